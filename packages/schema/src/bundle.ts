@@ -1,0 +1,54 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { BUNDLE_FORMAT } from './version';
+import { Event } from './events';
+import { Hex64, SessionId } from './batch';
+import { LIMITS } from './limits';
+import type { Batch } from './batch';
+
+export const SessionKind = Type.Union(
+  [Type.Literal('writing'), Type.Literal('proctoring'), Type.Literal('sensor'), Type.Literal('generic')],
+  { description: 'What the session captures' },
+);
+export type SessionKind = Static<typeof SessionKind>;
+
+export const SessionMeta = Type.Object(
+  {
+    title: Type.Optional(Type.String({ maxLength: 200 })),
+    prompt: Type.Optional(Type.String({ maxLength: 10_000 })),
+    initialText: Type.Optional(Type.String({ maxLength: 1_000_000 })),
+    labels: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 200 }), { maxProperties: 32 })),
+  },
+  { additionalProperties: false },
+);
+export type SessionMeta = Static<typeof SessionMeta>;
+
+export const BundleBatch = Type.Object(
+  {
+    firstSeq: Type.Integer({ minimum: 0 }),
+    events: Type.Array(Event, { minItems: 1, maxItems: LIMITS.batchEvents }),
+    prevHash: Hex64,
+    hash: Hex64,
+    mac: Type.Optional(Hex64),
+  },
+  { additionalProperties: false },
+);
+
+/** The v1 bundle: one session with its batches, so anyone can re-check the chain offline. */
+export const Bundle = Type.Object(
+  {
+    format: Type.Literal(BUNDLE_FORMAT),
+    session: Type.Object(
+      {
+        id: SessionId,
+        kind: SessionKind,
+        createdAt: Type.String({ format: 'date-time' }),
+        endedAt: Type.Optional(Type.String({ format: 'date-time' })),
+        meta: Type.Optional(SessionMeta),
+      },
+      { additionalProperties: false },
+    ),
+    batches: Type.Array(BundleBatch, { maxItems: LIMITS.bundleBatches }),
+  },
+  { additionalProperties: false, description: 'A v1 session bundle' },
+);
+export type Bundle = Omit<Static<typeof Bundle>, 'batches'> & { batches: Batch[] };

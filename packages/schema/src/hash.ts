@@ -1,0 +1,48 @@
+import { canonicalJson } from './canonical';
+import { SESSION_FORMAT } from './version';
+
+/** Web Crypto is in every runtime we target (browsers, Node 20, workers), so no hashing library ships. */
+const subtle = globalThis.crypto.subtle;
+const encoder = new TextEncoder();
+
+function toHex(buf: ArrayBuffer): string {
+  const bytes = new Uint8Array(buf);
+  let out = '';
+  for (let i = 0; i < bytes.length; i++) out += bytes[i]!.toString(16).padStart(2, '0');
+  return out;
+}
+
+export async function sha256Hex(text: string): Promise<string> {
+  return toHex(await subtle.digest('SHA-256', encoder.encode(text)));
+}
+
+/** The prevHash of a session's first batch: binds the chain to the session id. */
+export function genesisHash(sessionId: string): Promise<string> {
+  return sha256Hex(`${SESSION_FORMAT}:${sessionId}`);
+}
+
+/** hash = SHA-256 over the canonical JSON of { events, prevHash }. */
+export function batchHash(events: readonly unknown[], prevHash: string): Promise<string> {
+  return sha256Hex(canonicalJson({ events, prevHash }));
+}
+
+/** The HMAC key a write token gives: SHA-256 of the token, so the server can keep it without the token. */
+export function macKeyFromToken(writeToken: string): Promise<string> {
+  return sha256Hex(writeToken);
+}
+
+/** mac = HMAC-SHA256(key = hex-decoded mac key, message = the batch hash). */
+export async function batchMac(macKeyHex: string, hash: string): Promise<string> {
+  const keyBytes = new Uint8Array(macKeyHex.length / 2);
+  for (let i = 0; i < keyBytes.length; i++) keyBytes[i] = parseInt(macKeyHex.slice(i * 2, i * 2 + 2), 16);
+  const key = await subtle.importKey('raw', keyBytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  return toHex(await subtle.sign('HMAC', key, encoder.encode(hash)));
+}
+
+/** Constant-time comparison of two hex strings of equal length. */
+export function hexEqual(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
