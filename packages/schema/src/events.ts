@@ -114,7 +114,8 @@ export const EventEnvelope = Type.Object(
   {
     seq: Seq,
     t: Ms,
-    type: Type.Union(EVENT_TYPES.map((k) => Type.Literal(k)), { description: 'Event type' }),
+    // One enum rather than a union of literals, so an unknown type gets one clear error.
+    type: Type.Unsafe<EventType>(Type.String({ enum: EVENT_TYPES, description: 'Event type' })),
     data: Type.Unknown(),
   },
   { additionalProperties: false },

@@ -1,0 +1,110 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyWebsocket from '@fastify/websocket';
+import fastifyStatic from '@fastify/static';
+import { existsSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { SESSION_FORMAT } from '@veritas/schema';
+import type { Config } from './config';
+import type { Database } from './db/database';
+import { AppError, toProblem } from './errors';
+import { createMetrics } from './metrics';
+import { installValidators } from './plugins/validation';
+import { installProblemHandlers } from './plugins/problems';
+import { requireAccessDeclarations } from './plugins/access';
+import { createServices, type Services } from './services/services';
+import { Problem } from './routes/schemas';
+import type { RouteDeps } from './routes/deps';
+import { sessionsRoutes } from './routes/sessions/sessions.routes';
+import { ingestRoutes } from './routes/ingest/ingest.routes';
+import { bundlesRoutes } from './routes/bundles/bundles.routes';
+import { healthRoutes } from './routes/health/health.routes';
+import { demoRoutes } from './routes/demo/demo.routes';
+
+export interface AppDeps {
+  config: Config;
+  database: Database;
+  /** Shared rate-limit counters across instances; absent on the embedded default. */
+  redis?: Redis;
+  /** Prefix of the rate-limit keys in Redis (tests give each app its own). */
+  rateLimitNamespace?: string;
+  logger?: boolean | object;
+}
+
+export type App = FastifyInstance & { services: Services };
+
+export const API_VERSION = '1.0.0';
+
+/** Builds the Fastify app: plugins, then routes. Listening is the caller's business. */
+export async function buildApp({ config, database, redis, rateLimitNamespace, logger }: AppDeps): Promise<App> {
+  const app = Fastify({
+    logger: logger ?? { level: config.logLevel },
+    bodyLimit: config.bodyLimit.default,
+    genReqId: (req) => (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].length <= 64 ? req.headers['x-request-id'] : randomUUID()),
+    trustProxy: false,
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const metrics = createMetrics();
+  const services = createServices(database, config, metrics);
+  app.decorate('services', services);
+  app.addHook('onClose', async () => services.ingest.close());
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+
+  installValidators(app);
+  requireAccessDeclarations(app);
+  app.addSchema(Problem);
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Veritas API', version: API_VERSION, description: `Capture, carry, analyse and replay assessment sessions. Event format ${SESSION_FORMAT}.` },
+      components: { securitySchemes: { writeToken: { type: 'http', scheme: 'bearer', description: 'The write token returned when the session was created' } } },
+      tags: [
+        { name: 'sessions', description: 'Sessions and their events' },
+        { name: 'ingest', description: 'Sending events' },
+        { name: 'bundles', description: 'Offline bundles' },
+        { name: 'operations', description: 'Health and metrics' },
+        { name: 'demo', description: 'Demo data' },
+      ],
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  await app.register(fastifyRateLimit, {
+    global: false,
+    ...(redis ? { redis, nameSpace: rateLimitNamespace ?? 'veritas-rl:' } : {}),
+    // A Redis outage must not stop ingest: counting falls back to allowing the request.
+    skipOnError: true,
+    errorResponseBuilder: (_req, ctx) => {
+      const err = new AppError('rate-limited', `limit of ${ctx.max} requests per ${ctx.after} reached; retry after ${Math.ceil(ctx.ttl / 1000)} s`);
+      return Object.assign(err, { statusCode: 429 });
+    },
+  });
+  await app.register(fastifyWebsocket, { options: { maxPayload: 4 * 1024 * 1024 } });
+
+  const webDist = config.webDist && existsSync(config.webDist) ? config.webDist : undefined;
+  if (webDist) await app.register(fastifyStatic, { root: webDist, wildcard: false, index: false, decorateReply: true, serveDotFiles: false });
+
+  installProblemHandlers(app, (req, reply) => {
+    const isPage = req.method === 'GET' && !req.url.startsWith('/v1/') && (req.headers.accept ?? '').includes('text/html');
+    // The web app routes by path: any page path gets index.html.
+    if (webDist && isPage) return reply.type('text/html').sendFile('index.html');
+    return reply.code(404).type('application/problem+json').send(toProblem(new AppError('not-found', `no route ${req.method} ${req.url.split('?')[0]}`), req.id));
+  });
+
+  const deps: RouteDeps = { services, config, scopeOf: () => ({ tenantId: null }) };
+  app.get('/openapi.json', { config: { access: 'anyone' }, schema: { hide: true } }, async () => app.swagger());
+  if (webDist) app.get('/', { config: { access: 'anyone' }, schema: { hide: true } }, (_req, reply) => reply.type('text/html').sendFile('index.html'));
+  await app.register(healthRoutes, deps);
+  await app.register(sessionsRoutes, deps);
+  await app.register(ingestRoutes, deps);
+  await app.register(bundlesRoutes, deps);
+  await app.register(demoRoutes, deps);
+  return app as unknown as App;
+}

@@ -1,0 +1,91 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { resolve } from 'node:path';
+
+/** The only module that reads the environment. Everything else receives a Config. */
+export const Config = Type.Object({
+  host: Type.String(),
+  port: Type.Integer({ minimum: 0, maximum: 65535 }),
+  /** Embedded PGlite data folder; ignored when databaseUrl is set. Undefined: in memory (tests). */
+  dataDir: Type.Optional(Type.String()),
+  databaseUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  redisUrl: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  /** Public base URL used in links (view URL); defaults to the listening address. */
+  publicUrl: Type.Optional(Type.String()),
+  /** Anonymous sessions allowed (public sensor sessions, client-only uploads). */
+  publicSessions: Type.Boolean(),
+  logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
+  /** Built web app to serve on the same port, if present. */
+  webDist: Type.Optional(Type.String()),
+  groupCommit: Type.Object({
+    /** How long the first batch of a group waits for company, in ms. */
+    maxWaitMs: Type.Number({ minimum: 0, maximum: 100 }),
+    /** A group is committed at once when it holds this many events. */
+    maxEvents: Type.Integer({ minimum: 1 }),
+  }),
+  rateLimit: Type.Object({
+    /** Requests per minute per client on anonymous routes (session creation, bundle upload). */
+    anonymousPerMinute: Type.Integer({ minimum: 1 }),
+    /** Batches per minute per client on the ingest routes. */
+    ingestPerMinute: Type.Integer({ minimum: 1 }),
+  }),
+  bodyLimit: Type.Object({
+    default: Type.Integer({ minimum: 1024 }),
+    events: Type.Integer({ minimum: 1024 }),
+    bundle: Type.Integer({ minimum: 1024 }),
+  }),
+});
+export type Config = Static<typeof Config>;
+
+const check = TypeCompiler.Compile(Config);
+
+export class ConfigError extends Error {}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n)) throw new ConfigError(`${name} must be a number, got "${raw}"`);
+  return n;
+}
+
+function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+export const DEFAULT_DATA_DIR = '.veritas-data';
+
+/**
+ * Reads the environment (PORT, HOST, VERITAS_DATA_DIR, DATABASE_URL, REDIS_URL, …) with
+ * overrides from the command line, and fails fast with a clear message when a value is wrong.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const config: Config = {
+    host: env.HOST ?? '127.0.0.1',
+    port: int(env, 'PORT', 8080),
+    dataDir: resolve(env.VERITAS_DATA_DIR ?? DEFAULT_DATA_DIR),
+    databaseUrl: env.DATABASE_URL || undefined,
+    redisUrl: env.REDIS_URL || undefined,
+    publicUrl: env.VERITAS_PUBLIC_URL || undefined,
+    publicSessions: bool(env, 'VERITAS_PUBLIC_SESSIONS', true),
+    logLevel: (env.LOG_LEVEL ?? 'info') as Config['logLevel'],
+    webDist: env.VERITAS_WEB_DIST || undefined,
+    groupCommit: { maxWaitMs: int(env, 'VERITAS_GROUP_COMMIT_MS', 4), maxEvents: int(env, 'VERITAS_GROUP_COMMIT_EVENTS', 5000) },
+    rateLimit: {
+      anonymousPerMinute: int(env, 'VERITAS_RATE_ANON_PER_MIN', 60),
+      ingestPerMinute: int(env, 'VERITAS_RATE_INGEST_PER_MIN', 1200),
+    },
+    bodyLimit: { default: 256 * 1024, events: 4 * 1024 * 1024, bundle: int(env, 'VERITAS_BUNDLE_LIMIT_BYTES', 64 * 1024 * 1024) },
+    ...overrides,
+  };
+  for (const key of Object.keys(config) as (keyof Config)[]) if (config[key] === undefined) delete config[key];
+  if (!check.Check(config)) {
+    const e = check.Errors(config).First();
+    throw new ConfigError(`invalid configuration: ${e?.path ?? ''} ${e?.message ?? ''}`.trim());
+  }
+  return config;
+}

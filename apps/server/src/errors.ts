@@ -1,0 +1,58 @@
+/**
+ * Typed errors with stable codes. The one error handler renders them as application/problem+json
+ * with `type: urn:veritas:problem:<code>`; clients branch on the type, never on the text.
+ */
+export const PROBLEMS = {
+  'invalid-request': { status: 400, title: 'The request does not match its schema' },
+  'malformed-json': { status: 400, title: 'The body is not valid JSON' },
+  'invalid-event': { status: 400, title: 'An event does not match its type' },
+  'invalid-bundle': { status: 400, title: 'The bundle is not a valid v1 bundle' },
+  'hash-mismatch': { status: 400, title: 'The batch hash does not match its events' },
+  'bad-mac': { status: 401, title: 'The batch MAC does not match the write key' },
+  'missing-token': { status: 401, title: 'A write token is required' },
+  'invalid-token': { status: 401, title: 'The write token is not valid for this session' },
+  'public-sessions-disabled': { status: 403, title: 'This server does not accept anonymous sessions' },
+  'not-found': { status: 404, title: 'Not found' },
+  'session-ended': { status: 409, title: 'The session has ended and takes no more events' },
+  'seq-conflict': { status: 409, title: 'The batch reuses stored sequence numbers with different content' },
+  'broken-chain': { status: 409, title: 'The batch does not link to the stored chain' },
+  'seq-gap-too-large': { status: 409, title: 'The batch is too far ahead of the stored sequence' },
+  'session-exists': { status: 409, title: 'A different session with this id is already stored' },
+  'body-too-large': { status: 413, title: 'The body is larger than this route accepts' },
+  'unsupported-media-type': { status: 415, title: 'The body must be application/json' },
+  'rate-limited': { status: 429, title: 'Too many requests' },
+  internal: { status: 500, title: 'Internal error' },
+  'database-unavailable': { status: 503, title: 'The database is unavailable; retry later' },
+} as const;
+
+export type ProblemCode = keyof typeof PROBLEMS;
+
+export const problemType = (code: string) => `urn:veritas:problem:${code}`;
+
+export class AppError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ProblemCode,
+    detail?: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(detail ?? PROBLEMS[code].title);
+    this.status = PROBLEMS[code].status;
+  }
+}
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  instance?: string;
+  requestId?: string;
+  [key: string]: unknown;
+}
+
+export function toProblem(err: AppError, requestId?: string): Problem {
+  const p: Problem = { type: problemType(err.code), title: PROBLEMS[err.code].title, status: err.status, detail: err.message, ...err.extra };
+  if (requestId) p.requestId = requestId;
+  return p;
+}

@@ -1,0 +1,26 @@
+import type { FastifyInstance } from 'fastify';
+
+/**
+ * Who may call a route. Every route declares it in `config.access`; the server refuses to start
+ * with a route that does not, so no route is open by accident.
+ * - anyone: health, metrics, docs, the web app
+ * - public: anonymous callers, rate limited (session creation, bundle upload)
+ * - reader: whoever holds the session id (an unguessable read capability) within its tenant scope
+ * - writer: the holder of the session's write token
+ */
+export type Access = 'anyone' | 'public' | 'reader' | 'writer';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+}
+
+export function requireAccessDeclarations(app: FastifyInstance): void {
+  app.addHook('onRoute', (route) => {
+    const access = (route.config as { access?: Access } | undefined)?.access;
+    if (!access && !route.url.startsWith('/docs') && route.method !== 'HEAD') {
+      throw new Error(`route ${String(route.method)} ${route.url} does not declare config.access`);
+    }
+  });
+}

@@ -1,0 +1,73 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/database';
+
+export interface BatchRow {
+  session_id: string;
+  first_seq: number;
+  count: number;
+  prev_hash: string;
+  hash: string;
+  mac: string | null;
+}
+
+export interface HeldBatchRow extends BatchRow {
+  events: unknown[];
+}
+
+export async function insertBatches(db: Db, rows: BatchRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await sql`
+    insert into batches (session_id, first_seq, count, prev_hash, hash, mac)
+    select session_id, first_seq, count, prev_hash, hash, mac
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(session_id text, first_seq integer, count integer, prev_hash text, hash text, mac text)
+    on conflict (session_id, first_seq) do nothing`.execute(db);
+}
+
+/** The stored batch that starts at firstSeq, to tell a retry (same hash) from a conflict. */
+export async function findBatchHash(db: Db, sessionId: string, firstSeq: number): Promise<string | undefined> {
+  const row = await db.selectFrom('batches').select('hash').where('session_id', '=', sessionId).where('first_seq', '=', firstSeq).executeTakeFirst();
+  return row?.hash;
+}
+
+/** All batches of a session in order, for the bundle. */
+export async function listBatches(db: Db, sessionId: string): Promise<BatchRow[]> {
+  return db.selectFrom('batches').select(['session_id', 'first_seq', 'count', 'prev_hash', 'hash', 'mac']).where('session_id', '=', sessionId).orderBy('first_seq').execute();
+}
+
+export async function insertHeldBatch(db: Db, row: HeldBatchRow): Promise<void> {
+  await db
+    .insertInto('held_batches')
+    .values({ ...row, events: JSON.stringify(row.events) })
+    .onConflict((oc) => oc.columns(['session_id', 'first_seq']).doNothing())
+    .execute();
+}
+
+export async function findHeldBatch(db: Db, sessionId: string, firstSeq: number): Promise<HeldBatchRow | undefined> {
+  return db
+    .selectFrom('held_batches')
+    .select(['session_id', 'first_seq', 'count', 'prev_hash', 'hash', 'mac', 'events'])
+    .where('session_id', '=', sessionId)
+    .where('first_seq', '=', firstSeq)
+    .executeTakeFirst();
+}
+
+export async function deleteHeldBatches(db: Db, sessionId: string, firstSeqs: number[]): Promise<void> {
+  if (firstSeqs.length === 0) return;
+  await db.deleteFrom('held_batches').where('session_id', '=', sessionId).where('first_seq', 'in', firstSeqs).execute();
+}
+
+export async function countHeldBatches(db: Db, sessionId: string): Promise<number> {
+  const r = await db.selectFrom('held_batches').select(sql<number>`count(*)::int`.as('n')).where('session_id', '=', sessionId).executeTakeFirst();
+  return r?.n ?? 0;
+}
+
+/** Every held batch of the given sessions: few by design (bounded by the seq window). */
+export async function listHeldBatches(db: Db, sessionIds: string[]): Promise<HeldBatchRow[]> {
+  if (sessionIds.length === 0) return [];
+  return db
+    .selectFrom('held_batches')
+    .select(['session_id', 'first_seq', 'count', 'prev_hash', 'hash', 'mac', 'events'])
+    .where('session_id', 'in', sessionIds)
+    .orderBy('first_seq')
+    .execute();
+}

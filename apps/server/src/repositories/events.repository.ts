@@ -1,0 +1,39 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/database';
+import type { VeritasEvent } from '@veritas/schema';
+
+export interface EventRow {
+  session_id: string;
+  seq: number;
+  t: number;
+  type: string;
+  data: unknown;
+}
+
+/**
+ * Inserts many events in one statement. A JSON document expanded by jsonb_to_recordset keeps it
+ * one parameter whatever the row count, on PGlite and PostgreSQL alike. A row already stored is
+ * skipped: (session_id, seq) is unique and never stored twice.
+ */
+export async function insertEvents(db: Db, rows: EventRow[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const r = await sql`
+    insert into events (session_id, seq, t, type, data)
+    select session_id, seq, t, type, data
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(session_id text, seq integer, t double precision, type text, data jsonb)
+    on conflict (session_id, seq) do nothing`.execute(db);
+  return Number(r.numAffectedRows ?? 0);
+}
+
+/** A page of a session's events after a seq. The caller has checked the session is in scope. */
+export async function listEvents(db: Db, sessionId: string, afterSeq: number, limit: number): Promise<VeritasEvent[]> {
+  const rows = await db
+    .selectFrom('events')
+    .select(['seq', 't', 'type', 'data'])
+    .where('session_id', '=', sessionId)
+    .where('seq', '>', afterSeq)
+    .orderBy('seq')
+    .limit(limit)
+    .execute();
+  return rows as VeritasEvent[];
+}

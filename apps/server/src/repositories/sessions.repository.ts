@@ -1,0 +1,72 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/database';
+import type { NewSession, SessionRow } from '../db/tables';
+
+/**
+ * Every read takes the tenant scope. Anonymous public sessions have tenant null and are reachable
+ * only with a null scope; a tenant's sessions never with another's.
+ */
+export interface Scope {
+  tenantId: string | null;
+}
+
+const inScope = (scope: Scope) =>
+  scope.tenantId === null ? sql<boolean>`tenant_id is null` : sql<boolean>`tenant_id = ${scope.tenantId}`;
+
+export async function insertSession(db: Db, row: NewSession): Promise<void> {
+  await db.insertInto('sessions').values(row).execute();
+}
+
+export async function findSession(db: Db, scope: Scope, id: string): Promise<SessionRow | undefined> {
+  return db.selectFrom('sessions').selectAll().where('id', '=', id).where(inScope(scope)).executeTakeFirst();
+}
+
+/**
+ * The write path is capability based: the unguessable id plus the write token decide, and the
+ * session's own tenant becomes the scope of what follows.
+ */
+export async function findSessionForWrite(db: Db, id: string): Promise<Pick<SessionRow, 'id' | 'tenant_id' | 'write_key' | 'status'> | undefined> {
+  return db.selectFrom('sessions').select(['id', 'tenant_id', 'write_key', 'status']).where('id', '=', id).executeTakeFirst();
+}
+
+/** Locks the rows of the given sessions (in id order, so concurrent groups never deadlock). */
+export async function lockSessionsForIngest(db: Db, ids: string[]): Promise<Pick<SessionRow, 'id' | 'status' | 'next_seq' | 'head_hash' | 'last_t'>[]> {
+  const sorted = [...ids].sort();
+  return db
+    .selectFrom('sessions')
+    .select(['id', 'status', 'next_seq', 'head_hash', 'last_t'])
+    .where('id', 'in', sorted)
+    .orderBy('id')
+    .forUpdate()
+    .execute();
+}
+
+export interface IngestProgress {
+  id: string;
+  next_seq: number;
+  head_hash: string;
+  last_t: number;
+}
+
+/** Advances many sessions' stored position in one statement. */
+export async function advanceSessions(db: Db, rows: IngestProgress[]): Promise<void> {
+  if (rows.length === 0) return;
+  await sql`
+    update sessions s set next_seq = v.next_seq, head_hash = v.head_hash, last_t = v.last_t
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(id text, next_seq integer, head_hash text, last_t double precision)
+    where s.id = v.id`.execute(db);
+}
+
+export async function endSession(db: Db, scope: Scope, id: string): Promise<SessionRow | undefined> {
+  return db
+    .updateTable('sessions')
+    .set({ status: 'ended', ended_at: sql`coalesce(ended_at, now())` as never })
+    .where('id', '=', id)
+    .where(inScope(scope))
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function listSessionsBySource(db: Db, scope: Scope, source: string, limit: number): Promise<SessionRow[]> {
+  return db.selectFrom('sessions').selectAll().where('source', '=', source).where(inScope(scope)).orderBy('created_at', 'desc').limit(limit).execute();
+}

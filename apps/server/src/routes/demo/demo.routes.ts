@@ -1,0 +1,20 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { problemResponses, SessionView } from '../schemas';
+import { baseUrl, presentSession } from '../presenters';
+import type { RouteDeps } from '../deps';
+
+/** The demo sessions seeded by `veritas serve --demo`. Only those: other anonymous ids stay unlisted. */
+export const demoRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { services, config, scopeOf }) => {
+  app.get(
+    '/v1/demo/sessions',
+    {
+      config: { access: 'anyone' },
+      schema: { tags: ['demo'], summary: 'List the demo sessions', response: { 200: Type.Object({ items: Type.Array(SessionView) }), ...problemResponses(503) } },
+    },
+    async (req) => {
+      const rows = await services.sessions.listBySource(scopeOf(req), 'demo', 100);
+      return { items: rows.map((r) => presentSession(r, baseUrl(req, config.publicUrl))) };
+    },
+  );
+};

@@ -1,0 +1,93 @@
+import type { WebSocket } from 'ws';
+import type { FastifyBaseLogger } from 'fastify';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { BatchBody, INGEST_PROTOCOL, LIMITS } from '@veritas/schema';
+import { AppError } from '../../errors';
+import type { WriteGrant } from '../../services/ingest/ingest.service';
+import { problemFor } from '../../plugins/problems';
+import type { RouteDeps } from '../deps';
+
+const batchCheck = TypeCompiler.Compile(BatchBody);
+/** A socket may have this many batches committing at once; beyond, it is told to slow down. */
+const MAX_IN_FLIGHT = 64;
+const HELLO_TIMEOUT_MS = 10_000;
+
+/**
+ * One ingest socket: a hello with the write token and the protocol version, then batches, each
+ * answered with the durable ack once committed. Answers may come out of order (they carry firstSeq).
+ */
+export function handleIngestSocket(socket: WebSocket, sessionId: string, { services }: RouteDeps, log: FastifyBaseLogger): void {
+  let authorized = false;
+  let grant: WriteGrant | undefined;
+  let inFlight = 0;
+  services.metrics.socketOpened();
+  const send = (msg: unknown) => {
+    if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(msg));
+  };
+  const fail = (err: unknown, firstSeq?: number) => {
+    const problem = problemFor(err, `ws:${sessionId}`);
+    if (problem.status >= 500) log.error({ err }, 'ingest socket failure');
+    send({ type: 'error', ...(firstSeq !== undefined ? { firstSeq } : {}), problem });
+  };
+  const helloTimer = setTimeout(() => {
+    if (!authorized) socket.close(4401, 'hello expected');
+  }, HELLO_TIMEOUT_MS);
+  socket.on('close', () => {
+    clearTimeout(helloTimer);
+    services.metrics.socketClosed();
+  });
+
+  socket.on('message', async (raw, isBinary) => {
+    let msg: { type?: unknown; protocol?: unknown; token?: unknown; batch?: unknown };
+    try {
+      if (isBinary) throw new AppError('unsupported-media-type', 'send JSON text frames');
+      const text = raw.toString();
+      if (text.length > 4 * 1024 * 1024) throw new AppError('body-too-large');
+      try {
+        msg = JSON.parse(text);
+      } catch {
+        throw new AppError('malformed-json', 'a message is not valid JSON');
+      }
+      if (typeof msg !== 'object' || msg === null) throw new AppError('invalid-request', 'a message must be a JSON object');
+    } catch (err) {
+      return fail(err);
+    }
+
+    if (!authorized) {
+      if (msg.type !== 'hello') return fail(new AppError('invalid-request', 'the first message must be {"type":"hello",…}'));
+      if (msg.protocol !== INGEST_PROTOCOL) {
+        fail(new AppError('invalid-request', `unsupported protocol ${String(msg.protocol)}; this server speaks ${INGEST_PROTOCOL}`));
+        return socket.close(4400, 'unsupported protocol');
+      }
+      try {
+        grant = await services.ingest.authorize(sessionId, typeof msg.token === 'string' ? msg.token : undefined);
+        const session = await services.sessions.get(grant.scope, sessionId);
+        authorized = true;
+        clearTimeout(helloTimer);
+        send({ type: 'ready', protocol: INGEST_PROTOCOL, ack: session.next_seq - 1, maxBatchEvents: LIMITS.batchEvents });
+      } catch (err) {
+        fail(err);
+        socket.close(4401, 'not authorized');
+      }
+      return;
+    }
+
+    if (msg.type !== 'batch') return fail(new AppError('invalid-request', 'expected {"type":"batch","batch":{…}}'));
+    const batch = msg.batch as { firstSeq?: unknown };
+    const firstSeq = typeof batch?.firstSeq === 'number' ? batch.firstSeq : undefined;
+    if (!batchCheck.Check(msg.batch)) {
+      const e = batchCheck.Errors(msg.batch).First();
+      return fail(new AppError('invalid-request', `/batch${e?.path ?? ''}: ${e?.message ?? 'invalid'}`), firstSeq);
+    }
+    if (inFlight >= MAX_IN_FLIGHT) return fail(new AppError('rate-limited', `at most ${MAX_IN_FLIGHT} batches in flight per socket`), firstSeq);
+    inFlight++;
+    try {
+      const r = await services.ingest.submitAuthorized(sessionId, grant!, msg.batch);
+      send({ type: 'ack', firstSeq, ack: r.ack, held: r.held, duplicate: r.duplicate });
+    } catch (err) {
+      fail(err, firstSeq);
+    } finally {
+      inFlight--;
+    }
+  });
+}

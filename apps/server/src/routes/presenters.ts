@@ -1,0 +1,32 @@
+import type { FastifyRequest } from 'fastify';
+import type { Static } from '@sinclair/typebox';
+import type { SessionRow } from '../db/tables';
+import type { SessionView } from './schemas';
+
+export function baseUrl(req: FastifyRequest, publicUrl?: string): string {
+  return (publicUrl ?? `${req.protocol}://${req.host}`).replace(/\/$/, '');
+}
+
+export function presentSession(s: SessionRow, base: string): Static<typeof SessionView> {
+  const api = `${base}/v1/sessions/${s.id}`;
+  return {
+    id: s.id,
+    kind: s.kind as Static<typeof SessionView>['kind'],
+    status: s.status,
+    source: s.source,
+    createdAt: s.created_at.toISOString(),
+    ...(s.ended_at ? { endedAt: s.ended_at.toISOString() } : {}),
+    ack: s.next_seq - 1,
+    eventCount: s.next_seq,
+    lastT: s.last_t,
+    meta: s.meta as Static<typeof SessionView>['meta'],
+    links: { view: `${base}/replay/${s.id}`, events: `${api}/events`, bundle: `${api}/bundle`, ingest: `${api.replace(/^http/, 'ws')}/ingest` },
+  };
+}
+
+/** The token of "Authorization: Bearer <token>", if any. */
+export function bearer(req: FastifyRequest): string | undefined {
+  const h = req.headers.authorization;
+  const m = h ? /^Bearer\s+(\S+)$/i.exec(h) : null;
+  return m?.[1];
+}

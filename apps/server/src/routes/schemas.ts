@@ -1,0 +1,49 @@
+import { Type } from '@sinclair/typebox';
+import { EventEnvelope, SessionId, SessionKind, SessionMeta } from '@veritas/schema';
+
+/** Shapes shared by several routes' responses. Request and event shapes come from @veritas/schema. */
+export const Problem = Type.Object(
+  {
+    type: Type.String({ description: 'Stable identifier: urn:veritas:problem:<code>' }),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.Optional(Type.String()),
+    requestId: Type.Optional(Type.String()),
+  },
+  { $id: 'Problem', additionalProperties: true, description: 'RFC 9457 problem details' },
+);
+
+export const problemResponses = (...codes: number[]) =>
+  Object.fromEntries(codes.map((c) => [c, { ...Type.Ref(Problem), description: 'application/problem+json' }]));
+
+export const SessionParams = Type.Object({ id: SessionId });
+
+export const SessionView = Type.Object({
+  id: SessionId,
+  kind: SessionKind,
+  status: Type.Union([Type.Literal('active'), Type.Literal('ended')]),
+  source: Type.String({ description: 'live, upload or demo' }),
+  createdAt: Type.String({ format: 'date-time' }),
+  endedAt: Type.Optional(Type.String({ format: 'date-time' })),
+  ack: Type.Integer({ description: 'Highest contiguous seq stored durably (-1: none)' }),
+  eventCount: Type.Integer(),
+  lastT: Type.Number({ description: 't of the last stored event' }),
+  meta: SessionMeta,
+  links: Type.Object({
+    view: Type.String(),
+    events: Type.String(),
+    bundle: Type.String(),
+    ingest: Type.String({ description: 'WebSocket URL for high-frequency streams' }),
+  }),
+});
+
+export const EventsPage = Type.Object({
+  items: Type.Array(EventEnvelope),
+  next: Type.Union([Type.Integer(), Type.Null()], { description: 'Pass as `after` for the next page; null at the end' }),
+});
+
+export const IngestAnswer = Type.Object({
+  ack: Type.Integer({ description: 'Highest contiguous seq stored durably (-1: none)' }),
+  held: Type.Boolean({ description: 'The batch is ahead of a gap and waits durably for it' }),
+  duplicate: Type.Boolean({ description: 'The batch was already stored; nothing changed' }),
+});

@@ -1,0 +1,97 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Bundle, SessionKind, SessionMeta } from '@veritas/schema';
+import { AppError } from '../../errors';
+import { EventsPage, problemResponses, SessionParams, SessionView } from '../schemas';
+import { baseUrl, bearer, presentSession } from '../presenters';
+import type { RouteDeps } from '../deps';
+
+/** Sessions: create (anonymous when allowed), read, page through events, end, export the bundle. */
+export const sessionsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { services, config, scopeOf }) => {
+  app.post(
+    '/v1/sessions',
+    {
+      config: { access: 'public', rateLimit: { max: config.rateLimit.anonymousPerMinute, timeWindow: 60_000 } },
+      schema: {
+        tags: ['sessions'],
+        summary: 'Create a session',
+        description: 'Anonymous when the server allows public sessions. Returns the unguessable id (read capability) and the write token (write capability).',
+        body: Type.Object({ kind: SessionKind, meta: Type.Optional(SessionMeta) }, { additionalProperties: false }),
+        response: { 201: Type.Composite([SessionView, Type.Object({ writeToken: Type.String() })]), ...problemResponses(400, 403, 429, 503) },
+      },
+    },
+    async (req, reply) => {
+      if (!config.publicSessions) throw new AppError('public-sessions-disabled');
+      const { session, writeToken } = await services.sessions.create(scopeOf(req), { kind: req.body.kind, ...(req.body.meta ? { meta: req.body.meta } : {}) });
+      return reply.code(201).send({ ...presentSession(session, baseUrl(req, config.publicUrl)), writeToken });
+    },
+  );
+
+  app.get(
+    '/v1/sessions/:id',
+    {
+      config: { access: 'reader' },
+      schema: { tags: ['sessions'], summary: 'Read a session', params: SessionParams, response: { 200: SessionView, ...problemResponses(400, 404, 503) } },
+    },
+    async (req) => presentSession(await services.sessions.get(scopeOf(req), req.params.id), baseUrl(req, config.publicUrl)),
+  );
+
+  app.get(
+    '/v1/sessions/:id/events',
+    {
+      config: { access: 'reader' },
+      schema: {
+        tags: ['sessions'],
+        summary: 'Page through stored events',
+        params: SessionParams,
+        querystring: Type.Object({
+          after: Type.Integer({ minimum: -1, default: -1, description: 'Return events with seq greater than this' }),
+          limit: Type.Integer({ minimum: 1, maximum: 5000, default: 500 }),
+        }),
+        response: { 200: EventsPage, ...problemResponses(400, 404, 503) },
+      },
+    },
+    async (req) => {
+      const items = await services.sessions.events(scopeOf(req), req.params.id, req.query.after, req.query.limit);
+      return { items, next: items.length === req.query.limit ? items[items.length - 1]!.seq : null };
+    },
+  );
+
+  app.post(
+    '/v1/sessions/:id/end',
+    {
+      config: { access: 'writer' },
+      schema: {
+        tags: ['sessions'],
+        summary: 'End a session',
+        description: 'Needs the write token. Ending twice is harmless. Batches after the end are refused.',
+        params: SessionParams,
+        security: [{ writeToken: [] }],
+        response: { 200: SessionView, ...problemResponses(400, 401, 404, 503) },
+      },
+    },
+    async (req) => {
+      const { scope } = await services.ingest.authorize(req.params.id, bearer(req));
+      return presentSession(await services.sessions.end(scope, req.params.id), baseUrl(req, config.publicUrl));
+    },
+  );
+
+  app.get(
+    '/v1/sessions/:id/bundle',
+    {
+      config: { access: 'reader' },
+      schema: {
+        tags: ['sessions'],
+        summary: 'Export the session as a v1 bundle',
+        description: 'The bundle keeps the batches, so anyone can re-check the chain offline (`veritas verify`).',
+        params: SessionParams,
+        response: { 200: Bundle, ...problemResponses(400, 404, 503) },
+      },
+    },
+    async (req, reply) => {
+      const bundle = await services.sessions.bundle(scopeOf(req), req.params.id);
+      // Serialised here: the bundle is already the checked shape, and a generic serialiser is faster on large ones.
+      return reply.type('application/json').serializer((x) => JSON.stringify(x)).send(bundle);
+    },
+  );
+};

@@ -1,0 +1,67 @@
+import { Redis } from 'ioredis';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Config } from './config';
+import { openPglite, openPostgres, type Database } from './db/database';
+import { lockDataDir } from './db/data-lock';
+import { migrateToLatest } from './db/migrations';
+import { buildApp, type App } from './app';
+
+export interface RunningServer {
+  app: App;
+  url: string;
+  database: Database;
+  close(): Promise<void>;
+}
+
+/** Where the built web app lives in this checkout. */
+export const DEFAULT_WEB_DIST = join(fileURLToPath(new URL('.', import.meta.url)), '../../web/dist');
+
+/** Opens the configured database (locking the embedded data folder), migrates it, and listens. */
+export async function openDatabase(config: Config): Promise<{ database: Database; unlock: () => void }> {
+  if (config.databaseUrl) return { database: openPostgres(config.databaseUrl), unlock: () => {} };
+  const unlock = config.dataDir ? lockDataDir(config.dataDir) : () => {};
+  try {
+    return { database: await openPglite(config.dataDir ? join(config.dataDir, 'pglite') : undefined), unlock };
+  } catch (err) {
+    unlock();
+    throw err;
+  }
+}
+
+export function connectRedis(url: string): Redis {
+  // Commands fail fast while Redis is down instead of queueing forever; the rate limiter then lets requests through.
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
+  redis.on('error', () => {});
+  return redis;
+}
+
+export async function startServer(config: Config, options: { logger?: boolean | object } = {}): Promise<RunningServer> {
+  const { database, unlock } = await openDatabase(config);
+  let redis: Redis | undefined;
+  try {
+    await migrateToLatest(database.db);
+    redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
+    const app = await buildApp({ config, database, ...(redis ? { redis } : {}), ...(options.logger !== undefined ? { logger: options.logger } : {}) });
+    await app.listen({ host: config.host, port: config.port });
+    const addr = app.server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : config.port;
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    return {
+      app,
+      url,
+      database,
+      async close() {
+        await app.close();
+        redis?.disconnect();
+        await database.close();
+        unlock();
+      },
+    };
+  } catch (err) {
+    redis?.disconnect();
+    await database.close().catch(() => {});
+    unlock();
+    throw err;
+  }
+}
