@@ -14,13 +14,21 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
   }
+  interface FastifyInstance {
+    /** Every route with its declared access, for tests and audits. */
+    routeAccess: { method: string; url: string; access: Access | undefined }[];
+  }
 }
 
 export function requireAccessDeclarations(app: FastifyInstance): void {
+  const routes: FastifyInstance['routeAccess'] = [];
+  app.decorate('routeAccess', routes);
   app.addHook('onRoute', (route) => {
     const access = (route.config as { access?: Access } | undefined)?.access;
+    // The docs plugin's own routes are the only ones we do not write; they are public documentation.
     if (!access && !route.url.startsWith('/docs') && route.method !== 'HEAD') {
       throw new Error(`route ${String(route.method)} ${route.url} does not declare config.access`);
     }
+    routes.push({ method: String(route.method), url: route.url, access });
   });
 }

@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { INGEST_PROTOCOL, type VeritasEvent } from '@veritas/schema';
+import { createTestApp, type TestApp } from '../../testing/test-app';
+import { chainBatches } from '../../testing/batches';
+
+let t: TestApp;
+let base: string;
+beforeAll(async () => {
+  t = await createTestApp();
+  await t.app.listen({ host: '127.0.0.1', port: 0 });
+  const addr = t.app.server.address() as { port: number };
+  base = `ws://127.0.0.1:${addr.port}`;
+});
+afterAll(async () => t?.close());
+
+/** A socket whose messages are read in order with next(). */
+function open(url: string) {
+  const ws = new WebSocket(url);
+  const inbox: unknown[] = [];
+  const waiters: ((m: unknown) => void)[] = [];
+  ws.on('message', (d) => {
+    const m = JSON.parse(d.toString());
+    const w = waiters.shift();
+    if (w) w(m);
+    else inbox.push(m);
+  });
+  return {
+    ws,
+    ready: new Promise<void>((r, j) => {
+      ws.once('open', () => r());
+      ws.once('error', j);
+    }),
+    next: () => new Promise<any>((r) => (inbox.length ? r(inbox.shift()) : waiters.push(r))),
+    closed: new Promise<number>((r) => ws.once('close', (code) => r(code))),
+  };
+}
+
+function accelEvents(n: number, hz: number): VeritasEvent[] {
+  return Array.from({ length: n }, (_, i) => ({
+    seq: i,
+    t: (i * 1000) / hz,
+    type: 'sensor' as const,
+    data: { kind: 'accel', samples: [[(i * 1000) / hz, Math.sin(i / 10), Math.cos(i / 10), 9.81]] },
+  }));
+}
+
+describe('WebSocket ingest', () => {
+  it('streams 100 Hz accelerometer samples and acknowledges each batch durably', async () => {
+    const s = (await t.app.inject({ method: 'POST', url: '/v1/sessions', payload: { kind: 'sensor' } })).json();
+    const c = open(`${base}/v1/sessions/${s.id}/ingest`);
+    await c.ready;
+    c.ws.send(JSON.stringify({ type: 'hello', protocol: INGEST_PROTOCOL, token: s.writeToken }));
+    expect(await c.next()).toMatchObject({ type: 'ready', ack: -1 });
+    const batches = await chainBatches(s.id, accelEvents(500, 100), 10, s.writeToken);
+    for (const b of batches) c.ws.send(JSON.stringify({ type: 'batch', batch: b }));
+    const acks = [];
+    for (let i = 0; i < batches.length; i++) acks.push(await c.next());
+    expect(acks.every((a) => a.type === 'ack')).toBe(true);
+    expect(Math.max(...acks.map((a) => a.ack))).toBe(499);
+    c.ws.close();
+    const stored = (await t.app.inject({ method: 'GET', url: `/v1/sessions/${s.id}` })).json();
+    expect(stored.ack).toBe(499);
+  });
+
+  it('refuses a wrong token, a wrong protocol and a malformed message with problems', async () => {
+    const s = (await t.app.inject({ method: 'POST', url: '/v1/sessions', payload: { kind: 'sensor' } })).json();
+    const bad = open(`${base}/v1/sessions/${s.id}/ingest`);
+    await bad.ready;
+    bad.ws.send(JSON.stringify({ type: 'hello', protocol: INGEST_PROTOCOL, token: 'nope' }));
+    expect((await bad.next()).problem.type).toBe('urn:veritas:problem:invalid-token');
+    expect(await bad.closed).toBe(4401);
+
+    const old = open(`${base}/v1/sessions/${s.id}/ingest`);
+    await old.ready;
+    old.ws.send(JSON.stringify({ type: 'hello', protocol: 'veritas.ingest/v0', token: s.writeToken }));
+    expect((await old.next()).problem.detail).toContain('unsupported protocol');
+    expect(await old.closed).toBe(4400);
+
+    const c = open(`${base}/v1/sessions/${s.id}/ingest`);
+    await c.ready;
+    c.ws.send('{not json');
+    expect((await c.next()).problem.type).toBe('urn:veritas:problem:malformed-json');
+    c.ws.send(JSON.stringify({ type: 'hello', protocol: INGEST_PROTOCOL, token: s.writeToken }));
+    expect((await c.next()).type).toBe('ready');
+    c.ws.send(JSON.stringify({ type: 'batch', batch: { firstSeq: 0, events: [] } }));
+    const e = await c.next();
+    expect(e.problem.type).toBe('urn:veritas:problem:invalid-request');
+    c.ws.close();
+  });
+});

@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseBundle, verifyChain, macKeyFromToken } from '@veritas/schema';
+import { createTestApp, type TestApp } from '../../testing/test-app';
+import { chainBatches, typingEvents } from '../../testing/batches';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => t?.close());
+
+async function recorded(text: string, batchSize = 5) {
+  const created = await t.app.inject({ method: 'POST', url: '/v1/sessions', payload: { kind: 'writing', meta: { title: 'T', prompt: 'Write' } } });
+  const s = created.json();
+  for (const b of await chainBatches(s.id, typingEvents(text), batchSize, s.writeToken)) {
+    await t.app.inject({ method: 'POST', url: `/v1/sessions/${s.id}/events`, headers: { authorization: `Bearer ${s.writeToken}` }, payload: b });
+  }
+  return s as { id: string; writeToken: string };
+}
+
+describe('sessions', () => {
+  it('creates an anonymous session with an unguessable id, a write token and links', async () => {
+    const r = await t.app.inject({ method: 'POST', url: '/v1/sessions', payload: { kind: 'sensor' } });
+    expect(r.statusCode).toBe(201);
+    const s = r.json();
+    expect(s.id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(s.writeToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(s).toMatchObject({ kind: 'sensor', status: 'active', ack: -1, eventCount: 0 });
+    expect(s.links.view).toContain(`/replay/${s.id}`);
+    expect(s.links.ingest).toMatch(/^ws:\/\/.*\/ingest$/);
+    const other = (await t.app.inject({ method: 'POST', url: '/v1/sessions', payload: { kind: 'sensor' } })).json();
+    expect(other.id).not.toBe(s.id);
+    // The stored row keeps only the token's hash.
+    const row = await t.db.database.db.selectFrom('sessions').selectAll().where('id', '=', s.id).executeTakeFirstOrThrow();
+    expect(row.write_key).not.toContain(s.writeToken);
+  });
+
+  it('reads metadata and pages through events', async () => {
+    const s = await recorded('paging through events');
+    const meta = (await t.app.inject({ method: 'GET', url: `/v1/sessions/${s.id}` })).json();
+    expect(meta).toMatchObject({ id: s.id, ack: 20, eventCount: 21, status: 'active', meta: { title: 'T', prompt: 'Write' } });
+    const seen: number[] = [];
+    let after = -1;
+    for (;;) {
+      const page = (await t.app.inject({ method: 'GET', url: `/v1/sessions/${s.id}/events?after=${after}&limit=8` })).json();
+      seen.push(...page.items.map((e: { seq: number }) => e.seq));
+      if (page.next === null) break;
+      after = page.next;
+    }
+    expect(seen).toEqual([...Array(21).keys()]);
+    const bad = await t.app.inject({ method: 'GET', url: `/v1/sessions/${s.id}/events?limit=0` });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().type).toBe('urn:veritas:problem:invalid-request');
+  });
+
+  it('ends a session only with its write token, idempotently', async () => {
+    const s = await recorded('end me');
+    const anon = await t.app.inject({ method: 'POST', url: `/v1/sessions/${s.id}/end` });
+    expect(anon.statusCode).toBe(401);
+    const tampered = await t.app.inject({ method: 'POST', url: `/v1/sessions/${s.id}/end`, headers: { authorization: `Bearer ${s.writeToken.slice(0, -2)}xx` } });
+    expect(tampered.statusCode).toBe(401);
+    const r1 = await t.app.inject({ method: 'POST', url: `/v1/sessions/${s.id}/end`, headers: { authorization: `Bearer ${s.writeToken}` } });
+    expect(r1.statusCode).toBe(200);
+    expect(r1.json().status).toBe('ended');
+    const r2 = await t.app.inject({ method: 'POST', url: `/v1/sessions/${s.id}/end`, headers: { authorization: `Bearer ${s.writeToken}` } });
+    expect(r2.json().endedAt).toBe(r1.json().endedAt);
+  });
+
+  it('exports a bundle whose chain verifies offline, macs included', async () => {
+    const s = await recorded('bundle me please', 4);
+    const r = await t.app.inject({ method: 'GET', url: `/v1/sessions/${s.id}/bundle` });
+    expect(r.statusCode).toBe(200);
+    const parsed = parseBundle(r.json());
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.bundle.batches.map((b) => b.firstSeq)).toEqual([0, 4, 8, 12]);
+    expect(await verifyChain(s.id, parsed.bundle.batches, await macKeyFromToken(s.writeToken))).toBeNull();
+  });
+
+  it('answers 404 problem+json for an unknown or malformed id', async () => {
+    for (const id of ['AAAAAAAAAAAAAAAAAAAAAA', 'short', '../etc']) {
+      const r = await t.app.inject({ method: 'GET', url: `/v1/sessions/${encodeURIComponent(id)}` });
+      expect([400, 404]).toContain(r.statusCode);
+      expect(r.headers['content-type']).toContain('application/problem+json');
+    }
+  });
+
+  it('refuses anonymous sessions when the server does not allow them', async () => {
+    const closed = await createTestApp({ publicSessions: false });
+    try {
+      const r = await closed.app.inject({ method: 'POST', url: '/v1/sessions', payload: { kind: 'writing' } });
+      expect(r.statusCode).toBe(403);
+      expect(r.json().type).toBe('urn:veritas:problem:public-sessions-disabled');
+    } finally {
+      await closed.close();
+    }
+  });
+
+  it('keeps a tenant session out of the public scope', async () => {
+    const created = await t.app.services.sessions.create({ tenantId: 'tenant-a' }, { kind: 'writing' });
+    const r = await t.app.inject({ method: 'GET', url: `/v1/sessions/${created.session.id}` });
+    expect(r.statusCode).toBe(404);
+    expect((await t.app.services.sessions.get({ tenantId: 'tenant-a' }, created.session.id)).id).toBe(created.session.id);
+    await expect(t.app.services.sessions.get({ tenantId: 'tenant-b' }, created.session.id)).rejects.toThrow(/no session/);
+  });
+});
