@@ -32,7 +32,7 @@ describe('POST /v1/bundles', () => {
 
   it('refuses a tampered bundle before storing anything', async () => {
     const bundle = await offlineBundle('offlineSession0002', 'tamper with me');
-    bundle.batches[1]!.events[0]!.data.ins = 'Z';
+    (bundle.batches[1]!.events[0]!.data as { ins: string }).ins = 'Z';
     const r = await t.app.inject({ method: 'POST', url: '/v1/bundles', payload: bundle });
     expect(r.statusCode).toBe(400);
     expect(r.json()).toMatchObject({ type: 'urn:veritas:problem:invalid-bundle', chain: { code: 'hash-mismatch', index: 1 } });
