@@ -2,7 +2,7 @@ import { GapBuffer } from './gap-buffer';
 import { applyOp, initialRunsOf, KeyframeWriter, type KeyframeOptions } from './keyframes';
 import { ORIGIN_CODE, ORIGINS } from './origin';
 import { ReplayIndex } from './replay-index';
-import { OP_CAUSES, REPLAY_FORMAT, type ReplayData, type Series } from './types';
+import { OP_CAUSES, REPLAY_FORMAT, type CaretColumns, type ReplayData, type Series } from './types';
 
 /**
  * The compact form: newline-delimited JSON, one self-contained chunk per line, so a server can
@@ -24,7 +24,8 @@ interface Head {
   format: string;
   session: ReplayData['session'];
   keyframeEvery: number;
-  counts: { events: number; ops: number; carets: number; keys: number };
+  /** carets: all rows once merged; explicitCarets: the rows that travel. */
+  counts: { events: number; ops: number; carets: number; explicitCarets: number; keys: number };
   away: ReplayData['away'];
   pastes: ReplayData['pastes'];
   marks: ReplayData['marks'];
@@ -81,7 +82,7 @@ export function* encodeReplayChunks(index: ReplayIndex, options: EncodeOptions =
     format: REPLAY_FORMAT,
     session: d.session,
     keyframeEvery: index.keyframeEvery,
-    counts: { events: d.clock.seq.length, ops: d.ops.seq.length, carets: d.carets.seq.length, keys: d.keys.length },
+    counts: { events: d.clock.seq.length, ops: d.ops.seq.length, carets: d.carets.seq.length, explicitCarets: explicitCarets(d).seq.length, keys: d.keys.length },
     away: d.away,
     pastes: d.pastes,
     marks: d.marks,
@@ -117,7 +118,8 @@ export function* encodeReplayChunks(index: ReplayIndex, options: EncodeOptions =
       ...(mixed.length ? { mixed } : {}),
     });
   }
-  const c = d.carets;
+  // Carets after ops follow from the ops; only the others (selections) travel.
+  const c = explicitCarets(d);
   for (const [a, b] of rows(c.seq.length, size)) {
     const span = Array.from(c.start.subarray(a, b), (s, i) => c.end[a + i]! - s);
     yield line({ k: 'carets', from: a, seq: intDeltas(c.seq, a, b), t: timeDeltas(c.t, a, b), start: intDeltas(c.start, a, b), span });
@@ -132,6 +134,57 @@ export function* encodeReplayChunks(index: ReplayIndex, options: EncodeOptions =
     for (const [a, b] of rows(s.t.length, size)) yield line({ k: 'series', i: si, from: a, t: timeDeltas(s.t, a, b), v: Array.from(s.v.subarray(a, b)) });
   }
   yield line({ k: 'end', ops: o.seq.length, events: d.clock.seq.length });
+}
+
+const SNAPSHOT_CAUSE = OP_CAUSES.indexOf('snapshot');
+
+/** The caret rows an op does not imply: selections, and anything that disagrees with its op. */
+function explicitCarets(d: ReplayData): CaretColumns {
+  const c = d.carets;
+  const o = d.ops;
+  const keep: number[] = [];
+  let j = 0;
+  for (let i = 0; i < c.seq.length; i++) {
+    const s = c.seq[i]!;
+    while (j < o.seq.length && o.seq[j]! < s) j++;
+    const implied = j < o.seq.length && o.seq[j] === s && o.cause[j] !== SNAPSHOT_CAUSE && c.t[i] === o.t[j] && c.start[i] === c.end[i] && c.end[i] === o.pos[j]! + o.ins[j]!.length;
+    if (!implied) keep.push(i);
+  }
+  return {
+    seq: Int32Array.from(keep, (i) => c.seq[i]!),
+    t: Float64Array.from(keep, (i) => c.t[i]!),
+    start: Uint32Array.from(keep, (i) => c.start[i]!),
+    end: Uint32Array.from(keep, (i) => c.end[i]!),
+  };
+}
+
+/** Merges the carets the ops imply with the explicit ones, in seq order, into the data's columns. */
+function mergeCarets(d: ReplayData, x: CaretColumns, count: number): void {
+  const o = d.ops;
+  const c = d.carets;
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (k < count) {
+    while (i < o.seq.length && o.cause[i] === SNAPSHOT_CAUSE) i++;
+    const takeOp = i < o.seq.length && (j >= x.seq.length || o.seq[i]! < x.seq[j]!);
+    if (!takeOp && j >= x.seq.length) throw new ReplayDecodeError(`caret count ${count} does not match the stream`);
+    if (takeOp) {
+      const at = o.pos[i]! + o.ins[i]!.length;
+      c.seq[k] = o.seq[i]!;
+      c.t[k] = o.t[i]!;
+      c.start[k] = at;
+      c.end[k] = at;
+      i++;
+    } else {
+      c.seq[k] = x.seq[j]!;
+      c.t[k] = x.t[j]!;
+      c.start[k] = x.start[j]!;
+      c.end[k] = x.end[j]!;
+      j++;
+    }
+    k++;
+  }
 }
 
 /** The whole compact form as one string. */
@@ -158,6 +211,7 @@ export interface ReplayDecoder {
 export function createReplayDecoder(options: KeyframeOptions = {}): ReplayDecoder {
   let pending = '';
   let data: ReplayData | null = null;
+  let sel: CaretColumns | null = null;
   let writer: KeyframeWriter | null = null;
   let every = 0;
   const buf = new GapBuffer();
@@ -169,7 +223,8 @@ export function createReplayDecoder(options: KeyframeOptions = {}): ReplayDecode
 
   const onHead = (h: Head) => {
     if (h.format !== REPLAY_FORMAT) fail(`unknown replay format "${String(h.format)}"`);
-    const { events, ops, carets, keys } = h.counts;
+    const { events, ops, carets, explicitCarets: nsel, keys } = h.counts;
+    sel = { seq: new Int32Array(nsel), t: new Float64Array(nsel), start: new Uint32Array(nsel), end: new Uint32Array(nsel) };
     data = {
       format: REPLAY_FORMAT,
       session: h.session,
@@ -232,12 +287,15 @@ export function createReplayDecoder(options: KeyframeOptions = {}): ReplayDecode
     switch (msg.k) {
       case 'ops':
         return onOps(d, m);
-      case 'carets':
-        undeltaInt(m.seq, d.carets.seq, m.from);
-        undeltaTime(m.t, d.carets.t, m.from);
-        undeltaInt(m.start, d.carets.start, m.from);
-        (m.span as number[]).forEach((s, i) => (d.carets.end[m.from + i] = d.carets.start[m.from + i]! + s));
+      case 'carets': {
+        const x = sel!;
+        if (m.from + m.seq.length > x.seq.length) return fail('more carets than the head announced');
+        undeltaInt(m.seq, x.seq, m.from);
+        undeltaTime(m.t, x.t, m.from);
+        undeltaInt(m.start, x.start, m.from);
+        (m.span as number[]).forEach((s, i) => (x.end[m.from + i] = x.start[m.from + i]! + s));
         return;
+      }
       case 'clock':
         if (typeof m.seq === 'number') for (let i = 0; i < m.t.length; i++) d.clock.seq[m.from + i] = m.seq + i;
         else undeltaInt(m.seq, d.clock.seq, m.from);
@@ -253,6 +311,7 @@ export function createReplayDecoder(options: KeyframeOptions = {}): ReplayDecode
       }
       case 'end':
         if (m.ops !== d.ops.seq.length || opsIn !== d.ops.seq.length) fail(`stream ended with ${opsIn} of ${d.ops.seq.length} ops`);
+        mergeCarets(d, sel!, d.carets.seq.length);
         ended = true;
         return;
       default:

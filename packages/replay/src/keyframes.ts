@@ -3,7 +3,7 @@ import type { Keyframe, OpColumns } from './types';
 import { EMPTY_RUNS, runsOfCodes, type OriginRuns } from './origin';
 
 export interface KeyframeOptions {
-  /** A keyframe at least every this many ops (K). Default 512. */
+  /** A keyframe at least every this many ops (K). Default 1024. */
   keyframeEvery?: number;
   /**
    * Also a keyframe once replaying since the last one has shifted this many code units in the
@@ -12,7 +12,7 @@ export interface KeyframeOptions {
   maxMovedUnits?: number;
 }
 
-export const DEFAULT_KEYFRAME_EVERY = 512;
+export const DEFAULT_KEYFRAME_EVERY = 1024;
 const DEFAULT_MAX_MOVED = 4 * 1024 * 1024;
 
 /** Takes keyframes while ops are applied to a buffer, one op at a time. */
