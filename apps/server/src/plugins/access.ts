@@ -24,7 +24,9 @@ export function requireAccessDeclarations(app: FastifyInstance): void {
   const routes: FastifyInstance['routeAccess'] = [];
   app.decorate('routeAccess', routes);
   app.addHook('onRoute', (route) => {
-    const access = (route.config as { access?: Access } | undefined)?.access;
+    const config = route.config as { access?: Access; file?: string } | undefined;
+    // @fastify/static's routes (the built web app's files) carry their file and no other config: public.
+    const access = config?.access ?? (config?.file ? 'anyone' : undefined);
     // The docs plugin's own routes are the only ones we do not write; they are public documentation.
     if (!access && !route.url.startsWith('/docs') && route.method !== 'HEAD') {
       throw new Error(`route ${String(route.method)} ${route.url} does not declare config.access`);

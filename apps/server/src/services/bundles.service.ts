@@ -9,14 +9,14 @@ import { isDatabaseUnavailable } from '../db/availability';
 
 export interface BundlesService {
   /** Verifies a bundle (format, events, chain) and stores it as an ended session. Idempotent. */
-  import(scope: Scope, input: unknown): Promise<{ session: SessionRow; created: boolean }>;
+  import(scope: Scope, input: unknown, options?: { source?: 'upload' | 'demo' }): Promise<{ session: SessionRow; created: boolean }>;
 }
 
 const CHUNK = 5000;
 
 export function createBundlesService({ db }: Database): BundlesService {
   return {
-    async import(scope, input) {
+    async import(scope, input, options = {}) {
       const parsed = parseBundle(input);
       if (!parsed.ok) throw new AppError('invalid-bundle', `${parsed.issues[0]!.path || '/'}: ${parsed.issues[0]!.message}`, { issues: parsed.issues });
       const { bundle } = parsed;
@@ -43,7 +43,7 @@ export function createBundlesService({ db }: Database): BundlesService {
             owner_id: null,
             kind: bundle.session.kind,
             status: 'ended',
-            source: 'upload',
+            source: options.source ?? 'upload',
             write_key: null,
             meta: JSON.stringify(bundle.session.meta ?? {}),
             created_at: bundle.session.createdAt,

@@ -1,0 +1,30 @@
+import { simulate, toBundle, type SimKind } from '@veritas/simulator';
+import type { App } from '@veritas/server';
+
+/** A small set of sessions to look at on a fresh start: one of each kind the product handles. */
+const DEMO: { kind: SimKind; seed: number; title: string }[] = [
+  { kind: 'genuine', seed: 1, title: 'Essay: genuine composition' },
+  { kind: 'copy', seed: 2, title: 'Essay: copy-typed from a source' },
+  { kind: 'paste', seed: 3, title: 'Essay: pasted from outside' },
+  { kind: 'autotyper', seed: 4, title: 'Essay: auto-typer' },
+  { kind: 'dictation', seed: 5, title: 'Essay: dictated (input method)' },
+  { kind: 'proctoring-violations', seed: 6, title: 'Proctored exam with alerts' },
+  { kind: 'sensor', seed: 7, title: 'Accelerometer stream' },
+];
+
+/**
+ * Seeds the demo sessions unless they are there already. They go in through the same verified
+ * bundle import as any upload, marked as demo so the home page can list them (and nothing else).
+ */
+export async function seedDemo(services: App['services']): Promise<number> {
+  const scope = { tenantId: null };
+  if ((await services.sessions.listBySource(scope, 'demo', 1)).length > 0) return 0;
+  let n = 0;
+  for (const d of DEMO) {
+    const bundle = await toBundle(simulate(d.kind, d.seed), { createdAt: new Date(Date.now() - (DEMO.length - n) * 3_600_000).toISOString() });
+    bundle.session.meta = { ...bundle.session.meta, title: d.title };
+    const { created } = await services.bundles.import(scope, bundle, { source: 'demo' });
+    if (created) n++;
+  }
+  return n;
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// `npm start`: builds the web app when its sources are newer than the build, then starts Veritas
+// on its embedded default (PGlite in .veritas-data, in-process hub, filesystem storage) with demo data.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const web = join(root, 'apps/web');
+const built = join(web, 'dist/index.html');
+
+function newest(dir) {
+  let t = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'node_modules' || entry.name === 'dist') continue;
+    const p = join(dir, entry.name);
+    t = Math.max(t, entry.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+const sources = Math.max(newest(join(web, 'src')), newest(join(root, 'packages')));
+if (!existsSync(built) || statSync(built).mtimeMs < sources) {
+  console.log('building the web app…');
+  const r = spawnSync('npm', ['run', 'build', '-w', '@veritas/web', '--silent'], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+const child = spawn(process.execPath, [join(root, 'apps/cli/bin/veritas.mjs'), 'serve', '--demo', ...process.argv.slice(2)], { stdio: 'inherit' });
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+child.on('exit', (code) => process.exit(code ?? 0));
