@@ -2,7 +2,7 @@ import type { SessionKind, VeritasEvent } from '@veritas/schema';
 import { Rng } from './prng';
 import { Tape } from './tape';
 import { joinParagraphs, makeParagraphs } from './text';
-import { autotype, compose, dictate, drawTypist, hold, imeCompose, pasteExternal, transcribe, typeWord, type AutoVariant } from './writers';
+import { autotype, compose, dictate, drawTypist, hold, imeCompose, pasteExternal, transcribe, typeWord, type AutoVariant, type TypistProfile } from './writers';
 
 export const SIM_KINDS = ['genuine', 'copy', 'paste', 'autotyper', 'mixed', 'dictation', 'ime', 'proctoring', 'proctoring-violations', 'sensor'] as const;
 export type SimKind = (typeof SIM_KINDS)[number];
@@ -17,6 +17,10 @@ export interface SimOptions {
   autoVariant?: AutoVariant;
   /** Length of a proctoring or sensor session in ms (default 10 to 20 minutes, 60 to 120 s for sensors). */
   durationMs?: number;
+  /** Overrides of the drawn typist (e.g. a fluent writer's short sentence pauses), for stress tests. */
+  typist?: Partial<TypistProfile>;
+  /** Copy-typing: chance that the copier also pauses (looks at the source) at a sentence end. */
+  copySentencePause?: number;
 }
 
 export interface SimSession {
@@ -39,7 +43,7 @@ function start(tape: Tape): void {
 function writing(kind: SimKind, seed: number, rng: Rng, opts: SimOptions): SimSession {
   const tape = new Tape();
   start(tape);
-  const p = drawTypist(rng);
+  const p = { ...drawTypist(rng), ...opts.typist };
   const paragraphs = opts.paragraphs ?? rng.int(3, 5);
   let dishonest = false;
   let variant: string | undefined;
@@ -50,7 +54,7 @@ function writing(kind: SimKind, seed: number, rng: Rng, opts: SimOptions): SimSe
       description = 'composed in the page, with pauses, slips and revisions';
       break;
     case 'copy': {
-      transcribe(tape, rng, p, joinParagraphs(makeParagraphs(rng, paragraphs)));
+      transcribe(tape, rng, p, joinParagraphs(makeParagraphs(rng, paragraphs)), opts.copySentencePause ?? 0);
       dishonest = true;
       description = 'copy-typed from a source beside the page';
       break;

@@ -121,13 +121,13 @@ export function compose(tape: Tape, rng: Rng, p: TypistProfile, opts: ComposeOpt
  * Copy-typing from a source beside the page: steady intervals, few slips, look-back pauses where
  * the eye returns to the source (every few words, wherever that falls), none tied to sentences.
  */
-export function transcribe(tape: Tape, rng: Rng, p: TypistProfile, source: string): void {
+export function transcribe(tape: Tape, rng: Rng, p: TypistProfile, source: string, sentencePause = 0): void {
   const ikiMedian = rng.range(115, 185);
   const sigma = rng.range(0.28, 0.42);
   let nextLook = rng.int(12, 45);
   for (let i = 0; i < source.length; i++) {
     let gap = rng.lognormal(source[i] === ' ' || source[i - 1] === ' ' ? ikiMedian * 1.15 : ikiMedian, sigma);
-    if (--nextLook <= 0) {
+    if (--nextLook <= 0 || (sentencePause > 0 && i > 1 && source[i - 1] === ' ' && source[i - 2] === '.' && rng.chance(sentencePause))) {
       gap += rng.lognormal(900, 0.55);
       nextLook = rng.int(12, 45);
     }
