@@ -1,0 +1,103 @@
+/**
+ * Test and bench support for the viewer in real Chromium (Node only, never bundled): builds the
+ * web app, serves it with a tiny static server (plus optional API answers), and makes bundles.
+ */
+import { createServer, type Server } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize } from 'node:path';
+import { BUNDLE_FORMAT, genesisHash, LIMITS, sealBatch, type VeritasEvent } from '@veritas/schema';
+
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.svg': 'image/svg+xml' };
+const WEB_ROOT = new URL('../../../', import.meta.url).pathname;
+
+/** Builds apps/web into outDir with Vite's API (quietly). */
+export async function buildWeb(outDir: string): Promise<void> {
+  const { build } = await import('vite');
+  await build({ configFile: join(WEB_ROOT, 'vite.config.ts'), logLevel: 'error', build: { outDir, emptyOutDir: true, sourcemap: false } });
+}
+
+/** Serves a built app; unknown paths get index.html (client routing); `api` answers /v1 paths it knows, 404 otherwise. */
+export async function serveStatic(dir: string, api: Record<string, unknown> = {}): Promise<{ url: string; server: Server }> {
+  const server = createServer(async (req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    if (path.startsWith('/v1/')) {
+      const body = api[path];
+      res.writeHead(body === undefined ? 404 : 200, { 'content-type': body === undefined ? 'application/problem+json' : 'application/json' });
+      res.end(JSON.stringify(body ?? { title: 'Not Found', status: 404 }));
+      return;
+    }
+    const asked = normalize(join(dir, path));
+    const file = asked.startsWith(dir) && extname(asked) !== '' ? asked : join(dir, 'index.html');
+    try {
+      const data = await readFile(file);
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+      res.end(data);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const addr = server.address();
+  if (!addr || typeof addr === 'string') throw new Error('no port');
+  return { url: `http://127.0.0.1:${addr.port}`, server };
+}
+
+/** Seals events into a v1 bundle (batches of at most LIMITS.batchEvents). */
+export async function sealBundle(sessionId: string, events: VeritasEvent[], kind: 'writing' | 'proctoring' | 'sensor' = 'writing') {
+  const batches = [];
+  let prev = await genesisHash(sessionId);
+  for (let i = 0; i < events.length; i += LIMITS.batchEvents) {
+    const b = await sealBatch(events.slice(i, i + LIMITS.batchEvents), prev);
+    batches.push(b);
+    prev = b.hash;
+  }
+  return { format: BUNDLE_FORMAT, session: { id: sessionId, kind, createdAt: '2026-01-01T00:00:00.000Z' }, batches };
+}
+
+const WORDS = 'the quick brown fox jumps over a lazy dog while writers revise their essays'.split(' ');
+
+/**
+ * A writing session: `words` words typed with key events, a paste from outside, a copy and an
+ * internal paste, an IME insertion, a pause and time away, and periodic metrics.
+ */
+export function writingEvents(words: number): VeritasEvent[] {
+  const events: VeritasEvent[] = [];
+  let t = 0;
+  let len = 0;
+  const add = (type: VeritasEvent['type'], data: unknown) => events.push({ seq: events.length, t, type, data } as VeritasEvent);
+  const type = (s: string) => {
+    for (const ch of s) {
+      t += 120;
+      add('text.op', { pos: len, del: 0, ins: ch, cause: 'type', trusted: true });
+      len += ch.length;
+      t += 50;
+      add('key', { class: ch === ' ' ? 'space' : ch === '\n' ? 'enter' : 'char', hold: 80 });
+    }
+  };
+  for (let w = 0; w < words; w++) {
+    type(`${WORDS[w % WORDS.length]}${w % 40 === 39 ? '\n' : ' '}`);
+    if (w === Math.floor(words / 4)) {
+      t += 1000;
+      add('clipboard', { action: 'paste', len: 22, hash: 'e'.repeat(16) });
+      add('text.op', { pos: len, del: 0, ins: 'FROM ELSEWHERE ENTIRELY', cause: 'paste' });
+      len += 23;
+    }
+    if (w === Math.floor(words / 2)) {
+      t += 500;
+      add('clipboard', { action: 'copy', len: 5, hash: 'c'.repeat(16) });
+      add('clipboard', { action: 'paste', len: 5, hash: 'c'.repeat(16) });
+      add('text.op', { pos: len, del: 0, ins: 'again', cause: 'paste' });
+      len += 5;
+      t += 30_000; // a long pause, then time away
+      add('visibility', { state: 'hidden' });
+      t += 60_000;
+      add('visibility', { state: 'visible' });
+    }
+    if (w === Math.floor((words * 3) / 4)) {
+      t += 300;
+      add('text.op', { pos: len, del: 0, ins: '日本語', cause: 'ime' });
+      len += 3;
+    }
+  }
+  return events;
+}
