@@ -14,6 +14,7 @@ const commands: Record<string, () => Promise<Command>> = {
   migrate: async () => (await import('./commands/migrate')).migrate,
   demo: async () => (await import('./commands/demo')).demo,
   verify: async () => (await import('./commands/verify')).verify,
+  seal: async () => (await import('./commands/seal')).seal,
   analyze: async () => (await import('./commands/analyze')).analyze,
   replay: async () => (await import('./commands/replay')).replay,
 };

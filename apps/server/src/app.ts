@@ -24,6 +24,7 @@ import { ingestRoutes } from './routes/ingest/ingest.routes';
 import { bundlesRoutes } from './routes/bundles/bundles.routes';
 import { healthRoutes } from './routes/health/health.routes';
 import { demoRoutes } from './routes/demo/demo.routes';
+import { replayRoutes } from './routes/replay/replay.routes';
 
 export interface AppDeps {
   config: Config;
@@ -106,5 +107,6 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
   await app.register(ingestRoutes, deps);
   await app.register(bundlesRoutes, deps);
   await app.register(demoRoutes, deps);
+  await app.register(replayRoutes, deps);
   return app as unknown as App;
 }

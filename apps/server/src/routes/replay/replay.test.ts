@@ -1,0 +1,40 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createReplayDecoder, replayNaive } from '@veritas/replay';
+import { simulate, toBundle } from '@veritas/simulator';
+import { createTestApp, type TestApp } from '../../testing/test-app';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => t?.close());
+
+describe('GET /v1/sessions/{id}/replay', () => {
+  it('streams replay data that rebuilds the text at every point', async () => {
+    const sim = simulate('mixed', 11);
+    const bundle = await toBundle(sim, { sessionId: 'replayRouteSession01' });
+    expect((await t.app.inject({ method: 'POST', url: '/v1/bundles', payload: bundle })).statusCode).toBe(201);
+
+    const r = await t.app.inject({ method: 'GET', url: '/v1/sessions/replayRouteSession01/replay?chunkRows=256' });
+    expect(r.statusCode).toBe(200);
+    expect(r.headers['content-type']).toContain('application/x-ndjson');
+    const lines = r.body.trim().split('\n');
+    expect(lines.length).toBeGreaterThan(2);
+    const decoder = createReplayDecoder();
+    for (const line of lines) decoder.push(`${line}\n`);
+    const index = decoder.finish();
+    expect(index.finalText()).toBe(sim.finalText);
+    const mid = sim.events[Math.floor(sim.events.length / 2)]!.seq;
+    expect(index.textAt(mid)).toBe(replayNaive(sim.events, mid));
+  });
+
+  it('answers problems for unknown and malformed ids and bad options', async () => {
+    expect((await t.app.inject('/v1/sessions/AAAAAAAAAAAAAAAAAAAAAA/replay')).json().type).toBe('urn:veritas:problem:not-found');
+    expect((await t.app.inject('/v1/sessions/x/replay')).statusCode).toBe(400);
+    const sim = simulate('genuine', 3);
+    await t.app.inject({ method: 'POST', url: '/v1/bundles', payload: await toBundle(sim, { sessionId: 'replayRouteSession02' }) });
+    const bad = await t.app.inject('/v1/sessions/replayRouteSession02/replay?chunkRows=1');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().type).toBe('urn:veritas:problem:invalid-request');
+  });
+});

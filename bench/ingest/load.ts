@@ -1,0 +1,98 @@
+import http from 'node:http';
+import { genesisHash, macKeyFromToken, sealBatch, type VeritasEvent } from '@veritas/schema';
+
+export interface Client {
+  id: string;
+  token: string;
+  bodies: string[];
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1024 });
+
+export function request(url: string, method: string, body: string | undefined, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, agent, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
+      let data = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (data += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data }));
+    });
+    req.on('error', reject);
+    if (body !== undefined) req.end(body);
+    else req.end();
+  });
+}
+
+/** Realistic writing events: mostly text ops and key events. */
+function event(seq: number): VeritasEvent {
+  return seq % 2 === 0
+    ? { seq, t: seq * 40, type: 'text.op', data: { pos: seq >> 1, del: 0, ins: 'e', cause: 'type', trusted: true } }
+    : { seq, t: seq * 40, type: 'key', data: { class: 'char', hold: 85, trusted: true } };
+}
+
+/** Creates `n` sessions and seals `batchesEach` chained batches of `batchSize` events for each, before any timing. */
+export async function prepareClients(url: string, n: number, batchesEach: number, batchSize: number): Promise<Client[]> {
+  const clients: Client[] = [];
+  for (let c = 0; c < n; c++) {
+    const r = await request(`${url}/v1/sessions`, 'POST', JSON.stringify({ kind: 'writing' }));
+    if (r.status !== 201) throw new Error(`could not create a session: ${r.status} ${r.body}`);
+    const { id, writeToken } = JSON.parse(r.body) as { id: string; writeToken: string };
+    const key = await macKeyFromToken(writeToken);
+    let prev = await genesisHash(id);
+    const bodies: string[] = [];
+    for (let b = 0; b < batchesEach; b++) {
+      const events = Array.from({ length: batchSize }, (_, i) => event(b * batchSize + i));
+      const sealed = await sealBatch(events, prev, key);
+      prev = sealed.hash;
+      bodies.push(JSON.stringify(sealed));
+    }
+    clients.push({ id, token: writeToken, bodies });
+  }
+  return clients;
+}
+
+export interface RunResult {
+  /** Events acknowledged per second in the steady window (after the first interval of ramp-up). */
+  rate: number;
+  latenciesMs: number[];
+  errors: number;
+}
+
+/**
+ * Each client sends its batches in order, one in flight at a time (as the recorder does).
+ * `intervalMs` 0: closed loop, as fast as acks return. Otherwise open loop: a batch every interval.
+ */
+export async function runLoad(url: string, clients: Client[], batchSize: number, intervalMs: number, seconds: number): Promise<RunResult> {
+  const latencies: number[] = [];
+  let events = 0;
+  let errors = 0;
+  const start = performance.now();
+  const deadline = start + seconds * 1000;
+  const steadyFrom = start + Math.min(intervalMs, seconds * 500);
+  await Promise.all(
+    clients.map(async (c, ci) => {
+      // Spread open-loop clients across the interval so the offered load is even.
+      if (intervalMs > 0) await new Promise((r) => setTimeout(r, (ci / clients.length) * intervalMs));
+      for (let b = 0; b < c.bodies.length && performance.now() < deadline; b++) {
+        const due = performance.now();
+        const r = await request(`${url}/v1/sessions/${c.id}/events`, 'POST', c.bodies[b], { authorization: `Bearer ${c.token}` });
+        const done = performance.now();
+        if (r.status === 200) {
+          latencies.push(done - due);
+          if (done >= steadyFrom && done <= deadline) events += batchSize;
+        } else errors++;
+        if (intervalMs > 0) {
+          const wait = due + intervalMs - performance.now();
+          if (wait > 0) await new Promise((res) => setTimeout(res, wait));
+        }
+      }
+    }),
+  );
+  return { rate: events / ((deadline - steadyFrom) / 1000), latenciesMs: latencies, errors };
+}
+
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
