@@ -61,6 +61,55 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0002_jobs_analyses_alerts': {
+    async up(db: Kysely<any>) {
+      // The embedded durable job runner's queue (pg-boss keeps its own schema on PostgreSQL).
+      await db.schema
+        .createTable('jobs')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('key', 'text')
+        .addColumn('data', 'jsonb', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull().defaultTo('queued'))
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('max_attempts', 'integer', (c) => c.notNull())
+        .addColumn('run_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn('locked_until', 'timestamptz')
+        .addColumn('lock_token', 'text')
+        .addColumn('last_error', 'text')
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn('finished_at', 'timestamptz')
+        .addUniqueConstraint('jobs_name_key', ['name', 'key'])
+        .execute();
+      await sql`create index jobs_due on jobs (name, run_at) where status in ('queued', 'running')`.execute(db);
+
+      await db.schema
+        .createTable('analyses')
+        .addColumn('session_id', 'text', (c) => c.primaryKey().references('sessions.id').onDelete('cascade'))
+        .addColumn('tenant_id', 'text')
+        .addColumn('result', 'jsonb', (c) => c.notNull())
+        .addColumn('version', 'text', (c) => c.notNull())
+        .addColumn('analyzed_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+
+      await db.schema
+        .createTable('alerts')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('session_id', 'text', (c) => c.notNull().references('sessions.id').onDelete('cascade'))
+        .addColumn('tenant_id', 'text')
+        .addColumn('detector', 'text', (c) => c.notNull())
+        .addColumn('severity', 'text', (c) => c.notNull())
+        .addColumn('message', 'text', (c) => c.notNull())
+        .addColumn('seq_from', 'integer', (c) => c.notNull())
+        .addColumn('evidence', 'jsonb', (c) => c.notNull())
+        .addColumn('values', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        // A replayed stream raises the same alert again: stored once.
+        .addUniqueConstraint('alerts_once', ['session_id', 'detector', 'seq_from'])
+        .execute();
+    },
+  },
 };
 
 class InCodeProvider implements MigrationProvider {
