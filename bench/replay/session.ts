@@ -1,16 +1,8 @@
 import type { VeritasEvent } from '@veritas/schema';
+import { mulberry32 } from '@veritas/simulator';
 
-/** A deterministic pseudo-random source (mulberry32), so every run measures the same session. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic pseudo-random source, so every run measures the same session. */
+export const rng = mulberry32;
 
 const WORDS = 'the of and to in is that for it as was with be by on not he this are or his from at which but have an they you were her she there been one all we their has would when if so no out more can'.split(' ');
 

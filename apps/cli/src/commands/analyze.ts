@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { parseBundle, verifyChain } from '@veritas/schema';
 import { analyzeSession, DEFAULT_THRESHOLDS, PAUSE_LOCATIONS, type AnalysisResult, type Thresholds } from '@veritas/analysis';
 import type { Command } from '../main';
+import { readBundleFile, reportInvalid } from '../bundle-file';
 
 /** `--threshold name=value` (repeatable) into a thresholds object; names and values are checked. */
 export function parseThresholds(items: readonly string[]): Partial<Thresholds> {
@@ -100,16 +99,10 @@ export const analyze: Command = {
     assistive: { type: 'boolean' },
   },
   async run({ values, positionals }) {
-    const file = positionals[0];
-    if (!file) throw new Error('give a bundle file');
-    const parsed = parseBundle(JSON.parse(await readFile(file, 'utf8')));
-    if (!parsed.ok) {
-      for (const i of parsed.issues) console.error(`invalid: ${i.path || '/'} ${i.message}`);
-      return 1;
-    }
-    const { bundle } = parsed;
+    const read = await readBundleFile(positionals[0]);
+    if (!read.ok) return reportInvalid(read.issues);
+    const { bundle, chain: problem } = read;
     const thresholds = parseThresholds((values.threshold as string[] | undefined) ?? []);
-    const problem = await verifyChain(bundle.session.id, bundle.batches);
     const events = bundle.batches.flatMap((b) => b.events);
     const result = analyzeSession(events, {
       thresholds,

@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { parseBundle, verifyChain } from '@veritas/schema';
 import { buildReplayIndexFromBundle, originTotals, type ReplayIndex } from '@veritas/replay';
 import type { Command } from '../main';
+import { readBundleFile, reportInvalid } from '../bundle-file';
 
 /** Where to stop: a seq, a fraction of the session's duration, or a time since it started. */
 export type ReplayPoint = { seq: number } | { fraction: number } | { ms: number };
@@ -40,8 +39,6 @@ export const replay: Command = {
     origins: { type: 'boolean' },
   },
   async run({ values, positionals }) {
-    const file = positionals[0];
-    if (!file) throw new Error('give a bundle file');
     if (values.at !== undefined && values.seq !== undefined) throw new Error('give --at or --seq, not both');
     let point: ReplayPoint = { fraction: 1 };
     if (typeof values.at === 'string') point = parseAt(values.at);
@@ -49,13 +46,9 @@ export const replay: Command = {
       if (!/^-?\d+$/.test(values.seq)) throw new Error(`--seq takes an integer, not "${values.seq}"`);
       point = { seq: Number(values.seq) };
     }
-    const parsed = parseBundle(JSON.parse(await readFile(file, 'utf8')));
-    if (!parsed.ok) {
-      for (const i of parsed.issues) console.error(`invalid: ${i.path || '/'} ${i.message}`);
-      return 1;
-    }
-    const { bundle } = parsed;
-    const problem = await verifyChain(bundle.session.id, bundle.batches);
+    const read = await readBundleFile(positionals[0]);
+    if (!read.ok) return reportInvalid(read.issues);
+    const { bundle, chain: problem } = read;
     if (problem) console.error(`warning: chain broken (${problem.code} at batch ${problem.index}); replaying the events as they are`);
     const index = buildReplayIndexFromBundle(bundle);
     const seq = Math.min(seqOf(index, point), index.lastSeq);

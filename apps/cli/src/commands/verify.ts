@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { parseBundle, verifyChain } from '@veritas/schema';
 import type { Command } from '../main';
+import { readBundleFile, reportInvalid } from '../bundle-file';
 
 /** Re-checks a bundle offline: format, every event, and the batch chain from its genesis. */
 export const verify: Command = {
@@ -8,15 +7,9 @@ export const verify: Command = {
   usage: 'veritas verify <bundle.json>',
   options: {},
   async run({ positionals }) {
-    const file = positionals[0];
-    if (!file) throw new Error('give a bundle file');
-    const parsed = parseBundle(JSON.parse(await readFile(file, 'utf8')));
-    if (!parsed.ok) {
-      for (const i of parsed.issues) console.error(`invalid: ${i.path || '/'} ${i.message}`);
-      return 1;
-    }
-    const { bundle } = parsed;
-    const problem = await verifyChain(bundle.session.id, bundle.batches);
+    const read = await readBundleFile(positionals[0]);
+    if (!read.ok) return reportInvalid(read.issues);
+    const { bundle, chain: problem } = read;
     if (problem) {
       console.error(`chain broken: ${problem.code} at batch ${problem.index} (firstSeq ${problem.firstSeq})`);
       return 1;
