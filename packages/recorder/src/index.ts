@@ -1,0 +1,15 @@
+export { attach, record } from './recorder';
+export { uploadBundle } from './transport';
+export type {
+  Recorder,
+  RecorderOptions,
+  RecorderStatus,
+  RecorderState,
+  RecorderError,
+  HostEventType,
+  SessionKind,
+  Bundle,
+  Batch,
+  SessionMeta,
+  VeritasEvent,
+} from './types';
