@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+// Builds the publishable SDK into dist/: one minified ESM file (chain and canonical JSON included,
+// no validator), its declarations, and the package.json to publish from dist/.
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+
+const here = new URL('.', import.meta.url).pathname;
+const dist = `${here}dist`;
+rmSync(dist, { recursive: true, force: true });
+
+await build({
+  entryPoints: [`${here}src/index.ts`],
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2020',
+  minify: true,
+  sourcemap: true,
+  legalComments: 'none',
+  outfile: `${dist}/index.js`,
+});
+execFileSync('npx', ['tsc', '-p', `${here}tsconfig.build.json`], { stdio: 'inherit', cwd: here });
+
+const pkg = JSON.parse(readFileSync(`${here}package.json`, 'utf8'));
+const schema = JSON.parse(readFileSync(`${here}../schema/package.json`, 'utf8'));
+writeFileSync(
+  `${dist}/package.json`,
+  JSON.stringify(
+    {
+      name: pkg.name,
+      version: pkg.version,
+      description: 'Veritas recorder: captures a writing or assessment session in the browser and carries it to a Veritas server, or exports it as a bundle.',
+      type: 'module',
+      exports: { '.': { types: './types/index.d.ts', import: './index.js' } },
+      types: './types/index.d.ts',
+      sideEffects: false,
+      // Types only: the runtime it needs is bundled into index.js.
+      dependencies: { '@veritas/schema': schema.version },
+    },
+    null,
+    2,
+  ) + '\n',
+);
+writeFileSync(`${dist}/README.md`, readFileSync(`${here}README.md`));
+const js = readFileSync(`${dist}/index.js`);
+console.log(`dist/index.js ${js.length} B minified, ${gzipSync(js, { level: 9 }).length} B gzip`);
