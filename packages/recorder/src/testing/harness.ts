@@ -27,7 +27,7 @@ export function writePage(dir: string, name: string, editor: string): void {
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript' };
 
 /** A tiny static file server over `dir`. */
-export async function serveDir(dir: string): Promise<{ url: string; server: Server; close(): Promise<void> }> {
+export async function serveDir(dir: string, headers: Record<string, string> = {}): Promise<{ url: string; server: Server; close(): Promise<void> }> {
   const server = createServer((req, res) => {
     const path = normalize(decodeURIComponent((req.url ?? '/').split('?')[0]!)).replace(/^(\.\.[/\\])+/, '');
     const file = join(dir, path === '/' ? 'index.html' : path);
@@ -35,7 +35,7 @@ export async function serveDir(dir: string): Promise<{ url: string; server: Serv
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+    res.writeHead(200, { ...headers, 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const addr = server.address();
