@@ -25,6 +25,8 @@ import { bundlesRoutes } from './routes/bundles/bundles.routes';
 import { healthRoutes } from './routes/health/health.routes';
 import { demoRoutes } from './routes/demo/demo.routes';
 import { replayRoutes } from './routes/replay/replay.routes';
+import { analysisRoutes } from './routes/analysis/analysis.routes';
+import { startJobs } from './jobs/start-jobs';
 
 export interface AppDeps {
   config: Config;
@@ -51,9 +53,12 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const metrics = createMetrics();
-  const services = createServices(database, config, metrics);
+  const services = createServices(database, config, metrics, undefined, { log: app.log });
   app.decorate('services', services);
   app.addHook('onClose', async () => services.ingest.close());
+  // The job queue opens before any route can enqueue; role all (or worker) also runs the jobs here.
+  const stopJobs = await startJobs(services, config, app.log);
+  app.addHook('onClose', stopJobs);
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
@@ -71,6 +76,7 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
         { name: 'sessions', description: 'Sessions and their events' },
         { name: 'ingest', description: 'Sending events' },
         { name: 'bundles', description: 'Offline bundles' },
+        { name: 'analysis', description: 'Analysis and live alerts' },
         { name: 'operations', description: 'Health and metrics' },
         { name: 'demo', description: 'Demo data' },
       ],
@@ -108,5 +114,6 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
   await app.register(bundlesRoutes, deps);
   await app.register(demoRoutes, deps);
   await app.register(replayRoutes, deps);
+  await app.register(analysisRoutes, deps);
   return app as unknown as App;
 }

@@ -33,6 +33,19 @@ export const Config = Type.Object({
     /** Batches per minute per client on the ingest routes. */
     ingestPerMinute: Type.Integer({ minimum: 1 }),
   }),
+  /**
+   * What this process does: `api` serves HTTP and enqueues jobs; `worker` runs jobs (and answers
+   * /health, /ready and /metrics only); `all` does both (the embedded default).
+   */
+  role: Type.Union([Type.Literal('api'), Type.Literal('worker'), Type.Literal('all')]),
+  jobs: Type.Object({
+    /** `embedded` (a jobs table in our database) or `pg-boss`; default pg-boss with DATABASE_URL, else embedded. */
+    driver: Type.Union([Type.Literal('embedded'), Type.Literal('pg-boss')]),
+    /** How often an idle worker looks for jobs, in ms (pg-boss: at least 500). */
+    pollIntervalMs: Type.Integer({ minimum: 10 }),
+    /** Analysis jobs run at once in one worker process. */
+    concurrency: Type.Integer({ minimum: 1, maximum: 64 }),
+  }),
   bodyLimit: Type.Object({
     default: Type.Integer({ minimum: 1024 }),
     events: Type.Integer({ minimum: 1024 }),
@@ -63,6 +76,24 @@ function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
 
 export const DEFAULT_DATA_DIR = '.veritas-data';
 
+function role(raw: string | undefined): Config['role'] {
+  if (raw === undefined || raw === '') return 'all';
+  if (raw === 'api' || raw === 'worker' || raw === 'all') return raw;
+  throw new ConfigError(`VERITAS_ROLE must be api, worker or all, got "${raw}"`);
+}
+
+/** pg-boss on PostgreSQL, the embedded runner on PGlite; VERITAS_JOBS_DRIVER=embedded keeps the embedded runner on PostgreSQL. */
+function jobsDriver(env: NodeJS.ProcessEnv): Config['jobs']['driver'] {
+  const raw = env.VERITAS_JOBS_DRIVER;
+  if (raw === undefined || raw === '') return env.DATABASE_URL ? 'pg-boss' : 'embedded';
+  if (raw === 'embedded') return raw;
+  if (raw === 'pg-boss') {
+    if (!env.DATABASE_URL) throw new ConfigError('VERITAS_JOBS_DRIVER=pg-boss needs DATABASE_URL (pg-boss runs on PostgreSQL)');
+    return raw;
+  }
+  throw new ConfigError(`VERITAS_JOBS_DRIVER must be embedded or pg-boss, got "${raw}"`);
+}
+
 /**
  * Reads the environment (PORT, HOST, VERITAS_DATA_DIR, DATABASE_URL, REDIS_URL, …) with
  * overrides from the command line, and fails fast with a clear message when a value is wrong.
@@ -82,6 +113,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     rateLimit: {
       anonymousPerMinute: int(env, 'VERITAS_RATE_ANON_PER_MIN', 60),
       ingestPerMinute: int(env, 'VERITAS_RATE_INGEST_PER_MIN', 1200),
+    },
+    role: role(env.VERITAS_ROLE),
+    jobs: {
+      driver: jobsDriver(env),
+      pollIntervalMs: int(env, 'VERITAS_JOBS_POLL_MS', env.DATABASE_URL ? 1000 : 250),
+      concurrency: int(env, 'VERITAS_JOBS_CONCURRENCY', 2),
     },
     bodyLimit: { default: 256 * 1024, events: 4 * 1024 * 1024, bundle: int(env, 'VERITAS_BUNDLE_LIMIT_BYTES', 64 * 1024 * 1024) },
     ...overrides,

@@ -6,6 +6,8 @@ import { openPglite, openPostgres, type Database } from './db/database';
 import { lockDataDir } from './db/data-lock';
 import { migrateToLatest } from './db/migrations';
 import { buildApp, type App } from './app';
+import { ConfigError } from './config';
+import { buildWorkerApp } from './jobs/worker-app';
 
 export interface RunningServer {
   app: App;
@@ -37,12 +39,16 @@ export function connectRedis(url: string): Redis {
 }
 
 export async function startServer(config: Config, options: { logger?: boolean | object } = {}): Promise<RunningServer> {
+  // The embedded database belongs to one process, so API and workers cannot be split on it.
+  if (!config.databaseUrl && config.role !== 'all') throw new ConfigError(`--role ${config.role} needs DATABASE_URL (PostgreSQL): the embedded database serves one process, which must do both (--role all)`);
   const { database, unlock } = await openDatabase(config);
   let redis: Redis | undefined;
   try {
     await migrateToLatest(database.db);
     redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
-    const app = await buildApp({ config, database, ...(redis ? { redis } : {}), ...(options.logger !== undefined ? { logger: options.logger } : {}) });
+    const logger = options.logger !== undefined ? { logger: options.logger } : {};
+    // A worker runs jobs and answers only /health, /ready and /metrics.
+    const app = config.role === 'worker' ? ((await buildWorkerApp({ config, database, ...logger })) as App) : await buildApp({ config, database, ...(redis ? { redis } : {}), ...logger });
     await app.listen({ host: config.host, port: config.port });
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.port;

@@ -3,7 +3,7 @@ import { DEFAULT_WEB_DIST, loadConfig, startServer, type Config } from '@veritas
 import type { Command } from '../main';
 import { seedDemo } from '../demo-seed';
 
-/** Flags that override the environment: --port N (PORT), --data DIR (VERITAS_DATA_DIR), --host (HOST). */
+/** Flags that override the environment: --port N (PORT), --data DIR (VERITAS_DATA_DIR), --host (HOST), --role (VERITAS_ROLE). */
 export function configFromFlags(values: Record<string, unknown>): Config {
   const overrides: Partial<Config> = {};
   if (typeof values.port === 'string') {
@@ -14,6 +14,7 @@ export function configFromFlags(values: Record<string, unknown>): Config {
   if (typeof values.host === 'string') overrides.host = values.host;
   const env = { ...process.env };
   if (typeof values.data === 'string') env.VERITAS_DATA_DIR = values.data;
+  if (typeof values.role === 'string') env.VERITAS_ROLE = values.role;
   const config = loadConfig(env, overrides);
   if (!config.webDist && existsSync(DEFAULT_WEB_DIST)) config.webDist = DEFAULT_WEB_DIST;
   return config;
@@ -26,8 +27,8 @@ export function describeStorage(config: Config): string {
 
 export const serve: Command = {
   summary: 'Start the Veritas server: API, WebSocket ingest and the web app on one port.',
-  usage: 'veritas serve [--port N] [--host H] [--data DIR] [--demo]',
-  options: { port: { type: 'string' }, host: { type: 'string' }, data: { type: 'string' }, demo: { type: 'boolean' } },
+  usage: 'veritas serve [--port N] [--host H] [--data DIR] [--role api|worker|all] [--demo]',
+  options: { port: { type: 'string' }, host: { type: 'string' }, data: { type: 'string' }, role: { type: 'string' }, demo: { type: 'boolean' } },
   async run({ values }) {
     const config = configFromFlags(values);
     const server = await startServer(config);
@@ -37,6 +38,7 @@ export const serve: Command = {
     }
     console.log(`Veritas listening on ${server.url}`);
     console.log(`  storage: ${describeStorage(config)}`);
+    console.log(`  role: ${config.role} (jobs: ${config.jobs.driver}${config.role === 'api' ? ', run by worker processes' : ''})`);
     console.log(`  web app: ${config.webDist ? server.url + '/' : 'not built (npm run build -w @veritas/web)'}   API docs: ${server.url}/docs`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();

@@ -4,6 +4,11 @@ import type { AppMetrics } from '../metrics';
 import { createIngestService, type CommittedEvents, type IngestService } from './ingest/ingest.service';
 import { createSessionsService, type SessionsService } from './sessions.service';
 import { createBundlesService, type BundlesService } from './bundles.service';
+import { createAnalysisService, type AnalysisService } from './analysis/analysis.service';
+import { createLiveAnalysisService, type LiveAnalysisService, type LiveAnalysisLogger } from './analysis/live-analysis.service';
+import { createJobQueue } from '../jobs/create-job-queue';
+import type { JobQueue } from '../jobs/job-queue';
+import type { JobLogger } from '../jobs/embedded-job-queue';
 
 export interface Services {
   database: Database;
@@ -11,19 +16,56 @@ export interface Services {
   sessions: SessionsService;
   ingest: IngestService;
   bundles: BundlesService;
+  /** The job queue (jobs/): analysis runs there when a session ends. */
+  jobs: JobQueue;
+  analysis: AnalysisService;
+  /** Live alerts from the incremental analyser fed by ingest. */
+  live: LiveAnalysisService;
 }
 
-export function createServices(database: Database, config: Config, metrics: AppMetrics, onCommitted?: (c: CommittedEvents[]) => void): Services {
+export interface ServiceOptions {
+  /** A job queue to use instead of the configured one (tests). */
+  jobs?: JobQueue;
+  log?: JobLogger & LiveAnalysisLogger;
+}
+
+export function createServices(database: Database, config: Config, metrics: AppMetrics, onCommitted?: (c: CommittedEvents[]) => void, options: ServiceOptions = {}): Services {
+  const jobs = options.jobs ?? createJobQueue(config, database, options.log);
+  const analysis = createAnalysisService(database, jobs);
+  const live = createLiveAnalysisService(database, options.log ? { log: options.log } : {});
+  const sessions = createSessionsService(database);
+  const bundles = createBundlesService(database);
   return {
     database,
     metrics,
-    sessions: createSessionsService(database),
-    bundles: createBundlesService(database),
+    jobs,
+    analysis,
+    live,
+    // A session that ends (or arrives ended in a bundle) gets its analysis job; enqueueing is idempotent.
+    sessions: {
+      ...sessions,
+      async end(scope, id) {
+        const row = await sessions.end(scope, id);
+        await analysis.request(scope, id);
+        live.forget(id);
+        return row;
+      },
+    },
+    bundles: {
+      async import(scope, input, opts) {
+        const imported = await bundles.import(scope, input, opts);
+        await analysis.request(scope, imported.session.id);
+        return imported;
+      },
+    },
     ingest: createIngestService(
       database,
       { maxWaitMs: config.groupCommit.maxWaitMs, maxWeight: config.groupCommit.maxEvents, concurrency: database.kind === 'pglite' ? 1 : 4 },
       metrics,
-      onCommitted,
+      (c) => {
+        live.onCommitted(c);
+        onCommitted?.(c);
+      },
     ),
   };
 }

@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Db } from '../db/database';
+import type { Scope } from './sessions.repository';
+
+export interface NewAlert {
+  sessionId: string;
+  detector: string;
+  severity: string;
+  message: string;
+  evidence: { seqFrom: number };
+  values: unknown;
+}
+
+export interface AlertRow {
+  id: string;
+  session_id: string;
+  detector: string;
+  severity: string;
+  message: string;
+  evidence: unknown;
+  values: unknown;
+  created_at: Date;
+}
+
+const inScope = (scope: Scope) => (scope.tenantId === null ? sql<boolean>`tenant_id is null` : sql<boolean>`tenant_id = ${scope.tenantId}`);
+
+/** Stores alerts; one already stored (same session, detector and evidence.seqFrom) is skipped. Returns how many were new. */
+export async function insertAlerts(db: Db, scope: Scope, alerts: NewAlert[]): Promise<number> {
+  if (alerts.length === 0) return 0;
+  const r = await db
+    .insertInto('alerts')
+    .values(
+      alerts.map((a) => ({
+        id: randomUUID(),
+        session_id: a.sessionId,
+        tenant_id: scope.tenantId,
+        detector: a.detector,
+        severity: a.severity,
+        message: a.message,
+        seq_from: a.evidence.seqFrom,
+        evidence: JSON.stringify(a.evidence),
+        values: JSON.stringify(a.values),
+      })),
+    )
+    .onConflict((oc) => oc.columns(['session_id', 'detector', 'seq_from']).doNothing())
+    .executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0);
+}
+
+/** A session's alerts in stream order. The caller has checked the session is in scope; the scope is applied again. */
+export async function listAlerts(db: Db, scope: Scope, sessionId: string, limit: number): Promise<AlertRow[]> {
+  return db
+    .selectFrom('alerts')
+    .select(['id', 'session_id', 'detector', 'severity', 'message', 'evidence', 'values', 'created_at'])
+    .where('session_id', '=', sessionId)
+    .where(inScope(scope))
+    .orderBy('seq_from')
+    .orderBy('created_at')
+    .limit(limit)
+    .execute();
+}

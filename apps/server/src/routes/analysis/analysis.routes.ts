@@ -1,0 +1,64 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { problemResponses, SessionParams } from '../schemas';
+import type { RouteDeps } from '../deps';
+import type { AlertRow } from '../../repositories/alerts.repository';
+import { AlertsPage, AnalysisDone, AnalysisFailed, AnalysisInProgress, type Alert } from './analysis.schemas';
+
+function presentAlert(a: AlertRow): Static<typeof Alert> {
+  return {
+    id: a.id,
+    detector: a.detector,
+    severity: a.severity as Static<typeof Alert>['severity'],
+    message: a.message,
+    evidence: a.evidence as Static<typeof Alert>['evidence'],
+    values: a.values as Record<string, number>,
+    createdAt: a.created_at.toISOString(),
+  };
+}
+
+/** A session's whole analysis (run by a job when it ends) and its live alerts (raised during ingest). */
+export const analysisRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { services, scopeOf }) => {
+  app.get(
+    '/v1/sessions/:id/analysis',
+    {
+      config: { access: 'reader' },
+      schema: {
+        tags: ['analysis'],
+        summary: "Read a session's analysis",
+        description:
+          'The analysis runs as a durable job when the session ends (or its bundle is uploaded). ' +
+          '**200** answers are final: `done` with the analysis (metrics, flags with evidence, explained score), or `failed` when the job ' +
+          'failed on every retry (it is parked for an operator; the body says why). **202** means not yet: `pending` (queued, waiting for a retry, ' +
+          'or the session has not ended) or `running`; poll again after `Retry-After` seconds.',
+        params: SessionParams,
+        response: {
+          200: Type.Union([AnalysisDone, AnalysisFailed], { description: 'Final: done or failed' }),
+          202: { ...AnalysisInProgress, description: 'Not yet: pending or running' },
+          ...problemResponses(400, 404, 503),
+        },
+      },
+    },
+    async (req, reply) => {
+      const s = await services.analysis.status(scopeOf(req), req.params.id);
+      if (s.status === 'pending' || s.status === 'running') return reply.code(202).header('retry-after', '1').send(s);
+      return s;
+    },
+  );
+
+  app.get(
+    '/v1/sessions/:id/alerts',
+    {
+      config: { access: 'reader' },
+      schema: {
+        tags: ['analysis'],
+        summary: "Read a session's live alerts",
+        description: 'Alerts the incremental analyser raised while the events were ingested, in stream order. Each is stored once, however often the stream is replayed.',
+        params: SessionParams,
+        querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 5000, default: 1000 }) }),
+        response: { 200: AlertsPage, ...problemResponses(400, 404, 503) },
+      },
+    },
+    async (req) => ({ items: (await services.live.alerts(scopeOf(req), req.params.id, req.query.limit)).map(presentAlert) }),
+  );
+};

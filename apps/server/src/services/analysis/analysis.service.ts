@@ -1,0 +1,143 @@
+import { ANALYSIS_FORMAT, createIncrementalAnalyzer, type AnalysisOptions, type AnalysisResult } from '@veritas/analysis';
+import type { Database, Db } from '../../db/database';
+import type { SessionRow } from '../../db/tables';
+import { AppError } from '../../errors';
+import { isDatabaseUnavailable } from '../../db/availability';
+import { findSession, type Scope } from '../../repositories/sessions.repository';
+import { listEvents } from '../../repositories/events.repository';
+import { findAnalysis, listEndedWithoutAnalysis, upsertAnalysis } from '../../repositories/analyses.repository';
+import { jobIdFor, type JobQueue, type QueuePolicy } from '../../jobs/job-queue';
+
+/** The job that runs the whole analysis of an ended session. */
+export const ANALYZE_SESSION = 'analyze-session';
+
+/** Its retry policy: a few retries a few seconds apart; a run may take up to 15 minutes. */
+export const ANALYZE_SESSION_POLICY: Partial<QueuePolicy> = { retryLimit: 4, retryDelayMs: 2000, visibilityTimeoutMs: 15 * 60_000 };
+
+export interface AnalyzeSessionJob {
+  sessionId: string;
+  tenantId: string | null;
+}
+
+export type AnalysisStatus =
+  | { status: 'done'; analysis: AnalysisResult; analyzedAt: string; version: string }
+  | { status: 'pending' | 'running'; attempts: number; lastError?: string; detail?: string }
+  | { status: 'failed'; error: string; attempts: number };
+
+export interface AnalysisService {
+  /** Enqueues the analysis of an ended session (idempotent: one job per session). */
+  request(scope: Scope, sessionId: string): Promise<void>;
+  /** Where a session's analysis stands; not-found when the session is not in scope. */
+  status(scope: Scope, sessionId: string): Promise<AnalysisStatus>;
+  /** The job: reads the stored events page by page, analyses them, stores the result. */
+  run(job: AnalyzeSessionJob): Promise<void>;
+  /** Runs analysis jobs in this process (roles worker and all). */
+  startWorker(concurrency: number): Promise<void>;
+  /** Enqueues ended sessions that have no analysis yet (a process died between end and enqueue). */
+  sweep(sinceMs?: number): Promise<number>;
+}
+
+const PAGE = 10_000;
+
+async function guard<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (err) {
+    if (isDatabaseUnavailable(err)) throw new AppError('database-unavailable');
+    throw err;
+  }
+}
+
+/** The analysis options a session's own metadata implies (per-exam thresholds come with exams). */
+export function analysisOptionsFor(session: Pick<SessionRow, 'meta'>): AnalysisOptions {
+  const meta = session.meta as { initialText?: unknown };
+  return typeof meta.initialText === 'string' ? { initialText: meta.initialText } : {};
+}
+
+/**
+ * Analyses a session's stored events, reading them page by page. The incremental analyser's
+ * result equals analyzeSession over the same events (a property of @veritas/analysis), and it
+ * never holds the whole event list in memory.
+ */
+export async function analyzeStored(db: Db, session: Pick<SessionRow, 'id' | 'meta'>): Promise<AnalysisResult> {
+  const analyzer = createIncrementalAnalyzer(analysisOptionsFor(session));
+  for (let after = -1; ; ) {
+    const page = await listEvents(db, session.id, after, PAGE);
+    if (page.length > 0) analyzer.push(page);
+    if (page.length < PAGE) break;
+    after = page[page.length - 1]!.seq;
+  }
+  return analyzer.result();
+}
+
+export function createAnalysisService(database: Database, jobs: JobQueue): AnalysisService {
+  const { db } = database;
+
+  async function sessionIn(scope: Scope, id: string): Promise<SessionRow> {
+    const s = await guard(findSession(db, scope, id));
+    if (!s) throw new AppError('not-found', `no session ${id}`);
+    return s;
+  }
+
+  async function enqueue(scope: Scope, sessionId: string) {
+    const data: AnalyzeSessionJob = { sessionId, tenantId: scope.tenantId };
+    await guard(jobs.enqueue(ANALYZE_SESSION, data, { key: sessionId }));
+  }
+
+  async function done(scope: Scope, sessionId: string): Promise<AnalysisStatus | null> {
+    const row = await guard(findAnalysis(db, scope, sessionId));
+    return row ? { status: 'done', analysis: row.result as AnalysisResult, analyzedAt: row.analyzed_at.toISOString(), version: row.version } : null;
+  }
+
+  async function run({ sessionId, tenantId }: AnalyzeSessionJob): Promise<void> {
+    const scope = { tenantId };
+    const session = await findSession(db, scope, sessionId);
+    if (!session) return; // deleted since: nothing to analyse
+    const result = await analyzeStored(db, session);
+    await upsertAnalysis(db, scope, { sessionId, result, version: ANALYSIS_FORMAT });
+  }
+
+  return {
+    async request(scope, sessionId) {
+      // Already analysed: nothing to do (the job record may be gone by retention; no second run).
+      if (await guard(findAnalysis(db, scope, sessionId))) return;
+      await enqueue(scope, sessionId);
+    },
+
+    async status(scope, sessionId) {
+      const session = await sessionIn(scope, sessionId);
+      const stored = await done(scope, sessionId);
+      if (stored) return stored;
+      const job = await guard(jobs.get(ANALYZE_SESSION, jobIdFor(ANALYZE_SESSION, sessionId)));
+      if (!job) {
+        if (session.status !== 'ended') return { status: 'pending', attempts: 0, detail: 'the analysis runs when the session ends' };
+        // Ended but never enqueued (or its job record expired): enqueue now; it is idempotent.
+        await enqueue(scope, sessionId);
+        return { status: 'pending', attempts: 0 };
+      }
+      switch (job.state) {
+        case 'failed':
+          return { status: 'failed', error: job.lastError ?? 'the analysis failed', attempts: job.attempts };
+        case 'running':
+          return { status: 'running', attempts: job.attempts };
+        case 'done':
+          // Finished between our two reads.
+          return (await done(scope, sessionId)) ?? { status: 'failed', error: 'the analysis job finished without storing a result', attempts: job.attempts };
+        default:
+          return { status: 'pending', attempts: job.attempts, ...(job.lastError ? { lastError: job.lastError } : {}) };
+      }
+    },
+
+    run,
+
+    async startWorker(concurrency) {
+      await jobs.work<AnalyzeSessionJob>(ANALYZE_SESSION, run, { concurrency });
+    },
+
+    async sweep(sinceMs = 7 * 24 * 3600_000) {
+      const missing = await listEndedWithoutAnalysis(db, new Date(Date.now() - sinceMs), 1000);
+      for (const s of missing) await enqueue({ tenantId: s.tenant_id }, s.id);
+      return missing.length;
+    },
+  };
+}

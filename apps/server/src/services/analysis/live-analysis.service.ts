@@ -1,0 +1,129 @@
+import { createIncrementalAnalyzer, type Flag, type IncrementalAnalyzer } from '@veritas/analysis';
+import type { VeritasEvent } from '@veritas/schema';
+import type { Database } from '../../db/database';
+import type { CommittedEvents } from '../ingest/ingest.service';
+import { findSession, type Scope } from '../../repositories/sessions.repository';
+import { listEvents } from '../../repositories/events.repository';
+import { insertAlerts, listAlerts, type AlertRow } from '../../repositories/alerts.repository';
+import { AppError } from '../../errors';
+import { isDatabaseUnavailable } from '../../db/availability';
+import { analysisOptionsFor } from './analysis.service';
+
+export interface LiveAnalysisLogger {
+  error(obj: object, msg: string): void;
+}
+
+export interface LiveAnalysisService {
+  /** The ingest hook: schedules the analysis of newly committed events, off the request path. Never throws. */
+  onCommitted(committed: CommittedEvents[]): void;
+  /** Drops a session's analyser once its queued work is done (the session ended). */
+  forget(sessionId: string): void;
+  /** A session's stored alerts, in stream order; not-found when the session is not in scope. */
+  alerts(scope: Scope, sessionId: string, limit: number): Promise<AlertRow[]>;
+  /** Resolves when all scheduled work is done (tests, shutdown). */
+  whenIdle(): Promise<void>;
+  /** Sessions with an analyser in memory. */
+  readonly size: number;
+}
+
+export interface LiveAnalysisOptions {
+  /** Analysers kept in memory, least recently fed evicted first (default 1000). */
+  maxSessions?: number;
+  log?: LiveAnalysisLogger;
+}
+
+interface Live {
+  analyzer: IncrementalAnalyzer;
+  scope: Scope;
+}
+
+const PAGE = 5000;
+
+/**
+ * Live alerts: one incremental analyser per active session, fed by ingest after each commit.
+ * The analyser needs the contiguous stream from seq 0, so a session not in memory (evicted, or
+ * fed by another instance, or after a restart) is first rebuilt from its stored events, and a
+ * gap (events committed by another instance) is filled from storage. Alerts are stored once each
+ * (unique on session, detector and evidence.seqFrom), so rebuilding and replays never duplicate.
+ */
+export function createLiveAnalysisService(database: Database, options: LiveAnalysisOptions = {}): LiveAnalysisService {
+  const { db } = database;
+  const max = Math.max(1, options.maxSessions ?? 1000);
+  const live = new Map<string, Live>(); // insertion order = recency (LRU)
+  const pending = new Map<string, Promise<void>>();
+
+  function touch(id: string, l: Live): void {
+    live.delete(id);
+    live.set(id, l);
+    while (live.size > max) live.delete(live.keys().next().value!);
+  }
+
+  /** Pushes stored events (after the analyser's last seq, before `until`) into the analyser. */
+  async function catchUp(id: string, l: Live, until: number, alerts: Flag[]): Promise<void> {
+    while (l.analyzer.lastSeq + 1 < until) {
+      const page = (await listEvents(db, id, l.analyzer.lastSeq, PAGE)).filter((e) => e.seq < until);
+      if (page.length === 0) throw new Error(`stored events of ${id} stop at seq ${l.analyzer.lastSeq}, before ${until}`);
+      alerts.push(...l.analyzer.push(page));
+    }
+  }
+
+  async function process(c: CommittedEvents): Promise<void> {
+    const scope = { tenantId: c.tenantId };
+    let l = live.get(c.sessionId);
+    if (!l) {
+      const session = await findSession(db, scope, c.sessionId);
+      if (!session) return;
+      l = { analyzer: createIncrementalAnalyzer(analysisOptionsFor(session)), scope };
+    }
+    const fresh: VeritasEvent[] = c.events.filter((e) => e.seq > l!.analyzer.lastSeq);
+    if (fresh.length === 0) return;
+    const alerts: Flag[] = [];
+    await catchUp(c.sessionId, l, fresh[0]!.seq, alerts);
+    alerts.push(...l.analyzer.push(fresh));
+    touch(c.sessionId, l);
+    await insertAlerts(
+      db,
+      scope,
+      alerts.map((a) => ({ sessionId: c.sessionId, detector: a.detector, severity: a.severity, message: a.message, evidence: a.evidence, values: a.values })),
+    );
+  }
+
+  function schedule(id: string, work: () => Promise<void>): void {
+    const prev = pending.get(id) ?? Promise.resolve();
+    const next: Promise<void> = prev
+      .then(work)
+      .catch((err) => {
+        // Never fails ingest: the events are stored; the analyser is rebuilt from them next time.
+        live.delete(id);
+        options.log?.error({ err, sessionId: id }, 'live analysis failed');
+      })
+      .finally(() => {
+        if (pending.get(id) === next) pending.delete(id);
+      });
+    pending.set(id, next);
+  }
+
+  return {
+    onCommitted(committed) {
+      for (const c of committed) schedule(c.sessionId, () => process(c));
+    },
+    forget(sessionId) {
+      schedule(sessionId, async () => void live.delete(sessionId));
+    },
+    async alerts(scope, sessionId, limit) {
+      try {
+        if (!(await findSession(db, scope, sessionId))) throw new AppError('not-found', `no session ${sessionId}`);
+        return await listAlerts(db, scope, sessionId, limit);
+      } catch (err) {
+        if (isDatabaseUnavailable(err)) throw new AppError('database-unavailable');
+        throw err;
+      }
+    },
+    async whenIdle() {
+      while (pending.size > 0) await Promise.all([...pending.values()]);
+    },
+    get size() {
+      return live.size;
+    },
+  };
+}
