@@ -78,7 +78,8 @@ describe(`nothing acknowledged is lost when the server is killed (${TEST_DB})`, 
     };
     await Promise.all([sender(), sender(), sender(), sender()]);
     expect(killed).toBe(true);
-    await new Promise((r) => server.proc.once('exit', r).exitCode !== null && r(null));
+    // A process killed by a signal has signalCode set and exitCode null; it may be gone already.
+    await new Promise((r) => (server.proc.exitCode !== null || server.proc.signalCode !== null ? r(null) : server.proc.once('exit', r)));
 
     server = await startServerProcess(env);
     const stored: VeritasEvent[] = [];
