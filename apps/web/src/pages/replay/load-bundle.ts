@@ -1,5 +1,6 @@
 import { parseBundle, verifyChain, type Bundle } from '@veritas/schema';
-import { buildReplayIndexFromBundle, type AnalysisFlag, type ReplayIndex } from '@veritas/replay';
+import { buildReplayIndexFromBundle, bundleEvents, type AnalysisFlag, type ReplayIndex } from '@veritas/replay';
+import { analyzeSession } from '@veritas/analysis';
 
 export type ChainStatus = { ok: true; batches: number; events: number } | { ok: false; message: string };
 
@@ -8,6 +9,8 @@ export interface LoadedSession {
   index: ReplayIndex;
   chain: ChainStatus;
   flags: AnalysisFlag[];
+  /** Where the flags come from: the server's stored analysis, or this browser (a dropped file). */
+  flagsFrom: 'server' | 'browser' | 'none';
   source: 'file' | 'server';
 }
 
@@ -24,7 +27,18 @@ export async function loadBundle(json: unknown, source: LoadedSession['source'])
   performance.mark('replay:index-start');
   const index = buildReplayIndexFromBundle(bundle);
   performance.measure('replay:index-build', 'replay:index-start');
-  return { bundle, index, chain, flags: [], source };
+  return { bundle, index, chain, flags: [], flagsFrom: 'none', source };
+}
+
+/**
+ * A dropped file has no server analysis: the analysis package is pure, so it runs here, and the
+ * flags are the same ones the server would store.
+ */
+export function analyzeHere(loaded: LoadedSession): LoadedSession {
+  performance.mark('replay:analysis-start');
+  const result = analyzeSession(bundleEvents(loaded.bundle), { initialText: loaded.bundle.session.meta?.initialText });
+  performance.measure('replay:analysis', 'replay:analysis-start');
+  return { ...loaded, flags: flagsOf(result), flagsFrom: 'browser' };
 }
 
 function isFlag(x: unknown): x is AnalysisFlag {
@@ -36,9 +50,13 @@ function isFlag(x: unknown): x is AnalysisFlag {
   );
 }
 
-/** Flags from an analysis answer: `{ flags: [...] }` or a bare array; anything else gives none. */
+/**
+ * Flags from an analysis: the server's answer (`{ status: 'done', analysis: { flags } }`), an
+ * analysis result (`{ flags }`) or a bare array; anything else (pending, failed) gives none.
+ */
 export function flagsOf(body: unknown): AnalysisFlag[] {
-  const list = Array.isArray(body) ? body : (body as { flags?: unknown })?.flags;
+  const b = body as { flags?: unknown; analysis?: { flags?: unknown } } | null;
+  const list = Array.isArray(body) ? body : (b?.analysis?.flags ?? b?.flags);
   return Array.isArray(list) ? list.filter(isFlag) : [];
 }
 
@@ -53,7 +71,10 @@ export async function loadFromServer(sessionId: string, signal: AbortSignal): Pr
   const loaded = await loadBundle(await res.json(), 'server');
   try {
     const a = await fetch(`/v1/sessions/${id}/analysis`, { signal, headers: { accept: 'application/json' } });
-    if (a.ok) loaded.flags = flagsOf(await a.json());
+    if (a.status === 200) {
+      loaded.flags = flagsOf(await a.json());
+      loaded.flagsFrom = 'server';
+    }
   } catch (err) {
     if ((err as Error).name === 'AbortError') throw err;
     // No analysis yet (or none reachable): the replay stands on its own.

@@ -30,7 +30,7 @@ beforeAll(async () => {
   bundleFile = join(dir, 'session.json');
   await writeFile(bundleFile, JSON.stringify(bundle));
   await buildWeb(out);
-  ({ url, server } = await serveStatic(out, { [`/v1/sessions/${SID}/bundle`]: bundle, [`/v1/sessions/${SID}/analysis`]: { flags: [flag] } }));
+  ({ url, server } = await serveStatic(out, { [`/v1/sessions/${SID}/bundle`]: bundle, [`/v1/sessions/${SID}/analysis`]: { status: 'done', analysis: { flags: [flag] } } }));
   browser = await launchChromium();
 }, 120_000);
 
@@ -54,6 +54,9 @@ describe('replay viewer in Chromium', () => {
     await page.setInputFiles('[data-testid=bundle-input]', bundleFile);
     await expect.poll(() => page.locator('[data-testid=chain-status]').textContent()).toContain('Chain verified in this browser: ');
     expect(await page.locator('[data-testid=chain-status]').textContent()).toContain(`${bundle.batches.length} batches`);
+    // With no server, the analysis runs in the browser: the external paste of this session is flagged.
+    expect(await page.locator('[data-testid=flags-source]').textContent()).toMatch(/^[1-9]\d* flags? from an analysis run in this browser/);
+    expect(await page.locator('button[data-flag]').count()).toBeGreaterThan(0);
 
     // Seek by clicking the scrubber at several places: the text shown is the text at the seq shown.
     const scrub = page.locator('.rp-scrubber canvas');
@@ -82,9 +85,9 @@ describe('replay viewer in Chromium', () => {
     // Play at 64× from the start for a moment: each frame leaves a performance mark.
     await page.mouse.click(box.x + 1, box.y + box.height - 5);
     await page.selectOption('select[aria-label=Speed]', '64');
-    await page.getByRole('button', { name: 'Play' }).click();
+    await page.getByRole('button', { name: 'Play', exact: true }).click();
     await page.waitForTimeout(1500);
-    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.getByRole('button', { name: 'Pause', exact: true }).click();
     const frames = await page.evaluate(
       ([mark, work]) => ({ marks: performance.getEntriesByName(mark).map((e) => e.startTime), work: performance.getEntriesByName(work).map((e) => e.duration) }),
       [FRAME_MARK, FRAME_WORK] as const,

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { loadBundle, loadFromServer, type LoadedSession } from './load-bundle';
+import { analyzeHere, loadBundle, loadFromServer, type LoadedSession } from './load-bundle';
 import { ReplayPlayer } from './replay-player';
 import './replay.css';
 
@@ -32,7 +32,7 @@ export function ReplayPage({ sessionId }: { sessionId: string | undefined }) {
     setState({ phase: 'loading', what: file.name });
     try {
       const json: unknown = JSON.parse(await file.text());
-      setState({ phase: 'ready', session: await loadBundle(json, 'file') });
+      setState({ phase: 'ready', session: analyzeHere(await loadBundle(json, 'file')) });
     } catch (err) {
       setState({ phase: 'error', message: err instanceof SyntaxError ? `${file.name} is not JSON: ${err.message}` : (err as Error).message });
     }

@@ -132,6 +132,11 @@ export function ReplayPlayer({ session }: { session: LoadedSession }) {
         <div className="rp-head" ref={headRef} />
       </div>
       <ScrubberLegend />
+      <p className="rp-flags-note" data-testid="flags-source">
+        {session.flagsFrom === 'server' && `${timeline.flags.length} flag${timeline.flags.length === 1 ? '' : 's'} from the stored analysis. A flag is evidence to weigh, not a verdict.`}
+        {session.flagsFrom === 'browser' && `${timeline.flags.length} flag${timeline.flags.length === 1 ? '' : 's'} from an analysis run in this browser. A flag is evidence to weigh, not a verdict.`}
+        {session.flagsFrom === 'none' && 'No analysis yet for this session.'}
+      </p>
       {timeline.flags.length > 0 && (
         <ol className="rp-flags">
           {timeline.flags.map((f) => (
