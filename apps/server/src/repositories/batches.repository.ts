@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
+import { inScope, type Scope } from './sessions.repository';
 
 export interface BatchRow {
   session_id: string;
@@ -29,9 +30,14 @@ export async function findBatchHash(db: Db, sessionId: string, firstSeq: number)
   return row?.hash;
 }
 
-/** All batches of a session in order, for the bundle. */
-export async function listBatches(db: Db, sessionId: string): Promise<BatchRow[]> {
-  return db.selectFrom('batches').select(['session_id', 'first_seq', 'count', 'prev_hash', 'hash', 'mac']).where('session_id', '=', sessionId).orderBy('first_seq').execute();
+/** All batches of a session in order, for the bundle; none when the session is outside the scope. */
+export async function listBatches(db: Db, scope: Scope, sessionId: string): Promise<BatchRow[]> {
+  return db
+    .selectFrom('batches')
+    .select(['session_id', 'first_seq', 'count', 'prev_hash', 'hash', 'mac'])
+    .where('session_id', '=', (eb) => eb.selectFrom('sessions').select('id').where('id', '=', sessionId).where(inScope(scope)))
+    .orderBy('first_seq')
+    .execute();
 }
 
 export async function insertHeldBatch(db: Db, row: HeldBatchRow): Promise<void> {

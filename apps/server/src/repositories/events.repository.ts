@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
 import type { VeritasEvent } from '@veritas/schema';
+import { inScope, type Scope } from './sessions.repository';
 
 export interface EventRow {
   session_id: string;
@@ -25,12 +26,12 @@ export async function insertEvents(db: Db, rows: EventRow[]): Promise<number> {
   return Number(r.numAffectedRows ?? 0);
 }
 
-/** A page of a session's events after a seq. The caller has checked the session is in scope. */
-export async function listEvents(db: Db, sessionId: string, afterSeq: number, limit: number): Promise<VeritasEvent[]> {
+/** A page of a session's events after a seq; none when the session is outside the scope. */
+export async function listEvents(db: Db, scope: Scope, sessionId: string, afterSeq: number, limit: number): Promise<VeritasEvent[]> {
   const rows = await db
     .selectFrom('events')
     .select(['seq', 't', 'type', 'data'])
-    .where('session_id', '=', sessionId)
+    .where('session_id', '=', (eb) => eb.selectFrom('sessions').select('id').where('id', '=', sessionId).where(inScope(scope)))
     .where('seq', '>', afterSeq)
     .orderBy('seq')
     .limit(limit)

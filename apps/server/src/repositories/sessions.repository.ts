@@ -10,7 +10,7 @@ export interface Scope {
   tenantId: string | null;
 }
 
-const inScope = (scope: Scope) =>
+export const inScope = (scope: Scope) =>
   scope.tenantId === null ? sql<boolean>`tenant_id is null` : sql<boolean>`tenant_id = ${scope.tenantId}`;
 
 export async function insertSession(db: Db, row: NewSession): Promise<void> {

@@ -71,14 +71,14 @@ export function createSessionsService({ db }: Database): SessionsService {
     },
     async events(scope, id, after, limit) {
       await get(scope, id);
-      return guard(listEvents(db, id, after, limit));
+      return guard(listEvents(db, scope, id, after, limit));
     },
     async bundle(scope, id) {
       const s = await get(scope, id);
-      const batches = await guard(listBatches(db, id));
+      const batches = await guard(listBatches(db, scope, id));
       const events: VeritasEvent[] = [];
       for (let after = -1; after < s.next_seq - 1; ) {
-        const page = await guard(listEvents(db, id, after, 10_000));
+        const page = await guard(listEvents(db, scope, id, after, 10_000));
         if (page.length === 0) break;
         events.push(...page);
         after = page[page.length - 1]!.seq;

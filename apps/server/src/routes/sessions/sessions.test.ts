@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBundle, verifyChain, macKeyFromToken } from '@veritas/schema';
 import { createTestApp, type TestApp } from '../../testing/test-app';
 import { chainBatches, typingEvents } from '../../testing/batches';
+import { listEvents } from '../../repositories/events.repository';
+import { listBatches } from '../../repositories/batches.repository';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -102,5 +104,14 @@ describe('sessions', () => {
     expect(r.statusCode).toBe(404);
     expect((await t.app.services.sessions.get({ tenantId: 'tenant-a' }, created.session.id)).id).toBe(created.session.id);
     await expect(t.app.services.sessions.get({ tenantId: 'tenant-b' }, created.session.id)).rejects.toThrow(/no session/);
+    // The repositories scope too, not only the service in front of them.
+    const token = created.writeToken;
+    const [batch] = await chainBatches(created.session.id, typingEvents('tenant text'), 20, token);
+    await t.app.inject({ method: 'POST', url: `/v1/sessions/${created.session.id}/events`, headers: { authorization: `Bearer ${token}` }, payload: batch });
+    const db = t.db.database.db;
+    expect(await listEvents(db, { tenantId: 'tenant-a' }, created.session.id, -1, 100)).toHaveLength(11);
+    expect(await listEvents(db, { tenantId: 'tenant-b' }, created.session.id, -1, 100)).toEqual([]);
+    expect(await listEvents(db, { tenantId: null }, created.session.id, -1, 100)).toEqual([]);
+    expect(await listBatches(db, { tenantId: 'tenant-b' }, created.session.id)).toEqual([]);
   });
 });

@@ -59,10 +59,10 @@ export function analysisOptionsFor(session: Pick<SessionRow, 'meta'>): AnalysisO
  * result equals analyzeSession over the same events (a property of @veritas/analysis), and it
  * never holds the whole event list in memory.
  */
-export async function analyzeStored(db: Db, session: Pick<SessionRow, 'id' | 'meta'>): Promise<AnalysisResult> {
+export async function analyzeStored(db: Db, session: Pick<SessionRow, 'id' | 'meta' | 'tenant_id'>): Promise<AnalysisResult> {
   const analyzer = createIncrementalAnalyzer(analysisOptionsFor(session));
   for (let after = -1; ; ) {
-    const page = await listEvents(db, session.id, after, PAGE);
+    const page = await listEvents(db, { tenantId: session.tenant_id }, session.id, after, PAGE);
     if (page.length > 0) analyzer.push(page);
     if (page.length < PAGE) break;
     after = page[page.length - 1]!.seq;

@@ -59,9 +59,9 @@ export function createLiveAnalysisService(database: Database, options: LiveAnaly
   }
 
   /** Pushes stored events (after the analyser's last seq, before `until`) into the analyser. */
-  async function catchUp(id: string, l: Live, until: number, alerts: Flag[]): Promise<void> {
+  async function catchUp(scope: Scope, id: string, l: Live, until: number, alerts: Flag[]): Promise<void> {
     while (l.analyzer.lastSeq + 1 < until) {
-      const page = (await listEvents(db, id, l.analyzer.lastSeq, PAGE)).filter((e) => e.seq < until);
+      const page = (await listEvents(db, scope, id, l.analyzer.lastSeq, PAGE)).filter((e) => e.seq < until);
       if (page.length === 0) throw new Error(`stored events of ${id} stop at seq ${l.analyzer.lastSeq}, before ${until}`);
       alerts.push(...l.analyzer.push(page));
     }
@@ -78,7 +78,7 @@ export function createLiveAnalysisService(database: Database, options: LiveAnaly
     const fresh: VeritasEvent[] = c.events.filter((e) => e.seq > l!.analyzer.lastSeq);
     if (fresh.length === 0) return;
     const alerts: Flag[] = [];
-    await catchUp(c.sessionId, l, fresh[0]!.seq, alerts);
+    await catchUp(scope, c.sessionId, l, fresh[0]!.seq, alerts);
     alerts.push(...l.analyzer.push(fresh));
     touch(c.sessionId, l);
     await insertAlerts(
