@@ -5,7 +5,7 @@ import { AppError } from '../errors';
 import { findSession, insertSession, advanceSessions, type Scope } from '../repositories/sessions.repository';
 import { insertEvents, type EventRow } from '../repositories/events.repository';
 import { insertBatches } from '../repositories/batches.repository';
-import { isDatabaseUnavailable } from '../db/availability';
+import { rethrowUnavailable } from './database-errors';
 
 export interface BundlesService {
   /** Verifies a bundle (format, events, chain) and stores it as an ended session. Idempotent. */
@@ -69,8 +69,7 @@ export function createBundlesService({ db }: Database): BundlesService {
           return { session: (await findSession(tx, scope, id))!, created: true };
         });
       } catch (err) {
-        if (isDatabaseUnavailable(err)) throw new AppError('database-unavailable');
-        throw err;
+        rethrowUnavailable(err);
       }
     },
   };

@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { genesisHash, sha256Hex, BUNDLE_FORMAT, type Bundle, type SessionKind, type SessionMeta, type VeritasEvent } from '@veritas/schema';
 import type { Database } from '../db/database';
 import type { SessionRow } from '../db/tables';
+import { guard } from './database-errors';
 import { AppError } from '../errors';
 import { endSession, findSession, insertSession, listSessionsBySource, type Scope } from '../repositories/sessions.repository';
 import { listEvents } from '../repositories/events.repository';
 import { listBatches } from '../repositories/batches.repository';
-import { isDatabaseUnavailable } from '../db/availability';
 
 /** 128 random bits, URL-safe: the session id is a read capability, so it must not be guessable. */
 export const newSessionId = () => randomBytes(16).toString('base64url');
@@ -29,14 +29,6 @@ export interface SessionsService {
   listBySource(scope: Scope, source: string, limit: number): Promise<SessionRow[]>;
 }
 
-async function guard<T>(p: Promise<T>): Promise<T> {
-  try {
-    return await p;
-  } catch (err) {
-    if (isDatabaseUnavailable(err)) throw new AppError('database-unavailable');
-    throw err;
-  }
-}
 
 export function createSessionsService({ db }: Database): SessionsService {
   async function get(scope: Scope, id: string): Promise<SessionRow> {

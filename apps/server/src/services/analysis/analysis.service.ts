@@ -1,8 +1,8 @@
 import { ANALYSIS_FORMAT, createIncrementalAnalyzer, type AnalysisOptions, type AnalysisResult } from '@veritas/analysis';
 import type { Database, Db } from '../../db/database';
 import type { SessionRow } from '../../db/tables';
+import { guard } from '../database-errors';
 import { AppError } from '../../errors';
-import { isDatabaseUnavailable } from '../../db/availability';
 import { findSession, type Scope } from '../../repositories/sessions.repository';
 import { listEvents } from '../../repositories/events.repository';
 import { findAnalysis, listEndedWithoutAnalysis, upsertAnalysis } from '../../repositories/analyses.repository';
@@ -39,14 +39,6 @@ export interface AnalysisService {
 
 const PAGE = 10_000;
 
-async function guard<T>(p: Promise<T>): Promise<T> {
-  try {
-    return await p;
-  } catch (err) {
-    if (isDatabaseUnavailable(err)) throw new AppError('database-unavailable');
-    throw err;
-  }
-}
 
 /** The analysis options a session's own metadata implies (per-exam thresholds come with exams). */
 export function analysisOptionsFor(session: Pick<SessionRow, 'meta'>): AnalysisOptions {

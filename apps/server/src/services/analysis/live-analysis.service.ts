@@ -6,7 +6,7 @@ import { findSession, type Scope } from '../../repositories/sessions.repository'
 import { listEvents } from '../../repositories/events.repository';
 import { insertAlerts, listAlerts, type AlertRow } from '../../repositories/alerts.repository';
 import { AppError } from '../../errors';
-import { isDatabaseUnavailable } from '../../db/availability';
+import { guard } from '../database-errors';
 import { analysisOptionsFor } from './analysis.service';
 
 export interface LiveAnalysisLogger {
@@ -111,13 +111,8 @@ export function createLiveAnalysisService(database: Database, options: LiveAnaly
       schedule(sessionId, async () => void live.delete(sessionId));
     },
     async alerts(scope, sessionId, limit) {
-      try {
-        if (!(await findSession(db, scope, sessionId))) throw new AppError('not-found', `no session ${sessionId}`);
-        return await listAlerts(db, scope, sessionId, limit);
-      } catch (err) {
-        if (isDatabaseUnavailable(err)) throw new AppError('database-unavailable');
-        throw err;
-      }
+      if (!(await guard(findSession(db, scope, sessionId)))) throw new AppError('not-found', `no session ${sessionId}`);
+      return guard(listAlerts(db, scope, sessionId, limit));
     },
     async whenIdle() {
       while (pending.size > 0) await Promise.all([...pending.values()]);

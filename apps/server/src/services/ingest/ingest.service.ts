@@ -13,7 +13,7 @@ import {
 } from '../../repositories/batches.repository';
 import { GroupCommitter, type GroupCommitOptions } from './group-commit';
 import { advance, decide, type HeldBatch, type SessionState } from './ingest-decide';
-import { isDatabaseUnavailable } from '../../db/availability';
+import { rethrowUnavailable } from '../database-errors';
 import type { IngestMetrics } from '../../metrics';
 
 export interface IngestResult {
@@ -223,9 +223,4 @@ export function createIngestService(
   }
 
   return { authorize, submit, submitAuthorized, close: () => committer.close() };
-}
-
-function rethrowUnavailable(err: unknown): never {
-  if (isDatabaseUnavailable(err)) throw new AppError('database-unavailable');
-  throw err;
 }
