@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchChromium } from '../../scripts/test-support/chromium';
-import { buildWeb, sealBundle, serveStatic, writingEvents } from '../../apps/web/src/pages/replay/browser-harness';
+import { buildWeb, sealBundle, serveStatic, writingEvents } from '../../apps/web/src/testing/browser-harness';
 import { FRAME_MARK, FRAME_WORK } from '../../apps/web/src/pages/replay/playback';
 
 const WORDS = Number(process.argv[2] ?? 6000);

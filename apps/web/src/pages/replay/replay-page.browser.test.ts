@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { buildReplayIndexFromBundle, type ReplayIndex } from '@veritas/replay';
 import type { Bundle } from '@veritas/schema';
 import { launchChromium } from '../../../../../scripts/test-support/chromium';
-import { buildWeb, sealBundle, serveStatic, writingEvents } from './browser-harness';
+import { buildWeb, sealBundle, serveStatic, writingEvents } from '../../testing/browser-harness';
 import { FRAME_MARK, FRAME_WORK } from './playback';
 
 const SID = 'browserreplay0001';
