@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { genesisHash, sha256Hex, BUNDLE_FORMAT, type Bundle, type SessionKind, type SessionMeta, type VeritasEvent } from '@veritas/schema';
+import { genesisHash, sha256Hex, BUNDLE_FORMAT, type Batch, type Bundle, type SessionKind, type SessionMeta, type VeritasEvent } from '@veritas/schema';
 import type { Database } from '../db/database';
 import type { SessionRow } from '../db/tables';
 import { guard } from './database-errors';
 import { AppError } from '../errors';
 import { endSession, findSession, insertSession, listSessionsBySource, type Scope } from '../repositories/sessions.repository';
 import { listEvents } from '../repositories/events.repository';
-import { listBatches } from '../repositories/batches.repository';
+import { bundleJsonChunks, bundleSession, storedBatches } from './bundle-export';
 
 /** 128 random bits, URL-safe: the session id is a read capability, so it must not be guessable. */
 export const newSessionId = () => randomBytes(16).toString('base64url');
@@ -26,6 +26,8 @@ export interface SessionsService {
   end(scope: Scope, id: string): Promise<SessionRow>;
   events(scope: Scope, id: string, after: number, limit: number): Promise<VeritasEvent[]>;
   bundle(scope: Scope, id: string): Promise<Bundle>;
+  /** The bundle as streamed JSON text, read a page of events at a time. */
+  bundleJson(scope: Scope, id: string, pageSize?: number): Promise<AsyncGenerator<string>>;
   listBySource(scope: Scope, source: string, limit: number): Promise<SessionRow[]>;
 }
 
@@ -67,31 +69,14 @@ export function createSessionsService({ db }: Database): SessionsService {
     },
     async bundle(scope, id) {
       const s = await get(scope, id);
-      const batches = await guard(listBatches(db, scope, id));
-      const events: VeritasEvent[] = [];
-      for (let after = -1; after < s.next_seq - 1; ) {
-        const page = await guard(listEvents(db, scope, id, after, 10_000));
-        if (page.length === 0) break;
-        events.push(...page);
-        after = page[page.length - 1]!.seq;
-      }
-      return {
-        format: BUNDLE_FORMAT,
-        session: {
-          id: s.id,
-          kind: s.kind as SessionKind,
-          createdAt: s.created_at.toISOString(),
-          ...(s.ended_at ? { endedAt: s.ended_at.toISOString() } : {}),
-          meta: s.meta as SessionMeta,
-        },
-        batches: batches.map((b) => ({
-          firstSeq: b.first_seq,
-          events: events.slice(b.first_seq, b.first_seq + b.count),
-          prevHash: b.prev_hash,
-          hash: b.hash,
-          ...(b.mac ? { mac: b.mac } : {}),
-        })),
-      };
+      const batches: Batch[] = [];
+      for await (const b of storedBatches(db, scope, s)) batches.push(b);
+      return { format: BUNDLE_FORMAT, session: bundleSession(s), batches };
+    },
+    async bundleJson(scope, id, pageSize) {
+      // Checked before the first byte goes out, so an unknown session is still a clean 404.
+      const s = await get(scope, id);
+      return bundleJsonChunks(db, scope, s, pageSize);
     },
     listBySource: (scope, source, limit) => guard(listSessionsBySource(db, scope, source, limit)),
   };

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Bundle, SessionKind, SessionMeta } from '@veritas/schema';
@@ -89,9 +90,9 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
       },
     },
     async (req, reply) => {
-      const bundle = await services.sessions.bundle(scopeOf(req), req.params.id);
-      // Serialised here: the bundle is already the checked shape, and a generic serialiser is faster on large ones.
-      return reply.type('application/json').serializer((x) => JSON.stringify(x)).send(bundle);
+      const chunks = await services.sessions.bundleJson(scopeOf(req), req.params.id);
+      // Streamed as it is read, a page of events at a time: a long session is never built whole in memory.
+      return reply.type('application/json').send(Readable.from(chunks) as never);
     },
   );
 };

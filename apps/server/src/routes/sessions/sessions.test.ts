@@ -79,6 +79,20 @@ describe('sessions', () => {
     expect(await verifyChain(s.id, parsed.bundle.batches, await macKeyFromToken(s.writeToken))).toBeNull();
   });
 
+  it('streams the bundle a page of events at a time, byte for byte the same bundle', async () => {
+    const s = await recorded('paged export of a session whose batches straddle pages', 6);
+    const whole = await t.app.services.sessions.bundle({ tenantId: null }, s.id);
+    let text = '';
+    for await (const chunk of await t.app.services.sessions.bundleJson({ tenantId: null }, s.id, 7)) text += chunk;
+    expect(text).toBe(JSON.stringify(whole));
+    const served = await t.app.inject({ method: 'GET', url: `/v1/sessions/${s.id}/bundle` });
+    expect(served.headers['content-type']).toContain('application/json');
+    expect(served.body).toBe(text);
+    const missing = await t.app.inject({ method: 'GET', url: '/v1/sessions/AAAAAAAAAAAAAAAAAAAAAA/bundle' });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.headers['content-type']).toContain('application/problem+json');
+  });
+
   it('answers 404 problem+json for an unknown or malformed id', async () => {
     for (const id of ['AAAAAAAAAAAAAAAAAAAAAA', 'short', '../etc']) {
       const r = await t.app.inject({ method: 'GET', url: `/v1/sessions/${encodeURIComponent(id)}` });
