@@ -2,7 +2,7 @@
  * Test and bench support for the viewer in real Chromium (Node only, never bundled): builds the
  * web app, serves it with a tiny static server (plus optional API answers), and makes bundles.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import { BUNDLE_FORMAT, genesisHash, LIMITS, sealBatch, type VeritasEvent } from '@veritas/schema';
@@ -16,14 +16,37 @@ export async function buildWeb(outDir: string): Promise<void> {
   await build({ configFile: join(WEB_ROOT, 'vite.config.ts'), logLevel: 'error', build: { outDir, emptyOutDir: true, sourcemap: false } });
 }
 
-/** Serves a built app; unknown paths get index.html (client routing); `api` answers /v1 paths it knows, 404 otherwise. */
+/** A /v1 answer other than JSON 200: any status, a raw body (NDJSON, text) with its type, extra headers. */
+export interface ApiAnswer {
+  status?: number;
+  /** Content type of a string or byte body; JSON bodies are application/json. */
+  type?: string;
+  headers?: Record<string, string>;
+  body: unknown;
+}
+/** Answers a /v1 path afresh on every request (an answer that changes, a stream, a status other than 200). */
+export type ApiHandler = (req: IncomingMessage) => ApiAnswer | Promise<ApiAnswer>;
+
+/**
+ * Serves a built app; unknown paths get index.html (client routing). `api` answers the /v1 paths
+ * it knows (by pathname, query ignored): a value is sent as JSON with 200, an ApiHandler function
+ * is called; other /v1 paths get a 404 problem.
+ */
 export async function serveStatic(dir: string, api: Record<string, unknown> = {}): Promise<{ url: string; server: Server }> {
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     if (path.startsWith('/v1/')) {
-      const body = api[path];
-      res.writeHead(body === undefined ? 404 : 200, { 'content-type': body === undefined ? 'application/problem+json' : 'application/json' });
-      res.end(JSON.stringify(body ?? { title: 'Not Found', status: 404 }));
+      const route = api[path];
+      const answer: ApiAnswer =
+        route === undefined
+          ? { status: 404, type: 'application/problem+json', body: { title: 'Not Found', status: 404 } }
+          : typeof route === 'function'
+            ? await (route as ApiHandler)(req)
+            : { body: route };
+      const raw = typeof answer.body === 'string' || answer.body instanceof Uint8Array;
+      const data = raw ? (answer.body as string | Uint8Array) : JSON.stringify(answer.body);
+      res.writeHead(answer.status ?? 200, { 'content-type': answer.type ?? (raw ? 'text/plain' : 'application/json'), ...answer.headers });
+      res.end(data);
       return;
     }
     const asked = normalize(join(dir, path));
