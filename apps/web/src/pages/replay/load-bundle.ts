@@ -2,43 +2,105 @@ import { parseBundle, verifyChain, type Bundle } from '@veritas/schema';
 import { buildReplayIndexFromBundle, bundleEvents, type AnalysisFlag, type ReplayIndex } from '@veritas/replay';
 import { analyzeSession } from '@veritas/analysis';
 
-export type ChainStatus = { ok: true; batches: number; events: number } | { ok: false; message: string };
+export type ChainStatus =
+  | { ok: true; batches: number; events: number; /** Set when the verified bundle and the replay on screen do not cover the same events. */ note?: string }
+  | { ok: false; message: string };
 
-export interface LoadedSession {
-  bundle: Bundle;
-  index: ReplayIndex;
-  chain: ChainStatus;
-  flags: AnalysisFlag[];
-  /** Where the flags come from: the server's stored analysis, or this browser (a dropped file). */
-  flagsFrom: 'server' | 'browser' | 'none';
-  source: 'file' | 'server';
-}
-
-/** Parses a bundle, re-checks its hash chain here in the browser, and builds the replay index. */
-export async function loadBundle(json: unknown, source: LoadedSession['source']): Promise<LoadedSession> {
-  const parsed = parseBundle(json);
-  if (!parsed.ok) throw new Error(`Not a Veritas bundle: ${parsed.issues.slice(0, 3).map((i) => `${i.path || '/'} ${i.message}`).join('; ')}`);
-  const { bundle } = parsed;
-  const problem = await verifyChain(bundle.session.id, bundle.batches);
-  const events = bundle.batches.reduce((n, b) => n + b.events.length, 0);
-  const chain: ChainStatus = problem
-    ? { ok: false, message: `${problem.code} at batch ${problem.index} (first seq ${problem.firstSeq})` }
-    : { ok: true, batches: bundle.batches.length, events };
-  performance.mark('replay:index-start');
-  const index = buildReplayIndexFromBundle(bundle);
-  performance.measure('replay:index-build', 'replay:index-start');
-  return { bundle, index, chain, flags: [], flagsFrom: 'none', source };
+/** What the page header shows about a session: from the bundle (a file) or from `GET /v1/sessions/{id}` (stored). */
+export interface SessionInfo {
+  id: string;
+  kind: string;
+  title?: string;
+  eventCount: number;
+  /** Stored sessions only: a session still `active` may grow after it was loaded. */
+  status?: 'active' | 'ended';
 }
 
 /**
- * A dropped file has no server analysis: the analysis package is pure, so it runs here, and the
- * flags are the same ones the server would store.
+ * The flags beside the replay, and where they come from: the server's stored analysis, an analysis
+ * run in this browser (a dropped file), or why there are none yet.
  */
-export function analyzeHere(loaded: LoadedSession): LoadedSession {
+export type FlagsState =
+  | { from: 'server' | 'browser'; flags: AnalysisFlag[] }
+  | { from: 'none'; why: 'loading' | 'pending' | 'gave-up' | 'failed' | 'missing'; detail?: string };
+
+export const NO_FLAGS: readonly AnalysisFlag[] = [];
+export const flagsIn = (f: FlagsState): readonly AnalysisFlag[] => (f.from === 'none' ? NO_FLAGS : f.flags);
+
+export interface LoadedSession {
+  info: SessionInfo;
+  index: ReplayIndex;
+  /** A file's chain is checked at once; a stored session's only when asked (that needs its bundle), null until then. */
+  chain: ChainStatus | null;
+  source: 'file' | 'server';
+}
+
+/** Parses a bundle or throws an error that says what is wrong with it. */
+export function parseBundleJson(json: unknown): Bundle {
+  const parsed = parseBundle(json);
+  if (!parsed.ok) throw new Error(`Not a Veritas bundle: ${parsed.issues.slice(0, 3).map((i) => `${i.path || '/'} ${i.message}`).join('; ')}`);
+  return parsed.bundle;
+}
+
+/** Re-checks a bundle's hash chain here in the browser, from the session's genesis hash to its last batch. */
+export async function checkChain(bundle: Bundle): Promise<ChainStatus> {
+  const problem = await verifyChain(bundle.session.id, bundle.batches);
+  if (problem) return { ok: false, message: `${problem.code} at batch ${problem.index} (first seq ${problem.firstSeq})` };
+  return { ok: true, batches: bundle.batches.length, events: bundle.batches.reduce((n, b) => n + b.events.length, 0) };
+}
+
+/** Builds the replay index from a bundle, timed with performance marks (the bench reads them). */
+function indexOf(bundle: Bundle): ReplayIndex {
+  performance.mark('replay:index-start');
+  const index = buildReplayIndexFromBundle(bundle);
+  performance.measure('replay:index-build', 'replay:index-start');
+  return index;
+}
+
+/**
+ * A dropped file: parses the bundle, re-checks its hash chain here, builds the replay index and,
+ * as there is no server analysis, runs the analysis here too (the analysis package is pure, so
+ * the flags are the ones the server would store). Nothing leaves the browser.
+ */
+export async function loadBundleFile(json: unknown): Promise<{ session: LoadedSession; flags: FlagsState }> {
+  const bundle = parseBundleJson(json);
+  const chain = await checkChain(bundle);
+  const index = indexOf(bundle);
   performance.mark('replay:analysis-start');
-  const result = analyzeSession(bundleEvents(loaded.bundle), { initialText: loaded.bundle.session.meta?.initialText });
+  const result = analyzeSession(bundleEvents(bundle), { initialText: bundle.session.meta?.initialText });
   performance.measure('replay:analysis', 'replay:analysis-start');
-  return { ...loaded, flags: flagsOf(result), flagsFrom: 'browser' };
+  const title = bundle.session.meta?.title;
+  return {
+    session: { info: { id: bundle.session.id, kind: bundle.session.kind, ...(title ? { title } : {}), eventCount: index.data.session.eventCount }, index, chain, source: 'file' },
+    flags: { from: 'browser', flags: flagsOf(result) },
+  };
+}
+
+/**
+ * "Verify chain" for a stored session: downloads its bundle and checks the chain here, so the
+ * check does not rest on the server's word. Also says when the verified events are not the ones
+ * the replay shows (a session still recording has grown since).
+ */
+export async function verifyStoredChain(session: LoadedSession, signal?: AbortSignal): Promise<ChainStatus> {
+  const res = await fetch(`/v1/sessions/${encodeURIComponent(session.info.id)}/bundle`, { headers: { accept: 'application/json' }, ...(signal ? { signal } : {}) });
+  if (!res.ok) throw new Error(`Could not download the bundle: ${await problemText(res)}`);
+  const bundle = parseBundleJson(await res.json());
+  if (bundle.session.id !== session.info.id) return { ok: false, message: `the bundle is of session ${bundle.session.id}, not ${session.info.id}` };
+  const chain = await checkChain(bundle);
+  if (!chain.ok) return chain;
+  const shown = session.index.data.session;
+  const last = bundle.batches.at(-1);
+  const lastSeq = last ? last.firstSeq + last.events.length - 1 : -1;
+  if (chain.events !== shown.eventCount || (shown.eventCount > 0 && lastSeq !== shown.lastSeq)) {
+    chain.note = `The verified bundle holds ${chain.events} events (up to seq ${lastSeq}); the replay shown was built from ${shown.eventCount} (up to seq ${shown.lastSeq}). Reload to replay what was verified.`;
+  }
+  return chain;
+}
+
+/** "404 Session not found": the status and the problem's detail or title. */
+export async function problemText(res: Response): Promise<string> {
+  const problem = (await res.json().catch(() => null)) as { title?: string; detail?: string } | null;
+  return `${res.status} ${problem?.detail ?? problem?.title ?? res.statusText}`;
 }
 
 function isFlag(x: unknown): x is AnalysisFlag {
@@ -58,26 +120,4 @@ export function flagsOf(body: unknown): AnalysisFlag[] {
   const b = body as { flags?: unknown; analysis?: { flags?: unknown } } | null;
   const list = Array.isArray(body) ? body : (b?.analysis?.flags ?? b?.flags);
   return Array.isArray(list) ? list.filter(isFlag) : [];
-}
-
-/** Loads a session from the server: its bundle, then its analysis flags if there are any yet. */
-export async function loadFromServer(sessionId: string, signal: AbortSignal): Promise<LoadedSession> {
-  const id = encodeURIComponent(sessionId);
-  const res = await fetch(`/v1/sessions/${id}/bundle`, { signal, headers: { accept: 'application/json' } });
-  if (!res.ok) {
-    const problem = (await res.json().catch(() => null)) as { title?: string; detail?: string } | null;
-    throw new Error(`Could not load session ${sessionId}: ${res.status} ${problem?.detail ?? problem?.title ?? res.statusText}`);
-  }
-  const loaded = await loadBundle(await res.json(), 'server');
-  try {
-    const a = await fetch(`/v1/sessions/${id}/analysis`, { signal, headers: { accept: 'application/json' } });
-    if (a.status === 200) {
-      loaded.flags = flagsOf(await a.json());
-      loaded.flagsFrom = 'server';
-    }
-  } catch (err) {
-    if ((err as Error).name === 'AbortError') throw err;
-    // No analysis yet (or none reachable): the replay stands on its own.
-  }
-  return loaded;
 }

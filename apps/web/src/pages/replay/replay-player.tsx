@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { buildTimeline, ORIGINS, ORIGIN_LABEL, seriesValueAt, type Origin } from '@veritas/replay';
-import type { LoadedSession } from './load-bundle';
+import { buildTimeline, ORIGINS, ORIGIN_LABEL, placeFlags, seriesValueAt, type Origin } from '@veritas/replay';
+import { flagsIn, type FlagsState, type LoadedSession } from './load-bundle';
 import { TextView } from './text-view';
 import { Playback, SPEEDS } from './playback';
 import { clock, drawCharts, drawScrubber, flagAt, fmt, FLAG_BAND, SEVERITY_COLOR } from './draw';
@@ -8,9 +8,13 @@ import { clock, drawCharts, drawScrubber, flagAt, fmt, FLAG_BAND, SEVERITY_COLOR
 const SHOWN_ORIGINS: Origin[] = ORIGINS.filter((o) => o !== 'restored');
 
 /** The player: controls, scrubber, text coloured by origin with the caret, charts for metrics and sensors. */
-export function ReplayPlayer({ session }: { session: LoadedSession }) {
-  const { index, flags } = session;
-  const timeline = useMemo(() => buildTimeline(index, { flags }), [index, flags]);
+export function ReplayPlayer({ session, flags }: { session: LoadedSession; flags: FlagsState }) {
+  const { index } = session;
+  // Flags may arrive after the replay (a pending analysis): placing them must not rebuild the playback.
+  const base = useMemo(() => buildTimeline(index), [index]);
+  const placed = useMemo(() => placeFlags(index, [...flagsIn(flags)]), [index, flags]);
+  const timeline = useMemo(() => ({ ...base, flags: placed }), [base, placed]);
+  const idle = base.idle;
   const hasText = index.opCount > 0 || index.data.session.initialText.length > 0;
   const series = index.data.series;
   const [playing, setPlaying] = useState(false);
@@ -30,7 +34,7 @@ export function ReplayPlayer({ session }: { session: LoadedSession }) {
     const view = textRef.current ? new TextView(textRef.current) : null;
     const cursor = index.cursor();
     const span = Math.max(1, index.t1 - index.t0);
-    const playback = new Playback(index, timeline.idle, {
+    const playback = new Playback(index, idle, {
       draw(t, seq) {
         const frac = (t - index.t0) / span;
         const pct = `${(frac * 100).toFixed(3)}%`;
@@ -56,7 +60,7 @@ export function ReplayPlayer({ session }: { session: LoadedSession }) {
     playbackRef.current = playback;
     playback.draw();
     return () => playback.destroy();
-  }, [index, timeline, series]);
+  }, [index, idle, series]);
 
   useEffect(() => {
     const draw = () => {
@@ -133,9 +137,7 @@ export function ReplayPlayer({ session }: { session: LoadedSession }) {
       </div>
       <ScrubberLegend />
       <p className="rp-flags-note" data-testid="flags-source">
-        {session.flagsFrom === 'server' && `${timeline.flags.length} flag${timeline.flags.length === 1 ? '' : 's'} from the stored analysis. A flag is evidence to weigh, not a verdict.`}
-        {session.flagsFrom === 'browser' && `${timeline.flags.length} flag${timeline.flags.length === 1 ? '' : 's'} from an analysis run in this browser. A flag is evidence to weigh, not a verdict.`}
-        {session.flagsFrom === 'none' && 'No analysis yet for this session.'}
+        {flagsNote(flags, timeline.flags.length)}
       </p>
       {timeline.flags.length > 0 && (
         <ol className="rp-flags">
@@ -172,6 +174,28 @@ export function ReplayPlayer({ session }: { session: LoadedSession }) {
       {!hasText && series.length === 0 && <p>This session has no text and no metrics or sensor data to replay.</p>}
     </section>
   );
+}
+
+function flagsNote(flags: FlagsState, n: number): string {
+  const count = `${n} flag${n === 1 ? '' : 's'}`;
+  switch (flags.from) {
+    case 'server':
+      return `${count} from the stored analysis. A flag is evidence to weigh, not a verdict.`;
+    case 'browser':
+      return `${count} from an analysis run in this browser. A flag is evidence to weigh, not a verdict.`;
+  }
+  switch (flags.why) {
+    case 'loading':
+      return 'Loading the analysis…';
+    case 'pending':
+      return 'Analysis pending: the flags appear here when it is done.';
+    case 'gave-up':
+      return `Analysis still pending after ${flags.detail ?? 'a while'}; reload the page to look again.`;
+    case 'failed':
+      return `The analysis of this session failed${flags.detail ? `: ${flags.detail}` : ''}. No flags to show.`;
+    case 'missing':
+      return `No analysis yet for this session${flags.detail ? ` (${flags.detail})` : ''}.`;
+  }
 }
 
 function ScrubberLegend() {
