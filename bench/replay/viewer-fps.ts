@@ -31,9 +31,9 @@ try {
   const box = (await page.locator('.rp-scrubber canvas').boundingBox())!;
   await page.mouse.click(box.x + box.width * 0.7, box.y + box.height - 5);
   await page.selectOption('select[aria-label=Speed]', '64');
-  await page.getByRole('button', { name: 'Play' }).click();
+  await page.getByRole('button', { name: 'Play', exact: true }).click();
   await page.waitForTimeout(SECONDS * 1000);
-  await page.getByRole('button', { name: 'Pause' }).click();
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
   const r = await page.evaluate(([mark, work]) => ({
     marks: performance.getEntriesByName(mark).map((e) => e.startTime),
     work: performance.getEntriesByName(work).map((e) => e.duration),
