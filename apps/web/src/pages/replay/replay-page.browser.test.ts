@@ -53,9 +53,14 @@ beforeAll(async () => {
   const paste = pendingIndex.data.pastes.find((p) => p.origin === 'paste-external')!;
   flag.evidence = { seqFrom: paste.seq, seqTo: paste.seq, tFrom: paste.t, tTo: paste.t + 500, excerpt: 'FROM' };
   const api = `/v1/sessions/${PENDING}`;
+  // Its bundle, as this mock hands it out, was altered after recording: one typed character changed.
+  const tampered = structuredClone(pending);
+  const op = tampered.batches[1]!.events.find((e) => e.type === 'text.op')!;
+  (op.data as { ins: string }).ins = 'X';
   ({ url: mockUrl, server: mock } = await serveStatic(out, {
     [api]: { id: PENDING, kind: 'writing', status: 'ended', eventCount: pendingIndex.data.session.eventCount, meta: { title: 'Pending analysis' } },
     [`${api}/replay`]: () => ({ type: REPLAY_MEDIA_TYPE, body: encodeReplay(pendingIndex) }),
+    [`${api}/bundle`]: tampered,
     [`${api}/analysis`]: () =>
       ++analysisPolls < 3
         ? { status: 202, body: { status: 'pending' } }
@@ -237,7 +242,7 @@ describe('replay viewer in Chromium', () => {
     await page.close();
   });
 
-  it('says "analysis pending" while the stored analysis is not done, and shows its flags once it is', async () => {
+  it('says "analysis pending" while the stored analysis is not done, shows its flags once it is, and finds an altered bundle out', async () => {
     analysisPolls = 0;
     const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
     await page.goto(`${mockUrl}/replay/${PENDING}`);
@@ -258,6 +263,10 @@ describe('replay viewer in Chromium', () => {
     expect(seq).toBe(pendingIndex.seqAtTime(flag.evidence.tFrom));
     expect(await shownText(page)).toBe(pendingIndex.textAt(seq));
     expect(await shownText(page)).toMatch(/FROM ELSEWHERE ENTIRELY$/);
+
+    // Verify chain checks the bundle it downloads, and says when it was altered.
+    await page.getByRole('button', { name: 'Verify chain' }).click();
+    await expect.poll(() => page.locator('[data-testid=chain-status]').textContent()).toContain('Chain broken: hash-mismatch at batch 1');
     await page.close();
   });
 
