@@ -421,6 +421,14 @@ export class VeritasRecorder implements Recorder, CaptureSink {
       await this.ready;
       const state = this.state;
       if (!state || state.endedAt || this.disposed) return;
+      if (this.phase === 'error') {
+        // The server refused for good (e.g. 409 session-ended): nothing more can be sent, so stop
+        // capturing and resolve, keeping the 'error' state and what is stored. Going on to 'ending'
+        // used to hide the error and wait forever for acks that could never come.
+        this.stopRunning();
+        this.notify(true);
+        return;
+      }
       if (this.capture) {
         this.capture.syncExternal();
         if (this.capture.opsSinceSnapshot > 0) this.snapshot(this.capture.model);

@@ -83,7 +83,8 @@ export class Sender {
         } catch (e) {
           const err = e instanceof TransportError ? e : new TransportError(String(e), true, 0);
           if (!err.retryable) {
-            this.active = false;
+            // Resending cannot fix it: stop for good, and close the channel (a WebSocket used to stay open).
+            this.stop();
             this.hooks.onFatal(err);
             break;
           }
