@@ -86,7 +86,8 @@ export class VeritasRecorder implements Recorder, CaptureSink {
     const queued = this.mode === 'connected' ? Math.max(0, this.seq - 1 - ack) : this.unsealed.length;
     let state = this.phase;
     if (state === 'recording' && !this.online) state = 'offline';
-    return { state, mode: this.mode, sessionId: this.sessionId, queued, saved: queued === 0, ack };
+    const storage = this.store instanceof MemoryStore ? 'memory' : 'indexeddb';
+    return { state, mode: this.mode, sessionId: this.sessionId, queued, saved: queued === 0, ack, storage };
   }
 
   // ---- lifecycle ---------------------------------------------------------------------------
@@ -94,7 +95,7 @@ export class VeritasRecorder implements Recorder, CaptureSink {
   private async init(): Promise<{ resumed: boolean }> {
     const { store, error } = await openStore(this.opts.storage);
     this.store = store;
-    if (error) this.fail('storage', error);
+    if (error) this.inMemory(error);
     const kept = this.opts.resume === false ? null : await store.load(this.key);
     if (this.disposed) return { resumed: false };
     if (kept && !kept.state.endedAt) {
@@ -345,8 +346,8 @@ export class VeritasRecorder implements Recorder, CaptureSink {
         await this.store.commit(next, batch);
       } catch (e) {
         // Storage refused (quota, private mode): keep going in memory and say so.
-        this.fail('storage', e);
         this.store = new MemoryStore();
+        this.inMemory(e);
         await this.store.commit(next, batch);
       }
       Object.assign(state, { nextSeq: next.nextSeq, lastHash: next.lastHash, lastT: next.lastT, text: next.text, clipHashes: next.clipHashes });
@@ -380,7 +381,7 @@ export class VeritasRecorder implements Recorder, CaptureSink {
     if (this.statusTimer) clearTimeout(this.statusTimer);
     this.statusTimer = null;
     const s = this.status;
-    const key = `${s.state}|${s.queued}|${s.ack}|${s.sessionId}`;
+    const key = `${s.state}|${s.queued}|${s.ack}|${s.sessionId}|${s.storage}`;
     if (key === this.lastStatus) return;
     this.lastStatus = key;
     try {
@@ -388,6 +389,13 @@ export class VeritasRecorder implements Recorder, CaptureSink {
     } catch {
       /* the host's callback failing is not ours to throw */
     }
+  }
+
+  /** IndexedDB cannot be used: the host must be told, since a reload will no longer bring the session back. */
+  private inMemory(e: unknown): void {
+    const lost = this.mode === 'connected' ? 'what the server has not yet acknowledged' : 'the session';
+    this.fail('storage', new Error(`IndexedDB unusable (${e instanceof Error ? e.message : String(e)}): the session is kept in memory only, so a reload or closing the tab loses ${lost}`));
+    this.notify(true);
   }
 
   fail(code: string, e: unknown): void {

@@ -145,8 +145,14 @@ export class MemoryStore implements SessionStore {
   }
 }
 
+/**
+ * IndexedDB unless the host asked for memory. When IndexedDB was wanted but is missing or refuses to
+ * open, the session is kept in memory and `error` says why, so the host can tell the writer that a
+ * reload would lose it (a missing IndexedDB used to fall back silently).
+ */
 export async function openStore(kind: 'indexeddb' | 'memory' | undefined): Promise<{ store: SessionStore; error?: unknown }> {
-  if (kind === 'memory' || typeof indexedDB === 'undefined') return { store: new MemoryStore() };
+  if (kind === 'memory') return { store: new MemoryStore() };
+  if (typeof indexedDB === 'undefined' || !indexedDB) return { store: new MemoryStore(), error: new Error('IndexedDB is not available in this browser') };
   try {
     return { store: await IdbStore.open() };
   } catch (error) {

@@ -11,7 +11,7 @@ import { bundleRecorder, replayText, writePage } from './testing/harness';
 import type { Recorder, RecorderError, RecorderOptions, RecorderStatus } from './index';
 
 // The transport paths the happy-path tests do not reach: a WebSocket outage, a 503 with
-// Retry-After, and a 409 that resending cannot fix.
+// Retry-After, a 409 that resending cannot fix, and a browser without IndexedDB.
 
 let browser: Browser;
 let server: RunningServer;
@@ -232,6 +232,40 @@ describe('recorder transports under failure (real Chromium, real server)', () =>
       const queued = (await status(page)).queued;
       await type(page, ' Typed after Submit.');
       expect(await status(page)).toMatchObject({ state: 'error', queued });
+      expect(pageErrors).toEqual([]);
+      await page.close();
+    });
+  }
+
+  const noIndexedDb = {
+    // A browser that has no IndexedDB at all.
+    missing: () => {
+      delete (window as { indexedDB?: unknown }).indexedDB;
+    },
+    // A browser where opening fails (Firefox private mode did this): the request errors.
+    refused: () => {
+      IDBFactory.prototype.open = function () {
+        const req = { error: new DOMException('IndexedDB is disabled in this mode', 'InvalidStateError') } as unknown as IDBOpenDBRequest;
+        setTimeout(() => (req.onerror as ((e: Event) => void) | null)?.(new Event('error')), 0);
+        return req;
+      };
+    },
+  };
+
+  for (const [name, init] of Object.entries(noIndexedDb)) {
+    it(`IndexedDB ${name}: the recorder keeps the session in memory, says so, and still records and sends everything`, async () => {
+      const { page, pageErrors } = await newPage();
+      await page.addInitScript(init);
+      await attach(page, { server: '', storageKey: `no-idb-${name}`, batchMs: 100 });
+      await type(page, 'No IndexedDB here.');
+      await page.evaluate(() => (window as unknown as Win).rec.flush());
+      const s = await waitSaved(page);
+
+      const errs = await errors(page);
+      expect(errs).toEqual([expect.objectContaining({ code: 'storage', message: expect.stringMatching(/memory/i) })]);
+      expect(s).toMatchObject({ state: 'recording', storage: 'memory' });
+      expect((await statuses(page)).every((x) => x.storage === 'memory')).toBe(true);
+      await expectComplete(page, s.sessionId!, s.ack + 1);
       expect(pageErrors).toEqual([]);
       await page.close();
     });

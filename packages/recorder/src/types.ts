@@ -49,6 +49,8 @@ export interface RecorderStatus {
   saved: boolean;
   /** The highest contiguous seq the server holds (-1: none). */
   ack: number;
+  /** Where the session is kept in the browser: 'memory' when asked for, or when IndexedDB is missing or refused (a reload loses it). */
+  storage: 'indexeddb' | 'memory';
 }
 
 export interface RecorderError {
