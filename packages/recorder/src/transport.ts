@@ -118,7 +118,7 @@ export function wsChannel(server: string, id: string, token: string): Channel {
       let opened = false;
       ws.onopen = () => ws.send(JSON.stringify({ type: 'hello', protocol: INGEST_PROTOCOL, token }));
       ws.onmessage = (m) => {
-        let msg: { type?: string; ack?: number; firstSeq?: number; problem?: { status?: number; detail?: string; title?: string } };
+        let msg: { type?: string; ack?: number; firstSeq?: number; retryAfter?: number; problem?: { status?: number; detail?: string; title?: string } };
         try {
           msg = JSON.parse(String(m.data));
         } catch {
@@ -132,7 +132,8 @@ export function wsChannel(server: string, id: string, token: string): Channel {
           if (i >= 0) waiters.splice(i, 1)[0]!.resolve(msg.ack);
         } else if (msg.type === 'error') {
           const status = msg.problem?.status ?? 0;
-          const err = new TransportError(`${status} ${msg.problem?.detail ?? msg.problem?.title ?? 'error'}`, RETRYABLE.has(status), status, undefined, msg.problem);
+          const retryAfterMs = typeof msg.retryAfter === 'number' && msg.retryAfter > 0 ? msg.retryAfter * 1000 : undefined;
+          const err = new TransportError(`${status} ${msg.problem?.detail ?? msg.problem?.title ?? 'error'}`, RETRYABLE.has(status), status, retryAfterMs, msg.problem);
           const i = waiters.findIndex((w) => w.firstSeq === msg.firstSeq);
           if (i >= 0) waiters.splice(i, 1)[0]!.reject(err);
           else if (!opened) reject(err);

@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { INGEST_PROTOCOL, type VeritasEvent } from '@veritas/schema';
 import { createTestApp, type TestApp } from '../../testing/test-app';
+import { buildApp } from '../../app';
+import { loadConfig } from '../../config';
+import { openPostgres } from '../../db/database';
 import { chainBatches } from '../../testing/batches';
 
 let t: TestApp;
@@ -87,5 +90,23 @@ describe('WebSocket ingest', () => {
     const e = await c.next();
     expect(e.problem.type).toBe('urn:veritas:problem:invalid-request');
     c.ws.close();
+  });
+
+  it('tells a client to come back later, with a retry hint, when the database is away', async () => {
+    // Nothing listens on port 9: the database is down for this app.
+    const database = openPostgres('postgres://postgres@127.0.0.1:9/none', 1);
+    const app = await buildApp({ config: loadConfig({}, { dataDir: undefined, logLevel: 'silent' }), database, logger: false });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const { port } = app.server.address() as { port: number };
+      const c = open(`ws://127.0.0.1:${port}/v1/sessions/AAAAAAAAAAAAAAAAAAAAAA/ingest`);
+      await c.ready;
+      c.ws.send(JSON.stringify({ type: 'hello', protocol: INGEST_PROTOCOL, token: 'any' }));
+      expect(await c.next()).toMatchObject({ type: 'error', retryAfter: 2, problem: { type: 'urn:veritas:problem:database-unavailable', status: 503 } });
+      expect(await c.closed).toBe(1013);
+    } finally {
+      await app.close();
+      await database.close();
+    }
   });
 });

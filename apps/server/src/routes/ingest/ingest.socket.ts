@@ -26,8 +26,10 @@ export function handleIngestSocket(socket: WebSocket, sessionId: string, { servi
   };
   const fail = (err: unknown, firstSeq?: number) => {
     const problem = problemFor(err, `ws:${sessionId}`);
-    if (problem.status >= 500) log.error({ err }, 'ingest socket failure');
-    send({ type: 'error', ...(firstSeq !== undefined ? { firstSeq } : {}), problem });
+    if (problem.status >= 500 && problem.status !== 503) log.error({ err }, 'ingest socket failure');
+    // A socket has no Retry-After header: the hint travels in the message, in seconds, as over HTTP.
+    send({ type: 'error', ...(firstSeq !== undefined ? { firstSeq } : {}), ...(problem.status === 503 ? { retryAfter: 2 } : {}), problem });
+    return problem;
   };
   const helloTimer = setTimeout(() => {
     if (!authorized) socket.close(4401, 'hello expected');
@@ -66,8 +68,10 @@ export function handleIngestSocket(socket: WebSocket, sessionId: string, { servi
         clearTimeout(helloTimer);
         send({ type: 'ready', protocol: INGEST_PROTOCOL, ack: session.next_seq - 1, maxBatchEvents: LIMITS.batchEvents });
       } catch (err) {
-        fail(err);
-        socket.close(4401, 'not authorized');
+        const problem = fail(err);
+        // 1013 "try again later" when the database is away; 4401 when the token is wrong.
+        if (problem.status === 503) socket.close(1013, 'database unavailable');
+        else socket.close(4401, 'not authorized');
       }
       return;
     }
