@@ -1,91 +1,38 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { verifyChain, macKeyFromToken, type Bundle, type VeritasEvent } from '@veritas/schema';
-import { loadConfig, startServer, type RunningServer } from '@veritas/server';
+import type { Browser } from 'playwright-core';
+import { verifyChain, macKeyFromToken, type Bundle } from '@veritas/schema';
 import { launchChromium } from '../../../scripts/test-support/chromium';
-import { bundleRecorder, eventsOf, replayText, writePage } from './testing/harness';
-import type { Recorder, RecorderOptions, RecorderStatus } from './index';
+import { RecorderSite, attachRecorder, expectComplete, recorderStatus, storedEvents, waitSaved, type RecorderWindow } from './testing/connected-page';
+import { eventsOf, replayText } from './testing/harness';
 
 let browser: Browser;
-let server: RunningServer;
-let webDir: string;
-let dataDir: string;
-let port = 0;
-
-async function start(): Promise<void> {
-  server = await startServer(loadConfig({}, { host: '127.0.0.1', port, dataDir, webDist: webDir, logLevel: 'silent' }));
-  port = Number(new URL(server.url).port);
-}
+let site: RecorderSite;
 
 beforeAll(async () => {
-  webDir = await bundleRecorder();
-  writePage(webDir, 'index.html', '<textarea id="ed" rows="6" cols="60"></textarea>');
-  dataDir = mkdtempSync(join(tmpdir(), 'veritas-rec-data-'));
-  await start();
+  site = await RecorderSite.open('rec-data');
   browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
-  await server?.close();
+  await site?.stop();
 });
 
-type Win = { V: typeof import('./index'); rec: Recorder; statuses: RecorderStatus[]; errors: unknown[]; veritasLoaded?: boolean };
+type Win = RecorderWindow;
 
-/** Loads the page and attaches a connected recorder; answers whether it resumed a stored session. */
-async function attach(page: Page, options: RecorderOptions): Promise<boolean> {
-  await page.goto(`${server.url}/index.html`);
-  await page.waitForFunction(() => (window as unknown as Win).veritasLoaded);
-  return page.evaluate(async (options) => {
-    const w = window as unknown as Win;
-    w.statuses = [];
-    w.errors = [];
-    w.rec = w.V.attach(document.getElementById('ed')!, { ...options, onStatus: (s) => w.statuses.push(s), onError: (e) => w.errors.push(e) });
-    const { resumed } = await w.rec.ready;
-    if (!resumed) await w.rec.start({ policy: 'veritas-test' });
-    return resumed;
-  }, options);
-}
-
-const status = (page: Page) => page.evaluate(() => (window as unknown as Win).rec.status);
-async function waitSaved(page: Page, timeout = 30_000): Promise<RecorderStatus> {
-  await page.waitForFunction(() => {
-    const s = (window as unknown as Win).rec.status;
-    return s.saved && s.ack >= 0;
-  }, undefined, { timeout, polling: 100 });
-  return status(page);
-}
-
-async function storedEvents(id: string): Promise<VeritasEvent[]> {
-  const r = await fetch(`${server.url}/v1/sessions/${id}/events?limit=5000`);
-  expect(r.status).toBe(200);
-  return ((await r.json()) as { items: VeritasEvent[] }).items;
-}
-
-/** Every seq from 0 exactly once, the text rebuilt equals the editor's. */
-async function expectComplete(page: Page, id: string, count: number): Promise<VeritasEvent[]> {
-  const events = await storedEvents(id);
-  expect(events.map((e) => e.seq)).toEqual([...Array(count).keys()]);
-  expect(events[0]).toMatchObject({ type: 'consent', data: { accepted: true } });
-  expect(replayText(events)).toBe(await page.locator('#ed').inputValue());
-  return events;
-}
-
+const status = recorderStatus;
 describe('connected mode against a real server', () => {
   it('the server goes away mid-session and comes back: every event arrives once, and Submit ends the session', async () => {
     const page = await browser.newPage();
-    await attach(page, { server: '', storageKey: 'outage', batchMs: 100, meta: { title: 'Outage' } });
+    await attachRecorder(page, site, { server: '', storageKey: 'outage', batchMs: 100, meta: { title: 'Outage' } });
     await page.locator('#ed').click();
     await page.keyboard.type('Before the outage. ');
     await waitSaved(page);
-    await server.close();
+    await site.stop();
     await page.keyboard.type('Written while the server is down.');
     await page.waitForFunction(() => (window as unknown as Win).rec.status.state === 'offline', undefined, { timeout: 15_000 });
     const offline = await status(page);
     expect(offline.queued).toBeGreaterThan(0);
-    await start();
+    await site.start();
     await page.keyboard.type(' Back.');
     const saved = await waitSaved(page);
     await page.evaluate(() => (window as unknown as Win).rec.end());
@@ -93,11 +40,11 @@ describe('connected mode against a real server', () => {
     expect(after.s.state).toBe('ended');
     expect(after.statuses.some((s) => s.state === 'offline' && s.queued > 0)).toBe(true);
     const id = saved.sessionId!;
-    const events = await expectComplete(page, id, after.s.ack + 1);
+    const events = await expectComplete(page, site, id, after.s.ack + 1);
     expect(events.at(-1)!.type).toBe('snapshot');
-    const session = (await (await fetch(`${server.url}/v1/sessions/${id}`)).json()) as { status: string };
+    const session = (await (await fetch(`${site.url}/v1/sessions/${id}`)).json()) as { status: string };
     expect(session.status).toBe('ended');
-    const bundle = (await (await fetch(`${server.url}/v1/sessions/${id}/bundle`)).json()) as Bundle;
+    const bundle = (await (await fetch(`${site.url}/v1/sessions/${id}/bundle`)).json()) as Bundle;
     expect(await verifyChain(id, bundle.batches)).toBeNull();
     await page.close();
   });
@@ -105,7 +52,7 @@ describe('connected mode against a real server', () => {
   it('a page reload mid-session loses nothing queued, and the text comes back', async () => {
     const page = await browser.newPage();
     await page.route('**/v1/sessions/*/events', (route) => route.abort('internetdisconnected'));
-    await attach(page, { server: '', storageKey: 'reload', batchMs: 1500 });
+    await attachRecorder(page, site, { server: '', storageKey: 'reload', batchMs: 1500 });
     await page.locator('#ed').click();
     await page.keyboard.type('Queued while offline.');
     await page.waitForTimeout(1800); // sealed into IndexedDB by now
@@ -113,7 +60,7 @@ describe('connected mode against a real server', () => {
     const before = await status(page);
     expect(before.queued).toBeGreaterThan(20);
     await page.reload();
-    const resumed = await attach(page, { server: '', storageKey: 'reload', batchMs: 150 });
+    const resumed = await attachRecorder(page, site, { server: '', storageKey: 'reload', batchMs: 150 });
     expect(resumed).toBe(true);
     expect(await page.locator('#ed').inputValue()).toBe('Queued while offline. Tail');
     await page.unroute('**/v1/sessions/*/events');
@@ -123,7 +70,7 @@ describe('connected mode against a real server', () => {
     await page.evaluate(() => (window as unknown as Win).rec.flush());
     const s = await waitSaved(page);
     expect(s.queued).toBe(0);
-    const events = await expectComplete(page, s.sessionId!, s.ack + 1);
+    const events = await expectComplete(page, site, s.sessionId!, s.ack + 1);
     expect(s.ack + 1).toBeGreaterThan(before.queued);
     expect(events.filter((e) => e.type === 'consent')).toHaveLength(1);
     await page.close();
@@ -131,7 +78,7 @@ describe('connected mode against a real server', () => {
 
   it('streams over the WebSocket transport, host events included, with MACs the server checks', async () => {
     const page = await browser.newPage();
-    await attach(page, { server: '', storageKey: 'ws', transport: 'websocket', batchMs: 100, kind: 'writing', keepBatches: true });
+    await attachRecorder(page, site, { server: '', storageKey: 'ws', transport: 'websocket', batchMs: 100, kind: 'writing', keepBatches: true });
     await page.locator('#ed').click();
     await page.keyboard.type('over a socket');
     await page.evaluate(() => {
@@ -145,7 +92,7 @@ describe('connected mode against a real server', () => {
     });
     await page.evaluate(() => (window as unknown as Win).rec.flush());
     const s = await waitSaved(page);
-    const events = await expectComplete(page, s.sessionId!, s.ack + 1);
+    const events = await expectComplete(page, site, s.sessionId!, s.ack + 1);
     expect(events.filter((e) => e.type === 'sensor').map((e) => (e.type === 'sensor' ? e.data.samples.length : 0))).toEqual([1000, 500]);
     const errors = await page.evaluate(() => (window as unknown as Win).errors);
     expect(errors).toEqual([expect.objectContaining({ code: 'emit' })]);
@@ -165,7 +112,7 @@ describe('connected mode against a real server', () => {
 
   it('a client-only session, exported and uploaded to POST /v1/bundles, is accepted', async () => {
     const page = await browser.newPage();
-    await page.goto(`${server.url}/index.html`);
+    await page.goto(`${site.url}/index.html`);
     await page.waitForFunction(() => (window as unknown as Win).veritasLoaded);
     await page.evaluate(async () => {
       const w = window as unknown as Win;
@@ -185,7 +132,7 @@ describe('connected mode against a real server', () => {
     expect(bundle.session.endedAt).toBeDefined();
     expect(bundle.batches.every((b) => b.mac === undefined)).toBe(true);
     expect(upload).toMatchObject({ id: bundle.session.id });
-    const stored = await storedEvents(bundle.session.id);
+    const stored = await storedEvents(site, bundle.session.id);
     expect(stored).toEqual(eventsOf(bundle));
     expect(replayText(stored)).toBe('Nobody saw this on a server.');
     await page.close();

@@ -1,42 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page, WebSocket as PwSocket } from 'playwright-core';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { VeritasEvent } from '@veritas/schema';
-import { loadConfig, startServer, type RunningServer } from '@veritas/server';
 import { launchChromium } from '../../../scripts/test-support/chromium';
-import { bundleRecorder, replayText, writePage } from './testing/harness';
-import type { Recorder, RecorderError, RecorderOptions, RecorderStatus } from './index';
+import { RecorderSite, attachRecorder, expectComplete, recorderStatus, waitSaved, type RecorderWindow } from './testing/connected-page';
 
 // The transport paths the happy-path tests do not reach: a WebSocket outage, a 503 with
 // Retry-After, a 409 that resending cannot fix, and a browser without IndexedDB.
 
 let browser: Browser;
-let server: RunningServer;
-let webDir: string;
-let dataDir: string;
-let port = 0;
-
-async function start(): Promise<void> {
-  server = await startServer(loadConfig({}, { host: '127.0.0.1', port, dataDir, webDist: webDir, logLevel: 'silent' }));
-  port = Number(new URL(server.url).port);
-}
+let site: RecorderSite;
 
 beforeAll(async () => {
-  webDir = await bundleRecorder();
-  writePage(webDir, 'index.html', '<textarea id="ed" rows="6" cols="60"></textarea>');
-  dataDir = mkdtempSync(join(tmpdir(), 'veritas-rec-transport-'));
-  await start();
+  site = await RecorderSite.open('rec-transport');
   browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
-  await server?.close();
+  await site?.stop();
 });
 
-type Win = { V: typeof import('./index'); rec: Recorder; statuses: RecorderStatus[]; errors: RecorderError[]; veritasLoaded?: boolean };
+type Win = RecorderWindow;
 
 /** A fresh page that collects uncaught errors: the recorder must never throw into the host page. */
 async function newPage(): Promise<{ page: Page; pageErrors: Error[] }> {
@@ -46,44 +29,9 @@ async function newPage(): Promise<{ page: Page; pageErrors: Error[] }> {
   return { page, pageErrors };
 }
 
-async function attach(page: Page, options: RecorderOptions): Promise<void> {
-  await page.goto(`${server.url}/index.html`);
-  await page.waitForFunction(() => (window as unknown as Win).veritasLoaded);
-  await page.evaluate(async (options) => {
-    const w = window as unknown as Win;
-    w.statuses = [];
-    w.errors = [];
-    w.rec = w.V.attach(document.getElementById('ed')!, { ...options, onStatus: (s) => w.statuses.push(s), onError: (e) => w.errors.push(e) });
-    await w.rec.ready;
-    await w.rec.start({ policy: 'veritas-test' });
-  }, options);
-}
-
-const status = (page: Page) => page.evaluate(() => (window as unknown as Win).rec.status);
+const status = recorderStatus;
 const errors = (page: Page) => page.evaluate(() => (window as unknown as Win).errors);
 const statuses = (page: Page) => page.evaluate(() => (window as unknown as Win).statuses);
-
-async function waitSaved(page: Page, timeout = 45_000): Promise<RecorderStatus> {
-  await page.waitForFunction(() => {
-    const s = (window as unknown as Win).rec.status;
-    return s.saved && s.ack >= 0;
-  }, undefined, { timeout, polling: 100 });
-  return status(page);
-}
-
-async function storedEvents(id: string): Promise<VeritasEvent[]> {
-  const r = await fetch(`${server.url}/v1/sessions/${id}/events?limit=5000`);
-  expect(r.status).toBe(200);
-  return ((await r.json()) as { items: VeritasEvent[] }).items;
-}
-
-/** Every seq 0..count-1 stored exactly once (no gaps, no duplicates), and the text rebuilt is the editor's. */
-async function expectComplete(page: Page, id: string, count: number): Promise<void> {
-  const events = await storedEvents(id);
-  expect(events.map((e) => e.seq)).toEqual([...Array(count).keys()]);
-  expect(events[0]).toMatchObject({ type: 'consent' });
-  expect(replayText(events)).toBe(await page.locator('#ed').inputValue());
-}
 
 async function type(page: Page, text: string): Promise<void> {
   await page.locator('#ed').click();
@@ -106,12 +54,12 @@ describe('recorder transports under failure (real Chromium, real server)', () =>
         if (typeof f.payload === 'string' && JSON.parse(f.payload).type === 'ready') readies.push(performance.now());
       });
     });
-    await attach(page, { server: '', storageKey: 'ws-outage', transport: 'websocket', batchMs: 100 });
+    await attachRecorder(page, site, { server: '', storageKey: 'ws-outage', transport: 'websocket', batchMs: 100 });
     await type(page, 'Before the outage. ');
     const before = await waitSaved(page);
     expect(readies).toHaveLength(1);
 
-    await server.close();
+    await site.stop();
     const downAt = performance.now();
     await type(page, 'Written while the server is down.');
     await page.waitForFunction(() => (window as unknown as Win).rec.status.state === 'offline', undefined, { timeout: 20_000, polling: 50 });
@@ -120,7 +68,7 @@ describe('recorder transports under failure (real Chromium, real server)', () =>
     const attemptsWhileDown = attempts.filter((t) => t > downAt);
     expect(attemptsWhileDown.length).toBeGreaterThanOrEqual(2);
 
-    await start();
+    await site.start();
     const upAt = performance.now();
     await type(page, ' Back.');
     await page.evaluate(() => (window as unknown as Win).rec.flush());
@@ -139,7 +87,7 @@ describe('recorder transports under failure (real Chromium, real server)', () =>
     const offlineAt = seen.findIndex((s) => s.state === 'offline' && s.queued > 0);
     expect(offlineAt).toBeGreaterThanOrEqual(0);
     expect(seen.slice(offlineAt).some((s) => s.state === 'recording' && s.saved)).toBe(true);
-    await expectComplete(page, after.sessionId!, after.ack + 1);
+    await expectComplete(page, site, after.sessionId!, after.ack + 1);
     expect(pageErrors).toEqual([]);
     await page.close();
   });
@@ -162,7 +110,7 @@ describe('recorder transports under failure (real Chromium, real server)', () =>
       posts.push({ at, refused: false });
       return route.continue();
     });
-    await attach(page, { server: '', storageKey: 'retry-after', batchMs: 100 });
+    await attachRecorder(page, site, { server: '', storageKey: 'retry-after', batchMs: 100 });
     await type(page, 'Typed while the database is away.');
     await page.evaluate(() => (window as unknown as Win).rec.flush());
     const s = await waitSaved(page);
@@ -178,14 +126,14 @@ describe('recorder transports under failure (real Chromium, real server)', () =>
     const errs = await errors(page);
     expect(errs.length).toBe(3);
     for (const e of errs) expect(e).toMatchObject({ code: 'server', status: 503, problem: { type: 'urn:veritas:problem:database-unavailable' } });
-    await expectComplete(page, s.sessionId!, s.ack + 1);
+    await expectComplete(page, site, s.sessionId!, s.ack + 1);
     expect(pageErrors).toEqual([]);
     await page.close();
   });
 
   for (const transport of ['http', 'websocket'] as const) {
     it(`409 session-ended over ${transport}: one refused batch, no resends, onError says why, nothing thrown into the page`, async () => {
-      const created = await fetch(`${server.url}/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'writing' }) });
+      const created = await fetch(`${site.url}/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'writing' }) });
       expect(created.status).toBe(201);
       const session = (await created.json()) as { id: string; writeToken: string };
 
@@ -201,11 +149,11 @@ describe('recorder transports under failure (real Chromium, real server)', () =>
           if (typeof f.payload === 'string' && JSON.parse(f.payload).type === 'batch') sends.push(performance.now());
         });
       });
-      await attach(page, { server: '', session, storageKey: `ended-${transport}`, transport, batchMs: 100 });
+      await attachRecorder(page, site, { server: '', session, storageKey: `ended-${transport}`, transport, batchMs: 100 });
       await type(page, 'Saved before the end. ');
       await waitSaved(page);
 
-      const ended = await fetch(`${server.url}/v1/sessions/${session.id}/end`, { method: 'POST', headers: { authorization: `Bearer ${session.writeToken}` } });
+      const ended = await fetch(`${site.url}/v1/sessions/${session.id}/end`, { method: 'POST', headers: { authorization: `Bearer ${session.writeToken}` } });
       expect(ended.status).toBe(200);
       const sentBefore = sends.length;
       await type(page, 'Still typing.');
@@ -256,7 +204,7 @@ describe('recorder transports under failure (real Chromium, real server)', () =>
     it(`IndexedDB ${name}: the recorder keeps the session in memory, says so, and still records and sends everything`, async () => {
       const { page, pageErrors } = await newPage();
       await page.addInitScript(init);
-      await attach(page, { server: '', storageKey: `no-idb-${name}`, batchMs: 100 });
+      await attachRecorder(page, site, { server: '', storageKey: `no-idb-${name}`, batchMs: 100 });
       await type(page, 'No IndexedDB here.');
       await page.evaluate(() => (window as unknown as Win).rec.flush());
       const s = await waitSaved(page);
@@ -265,7 +213,7 @@ describe('recorder transports under failure (real Chromium, real server)', () =>
       expect(errs).toEqual([expect.objectContaining({ code: 'storage', message: expect.stringMatching(/memory/i) })]);
       expect(s).toMatchObject({ state: 'recording', storage: 'memory' });
       expect((await statuses(page)).every((x) => x.storage === 'memory')).toBe(true);
-      await expectComplete(page, s.sessionId!, s.ack + 1);
+      await expectComplete(page, site, s.sessionId!, s.ack + 1);
       expect(pageErrors).toEqual([]);
       await page.close();
     });
