@@ -40,16 +40,9 @@ export interface EventsTable {
   data: ColumnType<unknown, string, never>;
 }
 
-/** Batches that arrived ahead of a gap, kept durably until the gap fills. */
-export interface HeldBatchesTable {
-  session_id: string;
-  first_seq: number;
-  count: number;
-  prev_hash: string;
-  hash: string;
-  mac: string | null;
+/** Batches that arrived ahead of a gap, kept durably until the gap fills: a batch with its events. */
+export interface HeldBatchesTable extends BatchesTable {
   events: ColumnType<unknown[], string, never>;
-  received_at: ColumnType<Date, Date | string | undefined, never>;
 }
 
 /** The embedded job runner's queue (jobs/embedded-job-queue.ts). */

@@ -1,15 +1,11 @@
 import { sql } from 'kysely';
+import type { Selectable } from 'kysely';
 import type { Db } from '../db/database';
+import type { BatchesTable } from '../db/tables';
 import { inScope, type Scope } from './sessions.repository';
 
-export interface BatchRow {
-  session_id: string;
-  first_seq: number;
-  count: number;
-  prev_hash: string;
-  hash: string;
-  mac: string | null;
-}
+/** A batch as ingest writes it (the database stamps received_at). */
+export type BatchRow = Omit<Selectable<BatchesTable>, 'received_at'>;
 
 export interface HeldBatchRow extends BatchRow {
   events: unknown[];
