@@ -79,3 +79,8 @@ export function round(x: number, digits = 1): number {
   const f = Math.pow(10, digits);
   return Math.round(x * f) / f;
 }
+
+/** a ÷ b rounded, or 0 when there is nothing to divide by. */
+export function ratio(a: number, b: number, digits = 4): number {
+  return b > 0 ? round(a / b, digits) : 0;
+}
