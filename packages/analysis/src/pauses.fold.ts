@@ -1,0 +1,170 @@
+import { isSpace, isTerminal, isWordChar } from './chars';
+import { Hist, ratio, round } from './histogram';
+import type { TextBuffer } from './text-buffer';
+import { PAUSE_LOCATIONS, type PauseLocation, type PauseLocationStats, type Thresholds, type WritingMetrics } from './types';
+
+/** Pause locations, in the order of PAUSE_LOCATIONS (they index the per-location arrays). */
+const LOC_WITHIN = 0;
+const LOC_WORD = 1;
+const LOC_SENTENCE = 2;
+const LOC_PARAGRAPH = 3;
+const LOC_REVISION = 4;
+
+/** How far back past spaces `locate` looks for what ended the previous word. */
+const LOOKBACK = 16;
+
+/**
+ * Intervals between text ops: where each one falls (the location classes of the pause research),
+ * which are pauses, and the P- and R-bursts of text between them.
+ */
+export class PauseFold {
+  private readonly th: Thresholds;
+  private lastOpT = -1;
+  /** Where the last op left the caret; an op elsewhere (not at the end) is a revision. */
+  private lastCaret = -1;
+  /** An interval that contains time away says nothing about thinking, so it is not classified. */
+  private awaySinceLastOp = false;
+  private readonly locHist = [new Hist(), new Hist(), new Hist(), new Hist(), new Hist()];
+  private readonly locPauses = new Float64Array(5);
+  /** Intervals before a sentence or paragraph, for the sentence gradient. */
+  private readonly boundary = new Hist();
+  private boundaryPauses = 0;
+  private readonly pauseOver: Float64Array;
+  private activeMs = 0;
+  private totalPauseMs = 0;
+  private intervalsWithAway = 0;
+  private burstChars = 0;
+  private pBursts = 0;
+  private pBurstChars = 0;
+  private rBursts = 0;
+  private rBurstChars = 0;
+
+  constructor(th: Thresholds) {
+    this.th = th;
+    this.pauseOver = new Float64Array(th.pauseReportMs.length);
+  }
+
+  /** A text op at t, before it changes the text: closes the interval that it ends. */
+  op(text: TextBuffer, t: number, pos: number, del: number, ins: string, cause: string): void {
+    const loc = this.locate(text, pos, del, ins, cause);
+    this.interval(t, loc);
+    if (loc === LOC_REVISION) this.endBurst(true);
+    this.lastOpT = t;
+    this.awaySinceLastOp = false;
+  }
+
+  /** Characters the op added to the current burst (input methods count net of what they replace). */
+  addBurstChars(n: number): void {
+    this.burstChars += n;
+  }
+
+  /** The caret after the op, for telling the next op's location. */
+  caretAt(pos: number): void {
+    this.lastCaret = pos;
+  }
+
+  /** The student left the page: the interval running now contains time away. */
+  departed(): void {
+    this.awaySinceLastOp = true;
+  }
+
+  /** Where an interval that ends with this op falls, decided on the text before the op. */
+  private locate(text: TextBuffer, pos: number, del: number, ins: string, cause: string): number {
+    // An IME replacing its own composition is still inside the word being composed.
+    if (cause === 'ime' && del > 0) return LOC_WITHIN;
+    if (cause !== 'ime' && cause !== 'autocorrect') {
+      if (del > 0 || ins.length === 0) return LOC_REVISION;
+      if (pos !== this.lastCaret && pos < text.length && this.lastCaret >= 0) return LOC_REVISION;
+    }
+    const c1 = ins.length > 0 ? ins.charCodeAt(0) : 32;
+    if (isSpace(c1)) return LOC_WORD;
+    const c0 = text.charAt(pos - 1);
+    if (c0 < 0 || c0 === 10) return LOC_PARAGRAPH;
+    if (isTerminal(c0)) return LOC_SENTENCE;
+    if (isSpace(c0)) return locateAfterSpaces(text, pos - 2);
+    return isWordChar(c0) && isWordChar(c1) ? LOC_WITHIN : LOC_WORD;
+  }
+
+  private interval(t: number, loc: number): void {
+    if (this.lastOpT < 0) return;
+    const d = t - this.lastOpT;
+    if (this.awaySinceLastOp) {
+      this.intervalsWithAway++;
+      this.endBurst(false);
+      return;
+    }
+    const boundary = loc === LOC_SENTENCE || loc === LOC_PARAGRAPH;
+    this.locHist[loc]!.add(d);
+    if (boundary) this.boundary.add(d);
+    const over = this.pauseOver;
+    const rep = this.th.pauseReportMs;
+    for (let i = 0; i < rep.length; i++) if (d >= rep[i]!) over[i]!++;
+    if (d >= this.th.pauseMs) {
+      this.locPauses[loc]!++;
+      this.totalPauseMs += d;
+      if (boundary) this.boundaryPauses++;
+      this.endBurst(false);
+    } else {
+      this.activeMs += d;
+    }
+  }
+
+  /** A burst ends at a pause or a departure (P-burst) or at a revision (R-burst). */
+  private endBurst(revision: boolean): void {
+    if (this.burstChars === 0) return;
+    if (revision) {
+      this.rBursts++;
+      this.rBurstChars += this.burstChars;
+    } else {
+      this.pBursts++;
+      this.pBurstChars += this.burstChars;
+    }
+    this.burstChars = 0;
+  }
+
+  activeMetric(): number {
+    return round(this.activeMs);
+  }
+
+  pausesMetrics(): WritingMetrics['pauses'] {
+    const th = this.th;
+    const byLocation = {} as Record<PauseLocation, PauseLocationStats>;
+    PAUSE_LOCATIONS.forEach((name, i) => {
+      const h = this.locHist[i]!;
+      byLocation[name] = { intervals: h.n, pauses: this.locPauses[i]!, medianMs: round(h.quantile(0.5)), meanMs: round(h.mean()) };
+    });
+    const within = this.locHist[LOC_WITHIN]!.quantile(0.5);
+    const boundary = this.boundary.quantile(0.5);
+    return {
+      thresholdMs: th.pauseMs,
+      thresholdsMs: [...th.pauseReportMs],
+      countsOver: Array.from(this.pauseOver),
+      totalPauseMs: round(this.totalPauseMs),
+      byLocation,
+      sentenceGradient: within > 0 ? round(boundary / within, 3) : 0,
+      sentencePauseShare: ratio(this.boundaryPauses, this.boundary.n),
+      intervalsWithAway: this.intervalsWithAway,
+    };
+  }
+
+  burstsMetrics(): WritingMetrics['bursts'] {
+    // An open burst at the end of the session ends there: a P-burst.
+    const pCount = this.pBursts + (this.burstChars > 0 ? 1 : 0);
+    const pChars = this.pBurstChars + this.burstChars;
+    return {
+      p: { count: pCount, meanChars: ratio(pChars, pCount, 1) },
+      r: { count: this.rBursts, meanChars: ratio(this.rBurstChars, this.rBursts, 1) },
+    };
+  }
+}
+
+/** After a space: the first non-space before it (within LOOKBACK) says whether a sentence, paragraph or word starts. */
+function locateAfterSpaces(text: TextBuffer, from: number): number {
+  for (let i = from, n = 0; n < LOOKBACK; i--, n++) {
+    const c = text.charAt(i);
+    if (c < 0 || c === 10) return LOC_PARAGRAPH;
+    if (isSpace(c)) continue;
+    return isTerminal(c) ? LOC_SENTENCE : LOC_WORD;
+  }
+  return LOC_WORD;
+}
