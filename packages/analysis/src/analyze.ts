@@ -30,7 +30,7 @@ export function createIncrementalAnalyzer(options: AnalysisOptions = {}): Increm
   const fold = new Fold(resolveThresholds(options.thresholds), options);
   return {
     push(events) {
-      const before = fold.alerts.length;
+      const before = fold.raised.alerts.length;
       for (let i = 0; i < events.length; i++) {
         const e = events[i]!;
         if (fold.lastSeq >= 0 && e.seq !== fold.lastSeq + 1) {
@@ -38,7 +38,7 @@ export function createIncrementalAnalyzer(options: AnalysisOptions = {}): Increm
         }
         fold.step(e);
       }
-      return fold.alerts.slice(before);
+      return fold.raised.alerts.slice(before);
     },
     result: () => resultOf(fold, options),
     get count() {

@@ -1,5 +1,6 @@
 import { clock } from './host';
-import { excerptOf, type Fold } from './fold';
+import { excerptOf } from './excerpt';
+import type { Fold } from './fold';
 import type { Flag, WritingMetrics } from './types';
 
 /**
@@ -29,7 +30,7 @@ function pasteShare(f: Fold, w: WritingMetrics, out: Flag[]): void {
   out.push({
     detector: 'paste-share',
     severity: overFinal ? 'high' : 'medium',
-    evidence: { seqFrom: f.firstExternalSeq, seqTo: f.lastExternalSeq, tFrom: f.firstExternalT, tTo: f.lastExternalT, excerpt: f.largestExternalExcerpt },
+    evidence: { seqFrom: f.paste.firstExternalSeq, seqTo: f.paste.lastExternalSeq, tFrom: f.paste.firstExternalT, tTo: f.paste.lastExternalT, excerpt: f.paste.largestExternalExcerpt },
     message: overFinal
       ? `${pct(p.shareOfFinal)} of the final text was pasted from outside the session (${p.external.count} paste${p.external.count === 1 ? '' : 's'}).`
       : `${pct(p.shareOfAdded)} of all text added during the session was pasted from outside it (${p.external.count} paste${p.external.count === 1 ? '' : 's'}).`,
@@ -48,7 +49,7 @@ function transcription(f: Fold, w: WritingMetrics, finalText: string, out: Flag[
   out.push({
     detector: 'transcription',
     severity: fewRevisions ? 'high' : 'medium',
-    evidence: { seqFrom: f.firstTypedSeq, seqTo: f.lastTypedSeq, tFrom: f.firstTypedT, tTo: f.lastTypedT, excerpt: excerptOf(finalText) },
+    evidence: { seqFrom: f.edits.firstTypedSeq, seqTo: f.edits.lastTypedSeq, tFrom: f.edits.firstTypedT, tTo: f.edits.lastTypedT, excerpt: excerptOf(finalText) },
     message:
       `${w.typedChars} characters were typed at a steady pace with ${fewRevisions ? 'almost no revision' : 'some revision'} and no pause at sentence starts ` +
       `(${pct(share)} of ${boundaries} sentence starts had a pause of ${th.pauseMs / 1000} s or more; the writing looks copied from a source rather than composed).`,
@@ -77,7 +78,7 @@ function machineRegular(f: Fold, w: WritingMetrics, finalText: string, out: Flag
   out.push({
     detector: 'machine-regular',
     severity: signs.length >= 3 ? 'high' : signs.length === 2 ? 'medium' : 'low',
-    evidence: { seqFrom: f.firstKeySeq, seqTo: f.lastKeySeq, tFrom: f.firstKeyT, tTo: f.lastKeyT, excerpt: excerptOf(finalText) },
+    evidence: { seqFrom: f.keys.firstSeq, seqTo: f.keys.lastSeq, tFrom: f.keys.firstT, tTo: f.keys.lastT, excerpt: excerptOf(finalText) },
     message: `The typing looks machine-made: ${signs.join('; ')}.`,
     values: {
       keys: k.count,
@@ -94,13 +95,14 @@ function machineRegular(f: Fold, w: WritingMetrics, finalText: string, out: Flag
 }
 
 function untrusted(f: Fold, out: Flag[]): void {
-  if (f.untrusted === 0) return;
-  const high = f.untrusted >= f.th.untrustedEvents;
+  const u = f.untrusted;
+  if (u.count === 0) return;
+  const high = u.count >= f.th.untrustedEvents;
   out.push({
     detector: 'untrusted-input',
     severity: high ? 'high' : 'low',
-    evidence: { seqFrom: f.firstUntrustedSeq, seqTo: f.lastUntrustedSeq, tFrom: f.firstUntrustedT, tTo: f.lastUntrustedT, excerpt: '' },
-    message: `${f.untrusted} input event${f.untrusted === 1 ? ' was' : 's were'} made by a script rather than the keyboard, between ${clock(f.firstUntrustedT)} and ${clock(f.lastUntrustedT)}${f.untrustedChars > 0 ? `, producing ${f.untrustedChars} characters` : ''}.`,
-    values: { untrustedEvents: f.untrusted, untrustedChars: f.untrustedChars, threshold: f.th.untrustedEvents },
+    evidence: { seqFrom: u.firstSeq, seqTo: u.lastSeq, tFrom: u.firstT, tTo: u.lastT, excerpt: '' },
+    message: `${u.count} input event${u.count === 1 ? ' was' : 's were'} made by a script rather than the keyboard, between ${clock(u.firstT)} and ${clock(u.lastT)}${u.chars > 0 ? `, producing ${u.chars} characters` : ''}.`,
+    values: { untrustedEvents: u.count, untrustedChars: u.chars, threshold: f.th.untrustedEvents },
   });
 }
