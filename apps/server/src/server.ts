@@ -31,6 +31,25 @@ export async function openDatabase(config: Config): Promise<{ database: Database
   }
 }
 
+/**
+ * Resolves once Redis is connected, or after `ms` if it is not: a server should count rate limits
+ * from its first request when Redis is up, and still start when it is down.
+ */
+export function redisReady(redis: Redis, ms = 2000): Promise<boolean> {
+  if (redis.status === 'ready') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      redis.off('ready', onReady);
+      resolve(false);
+    }, ms);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    redis.once('ready', onReady);
+  });
+}
+
 export function connectRedis(url: string): Redis {
   // Commands fail fast while Redis is down instead of queueing forever; the rate limiter then lets requests through.
   const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
@@ -46,6 +65,7 @@ export async function startServer(config: Config, options: { logger?: boolean | 
   try {
     await migrateToLatest(database.db);
     redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
+    if (redis) await redisReady(redis);
     const logger = options.logger !== undefined ? { logger: options.logger } : {};
     // A worker runs jobs and answers only /health, /ready and /metrics.
     const app = config.role === 'worker' ? ((await buildWorkerApp({ config, database, ...logger })) as App) : await buildApp({ config, database, ...(redis ? { redis } : {}), ...logger });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../config';
 import { buildApp } from '../app';
-import { connectRedis } from '../server';
+import { connectRedis, redisReady } from '../server';
 import { createTestDatabase, TEST_REDIS_URL } from '../testing/test-database';
 
 describe('rate limits across instances', () => {
@@ -12,6 +12,9 @@ describe('rate limits across instances', () => {
     const namespace = `veritas-rl-shared-${randomBytes(4).toString('hex')}:`;
     const redisA = connectRedis(TEST_REDIS_URL!);
     const redisB = connectRedis(TEST_REDIS_URL!);
+    // Counting starts once both instances reach Redis (before that, a rate limit lets requests through).
+    expect(await redisReady(redisA)).toBe(true);
+    expect(await redisReady(redisB)).toBe(true);
     const a = await buildApp({ config, database: db.database, redis: redisA, rateLimitNamespace: namespace, logger: false });
     const b = await buildApp({ config, database: db.database, redis: redisB, rateLimitNamespace: namespace, logger: false });
     try {
@@ -34,6 +37,7 @@ describe('rate limits across instances', () => {
     const config = loadConfig({}, { dataDir: undefined, logLevel: 'silent', rateLimit: { anonymousPerMinute: 2, ingestPerMinute: 100 } });
     const db = await createTestDatabase();
     const deadRedis = connectRedis('redis://127.0.0.1:9');
+    expect(await redisReady(deadRedis, 200)).toBe(false);
     const app = await buildApp({ config, database: db.database, redis: deadRedis, logger: false });
     try {
       for (let i = 0; i < 3; i++) expect((await app.inject({ method: 'POST', url: '/v1/sessions', payload: { kind: 'sensor' } })).statusCode).toBe(201);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { loadConfig, type Config } from '../config';
 import { buildApp, type App } from '../app';
-import { connectRedis } from '../server';
+import { connectRedis, redisReady } from '../server';
 import { createTestDatabase, TEST_REDIS_URL, type TestDatabase } from './test-database';
 
 export interface TestApp {
@@ -17,6 +17,7 @@ export async function createTestApp(overrides: Partial<Config> = {}): Promise<Te
   const config = loadConfig({}, { dataDir: undefined, logLevel: 'silent', ...(TEST_REDIS_URL ? { redisUrl: TEST_REDIS_URL } : {}), ...overrides });
   const db = await createTestDatabase();
   const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
+  if (redis) await redisReady(redis);
   const app = await buildApp({ config, database: db.database, ...(redis ? { redis } : {}), rateLimitNamespace: `veritas-rl-test-${randomBytes(4).toString('hex')}:`, logger: false });
   await app.ready();
   return {
