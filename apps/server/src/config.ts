@@ -38,6 +38,12 @@ export const Config = Type.Object({
    * /health, /ready and /metrics only); `all` does both (the embedded default).
    */
   role: Type.Union([Type.Literal('api'), Type.Literal('worker'), Type.Literal('all')]),
+  /**
+   * Signals the host page sends (webcam-derived confusion, engagement …): `accept` shows them as the
+   * host labels them (never in the score); `refuse` drops them from every analysis on this server,
+   * where inferring emotions in education is unlawful. Per tenant once tenants exist.
+   */
+  hostSignals: Type.Union([Type.Literal('accept'), Type.Literal('refuse')]),
   jobs: Type.Object({
     /** `embedded` (a jobs table in our database) or `pg-boss`; default pg-boss with DATABASE_URL, else embedded. */
     driver: Type.Union([Type.Literal('embedded'), Type.Literal('pg-boss')]),
@@ -115,6 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       ingestPerMinute: int(env, 'VERITAS_RATE_INGEST_PER_MIN', 1200),
     },
     role: role(env.VERITAS_ROLE),
+    hostSignals: (env.VERITAS_HOST_SIGNALS ?? 'accept') as Config['hostSignals'],
     jobs: {
       driver: jobsDriver(env),
       pollIntervalMs: int(env, 'VERITAS_JOBS_POLL_MS', env.DATABASE_URL ? 1000 : 250),

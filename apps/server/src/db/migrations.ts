@@ -110,6 +110,12 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0003_session_analysis_settings': {
+    async up(db: Kysely<any>) {
+      // Thresholds and host-signal choice the session's exam (or partner) set when it was created.
+      await db.schema.alterTable('sessions').addColumn('analysis_settings', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`)).execute();
+    },
+  },
 };
 
 class InCodeProvider implements MigrationProvider {

@@ -13,6 +13,8 @@ export interface SessionsTable {
   /** SHA-256 of the write token: authenticates it and keys the batch MAC. Null once nothing may write. */
   write_key: string | null;
   meta: ColumnType<Record<string, unknown>, string, string>;
+  /** `{ thresholds?, acceptHostSignals? }` for this session's analysis, set at creation. */
+  analysis_settings: ColumnType<Record<string, unknown>, string | undefined, string>;
   created_at: ColumnType<Date, Date | string | undefined, never>;
   ended_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   /** The next seq expected: everything below it is stored, contiguous. */

@@ -18,6 +18,19 @@ export const problemResponses = (...codes: number[]) =>
 
 export const SessionParams = Type.Object({ id: SessionId });
 
+export const AnalysisSettings = Type.Object(
+  {
+    thresholds: Type.Optional(
+      Type.Record(Type.String({ maxLength: 64 }), Type.Union([Type.Number({ minimum: 0 }), Type.Array(Type.Number({ exclusiveMinimum: 0 }), { maxItems: 16 })]), {
+        maxProperties: 64,
+        description: 'Detector thresholds by name (see the analysis README); unnamed ones keep their defaults',
+      }),
+    ),
+    acceptHostSignals: Type.Optional(Type.Boolean({ description: 'false: drop host-page signals (confusion, engagement …) from this analysis' })),
+  },
+  { additionalProperties: false, description: "How this session is analysed: the exam's thresholds and host-signal choice" },
+);
+
 export const SessionView = Type.Object({
   id: SessionId,
   kind: SessionKind,
@@ -29,6 +42,7 @@ export const SessionView = Type.Object({
   eventCount: Type.Integer(),
   lastT: Type.Number({ description: 't of the last stored event' }),
   meta: SessionMeta,
+  analysis: AnalysisSettings,
   links: Type.Object({
     view: Type.String(),
     events: Type.String(),

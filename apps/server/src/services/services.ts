@@ -31,8 +31,9 @@ export interface ServiceOptions {
 
 export function createServices(database: Database, config: Config, metrics: AppMetrics, onCommitted?: (c: CommittedEvents[]) => void, options: ServiceOptions = {}): Services {
   const jobs = options.jobs ?? createJobQueue(config, database, options.log);
-  const analysis = createAnalysisService(database, jobs);
-  const live = createLiveAnalysisService(database, options.log ? { log: options.log } : {});
+  const policy = { hostSignals: config.hostSignals };
+  const analysis = createAnalysisService(database, jobs, policy);
+  const live = createLiveAnalysisService(database, { policy, ...(options.log ? { log: options.log } : {}) });
   const sessions = createSessionsService(database);
   const bundles = createBundlesService(database);
   return {

@@ -2,11 +2,24 @@ import { randomBytes } from 'node:crypto';
 import { genesisHash, sha256Hex, BUNDLE_FORMAT, type Batch, type Bundle, type SessionKind, type SessionMeta, type VeritasEvent } from '@veritas/schema';
 import type { Database } from '../db/database';
 import type { SessionRow } from '../db/tables';
+import { resolveThresholds } from '@veritas/analysis';
 import { guard } from './database-errors';
+import type { AnalysisSettings } from './analysis/analysis.service';
 import { AppError } from '../errors';
 import { endSession, findSession, insertSession, listSessionsBySource, type Scope } from '../repositories/sessions.repository';
 import { listEvents } from '../repositories/events.repository';
 import { bundleJsonChunks, bundleSession, storedBatches } from './bundle-export';
+
+/** Refuses unknown or out-of-range thresholds now, with the name, rather than in a job later. */
+function checkedSettings(settings: AnalysisSettings | undefined): AnalysisSettings {
+  if (!settings) return {};
+  try {
+    resolveThresholds(settings.thresholds);
+  } catch (err) {
+    throw new AppError('invalid-request', `analysis.thresholds: ${(err as Error).message}`);
+  }
+  return settings;
+}
 
 /** 128 random bits, URL-safe: the session id is a read capability, so it must not be guessable. */
 export const newSessionId = () => randomBytes(16).toString('base64url');
@@ -16,6 +29,8 @@ export const newWriteToken = () => randomBytes(32).toString('base64url');
 export interface CreateSessionInput {
   kind: SessionKind;
   meta?: SessionMeta;
+  /** Thresholds and host-signal choice for this session's analysis (an exam's settings). */
+  analysis?: AnalysisSettings;
   ownerId?: string | null;
   source?: 'live' | 'demo';
 }
@@ -52,6 +67,7 @@ export function createSessionsService({ db }: Database): SessionsService {
         source: input.source ?? 'live',
         write_key: await sha256Hex(writeToken),
         meta: JSON.stringify(input.meta ?? {}),
+        analysis_settings: JSON.stringify(checkedSettings(input.analysis)),
         head_hash: await genesisHash(id),
       };
       await guard(insertSession(db, row));

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Bundle, SessionKind, SessionMeta } from '@veritas/schema';
 import { AppError } from '../../errors';
-import { EventsPage, problemResponses, SessionParams, SessionView } from '../schemas';
+import { AnalysisSettings, EventsPage, problemResponses, SessionParams, SessionView } from '../schemas';
 import { baseUrl, bearer, presentSession } from '../presenters';
 import type { RouteDeps } from '../deps';
 
@@ -17,13 +17,14 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
         tags: ['sessions'],
         summary: 'Create a session',
         description: 'Anonymous when the server allows public sessions. Returns the unguessable id (read capability) and the write token (write capability).',
-        body: Type.Object({ kind: SessionKind, meta: Type.Optional(SessionMeta) }, { additionalProperties: false }),
+        body: Type.Object({ kind: SessionKind, meta: Type.Optional(SessionMeta), analysis: Type.Optional(AnalysisSettings) }, { additionalProperties: false }),
         response: { 201: Type.Composite([SessionView, Type.Object({ writeToken: Type.String() })]), ...problemResponses(400, 403, 429, 503) },
       },
     },
     async (req, reply) => {
       if (!config.publicSessions) throw new AppError('public-sessions-disabled');
-      const { session, writeToken } = await services.sessions.create(scopeOf(req), { kind: req.body.kind, ...(req.body.meta ? { meta: req.body.meta } : {}) });
+      const { kind, meta, analysis } = req.body;
+      const { session, writeToken } = await services.sessions.create(scopeOf(req), { kind, ...(meta ? { meta } : {}), ...(analysis ? { analysis } : {}) });
       return reply.code(201).send({ ...presentSession(session, baseUrl(req, config.publicUrl)), writeToken });
     },
   );

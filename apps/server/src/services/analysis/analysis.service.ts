@@ -41,9 +41,30 @@ const PAGE = 10_000;
 
 
 /** The analysis options a session's own metadata implies (per-exam thresholds come with exams). */
-export function analysisOptionsFor(session: Pick<SessionRow, 'meta'>): AnalysisOptions {
+/** What decides how a session is analysed, besides its events. */
+export interface AnalysisPolicy {
+  /** The server's (later: the tenant's) choice on host-page signals; `refuse` wins over any session. */
+  hostSignals: 'accept' | 'refuse';
+}
+
+/**
+ * The options a session is analysed with: its initial text, the thresholds its exam set at creation
+ * (checked then), and whether host-page signals are shown at all.
+ */
+export function analysisOptionsFor(session: Pick<SessionRow, 'meta' | 'analysis_settings'>, policy: AnalysisPolicy): AnalysisOptions {
   const meta = session.meta as { initialText?: unknown };
-  return typeof meta.initialText === 'string' ? { initialText: meta.initialText } : {};
+  const settings = (session.analysis_settings ?? {}) as AnalysisSettings;
+  return {
+    ...(typeof meta.initialText === 'string' ? { initialText: meta.initialText } : {}),
+    ...(settings.thresholds ? { thresholds: settings.thresholds } : {}),
+    acceptHostSignals: policy.hostSignals !== 'refuse' && settings.acceptHostSignals !== false,
+  };
+}
+
+/** Per-session analysis settings as stored (validated by sessions.create). */
+export interface AnalysisSettings {
+  thresholds?: AnalysisOptions['thresholds'];
+  acceptHostSignals?: boolean;
 }
 
 /**
@@ -51,8 +72,8 @@ export function analysisOptionsFor(session: Pick<SessionRow, 'meta'>): AnalysisO
  * result equals analyzeSession over the same events (a property of @veritas/analysis), and it
  * never holds the whole event list in memory.
  */
-export async function analyzeStored(db: Db, session: Pick<SessionRow, 'id' | 'meta' | 'tenant_id'>): Promise<AnalysisResult> {
-  const analyzer = createIncrementalAnalyzer(analysisOptionsFor(session));
+export async function analyzeStored(db: Db, session: Pick<SessionRow, 'id' | 'meta' | 'tenant_id' | 'analysis_settings'>, policy: AnalysisPolicy): Promise<AnalysisResult> {
+  const analyzer = createIncrementalAnalyzer(analysisOptionsFor(session, policy));
   for (let after = -1; ; ) {
     const page = await listEvents(db, { tenantId: session.tenant_id }, session.id, after, PAGE);
     if (page.length > 0) analyzer.push(page);
@@ -62,7 +83,7 @@ export async function analyzeStored(db: Db, session: Pick<SessionRow, 'id' | 'me
   return analyzer.result();
 }
 
-export function createAnalysisService(database: Database, jobs: JobQueue): AnalysisService {
+export function createAnalysisService(database: Database, jobs: JobQueue, policy: AnalysisPolicy): AnalysisService {
   const { db } = database;
 
   async function sessionIn(scope: Scope, id: string): Promise<SessionRow> {
@@ -85,7 +106,7 @@ export function createAnalysisService(database: Database, jobs: JobQueue): Analy
     const scope = { tenantId };
     const session = await findSession(db, scope, sessionId);
     if (!session) return; // deleted since: nothing to analyse
-    const result = await analyzeStored(db, session);
+    const result = await analyzeStored(db, session, policy);
     await upsertAnalysis(db, scope, { sessionId, result, version: ANALYSIS_FORMAT });
   }
 

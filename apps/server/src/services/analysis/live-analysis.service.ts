@@ -7,7 +7,7 @@ import { listEvents } from '../../repositories/events.repository';
 import { insertAlerts, listAlerts, type AlertRow } from '../../repositories/alerts.repository';
 import { AppError } from '../../errors';
 import { guard } from '../database-errors';
-import { analysisOptionsFor } from './analysis.service';
+import { analysisOptionsFor, type AnalysisPolicy } from './analysis.service';
 
 export interface LiveAnalysisLogger {
   error(obj: object, msg: string): void;
@@ -30,6 +30,8 @@ export interface LiveAnalysisOptions {
   /** Analysers kept in memory, least recently fed evicted first (default 1000). */
   maxSessions?: number;
   log?: LiveAnalysisLogger;
+  /** The host-signal policy the whole analysis uses too, so live alerts and the final analysis agree. */
+  policy?: AnalysisPolicy;
 }
 
 interface Live {
@@ -73,7 +75,7 @@ export function createLiveAnalysisService(database: Database, options: LiveAnaly
     if (!l) {
       const session = await findSession(db, scope, c.sessionId);
       if (!session) return;
-      l = { analyzer: createIncrementalAnalyzer(analysisOptionsFor(session)), scope };
+      l = { analyzer: createIncrementalAnalyzer(analysisOptionsFor(session, options.policy ?? { hostSignals: 'accept' })), scope };
     }
     const fresh: VeritasEvent[] = c.events.filter((e) => e.seq > l!.analyzer.lastSeq);
     if (fresh.length === 0) return;
