@@ -49,7 +49,6 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
     bodyLimit: config.bodyLimit.default,
     genReqId: (req) => (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].length <= 64 ? req.headers['x-request-id'] : randomUUID()),
     trustProxy: false,
-    ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const metrics = createMetrics();

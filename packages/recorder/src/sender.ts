@@ -1,10 +1,7 @@
+import { lastSeq } from './session-state';
 import { backoffMs } from './clock';
 import { TransportError, type Channel } from './transport';
 import type { Batch } from './types';
-
-export function lastSeq(b: Batch): number {
-  return b.firstSeq + b.events.length - 1;
-}
 
 export interface SenderHooks {
   onAck(ack: number): void;

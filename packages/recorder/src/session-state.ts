@@ -57,3 +57,8 @@ export function stateAfterBatch(state: SessionState, events: readonly VeritasEve
 export function adoptBatchState(state: SessionState, next: SessionState): void {
   Object.assign(state, { nextSeq: next.nextSeq, lastHash: next.lastHash, lastT: next.lastT, text: next.text, clipHashes: next.clipHashes });
 }
+
+/** The seq of a batch's last event. */
+export function lastSeq(b: Batch): number {
+  return b.firstSeq + b.events.length - 1;
+}

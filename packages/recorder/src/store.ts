@@ -1,3 +1,4 @@
+import { lastSeq } from './session-state';
 import type { Batch, SessionKind, SessionMeta } from './types';
 
 /** What the recorder keeps about a session between page loads. */
@@ -58,9 +59,6 @@ function result<T>(req: IDBRequest<T>): Promise<T> {
   });
 }
 
-function lastSeq(b: Batch): number {
-  return b.firstSeq + b.events.length - 1;
-}
 
 /** A thin IndexedDB store: `sessions` by key, `batches` by [key, firstSeq]. */
 export class IdbStore implements SessionStore {

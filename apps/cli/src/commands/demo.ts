@@ -1,4 +1,5 @@
-import { migrateToLatest, openDatabase, buildApp } from '@veritas/server';
+import { buildApp } from '@veritas/server';
+import { withMigratedDatabase } from '../with-database';
 import type { Command } from '../main';
 import { configFromFlags, describeStorage } from './serve';
 import { seedDemo } from '../demo-seed';
@@ -9,17 +10,15 @@ export const demo: Command = {
   options: { data: { type: 'string' } },
   async run({ values }) {
     const config = configFromFlags(values);
-    const { database, unlock } = await openDatabase(config);
-    try {
-      await migrateToLatest(database.db);
+    const n = await withMigratedDatabase(config, async (database) => {
       const app = await buildApp({ config, database, logger: false });
-      const n = await seedDemo(app.services);
-      await app.close();
-      console.log(n > 0 ? `seeded ${n} demo sessions into ${describeStorage(config)}` : `demo sessions already present in ${describeStorage(config)}`);
-      return 0;
-    } finally {
-      await database.close();
-      unlock();
-    }
+      try {
+        return await seedDemo(app.services);
+      } finally {
+        await app.close();
+      }
+    });
+    console.log(n > 0 ? `seeded ${n} demo sessions into ${describeStorage(config)}` : `demo sessions already present in ${describeStorage(config)}`);
+    return 0;
   },
 };

@@ -1,4 +1,4 @@
-import { migrateToLatest, openDatabase } from '@veritas/server';
+import { withMigratedDatabase } from '../with-database';
 import type { Command } from '../main';
 import { configFromFlags, describeStorage } from './serve';
 
@@ -8,14 +8,8 @@ export const migrate: Command = {
   options: { data: { type: 'string' } },
   async run({ values }) {
     const config = configFromFlags(values);
-    const { database, unlock } = await openDatabase(config);
-    try {
-      const applied = await migrateToLatest(database.db);
-      console.log(applied.length ? `applied ${applied.join(', ')} on ${describeStorage(config)}` : `already up to date: ${describeStorage(config)}`);
-      return 0;
-    } finally {
-      await database.close();
-      unlock();
-    }
+    const applied = await withMigratedDatabase(config, async (_database, applied) => applied);
+    console.log(applied.length ? `applied ${applied.join(', ')} on ${describeStorage(config)}` : `already up to date: ${describeStorage(config)}`);
+    return 0;
   },
 };

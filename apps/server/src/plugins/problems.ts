@@ -18,7 +18,8 @@ export function problemFor(err: unknown, requestId: string): Problem {
     const errors = e.validation.slice(0, 20).map((v) => ({ path: `/${where}${v.instancePath}`, message: v.message ?? 'invalid' }));
     return toProblem(new AppError('invalid-request', `${errors[0]?.path}: ${errors[0]?.message}`, { errors }), requestId);
   }
-  if (e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (e instanceof SyntaxError && e.statusCode === 400)) {
+  // Fastify's JSON parser throws a SyntaxError with status 400 for a body that does not parse.
+  if (e instanceof SyntaxError && e.statusCode === 400) {
     return toProblem(new AppError('malformed-json', e.message), requestId);
   }
   const mapped = e.code ? FASTIFY_CODES[e.code] : undefined;

@@ -38,3 +38,16 @@ export async function listEvents(db: Db, scope: Scope, sessionId: string, afterS
     .execute();
   return rows as VeritasEvent[];
 }
+
+/**
+ * A session's events after `afterSeq`, a page at a time, in seq order: how every reader of a whole
+ * session (export, analysis, a live analyser catching up) walks it without holding it in memory.
+ */
+export async function* eventPages(db: Db, scope: Scope, sessionId: string, afterSeq = -1, pageSize = 10_000): AsyncGenerator<VeritasEvent[]> {
+  for (let after = afterSeq; ; ) {
+    const page = await listEvents(db, scope, sessionId, after, pageSize);
+    if (page.length > 0) yield page;
+    if (page.length < pageSize) return;
+    after = page[page.length - 1]!.seq;
+  }
+}

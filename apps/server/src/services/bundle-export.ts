@@ -2,7 +2,7 @@ import { BUNDLE_FORMAT, type Batch, type Bundle, type SessionKind, type SessionM
 import type { Db } from '../db/database';
 import type { SessionRow } from '../db/tables';
 import type { Scope } from '../repositories/sessions.repository';
-import { listEvents } from '../repositories/events.repository';
+import { eventPages } from '../repositories/events.repository';
 import { listBatches } from '../repositories/batches.repository';
 import { guard } from './database-errors';
 
@@ -25,16 +25,15 @@ export function bundleSession(s: SessionRow): Bundle['session'] {
  */
 export async function* storedBatches(db: Db, scope: Scope, session: SessionRow, pageSize = EXPORT_PAGE): AsyncGenerator<Batch> {
   const batches = await guard(listBatches(db, scope, session.id));
+  const pages = eventPages(db, scope, session.id, -1, pageSize);
   let buffer: VeritasEvent[] = [];
   let at = 0;
-  let after = -1;
   for (const b of batches) {
     while (buffer.length - at < b.count) {
-      const page = await guard(listEvents(db, scope, session.id, after, pageSize));
-      if (page.length === 0) throw new Error(`events of session ${session.id} stop at seq ${after}, inside the batch at ${b.first_seq}`);
-      buffer = buffer.slice(at).concat(page);
+      const next = await guard(pages.next());
+      if (next.done) throw new Error(`events of session ${session.id} stop inside the batch at ${b.first_seq}`);
+      buffer = buffer.slice(at).concat(next.value);
       at = 0;
-      after = page[page.length - 1]!.seq;
     }
     const events = buffer.slice(at, at + b.count);
     at += b.count;

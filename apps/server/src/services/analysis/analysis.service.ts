@@ -4,7 +4,7 @@ import type { SessionRow } from '../../db/tables';
 import { guard } from '../database-errors';
 import { AppError } from '../../errors';
 import { findSession, type Scope } from '../../repositories/sessions.repository';
-import { listEvents } from '../../repositories/events.repository';
+import { eventPages } from '../../repositories/events.repository';
 import { findAnalysis, listEndedWithoutAnalysis, upsertAnalysis } from '../../repositories/analyses.repository';
 import { jobIdFor, type JobQueue, type QueuePolicy } from '../../jobs/job-queue';
 
@@ -37,7 +37,6 @@ export interface AnalysisService {
   sweep(sinceMs?: number): Promise<number>;
 }
 
-const PAGE = 10_000;
 
 
 /** The analysis options a session's own metadata implies (per-exam thresholds come with exams). */
@@ -74,12 +73,7 @@ export interface AnalysisSettings {
  */
 export async function analyzeStored(db: Db, session: Pick<SessionRow, 'id' | 'meta' | 'tenant_id' | 'analysis_settings'>, policy: AnalysisPolicy): Promise<AnalysisResult> {
   const analyzer = createIncrementalAnalyzer(analysisOptionsFor(session, policy));
-  for (let after = -1; ; ) {
-    const page = await listEvents(db, { tenantId: session.tenant_id }, session.id, after, PAGE);
-    if (page.length > 0) analyzer.push(page);
-    if (page.length < PAGE) break;
-    after = page[page.length - 1]!.seq;
-  }
+  for await (const page of eventPages(db, { tenantId: session.tenant_id }, session.id)) analyzer.push(page);
   return analyzer.result();
 }
 

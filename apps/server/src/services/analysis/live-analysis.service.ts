@@ -3,7 +3,7 @@ import type { VeritasEvent } from '@veritas/schema';
 import type { Database } from '../../db/database';
 import type { CommittedEvents } from '../ingest/ingest.service';
 import { findSession, type Scope } from '../../repositories/sessions.repository';
-import { listEvents } from '../../repositories/events.repository';
+import { eventPages } from '../../repositories/events.repository';
 import { insertAlerts, listAlerts, type AlertRow } from '../../repositories/alerts.repository';
 import { AppError } from '../../errors';
 import { guard } from '../database-errors';
@@ -62,11 +62,12 @@ export function createLiveAnalysisService(database: Database, options: LiveAnaly
 
   /** Pushes stored events (after the analyser's last seq, before `until`) into the analyser. */
   async function catchUp(scope: Scope, id: string, l: Live, until: number, alerts: Flag[]): Promise<void> {
-    while (l.analyzer.lastSeq + 1 < until) {
-      const page = (await listEvents(db, scope, id, l.analyzer.lastSeq, PAGE)).filter((e) => e.seq < until);
-      if (page.length === 0) throw new Error(`stored events of ${id} stop at seq ${l.analyzer.lastSeq}, before ${until}`);
-      alerts.push(...l.analyzer.push(page));
+    if (l.analyzer.lastSeq + 1 >= until) return;
+    for await (const page of eventPages(db, scope, id, l.analyzer.lastSeq, PAGE)) {
+      alerts.push(...l.analyzer.push(page.filter((e) => e.seq < until)));
+      if (l.analyzer.lastSeq + 1 >= until) return;
     }
+    throw new Error(`stored events of ${id} stop at seq ${l.analyzer.lastSeq}, before ${until}`);
   }
 
   async function process(c: CommittedEvents): Promise<void> {
