@@ -151,9 +151,9 @@ export class SensorFold {
   }
 }
 
-/** m:ss (or h:mm:ss) since the session started, for messages. */
+/** m:ss (or h:mm:ss) since the session started: how flag messages, the CLI and the viewer show times. */
 export function clock(t: number): string {
-  const s = Math.floor(t / 1000);
+  const s = Math.max(0, Math.floor(t / 1000));
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
   const ss = String(s % 60).padStart(2, '0');

@@ -26,3 +26,4 @@ export {
   type Thresholds,
   type WritingMetrics,
 } from './types';
+export { clock } from './host';

@@ -1,4 +1,4 @@
-import { analyzeSession, DEFAULT_THRESHOLDS, PAUSE_LOCATIONS, type AnalysisResult, type Thresholds } from '@veritas/analysis';
+import { analyzeSession, clock, DEFAULT_THRESHOLDS, PAUSE_LOCATIONS, type AnalysisResult, type Thresholds } from '@veritas/analysis';
 import type { Command } from '../main';
 import { readBundleFile, reportInvalid } from '../bundle-file';
 
@@ -17,13 +17,6 @@ export function parseThresholds(items: readonly string[]): Partial<Thresholds> {
   return out as Partial<Thresholds>;
 }
 
-const clock = (ms: number) => {
-  const s = Math.floor(ms / 1000);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const ss = String(s % 60).padStart(2, '0');
-  return h ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
-};
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 /** The metrics as label/value rows, for the table. */
