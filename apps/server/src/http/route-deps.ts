@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
-import type { Config } from '../config';
-import type { Scope } from '../repositories/sessions.repository';
-import type { Services } from '../services/services';
+import type { Config } from '../config/config';
+import type { Scope } from '../modules/sessions/sessions.repository';
+import type { Services } from '../modules/services';
 
 /** What every route plugin receives: the services, the configuration and how to scope a request. */
 export interface RouteDeps {

@@ -1,14 +1,14 @@
-import type { Database } from '../db/database';
-import type { Config } from '../config';
-import type { AppMetrics } from '../metrics';
+import type { Database } from '../platform/db/database';
+import type { Config } from '../config/config';
+import type { AppMetrics } from '../platform/metrics/metrics';
 import { createIngestService, type CommittedEvents, type IngestService } from './ingest/ingest.service';
-import { createSessionsService, type SessionsService } from './sessions.service';
-import { createBundlesService, type BundlesService } from './bundles.service';
+import { createSessionsService, type SessionsService } from './sessions/sessions.service';
+import { createBundlesService, type BundlesService } from './bundles/bundles.service';
 import { createAnalysisService, type AnalysisService } from './analysis/analysis.service';
 import { createLiveAnalysisService, type LiveAnalysisService, type LiveAnalysisLogger } from './analysis/live-analysis.service';
-import { createJobQueue } from '../jobs/create-job-queue';
-import type { JobQueue } from '../jobs/job-queue';
-import type { JobLogger } from '../jobs/embedded-job-queue';
+import { createJobQueue } from '../platform/queue/create-job-queue';
+import type { JobQueue } from '../platform/queue/job-queue';
+import type { JobLogger } from '../platform/queue/embedded-job-queue';
 
 export interface Services {
   database: Database;

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { simulate, toBundle } from '@veritas/simulator';
-import { ConfigError, loadConfig } from '../config';
-import { buildApp } from '../app';
-import { startServer } from '../server';
+import { ConfigError, loadConfig } from '../config/config';
+import { buildApp } from '../http/app';
+import { startServer } from './server';
 import { createTestDatabase } from '../testing/test-database';
 import { buildWorkerApp } from './worker-app';
-import { ANALYZE_SESSION_POLICY } from '../services/analysis/analysis.service';
+import { ANALYZE_SESSION_POLICY } from '../modules/analysis/analysis.service';
 
 describe('roles and the job driver in the configuration', () => {
   it('defaults to role all, the embedded runner on PGlite and pg-boss on PostgreSQL', () => {
@@ -65,7 +65,7 @@ describe('split roles: an api process and a worker process on one database', () 
       expect((await app.inject({ method: 'POST', url: '/v1/bundles', payload: bundle })).statusCode).toBe(201);
       // Make the job's run fail on every attempt: the stored result cannot be written.
       await db.database.db.schema.alterTable('analyses').addCheckConstraint('analyses_refuse_all', (await import('kysely')).sql`false`).execute();
-      const { EmbeddedJobQueue } = await import('./embedded-job-queue');
+      const { EmbeddedJobQueue } = await import('../platform/queue/embedded-job-queue');
       // A worker with short retry delays; the attempts come from the job's policy, fixed when it was enqueued.
       const runner = new EmbeddedJobQueue(db.database, { queues: { 'analyze-session': { retryDelayMs: 10 } }, pollIntervalMs: 20 });
       await runner.work('analyze-session', (job) => app.services.analysis.run(job as never));

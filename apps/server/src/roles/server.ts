@@ -1,13 +1,13 @@
 import { Redis } from 'ioredis';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Config } from './config';
-import { openPglite, openPostgres, type Database } from './db/database';
-import { lockDataDir } from './db/data-lock';
-import { migrateToLatest } from './db/migrations';
-import { buildApp, type App } from './app';
-import { ConfigError } from './config';
-import { buildWorkerApp } from './jobs/worker-app';
+import type { Config } from '../config/config';
+import { openPglite, openPostgres, type Database } from '../platform/db/database';
+import { lockDataDir } from '../platform/db/data-lock';
+import { migrateToLatest } from '../platform/db/migrations';
+import { buildApp, type App } from '../http/app';
+import { ConfigError } from '../config/config';
+import { buildWorkerApp } from './worker-app';
 
 export interface RunningServer {
   app: App;
@@ -17,7 +17,7 @@ export interface RunningServer {
 }
 
 /** Where the built web app lives in this checkout. */
-export const DEFAULT_WEB_DIST = join(fileURLToPath(new URL('.', import.meta.url)), '../../web/dist');
+export const DEFAULT_WEB_DIST = join(fileURLToPath(new URL('.', import.meta.url)), '../../../web/dist');
 
 /** Opens the configured database (locking the embedded data folder), migrates it, and listens. */
 export async function openDatabase(config: Config): Promise<{ database: Database; unlock: () => void }> {

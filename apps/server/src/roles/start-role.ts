@@ -1,6 +1,6 @@
-import type { Config } from '../config';
-import type { Services } from '../services/services';
-import type { JobLogger } from './embedded-job-queue';
+import type { Config } from '../config/config';
+import type { Services } from '../modules/services';
+import type { JobLogger } from '../platform/queue/embedded-job-queue';
 
 /**
  * Opens the job queue and, in roles `worker` and `all`, runs the analysis jobs in this process

@@ -1,14 +1,14 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Config } from '../config';
-import type { Database } from '../db/database';
-import { createMetrics } from '../metrics';
-import { installProblemHandlers } from '../plugins/problems';
-import { requireAccessDeclarations } from '../plugins/access';
-import { createServices, type Services } from '../services/services';
-import { healthRoutes } from '../routes/health/health.routes';
-import { Problem } from '../routes/schemas';
-import { startJobs } from './start-jobs';
+import type { Config } from '../config/config';
+import type { Database } from '../platform/db/database';
+import { createMetrics } from '../platform/metrics/metrics';
+import { installProblemHandlers } from '../http/plugins/problems';
+import { requireAccessDeclarations } from '../http/plugins/access';
+import { createServices, type Services } from '../modules/services';
+import { healthRoutes } from '../modules/health/health.routes';
+import { Problem } from '../http/route-kit';
+import { startJobs } from './start-role';
 
 export type WorkerApp = FastifyInstance & { services: Services };
 

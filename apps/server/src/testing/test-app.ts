@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { loadConfig, type Config } from '../config';
-import { buildApp, type App } from '../app';
-import { connectRedis, redisReady } from '../server';
+import { loadConfig, type Config } from '../config/config';
+import { buildApp, type App } from '../http/app';
+import { connectRedis, redisReady } from '../roles/server';
 import { createTestDatabase, TEST_REDIS_URL, type TestDatabase } from './test-database';
 
 export interface TestApp {

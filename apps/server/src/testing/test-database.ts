@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
-import { openPglite, openPostgres, type Database } from '../db/database';
-import { migrateToLatest } from '../db/migrations';
+import { openPglite, openPostgres, type Database } from '../platform/db/database';
+import { migrateToLatest } from '../platform/db/migrations';
 
 /** Which storage the suite runs on: the embedded default, or PostgreSQL (set by scripts/test.mjs). */
 export const TEST_DB = process.env.VERITAS_TEST_DB === 'postgres' ? 'postgres' : 'pglite';

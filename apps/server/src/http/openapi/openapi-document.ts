@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../config';
+import { loadConfig } from '../../config/config';
 import { buildApp } from '../app';
 import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } from 'kysely';
-import type { Database } from '../db/database';
-import type { DB } from '../db/tables';
+import type { Database } from '../../platform/db/database';
+import type { DB } from '../../platform/db/tables';
 
 /** The document depends on the routes only: a database that never connects is enough to build it. */
 function offlineDatabase(): Database {
@@ -19,7 +19,7 @@ function offlineDatabase(): Database {
 }
 
 /** The checked-in copy of the contract, regenerated with `npm run openapi`. */
-export const OPENAPI_PATH = fileURLToPath(new URL('../../../../docs/openapi.json', import.meta.url));
+export const OPENAPI_PATH = fileURLToPath(new URL('../../../../../docs/openapi.json', import.meta.url));
 
 /** The OpenAPI document as the routes' schemas define it, formatted as it is checked in. */
 export async function renderOpenApi(): Promise<string> {

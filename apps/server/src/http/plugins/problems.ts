@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, problemType, toProblem, type Problem } from '../errors';
+import { AppError, problemType, toProblem, type Problem } from '../../kernel/errors';
 
 const FASTIFY_CODES: Record<string, AppError['code']> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'malformed-json',

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { loadConfig } from '../config';
+import { loadConfig } from '../../config/config';
 import { buildApp } from '../app';
-import { connectRedis, redisReady } from '../server';
-import { createTestDatabase, TEST_REDIS_URL } from '../testing/test-database';
+import { connectRedis, redisReady } from '../../roles/server';
+import { createTestDatabase, TEST_REDIS_URL } from '../../testing/test-database';
 
 describe('rate limits across instances', () => {
   it.skipIf(!TEST_REDIS_URL)('counts one client across two server instances through Redis', async () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Db } from '../db/database';
-import type { Scope } from './sessions.repository';
+import type { Db } from '../../platform/db/database';
+import type { Scope } from '../sessions/sessions.repository';
 
 export interface NewAlert {
   sessionId: string;

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import type { Db } from '../db/database';
-import type { Scope } from './sessions.repository';
+import type { Db } from '../../platform/db/database';
+import type { Scope } from '../sessions/sessions.repository';
 
 export interface AnalysisRow {
   session_id: string;

@@ -1,8 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { problemResponses, SessionParams } from '../schemas';
-import type { RouteDeps } from '../deps';
-import type { AlertRow } from '../../repositories/alerts.repository';
+import { problemResponses, SessionParams } from '../../http/route-kit';
+import type { RouteDeps } from '../../http/route-deps';
+import type { AlertRow } from './alerts.repository';
 import { AlertsPage, AnalysisDone, AnalysisFailed, AnalysisInProgress, type Alert } from './analysis.schemas';
 
 function presentAlert(a: AlertRow): Static<typeof Alert> {

@@ -1,12 +1,12 @@
 import { ANALYSIS_FORMAT, createIncrementalAnalyzer, type AnalysisOptions, type AnalysisResult } from '@veritas/analysis';
-import type { Database, Db } from '../../db/database';
-import type { SessionRow } from '../../db/tables';
-import { guard } from '../database-errors';
-import { AppError } from '../../errors';
-import { findSession, type Scope } from '../../repositories/sessions.repository';
-import { eventPages } from '../../repositories/events.repository';
-import { findAnalysis, listEndedWithoutAnalysis, upsertAnalysis } from '../../repositories/analyses.repository';
-import { jobIdFor, type JobQueue, type QueuePolicy } from '../../jobs/job-queue';
+import type { Database, Db } from '../../platform/db/database';
+import type { SessionRow } from '../../platform/db/tables';
+import { guard } from '../../platform/db/database-errors';
+import { AppError } from '../../kernel/errors';
+import { findSession, type Scope } from '../sessions/sessions.repository';
+import { eventPages } from '../sessions/events.repository';
+import { findAnalysis, listEndedWithoutAnalysis, upsertAnalysis } from './analyses.repository';
+import { jobIdFor, type JobQueue, type QueuePolicy } from '../../platform/queue/job-queue';
 
 /** The job that runs the whole analysis of an ended session. */
 export const ANALYZE_SESSION = 'analyze-session';

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { genesisHash, macKeyFromToken, sealBatch, type VeritasEvent } from '@veritas/schema';
 import { analyzeSession, createIncrementalAnalyzer, type AnalysisResult, type Flag } from '@veritas/analysis';
 import { mulberry32, simulate, toBundle } from '@veritas/simulator';
-import { loadConfig, type Config } from '../../config';
-import { buildApp, type App } from '../../app';
+import { loadConfig, type Config } from '../../config/config';
+import { buildApp, type App } from '../../http/app';
 import { createTestApp, type TestApp } from '../../testing/test-app';
 import { createTestDatabase, TEST_DB, type TestDatabase } from '../../testing/test-database';
 

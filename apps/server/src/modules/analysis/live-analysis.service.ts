@@ -1,12 +1,12 @@
 import { createIncrementalAnalyzer, type Flag, type IncrementalAnalyzer } from '@veritas/analysis';
 import type { VeritasEvent } from '@veritas/schema';
-import type { Database } from '../../db/database';
+import type { Database } from '../../platform/db/database';
 import type { CommittedEvents } from '../ingest/ingest.service';
-import { findSession, type Scope } from '../../repositories/sessions.repository';
-import { eventPages } from '../../repositories/events.repository';
-import { insertAlerts, listAlerts, type AlertRow } from '../../repositories/alerts.repository';
-import { AppError } from '../../errors';
-import { guard } from '../database-errors';
+import { findSession, type Scope } from '../sessions/sessions.repository';
+import { eventPages } from '../sessions/events.repository';
+import { insertAlerts, listAlerts, type AlertRow } from './alerts.repository';
+import { AppError } from '../../kernel/errors';
+import { guard } from '../../platform/db/database-errors';
 import { analysisOptionsFor, type AnalysisPolicy } from './analysis.service';
 
 export interface LiveAnalysisLogger {

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Bundle } from '@veritas/schema';
-import { AppError } from '../../errors';
-import { problemResponses, SessionView } from '../schemas';
-import { baseUrl, presentSession } from '../presenters';
-import type { RouteDeps } from '../deps';
+import { AppError } from '../../kernel/errors';
+import { problemResponses, SessionView } from '../../http/route-kit';
+import { baseUrl, presentSession } from '../sessions/sessions.presenter';
+import type { RouteDeps } from '../../http/route-deps';
 
 /** Upload a bundle recorded offline (client-only mode). Verified, chain and all, before anything is stored. */
 export const bundlesRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { services, config, scopeOf }) => {

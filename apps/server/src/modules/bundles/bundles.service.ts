@@ -1,11 +1,11 @@
 import { parseBundle, verifyChain, genesisHash } from '@veritas/schema';
-import type { Database } from '../db/database';
-import type { SessionRow } from '../db/tables';
-import { AppError } from '../errors';
-import { findSession, insertSession, advanceSessions, type Scope } from '../repositories/sessions.repository';
-import { insertEvents, type EventRow } from '../repositories/events.repository';
-import { insertBatches } from '../repositories/batches.repository';
-import { rethrowUnavailable } from './database-errors';
+import type { Database } from '../../platform/db/database';
+import type { SessionRow } from '../../platform/db/tables';
+import { AppError } from '../../kernel/errors';
+import { findSession, insertSession, advanceSessions, type Scope } from '../sessions/sessions.repository';
+import { insertEvents, type EventRow } from '../sessions/events.repository';
+import { insertBatches } from '../sessions/batches.repository';
+import { rethrowUnavailable } from '../../platform/db/database-errors';
 
 export interface BundlesService {
   /** Verifies a bundle (format, events, chain) and stores it as an ended session. Idempotent. */

@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { problemResponses, SessionView } from '../schemas';
-import { baseUrl, presentSession } from '../presenters';
-import type { RouteDeps } from '../deps';
+import { problemResponses, SessionView } from '../../http/route-kit';
+import { baseUrl, presentSession } from '../sessions/sessions.presenter';
+import type { RouteDeps } from '../../http/route-deps';
 
 /** The demo sessions seeded by `veritas serve --demo`. Only those: other anonymous ids stay unlisted. */
 export const demoRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { services, config, scopeOf }) => {

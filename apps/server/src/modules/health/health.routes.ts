@@ -1,9 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import { sql } from 'kysely';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { problemResponses } from '../schemas';
-import type { RouteDeps } from '../deps';
-import { AppError } from '../../errors';
+import { problemResponses } from '../../http/route-kit';
+import type { RouteDeps } from '../../http/route-deps';
+import { AppError } from '../../kernel/errors';
 
 /** Liveness, readiness (the database answers) and Prometheus metrics. */
 export const healthRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { services }) => {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../testing/test-app';
-import { buildApp } from '../../app';
-import { loadConfig } from '../../config';
-import { openPostgres } from '../../db/database';
+import { buildApp } from '../../http/app';
+import { loadConfig } from '../../config/config';
+import { openPostgres } from '../../platform/db/database';
 
 let t: TestApp;
 beforeAll(async () => {

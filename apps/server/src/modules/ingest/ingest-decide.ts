@@ -1,6 +1,6 @@
 import type { Batch, VeritasEvent } from '@veritas/schema';
 import { LIMITS } from '@veritas/schema';
-import { AppError } from '../../errors';
+import { AppError } from '../../kernel/errors';
 
 /** The stored position of one session while a group is being decided. */
 export interface SessionState {

@@ -1,9 +1,9 @@
 import type { Batch, VeritasEvent } from '@veritas/schema';
-import type { Db } from '../../db/database';
-import { AppError } from '../../errors';
-import { lockSessionsForIngest, advanceSessions } from '../../repositories/sessions.repository';
-import { insertEvents, type EventRow } from '../../repositories/events.repository';
-import { insertBatches, findBatchHash, insertHeldBatch, deleteHeldBatches, listHeldBatches, type BatchRow } from '../../repositories/batches.repository';
+import type { Db } from '../../platform/db/database';
+import { AppError } from '../../kernel/errors';
+import { lockSessionsForIngest, advanceSessions } from '../sessions/sessions.repository';
+import { insertEvents, type EventRow } from '../sessions/events.repository';
+import { insertBatches, findBatchHash, insertHeldBatch, deleteHeldBatches, listHeldBatches, type BatchRow } from '../sessions/batches.repository';
 import { advance, decide, type HeldBatch, type SessionState } from './ingest-decide';
 
 export interface GroupItem {

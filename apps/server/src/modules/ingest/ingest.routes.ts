@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { BatchBody } from '@veritas/schema';
-import { IngestAnswer, problemResponses, SessionParams } from '../schemas';
-import { bearer } from '../presenters';
-import type { RouteDeps } from '../deps';
+import { IngestAnswer, problemResponses, SessionParams } from '../../http/route-kit';
+import { bearer } from '../sessions/sessions.presenter';
+import type { RouteDeps } from '../../http/route-deps';
 import { handleIngestSocket } from './ingest.socket';
 
 /** Ingest: batches over HTTP, or a WebSocket for high-frequency streams. Both answer the durable ack. */

@@ -1,11 +1,11 @@
 import { checkBatchSelf, checkEvents, batchMac, hexEqual, sha256Hex, type Batch, type BatchBody, type VeritasEvent } from '@veritas/schema';
-import type { Database, Db } from '../../db/database';
-import { AppError } from '../../errors';
-import { findSessionForWrite, type Scope } from '../../repositories/sessions.repository';
+import type { Database, Db } from '../../platform/db/database';
+import { AppError } from '../../kernel/errors';
+import { findSessionForWrite, type Scope } from '../sessions/sessions.repository';
 import { GroupCommitter, type GroupCommitOptions } from './group-commit';
 import { IngestGroup, type GroupItem, type ItemOutcome } from './ingest-group';
-import { rethrowUnavailable } from '../database-errors';
-import type { IngestMetrics } from '../../metrics';
+import { rethrowUnavailable } from '../../platform/db/database-errors';
+import type { IngestMetrics } from '../../platform/metrics/metrics';
 
 export interface IngestResult {
   /** Highest contiguous seq stored durably for the session (-1: none). */

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { INGEST_PROTOCOL, type VeritasEvent } from '@veritas/schema';
 import { createTestApp, type TestApp } from '../../testing/test-app';
-import { buildApp } from '../../app';
-import { loadConfig } from '../../config';
-import { openPostgres } from '../../db/database';
+import { buildApp } from '../../http/app';
+import { loadConfig } from '../../config/config';
+import { openPostgres } from '../../platform/db/database';
 import { chainBatches } from '../../testing/batches';
 
 let t: TestApp;

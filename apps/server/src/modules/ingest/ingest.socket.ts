@@ -2,10 +2,10 @@ import type { WebSocket } from 'ws';
 import type { FastifyBaseLogger } from 'fastify';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { BatchBody, INGEST_PROTOCOL, LIMITS } from '@veritas/schema';
-import { AppError } from '../../errors';
-import type { WriteGrant } from '../../services/ingest/ingest.service';
-import { problemFor } from '../../plugins/problems';
-import type { RouteDeps } from '../deps';
+import { AppError } from '../../kernel/errors';
+import type { WriteGrant } from './ingest.service';
+import { problemFor } from '../../http/plugins/problems';
+import type { RouteDeps } from '../../http/route-deps';
 
 const batchCheck = TypeCompiler.Compile(BatchBody);
 /** A socket may have this many batches committing at once; beyond, it is told to slow down. */

@@ -2,8 +2,8 @@ import { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { buildReplayIndexFromBundle, encodeReplayChunks, REPLAY_FORMAT, REPLAY_MEDIA_TYPE } from '@veritas/replay';
-import { problemResponses, SessionParams } from '../schemas';
-import type { RouteDeps } from '../deps';
+import { problemResponses, SessionParams } from '../../http/route-kit';
+import type { RouteDeps } from '../../http/route-deps';
 
 /**
  * What the replay viewer needs, compactly: the operations as columns and the session's timeline

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Selectable } from 'kysely';
-import type { Db } from '../db/database';
-import type { BatchesTable } from '../db/tables';
+import type { Db } from '../../platform/db/database';
+import type { BatchesTable } from '../../platform/db/tables';
 import { inScope, type Scope } from './sessions.repository';
 
 /** A batch as ingest writes it (the database stamps received_at). */

@@ -1,10 +1,10 @@
 import { BUNDLE_FORMAT, type Batch, type Bundle, type SessionKind, type SessionMeta, type VeritasEvent } from '@veritas/schema';
-import type { Db } from '../db/database';
-import type { SessionRow } from '../db/tables';
-import type { Scope } from '../repositories/sessions.repository';
-import { eventPages } from '../repositories/events.repository';
-import { listBatches } from '../repositories/batches.repository';
-import { guard } from './database-errors';
+import type { Db } from '../../platform/db/database';
+import type { SessionRow } from '../../platform/db/tables';
+import type { Scope } from './sessions.repository';
+import { eventPages } from './events.repository';
+import { listBatches } from './batches.repository';
+import { guard } from '../../platform/db/database-errors';
 
 export const EXPORT_PAGE = 10_000;
 

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Static } from '@sinclair/typebox';
-import type { SessionRow } from '../db/tables';
-import type { SessionView } from './schemas';
+import type { SessionRow } from '../../platform/db/tables';
+import type { SessionView } from '../../http/route-kit';
 
 export function baseUrl(req: FastifyRequest, publicUrl?: string): string {
   return (publicUrl ?? `${req.protocol}://${req.host}`).replace(/\/$/, '');

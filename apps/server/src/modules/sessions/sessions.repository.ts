@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import type { Db } from '../db/database';
-import type { NewSession, SessionRow } from '../db/tables';
+import type { Db } from '../../platform/db/database';
+import type { NewSession, SessionRow } from '../../platform/db/tables';
 
 /**
  * Every read takes the tenant scope. Anonymous public sessions have tenant null and are reachable

@@ -2,10 +2,10 @@ import { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Bundle, SessionKind, SessionMeta } from '@veritas/schema';
-import { AppError } from '../../errors';
-import { AnalysisSettings, EventsPage, problemResponses, SessionParams, SessionView } from '../schemas';
-import { baseUrl, bearer, presentSession } from '../presenters';
-import type { RouteDeps } from '../deps';
+import { AppError } from '../../kernel/errors';
+import { AnalysisSettings, EventsPage, problemResponses, SessionParams, SessionView } from '../../http/route-kit';
+import { baseUrl, bearer, presentSession } from './sessions.presenter';
+import type { RouteDeps } from '../../http/route-deps';
 
 /** Sessions: create (anonymous when allowed), read, page through events, end, export the bundle. */
 export const sessionsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { services, config, scopeOf }) => {

@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { genesisHash, sha256Hex, BUNDLE_FORMAT, type Batch, type Bundle, type SessionKind, type SessionMeta, type VeritasEvent } from '@veritas/schema';
-import type { Database } from '../db/database';
-import type { SessionRow } from '../db/tables';
+import type { Database } from '../../platform/db/database';
+import type { SessionRow } from '../../platform/db/tables';
 import { resolveThresholds } from '@veritas/analysis';
-import { guard } from './database-errors';
-import type { AnalysisSettings } from './analysis/analysis.service';
-import { AppError } from '../errors';
-import { endSession, findSession, insertSession, listSessionsBySource, type Scope } from '../repositories/sessions.repository';
-import { listEvents } from '../repositories/events.repository';
+import { guard } from '../../platform/db/database-errors';
+import type { AnalysisSettings } from '../analysis/analysis.service';
+import { AppError } from '../../kernel/errors';
+import { endSession, findSession, insertSession, listSessionsBySource, type Scope } from './sessions.repository';
+import { listEvents } from './events.repository';
 import { bundleJsonChunks, bundleSession, storedBatches } from './bundle-export';
 
 /** Refuses unknown or out-of-range thresholds now, with the name, rather than in a job later. */

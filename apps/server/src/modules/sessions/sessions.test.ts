@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBundle, verifyChain, macKeyFromToken } from '@veritas/schema';
 import { createTestApp, type TestApp } from '../../testing/test-app';
 import { chainBatches, typingEvents } from '../../testing/batches';
-import { listEvents } from '../../repositories/events.repository';
-import { listBatches } from '../../repositories/batches.repository';
+import { listEvents } from './events.repository';
+import { listBatches } from './batches.repository';
 
 let t: TestApp;
 beforeAll(async () => {

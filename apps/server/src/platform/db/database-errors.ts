@@ -1,5 +1,5 @@
-import { isDatabaseUnavailable } from '../db/availability';
-import { AppError } from '../errors';
+import { isDatabaseUnavailable } from './availability';
+import { AppError } from '../../kernel/errors';
 
 /** A database that cannot be reached becomes the typed 503 (clients retry); anything else is rethrown as it is. */
 export function rethrowUnavailable(err: unknown): never {

@@ -1,6 +1,6 @@
-import type { Config } from '../config';
+import type { Config } from '../../config/config';
 import type { Database } from '../db/database';
-import { ANALYZE_SESSION, ANALYZE_SESSION_POLICY } from '../services/analysis/analysis.service';
+import { ANALYZE_SESSION, ANALYZE_SESSION_POLICY } from '../../modules/analysis/analysis.service';
 import { EmbeddedJobQueue, type JobLogger } from './embedded-job-queue';
 import type { JobQueue } from './job-queue';
 import { PgBossJobQueue } from './pg-boss-job-queue';

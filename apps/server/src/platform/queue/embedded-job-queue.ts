@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/database';
-import { claimJobs, completeJob, extendJobLock, failJob, findJob, insertJob, parkAbandonedJobs, type JobRow } from '../repositories/jobs.repository';
+import { claimJobs, completeJob, extendJobLock, failJob, findJob, insertJob, parkAbandonedJobs, type JobRow } from './jobs.repository';
 import { backoffMs, DEFAULT_QUEUE_POLICY, errorMessage, jobIdFor, type JobHandler, type JobInfo, type JobQueue, type QueuePolicy } from './job-queue';
 
 export interface JobLogger {

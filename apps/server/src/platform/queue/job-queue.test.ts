@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createPostgresDatabase, createTestDatabase, TEST_DB } from '../testing/test-database';
+import { createPostgresDatabase, createTestDatabase, TEST_DB } from '../../testing/test-database';
 import { EmbeddedJobQueue } from './embedded-job-queue';
 import { PgBossJobQueue } from './pg-boss-job-queue';
 import { backoffMs, jobIdFor } from './job-queue';
