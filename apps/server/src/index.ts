@@ -1,7 +1,8 @@
-export { loadConfig, ConfigError, DEFAULT_DATA_DIR, type Config } from './config/config';
+export { loadConfig, ConfigError, DEFAULT_DATA_DIR, type Config, type ConfigOverrides } from './config/config';
 export { buildApp, API_VERSION, type App, type AppDeps } from './http/app';
 export { startServer, openDatabase, connectRedis, redisReady, DEFAULT_WEB_DIST, type RunningServer } from './roles/server';
 export { migrateToLatest } from './platform/db/migrations';
 export { openPglite, openPostgres, type Database } from './platform/db/database';
 export { DataDirInUseError } from './platform/db/data-lock';
 export { problemType } from './kernel/errors';
+export { startRole } from './roles/start-role';

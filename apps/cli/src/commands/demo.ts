@@ -1,4 +1,4 @@
-import { buildApp } from '@veritas/server';
+import { buildApp, startRole } from '@veritas/server';
 import { withMigratedDatabase } from '../with-database';
 import type { Command } from '../main';
 import { configFromFlags, describeStorage } from './serve';
@@ -12,6 +12,8 @@ export const demo: Command = {
     const config = configFromFlags(values);
     const n = await withMigratedDatabase(config, async (database) => {
       const app = await buildApp({ config, database, logger: false });
+      // Seeding enqueues each session's analysis: the process starts in its configured role, as `serve` would.
+      await startRole(app, config);
       try {
         return await seedDemo(app.services);
       } finally {

@@ -1,23 +1,31 @@
 import { existsSync } from 'node:fs';
-import { DEFAULT_WEB_DIST, loadConfig, startServer, type Config } from '@veritas/server';
+import { DEFAULT_WEB_DIST, loadConfig, startServer, type Config, type ConfigOverrides } from '@veritas/server';
 import type { Command } from '../main';
 import { seedDemo } from '../demo-seed';
 
-/** Flags that override the environment: --port N (PORT), --data DIR (VERITAS_DATA_DIR), --host (HOST), --role (VERITAS_ROLE). */
+const ROLES = ['api', 'worker', 'all'] as const;
+
+/**
+ * Flags that override the environment: --port N (PORT), --data DIR (VERITAS_DATA_DIR), --host (HOST),
+ * --role (VERITAS_ROLE). They are overrides handed to loadConfig, never written into the environment.
+ */
 export function configFromFlags(values: Record<string, unknown>): Config {
-  const overrides: Partial<Config> = {};
+  const overrides: ConfigOverrides = {};
   if (typeof values.port === 'string') {
     const port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got "${values.port}"`);
     overrides.port = port;
   }
   if (typeof values.host === 'string') overrides.host = values.host;
-  const env = { ...process.env };
-  if (typeof values.data === 'string') env.VERITAS_DATA_DIR = values.data;
-  if (typeof values.role === 'string') env.VERITAS_ROLE = values.role;
-  const config = loadConfig(env, overrides);
-  if (!config.webDist && existsSync(DEFAULT_WEB_DIST)) config.webDist = DEFAULT_WEB_DIST;
-  return config;
+  if (typeof values.data === 'string') overrides.dataDir = values.data;
+  if (typeof values.role === 'string') {
+    const role = ROLES.find((r) => r === values.role);
+    if (!role) throw new Error(`--role must be api, worker or all, got "${values.role}"`);
+    overrides.role = role;
+  }
+  const config = loadConfig(process.env, overrides);
+  // The built web app of this checkout, unless VERITAS_WEB_DIST names another: one more override.
+  return !config.webDist && existsSync(DEFAULT_WEB_DIST) ? loadConfig(process.env, { ...overrides, webDist: DEFAULT_WEB_DIST }) : config;
 }
 
 export function describeStorage(config: Config): string {

@@ -2,7 +2,10 @@ import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { resolve } from 'node:path';
 
-/** The only module that reads the environment. Everything else receives a Config. */
+/**
+ * The only module that reads the environment. Everything else receives a Config: validated, with
+ * the choices that follow from it (queue driver, group-commit concurrency) made here once, and frozen.
+ */
 export const Config = Type.Object({
   host: Type.String(),
   port: Type.Integer({ minimum: 0, maximum: 65535 }),
@@ -26,6 +29,11 @@ export const Config = Type.Object({
     maxWaitMs: Type.Number({ minimum: 0, maximum: 100 }),
     /** A group is committed at once when it holds this many events. */
     maxEvents: Type.Integer({ minimum: 1 }),
+    /**
+     * Groups committing at once. Derived: 1 on the embedded database (PGlite runs one statement at a
+     * time, so more would only queue), 4 on PostgreSQL.
+     */
+    concurrency: Type.Integer({ minimum: 1, maximum: 64 }),
   }),
   rateLimit: Type.Object({
     /** Requests per minute per client on anonymous routes (session creation, bundle upload). */
@@ -101,10 +109,27 @@ function jobsDriver(env: NodeJS.ProcessEnv): Config['jobs']['driver'] {
 }
 
 /**
+ * What a caller (the command line's flags, a test) sets over the environment. Never written into the
+ * environment: they are merged here, then validated with the rest.
+ */
+export type ConfigOverrides = Partial<Omit<Config, 'groupCommit'>> & { groupCommit?: Partial<Config['groupCommit']> };
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
  * Reads the environment (PORT, HOST, VERITAS_DATA_DIR, DATABASE_URL, REDIS_URL, …) with
  * overrides from the command line, and fails fast with a clear message when a value is wrong.
+ * The result is frozen: nothing changes the configuration after it is checked.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: ConfigOverrides = {}): Readonly<Config> {
+  const { groupCommit, ...rest } = overrides;
+  const databaseUrl = 'databaseUrl' in overrides ? overrides.databaseUrl : env.DATABASE_URL || undefined;
   const config: Config = {
     host: env.HOST ?? '127.0.0.1',
     port: int(env, 'PORT', 8080),
@@ -115,7 +140,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     publicSessions: bool(env, 'VERITAS_PUBLIC_SESSIONS', true),
     logLevel: (env.LOG_LEVEL ?? 'info') as Config['logLevel'],
     webDist: env.VERITAS_WEB_DIST || undefined,
-    groupCommit: { maxWaitMs: int(env, 'VERITAS_GROUP_COMMIT_MS', 0), maxEvents: int(env, 'VERITAS_GROUP_COMMIT_EVENTS', 5000) },
+    groupCommit: {
+      maxWaitMs: int(env, 'VERITAS_GROUP_COMMIT_MS', 0),
+      maxEvents: int(env, 'VERITAS_GROUP_COMMIT_EVENTS', 5000),
+      concurrency: databaseUrl ? 4 : 1,
+      ...groupCommit,
+    },
     rateLimit: {
       anonymousPerMinute: int(env, 'VERITAS_RATE_ANON_PER_MIN', 60),
       ingestPerMinute: int(env, 'VERITAS_RATE_INGEST_PER_MIN', 1200),
@@ -128,12 +158,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       concurrency: int(env, 'VERITAS_JOBS_CONCURRENCY', 2),
     },
     bodyLimit: { default: 256 * 1024, events: 4 * 1024 * 1024, bundle: int(env, 'VERITAS_BUNDLE_LIMIT_BYTES', 64 * 1024 * 1024) },
-    ...overrides,
+    ...rest,
+    ...('dataDir' in rest && rest.dataDir !== undefined ? { dataDir: resolve(rest.dataDir) } : {}),
   };
   for (const key of Object.keys(config) as (keyof Config)[]) if (config[key] === undefined) delete config[key];
   if (!check.Check(config)) {
     const e = check.Errors(config).First();
     throw new ConfigError(`invalid configuration: ${e?.path ?? ''} ${e?.message ?? ''}`.trim());
   }
-  return config;
+  return deepFreeze(config);
 }

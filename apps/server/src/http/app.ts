@@ -15,18 +15,18 @@ import { AppError, toProblem } from '../kernel/errors';
 import { createMetrics } from '../platform/metrics/metrics';
 import { installValidators } from './plugins/validation';
 import { installProblemHandlers } from './plugins/problems';
-import { requireAccessDeclarations } from './plugins/access';
+import { enforceAccess, installAccess } from './plugins/access';
+import { installAuth } from './plugins/auth';
 import { createServices, type Services } from '../modules/services';
 import { Problem } from './route-kit';
 import type { RouteDeps } from './route-deps';
-import { sessionsRoutes } from '../modules/sessions/sessions.routes';
-import { ingestRoutes } from '../modules/ingest/ingest.routes';
-import { bundlesRoutes } from '../modules/bundles/bundles.routes';
-import { healthRoutes } from '../modules/health/health.routes';
-import { demoRoutes } from '../modules/demo/demo.routes';
-import { replayRoutes } from '../modules/replay/replay.routes';
-import { analysisRoutes } from '../modules/analysis/analysis.routes';
-import { startJobs } from '../roles/start-role';
+import { sessionsRoutes } from '../modules/sessions';
+import { ingestRoutes } from '../modules/ingest';
+import { bundlesRoutes } from '../modules/bundles';
+import { healthRoutes } from '../modules/health';
+import { demoRoutes } from '../modules/demo';
+import { replayRoutes } from '../modules/replay';
+import { analysisRoutes } from '../modules/analysis';
 
 export interface AppDeps {
   config: Config;
@@ -38,11 +38,15 @@ export interface AppDeps {
   logger?: boolean | object;
 }
 
-export type App = FastifyInstance & { services: Services };
+export type App = FastifyInstance & { services: Services; config: Readonly<Config> };
 
 export const API_VERSION = '1.0.0';
 
-/** Builds the Fastify app: plugins, then routes. Listening is the caller's business. */
+/**
+ * Builds the Fastify app: plugins, then routes. It starts nothing: opening the job queue and running
+ * workers is a role's business (roles/), and listening the caller's, so building the app (for the
+ * OpenAPI document, in a test) starts no poller.
+ */
 export async function buildApp({ config, database, redis, rateLimitNamespace, logger }: AppDeps): Promise<App> {
   const app = Fastify({
     logger: logger ?? { level: config.logLevel },
@@ -52,18 +56,18 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const metrics = createMetrics();
-  const services = createServices(database, config, metrics, undefined, { log: app.log });
+  const services = createServices(database, config, metrics, { log: app.log });
   app.decorate('services', services);
+  app.decorate('config', config);
   app.addHook('onClose', async () => services.ingest.close());
-  // The job queue opens before any route can enqueue; role all (or worker) also runs the jobs here.
-  const stopJobs = await startJobs(services, config, app.log);
-  app.addHook('onClose', stopJobs);
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
 
   installValidators(app);
-  requireAccessDeclarations(app);
+  // Who is calling (auth), then whether the route's declared access lets them (access): before any handler.
+  installAuth(app, (sessionId, token) => services.credentials.actorFor(sessionId, token));
+  installAccess(app, { publicSessions: config.publicSessions });
   app.addSchema(Problem);
 
   await app.register(fastifySwagger, {
@@ -104,7 +108,15 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
     return reply.code(404).type('application/problem+json').send(toProblem(new AppError('not-found', `no route ${req.method} ${req.url.split('?')[0]}`), req.id));
   });
 
-  const deps: RouteDeps = { services, config, scopeOf: () => ({ tenantId: null }) };
+  const deps: RouteDeps = {
+    services,
+    config,
+    async authorize(access, sessionId, token) {
+      const actor = await services.credentials.actorFor(sessionId, token);
+      enforceAccess(actor, access, sessionId, config.publicSessions);
+      return actor;
+    },
+  };
   app.get('/openapi.json', { config: { access: 'anyone' }, schema: { hide: true } }, async () => app.swagger());
   if (webDist) app.get('/', { config: { access: 'anyone' }, schema: { hide: true } }, (_req, reply) => reply.type('text/html').sendFile('index.html'));
   await app.register(healthRoutes, deps);

@@ -1,12 +1,15 @@
-import type { FastifyRequest } from 'fastify';
 import type { Config } from '../config/config';
-import type { Scope } from '../modules/sessions/sessions.repository';
 import type { Services } from '../modules/services';
+import type { Actor } from '../kernel/actor';
+import type { Access } from '../kernel/policy';
 
-/** What every route plugin receives: the services, the configuration and how to scope a request. */
+/** What every route plugin receives: the services, the configuration, and the access check for a socket's hello. */
 export interface RouteDeps {
   services: Services;
   config: Config;
-  /** The tenant scope of a request. Anonymous callers get the public scope (tenant null). */
-  scopeOf(req: FastifyRequest): Scope;
+  /**
+   * Resolves and checks a credential that arrives after the request (a WebSocket's hello): the same
+   * resolution as the auth plugin and the same check as the access hook. Throws the refusal.
+   */
+  authorize(access: Access, sessionId: string, token: string | undefined): Promise<Actor>;
 }

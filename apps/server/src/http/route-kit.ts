@@ -1,7 +1,15 @@
 import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
 import { EventEnvelope, SessionId, SessionKind, SessionMeta } from '@veritas/schema';
+import type { SessionWriter } from '../kernel/actor';
+import { PUBLIC_SCOPE, type Scope } from '../kernel/scope';
+import './plugins/access';
 
-/** Shapes shared by several routes' responses. Request and event shapes come from @veritas/schema. */
+/**
+ * What a module's routes take from the HTTP shell: shapes shared by several routes' responses
+ * (request and event shapes come from @veritas/schema) and the request's actor. A leaf: it imports
+ * no module, so modules may import it while the shell imports the modules.
+ */
 export const Problem = Type.Object(
   {
     type: Type.String({ description: 'Stable identifier: urn:veritas:problem:<code>' }),
@@ -61,3 +69,20 @@ export const IngestAnswer = Type.Object({
   held: Type.Boolean({ description: 'The batch is ahead of a gap and waits durably for it' }),
   duplicate: Type.Boolean({ description: 'The batch was already stored; nothing changed' }),
 });
+
+/** The scope a request acts in: its actor's (the public scope for anonymous callers and readers). */
+export function scopeOf(req: FastifyRequest): Scope {
+  return req.actor.kind === 'anonymous' ? PUBLIC_SCOPE : req.actor.scope;
+}
+
+/**
+ * The writer of a route declared `access: 'writer'`: the access hook let the request through only
+ * with one, so anything else is a bug in the route's declaration, not a refusal to answer.
+ */
+export function writerOf(req: FastifyRequest): SessionWriter {
+  if (req.actor.kind !== 'session-writer') throw new Error(`route ${req.routeOptions.url ?? req.url} reached its handler without a writer; is it declared access: 'writer'?`);
+  return req.actor;
+}
+
+export { AccessRefusal } from './plugins/access';
+export { problemFor } from './plugins/problems';

@@ -1,22 +1,27 @@
 import type { Database } from '../platform/db/database';
 import type { Config } from '../config/config';
 import type { AppMetrics } from '../platform/metrics/metrics';
-import { createIngestService, type CommittedEvents, type IngestService } from './ingest/ingest.service';
-import { createSessionsService, type SessionsService } from './sessions/sessions.service';
-import { createBundlesService, type BundlesService } from './bundles/bundles.service';
-import { createAnalysisService, type AnalysisService } from './analysis/analysis.service';
-import { createLiveAnalysisService, type LiveAnalysisService, type LiveAnalysisLogger } from './analysis/live-analysis.service';
 import { createJobQueue } from '../platform/queue/create-job-queue';
 import type { JobQueue } from '../platform/queue/job-queue';
 import type { JobLogger } from '../platform/queue/embedded-job-queue';
+import { createEventBus, type EventBus } from '../kernel/events';
+import { scopeOfRow } from '../kernel/scope';
+import { createIngestService, type IngestService } from './ingest';
+import { createSessionCredentials, createSessionsService, type SessionCredentials, type SessionsService } from './sessions';
+import { createBundlesService, type BundlesService } from './bundles';
+import { ANALYZE_SESSION, ANALYZE_SESSION_POLICY, createAnalysisService, createLiveAnalysisService, subscribeAnalysis, type AnalysisService, type LiveAnalysisLogger, type LiveAnalysisService } from './analysis';
 
+/** Every module's service, wired once per app: the composition root of the modules. */
 export interface Services {
   database: Database;
   metrics: AppMetrics;
+  /** The domain events (kernel/events.ts) the modules tell each other through. */
+  events: EventBus;
+  credentials: SessionCredentials;
   sessions: SessionsService;
   ingest: IngestService;
   bundles: BundlesService;
-  /** The job queue (jobs/): analysis runs there when a session ends. */
+  /** The job queue (platform/queue): analysis runs there when a session ends. Opened and worked by roles/. */
   jobs: JobQueue;
   analysis: AnalysisService;
   /** Live alerts from the incremental analyser fed by ingest. */
@@ -29,44 +34,31 @@ export interface ServiceOptions {
   log?: JobLogger & LiveAnalysisLogger;
 }
 
-export function createServices(database: Database, config: Config, metrics: AppMetrics, onCommitted?: (c: CommittedEvents[]) => void, options: ServiceOptions = {}): Services {
-  const jobs = options.jobs ?? createJobQueue(config, database, options.log);
+/** The queues the modules enqueue on, with their retry policies. */
+export const QUEUES = { [ANALYZE_SESSION]: ANALYZE_SESSION_POLICY };
+
+export function createServices(database: Database, config: Config, metrics: AppMetrics, options: ServiceOptions = {}): Services {
+  const events = createEventBus();
+  const jobs = options.jobs ?? createJobQueue(config, database, QUEUES, options.log);
   const policy = { hostSignals: config.hostSignals };
-  const analysis = createAnalysisService(database, jobs, policy);
-  const live = createLiveAnalysisService(database, { policy, ...(options.log ? { log: options.log } : {}) });
-  const sessions = createSessionsService(database);
-  const bundles = createBundlesService(database);
+  const analysis = createAnalysisService({ database, jobs, policy, events });
+  const live = createLiveAnalysisService(database, { policy, events, ...(options.log ? { log: options.log } : {}) });
+  subscribeAnalysis(events, { analysis, live });
   return {
     database,
     metrics,
+    events,
     jobs,
     analysis,
     live,
-    // A session that ends (or arrives ended in a bundle) gets its analysis job; enqueueing is idempotent.
-    sessions: {
-      ...sessions,
-      async end(scope, id) {
-        const row = await sessions.end(scope, id);
-        await analysis.request(scope, id);
-        live.forget(id);
-        return row;
-      },
-    },
-    bundles: {
-      async import(scope, input, opts) {
-        const imported = await bundles.import(scope, input, opts);
-        await analysis.request(scope, imported.session.id);
-        return imported;
-      },
-    },
-    ingest: createIngestService(
-      database,
-      { maxWaitMs: config.groupCommit.maxWaitMs, maxWeight: config.groupCommit.maxEvents, concurrency: database.kind === 'pglite' ? 1 : 4 },
-      metrics,
-      (c) => {
-        live.onCommitted(c);
-        onCommitted?.(c);
-      },
-    ),
+    credentials: createSessionCredentials(database),
+    sessions: createSessionsService({ database, events }),
+    bundles: createBundlesService({ database, events }),
+    ingest: createIngestService(database, { maxWaitMs: config.groupCommit.maxWaitMs, maxWeight: config.groupCommit.maxEvents, concurrency: config.groupCommit.concurrency }, metrics, (committed) => {
+      for (const c of committed) {
+        // Told after the commit; the live side never fails ingest (the events are stored).
+        events.publish('batch.committed', { sessionId: c.sessionId, scope: scopeOfRow({ tenant_id: c.tenantId }), events: c.events }).catch((err) => options.log?.error({ err, sessionId: c.sessionId }, 'a batch.committed subscriber failed'));
+      }
+    }),
   };
 }

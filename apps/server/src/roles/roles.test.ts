@@ -1,11 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { simulate, toBundle } from '@veritas/simulator';
 import { ConfigError, loadConfig } from '../config/config';
 import { buildApp } from '../http/app';
 import { startServer } from './server';
 import { createTestDatabase } from '../testing/test-database';
 import { buildWorkerApp } from './worker-app';
-import { ANALYZE_SESSION_POLICY } from '../modules/analysis/analysis.service';
+import { ANALYZE_SESSION_POLICY } from '../modules/analysis';
+import { startRole } from './start-role';
 
 describe('roles and the job driver in the configuration', () => {
   it('defaults to role all, the embedded runner on PGlite and pg-boss on PostgreSQL', () => {
@@ -28,7 +29,9 @@ describe('split roles: an api process and a worker process on one database', () 
   it('the api enqueues on upload, the worker runs the job and serves only health', async () => {
     const db = await createTestDatabase();
     const base = { dataDir: undefined, logLevel: 'silent' as const, jobs: { driver: 'embedded' as const, pollIntervalMs: 20, concurrency: 1 } };
-    const api = await buildApp({ config: loadConfig({}, { ...base, role: 'api' }), database: db.database, logger: false });
+    const apiConfig = loadConfig({}, { ...base, role: 'api' });
+    const api = await buildApp({ config: apiConfig, database: db.database, logger: false });
+    await startRole(api, apiConfig);
     const worker = await buildWorkerApp({ config: loadConfig({}, { ...base, role: 'worker' }), database: db.database, logger: false });
     try {
       expect((await worker.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
@@ -55,11 +58,9 @@ describe('split roles: an api process and a worker process on one database', () 
 
   it('parks a job that keeps failing and shows it as failed with its error', async () => {
     const db = await createTestDatabase();
-    const app = await buildApp({
-      config: loadConfig({}, { dataDir: undefined, logLevel: 'silent', role: 'api', jobs: { driver: 'embedded', pollIntervalMs: 20, concurrency: 1 } }),
-      database: db.database,
-      logger: false,
-    });
+    const config = loadConfig({}, { dataDir: undefined, logLevel: 'silent', role: 'api', jobs: { driver: 'embedded', pollIntervalMs: 20, concurrency: 1 } });
+    const app = await buildApp({ config, database: db.database, logger: false });
+    await startRole(app, config);
     try {
       const bundle = await toBundle(simulate('genuine', 4, { paragraphs: 1 }), { sessionId: 'roles_failing_session' });
       expect((await app.inject({ method: 'POST', url: '/v1/bundles', payload: bundle })).statusCode).toBe(201);
@@ -80,6 +81,36 @@ describe('split roles: an api process and a worker process on one database', () 
       expect(r.json()).toMatchObject({ status: 'failed', attempts: ANALYZE_SESSION_POLICY.retryLimit! + 1, error: expect.stringContaining('analyses_refuse_all') });
     } finally {
       await app.close();
+      await db.drop();
+    }
+  });
+});
+
+describe('what starts the jobs', () => {
+  it('buildApp starts no job worker; startRole does, in roles all and worker only', async () => {
+    const { EmbeddedJobQueue } = await import('../platform/queue/embedded-job-queue');
+    const work = vi.spyOn(EmbeddedJobQueue.prototype, 'work');
+    const db = await createTestDatabase();
+    const base = { dataDir: undefined, logLevel: 'silent' as const, jobs: { driver: 'embedded' as const, pollIntervalMs: 20, concurrency: 1 } };
+    try {
+      const all = loadConfig({}, { ...base, role: 'all' });
+      const app = await buildApp({ config: all, database: db.database, logger: false });
+      await app.ready();
+      expect(work).not.toHaveBeenCalled();
+      await app.close();
+
+      const api = loadConfig({}, { ...base, role: 'api' });
+      const apiApp = await buildApp({ config: api, database: db.database, logger: false });
+      await startRole(apiApp, api);
+      expect(work).not.toHaveBeenCalled();
+      await apiApp.close();
+
+      const allApp = await buildApp({ config: all, database: db.database, logger: false });
+      await startRole(allApp, all);
+      expect(work.mock.calls.map((c) => c[0])).toEqual(['analyze-session']);
+      await allApp.close();
+    } finally {
+      work.mockRestore();
       await db.drop();
     }
   });

@@ -8,6 +8,7 @@ import { migrateToLatest } from '../platform/db/migrations';
 import { buildApp, type App } from '../http/app';
 import { ConfigError } from '../config/config';
 import { buildWorkerApp } from './worker-app';
+import { startRole } from './start-role';
 
 export interface RunningServer {
   app: App;
@@ -68,7 +69,12 @@ export async function startServer(config: Config, options: { logger?: boolean | 
     if (redis) await redisReady(redis);
     const logger = options.logger !== undefined ? { logger: options.logger } : {};
     // A worker runs jobs and answers only /health, /ready and /metrics.
-    const app = config.role === 'worker' ? ((await buildWorkerApp({ config, database, ...logger })) as App) : await buildApp({ config, database, ...(redis ? { redis } : {}), ...logger });
+    let app: App;
+    if (config.role === 'worker') app = (await buildWorkerApp({ config, database, ...logger })) as App;
+    else {
+      app = await buildApp({ config, database, ...(redis ? { redis } : {}), ...logger });
+      await startRole(app, config);
+    }
     await app.listen({ host: config.host, port: config.port });
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.port;

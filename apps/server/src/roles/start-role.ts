@@ -1,19 +1,29 @@
+import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/config';
 import type { Services } from '../modules/services';
-import type { JobLogger } from '../platform/queue/embedded-job-queue';
+import { workJobs } from '../jobs/registry';
+import { startScheduler, type Scheduler } from '../jobs/scheduler';
+
+/** How often a worker looks for ended sessions left without analysis (a process died between end and enqueue). */
+export const SWEEP_EVERY_MS = 10 * 60_000;
 
 /**
- * Opens the job queue and, in roles `worker` and `all`, runs the analysis jobs in this process
- * and re-enqueues ended sessions left without analysis. Returns what stops it all.
+ * What a process starts besides its HTTP app, by role:
+ * - api: opens the job queue (routes enqueue on it); runs no job;
+ * - worker and all: also run every job in jobs/registry.ts and the scheduled sweeps.
+ * Call it before the app is ready: it stops everything in the app's onClose.
  */
-export async function startJobs(services: Services, config: Pick<Config, 'role' | 'jobs'>, log: JobLogger): Promise<() => Promise<void>> {
+export async function startRole(app: FastifyInstance & { services: Services }, config: Pick<Config, 'role' | 'jobs'>): Promise<void> {
+  const { services } = app;
   await services.jobs.start();
+  let scheduler: Scheduler | undefined;
   if (config.role !== 'api') {
-    await services.analysis.startWorker(config.jobs.concurrency);
-    services.analysis.sweep().catch((err) => log.warn({ err }, 'could not look for ended sessions without analysis'));
+    await workJobs(services, config as Readonly<Config>);
+    scheduler = startScheduler([{ name: 'analysis-sweep', everyMs: SWEEP_EVERY_MS, run: () => services.analysis.sweep() }], app.log);
   }
-  return async () => {
+  app.addHook('onClose', async () => {
+    await scheduler?.stop();
     await services.live.whenIdle();
     await services.jobs.stop();
-  };
+  });
 }

@@ -4,26 +4,36 @@ import type { Config } from '../config/config';
 import type { Database } from '../platform/db/database';
 import { createMetrics } from '../platform/metrics/metrics';
 import { installProblemHandlers } from '../http/plugins/problems';
-import { requireAccessDeclarations } from '../http/plugins/access';
+import { installAccess } from '../http/plugins/access';
+import { installAuth } from '../http/plugins/auth';
+import { ANONYMOUS } from '../kernel/actor';
 import { createServices, type Services } from '../modules/services';
-import { healthRoutes } from '../modules/health/health.routes';
+import { healthRoutes } from '../modules/health';
 import { Problem } from '../http/route-kit';
-import { startJobs } from './start-role';
+import { startRole } from './start-role';
 
 export type WorkerApp = FastifyInstance & { services: Services };
 
 /**
- * `serve --role worker`: runs jobs, and serves only /health, /ready and /metrics (for the
+ * `serve --role worker`: runs jobs (started here, by its role), and serves only /health, /ready and /metrics (for the
  * orchestrator's probes and Prometheus); no API, no ingest, no web app.
  */
 export async function buildWorkerApp({ config, database, logger }: { config: Config; database: Database; logger?: boolean | object }): Promise<WorkerApp> {
   const app = Fastify({ logger: logger ?? { level: config.logLevel } }).withTypeProvider<TypeBoxTypeProvider>();
-  const services = createServices(database, config, createMetrics(), undefined, { log: app.log });
+  const services = createServices(database, config, createMetrics(), { log: app.log });
   app.decorate('services', services);
-  requireAccessDeclarations(app);
+  // Its routes are all `anyone`; the same hooks still run, so no route here is open by accident.
+  installAuth(app, async () => ANONYMOUS);
+  installAccess(app, { publicSessions: false });
   installProblemHandlers(app);
   app.addSchema(Problem);
-  app.addHook('onClose', await startJobs(services, { ...config, role: 'worker' }, app.log));
-  await app.register(healthRoutes, { services, config, scopeOf: () => ({ tenantId: null }) });
+  await startRole(app as FastifyInstance & { services: Services }, { ...config, role: 'worker' });
+  await app.register(healthRoutes, {
+    services,
+    config,
+    authorize: async () => {
+      throw new Error('the worker serves no route that takes a credential');
+    },
+  });
   return app as unknown as WorkerApp;
 }

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { loadConfig, type Config } from '../config/config';
+import { loadConfig, type ConfigOverrides } from '../config/config';
 import { buildApp, type App } from '../http/app';
 import { connectRedis, redisReady } from '../roles/server';
-import { createTestDatabase, TEST_REDIS_URL, type TestDatabase } from './test-database';
+import { startRole } from '../roles/start-role';
+import { createTestDatabase, TEST_DB, TEST_REDIS_URL, type TestDatabase } from './test-database';
 
 export interface TestApp {
   app: App;
@@ -12,13 +13,27 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** An app on a fresh database (PGlite in memory, or its own PostgreSQL database), with Redis when the suite runs on it. */
-export async function createTestApp(overrides: Partial<Config> = {}): Promise<TestApp> {
-  const config = loadConfig({}, { dataDir: undefined, logLevel: 'silent', ...(TEST_REDIS_URL ? { redisUrl: TEST_REDIS_URL } : {}), ...overrides });
+/**
+ * An app on a fresh database (PGlite in memory, or its own PostgreSQL database), with Redis when the
+ * suite runs on it, started in its role (default all: it runs the jobs too), as `veritas serve` would.
+ */
+export async function createTestApp(overrides: ConfigOverrides = {}): Promise<TestApp> {
+  const config = loadConfig(
+    {},
+    {
+      dataDir: undefined,
+      logLevel: 'silent',
+      ...(TEST_REDIS_URL ? { redisUrl: TEST_REDIS_URL } : {}),
+      // The database is opened here, not from DATABASE_URL: give ingest the concurrency the config derives for it.
+      ...(TEST_DB === 'postgres' ? { groupCommit: { concurrency: 4 } } : {}),
+      ...overrides,
+    },
+  );
   const db = await createTestDatabase();
   const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
   if (redis) await redisReady(redis);
   const app = await buildApp({ config, database: db.database, ...(redis ? { redis } : {}), rateLimitNamespace: `veritas-rl-test-${randomBytes(4).toString('hex')}:`, logger: false });
+  await startRole(app, config);
   await app.ready();
   return {
     app,

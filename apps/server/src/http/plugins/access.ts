@@ -1,14 +1,10 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Actor } from '../../kernel/actor';
+import { AppError } from '../../kernel/errors';
+import { decide, type Access } from '../../kernel/policy';
+import { sessionIdOf } from './auth';
 
-/**
- * Who may call a route. Every route declares it in `config.access`; the server refuses to start
- * with a route that does not, so no route is open by accident.
- * - anyone: health, metrics, docs, the web app
- * - public: anonymous callers, rate limited (session creation, bundle upload)
- * - reader: whoever holds the session id (an unguessable read capability) within its tenant scope
- * - writer: the holder of the session's write token
- */
-export type Access = 'anyone' | 'public' | 'reader' | 'writer';
+export type { Access } from '../../kernel/policy';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -20,17 +16,42 @@ declare module 'fastify' {
   }
 }
 
-export function requireAccessDeclarations(app: FastifyInstance): void {
+/** A refusal by the access hook (not by a handler): a route's onError can tell it from its own errors. */
+export class AccessRefusal extends AppError {}
+
+/** Checks an actor against a declared access (kernel/policy.ts); throws the refusal. */
+export function enforceAccess(actor: Actor, access: Access, sessionId: string | undefined, publicSessions: boolean): void {
+  const d = decide(actor, access, { ...(sessionId !== undefined ? { sessionId } : {}), publicSessions });
+  if (!d.allowed) throw new AccessRefusal(d.code, d.detail);
+}
+
+/** The access a route declared, with @fastify/static's file routes (the built web app) public. */
+function declaredAccess(config: { access?: Access; file?: string } | undefined): Access | undefined {
+  return config?.access ?? (config?.file ? 'anyone' : undefined);
+}
+
+/**
+ * Every route declares who may call it in `config.access`; the server refuses to start with a route
+ * that does not, so no route is open by accident. A hook after the auth plugin then enforces the
+ * declaration on every request, before the handler runs: handlers never check credentials.
+ * A WebSocket's credential comes in its hello, after the upgrade: the socket checks it with
+ * `enforceAccess` and the same declaration (see modules/ingest/ingest.socket.ts).
+ */
+export function installAccess(app: FastifyInstance, options: { publicSessions: boolean }): void {
   const routes: FastifyInstance['routeAccess'] = [];
   app.decorate('routeAccess', routes);
   app.addHook('onRoute', (route) => {
-    const config = route.config as { access?: Access; file?: string } | undefined;
-    // @fastify/static's routes (the built web app's files) carry their file and no other config: public.
-    const access = config?.access ?? (config?.file ? 'anyone' : undefined);
+    const access = declaredAccess(route.config as { access?: Access; file?: string } | undefined);
     // The docs plugin's own routes are the only ones we do not write; they are public documentation.
     if (!access && !route.url.startsWith('/docs') && route.method !== 'HEAD') {
       throw new Error(`route ${String(route.method)} ${route.url} does not declare config.access`);
     }
     routes.push({ method: String(route.method), url: route.url, access });
+  });
+  app.addHook('preHandler', async (req: FastifyRequest) => {
+    const access = declaredAccess(req.routeOptions.config as { access?: Access; file?: string });
+    if (!access) return; // the docs plugin's pages, and the not-found handler
+    if ((req as { ws?: boolean }).ws) return; // a WebSocket upgrade: checked at the hello
+    enforceAccess(req.actor, access, sessionIdOf(req), options.publicSessions);
   });
 }

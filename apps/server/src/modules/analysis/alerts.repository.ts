@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database';
-import type { Scope } from '../sessions/sessions.repository';
+import type { Scope } from '../../kernel/scope';
+import { inScope } from '../../platform/db/scope-sql';
 
 export interface NewAlert {
   sessionId: string;
@@ -22,8 +22,6 @@ export interface AlertRow {
   values: unknown;
   created_at: Date;
 }
-
-const inScope = (scope: Scope) => (scope.tenantId === null ? sql<boolean>`tenant_id is null` : sql<boolean>`tenant_id = ${scope.tenantId}`);
 
 /** Stores alerts; one already stored (same session, detector and evidence.seqFrom) is skipped. Returns how many were new. */
 export async function insertAlerts(db: Db, scope: Scope, alerts: NewAlert[]): Promise<number> {

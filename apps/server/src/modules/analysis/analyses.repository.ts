@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database';
-import type { Scope } from '../sessions/sessions.repository';
+import type { Scope } from '../../kernel/scope';
+import { inScope } from '../../platform/db/scope-sql';
 
 export interface AnalysisRow {
   session_id: string;
@@ -8,8 +9,6 @@ export interface AnalysisRow {
   version: string;
   analyzed_at: Date;
 }
-
-const inScope = (scope: Scope) => (scope.tenantId === null ? sql<boolean>`tenant_id is null` : sql<boolean>`tenant_id = ${scope.tenantId}`);
 
 /** Stores (or replaces) a session's whole analysis. */
 export async function upsertAnalysis(db: Db, scope: Scope, row: { sessionId: string; result: unknown; version: string }): Promise<void> {

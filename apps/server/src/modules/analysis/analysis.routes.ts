@@ -1,24 +1,12 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { problemResponses, SessionParams } from '../../http/route-kit';
+import { problemResponses, scopeOf, SessionParams } from '../../http/route-kit';
 import type { RouteDeps } from '../../http/route-deps';
-import type { AlertRow } from './alerts.repository';
-import { AlertsPage, AnalysisDone, AnalysisFailed, AnalysisInProgress, type Alert } from './analysis.schemas';
-
-function presentAlert(a: AlertRow): Static<typeof Alert> {
-  return {
-    id: a.id,
-    detector: a.detector,
-    severity: a.severity as Static<typeof Alert>['severity'],
-    message: a.message,
-    evidence: a.evidence as Static<typeof Alert>['evidence'],
-    values: a.values as Record<string, number>,
-    createdAt: a.created_at.toISOString(),
-  };
-}
+import { AlertsPage, AnalysisDone, AnalysisFailed, AnalysisInProgress } from './analysis.schemas';
+import { presentAlert } from './analysis.presenter';
 
 /** A session's whole analysis (run by a job when it ends) and its live alerts (raised during ingest). */
-export const analysisRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { services, scopeOf }) => {
+export const analysisRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { services }) => {
   app.get(
     '/v1/sessions/:id/analysis',
     {

@@ -3,8 +3,9 @@ import type { Database, Db } from '../../platform/db/database';
 import type { SessionRow } from '../../platform/db/tables';
 import { guard } from '../../platform/db/database-errors';
 import { AppError } from '../../kernel/errors';
-import { findSession, type Scope } from '../sessions/sessions.repository';
-import { eventPages } from '../sessions/events.repository';
+import { scopeOfRow, type Scope } from '../../kernel/scope';
+import type { EventBus } from '../../kernel/events';
+import { findSession, eventPages, type AnalysisSettings } from '../sessions';
 import { findAnalysis, listEndedWithoutAnalysis, upsertAnalysis } from './analyses.repository';
 import { jobIdFor, type JobQueue, type QueuePolicy } from '../../platform/queue/job-queue';
 
@@ -29,17 +30,12 @@ export interface AnalysisService {
   request(scope: Scope, sessionId: string): Promise<void>;
   /** Where a session's analysis stands; not-found when the session is not in scope. */
   status(scope: Scope, sessionId: string): Promise<AnalysisStatus>;
-  /** The job: reads the stored events page by page, analyses them, stores the result. */
+  /** The job (bound to its name in jobs/registry.ts): reads the stored events page by page, analyses them, stores the result. */
   run(job: AnalyzeSessionJob): Promise<void>;
-  /** Runs analysis jobs in this process (roles worker and all). */
-  startWorker(concurrency: number): Promise<void>;
   /** Enqueues ended sessions that have no analysis yet (a process died between end and enqueue). */
   sweep(sinceMs?: number): Promise<number>;
 }
 
-
-
-/** The analysis options a session's own metadata implies (per-exam thresholds come with exams). */
 /** What decides how a session is analysed, besides its events. */
 export interface AnalysisPolicy {
   /** The server's (later: the tenant's) choice on host-page signals; `refuse` wins over any session. */
@@ -60,12 +56,6 @@ export function analysisOptionsFor(session: Pick<SessionRow, 'meta' | 'analysis_
   };
 }
 
-/** Per-session analysis settings as stored (validated by sessions.create). */
-export interface AnalysisSettings {
-  thresholds?: AnalysisOptions['thresholds'];
-  acceptHostSignals?: boolean;
-}
-
 /**
  * Analyses a session's stored events, reading them page by page. The incremental analyser's
  * result equals analyzeSession over the same events (a property of @veritas/analysis), and it
@@ -73,12 +63,19 @@ export interface AnalysisSettings {
  */
 export async function analyzeStored(db: Db, session: Pick<SessionRow, 'id' | 'meta' | 'tenant_id' | 'analysis_settings'>, policy: AnalysisPolicy): Promise<AnalysisResult> {
   const analyzer = createIncrementalAnalyzer(analysisOptionsFor(session, policy));
-  for await (const page of eventPages(db, { tenantId: session.tenant_id }, session.id)) analyzer.push(page);
+  for await (const page of eventPages(db, scopeOfRow(session), session.id)) analyzer.push(page);
   return analyzer.result();
 }
 
-export function createAnalysisService(database: Database, jobs: JobQueue, policy: AnalysisPolicy): AnalysisService {
-  const { db } = database;
+export interface AnalysisDeps {
+  database: Database;
+  jobs: JobQueue;
+  policy: AnalysisPolicy;
+  /** Told analysis.done when a result is stored. */
+  events: EventBus;
+}
+
+export function createAnalysisService({ database: { db }, jobs, policy, events }: AnalysisDeps): AnalysisService {
 
   async function sessionIn(scope: Scope, id: string): Promise<SessionRow> {
     const s = await guard(findSession(db, scope, id));
@@ -97,11 +94,12 @@ export function createAnalysisService(database: Database, jobs: JobQueue, policy
   }
 
   async function run({ sessionId, tenantId }: AnalyzeSessionJob): Promise<void> {
-    const scope = { tenantId };
+    const scope = scopeOfRow({ tenant_id: tenantId });
     const session = await findSession(db, scope, sessionId);
     if (!session) return; // deleted since: nothing to analyse
     const result = await analyzeStored(db, session, policy);
     await upsertAnalysis(db, scope, { sessionId, result, version: ANALYSIS_FORMAT });
+    await events.publish('analysis.done', { sessionId, scope, version: ANALYSIS_FORMAT });
   }
 
   return {
@@ -137,13 +135,9 @@ export function createAnalysisService(database: Database, jobs: JobQueue, policy
 
     run,
 
-    async startWorker(concurrency) {
-      await jobs.work<AnalyzeSessionJob>(ANALYZE_SESSION, run, { concurrency });
-    },
-
     async sweep(sinceMs = 7 * 24 * 3600_000) {
       const missing = await listEndedWithoutAnalysis(db, new Date(Date.now() - sinceMs), 1000);
-      for (const s of missing) await enqueue({ tenantId: s.tenant_id }, s.id);
+      for (const s of missing) await enqueue(scopeOfRow(s), s.id);
       return missing.length;
     },
   };

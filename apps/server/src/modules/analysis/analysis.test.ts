@@ -6,6 +6,8 @@ import { loadConfig, type Config } from '../../config/config';
 import { buildApp, type App } from '../../http/app';
 import { createTestApp, type TestApp } from '../../testing/test-app';
 import { createTestDatabase, TEST_DB, type TestDatabase } from '../../testing/test-database';
+import { tenantScope } from '../../kernel/scope';
+import { startRole } from '../../roles/start-role';
 
 interface Created {
   id: string;
@@ -70,6 +72,7 @@ async function appOn(db: TestDatabase, driver: Config['jobs']['driver'], role: C
     },
   );
   const app = await buildApp({ config, database: db.database, logger: false });
+  await startRole(app, config);
   await app.ready();
   return app;
 }
@@ -214,7 +217,7 @@ describe('live alerts from the incremental analyser fed by ingest', () => {
 describe('access to analysis and alerts', () => {
   it('keeps a tenant session out of other scopes', async () => {
     const sim = simulate('proctoring-violations', 2, { durationMs: 120_000 });
-    const a = { tenantId: 'tenant-a' };
+    const a = tenantScope('tenant-a');
     const { session } = await t.app.services.sessions.create(a, { kind: sim.sessionKind });
     // Alerts raised for the tenant's stream (fed to the hook as ingest would).
     t.app.services.live.onCommitted([{ sessionId: session.id, tenantId: 'tenant-a', events: sim.events }]);
@@ -226,8 +229,8 @@ describe('access to analysis and alerts', () => {
       expect(r.headers['content-type']).toContain('application/problem+json');
       expect(r.json().type).toBe('urn:veritas:problem:not-found');
     }
-    await expect(t.app.services.analysis.status({ tenantId: 'tenant-b' }, session.id)).rejects.toThrow(/no session/);
-    await expect(t.app.services.live.alerts({ tenantId: 'tenant-b' }, session.id, 10)).rejects.toThrow(/no session/);
+    await expect(t.app.services.analysis.status(tenantScope('tenant-b'), session.id)).rejects.toThrow(/no session/);
+    await expect(t.app.services.live.alerts(tenantScope('tenant-b'), session.id, 10)).rejects.toThrow(/no session/);
     await expect(t.app.services.analysis.status({ tenantId: null }, session.id)).rejects.toThrow(/no session/);
     // Its own tenant sees it.
     const until = Date.now() + 10_000;

@@ -1,9 +1,10 @@
 import { createIncrementalAnalyzer, type Flag, type IncrementalAnalyzer } from '@veritas/analysis';
 import type { VeritasEvent } from '@veritas/schema';
 import type { Database } from '../../platform/db/database';
-import type { CommittedEvents } from '../ingest/ingest.service';
-import { findSession, type Scope } from '../sessions/sessions.repository';
-import { eventPages } from '../sessions/events.repository';
+import type { CommittedEvents } from '../ingest';
+import { findSession, eventPages } from '../sessions';
+import { scopeOfRow, type Scope } from '../../kernel/scope';
+import type { EventBus } from '../../kernel/events';
 import { insertAlerts, listAlerts, type AlertRow } from './alerts.repository';
 import { AppError } from '../../kernel/errors';
 import { guard } from '../../platform/db/database-errors';
@@ -32,6 +33,8 @@ export interface LiveAnalysisOptions {
   log?: LiveAnalysisLogger;
   /** The host-signal policy the whole analysis uses too, so live alerts and the final analysis agree. */
   policy?: AnalysisPolicy;
+  /** Told alert.raised when new alerts are stored. */
+  events?: EventBus;
 }
 
 interface Live {
@@ -71,7 +74,7 @@ export function createLiveAnalysisService(database: Database, options: LiveAnaly
   }
 
   async function process(c: CommittedEvents): Promise<void> {
-    const scope = { tenantId: c.tenantId };
+    const scope = scopeOfRow({ tenant_id: c.tenantId });
     let l = live.get(c.sessionId);
     if (!l) {
       const session = await findSession(db, scope, c.sessionId);
@@ -84,11 +87,12 @@ export function createLiveAnalysisService(database: Database, options: LiveAnaly
     await catchUp(scope, c.sessionId, l, fresh[0]!.seq, alerts);
     alerts.push(...l.analyzer.push(fresh));
     touch(c.sessionId, l);
-    await insertAlerts(
+    const stored = await insertAlerts(
       db,
       scope,
       alerts.map((a) => ({ sessionId: c.sessionId, detector: a.detector, severity: a.severity, message: a.message, evidence: a.evidence, values: a.values })),
     );
+    if (stored > 0) await options.events?.publish('alert.raised', { sessionId: c.sessionId, scope, count: stored });
   }
 
   function schedule(id: string, work: () => Promise<void>): void {

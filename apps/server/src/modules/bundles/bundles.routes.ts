@@ -1,12 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Bundle } from '@veritas/schema';
-import { AppError } from '../../kernel/errors';
-import { problemResponses, SessionView } from '../../http/route-kit';
-import { baseUrl, presentSession } from '../sessions/sessions.presenter';
+import { problemResponses, scopeOf, SessionView } from '../../http/route-kit';
+import { baseUrl, presentSession } from '../sessions';
 import type { RouteDeps } from '../../http/route-deps';
 
 /** Upload a bundle recorded offline (client-only mode). Verified, chain and all, before anything is stored. */
-export const bundlesRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { services, config, scopeOf }) => {
+export const bundlesRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { services, config }) => {
   app.post(
     '/v1/bundles',
     {
@@ -24,7 +23,6 @@ export const bundlesRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, {
       },
     },
     async (req, reply) => {
-      if (!config.publicSessions) throw new AppError('public-sessions-disabled');
       const { session, created } = await services.bundles.import(scopeOf(req), req.body);
       return reply.code(created ? 201 : 200).send(presentSession(session, baseUrl(req, config.publicUrl)));
     },

@@ -2,9 +2,9 @@ import { parseBundle, verifyChain, genesisHash } from '@veritas/schema';
 import type { Database } from '../../platform/db/database';
 import type { SessionRow } from '../../platform/db/tables';
 import { AppError } from '../../kernel/errors';
-import { findSession, insertSession, advanceSessions, type Scope } from '../sessions/sessions.repository';
-import { insertEvents, type EventRow } from '../sessions/events.repository';
-import { insertBatches } from '../sessions/batches.repository';
+import type { Scope } from '../../kernel/scope';
+import type { EventBus } from '../../kernel/events';
+import { findSession, insertSession, advanceSessions, lockSessionForImport, insertEvents, insertBatches, type EventRow } from '../sessions';
 import { rethrowUnavailable } from '../../platform/db/database-errors';
 
 export interface BundlesService {
@@ -14,9 +14,14 @@ export interface BundlesService {
 
 const CHUNK = 5000;
 
-export function createBundlesService({ db }: Database): BundlesService {
-  return {
-    async import(scope, input, options = {}) {
+export interface BundlesDeps {
+  database: Database;
+  /** Told bundle.imported once the import is committed (analysis starts there). */
+  events: EventBus;
+}
+
+export function createBundlesService({ database: { db }, events }: BundlesDeps): BundlesService {
+  async function store(scope: Scope, input: unknown, options: { source?: 'upload' | 'demo' }): Promise<{ session: SessionRow; created: boolean }> {
       const parsed = parseBundle(input);
       if (!parsed.ok) throw new AppError('invalid-bundle', `${parsed.issues[0]!.path || '/'}: ${parsed.issues[0]!.message}`, { issues: parsed.issues });
       const { bundle } = parsed;
@@ -31,7 +36,7 @@ export function createBundlesService({ db }: Database): BundlesService {
       const lastT = lastBatch ? lastBatch.events[lastBatch.events.length - 1]!.t : 0;
       try {
         return await db.transaction().execute(async (tx) => {
-          const existing = await tx.selectFrom('sessions').select(['id', 'next_seq', 'head_hash', 'tenant_id']).where('id', '=', id).forUpdate().executeTakeFirst();
+          const existing = await lockSessionForImport(tx, id);
           if (existing) {
             const same = existing.head_hash === head && existing.next_seq === total && existing.tenant_id === scope.tenantId;
             if (!same) throw new AppError('session-exists', `a different session ${id} is already stored`);
@@ -71,6 +76,13 @@ export function createBundlesService({ db }: Database): BundlesService {
       } catch (err) {
         rethrowUnavailable(err);
       }
+  }
+
+  return {
+    async import(scope, input, options = {}) {
+      const imported = await store(scope, input, options);
+      await events.publish('bundle.imported', { sessionId: imported.session.id, scope, created: imported.created });
+      return imported;
     },
   };
 }

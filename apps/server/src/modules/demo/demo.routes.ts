@@ -1,11 +1,11 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { problemResponses, SessionView } from '../../http/route-kit';
-import { baseUrl, presentSession } from '../sessions/sessions.presenter';
+import { problemResponses, scopeOf, SessionView } from '../../http/route-kit';
+import { baseUrl, presentSession } from '../sessions';
 import type { RouteDeps } from '../../http/route-deps';
 
 /** The demo sessions seeded by `veritas serve --demo`. Only those: other anonymous ids stay unlisted. */
-export const demoRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { services, config, scopeOf }) => {
+export const demoRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { services, config }) => {
   app.get(
     '/v1/demo/sessions',
     {

@@ -1,9 +1,7 @@
 import type { Batch, VeritasEvent } from '@veritas/schema';
 import type { Db } from '../../platform/db/database';
 import { AppError } from '../../kernel/errors';
-import { lockSessionsForIngest, advanceSessions } from '../sessions/sessions.repository';
-import { insertEvents, type EventRow } from '../sessions/events.repository';
-import { insertBatches, findBatchHash, insertHeldBatch, deleteHeldBatches, listHeldBatches, type BatchRow } from '../sessions/batches.repository';
+import { lockSessionsForIngest, advanceSessions, insertEvents, insertBatches, findBatchHash, insertHeldBatch, deleteHeldBatches, listHeldBatches, type EventRow, type BatchRow } from '../sessions';
 import { advance, decide, type HeldBatch, type SessionState } from './ingest-decide';
 
 export interface GroupItem {
@@ -32,18 +30,30 @@ export class IngestGroup {
     private readonly tx: Db,
     private readonly states: Map<string, SessionState>,
     private readonly held: Map<string, Map<number, HeldBatch>>,
+    private readonly tenants: Map<string, string | null>,
   ) {}
 
   /** Locks the sessions of the group (in id order) and reads their held batches. */
   static async open(tx: Db, sessionIds: string[]): Promise<IngestGroup> {
     const states = new Map<string, SessionState>();
-    for (const r of await lockSessionsForIngest(tx, sessionIds)) states.set(r.id, { ...r, changed: false });
+    const tenants = new Map<string, string | null>();
+    for (const { tenant_id, ...r } of await lockSessionsForIngest(tx, sessionIds)) {
+      states.set(r.id, { ...r, changed: false });
+      tenants.set(r.id, tenant_id);
+    }
     const held = new Map<string, Map<number, HeldBatch>>();
     for (const h of await listHeldBatches(tx, sessionIds)) {
       const waiting = held.get(h.session_id) ?? held.set(h.session_id, new Map()).get(h.session_id)!;
       waiting.set(h.first_seq, { firstSeq: h.first_seq, count: h.count, prevHash: h.prev_hash, hash: h.hash, mac: h.mac, events: h.events as VeritasEvent[] });
     }
-    return new IngestGroup(tx, states, held);
+    return new IngestGroup(tx, states, held, tenants);
+  }
+
+  /** A session's tenant, from the row this transaction locked: what the committed events are told with. */
+  tenantOf(sessionId: string): string | null {
+    const tenant = this.tenants.get(sessionId);
+    if (tenant === undefined) throw new Error(`session ${sessionId} is not in this group`);
+    return tenant;
   }
 
   /** Highest contiguous seq of a session as the group leaves it. */

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { BatchBody } from '@veritas/schema';
-import { IngestAnswer, problemResponses, SessionParams } from '../../http/route-kit';
-import { bearer } from '../sessions/sessions.presenter';
+import { IngestAnswer, problemResponses, SessionParams, writerOf } from '../../http/route-kit';
 import type { RouteDeps } from '../../http/route-deps';
+import { AccessRefusal } from '../../http/route-kit';
 import { handleIngestSocket } from './ingest.socket';
 
 /** Ingest: batches over HTTP, or a WebSocket for high-frequency streams. Both answer the durable ack. */
@@ -26,9 +26,13 @@ export const ingestRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
         security: [{ writeToken: [] }],
         response: { 200: IngestAnswer, 202: IngestAnswer, ...problemResponses(400, 401, 404, 409, 413, 415, 429, 503) },
       },
+      // A batch the access hook refused (no token, a wrong one) counts as rejected, like one the service refuses.
+      onError: async (_req, _reply, err) => {
+        if (err instanceof AccessRefusal) services.metrics.batchRejected(err.code);
+      },
     },
     async (req, reply) => {
-      const result = await services.ingest.submit(req.params.id, bearer(req), req.body);
+      const result = await services.ingest.submit(writerOf(req), req.body);
       return reply.code(result.held && !result.duplicate ? 202 : 200).send(result);
     },
   );
@@ -46,6 +50,6 @@ export const ingestRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
         params: SessionParams,
       },
     },
-    (socket, req) => handleIngestSocket(socket, (req.params as { id: string }).id, deps, req.log),
+    (socket, req) => handleIngestSocket(socket, (req.params as { id: string }).id, req.routeOptions.config.access ?? 'writer', deps, req.log),
   );
 };

@@ -1,7 +1,7 @@
-import { checkBatchSelf, checkEvents, batchMac, hexEqual, sha256Hex, type Batch, type BatchBody, type VeritasEvent } from '@veritas/schema';
+import { checkBatchSelf, checkEvents, batchMac, hexEqual, type Batch, type BatchBody, type VeritasEvent } from '@veritas/schema';
 import type { Database, Db } from '../../platform/db/database';
 import { AppError } from '../../kernel/errors';
-import { findSessionForWrite, type Scope } from '../sessions/sessions.repository';
+import type { SessionWriter } from '../../kernel/actor';
 import { GroupCommitter, type GroupCommitOptions } from './group-commit';
 import { IngestGroup, type GroupItem, type ItemOutcome } from './ingest-group';
 import { rethrowUnavailable } from '../../platform/db/database-errors';
@@ -17,33 +17,21 @@ export interface IngestResult {
 }
 
 
+/** Events one commit stored for a session, with the session's tenant as the committed rows have it. */
 export interface CommittedEvents {
   sessionId: string;
   tenantId: string | null;
   events: VeritasEvent[];
 }
 
-/** What a valid write token grants: the session's scope and the key its batch MACs use. */
-export interface WriteGrant {
-  scope: Scope;
-  macKey: string;
-}
-
 export interface IngestService {
-  /** Authenticates the write token and returns the session's scope, or throws. */
-  authorize(sessionId: string, token: string | undefined): Promise<WriteGrant>;
-  /** Authenticates, validates a batch, commits it with its group, and answers with the durable ack. */
-  submit(sessionId: string, token: string | undefined, body: BatchBody): Promise<IngestResult>;
-  /** The same for a caller already authorized (an ingest socket after its hello). */
-  submitAuthorized(sessionId: string, grant: WriteGrant, body: BatchBody): Promise<IngestResult>;
+  /**
+   * Validates a batch of the writer's session, commits it with its group, and answers with the
+   * durable ack. The writer comes from the access hook (or a socket's hello): no credential check here.
+   */
+  submit(writer: SessionWriter, body: BatchBody): Promise<IngestResult>;
   /** Waits for batches already taken to be committed. */
   close(): Promise<void>;
-}
-
-/** Cached facts of a session that never change once it exists: who may write, which tenant. */
-interface StoredGrant {
-  writeKey: string | null;
-  tenantId: string | null;
 }
 
 export function createIngestService(
@@ -52,27 +40,6 @@ export function createIngestService(
   metrics: IngestMetrics,
   onCommitted: (batches: CommittedEvents[]) => void = () => {},
 ): IngestService {
-  const grants = new Map<string, StoredGrant>();
-
-  async function grantFor(sessionId: string): Promise<StoredGrant> {
-    const cached = grants.get(sessionId);
-    if (cached) return cached;
-    const row = await findSessionForWrite(database.db, sessionId).catch(rethrowUnavailable);
-    if (!row) throw new AppError('not-found', `no session ${sessionId}`);
-    const grant = { writeKey: row.write_key, tenantId: row.tenant_id };
-    if (grants.size > 50_000) grants.clear(); // bounded: a cache, not a store
-    grants.set(sessionId, grant);
-    return grant;
-  }
-
-  async function authorize(sessionId: string, token: string | undefined): Promise<WriteGrant> {
-    if (!token) throw new AppError('missing-token', 'send the write token as "Authorization: Bearer <token>"');
-    const grant = await grantFor(sessionId);
-    const key = await sha256Hex(token);
-    if (!grant.writeKey || !hexEqual(key, grant.writeKey)) throw new AppError('invalid-token');
-    return { scope: { tenantId: grant.tenantId }, macKey: grant.writeKey };
-  }
-
   const committer = new GroupCommitter<GroupItem, ItemOutcome & { ack: number }>(
     options,
     (item) => item.batch.events.length,
@@ -81,7 +48,7 @@ export function createIngestService(
   );
 
   async function commitGroup(db: Db, items: GroupItem[]): Promise<(ItemOutcome & { ack: number })[]> {
-    let appended = new Map<string, VeritasEvent[]>();
+    let committed: CommittedEvents[] = [];
     const results = await db
       .transaction()
       .execute(async (tx) => {
@@ -90,27 +57,16 @@ export function createIngestService(
         for (const item of items) outcomes.push(await group.add(item));
         await group.persist();
         metrics.eventsIngested(group.eventCount);
-        appended = group.appended;
+        committed = [...group.appended].map(([sessionId, events]) => ({ sessionId, tenantId: group.tenantOf(sessionId), events }));
         return items.map((item, i) => ({ ...outcomes[i]!, ack: group.ack(item.sessionId) }));
       })
       .catch(rethrowUnavailable);
     // Only after the commit: the live side never hears of events that were not stored.
-    if (appended.size > 0) onCommitted([...appended].map(([sessionId, events]) => ({ sessionId, tenantId: grants.get(sessionId)?.tenantId ?? null, events })));
+    if (committed.length > 0) onCommitted(committed);
     return results;
   }
 
-  async function submit(sessionId: string, token: string | undefined, body: BatchBody): Promise<IngestResult> {
-    let grant: WriteGrant;
-    try {
-      grant = await authorize(sessionId, token);
-    } catch (err) {
-      if (err instanceof AppError) metrics.batchRejected(err.code);
-      throw err;
-    }
-    return submitAuthorized(sessionId, grant, body);
-  }
-
-  async function submitAuthorized(sessionId: string, { macKey }: WriteGrant, body: BatchBody): Promise<IngestResult> {
+  async function submit({ sessionId, macKey }: SessionWriter, body: BatchBody): Promise<IngestResult> {
     try {
       const checked = checkEvents(body.firstSeq, body.events);
       if (!checked.ok) throw new AppError('invalid-event', checked.issues[0]!.message, { issues: checked.issues });
@@ -127,5 +83,5 @@ export function createIngestService(
     }
   }
 
-  return { authorize, submit, submitAuthorized, close: () => committer.close() };
+  return { submit, close: () => committer.close() };
 }

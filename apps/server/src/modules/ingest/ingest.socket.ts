@@ -3,8 +3,9 @@ import type { FastifyBaseLogger } from 'fastify';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { BatchBody, INGEST_PROTOCOL, LIMITS } from '@veritas/schema';
 import { AppError } from '../../kernel/errors';
-import type { WriteGrant } from './ingest.service';
-import { problemFor } from '../../http/plugins/problems';
+import type { SessionWriter } from '../../kernel/actor';
+import type { Access } from '../../kernel/policy';
+import { problemFor } from '../../http/route-kit';
 import type { RouteDeps } from '../../http/route-deps';
 
 const batchCheck = TypeCompiler.Compile(BatchBody);
@@ -15,10 +16,12 @@ const HELLO_TIMEOUT_MS = 10_000;
 /**
  * One ingest socket: a hello with the write token and the protocol version, then batches, each
  * answered with the durable ack once committed. Answers may come out of order (they carry firstSeq).
+ * The token arrives in the hello (browsers cannot set headers on a WebSocket), so the route's declared
+ * access is enforced there, by the same resolution and check as the access hook (`authorize`).
  */
-export function handleIngestSocket(socket: WebSocket, sessionId: string, { services }: RouteDeps, log: FastifyBaseLogger): void {
+export function handleIngestSocket(socket: WebSocket, sessionId: string, access: Access, { services, authorize }: RouteDeps, log: FastifyBaseLogger): void {
   let authorized = false;
-  let grant: WriteGrant | undefined;
+  let writer: SessionWriter | undefined;
   let inFlight = 0;
   services.metrics.socketOpened();
   const send = (msg: unknown) => {
@@ -62,8 +65,10 @@ export function handleIngestSocket(socket: WebSocket, sessionId: string, { servi
         return socket.close(4400, 'unsupported protocol');
       }
       try {
-        grant = await services.ingest.authorize(sessionId, typeof msg.token === 'string' ? msg.token : undefined);
-        const session = await services.sessions.get(grant.scope, sessionId);
+        const actor = await authorize(access, sessionId, typeof msg.token === 'string' ? msg.token : undefined);
+        if (actor.kind !== 'session-writer') throw new Error(`the ingest socket is declared access ${access}; it needs a writer`);
+        writer = actor;
+        const session = await services.sessions.get(writer.scope, sessionId);
         authorized = true;
         clearTimeout(helloTimer);
         send({ type: 'ready', protocol: INGEST_PROTOCOL, ack: session.next_seq - 1, maxBatchEvents: LIMITS.batchEvents });
@@ -86,7 +91,7 @@ export function handleIngestSocket(socket: WebSocket, sessionId: string, { servi
     if (inFlight >= MAX_IN_FLIGHT) return fail(new AppError('rate-limited', `at most ${MAX_IN_FLIGHT} batches in flight per socket`), firstSeq);
     inFlight++;
     try {
-      const r = await services.ingest.submitAuthorized(sessionId, grant!, msg.batch);
+      const r = await services.ingest.submit(writer!, msg.batch);
       send({ type: 'ack', firstSeq, ack: r.ack, held: r.held, duplicate: r.duplicate });
     } catch (err) {
       fail(err, firstSeq);

@@ -2,14 +2,14 @@ import { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { buildReplayIndexFromBundle, encodeReplayChunks, REPLAY_FORMAT, REPLAY_MEDIA_TYPE } from '@veritas/replay';
-import { problemResponses, SessionParams } from '../../http/route-kit';
+import { problemResponses, scopeOf, SessionParams } from '../../http/route-kit';
 import type { RouteDeps } from '../../http/route-deps';
 
 /**
  * What the replay viewer needs, compactly: the operations as columns and the session's timeline
  * parts, as NDJSON chunks streamed while they are encoded (the viewer rebuilds keyframes itself).
  */
-export const replayRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { services, scopeOf }) => {
+export const replayRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { services }) => {
   app.get(
     '/v1/sessions/:id/replay',
     {

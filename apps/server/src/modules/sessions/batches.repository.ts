@@ -2,7 +2,8 @@ import { sql } from 'kysely';
 import type { Selectable } from 'kysely';
 import type { Db } from '../../platform/db/database';
 import type { BatchesTable } from '../../platform/db/tables';
-import { inScope, type Scope } from './sessions.repository';
+import type { Scope } from '../../kernel/scope';
+import { inScope } from '../../platform/db/scope-sql';
 
 /** A batch as ingest writes it (the database stamps received_at). */
 export type BatchRow = Omit<Selectable<BatchesTable>, 'received_at'>;
@@ -44,23 +45,9 @@ export async function insertHeldBatch(db: Db, row: HeldBatchRow): Promise<void> 
     .execute();
 }
 
-export async function findHeldBatch(db: Db, sessionId: string, firstSeq: number): Promise<HeldBatchRow | undefined> {
-  return db
-    .selectFrom('held_batches')
-    .select(['session_id', 'first_seq', 'count', 'prev_hash', 'hash', 'mac', 'events'])
-    .where('session_id', '=', sessionId)
-    .where('first_seq', '=', firstSeq)
-    .executeTakeFirst();
-}
-
 export async function deleteHeldBatches(db: Db, sessionId: string, firstSeqs: number[]): Promise<void> {
   if (firstSeqs.length === 0) return;
   await db.deleteFrom('held_batches').where('session_id', '=', sessionId).where('first_seq', 'in', firstSeqs).execute();
-}
-
-export async function countHeldBatches(db: Db, sessionId: string): Promise<number> {
-  const r = await db.selectFrom('held_batches').select(sql<number>`count(*)::int`.as('n')).where('session_id', '=', sessionId).executeTakeFirst();
-  return r?.n ?? 0;
 }
 
 /** Every held batch of the given sessions: few by design (bounded by the seq window). */

@@ -1,7 +1,7 @@
 import { BUNDLE_FORMAT, type Batch, type Bundle, type SessionKind, type SessionMeta, type VeritasEvent } from '@veritas/schema';
 import type { Db } from '../../platform/db/database';
 import type { SessionRow } from '../../platform/db/tables';
-import type { Scope } from './sessions.repository';
+import type { Scope } from '../../kernel/scope';
 import { eventPages } from './events.repository';
 import { listBatches } from './batches.repository';
 import { guard } from '../../platform/db/database-errors';

@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database';
 import type { VeritasEvent } from '@veritas/schema';
-import { inScope, type Scope } from './sessions.repository';
+import type { Scope } from '../../kernel/scope';
+import { inScope } from '../../platform/db/scope-sql';
 
 export interface EventRow {
   session_id: string;

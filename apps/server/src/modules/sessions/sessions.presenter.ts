@@ -24,10 +24,3 @@ export function presentSession(s: SessionRow, base: string): Static<typeof Sessi
     links: { view: `${base}/replay/${s.id}`, events: `${api}/events`, bundle: `${api}/bundle`, ingest: `${api.replace(/^http/, 'ws')}/ingest` },
   };
 }
-
-/** The token of "Authorization: Bearer <token>", if any. */
-export function bearer(req: FastifyRequest): string | undefined {
-  const h = req.headers.authorization;
-  const m = h ? /^Bearer\s+(\S+)$/i.exec(h) : null;
-  return m?.[1];
-}

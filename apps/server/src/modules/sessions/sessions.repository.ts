@@ -2,16 +2,10 @@ import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database';
 import type { NewSession, SessionRow } from '../../platform/db/tables';
 
-/**
- * Every read takes the tenant scope. Anonymous public sessions have tenant null and are reachable
- * only with a null scope; a tenant's sessions never with another's.
- */
-export interface Scope {
-  tenantId: string | null;
-}
+import type { Scope } from '../../kernel/scope';
+import { inScope } from '../../platform/db/scope-sql';
 
-export const inScope = (scope: Scope) =>
-  scope.tenantId === null ? sql<boolean>`tenant_id is null` : sql<boolean>`tenant_id = ${scope.tenantId}`;
+/** Every read takes the tenant scope (kernel/scope.ts): a tenant's sessions are never reachable from another's. */
 
 export async function insertSession(db: Db, row: NewSession): Promise<void> {
   await db.insertInto('sessions').values(row).execute();
@@ -30,11 +24,11 @@ export async function findSessionForWrite(db: Db, id: string): Promise<Pick<Sess
 }
 
 /** Locks the rows of the given sessions (in id order, so concurrent groups never deadlock). */
-export async function lockSessionsForIngest(db: Db, ids: string[]): Promise<Pick<SessionRow, 'id' | 'status' | 'next_seq' | 'head_hash' | 'last_t'>[]> {
+export async function lockSessionsForIngest(db: Db, ids: string[]): Promise<Pick<SessionRow, 'id' | 'tenant_id' | 'status' | 'next_seq' | 'head_hash' | 'last_t'>[]> {
   const sorted = [...ids].sort();
   return db
     .selectFrom('sessions')
-    .select(['id', 'status', 'next_seq', 'head_hash', 'last_t'])
+    .select(['id', 'tenant_id', 'status', 'next_seq', 'head_hash', 'last_t'])
     .where('id', 'in', sorted)
     .orderBy('id')
     .forUpdate()
@@ -69,4 +63,9 @@ export async function endSession(db: Db, scope: Scope, id: string): Promise<Sess
 
 export async function listSessionsBySource(db: Db, scope: Scope, source: string, limit: number): Promise<SessionRow[]> {
   return db.selectFrom('sessions').selectAll().where('source', '=', source).where(inScope(scope)).orderBy('created_at', 'desc').limit(limit).execute();
+}
+
+/** Locks one session row for a bundle import; what decides whether the stored session is the same bundle. */
+export async function lockSessionForImport(db: Db, id: string): Promise<Pick<SessionRow, 'id' | 'next_seq' | 'head_hash' | 'tenant_id'> | undefined> {
+  return db.selectFrom('sessions').select(['id', 'next_seq', 'head_hash', 'tenant_id']).where('id', '=', id).forUpdate().executeTakeFirst();
 }

@@ -2,13 +2,12 @@ import { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Bundle, SessionKind, SessionMeta } from '@veritas/schema';
-import { AppError } from '../../kernel/errors';
-import { AnalysisSettings, EventsPage, problemResponses, SessionParams, SessionView } from '../../http/route-kit';
-import { baseUrl, bearer, presentSession } from './sessions.presenter';
+import { AnalysisSettings, EventsPage, problemResponses, scopeOf, SessionParams, SessionView, writerOf } from '../../http/route-kit';
 import type { RouteDeps } from '../../http/route-deps';
+import { baseUrl, presentSession } from './sessions.presenter';
 
 /** Sessions: create (anonymous when allowed), read, page through events, end, export the bundle. */
-export const sessionsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { services, config, scopeOf }) => {
+export const sessionsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { services, config }) => {
   app.post(
     '/v1/sessions',
     {
@@ -22,7 +21,6 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
       },
     },
     async (req, reply) => {
-      if (!config.publicSessions) throw new AppError('public-sessions-disabled');
       const { kind, meta, analysis } = req.body;
       const { session, writeToken } = await services.sessions.create(scopeOf(req), { kind, ...(meta ? { meta } : {}), ...(analysis ? { analysis } : {}) });
       return reply.code(201).send({ ...presentSession(session, baseUrl(req, config.publicUrl)), writeToken });
@@ -73,8 +71,7 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
       },
     },
     async (req) => {
-      const { scope } = await services.ingest.authorize(req.params.id, bearer(req));
-      return presentSession(await services.sessions.end(scope, req.params.id), baseUrl(req, config.publicUrl));
+      return presentSession(await services.sessions.end(writerOf(req).scope, req.params.id), baseUrl(req, config.publicUrl));
     },
   );
 

@@ -2,13 +2,20 @@ import { randomBytes } from 'node:crypto';
 import { genesisHash, sha256Hex, BUNDLE_FORMAT, type Batch, type Bundle, type SessionKind, type SessionMeta, type VeritasEvent } from '@veritas/schema';
 import type { Database } from '../../platform/db/database';
 import type { SessionRow } from '../../platform/db/tables';
-import { resolveThresholds } from '@veritas/analysis';
+import { resolveThresholds, type AnalysisOptions } from '@veritas/analysis';
 import { guard } from '../../platform/db/database-errors';
-import type { AnalysisSettings } from '../analysis/analysis.service';
 import { AppError } from '../../kernel/errors';
-import { endSession, findSession, insertSession, listSessionsBySource, type Scope } from './sessions.repository';
+import type { Scope } from '../../kernel/scope';
+import type { EventBus } from '../../kernel/events';
+import { endSession, findSession, insertSession, listSessionsBySource } from './sessions.repository';
 import { listEvents } from './events.repository';
 import { bundleJsonChunks, bundleSession, storedBatches } from './bundle-export';
+
+/** Per-session analysis settings as stored (checked at creation; the analysis module applies them). */
+export interface AnalysisSettings {
+  thresholds?: AnalysisOptions['thresholds'];
+  acceptHostSignals?: boolean;
+}
 
 /** Refuses unknown or out-of-range thresholds now, with the name, rather than in a job later. */
 function checkedSettings(settings: AnalysisSettings | undefined): AnalysisSettings {
@@ -46,8 +53,13 @@ export interface SessionsService {
   listBySource(scope: Scope, source: string, limit: number): Promise<SessionRow[]>;
 }
 
+export interface SessionsDeps {
+  database: Database;
+  /** Told session.created and session.ended. */
+  events: EventBus;
+}
 
-export function createSessionsService({ db }: Database): SessionsService {
+export function createSessionsService({ database: { db }, events }: SessionsDeps): SessionsService {
   async function get(scope: Scope, id: string): Promise<SessionRow> {
     const row = await guard(findSession(db, scope, id));
     if (!row) throw new AppError('not-found', `no session ${id}`);
@@ -71,12 +83,16 @@ export function createSessionsService({ db }: Database): SessionsService {
         head_hash: await genesisHash(id),
       };
       await guard(insertSession(db, row));
-      return { session: await get(scope, id), writeToken };
+      const session = await get(scope, id);
+      await events.publish('session.created', { sessionId: id, scope });
+      return { session, writeToken };
     },
     get,
     async end(scope, id) {
       const row = await guard(endSession(db, scope, id));
       if (!row) throw new AppError('not-found', `no session ${id}`);
+      // Ending twice tells it twice: subscribers are idempotent (one analysis job per session).
+      await events.publish('session.ended', { sessionId: id, scope });
       return row;
     },
     async events(scope, id, after, limit) {

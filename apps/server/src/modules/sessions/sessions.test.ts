@@ -4,6 +4,7 @@ import { createTestApp, type TestApp } from '../../testing/test-app';
 import { chainBatches, typingEvents } from '../../testing/batches';
 import { listEvents } from './events.repository';
 import { listBatches } from './batches.repository';
+import { tenantScope } from '../../kernel/scope';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -113,19 +114,19 @@ describe('sessions', () => {
   });
 
   it('keeps a tenant session out of the public scope', async () => {
-    const created = await t.app.services.sessions.create({ tenantId: 'tenant-a' }, { kind: 'writing' });
+    const created = await t.app.services.sessions.create(tenantScope('tenant-a'), { kind: 'writing' });
     const r = await t.app.inject({ method: 'GET', url: `/v1/sessions/${created.session.id}` });
     expect(r.statusCode).toBe(404);
-    expect((await t.app.services.sessions.get({ tenantId: 'tenant-a' }, created.session.id)).id).toBe(created.session.id);
-    await expect(t.app.services.sessions.get({ tenantId: 'tenant-b' }, created.session.id)).rejects.toThrow(/no session/);
+    expect((await t.app.services.sessions.get(tenantScope('tenant-a'), created.session.id)).id).toBe(created.session.id);
+    await expect(t.app.services.sessions.get(tenantScope('tenant-b'), created.session.id)).rejects.toThrow(/no session/);
     // The repositories scope too, not only the service in front of them.
     const token = created.writeToken;
     const [batch] = await chainBatches(created.session.id, typingEvents('tenant text'), 20, token);
     await t.app.inject({ method: 'POST', url: `/v1/sessions/${created.session.id}/events`, headers: { authorization: `Bearer ${token}` }, payload: batch });
     const db = t.db.database.db;
-    expect(await listEvents(db, { tenantId: 'tenant-a' }, created.session.id, -1, 100)).toHaveLength(11);
-    expect(await listEvents(db, { tenantId: 'tenant-b' }, created.session.id, -1, 100)).toEqual([]);
+    expect(await listEvents(db, tenantScope('tenant-a'), created.session.id, -1, 100)).toHaveLength(11);
+    expect(await listEvents(db, tenantScope('tenant-b'), created.session.id, -1, 100)).toEqual([]);
     expect(await listEvents(db, { tenantId: null }, created.session.id, -1, 100)).toEqual([]);
-    expect(await listBatches(db, { tenantId: 'tenant-b' }, created.session.id)).toEqual([]);
+    expect(await listBatches(db, tenantScope('tenant-b'), created.session.id)).toEqual([]);
   });
 });

@@ -1,16 +1,14 @@
 import type { Config } from '../../config/config';
 import type { Database } from '../db/database';
-import { ANALYZE_SESSION, ANALYZE_SESSION_POLICY } from '../../modules/analysis/analysis.service';
 import { EmbeddedJobQueue, type JobLogger } from './embedded-job-queue';
-import type { JobQueue } from './job-queue';
+import type { JobQueue, QueuePolicy } from './job-queue';
 import { PgBossJobQueue } from './pg-boss-job-queue';
 
 /**
  * The configured job queue: pg-boss when the server runs on PostgreSQL (DATABASE_URL), the
  * embedded runner on PGlite (or on PostgreSQL with VERITAS_JOBS_DRIVER=embedded).
  */
-export function createJobQueue(config: Config, database: Database, log?: JobLogger): JobQueue {
-  const queues = { [ANALYZE_SESSION]: ANALYZE_SESSION_POLICY };
+export function createJobQueue(config: Config, database: Database, queues: Record<string, Partial<QueuePolicy>>, log?: JobLogger): JobQueue {
   if (config.jobs.driver === 'pg-boss') {
     if (!config.databaseUrl) throw new Error('the pg-boss job queue needs DATABASE_URL');
     return new PgBossJobQueue({

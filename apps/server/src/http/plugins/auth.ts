@@ -1,0 +1,38 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ANONYMOUS, type Actor } from '../../kernel/actor';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who is calling, resolved by the auth plugin before any handler runs. */
+    actor: Actor;
+  }
+}
+
+/** Resolves the actor of a request about a session (its path names the id), given the token it sent, if any. */
+export type ResolveActor = (sessionId: string, token: string | undefined) => Promise<Actor>;
+
+/** The token of "Authorization: Bearer <token>", if any. */
+export function bearer(req: FastifyRequest): string | undefined {
+  const h = req.headers.authorization;
+  const m = h ? /^Bearer\s+(\S+)$/i.exec(h) : null;
+  return m?.[1];
+}
+
+/** The session a request is about: the `:id` of its path. */
+export function sessionIdOf(req: FastifyRequest): string | undefined {
+  const id = (req.params as { id?: unknown } | undefined)?.id;
+  return typeof id === 'string' ? id : undefined;
+}
+
+/**
+ * Sets `req.actor` on every request: the write token (Authorization: Bearer) makes the session's
+ * writer, the session id in the path its reader (the id is the read capability); otherwise anonymous.
+ * Runs after validation (preHandler), so a malformed request is still answered 400 first.
+ */
+export function installAuth(app: FastifyInstance, resolve: ResolveActor): void {
+  app.decorateRequest('actor', null as never);
+  app.addHook('preHandler', async (req) => {
+    const sessionId = sessionIdOf(req);
+    req.actor = sessionId === undefined ? ANONYMOUS : await resolve(sessionId, bearer(req));
+  });
+}

@@ -1,0 +1,28 @@
+import type { Config } from '../config/config';
+import type { Services } from '../modules/services';
+import { ANALYZE_SESSION, type AnalyzeSessionJob } from '../modules/analysis';
+
+/** One job a worker runs: its queue name and the module function that handles it. */
+export interface JobBinding {
+  name: string;
+  /** Runs at once per process. */
+  concurrency(config: Readonly<Config>): number;
+  handle(services: Services, data: unknown): Promise<void>;
+}
+
+/**
+ * The one registry binding job names to handlers. A module enqueues by name (and declares the
+ * queue's retry policy, modules/services.ts QUEUES); which process runs what is decided in roles/.
+ */
+export const JOBS: readonly JobBinding[] = [
+  {
+    name: ANALYZE_SESSION,
+    concurrency: (config) => config.jobs.concurrency,
+    handle: (services, data) => services.analysis.run(data as AnalyzeSessionJob),
+  },
+];
+
+/** Registers every job's handler with the queue: this process now runs jobs. */
+export async function workJobs(services: Services, config: Readonly<Config>): Promise<void> {
+  for (const job of JOBS) await services.jobs.work(job.name, (data) => job.handle(services, data), { concurrency: job.concurrency(config) });
+}

@@ -1,0 +1,51 @@
+import type { VeritasEvent } from '@veritas/schema';
+import type { Scope } from './scope';
+
+/**
+ * What happened, told once by the module it happened in. Other modules subscribe instead of being
+ * called: analysis starts on session.ended and bundle.imported, live analysis follows batch.committed.
+ * Later: webhooks and live fan-out subscribe here too.
+ */
+export interface DomainEvents {
+  'session.created': { sessionId: string; scope: Scope };
+  /** Events stored durably by one ingest commit, per session, in seq order. Told only after the commit. */
+  'batch.committed': { sessionId: string; scope: Scope; events: VeritasEvent[] };
+  'session.ended': { sessionId: string; scope: Scope };
+  /** A bundle stored as an ended session (`created` false: the same bundle was already stored). */
+  'bundle.imported': { sessionId: string; scope: Scope; created: boolean };
+  'analysis.done': { sessionId: string; scope: Scope; version: string };
+  /** New live alerts stored for a session (already-stored ones are not told again). */
+  'alert.raised': { sessionId: string; scope: Scope; count: number };
+}
+
+export type DomainEventName = keyof DomainEvents;
+
+export type Subscriber<K extends DomainEventName> = (event: DomainEvents[K]) => void | Promise<void>;
+
+export interface EventBus {
+  /** Subscribes; returns the unsubscribe function. */
+  on<K extends DomainEventName>(name: K, subscriber: Subscriber<K>): () => void;
+  /**
+   * Tells every subscriber, one after the other, and resolves when all are done; a subscriber that
+   * throws fails the publish (the caller answers with that error, as it did when it called directly).
+   */
+  publish<K extends DomainEventName>(name: K, event: DomainEvents[K]): Promise<void>;
+}
+
+/** The in-process bus: one per app, typed by DomainEvents. */
+export function createEventBus(): EventBus {
+  const subscribers = new Map<DomainEventName, Subscriber<never>[]>();
+  return {
+    on(name, subscriber) {
+      const list = subscribers.get(name) ?? subscribers.set(name, []).get(name)!;
+      list.push(subscriber as Subscriber<never>);
+      return () => {
+        const i = list.indexOf(subscriber as Subscriber<never>);
+        if (i >= 0) list.splice(i, 1);
+      };
+    },
+    async publish(name, event) {
+      for (const s of [...(subscribers.get(name) ?? [])]) await (s as Subscriber<typeof name>)(event);
+    },
+  };
+}

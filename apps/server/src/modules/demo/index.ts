@@ -1,0 +1,2 @@
+/** The demo sessions seeded by `veritas serve --demo`. */
+export { demoRoutes } from './demo.routes';

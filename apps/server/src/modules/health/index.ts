@@ -1,0 +1,2 @@
+/** Liveness, readiness and Prometheus metrics. */
+export { healthRoutes } from './health.routes';

@@ -1,0 +1,2 @@
+/** The replay data of a session, streamed for the viewer. */
+export { replayRoutes } from './replay.routes';

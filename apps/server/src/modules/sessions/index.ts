@@ -1,0 +1,11 @@
+/**
+ * The sessions module: a session's record, its stored events and batches (this module owns those
+ * tables), its credentials, export and presentation. Other modules import from here only.
+ */
+export { sessionsRoutes } from './sessions.routes';
+export { createSessionsService, newSessionId, newWriteToken, type SessionsService, type CreateSessionInput, type AnalysisSettings } from './sessions.service';
+export { createSessionCredentials, type SessionCredentials } from './session-credentials';
+export { presentSession, baseUrl } from './sessions.presenter';
+export { findSession, insertSession, advanceSessions, lockSessionsForIngest, lockSessionForImport } from './sessions.repository';
+export { insertEvents, eventPages, type EventRow } from './events.repository';
+export { insertBatches, findBatchHash, insertHeldBatch, deleteHeldBatches, listHeldBatches, type BatchRow } from './batches.repository';

@@ -1,0 +1,50 @@
+import { hexEqual, sha256Hex } from '@veritas/schema';
+import type { SessionReader, SessionWriter } from '../../kernel/actor';
+import { PUBLIC_SCOPE, scopeOfRow } from '../../kernel/scope';
+import type { Database } from '../../platform/db/database';
+import { rethrowUnavailable } from '../../platform/db/database-errors';
+import { findSessionForWrite } from './sessions.repository';
+
+/** Facts of a session that never change once it exists: its write key and its tenant. */
+interface StoredCredential {
+  writeKey: string | null;
+  tenantId: string | null;
+}
+
+export interface SessionCredentials {
+  /**
+   * The actor of a request about `sessionId`: its writer when `token` is the session's write token;
+   * otherwise the holder of the id (the read capability), with the reason a sent token did not count.
+   */
+  actorFor(sessionId: string, token: string | undefined): Promise<SessionReader | SessionWriter>;
+}
+
+const MAX_CACHED = 50_000;
+
+/** Checks write tokens against the stored SHA-256, with a bounded cache so ingest does not read the session per batch. */
+export function createSessionCredentials(database: Database): SessionCredentials {
+  const cache = new Map<string, StoredCredential>();
+
+  async function credentialOf(sessionId: string): Promise<StoredCredential | undefined> {
+    const cached = cache.get(sessionId);
+    if (cached) return cached;
+    const row = await findSessionForWrite(database.db, sessionId).catch(rethrowUnavailable);
+    if (!row) return undefined;
+    const credential = { writeKey: row.write_key, tenantId: row.tenant_id };
+    if (cache.size >= MAX_CACHED) cache.clear(); // bounded: a cache, not a store; nothing reads the tenant from it but this check
+    cache.set(sessionId, credential);
+    return credential;
+  }
+
+  return {
+    async actorFor(sessionId, token) {
+      const reader: SessionReader = { kind: 'session-reader', sessionId, scope: PUBLIC_SCOPE };
+      if (token === undefined) return reader;
+      const credential = await credentialOf(sessionId);
+      if (!credential) return { ...reader, refusedToken: 'not-found' };
+      const key = await sha256Hex(token);
+      if (!credential.writeKey || !hexEqual(key, credential.writeKey)) return { ...reader, refusedToken: 'invalid-token' };
+      return { kind: 'session-writer', sessionId, scope: scopeOfRow({ tenant_id: credential.tenantId }), macKey: credential.writeKey };
+    },
+  };
+}
