@@ -20,4 +20,20 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/databaseUrl/);
     expect(() => loadConfig({ VERITAS_PUBLIC_SESSIONS: 'maybe' })).toThrow(/true or false/);
   });
+
+  it('makes the derived choices once: group-commit concurrency and the job driver follow the database', () => {
+    expect(loadConfig({}).groupCommit.concurrency).toBe(1);
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@h/db' }).groupCommit.concurrency).toBe(4);
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@h/db' }, { groupCommit: { concurrency: 8 } }).groupCommit).toMatchObject({ concurrency: 8, maxEvents: 5000 });
+  });
+
+  it('is frozen once checked, overrides included', () => {
+    const c = loadConfig({}, { dataDir: 'relative-dir', role: 'all' });
+    expect(c.dataDir).toMatch(/^\/.*relative-dir$/);
+    expect(Object.isFrozen(c)).toBe(true);
+    expect(Object.isFrozen(c.groupCommit)).toBe(true);
+    expect(() => {
+      (c as { port: number }).port = 1;
+    }).toThrow(TypeError);
+  });
 });

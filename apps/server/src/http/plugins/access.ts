@@ -48,7 +48,7 @@ export function installAccess(app: FastifyInstance, options: { publicSessions: b
     }
     routes.push({ method: String(route.method), url: route.url, access });
   });
-  app.addHook('preHandler', async (req: FastifyRequest) => {
+  app.addHook('preValidation', async (req: FastifyRequest) => {
     const access = declaredAccess(req.routeOptions.config as { access?: Access; file?: string });
     if (!access) return; // the docs plugin's pages, and the not-found handler
     if ((req as { ws?: boolean }).ws) return; // a WebSocket upgrade: checked at the hello

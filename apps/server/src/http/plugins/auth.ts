@@ -27,11 +27,12 @@ export function sessionIdOf(req: FastifyRequest): string | undefined {
 /**
  * Sets `req.actor` on every request: the write token (Authorization: Bearer) makes the session's
  * writer, the session id in the path its reader (the id is the read capability); otherwise anonymous.
- * Runs after validation (preHandler), so a malformed request is still answered 400 first.
+ * Runs before validation (preValidation), with the access hook right after it: a caller without the
+ * right credential learns nothing from the shape of its request.
  */
 export function installAuth(app: FastifyInstance, resolve: ResolveActor): void {
   app.decorateRequest('actor', null as never);
-  app.addHook('preHandler', async (req) => {
+  app.addHook('preValidation', async (req) => {
     const sessionId = sessionIdOf(req);
     req.actor = sessionId === undefined ? ANONYMOUS : await resolve(sessionId, bearer(req));
   });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { genesisHash, macKeyFromToken, sealBatch, type VeritasEvent } from '@veritas/schema';
+import { genesisHash, macKeyFromToken, sealBatch, type SessionKind, type VeritasEvent } from '@veritas/schema';
 import { analyzeSession, createIncrementalAnalyzer, type AnalysisResult, type Flag } from '@veritas/analysis';
 import { mulberry32, simulate, toBundle } from '@veritas/simulator';
 import { loadConfig, type Config } from '../../config/config';
@@ -8,17 +8,14 @@ import { createTestApp, type TestApp } from '../../testing/test-app';
 import { createTestDatabase, TEST_DB, type TestDatabase } from '../../testing/test-database';
 import { tenantScope } from '../../kernel/scope';
 import { startRole } from '../../roles/start-role';
+import { createSession as createSessionFor } from '../../testing/factories';
 
 interface Created {
   id: string;
   writeToken: string;
 }
 
-async function createSession(app: App, kind: string): Promise<Created> {
-  const r = await app.inject({ method: 'POST', url: '/v1/sessions', payload: { kind } });
-  expect(r.statusCode).toBe(201);
-  return r.json();
-}
+const createSession = (app: App, kind: string): Promise<Created> => createSessionFor(app, { kind: kind as SessionKind, meta: {} });
 
 /** Sends events as sealed, chained batches whose sizes `size()` draws. Returns the last hash. */
 async function send(app: App, s: Created, events: VeritasEvent[], size: () => number, prev?: string): Promise<string> {

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUNDLE_FORMAT } from '@veritas/schema';
 import { createTestApp, type TestApp } from '../../testing/test-app';
-import { chainBatches, typingEvents } from '../../testing/batches';
+import { buildBundle } from '../../testing/factories';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -9,13 +8,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-async function offlineBundle(id: string, text: string) {
-  return {
-    format: BUNDLE_FORMAT,
-    session: { id, kind: 'writing', createdAt: '2026-11-01T10:00:00.000Z', endedAt: '2026-11-01T10:30:00.000Z', meta: { title: 'Offline' } },
-    batches: await chainBatches(id, typingEvents(text), 5),
-  };
-}
+const offlineBundle = (id: string, text: string) => buildBundle({ id, text });
 
 describe('POST /v1/bundles', () => {
   it('stores a verified bundle as an ended session, and the export matches it', async () => {

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../testing/test-app';
+import { buildBatch, createSession } from '../../testing/factories';
 import { chainBatches, typingEvents } from '../../testing/batches';
 import { batchHash } from '@veritas/schema';
+import { PUBLIC_SCOPE, tenantScope } from '../../kernel/scope';
+import type { DomainEvents } from '../../kernel/events';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -9,11 +12,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-async function newSession() {
-  const r = await t.app.inject({ method: 'POST', url: '/v1/sessions', payload: { kind: 'writing', meta: { title: 'Essay' } } });
-  expect(r.statusCode).toBe(201);
-  return r.json() as { id: string; writeToken: string; ack: number };
-}
+const newSession = () => createSession(t.app);
 
 const send = (id: string, token: string | undefined, batch: unknown) =>
   t.app.inject({ method: 'POST', url: `/v1/sessions/${id}/events`, headers: token ? { authorization: `Bearer ${token}` } : {}, payload: batch as object });
@@ -169,6 +168,25 @@ describe('bad input is refused with a specific problem, and changes nothing', ()
       expect(last.headers['retry-after']).toBeDefined();
     } finally {
       await flood.close();
+    }
+  });
+});
+
+describe('batch.committed', () => {
+  it("tells the session's tenant as the committed rows have it, whatever the writer's scope says", async () => {
+    const { session, writeToken } = await t.app.services.sessions.create(tenantScope('tenant-c'), { kind: 'writing' });
+    const heard: DomainEvents['batch.committed'][] = [];
+    const off = t.app.services.events.on('batch.committed', (e) => void heard.push(e));
+    try {
+      const batch = await buildBatch({ sessionId: session.id, writeToken, text: 'tenant' });
+      // A writer whose scope is wrong (public): the commit must not take its tenant from the caller, nor from any cache.
+      const writer = { kind: 'session-writer' as const, sessionId: session.id, scope: PUBLIC_SCOPE, macKey: session.write_key! };
+      expect(await t.app.services.ingest.submit(writer, batch)).toMatchObject({ ack: 5 });
+      expect(heard).toHaveLength(1);
+      expect(heard[0]!.scope.tenantId).toBe('tenant-c');
+      expect(heard[0]!.events.map((e) => e.seq)).toEqual([0, 1, 2, 3, 4, 5]);
+    } finally {
+      off();
     }
   });
 });

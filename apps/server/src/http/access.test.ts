@@ -1,0 +1,176 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { INGEST_PROTOCOL } from '@veritas/schema';
+import type { Access } from '../kernel/policy';
+import { createTestApp, type TestApp } from '../testing/test-app';
+import { createTestDatabase } from '../testing/test-database';
+import { buildBatch, buildBundle, createSession, type CreatedSession } from '../testing/factories';
+import { loadConfig } from '../config/config';
+import { buildApp } from './app';
+import { writerOf } from './route-kit';
+
+let t: TestApp;
+let wsBase: string;
+beforeAll(async () => {
+  // The walk creates a session per route and credential: more than the anonymous rate limit allows.
+  t = await createTestApp({ rateLimit: { anonymousPerMinute: 100_000, ingestPerMinute: 100_000 } });
+  await t.app.listen({ host: '127.0.0.1', port: 0 });
+  wsBase = `ws://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
+});
+afterAll(async () => t?.close());
+
+type Credential = 'none' | 'wrong token' | "another session's token" | 'own token';
+const CREDENTIALS: Credential[] = ['none', 'wrong token', "another session's token", 'own token'];
+
+const WRONG_TOKEN = 'A'.repeat(43);
+let bundleN = 0;
+
+function tokenFor(credential: Credential, own: CreatedSession, other: CreatedSession): string | undefined {
+  switch (credential) {
+    case 'none':
+      return undefined;
+    case 'wrong token':
+      return WRONG_TOKEN;
+    case "another session's token":
+      return other.writeToken;
+    case 'own token':
+      return own.writeToken;
+  }
+}
+
+/** A request to a route that passes its schema, so only access can refuse it. */
+async function requestFor(method: string, url: string, own: CreatedSession) {
+  const path = url.replace(':id', own.id).replace('*', 'index.html');
+  if (method === 'POST' && url === '/v1/sessions') return { path, payload: { kind: 'writing' } };
+  if (method === 'POST' && url === '/v1/sessions/:id/events') return { path, payload: await buildBatch({ sessionId: own.id, writeToken: own.writeToken }) };
+  if (method === 'POST' && url === '/v1/bundles') return { path, payload: await buildBundle({ id: `accessWalkBundle${String(bundleN++).padStart(4, '0')}` }) };
+  return { path };
+}
+
+/** What the declared access promises a caller holding `credential`. */
+function expectAnswer(route: string, access: Access | undefined, credential: Credential, status: number, body: string, where: string) {
+  // A HEAD answer has no body: its status says it all.
+  const type = status >= 400 && body ? (JSON.parse(body) as { type?: string }).type : undefined;
+  if (access === 'writer') {
+    if (credential === 'own token') {
+      // Let through, the socket route answers a plain request (no upgrade) 404: it serves only sockets.
+      if (route === '/v1/sessions/:id/ingest') expect(status, where).toBe(404);
+      else expect(status, where).toBeLessThan(300);
+    } else {
+      expect(status, where).toBe(401);
+      if (type !== undefined) expect(type, where).toBe(credential === 'none' ? 'urn:veritas:problem:missing-token' : 'urn:veritas:problem:invalid-token');
+    }
+    return;
+  }
+  // anyone, public, reader (the path holds the session id, the read capability), and the docs pages:
+  // any credential, or none, is let through.
+  expect(status, where).toBeLessThan(400);
+}
+
+describe('every route answers as its declared access promises', () => {
+  it('walks app.routeAccess with no token, a wrong token, another session\'s token and its own', async () => {
+    const other = await createSession(t.app);
+    const walked: string[] = [];
+    const routes = t.app.routeAccess.flatMap((r) => r.method.split(',').map((method) => ({ ...r, method })));
+    for (const route of routes) {
+      for (const credential of CREDENTIALS) {
+        const own = await createSession(t.app);
+        const token = tokenFor(credential, own, other);
+        const where = `${route.method} ${route.url} (${route.access ?? 'docs'}) with ${credential}`;
+        // The ingest socket is walked as a socket below; here, as plain HTTP (no upgrade), the hook guards it like any route.
+        const { path, payload } = await requestFor(route.method, route.url, own);
+        const r = await t.app.inject({
+          method: route.method as 'GET' | 'HEAD' | 'POST',
+          url: path,
+          headers: token ? { authorization: `Bearer ${token}` } : {},
+          ...(payload ? { payload } : {}),
+        });
+        expectAnswer(route.url, route.access, credential, r.statusCode, r.body, where);
+        walked.push(`${route.method} ${route.url}`);
+      }
+    }
+    // The walk covered the API, not just the docs.
+    for (const r of ['POST /v1/sessions', 'GET /v1/sessions/:id', 'GET /v1/sessions/:id/events', 'POST /v1/sessions/:id/events', 'POST /v1/sessions/:id/end', 'GET /v1/sessions/:id/bundle', 'GET /v1/sessions/:id/replay', 'GET /v1/sessions/:id/analysis', 'GET /v1/sessions/:id/alerts', 'POST /v1/bundles', 'GET /v1/demo/sessions', 'GET /health', 'GET /ready', 'GET /metrics', 'GET /openapi.json']) {
+      expect(walked, r).toContain(r);
+    }
+  });
+
+  it('walks the ingest socket: its hello is checked by the same access declaration', async () => {
+    const route = t.app.routeAccess.find((r) => r.url === '/v1/sessions/:id/ingest' && r.method === 'GET');
+    expect(route?.access).toBe('writer');
+    const other = await createSession(t.app);
+    for (const credential of CREDENTIALS) {
+      const own = await createSession(t.app);
+      const ws = new WebSocket(`${wsBase}/v1/sessions/${own.id}/ingest`);
+      const first = new Promise<{ type: string; problem?: { type: string } }>((resolve, reject) => {
+        ws.once('message', (d) => resolve(JSON.parse(d.toString())));
+        ws.once('error', reject);
+      });
+      const closed = new Promise<number>((resolve) => ws.once('close', resolve));
+      await new Promise((resolve) => ws.once('open', resolve));
+      const token = tokenFor(credential, own, other);
+      ws.send(JSON.stringify({ type: 'hello', protocol: INGEST_PROTOCOL, ...(token ? { token } : {}) }));
+      const answer = await first;
+      if (credential === 'own token') {
+        expect(answer.type, credential).toBe('ready');
+        ws.close();
+      } else {
+        expect(answer, credential).toMatchObject({ type: 'error', problem: { type: credential === 'none' ? 'urn:veritas:problem:missing-token' : 'urn:veritas:problem:invalid-token' } });
+        expect(await closed, credential).toBe(4401);
+      }
+    }
+  });
+});
+
+describe('the access hook, not the handler, enforces the declaration', () => {
+  it('refuses a writer route whose handler would answer anyone, and lets a reader route through', async () => {
+    const db = await createTestDatabase();
+    const app = await buildApp({ config: loadConfig({}, { dataDir: undefined, logLevel: 'silent' }), database: db.database, logger: false });
+    let handled = 0;
+    // Handlers that check nothing: whatever refuses a caller here is the hook.
+    app.post('/v1/test/:id/write', { config: { access: 'writer' } }, async (req) => {
+      handled++;
+      return { ok: true, writer: writerOf(req).sessionId };
+    });
+    app.get('/v1/test/:id/read', { config: { access: 'reader' } }, async (req) => ({ ok: true, actor: req.actor.kind }));
+    await app.ready();
+    try {
+      const own = await createSession(app);
+      const other = await createSession(app);
+      const none = await app.inject({ method: 'POST', url: `/v1/test/${own.id}/write` });
+      expect(none.statusCode).toBe(401);
+      expect(none.json().type).toBe('urn:veritas:problem:missing-token');
+      const wrong = await app.inject({ method: 'POST', url: `/v1/test/${own.id}/write`, headers: { authorization: `Bearer ${WRONG_TOKEN}` } });
+      expect(wrong.json().type).toBe('urn:veritas:problem:invalid-token');
+      const another = await app.inject({ method: 'POST', url: `/v1/test/${own.id}/write`, headers: { authorization: `Bearer ${other.writeToken}` } });
+      expect(another.json().type).toBe('urn:veritas:problem:invalid-token');
+      const unknown = await app.inject({ method: 'POST', url: `/v1/test/AAAAAAAAAAAAAAAAAAAAAA/write`, headers: { authorization: `Bearer ${own.writeToken}` } });
+      expect(unknown.json().type).toBe('urn:veritas:problem:not-found');
+      expect(handled).toBe(0);
+
+      const ok = await app.inject({ method: 'POST', url: `/v1/test/${own.id}/write`, headers: { authorization: `Bearer ${own.writeToken}` } });
+      expect(ok.json()).toEqual({ ok: true, writer: own.id });
+      expect(handled).toBe(1);
+      expect((await app.inject({ method: 'GET', url: `/v1/test/${own.id}/read` })).json()).toEqual({ ok: true, actor: 'session-reader' });
+      expect((await app.inject({ method: 'GET', url: `/v1/test/${own.id}/read`, headers: { authorization: `Bearer ${own.writeToken}` } })).json()).toEqual({ ok: true, actor: 'session-writer' });
+    } finally {
+      await app.close();
+      await db.drop();
+    }
+  });
+
+  it('closes every public route, before its handler, when the server takes no anonymous sessions', async () => {
+    const closed = await createTestApp({ publicSessions: false });
+    try {
+      const publicRoutes = closed.app.routeAccess.filter((r) => r.access === 'public');
+      expect(publicRoutes.map((r) => `${r.method} ${r.url}`).sort()).toEqual(['POST /v1/bundles', 'POST /v1/sessions']);
+      for (const r of publicRoutes) {
+        const res = await closed.app.inject({ method: 'POST', url: r.url, payload: r.url === '/v1/bundles' ? await buildBundle({ id: 'accessClosedBundle01' }) : { kind: 'writing' } });
+        expect(res.statusCode, r.url).toBe(403);
+        expect(res.json().type).toBe('urn:veritas:problem:public-sessions-disabled');
+      }
+    } finally {
+      await closed.close();
+    }
+  });
+});
