@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm start`: builds the web app when its sources are newer than the build, then starts Veritas
-// on its embedded default (PGlite in .veritas-data, in-process hub, filesystem storage) with demo data.
+// on its embedded default (PGlite in .veritas-data, jobs run in the same process) with demo data.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';

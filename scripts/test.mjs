@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The whole suite: typecheck, then Vitest on the embedded default (PGlite, in-process hub), then
+// The whole suite: typecheck, then Vitest on the embedded default (PGlite, no other service), then
 // again against PostgreSQL + Redis when they are reachable (CI insists on both).
 // Ends with one plain line: "N passed, N failed".
 import { spawnSync } from 'node:child_process';
