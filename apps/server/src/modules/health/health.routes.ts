@@ -2,11 +2,11 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { problemResponses } from '../../http/route-kit';
 import type { RouteDeps } from '../../http/route-deps';
-import { AppError } from '../../kernel/errors';
-import { pingDatabase } from './health.repository';
+import { createHealthService } from './health.service';
 
 /** Liveness, readiness (the database answers) and Prometheus metrics. */
 export const healthRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { services }) => {
+  const health = createHealthService(services.database);
   app.get(
     '/health',
     { config: { access: 'anyone' }, schema: { tags: ['operations'], summary: 'The process is alive', response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
@@ -23,14 +23,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
         response: { 200: Type.Object({ status: Type.Literal('ready'), database: Type.String() }), ...problemResponses(503) },
       },
     },
-    async () => {
-      try {
-        await pingDatabase(services.database.db);
-      } catch {
-        throw new AppError('database-unavailable', 'the database does not answer');
-      }
-      return { status: 'ready' as const, database: services.database.kind };
-    },
+    async () => ({ status: 'ready' as const, database: await health.ready() }),
   );
 
   app.get('/metrics', { config: { access: 'anyone' }, schema: { tags: ['operations'], summary: 'Prometheus metrics', hide: false } }, async (_req, reply) => {
