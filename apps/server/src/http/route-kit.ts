@@ -3,7 +3,6 @@ import type { FastifyRequest } from 'fastify';
 import { EventEnvelope, SessionId, SessionKind, SessionMeta } from '@veritas/schema';
 import type { SessionWriter } from '../kernel/actor';
 import { PUBLIC_SCOPE, type Scope } from '../kernel/scope';
-import './plugins/access';
 
 /**
  * What a module's routes take from the HTTP shell: shapes shared by several routes' responses
