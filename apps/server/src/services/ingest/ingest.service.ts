@@ -113,7 +113,7 @@ export function createIngestService(
   async function submitAuthorized(sessionId: string, { macKey }: WriteGrant, body: BatchBody): Promise<IngestResult> {
     try {
       const checked = checkEvents(body.firstSeq, body.events);
-      if (!checked.ok) throw new AppError('invalid-event', checked.issues[0]!.message, { issues: checked.issues });
+      if (!checked.ok) throw new AppError('invalid-event', `${checked.issues[0]!.path}: ${checked.issues[0]!.message}`, { issues: checked.issues });
       const batch: Batch = { firstSeq: body.firstSeq, events: checked.events, prevHash: body.prevHash, hash: body.hash, ...(body.mac ? { mac: body.mac } : {}) };
       const self = await checkBatchSelf(batch);
       if (self) throw new AppError('hash-mismatch', 'the hash is not SHA-256 of the canonical JSON of { events, prevHash }');
