@@ -1,4 +1,4 @@
-import { parseBundle, verifyChain, genesisHash } from '@veritas/schema';
+import { parseBundle, verifyChain, genesisHash, type Bundle } from '@veritas/schema';
 import type { Database } from '../db/database';
 import type { SessionRow } from '../db/tables';
 import { AppError } from '../errors';
@@ -7,9 +7,40 @@ import { insertEvents, type EventRow } from '../repositories/events.repository';
 import { insertBatches } from '../repositories/batches.repository';
 import { rethrowUnavailable } from './database-errors';
 
+/** What an upload could say about the bundle's MACs (docs/adr/0006-what-the-mac-proves.md). */
+export interface MacCheck {
+  /** True when every batch's MAC was checked against the session's write key. */
+  checked: boolean;
+  /** Batches of the bundle that carry a MAC. */
+  batchesWithMac: number;
+  detail: string;
+}
+
 export interface BundlesService {
-  /** Verifies a bundle (format, events, chain) and stores it as an ended session. Idempotent. */
-  import(scope: Scope, input: unknown, options?: { source?: 'upload' | 'demo' }): Promise<{ session: SessionRow; created: boolean }>;
+  /** Verifies a bundle (format, events, chain, and MACs when the server knows the key) and stores it as an ended session. Idempotent. */
+  import(scope: Scope, input: unknown, options?: { source?: 'upload' | 'demo' }): Promise<{ session: SessionRow; created: boolean; macs: MacCheck }>;
+}
+
+/**
+ * The server knows a session's MAC key only for a session it holds with a write key (one recorded
+ * live): then every batch must carry the right MAC. For any other bundle it can check the chain,
+ * not who sealed it, and says so.
+ */
+async function checkMacs(id: string, batches: Bundle['batches'], writeKey: string | null | undefined): Promise<MacCheck> {
+  const batchesWithMac = batches.filter((b) => b.mac !== undefined).length;
+  if (!writeKey) {
+    return {
+      checked: false,
+      batchesWithMac,
+      detail: `not checked: this server holds no write key for session ${id}; ${batchesWithMac} of ${batches.length} batches carry a MAC, which \`veritas verify --key\` checks offline`,
+    };
+  }
+  const problem = await verifyChain(id, batches, writeKey);
+  if (problem) {
+    const what = problem.code === 'missing-mac' ? 'has no MAC' : problem.code === 'bad-mac' ? 'has a MAC that does not match the write key' : `fails the chain check (${problem.code})`;
+    throw new AppError('invalid-bundle', `batch ${problem.index} (firstSeq ${problem.firstSeq}) ${what} of the stored session ${id}`, { chain: problem });
+  }
+  return { checked: true, batchesWithMac, detail: `checked: every batch's MAC matches the write key of session ${id}` };
 }
 
 const CHUNK = 5000;
@@ -31,12 +62,15 @@ export function createBundlesService({ db }: Database): BundlesService {
       const lastT = lastBatch ? lastBatch.events[lastBatch.events.length - 1]!.t : 0;
       try {
         return await db.transaction().execute(async (tx) => {
-          const existing = await tx.selectFrom('sessions').select(['id', 'next_seq', 'head_hash', 'tenant_id']).where('id', '=', id).forUpdate().executeTakeFirst();
+          const existing = await tx.selectFrom('sessions').select(['id', 'next_seq', 'head_hash', 'tenant_id', 'write_key']).where('id', '=', id).forUpdate().executeTakeFirst();
           if (existing) {
+            // MACs first: a bundle re-chained after its events were replaced is told why it is refused.
+            const macs = await checkMacs(id, bundle.batches, existing.write_key);
             const same = existing.head_hash === head && existing.next_seq === total && existing.tenant_id === scope.tenantId;
             if (!same) throw new AppError('session-exists', `a different session ${id} is already stored`);
-            return { session: (await findSession(tx, scope, id))!, created: false };
+            return { session: (await findSession(tx, scope, id))!, created: false, macs };
           }
+          const macs = await checkMacs(id, bundle.batches, null);
           await insertSession(tx, {
             id,
             tenant_id: scope.tenantId,
@@ -66,7 +100,7 @@ export function createBundlesService({ db }: Database): BundlesService {
             );
           }
           await advanceSessions(tx, [{ id, next_seq: total, head_hash: head, last_t: lastT }]);
-          return { session: (await findSession(tx, scope, id))!, created: true };
+          return { session: (await findSession(tx, scope, id))!, created: true, macs };
         });
       } catch (err) {
         rethrowUnavailable(err);
