@@ -1,4 +1,4 @@
-import { LIMITS, genesisHash, sealBatch } from '@veritas/schema/chain';
+import { LIMITS, genesisHash, macKeyFromToken, sealBatch } from '@veritas/schema/chain';
 import { adoptBatchState, stateAfterBatch } from './session-state';
 import type { SessionState } from './store';
 import type { Batch, EventDataOf, RecorderOptions, VeritasEvent } from './types';
@@ -7,8 +7,6 @@ import type { Batch, EventDataOf, RecorderOptions, VeritasEvent } from './types'
 export interface BatchTarget {
   /** The session being recorded; null before the first start. */
   session(): SessionState | null;
-  /** The HMAC key (connected mode, once the write token is known). */
-  macKey(): string | undefined;
   /** The copy/cut hashes so far, kept with each batch so a resumed session still knows internal pastes. */
   clipHashes(): string[];
   /** Stores a batch with the state after it, in one transaction. */
@@ -76,7 +74,11 @@ export class EventBatcher {
     while (state && state.id && this.unsealed.length > 0 && !target.stopped()) {
       const events = this.unsealed.slice(0, Math.min(this.unsealed.length, LIMITS.batchEvents));
       const prev = state.lastHash ?? (await genesisHash(state.id));
-      const batch = (await sealBatch(events, prev, target.macKey())) as Batch;
+      // Every batch of a session with a write token carries its MAC (the server refuses one
+      // without): the key comes from the session itself, so no batch sealed between the
+      // session's creation (or resumption) and the link's start can miss it.
+      const key = state.writeToken ? await macKeyFromToken(state.writeToken) : undefined;
+      const batch = (await sealBatch(events, prev, key)) as Batch;
       const next = stateAfterBatch(state, events, batch, target.clipHashes());
       await target.commit(next, batch);
       adoptBatchState(state, next);

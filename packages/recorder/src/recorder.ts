@@ -54,7 +54,6 @@ export class VeritasRecorder implements Recorder, CaptureSink {
     const fail = (code: string, e: unknown) => this.fail(code, e);
     this.batcher = new EventBatcher(opts, {
       session: () => this.state,
-      macKey: () => this.link.macKey,
       clipHashes: () => [...this.clips],
       commit: (next, batch) => this.storage.commit(next, batch),
       sealed: (batch) => {

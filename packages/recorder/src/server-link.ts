@@ -1,4 +1,3 @@
-import { macKeyFromToken } from '@veritas/schema/chain';
 import { asTransportError, tellHost, transportFailure } from './errors';
 import { Sender } from './sender';
 import type { SessionStorage } from './session-storage';
@@ -21,8 +20,6 @@ export interface LinkHooks {
  * that carries each stored batch until the server acknowledges it, and ending the session there.
  */
 export class ServerLink {
-  /** The key batches are MACed with, derived from the write token. */
-  macKey: string | undefined;
   private sender: Sender | null = null;
 
   constructor(
@@ -36,7 +33,6 @@ export class ServerLink {
   async open(state: SessionState, stored: Batch[]): Promise<void> {
     if (!state.id) await this.create(state);
     if (this.hooks.stopped() || !state.id || !state.writeToken) return;
-    this.macKey = await macKeyFromToken(state.writeToken);
     const server = state.server ?? '';
     const channel = state.transport === 'websocket' ? wsChannel(server, state.id, state.writeToken) : httpChannel(server, state.id, state.writeToken);
     this.sender = new Sender(channel, state.ack, {

@@ -1,8 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { BUNDLE_FORMAT } from './version';
-import { Event } from './events';
+import { Event, Seq } from './events';
 import { Hex64, SessionId } from './batch';
 import { LIMITS } from './limits';
+import { Text, TextRecord, Timestamp } from './text';
 import type { Batch } from './batch';
 
 export const SessionKind = Type.Union(
@@ -13,10 +14,10 @@ export type SessionKind = Static<typeof SessionKind>;
 
 export const SessionMeta = Type.Object(
   {
-    title: Type.Optional(Type.String({ maxLength: 200 })),
-    prompt: Type.Optional(Type.String({ maxLength: 10_000 })),
-    initialText: Type.Optional(Type.String({ maxLength: 1_000_000 })),
-    labels: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 200 }), { maxProperties: 32 })),
+    title: Type.Optional(Text({ maxLength: 200 })),
+    prompt: Type.Optional(Text({ maxLength: 10_000 })),
+    initialText: Type.Optional(Text({ maxLength: 1_000_000 })),
+    labels: Type.Optional(TextRecord(64, Text({ maxLength: 200 }), { maxProperties: 32 })),
   },
   { additionalProperties: false },
 );
@@ -24,7 +25,7 @@ export type SessionMeta = Static<typeof SessionMeta>;
 
 export const BundleBatch = Type.Object(
   {
-    firstSeq: Type.Integer({ minimum: 0 }),
+    firstSeq: Seq,
     events: Type.Array(Event, { minItems: 1, maxItems: LIMITS.batchEvents }),
     prevHash: Hex64,
     hash: Hex64,
@@ -41,8 +42,8 @@ export const Bundle = Type.Object(
       {
         id: SessionId,
         kind: SessionKind,
-        createdAt: Type.String({ format: 'date-time' }),
-        endedAt: Type.Optional(Type.String({ format: 'date-time' })),
+        createdAt: Timestamp(),
+        endedAt: Type.Optional(Timestamp()),
         meta: Type.Optional(SessionMeta),
       },
       { additionalProperties: false },

@@ -46,6 +46,11 @@ describe('batch chain', () => {
     const wrongKey = await macKeyFromToken('other');
     expect(await verifyChain(sid, batches, wrongKey)).toMatchObject({ code: 'bad-mac', index: 0 });
     expect(await batchMac(key, batches[0]!.hash)).toBe(batches[0]!.mac);
+
+    // Given the key, a batch without a MAC fails: stripping the MACs must not pass.
+    const stripped = batches.map(({ mac: _mac, ...b }, i) => (i === 1 ? b : batches[i]!));
+    expect(await verifyChain(sid, stripped, key)).toMatchObject({ code: 'missing-mac', index: 1 });
+    expect(await verifyChain(sid, stripped)).toBeNull();
   });
 
   it('binds the chain to the session id', async () => {

@@ -13,7 +13,8 @@ export type ChainProblem =
   | { code: 'broken-chain'; index: number; firstSeq: number }
   | { code: 'seq-gap'; index: number; firstSeq: number; expected: number }
   | { code: 'seq-mismatch'; index: number; firstSeq: number }
-  | { code: 'bad-mac'; index: number; firstSeq: number };
+  | { code: 'bad-mac'; index: number; firstSeq: number }
+  | { code: 'missing-mac'; index: number; firstSeq: number };
 
 /** Builds the next batch of a chain: what the recorder does before it sends. */
 export async function sealBatch<E extends { seq: number }>(
@@ -40,7 +41,8 @@ export async function checkBatchSelf(b: ChainBatch, index = 0): Promise<ChainPro
 
 /**
  * Re-checks a whole session chain from its genesis: contiguous seqs from 0, each hash right,
- * each prevHash the hash before it, and (with a mac key) each mac.
+ * each prevHash the hash before it, and (with a mac key) each mac: given the key, a batch
+ * without one fails too, or stripping the MACs would pass (docs/adr/0006-what-the-mac-proves.md).
  */
 export async function verifyChain(sessionId: string, batches: readonly ChainBatch[], macKey?: string): Promise<ChainProblem | null> {
   let prev = await genesisHash(sessionId);
@@ -51,7 +53,8 @@ export async function verifyChain(sessionId: string, batches: readonly ChainBatc
     if (!hexEqual(b.prevHash, prev)) return { code: 'broken-chain', index: i, firstSeq: b.firstSeq };
     const self = await checkBatchSelf(b, i);
     if (self) return self;
-    if (macKey && b.mac !== undefined && !hexEqual(await batchMac(macKey, b.hash), b.mac)) {
+    if (macKey && b.mac === undefined) return { code: 'missing-mac', index: i, firstSeq: b.firstSeq };
+    if (macKey && !hexEqual(await batchMac(macKey, b.hash), b.mac!)) {
       return { code: 'bad-mac', index: i, firstSeq: b.firstSeq };
     }
     prev = b.hash;

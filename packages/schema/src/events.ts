@@ -1,5 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { LIMITS } from './limits';
+import { Text, TextRecord } from './text';
 
 /**
  * The v1 events. Every event is { seq, t, type, data }: `seq` numbers the session's events from 0
@@ -8,7 +9,7 @@ import { LIMITS } from './limits';
 
 export const Seq = Type.Integer({ minimum: 0, maximum: 2_147_483_647, description: 'Per-session sequence number, 0, 1, 2, … with no gaps' });
 export const Ms = Type.Number({ minimum: 0, maximum: LIMITS.maxT, description: 'Milliseconds since the session started' });
-const Label = Type.String({ minLength: 1, maxLength: LIMITS.label });
+const Label = Text({ minLength: 1, maxLength: LIMITS.label });
 const Slug = Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z][a-z0-9_.-]*$' });
 const Int = Type.Integer({ minimum: 0, maximum: 100_000_000 });
 
@@ -34,7 +35,7 @@ export const EventData = {
     {
       pos: Int,
       del: Int,
-      ins: Type.String({ maxLength: LIMITS.opText }),
+      ins: Text({ maxLength: LIMITS.opText }),
       cause: TextCause,
       trusted: Type.Optional(Type.Boolean({ description: 'isTrusted of the input event' })),
     },
@@ -60,10 +61,10 @@ export const EventData = {
   ),
   focus: Type.Object({ state: Type.Union([Type.Literal('focus'), Type.Literal('blur')]) }, { additionalProperties: false }),
   visibility: Type.Object({ state: Type.Union([Type.Literal('visible'), Type.Literal('hidden')]) }, { additionalProperties: false }),
-  snapshot: Type.Object({ text: Type.String({ maxLength: LIMITS.snapshotText }) }, { additionalProperties: false }),
+  snapshot: Type.Object({ text: Text({ maxLength: LIMITS.snapshotText }) }, { additionalProperties: false }),
   metrics: Type.Object(
     {
-      values: Type.Record(Type.String({ maxLength: 64 }), Type.Union([Type.Number(), Type.Boolean()]), { maxProperties: LIMITS.metricValues }),
+      values: TextRecord(64, Type.Union([Type.Number(), Type.Boolean()]), { maxProperties: LIMITS.metricValues }),
       source: Type.Optional(Label),
     },
     { additionalProperties: false, description: 'Client-derived scores (confusion, engagement, faceDetected, faces …) as the host labels them' },
@@ -88,7 +89,13 @@ export const EventData = {
     { additionalProperties: false },
   ),
   mark: Type.Object({ label: Label }, { additionalProperties: false }),
-  custom: Type.Object({ name: Label, data: Type.Unknown() }, { additionalProperties: false }),
+  custom: Type.Object(
+    {
+      name: Label,
+      data: Type.Unknown({ description: `Any JSON value, at most ${LIMITS.customDepth} levels deep; no string or key holds U+0000 or a lone surrogate` }),
+    },
+    { additionalProperties: false },
+  ),
 } as const satisfies Record<string, TSchema>;
 
 export type EventType = keyof typeof EventData;

@@ -17,6 +17,7 @@ export {
 export { BatchBody, Hex64, SessionId, type Batch } from './batch';
 export { Bundle, BundleBatch, SessionKind, SessionMeta } from './bundle';
 export { canonicalJson } from './canonical';
+export { TEXT_PATTERN, TEXT_RULE, describePattern, Text, TextRecord, Timestamp, isStorableText, jsonValueIssue } from './text';
 export { sha256Hex, genesisHash, batchHash, macKeyFromToken, batchMac, hexEqual } from './hash';
 export { sealBatch, checkBatchSelf, verifyChain, type ChainBatch, type ChainProblem } from './chain';
 export { checkEvents, parseBundle, type EventIssue } from './validate';

@@ -16,6 +16,8 @@ export const LIMITS = {
   bundleBatches: 100_000,
   /** How far ahead of the stored sequence a batch may arrive and still be held. */
   seqWindow: 10_000,
+  /** Levels of arrays and objects in custom event data (JSON nested deeper is refused). */
+  customDepth: 32,
   /** Longest session, in ms (7 days): t beyond it is refused. */
   maxT: 7 * 24 * 3600 * 1000,
 } as const;

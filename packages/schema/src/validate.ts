@@ -4,6 +4,8 @@ import { FormatRegistry } from '@sinclair/typebox';
 import { Bundle } from './bundle';
 import { EventData, type EventType, type VeritasEvent } from './events';
 import { BUNDLE_FORMAT } from './version';
+import { LIMITS } from './limits';
+import { describePattern, jsonValueIssue } from './text';
 
 export interface EventIssue {
   index: number;
@@ -44,11 +46,22 @@ export function checkEvents(
     const checker = checkerFor(e.type as EventType);
     if (!checker.Check(e.data)) {
       const first = checker.Errors(e.data).First();
-      issues.push({ index, path: `/events/${index}/data${first?.path ?? ''}`, message: first?.message ?? 'invalid data' });
+      const message = describePattern((first?.schema as { pattern?: unknown } | undefined)?.pattern) ?? first?.message ?? 'invalid data';
+      issues.push({ index, path: `/events/${index}/data${first?.path ?? ''}`, message });
+      return;
     }
+    const custom = customDataIssue(e as VeritasEvent);
+    if (custom) issues.push({ index, path: `/events/${index}${custom.path}`, message: custom.message });
   });
   if (issues.length > 0) return { ok: false, issues: issues.slice(0, 20) };
   return { ok: true, events: envelopes as VeritasEvent[] };
+}
+
+/** Custom data is any JSON, which a schema cannot bound: its depth and strings are checked here. */
+function customDataIssue(e: VeritasEvent): { path: string; message: string } | null {
+  if (e.type !== 'custom') return null;
+  const issue = jsonValueIssue(e.data.data, LIMITS.customDepth);
+  return issue ? { path: `/data/data${issue.path}`, message: issue.message } : null;
 }
 
 // TypeBox knows no string formats until told; the bundle uses date-time.
@@ -71,10 +84,17 @@ export function parseBundle(input: unknown): { ok: true; bundle: Bundle } | { ok
     value = migrate(value);
   }
   if (!bundleCheck.Check(value)) {
-    const issues = [...bundleCheck.Errors(value)].slice(0, 20).map((e) => ({ path: e.path, message: e.message }));
+    const issues = [...bundleCheck.Errors(value)].slice(0, 20).map((e) => ({ path: e.path, message: describePattern((e.schema as { pattern?: unknown }).pattern) ?? e.message }));
     return { ok: false, issues };
   }
-  return { ok: true, bundle: value as unknown as Bundle };
+  const bundle = value as unknown as Bundle;
+  for (const [b, batch] of bundle.batches.entries()) {
+    for (const [i, e] of batch.events.entries()) {
+      const issue = customDataIssue(e);
+      if (issue) return { ok: false, issues: [{ path: `/batches/${b}/events/${i}${issue.path}`, message: issue.message }] };
+    }
+  }
+  return { ok: true, bundle };
 }
 
 export { Value };

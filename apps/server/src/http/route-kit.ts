@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import { EventEnvelope, SessionId, SessionKind, SessionMeta } from '@veritas/schema';
+import { EventEnvelope, SessionId, SessionKind, SessionMeta, TextRecord } from '@veritas/schema';
 import type { SessionWriter } from '../kernel/actor';
 import { PUBLIC_SCOPE, type Scope } from '../kernel/scope';
 
@@ -28,7 +28,7 @@ export const SessionParams = Type.Object({ id: SessionId });
 export const AnalysisSettings = Type.Object(
   {
     thresholds: Type.Optional(
-      Type.Record(Type.String({ maxLength: 64 }), Type.Union([Type.Number({ minimum: 0 }), Type.Array(Type.Number({ exclusiveMinimum: 0 }), { maxItems: 16 })]), {
+      TextRecord(64, Type.Union([Type.Number({ minimum: 0 }), Type.Array(Type.Number({ exclusiveMinimum: 0 }), { maxItems: 16 })]), {
         maxProperties: 64,
         description: 'Detector thresholds by name (see the analysis README); unnamed ones keep their defaults',
       }),

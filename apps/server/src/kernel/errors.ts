@@ -9,6 +9,7 @@ export const PROBLEMS = {
   'invalid-bundle': { status: 400, title: 'The bundle is not a valid v1 bundle' },
   'hash-mismatch': { status: 400, title: 'The batch hash does not match its events' },
   'bad-mac': { status: 401, title: 'The batch MAC does not match the write key' },
+  'missing-mac': { status: 401, title: 'The batch carries no MAC; every batch of a session with a write key must' },
   'missing-token': { status: 401, title: 'A write token is required' },
   'invalid-token': { status: 401, title: 'The write token is not valid for this session' },
   'public-sessions-disabled': { status: 403, title: 'This server does not accept anonymous sessions' },

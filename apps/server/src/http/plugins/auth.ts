@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { SessionId } from '@veritas/schema';
 import { ANONYMOUS, type Actor } from '../../kernel/actor';
 
 declare module 'fastify' {
@@ -18,10 +19,16 @@ export function bearer(req: FastifyRequest): string | undefined {
   return m?.[1];
 }
 
-/** The session a request is about: the `:id` of its path. */
+const SESSION_ID = new RegExp(SessionId.pattern!);
+
+/**
+ * The session a request is about: the `:id` of its path, when it has the shape of a session id.
+ * Auth runs before validation, so a malformed id (U+0000, 10 kB) never reaches the database here:
+ * the caller stays anonymous and the route's access and schema answer it.
+ */
 export function sessionIdOf(req: FastifyRequest): string | undefined {
   const id = (req.params as { id?: unknown } | undefined)?.id;
-  return typeof id === 'string' ? id : undefined;
+  return typeof id === 'string' && SESSION_ID.test(id) ? id : undefined;
 }
 
 /**

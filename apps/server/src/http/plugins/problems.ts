@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { describePattern } from '@veritas/schema';
 import { AppError, problemType, toProblem, type Problem } from '../../kernel/errors';
 
 const FASTIFY_CODES: Record<string, AppError['code']> = {
@@ -12,10 +13,10 @@ const FASTIFY_CODES: Record<string, AppError['code']> = {
 /** Any thrown thing as a problem; 5xx details are logged, never sent. */
 export function problemFor(err: unknown, requestId: string): Problem {
   if (err instanceof AppError) return toProblem(err, requestId);
-  const e = err as FastifyError & { validation?: { instancePath: string; message?: string }[]; validationContext?: string };
+  const e = err as FastifyError & { validation?: { instancePath: string; message?: string; params?: { pattern?: unknown } }[]; validationContext?: string };
   if (e.validation) {
     const where = e.validationContext ?? 'request';
-    const errors = e.validation.slice(0, 20).map((v) => ({ path: `/${where}${v.instancePath}`, message: v.message ?? 'invalid' }));
+    const errors = e.validation.slice(0, 20).map((v) => ({ path: `/${where}${v.instancePath}`, message: describePattern(v.params?.pattern) ?? v.message ?? 'invalid' }));
     return toProblem(new AppError('invalid-request', `${errors[0]?.path}: ${errors[0]?.message}`, { errors }), requestId);
   }
   // Fastify's JSON parser throws a SyntaxError with status 400 for a body that does not parse.

@@ -1,4 +1,4 @@
-import { parseBundle, verifyChain, genesisHash } from '@veritas/schema';
+import { parseBundle, verifyChain, genesisHash, type Bundle } from '@veritas/schema';
 import type { Database } from '../../platform/db/database';
 import type { SessionRow } from '../../platform/db/tables';
 import { AppError } from '../../kernel/errors';
@@ -7,9 +7,46 @@ import type { EventBus } from '../../kernel/events';
 import { findSession, insertSession, advanceSessions, lockSessionForImport, insertEvents, insertBatches, type EventRow } from '../sessions';
 import { rethrowUnavailable } from '../../platform/db/database-errors';
 
+/** What an upload could say about the bundle's MACs (docs/adr/0006-what-the-mac-proves.md). */
+export interface MacCheck {
+  /** True when every batch's MAC was checked against the session's write key. */
+  checked: boolean;
+  /** Batches of the bundle that carry a MAC. */
+  batchesWithMac: number;
+  detail: string;
+}
+
+export interface Imported {
+  session: SessionRow;
+  created: boolean;
+  macs: MacCheck;
+}
+
 export interface BundlesService {
-  /** Verifies a bundle (format, events, chain) and stores it as an ended session. Idempotent. */
-  import(scope: Scope, input: unknown, options?: { source?: 'upload' | 'demo' }): Promise<{ session: SessionRow; created: boolean }>;
+  /** Verifies a bundle (format, events, chain, and MACs when the server knows the key) and stores it as an ended session. Idempotent. */
+  import(scope: Scope, input: unknown, options?: { source?: 'upload' | 'demo' }): Promise<Imported>;
+}
+
+/**
+ * The server knows a session's MAC key only for a session it holds with a write key (one recorded
+ * live): then every batch must carry the right MAC. For any other bundle it can check the chain,
+ * not who sealed it, and says so.
+ */
+async function checkMacs(id: string, batches: Bundle['batches'], writeKey: string | null | undefined): Promise<MacCheck> {
+  const batchesWithMac = batches.filter((b) => b.mac !== undefined).length;
+  if (!writeKey) {
+    return {
+      checked: false,
+      batchesWithMac,
+      detail: `not checked: this server holds no write key for session ${id}; ${batchesWithMac} of ${batches.length} batches carry a MAC, which \`veritas verify --key\` checks offline`,
+    };
+  }
+  const problem = await verifyChain(id, batches, writeKey);
+  if (problem) {
+    const what = problem.code === 'missing-mac' ? 'has no MAC' : problem.code === 'bad-mac' ? 'has a MAC that does not match the write key' : `fails the chain check (${problem.code})`;
+    throw new AppError('invalid-bundle', `batch ${problem.index} (firstSeq ${problem.firstSeq}) ${what} of the stored session ${id}`, { chain: problem });
+  }
+  return { checked: true, batchesWithMac, detail: `checked: every batch's MAC matches the write key of session ${id}` };
 }
 
 const CHUNK = 5000;
@@ -21,7 +58,7 @@ export interface BundlesDeps {
 }
 
 export function createBundlesService({ database: { db }, events }: BundlesDeps): BundlesService {
-  async function store(scope: Scope, input: unknown, options: { source?: 'upload' | 'demo' }): Promise<{ session: SessionRow; created: boolean }> {
+  async function store(scope: Scope, input: unknown, options: { source?: 'upload' | 'demo' }): Promise<Imported> {
     const parsed = parseBundle(input);
     if (!parsed.ok) throw new AppError('invalid-bundle', `${parsed.issues[0]!.path || '/'}: ${parsed.issues[0]!.message}`, { issues: parsed.issues });
     const { bundle } = parsed;
@@ -38,10 +75,13 @@ export function createBundlesService({ database: { db }, events }: BundlesDeps):
       return await db.transaction().execute(async (tx) => {
         const existing = await lockSessionForImport(tx, id);
         if (existing) {
+          // MACs first: a bundle re-chained after its events were replaced is told why it is refused.
+          const macs = await checkMacs(id, bundle.batches, existing.write_key);
           const same = existing.head_hash === head && existing.next_seq === total && existing.tenant_id === scope.tenantId;
           if (!same) throw new AppError('session-exists', `a different session ${id} is already stored`);
-          return { session: (await findSession(tx, scope, id))!, created: false };
+          return { session: (await findSession(tx, scope, id))!, created: false, macs };
         }
+        const macs = await checkMacs(id, bundle.batches, null);
         await insertSession(tx, {
           id,
           tenant_id: scope.tenantId,
@@ -71,7 +111,7 @@ export function createBundlesService({ database: { db }, events }: BundlesDeps):
           );
         }
         await advanceSessions(tx, [{ id, next_seq: total, head_hash: head, last_t: lastT }]);
-        return { session: (await findSession(tx, scope, id))!, created: true };
+        return { session: (await findSession(tx, scope, id))!, created: true, macs };
       });
     } catch (err) {
       rethrowUnavailable(err);

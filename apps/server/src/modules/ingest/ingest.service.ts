@@ -69,11 +69,13 @@ export function createIngestService(
   async function submit({ sessionId, macKey }: SessionWriter, body: BatchBody): Promise<IngestResult> {
     try {
       const checked = checkEvents(body.firstSeq, body.events);
-      if (!checked.ok) throw new AppError('invalid-event', checked.issues[0]!.message, { issues: checked.issues });
+      if (!checked.ok) throw new AppError('invalid-event', `${checked.issues[0]!.path}: ${checked.issues[0]!.message}`, { issues: checked.issues });
       const batch: Batch = { firstSeq: body.firstSeq, events: checked.events, prevHash: body.prevHash, hash: body.hash, ...(body.mac ? { mac: body.mac } : {}) };
       const self = await checkBatchSelf(batch);
       if (self) throw new AppError('hash-mismatch', 'the hash is not SHA-256 of the canonical JSON of { events, prevHash }');
-      if (batch.mac && !hexEqual(await batchMac(macKey, batch.hash), batch.mac)) throw new AppError('bad-mac');
+      // A session with a write key takes only batches MACed with it (docs/adr/0006-what-the-mac-proves.md).
+      if (!batch.mac) throw new AppError('missing-mac', 'send mac = HMAC-SHA256(SHA-256(write token), hash) with every batch');
+      if (!hexEqual(await batchMac(macKey, batch.hash), batch.mac)) throw new AppError('bad-mac');
       const r = await committer.submit({ sessionId, batch });
       if (!r.ok) throw r.error;
       return { ack: r.ack, held: r.held, duplicate: r.duplicate };

@@ -92,6 +92,21 @@ describe('WebSocket ingest', () => {
     c.ws.close();
   });
 
+  it('refuses a batch without a MAC, and one with a wrong MAC, and stores neither', async () => {
+    const s = (await t.app.inject({ method: 'POST', url: '/v1/sessions', payload: { kind: 'sensor' } })).json();
+    const c = open(`${base}/v1/sessions/${s.id}/ingest`);
+    await c.ready;
+    c.ws.send(JSON.stringify({ type: 'hello', protocol: INGEST_PROTOCOL, token: s.writeToken }));
+    expect((await c.next()).type).toBe('ready');
+    const [b0] = await chainBatches(s.id, accelEvents(5, 100), 5, s.writeToken);
+    c.ws.send(JSON.stringify({ type: 'batch', batch: { ...b0, mac: undefined } }));
+    expect(await c.next()).toMatchObject({ type: 'error', firstSeq: 0, problem: { type: 'urn:veritas:problem:missing-mac', status: 401 } });
+    c.ws.send(JSON.stringify({ type: 'batch', batch: { ...b0, mac: '0'.repeat(64) } }));
+    expect(await c.next()).toMatchObject({ type: 'error', firstSeq: 0, problem: { type: 'urn:veritas:problem:bad-mac', status: 401 } });
+    c.ws.close();
+    expect((await t.app.inject({ method: 'GET', url: `/v1/sessions/${s.id}` })).json().ack).toBe(-1);
+  });
+
   it('tells a client to come back later, with a retry hint, when the database is away', async () => {
     // Nothing listens on port 9: the database is down for this app.
     const database = openPostgres('postgres://postgres@127.0.0.1:9/none', 1);

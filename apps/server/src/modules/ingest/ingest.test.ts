@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../testing/test-app';
 import { buildBatch, createSession } from '../../testing/factories';
 import { chainBatches, typingEvents } from '../../testing/batches';
-import { batchHash } from '@veritas/schema';
+import { batchHash, batchMac, macKeyFromToken } from '@veritas/schema';
 import { PUBLIC_SCOPE, tenantScope } from '../../kernel/scope';
 import type { DomainEvents } from '../../kernel/events';
 
@@ -83,6 +83,7 @@ describe('bad input is refused with a specific problem, and changes nothing', ()
     ['wrong token', 'invalid-token', 401],
     ['tampered hash', 'hash-mismatch', 400],
     ['wrong mac', 'bad-mac', 401],
+    ['missing mac', 'missing-mac', 401],
     ['broken chain', 'broken-chain', 409],
     ['seq gap beyond the window', 'seq-gap-too-large', 409],
     ['reused seqs with different content', 'seq-conflict', 409],
@@ -96,6 +97,8 @@ describe('bad input is refused with a specific problem, and changes nothing', ()
     const before = await storedSeqs(s.id);
     let r;
     const auth = { authorization: `Bearer ${s.writeToken}`, 'content-type': 'application/json' };
+    // Batches built by hand carry a right MAC, so they meet the check each case is about.
+    const macOf = async (hash: string) => batchMac(await macKeyFromToken(s.writeToken), hash);
     switch (name) {
       case 'malformed JSON':
         r = await t.app.inject({ method: 'POST', url: `/v1/sessions/${s.id}/events`, headers: auth, payload: '{"firstSeq": 3, "events": [' });
@@ -123,19 +126,24 @@ describe('bad input is refused with a specific problem, and changes nothing', ()
       case 'wrong mac':
         r = await send(s.id, s.writeToken, { ...b1, mac: 'f'.repeat(64) });
         break;
+      case 'missing mac':
+        r = await send(s.id, s.writeToken, { ...b1, mac: undefined });
+        break;
       case 'broken chain': {
         const prevHash = 'a'.repeat(64);
-        r = await send(s.id, s.writeToken, { firstSeq: 3, events: b1!.events, prevHash, hash: await batchHash(b1!.events, prevHash) });
+        const hash = await batchHash(b1!.events, prevHash);
+        r = await send(s.id, s.writeToken, { firstSeq: 3, events: b1!.events, prevHash, hash, mac: await macOf(hash) });
         break;
       }
       case 'seq gap beyond the window': {
         const events = typingEvents('xy', 50_000, 10_000);
-        r = await send(s.id, s.writeToken, { firstSeq: 50_000, events, prevHash: b0!.hash, hash: await batchHash(events, b0!.hash) });
+        const hash = await batchHash(events, b0!.hash);
+        r = await send(s.id, s.writeToken, { firstSeq: 50_000, events, prevHash: b0!.hash, hash, mac: await macOf(hash) });
         break;
       }
       case 'reused seqs with different content': {
         const events = typingEvents('XYZ');
-        const [other] = await chainBatches(s.id, events, 3);
+        const [other] = await chainBatches(s.id, events, 3, s.writeToken);
         r = await send(s.id, s.writeToken, other);
         break;
       }

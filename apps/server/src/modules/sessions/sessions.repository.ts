@@ -66,6 +66,6 @@ export async function listSessionsBySource(db: Db, scope: Scope, source: string,
 }
 
 /** Locks one session row for a bundle import; what decides whether the stored session is the same bundle. */
-export async function lockSessionForImport(db: Db, id: string): Promise<Pick<SessionRow, 'id' | 'next_seq' | 'head_hash' | 'tenant_id'> | undefined> {
-  return db.selectFrom('sessions').select(['id', 'next_seq', 'head_hash', 'tenant_id']).where('id', '=', id).forUpdate().executeTakeFirst();
+export async function lockSessionForImport(db: Db, id: string): Promise<Pick<SessionRow, 'id' | 'next_seq' | 'head_hash' | 'tenant_id' | 'write_key'> | undefined> {
+  return db.selectFrom('sessions').select(['id', 'next_seq', 'head_hash', 'tenant_id', 'write_key']).where('id', '=', id).forUpdate().executeTakeFirst();
 }

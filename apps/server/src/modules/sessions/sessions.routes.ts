@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Bundle, SessionKind, SessionMeta } from '@veritas/schema';
+import { Bundle, Seq, SessionKind, SessionMeta } from '@veritas/schema';
 import { AnalysisSettings, EventsPage, problemResponses, scopeOf, SessionParams, SessionView, writerOf } from '../../http/route-kit';
 import type { RouteDeps } from '../../http/route-deps';
 import { baseUrl, presentSession } from './sessions.presenter';
@@ -45,7 +45,7 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
         summary: 'Page through stored events',
         params: SessionParams,
         querystring: Type.Object({
-          after: Type.Integer({ minimum: -1, default: -1, description: 'Return events with seq greater than this' }),
+          after: Type.Integer({ minimum: -1, maximum: Seq.maximum!, default: -1, description: 'Return events with seq greater than this' }),
           limit: Type.Integer({ minimum: 1, maximum: 5000, default: 500 }),
         }),
         response: { 200: EventsPage, ...problemResponses(400, 404, 503) },

@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { PGliteDialect } from './pglite-dialect';
+import { survivePoolErrors } from './pg-pool-errors';
 import type { DB } from './tables';
 
 export type Db = Kysely<DB>;
@@ -17,8 +18,8 @@ export function openPostgres(url: string, poolSize = 10): Database {
   // int8 (counts) as numbers: our counts stay far below 2^53.
   pg.types.setTypeParser(20, (v) => Number(v));
   const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000 });
-  // An idle client's error (the server went away) must not crash the process; the next query reports it.
-  pool.on('error', () => {});
+  // A client's error (the server went away) must not crash the process; the next query reports it.
+  survivePoolErrors(pool);
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return { db, kind: 'postgres', close: () => db.destroy() };
 }

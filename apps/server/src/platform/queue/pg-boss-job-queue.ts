@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import PgBoss from 'pg-boss';
+import { survivePoolErrors } from '../db/pg-pool-errors';
 import { DEFAULT_QUEUE_POLICY, jobIdFor, type JobHandler, type JobInfo, type JobQueue, type JobState, type QueuePolicy } from './job-queue';
 import type { JobLogger } from './embedded-job-queue';
 
@@ -43,7 +44,8 @@ export class PgBossJobQueue implements JobQueue {
 
   constructor(private readonly options: PgBossJobQueueOptions) {
     this.pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 4, application_name: 'veritas-jobs' });
-    this.pool.on('error', () => {});
+    // pg-boss queries through this pool; a database restart must not crash the process (see survivePoolErrors).
+    survivePoolErrors(this.pool);
     const db: PgBoss.Db = {
       // Once crashed, queries never answer, as from a process that is gone (see crash()).
       executeSql: (text, values) => (this.severed ? new Promise<never>(() => {}) : this.pool.query(text, values)),

@@ -1,0 +1,231 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import WebSocket from 'ws';
+import { BUNDLE_FORMAT, INGEST_PROTOCOL, genesisHash, macKeyFromToken, sealBatch, type VeritasEvent } from '@veritas/schema';
+import { createTestApp, type TestApp } from '../src/testing/test-app';
+import { TEST_DB } from '../src/testing/test-database';
+
+/**
+ * Issue 8, point 2: input the schema accepts but the database refuses must be refused at the
+ * door. This walks every operation of the OpenAPI document and the WebSocket ingest with input
+ * PostgreSQL cannot store or the server cannot process (U+0000, a lone surrogate, custom data
+ * nested 10,000 deep, integers past int4, a year-0 date, malformed JSON, wrong types) and
+ * asserts: never a 5xx, and every refusal is a problem+json.
+ */
+
+interface Operation {
+  method: string;
+  path: string;
+  parameters?: { in: string; name: string; schema?: { type?: string } }[];
+  requestBody?: unknown;
+}
+
+let t: TestApp;
+let wsBase: string;
+let session: { id: string; writeToken: string };
+let operations: Operation[];
+
+beforeAll(async () => {
+  t = await createTestApp();
+  await t.app.listen({ host: '127.0.0.1', port: 0 });
+  wsBase = `ws://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
+  const doc = t.app.swagger() as { paths: Record<string, Record<string, Omit<Operation, 'method' | 'path'>>> };
+  operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ method: method.toUpperCase(), path, ...op })));
+});
+afterAll(async () => t?.close());
+// Each test writes to a session of its own (the walk ends the one it uses).
+beforeEach(async () => {
+  session = (await t.app.inject({ method: 'POST', url: '/v1/sessions', payload: { kind: 'writing' } })).json();
+});
+
+const NUL = 'a\u0000b';
+const LONE = 'a\ud800b';
+
+/** JSON text nested `depth` levels deep (JSON.stringify itself would overflow the stack on it). */
+function deepJson(depth: number): string {
+  const open: string[] = [];
+  const close: string[] = [];
+  for (let i = 0; i < depth; i++) {
+    open.push(i % 2 ? '[' : '{"k":');
+    close.push(i % 2 ? ']' : '}');
+  }
+  return `${open.join('')}"bottom"${close.reverse().join('')}`;
+}
+/** Stands for the deep value inside a value, replaced in its JSON text by deep(). */
+const DEEP_MARK = 'deep-value-marker';
+const deep = (json: string) => json.replace(`"${DEEP_MARK}"`, deepJson(10_000));
+
+/** Events PostgreSQL cannot store, each valid by shape. */
+const hostileEvents: [string, (seq: number) => VeritasEvent][] = [
+  ['text.op ins with U+0000', (seq) => ({ seq, t: seq, type: 'text.op', data: { pos: 0, del: 0, ins: NUL, cause: 'type' } })],
+  ['text.op ins with a lone surrogate', (seq) => ({ seq, t: seq, type: 'text.op', data: { pos: 0, del: 0, ins: LONE, cause: 'type' } })],
+  ['mark label with U+0000', (seq) => ({ seq, t: seq, type: 'mark', data: { label: NUL } })],
+  ['mark label with a lone surrogate', (seq) => ({ seq, t: seq, type: 'mark', data: { label: '\ud800' } })],
+  ['snapshot text with U+0000', (seq) => ({ seq, t: seq, type: 'snapshot', data: { text: NUL } })],
+  ['consent policy with a lone surrogate', (seq) => ({ seq, t: seq, type: 'consent', data: { policy: '\udfff', accepted: true } })],
+  ['violation detail with U+0000', (seq) => ({ seq, t: seq, type: 'violation', data: { kind: 'no_face', confidence: 1, detail: NUL } })],
+  ['metrics key with U+0000', (seq) => ({ seq, t: seq, type: 'metrics', data: { values: { [NUL]: 1 } } })],
+  ['custom name with U+0000', (seq) => ({ seq, t: seq, type: 'custom', data: { name: NUL, data: null } })],
+  ['custom data key with U+0000', (seq) => ({ seq, t: seq, type: 'custom', data: { name: 'x', data: { [NUL]: 1 } } })],
+  ['custom data key with a lone surrogate', (seq) => ({ seq, t: seq, type: 'custom', data: { name: 'x', data: { a: { '\ud800': 1 } } } })],
+  ['custom data value with U+0000', (seq) => ({ seq, t: seq, type: 'custom', data: { name: 'x', data: [1, [NUL]] } })],
+  ['custom data value with a lone surrogate', (seq) => ({ seq, t: seq, type: 'custom', data: { name: 'x', data: { a: LONE } } })],
+];
+const DEEP = (seq: number): VeritasEvent => ({ seq, t: seq, type: 'custom', data: { name: 'deep', data: DEEP_MARK } });
+
+/** A batch carrying `event` at `firstSeq`, sealed so it passes the hash and MAC (or, for a value too deep to hash, with a made-up hash). */
+async function hostileBatch(event: (seq: number) => VeritasEvent, firstSeq: number, sealed = true) {
+  const prevHash = firstSeq === 0 ? await genesisHash(session.id) : randomBytes(32).toString('hex');
+  const events = [event(firstSeq)];
+  if (!sealed) return { firstSeq, events, prevHash, hash: randomBytes(32).toString('hex') };
+  return sealBatch(events, prevHash, await macKeyFromToken(session.writeToken));
+}
+
+function expectProblem(r: { statusCode: number; headers: Record<string, unknown>; body: string }, what: string, status?: number) {
+  expect(r.statusCode, `${what}: ${r.body.slice(0, 300)}`).toBeLessThan(500);
+  if (status !== undefined) expect(r.statusCode, `${what}: ${r.body.slice(0, 300)}`).toBe(status);
+  if (r.statusCode >= 400) {
+    expect(String(r.headers['content-type']), what).toMatch(/^application\/problem\+json/);
+    expect(JSON.parse(r.body), what).toMatchObject({ type: expect.stringMatching(/^urn:veritas:problem:/), status: r.statusCode });
+  }
+}
+
+function newId() {
+  return randomBytes(16).toString('base64url');
+}
+
+async function bundleWith(events: VeritasEvent[], session: Record<string, unknown> = {}, sealed = true) {
+  const id = newId();
+  const prevHash = await genesisHash(id);
+  const batch = sealed ? await sealBatch(events, prevHash) : { firstSeq: 0, events, prevHash, hash: randomBytes(32).toString('hex') };
+  return { format: BUNDLE_FORMAT, session: { id, kind: 'writing', createdAt: '2026-01-01T00:00:00Z', ...session }, batches: [batch] };
+}
+
+/** Bodies the database would refuse, per operation that takes one: [what, JSON body, expected status]. */
+const hostileBodies: Record<string, () => Promise<[string, string, number][]>> = {
+  'POST /v1/sessions': async () => [
+    ['meta.title with U+0000', JSON.stringify({ kind: 'writing', meta: { title: NUL } }), 400],
+    ['meta.prompt with a lone surrogate', JSON.stringify({ kind: 'writing', meta: { prompt: LONE } }), 400],
+    ['meta.initialText with U+0000', JSON.stringify({ kind: 'writing', meta: { initialText: NUL } }), 400],
+    ['meta.labels key with U+0000', JSON.stringify({ kind: 'writing', meta: { labels: { [NUL]: 'x' } } }), 400],
+    ['meta.labels value with a lone surrogate', JSON.stringify({ kind: 'writing', meta: { labels: { course: '\ud800' } } }), 400],
+    ['analysis.thresholds key with U+0000', JSON.stringify({ kind: 'writing', analysis: { thresholds: { [NUL]: 1 } } }), 400],
+    ['meta nested 10,000 deep', deep(JSON.stringify({ kind: 'writing', meta: { labels: DEEP_MARK } })), 400],
+  ],
+  'POST /v1/sessions/{id}/events': async () => [
+    ...(await Promise.all(hostileEvents.map(async ([what, e]) => [`${what} (next batch)`, JSON.stringify(await hostileBatch(e, 0)), 400] as [string, string, number]))),
+    ...(await Promise.all(hostileEvents.map(async ([what, e]) => [`${what} (held batch)`, JSON.stringify(await hostileBatch(e, 7)), 400] as [string, string, number]))),
+    ['custom data nested 10,000 deep', deep(JSON.stringify(await hostileBatch(DEEP, 0, false))), 400],
+    ['custom data nested 10,000 deep (held)', deep(JSON.stringify(await hostileBatch(DEEP, 7, false))), 400],
+    ['firstSeq past int4', JSON.stringify({ ...(await hostileBatch(hostileEvents[0]![1], 0)), firstSeq: 2147483648 }), 400],
+  ],
+  'POST /v1/bundles': async () => [
+    ['createdAt in year 0', JSON.stringify(await bundleWith([{ seq: 0, t: 0, type: 'mark', data: { label: 'x' } }], { createdAt: '0000-01-01T00:00:00Z' })), 400],
+    ['endedAt in year 0', JSON.stringify(await bundleWith([{ seq: 0, t: 0, type: 'mark', data: { label: 'x' } }], { endedAt: '0000-01-01T00:00:00Z' })), 400],
+    ['meta.title with U+0000', JSON.stringify(await bundleWith([{ seq: 0, t: 0, type: 'mark', data: { label: 'x' } }], { meta: { title: NUL } })), 400],
+    ['meta.labels key with a lone surrogate', JSON.stringify(await bundleWith([{ seq: 0, t: 0, type: 'mark', data: { label: 'x' } }], { meta: { labels: { '\ud800': 'x' } } })), 400],
+    ...(await Promise.all(hostileEvents.map(async ([what, e]) => [what, JSON.stringify(await bundleWith([e(0)])), 400] as [string, string, number]))),
+    ['custom data nested 10,000 deep', deep(JSON.stringify(await bundleWith([DEEP(0)], {}, false))), 400],
+    ['firstSeq past int4', JSON.stringify({ ...(await bundleWith([{ seq: 0, t: 0, type: 'mark', data: { label: 'x' } }])), batches: [{ firstSeq: 2147483648, events: [], prevHash: '0'.repeat(64), hash: '0'.repeat(64) }] }), 400],
+  ],
+};
+
+/** Bodies no route may take: malformed JSON and wrong types. */
+const malformedBodies: [string, string][] = [
+  ['malformed JSON', '{"kind": '],
+  ['an array', '[]'],
+  ['a string', '"x"'],
+  ['null', 'null'],
+  ['wrong types', '{"kind":5,"meta":[],"firstSeq":"0","events":{},"format":1,"session":7,"batches":"x"}'],
+  ['nested 10,000 deep', deepJson(10_000)],
+];
+
+const badIntegers = ['2147483648', '1e10', '99999999999999999999999', '-99999999999999999999', '1.5', 'abc', '%00', ''];
+const badIds = ['9'.repeat(40), '%00', 'a'.repeat(15), encodeURIComponent(NUL.repeat(8))];
+
+function urlFor(op: Operation, id: string, query = ''): string {
+  return op.path.replace('{id}', id) + query;
+}
+
+function authFor(op: Operation) {
+  return { authorization: `Bearer ${session.writeToken}` };
+}
+
+describe(`hostile input never gets a 5xx, always a problem (${TEST_DB})`, () => {
+  it('walks every operation with bad path ids, bad query integers and unknown query values', async () => {
+    expect(operations.length).toBeGreaterThan(10);
+    for (const op of operations) {
+      const method = op.method as 'GET' | 'POST';
+      const hasId = op.path.includes('{id}');
+      for (const id of hasId ? badIds : []) {
+        const r = await t.app.inject({ method, url: urlFor(op, id), headers: authFor(op) });
+        expectProblem(r, `${op.method} ${op.path} with id ${id}`);
+        expect(r.statusCode, `${op.method} ${op.path} with id ${id}`).toBeGreaterThanOrEqual(400);
+      }
+      for (const p of (op.parameters ?? []).filter((p) => p.in === 'query')) {
+        for (const v of badIntegers) {
+          const r = await t.app.inject({ method, url: urlFor(op, session.id, `?${p.name}=${v}`), headers: authFor(op) });
+          expectProblem(r, `${op.method} ${op.path} with ${p.name}=${v}`, 400);
+        }
+      }
+      const r = await t.app.inject({ method, url: urlFor(op, session.id, `?after=${encodeURIComponent(NUL)}&x=%00`), headers: authFor(op) });
+      expectProblem(r, `${op.method} ${op.path} with U+0000 in the query`);
+    }
+  });
+
+  it('walks every operation that takes a body with malformed bodies, wrong types and what the database cannot store', { timeout: 180_000 }, async () => {
+    for (const op of operations.filter((o) => o.requestBody)) {
+      const key = `${op.method} ${op.path}`;
+      const builder = hostileBodies[key];
+      expect(builder, `${key} takes a body: add its hostile bodies to this test`).toBeDefined();
+      const cases: [string, string, number | undefined][] = [...malformedBodies.map(([w, b]) => [w, b, 400] as [string, string, number]), ...(await builder!())];
+      for (const [what, payload, status] of cases) {
+        const r = await t.app.inject({ method: op.method as 'POST', url: urlFor(op, session.id), headers: { 'content-type': 'application/json', ...authFor(op) }, payload });
+        expectProblem(r, `${key}: ${what}`, status);
+        if (status === 400) expect(r.json().detail, `${key}: ${what} names the field`).toMatch(/\//);
+      }
+    }
+    // Nothing was stored along the way.
+    const events = await t.app.inject({ method: 'GET', url: `/v1/sessions/${session.id}/events` });
+    expect(events.json().items).toEqual([]);
+  });
+
+  it('walks the WebSocket ingest with the same input', { timeout: 120_000 }, async () => {
+    const ws = new WebSocket(`${wsBase}/v1/sessions/${session.id}/ingest`);
+    const inbox: unknown[] = [];
+    const waiters: ((m: unknown) => void)[] = [];
+    ws.on('message', (d) => {
+      const m = JSON.parse(d.toString());
+      const w = waiters.shift();
+      if (w) w(m);
+      else inbox.push(m);
+    });
+    const next = () => new Promise<any>((r) => (inbox.length ? r(inbox.shift()) : waiters.push(r)));
+    await new Promise((r, j) => (ws.once('open', r), ws.once('error', j)));
+    ws.send(JSON.stringify({ type: 'hello', protocol: INGEST_PROTOCOL, token: session.writeToken }));
+    expect(await next()).toMatchObject({ type: 'ready' });
+
+    const messages: [string, string][] = [
+      ['malformed JSON', '{"type":"batch",'],
+      ['wrong types', JSON.stringify({ type: 'batch', batch: { firstSeq: 'x', events: 5 } })],
+      ['a batch nested 10,000 deep', deep(JSON.stringify({ type: 'batch', batch: DEEP_MARK }))],
+      ['custom data nested 10,000 deep', deep(JSON.stringify({ type: 'batch', batch: await hostileBatch(DEEP, 0, false) }))],
+      ['custom data nested 10,000 deep (held)', deep(JSON.stringify({ type: 'batch', batch: await hostileBatch(DEEP, 9, false) }))],
+      ...(await Promise.all(hostileEvents.map(async ([what, e]) => [what, JSON.stringify({ type: 'batch', batch: await hostileBatch(e, 0) })] as [string, string]))),
+      ...(await Promise.all(hostileEvents.map(async ([what, e]) => [`${what} (held)`, JSON.stringify({ type: 'batch', batch: await hostileBatch(e, 9) })] as [string, string]))),
+    ];
+    for (const [what, message] of messages) {
+      ws.send(message);
+      const answer = await next();
+      expect(answer.type, `${what}: ${JSON.stringify(answer).slice(0, 300)}`).toBe('error');
+      expect(answer.problem.status, `${what}: ${JSON.stringify(answer.problem)}`).toBe(400);
+      expect(answer.problem.type, what).toMatch(/^urn:veritas:problem:/);
+    }
+    // The socket still works after all that.
+    const ok = await sealBatch([{ seq: 0, t: 0, type: 'mark', data: { label: 'fine' } }], await genesisHash(session.id), await macKeyFromToken(session.writeToken));
+    ws.send(JSON.stringify({ type: 'batch', batch: ok }));
+    const okAnswer = await next();
+    expect(okAnswer, JSON.stringify(okAnswer)).toMatchObject({ type: 'ack', ack: 0 });
+    ws.close();
+  });
+});
