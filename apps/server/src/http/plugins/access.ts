@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Actor } from '../../kernel/actor';
 import { AppError } from '../../kernel/errors';
 import { decide, type Access } from '../../kernel/policy';
-import { sessionIdOf } from './auth';
+import { hasMalformedSessionId, sessionIdOf } from './auth';
 
 export type { Access } from '../../kernel/policy';
 
@@ -52,6 +52,9 @@ export function installAccess(app: FastifyInstance, options: { publicSessions: b
     const access = declaredAccess(req.routeOptions.config as { access?: Access; file?: string });
     if (!access) return; // the docs plugin's pages, and the not-found handler
     if ((req as { ws?: boolean }).ws) return; // a WebSocket upgrade: checked at the hello
+    // A path id that is not shaped like a session id names no session: its schema answers 400
+    // (the shape of an id is no secret), and nothing about it reaches the database.
+    if (hasMalformedSessionId(req)) return;
     enforceAccess(req.actor, access, sessionIdOf(req), options.publicSessions);
   });
 }

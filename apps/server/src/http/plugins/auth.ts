@@ -31,6 +31,12 @@ export function sessionIdOf(req: FastifyRequest): string | undefined {
   return typeof id === 'string' && SESSION_ID.test(id) ? id : undefined;
 }
 
+/** True when the path has an `:id` that cannot be a session id. */
+export function hasMalformedSessionId(req: FastifyRequest): boolean {
+  const id = (req.params as { id?: unknown } | undefined)?.id;
+  return id !== undefined && sessionIdOf(req) === undefined;
+}
+
 /**
  * Sets `req.actor` on every request: the write token (Authorization: Bearer) makes the session's
  * writer, the session id in the path its reader (the id is the read capability); otherwise anonymous.
