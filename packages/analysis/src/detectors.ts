@@ -1,23 +1,24 @@
 import { clock } from './host';
-import { excerptOf } from './excerpt';
 import type { Fold } from './fold';
-import type { Flag, WritingMetrics } from './types';
+import { ratio, round } from './histogram';
+import type { Flag, Thresholds, WritingMetrics } from './types';
 
 /**
  * Session-level detectors: they need the whole session's metrics, so they run on the fold's state
  * at the end (and whenever the incremental analyser is asked for its result).
  */
-export function sessionFlags(f: Fold, w: WritingMetrics, finalText: string): Flag[] {
+export function sessionFlags(f: Fold, w: WritingMetrics): Flag[] {
   const out: Flag[] = [];
   pasteShare(f, w, out);
-  transcription(f, w, finalText, out);
-  machineRegular(f, w, finalText, out);
-  untrusted(f, out);
+  if (f.caps.textChanges) transcription(f, w, out);
+  machineRegular(f, w, out);
+  if (f.caps.trustedFlags) untrusted(f, out);
   return out;
 }
 
+/** A share as a percentage with at most one decimal (0.0059 → 0.6%). */
 function pct(x: number): string {
-  return `${Math.round(x * 100)}%`;
+  return `${round(x * 100, 1)}%`;
 }
 
 function pasteShare(f: Fold, w: WritingMetrics, out: Flag[]): void {
@@ -38,48 +39,88 @@ function pasteShare(f: Fold, w: WritingMetrics, out: Flag[]): void {
   });
 }
 
-function transcription(f: Fold, w: WritingMetrics, finalText: string, out: Flag[]): void {
+function transcription(f: Fold, w: WritingMetrics, out: Flag[]): void {
   const th = f.th;
-  const boundaries = w.pauses.byLocation.beforeSentence.intervals + w.pauses.byLocation.beforeParagraph.intervals;
+  const pz = w.pauses;
+  const boundaries = pz.boundaries;
   if (w.typedChars < th.transcriptionMinChars || boundaries < th.transcriptionMinSentences) return;
-  const g = w.pauses.sentenceGradient;
-  const share = w.pauses.sentencePauseShare;
-  if (!(g < th.transcriptionMaxGradient && share < th.transcriptionMaxSentencePauseShare)) return;
+  const g = pz.sentenceGradient;
+  const share = pz.sentencePauseShare;
+  const pauseRate = ratio(pz.count * 100, w.typedChars, 2);
+  // Copying from a source: no thinking at sentence starts (share and gradient) and a steady pace
+  // (few pauses anywhere). A writer who pauses mid-sentence rather than between sentences has
+  // pauses, so is not taken for a copier.
+  if (!(g < th.transcriptionMaxGradient && share < th.transcriptionMaxSentencePauseShare && pauseRate < th.transcriptionMaxPausesPer100Chars)) return;
   const fewRevisions = w.revisions.revisionRatio < th.transcriptionMaxRevisionRatio;
+  const { moments, count } = f.pauses.unpausedMoments();
+  const first = moments[0];
+  const last = moments[moments.length - 1];
+  const s = (th.pauseMs / 1000).toString();
   out.push({
     detector: 'transcription',
     severity: fewRevisions ? 'high' : 'medium',
-    evidence: { seqFrom: f.edits.firstTypedSeq, seqTo: f.edits.lastTypedSeq, tFrom: f.edits.firstTypedT, tTo: f.edits.lastTypedT, excerpt: excerptOf(finalText) },
+    evidence: {
+      seqFrom: first?.seqFrom ?? f.edits.firstTypedSeq,
+      seqTo: last?.seqTo ?? f.edits.lastTypedSeq,
+      tFrom: first?.tFrom ?? f.edits.firstTypedT,
+      tTo: last?.tTo ?? f.edits.lastTypedT,
+      excerpt: first?.excerpt ?? '',
+      moments,
+    },
     message:
-      `${w.typedChars} characters were typed at a steady pace with ${fewRevisions ? 'almost no revision' : 'some revision'} and no pause at sentence starts ` +
-      `(${pct(share)} of ${boundaries} sentence starts had a pause of ${th.pauseMs / 1000} s or more; the writing looks copied from a source rather than composed).`,
+      `${pz.pausedBoundaries} of ${boundaries} sentence starts (${pct(share)}) held a pause of ${s} s or more, under the ${pct(th.transcriptionMaxSentencePauseShare)} threshold; ` +
+      `the median sentence-start interval was ${g} times the median interval within words (under ${th.transcriptionMaxGradient}); ` +
+      `${pz.count} pauses of ${s} s or more in ${w.typedChars} typed characters (${pauseRate} per 100, under ${th.transcriptionMaxPausesPer100Chars}); ` +
+      `revision ratio ${w.revisions.revisionRatio}${fewRevisions ? ` (under ${th.transcriptionMaxRevisionRatio})` : ''}. ` +
+      `${count} sentence${count === 1 ? ' was' : 's were'} started without a pause. This pattern fits copying from a source rather than composing.`,
     values: {
       typedChars: w.typedChars,
-      sentenceGradient: g,
+      boundaries,
+      pausedBoundaries: pz.pausedBoundaries,
       sentencePauseShare: share,
+      sentenceGradient: g,
+      pauses: pz.count,
+      pausesPer100Chars: pauseRate,
       revisionRatio: w.revisions.revisionRatio,
+      unpausedSentences: count,
+      pauseMs: th.pauseMs,
       transcriptionMaxGradient: th.transcriptionMaxGradient,
       transcriptionMaxSentencePauseShare: th.transcriptionMaxSentencePauseShare,
+      transcriptionMaxPausesPer100Chars: th.transcriptionMaxPausesPer100Chars,
       transcriptionMaxRevisionRatio: th.transcriptionMaxRevisionRatio,
     },
   });
 }
 
-function machineRegular(f: Fold, w: WritingMetrics, finalText: string, out: Flag[]): void {
+/**
+ * The overlap threshold at a writer's speed: people overlap keys when the next press comes before
+ * the last release, which is common at a median interval near a hold time and rare for slow
+ * typists (300 ms and more). The threshold applies as is up to the reference interval and falls
+ * with the cube of the slowdown beyond it.
+ */
+export function overlapThresholdAt(th: Thresholds, medianIntervalMs: number): number {
+  if (!(medianIntervalMs > th.machineOverlapReferenceMs)) return th.machineMaxOverlap;
+  return round(th.machineMaxOverlap * (th.machineOverlapReferenceMs / medianIntervalMs) ** 3, 4);
+}
+
+function machineRegular(f: Fold, w: WritingMetrics, out: Flag[]): void {
   const th = f.th;
   const k = w.keys;
-  if (k.count < th.machineMinKeys) return;
+  if (!f.caps.keys || k.count < th.machineMinKeys) return;
+  const holds = f.caps.keyHolds;
+  const overlapMax = overlapThresholdAt(th, k.interKey.medianMs);
   const signs: string[] = [];
-  if (k.hold.cv < th.machineMaxHoldCv) signs.push(`key hold times are constant (variation ${k.hold.cv})`);
-  if (k.interKey.iqrOverMedian < th.machineMaxIntervalDispersion) signs.push(`intervals between keys are too regular (spread ${k.interKey.iqrOverMedian})`);
-  if (k.overlapRatio < th.machineMaxOverlap) signs.push(`no key is pressed before the previous one is released (${pct(k.overlapRatio)}; people overlap 25–50%)`);
-  if (k.interKey.medianMs < th.machineMinMedianIntervalMs) signs.push(`keys come faster than a person can sustain (median ${k.interKey.medianMs} ms)`);
+  if (holds && k.hold.cv < th.machineMaxHoldCv) signs.push(`key hold times vary by ${k.hold.cv} (coefficient of variation, under ${th.machineMaxHoldCv})`);
+  if (k.interKey.iqrOverMedian < th.machineMaxIntervalDispersion) signs.push(`intervals between keys spread by ${k.interKey.iqrOverMedian} (interquartile range ÷ median, under ${th.machineMaxIntervalDispersion})`);
+  if (holds && k.overlapRatio < overlapMax)
+    signs.push(`${pct(k.overlapRatio)} of keys were pressed before the previous one was released (under ${pct(overlapMax)} at this typing speed)`);
+  if (k.interKey.medianMs < th.machineMinMedianIntervalMs) signs.push(`the median interval between keys is ${k.interKey.medianMs} ms (under ${th.machineMinMedianIntervalMs} ms)`);
   if (signs.length === 0) return;
   out.push({
     detector: 'machine-regular',
     severity: signs.length >= 3 ? 'high' : signs.length === 2 ? 'medium' : 'low',
-    evidence: { seqFrom: f.keys.firstSeq, seqTo: f.keys.lastSeq, tFrom: f.keys.firstT, tTo: f.keys.lastT, excerpt: excerptOf(finalText) },
-    message: `The typing looks machine-made: ${signs.join('; ')}.`,
+    evidence: { seqFrom: f.keys.firstSeq, seqTo: f.keys.lastSeq, tFrom: f.keys.firstT, tTo: f.keys.lastT, excerpt: '', moments: f.keys.regularStretches() },
+    message: `Over ${k.count} keys the typing looks machine-made: ${signs.join('; ')}.`,
     values: {
       keys: k.count,
       holdCv: k.hold.cv,
@@ -89,6 +130,7 @@ function machineRegular(f: Fold, w: WritingMetrics, finalText: string, out: Flag
       machineMaxHoldCv: th.machineMaxHoldCv,
       machineMaxIntervalDispersion: th.machineMaxIntervalDispersion,
       machineMaxOverlap: th.machineMaxOverlap,
+      machineOverlapAtSpeed: overlapMax,
       machineMinMedianIntervalMs: th.machineMinMedianIntervalMs,
     },
   });

@@ -4,6 +4,7 @@ import { Event } from './events';
 import { Hex64, SessionId } from './batch';
 import { LIMITS } from './limits';
 import type { Batch } from './batch';
+import { Capabilities } from './capabilities';
 
 export const SessionKind = Type.Union(
   [Type.Literal('writing'), Type.Literal('proctoring'), Type.Literal('sensor'), Type.Literal('generic')],
@@ -17,6 +18,7 @@ export const SessionMeta = Type.Object(
     prompt: Type.Optional(Type.String({ maxLength: 10_000 })),
     initialText: Type.Optional(Type.String({ maxLength: 1_000_000 })),
     labels: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 200 }), { maxProperties: 32 })),
+    capabilities: Type.Optional(Type.Partial(Capabilities, { additionalProperties: false, description: 'What the source captures; undeclared signals default to captured (what the Veritas recorder captures)' })),
   },
   { additionalProperties: false },
 );

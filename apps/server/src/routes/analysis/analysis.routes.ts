@@ -8,7 +8,7 @@ import { AlertsPage, AnalysisDone, AnalysisFailed, AnalysisInProgress, type Aler
 function presentAlert(a: AlertRow): Static<typeof Alert> {
   return {
     id: a.id,
-    detector: a.detector,
+    detector: a.detector as Static<typeof Alert>['detector'],
     severity: a.severity as Static<typeof Alert>['severity'],
     message: a.message,
     evidence: a.evidence as Static<typeof Alert>['evidence'],

@@ -26,7 +26,7 @@ let longIndex: ReplayIndex;
 let pendingIndex: ReplayIndex;
 let bundleFile: string;
 let analysisPolls = 0;
-const flag = { detector: 'external-paste', severity: 'high', message: 'Large paste from outside', evidence: { seqFrom: 0, seqTo: 0, tFrom: 0, tTo: 0, excerpt: 'FROM' } };
+const flag = { detector: 'external-paste', severity: 'high', message: 'Large paste from outside', evidence: { seqFrom: 0, seqTo: 0, tFrom: 0, tTo: 0, excerpt: 'FROM' }, values: { chars: 4 } };
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'veritas-replay-web-'));
