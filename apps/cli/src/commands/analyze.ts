@@ -102,6 +102,7 @@ export const analyze: Command = {
       acceptHostSignals: !values['refuse-host-signals'],
       assistiveTechnology: values.assistive === true,
       initialText: bundle.session.meta?.initialText,
+      capabilities: bundle.session.meta?.capabilities,
     });
     const chain = problem ? { intact: false, problem } : { intact: true, batches: bundle.batches.length };
     if (values.json) {

@@ -67,7 +67,7 @@ export async function loadBundleFile(json: unknown): Promise<{ session: LoadedSe
   const chain = await checkChain(bundle);
   const index = indexOf(bundle);
   performance.mark('replay:analysis-start');
-  const result = analyzeSession(bundleEvents(bundle), { initialText: bundle.session.meta?.initialText });
+  const result = analyzeSession(bundleEvents(bundle), { initialText: bundle.session.meta?.initialText, capabilities: bundle.session.meta?.capabilities });
   performance.measure('replay:analysis', 'replay:analysis-start');
   const title = bundle.session.meta?.title;
   return {
