@@ -1,4 +1,5 @@
 import type { ClassifiedOp, EventOf } from '@veritas/schema';
+import { isSpace, isTerminal } from './chars';
 import { excerptOf } from './excerpt';
 import { clock } from './host';
 import { ratio } from './histogram';
@@ -59,12 +60,21 @@ export class PasteFold {
     }
     const th = this.th;
     if (n < th.externalPasteLowChars) return;
+    const sentences = sentencesIn(e.data.ins);
+    const severity = n >= th.externalPasteHighChars ? 'high' : n >= th.externalPasteChars || sentences >= th.externalPasteSentences ? 'medium' : 'low';
     this.raised.raise({
       detector: 'external-paste',
-      severity: n >= th.externalPasteHighChars ? 'high' : n >= th.externalPasteChars ? 'medium' : 'low',
+      severity,
       evidence: { seqFrom, seqTo: e.seq, tFrom, tTo: e.t, excerpt: excerptOf(e.data.ins) },
-      message: `${n} characters were pasted at ${clock(e.t)} from outside this session (they match nothing copied here).`,
-      values: { chars: n, externalPasteLowChars: th.externalPasteLowChars, externalPasteChars: th.externalPasteChars, externalPasteHighChars: th.externalPasteHighChars },
+      message: `${n} characters were pasted at ${clock(e.t)} from outside this session (they match nothing copied here), holding ${sentences} complete sentence${sentences === 1 ? '' : 's'}.`,
+      values: {
+        chars: n,
+        sentences,
+        externalPasteLowChars: th.externalPasteLowChars,
+        externalPasteChars: th.externalPasteChars,
+        externalPasteHighChars: th.externalPasteHighChars,
+        externalPasteSentences: th.externalPasteSentences,
+      },
     });
   }
 
@@ -79,4 +89,15 @@ export class PasteFold {
       shareOfAdded: ratio(this.externalChars, inserted),
     };
   }
+}
+
+/** Complete sentences in a text: sentence-final punctuation followed by whitespace or the end. */
+export function sentencesIn(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (!isTerminal(text.charCodeAt(i))) continue;
+    const next = i + 1 < text.length ? text.charCodeAt(i + 1) : 32;
+    if (isSpace(next) || next === 34 || next === 41) n++;
+  }
+  return n;
 }

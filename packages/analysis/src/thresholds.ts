@@ -7,6 +7,7 @@ export const DEFAULT_THRESHOLDS: Readonly<Thresholds> = Object.freeze({
   externalPasteLowChars: 40,
   externalPasteChars: 150,
   externalPasteHighChars: 1000,
+  externalPasteSentences: 2,
   pasteShareOfFinal: 0.5,
   pasteShareOfAdded: 0.4,
   transcriptionMinChars: 400,

@@ -251,6 +251,7 @@ export const Thresholds = Type.Object(
     externalPasteLowChars: threshold('External paste of at least this many characters: low flag'),
     externalPasteChars: threshold('External paste of at least this many characters: medium flag'),
     externalPasteHighChars: threshold('… and at least this many: high flag'),
+    externalPasteSentences: threshold('An external paste (of at least the low size) holding this many complete sentences or more: medium flag, as a passage is'),
     pasteShareOfFinal: threshold('Externally pasted share of the final text over this: high flag'),
     pasteShareOfAdded: threshold('Externally pasted share of all text added over this: medium flag'),
     transcriptionMinChars: threshold('Transcription needs at least this many typed characters'),
