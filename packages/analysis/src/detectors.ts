@@ -33,9 +33,9 @@ function pasteShare(f: Fold, w: WritingMetrics, out: Flag[]): void {
     severity: overFinal ? 'high' : 'medium',
     evidence: { seqFrom: f.paste.firstExternalSeq, seqTo: f.paste.lastExternalSeq, tFrom: f.paste.firstExternalT, tTo: f.paste.lastExternalT, excerpt: f.paste.largestExternalExcerpt },
     message: overFinal
-      ? `${pct(p.shareOfFinal)} of the final text was pasted from outside the session (${p.external.count} paste${p.external.count === 1 ? '' : 's'}).`
-      : `${pct(p.shareOfAdded)} of all text added during the session was pasted from outside it (${p.external.count} paste${p.external.count === 1 ? '' : 's'}).`,
-    values: { shareOfFinal: p.shareOfFinal, shareOfAdded: p.shareOfAdded, pasteShareOfFinal: th.pasteShareOfFinal, pasteShareOfAdded: th.pasteShareOfAdded },
+      ? `${pct(p.shareOfFinal)} of the final text was pasted from outside the session (${p.external.count} paste${p.external.count === 1 ? '' : 's'}; over ${pct(th.pasteShareOfFinal)} is high).`
+      : `${pct(p.shareOfAdded)} of all text added during the session was pasted from outside it (${p.external.count} paste${p.external.count === 1 ? '' : 's'}; over ${pct(th.pasteShareOfAdded)} is medium).`,
+    values: { shareOfFinal: p.shareOfFinal, shareOfAdded: p.shareOfAdded, externalPastes: p.external.count, pasteShareOfFinal: th.pasteShareOfFinal, pasteShareOfAdded: th.pasteShareOfAdded },
   });
 }
 
@@ -93,14 +93,18 @@ function transcription(f: Fold, w: WritingMetrics, out: Flag[]): void {
 }
 
 /**
- * The overlap threshold at a writer's speed: people overlap keys when the next press comes before
- * the last release, which is common at a median interval near a hold time and rare for slow
- * typists (300 ms and more). The threshold applies as is up to the reference interval and falls
- * with the cube of the slowdown beyond it.
+ * The overlap threshold at a writer's speed. People overlap keys when the next press comes before
+ * the last release: common when the median interval is near a hold time, rare for slow typists
+ * (300 ms and more), for whom little or no overlap is normal. The threshold applies as is up to
+ * `machineOverlapReferenceMs`, falls linearly to zero at `machineOverlapOffMs`, and is zero (the
+ * sign cannot fire) beyond.
  */
 export function overlapThresholdAt(th: Thresholds, medianIntervalMs: number): number {
-  if (!(medianIntervalMs > th.machineOverlapReferenceMs)) return th.machineMaxOverlap;
-  return round(th.machineMaxOverlap * (th.machineOverlapReferenceMs / medianIntervalMs) ** 3, 4);
+  const full = th.machineOverlapReferenceMs;
+  const off = Math.max(full, th.machineOverlapOffMs);
+  if (!(medianIntervalMs > full)) return th.machineMaxOverlap;
+  if (medianIntervalMs >= off) return 0;
+  return round((th.machineMaxOverlap * (off - medianIntervalMs)) / (off - full), 4);
 }
 
 function machineRegular(f: Fold, w: WritingMetrics, out: Flag[]): void {
@@ -144,7 +148,7 @@ function untrusted(f: Fold, out: Flag[]): void {
     detector: 'untrusted-input',
     severity: high ? 'high' : 'low',
     evidence: { seqFrom: u.firstSeq, seqTo: u.lastSeq, tFrom: u.firstT, tTo: u.lastT, excerpt: '' },
-    message: `${u.count} input event${u.count === 1 ? ' was' : 's were'} made by a script rather than the keyboard, between ${clock(u.firstT)} and ${clock(u.lastT)}${u.chars > 0 ? `, producing ${u.chars} characters` : ''}.`,
+    message: `${u.count} input event${u.count === 1 ? ' was' : 's were'} made by a script rather than the keyboard, between ${clock(u.firstT)} and ${clock(u.lastT)}${u.chars > 0 ? `, producing ${u.chars} characters` : ''} (${f.th.untrustedEvents} or more is high).`,
     values: { untrustedEvents: u.count, untrustedChars: u.chars, threshold: f.th.untrustedEvents },
   });
 }

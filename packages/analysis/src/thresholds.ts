@@ -22,6 +22,7 @@ export const DEFAULT_THRESHOLDS: Readonly<Thresholds> = Object.freeze({
   machineMaxIntervalDispersion: 0.2,
   machineMaxOverlap: 0.02,
   machineOverlapReferenceMs: 200,
+  machineOverlapOffMs: 300,
   machineMinMedianIntervalMs: 35,
   untrustedEvents: 10,
   keylessChars: 40,
