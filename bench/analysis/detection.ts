@@ -9,7 +9,7 @@
  * Run: npx tsx bench/analysis/detection.ts [sessionsPerKind=200]
  */
 import { simulate, SIM_KINDS, DISHONEST_KINDS, GENUINE_KINDS, INPUT_METHOD_KINDS, type SimKind } from '@veritas/simulator';
-import { analyzeSession, type AnalysisResult, type Severity } from '@veritas/analysis';
+import { analyzeSession, type AnalysisOptions, type AnalysisResult, type Severity } from '@veritas/analysis';
 
 const n = Number(process.argv[2] ?? 200);
 const rank: Record<Severity, number> = { low: 1, medium: 2, high: 3 };
@@ -17,9 +17,9 @@ const pct = (k: number) => `${((k / n) * 100).toFixed(1)}%`;
 /** Flags that would call an input method pasting, automation or keyless typing. */
 const MISNAMING = new Set(['external-paste', 'paste-share', 'keyless-text', 'machine-regular', 'untrusted-input']);
 
-function analyse(kind: SimKind, seed: number, opts: Parameters<typeof simulate>[2] = {}): AnalysisResult {
+function analyse(kind: SimKind, seed: number, opts: Parameters<typeof simulate>[2] = {}, thresholds: AnalysisOptions['thresholds'] = {}): AnalysisResult {
   const s = simulate(kind, seed, opts);
-  return analyzeSession(s.events, { ...s.declared });
+  return analyzeSession(s.events, { ...s.declared, thresholds });
 }
 
 function target(kind: SimKind, worst: number[], misnamed: number): string {
@@ -66,21 +66,27 @@ const stress: { label: string; run: (seed: number) => AnalysisResult }[] = [
   { label: 'genuine, very fluent (sentence pauses 0.4 s)', run: (s) => analyse('genuine', s, { typist: { sentencePause: 400, paragraphPause: 800 } }) },
   { label: 'copy, looks at the source at 50% of sentence ends', run: (s) => analyse('copy', s, { copySentencePause: 0.5 }) },
   { label: 'copy, looks at the source at every sentence end', run: (s) => analyse('copy', s, { copySentencePause: 1 }) },
+  // What the fairness changes do: the same populations judged without them.
+  { label: 'mid-sentence pausers, transcription without the pause-rate criterion', run: (s) => analyse('mid-sentence-pauser', s, {}, { transcriptionMaxPausesPer100Chars: Number.MAX_SAFE_INTEGER }) },
+  { label: 'slow typists, key-overlap sign not scaled with speed', run: (s) => analyse('slow-typist', s, {}, { machineOverlapReferenceMs: Number.MAX_SAFE_INTEGER, machineOverlapOffMs: Number.MAX_SAFE_INTEGER }) },
+  { label: 'text-only source analysed as if it had declared nothing (keys assumed captured)', run: (s) => analyzeSession(simulate('text-only', s).events) },
 ];
 console.log('\nStress rows (same detectors, simulated behaviour pushed toward the boundary):\n');
-console.log('| variant | worst medium | worst high | detectors that fired (sessions) |');
-console.log('| --- | ---: | ---: | --- |');
+console.log('| variant | worst low | worst medium | worst high | detectors that fired (sessions) |');
+console.log('| --- | ---: | ---: | ---: | --- |');
 for (const { label, run } of stress) {
+  let low = 0;
   let med = 0;
   let high = 0;
   const fired = new Map<string, number>();
   for (let seed = 1; seed <= n; seed++) {
     const r = run(seed);
     const w = Math.max(0, ...r.flags.map((f) => rank[f.severity]));
+    if (w === 1) low++;
     if (w === 2) med++;
     if (w === 3) high++;
     for (const d of new Set(r.flags.map((f) => f.detector))) fired.set(d, (fired.get(d) ?? 0) + 1);
   }
   const det = [...fired.entries()].sort((a, b) => b[1] - a[1]).map(([d, c]) => `${d} ${c}`).join(', ');
-  console.log(`| ${label} | ${pct(med)} | ${pct(high)} | ${det || '—'} |`);
+  console.log(`| ${label} | ${pct(low)} | ${pct(med)} | ${pct(high)} | ${det || '—'} |`);
 }

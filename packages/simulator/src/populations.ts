@@ -11,7 +11,7 @@ import { compose, hold, typeWord, type TypistProfile } from './writers';
 
 /** Pauses fall inside sentences (before a hard word, mid-clause), not at sentence starts. */
 export function midSentencePauser(rng: Rng, p: TypistProfile): TypistProfile {
-  return { ...p, sentencePause: rng.range(500, 1300), paragraphPause: rng.range(1200, 2500), midPauseRate: rng.range(0.08, 0.18), midPauseMs: rng.range(2500, 6000) };
+  return { ...p, sentencePause: rng.range(300, 900), paragraphPause: rng.range(800, 2000), midPauseRate: rng.range(0.08, 0.18), midPauseMs: rng.range(2500, 6000) };
 }
 
 /** Slow typists: a median key interval of 300 to 450 ms, so keys rarely overlap; thinking time grows with it. */
