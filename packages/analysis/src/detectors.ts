@@ -51,7 +51,9 @@ function transcription(f: Fold, w: WritingMetrics, out: Flag[]): void {
   // (few pauses anywhere). A writer who pauses mid-sentence rather than between sentences has
   // pauses, so is not taken for a copier.
   if (!(g < th.transcriptionMaxGradient && share < th.transcriptionMaxSentencePauseShare && pauseRate < th.transcriptionMaxPausesPer100Chars)) return;
-  const fewRevisions = w.revisions.revisionRatio < th.transcriptionMaxRevisionRatio;
+  // Going back into earlier text to change it is composing; a copier only fixes slips at the end.
+  const inText = w.revisions.inTextEdits;
+  const fewRevisions = w.revisions.revisionRatio < th.transcriptionMaxRevisionRatio && inText === 0;
   const { moments, count } = f.pauses.unpausedMoments();
   const first = moments[0];
   const last = moments[moments.length - 1];
@@ -71,7 +73,7 @@ function transcription(f: Fold, w: WritingMetrics, out: Flag[]): void {
       `${pz.pausedBoundaries} of ${boundaries} sentence starts (${pct(share)}) held a pause of ${s} s or more, under the ${pct(th.transcriptionMaxSentencePauseShare)} threshold; ` +
       `the median sentence-start interval was ${g} times the median interval within words (under ${th.transcriptionMaxGradient}); ` +
       `${pz.count} pauses of ${s} s or more in ${w.typedChars} typed characters (${pauseRate} per 100, under ${th.transcriptionMaxPausesPer100Chars}); ` +
-      `revision ratio ${w.revisions.revisionRatio}${fewRevisions ? ` (under ${th.transcriptionMaxRevisionRatio})` : ''}. ` +
+      `revision ratio ${w.revisions.revisionRatio}${w.revisions.revisionRatio < th.transcriptionMaxRevisionRatio ? ` (under ${th.transcriptionMaxRevisionRatio})` : ''} and ${inText} edit${inText === 1 ? '' : 's'} inside earlier text. ` +
       `${count} sentence${count === 1 ? ' was' : 's were'} started without a pause. This pattern fits copying from a source rather than composing.`,
     values: {
       typedChars: w.typedChars,
@@ -82,6 +84,7 @@ function transcription(f: Fold, w: WritingMetrics, out: Flag[]): void {
       pauses: pz.count,
       pausesPer100Chars: pauseRate,
       revisionRatio: w.revisions.revisionRatio,
+      inTextEdits: inText,
       unpausedSentences: count,
       pauseMs: th.pauseMs,
       transcriptionMaxGradient: th.transcriptionMaxGradient,

@@ -174,7 +174,7 @@ export class Fold {
 
   /** Any op but an input method's. */
   private editOp(e: EventOf<'text.op'>, c: ClassifiedOp, n: number, cause: string): void {
-    this.edits.edit(c.del, n);
+    this.edits.edit(c.del, n, c.pos, this.text.length);
     this.pauses.addBurstChars(n);
     if (cause === 'type') {
       if (n > 0) this.typed(e, n);
