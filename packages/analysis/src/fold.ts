@@ -60,7 +60,7 @@ export class Fold {
     this.th = th;
     this.acceptHost = opts.acceptHostSignals !== false;
     this.caps = capabilitiesOf(opts.capabilities);
-    this.origins = new OriginClassifier(opts.initialText ?? '');
+    this.origins = new OriginClassifier(opts.initialText ?? '', { assistiveTechnology: opts.assistiveTechnology });
     this.text = this.origins.text;
     this.pauses = new PauseFold(th);
     this.keys = new KeyTimingFold(th);

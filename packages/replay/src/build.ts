@@ -23,6 +23,8 @@ export interface BuildOptions extends KeyframeOptions {
   initialText?: string;
   sessionId?: string;
   kind?: ReplaySession['kind'];
+  /** The writer's accommodation: input without keys is shown as an input method (as the analysis counts it). */
+  assistiveTechnology?: boolean;
 }
 
 const CAUSE_CODE = Object.fromEntries(OP_CAUSES.map((c, i) => [c, i])) as Record<OpCause, number>;
@@ -93,7 +95,7 @@ export function buildReplay(input: readonly VeritasEvent[], options: BuildOption
   const initialText = options.initialText ?? '';
   const initialRuns = initialRunsOf(initialText, C.initial);
   const keys = new KeyIntervals(events);
-  const origins = new OriginClassifier(initialText);
+  const origins = new OriginClassifier(initialText, { assistiveTechnology: options.assistiveTechnology });
   const buf = new GapBuffer(Math.max(1024, initialText.length * 2));
   buf.reset(initialText, initialRuns);
   const writer = new KeyframeWriter(initialText, initialRuns, options);

@@ -14,17 +14,17 @@ const WRITING = SIM_KINDS.filter((k) => !k.startsWith('proctoring') && k !== 'se
  */
 const comparable = (code: number) => (code === C['no-keystrokes'] ? C.typed : code);
 
-function agree(events: VeritasEvent[], initialText = ''): void {
-  const index = buildReplayIndex(events, { initialText });
+function agree(events: VeritasEvent[], initialText = '', assistiveTechnology = false): void {
+  const index = buildReplayIndex(events, { initialText, assistiveTechnology });
   const viewer = index.stateAt(events[events.length - 1]?.seq ?? -1);
-  const analysis = textOrigins(events, { initialText });
+  const analysis = textOrigins(events, { initialText, assistiveTechnology });
   expect(viewer.text).toBe(analysis.text);
   const v = Array.from(expandRuns(viewer.origins), comparable);
   const a = Array.from(analysis.origins, comparable);
   expect(v).toEqual(a);
   // The paste figures: what the analysis counts as pasted from outside and from this session is
   // exactly what the viewer marks, paste by paste and character by character in the final text.
-  const w = analyzeSession(events, { initialText }).metrics.writing;
+  const w = analyzeSession(events, { initialText, assistiveTechnology }).metrics.writing;
   const marks = index.data.pastes;
   const sum = (origin: string) => marks.filter((m) => m.origin === origin).reduce((n, m) => n + m.len, 0);
   expect(w?.paste.external.chars ?? 0).toBe(sum('paste-external'));
@@ -37,7 +37,10 @@ function agree(events: VeritasEvent[], initialText = ''): void {
 describe('one origin classifier: the viewer and the analysis agree (property)', () => {
   it('on simulated sessions of every writing kind, character for character and paste for paste', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...WRITING), fc.integer({ min: 1, max: 10_000 }), (kind, seed) => agree(simulate(kind, seed).events)),
+      fc.property(fc.constantFrom(...WRITING), fc.integer({ min: 1, max: 10_000 }), (kind, seed) => {
+        const sim = simulate(kind, seed);
+        agree(sim.events, '', sim.declared.assistiveTechnology);
+      }),
       { numRuns: 40 },
     );
   });
@@ -61,6 +64,16 @@ describe('one origin classifier: the viewer and the analysis agree (property)', 
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('an assistive-technology writer: predicted words are an input method in both, never pasting or automation', () => {
+    const sim = simulate('assistive', 3);
+    agree(sim.events, '', true);
+    const index = buildReplayIndex(sim.events, { assistiveTechnology: true });
+    const origins = new Set(expandRuns(index.stateAt(sim.events.length - 1).origins));
+    // Predicted words are the input method; letters typed on the on-screen keyboard (no key events in the session at all) stay typed.
+    expect(origins.has(C['input-method'])).toBe(true);
+    for (const o of origins) expect([C.typed, C['input-method']]).toContain(o);
   });
 
   it('a deletion past the end of the text deletes only what is there, in both', () => {

@@ -40,7 +40,8 @@ interface ClipboardPaste {
  *   matches an earlier copy or cut (or that the recorder marked internal); an unpaired paste or a
  *   drop whose text was just deleted or is already in the document (a move or a duplicate);
  * - pasted from outside (external): any other paste or drop;
- * - input method: IME, dictation, autocorrect;
+ * - input method: IME, dictation, autocorrect; and, for a writer whose accommodation is assistive
+ *   technology, programmatic and keyless input (an on-screen keyboard, word prediction);
  * - inserted without keystrokes: programmatic ops, ops marked untrusted, and typed ops the caller
  *   knows no key was down for (the replay, which sees the key events that follow, tells it);
  * - given: the initial text; restored: text a snapshot put back.
@@ -52,8 +53,12 @@ export class OriginClassifier {
   private lastPaste: ClipboardPaste | null = null;
   private readonly deleted: { text: string; origins: Uint8Array }[] = [];
 
-  constructor(initialText = '') {
+  /** The writer uses assistive technology: input without keys is its input method, not "no keystrokes". */
+  private readonly assistive: boolean;
+
+  constructor(initialText = '', options: { assistiveTechnology?: boolean } = {}) {
     this.text = new OriginText(initialText);
+    this.assistive = options.assistiveTechnology === true;
   }
 
   /** A clipboard event: copies and cuts are remembered by hash; a paste waits for its op. */
@@ -82,11 +87,11 @@ export class OriginClassifier {
       out.origin = internal ? C['paste-internal'] : C['paste-external'];
       out.paste = { internal, clipboardSeq: paired?.seq ?? e.seq, clipboardT: paired?.t ?? e.t };
     } else if (cause === 'ime' || cause === 'dictation' || cause === 'autocorrect') out.origin = C['input-method'];
-    else if (cause === 'programmatic') out.origin = C['no-keystrokes'];
+    else if (cause === 'programmatic') out.origin = this.assistive ? C['input-method'] : C['no-keystrokes'];
     else if (cause === 'undo' || cause === 'redo') {
       const origins = this.findDeleted(ins);
       if (origins) setOrigins(out, origins);
-    } else if (e.data.trusted === false || keyless) out.origin = C['no-keystrokes'];
+    } else if (e.data.trusted === false || keyless) out.origin = this.assistive ? C['input-method'] : C['no-keystrokes'];
     return out;
   }
 

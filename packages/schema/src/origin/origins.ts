@@ -15,12 +15,12 @@ export const ORIGIN_CODE: { readonly [K in Origin]: number } = {
   restored: 6,
 };
 
-/** Human labels for a legend. Input methods (IME, dictation, autocorrect) are named as such, never as pasting. */
+/** Human labels for a legend. Input methods (IME, dictation, autocorrect, assistive technology) are named as such, never as pasting. */
 export const ORIGIN_LABEL: { readonly [K in Origin]: string } = {
   typed: 'Typed',
   'paste-internal': 'Pasted from this session',
   'paste-external': 'Pasted from outside',
-  'input-method': 'Input method (IME, dictation, autocorrect)',
+  'input-method': 'Input method (IME, dictation, autocorrect, assistive technology)',
   'no-keystrokes': 'Inserted without keystrokes',
   initial: 'Given text',
   restored: 'Restored from a snapshot',
