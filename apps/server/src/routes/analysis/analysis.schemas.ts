@@ -4,11 +4,20 @@ import { AnalysisResult, Evidence, Flag, Severity, DetectorName } from '@veritas
 /** Response shapes of the analysis routes. The analysis body and its flags are @veritas/schema's, the one definition. */
 export { AnalysisResult, Evidence, Flag };
 
+/**
+ * A result stored by an earlier analysis format (`veritas.analysis/v1`), served as it was stored
+ * until the session is analysed again: its score has no verdict and it declares no capabilities.
+ */
+export const StoredEarlierAnalysis = Type.Object(
+  { format: Type.Literal('veritas.analysis/v1') },
+  { additionalProperties: true, description: 'An analysis stored by the v1 format, as it was stored (see @veritas/analysis README of that version)' },
+);
+
 export const AnalysisDone = Type.Object({
   status: Type.Literal('done'),
   analyzedAt: Type.String({ format: 'date-time' }),
   version: Type.String({ description: 'The analysis format that produced it' }),
-  analysis: AnalysisResult,
+  analysis: Type.Union([AnalysisResult, StoredEarlierAnalysis]),
 });
 
 export const AnalysisFailed = Type.Object(
