@@ -34,6 +34,7 @@ export {
   Metrics,
   Moment,
   NOTE_TOPICS,
+  NotChecked,
   Note,
   PAUSE_LOCATIONS,
   PauseLocationStats,
