@@ -11,6 +11,16 @@ export function analyzeSession(events: readonly VeritasEvent[], options: Analysi
   return resultOf(fold, options);
 }
 
+/**
+ * The final text and where each of its characters came from, as the analysis's document model
+ * (the shared origin classifier of @veritas/schema) built it: what its paste figures count.
+ */
+export function textOrigins(events: readonly VeritasEvent[], options: AnalysisOptions = {}): { text: string; origins: Uint8Array } {
+  const fold = new Fold(resolveThresholds(options.thresholds), options);
+  fold.push(events);
+  return { text: fold.text.toString(), origins: fold.text.originsOf(0, fold.text.length) };
+}
+
 export interface IncrementalAnalyzer {
   /** Feeds the next events (in seq order, continuing the last push); returns the live alerts they raised. */
   push(events: readonly VeritasEvent[]): Flag[];

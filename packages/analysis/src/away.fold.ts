@@ -102,7 +102,7 @@ export class AwayFold {
       detector: 'prolonged-absence',
       severity: dep.durationMs >= th.prolongedAbsenceHighMs ? 'medium' : 'low',
       evidence: { seqFrom: dep.seqFrom, seqTo: dep.seqTo, tFrom: dep.tFrom, tTo: dep.tTo, excerpt: '' },
-      message: `The student left the page for ${mins} minutes at ${clock(dep.tFrom)}.`,
+      message: `The student left the page for ${mins} minutes at ${clock(dep.tFrom)} (${th.prolongedAbsenceMs / 60_000} minutes or more is noted, ${th.prolongedAbsenceHighMs / 60_000} or more is medium).`,
       values: { awayMs: dep.durationMs, prolongedAbsenceMs: th.prolongedAbsenceMs, prolongedAbsenceHighMs: th.prolongedAbsenceHighMs },
     };
   }
@@ -115,7 +115,7 @@ export class AwayFold {
       detector: 'burst-after-return',
       severity: 'medium',
       evidence: { seqFrom: dep.seqFrom, seqTo: lastSeq, tFrom: dep.tFrom, tTo: Math.min(lastT, dep.tTo + th.returnWindowMs), excerpt: excerptOf(this.watchExcerpt) },
-      message: `${dep.charsAfterReturn} characters entered the text within ${Math.round(th.returnWindowMs / 1000)} s of coming back from ${Math.round(dep.durationMs / 1000)} s away from the page.`,
+      message: `${dep.charsAfterReturn} characters entered the text within ${Math.round(th.returnWindowMs / 1000)} s of coming back from ${Math.round(dep.durationMs / 1000)} s away from the page (${th.returnBurstChars} or more is flagged).`,
       values: { charsAfterReturn: dep.charsAfterReturn, awayMs: dep.durationMs, returnBurstChars: th.returnBurstChars, returnWindowMs: th.returnWindowMs },
     };
   }

@@ -35,8 +35,12 @@ export class EditFold {
     return net;
   }
 
-  /** Any other op: it deletes `del` characters and inserts n. */
-  edit(del: number, n: number): void {
+  /** Edits that changed earlier text (away from its end): going back into the text is composing, not copying. */
+  inTextEdits = 0;
+
+  /** Any other op at pos (clamped) on a text of `length` before it: it deletes `del` characters and inserts n. */
+  edit(del: number, n: number, pos = 0, length = 0): void {
+    if ((del > 0 || n > 0) && pos + del < length) this.inTextEdits++;
     if (del > 0) {
       this.deletions++;
       this.deleted += del;
@@ -61,6 +65,7 @@ export class EditFold {
       deletedChars: this.deleted,
       deletions: this.deletions,
       revisionRatio: ratio(this.deleted, this.inserted),
+      inTextEdits: this.inTextEdits,
       finalLength,
       productProcessRatio: ratio(finalLength, this.inserted),
     };

@@ -1,4 +1,4 @@
-import type { EventOf, VeritasEvent } from '@veritas/schema';
+import { ORIGIN_CODE, OriginClassifier, capabilitiesOf, type Capabilities, type ClassifiedOp, type EventOf, type OriginText, type VeritasEvent } from '@veritas/schema';
 import { AwayFold } from './away.fold';
 import { EditFold } from './edits.fold';
 import { ProctoringFold, SensorFold } from './host';
@@ -9,7 +9,6 @@ import { PauseFold } from './pauses.fold';
 import { RaisedFlags } from './raised-flags';
 import { SpeedFold } from './speed.fold';
 import { UntrustedFold } from './untrusted.fold';
-import { ORIGIN_INPUT_METHOD, ORIGIN_OTHER, ORIGIN_PASTE_EXTERNAL, ORIGIN_PASTE_INTERNAL, ORIGIN_TYPED, TextBuffer } from './text-buffer';
 import type { AnalysisOptions, Thresholds } from './types';
 
 /**
@@ -26,7 +25,11 @@ import type { AnalysisOptions, Thresholds } from './types';
 export class Fold {
   readonly th: Thresholds;
   readonly acceptHost: boolean;
-  readonly text: TextBuffer;
+  /** What the source captured: a signal it did not capture is never read, so never evidence. */
+  readonly caps: Capabilities;
+  /** The shared document model and origin classifier (the replay folds through the same one). */
+  readonly origins: OriginClassifier;
+  readonly text: OriginText;
   readonly raised = new RaisedFlags();
 
   events = 0;
@@ -56,7 +59,9 @@ export class Fold {
   constructor(th: Thresholds, opts: AnalysisOptions) {
     this.th = th;
     this.acceptHost = opts.acceptHostSignals !== false;
-    this.text = new TextBuffer(opts.initialText ?? '');
+    this.caps = capabilitiesOf(opts.capabilities);
+    this.origins = new OriginClassifier(opts.initialText ?? '', { assistiveTechnology: opts.assistiveTechnology });
+    this.text = this.origins.text;
     this.pauses = new PauseFold(th);
     this.keys = new KeyTimingFold(th);
     this.speed = new SpeedFold(th);
@@ -90,6 +95,7 @@ export class Fold {
   }
 
   private dispatch(e: VeritasEvent): void {
+    if (!this.captured(e)) return;
     switch (e.type) {
       case 'text.op':
         this.op(e);
@@ -98,7 +104,7 @@ export class Fold {
         this.key(e);
         break;
       case 'clipboard':
-        this.paste.clipboard(e);
+        this.origins.clipboard(e);
         break;
       case 'focus':
         if (this.away.focus(e)) this.pauses.departed();
@@ -125,62 +131,75 @@ export class Fold {
     }
   }
 
+  /** Whether the source declared it captures this kind of event (events it did not declare are ignored). */
+  private captured(e: VeritasEvent): boolean {
+    const c = this.caps;
+    switch (e.type) {
+      case 'text.op':
+      case 'snapshot':
+        return c.textChanges;
+      case 'key':
+        return c.keys;
+      case 'clipboard':
+        return c.clipboard;
+      case 'focus':
+      case 'visibility':
+        return c.focus;
+      case 'selection':
+        return c.selection;
+      default:
+        return true;
+    }
+  }
+
   private op(e: EventOf<'text.op'>): void {
-    const { pos, del, ins, cause } = e.data;
+    const { ins, cause } = e.data;
     const n = ins.length;
     this.ops++;
-    if (e.data.trusted === false) {
+    if (e.data.trusted === false && this.caps.trustedFlags) {
       this.untrusted.event(e.seq, e.t);
       this.untrusted.chars += n;
     }
+    // One document model with the replay: the op is clamped to the text, and only what it
+    // really deletes counts.
+    const c = this.origins.classify(e);
     // The interval this op ends is located on the text before the op changes it.
-    this.pauses.op(this.text, e.t, pos, del, ins, cause);
-    const origin = cause === 'ime' || cause === 'dictation' || cause === 'autocorrect' ? this.inputMethodOp(cause, n, del) : this.editOp(e, n, del, cause);
+    this.pauses.op(this.text, e.seq, e.t, c.pos, c.del, ins, cause);
+    if (cause === 'ime' || cause === 'dictation' || cause === 'autocorrect') this.pauses.addBurstChars(this.edits.inputMethod(cause, n, c.del));
+    else this.editOp(e, c, n, cause);
     if (n > 0) this.away.inserted(n, ins);
-    this.text.splice(pos, del, ins, origin);
-    this.pauses.caretAt(pos + n);
+    this.origins.apply(c);
+    this.pauses.caretAt(c.pos + n);
   }
 
-  /** Input methods are neither typing, pasting nor automation: they count only as text added. */
-  private inputMethodOp(cause: string, n: number, del: number): number {
-    this.pauses.addBurstChars(this.edits.inputMethod(cause, n, del));
-    return ORIGIN_INPUT_METHOD;
-  }
-
-  /** Any other op; returns the origin of the characters it inserts. */
-  private editOp(e: EventOf<'text.op'>, n: number, del: number, cause: string): number {
-    this.edits.edit(del, n);
+  /** Any op but an input method's. */
+  private editOp(e: EventOf<'text.op'>, c: ClassifiedOp, n: number, cause: string): void {
+    this.edits.edit(c.del, n, c.pos, this.text.length);
     this.pauses.addBurstChars(n);
     if (cause === 'type') {
       if (n > 0) this.typed(e, n);
-      return ORIGIN_TYPED;
+      return;
     }
-    if (cause === 'paste' || cause === 'drop') {
-      if (n > 0) return this.pasted(e, n);
-      if (cause === 'drop' && del > 0) this.paste.dropDeletion(e.t, del);
-      return ORIGIN_TYPED; // inserts nothing, so no character takes this origin
+    if (c.paste) {
+      this.paste.paste(e, n, c.paste);
+      // An external paste or drop is also keyless text.
+      if (!c.paste.internal) this.keyless.insertion(e.seq, e.t, n, cause);
+      return;
     }
     if (cause === 'programmatic' && n > 0) this.keyless.programmatic(e, n);
-    return ORIGIN_OTHER;
   }
 
   private typed(e: EventOf<'text.op'>, n: number): void {
     this.edits.typed(e.seq, e.t, n);
     this.speed.addChars(e.t, n);
-    this.keyless.typed(e, n);
-  }
-
-  /** A paste or drop inserting n > 0 characters; an external one is also keyless text. */
-  private pasted(e: EventOf<'text.op'>, n: number): number {
-    if (this.paste.paste(e, n)) return ORIGIN_PASTE_INTERNAL;
-    this.keyless.insertion(e.seq, e.t, n, e.data.cause);
-    return ORIGIN_PASTE_EXTERNAL;
+    // Without key events there is no telling typed text from keyless text.
+    if (this.caps.keys) this.keyless.typed(e, n);
   }
 
   private key(e: EventOf<'key'>): void {
     const cls = e.data.class;
     this.keyEvents++;
-    if (e.data.trusted === false) this.untrusted.event(e.seq, e.t);
+    if (e.data.trusted === false && this.caps.trustedFlags) this.untrusted.event(e.seq, e.t);
     // Modifier and navigation keys produce no text, so they say nothing about typing rhythm.
     if (cls === 'modifier' || cls === 'nav') return;
     if (cls === 'char' || cls === 'space' || cls === 'enter') this.keyless.textKey();
@@ -188,12 +207,11 @@ export class Fold {
     this.speed.addKey(e.t - e.data.hold);
   }
 
-  /** A snapshot that disagrees with the text the ops built wins: the text is reset to it. */
+  /** A snapshot that disagrees with the text the ops built wins: the shared model applies the difference. */
   private snapshot(e: EventOf<'snapshot'>): void {
     this.snapshots++;
-    if (!this.text.equals(e.data.text)) {
-      this.snapshotMismatches++;
-      this.text.reset(e.data.text, ORIGIN_OTHER);
-    }
+    if (this.origins.snapshot(e)) this.snapshotMismatches++;
   }
 }
+
+export const ORIGIN_PASTE_EXTERNAL = ORIGIN_CODE['paste-external'];

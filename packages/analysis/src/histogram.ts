@@ -30,6 +30,15 @@ export class Hist {
   sum = 0;
   sumSq = 0;
 
+  clone(): Hist {
+    const h = new Hist();
+    h.bins.set(this.bins);
+    h.n = this.n;
+    h.sum = this.sum;
+    h.sumSq = this.sumSq;
+    return h;
+  }
+
   add(ms: number): void {
     this.bins[binOf(ms)]!++;
     this.n++;

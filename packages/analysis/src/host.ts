@@ -80,11 +80,11 @@ export class ProctoringFold {
     let flag: Flag | null = null;
     const pct = Math.round(e.data.confidence * 100);
     if (kind === 'multiple_faces') {
-      flag = { detector: 'several-faces', severity: 'medium', evidence, values, message: `The proctoring camera reported more than one face at ${clock(e.t)} (confidence ${pct}%).` };
+      flag = { detector: 'several-faces', severity: 'medium', evidence, values, message: `The proctoring camera reported more than one face at ${clock(e.t)} (confidence ${pct}%, at or over ${Math.round(th.violationMinConfidence * 100)}%).` };
     } else if (kind === 'no_face') {
-      flag = { detector: 'no-face', severity: 'low', evidence, values, message: `The proctoring camera reported no face at ${clock(e.t)} (confidence ${pct}%).` };
+      flag = { detector: 'no-face', severity: 'low', evidence, values, message: `The proctoring camera reported no face at ${clock(e.t)} (confidence ${pct}%, at or over ${Math.round(th.violationMinConfidence * 100)}%).` };
     } else if (kind === 'prolonged_absence') {
-      flag = { detector: 'prolonged-absence', severity: 'medium', evidence, values, message: `The proctoring camera reported the student absent for a prolonged time at ${clock(e.t)} (confidence ${pct}%).` };
+      flag = { detector: 'prolonged-absence', severity: 'medium', evidence, values, message: `The proctoring camera reported the student absent for a prolonged time at ${clock(e.t)} (confidence ${pct}%, at or over ${Math.round(th.violationMinConfidence * 100)}%).` };
     }
     if (flag) out.push(flag);
     return flag;

@@ -1,6 +1,7 @@
-export { analyzeSession, createIncrementalAnalyzer, type IncrementalAnalyzer } from './analyze';
+export { analyzeSession, createIncrementalAnalyzer, textOrigins, type IncrementalAnalyzer } from './analyze';
 export { DEFAULT_THRESHOLDS, resolveThresholds } from './thresholds';
-export { scoreOf, SEVERITY_WEIGHT } from './score';
+export { notEnoughData, scoreOf, SEVERITY_WEIGHT } from './score';
+export { overlapThresholdAt } from './detectors';
 export {
   ANALYSIS_FORMAT,
   PAUSE_LOCATIONS,
@@ -13,6 +14,7 @@ export {
   type Flag,
   type HostSignal,
   type Metrics,
+  type Moment,
   type Note,
   type PauseLocation,
   type PauseLocationStats,

@@ -84,7 +84,7 @@ export class KeylessFold {
       detector: 'keyless-text',
       severity: 'medium',
       evidence: { seqFrom: e.seq, seqTo: e.seq, tFrom: e.t, tTo: e.t, excerpt: excerptOf(e.data.ins) },
-      message: `${n} characters were inserted by the page or an extension at ${clock(e.t)}, with no key presses.`,
+      message: `${n} characters were inserted by the page or an extension at ${clock(e.t)}, with no key presses (${this.th.keylessChars} or more is flagged).`,
       values: { chars: n, keylessChars: this.th.keylessChars },
     });
   }
@@ -101,8 +101,8 @@ export class KeylessFold {
       detector: 'keyless-text',
       severity: chars >= this.th.keylessChars * 5 ? 'high' : 'medium',
       evidence: { seqFrom: this.runStartSeq, seqTo: this.runEndSeq, tFrom: this.runStartT, tTo: this.runEndT, excerpt: excerptOf(this.runExcerpt) },
-      message: `${live ? 'So far, ' : ''}${chars} characters appeared as typing between ${clock(this.runStartT)} and ${clock(this.runEndT)} with no key presses to produce them.`,
-      values: { charsWithoutKeys: chars, keylessChars: this.th.keylessChars },
+      message: `${live ? 'So far, ' : ''}${chars} characters appeared as typing between ${clock(this.runStartT)} and ${clock(this.runEndT)} with no key presses to produce them (${this.th.keylessChars} or more is flagged, ${this.th.keylessChars * 5} or more is high).`,
+      values: { charsWithoutKeys: chars, keylessChars: this.th.keylessChars, keylessHighChars: this.th.keylessChars * 5 },
     };
   }
 

@@ -1,28 +1,18 @@
-import type { EventOf } from '@veritas/schema';
+import type { ClassifiedOp, EventOf } from '@veritas/schema';
+import { isSpace, isTerminal } from './chars';
 import { excerptOf } from './excerpt';
 import { clock } from './host';
 import { ratio } from './histogram';
 import type { RaisedFlags } from './raised-flags';
 import type { Thresholds, WritingMetrics } from './types';
 
-/** A paste op belongs to the clipboard paste event at most this long before it. */
-const CLIPBOARD_PASTE_MS = 2000;
-/** A drop that inserts what a drop deleted this long before is a move inside the text. */
-const DROP_MOVE_MS = 1000;
-
 /**
- * Clipboard and pastes: copies and cuts (by hash), paste and drop ops, and whether each came from
- * inside the session (internal) or from outside (external, flagged by size).
+ * Pastes and drops as the shared origin classifier (@veritas/schema) decided them: from inside
+ * the session (internal) or from outside (external, flagged by size).
  */
 export class PasteFold {
   private readonly th: Thresholds;
   private readonly raised: RaisedFlags;
-  private readonly copyHashes = new Set<string>();
-  private pendingPasteT = -1;
-  private pendingPasteSeq = -1;
-  private pendingPasteInternal = false;
-  private dropDelT = -1;
-  private dropDelLen = 0;
   private count = 0;
   private chars = 0;
   private internalCount = 0;
@@ -42,48 +32,17 @@ export class PasteFold {
     this.raised = raised;
   }
 
-  clipboard(e: EventOf<'clipboard'>): void {
-    const d = e.data;
-    if (d.action === 'paste') {
-      this.pendingPasteT = e.t;
-      this.pendingPasteSeq = e.seq;
-      this.pendingPasteInternal = d.internal ?? this.copyHashes.has(d.hash);
-    } else {
-      this.copyHashes.add(d.hash);
-    }
-  }
-
-  /** A drop op that only deletes: the first half of moving text by drag and drop. */
-  dropDeletion(t: number, del: number): void {
-    this.dropDelT = t;
-    this.dropDelLen = del;
-  }
-
-  /** A paste or drop op inserting n > 0 characters. Returns true when it is internal. */
-  paste(e: EventOf<'text.op'>, n: number): boolean {
-    const t = e.t;
-    let internal = false;
-    let seqFrom = e.seq;
-    let tFrom = t;
-    if (e.data.cause === 'paste' && this.pendingPasteT >= 0 && t - this.pendingPasteT <= CLIPBOARD_PASTE_MS) {
-      internal = this.pendingPasteInternal;
-      // The evidence starts at the clipboard event.
-      seqFrom = this.pendingPasteSeq;
-      tFrom = this.pendingPasteT;
-    } else if (e.data.cause === 'drop' && this.dropDelT >= 0 && t - this.dropDelT <= DROP_MOVE_MS && this.dropDelLen === n) {
-      internal = true;
-    }
-    this.pendingPasteT = -1;
-    this.dropDelT = -1;
+  /** A paste or drop op inserting n > 0 characters, as classified. */
+  paste(e: EventOf<'text.op'>, n: number, how: NonNullable<ClassifiedOp['paste']>): void {
     this.count++;
     this.chars += n;
-    if (internal) {
+    if (how.internal) {
       this.internalCount++;
       this.internalChars += n;
-      return true;
+      return;
     }
-    this.external(e, n, seqFrom, tFrom);
-    return false;
+    // The evidence starts at the clipboard event.
+    this.external(e, n, how.clipboardSeq, how.clipboardT);
   }
 
   private external(e: EventOf<'text.op'>, n: number, seqFrom: number, tFrom: number): void {
@@ -101,12 +60,21 @@ export class PasteFold {
     }
     const th = this.th;
     if (n < th.externalPasteLowChars) return;
+    const sentences = sentencesIn(e.data.ins);
+    const severity = n >= th.externalPasteHighChars ? 'high' : n >= th.externalPasteChars || sentences >= th.externalPasteSentences ? 'medium' : 'low';
     this.raised.raise({
       detector: 'external-paste',
-      severity: n >= th.externalPasteHighChars ? 'high' : n >= th.externalPasteChars ? 'medium' : 'low',
+      severity,
       evidence: { seqFrom, seqTo: e.seq, tFrom, tTo: e.t, excerpt: excerptOf(e.data.ins) },
-      message: `${n} characters were pasted at ${clock(e.t)} from outside this session (they match nothing copied here).`,
-      values: { chars: n, externalPasteLowChars: th.externalPasteLowChars, externalPasteChars: th.externalPasteChars, externalPasteHighChars: th.externalPasteHighChars },
+      message: `${n} characters were pasted at ${clock(e.t)} from outside this session (they match nothing copied here), holding ${sentences} complete sentence${sentences === 1 ? '' : 's'}.`,
+      values: {
+        chars: n,
+        sentences,
+        externalPasteLowChars: th.externalPasteLowChars,
+        externalPasteChars: th.externalPasteChars,
+        externalPasteHighChars: th.externalPasteHighChars,
+        externalPasteSentences: th.externalPasteSentences,
+      },
     });
   }
 
@@ -121,4 +89,15 @@ export class PasteFold {
       shareOfAdded: ratio(this.externalChars, inserted),
     };
   }
+}
+
+/** Complete sentences in a text: sentence-final punctuation followed by whitespace or the end. */
+export function sentencesIn(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (!isTerminal(text.charCodeAt(i))) continue;
+    const next = i + 1 < text.length ? text.charCodeAt(i + 1) : 32;
+    if (isSpace(next) || next === 34 || next === 41) n++;
+  }
+  return n;
 }

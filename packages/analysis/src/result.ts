@@ -1,8 +1,8 @@
 import { sessionFlags } from './detectors';
-import type { Fold } from './fold';
+import { ORIGIN_PASTE_EXTERNAL, type Fold } from './fold';
 import { round } from './histogram';
-import { scoreOf } from './score';
-import { ORIGIN_PASTE_EXTERNAL } from './text-buffer';
+import { notEnoughData, scoreOf } from './score';
+import { notCheckedFor } from './not-checked';
 import { ANALYSIS_FORMAT, type AnalysisOptions, type AnalysisResult, type Flag, type Metrics, type Note, type WritingMetrics } from './types';
 
 function writingMetrics(f: Fold): WritingMetrics {
@@ -40,10 +40,13 @@ const INPUT_METHOD_DETECTORS = new Set(['keyless-text', 'machine-regular']);
 /** The analysis result from the fold's state; reads the state, never changes it. */
 export function resultOf(f: Fold, opts: AnalysisOptions): AnalysisResult {
   const hasWriting = f.ops > 0 || f.keyEvents > 0;
-  const finalText = hasWriting ? f.text.slice(0, 400) : '';
   const writing = hasWriting ? writingMetrics(f) : null;
   const notes: Note[] = [];
-  let flags: Flag[] = [...f.raised.flags, ...pendingFlags(f), ...(writing ? sessionFlags(f, writing, finalText) : [])];
+  const notChecked = hasWriting || f.caps.textChanges === false ? notCheckedFor(f.caps) : [];
+  let flags: Flag[] = [...f.raised.flags, ...pendingFlags(f), ...(writing ? sessionFlags(f, writing) : [])];
+  // Never a flag from a signal the source did not capture (the fold does not read such events; this holds it).
+  const unchecked = new Set(notChecked.filter((n) => !n.partly).map((n) => n.detector));
+  flags = flags.filter((x) => !unchecked.has(x.detector));
   if (opts.assistiveTechnology) {
     const moved = flags.filter((x) => INPUT_METHOD_DETECTORS.has(x.detector));
     flags = flags.filter((x) => !INPUT_METHOD_DETECTORS.has(x.detector));
@@ -58,9 +61,16 @@ export function resultOf(f: Fold, opts: AnalysisOptions): AnalysisResult {
     const parts = [c.dictation ? `${c.dictation} by dictation` : '', c.ime ? `${c.ime} through an IME` : '', c.autocorrect ? `${c.autocorrect} by autocorrect` : ''].filter(Boolean);
     notes.push({ topic: 'input-method', message: `${writing.inputMethod.chars} characters came through an input method (${parts.join(', ')}). This is an input method, not pasting or automation, and is not flagged.` });
   }
-  if (writing && writing.revisions.insertedChars < 100 && f.ops > 0) {
-    notes.push({ topic: 'little-data', message: `Only ${writing.revisions.insertedChars} characters were written: too little to judge the writing process.` });
+  for (const n of notChecked) notes.push({ topic: 'not-captured', message: n.message });
+  let tooLittle: string | null = null;
+  if (writing && writing.revisions.insertedChars < f.th.minJudgedChars) {
+    tooLittle = `only ${writing.revisions.insertedChars} characters were written (fewer than ${f.th.minJudgedChars}), too little to judge the writing process.`;
+  } else if (f.events + f.droppedHost === 0) {
+    // Proctoring and sensor sessions are judged on their violations, whatever their length; an
+    // empty session on nothing.
+    tooLittle = 'the session holds no events.';
   }
+  if (tooLittle) notes.push({ topic: 'little-data', message: `Not enough data: ${tooLittle}` });
   const hostSignals = f.acceptHost ? f.proctor.hostSignals() : null;
   if (!f.acceptHost && f.droppedHost > 0) notes.push({ topic: 'host-signals', message: `${f.droppedHost} signal events from the host page were refused by policy and not analysed.` });
   else if (hostSignals && hostSignals.length > 0) notes.push({ topic: 'host-signals', message: `The host page sent ${hostSignals.map((s) => s.key).join(', ')}; they are shown as the host labels them and are not part of the integrity score.` });
@@ -74,6 +84,16 @@ export function resultOf(f: Fold, opts: AnalysisOptions): AnalysisResult {
     proctoring: f.proctor.hasData() ? f.proctor.result() : null,
     sensor: f.sensors.hasData() ? f.sensors.result() : null,
   };
-  return { format: ANALYSIS_FORMAT, metrics, flags, notes, score: scoreOf(flags), hostSignals: hostSignals && hostSignals.length ? hostSignals : null, thresholds: { ...f.th, pauseReportMs: [...f.th.pauseReportMs] } };
+  return {
+    format: ANALYSIS_FORMAT,
+    metrics,
+    flags,
+    notes,
+    score: tooLittle ? notEnoughData(tooLittle, flags) : scoreOf(flags),
+    hostSignals: hostSignals && hostSignals.length ? hostSignals : null,
+    thresholds: { ...f.th, pauseReportMs: [...f.th.pauseReportMs] },
+    capabilities: { ...f.caps },
+    notChecked: notChecked.map(({ detector, missing, partly }) => ({ detector, missing: [...missing], partly })),
+  };
 }
 

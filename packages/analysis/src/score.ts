@@ -10,6 +10,24 @@ const RANK: Readonly<Record<Severity, number>> = Object.freeze({ low: 1, medium:
  * Only flags passed in count: host signals never produce flags, so they never reach the score.
  */
 export function scoreOf(flags: readonly Flag[]): Score {
+  return scored(flags);
+}
+
+/**
+ * Too little to judge: no integrity and no risk label at all, only why. Flags raised on the little
+ * there was are still listed for a person to look at; they make no score.
+ */
+export function notEnoughData(why: string, flags: readonly Flag[]): Score {
+  return {
+    verdict: 'not-enough-data',
+    integrity: null,
+    risk: null,
+    reasons: [],
+    summary: `Not enough data: ${why}${flags.length ? ` ${flags.length} flag${flags.length === 1 ? ' is' : 's are'} listed for a person to look at, but they make no score.` : ''}`,
+  };
+}
+
+function scored(flags: readonly Flag[]): Score & { verdict: 'scored' } {
   const worst = new Map<DetectorName, { severity: Severity; flags: number; message: string }>();
   for (const f of flags) {
     const w = worst.get(f.detector);
@@ -41,5 +59,5 @@ export function scoreOf(flags: readonly Flag[]): Score {
     named.length === 0
       ? `Integrity ${integrity.toFixed(2)}, ${risk} risk: no flags.`
       : `Integrity ${integrity.toFixed(2)}, ${risk} risk, because of ${named.map((r) => `${r.detector} (${r.severity})`).join(', ')}. Flags are evidence for a person to weigh, not a verdict.`;
-  return { integrity, risk, reasons, summary };
+  return { verdict: 'scored', integrity, risk, reasons, summary };
 }

@@ -1,5 +1,6 @@
 export { attach, record } from './recorder';
 export { uploadBundle } from './transport';
+export { EDITOR_CAPABILITIES, PAGE_CAPABILITIES, recorderCapabilities } from './capabilities';
 export type {
   Recorder,
   RecorderOptions,

@@ -1,3 +1,4 @@
+import { recorderCapabilities } from './capabilities';
 import { randomId } from './clock';
 import { applyChange } from './text-diff';
 import type { SessionState } from './store';
@@ -24,7 +25,8 @@ export function newSessionState(key: string, opts: RecorderOptions, hasEditor: b
     ...(opts.server !== undefined ? { server: opts.server } : {}),
     transport: opts.transport ?? 'http',
     kind: opts.kind ?? (hasEditor ? 'writing' : 'generic'),
-    ...(opts.meta ? { meta: opts.meta } : {}),
+    // The recorder declares what it captures; the host's meta cannot claim more (or less).
+    meta: { ...opts.meta, capabilities: recorderCapabilities(hasEditor) },
     createdAt: new Date().toISOString(),
     startedAtMs: Date.now(),
     nextSeq: 0,

@@ -1,7 +1,7 @@
-import type { EventOf, VeritasEvent } from '@veritas/schema';
+import { OriginClassifier, type ClassifiedOp, type EventOf, type VeritasEvent } from '@veritas/schema';
 import { GapBuffer } from './gap-buffer';
-import { ClipboardPastes, DeletionCache, KeyIntervals } from './classify';
-import { ORIGIN_CODE as C, type OriginRuns } from './origin';
+import { KeyIntervals } from './classify';
+import { ORIGIN_CODE as C, runsOfCodes, type OriginRuns } from './origin';
 import { initialRunsOf, KeyframeWriter, type KeyframeOptions } from './keyframes';
 import { SeriesCollector } from './series';
 import {
@@ -23,6 +23,8 @@ export interface BuildOptions extends KeyframeOptions {
   initialText?: string;
   sessionId?: string;
   kind?: ReplaySession['kind'];
+  /** The writer's accommodation: input without keys is shown as an input method (as the analysis counts it). */
+  assistiveTechnology?: boolean;
 }
 
 const CAUSE_CODE = Object.fromEntries(OP_CAUSES.map((c, i) => [c, i])) as Record<OpCause, number>;
@@ -84,16 +86,16 @@ function sortedBySeq(events: readonly VeritasEvent[]): readonly VeritasEvent[] {
 }
 
 /**
- * Folds a session's events into replay data and keyframes in one pass: each text op is applied to
- * a gap buffer, classified by origin, and a keyframe is taken every K ops.
+ * Folds a session's events into replay data and keyframes in one pass: each text op is classified
+ * by the shared origin classifier (@veritas/schema, the analysis's too), applied to a gap buffer
+ * exactly as the classifier's document model applied it, and a keyframe is taken every K ops.
  */
 export function buildReplay(input: readonly VeritasEvent[], options: BuildOptions = {}): { data: ReplayData; keyframes: Keyframe[]; every: number } {
   const events = sortedBySeq(input);
   const initialText = options.initialText ?? '';
   const initialRuns = initialRunsOf(initialText, C.initial);
   const keys = new KeyIntervals(events);
-  const clip = new ClipboardPastes(events);
-  const deleted = new DeletionCache();
+  const origins = new OriginClassifier(initialText, { assistiveTechnology: options.assistiveTechnology });
   const buf = new GapBuffer(Math.max(1024, initialText.length * 2));
   buf.reset(initialText, initialRuns);
   const writer = new KeyframeWriter(initialText, initialRuns, options);
@@ -109,12 +111,10 @@ export function buildReplay(input: readonly VeritasEvent[], options: BuildOption
   const clockSeq = new Int32Array(events.length);
   const clockT = new Float64Array(events.length);
 
-  const apply = (seq: number, t: number, pos: number, del: number, ins: string, origin: number, cause: OpCause, runs?: OriginRuns) => {
-    // A snapshot's resync changes the text, not where the writer's caret was.
-    const len = buf.length;
-    const p = Math.min(pos, len);
-    const d = Math.min(del, len - p);
-    if (d > 0) deleted.add(buf.slice(p, p + d), buf.runs(p, p + d));
+  /** Applies an op the classifier already clamped and applied to its own document. */
+  const apply = (c: ClassifiedOp, cause: OpCause) => {
+    const { seq, t, pos: p, del: d, ins, origin } = c;
+    const runs: OriginRuns | undefined = c.origins ? runsOfCodes(c.origins) : undefined;
     buf.splice(p, d, ins, origin, runs);
     ops.push(seq, t, p, d, ins, origin, cause, runs);
     writer.afterOp(buf, ops.count);
@@ -126,37 +126,24 @@ export function buildReplay(input: readonly VeritasEvent[], options: BuildOption
   };
 
   const onText = (e: EventOf<'text.op'>) => {
-    const { pos, del, ins } = e.data;
     // The schema's TextCause is a union of literals built from a list, so it types as string here.
     const cause: OpCause = e.data.cause in CAUSE_CODE && e.data.cause !== 'snapshot' ? (e.data.cause as OpCause) : 'programmatic';
-    let origin: number = C.typed;
-    let runs: OriginRuns | undefined;
-    if (ins.length > 0) {
-      if (cause === 'paste' || cause === 'drop') {
-        const paired = cause === 'paste' ? clip.pair(e.seq, e.t) : undefined;
-        const internal = paired ? paired.internal : deleted.find(ins) !== undefined || buf.includes(ins);
-        origin = internal ? C['paste-internal'] : C['paste-external'];
-        const at = Math.min(pos, buf.length);
-        pastes.push({ seq: e.seq, t: e.t, pos: at, len: ins.length, origin: internal ? 'paste-internal' : 'paste-external', cause, excerpt: ins.slice(0, EXCERPT) });
-      } else if (cause === 'ime' || cause === 'dictation' || cause === 'autocorrect') origin = C['input-method'];
-      else if (cause === 'programmatic') origin = C['no-keystrokes'];
-      else if (cause === 'undo' || cause === 'redo') runs = deleted.find(ins);
-      else if (e.data.trusted === false || (keys.any && !keys.covers(e.t))) origin = C['no-keystrokes'];
+    // The replay sees the key events that follow an op, so it can tell typing with no key down.
+    const keyless = cause === 'type' && e.data.ins.length > 0 && keys.any && !keys.covers(e.t);
+    const c = origins.op(e, keyless);
+    if (c.paste) {
+      const origin = c.paste.internal ? 'paste-internal' : 'paste-external';
+      pastes.push({ seq: e.seq, t: e.t, pos: c.pos, len: c.ins.length, origin, cause: cause as 'paste' | 'drop', excerpt: c.ins.slice(0, EXCERPT) });
     }
-    apply(e.seq, e.t, pos, del, ins, origin, cause, runs);
+    apply(c, cause);
   };
 
   const onSnapshot = (e: EventOf<'snapshot'>) => {
-    const now = buf.toString();
-    const next = e.data.text;
-    if (now === next) return;
-    let a = 0;
-    const max = Math.min(now.length, next.length);
-    while (a < max && now.charCodeAt(a) === next.charCodeAt(a)) a++;
-    let b = 0;
-    while (b < max - a && now.charCodeAt(now.length - 1 - b) === next.charCodeAt(next.length - 1 - b)) b++;
-    divergences.push({ seq: e.seq, t: e.t, replayedLength: now.length, snapshotLength: next.length });
-    apply(e.seq, e.t, a, now.length - a - b, next.slice(a, next.length - b), C.restored, 'snapshot');
+    const replayedLength = buf.length;
+    const c = origins.snapshot(e);
+    if (!c) return;
+    divergences.push({ seq: e.seq, t: e.t, replayedLength, snapshotLength: e.data.text.length });
+    apply(c, 'snapshot');
   };
 
   events.forEach((e, i) => {
@@ -167,6 +154,8 @@ export function buildReplay(input: readonly VeritasEvent[], options: BuildOption
         return onText(e);
       case 'snapshot':
         return onSnapshot(e);
+      case 'clipboard':
+        return origins.clipboard(e);
       case 'selection':
         carets.seq.push(e.seq);
         carets.t.push(e.t);

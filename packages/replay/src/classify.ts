@@ -1,11 +1,8 @@
 import type { VeritasEvent } from '@veritas/schema';
-import { ORIGIN_CODE, type OriginRuns } from './origin';
+import { ORIGIN_CODE } from './origin';
 
 /** A keystroke counts for an insertion when the input falls between its press and release, give or take this. */
 export const KEY_SLACK_MS = 25;
-/** A clipboard paste event pairs with the paste op within this many events and milliseconds. */
-const PASTE_PAIR_SEQS = 8;
-const PASTE_PAIR_MS = 1000;
 const INSERTING_KEYS = new Set(['char', 'space', 'enter', 'other']);
 
 /** Press/release intervals of the keys that insert text, in release order (event order). */
@@ -43,62 +40,6 @@ export class KeyIntervals {
     // Keys released after t - slack, in release order; a long hold may sit a few keys later.
     for (let i = lo; i < rel.length && i < lo + 16; i++) if (this.press[i]! <= t + KEY_SLACK_MS) return true;
     return false;
-  }
-}
-
-interface PasteEvent {
-  seq: number;
-  t: number;
-  internal: boolean;
-  used: boolean;
-}
-
-/** Clipboard paste events with whether each is internal: its hash matches an earlier copy or cut. */
-export class ClipboardPastes {
-  private readonly list: PasteEvent[] = [];
-  private next = 0;
-
-  constructor(events: readonly VeritasEvent[]) {
-    const copied = new Set<string>();
-    for (const e of events) {
-      if (e.type !== 'clipboard') continue;
-      const { action, hash } = e.data;
-      if (action === 'paste') {
-        const internal = e.data.internal ?? (copied.has(hash) || [...copied].some((h) => h.startsWith(hash) || hash.startsWith(h)));
-        this.list.push({ seq: e.seq, t: e.t, internal, used: false });
-      } else copied.add(hash);
-    }
-  }
-
-  /** The unused clipboard paste nearest to a paste op, if one is close enough. */
-  pair(seq: number, t: number): PasteEvent | undefined {
-    while (this.next < this.list.length && this.list[this.next]!.seq < seq - PASTE_PAIR_SEQS) this.next++;
-    let best: PasteEvent | undefined;
-    for (let i = this.next; i < this.list.length; i++) {
-      const p = this.list[i]!;
-      if (p.seq > seq + PASTE_PAIR_SEQS) break;
-      if (p.used || Math.abs(p.t - t) > PASTE_PAIR_MS) continue;
-      if (!best || Math.abs(p.seq - seq) < Math.abs(best.seq - seq)) best = p;
-    }
-    if (best) best.used = true;
-    return best;
-  }
-}
-
-/** Recently deleted text with its origins: undo, redo and drag-moves put such text back. */
-export class DeletionCache {
-  private readonly items: { text: string; runs: OriginRuns }[] = [];
-  constructor(private readonly size = 32) {}
-
-  add(text: string, runs: OriginRuns): void {
-    if (text.length === 0) return;
-    this.items.push({ text, runs });
-    if (this.items.length > this.size) this.items.shift();
-  }
-
-  find(text: string): OriginRuns | undefined {
-    for (let i = this.items.length - 1; i >= 0; i--) if (this.items[i]!.text === text) return this.items[i]!.runs;
-    return undefined;
   }
 }
 

@@ -1,39 +1,11 @@
+import { ORIGINS, ORIGIN_CODE, ORIGIN_LABEL, originName, type Origin } from '@veritas/schema';
+
 /**
- * Where a character came from. Stored per character only transiently (in the gap buffer); at rest
- * origins are run-length spans: `len[i]` characters of origin `code[i]`.
+ * Where a character came from: the vocabulary and the classifier are @veritas/schema's (shared
+ * with the analysis). Stored per character only transiently (in the gap buffer); at rest origins
+ * are run-length spans: `len[i]` characters of origin `code[i]`.
  */
-export const ORIGINS = [
-  'typed',
-  'paste-internal',
-  'paste-external',
-  'input-method',
-  'no-keystrokes',
-  'initial',
-  'restored',
-] as const;
-export type Origin = (typeof ORIGINS)[number];
-
-/** Numeric codes, the index into ORIGINS; what the compact form and the buffers carry. */
-export const ORIGIN_CODE: { readonly [K in Origin]: number } = {
-  typed: 0,
-  'paste-internal': 1,
-  'paste-external': 2,
-  'input-method': 3,
-  'no-keystrokes': 4,
-  initial: 5,
-  restored: 6,
-};
-
-/** Human labels for a legend. Input methods (IME, dictation, autocorrect) are named as such, never as pasting. */
-export const ORIGIN_LABEL: { readonly [K in Origin]: string } = {
-  typed: 'Typed',
-  'paste-internal': 'Pasted from this session',
-  'paste-external': 'Pasted from outside',
-  'input-method': 'Input method (IME, dictation, autocorrect)',
-  'no-keystrokes': 'Inserted without keystrokes',
-  initial: 'Given text',
-  restored: 'Restored from a snapshot',
-};
+export { ORIGINS, ORIGIN_CODE, ORIGIN_LABEL, originName, type Origin };
 
 /** Run-length origins: `len[i]` characters of origin `code[i]`; adjacent runs never share a code. */
 export interface OriginRuns {
@@ -48,12 +20,6 @@ export interface OriginSpan {
 }
 
 export const EMPTY_RUNS: OriginRuns = { len: new Uint32Array(0), code: new Uint8Array(0) };
-
-export function originName(code: number): Origin {
-  const o = ORIGINS[code];
-  if (o === undefined) throw new RangeError(`unknown origin code ${code}`);
-  return o;
-}
 
 /** A single run of `n` characters of one origin. */
 export function singleRun(n: number, code: number): OriginRuns {

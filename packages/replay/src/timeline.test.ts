@@ -50,12 +50,12 @@ describe('timeline', () => {
 
   it('places analysis flags at their moments, clamped and sorted', () => {
     const flags = placeFlags(index, [
-      { detector: 'b', severity: 'low', message: 'late', evidence: { seqFrom: 6, seqTo: 6, tFrom: 10_000, tTo: 99_999 } },
-      { detector: 'a', severity: 'high', message: 'early', evidence: { seqFrom: 0, seqTo: 1, tFrom: -5, tTo: 100, excerpt: 'ab' } },
+      { detector: 'prolonged-absence', severity: 'low', message: 'late', evidence: { seqFrom: 6, seqTo: 6, tFrom: 10_000, tTo: 99_999, excerpt: '' }, values: {} },
+      { detector: 'external-paste', severity: 'high', message: 'early', evidence: { seqFrom: 0, seqTo: 1, tFrom: -5, tTo: 100, excerpt: 'ab' }, values: {} },
     ]);
     expect(flags.map((f) => [f.detector, f.tFrom, f.tTo, f.id])).toEqual([
-      ['a', 0, 100, 1],
-      ['b', 10_000, 20_000, 0],
+      ['external-paste', 0, 100, 1],
+      ['prolonged-absence', 10_000, 20_000, 0],
     ]);
     const tl = buildTimeline(index, { buckets: 10, flags: [] });
     expect(tl.marks).toEqual([{ seq: 7, t: 10_050, label: 'section 2' }]);

@@ -1,16 +1,12 @@
+import type { Flag } from '@veritas/schema';
 import type { ReplayIndex } from './replay-index';
 import { lowerBound, upperBound } from './search';
 import type { AwaySpan, MarkPoint, PasteMark, ViolationPoint } from './types';
 
-/** The shape of a flag the analysis package produces; replay only places it on the timeline. */
-export interface AnalysisFlag {
-  detector: string;
-  severity: 'low' | 'medium' | 'high';
-  message: string;
-  evidence: { seqFrom: number; seqTo: number; tFrom: number; tTo: number; excerpt?: string };
-}
+/** A flag as @veritas/schema defines it (the analysis produces it); replay only places it on the timeline. */
+export type AnalysisFlag = Flag;
 
-export interface PlacedFlag extends AnalysisFlag {
+export type PlacedFlag = AnalysisFlag & {
   /** Position in the list, stable for the viewer to key on. */
   id: number;
   /** Clamped to the session's span. */

@@ -5,6 +5,7 @@ import { Hex64, SessionId } from './batch';
 import { LIMITS } from './limits';
 import { Text, TextRecord, Timestamp } from './text';
 import type { Batch } from './batch';
+import { Capabilities } from './capabilities';
 
 export const SessionKind = Type.Union(
   [Type.Literal('writing'), Type.Literal('proctoring'), Type.Literal('sensor'), Type.Literal('generic')],
@@ -18,6 +19,7 @@ export const SessionMeta = Type.Object(
     prompt: Type.Optional(Text({ maxLength: 10_000 })),
     initialText: Type.Optional(Text({ maxLength: 1_000_000 })),
     labels: Type.Optional(TextRecord(64, Text({ maxLength: 200 }), { maxProperties: 32 })),
+    capabilities: Type.Optional(Type.Partial(Capabilities, { additionalProperties: false, description: 'What the source captures; undeclared signals default to captured (what the Veritas recorder captures)' })),
   },
   { additionalProperties: false },
 );

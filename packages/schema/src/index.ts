@@ -21,3 +21,37 @@ export { TEXT_PATTERN, TEXT_RULE, describePattern, Text, TextRecord, Timestamp, 
 export { sha256Hex, genesisHash, batchHash, macKeyFromToken, batchMac, hexEqual } from './hash';
 export { sealBatch, checkBatchSelf, verifyChain, type ChainBatch, type ChainProblem } from './chain';
 export { checkEvents, parseBundle, type EventIssue } from './validate';
+export {
+  ANALYSIS_FORMAT,
+  AnalysisResult,
+  AnalysisSettings,
+  DETECTOR_NAMES,
+  Departure,
+  DetectorName,
+  Distribution,
+  Evidence,
+  Flag,
+  HostSignal,
+  Metrics,
+  Moment,
+  NOTE_TOPICS,
+  NotChecked,
+  Note,
+  PAUSE_LOCATIONS,
+  PauseLocationStats,
+  ProctoringMetrics,
+  RiskLabel,
+  Score,
+  ScoreReason,
+  SensorKindMetrics,
+  Severity,
+  SpeedWindow,
+  Thresholds,
+  WritingMetrics,
+  type PauseLocation,
+} from './analysis-result';
+export { CAPTURE_SIGNALS, Capabilities, FULL_CAPTURE, TEXT_ONLY, capabilitiesOf, type CaptureSignal } from './capabilities';
+export { ORIGINS, ORIGIN_CODE, ORIGIN_LABEL, originName, type Origin } from './origin/origins';
+export { OriginText, clampOp } from './origin/origin-text';
+export { OriginClassifier, PASTE_PAIR_MS, PASTE_PAIR_SEQS, type ClassifiedOp } from './origin/classifier';
+export { isFlag } from './analysis-check';

@@ -1,14 +1,45 @@
-import type { SessionKind, VeritasEvent } from '@veritas/schema';
+import { TEXT_ONLY, type Capabilities, type SessionKind, type VeritasEvent } from '@veritas/schema';
 import { Rng } from './prng';
 import { Tape } from './tape';
 import { joinParagraphs, makeParagraphs } from './text';
+import { assistiveWriter, endReviser, midSentencePauser, planner, secondLanguageWriter, slowTypist } from './populations';
 import { autotype, compose, dictate, drawTypist, hold, imeCompose, pasteExternal, transcribe, typeWord, type AutoVariant, type TypistProfile } from './writers';
 
-export const SIM_KINDS = ['genuine', 'copy', 'paste', 'autotyper', 'mixed', 'dictation', 'ime', 'proctoring', 'proctoring-violations', 'sensor'] as const;
+export const SIM_KINDS = [
+  'genuine',
+  'mid-sentence-pauser',
+  'slow-typist',
+  'second-language',
+  'planner',
+  'end-reviser',
+  'copy',
+  'paste',
+  'autotyper',
+  'mixed',
+  'dictation',
+  'ime',
+  'assistive',
+  'text-only',
+  'proctoring',
+  'proctoring-violations',
+  'sensor',
+] as const;
 export type SimKind = (typeof SIM_KINDS)[number];
+
+/** Salts the seed per kind; new kinds go at the end, so a kind's sessions never change when kinds are added. */
+const SEED_SALT: readonly SimKind[] = [
+  'genuine', 'copy', 'paste', 'autotyper', 'mixed', 'dictation', 'ime', 'proctoring', 'proctoring-violations', 'sensor',
+  'mid-sentence-pauser', 'slow-typist', 'second-language', 'planner', 'end-reviser', 'assistive', 'text-only',
+];
 
 /** Kinds that depart from honest, unaided writing: what the detectors are meant to catch. */
 export const DISHONEST_KINDS: readonly SimKind[] = ['copy', 'paste', 'autotyper', 'mixed'];
+
+/** Genuine writers composing at a keyboard, in the populations a classroom has. */
+export const GENUINE_KINDS: readonly SimKind[] = ['genuine', 'mid-sentence-pauser', 'slow-typist', 'second-language', 'planner', 'end-reviser'];
+
+/** Honest writing through another input method or source: never pasting, automation or keyless typing. */
+export const INPUT_METHOD_KINDS: readonly SimKind[] = ['dictation', 'ime', 'assistive', 'text-only'];
 
 export interface SimOptions {
   /** Paragraphs of writing (default 3 to 5, drawn from the seed). */
@@ -32,6 +63,8 @@ export interface SimSession {
   finalText: string;
   /** What really happened, for tests and the bench (never visible to the analysis). */
   truth: { dishonest: boolean; variant?: string; description: string };
+  /** What the session's source declares, as a bundle's meta would: its capabilities, an accommodation. */
+  declared: { capabilities?: Partial<Capabilities>; assistiveTechnology?: boolean };
 }
 
 function start(tape: Tape): void {
@@ -48,10 +81,41 @@ function writing(kind: SimKind, seed: number, rng: Rng, opts: SimOptions): SimSe
   let dishonest = false;
   let variant: string | undefined;
   let description: string;
+  let declared: SimSession['declared'] = {};
   switch (kind) {
     case 'genuine':
       compose(tape, rng, p, { paragraphs });
       description = 'composed in the page, with pauses, slips and revisions';
+      break;
+    case 'mid-sentence-pauser':
+      compose(tape, rng, midSentencePauser(rng, p), { paragraphs });
+      description = 'composed, thinking inside sentences rather than at their starts';
+      break;
+    case 'slow-typist':
+      compose(tape, rng, slowTypist(rng, p), { paragraphs });
+      description = 'composed by a slow typist (median key interval 300–450 ms)';
+      break;
+    case 'second-language':
+      compose(tape, rng, secondLanguageWriter(rng, p), { paragraphs });
+      description = 'composed in a second language: many slips, words sought and replaced';
+      break;
+    case 'planner':
+      planner(rng, tape, p, paragraphs);
+      description = 'planned for minutes before starting and between paragraphs';
+      break;
+    case 'end-reviser':
+      endReviser(rng, tape, p, paragraphs);
+      description = 'drafted quickly, then revised throughout at the end';
+      break;
+    case 'assistive':
+      assistiveWriter(rng, tape, paragraphs);
+      declared = { assistiveTechnology: true };
+      description = 'written with an on-screen keyboard and word prediction (an accommodation)';
+      break;
+    case 'text-only':
+      compose(tape, rng, p, { paragraphs });
+      declared = { capabilities: { ...TEXT_ONLY } };
+      description = 'composed, imported from a logger that recorded only the text changes';
       break;
     case 'copy': {
       transcribe(tape, rng, p, joinParagraphs(makeParagraphs(rng, paragraphs)), opts.copySentencePause ?? 0);
@@ -104,7 +168,10 @@ function writing(kind: SimKind, seed: number, rng: Rng, opts: SimOptions): SimSe
     default:
       throw new RangeError(`not a writing kind: ${kind}`);
   }
-  return { kind, seed, sessionKind: 'writing', events: tape.events(), finalText: tape.doc, truth: { dishonest, variant, description } };
+  let events = tape.events();
+  // A text-only source has nothing but the text changes.
+  if (kind === 'text-only') events = events.filter((e) => e.type === 'text.op').map((e, seq) => ({ ...e, seq }));
+  return { kind, seed, sessionKind: 'writing', events, finalText: tape.doc, truth: { dishonest, variant, description }, declared };
 }
 
 function proctoring(kind: SimKind, seed: number, rng: Rng, opts: SimOptions): SimSession {
@@ -140,7 +207,7 @@ function proctoring(kind: SimKind, seed: number, rng: Rng, opts: SimOptions): Si
     });
   }
   const truth = { dishonest: withViolations, description: withViolations ? 'webcam proctoring with a second face and absences' : 'webcam proctoring, nothing unusual' };
-  return { kind, seed, sessionKind: 'proctoring', events: tape.events(), finalText: '', truth };
+  return { kind, seed, sessionKind: 'proctoring', events: tape.events(), finalText: '', truth, declared: {} };
 }
 
 function sensor(kind: SimKind, seed: number, rng: Rng, opts: SimOptions): SimSession {
@@ -165,12 +232,12 @@ function sensor(kind: SimKind, seed: number, rng: Rng, opts: SimOptions): SimSes
       rows = [];
     }
   }
-  return { kind, seed, sessionKind: 'sensor', events: tape.events(), finalText: '', truth: { dishonest: false, variant: `${hz}Hz, ${gaps} gaps`, description: 'phone accelerometer and gyroscope' } };
+  return { kind, seed, sessionKind: 'sensor', events: tape.events(), finalText: '', truth: { dishonest: false, variant: `${hz}Hz, ${gaps} gaps`, description: 'phone accelerometer and gyroscope' }, declared: {} };
 }
 
 /** A realistic v1 session of the given kind, the same for the same seed. */
 export function simulate(kind: SimKind, seed: number, opts: SimOptions = {}): SimSession {
-  const rng = new Rng(seed * 7919 + SIM_KINDS.indexOf(kind));
+  const rng = new Rng(seed * 7919 + SEED_SALT.indexOf(kind));
   if (kind === 'proctoring' || kind === 'proctoring-violations') return proctoring(kind, seed, rng, opts);
   if (kind === 'sensor') return sensor(kind, seed, rng, opts);
   return writing(kind, seed, rng, opts);

@@ -68,6 +68,15 @@ export class Tape {
     this.emit(this.now, 'selection', { start: this.caret, end: this.caret });
   }
 
+  /** Select doc[from, to) with the mouse and press Delete. */
+  selectDelete(gap: number, from: number, to: number): void {
+    this.now += Math.max(1, gap);
+    this.emit(this.now, 'selection', { start: from, end: to });
+    this.now += 400;
+    this.op(this.now, from, to - from, '', 'type');
+    this.key(this.now, 'delete', 90);
+  }
+
   /** Ctrl+V (or drop) of `text`; `hash` says where it came from: a copy in the session or not. */
   paste(gap: number, text: string, hash: string, internal?: boolean): void {
     this.now += Math.max(1, gap);

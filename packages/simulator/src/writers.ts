@@ -13,6 +13,11 @@ export interface TypistProfile {
   sentencePause: number;
   paragraphPause: number;
   typoRate: number;
+  /** Chance, per word inside a sentence, of a long pause before it (mid-sentence thinking); 0 for most writers. */
+  midPauseRate?: number;
+  midPauseMs?: number;
+  /** Chance, per word, that the writer rubs it out and types another (searching for a word). */
+  wordRetryRate?: number;
 }
 
 export function drawTypist(rng: Rng): TypistProfile {
@@ -74,8 +79,15 @@ export function compose(tape: Tape, rng: Rng, p: TypistProfile, opts: ComposeOpt
       words.forEach((w, wi) => {
         let first: number;
         if (wi === 0) first = si === 0 ? rng.lognormal(p.paragraphPause, 0.6) : rng.lognormal(p.sentencePause, 0.6);
-        else first = rng.lognormal(p.wordPause, 0.6);
+        else first = p.midPauseRate && rng.chance(p.midPauseRate) ? rng.lognormal(p.midPauseMs ?? 3000, 0.5) : rng.lognormal(p.wordPause, 0.6);
         if (wi > 0 || si > 0) tape.typeChar(' ', rng.lognormal(p.ikiMedian * 1.1, p.ikiSigma), hold(rng, p));
+        if (p.wordRetryRate && w.length > 2 && rng.chance(p.wordRetryRate)) {
+          // A word tried and given up: typed, rubbed out after a moment, another one sought.
+          const tried = someWords(rng, 1)[0]!;
+          typeWord(tape, rng, p, tried, first);
+          for (let k = 0; k < tried.length; k++) tape.backspace(k === 0 ? rng.lognormal(1200, 0.5) : rng.lognormal(110, 0.3), hold(rng, p));
+          first = rng.lognormal(2500, 0.5);
+        }
         typeWord(tape, rng, p, w, first);
       });
       // Second thoughts: rub out the end of the sentence and write it again differently.

@@ -61,7 +61,7 @@ export function metricRows(r: AnalysisResult): [string, string][] {
 /** The readable report: score and its reasons, flags with evidence, notes, metrics table. */
 export function formatReport(r: AnalysisResult, head: string): string {
   const lines = [head, ''];
-  lines.push(`Score: integrity ${r.score.integrity.toFixed(2)}, ${r.score.risk.toUpperCase()} risk`);
+  lines.push(r.score.verdict === 'scored' ? `Score: integrity ${r.score.integrity.toFixed(2)}, ${r.score.risk.toUpperCase()} risk` : `Score: none — ${r.score.summary}`);
   for (const reason of r.score.reasons) lines.push(`  - ${reason.detector === 'none' ? '' : `${reason.detector} (${reason.severity}, −${Math.round(reason.weight * 100)}%): `}${reason.message}`);
   lines.push('', r.flags.length ? `Flags (${r.flags.length}) — evidence for a person to weigh, not a verdict:` : 'Flags: none');
   for (const f of r.flags) {
@@ -102,6 +102,7 @@ export const analyze: Command = {
       acceptHostSignals: !values['refuse-host-signals'],
       assistiveTechnology: values.assistive === true,
       initialText: bundle.session.meta?.initialText,
+      capabilities: bundle.session.meta?.capabilities,
     });
     const chain = problem ? { intact: false, problem } : { intact: true, batches: bundle.batches.length };
     if (values.json) {

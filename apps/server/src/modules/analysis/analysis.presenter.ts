@@ -6,7 +6,7 @@ import type { Alert } from './analysis.schemas';
 export function presentAlert(a: AlertRow): Static<typeof Alert> {
   return {
     id: a.id,
-    detector: a.detector,
+    detector: a.detector as Static<typeof Alert>['detector'],
     severity: a.severity as Static<typeof Alert>['severity'],
     message: a.message,
     evidence: a.evidence as Static<typeof Alert>['evidence'],

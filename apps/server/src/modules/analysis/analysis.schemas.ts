@@ -1,56 +1,23 @@
 import { Type } from '@sinclair/typebox';
+import { AnalysisResult, Evidence, Flag, Severity, DetectorName } from '@veritas/schema';
 
-/** Response shapes of the analysis routes. The analysis body is @veritas/analysis's AnalysisResult (see its README). */
-const Severity = Type.Union([Type.Literal('low'), Type.Literal('medium'), Type.Literal('high')]);
+/** Response shapes of the analysis routes. The analysis body and its flags are @veritas/schema's, the one definition. */
+export { AnalysisResult, Evidence, Flag };
 
-export const Evidence = Type.Object(
-  {
-    seqFrom: Type.Integer(),
-    seqTo: Type.Integer(),
-    tFrom: Type.Number(),
-    tTo: Type.Number(),
-    excerpt: Type.String({ description: 'A short excerpt of the text concerned; empty when there is none' }),
-  },
-  { description: 'Where in the stream the flag comes from' },
-);
-
-export const Flag = Type.Object(
-  {
-    detector: Type.String({ description: 'external-paste, paste-share, transcription, machine-regular, untrusted-input, keyless-text, burst-after-return, prolonged-absence, several-faces, no-face' }),
-    severity: Severity,
-    evidence: Evidence,
-    message: Type.String({ description: 'One sentence a teacher understands' }),
-    values: Type.Record(Type.String(), Type.Number(), { description: 'The measured values beside the thresholds they were compared with' }),
-  },
-  { description: 'Evidence for a person to weigh, never a verdict' },
-);
-
-export const AnalysisResult = Type.Object(
-  {
-    format: Type.String({ description: 'veritas.analysis/v1' }),
-    metrics: Type.Unknown({ description: 'Writing-process metrics (pauses, bursts, inter-key intervals, revisions, pastes, time away …), proctoring and sensor metrics; definitions in the @veritas/analysis README' }),
-    flags: Type.Array(Flag),
-    notes: Type.Array(Type.Object({ topic: Type.String(), message: Type.String() }), { description: 'What is not a flag: input methods, host signals, too little data' }),
-    score: Type.Object(
-      {
-        integrity: Type.Number({ minimum: 0, maximum: 1 }),
-        risk: Severity,
-        reasons: Type.Array(Type.Unknown(), { description: 'The detectors behind the score, or why there are none; never empty' }),
-        summary: Type.String(),
-      },
-      { additionalProperties: true },
-    ),
-    hostSignals: Type.Unknown({ description: "Signals from the host page as it labels them; never part of the score; null when refused or absent" }),
-    thresholds: Type.Unknown({ description: 'The thresholds the detectors compared with' }),
-  },
-  { additionalProperties: true, description: 'The whole analysis of the session (AnalysisResult of @veritas/analysis)' },
+/**
+ * A result stored by an earlier analysis format (`veritas.analysis/v1`), served as it was stored
+ * until the session is analysed again: its score has no verdict and it declares no capabilities.
+ */
+export const StoredEarlierAnalysis = Type.Object(
+  { format: Type.Literal('veritas.analysis/v1') },
+  { additionalProperties: true, description: 'An analysis stored by the v1 format, as it was stored (see @veritas/analysis README of that version)' },
 );
 
 export const AnalysisDone = Type.Object({
   status: Type.Literal('done'),
   analyzedAt: Type.String({ format: 'date-time' }),
   version: Type.String({ description: 'The analysis format that produced it' }),
-  analysis: AnalysisResult,
+  analysis: Type.Union([AnalysisResult, StoredEarlierAnalysis]),
 });
 
 export const AnalysisFailed = Type.Object(
@@ -71,7 +38,7 @@ export const AnalysisInProgress = Type.Object({
 
 export const Alert = Type.Object({
   id: Type.String(),
-  detector: Type.String(),
+  detector: DetectorName,
   severity: Severity,
   message: Type.String(),
   evidence: Evidence,

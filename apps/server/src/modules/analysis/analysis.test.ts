@@ -88,7 +88,7 @@ describe('analysis when a session ends', () => {
     await end(t.app, s);
     const body = await finalAnalysis(t.app, s.id);
     expect(body.status).toBe('done');
-    expect(body.version).toBe('veritas.analysis/v1');
+    expect(body.version).toBe('veritas.analysis/v2');
     const a = body.analysis as AnalysisResult;
     expect(a).toEqual(plain(analyzeSession(sim.events)));
     expect(a.flags.map((f) => f.detector)).toEqual(expect.arrayContaining(['external-paste', 'paste-share']));

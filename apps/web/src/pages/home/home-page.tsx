@@ -1,25 +1,29 @@
 import { useEffect, useState } from 'react';
+import type { AnalysisResult } from '@veritas/schema';
 
 interface SessionRow { id: string; kind: string; status: string; eventCount: number; createdAt: string; meta?: { title?: string } }
 
-type AnalysisSummary = { state: 'done'; risk: string; integrity: number; flags: number } | { state: 'pending' | 'failed' | 'none' };
+type AnalysisSummary = { state: 'done'; score: AnalysisResult['score']; flags: number } | { state: 'pending' | 'failed' | 'none' };
 
 /** The analysis of a session in one line: risk label, integrity score and how many flags stand behind them. */
 async function summarise(id: string): Promise<AnalysisSummary> {
   const r = await fetch(`/v1/sessions/${encodeURIComponent(id)}/analysis`);
   if (r.status === 202) return { state: 'pending' };
   if (!r.ok) return { state: 'none' };
-  const body = (await r.json()) as { status: string; analysis?: { score: { risk: string; integrity: number }; flags: unknown[] } };
+  const body = (await r.json()) as { status: string; analysis?: Pick<AnalysisResult, 'score' | 'flags'> };
   if (body.status !== 'done' || !body.analysis) return { state: 'failed' };
-  return { state: 'done', risk: body.analysis.score.risk, integrity: body.analysis.score.integrity, flags: body.analysis.flags.length };
+  return { state: 'done', score: body.analysis.score, flags: body.analysis.flags.length };
 }
 
 function AnalysisCell({ summary }: { summary: AnalysisSummary | undefined }) {
   if (!summary || summary.state === 'pending') return <span className="muted">analysing…</span>;
   if (summary.state !== 'done') return <span className="muted">{summary.state === 'failed' ? 'analysis failed' : '—'}</span>;
+  const flags = `${summary.flags} flag${summary.flags === 1 ? '' : 's'}`;
+  // Too little to judge: no score and no risk label, said as such.
+  if (summary.score.verdict === 'not-enough-data') return <span className="muted" title={summary.score.summary}>not enough data · {flags}</span>;
   return (
-    <span className={`risk risk-${summary.risk}`}>
-      {summary.risk} risk · integrity {summary.integrity.toFixed(2)} · {summary.flags} flag{summary.flags === 1 ? '' : 's'}
+    <span className={`risk risk-${summary.score.risk}`}>
+      {summary.score.risk} risk · integrity {summary.score.integrity.toFixed(2)} · {flags}
     </span>
   );
 }

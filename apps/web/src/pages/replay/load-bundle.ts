@@ -1,4 +1,4 @@
-import { parseBundle, verifyChain, type Bundle } from '@veritas/schema';
+import { isFlag, parseBundle, verifyChain, type Bundle } from '@veritas/schema';
 import { buildReplayIndexFromBundle, bundleEvents, type AnalysisFlag, type ReplayIndex } from '@veritas/replay';
 import { analyzeSession } from '@veritas/analysis';
 
@@ -67,7 +67,7 @@ export async function loadBundleFile(json: unknown): Promise<{ session: LoadedSe
   const chain = await checkChain(bundle);
   const index = indexOf(bundle);
   performance.mark('replay:analysis-start');
-  const result = analyzeSession(bundleEvents(bundle), { initialText: bundle.session.meta?.initialText });
+  const result = analyzeSession(bundleEvents(bundle), { initialText: bundle.session.meta?.initialText, capabilities: bundle.session.meta?.capabilities });
   performance.measure('replay:analysis', 'replay:analysis-start');
   const title = bundle.session.meta?.title;
   return {
@@ -101,15 +101,6 @@ export async function verifyStoredChain(session: LoadedSession, signal?: AbortSi
 export async function problemText(res: Response): Promise<string> {
   const problem = (await res.json().catch(() => null)) as { title?: string; detail?: string } | null;
   return `${res.status} ${problem?.detail ?? problem?.title ?? res.statusText}`;
-}
-
-function isFlag(x: unknown): x is AnalysisFlag {
-  const f = x as AnalysisFlag;
-  return (
-    typeof f === 'object' && f !== null && typeof f.detector === 'string' && typeof f.message === 'string' &&
-    (f.severity === 'low' || f.severity === 'medium' || f.severity === 'high') &&
-    typeof f.evidence === 'object' && f.evidence !== null && Number.isFinite(f.evidence.tFrom) && Number.isFinite(f.evidence.tTo)
-  );
 }
 
 /**

@@ -26,7 +26,7 @@ let longIndex: ReplayIndex;
 let pendingIndex: ReplayIndex;
 let bundleFile: string;
 let analysisPolls = 0;
-const flag = { detector: 'external-paste', severity: 'high', message: 'Large paste from outside', evidence: { seqFrom: 0, seqTo: 0, tFrom: 0, tTo: 0, excerpt: 'FROM' } };
+const flag: AnalysisFlag = { detector: 'external-paste', severity: 'high', message: 'Large paste from outside', evidence: { seqFrom: 0, seqTo: 0, tFrom: 0, tTo: 0, excerpt: 'FROM' }, values: { chars: 4 } };
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'veritas-replay-web-'));
@@ -51,7 +51,15 @@ beforeAll(async () => {
   const pending = (await sealBundle(PENDING, writingEvents(400))) as unknown as Bundle;
   pendingIndex = buildReplayIndexFromBundle(pending);
   const paste = pendingIndex.data.pastes.find((p) => p.origin === 'paste-external')!;
-  flag.evidence = { seqFrom: paste.seq, seqTo: paste.seq, tFrom: paste.t, tTo: paste.t + 500, excerpt: 'FROM' };
+  const firstOp = { seq: pendingIndex.data.ops.seq[3]!, t: pendingIndex.data.ops.t[3]! };
+  flag.evidence = {
+    seqFrom: paste.seq,
+    seqTo: paste.seq,
+    tFrom: paste.t,
+    tTo: paste.t + 500,
+    excerpt: 'FROM',
+    moments: [{ seqFrom: firstOp.seq, seqTo: firstOp.seq, tFrom: firstOp.t, tTo: firstOp.t, excerpt: 'early' }],
+  };
   const api = `/v1/sessions/${PENDING}`;
   // Its bundle, as this mock hands it out, was altered after recording: one typed character changed.
   const tampered = structuredClone(pending);
@@ -263,6 +271,11 @@ describe('replay viewer in Chromium', () => {
     expect(seq).toBe(pendingIndex.seqAtTime(flag.evidence.tFrom));
     expect(await shownText(page)).toBe(pendingIndex.textAt(seq));
     expect(await shownText(page)).toMatch(/FROM ELSEWHERE ENTIRELY$/);
+    // Its evidence's moments are listed under it; one click jumps to where that stretch starts.
+    const moment = flag.evidence.moments![0]!;
+    await page.locator('button[data-moment="0:0"]').click();
+    expect(await shownSeq(page)).toBe(pendingIndex.seqAtTime(moment.tFrom));
+    expect(await shownText(page)).toBe(pendingIndex.textAt(pendingIndex.seqAtTime(moment.tFrom)));
 
     // Verify chain checks the bundle it downloads, and says when it was altered.
     await page.getByRole('button', { name: 'Verify chain' }).click();

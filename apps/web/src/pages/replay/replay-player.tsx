@@ -84,11 +84,11 @@ export function ReplayPlayer({ session, flags }: { session: LoadedSession; flags
     const r = el.getBoundingClientRect();
     return index.t0 + Math.min(1, Math.max(0, (clientX - r.left) / r.width)) * (index.t1 - index.t0);
   };
-  const jumpToFlag = (id: number) => {
+  const jumpToFlag = (id: number, t?: number) => {
     const f = timeline.flags.find((x) => x.id === id);
     if (!f || !playbackRef.current) return;
     playbackRef.current.pause();
-    playbackRef.current.seek(f.tFrom);
+    playbackRef.current.seek(t ?? f.tFrom);
     setActiveFlag(id);
   };
   const onScrub = (e: React.PointerEvent<HTMLCanvasElement>) => {
@@ -146,6 +146,19 @@ export function ReplayPlayer({ session, flags }: { session: LoadedSession; flags
               <button type="button" data-flag={f.id} className={activeFlag === f.id ? 'rp-flag rp-flag-active' : 'rp-flag'} onClick={() => jumpToFlag(f.id)}>
                 <span className="rp-sev" style={{ background: SEVERITY_COLOR[f.severity] }}>{f.severity}</span> {clock(f.tFrom - index.t0)} · {f.detector}: {f.message}
               </button>
+              {f.evidence.moments && f.evidence.moments.length > 0 && (
+                // The stretches that made the case: each jumps to where it starts.
+                <ol className="rp-moments" aria-label={`Moments behind the ${f.detector} flag`}>
+                  {f.evidence.moments.map((m, i) => (
+                    <li key={i}>
+                      <button type="button" data-moment={`${f.id}:${i}`} onClick={() => jumpToFlag(f.id, Math.min(index.t1, Math.max(index.t0, m.tFrom)))}>
+                        {clock(m.tFrom - index.t0)}
+                        {m.excerpt ? ` “${m.excerpt}”` : ''}
+                      </button>
+                    </li>
+                  ))}
+                </ol>
+              )}
             </li>
           ))}
         </ol>

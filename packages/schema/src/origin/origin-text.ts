@@ -1,16 +1,15 @@
-/**
- * The document as a gap buffer of UTF-16 code units with a parallel buffer saying where each unit
- * came from. Writing is local, so moving the gap costs little, and nothing is allocated per op:
- * the fold rebuilds the text at a million events a second.
- */
-export const ORIGIN_TYPED = 0;
-export const ORIGIN_PASTE_INTERNAL = 1;
-export const ORIGIN_PASTE_EXTERNAL = 2;
-export const ORIGIN_INPUT_METHOD = 3;
-export const ORIGIN_OTHER = 4;
-export const ORIGIN_INITIAL = 5;
+import { ORIGIN_CODE } from './origins';
 
-export class TextBuffer {
+/**
+ * The document model the analysis and the replay share: a gap buffer of UTF-16 code units with a
+ * parallel buffer saying where each unit came from. Writing is local, so moving the gap costs
+ * little, and nothing is allocated per op.
+ *
+ * An op that reaches past the text (a position past the end, a deletion longer than what
+ * follows) is clamped to the text by `clampOp`, the one rule both packages apply: the analysis
+ * counts only the characters really deleted and the replay shows the same text.
+ */
+export class OriginText {
   private chars: Uint16Array;
   private origin: Uint8Array;
   private gapStart = 0;
@@ -21,7 +20,7 @@ export class TextBuffer {
     this.chars = new Uint16Array(cap);
     this.origin = new Uint8Array(cap);
     this.gapEnd = cap;
-    if (initial) this.splice(0, 0, initial, ORIGIN_INITIAL);
+    if (initial) this.splice(0, 0, initial, ORIGIN_CODE.initial);
   }
 
   get length(): number {
@@ -64,28 +63,26 @@ export class TextBuffer {
   }
 
   /**
-   * At pos, removes del units and inserts ins, marking them with origin. Positions past the end
-   * are clamped (a recorder that lost an op must not crash the analysis). Returns units removed.
+   * At pos, removes del units and inserts ins, marking them with `origin` (one code for all, or
+   * one per unit). The op is clamped to the text first (see clampOp). Returns units removed.
    */
-  splice(pos: number, del: number, ins: string, origin: number): number {
-    const len = this.length;
-    if (pos > len) pos = len;
-    if (pos < 0) pos = 0;
-    if (del > len - pos) del = len - pos;
-    this.moveGap(pos);
-    this.gapEnd += del;
+  splice(pos: number, del: number, ins: string, origin: number | Uint8Array): number {
+    const c = clampOp(this.length, pos, del);
+    this.moveGap(c.pos);
+    this.gapEnd += c.del;
     const n = ins.length;
     if (n > this.gapEnd - this.gapStart) this.grow(n);
     const chars = this.chars;
     const orig = this.origin;
     let g = this.gapStart;
+    const one = typeof origin === 'number';
     for (let i = 0; i < n; i++) {
       chars[g] = ins.charCodeAt(i);
-      orig[g] = origin;
+      orig[g] = one ? origin : origin[i]!;
       g++;
     }
     this.gapStart = g;
-    return del;
+    return c.del;
   }
 
   /** Where the unit at i came from, or -1 outside the text. */
@@ -94,7 +91,17 @@ export class TextBuffer {
     return i < this.gapStart ? this.origin[i]! : this.origin[i + (this.gapEnd - this.gapStart)]!;
   }
 
-  /** Characters of each origin in the text now. */
+  /** The origin codes of from..to (clamped), one per unit. */
+  originsOf(from: number, to: number): Uint8Array {
+    const len = this.length;
+    from = Math.max(0, Math.min(from, len));
+    to = Math.max(from, Math.min(to, len));
+    const out = new Uint8Array(to - from);
+    for (let i = from; i < to; i++) out[i - from] = this.originAt(i);
+    return out;
+  }
+
+  /** Characters of each origin in the text now (out is indexed by origin code). */
   countOrigins(out: Float64Array): void {
     out.fill(0);
     const o = this.origin;
@@ -122,16 +129,19 @@ export class TextBuffer {
     return this.slice(0, this.length);
   }
 
-  /** Replaces the whole text (a snapshot that disagrees with what the ops built). */
-  reset(text: string, origin: number): void {
-    this.gapStart = 0;
-    this.gapEnd = this.chars.length;
-    this.splice(0, 0, text, origin);
-  }
-
   equals(text: string): boolean {
     if (text.length !== this.length) return false;
     for (let i = 0; i < text.length; i++) if (this.charAt(i) !== text.charCodeAt(i)) return false;
     return true;
   }
+}
+
+/**
+ * An op as it applies to a text of `length` units: a position past the end moves to the end, a
+ * deletion stops at the end. Recorders that lost an op and imports from other tools produce such
+ * ops; clamping keeps the text the replay shows and the text the analysis measures the same.
+ */
+export function clampOp(length: number, pos: number, del: number): { pos: number; del: number } {
+  const p = Math.max(0, Math.min(pos, length));
+  return { pos: p, del: Math.max(0, Math.min(del, length - p)) };
 }

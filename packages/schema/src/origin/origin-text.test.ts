@@ -1,16 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ORIGIN_PASTE_EXTERNAL, ORIGIN_TYPED, TextBuffer } from './text-buffer';
-import { Hist } from './histogram';
+import { ORIGIN_CODE } from './origins';
+import { OriginText } from './origin-text';
 
-describe('TextBuffer (gap buffer)', () => {
+const ORIGIN_PASTE_EXTERNAL = ORIGIN_CODE['paste-external'];
+const ORIGIN_TYPED = ORIGIN_CODE.typed;
+
+describe('OriginText (gap buffer)', () => {
   it('agrees with plain string splicing on random edits, including clamped out-of-range ones', () => {
     fc.assert(
       fc.property(
         fc.string({ maxLength: 20 }),
         fc.array(fc.record({ pos: fc.nat(200), del: fc.nat(10), ins: fc.string({ maxLength: 30 }), paste: fc.boolean() }), { maxLength: 80 }),
         (initial, ops) => {
-          const buf = new TextBuffer(initial, 8);
+          const buf = new OriginText(initial, 8);
           let s = initial;
           let pasted = 0;
           for (const o of ops) {
@@ -31,21 +34,5 @@ describe('TextBuffer (gap buffer)', () => {
       ),
       { numRuns: 200 },
     );
-  });
-});
-
-describe('Hist', () => {
-  it('gives quantiles within a bin of the exact ones, and mean and CV exactly', () => {
-    const h = new Hist();
-    const xs = [100, 120, 130, 150, 170, 200, 260, 900, 2500, 12_000];
-    for (const x of xs) h.add(x);
-    expect(h.quantile(0.5)).toBeCloseTo(170.5, 5);
-    expect(h.quantile(0.9)).toBeGreaterThan(2450);
-    expect(h.quantile(0.9)).toBeLessThan(2560);
-    const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-    expect(h.mean()).toBeCloseTo(mean, 9);
-    const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length);
-    expect(h.cv()).toBeCloseTo(sd / mean, 9);
-    expect(new Hist().quantile(0.5)).toBe(0);
   });
 });
