@@ -289,6 +289,9 @@ export const AnalysisSettings = Type.Object(
   {
     thresholds: Type.Optional(Type.Partial(Thresholds, { additionalProperties: false })),
     acceptHostSignals: Type.Optional(Type.Boolean({ description: 'false: metrics events from the host page are dropped before analysis (default true)' })),
+    assistiveTechnology: Type.Optional(
+      Type.Boolean({ description: 'An accommodation: the writer uses assistive technology, so text inserted without key presses is an input method, not a sign (default false)' }),
+    ),
   },
   { additionalProperties: false, description: "The exam's analysis settings" },
 );

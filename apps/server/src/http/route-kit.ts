@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import { EventEnvelope, SessionId, SessionKind, SessionMeta, TextRecord } from '@veritas/schema';
+import { EventEnvelope, SessionId, SessionKind, SessionMeta, AnalysisSettings } from '@veritas/schema';
 import type { SessionWriter } from '../kernel/actor';
 import { PUBLIC_SCOPE, type Scope } from '../kernel/scope';
 
@@ -25,18 +25,8 @@ export const problemResponses = (...codes: number[]) =>
 
 export const SessionParams = Type.Object({ id: SessionId });
 
-export const AnalysisSettings = Type.Object(
-  {
-    thresholds: Type.Optional(
-      TextRecord(64, Type.Union([Type.Number({ minimum: 0 }), Type.Array(Type.Number({ exclusiveMinimum: 0 }), { maxItems: 16 })]), {
-        maxProperties: 64,
-        description: 'Detector thresholds by name (see the analysis README); unnamed ones keep their defaults',
-      }),
-    ),
-    acceptHostSignals: Type.Optional(Type.Boolean({ description: 'false: drop host-page signals (confusion, engagement …) from this analysis' })),
-  },
-  { additionalProperties: false, description: "How this session is analysed: the exam's thresholds and host-signal choice" },
-);
+/** How this session is analysed (the exam's thresholds, host signals, accommodations): one definition, in @veritas/schema. */
+export { AnalysisSettings };
 
 export const SessionView = Type.Object({
   id: SessionId,

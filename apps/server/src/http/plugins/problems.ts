@@ -13,10 +13,12 @@ const FASTIFY_CODES: Record<string, AppError['code']> = {
 /** Any thrown thing as a problem; 5xx details are logged, never sent. */
 export function problemFor(err: unknown, requestId: string): Problem {
   if (err instanceof AppError) return toProblem(err, requestId);
-  const e = err as FastifyError & { validation?: { instancePath: string; message?: string; params?: { pattern?: unknown } }[]; validationContext?: string };
+  const e = err as FastifyError & { validation?: { instancePath: string; message?: string; params?: { pattern?: unknown; additionalProperty?: unknown } }[]; validationContext?: string };
   if (e.validation) {
     const where = e.validationContext ?? 'request';
-    const errors = e.validation.slice(0, 20).map((v) => ({ path: `/${where}${v.instancePath}`, message: describePattern(v.params?.pattern) ?? v.message ?? 'invalid' }));
+    // An unknown property is named in the path, so a client sees which of its fields was refused.
+    const extra = (v: { params?: { additionalProperty?: unknown } }) => (typeof v.params?.additionalProperty === 'string' ? `/${v.params.additionalProperty}` : '');
+    const errors = e.validation.slice(0, 20).map((v) => ({ path: `/${where}${v.instancePath}${extra(v)}`, message: describePattern(v.params?.pattern) ?? v.message ?? 'invalid' }));
     return toProblem(new AppError('invalid-request', `${errors[0]?.path}: ${errors[0]?.message}`, { errors }), requestId);
   }
   // Fastify's JSON parser throws a SyntaxError with status 400 for a body that does not parse.

@@ -26,7 +26,8 @@ async function analysed(app: TestApp['app'], body: object, events: VeritasEvent[
     expect(r.statusCode, r.body).toBe(200);
   }
   await app.inject({ method: 'POST', url: `/v1/sessions/${s.id}/end`, headers: { authorization: `Bearer ${s.writeToken}` } });
-  for (let i = 0; i < 400; i++) {
+  // A generous ceiling: on a busy machine the job may wait its turn.
+  for (const deadline = Date.now() + 90_000; Date.now() < deadline; ) {
     const r = await app.inject({ method: 'GET', url: `/v1/sessions/${s.id}/analysis` });
     if (r.statusCode === 200) return { session: s, analysis: r.json().analysis };
     await new Promise((res) => setTimeout(res, 25));
@@ -68,5 +69,25 @@ describe('analysis settings set when a session is created (an exam’s threshold
     expect(serverRefuses.analysis.hostSignals).toBeNull();
     // Refusing them never changes the score: they were never in it.
     expect(sessionRefuses.analysis.score).toEqual(shown.analysis.score);
+  });
+});
+
+describe('what the source captured and the accommodations reach the analysis (issue 11)', () => {
+  const keylessFlags = (a: { flags: { detector: string }[] }) => a.flags.filter((f) => f.detector === 'keyless-text');
+
+  it('a text-only source declared in meta.capabilities is never flagged for keyless typing; undeclared it is', async () => {
+    const sim = simulate('text-only', 4);
+    const declared = await analysed(t.app, { kind: 'writing', meta: { capabilities: sim.declared.capabilities } }, sim.events);
+    expect(keylessFlags(declared.analysis)).toEqual([]);
+    expect(declared.analysis).toEqual(JSON.parse(JSON.stringify(analyzeSession(sim.events, { capabilities: sim.declared.capabilities! }))));
+    const undeclared = await analysed(t.app, { kind: 'writing' }, sim.events);
+    expect(keylessFlags(undeclared.analysis).length).toBeGreaterThan(0);
+  });
+
+  it('assistive technology set as an accommodation is analysed as an input method', async () => {
+    const sim = simulate('assistive', 2);
+    const accommodated = await analysed(t.app, { kind: 'writing', analysis: { assistiveTechnology: true } }, sim.events);
+    expect(accommodated.session.analysis).toEqual({ assistiveTechnology: true });
+    expect(accommodated.analysis).toEqual(JSON.parse(JSON.stringify(analyzeSession(sim.events, { assistiveTechnology: true }))));
   });
 });

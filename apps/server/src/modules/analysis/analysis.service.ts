@@ -1,4 +1,5 @@
 import { ANALYSIS_FORMAT, createIncrementalAnalyzer, type AnalysisOptions, type AnalysisResult } from '@veritas/analysis';
+import type { SessionMeta } from '@veritas/schema';
 import type { Database, Db } from '../../platform/db/database';
 import type { SessionRow } from '../../platform/db/tables';
 import { guard } from '../../platform/db/database-errors';
@@ -47,10 +48,13 @@ export interface AnalysisPolicy {
  * (checked then), and whether host-page signals are shown at all.
  */
 export function analysisOptionsFor(session: Pick<SessionRow, 'meta' | 'analysis_settings'>, policy: AnalysisPolicy): AnalysisOptions {
-  const meta = session.meta as { initialText?: unknown };
+  const meta = session.meta as SessionMeta;
   const settings = (session.analysis_settings ?? {}) as AnalysisSettings;
   return {
     ...(typeof meta.initialText === 'string' ? { initialText: meta.initialText } : {}),
+    // The analysis reads only what the source declared it captured (issue 11).
+    ...(meta.capabilities ? { capabilities: meta.capabilities } : {}),
+    ...(settings.assistiveTechnology ? { assistiveTechnology: true } : {}),
     ...(settings.thresholds ? { thresholds: settings.thresholds } : {}),
     acceptHostSignals: policy.hostSignals !== 'refuse' && settings.acceptHostSignals !== false,
   };
@@ -104,8 +108,10 @@ export function createAnalysisService({ database: { db }, jobs, policy, events }
 
   return {
     async request(scope, sessionId) {
-      // Already analysed: nothing to do (the job record may be gone by retention; no second run).
-      if (await guard(findAnalysis(db, scope, sessionId))) return;
+      // Already analysed by this format: nothing to do (the job record may be gone by retention; no
+      // second run). A result of an older format is analysed again; until then it is served as stored.
+      const stored = await guard(findAnalysis(db, scope, sessionId));
+      if (stored && stored.version === ANALYSIS_FORMAT) return;
       await enqueue(scope, sessionId);
     },
 

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { genesisHash, sha256Hex, BUNDLE_FORMAT, type Batch, type Bundle, type SessionKind, type SessionMeta, type VeritasEvent } from '@veritas/schema';
+import { genesisHash, sha256Hex, BUNDLE_FORMAT, type Batch, type Bundle, type AnalysisSettings, type SessionKind, type SessionMeta, type VeritasEvent } from '@veritas/schema';
 import type { Database } from '../../platform/db/database';
 import type { SessionRow } from '../../platform/db/tables';
-import { resolveThresholds, type AnalysisOptions } from '@veritas/analysis';
+import { resolveThresholds } from '@veritas/analysis';
 import { guard } from '../../platform/db/database-errors';
 import { AppError } from '../../kernel/errors';
 import type { Scope } from '../../kernel/scope';
@@ -12,10 +12,7 @@ import { listEvents } from './events.repository';
 import { bundleJsonChunks, bundleSession, storedBatches } from './bundle-export';
 
 /** Per-session analysis settings as stored (checked at creation; the analysis module applies them). */
-export interface AnalysisSettings {
-  thresholds?: AnalysisOptions['thresholds'];
-  acceptHostSignals?: boolean;
-}
+export type { AnalysisSettings } from '@veritas/schema';
 
 /** Refuses unknown or out-of-range thresholds now, with the name, rather than in a job later. */
 function checkedSettings(settings: AnalysisSettings | undefined): AnalysisSettings {
