@@ -1,10 +1,15 @@
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { PGliteDialect } from './pglite-dialect';
 import type { DB } from './tables';
 
 export type Db = Kysely<DB>;
+
+/** Throws unless the database answers a trivial query (readiness). */
+export async function ping<Tables>(db: Kysely<Tables>): Promise<void> {
+  await sql`select 1`.execute(db);
+}
 
 export interface Database {
   db: Db;

@@ -1,9 +1,9 @@
 import { Type } from '@sinclair/typebox';
-import { sql } from 'kysely';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { problemResponses } from '../schemas';
 import type { RouteDeps } from '../deps';
 import { AppError } from '../../errors';
+import { ping } from '../../db/database';
 
 /** Liveness, readiness (the database answers) and Prometheus metrics. */
 export const healthRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { services }) => {
@@ -25,7 +25,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
     },
     async () => {
       try {
-        await sql`select 1`.execute(services.database.db);
+        await ping(services.database.db);
       } catch {
         throw new AppError('database-unavailable', 'the database does not answer');
       }
