@@ -52,22 +52,39 @@ function packageBlocks() {
   return workspaces.flatMap((w) => {
     const forbidden = workspaces.map((o) => o.name).filter((n) => n !== w.name && !ALLOWED[w.name]?.includes(n));
     const upward = forbidden.length
-      ? [{ group: forbidden.flatMap((n) => [n, `${n}/*`]), message: `The package graph points one way: ${w.name} may depend only on ${ALLOWED[w.name]?.join(', ') || 'nothing in the workspace'} (scripts/package-graph.json).` }]
+      ? [
+          {
+            group: forbidden.flatMap((n) => [n, `${n}/*`]),
+            message: `The package graph points one way: ${w.name} may depend only on ${ALLOWED[w.name]?.join(', ') || 'nothing in the workspace'} (scripts/package-graph.json).`,
+          },
+        ]
       : [];
     const pure = PURE.includes(w.dir) ? [nodeBuiltins] : [];
     const pureNames = PURE.includes(w.dir) ? nodeBuiltinNames : [];
     const recorderTypesOnly =
       w.name === '@veritas/recorder'
-        ? [{ name: '@veritas/schema', allowTypeImports: true, message: 'The recorder takes only types from @veritas/schema; its runtime comes from @veritas/schema/chain (no validator ships in the SDK).' }]
+        ? [
+            {
+              name: '@veritas/schema',
+              allowTypeImports: true,
+              message: 'The recorder takes only types from @veritas/schema; its runtime comes from @veritas/schema/chain (no validator ships in the SDK).',
+            },
+          ]
         : [];
     return [
       // Tests may import what their package.json lists as devDependencies (scripts/package-graph.test.ts checks the declarations).
-      { name: `veritas/package:${w.name}:tests`, files: [`${w.dir}/**/${SOURCE}`], rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [deepImport] }] } },
+      {
+        name: `veritas/package:${w.name}:tests`,
+        files: [`${w.dir}/**/${SOURCE}`],
+        rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [deepImport] }] },
+      },
       {
         name: `veritas/package:${w.name}`,
         files: [`${w.dir}/**/${SOURCE}`],
         ignores: TESTS,
-        rules: { '@typescript-eslint/no-restricted-imports': ['error', { paths: [...recorderTypesOnly, ...pureNames], patterns: [deepImport, ...upward, ...pure] }] },
+        rules: {
+          '@typescript-eslint/no-restricted-imports': ['error', { paths: [...recorderTypesOnly, ...pureNames], patterns: [deepImport, ...upward, ...pure] }],
+        },
       },
     ];
   });
@@ -92,7 +109,10 @@ const SERVER_LAYERS = {
   config: (toSrc) => [{ regex: `^${toSrc}(?!kernel(/|$))`, message: 'config/ imports kernel/ only.' }],
   kernel: (toSrc) => [
     { regex: `^${toSrc}`, message: 'kernel/ imports nothing from the rest of the server: it is the vocabulary everything else uses.' },
-    { group: ['fastify', 'fastify/*', '@fastify/*', 'kysely', 'pg', 'pg-boss', 'ioredis', '@electric-sql/*', 'pino'], message: 'kernel/ holds no framework or driver: those live in platform/ and http/.' },
+    {
+      group: ['fastify', 'fastify/*', '@fastify/*', 'kysely', 'pg', 'pg-boss', 'ioredis', '@electric-sql/*', 'pino'],
+      message: 'kernel/ holds no framework or driver: those live in platform/ and http/.',
+    },
   ],
   platform: (toSrc) => [{ regex: `^${toSrc}(?!kernel(/|$))`, message: 'platform/ (ports and drivers) imports kernel/ only.' }],
   modules: (toSrc, k) => [
@@ -101,8 +121,11 @@ const SERVER_LAYERS = {
     ...(k >= 1 ? [{ regex: `^${up(k)}[^./][^/]*/(?!index$)`, message: 'Import another module through its index.ts only.' }] : []),
   ],
   http: (toSrc) => [
-    { regex: `^${toSrc}(?!(kernel|platform|config|modules)(/|$))`, message: 'http/ imports kernel/, platform/, config/ and modules (their routes or index) only.' },
-    { regex: `^${toSrc}modules/[^/]+/(?!index$|[^/]+\\.routes$)`, message: 'http/ takes a module\'s routes (or its index), nothing deeper.' },
+    {
+      regex: `^${toSrc}(?!(kernel|platform|config|modules)(/|$))`,
+      message: 'http/ imports kernel/, platform/, config/ and modules (their routes or index) only.',
+    },
+    { regex: `^${toSrc}modules/[^/]+/(?!index$|[^/]+\\.routes$)`, message: "http/ takes a module's routes (or its index), nothing deeper." },
   ],
   jobs: (toSrc) => [
     { regex: `^${toSrc}(http|roles)(/|$)`, message: 'jobs/ binds job names to module handlers; it does not import http/ or roles/.' },
@@ -116,7 +139,11 @@ function relativeBlocks() {
   for (const w of workspaces) {
     const base = w.dir.split('/').length;
     for (let depth = 0; depth <= MAX_DEPTH; depth++) {
-      blocks.push({ name: `veritas/relative:${w.dir}:${depth}`, files: [atDepth(w.dir, depth)], rules: { 'no-restricted-imports': ['error', { patterns: [leavesPackage(depth)] }] } });
+      blocks.push({
+        name: `veritas/relative:${w.dir}:${depth}`,
+        files: [atDepth(w.dir, depth)],
+        rules: { 'no-restricted-imports': ['error', { patterns: [leavesPackage(depth)] }] },
+      });
     }
     if (w.dir !== 'apps/server') continue;
     for (const [layer, rulesFor] of Object.entries(SERVER_LAYERS)) {
@@ -140,20 +167,31 @@ function relativeBlocks() {
 //    no network, no process, no host objects.
 // ---------------------------------------------------------------------------------------------
 const PURE_GLOBALS = [
-  ...['setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval', 'clearImmediate', 'queueMicrotask', 'requestAnimationFrame'].map((name) => ({
+  ...['setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval', 'clearImmediate', 'queueMicrotask', 'requestAnimationFrame'].map(
+    (name) => ({
+      name,
+      message: 'No timers in the pure core: it folds events; the caller owns time.',
+    }),
+  ),
+  ...['fetch', 'XMLHttpRequest', 'WebSocket', 'EventSource', 'indexedDB', 'localStorage', 'sessionStorage'].map((name) => ({
     name,
-    message: 'No timers in the pure core: it folds events; the caller owns time.',
+    message: 'No I/O in the pure core.',
   })),
-  ...['fetch', 'XMLHttpRequest', 'WebSocket', 'EventSource', 'indexedDB', 'localStorage', 'sessionStorage'].map((name) => ({ name, message: 'No I/O in the pure core.' })),
-  ...['process', 'Buffer', 'require', 'window', 'document', 'navigator', 'performance'].map((name) => ({ name, message: 'The pure core runs anywhere: no host objects (pass in what you need).' })),
-  ...['crypto', 'TextEncoder', 'TextDecoder', 'globalThis'].map((name) => ({ name, message: 'Host capabilities reach the core through packages/schema/src/web-crypto.ts only.' })),
+  ...['process', 'Buffer', 'require', 'window', 'document', 'navigator', 'performance'].map((name) => ({
+    name,
+    message: 'The pure core runs anywhere: no host objects (pass in what you need).',
+  })),
+  ...['crypto', 'TextEncoder', 'TextDecoder', 'globalThis'].map((name) => ({
+    name,
+    message: 'Host capabilities reach the core through packages/schema/src/web-crypto.ts only.',
+  })),
 ];
 const PURE_PROPERTIES = [
   { object: 'Date', property: 'now', message: 'Take the time as an argument (a clock passed in), so the fold is deterministic.' },
   { object: 'Math', property: 'random', message: 'Take randomness as an argument (a seeded PRNG), so the fold is deterministic.' },
   { object: 'performance', property: 'now', message: 'Take the time as an argument.' },
 ];
-const NO_EXPORT_ALL = { selector: 'ExportAllDeclaration', message: 'Name what you export (no `export *`): a package\'s surface is read in its index.' };
+const NO_EXPORT_ALL = { selector: 'ExportAllDeclaration', message: "Name what you export (no `export *`): a package's surface is read in its index." };
 const PURE_SYNTAX = [
   { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: '`new Date()` reads the clock: take the time as an argument.' },
   { selector: "CallExpression[callee.name='Date']", message: '`Date()` reads the clock: take the time as an argument.' },
@@ -199,7 +237,12 @@ export default defineConfig(
     name: 'veritas/server:one-config-module',
     files: [`${SERVER_SRC}/**/${SOURCE}`],
     ignores: [...TESTS, `${SERVER_SRC}/config.ts`, `${SERVER_SRC}/config/**`],
-    rules: { 'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Only the config module reads the environment: take the setting from config.' }] },
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Only the config module reads the environment: take the setting from config.' },
+      ],
+    },
   },
   {
     name: 'veritas/server:repositories-own-sql',

@@ -26,7 +26,9 @@ describe('lint and the package-graph check on a deliberate upward import', () =>
   const upward = "import { buildApp } from '@veritas/server';\nexport const app = buildApp;\n";
 
   it('ESLint reports @veritas/server imported from packages/analysis', async () => {
-    expect(await lint('packages/analysis/src/upward.ts', upward)).toEqual([expect.stringMatching(/no-restricted-imports: .*graph points one way: @veritas\/analysis/)]);
+    expect(await lint('packages/analysis/src/upward.ts', upward)).toEqual([
+      expect.stringMatching(/no-restricted-imports: .*graph points one way: @veritas\/analysis/),
+    ]);
   });
 
   it('the package-graph checker reports it too', () => {
@@ -64,7 +66,9 @@ describe('lint and the package-graph check on a deliberate upward import', () =>
   });
 
   it('no export *', async () => {
-    expect(await lint('apps/server/src/things.ts', "export * from './errors';\n")).toEqual([expect.stringMatching(/no-restricted-syntax: Name what you export/)]);
+    expect(await lint('apps/server/src/things.ts', "export * from './errors';\n")).toEqual([
+      expect.stringMatching(/no-restricted-syntax: Name what you export/),
+    ]);
   });
 });
 
@@ -84,7 +88,7 @@ describe('the pure core has no clock, randomness, timers or I/O', () => {
   });
 
   it('allows a time passed in, a fixed date and a seeded generator', async () => {
-    const code = "export const at = (now: number) => new Date(now).toISOString();\nexport const seeded = (next: () => number) => next();\n";
+    const code = 'export const at = (now: number) => new Date(now).toISOString();\nexport const seeded = (next: () => number) => next();\n';
     expect(await lint('packages/analysis/src/clock.ts', code)).toEqual([]);
   });
 
@@ -119,16 +123,24 @@ describe('the server folders keep their layers', () => {
     ['apps/server/src/kernel/policy.ts', "import { AppError } from './errors';"],
     ['apps/server/src/platform/queue/pg-boss.ts', "import { Actor } from '../../kernel/actor';\nimport { db } from '../db/database';"],
     ['apps/server/src/config/config.ts', "import { AppError } from '../kernel/errors';"],
-    ['apps/server/src/modules/sessions/sessions.service.ts', "import { ingest } from '../ingest/index';\nimport { x } from '../ingest';\nimport { Actor } from '../../kernel/actor';\nimport { db } from '../../platform/db/database';\nimport { y } from './sessions.repository';"],
+    [
+      'apps/server/src/modules/sessions/sessions.service.ts',
+      "import { ingest } from '../ingest/index';\nimport { x } from '../ingest';\nimport { Actor } from '../../kernel/actor';\nimport { db } from '../../platform/db/database';\nimport { y } from './sessions.repository';",
+    ],
     ['apps/server/src/http/app.ts', "import { routes } from '../modules/sessions/sessions.routes';\nimport { config } from '../config/config';"],
-    ['apps/server/src/roles/api.ts', "import { app } from '../http/app';\nimport { registry } from '../jobs/registry';\nimport { repo } from '../modules/sessions/sessions.repository';"],
+    [
+      'apps/server/src/roles/api.ts',
+      "import { app } from '../http/app';\nimport { registry } from '../jobs/registry';\nimport { repo } from '../modules/sessions/sessions.repository';",
+    ],
   ])('%s: %s is allowed', async (path, code) => {
     expect(await lint(path, `${code}\nexport const used = 1;\n`)).toEqual([]);
   });
 
   it('only config reads process.env', async () => {
     const code = 'export const port = process.env.PORT;\n';
-    expect(await lint('apps/server/src/modules/sessions/sessions.service.ts', code)).toEqual([expect.stringMatching(/Only the config module reads the environment/)]);
+    expect(await lint('apps/server/src/modules/sessions/sessions.service.ts', code)).toEqual([
+      expect.stringMatching(/Only the config module reads the environment/),
+    ]);
     expect(await lint('apps/server/src/http/app.ts', code)).toEqual([expect.stringMatching(/Only the config module/)]);
     expect(await lint('apps/server/src/config/env.ts', code)).toEqual([]);
   });
