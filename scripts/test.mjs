@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The whole suite: typecheck, then Vitest on the embedded default (PGlite, no other service), then
+// The whole suite: typecheck, lint and format check, then Vitest on the embedded default (PGlite, no other service), then
 // again against PostgreSQL + Redis when they are reachable (CI insists on both).
 // Ends with one plain line: "N passed, N failed".
 import { spawnSync } from 'node:child_process';
@@ -24,9 +24,16 @@ function step(name, cmd, args, env = {}) {
   return r.status ?? 1;
 }
 
-const tsc = step('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
-if (tsc === 0) passed++;
-else failed++;
+// Each static check counts as one test: typecheck (every project, scripts/typecheck.mjs), lint
+// (ESLint: import layers, pure-core globals) and format (Prettier).
+for (const [name, cmd, args] of [
+  ['typecheck', 'node', ['scripts/typecheck.mjs']],
+  ['lint', 'npx', ['eslint', '.']],
+  ['format', 'npx', ['prettier', '--check', '.']],
+]) {
+  if (step(name, cmd, args) === 0) passed++;
+  else failed++;
+}
 
 function vitestRun(label, env) {
   const out = join(tmp, `vitest-${label}.json`);

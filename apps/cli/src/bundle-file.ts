@@ -10,8 +10,8 @@ export async function readBundleFile(file: string | undefined): Promise<BundleFi
   try {
     json = JSON.parse(await readFile(file, 'utf8'));
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code) throw new Error(`cannot read ${file}: ${(err as Error).message}`);
-    throw new Error(`${file} is not JSON: ${(err as Error).message}`);
+    if ((err as NodeJS.ErrnoException).code) throw new Error(`cannot read ${file}: ${(err as Error).message}`, { cause: err });
+    throw new Error(`${file} is not JSON: ${(err as Error).message}`, { cause: err });
   }
   const parsed = parseBundle(json);
   if (!parsed.ok) return parsed;

@@ -147,7 +147,7 @@ function urlFor(op: Operation, id: string, query = ''): string {
   return op.path.replace('{id}', id) + query;
 }
 
-function authFor(op: Operation) {
+function authFor(_op: Operation) {
   return { authorization: `Bearer ${session.writeToken}` };
 }
 
@@ -192,15 +192,16 @@ describe(`hostile input never gets a 5xx, always a problem (${TEST_DB})`, () => 
 
   it('walks the WebSocket ingest with the same input', { timeout: 120_000 }, async () => {
     const ws = new WebSocket(`${wsBase}/v1/sessions/${session.id}/ingest`);
-    const inbox: unknown[] = [];
-    const waiters: ((m: unknown) => void)[] = [];
+    type Message = { type?: string; problem: { status?: number; type?: string } };
+    const inbox: Message[] = [];
+    const waiters: ((m: Message) => void)[] = [];
     ws.on('message', (d) => {
-      const m = JSON.parse(d.toString());
+      const m = JSON.parse(d.toString()) as Message;
       const w = waiters.shift();
       if (w) w(m);
       else inbox.push(m);
     });
-    const next = () => new Promise<any>((r) => (inbox.length ? r(inbox.shift()) : waiters.push(r)));
+    const next = () => new Promise<Message>((r) => (inbox.length ? r(inbox.shift()!) : waiters.push(r)));
     await new Promise((r, j) => (ws.once('open', r), ws.once('error', j)));
     ws.send(JSON.stringify({ type: 'hello', protocol: INGEST_PROTOCOL, token: session.writeToken }));
     expect(await next()).toMatchObject({ type: 'ready' });

@@ -37,7 +37,7 @@ async function request(method: string, href: string, body: unknown, token?: stri
     throw new TransportError(`network: ${(e as Error).message}`, true, 0);
   }
   const text = await res.text().catch(() => '');
-  let json: unknown = undefined;
+  let json: unknown;
   try {
     json = text ? JSON.parse(text) : undefined;
   } catch {

@@ -283,6 +283,7 @@ export function createReplayDecoder(options: KeyframeOptions = {}): ReplayDecode
     const d = data;
     if (!d) return fail('the stream does not start with its head');
     // The chunk shapes are this module's own; counts in the head and the end chunk catch a truncated stream.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each case reads its own chunk shape; the counts check them
     const m = msg as any;
     switch (msg.k) {
       case 'ops':

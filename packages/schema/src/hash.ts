@@ -1,9 +1,7 @@
 import { canonicalJson } from './canonical';
 import { SESSION_FORMAT } from './version';
-
-/** Web Crypto is in every runtime we target (browsers, Node 20, workers), so no hashing library ships. */
-const subtle = globalThis.crypto.subtle;
-const encoder = new TextEncoder();
+// Web Crypto is in every runtime we target (browsers, Node 20, workers), so no hashing library ships.
+import { subtle, utf8 } from './web-crypto';
 
 function toHex(buf: ArrayBuffer): string {
   const bytes = new Uint8Array(buf);
@@ -13,7 +11,7 @@ function toHex(buf: ArrayBuffer): string {
 }
 
 export async function sha256Hex(text: string): Promise<string> {
-  return toHex(await subtle.digest('SHA-256', encoder.encode(text)));
+  return toHex(await subtle.digest('SHA-256', utf8.encode(text)));
 }
 
 /** The prevHash of a session's first batch: binds the chain to the session id. */
@@ -36,7 +34,7 @@ export async function batchMac(macKeyHex: string, hash: string): Promise<string>
   const keyBytes = new Uint8Array(macKeyHex.length / 2);
   for (let i = 0; i < keyBytes.length; i++) keyBytes[i] = parseInt(macKeyHex.slice(i * 2, i * 2 + 2), 16);
   const key = await subtle.importKey('raw', keyBytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  return toHex(await subtle.sign('HMAC', key, encoder.encode(hash)));
+  return toHex(await subtle.sign('HMAC', key, utf8.encode(hash)));
 }
 
 /** Constant-time comparison of two hex strings of equal length. */

@@ -34,6 +34,7 @@ function open(url: string) {
       ws.once('open', () => r());
       ws.once('error', j);
     }),
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each test asserts the message's shape
     next: () => new Promise<any>((r) => (inbox.length ? r(inbox.shift()) : waiters.push(r))),
     closed: new Promise<number>((r) => ws.once('close', (code) => r(code))),
   };

@@ -6,7 +6,7 @@ import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } fr
  */
 const migrations: Record<string, Migration> = {
   '0001_sessions_events': {
-    async up(db: Kysely<any>) {
+    async up(db) {
       await db.schema
         .createTable('sessions')
         .addColumn('id', 'text', (c) => c.primaryKey())
@@ -62,7 +62,7 @@ const migrations: Record<string, Migration> = {
     },
   },
   '0002_jobs_analyses_alerts': {
-    async up(db: Kysely<any>) {
+    async up(db) {
       // The embedded durable job runner's queue (pg-boss keeps its own schema on PostgreSQL).
       await db.schema
         .createTable('jobs')
@@ -111,7 +111,7 @@ const migrations: Record<string, Migration> = {
     },
   },
   '0003_session_analysis_settings': {
-    async up(db: Kysely<any>) {
+    async up(db) {
       // Thresholds and host-signal choice the session's exam (or partner) set when it was created.
       await db.schema.alterTable('sessions').addColumn('analysis_settings', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`)).execute();
     },
@@ -125,7 +125,7 @@ class InCodeProvider implements MigrationProvider {
 }
 
 /** Brings the database to the latest schema. Safe to run on every start and from several processes. */
-export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+export async function migrateToLatest<Tables>(db: Kysely<Tables>): Promise<string[]> {
   const migrator = new Migrator({ db, provider: new InCodeProvider(), migrationTableName: 'veritas_migrations', migrationLockTableName: 'veritas_migrations_lock' });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
