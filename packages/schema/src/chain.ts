@@ -42,7 +42,7 @@ export async function checkBatchSelf(b: ChainBatch, index = 0): Promise<ChainPro
 /**
  * Re-checks a whole session chain from its genesis: contiguous seqs from 0, each hash right,
  * each prevHash the hash before it, and (with a mac key) each mac: given the key, a batch
- * without one fails too, or stripping the MACs would pass (docs/adr/0006-what-the-mac-proves.md).
+ * without one fails too, or stripping the MACs would pass (docs/adr/0009-what-the-mac-proves.md).
  */
 export async function verifyChain(sessionId: string, batches: readonly ChainBatch[], macKey?: string): Promise<ChainProblem | null> {
   let prev = await genesisHash(sessionId);

@@ -10,7 +10,7 @@ async function macKeyOf(key: string): Promise<string> {
 /**
  * Re-checks a bundle offline: format, every event, and the batch chain from its genesis; with
  * --key, every batch's MAC too, which is what shows the chain was sealed by the write token's
- * holder and not rebuilt by someone else (docs/adr/0006-what-the-mac-proves.md).
+ * holder and not rebuilt by someone else (docs/adr/0009-what-the-mac-proves.md).
  */
 export const verify: Command = {
   summary: "Check a bundle file: its format, its events and its hash chain, with no server; with --key, every batch's MAC.",

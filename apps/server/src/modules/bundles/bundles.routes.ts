@@ -5,7 +5,7 @@ import { problemResponses, scopeOf, SessionView } from '../../http/route-kit';
 import { baseUrl, presentSession } from '../sessions';
 import type { RouteDeps } from '../../http/route-deps';
 
-/** What the upload could say about the bundle's MACs (docs/adr/0006-what-the-mac-proves.md). */
+/** What the upload could say about the bundle's MACs (docs/adr/0009-what-the-mac-proves.md). */
 const MacCheck = Type.Object(
   {
     checked: Type.Boolean({ description: "True when every batch's MAC was checked against the session's write key (a session this server recorded live)" }),

@@ -7,7 +7,7 @@ import type { EventBus } from '../../kernel/events';
 import { findSession, insertSession, advanceSessions, lockSessionForImport, insertEvents, insertBatches, type EventRow } from '../sessions';
 import { rethrowUnavailable } from '../../platform/db/database-errors';
 
-/** What an upload could say about the bundle's MACs (docs/adr/0006-what-the-mac-proves.md). */
+/** What an upload could say about the bundle's MACs (docs/adr/0009-what-the-mac-proves.md). */
 export interface MacCheck {
   /** True when every batch's MAC was checked against the session's write key. */
   checked: boolean;

@@ -73,7 +73,7 @@ export function createIngestService(
       const batch: Batch = { firstSeq: body.firstSeq, events: checked.events, prevHash: body.prevHash, hash: body.hash, ...(body.mac ? { mac: body.mac } : {}) };
       const self = await checkBatchSelf(batch);
       if (self) throw new AppError('hash-mismatch', 'the hash is not SHA-256 of the canonical JSON of { events, prevHash }');
-      // A session with a write key takes only batches MACed with it (docs/adr/0006-what-the-mac-proves.md).
+      // A session with a write key takes only batches MACed with it (docs/adr/0009-what-the-mac-proves.md).
       if (!batch.mac) throw new AppError('missing-mac', 'send mac = HMAC-SHA256(SHA-256(write token), hash) with every batch');
       if (!hexEqual(await batchMac(macKey, batch.hash), batch.mac)) throw new AppError('bad-mac');
       const r = await committer.submit({ sessionId, batch });
