@@ -10,6 +10,7 @@ import { createIngestService, type IngestService } from './ingest';
 import { createSessionCredentials, createSessionsService, type SessionCredentials, type SessionsService } from './sessions';
 import { createBundlesService, type BundlesService } from './bundles';
 import { createReplayService, type ReplayService } from './replay';
+import { createSessionListService, type SessionListService } from './session-list';
 import { ANALYZE_SESSION, ANALYZE_SESSION_POLICY, createAnalysisService, createLiveAnalysisService, subscribeAnalysis, type AnalysisService, type LiveAnalysisLogger, type LiveAnalysisService } from './analysis';
 
 /** Every module's service, wired once per app: the composition root of the modules. */
@@ -22,6 +23,8 @@ export interface Services {
   sessions: SessionsService;
   ingest: IngestService;
   bundles: BundlesService;
+  /** The session list with analysis summaries (sessions and analysis together). */
+  sessionList: SessionListService;
   /** The replay stream, read from the sessions module's events. */
   replay: ReplayService;
   /** The job queue (platform/queue): analysis runs there when a session ends. Opened and worked by roles/. */
@@ -58,6 +61,7 @@ export function createServices(database: Database, config: Config, metrics: AppM
     credentials: createSessionCredentials(database),
     sessions,
     replay: createReplayService({ sessions }),
+    sessionList: createSessionListService({ sessions, analysis }),
     bundles: createBundlesService({ database, events }),
     ingest: createIngestService(database, { maxWaitMs: config.groupCommit.maxWaitMs, maxWeight: config.groupCommit.maxEvents, concurrency: config.groupCommit.concurrency }, metrics, (committed) => {
       for (const c of committed) {
