@@ -30,7 +30,7 @@ function checkedSettings(settings: AnalysisSettings | undefined): AnalysisSettin
 }
 
 /** Events per page when a whole session is walked: a few MB of rows at a time. */
-const EVENT_PAGE = 5_000;
+const EVENT_PAGE = 10_000;
 
 /** 128 random bits, URL-safe: the session id is a read capability, so it must not be guessable. */
 export const newSessionId = () => randomBytes(16).toString('base64url');
