@@ -4,6 +4,7 @@ import { KeyIntervals } from './classify';
 import { ORIGIN_CODE as C, runsOfCodes, type OriginRuns } from './origin';
 import { initialRunsOf, KeyframeWriter, type KeyframeOptions } from './keyframes';
 import { SeriesCollector } from './series';
+import { Column, float64, int32, uint32, uint8 } from './columns';
 import {
   OP_CAUSES,
   REPLAY_FORMAT,
@@ -25,20 +26,30 @@ export interface BuildOptions extends KeyframeOptions {
   kind?: ReplaySession['kind'];
   /** The writer's accommodation: input without keys is shown as an input method (as the analysis counts it). */
   assistiveTechnology?: boolean;
+  /** How many rows to make room for at once (a streamed session's counts); rows beyond grow the columns. */
+  capacity?: { events?: number; ops?: number; carets?: number; keys?: number };
 }
 
 const CAUSE_CODE = Object.fromEntries(OP_CAUSES.map((c, i) => [c, i])) as Record<OpCause, number>;
 const EXCERPT = 80;
 
 class OpsBuilder {
-  seq: number[] = [];
-  t: number[] = [];
-  pos: number[] = [];
-  del: number[] = [];
+  readonly seq: Column<Int32Array>;
+  readonly t: Column<Float64Array>;
+  readonly pos: Column<Uint32Array>;
+  readonly del: Column<Uint32Array>;
   ins: string[] = [];
-  origin: number[] = [];
-  cause: number[] = [];
+  readonly origin: Column<Uint8Array>;
+  readonly cause: Column<Uint8Array>;
   mixed = new Map<number, OriginRuns>();
+  constructor(capacity = 0) {
+    this.seq = new Column(int32, capacity);
+    this.t = new Column(float64, capacity);
+    this.pos = new Column(uint32, capacity);
+    this.del = new Column(uint32, capacity);
+    this.origin = new Column(uint8, capacity);
+    this.cause = new Column(uint8, capacity);
+  }
   get count(): number {
     return this.seq.length;
   }
@@ -90,26 +101,53 @@ function sortedBySeq(events: readonly VeritasEvent[]): readonly VeritasEvent[] {
  * by the shared origin classifier (@veritas/schema, the analysis's too), applied to a gap buffer
  * exactly as the classifier's document model applied it, and a keyframe is taken every K ops.
  */
-export function buildReplay(input: readonly VeritasEvent[], options: BuildOptions = {}): { data: ReplayData; keyframes: Keyframe[]; every: number } {
+export function buildReplay(input: readonly VeritasEvent[], options: BuildOptions = {}): BuiltReplay {
   const events = sortedBySeq(input);
+  const builder = createReplayBuilder(new KeyIntervals(events), options);
+  for (const e of events) builder.push(e);
+  return builder.finish();
+}
+
+export interface BuiltReplay {
+  data: ReplayData;
+  keyframes: Keyframe[];
+  every: number;
+}
+
+export interface ReplayBuilder {
+  /** Folds the next event (in seq order) into the replay. */
+  push(e: VeritasEvent): void;
+  finish(): BuiltReplay;
+}
+
+/**
+ * The fold behind buildReplay, one event at a time, so a caller can feed a session page by page
+ * without holding its events. The key intervals look ahead of an op (typing with no key down), so
+ * they are collected from the whole session first (a few numbers per key); the origin classifier
+ * reads clipboard events in order, as they come.
+ * With `keyframes: false` no keyframe is taken (the compact form does not carry them).
+ */
+export function createReplayBuilder(keys: KeyIntervals, options: BuildOptions & { keyframes?: boolean } = {}): ReplayBuilder {
   const initialText = options.initialText ?? '';
   const initialRuns = initialRunsOf(initialText, C.initial);
-  const keys = new KeyIntervals(events);
   const origins = new OriginClassifier(initialText, { assistiveTechnology: options.assistiveTechnology });
   const buf = new GapBuffer(Math.max(1024, initialText.length * 2));
   buf.reset(initialText, initialRuns);
-  const writer = new KeyframeWriter(initialText, initialRuns, options);
-  const ops = new OpsBuilder();
-  const carets = { seq: [] as number[], t: [] as number[], start: [] as number[], end: [] as number[] };
-  const keyPress: number[] = [];
+  const writer = new KeyframeWriter(initialText, initialRuns, options.keyframes === false ? { keyframeEvery: Infinity, maxMovedUnits: Infinity } : options);
+  const cap = options.capacity ?? {};
+  const ops = new OpsBuilder(cap.ops);
+  const carets = { seq: new Column(int32, cap.carets), t: new Column(float64, cap.carets), start: new Column(uint32, cap.carets), end: new Column(uint32, cap.carets) };
+  const keyPress = new Column(float64, cap.keys);
   const pastes: PasteMark[] = [];
   const marks: MarkPoint[] = [];
   const violations: ViolationPoint[] = [];
   const divergences: Divergence[] = [];
   const away = new AwayTracker();
   const series = new SeriesCollector();
-  const clockSeq = new Int32Array(events.length);
-  const clockT = new Float64Array(events.length);
+  const clockSeq = new Column(int32, cap.events);
+  const clockT = new Column(float64, cap.events);
+  let first: VeritasEvent | undefined;
+  let last: VeritasEvent | undefined;
 
   /** Applies an op the classifier already clamped and applied to its own document. */
   const apply = (c: ClassifiedOp, cause: OpCause) => {
@@ -146,9 +184,11 @@ export function buildReplay(input: readonly VeritasEvent[], options: BuildOption
     apply(c, 'snapshot');
   };
 
-  events.forEach((e, i) => {
-    clockSeq[i] = e.seq;
-    clockT[i] = e.t;
+  const push = (e: VeritasEvent): void => {
+    first ??= e;
+    last = e;
+    clockSeq.push(e.seq);
+    clockT.push(e.t);
     switch (e.type) {
       case 'text.op':
         return onText(e);
@@ -180,45 +220,47 @@ export function buildReplay(input: readonly VeritasEvent[], options: BuildOption
       default:
         return;
     }
-  });
+  };
 
-  const first = events[0];
-  const last = events[events.length - 1];
-  const t1 = last?.t ?? 0;
-  const lastSeq = last?.seq ?? -1;
-  keyPress.sort((x, y) => x - y);
-  const session: ReplaySession = {
-    kind: options.kind ?? (ops.count > 0 ? 'writing' : 'generic'),
-    initialText,
-    t0: first?.t ?? 0,
-    t1,
-    firstSeq: first?.seq ?? 0,
-    lastSeq,
-    eventCount: events.length,
-    ...(options.sessionId ? { id: options.sessionId } : {}),
+  const finish = (): BuiltReplay => {
+    const t1 = last?.t ?? 0;
+    const lastSeq = last?.seq ?? -1;
+    const session: ReplaySession = {
+      kind: options.kind ?? (ops.count > 0 ? 'writing' : 'generic'),
+      initialText,
+      t0: first?.t ?? 0,
+      t1,
+      firstSeq: first?.seq ?? 0,
+      lastSeq,
+      eventCount: clockSeq.length,
+      ...(options.sessionId ? { id: options.sessionId } : {}),
+    };
+    const data: ReplayData = {
+      format: REPLAY_FORMAT,
+      session,
+      clock: { seq: clockSeq.done(), t: clockT.done() },
+      ops: {
+        seq: ops.seq.done(),
+        t: ops.t.done(),
+        pos: ops.pos.done(),
+        del: ops.del.done(),
+        ins: ops.ins,
+        origin: ops.origin.done(),
+        cause: ops.cause.done(),
+        mixed: ops.mixed,
+      },
+      carets: { seq: carets.seq.done(), t: carets.t.done(), start: carets.start.done(), end: carets.end.done() },
+      // Presses in time order (a typed array sorts numerically).
+      keys: keyPress.done().sort(),
+      away: away.finish(t1, lastSeq),
+      pastes,
+      marks,
+      violations,
+      divergences,
+      series: series.finish(),
+    };
+    return { data, keyframes: writer.keyframes, every: writer.every };
   };
-  const data: ReplayData = {
-    format: REPLAY_FORMAT,
-    session,
-    clock: { seq: clockSeq, t: clockT },
-    ops: {
-      seq: Int32Array.from(ops.seq),
-      t: Float64Array.from(ops.t),
-      pos: Uint32Array.from(ops.pos),
-      del: Uint32Array.from(ops.del),
-      ins: ops.ins,
-      origin: Uint8Array.from(ops.origin),
-      cause: Uint8Array.from(ops.cause),
-      mixed: ops.mixed,
-    },
-    carets: { seq: Int32Array.from(carets.seq), t: Float64Array.from(carets.t), start: Uint32Array.from(carets.start), end: Uint32Array.from(carets.end) },
-    keys: Float64Array.from(keyPress),
-    away: away.finish(t1, lastSeq),
-    pastes,
-    marks,
-    violations,
-    divergences,
-    series: series.finish(),
-  };
-  return { data, keyframes: writer.keyframes, every: writer.every };
+
+  return { push, finish };
 }

@@ -7,24 +7,21 @@ const INSERTING_KEYS = new Set(['char', 'space', 'enter', 'other']);
 
 /** Press/release intervals of the keys that insert text, in release order (event order). */
 export class KeyIntervals {
-  private readonly press: Float64Array;
-  private readonly release: Float64Array;
-  readonly any: boolean;
+  private readonly press: number[] = [];
+  private readonly release: number[] = [];
+  any = false;
 
-  constructor(events: readonly VeritasEvent[]) {
-    const press: number[] = [];
-    const release: number[] = [];
-    let any = false;
-    for (const e of events) {
-      if (e.type !== 'key') continue;
-      any = true;
-      if (!INSERTING_KEYS.has(e.data.class)) continue;
-      press.push(e.t - e.data.hold);
-      release.push(e.t);
-    }
-    this.press = Float64Array.from(press);
-    this.release = Float64Array.from(release);
-    this.any = any;
+  constructor(events: Iterable<VeritasEvent> = []) {
+    for (const e of events) this.add(e);
+  }
+
+  /** Adds a key event (others are ignored), in event order: how a session read page by page is collected. */
+  add(e: VeritasEvent): void {
+    if (e.type !== 'key') return;
+    this.any = true;
+    if (!INSERTING_KEYS.has(e.data.class)) return;
+    this.press.push(e.t - e.data.hold);
+    this.release.push(e.t);
   }
 
   /** Whether an inserting key was down at time t. */

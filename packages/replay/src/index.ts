@@ -60,5 +60,6 @@ export {
   type EncodeOptions,
   type ReplayDecoder,
 } from './compact';
+export { encodeReplayStream, LOOKAHEAD_EVENT_TYPES, type ReplayEventSource, type ReplayStreamOptions } from './replay-stream';
 export { replayNaive } from './naive';
 export { KEY_SLACK_MS } from './classify';

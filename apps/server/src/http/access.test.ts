@@ -90,7 +90,7 @@ describe('every route answers as its declared access promises', () => {
       }
     }
     // The walk covered the API, not just the docs.
-    for (const r of ['POST /v1/sessions', 'GET /v1/sessions/:id', 'GET /v1/sessions/:id/events', 'POST /v1/sessions/:id/events', 'POST /v1/sessions/:id/end', 'GET /v1/sessions/:id/bundle', 'GET /v1/sessions/:id/replay', 'GET /v1/sessions/:id/analysis', 'GET /v1/sessions/:id/alerts', 'POST /v1/bundles', 'GET /v1/demo/sessions', 'GET /health', 'GET /ready', 'GET /metrics', 'GET /openapi.json']) {
+    for (const r of ['POST /v1/sessions', 'GET /v1/sessions', 'GET /v1/sessions/:id', 'GET /v1/sessions/:id/events', 'POST /v1/sessions/:id/events', 'POST /v1/sessions/:id/end', 'GET /v1/sessions/:id/bundle', 'GET /v1/sessions/:id/replay', 'GET /v1/sessions/:id/analysis', 'GET /v1/sessions/:id/alerts', 'POST /v1/bundles', 'GET /v1/demo/sessions', 'GET /health', 'GET /ready', 'GET /metrics', 'GET /openapi.json']) {
       expect(walked, r).toContain(r);
     }
   });

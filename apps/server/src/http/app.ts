@@ -26,6 +26,7 @@ import { bundlesRoutes } from '../modules/bundles';
 import { healthRoutes } from '../modules/health';
 import { demoRoutes } from '../modules/demo';
 import { replayRoutes } from '../modules/replay';
+import { sessionListRoutes } from '../modules/session-list';
 import { analysisRoutes } from '../modules/analysis';
 
 export interface AppDeps {
@@ -121,6 +122,7 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
   if (webDist) app.get('/', { config: { access: 'anyone' }, schema: { hide: true } }, (_req, reply) => reply.type('text/html').sendFile('index.html'));
   await app.register(healthRoutes, deps);
   await app.register(sessionsRoutes, deps);
+  await app.register(sessionListRoutes, deps);
   await app.register(ingestRoutes, deps);
   await app.register(bundlesRoutes, deps);
   await app.register(demoRoutes, deps);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ACCESS_LEVELS, decide, POLICY } from './policy';
+import { ACCESS_LEVELS, decide, listingOf, LISTING, POLICY } from './policy';
 import type { Actor } from './actor';
-import { PUBLIC_SCOPE } from './scope';
+import { PUBLIC_SCOPE, tenantScope } from './scope';
 
 const actors: Record<Actor['kind'], Actor> = {
   anonymous: { kind: 'anonymous' },
@@ -44,5 +44,11 @@ describe('policy', () => {
       expect(decide(actor, 'public', { publicSessions: false })).toEqual({ allowed: false, code: 'public-sessions-disabled' });
       expect(decide(actor, 'anyone', { publicSessions: false }).allowed).toBe(true);
     }
+  });
+
+  it('lists only published sessions of the public scope for every actor of today, whatever scope it holds', () => {
+    expect(LISTING).toEqual({ anonymous: 'published', 'session-reader': 'published', 'session-writer': 'published' });
+    const tenantWriter: Actor = { kind: 'session-writer', sessionId: 's1', scope: tenantScope('t1'), macKey: 'k' };
+    for (const actor of [...Object.values(actors), tenantWriter]) expect(listingOf(actor)).toEqual({ scope: PUBLIC_SCOPE, publishedOnly: true });
   });
 });

@@ -1,5 +1,6 @@
 import type { Actor, ActorKind } from './actor';
 import { AppError, type ProblemCode } from './errors';
+import { PUBLIC_SCOPE, type Scope } from './scope';
 
 /**
  * Who may call a route, as each route declares it in `config.access`:
@@ -54,4 +55,27 @@ function refusal(actor: Actor, access: Access): Decision {
 export function enforce(actor: Actor, access: Access, target: AccessTarget): void {
   const d = decide(actor, access, target);
   if (!d.allowed) throw new AppError(d.code, d.detail);
+}
+
+/**
+ * Which sessions an actor may list (GET /v1/sessions). A session id is a read capability, so a list
+ * must never hand out the ids of sessions whose holders did not publish them: every actor of today
+ * (anonymous, or holding one session's capability) sees only the published sessions of the public
+ * scope (the demo data). People of a tenant will get a row that lists their tenant's sessions.
+ */
+export type Listing = 'published';
+
+export const LISTING: Readonly<Record<ActorKind, Listing>> = {
+  anonymous: 'published',
+  'session-reader': 'published',
+  'session-writer': 'published',
+};
+
+/** The scope and the filter a listing runs with for this actor. */
+export function listingOf(actor: Actor): { scope: Scope; publishedOnly: boolean } {
+  switch (LISTING[actor.kind]) {
+    case 'published':
+      // Not the actor's own scope: holding one session's id says nothing about the others in it.
+      return { scope: PUBLIC_SCOPE, publishedOnly: true };
+  }
 }

@@ -9,6 +9,8 @@ import { scopeOfRow } from '../kernel/scope';
 import { createIngestService, type IngestService } from './ingest';
 import { createSessionCredentials, createSessionsService, type SessionCredentials, type SessionsService } from './sessions';
 import { createBundlesService, type BundlesService } from './bundles';
+import { createReplayService, type ReplayService } from './replay';
+import { createSessionListService, type SessionListService } from './session-list';
 import { ANALYZE_SESSION, ANALYZE_SESSION_POLICY, createAnalysisService, createLiveAnalysisService, subscribeAnalysis, type AnalysisService, type LiveAnalysisLogger, type LiveAnalysisService } from './analysis';
 
 /** Every module's service, wired once per app: the composition root of the modules. */
@@ -21,6 +23,10 @@ export interface Services {
   sessions: SessionsService;
   ingest: IngestService;
   bundles: BundlesService;
+  /** The session list with analysis summaries (sessions and analysis together). */
+  sessionList: SessionListService;
+  /** The replay stream, read from the sessions module's events. */
+  replay: ReplayService;
   /** The job queue (platform/queue): analysis runs there when a session ends. Opened and worked by roles/. */
   jobs: JobQueue;
   analysis: AnalysisService;
@@ -44,6 +50,7 @@ export function createServices(database: Database, config: Config, metrics: AppM
   const analysis = createAnalysisService({ database, jobs, policy, events });
   const live = createLiveAnalysisService(database, { policy, events, ...(options.log ? { log: options.log } : {}) });
   subscribeAnalysis(events, { analysis, live });
+  const sessions = createSessionsService({ database, events });
   return {
     database,
     metrics,
@@ -52,7 +59,9 @@ export function createServices(database: Database, config: Config, metrics: AppM
     analysis,
     live,
     credentials: createSessionCredentials(database),
-    sessions: createSessionsService({ database, events }),
+    sessions,
+    replay: createReplayService({ sessions }),
+    sessionList: createSessionListService({ sessions, analysis }),
     bundles: createBundlesService({ database, events }),
     ingest: createIngestService(database, { maxWaitMs: config.groupCommit.maxWaitMs, maxWeight: config.groupCommit.maxEvents, concurrency: config.groupCommit.concurrency }, metrics, (committed) => {
       for (const c of committed) {

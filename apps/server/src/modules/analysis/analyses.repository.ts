@@ -40,3 +40,19 @@ export async function listEndedWithoutAnalysis(db: Db, since: Date, limit: numbe
     .limit(limit)
     .execute();
 }
+
+/** The headline of each stored analysis among these sessions: risk, integrity and how many flags, read in SQL (not the whole result). */
+export async function listAnalysisSummaries(db: Db, scope: Scope, sessionIds: readonly string[]): Promise<{ session_id: string; risk: string | null; integrity: number | null; flags: number }[]> {
+  if (sessionIds.length === 0) return [];
+  return db
+    .selectFrom('analyses')
+    .select([
+      'session_id',
+      sql<string | null>`result->'score'->>'risk'`.as('risk'),
+      sql<number | null>`(result->'score'->>'integrity')::double precision`.as('integrity'),
+      sql<number>`jsonb_array_length(result->'flags')`.as('flags'),
+    ])
+    .where('session_id', 'in', [...sessionIds])
+    .where(inScope(scope))
+    .execute();
+}

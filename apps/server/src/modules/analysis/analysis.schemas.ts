@@ -47,3 +47,17 @@ export const Alert = Type.Object({
 });
 
 export const AlertsPage = Type.Object({ items: Type.Array(Alert) });
+
+/** A session's analysis in one line, for lists: the risk, integrity and flag count once done. */
+export const AnalysisSummary = Type.Object(
+  {
+    state: Type.Union([Type.Literal('done'), Type.Literal('not-enough-data'), Type.Literal('pending'), Type.Literal('running'), Type.Literal('failed')], {
+      description:
+        'done: the figures below are set; not-enough-data: analysed, too little to judge, so no risk or integrity (flags is set); pending: queued, or the session has not ended; running; failed: see GET /v1/sessions/{id}/analysis',
+    }),
+    risk: Type.Optional(Severity),
+    integrity: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+    flags: Type.Optional(Type.Integer({ minimum: 0, description: 'How many flags the analysis raised' })),
+  },
+  { description: "The session's analysis summary (the whole analysis: GET /v1/sessions/{id}/analysis)" },
+);

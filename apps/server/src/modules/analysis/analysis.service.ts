@@ -7,7 +7,7 @@ import { AppError } from '../../kernel/errors';
 import { scopeOfRow, type Scope } from '../../kernel/scope';
 import type { EventBus } from '../../kernel/events';
 import { findSession, eventPages, type AnalysisSettings } from '../sessions';
-import { findAnalysis, listEndedWithoutAnalysis, upsertAnalysis } from './analyses.repository';
+import { findAnalysis, listAnalysisSummaries, listEndedWithoutAnalysis, upsertAnalysis } from './analyses.repository';
 import { jobIdFor, type JobQueue, type QueuePolicy } from '../../platform/queue/job-queue';
 
 /** The job that runs the whole analysis of an ended session. */
@@ -26,7 +26,19 @@ export type AnalysisStatus =
   | { status: 'pending' | 'running'; attempts: number; lastError?: string; detail?: string }
   | { status: 'failed'; error: string; attempts: number };
 
+/** A session's analysis in one line (AnalysisSummary in analysis.schemas.ts). */
+export type AnalysisSummary =
+  | { state: 'done'; risk: 'low' | 'medium' | 'high'; integrity: number; flags: number }
+  // Too little to judge: no score and no risk label (issue 11), the flags still listed.
+  | { state: 'not-enough-data'; flags: number }
+  | { state: 'pending' | 'running' | 'failed' };
+
 export interface AnalysisService {
+  /**
+   * The analysis summary of each of these sessions (of the scope), by id: one query for the stored
+   * analyses, a job lookup only for those without one. Reads only: never enqueues.
+   */
+  summaries(scope: Scope, sessions: readonly Pick<SessionRow, 'id' | 'status'>[]): Promise<Map<string, AnalysisSummary>>;
   /** Enqueues the analysis of an ended session (idempotent: one job per session). */
   request(scope: Scope, sessionId: string): Promise<void>;
   /** Where a session's analysis stands; not-found when the session is not in scope. */
@@ -113,6 +125,25 @@ export function createAnalysisService({ database: { db }, jobs, policy, events }
       const stored = await guard(findAnalysis(db, scope, sessionId));
       if (stored && stored.version === ANALYSIS_FORMAT) return;
       await enqueue(scope, sessionId);
+    },
+
+    async summaries(scope, sessions) {
+      const out = new Map<string, AnalysisSummary>();
+      const stored = await guard(listAnalysisSummaries(db, scope, sessions.map((s) => s.id)));
+      for (const a of stored) {
+        const flags = Number(a.flags);
+        out.set(a.session_id, a.risk === null || a.integrity === null ? { state: 'not-enough-data', flags } : { state: 'done', risk: a.risk as 'low' | 'medium' | 'high', integrity: Number(a.integrity), flags });
+      }
+      for (const s of sessions) {
+        if (out.has(s.id)) continue;
+        if (s.status !== 'ended') {
+          out.set(s.id, { state: 'pending' });
+          continue;
+        }
+        const job = await guard(jobs.get(ANALYZE_SESSION, jobIdFor(ANALYZE_SESSION, s.id)));
+        out.set(s.id, { state: job?.state === 'failed' ? 'failed' : job?.state === 'running' ? 'running' : 'pending' });
+      }
+      return out;
     },
 
     async status(scope, sessionId) {

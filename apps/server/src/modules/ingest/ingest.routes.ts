@@ -1,3 +1,6 @@
+// The route options below (websocket, rateLimit) are typed by these plugins' declarations.
+import type {} from '@fastify/websocket';
+import type {} from '@fastify/rate-limit';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { BatchBody } from '@veritas/schema';
 import { IngestAnswer, problemResponses, SessionParams, writerOf } from '../../http/route-kit';

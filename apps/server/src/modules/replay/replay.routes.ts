@@ -1,13 +1,13 @@
 import { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { buildReplayIndexFromBundle, encodeReplayChunks, REPLAY_FORMAT, REPLAY_MEDIA_TYPE } from '@veritas/replay';
+import { REPLAY_FORMAT, REPLAY_MEDIA_TYPE } from '@veritas/replay';
 import { problemResponses, scopeOf, SessionParams } from '../../http/route-kit';
 import type { RouteDeps } from '../../http/route-deps';
 
 /**
  * What the replay viewer needs, compactly: the operations as columns and the session's timeline
- * parts, as NDJSON chunks streamed while they are encoded (the viewer rebuilds keyframes itself).
+ * parts, as NDJSON chunks streamed while they are encoded (the viewer builds keyframes itself).
  */
 export const replayRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { services }) => {
   app.get(
@@ -24,9 +24,8 @@ export const replayRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
       },
     },
     async (req, reply) => {
-      const bundle = await services.sessions.bundle(scopeOf(req), req.params.id);
-      const index = buildReplayIndexFromBundle(bundle);
-      const chunks = encodeReplayChunks(index, req.query.chunkRows ? { chunkRows: req.query.chunkRows } : {});
+      // Read from the events table a page at a time and encoded as it goes: never the whole session in memory.
+      const chunks = await services.replay.stream(scopeOf(req), req.params.id, req.query.chunkRows ? { chunkRows: req.query.chunkRows } : {});
       // A stream goes out as-is; the schema above only documents its media type.
       return reply.type(REPLAY_MEDIA_TYPE).header('cache-control', 'no-store').send(Readable.from(chunks) as never);
     },

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createReplayDecoder, replayNaive } from '@veritas/replay';
+import { buildReplayIndexFromBundle, createReplayDecoder, encodeReplay, replayNaive } from '@veritas/replay';
+import { createReplayService } from './replay.service';
 import { simulate, toBundle } from '@veritas/simulator';
 import { createTestApp, type TestApp } from '../../testing/test-app';
 
@@ -26,6 +27,23 @@ describe('GET /v1/sessions/{id}/replay', () => {
     expect(index.finalText()).toBe(sim.finalText);
     const mid = sim.events[Math.floor(sim.events.length / 2)]!.seq;
     expect(index.textAt(mid)).toBe(replayNaive(sim.events, mid));
+  });
+
+  it('sends the same lines as encoding the whole bundle in memory, read from the events table a few rows at a time', async () => {
+    const sim = simulate('paste', 5);
+    const bundle = await toBundle(sim, { sessionId: 'replayRouteSession03' });
+    expect((await t.app.inject({ method: 'POST', url: '/v1/bundles', payload: bundle })).statusCode).toBe(201);
+    const expected = encodeReplay(buildReplayIndexFromBundle(bundle), { chunkRows: 128 });
+
+    const r = await t.app.inject({ method: 'GET', url: '/v1/sessions/replayRouteSession03/replay?chunkRows=128' });
+    expect(r.body).toBe(expected);
+
+    // The same service over pages of 7 events: the page boundaries change nothing.
+    const paged = createReplayService({ sessions: t.app.services.sessions, pageSize: 7 });
+    let text = '';
+    for await (const chunk of await paged.stream({ tenantId: null }, 'replayRouteSession03', { chunkRows: 128 })) text += chunk;
+    expect(sim.events.length).toBeGreaterThan(7 * 3);
+    expect(text).toBe(expected);
   });
 
   it('answers problems for unknown and malformed ids and bad options', async () => {

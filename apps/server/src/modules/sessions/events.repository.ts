@@ -27,16 +27,15 @@ export async function insertEvents(db: Db, rows: EventRow[]): Promise<number> {
   return Number(r.numAffectedRows ?? 0);
 }
 
-/** A page of a session's events after a seq; none when the session is outside the scope. */
-export async function listEvents(db: Db, scope: Scope, sessionId: string, afterSeq: number, limit: number): Promise<VeritasEvent[]> {
-  const rows = await db
+/** A page of a session's events after a seq (only the given types, when given); none when the session is outside the scope. */
+export async function listEvents(db: Db, scope: Scope, sessionId: string, afterSeq: number, limit: number, types?: readonly string[]): Promise<VeritasEvent[]> {
+  let q = db
     .selectFrom('events')
     .select(['seq', 't', 'type', 'data'])
     .where('session_id', '=', (eb) => eb.selectFrom('sessions').select('id').where('id', '=', sessionId).where(inScope(scope)))
-    .where('seq', '>', afterSeq)
-    .orderBy('seq')
-    .limit(limit)
-    .execute();
+    .where('seq', '>', afterSeq);
+  if (types && types.length > 0) q = q.where('type', 'in', [...types]);
+  const rows = await q.orderBy('seq').limit(limit).execute();
   return rows as VeritasEvent[];
 }
 
@@ -44,11 +43,22 @@ export async function listEvents(db: Db, scope: Scope, sessionId: string, afterS
  * A session's events after `afterSeq`, a page at a time, in seq order: how every reader of a whole
  * session (export, analysis, a live analyser catching up) walks it without holding it in memory.
  */
-export async function* eventPages(db: Db, scope: Scope, sessionId: string, afterSeq = -1, pageSize = 10_000): AsyncGenerator<VeritasEvent[]> {
+export async function* eventPages(db: Db, scope: Scope, sessionId: string, afterSeq = -1, pageSize = 10_000, types?: readonly string[]): AsyncGenerator<VeritasEvent[]> {
   for (let after = afterSeq; ; ) {
-    const page = await listEvents(db, scope, sessionId, after, pageSize);
+    const page = await listEvents(db, scope, sessionId, after, pageSize, types);
     if (page.length > 0) yield page;
     if (page.length < pageSize) return;
     after = page[page.length - 1]!.seq;
   }
+}
+
+/** How many events of each type a session holds (none when it is outside the scope). */
+export async function countEventsByType(db: Db, scope: Scope, sessionId: string): Promise<Record<string, number>> {
+  const rows = await db
+    .selectFrom('events')
+    .select(['type', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('session_id', '=', (eb) => eb.selectFrom('sessions').select('id').where('id', '=', sessionId).where(inScope(scope)))
+    .groupBy('type')
+    .execute();
+  return Object.fromEntries(rows.map((r) => [r.type, Number(r.n)]));
 }

@@ -4,6 +4,7 @@ import type { NewSession, SessionRow } from '../../platform/db/tables';
 
 import type { Scope } from '../../kernel/scope';
 import { inScope } from '../../platform/db/scope-sql';
+import { PUBLISHED_SOURCE, type ListPosition } from './session-list';
 
 /** Every read takes the tenant scope (kernel/scope.ts): a tenant's sessions are never reachable from another's. */
 
@@ -59,6 +60,33 @@ export async function endSession(db: Db, scope: Scope, id: string): Promise<Sess
     .where(inScope(scope))
     .returningAll()
     .executeTakeFirst();
+}
+
+export interface ListSessionsQuery {
+  /** Only the sessions published to everyone (the demo source). */
+  publishedOnly: boolean;
+  kind?: string;
+  status?: 'active' | 'ended';
+  /** Rows strictly after this position (newest first). */
+  after?: ListPosition;
+  limit: number;
+}
+
+/** A session row with its creation time as stored (µs), for the next page's cursor. */
+export type ListedSessionRow = SessionRow & { created_at_exact: string };
+
+/** Sessions in the scope, newest first (creation time, then id), a page at a time. */
+export async function listSessions(db: Db, scope: Scope, q: ListSessionsQuery): Promise<ListedSessionRow[]> {
+  let query = db
+    .selectFrom('sessions')
+    .selectAll()
+    .select(sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('created_at_exact'))
+    .where(inScope(scope));
+  if (q.publishedOnly) query = query.where('source', '=', PUBLISHED_SOURCE);
+  if (q.kind) query = query.where('kind', '=', q.kind);
+  if (q.status) query = query.where('status', '=', q.status);
+  if (q.after) query = query.where(sql<boolean>`(created_at, id) < (${q.after.createdAt}::timestamptz, ${q.after.id})`);
+  return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).execute();
 }
 
 export async function listSessionsBySource(db: Db, scope: Scope, source: string, limit: number): Promise<SessionRow[]> {

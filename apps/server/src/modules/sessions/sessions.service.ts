@@ -7,8 +7,9 @@ import { guard } from '../../platform/db/database-errors';
 import { AppError } from '../../kernel/errors';
 import type { Scope } from '../../kernel/scope';
 import type { EventBus } from '../../kernel/events';
-import { endSession, findSession, insertSession, listSessionsBySource } from './sessions.repository';
-import { listEvents } from './events.repository';
+import { endSession, findSession, insertSession, listSessions, listSessionsBySource } from './sessions.repository';
+import { decodeCursor, encodeCursor } from './session-list';
+import { countEventsByType, eventPages, listEvents } from './events.repository';
 import { bundleJsonChunks, bundleSession, storedBatches } from './bundle-export';
 
 /** Per-session analysis settings as stored (checked at creation; the analysis module applies them). */
@@ -24,6 +25,9 @@ function checkedSettings(settings: AnalysisSettings | undefined): AnalysisSettin
   }
   return settings;
 }
+
+/** Events per page when a whole session is walked: a few MB of rows at a time. */
+const EVENT_PAGE = 10_000;
 
 /** 128 random bits, URL-safe: the session id is a read capability, so it must not be guessable. */
 export const newSessionId = () => randomBytes(16).toString('base64url');
@@ -48,6 +52,29 @@ export interface SessionsService {
   /** The bundle as streamed JSON text, read a page of events at a time. */
   bundleJson(scope: Scope, id: string, pageSize?: number): Promise<AsyncGenerator<string>>;
   listBySource(scope: Scope, source: string, limit: number): Promise<SessionRow[]>;
+  /**
+   * A page of the sessions in the scope, newest first; `publishedOnly` keeps the demo sessions only
+   * (what kernel/policy's listingOf decides per actor). `next` is the cursor of the following page.
+   */
+  list(scope: Scope, query: SessionListQuery): Promise<{ items: SessionRow[]; next: string | null }>;
+  /**
+   * A session (checked now, so an unknown one is a clean 404) and its events a page at a time, in
+   * seq order, as often as the caller walks them; `types` keeps only those event types.
+   */
+  eventSource(
+    scope: Scope,
+    id: string,
+    pageSize?: number,
+  ): Promise<{ session: SessionRow; pages(types?: readonly string[]): AsyncGenerator<VeritasEvent[]>; countByType(): Promise<Record<string, number>> }>;
+}
+
+export interface SessionListQuery {
+  publishedOnly: boolean;
+  kind?: string;
+  status?: 'active' | 'ended';
+  /** The `next` of the previous page. */
+  cursor?: string;
+  limit: number;
 }
 
 export interface SessionsDeps {
@@ -108,5 +135,22 @@ export function createSessionsService({ database: { db }, events }: SessionsDeps
       return bundleJsonChunks(db, scope, s, pageSize);
     },
     listBySource: (scope, source, limit) => guard(listSessionsBySource(db, scope, source, limit)),
+    async list(scope, { cursor, ...query }) {
+      const after = cursor === undefined ? undefined : decodeCursor(cursor);
+      // One row more than asked tells whether a next page exists without a second query.
+      const rows = await guard(listSessions(db, scope, { ...query, ...(after ? { after } : {}), limit: query.limit + 1 }));
+      const items = rows.slice(0, query.limit);
+      const last = items[items.length - 1];
+      const next = rows.length > query.limit && last ? encodeCursor({ createdAt: last.created_at_exact, id: last.id }) : null;
+      return { items, next };
+    },
+    async eventSource(scope, id, pageSize = EVENT_PAGE) {
+      const session = await get(scope, id);
+      async function* pages(types?: readonly string[]): AsyncGenerator<VeritasEvent[]> {
+        const it = eventPages(db, scope, id, -1, pageSize, types);
+        for (let next = await guard(it.next()); !next.done; next = await guard(it.next())) yield next.value;
+      }
+      return { session, pages, countByType: () => guard(countEventsByType(db, scope, id)) };
+    },
   };
 }

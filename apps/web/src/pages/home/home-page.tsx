@@ -1,58 +1,73 @@
 import { useEffect, useState } from 'react';
-import type { AnalysisResult } from '@veritas/schema';
 
-interface SessionRow { id: string; kind: string; status: string; eventCount: number; createdAt: string; meta?: { title?: string } }
-
-type AnalysisSummary = { state: 'done'; score: AnalysisResult['score']; flags: number } | { state: 'pending' | 'failed' | 'none' };
-
-/** The analysis of a session in one line: risk label, integrity score and how many flags stand behind them. */
-async function summarise(id: string): Promise<AnalysisSummary> {
-  const r = await fetch(`/v1/sessions/${encodeURIComponent(id)}/analysis`);
-  if (r.status === 202) return { state: 'pending' };
-  if (!r.ok) return { state: 'none' };
-  const body = (await r.json()) as { status: string; analysis?: Pick<AnalysisResult, 'score' | 'flags'> };
-  if (body.status !== 'done' || !body.analysis) return { state: 'failed' };
-  return { state: 'done', score: body.analysis.score, flags: body.analysis.flags.length };
+interface SessionRow {
+  id: string;
+  kind: string;
+  status: string;
+  eventCount: number;
+  createdAt: string;
+  meta?: { title?: string };
+  analysisSummary: AnalysisSummary;
 }
+
+/** The analysis of a session in one line, as GET /v1/sessions answers it: risk label, integrity score and how many flags stand behind them. */
+type AnalysisSummary =
+  | { state: 'done'; risk: string; integrity: number; flags: number }
+  | { state: 'not-enough-data'; flags: number }
+  | { state: 'pending' }
+  | { state: 'running' }
+  | { state: 'failed' };
 
 function AnalysisCell({ summary }: { summary: AnalysisSummary | undefined }) {
-  if (!summary || summary.state === 'pending') return <span className="muted">analysing…</span>;
-  if (summary.state !== 'done') return <span className="muted">{summary.state === 'failed' ? 'analysis failed' : '—'}</span>;
-  const flags = `${summary.flags} flag${summary.flags === 1 ? '' : 's'}`;
-  // Too little to judge: no score and no risk label, said as such.
-  if (summary.score.verdict === 'not-enough-data') return <span className="muted" title={summary.score.summary}>not enough data · {flags}</span>;
-  return (
-    <span className={`risk risk-${summary.score.risk}`}>
-      {summary.score.risk} risk · integrity {summary.score.integrity.toFixed(2)} · {flags}
-    </span>
-  );
+  if (!summary) return <span className="muted">analysing…</span>;
+  switch (summary.state) {
+    case 'pending':
+    case 'running':
+      return <span className="muted">analysing…</span>;
+    case 'failed':
+      return <span className="muted">analysis failed</span>;
+    case 'not-enough-data':
+      // Too little to judge: no score and no risk label, said as such.
+      return <span className="muted">not enough data · {flagCount(summary.flags)}</span>;
+    case 'done':
+      return (
+        <span className={`risk risk-${summary.risk}`}>
+          {summary.risk} risk · integrity {summary.integrity.toFixed(2)} · {flagCount(summary.flags)}
+        </span>
+      );
+  }
 }
+
+const flagCount = (n: number) => `${n} flag${n === 1 ? '' : 's'}`;
 
 /** Home: what Veritas is and the sessions on this server (the demo data on a fresh start). */
 export function HomePage() {
   const [sessions, setSessions] = useState<SessionRow[] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [analyses, setAnalyses] = useState<Record<string, AnalysisSummary>>({});
   useEffect(() => {
-    fetch('/v1/demo/sessions')
-      .then(async (r) => (r.ok ? setSessions((await r.json()).items) : setError(`${r.status} ${r.statusText}`)))
-      .catch((e: unknown) => setError(String(e)));
-  }, []);
-  useEffect(() => {
-    if (!sessions) return;
     let cancelled = false;
-    // Analyses run in the background after the demo is seeded: ask again while any is pending.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    // One request answers the sessions with their analyses; the demo is analysed in the background
+    // after it is seeded, so ask again while any analysis is still under way.
     const load = async () => {
-      const entries = await Promise.all(sessions.map(async (s) => [s.id, await summarise(s.id).catch(() => ({ state: 'none' }) as const)] as const));
-      if (cancelled) return;
-      setAnalyses(Object.fromEntries(entries));
-      if (entries.some(([, a]) => a.state === 'pending')) setTimeout(load, 1500);
+      try {
+        const r = await fetch('/v1/sessions?limit=100');
+        if (cancelled) return;
+        if (!r.ok) return setError(`${r.status} ${r.statusText}`);
+        const items = ((await r.json()) as { items: SessionRow[] }).items;
+        if (cancelled) return;
+        setSessions(items);
+        if (items.some((s) => s.analysisSummary.state === 'pending' || s.analysisSummary.state === 'running')) timer = setTimeout(load, 1500);
+      } catch (e: unknown) {
+        if (!cancelled) setError(String(e));
+      }
     };
     void load();
     return () => {
       cancelled = true;
+      clearTimeout(timer);
     };
-  }, [sessions]);
+  }, []);
   return (
     <main>
       <h1>Veritas</h1>
@@ -78,7 +93,7 @@ export function HomePage() {
                 <td>{s.kind}</td>
                 <td>{s.status}</td>
                 <td>{s.eventCount}</td>
-                <td><AnalysisCell summary={analyses[s.id]} /></td>
+                <td><AnalysisCell summary={s.analysisSummary} /></td>
                 <td>{new Date(s.createdAt).toLocaleString()}</td>
               </tr>
             ))}

@@ -1,0 +1,30 @@
+import { encodeReplayStream, LOOKAHEAD_EVENT_TYPES, type ReplaySession } from '@veritas/replay';
+import type { Scope } from '../../kernel/scope';
+import type { SessionsService } from '../sessions';
+
+export interface ReplayService {
+  /**
+   * The session's replay as NDJSON lines, built from its stored events read a page at a time (twice:
+   * the key and clipboard events first, then all), so memory stays that of the replay's columns,
+   * never the session's events (the columns are sized once from the counts per type). Resolves once the session is known to exist in the scope.
+   */
+  stream(scope: Scope, id: string, options?: { chunkRows?: number }): Promise<AsyncGenerator<string>>;
+}
+
+export function createReplayService({ sessions, pageSize }: { sessions: SessionsService; pageSize?: number }): ReplayService {
+  return {
+    async stream(scope, id, options = {}) {
+      const { session, pages, countByType } = await sessions.eventSource(scope, id, pageSize);
+      const meta = (session.meta ?? {}) as { initialText?: string };
+      return encodeReplayStream(
+        { pages: () => pages(), lookaheadPages: () => pages(LOOKAHEAD_EVENT_TYPES), countByType },
+        {
+          sessionId: session.id,
+          kind: session.kind as ReplaySession['kind'],
+          ...(meta.initialText ? { initialText: meta.initialText } : {}),
+          ...(options.chunkRows ? { chunkRows: options.chunkRows } : {}),
+        },
+      );
+    },
+  };
+}
