@@ -15,6 +15,7 @@ import { AppError, toProblem } from '../kernel/errors';
 import { createMetrics } from '../platform/metrics/metrics';
 import { installValidators } from './plugins/validation';
 import { installProblemHandlers } from './plugins/problems';
+import { clientErrorHandler, frameworkErrors } from './plugins/client-errors';
 import { enforceAccess, installAccess } from './plugins/access';
 import { installAuth } from './plugins/auth';
 import { createServices, type Services } from '../modules/services';
@@ -53,6 +54,9 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
     bodyLimit: config.bodyLimit.default,
     genReqId: (req) => (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].length <= 64 ? req.headers['x-request-id'] : randomUUID()),
     trustProxy: false,
+    // Errors met before routing (Node's parser, Fastify's router) are problems like every other.
+    clientErrorHandler,
+    frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const metrics = createMetrics();
