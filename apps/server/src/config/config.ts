@@ -60,6 +60,16 @@ export const Config = Type.Object({
     /** Analysis jobs run at once in one worker process. */
     concurrency: Type.Integer({ minimum: 1, maximum: 64 }),
   }),
+  timeouts: Type.Object({
+    /** The whole request (headers and body) must arrive within this, in ms; else 408 (Node's requestTimeout). */
+    requestMs: Type.Integer({ minimum: 100 }),
+    /** A connection with a request in progress and no bytes moving for this long is closed, in ms. */
+    connectionMs: Type.Integer({ minimum: 100 }),
+    /** An idle keep-alive connection between requests is closed after this, in ms. */
+    keepAliveMs: Type.Integer({ minimum: 100 }),
+    /** An authorised ingest socket that sends nothing for this long is closed (code 4408), in ms. */
+    socketIdleMs: Type.Integer({ minimum: 100 }),
+  }),
   bodyLimit: Type.Object({
     default: Type.Integer({ minimum: 1024 }),
     events: Type.Integer({ minimum: 1024 }),
@@ -112,7 +122,11 @@ function jobsDriver(env: NodeJS.ProcessEnv): Config['jobs']['driver'] {
  * What a caller (the command line's flags, a test) sets over the environment. Never written into the
  * environment: they are merged here, then validated with the rest.
  */
-export type ConfigOverrides = Partial<Omit<Config, 'groupCommit'>> & { groupCommit?: Partial<Config['groupCommit']> };
+export type ConfigOverrides = Partial<Omit<Config, 'groupCommit' | 'rateLimit' | 'timeouts'>> & {
+  groupCommit?: Partial<Config['groupCommit']>;
+  rateLimit?: Partial<Config['rateLimit']>;
+  timeouts?: Partial<Config['timeouts']>;
+};
 
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object') {
@@ -128,7 +142,7 @@ function deepFreeze<T>(value: T): T {
  * The result is frozen: nothing changes the configuration after it is checked.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: ConfigOverrides = {}): Readonly<Config> {
-  const { groupCommit, ...rest } = overrides;
+  const { groupCommit, rateLimit, timeouts, ...rest } = overrides;
   const databaseUrl = 'databaseUrl' in overrides ? overrides.databaseUrl : env.DATABASE_URL || undefined;
   const config: Config = {
     host: env.HOST ?? '127.0.0.1',
@@ -149,6 +163,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     rateLimit: {
       anonymousPerMinute: int(env, 'VERITAS_RATE_ANON_PER_MIN', 60),
       ingestPerMinute: int(env, 'VERITAS_RATE_INGEST_PER_MIN', 1200),
+      ...rateLimit,
+    },
+    timeouts: {
+      requestMs: int(env, 'VERITAS_REQUEST_TIMEOUT_MS', 120_000),
+      connectionMs: int(env, 'VERITAS_CONNECTION_TIMEOUT_MS', 30_000),
+      keepAliveMs: int(env, 'VERITAS_KEEP_ALIVE_TIMEOUT_MS', 72_000),
+      socketIdleMs: int(env, 'VERITAS_SOCKET_IDLE_MS', 300_000),
+      ...timeouts,
     },
     role: role(env.VERITAS_ROLE),
     hostSignals: (env.VERITAS_HOST_SIGNALS ?? 'accept') as Config['hostSignals'],

@@ -54,6 +54,17 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
     bodyLimit: config.bodyLimit.default,
     genReqId: (req) => (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].length <= 64 ? req.headers['x-request-id'] : randomUUID()),
     trustProxy: false,
+    // Slow and silent clients are cut off: the whole request within requestMs (408), no request
+    // stalled for connectionMs, no idle keep-alive connection past keepAliveMs.
+    requestTimeout: config.timeouts.requestMs,
+    connectionTimeout: config.timeouts.connectionMs,
+    keepAliveTimeout: config.timeouts.keepAliveMs,
+    // Node checks requestTimeout on this period (default 30 s), so a short timeout needs a short
+    // period; and it checks nothing while headersTimeout (default 60 s) exceeds requestTimeout.
+    http: {
+      connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(config.timeouts.requestMs / 4))),
+      headersTimeout: Math.min(60_000, config.timeouts.requestMs),
+    },
     // Errors met before routing (Node's parser, Fastify's router) are problems like every other.
     clientErrorHandler,
     frameworkErrors,

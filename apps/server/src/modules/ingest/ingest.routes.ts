@@ -46,7 +46,7 @@ export const ingestRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
         tags: ['ingest'],
         summary: 'Stream batches over a WebSocket (veritas.ingest/v1)',
         description:
-          'First message {"type":"hello","protocol":"veritas.ingest/v1","token":"<write token>"} → {"type":"ready","ack":n}. Then {"type":"batch","batch":{…}} → {"type":"ack","firstSeq":f,"ack":n,"held":bool} or {"type":"error","firstSeq":f,"problem":{…}} (with "retryAfter": seconds when the database is away; a hello refused for that closes with 1013, a wrong token with 4401).',
+          'First message {"type":"hello","protocol":"veritas.ingest/v1","token":"<write token>"} → {"type":"ready","ack":n}. Then {"type":"batch","batch":{…}} → {"type":"ack","firstSeq":f,"ack":n,"held":bool} or {"type":"error","firstSeq":f,"problem":{…}} (with "retryAfter": seconds when the database is away; a hello refused for that closes with 1013, a wrong token with 4401). An authorised socket that sends nothing for the idle limit is closed with 4408.',
         params: SessionParams,
       },
     },

@@ -19,7 +19,7 @@ const HELLO_TIMEOUT_MS = 10_000;
  * The token arrives in the hello (browsers cannot set headers on a WebSocket), so the route's declared
  * access is enforced there, by the same resolution and check as the access hook (`authorize`).
  */
-export function handleIngestSocket(socket: WebSocket, sessionId: string, access: Access, { services, authorize }: RouteDeps, log: FastifyBaseLogger): void {
+export function handleIngestSocket(socket: WebSocket, sessionId: string, access: Access, { services, authorize, config }: RouteDeps, log: FastifyBaseLogger): void {
   let authorized = false;
   let writer: SessionWriter | undefined;
   let inFlight = 0;
@@ -37,12 +37,22 @@ export function handleIngestSocket(socket: WebSocket, sessionId: string, access:
   const helloTimer = setTimeout(() => {
     if (!authorized) socket.close(4401, 'hello expected');
   }, HELLO_TIMEOUT_MS);
+  // A silent authorised socket holds a connection for nothing: it is closed after socketIdleMs
+  // without a message (the recorder reconnects when it has something to send).
+  let idleTimer: NodeJS.Timeout | undefined;
+  const touch = () => {
+    if (!authorized) return;
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => socket.close(4408, 'idle'), config.timeouts.socketIdleMs);
+  };
   socket.on('close', () => {
     clearTimeout(helloTimer);
+    clearTimeout(idleTimer);
     services.metrics.socketClosed();
   });
 
   socket.on('message', async (raw, isBinary) => {
+    touch();
     let msg: { type?: unknown; protocol?: unknown; token?: unknown; batch?: unknown };
     try {
       if (isBinary) throw new AppError('unsupported-media-type', 'send JSON text frames');
@@ -71,6 +81,7 @@ export function handleIngestSocket(socket: WebSocket, sessionId: string, access:
         const session = await services.sessions.get(writer.scope, sessionId);
         authorized = true;
         clearTimeout(helloTimer);
+        touch();
         send({ type: 'ready', protocol: INGEST_PROTOCOL, ack: session.next_seq - 1, maxBatchEvents: LIMITS.batchEvents });
       } catch (err) {
         const problem = fail(err);
