@@ -2,7 +2,6 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyWebsocket from '@fastify/websocket';
 import fastifyStatic from '@fastify/static';
 import { existsSync } from 'node:fs';
@@ -15,6 +14,9 @@ import { AppError, toProblem } from '../kernel/errors';
 import { createMetrics } from '../platform/metrics/metrics';
 import { installValidators } from './plugins/validation';
 import { installProblemHandlers } from './plugins/problems';
+import { createRateLimiter, installRateLimit } from './plugins/rate-limit';
+import { MemoryRateCounter } from '../platform/rate-limit/rate-counter';
+import { RedisRateCounter } from '../platform/rate-limit/redis-rate-counter';
 import { clientErrorHandler, frameworkErrors } from './plugins/client-errors';
 import { enforceAccess, installAccess } from './plugins/access';
 import { installAuth } from './plugins/auth';
@@ -101,16 +103,11 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
     },
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
-  await app.register(fastifyRateLimit, {
-    global: false,
-    ...(redis ? { redis, nameSpace: rateLimitNamespace ?? 'veritas-rl:' } : {}),
-    // A Redis outage must not stop ingest: counting falls back to allowing the request.
-    skipOnError: true,
-    errorResponseBuilder: (_req, ctx) => {
-      const err = new AppError('rate-limited', `limit of ${ctx.max} requests per ${ctx.after} reached; retry after ${Math.ceil(ctx.ttl / 1000)} s`);
-      return Object.assign(err, { statusCode: 429 });
-    },
-  });
+  // Shared through Redis when there is one, counted in this instance's memory too: during a Redis
+  // outage each instance keeps enforcing the limits on its own traffic.
+  const rateCounter = redis ? new RedisRateCounter(redis, rateLimitNamespace ?? 'veritas-rl:') : new MemoryRateCounter();
+  const rateLimiter = createRateLimiter(rateCounter);
+  await installRateLimit(app, rateCounter);
   await app.register(fastifyWebsocket, { options: { maxPayload: 4 * 1024 * 1024 } });
 
   const webDist = config.webDist && existsSync(config.webDist) ? config.webDist : undefined;
@@ -126,6 +123,7 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
   const deps: RouteDeps = {
     services,
     config,
+    rateLimiter,
     async authorize(access, sessionId, token) {
       const actor = await services.credentials.actorFor(sessionId, token);
       enforceAccess(actor, access, sessionId, config.publicSessions);
