@@ -38,8 +38,10 @@ export const Config = Type.Object({
   rateLimit: Type.Object({
     /** Requests per minute per client on anonymous routes (session creation, bundle upload). */
     anonymousPerMinute: Type.Integer({ minimum: 1 }),
-    /** Batches per minute per client on the ingest routes. */
+    /** Batches per minute per client and session, over HTTP and the ingest socket together. */
     ingestPerMinute: Type.Integer({ minimum: 1 }),
+    /** Ingest sockets open at once per client (per server instance). */
+    socketsPerClient: Type.Integer({ minimum: 1 }),
   }),
   /**
    * What this process does: `api` serves HTTP and enqueues jobs; `worker` runs jobs (and answers
@@ -163,6 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     rateLimit: {
       anonymousPerMinute: int(env, 'VERITAS_RATE_ANON_PER_MIN', 60),
       ingestPerMinute: int(env, 'VERITAS_RATE_INGEST_PER_MIN', 1200),
+      socketsPerClient: int(env, 'VERITAS_SOCKETS_PER_CLIENT', 32),
       ...rateLimit,
     },
     timeouts: {

@@ -19,7 +19,15 @@ const HELLO_TIMEOUT_MS = 10_000;
  * The token arrives in the hello (browsers cannot set headers on a WebSocket), so the route's declared
  * access is enforced there, by the same resolution and check as the access hook (`authorize`).
  */
-export function handleIngestSocket(socket: WebSocket, sessionId: string, access: Access, { services, authorize, config }: RouteDeps, log: FastifyBaseLogger): void {
+export function handleIngestSocket(
+  socket: WebSocket,
+  sessionId: string,
+  access: Access,
+  { services, authorize, config }: RouteDeps,
+  log: FastifyBaseLogger,
+  /** Counts one batch against the client's ingest limit (shared with HTTP). */
+  countBatch: () => Promise<{ allowed: boolean; retryAfterSeconds: number }>,
+): void {
   let authorized = false;
   let writer: SessionWriter | undefined;
   let inFlight = 0;
@@ -27,11 +35,12 @@ export function handleIngestSocket(socket: WebSocket, sessionId: string, access:
   const send = (msg: unknown) => {
     if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(msg));
   };
-  const fail = (err: unknown, firstSeq?: number) => {
+  const fail = (err: unknown, firstSeq?: number, retryAfter?: number) => {
     const problem = problemFor(err, `ws:${sessionId}`);
     if (problem.status >= 500 && problem.status !== 503) log.error({ err }, 'ingest socket failure');
     // A socket has no Retry-After header: the hint travels in the message, in seconds, as over HTTP.
-    send({ type: 'error', ...(firstSeq !== undefined ? { firstSeq } : {}), ...(problem.status === 503 ? { retryAfter: 2 } : {}), problem });
+    const hint = retryAfter ?? (problem.status === 503 ? 2 : undefined);
+    send({ type: 'error', ...(firstSeq !== undefined ? { firstSeq } : {}), ...(hint !== undefined ? { retryAfter: hint } : {}), problem });
     return problem;
   };
   const helloTimer = setTimeout(() => {
@@ -95,6 +104,11 @@ export function handleIngestSocket(socket: WebSocket, sessionId: string, access:
     if (msg.type !== 'batch') return fail(new AppError('invalid-request', 'expected {"type":"batch","batch":{…}}'));
     const batch = msg.batch as { firstSeq?: unknown };
     const firstSeq = typeof batch?.firstSeq === 'number' ? batch.firstSeq : undefined;
+    // Counted before anything else, as an HTTP batch is counted before it is parsed.
+    const limit = await countBatch();
+    if (!limit.allowed) {
+      return fail(new AppError('rate-limited', `ingest limit reached for this client and session; retry after ${limit.retryAfterSeconds} s`), firstSeq, limit.retryAfterSeconds);
+    }
     if (!batchCheck.Check(msg.batch)) {
       const e = batchCheck.Errors(msg.batch).First();
       return fail(new AppError('invalid-request', `/batch${e?.path ?? ''}: ${e?.message ?? 'invalid'}`), firstSeq);
