@@ -15,6 +15,8 @@ export const Config = Type.Object({
   redisUrl: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   /** Public base URL used in links (view URL); defaults to the listening address. */
   publicUrl: Type.Optional(Type.String()),
+  /** When set, /metrics answers only requests with `Authorization: Bearer <metricsToken>`. */
+  metricsToken: Type.Optional(Type.String({ minLength: 16 })),
   /** Anonymous sessions allowed (public sensor sessions, client-only uploads). */
   publicSessions: Type.Boolean(),
   logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
@@ -153,6 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     databaseUrl: env.DATABASE_URL || undefined,
     redisUrl: env.REDIS_URL || undefined,
     publicUrl: env.VERITAS_PUBLIC_URL || undefined,
+    metricsToken: env.VERITAS_METRICS_TOKEN || undefined,
     publicSessions: bool(env, 'VERITAS_PUBLIC_SESSIONS', true),
     logLevel: (env.LOG_LEVEL ?? 'info') as Config['logLevel'],
     webDist: env.VERITAS_WEB_DIST || undefined,

@@ -18,11 +18,13 @@ import { createRateLimiter, installRateLimit } from './plugins/rate-limit';
 import { MemoryRateCounter } from '../platform/rate-limit/rate-counter';
 import { RedisRateCounter } from '../platform/rate-limit/redis-rate-counter';
 import { clientErrorHandler, frameworkErrors } from './plugins/client-errors';
+import { behindTls, docsCsp, installSecurityHeaders, SAFE_REQUEST_ID } from './plugins/security-headers';
 import { enforceAccess, installAccess } from './plugins/access';
 import { installAuth } from './plugins/auth';
 import { createServices, type Services } from '../modules/services';
 import { Problem } from './route-kit';
 import type { RouteDeps } from './route-deps';
+import { parseJsonBody } from './json-body';
 import { sessionsRoutes } from '../modules/sessions';
 import { ingestRoutes } from '../modules/ingest';
 import { bundlesRoutes } from '../modules/bundles';
@@ -54,7 +56,11 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
   const app = Fastify({
     logger: logger ?? { level: config.logLevel },
     bodyLimit: config.bodyLimit.default,
-    genReqId: (req) => (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].length <= 64 ? req.headers['x-request-id'] : randomUUID()),
+    // A client's request id is echoed and logged: only a short, safe one is kept (no log or header injection).
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && SAFE_REQUEST_ID.test(given) ? given : randomUUID();
+    },
     trustProxy: false,
     // Slow and silent clients are cut off: the whole request within requestMs (408), no request
     // stalled for connectionMs, no idle keep-alive connection past keepAliveMs.
@@ -82,6 +88,15 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
   });
 
   installValidators(app);
+  // Our JSON parser instead of Fastify's, the same the ingest socket uses (one path for both transports).
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
   // Who is calling (auth), then whether the route's declared access lets them (access): before any handler.
   installAuth(app, (sessionId, token) => services.credentials.actorFor(sessionId, token));
   installAccess(app, { publicSessions: config.publicSessions });
@@ -102,7 +117,9 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
       ],
     },
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  const tls = behindTls(config.publicUrl);
+  await installSecurityHeaders(app, { tls });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true, transformStaticCSP: docsCsp(tls) });
   // Shared through Redis when there is one, counted in this instance's memory too: during a Redis
   // outage each instance keeps enforcing the limits on its own traffic.
   const rateCounter = redis ? new RedisRateCounter(redis, rateLimitNamespace ?? 'veritas-rl:') : new MemoryRateCounter();

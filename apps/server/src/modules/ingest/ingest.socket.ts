@@ -5,7 +5,7 @@ import { BatchBody, INGEST_PROTOCOL, LIMITS } from '@veritas/schema';
 import { AppError } from '../../kernel/errors';
 import type { SessionWriter } from '../../kernel/actor';
 import type { Access } from '../../kernel/policy';
-import { problemFor } from '../../http/route-kit';
+import { parseJsonBody, problemFor } from '../../http/route-kit';
 import type { RouteDeps } from '../../http/route-deps';
 
 const batchCheck = TypeCompiler.Compile(BatchBody);
@@ -67,11 +67,8 @@ export function handleIngestSocket(
       if (isBinary) throw new AppError('unsupported-media-type', 'send JSON text frames');
       const text = raw.toString();
       if (text.length > 4 * 1024 * 1024) throw new AppError('body-too-large');
-      try {
-        msg = JSON.parse(text);
-      } catch {
-        throw new AppError('malformed-json', 'a message is not valid JSON');
-      }
+      // The same parser as an HTTP body: a forbidden key (__proto__, constructor, prototype) is refused alike.
+      msg = parseJsonBody(text) as typeof msg;
       if (typeof msg !== 'object' || msg === null) throw new AppError('invalid-request', 'a message must be a JSON object');
     } catch (err) {
       return fail(err);
