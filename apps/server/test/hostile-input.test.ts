@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import WebSocket from 'ws';
+import { openSocket } from '../src/testing/socket-client';
 import { BUNDLE_FORMAT, INGEST_PROTOCOL, genesisHash, macKeyFromToken, sealBatch, type VeritasEvent } from '@veritas/schema';
 import { createTestApp, type TestApp } from '../src/testing/test-app';
 import { TEST_DB } from '../src/testing/test-database';
@@ -191,18 +191,8 @@ describe(`hostile input never gets a 5xx, always a problem (${TEST_DB})`, () => 
   });
 
   it('walks the WebSocket ingest with the same input', { timeout: 120_000 }, async () => {
-    const ws = new WebSocket(`${wsBase}/v1/sessions/${session.id}/ingest`);
-    type Message = { type?: string; problem: { status?: number; type?: string } };
-    const inbox: Message[] = [];
-    const waiters: ((m: Message) => void)[] = [];
-    ws.on('message', (d) => {
-      const m = JSON.parse(d.toString()) as Message;
-      const w = waiters.shift();
-      if (w) w(m);
-      else inbox.push(m);
-    });
-    const next = () => new Promise<Message>((r) => (inbox.length ? r(inbox.shift()!) : waiters.push(r)));
-    await new Promise((r, j) => (ws.once('open', r), ws.once('error', j)));
+    const { ws, opened, next } = openSocket(`${wsBase}/v1/sessions/${session.id}/ingest`);
+    expect(await opened).toBe('open');
     ws.send(JSON.stringify({ type: 'hello', protocol: INGEST_PROTOCOL, token: session.writeToken }));
     expect(await next()).toMatchObject({ type: 'ready' });
 

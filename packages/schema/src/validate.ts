@@ -1,4 +1,4 @@
-import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import { checkerOf, type Checker } from './checker';
 import { Value } from '@sinclair/typebox/value';
 import { FormatRegistry } from '@sinclair/typebox';
 import { Bundle } from './bundle';
@@ -13,11 +13,11 @@ export interface EventIssue {
   message: string;
 }
 
-const checkers = new Map<EventType, TypeCheck<(typeof EventData)[EventType]>>();
+const checkers = new Map<EventType, Checker<(typeof EventData)[EventType]>>();
 function checkerFor(type: EventType) {
   let c = checkers.get(type);
   if (!c) {
-    c = TypeCompiler.Compile(EventData[type]);
+    c = checkerOf(EventData[type]);
     checkers.set(type, c);
   }
   return c;
@@ -69,7 +69,8 @@ if (!FormatRegistry.Has('date-time')) {
   FormatRegistry.Set('date-time', (v) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(v) && !Number.isNaN(Date.parse(v)));
 }
 
-const bundleCheck = TypeCompiler.Compile(Bundle);
+// Not compiled at load: the web app imports this module under a CSP without 'unsafe-eval' (checker.ts).
+const bundleCheck = checkerOf(Bundle);
 
 /** Numbered migrations from older bundle versions to the current one; v1 is the first version. */
 const bundleMigrations: Record<string, (input: Record<string, unknown>) => Record<string, unknown>> = {};

@@ -15,6 +15,8 @@ export const Config = Type.Object({
   redisUrl: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   /** Public base URL used in links (view URL); defaults to the listening address. */
   publicUrl: Type.Optional(Type.String()),
+  /** When set, /metrics answers only requests with `Authorization: Bearer <metricsToken>`. */
+  metricsToken: Type.Optional(Type.String({ minLength: 16 })),
   /** Anonymous sessions allowed (public sensor sessions, client-only uploads). */
   publicSessions: Type.Boolean(),
   logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
@@ -38,8 +40,10 @@ export const Config = Type.Object({
   rateLimit: Type.Object({
     /** Requests per minute per client on anonymous routes (session creation, bundle upload). */
     anonymousPerMinute: Type.Integer({ minimum: 1 }),
-    /** Batches per minute per client on the ingest routes. */
+    /** Batches per minute per client and session, over HTTP and the ingest socket together. */
     ingestPerMinute: Type.Integer({ minimum: 1 }),
+    /** Ingest sockets open at once per client (per server instance). */
+    socketsPerClient: Type.Integer({ minimum: 1 }),
   }),
   /**
    * What this process does: `api` serves HTTP and enqueues jobs; `worker` runs jobs (and answers
@@ -59,6 +63,16 @@ export const Config = Type.Object({
     pollIntervalMs: Type.Integer({ minimum: 10 }),
     /** Analysis jobs run at once in one worker process. */
     concurrency: Type.Integer({ minimum: 1, maximum: 64 }),
+  }),
+  timeouts: Type.Object({
+    /** The whole request (headers and body) must arrive within this, in ms; else 408 (Node's requestTimeout). */
+    requestMs: Type.Integer({ minimum: 100 }),
+    /** A connection with a request in progress and no bytes moving for this long is closed, in ms. */
+    connectionMs: Type.Integer({ minimum: 100 }),
+    /** An idle keep-alive connection between requests is closed after this, in ms. */
+    keepAliveMs: Type.Integer({ minimum: 100 }),
+    /** An authorised ingest socket that sends nothing for this long is closed (code 4408), in ms. */
+    socketIdleMs: Type.Integer({ minimum: 100 }),
   }),
   bodyLimit: Type.Object({
     default: Type.Integer({ minimum: 1024 }),
@@ -112,7 +126,11 @@ function jobsDriver(env: NodeJS.ProcessEnv): Config['jobs']['driver'] {
  * What a caller (the command line's flags, a test) sets over the environment. Never written into the
  * environment: they are merged here, then validated with the rest.
  */
-export type ConfigOverrides = Partial<Omit<Config, 'groupCommit'>> & { groupCommit?: Partial<Config['groupCommit']> };
+export type ConfigOverrides = Partial<Omit<Config, 'groupCommit' | 'rateLimit' | 'timeouts'>> & {
+  groupCommit?: Partial<Config['groupCommit']>;
+  rateLimit?: Partial<Config['rateLimit']>;
+  timeouts?: Partial<Config['timeouts']>;
+};
 
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object') {
@@ -128,7 +146,7 @@ function deepFreeze<T>(value: T): T {
  * The result is frozen: nothing changes the configuration after it is checked.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: ConfigOverrides = {}): Readonly<Config> {
-  const { groupCommit, ...rest } = overrides;
+  const { groupCommit, rateLimit, timeouts, ...rest } = overrides;
   const databaseUrl = 'databaseUrl' in overrides ? overrides.databaseUrl : env.DATABASE_URL || undefined;
   const config: Config = {
     host: env.HOST ?? '127.0.0.1',
@@ -137,6 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     databaseUrl: env.DATABASE_URL || undefined,
     redisUrl: env.REDIS_URL || undefined,
     publicUrl: env.VERITAS_PUBLIC_URL || undefined,
+    metricsToken: env.VERITAS_METRICS_TOKEN || undefined,
     publicSessions: bool(env, 'VERITAS_PUBLIC_SESSIONS', true),
     logLevel: (env.LOG_LEVEL ?? 'info') as Config['logLevel'],
     webDist: env.VERITAS_WEB_DIST || undefined,
@@ -149,6 +168,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     rateLimit: {
       anonymousPerMinute: int(env, 'VERITAS_RATE_ANON_PER_MIN', 60),
       ingestPerMinute: int(env, 'VERITAS_RATE_INGEST_PER_MIN', 1200),
+      socketsPerClient: int(env, 'VERITAS_SOCKETS_PER_CLIENT', 32),
+      ...rateLimit,
+    },
+    timeouts: {
+      requestMs: int(env, 'VERITAS_REQUEST_TIMEOUT_MS', 120_000),
+      connectionMs: int(env, 'VERITAS_CONNECTION_TIMEOUT_MS', 30_000),
+      keepAliveMs: int(env, 'VERITAS_KEEP_ALIVE_TIMEOUT_MS', 72_000),
+      socketIdleMs: int(env, 'VERITAS_SOCKET_IDLE_MS', 300_000),
+      ...timeouts,
     },
     role: role(env.VERITAS_ROLE),
     hostSignals: (env.VERITAS_HOST_SIGNALS ?? 'accept') as Config['hostSignals'],

@@ -2,7 +2,6 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyWebsocket from '@fastify/websocket';
 import fastifyStatic from '@fastify/static';
 import { existsSync } from 'node:fs';
@@ -15,11 +14,17 @@ import { AppError, toProblem } from '../kernel/errors';
 import { createMetrics } from '../platform/metrics/metrics';
 import { installValidators } from './plugins/validation';
 import { installProblemHandlers } from './plugins/problems';
+import { createRateLimiter, installRateLimit } from './plugins/rate-limit';
+import { MemoryRateCounter } from '../platform/rate-limit/rate-counter';
+import { RedisRateCounter } from '../platform/rate-limit/redis-rate-counter';
+import { clientErrorHandler, frameworkErrors } from './plugins/client-errors';
+import { behindTls, docsCsp, installSecurityHeaders, SAFE_REQUEST_ID } from './plugins/security-headers';
 import { enforceAccess, installAccess } from './plugins/access';
 import { installAuth } from './plugins/auth';
 import { createServices, type Services } from '../modules/services';
 import { Problem } from './route-kit';
 import type { RouteDeps } from './route-deps';
+import { parseJsonBody } from './json-body';
 import { sessionsRoutes } from '../modules/sessions';
 import { ingestRoutes } from '../modules/ingest';
 import { bundlesRoutes } from '../modules/bundles';
@@ -52,8 +57,26 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
   const app = Fastify({
     logger: logger ?? { level: config.logLevel },
     bodyLimit: config.bodyLimit.default,
-    genReqId: (req) => (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].length <= 64 ? req.headers['x-request-id'] : randomUUID()),
+    // A client's request id is echoed and logged: only a short, safe one is kept (no log or header injection).
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && SAFE_REQUEST_ID.test(given) ? given : randomUUID();
+    },
     trustProxy: false,
+    // Slow and silent clients are cut off: the whole request within requestMs (408), no request
+    // stalled for connectionMs, no idle keep-alive connection past keepAliveMs.
+    requestTimeout: config.timeouts.requestMs,
+    connectionTimeout: config.timeouts.connectionMs,
+    keepAliveTimeout: config.timeouts.keepAliveMs,
+    // Node checks requestTimeout on this period (default 30 s), so a short timeout needs a short
+    // period; and it checks nothing while headersTimeout (default 60 s) exceeds requestTimeout.
+    http: {
+      connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(config.timeouts.requestMs / 4))),
+      headersTimeout: Math.min(60_000, config.timeouts.requestMs),
+    },
+    // Errors met before routing (Node's parser, Fastify's router) are problems like every other.
+    clientErrorHandler,
+    frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const metrics = createMetrics();
@@ -66,6 +89,15 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
   });
 
   installValidators(app);
+  // Our JSON parser instead of Fastify's, the same the ingest socket uses (one path for both transports).
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
   // Who is calling (auth), then whether the route's declared access lets them (access): before any handler.
   installAuth(app, (sessionId, token) => services.credentials.actorFor(sessionId, token));
   installAccess(app, { publicSessions: config.publicSessions });
@@ -86,17 +118,14 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
       ],
     },
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
-  await app.register(fastifyRateLimit, {
-    global: false,
-    ...(redis ? { redis, nameSpace: rateLimitNamespace ?? 'veritas-rl:' } : {}),
-    // A Redis outage must not stop ingest: counting falls back to allowing the request.
-    skipOnError: true,
-    errorResponseBuilder: (_req, ctx) => {
-      const err = new AppError('rate-limited', `limit of ${ctx.max} requests per ${ctx.after} reached; retry after ${Math.ceil(ctx.ttl / 1000)} s`);
-      return Object.assign(err, { statusCode: 429 });
-    },
-  });
+  const tls = behindTls(config.publicUrl);
+  await installSecurityHeaders(app, { tls });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true, transformStaticCSP: docsCsp(tls) });
+  // Shared through Redis when there is one, counted in this instance's memory too: during a Redis
+  // outage each instance keeps enforcing the limits on its own traffic.
+  const rateCounter = redis ? new RedisRateCounter(redis, rateLimitNamespace ?? 'veritas-rl:') : new MemoryRateCounter();
+  const rateLimiter = createRateLimiter(rateCounter);
+  await installRateLimit(app, rateCounter);
   await app.register(fastifyWebsocket, { options: { maxPayload: 4 * 1024 * 1024 } });
 
   const webDist = config.webDist && existsSync(config.webDist) ? config.webDist : undefined;
@@ -112,6 +141,7 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
   const deps: RouteDeps = {
     services,
     config,
+    rateLimiter,
     async authorize(access, sessionId, token) {
       const actor = await services.credentials.actorFor(sessionId, token);
       enforceAccess(actor, access, sessionId, config.publicSessions);

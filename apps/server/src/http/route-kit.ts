@@ -59,6 +59,19 @@ export const IngestAnswer = Type.Object({
   duplicate: Type.Boolean({ description: 'The batch was already stored; nothing changed' }),
 });
 
+/**
+ * The base of the links in answers: the configured public URL, else the address the connection
+ * arrived at (the listening address). Never the request's Host header, which the client chooses.
+ */
+export function linkBase(req: FastifyRequest, publicUrl?: string): string {
+  if (publicUrl) return publicUrl.replace(/\/$/, '');
+  const listening = req.server.server.address();
+  const address = req.socket?.localAddress ?? (typeof listening === 'object' && listening ? listening.address : undefined) ?? '127.0.0.1';
+  const port = req.socket?.localPort ?? (typeof listening === 'object' && listening ? listening.port : undefined);
+  const host = address.replace(/^::ffff:/, '');
+  return `http://${host.includes(':') ? `[${host}]` : host}${port ? `:${port}` : ''}`;
+}
+
 /** The scope a request acts in: its actor's (the public scope for anonymous callers and readers). */
 export function scopeOf(req: FastifyRequest): Scope {
   return req.actor.kind === 'anonymous' ? PUBLIC_SCOPE : req.actor.scope;
@@ -75,3 +88,4 @@ export function writerOf(req: FastifyRequest): SessionWriter {
 
 export { AccessRefusal } from './plugins/access';
 export { problemFor } from './plugins/problems';
+export { parseJsonBody } from './json-body';

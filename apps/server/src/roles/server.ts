@@ -52,8 +52,9 @@ export function redisReady(redis: Redis, ms = 2000): Promise<boolean> {
 }
 
 export function connectRedis(url: string): Redis {
-  // Commands fail fast while Redis is down instead of queueing forever; the rate limiter then lets requests through.
-  const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
+  // Commands fail fast while Redis is down or hung instead of queueing; the rate limits then count in
+  // this instance's memory (platform/rate-limit) until it is back.
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false, commandTimeout: 1000 });
   redis.on('error', () => {});
   return redis;
 }

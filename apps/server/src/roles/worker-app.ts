@@ -6,6 +6,8 @@ import { createMetrics } from '../platform/metrics/metrics';
 import { installProblemHandlers } from '../http/plugins/problems';
 import { installAccess } from '../http/plugins/access';
 import { installAuth } from '../http/plugins/auth';
+import { createRateLimiter } from '../http/plugins/rate-limit';
+import { MemoryRateCounter } from '../platform/rate-limit/rate-counter';
 import { ANONYMOUS } from '../kernel/actor';
 import { createServices, type Services } from '../modules/services';
 import { healthRoutes } from '../modules/health';
@@ -34,6 +36,7 @@ export async function buildWorkerApp({ config, database, logger }: { config: Con
     authorize: async () => {
       throw new Error('the worker serves no route that takes a credential');
     },
+    rateLimiter: createRateLimiter(new MemoryRateCounter()),
   });
   return app as unknown as WorkerApp;
 }

@@ -14,14 +14,18 @@ export async function bundleRecorder(dir = mkdtempSync(join(tmpdir(), 'veritas-r
   return dir;
 }
 
-/** A page that loads the recorder as `window.V` and holds the given editor markup. */
+/**
+ * A page that loads the recorder as `window.V` and holds the given editor markup. The loader is a
+ * file, not an inline script: the Veritas server's CSP (script-src 'self') refuses inline scripts.
+ */
 export function pageHtml(editor: string): string {
   return `<!doctype html><html><head><meta charset="utf-8"><title>t</title></head><body>${editor}
-<script type="module">import * as V from '/recorder.js'; window.V = V; window.veritasLoaded = true;</script></body></html>`;
+<script type="module" src="/boot.js"></script></body></html>`;
 }
 
 export function writePage(dir: string, name: string, editor: string): void {
   writeFileSync(join(dir, name), pageHtml(editor));
+  writeFileSync(join(dir, 'boot.js'), "import * as V from '/recorder.js'; window.V = V; window.veritasLoaded = true;\n");
 }
 
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript' };

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { describePattern } from '@veritas/schema';
 import { AppError, problemType, toProblem, type Problem } from '../../kernel/errors';
+import { discardBody } from './discard-body';
 
 const FASTIFY_CODES: Record<string, AppError['code']> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'malformed-json',
@@ -8,7 +9,12 @@ const FASTIFY_CODES: Record<string, AppError['code']> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'body-too-large',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported-media-type',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid-request',
+  FST_ERR_BAD_URL: 'invalid-request',
+  FST_ERR_MAX_PARAM_LENGTH: 'uri-too-long',
 };
+
+/** What a refused body may still be read (and discarded) so the client can read its 413. */
+export const DISCARD_LIMIT_BYTES = 64 * 1024 * 1024;
 
 /** Any thrown thing as a problem; 5xx details are logged, never sent. */
 export function problemFor(err: unknown, requestId: string): Problem {
@@ -26,6 +32,9 @@ export function problemFor(err: unknown, requestId: string): Problem {
     return toProblem(new AppError('malformed-json', e.message), requestId);
   }
   const mapped = e.code ? FASTIFY_CODES[e.code] : undefined;
+  // The URL errors repeat the whole path in their message; the problem says what is wrong instead.
+  if (mapped === 'uri-too-long') return toProblem(new AppError(mapped, 'a path parameter is longer than 100 characters'), requestId);
+  if (e.code === 'FST_ERR_BAD_URL') return toProblem(new AppError('invalid-request', 'the URL holds a malformed percent-escape'), requestId);
   if (mapped) return toProblem(new AppError(mapped, e.message), requestId);
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     return { type: problemType(e.statusCode === 429 ? 'rate-limited' : 'invalid-request'), title: e.statusCode === 429 ? 'Too many requests' : 'Bad request', status: e.statusCode, detail: e.message, requestId };
@@ -34,12 +43,13 @@ export function problemFor(err: unknown, requestId: string): Problem {
 }
 
 export function installProblemHandlers(app: FastifyInstance, onNotFound?: (req: FastifyRequest, reply: FastifyReply) => unknown): void {
-  app.setErrorHandler((err, req, reply) => {
+  app.setErrorHandler(async (err, req, reply) => {
     const problem = problemFor(err, req.id);
     if (problem.status >= 500) req.log.error({ err }, 'request failed');
     else req.log.info({ type: problem.type, detail: problem.detail }, 'request refused');
     if (problem.status === 503) reply.header('retry-after', '2');
-    void reply.code(problem.status).type('application/problem+json').send(problem);
+    if (problem.status === 413) await discardBody(req.raw, DISCARD_LIMIT_BYTES);
+    return reply.code(problem.status).type('application/problem+json').send(problem);
   });
   app.setNotFoundHandler(
     onNotFound ??

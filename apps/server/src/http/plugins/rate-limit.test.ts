@@ -1,18 +1,73 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import type { Redis } from 'ioredis';
 import { loadConfig } from '../../config/config';
 import { buildApp } from '../app';
 import { connectRedis, redisReady } from '../../roles/server';
 import { createTestDatabase, TEST_REDIS_URL } from '../../testing/test-database';
+import { chainBatches, typingEvents } from '../../testing/batches';
 
-describe('rate limits across instances', () => {
+const CEILING_MS = 60_000;
+
+async function until(cond: () => boolean, what: string): Promise<void> {
+  const end = Date.now() + CEILING_MS;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as { port: number };
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+/** A Redis of the test's own, on its own port, without persistence: a restart empties it. Never the shared one. */
+class OwnRedis {
+  private child: ChildProcess | undefined;
+  constructor(readonly port: number) {}
+  get url() {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+  async start(): Promise<void> {
+    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], { stdio: 'pipe' });
+    this.child = child;
+    await new Promise<void>((resolve, reject) => {
+      let out = '';
+      child.stdout!.on('data', (d) => {
+        out += d.toString();
+        if (out.includes('Ready to accept connections')) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${out}`)));
+    });
+  }
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGKILL');
+    });
+  }
+}
+
+const started: OwnRedis[] = [];
+afterAll(async () => {
+  for (const r of started) await r.stop();
+});
+
+describe('rate limits across instances and Redis outages', () => {
   it.skipIf(!TEST_REDIS_URL)('counts one client across two server instances through Redis', async () => {
     const config = loadConfig({}, { dataDir: undefined, logLevel: 'silent', redisUrl: TEST_REDIS_URL!, rateLimit: { anonymousPerMinute: 4, ingestPerMinute: 100 } });
     const db = await createTestDatabase();
     const namespace = `veritas-rl-shared-${randomBytes(4).toString('hex')}:`;
     const redisA = connectRedis(TEST_REDIS_URL!);
     const redisB = connectRedis(TEST_REDIS_URL!);
-    // Counting starts once both instances reach Redis (before that, a rate limit lets requests through).
     expect(await redisReady(redisA)).toBe(true);
     expect(await redisReady(redisB)).toBe(true);
     const a = await buildApp({ config, database: db.database, redis: redisA, rateLimitNamespace: namespace, logger: false });
@@ -33,17 +88,65 @@ describe('rate limits across instances', () => {
     }
   });
 
-  it('lets requests through when Redis is down, so ingest never stops for it', async () => {
-    const config = loadConfig({}, { dataDir: undefined, logLevel: 'silent', rateLimit: { anonymousPerMinute: 2, ingestPerMinute: 100 } });
+  it('keeps counting in memory when Redis is unreachable: ingest still works, and the limit still holds', async () => {
+    const config = loadConfig({}, { dataDir: undefined, logLevel: 'silent', rateLimit: { anonymousPerMinute: 2, ingestPerMinute: 3 } });
     const db = await createTestDatabase();
     const deadRedis = connectRedis('redis://127.0.0.1:9');
     expect(await redisReady(deadRedis, 200)).toBe(false);
     const app = await buildApp({ config, database: db.database, redis: deadRedis, logger: false });
     try {
-      for (let i = 0; i < 3; i++) expect((await app.inject({ method: 'POST', url: '/v1/sessions', payload: { kind: 'sensor' } })).statusCode).toBe(201);
+      const create = () => app.inject({ method: 'POST', url: '/v1/sessions', payload: { kind: 'writing' } });
+      const s = (await create()).json();
+      expect((await create()).statusCode).toBe(201);
+      expect((await create()).statusCode).toBe(429);
+      const batches = await chainBatches(s.id, typingEvents('abcd'), 1, s.writeToken);
+      const codes = [];
+      for (const b of batches) codes.push((await app.inject({ method: 'POST', url: `/v1/sessions/${s.id}/events`, headers: { authorization: `Bearer ${s.writeToken}` }, payload: b })).statusCode);
+      expect(codes).toEqual([200, 200, 200, 429]);
     } finally {
       await app.close();
       deadRedis.disconnect();
+      await db.drop();
+    }
+  });
+
+  it('holds the limit through a Redis restart: counted locally while it is away, the shared count re-seeded after', async () => {
+    const own = new OwnRedis(await freePort());
+    started.push(own);
+    await own.start();
+    const config = loadConfig({}, { dataDir: undefined, logLevel: 'silent', rateLimit: { anonymousPerMinute: 4, ingestPerMinute: 100 } });
+    const db = await createTestDatabase();
+    const redisA = connectRedis(own.url);
+    const redisB = connectRedis(own.url);
+    const clients: Redis[] = [redisA, redisB];
+    expect(await redisReady(redisA)).toBe(true);
+    expect(await redisReady(redisB)).toBe(true);
+    const a = await buildApp({ config, database: db.database, redis: redisA, rateLimitNamespace: 'rl:', logger: false });
+    const b = await buildApp({ config, database: db.database, redis: redisB, rateLimitNamespace: 'rl:', logger: false });
+    try {
+      const create = async (app: typeof a) => (await app.inject({ method: 'POST', url: '/v1/sessions', payload: { kind: 'sensor' } })).statusCode;
+      // Redis up: A twice, B once (shared count 3 of 4).
+      expect([await create(a), await create(a), await create(b)]).toEqual([201, 201, 201]);
+
+      await own.stop();
+      await until(() => clients.every((c) => c.status !== 'ready'), 'the clients to see Redis gone');
+      // Redis away: A counts its own traffic in memory (its third and fourth pass, its fifth does not),
+      // instead of letting everything through. Per instance: B would have had its own four.
+      expect(await create(a)).toBe(201);
+      expect(await create(a)).toBe(201);
+      expect(await create(a)).toBe(429);
+
+      await own.start();
+      await until(() => clients.every((c) => c.status === 'ready'), 'the clients to reconnect');
+      // Redis is back, empty. A's count (6 hits now) re-seeds the shared count instead of starting from zero.
+      expect(await create(a)).toBe(429);
+      // B had one hit of its own; the shared count now says the client is over its limit.
+      expect(await create(b)).toBe(429);
+    } finally {
+      await a.close();
+      await b.close();
+      for (const c of clients) c.disconnect();
+      await own.stop();
       await db.drop();
     }
   });

@@ -1,12 +1,15 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { timingSafeEqual, createHash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, toProblem } from '../../kernel/errors';
 import { problemResponses } from '../../http/route-kit';
 import type { RouteDeps } from '../../http/route-deps';
 import { createHealthService } from './health.service';
 
 /** Liveness, readiness (the database answers) and Prometheus metrics. */
-export const healthRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { services }) => {
-  const health = createHealthService(services.database);
+export const healthRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { services, config }) => {
+  const health = createHealthService(services.database, app.log);
   app.get(
     '/health',
     { config: { access: 'anyone' }, schema: { tags: ['operations'], summary: 'The process is alive', response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
@@ -23,10 +26,41 @@ export const healthRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
         response: { 200: Type.Object({ status: Type.Literal('ready'), database: Type.String() }), ...problemResponses(503) },
       },
     },
-    async () => ({ status: 'ready' as const, database: await health.ready() }),
+    async (req, reply) => {
+      try {
+        return { status: 'ready' as const, database: await health.ready() };
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        // Answered here, not by the error handler, which logs every 503 at error level: the health
+        // service logs the outage once, when it starts.
+        return (reply as unknown as FastifyReply).code(503).header('retry-after', '2').type('application/problem+json').send(toProblem(err, req.id));
+      }
+    },
   );
 
-  app.get('/metrics', { config: { access: 'anyone' }, schema: { tags: ['operations'], summary: 'Prometheus metrics', hide: false } }, async (_req, reply) => {
-    return reply.type(services.metrics.registry.contentType).send(await services.metrics.registry.metrics());
-  });
+  // Public by default, as Prometheus scrapes expect; VERITAS_METRICS_TOKEN puts it behind a bearer token.
+  const metricsToken = config.metricsToken ? digest(config.metricsToken) : undefined;
+  app.get(
+    '/metrics',
+    {
+      config: { access: 'anyone' },
+      schema: { tags: ['operations'], summary: 'Prometheus metrics (behind a bearer token when the server sets VERITAS_METRICS_TOKEN)', hide: false },
+      onRequest: async (req) => {
+        if (metricsToken) checkMetricsToken(req, metricsToken);
+      },
+    },
+    async (_req, reply) => {
+      return reply.type(services.metrics.registry.contentType).send(await services.metrics.registry.metrics());
+    },
+  );
 };
+
+const digest = (token: string) => createHash('sha256').update(token).digest();
+
+/** Compares digests in constant time, so the comparison tells nothing about the token. */
+function checkMetricsToken(req: FastifyRequest, expected: Buffer): void {
+  const header = req.headers.authorization;
+  const given = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7) : undefined;
+  if (given === undefined) throw new AppError('missing-token', 'the metrics need the metrics bearer token');
+  if (!timingSafeEqual(digest(given), expected)) throw new AppError('invalid-token', 'the metrics token does not match');
+}

@@ -6,18 +6,30 @@ import { BatchBody } from '@veritas/schema';
 import { IngestAnswer, problemResponses, SessionParams, writerOf } from '../../http/route-kit';
 import type { RouteDeps } from '../../http/route-deps';
 import { AccessRefusal } from '../../http/route-kit';
+import { AppError } from '../../kernel/errors';
 import { handleIngestSocket } from './ingest.socket';
+
+interface IngestLimit {
+  bucket: string;
+  max: number;
+  timeWindow: number;
+}
+
+const ingestKey = (ip: string, sessionId: string) => `${ip}:${sessionId}`;
 
 /** Ingest: batches over HTTP, or a WebSocket for high-frequency streams. Both answer the durable ack. */
 export const ingestRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
   const { services, config } = deps;
+  // One limit per client and session, whatever the transport: HTTP batches and socket batches count together.
+  const ingestLimit: IngestLimit = { bucket: 'ingest', max: config.rateLimit.ingestPerMinute, timeWindow: 60_000 };
+  const openSockets = new Map<string, number>();
   app.post(
     '/v1/sessions/:id/events',
     {
       bodyLimit: config.bodyLimit.events,
       config: {
         access: 'writer',
-        rateLimit: { max: config.rateLimit.ingestPerMinute, timeWindow: 60_000, keyGenerator: (req) => `${req.ip}:${(req.params as { id?: string }).id ?? ''}` },
+        rateLimit: { ...ingestLimit, keyGenerator: (req) => ingestKey(req.ip, (req.params as { id?: string }).id ?? '') },
       },
       schema: {
         tags: ['ingest'],
@@ -45,14 +57,30 @@ export const ingestRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
     {
       websocket: true,
       config: { access: 'writer' },
+      // Sockets open at once per client, counted until the connection closes (an upgrade that fails included).
+      onRequest: async (req) => {
+        const open = openSockets.get(req.ip) ?? 0;
+        if (open >= config.rateLimit.socketsPerClient) throw new AppError('rate-limited', `at most ${config.rateLimit.socketsPerClient} ingest sockets at once per client`);
+        openSockets.set(req.ip, open + 1);
+        req.raw.socket.once('close', () => {
+          const left = (openSockets.get(req.ip) ?? 1) - 1;
+          if (left > 0) openSockets.set(req.ip, left);
+          else openSockets.delete(req.ip);
+        });
+      },
       schema: {
         tags: ['ingest'],
         summary: 'Stream batches over a WebSocket (veritas.ingest/v1)',
         description:
-          'First message {"type":"hello","protocol":"veritas.ingest/v1","token":"<write token>"} → {"type":"ready","ack":n}. Then {"type":"batch","batch":{…}} → {"type":"ack","firstSeq":f,"ack":n,"held":bool} or {"type":"error","firstSeq":f,"problem":{…}} (with "retryAfter": seconds when the database is away; a hello refused for that closes with 1013, a wrong token with 4401).',
+          'First message {"type":"hello","protocol":"veritas.ingest/v1","token":"<write token>"} → {"type":"ready","ack":n}. Then {"type":"batch","batch":{…}} → {"type":"ack","firstSeq":f,"ack":n,"held":bool} or {"type":"error","firstSeq":f,"problem":{…}} (with "retryAfter": seconds when the database is away; a hello refused for that closes with 1013, a wrong token with 4401). An authorised socket that sends nothing for the idle limit is closed with 4408. Socket batches count against the same per-client-and-session limit as HTTP batches: past it a batch is answered {"type":"error","firstSeq":f,"retryAfter":s,"problem":{"type":"urn:veritas:problem:rate-limited",…}}; a client past its limit of open sockets is refused the upgrade with a 429 problem.',
         params: SessionParams,
+        response: problemResponses(429),
       },
     },
-    (socket, req) => handleIngestSocket(socket, (req.params as { id: string }).id, req.routeOptions.config.access ?? 'writer', deps, req.log),
+    (socket, req) => {
+      const sessionId = (req.params as { id: string }).id;
+      const countBatch = () => deps.rateLimiter.hit(ingestLimit.bucket, ingestKey(req.ip, sessionId), ingestLimit.max, ingestLimit.timeWindow);
+      handleIngestSocket(socket, sessionId, req.routeOptions.config.access ?? 'writer', deps, req.log, countBatch);
+    },
   );
 };

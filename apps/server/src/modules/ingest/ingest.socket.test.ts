@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { INGEST_PROTOCOL, type VeritasEvent } from '@veritas/schema';
 import { createTestApp, type TestApp } from '../../testing/test-app';
+import { openSocket as open } from '../../testing/socket-client';
 import { buildApp } from '../../http/app';
 import { loadConfig } from '../../config/config';
 import { openPostgres } from '../../platform/db/database';
@@ -17,28 +17,6 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-/** A socket whose messages are read in order with next(). */
-function open(url: string) {
-  const ws = new WebSocket(url);
-  const inbox: unknown[] = [];
-  const waiters: ((m: unknown) => void)[] = [];
-  ws.on('message', (d) => {
-    const m = JSON.parse(d.toString());
-    const w = waiters.shift();
-    if (w) w(m);
-    else inbox.push(m);
-  });
-  return {
-    ws,
-    ready: new Promise<void>((r, j) => {
-      ws.once('open', () => r());
-      ws.once('error', j);
-    }),
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each test asserts the message's shape
-    next: () => new Promise<any>((r) => (inbox.length ? r(inbox.shift()) : waiters.push(r))),
-    closed: new Promise<number>((r) => ws.once('close', (code) => r(code))),
-  };
-}
 
 function accelEvents(n: number, hz: number): VeritasEvent[] {
   return Array.from({ length: n }, (_, i) => ({
@@ -53,7 +31,7 @@ describe('WebSocket ingest', () => {
   it('streams 100 Hz accelerometer samples and acknowledges each batch durably', async () => {
     const s = (await t.app.inject({ method: 'POST', url: '/v1/sessions', payload: { kind: 'sensor' } })).json();
     const c = open(`${base}/v1/sessions/${s.id}/ingest`);
-    await c.ready;
+    expect(await c.opened).toBe('open');
     c.ws.send(JSON.stringify({ type: 'hello', protocol: INGEST_PROTOCOL, token: s.writeToken }));
     expect(await c.next()).toMatchObject({ type: 'ready', ack: -1 });
     const batches = await chainBatches(s.id, accelEvents(500, 100), 10, s.writeToken);
@@ -61,7 +39,7 @@ describe('WebSocket ingest', () => {
     const acks = [];
     for (let i = 0; i < batches.length; i++) acks.push(await c.next());
     expect(acks.every((a) => a.type === 'ack')).toBe(true);
-    expect(Math.max(...acks.map((a) => a.ack))).toBe(499);
+    expect(Math.max(...acks.map((a) => a.ack ?? -1))).toBe(499);
     c.ws.close();
     const stored = (await t.app.inject({ method: 'GET', url: `/v1/sessions/${s.id}` })).json();
     expect(stored.ack).toBe(499);
@@ -70,19 +48,19 @@ describe('WebSocket ingest', () => {
   it('refuses a wrong token, a wrong protocol and a malformed message with problems', async () => {
     const s = (await t.app.inject({ method: 'POST', url: '/v1/sessions', payload: { kind: 'sensor' } })).json();
     const bad = open(`${base}/v1/sessions/${s.id}/ingest`);
-    await bad.ready;
+    expect(await bad.opened).toBe('open');
     bad.ws.send(JSON.stringify({ type: 'hello', protocol: INGEST_PROTOCOL, token: 'nope' }));
     expect((await bad.next()).problem.type).toBe('urn:veritas:problem:invalid-token');
     expect(await bad.closed).toBe(4401);
 
     const old = open(`${base}/v1/sessions/${s.id}/ingest`);
-    await old.ready;
+    expect(await old.opened).toBe('open');
     old.ws.send(JSON.stringify({ type: 'hello', protocol: 'veritas.ingest/v0', token: s.writeToken }));
     expect((await old.next()).problem.detail).toContain('unsupported protocol');
     expect(await old.closed).toBe(4400);
 
     const c = open(`${base}/v1/sessions/${s.id}/ingest`);
-    await c.ready;
+    expect(await c.opened).toBe('open');
     c.ws.send('{not json');
     expect((await c.next()).problem.type).toBe('urn:veritas:problem:malformed-json');
     c.ws.send(JSON.stringify({ type: 'hello', protocol: INGEST_PROTOCOL, token: s.writeToken }));
@@ -96,7 +74,7 @@ describe('WebSocket ingest', () => {
   it('refuses a batch without a MAC, and one with a wrong MAC, and stores neither', async () => {
     const s = (await t.app.inject({ method: 'POST', url: '/v1/sessions', payload: { kind: 'sensor' } })).json();
     const c = open(`${base}/v1/sessions/${s.id}/ingest`);
-    await c.ready;
+    expect(await c.opened).toBe('open');
     c.ws.send(JSON.stringify({ type: 'hello', protocol: INGEST_PROTOCOL, token: s.writeToken }));
     expect((await c.next()).type).toBe('ready');
     const [b0] = await chainBatches(s.id, accelEvents(5, 100), 5, s.writeToken);
@@ -116,7 +94,7 @@ describe('WebSocket ingest', () => {
     try {
       const { port } = app.server.address() as { port: number };
       const c = open(`ws://127.0.0.1:${port}/v1/sessions/AAAAAAAAAAAAAAAAAAAAAA/ingest`);
-      await c.ready;
+      expect(await c.opened).toBe('open');
       c.ws.send(JSON.stringify({ type: 'hello', protocol: INGEST_PROTOCOL, token: 'any' }));
       expect(await c.next()).toMatchObject({ type: 'error', retryAfter: 2, problem: { type: 'urn:veritas:problem:database-unavailable', status: 503 } });
       expect(await c.closed).toBe(1013);

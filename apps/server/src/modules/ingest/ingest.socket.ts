@@ -5,7 +5,7 @@ import { BatchBody, INGEST_PROTOCOL, LIMITS } from '@veritas/schema';
 import { AppError } from '../../kernel/errors';
 import type { SessionWriter } from '../../kernel/actor';
 import type { Access } from '../../kernel/policy';
-import { problemFor } from '../../http/route-kit';
+import { parseJsonBody, problemFor } from '../../http/route-kit';
 import type { RouteDeps } from '../../http/route-deps';
 
 const batchCheck = TypeCompiler.Compile(BatchBody);
@@ -19,7 +19,15 @@ const HELLO_TIMEOUT_MS = 10_000;
  * The token arrives in the hello (browsers cannot set headers on a WebSocket), so the route's declared
  * access is enforced there, by the same resolution and check as the access hook (`authorize`).
  */
-export function handleIngestSocket(socket: WebSocket, sessionId: string, access: Access, { services, authorize }: RouteDeps, log: FastifyBaseLogger): void {
+export function handleIngestSocket(
+  socket: WebSocket,
+  sessionId: string,
+  access: Access,
+  { services, authorize, config }: RouteDeps,
+  log: FastifyBaseLogger,
+  /** Counts one batch against the client's ingest limit (shared with HTTP). */
+  countBatch: () => Promise<{ allowed: boolean; retryAfterSeconds: number }>,
+): void {
   let authorized = false;
   let writer: SessionWriter | undefined;
   let inFlight = 0;
@@ -27,32 +35,40 @@ export function handleIngestSocket(socket: WebSocket, sessionId: string, access:
   const send = (msg: unknown) => {
     if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(msg));
   };
-  const fail = (err: unknown, firstSeq?: number) => {
+  const fail = (err: unknown, firstSeq?: number, retryAfter?: number) => {
     const problem = problemFor(err, `ws:${sessionId}`);
     if (problem.status >= 500 && problem.status !== 503) log.error({ err }, 'ingest socket failure');
     // A socket has no Retry-After header: the hint travels in the message, in seconds, as over HTTP.
-    send({ type: 'error', ...(firstSeq !== undefined ? { firstSeq } : {}), ...(problem.status === 503 ? { retryAfter: 2 } : {}), problem });
+    const hint = retryAfter ?? (problem.status === 503 ? 2 : undefined);
+    send({ type: 'error', ...(firstSeq !== undefined ? { firstSeq } : {}), ...(hint !== undefined ? { retryAfter: hint } : {}), problem });
     return problem;
   };
   const helloTimer = setTimeout(() => {
     if (!authorized) socket.close(4401, 'hello expected');
   }, HELLO_TIMEOUT_MS);
+  // A silent authorised socket holds a connection for nothing: it is closed after socketIdleMs
+  // without a message (the recorder reconnects when it has something to send).
+  let idleTimer: NodeJS.Timeout | undefined;
+  const touch = () => {
+    if (!authorized) return;
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => socket.close(4408, 'idle'), config.timeouts.socketIdleMs);
+  };
   socket.on('close', () => {
     clearTimeout(helloTimer);
+    clearTimeout(idleTimer);
     services.metrics.socketClosed();
   });
 
   socket.on('message', async (raw, isBinary) => {
+    touch();
     let msg: { type?: unknown; protocol?: unknown; token?: unknown; batch?: unknown };
     try {
       if (isBinary) throw new AppError('unsupported-media-type', 'send JSON text frames');
       const text = raw.toString();
       if (text.length > 4 * 1024 * 1024) throw new AppError('body-too-large');
-      try {
-        msg = JSON.parse(text);
-      } catch {
-        throw new AppError('malformed-json', 'a message is not valid JSON');
-      }
+      // The same parser as an HTTP body: a forbidden key (__proto__, constructor, prototype) is refused alike.
+      msg = parseJsonBody(text) as typeof msg;
       if (typeof msg !== 'object' || msg === null) throw new AppError('invalid-request', 'a message must be a JSON object');
     } catch (err) {
       return fail(err);
@@ -71,6 +87,7 @@ export function handleIngestSocket(socket: WebSocket, sessionId: string, access:
         const session = await services.sessions.get(writer.scope, sessionId);
         authorized = true;
         clearTimeout(helloTimer);
+        touch();
         send({ type: 'ready', protocol: INGEST_PROTOCOL, ack: session.next_seq - 1, maxBatchEvents: LIMITS.batchEvents });
       } catch (err) {
         const problem = fail(err);
@@ -84,6 +101,11 @@ export function handleIngestSocket(socket: WebSocket, sessionId: string, access:
     if (msg.type !== 'batch') return fail(new AppError('invalid-request', 'expected {"type":"batch","batch":{…}}'));
     const batch = msg.batch as { firstSeq?: unknown };
     const firstSeq = typeof batch?.firstSeq === 'number' ? batch.firstSeq : undefined;
+    // Counted before anything else, as an HTTP batch is counted before it is parsed.
+    const limit = await countBatch();
+    if (!limit.allowed) {
+      return fail(new AppError('rate-limited', `ingest limit reached for this client and session; retry after ${limit.retryAfterSeconds} s`), firstSeq, limit.retryAfterSeconds);
+    }
     if (!batchCheck.Check(msg.batch)) {
       const e = batchCheck.Errors(msg.batch).First();
       return fail(new AppError('invalid-request', `/batch${e?.path ?? ''}: ${e?.message ?? 'invalid'}`), firstSeq);

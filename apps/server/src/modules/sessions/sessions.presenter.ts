@@ -1,11 +1,10 @@
 import type { FastifyRequest } from 'fastify';
 import type { Static } from '@sinclair/typebox';
 import type { SessionRow } from '../../platform/db/tables';
-import type { SessionView } from '../../http/route-kit';
+import { linkBase, type SessionView } from '../../http/route-kit';
 
-export function baseUrl(req: FastifyRequest, publicUrl?: string): string {
-  return (publicUrl ?? `${req.protocol}://${req.host}`).replace(/\/$/, '');
-}
+/** The configured public URL, else the listening address: never the client's Host header. */
+export const baseUrl = (req: FastifyRequest, publicUrl?: string): string => linkBase(req, publicUrl);
 
 export function presentSession(s: SessionRow, base: string): Static<typeof SessionView> {
   const api = `${base}/v1/sessions/${s.id}`;
