@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import { checkBatchSelf, checkEvents, batchMac, hexEqual, sha256Hex, type Batch, type BatchBody, type VeritasEvent } from '@veritas/schema';
 import type { Database } from '../../db/database';
 import { AppError } from '../../errors';
@@ -44,6 +45,15 @@ export interface IngestService {
 interface StoredGrant {
   writeKey: string | null;
   tenantId: string | null;
+  /** The token last proven to hash to writeKey: the same token again skips the hash (a recorder sends one per batch). */
+  provenToken?: string;
+}
+
+/** Constant-time equality of two tokens (their length is not secret). */
+function sameToken(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 export function createIngestService(
@@ -68,8 +78,11 @@ export function createIngestService(
   async function authorize(sessionId: string, token: string | undefined): Promise<WriteGrant> {
     if (!token) throw new AppError('missing-token', 'send the write token as "Authorization: Bearer <token>"');
     const grant = await grantFor(sessionId);
-    const key = await sha256Hex(token);
-    if (!grant.writeKey || !hexEqual(key, grant.writeKey)) throw new AppError('invalid-token');
+    if (!grant.writeKey) throw new AppError('invalid-token');
+    if (grant.provenToken === undefined || !sameToken(token, grant.provenToken)) {
+      if (!hexEqual(await sha256Hex(token), grant.writeKey)) throw new AppError('invalid-token');
+      grant.provenToken = token;
+    }
     return { scope: { tenantId: grant.tenantId }, macKey: grant.writeKey };
   }
 
