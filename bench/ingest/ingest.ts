@@ -42,11 +42,10 @@ const serverCpus = process.env.BENCH_SERVER_CPUS || undefined;
 const loadCpus = process.env.BENCH_LOAD_CPUS || undefined;
 process.env.VERITAS_TEST_DATABASE_URL ??= process.env.VERITAS_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-/** The COPY baseline varies run to run on a shared machine: take the median of three. */
-async function median3(f: () => Promise<number>): Promise<number> {
-  const r = [await f(), await f(), await f()].sort((a, b) => a - b);
-  return r[1]!;
-}
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
 
 async function benchStorage(storage: 'postgres' | 'pglite', run: number): Promise<RunRow[]> {
   let env: NodeJS.ProcessEnv;
@@ -58,17 +57,21 @@ async function benchStorage(storage: 'postgres' | 'pglite', run: number): Promis
     dbUrl = db.url;
     env = { DATABASE_URL: db.url };
     cleanup = db.drop;
-    copyRate = () => median3(() => copyRatePostgres(db.url, 200_000));
+    copyRate = () => copyRatePostgres(db.url, 200_000);
   } else {
     const dir = mkdtempSync(join(tmpdir(), 'veritas-bench-'));
     env = { VERITAS_DATA_DIR: dir };
     cleanup = async () => rmSync(dir, { recursive: true, force: true });
-    copyRate = () => median3(() => copyRatePglite(200_000));
+    copyRate = () => copyRatePglite(200_000);
   }
   const rows: RunRow[] = [];
   const server = await startServerProcess(env, serverCpus);
   const load = new LoadProcess(loadCpus);
+  // The COPY baseline brackets the loads in time (three before, with the server up and idle, three
+  // after it stops): on a shared machine the rate of one COPY moves with whatever else runs.
+  const copies: number[] = [];
   try {
+    for (let i = 0; i < 3; i++) copies.push(await copyRate());
     // Enough sealed batches for the closed loop to run the whole time; all sealed before any timing.
     const perClient = Math.ceil((seconds * 4000) / clients) + 5;
     process.stderr.write(`[${storage} #${run}] sealing ${clients} clients × ${perClient} batches of ${batch} (load ${loadavg()[0]!.toFixed(2)})…\n`);
@@ -114,8 +117,12 @@ async function benchStorage(storage: 'postgres' | 'pglite', run: number): Promis
     }
     await server.stop();
     load.stop();
-    const copy = await copyRate();
-    for (const row of rows) row.copy = copy;
+    for (let i = 0; i < 3; i++) copies.push(await copyRate());
+    const copy = median(copies);
+    for (const row of rows) {
+      row.copy = copy;
+      row.copyRange = [Math.min(...copies), Math.max(...copies)];
+    }
   } finally {
     await server.stop();
     load.stop();

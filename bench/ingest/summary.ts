@@ -15,7 +15,9 @@ export interface RunRow {
   p50: number;
   p99: number;
   errors: number;
+  /** Median of the run's COPY baseline (six COPYs bracketing the loads), and their range. */
   copy: number;
+  copyRange?: [number, number];
   /** 1-minute load average of the machine when the load started. */
   loadavg: number;
   /** Wall time the load generator took to seal one batch (canonical JSON, SHA-256, HMAC). */
