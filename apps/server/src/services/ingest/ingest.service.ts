@@ -1,9 +1,10 @@
+import { timingSafeEqual } from 'node:crypto';
 import { checkBatchSelf, checkEvents, batchMac, hexEqual, sha256Hex, type Batch, type BatchBody, type VeritasEvent } from '@veritas/schema';
-import type { Database, Db } from '../../db/database';
+import type { Database } from '../../db/database';
 import { AppError } from '../../errors';
 import { findSessionForWrite, type Scope } from '../../repositories/sessions.repository';
-import { GroupCommitter, type GroupCommitOptions } from './group-commit';
-import { IngestGroup, type GroupItem, type ItemOutcome } from './ingest-group';
+import type { GroupCommitOptions } from './group-commit';
+import { createIngestCommitter } from './ingest-commit';
 import { rethrowUnavailable } from '../database-errors';
 import type { IngestMetrics } from '../../metrics';
 
@@ -44,6 +45,15 @@ export interface IngestService {
 interface StoredGrant {
   writeKey: string | null;
   tenantId: string | null;
+  /** The token last proven to hash to writeKey: the same token again skips the hash (a recorder sends one per batch). */
+  provenToken?: string;
+}
+
+/** Constant-time equality of two tokens (their length is not secret). */
+function sameToken(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 export function createIngestService(
@@ -68,36 +78,17 @@ export function createIngestService(
   async function authorize(sessionId: string, token: string | undefined): Promise<WriteGrant> {
     if (!token) throw new AppError('missing-token', 'send the write token as "Authorization: Bearer <token>"');
     const grant = await grantFor(sessionId);
-    const key = await sha256Hex(token);
-    if (!grant.writeKey || !hexEqual(key, grant.writeKey)) throw new AppError('invalid-token');
+    if (!grant.writeKey) throw new AppError('invalid-token');
+    if (grant.provenToken === undefined || !sameToken(token, grant.provenToken)) {
+      if (!hexEqual(await sha256Hex(token), grant.writeKey)) throw new AppError('invalid-token');
+      grant.provenToken = token;
+    }
     return { scope: { tenantId: grant.tenantId }, macKey: grant.writeKey };
   }
 
-  const committer = new GroupCommitter<GroupItem, ItemOutcome & { ack: number }>(
-    options,
-    (item) => item.batch.events.length,
-    (items) => commitGroup(database.db, items),
-    (size, seconds) => metrics.observeGroup(size, seconds),
+  const committer = createIngestCommitter(database, options, metrics, (appended) =>
+    onCommitted([...appended].map(([sessionId, events]) => ({ sessionId, tenantId: grants.get(sessionId)?.tenantId ?? null, events }))),
   );
-
-  async function commitGroup(db: Db, items: GroupItem[]): Promise<(ItemOutcome & { ack: number })[]> {
-    let appended = new Map<string, VeritasEvent[]>();
-    const results = await db
-      .transaction()
-      .execute(async (tx) => {
-        const group = await IngestGroup.open(tx, [...new Set(items.map((i) => i.sessionId))]);
-        const outcomes: ItemOutcome[] = [];
-        for (const item of items) outcomes.push(await group.add(item));
-        await group.persist();
-        metrics.eventsIngested(group.eventCount);
-        appended = group.appended;
-        return items.map((item, i) => ({ ...outcomes[i]!, ack: group.ack(item.sessionId) }));
-      })
-      .catch(rethrowUnavailable);
-    // Only after the commit: the live side never hears of events that were not stored.
-    if (appended.size > 0) onCommitted([...appended].map(([sessionId, events]) => ({ sessionId, tenantId: grants.get(sessionId)?.tenantId ?? null, events })));
-    return results;
-  }
 
   async function submit(sessionId: string, token: string | undefined, body: BatchBody): Promise<IngestResult> {
     let grant: WriteGrant;
