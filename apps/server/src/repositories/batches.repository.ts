@@ -33,7 +33,7 @@ export interface ChainPosition {
  * batches, and each session's new chain position. Data-modifying CTEs run once whether or not the
  * outer statement reads them; any error (a refused event) fails the whole statement.
  *
- * Events go in as parallel arrays expanded by unnest, with no ON CONFLICT: measured on PostgreSQL 16,
+ * Events go in as parallel arrays expanded by unnest, with no ON CONFLICT: measured on PostgreSQL 15,
  * that costs the server process about as much CPU per row as COPY (3.4 µs against 3.2–3.6), where
  * jsonb_to_recordset with ON CONFLICT DO NOTHING cost 5.7–7.0. Ingest appends only seqs at or above
  * the session's locked next_seq, so a stored (session_id, seq) is never offered again; were it
