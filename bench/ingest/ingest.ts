@@ -1,99 +1,145 @@
 /**
  * bench/ingest — How many events per second does ingest store durably, how fast are acks, and
  * how close is that to a raw COPY of the same rows into the same table (measured in the same run)?
+ * Where does the CPU go: the server, PostgreSQL, the load generator, or other work on the machine?
  *
- *   npx tsx bench/ingest/ingest.ts [--clients 200] [--batch 50] [--seconds 10] [--rate 10000] [--storage both|postgres|pglite]
+ *   npx tsx bench/ingest/ingest.ts [--runs 3] [--clients 200] [--batch 50] [--seconds 10] [--rate 10000]
+ *                                  [--storage both|postgres|pglite] [--out runs.jsonl] [--label text]
  *
+ * BENCH_SERVER_CPUS / BENCH_LOAD_CPUS pin the server / the load generator with `taskset -c`.
  * Needs PostgreSQL at VERITAS_BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test).
  */
 import { parseArgs } from 'node:util';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { createPostgresDatabase } from '../../apps/server/src/testing/test-database';
 import { startServerProcess } from './server-process';
-import { percentile, prepareClients, runLoad } from './load';
+import { LoadProcess } from './load-client';
+import { percentile } from './load';
 import { copyRatePglite, copyRatePostgres } from './copy-baseline';
+import { CpuWindow, machineCpuSeconds, postgresPids, processCpuSeconds } from './cpu';
+import { printSummary, type RunRow } from './summary';
 
 const { values } = parseArgs({
   options: {
+    runs: { type: 'string', default: '1' },
     clients: { type: 'string', default: '200' },
     batch: { type: 'string', default: '50' },
     seconds: { type: 'string', default: '10' },
     rate: { type: 'string', default: '10000' },
     storage: { type: 'string', default: 'both' },
+    out: { type: 'string' },
+    label: { type: 'string', default: '' },
   },
 });
+const runs = Number(values.runs);
 const clients = Number(values.clients);
 const batch = Number(values.batch);
 const seconds = Number(values.seconds);
 const rate = Number(values.rate);
+const serverCpus = process.env.BENCH_SERVER_CPUS || undefined;
+const loadCpus = process.env.BENCH_LOAD_CPUS || undefined;
 process.env.VERITAS_TEST_DATABASE_URL ??= process.env.VERITAS_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-/** The COPY baseline varies run to run on a shared machine: take the median of three. */
-async function median3(f: () => Promise<number>): Promise<number> {
-  const r = [await f(), await f(), await f()].sort((a, b) => a - b);
-  return r[1]!;
-}
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
 
-interface Row {
-  storage: string;
-  load: string;
-  offered: string;
-  durable: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  copy: number;
-}
-
-async function benchStorage(storage: 'postgres' | 'pglite'): Promise<Row[]> {
+async function benchStorage(storage: 'postgres' | 'pglite', run: number): Promise<RunRow[]> {
   let env: NodeJS.ProcessEnv;
   let cleanup: () => Promise<void>;
   let copyRate: () => Promise<number>;
+  let dbUrl: string | undefined;
   if (storage === 'postgres') {
     const db = await createPostgresDatabase();
+    dbUrl = db.url;
     env = { DATABASE_URL: db.url };
     cleanup = db.drop;
-    copyRate = () => median3(() => copyRatePostgres(db.url, 200_000));
+    copyRate = () => copyRatePostgres(db.url, 200_000);
   } else {
     const dir = mkdtempSync(join(tmpdir(), 'veritas-bench-'));
     env = { VERITAS_DATA_DIR: dir };
     cleanup = async () => rmSync(dir, { recursive: true, force: true });
-    copyRate = () => median3(() => copyRatePglite(200_000));
+    copyRate = () => copyRatePglite(200_000);
   }
-  const rows: Row[] = [];
-  const server = await startServerProcess(env);
+  const rows: RunRow[] = [];
+  const server = await startServerProcess(env, serverCpus);
+  const load = new LoadProcess(loadCpus);
+  // The COPY baseline brackets the loads in time (three before, with the server up and idle, three
+  // after it stops): on a shared machine the rate of one COPY moves with whatever else runs.
+  const copies: number[] = [];
   try {
-    // Enough sealed batches for the closed loop to run the whole time.
+    for (let i = 0; i < 3; i++) copies.push(await copyRate());
+    // Enough sealed batches for the closed loop to run the whole time; all sealed before any timing.
     const perClient = Math.ceil((seconds * 4000) / clients) + 5;
-    process.stderr.write(`[${storage}] preparing ${clients} clients × ${perClient} batches of ${batch}…\n`);
-    const saturate = await prepareClients(server.url, clients, perClient, batch);
-    const open = await prepareClients(server.url, clients, Math.ceil(seconds * (rate / batch / clients)) + 2, batch);
+    process.stderr.write(`[${storage} #${run}] sealing ${clients} clients × ${perClient} batches of ${batch} (load ${loadavg()[0]!.toFixed(2)})…\n`);
+    const sealClosed = await load.order({ kind: 'prepare', tag: 'closed', url: server.url, clients, batchesEach: perClient, batchSize: batch }, 'prepared');
+    const sealOpen = await load.order({ kind: 'prepare', tag: 'open', url: server.url, clients, batchesEach: Math.ceil(seconds * (rate / batch / clients)) + 2, batchSize: batch }, 'prepared');
+    const sealUsPerBatch = ((sealClosed.sealSeconds + sealOpen.sealSeconds) / (sealClosed.batches + sealOpen.batches)) * 1e6;
 
-    process.stderr.write(`[${storage}] open loop at ${rate} events/s offered…\n`);
-    const o = await runLoad(server.url, open, batch, (clients * batch * 1000) / rate, seconds);
-    process.stderr.write(`[${storage}] closed loop (as fast as acks return)…\n`);
-    const s = await runLoad(server.url, saturate, batch, 0, seconds);
+    for (const [tag, intervalMs] of [['open', (clients * batch * 1000) / rate], ['closed', 0]] as const) {
+      process.stderr.write(`[${storage} #${run}] ${tag} loop${tag === 'open' ? ` at ${rate} events/s offered` : ' (as fast as acks return)'}…\n`);
+      const pgAtStart = dbUrl ? await postgresPids(dbUrl) : { backends: [], background: [] };
+      const serverCpu0 = processCpuSeconds(server.proc.pid!);
+      const backends = new CpuWindow(pgAtStart.backends);
+      const background = new CpuWindow(pgAtStart.background);
+      const machine0 = machineCpuSeconds();
+      const load1 = loadavg()[0]!;
+      const started = performance.now();
+      const r = await load.order({ kind: 'run', tag, url: server.url, batchSize: batch, intervalMs, seconds }, 'ran');
+      const wall = (performance.now() - started) / 1000;
+      const machine1 = machineCpuSeconds();
+      const pgAtEnd = dbUrl ? await postgresPids(dbUrl) : { backends: [], background: [] };
+      const cores = (s: number) => s / wall;
+      const serverCores = cores(processCpuSeconds(server.proc.pid!) - serverCpu0);
+      const pgCores = cores(backends.used(pgAtEnd.backends));
+      const pgBackgroundCores = cores(background.used(pgAtEnd.background));
+      const loadCores = cores(r.cpuSeconds);
+      const busyCores = cores(machine1.busy - machine0.busy);
+      const totalCores = cores(machine1.total - machine0.total);
+      rows.push({
+        label: values.label ?? '',
+        storage,
+        run,
+        load: tag,
+        offered: tag === 'open' ? rate : null,
+        durable: r.rate,
+        p50: percentile(r.latenciesMs, 50),
+        p99: percentile(r.latenciesMs, 99),
+        errors: r.errors,
+        copy: 0,
+        loadavg: load1,
+        sealUsPerBatch,
+        cpu: { server: serverCores, postgres: pgCores, postgresBackground: pgBackgroundCores, loadGenerator: loadCores, other: busyCores - serverCores - pgCores - pgBackgroundCores - loadCores, idle: totalCores - busyCores },
+      });
+    }
     await server.stop();
-    const copy = await copyRate();
-    rows.push({ storage, load: `open, ${clients} clients`, offered: `${rate}`, durable: o.rate, p50: percentile(o.latenciesMs, 50), p99: percentile(o.latenciesMs, 99), errors: o.errors, copy });
-    rows.push({ storage, load: `closed, ${clients} clients`, offered: 'max', durable: s.rate, p50: percentile(s.latenciesMs, 50), p99: percentile(s.latenciesMs, 99), errors: s.errors, copy });
+    load.stop();
+    for (let i = 0; i < 3; i++) copies.push(await copyRate());
+    const copy = median(copies);
+    for (const row of rows) {
+      row.copy = copy;
+      row.copyRange = [Math.min(...copies), Math.max(...copies)];
+    }
   } finally {
-    if (server.proc.exitCode === null) await server.stop();
+    await server.stop();
+    load.stop();
     await cleanup();
   }
   return rows;
 }
 
 const storages = values.storage === 'both' ? (['postgres', 'pglite'] as const) : ([values.storage] as ('postgres' | 'pglite')[]);
-const all: Row[] = [];
-for (const s of storages) all.push(...(await benchStorage(s)));
-
-const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
-console.log(`\ningest: ${clients} clients, batches of ${batch} events, ${seconds} s per load, node ${process.version}\n`);
-console.log('| storage | load | offered ev/s | durable ev/s | ack p50 ms | ack p99 ms | errors | raw COPY rows/s | durable ÷ COPY |');
-console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-for (const r of all) {
-  console.log(`| ${r.storage} | ${r.load} | ${r.offered === 'max' ? 'max' : fmt(Number(r.offered))} | ${fmt(r.durable)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${r.errors} | ${fmt(r.copy)} | ${fmt((r.durable / r.copy) * 100, 1)}% |`);
+const all: RunRow[] = [];
+for (let run = 1; run <= runs; run++) {
+  for (const s of storages) {
+    const rows = await benchStorage(s, run);
+    all.push(...rows);
+    if (values.out) for (const r of rows) appendFileSync(values.out, JSON.stringify(r) + '\n');
+  }
 }
+console.log(`\ningest: ${clients} clients, batches of ${batch} events, ${seconds} s per load, ${runs} run(s), node ${process.version}` +
+  `${serverCpus ? `, server on CPU ${serverCpus}` : ''}${loadCpus ? `, load generator on CPU ${loadCpus}` : ''}\n`);
+printSummary(all);

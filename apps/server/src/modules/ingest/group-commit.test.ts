@@ -44,4 +44,53 @@ describe('GroupCommitter', () => {
     await gc.close();
     await expect(gc.submit(4)).rejects.toThrow('closed');
   });
+
+  describe('an item the database refuses fails alone', () => {
+    class Refused extends Error {}
+    /** A store that refuses, as a database would, any commit holding a negative item. */
+    function refusingStore(options: { maxWeight: number }) {
+      const committed: number[] = [];
+      const attempts: number[][] = [];
+      const gc = new GroupCommitter<number, number>(
+        { maxWaitMs: 60_000, maxWeight: options.maxWeight, concurrency: 1, isolate: (e) => e instanceof Refused },
+        () => 1,
+        async (items) => {
+          attempts.push(items);
+          if (items.some((i) => i < 0)) throw new Refused(`refused ${items.filter((i) => i < 0).join(',')}`);
+          committed.push(...items);
+          return items.map((i) => i * 10);
+        },
+      );
+      return { gc, committed, attempts };
+    }
+
+    it('commits the rest of the group in order and rejects only the refused item', async () => {
+      const { gc, committed, attempts } = refusingStore({ maxWeight: 7 });
+      const r = await Promise.allSettled([1, 2, 3, -4, 5, 6, 7].map((i) => gc.submit(i)));
+      expect(attempts[0]).toEqual([1, 2, 3, -4, 5, 6, 7]);
+      expect(r.map((x) => (x.status === 'fulfilled' ? x.value : 'refused'))).toEqual([10, 20, 30, 'refused', 50, 60, 70]);
+      expect((r[3] as PromiseRejectedResult).reason).toBeInstanceOf(Refused);
+      expect(committed).toEqual([1, 2, 3, 5, 6, 7]);
+      // Bisection: a handful of commits, not one per item.
+      expect(attempts.length).toBeLessThanOrEqual(1 + 2 * Math.ceil(Math.log2(7)));
+    });
+
+    it('isolates several refused items of one group', async () => {
+      const { gc, committed } = refusingStore({ maxWeight: 6 });
+      const r = await Promise.allSettled([-1, 2, 3, -4, 5, -6].map((i) => gc.submit(i)));
+      expect(r.map((x) => x.status)).toEqual(['rejected', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'rejected']);
+      expect(committed).toEqual([2, 3, 5]);
+    });
+
+    it('fails the whole group at once, without retrying, on an error that is no item\'s fault', async () => {
+      const attempts: number[][] = [];
+      const gc = new GroupCommitter<number, number>({ maxWaitMs: 60_000, maxWeight: 4, concurrency: 1, isolate: (e) => e instanceof Refused }, () => 1, async (items) => {
+        attempts.push(items);
+        throw new Error('database unavailable');
+      });
+      const r = await Promise.allSettled([1, 2, 3, 4].map((i) => gc.submit(i)));
+      expect(r.every((x) => x.status === 'rejected')).toBe(true);
+      expect(attempts).toEqual([[1, 2, 3, 4]]);
+    });
+  });
 });

@@ -1,7 +1,7 @@
 import type { Batch, VeritasEvent } from '@veritas/schema';
 import type { Db } from '../../platform/db/database';
 import { AppError } from '../../kernel/errors';
-import { lockSessionsForIngest, advanceSessions, insertEvents, insertBatches, findBatchHash, insertHeldBatch, deleteHeldBatches, listHeldBatches, type EventRow, type BatchRow } from '../sessions';
+import { lockSessionsForIngest, appendToChains, findBatchHash, insertHeldBatch, deleteHeldBatches, listHeldBatches, type EventRow, type BatchRow } from '../sessions';
 import { advance, decide, type HeldBatch, type SessionState } from './ingest-decide';
 
 export interface GroupItem {
@@ -127,10 +127,9 @@ export class IngestGroup {
 
   /** Writes what the group decided: events, batches, positions, held batches kept and dropped. */
   async persist(): Promise<void> {
-    await insertEvents(this.tx, this.eventRows);
-    await insertBatches(this.tx, this.batchRows);
     const changed = [...this.states.values()].filter((s) => s.changed);
-    await advanceSessions(this.tx, changed.map((s) => ({ id: s.id, next_seq: s.next_seq, head_hash: s.head_hash, last_t: s.last_t })));
+    // One round trip for the common path: events, batches and positions together.
+    await appendToChains(this.tx, this.eventRows, this.batchRows, changed.map((s) => ({ id: s.id, next_seq: s.next_seq, head_hash: s.head_hash, last_t: s.last_t })));
     for (const { sessionId, batch: h } of this.newHeld) {
       // A batch held and promoted within this same group never needs storing.
       if (!this.held.get(sessionId)?.has(h.firstSeq)) continue;

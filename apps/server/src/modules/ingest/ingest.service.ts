@@ -1,10 +1,9 @@
-import { checkBatchSelf, checkEvents, batchMac, hexEqual, type Batch, type BatchBody, type VeritasEvent } from '@veritas/schema';
-import type { Database, Db } from '../../platform/db/database';
+import { checkBatchSelf, checkEvents, batchMac, hexEqual, type Batch, type BatchBody } from '@veritas/schema';
+import type { Database } from '../../platform/db/database';
 import { AppError } from '../../kernel/errors';
 import type { SessionWriter } from '../../kernel/actor';
-import { GroupCommitter, type GroupCommitOptions } from './group-commit';
-import { IngestGroup, type GroupItem, type ItemOutcome } from './ingest-group';
-import { rethrowUnavailable } from '../../platform/db/database-errors';
+import type { GroupCommitOptions } from './group-commit';
+import { createIngestCommitter, type CommittedEvents } from './ingest-commit';
 import type { IngestMetrics } from '../../platform/metrics/metrics';
 
 export interface IngestResult {
@@ -16,13 +15,7 @@ export interface IngestResult {
   duplicate: boolean;
 }
 
-
-/** Events one commit stored for a session, with the session's tenant as the committed rows have it. */
-export interface CommittedEvents {
-  sessionId: string;
-  tenantId: string | null;
-  events: VeritasEvent[];
-}
+export type { CommittedEvents } from './ingest-commit';
 
 export interface IngestService {
   /**
@@ -40,31 +33,7 @@ export function createIngestService(
   metrics: IngestMetrics,
   onCommitted: (batches: CommittedEvents[]) => void = () => {},
 ): IngestService {
-  const committer = new GroupCommitter<GroupItem, ItemOutcome & { ack: number }>(
-    options,
-    (item) => item.batch.events.length,
-    (items) => commitGroup(database.db, items),
-    (size, seconds) => metrics.observeGroup(size, seconds),
-  );
-
-  async function commitGroup(db: Db, items: GroupItem[]): Promise<(ItemOutcome & { ack: number })[]> {
-    let committed: CommittedEvents[] = [];
-    const results = await db
-      .transaction()
-      .execute(async (tx) => {
-        const group = await IngestGroup.open(tx, [...new Set(items.map((i) => i.sessionId))]);
-        const outcomes: ItemOutcome[] = [];
-        for (const item of items) outcomes.push(await group.add(item));
-        await group.persist();
-        metrics.eventsIngested(group.eventCount);
-        committed = [...group.appended].map(([sessionId, events]) => ({ sessionId, tenantId: group.tenantOf(sessionId), events }));
-        return items.map((item, i) => ({ ...outcomes[i]!, ack: group.ack(item.sessionId) }));
-      })
-      .catch(rethrowUnavailable);
-    // Only after the commit: the live side never hears of events that were not stored.
-    if (committed.length > 0) onCommitted(committed);
-    return results;
-  }
+  const committer = createIngestCommitter(database, options, metrics, onCommitted);
 
   async function submit({ sessionId, macKey }: SessionWriter, body: BatchBody): Promise<IngestResult> {
     try {

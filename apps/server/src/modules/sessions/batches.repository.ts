@@ -4,6 +4,7 @@ import type { Db } from '../../platform/db/database';
 import type { BatchesTable } from '../../platform/db/tables';
 import type { Scope } from '../../kernel/scope';
 import { inScope } from '../../platform/db/scope-sql';
+import type { EventRow } from './events.repository';
 
 /** A batch as ingest writes it (the database stamps received_at). */
 export type BatchRow = Omit<Selectable<BatchesTable>, 'received_at'>;
@@ -19,6 +20,53 @@ export async function insertBatches(db: Db, rows: BatchRow[]): Promise<void> {
     select session_id, first_seq, count, prev_hash, hash, mac
     from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(session_id text, first_seq integer, count integer, prev_hash text, hash text, mac text)
     on conflict (session_id, first_seq) do nothing`.execute(db);
+}
+
+export interface ChainPosition {
+  id: string;
+  next_seq: number;
+  head_hash: string;
+  last_t: number;
+}
+
+/**
+ * Stores what one ingest group appended, in one statement (one round trip): the events, their
+ * batches, and each session's new chain position. Data-modifying CTEs run once whether or not the
+ * outer statement reads them; any error (a refused event) fails the whole statement.
+ *
+ * Events go in as parallel arrays expanded by unnest, with no ON CONFLICT: measured on PostgreSQL 15,
+ * that costs the server process about as much CPU per row as COPY (3.4 µs against 3.2–3.6), where
+ * jsonb_to_recordset with ON CONFLICT DO NOTHING cost 5.7–7.0. Ingest appends only seqs at or above
+ * the session's locked next_seq, so a stored (session_id, seq) is never offered again; were it
+ * offered, the unique key refuses the statement rather than storing it twice.
+ */
+export async function appendToChains(db: Db, events: EventRow[], batches: BatchRow[], positions: ChainPosition[]): Promise<void> {
+  if (events.length === 0 && batches.length === 0 && positions.length === 0) return;
+  const sessionIds: string[] = new Array(events.length);
+  const seqs: number[] = new Array(events.length);
+  const ts: number[] = new Array(events.length);
+  const types: string[] = new Array(events.length);
+  const data: string[] = new Array(events.length);
+  events.forEach((e, i) => {
+    sessionIds[i] = e.session_id;
+    seqs[i] = e.seq;
+    ts[i] = e.t;
+    types[i] = e.type;
+    data[i] = JSON.stringify(e.data);
+  });
+  await sql`
+    with appended_events as (
+      insert into events (session_id, seq, t, type, data)
+      select * from unnest(${sessionIds}::text[], ${seqs}::integer[], ${ts}::double precision[], ${types}::text[], ${data}::jsonb[])
+    ), appended_batches as (
+      insert into batches (session_id, first_seq, count, prev_hash, hash, mac)
+      select session_id, first_seq, count, prev_hash, hash, mac
+      from jsonb_to_recordset(${JSON.stringify(batches)}::jsonb) as x(session_id text, first_seq integer, count integer, prev_hash text, hash text, mac text)
+      on conflict (session_id, first_seq) do nothing
+    )
+    update sessions s set next_seq = v.next_seq, head_hash = v.head_hash, last_t = v.last_t
+    from jsonb_to_recordset(${JSON.stringify(positions)}::jsonb) as v(id text, next_seq integer, head_hash text, last_t double precision)
+    where s.id = v.id`.execute(db);
 }
 
 /** The stored batch that starts at firstSeq, to tell a retry (same hash) from a conflict. */

@@ -9,4 +9,4 @@ export { createSessionCredentials, type SessionCredentials } from './session-cre
 export { presentSession, baseUrl } from './sessions.presenter';
 export { findSession, insertSession, advanceSessions, lockSessionsForIngest, lockSessionForImport } from './sessions.repository';
 export { insertEvents, eventPages, type EventRow } from './events.repository';
-export { insertBatches, findBatchHash, insertHeldBatch, deleteHeldBatches, listHeldBatches, type BatchRow } from './batches.repository';
+export { insertBatches, appendToChains, findBatchHash, insertHeldBatch, deleteHeldBatches, listHeldBatches, type BatchRow } from './batches.repository';

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import { hexEqual, sha256Hex } from '@veritas/schema';
 import type { SessionReader, SessionWriter } from '../../kernel/actor';
 import { PUBLIC_SCOPE, scopeOfRow } from '../../kernel/scope';
@@ -9,6 +10,15 @@ import { findSessionForWrite } from './sessions.repository';
 interface StoredCredential {
   writeKey: string | null;
   tenantId: string | null;
+  /** The token last proven to hash to writeKey: the same token again skips the SHA-256 (a recorder sends one per batch). */
+  provenToken?: string;
+}
+
+/** Constant-time equality of two tokens (their length is no secret). */
+function sameToken(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 export interface SessionCredentials {
@@ -42,8 +52,11 @@ export function createSessionCredentials(database: Database): SessionCredentials
       if (token === undefined) return reader;
       const credential = await credentialOf(sessionId);
       if (!credential) return { ...reader, refusedToken: 'not-found' };
-      const key = await sha256Hex(token);
-      if (!credential.writeKey || !hexEqual(key, credential.writeKey)) return { ...reader, refusedToken: 'invalid-token' };
+      if (!credential.writeKey) return { ...reader, refusedToken: 'invalid-token' };
+      if (credential.provenToken === undefined || !sameToken(token, credential.provenToken)) {
+        if (!hexEqual(await sha256Hex(token), credential.writeKey)) return { ...reader, refusedToken: 'invalid-token' };
+        credential.provenToken = token;
+      }
       return { kind: 'session-writer', sessionId, scope: scopeOfRow({ tenant_id: credential.tenantId }), macKey: credential.writeKey };
     },
   };
