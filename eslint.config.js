@@ -211,7 +211,12 @@ export default defineConfig(
   {
     name: 'veritas/unused',
     // A leading underscore marks a value left out on purpose (a destructured field dropped from a copy).
-    rules: { '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true }] },
+    rules: {
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
+    },
   },
   {
     name: 'veritas/scripts-run-on-node',

@@ -33,7 +33,9 @@ function target(kind: SimKind, worst: number[], misnamed: number): string {
 }
 
 console.log(`${n} sessions per kind, seeds 1..${n}, default thresholds (deterministic: the same table on every run)\n`);
-console.log('| kind | dishonest | not enough data | no flag | worst low | worst medium | worst high | caught (≥ medium) | target | detectors that fired (sessions) |');
+console.log(
+  '| kind | dishonest | not enough data | no flag | worst low | worst medium | worst high | caught (≥ medium) | target | detectors that fired (sessions) |',
+);
 console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |');
 for (const kind of SIM_KINDS) {
   const worst = [0, 0, 0, 0];
@@ -55,20 +57,34 @@ for (const kind of SIM_KINDS) {
   }
   const dishonest = DISHONEST_KINDS.includes(kind);
   const caught = worst[2]! + worst[3]!;
-  const det = [...fired.entries()].sort((a, b) => b[1] - a[1]).map(([d, c]) => `${d} ${c}`).join(', ');
-  console.log(`| ${kind} | ${dishonest ? 'yes' : 'no'} | ${pct(noData)} | ${pct(worst[0]!)} | ${pct(worst[1]!)} | ${pct(worst[2]!)} | ${pct(worst[3]!)} | ${pct(caught)} | ${target(kind, worst, misnamed)} | ${det || '—'} |`);
+  const det = [...fired.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([d, c]) => `${d} ${c}`)
+    .join(', ');
+  console.log(
+    `| ${kind} | ${dishonest ? 'yes' : 'no'} | ${pct(noData)} | ${pct(worst[0]!)} | ${pct(worst[1]!)} | ${pct(worst[2]!)} | ${pct(worst[3]!)} | ${pct(caught)} | ${target(kind, worst, misnamed)} | ${det || '—'} |`,
+  );
 }
 
 // Stress rows: where the simulated behaviour moves toward the other side of a detector. No target:
 // they show where the detectors' limits are.
 const stress: { label: string; run: (seed: number) => AnalysisResult }[] = [
-  { label: 'genuine, fluent writer (sentence pauses 0.6–1.2 s, paragraph 1.5–3 s)', run: (s) => analyse('genuine', s, { typist: { sentencePause: 600 + (s % 7) * 100, paragraphPause: 1500 + (s % 4) * 500 } }) },
+  {
+    label: 'genuine, fluent writer (sentence pauses 0.6–1.2 s, paragraph 1.5–3 s)',
+    run: (s) => analyse('genuine', s, { typist: { sentencePause: 600 + (s % 7) * 100, paragraphPause: 1500 + (s % 4) * 500 } }),
+  },
   { label: 'genuine, very fluent (sentence pauses 0.4 s)', run: (s) => analyse('genuine', s, { typist: { sentencePause: 400, paragraphPause: 800 } }) },
   { label: 'copy, looks at the source at 50% of sentence ends', run: (s) => analyse('copy', s, { copySentencePause: 0.5 }) },
   { label: 'copy, looks at the source at every sentence end', run: (s) => analyse('copy', s, { copySentencePause: 1 }) },
   // What the fairness changes do: the same populations judged without them.
-  { label: 'mid-sentence pausers, transcription without the pause-rate criterion', run: (s) => analyse('mid-sentence-pauser', s, {}, { transcriptionMaxPausesPer100Chars: Number.MAX_SAFE_INTEGER }) },
-  { label: 'slow typists, key-overlap sign not scaled with speed', run: (s) => analyse('slow-typist', s, {}, { machineOverlapReferenceMs: Number.MAX_SAFE_INTEGER, machineOverlapOffMs: Number.MAX_SAFE_INTEGER }) },
+  {
+    label: 'mid-sentence pausers, transcription without the pause-rate criterion',
+    run: (s) => analyse('mid-sentence-pauser', s, {}, { transcriptionMaxPausesPer100Chars: Number.MAX_SAFE_INTEGER }),
+  },
+  {
+    label: 'slow typists, key-overlap sign not scaled with speed',
+    run: (s) => analyse('slow-typist', s, {}, { machineOverlapReferenceMs: Number.MAX_SAFE_INTEGER, machineOverlapOffMs: Number.MAX_SAFE_INTEGER }),
+  },
   { label: 'text-only source analysed as if it had declared nothing (keys assumed captured)', run: (s) => analyzeSession(simulate('text-only', s).events) },
 ];
 console.log('\nStress rows (same detectors, simulated behaviour pushed toward the boundary):\n');
@@ -87,6 +103,9 @@ for (const { label, run } of stress) {
     if (w === 3) high++;
     for (const d of new Set(r.flags.map((f) => f.detector))) fired.set(d, (fired.get(d) ?? 0) + 1);
   }
-  const det = [...fired.entries()].sort((a, b) => b[1] - a[1]).map(([d, c]) => `${d} ${c}`).join(', ');
+  const det = [...fired.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([d, c]) => `${d} ${c}`)
+    .join(', ');
   console.log(`| ${label} | ${pct(low)} | ${pct(med)} | ${pct(high)} | ${det || '—'} |`);
 }

@@ -53,5 +53,6 @@ const base = rows[0][1];
 console.log(`${sessions.length} writing sessions, ${total.toLocaleString('en')} events, median of 5 runs, Node ${process.version}\n`);
 console.log('| run | ms | events/s | × baseline time |');
 console.log('| --- | ---: | ---: | ---: |');
-for (const [name, ms] of rows) console.log(`| ${name} | ${ms.toFixed(1)} | ${Math.round((total / ms) * 1000).toLocaleString('en')} | ${(ms / base).toFixed(1)} |`);
+for (const [name, ms] of rows)
+  console.log(`| ${name} | ${ms.toFixed(1)} | ${Math.round((total / ms) * 1000).toLocaleString('en')} | ${(ms / base).toFixed(1)} |`);
 if (sink === 42) console.log('');

@@ -9,7 +9,8 @@ import { PGlite } from '@electric-sql/pglite';
 function copyLines(sessionId: string, n: number): string[] {
   const lines: string[] = [];
   for (let seq = 0; seq < n; seq++) {
-    const data = seq % 2 === 0 ? `{"pos": ${seq >> 1}, "del": 0, "ins": "e", "cause": "type", "trusted": true}` : '{"class": "char", "hold": 85, "trusted": true}';
+    const data =
+      seq % 2 === 0 ? `{"pos": ${seq >> 1}, "del": 0, "ins": "e", "cause": "type", "trusted": true}` : '{"class": "char", "hold": 85, "trusted": true}';
     lines.push(`${sessionId}\t${seq}\t${seq * 40}\t${seq % 2 === 0 ? 'text.op' : 'key'}\t${data}\n`);
   }
   return lines;

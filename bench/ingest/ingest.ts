@@ -76,10 +76,16 @@ async function benchStorage(storage: 'postgres' | 'pglite', run: number): Promis
     const perClient = Math.ceil((seconds * 4000) / clients) + 5;
     process.stderr.write(`[${storage} #${run}] sealing ${clients} clients × ${perClient} batches of ${batch} (load ${loadavg()[0]!.toFixed(2)})…\n`);
     const sealClosed = await load.order({ kind: 'prepare', tag: 'closed', url: server.url, clients, batchesEach: perClient, batchSize: batch }, 'prepared');
-    const sealOpen = await load.order({ kind: 'prepare', tag: 'open', url: server.url, clients, batchesEach: Math.ceil(seconds * (rate / batch / clients)) + 2, batchSize: batch }, 'prepared');
+    const sealOpen = await load.order(
+      { kind: 'prepare', tag: 'open', url: server.url, clients, batchesEach: Math.ceil(seconds * (rate / batch / clients)) + 2, batchSize: batch },
+      'prepared',
+    );
     const sealUsPerBatch = ((sealClosed.sealSeconds + sealOpen.sealSeconds) / (sealClosed.batches + sealOpen.batches)) * 1e6;
 
-    for (const [tag, intervalMs] of [['open', (clients * batch * 1000) / rate], ['closed', 0]] as const) {
+    for (const [tag, intervalMs] of [
+      ['open', (clients * batch * 1000) / rate],
+      ['closed', 0],
+    ] as const) {
       process.stderr.write(`[${storage} #${run}] ${tag} loop${tag === 'open' ? ` at ${rate} events/s offered` : ' (as fast as acks return)'}…\n`);
       const pgAtStart = dbUrl ? await postgresPids(dbUrl) : { backends: [], background: [] };
       const serverCpu0 = processCpuSeconds(server.proc.pid!);
@@ -112,7 +118,14 @@ async function benchStorage(storage: 'postgres' | 'pglite', run: number): Promis
         copy: 0,
         loadavg: load1,
         sealUsPerBatch,
-        cpu: { server: serverCores, postgres: pgCores, postgresBackground: pgBackgroundCores, loadGenerator: loadCores, other: busyCores - serverCores - pgCores - pgBackgroundCores - loadCores, idle: totalCores - busyCores },
+        cpu: {
+          server: serverCores,
+          postgres: pgCores,
+          postgresBackground: pgBackgroundCores,
+          loadGenerator: loadCores,
+          other: busyCores - serverCores - pgCores - pgBackgroundCores - loadCores,
+          idle: totalCores - busyCores,
+        },
       });
     }
     await server.stop();
@@ -140,6 +153,8 @@ for (let run = 1; run <= runs; run++) {
     if (values.out) for (const r of rows) appendFileSync(values.out, JSON.stringify(r) + '\n');
   }
 }
-console.log(`\ningest: ${clients} clients, batches of ${batch} events, ${seconds} s per load, ${runs} run(s), node ${process.version}` +
-  `${serverCpus ? `, server on CPU ${serverCpus}` : ''}${loadCpus ? `, load generator on CPU ${loadCpus}` : ''}\n`);
+console.log(
+  `\ningest: ${clients} clients, batches of ${batch} events, ${seconds} s per load, ${runs} run(s), node ${process.version}` +
+    `${serverCpus ? `, server on CPU ${serverCpus}` : ''}${loadCpus ? `, load generator on CPU ${loadCpus}` : ''}\n`,
+);
 printSummary(all);

@@ -26,7 +26,8 @@ export class LoadProcess {
 
   order<K extends LoadReply['kind']>(o: LoadOrder, expect: K): Promise<Extract<LoadReply, { kind: K }>> {
     return new Promise((resolve, reject) => {
-      this.waiting = (r) => (r.kind === expect ? resolve(r as Extract<LoadReply, { kind: K }>) : reject(new Error(r.kind === 'failed' ? r.message : `unexpected ${r.kind}`)));
+      this.waiting = (r) =>
+        r.kind === expect ? resolve(r as Extract<LoadReply, { kind: K }>) : reject(new Error(r.kind === 'failed' ? r.message : `unexpected ${r.kind}`));
       this.proc.send(o);
     });
   }

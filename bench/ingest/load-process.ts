@@ -24,7 +24,13 @@ async function handle(o: LoadOrder): Promise<LoadReply> {
     const started = performance.now();
     const clients = await prepareClients(o.url, o.clients, o.batchesEach, o.batchSize);
     prepared.set(o.tag, clients);
-    return { kind: 'prepared', tag: o.tag, batches: o.clients * o.batchesEach, sealSeconds: (performance.now() - started) / 1000, cpuSeconds: cpuSeconds(process.cpuUsage(cpu)) };
+    return {
+      kind: 'prepared',
+      tag: o.tag,
+      batches: o.clients * o.batchesEach,
+      sealSeconds: (performance.now() - started) / 1000,
+      cpuSeconds: cpuSeconds(process.cpuUsage(cpu)),
+    };
   }
   const r = await runLoad(o.url, prepared.get(o.tag)!, o.batchSize, o.intervalMs, o.seconds);
   prepared.delete(o.tag);

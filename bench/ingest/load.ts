@@ -9,7 +9,12 @@ export interface Client {
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1024 });
 
-export function request(url: string, method: string, body: string | undefined, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+export function request(
+  url: string,
+  method: string,
+  body: string | undefined,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method, agent, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
       let data = '';

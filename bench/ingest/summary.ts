@@ -50,25 +50,46 @@ export function printSummary(rows: RunRow[]): void {
   for (const g of groups.values()) {
     const r0 = g[0]!;
     console.log(
-      `| ${r0.label || '—'} | ${r0.storage} | ${r0.load === 'open' ? `open, ${fmt(r0.offered ?? 0)} ev/s` : 'closed (max)'} | ${g.length} | ${mr(g.map((r) => r.loadavg), 1)} | ${mr(g.map((r) => r.durable))} | ${mr(g.map((r) => r.p50), 1)} | ${mr(g.map((r) => r.p99), 1)} | ${g.reduce((a, r) => a + r.errors, 0)} | ${mr(g.map((r) => r.copy))} | ${mr(g.map((r) => (r.durable / r.copy) * 100), 1, '%')} |`,
+      `| ${r0.label || '—'} | ${r0.storage} | ${r0.load === 'open' ? `open, ${fmt(r0.offered ?? 0)} ev/s` : 'closed (max)'} | ${g.length} | ${mr(
+        g.map((r) => r.loadavg),
+        1,
+      )} | ${mr(g.map((r) => r.durable))} | ${mr(
+        g.map((r) => r.p50),
+        1,
+      )} | ${mr(
+        g.map((r) => r.p99),
+        1,
+      )} | ${g.reduce((a, r) => a + r.errors, 0)} | ${mr(g.map((r) => r.copy))} | ${mr(
+        g.map((r) => (r.durable / r.copy) * 100),
+        1,
+        '%',
+      )} |`,
     );
   }
   console.log('');
   console.log('cores used during the load (median over runs; 2 cores in all)');
   console.log('');
-  console.log('| config | storage | load | server | PostgreSQL backends | PostgreSQL background | load generator | rest of the machine | idle | server µs/event | PostgreSQL µs/event | sealing µs/batch |');
+  console.log(
+    '| config | storage | load | server | PostgreSQL backends | PostgreSQL background | load generator | rest of the machine | idle | server µs/event | PostgreSQL µs/event | sealing µs/batch |',
+  );
   console.log('| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const g of groups.values()) {
     const r0 = g[0]!;
     const c = (k: keyof RunRow['cpu']) => fmt(median(g.map((r) => r.cpu[k])), 2);
     // CPU time per durable event: what a component costs, whatever else shares the machine.
-    const perEvent = (k: 'server' | 'postgres') => (r0.storage === 'pglite' && k === 'postgres' ? '—' : fmt(median(g.map((r) => (r.cpu[k] / r.durable) * 1e6)), 1));
-    console.log(`| ${r0.label || '—'} | ${r0.storage} | ${r0.load} | ${c('server')} | ${c('postgres')} | ${c('postgresBackground')} | ${c('loadGenerator')} | ${c('other')} | ${c('idle')} | ${perEvent('server')} | ${perEvent('postgres')} | ${fmt(median(g.map((r) => r.sealUsPerBatch)))} |`);
+    const perEvent = (k: 'server' | 'postgres') =>
+      r0.storage === 'pglite' && k === 'postgres' ? '—' : fmt(median(g.map((r) => (r.cpu[k] / r.durable) * 1e6)), 1);
+    console.log(
+      `| ${r0.label || '—'} | ${r0.storage} | ${r0.load} | ${c('server')} | ${c('postgres')} | ${c('postgresBackground')} | ${c('loadGenerator')} | ${c('other')} | ${c('idle')} | ${perEvent('server')} | ${perEvent('postgres')} | ${fmt(median(g.map((r) => r.sealUsPerBatch)))} |`,
+    );
   }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const [file, label] = process.argv.slice(2);
-  const rows = readFileSync(file!, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as RunRow);
+  const rows = readFileSync(file!, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as RunRow);
   printSummary(label ? rows.filter((r) => r.label === label) : rows);
 }

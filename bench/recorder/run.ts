@@ -69,7 +69,14 @@ async function main() {
 
   const host = `const ed = document.querySelector('textarea'); ed.addEventListener('input', () => {});`;
   const size = async (contents: string) => {
-    const out = await build({ stdin: { contents, resolveDir: recorderSrc, loader: 'ts' }, bundle: true, minify: true, format: 'esm', write: false, legalComments: 'none' });
+    const out = await build({
+      stdin: { contents, resolveDir: recorderSrc, loader: 'ts' },
+      bundle: true,
+      minify: true,
+      format: 'esm',
+      write: false,
+      legalComments: 'none',
+    });
     const code = out.outputFiles[0]!.contents;
     return { min: code.length, gz: gzipSync(code, { level: 9 }).length };
   };
@@ -80,7 +87,9 @@ async function main() {
   console.log(`recorder bench: ${N} keystrokes x2 per side, Chromium headless, crossOriginIsolated=${base1.isolated && rec1.isolated}`);
   console.log('| measure | baseline (no recorder) | with recorder | added by recorder | ratio | target |');
   console.log('| --- | --- | --- | --- | --- | --- |');
-  console.log(`| per keystroke, median (ms) | ${f(base.median)} | ${f(rec.median)} | ${f(added.median)} | ${(rec.median / base.median).toFixed(2)}x | added < 0.05 |`);
+  console.log(
+    `| per keystroke, median (ms) | ${f(base.median)} | ${f(rec.median)} | ${f(added.median)} | ${(rec.median / base.median).toFixed(2)}x | added < 0.05 |`,
+  );
   console.log(`| per keystroke, p99 (ms) | ${f(base.p99)} | ${f(rec.p99)} | ${f(added.p99)} | ${(rec.p99 / base.p99).toFixed(2)}x | |`);
   console.log(`| per keystroke, mean (ms) | ${f(base.mean)} | ${f(rec.mean)} | ${f(rec.mean - base.mean)} | ${(rec.mean / base.mean).toFixed(2)}x | |`);
   console.log(`| page script, min+gzip (B) | ${sBase.gz} | ${sRec.gz} | ${sRec.gz - sBase.gz} | ${(sRec.gz / sBase.gz).toFixed(1)}x | SDK < 12288 |`);

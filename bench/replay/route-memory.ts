@@ -37,7 +37,10 @@ const CLI = process.env.BENCH_VERITAS_CLI ?? fileURLToPath(new URL('../../apps/c
 /** `veritas serve` in its own process, so its memory is its own. */
 function startServer(env: NodeJS.ProcessEnv): Promise<{ proc: ChildProcess; url: string; stop(): Promise<void> }> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [CLI, 'serve', '--port', '0'], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const proc = spawn(process.execPath, [CLI, 'serve', '--port', '0'], {
+      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     proc.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
@@ -86,7 +89,11 @@ async function store(database: Database, id: string, events: VeritasEvent[]): Pr
     }
     await insertBatches(database.db, batches);
   }
-  await database.db.updateTable('sessions').set({ next_seq: last.seq + 1, last_t: last.t }).where('id', '=', id).execute();
+  await database.db
+    .updateTable('sessions')
+    .set({ next_seq: last.seq + 1, last_t: last.t })
+    .where('id', '=', id)
+    .execute();
 }
 
 /** VmRSS and VmHWM of a process, in bytes. */

@@ -78,11 +78,13 @@ const cursor = index!.cursor();
 const frames: number[] = [];
 const step = (1000 / 60) * 64;
 for (let t = index!.t0; t <= index!.t1 && frames.length < 20_000; t += step) {
-  frames.push(time(() => {
-    cursor.moveTo(index!.seqAtTime(t));
-    cursor.text();
-    cursor.origins();
-  })[1]);
+  frames.push(
+    time(() => {
+      cursor.moveTo(index!.seqAtTime(t));
+      cursor.text();
+      cursor.origins();
+    })[1],
+  );
 }
 
 // Compact form.
@@ -101,9 +103,13 @@ const rows: [string, string, string, string][] = [
   ['64× frame p99 (ms)', ms(pct(frames, 99)), '', ''],
 ];
 const w = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-console.log(`replay bench: ${OPS} ops, ${eventsCount} events, final text ${finalNaive.length} chars, K=${K}, ${index!.keyframes.length} keyframes (${(kfChars / 1e6).toFixed(1)} M chars), ${check} text.op events`);
+console.log(
+  `replay bench: ${OPS} ops, ${eventsCount} events, final text ${finalNaive.length} chars, K=${K}, ${index!.keyframes.length} keyframes (${(kfChars / 1e6).toFixed(1)} M chars), ${check} text.op events`,
+);
 for (const r of rows) console.log(r.map((x, c) => (c === 0 ? x.padEnd(w[c]!) : x.padStart(w[c]!))).join('  '));
 console.log(`seeks: ${seekState.length} index (max ${ms(Math.max(...seekState))} ms), ${naiveSeeks.length} naive; build runs ${builds.map(ms).join(', ')} ms`);
 console.log(`64× playback: ${frames.length} frames, p50 ${ms(pct(frames, 50))} ms, max ${ms(Math.max(...frames))} ms (budget 16.7 ms per frame)`);
-console.log(`compact form: ${mb(compact.length)} MB (${(compact.length / OPS).toFixed(1)} B/op), encode ${ms(encodeMs)} ms, decode + keyframes ${ms(decodeMs)} ms`);
+console.log(
+  `compact form: ${mb(compact.length)} MB (${(compact.length / OPS).toFixed(1)} B/op), encode ${ms(encodeMs)} ms, decode + keyframes ${ms(decodeMs)} ms`,
+);
 console.log(`memory: index = data + keyframes (heap + typed arrays), measured beside the events; naive = the events array it replays from`);

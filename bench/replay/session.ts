@@ -4,7 +4,10 @@ import { mulberry32 } from '@veritas/simulator';
 /** A deterministic pseudo-random source, so every run measures the same session. */
 export const rng = mulberry32;
 
-const WORDS = 'the of and to in is that for it as was with be by on not he this are or his from at which but have an they you were her she there been one all we their has would when if so no out more can'.split(' ');
+const WORDS =
+  'the of and to in is that for it as was with be by on not he this are or his from at which but have an they you were her she there been one all we their has would when if so no out more can'.split(
+    ' ',
+  );
 
 /**
  * A long writing session of `ops` text ops: mostly typing at the caret with a key event per
@@ -40,7 +43,11 @@ export function writingSession(ops: number, seed = 1): VeritasEvent[] {
       push('selection', { start: caret, end: caret });
     } else if (x < 0.0075) {
       const internal = r() < 0.5;
-      const hash = (internal ? 'aa' : 'bb') + Math.floor(r() * 1e14).toString(16).padStart(14, '0');
+      const hash =
+        (internal ? 'aa' : 'bb') +
+        Math.floor(r() * 1e14)
+          .toString(16)
+          .padStart(14, '0');
       if (internal) push('clipboard', { action: 'copy', len: 10, hash });
       push('clipboard', { action: 'paste', len: 10, hash });
       const text = Array.from({ length: 5 + Math.floor(r() * 40) }, () => WORDS[Math.floor(r() * WORDS.length)]).join(' ') + ' ';

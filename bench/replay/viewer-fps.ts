@@ -34,19 +34,29 @@ try {
   await page.getByRole('button', { name: 'Play', exact: true }).click();
   await page.waitForTimeout(SECONDS * 1000);
   await page.getByRole('button', { name: 'Pause', exact: true }).click();
-  const r = await page.evaluate(([mark, work]) => ({
-    marks: performance.getEntriesByName(mark).map((e) => e.startTime),
-    work: performance.getEntriesByName(work).map((e) => e.duration),
-    chars: document.querySelector('[data-testid=replay-text]')?.textContent?.length ?? 0,
-  }), [FRAME_MARK, FRAME_WORK] as const);
-  const gaps = r.marks.slice(1).map((m, i) => m - r.marks[i]!).sort((a, b) => a - b);
+  const r = await page.evaluate(
+    ([mark, work]) => ({
+      marks: performance.getEntriesByName(mark).map((e) => e.startTime),
+      work: performance.getEntriesByName(work).map((e) => e.duration),
+      chars: document.querySelector('[data-testid=replay-text]')?.textContent?.length ?? 0,
+    }),
+    [FRAME_MARK, FRAME_WORK] as const,
+  );
+  const gaps = r.marks
+    .slice(1)
+    .map((m, i) => m - r.marks[i]!)
+    .sort((a, b) => a - b);
   const work = [...r.work].sort((a, b) => a - b);
   const p = (xs: number[], q: number) => xs[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? NaN;
   const fps = ((r.marks.length - 1) / (r.marks[r.marks.length - 1]! - r.marks[0]!)) * 1000;
   const ops = events.filter((e) => e.type === 'text.op').length;
-  console.log(`viewer at 64×: ${events.length} events (${ops} text ops), index built in the page in ${build.toFixed(0)} ms, ${r.chars} chars shown after ${SECONDS} s`);
+  console.log(
+    `viewer at 64×: ${events.length} events (${ops} text ops), index built in the page in ${build.toFixed(0)} ms, ${r.chars} chars shown after ${SECONDS} s`,
+  );
   console.log(`frames ${r.marks.length}, ${fps.toFixed(1)} fps; frame interval p50 ${p(gaps, 0.5).toFixed(1)} ms, p99 ${p(gaps, 0.99).toFixed(1)} ms`);
-  console.log(`frame work (seek + text + DOM) p50 ${p(work, 0.5).toFixed(2)} ms, p99 ${p(work, 0.99).toFixed(2)} ms, max ${work[work.length - 1]!.toFixed(2)} ms (budget 16.7 ms)`);
+  console.log(
+    `frame work (seek + text + DOM) p50 ${p(work, 0.5).toFixed(2)} ms, p99 ${p(work, 0.99).toFixed(2)} ms, max ${work[work.length - 1]!.toFixed(2)} ms (budget 16.7 ms)`,
+  );
 } finally {
   await browser.close();
   server.close();

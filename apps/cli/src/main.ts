@@ -20,7 +20,14 @@ const commands: Record<string, () => Promise<Command>> = {
 };
 
 function help(): string {
-  return ['Usage: veritas <command> [options]', '', 'Commands:', ...Object.keys(commands).map((c) => `  ${c}`), '', 'veritas <command> --help for its options.'].join('\n');
+  return [
+    'Usage: veritas <command> [options]',
+    '',
+    'Commands:',
+    ...Object.keys(commands).map((c) => `  ${c}`),
+    '',
+    'veritas <command> --help for its options.',
+  ].join('\n');
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -41,7 +41,8 @@ export function layoutViolations(files: SourceFile[]): string[] {
       const target = normalize(join(dirname(f.path), m[1]!)).replace(/\\/g, '/');
       const rule = ALLOWED[folder];
       if (rule && !rule(target, f.path)) out.push(`${f.path}: imports ${target}`);
-      if (/\.routes\.ts$/.test(f.path) && (/\.repository$/.test(target) || target === 'platform/db/tables')) out.push(`${f.path}: a route imports rows (${target})`);
+      if (/\.routes\.ts$/.test(f.path) && (/\.repository$/.test(target) || target === 'platform/db/tables'))
+        out.push(`${f.path}: a route imports rows (${target})`);
     }
     if (SQL.test(f.text) && !/\.repository\.ts$/.test(f.path) && !f.path.startsWith('platform/')) out.push(`${f.path}: builds SQL outside a repository`);
   }

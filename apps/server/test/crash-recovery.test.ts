@@ -13,7 +13,10 @@ const CLI = fileURLToPath(new URL('../../cli/bin/veritas.mjs', import.meta.url))
 /** Starts `veritas serve` in its own process and resolves with its URL once it listens. */
 function startServerProcess(env: NodeJS.ProcessEnv): Promise<{ proc: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [CLI, 'serve', '--port', '0'], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [CLI, 'serve', '--port', '0'], {
+      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     const onData = (d: Buffer) => {
       out += d.toString();
@@ -27,7 +30,12 @@ function startServerProcess(env: NodeJS.ProcessEnv): Promise<{ proc: ChildProces
 }
 
 function writingEvents(n: number): VeritasEvent[] {
-  return Array.from({ length: n }, (_, i) => ({ seq: i, t: i * 50, type: 'text.op', data: { pos: i, del: 0, ins: String.fromCharCode(97 + (i % 26)), cause: 'type', trusted: true } }));
+  return Array.from({ length: n }, (_, i) => ({
+    seq: i,
+    t: i * 50,
+    type: 'text.op',
+    data: { pos: i, del: 0, ins: String.fromCharCode(97 + (i % 26)), cause: 'type', trusted: true },
+  }));
 }
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -50,12 +58,18 @@ describe(`nothing acknowledged is lost when the server is killed (${TEST_DB})`, 
 
     let server = await startServerProcess(env);
     cleanups.push(() => void server.proc.kill('SIGKILL'));
-    const created = await (await fetch(`${server.url}/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'writing' }) })).json();
+    const created = await (
+      await fetch(`${server.url}/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'writing' }) })
+    ).json();
     const { id, writeToken } = created as { id: string; writeToken: string };
     const events = writingEvents(3000);
     const batches = await chainBatches(id, events, 10, writeToken);
     const post = (url: string, b: SealedBatch) =>
-      fetch(`${url}/v1/sessions/${id}/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${writeToken}` }, body: JSON.stringify(b) });
+      fetch(`${url}/v1/sessions/${id}/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${writeToken}` },
+        body: JSON.stringify(b),
+      });
 
     // Four senders keep batches in flight; the server is killed while they are.
     let maxAck = -1;
@@ -83,8 +97,11 @@ describe(`nothing acknowledged is lost when the server is killed (${TEST_DB})`, 
 
     server = await startServerProcess(env);
     const stored: VeritasEvent[] = [];
-    for (let after = -1; ; ) {
-      const page = (await (await fetch(`${server.url}/v1/sessions/${id}/events?after=${after}&limit=5000`)).json()) as { items: VeritasEvent[]; next: number | null };
+    for (let after = -1; ;) {
+      const page = (await (await fetch(`${server.url}/v1/sessions/${id}/events?after=${after}&limit=5000`)).json()) as {
+        items: VeritasEvent[];
+        next: number | null;
+      };
       stored.push(...page.items);
       if (page.next === null) break;
       after = page.next;

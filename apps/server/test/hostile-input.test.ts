@@ -113,20 +113,39 @@ const hostileBodies: Record<string, () => Promise<[string, string, number][]>> =
     ['meta nested 10,000 deep', deep(JSON.stringify({ kind: 'writing', meta: { labels: DEEP_MARK } })), 400],
   ],
   'POST /v1/sessions/{id}/events': async () => [
-    ...(await Promise.all(hostileEvents.map(async ([what, e]) => [`${what} (next batch)`, JSON.stringify(await hostileBatch(e, 0)), 400] as [string, string, number]))),
-    ...(await Promise.all(hostileEvents.map(async ([what, e]) => [`${what} (held batch)`, JSON.stringify(await hostileBatch(e, 7)), 400] as [string, string, number]))),
+    ...(await Promise.all(
+      hostileEvents.map(async ([what, e]) => [`${what} (next batch)`, JSON.stringify(await hostileBatch(e, 0)), 400] as [string, string, number]),
+    )),
+    ...(await Promise.all(
+      hostileEvents.map(async ([what, e]) => [`${what} (held batch)`, JSON.stringify(await hostileBatch(e, 7)), 400] as [string, string, number]),
+    )),
     ['custom data nested 10,000 deep', deep(JSON.stringify(await hostileBatch(DEEP, 0, false))), 400],
     ['custom data nested 10,000 deep (held)', deep(JSON.stringify(await hostileBatch(DEEP, 7, false))), 400],
     ['firstSeq past int4', JSON.stringify({ ...(await hostileBatch(hostileEvents[0]![1], 0)), firstSeq: 2147483648 }), 400],
   ],
   'POST /v1/bundles': async () => [
-    ['createdAt in year 0', JSON.stringify(await bundleWith([{ seq: 0, t: 0, type: 'mark', data: { label: 'x' } }], { createdAt: '0000-01-01T00:00:00Z' })), 400],
+    [
+      'createdAt in year 0',
+      JSON.stringify(await bundleWith([{ seq: 0, t: 0, type: 'mark', data: { label: 'x' } }], { createdAt: '0000-01-01T00:00:00Z' })),
+      400,
+    ],
     ['endedAt in year 0', JSON.stringify(await bundleWith([{ seq: 0, t: 0, type: 'mark', data: { label: 'x' } }], { endedAt: '0000-01-01T00:00:00Z' })), 400],
     ['meta.title with U+0000', JSON.stringify(await bundleWith([{ seq: 0, t: 0, type: 'mark', data: { label: 'x' } }], { meta: { title: NUL } })), 400],
-    ['meta.labels key with a lone surrogate', JSON.stringify(await bundleWith([{ seq: 0, t: 0, type: 'mark', data: { label: 'x' } }], { meta: { labels: { '\ud800': 'x' } } })), 400],
+    [
+      'meta.labels key with a lone surrogate',
+      JSON.stringify(await bundleWith([{ seq: 0, t: 0, type: 'mark', data: { label: 'x' } }], { meta: { labels: { '\ud800': 'x' } } })),
+      400,
+    ],
     ...(await Promise.all(hostileEvents.map(async ([what, e]) => [what, JSON.stringify(await bundleWith([e(0)])), 400] as [string, string, number]))),
     ['custom data nested 10,000 deep', deep(JSON.stringify(await bundleWith([DEEP(0)], {}, false))), 400],
-    ['firstSeq past int4', JSON.stringify({ ...(await bundleWith([{ seq: 0, t: 0, type: 'mark', data: { label: 'x' } }])), batches: [{ firstSeq: 2147483648, events: [], prevHash: '0'.repeat(64), hash: '0'.repeat(64) }] }), 400],
+    [
+      'firstSeq past int4',
+      JSON.stringify({
+        ...(await bundleWith([{ seq: 0, t: 0, type: 'mark', data: { label: 'x' } }])),
+        batches: [{ firstSeq: 2147483648, events: [], prevHash: '0'.repeat(64), hash: '0'.repeat(64) }],
+      }),
+      400,
+    ],
   ],
 };
 
@@ -178,9 +197,17 @@ describe(`hostile input never gets a 5xx, always a problem (${TEST_DB})`, () => 
       const key = `${op.method} ${op.path}`;
       const builder = hostileBodies[key];
       expect(builder, `${key} takes a body: add its hostile bodies to this test`).toBeDefined();
-      const cases: [string, string, number | undefined][] = [...malformedBodies.map(([w, b]) => [w, b, 400] as [string, string, number]), ...(await builder!())];
+      const cases: [string, string, number | undefined][] = [
+        ...malformedBodies.map(([w, b]) => [w, b, 400] as [string, string, number]),
+        ...(await builder!()),
+      ];
       for (const [what, payload, status] of cases) {
-        const r = await t.app.inject({ method: op.method as 'POST', url: urlFor(op, session.id), headers: { 'content-type': 'application/json', ...authFor(op) }, payload });
+        const r = await t.app.inject({
+          method: op.method as 'POST',
+          url: urlFor(op, session.id),
+          headers: { 'content-type': 'application/json', ...authFor(op) },
+          payload,
+        });
         expectProblem(r, `${key}: ${what}`, status);
         if (status === 400) expect(r.json().detail, `${key}: ${what} names the field`).toMatch(/\//);
       }
@@ -202,8 +229,12 @@ describe(`hostile input never gets a 5xx, always a problem (${TEST_DB})`, () => 
       ['a batch nested 10,000 deep', deep(JSON.stringify({ type: 'batch', batch: DEEP_MARK }))],
       ['custom data nested 10,000 deep', deep(JSON.stringify({ type: 'batch', batch: await hostileBatch(DEEP, 0, false) }))],
       ['custom data nested 10,000 deep (held)', deep(JSON.stringify({ type: 'batch', batch: await hostileBatch(DEEP, 9, false) }))],
-      ...(await Promise.all(hostileEvents.map(async ([what, e]) => [what, JSON.stringify({ type: 'batch', batch: await hostileBatch(e, 0) })] as [string, string]))),
-      ...(await Promise.all(hostileEvents.map(async ([what, e]) => [`${what} (held)`, JSON.stringify({ type: 'batch', batch: await hostileBatch(e, 9) })] as [string, string]))),
+      ...(await Promise.all(
+        hostileEvents.map(async ([what, e]) => [what, JSON.stringify({ type: 'batch', batch: await hostileBatch(e, 0) })] as [string, string]),
+      )),
+      ...(await Promise.all(
+        hostileEvents.map(async ([what, e]) => [`${what} (held)`, JSON.stringify({ type: 'batch', batch: await hostileBatch(e, 9) })] as [string, string]),
+      )),
     ];
     for (const [what, message] of messages) {
       ws.send(message);
@@ -213,7 +244,11 @@ describe(`hostile input never gets a 5xx, always a problem (${TEST_DB})`, () => 
       expect(answer.problem.type, what).toMatch(/^urn:veritas:problem:/);
     }
     // The socket still works after all that.
-    const ok = await sealBatch([{ seq: 0, t: 0, type: 'mark', data: { label: 'fine' } }], await genesisHash(session.id), await macKeyFromToken(session.writeToken));
+    const ok = await sealBatch(
+      [{ seq: 0, t: 0, type: 'mark', data: { label: 'fine' } }],
+      await genesisHash(session.id),
+      await macKeyFromToken(session.writeToken),
+    );
     ws.send(JSON.stringify({ type: 'batch', batch: ok }));
     const okAnswer = await next();
     expect(okAnswer, JSON.stringify(okAnswer)).toMatchObject({ type: 'ack', ack: 0 });

@@ -179,7 +179,9 @@ describe('analysis on simulated sessions', () => {
   it('thresholds can be set per exam and are reported; unknown ones are refused', () => {
     const sim = simulate('mixed', 2);
     expect(detectors(analyzeSession(sim.events)).has('external-paste')).toBe(true);
-    const lenient = analyzeSession(sim.events, { thresholds: { externalPasteLowChars: 100_000, externalPasteChars: 100_000, pasteShareOfAdded: 0.99, pasteShareOfFinal: 0.99 } });
+    const lenient = analyzeSession(sim.events, {
+      thresholds: { externalPasteLowChars: 100_000, externalPasteChars: 100_000, pasteShareOfAdded: 0.99, pasteShareOfFinal: 0.99 },
+    });
     expect(detectors(lenient).has('external-paste')).toBe(false);
     expect(lenient.thresholds.externalPasteChars).toBe(100_000);
     expect(lenient.thresholds.pauseMs).toBe(DEFAULT_THRESHOLDS.pauseMs);

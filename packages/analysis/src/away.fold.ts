@@ -91,7 +91,15 @@ export class AwayFold {
 
   /** The departure that started at awayStart and ends at (seqTo, tTo). */
   private departure(seqTo: number, tTo: number): Departure {
-    return { seqFrom: this.awayStartSeq, seqTo, tFrom: this.awayStartT, tTo, durationMs: Math.round((tTo - this.awayStartT) * 10) / 10, charsAfterReturn: 0, excerptAfterReturn: '' };
+    return {
+      seqFrom: this.awayStartSeq,
+      seqTo,
+      tFrom: this.awayStartT,
+      tTo,
+      durationMs: Math.round((tTo - this.awayStartT) * 10) / 10,
+      charsAfterReturn: 0,
+      excerptAfterReturn: '',
+    };
   }
 
   private absenceFlag(dep: Departure): Flag | null {
@@ -114,7 +122,13 @@ export class AwayFold {
     return {
       detector: 'burst-after-return',
       severity: 'medium',
-      evidence: { seqFrom: dep.seqFrom, seqTo: lastSeq, tFrom: dep.tFrom, tTo: Math.min(lastT, dep.tTo + th.returnWindowMs), excerpt: excerptOf(this.watchExcerpt) },
+      evidence: {
+        seqFrom: dep.seqFrom,
+        seqTo: lastSeq,
+        tFrom: dep.tFrom,
+        tTo: Math.min(lastT, dep.tTo + th.returnWindowMs),
+        excerpt: excerptOf(this.watchExcerpt),
+      },
       message: `${dep.charsAfterReturn} characters entered the text within ${Math.round(th.returnWindowMs / 1000)} s of coming back from ${Math.round(dep.durationMs / 1000)} s away from the page (${th.returnBurstChars} or more is flagged).`,
       values: { charsAfterReturn: dep.charsAfterReturn, awayMs: dep.durationMs, returnBurstChars: th.returnBurstChars, returnWindowMs: th.returnWindowMs },
     };

@@ -31,11 +31,23 @@ function pasteShare(f: Fold, w: WritingMetrics, out: Flag[]): void {
   out.push({
     detector: 'paste-share',
     severity: overFinal ? 'high' : 'medium',
-    evidence: { seqFrom: f.paste.firstExternalSeq, seqTo: f.paste.lastExternalSeq, tFrom: f.paste.firstExternalT, tTo: f.paste.lastExternalT, excerpt: f.paste.largestExternalExcerpt },
+    evidence: {
+      seqFrom: f.paste.firstExternalSeq,
+      seqTo: f.paste.lastExternalSeq,
+      tFrom: f.paste.firstExternalT,
+      tTo: f.paste.lastExternalT,
+      excerpt: f.paste.largestExternalExcerpt,
+    },
     message: overFinal
       ? `${pct(p.shareOfFinal)} of the final text was pasted from outside the session (${p.external.count} paste${p.external.count === 1 ? '' : 's'}; over ${pct(th.pasteShareOfFinal)} is high).`
       : `${pct(p.shareOfAdded)} of all text added during the session was pasted from outside it (${p.external.count} paste${p.external.count === 1 ? '' : 's'}; over ${pct(th.pasteShareOfAdded)} is medium).`,
-    values: { shareOfFinal: p.shareOfFinal, shareOfAdded: p.shareOfAdded, externalPastes: p.external.count, pasteShareOfFinal: th.pasteShareOfFinal, pasteShareOfAdded: th.pasteShareOfAdded },
+    values: {
+      shareOfFinal: p.shareOfFinal,
+      shareOfAdded: p.shareOfAdded,
+      externalPastes: p.external.count,
+      pasteShareOfFinal: th.pasteShareOfFinal,
+      pasteShareOfAdded: th.pasteShareOfAdded,
+    },
   });
 }
 
@@ -118,10 +130,12 @@ function machineRegular(f: Fold, w: WritingMetrics, out: Flag[]): void {
   const overlapMax = overlapThresholdAt(th, k.interKey.medianMs);
   const signs: string[] = [];
   if (holds && k.hold.cv < th.machineMaxHoldCv) signs.push(`key hold times vary by ${k.hold.cv} (coefficient of variation, under ${th.machineMaxHoldCv})`);
-  if (k.interKey.iqrOverMedian < th.machineMaxIntervalDispersion) signs.push(`intervals between keys spread by ${k.interKey.iqrOverMedian} (interquartile range ÷ median, under ${th.machineMaxIntervalDispersion})`);
+  if (k.interKey.iqrOverMedian < th.machineMaxIntervalDispersion)
+    signs.push(`intervals between keys spread by ${k.interKey.iqrOverMedian} (interquartile range ÷ median, under ${th.machineMaxIntervalDispersion})`);
   if (holds && k.overlapRatio < overlapMax)
     signs.push(`${pct(k.overlapRatio)} of keys were pressed before the previous one was released (under ${pct(overlapMax)} at this typing speed)`);
-  if (k.interKey.medianMs < th.machineMinMedianIntervalMs) signs.push(`the median interval between keys is ${k.interKey.medianMs} ms (under ${th.machineMinMedianIntervalMs} ms)`);
+  if (k.interKey.medianMs < th.machineMinMedianIntervalMs)
+    signs.push(`the median interval between keys is ${k.interKey.medianMs} ms (under ${th.machineMinMedianIntervalMs} ms)`);
   if (signs.length === 0) return;
   out.push({
     detector: 'machine-regular',

@@ -18,7 +18,14 @@ function typed(text: string, opts: { gap?: number; hold?: number; pauseAfter?: R
   return out;
 }
 
-const SENTENCES = ['The river rose in the night.', 'Nobody in the village slept.', 'At dawn the bridge was gone.', 'We waited for the ferry.', 'It came late in the day.', 'Then we crossed at last.'];
+const SENTENCES = [
+  'The river rose in the night.',
+  'Nobody in the village slept.',
+  'At dawn the bridge was gone.',
+  'We waited for the ferry.',
+  'It came late in the day.',
+  'Then we crossed at last.',
+];
 
 describe('pauses belong to the transition they sit in', () => {
   it('a long pause after a period and before the space is a paused sentence start (the essay from issue 11)', () => {
@@ -108,7 +115,8 @@ describe('every message states what was measured, with the numbers behind it', (
       // "per 100" is a unit, not a measurement.
       const rest = f.message.replace(/\b\d+:\d\d(?::\d\d)?\b/g, ' ').replace(/per 100\b/g, ' ');
       const ok = explained(f);
-      for (const n of rest.match(/\d+(?:\.\d+)?/g) ?? []) expect(ok, `${f.detector}: ${n} in "${f.message}" is not in its values ${JSON.stringify(f.values)}`).toContain(n);
+      for (const n of rest.match(/\d+(?:\.\d+)?/g) ?? [])
+        expect(ok, `${f.detector}: ${n} in "${f.message}" is not in its values ${JSON.stringify(f.values)}`).toContain(n);
     }
   });
 
@@ -153,7 +161,12 @@ describe('capture capabilities: absence of a signal is not evidence', () => {
       const r = analyzeSession(sim.events, sim.declared);
       expect(r.flags.map((f) => f.detector)).not.toContain('keyless-text');
       expect(r.capabilities).toEqual(TEXT_ONLY);
-      expect(r.notChecked.filter((n) => !n.partly).map((n) => n.detector).sort()).toEqual(['burst-after-return', 'keyless-text', 'machine-regular', 'prolonged-absence', 'untrusted-input']);
+      expect(
+        r.notChecked
+          .filter((n) => !n.partly)
+          .map((n) => n.detector)
+          .sort(),
+      ).toEqual(['burst-after-return', 'keyless-text', 'machine-regular', 'prolonged-absence', 'untrusted-input']);
       expect(r.notes.filter((n) => n.topic === 'not-captured').length).toBe(r.notChecked.length);
       // Without the declaration, the same session reads as typing with no key presses: the failure mode the declaration prevents.
       expect(analyzeSession(sim.events).flags.some((f) => f.detector === 'keyless-text' && f.severity === 'high')).toBe(true);
@@ -180,7 +193,12 @@ describe('not enough data', () => {
     const events: VeritasEvent[] = [
       ...typed('A short start.'),
       { seq: 28, t: 10_000, type: 'clipboard', data: { action: 'paste', len: 76, hash: 'ab'.repeat(8) } },
-      { seq: 29, t: 10_040, type: 'text.op', data: { pos: 14, del: 0, ins: ' Then a pasted passage that came from elsewhere and was not written here.', cause: 'paste' } },
+      {
+        seq: 29,
+        t: 10_040,
+        type: 'text.op',
+        data: { pos: 14, del: 0, ins: ' Then a pasted passage that came from elsewhere and was not written here.', cause: 'paste' },
+      },
     ];
     const r = analyzeSession(events);
     expect(r.metrics.writing!.revisions.insertedChars).toBeLessThan(DEFAULT_THRESHOLDS.minJudgedChars);
@@ -216,7 +234,7 @@ describe('slow typists', () => {
       }) as VeritasEvent[];
     };
     const slow = analyzeSession(irregular(380)).flags.find((f) => f.detector === 'machine-regular');
-    expect(slow?.message ?? "").not.toMatch(/released/);
+    expect(slow?.message ?? '').not.toMatch(/released/);
     expect(slow).toBeUndefined();
     const fast = analyzeSession(irregular(150)).flags.find((f) => f.detector === 'machine-regular');
     expect(fast?.message).toMatch(/pressed before the previous one was released/);

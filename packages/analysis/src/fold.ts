@@ -1,4 +1,13 @@
-import { ORIGIN_CODE, OriginClassifier, capabilitiesOf, type Capabilities, type ClassifiedOp, type EventOf, type OriginText, type VeritasEvent } from '@veritas/schema';
+import {
+  ORIGIN_CODE,
+  OriginClassifier,
+  capabilitiesOf,
+  type Capabilities,
+  type ClassifiedOp,
+  type EventOf,
+  type OriginText,
+  type VeritasEvent,
+} from '@veritas/schema';
 import { AwayFold } from './away.fold';
 import { EditFold } from './edits.fold';
 import { ProctoringFold, SensorFold } from './host';

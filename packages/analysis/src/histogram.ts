@@ -79,7 +79,16 @@ export class Hist {
   distribution(): Distribution {
     const q1 = this.quantile(0.25);
     const q3 = this.quantile(0.75);
-    return { count: this.n, meanMs: round(this.mean()), medianMs: round(this.quantile(0.5)), q1Ms: round(q1), q3Ms: round(q3), iqrMs: round(q3 - q1), cv: round(this.cv(), 4), iqrOverMedian: round(this.dispersion(), 4) };
+    return {
+      count: this.n,
+      meanMs: round(this.mean()),
+      medianMs: round(this.quantile(0.5)),
+      q1Ms: round(q1),
+      q3Ms: round(q3),
+      iqrMs: round(q3 - q1),
+      cv: round(this.cv(), 4),
+      iqrOverMedian: round(this.dispersion(), 4),
+    };
   }
 }
 

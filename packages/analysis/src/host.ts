@@ -12,7 +12,10 @@ class SignalAcc {
   seen = 0;
   /** Flat [t, v, t, v, …]; halved (every other point kept, stride doubled) when over the cap, so it never depends on how the stream was cut. */
   points: number[] = [];
-  constructor(readonly key: string, readonly source: string) {}
+  constructor(
+    readonly key: string,
+    readonly source: string,
+  ) {}
 
   add(t: number, v: number, cap: number): void {
     this.count++;
@@ -34,7 +37,16 @@ class SignalAcc {
   toJSON(): HostSignal {
     const series: [number, number][] = [];
     for (let i = 0; i < this.points.length; i += 2) series.push([this.points[i]!, this.points[i + 1]!]);
-    return { key: this.key, source: this.source, count: this.count, min: this.min, max: this.max, mean: round(this.sum / this.count, 4), last: this.last, series };
+    return {
+      key: this.key,
+      source: this.source,
+      count: this.count,
+      min: this.min,
+      max: this.max,
+      mean: round(this.sum / this.count, 4),
+      last: this.last,
+      series,
+    };
   }
 }
 
@@ -80,11 +92,29 @@ export class ProctoringFold {
     let flag: Flag | null = null;
     const pct = Math.round(e.data.confidence * 100);
     if (kind === 'multiple_faces') {
-      flag = { detector: 'several-faces', severity: 'medium', evidence, values, message: `The proctoring camera reported more than one face at ${clock(e.t)} (confidence ${pct}%, at or over ${Math.round(th.violationMinConfidence * 100)}%).` };
+      flag = {
+        detector: 'several-faces',
+        severity: 'medium',
+        evidence,
+        values,
+        message: `The proctoring camera reported more than one face at ${clock(e.t)} (confidence ${pct}%, at or over ${Math.round(th.violationMinConfidence * 100)}%).`,
+      };
     } else if (kind === 'no_face') {
-      flag = { detector: 'no-face', severity: 'low', evidence, values, message: `The proctoring camera reported no face at ${clock(e.t)} (confidence ${pct}%, at or over ${Math.round(th.violationMinConfidence * 100)}%).` };
+      flag = {
+        detector: 'no-face',
+        severity: 'low',
+        evidence,
+        values,
+        message: `The proctoring camera reported no face at ${clock(e.t)} (confidence ${pct}%, at or over ${Math.round(th.violationMinConfidence * 100)}%).`,
+      };
     } else if (kind === 'prolonged_absence') {
-      flag = { detector: 'prolonged-absence', severity: 'medium', evidence, values, message: `The proctoring camera reported the student absent for a prolonged time at ${clock(e.t)} (confidence ${pct}%, at or over ${Math.round(th.violationMinConfidence * 100)}%).` };
+      flag = {
+        detector: 'prolonged-absence',
+        severity: 'medium',
+        evidence,
+        values,
+        message: `The proctoring camera reported the student absent for a prolonged time at ${clock(e.t)} (confidence ${pct}%, at or over ${Math.round(th.violationMinConfidence * 100)}%).`,
+      };
     }
     if (flag) out.push(flag);
     return flag;
@@ -146,7 +176,15 @@ export class SensorFold {
   result(): SensorKindMetrics[] {
     return [...this.kinds.values()].map((a) => {
       const span = a.lastT - a.firstT;
-      return { kind: a.kind, events: a.events, samples: a.samples, rateHz: span > 0 ? round(((a.samples - 1) * 1000) / span, 2) : 0, gaps: a.gaps, longestGapMs: round(a.longestGap), gapMs: round(a.gapMs) };
+      return {
+        kind: a.kind,
+        events: a.events,
+        samples: a.samples,
+        rateHz: span > 0 ? round(((a.samples - 1) * 1000) / span, 2) : 0,
+        gaps: a.gaps,
+        longestGapMs: round(a.longestGap),
+        gapMs: round(a.gapMs),
+      };
     });
   }
 }

@@ -69,7 +69,10 @@ export class KeyTimingFold {
   private endStretch(seq: number, t: number): void {
     const holdCv = cvOf(this.stretchHolds);
     const dispersion = iqrOverMedian(this.stretchIntervals);
-    if (this.stretches.length < MAX_STRETCHES && (holdCv < this.th.machineMaxHoldCv || (this.stretchIntervals.length >= 10 && dispersion < this.th.machineMaxIntervalDispersion))) {
+    if (
+      this.stretches.length < MAX_STRETCHES &&
+      (holdCv < this.th.machineMaxHoldCv || (this.stretchIntervals.length >= 10 && dispersion < this.th.machineMaxIntervalDispersion))
+    ) {
       this.stretches.push({ seqFrom: this.stretchSeq, seqTo: seq, tFrom: this.stretchT, tTo: t, excerpt: '' });
     }
     this.stretchHolds = [];

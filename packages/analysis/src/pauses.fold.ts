@@ -105,15 +105,28 @@ export class PauseFold {
     if (!s || s.paused) return;
     this.unpausedCount++;
     if (this.unpausedSentences.length < MAX_MOMENTS) {
-      this.unpausedSentences.push({ seqFrom: s.seqFrom, seqTo: Math.max(s.seqFrom, this.lastOpSeq), tFrom: s.tFrom, tTo: Math.max(s.tFrom, this.lastOpT), excerpt: excerptOf(s.excerpt) });
+      this.unpausedSentences.push({
+        seqFrom: s.seqFrom,
+        seqTo: Math.max(s.seqFrom, this.lastOpSeq),
+        tFrom: s.tFrom,
+        tTo: Math.max(s.tFrom, this.lastOpT),
+        excerpt: excerptOf(s.excerpt),
+      });
     }
   }
 
   /** The unpaused sentences, with the one being typed now if its start held no pause (reads, never changes, the state). */
   unpausedMoments(): { moments: Moment[]; count: number } {
     const s = this.sentence;
-    if (!s || s.paused || this.unpausedSentences.length >= MAX_MOMENTS) return { moments: [...this.unpausedSentences], count: this.unpausedCount + (s && !s.paused ? 1 : 0) };
-    const open: Moment = { seqFrom: s.seqFrom, seqTo: Math.max(s.seqFrom, this.lastOpSeq), tFrom: s.tFrom, tTo: Math.max(s.tFrom, this.lastOpT), excerpt: excerptOf(s.excerpt) };
+    if (!s || s.paused || this.unpausedSentences.length >= MAX_MOMENTS)
+      return { moments: [...this.unpausedSentences], count: this.unpausedCount + (s && !s.paused ? 1 : 0) };
+    const open: Moment = {
+      seqFrom: s.seqFrom,
+      seqTo: Math.max(s.seqFrom, this.lastOpSeq),
+      tFrom: s.tFrom,
+      tTo: Math.max(s.tFrom, this.lastOpT),
+      excerpt: excerptOf(s.excerpt),
+    };
     return { moments: [...this.unpausedSentences, open], count: this.unpausedCount + 1 };
   }
 

@@ -55,11 +55,21 @@ export function resultOf(f: Fold, opts: AnalysisOptions): AnalysisResult {
       message: `The student uses assistive technology: text without key presses and regular input timing are treated as its input method${moved.length ? ` (${moved.length} observation${moved.length === 1 ? '' : 's'} not flagged)` : ''}.`,
     });
   }
-  flags.sort((a, b) => a.evidence.seqFrom - b.evidence.seqFrom || a.evidence.seqTo - b.evidence.seqTo || (a.detector < b.detector ? -1 : a.detector > b.detector ? 1 : 0));
+  flags.sort(
+    (a, b) =>
+      a.evidence.seqFrom - b.evidence.seqFrom || a.evidence.seqTo - b.evidence.seqTo || (a.detector < b.detector ? -1 : a.detector > b.detector ? 1 : 0),
+  );
   if (writing && writing.inputMethod.chars > 0) {
     const c = writing.inputMethod.byCause;
-    const parts = [c.dictation ? `${c.dictation} by dictation` : '', c.ime ? `${c.ime} through an IME` : '', c.autocorrect ? `${c.autocorrect} by autocorrect` : ''].filter(Boolean);
-    notes.push({ topic: 'input-method', message: `${writing.inputMethod.chars} characters came through an input method (${parts.join(', ')}). This is an input method, not pasting or automation, and is not flagged.` });
+    const parts = [
+      c.dictation ? `${c.dictation} by dictation` : '',
+      c.ime ? `${c.ime} through an IME` : '',
+      c.autocorrect ? `${c.autocorrect} by autocorrect` : '',
+    ].filter(Boolean);
+    notes.push({
+      topic: 'input-method',
+      message: `${writing.inputMethod.chars} characters came through an input method (${parts.join(', ')}). This is an input method, not pasting or automation, and is not flagged.`,
+    });
   }
   for (const n of notChecked) notes.push({ topic: 'not-captured', message: n.message });
   let tooLittle: string | null = null;
@@ -72,8 +82,13 @@ export function resultOf(f: Fold, opts: AnalysisOptions): AnalysisResult {
   }
   if (tooLittle) notes.push({ topic: 'little-data', message: `Not enough data: ${tooLittle}` });
   const hostSignals = f.acceptHost ? f.proctor.hostSignals() : null;
-  if (!f.acceptHost && f.droppedHost > 0) notes.push({ topic: 'host-signals', message: `${f.droppedHost} signal events from the host page were refused by policy and not analysed.` });
-  else if (hostSignals && hostSignals.length > 0) notes.push({ topic: 'host-signals', message: `The host page sent ${hostSignals.map((s) => s.key).join(', ')}; they are shown as the host labels them and are not part of the integrity score.` });
+  if (!f.acceptHost && f.droppedHost > 0)
+    notes.push({ topic: 'host-signals', message: `${f.droppedHost} signal events from the host page were refused by policy and not analysed.` });
+  else if (hostSignals && hostSignals.length > 0)
+    notes.push({
+      topic: 'host-signals',
+      message: `The host page sent ${hostSignals.map((s) => s.key).join(', ')}; they are shown as the host labels them and are not part of the integrity score.`,
+    });
   const metrics: Metrics = {
     events: f.events,
     firstSeq: f.firstSeq,
@@ -96,4 +111,3 @@ export function resultOf(f: Fold, opts: AnalysisOptions): AnalysisResult {
     notChecked: notChecked.map(({ detector, missing, partly }) => ({ detector, missing: [...missing], partly })),
   };
 }
-

@@ -47,11 +47,23 @@ function scored(flags: readonly Flag[]): Score & { verdict: 'scored' } {
     const weight = SEVERITY_WEIGHT[w.severity];
     integrity *= 1 - weight;
     if (RANK[w.severity] > RANK[risk]) risk = w.severity;
-    reasons.push({ detector, severity: w.severity, flags: w.flags, weight, message: w.flags > 1 ? `${w.message} (and ${w.flags - 1} more flag${w.flags > 2 ? 's' : ''} of this kind)` : w.message });
+    reasons.push({
+      detector,
+      severity: w.severity,
+      flags: w.flags,
+      weight,
+      message: w.flags > 1 ? `${w.message} (and ${w.flags - 1} more flag${w.flags > 2 ? 's' : ''} of this kind)` : w.message,
+    });
   }
   reasons.sort((a, b) => RANK[b.severity] - RANK[a.severity] || b.weight - a.weight || (a.detector < b.detector ? -1 : 1));
   if (reasons.length === 0) {
-    reasons.push({ detector: 'none', severity: 'low', flags: 0, weight: 0, message: 'No detector raised a flag under the thresholds in force: nothing in the recorded process departs from ordinary unaided work.' });
+    reasons.push({
+      detector: 'none',
+      severity: 'low',
+      flags: 0,
+      weight: 0,
+      message: 'No detector raised a flag under the thresholds in force: nothing in the recorded process departs from ordinary unaided work.',
+    });
   }
   integrity = Math.round(integrity * 1000) / 1000;
   const named = reasons.filter((r) => r.detector !== 'none');

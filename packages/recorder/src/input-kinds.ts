@@ -27,7 +27,22 @@ export function isTransfer(cause: TextCause): boolean {
 }
 
 const NAV = new Set(['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'Home', 'End', 'PageUp', 'PageDown']);
-const MODIFIERS = new Set(['Shift', 'Control', 'Alt', 'AltGraph', 'Meta', 'CapsLock', 'Fn', 'FnLock', 'Hyper', 'Super', 'NumLock', 'ScrollLock', 'Symbol', 'OS']);
+const MODIFIERS = new Set([
+  'Shift',
+  'Control',
+  'Alt',
+  'AltGraph',
+  'Meta',
+  'CapsLock',
+  'Fn',
+  'FnLock',
+  'Hyper',
+  'Super',
+  'NumLock',
+  'ScrollLock',
+  'Symbol',
+  'OS',
+]);
 
 /** The class of a key. The key itself is used here and nowhere else: it is never stored or sent. */
 export function keyClass(key: string): KeyClass {

@@ -49,7 +49,11 @@ export class VeritasRecorder implements Recorder, CaptureSink {
       this.fail('storage', err);
       this.tracker.notify(true);
     });
-    this.tracker = new StatusTracker(opts, () => this.status, () => this.queued());
+    this.tracker = new StatusTracker(
+      opts,
+      () => this.status,
+      () => this.queued(),
+    );
     const stopped = () => this.disposed;
     const fail = (code: string, e: unknown) => this.fail(code, e);
     this.batcher = new EventBatcher(opts, {

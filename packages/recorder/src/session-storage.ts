@@ -87,6 +87,10 @@ export class SessionStorage {
 
   private memoryOnly(e: unknown): void {
     const lost = this.mode === 'connected' ? 'what the server has not yet acknowledged' : 'the session';
-    this.onMemoryOnly(new Error(`IndexedDB unusable (${e instanceof Error ? e.message : String(e)}): the session is kept in memory only, so a reload or closing the tab loses ${lost}`));
+    this.onMemoryOnly(
+      new Error(
+        `IndexedDB unusable (${e instanceof Error ? e.message : String(e)}): the session is kept in memory only, so a reload or closing the tab loses ${lost}`,
+      ),
+    );
   }
 }

@@ -59,7 +59,6 @@ function result<T>(req: IDBRequest<T>): Promise<T> {
   });
 }
 
-
 /** A thin IndexedDB store: `sessions` by key, `batches` by [key, firstSeq]. */
 export class IdbStore implements SessionStore {
   private constructor(private readonly db: IDBDatabase) {}
@@ -135,7 +134,10 @@ export class MemoryStore implements SessionStore {
     this.states.set(state.key, { ...state });
   }
   async prune(key: string, ack: number) {
-    this.batches.set(key, (this.batches.get(key) ?? []).filter((b) => lastSeq(b) > ack));
+    this.batches.set(
+      key,
+      (this.batches.get(key) ?? []).filter((b) => lastSeq(b) > ack),
+    );
   }
   async clear(key: string) {
     this.states.delete(key);

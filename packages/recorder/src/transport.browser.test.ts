@@ -133,7 +133,11 @@ describe('recorder transports under failure (real Chromium, real server)', () =>
 
   for (const transport of ['http', 'websocket'] as const) {
     it(`409 session-ended over ${transport}: one refused batch, no resends, onError says why, nothing thrown into the page`, async () => {
-      const created = await fetch(`${site.url}/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'writing' }) });
+      const created = await fetch(`${site.url}/v1/sessions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ kind: 'writing' }),
+      });
       expect(created.status).toBe(201);
       const session = (await created.json()) as { id: string; writeToken: string };
 
@@ -166,7 +170,9 @@ describe('recorder transports under failure (real Chromium, real server)', () =>
       if (transport === 'websocket') expect(sockets.every((ws) => ws.isClosed())).toBe(true);
 
       const errs = await errors(page);
-      expect(errs).toEqual([expect.objectContaining({ code: 'conflict', status: 409, problem: expect.objectContaining({ type: 'urn:veritas:problem:session-ended' }) })]);
+      expect(errs).toEqual([
+        expect.objectContaining({ code: 'conflict', status: 409, problem: expect.objectContaining({ type: 'urn:veritas:problem:session-ended' }) }),
+      ]);
       expect((await status(page)).state).toBe('error');
       // The host's calls still resolve, never reject, never throw.
       await page.evaluate(async () => {

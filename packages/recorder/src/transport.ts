@@ -133,7 +133,13 @@ export function wsChannel(server: string, id: string, token: string): Channel {
         } else if (msg.type === 'error') {
           const status = msg.problem?.status ?? 0;
           const retryAfterMs = typeof msg.retryAfter === 'number' && msg.retryAfter > 0 ? msg.retryAfter * 1000 : undefined;
-          const err = new TransportError(`${status} ${msg.problem?.detail ?? msg.problem?.title ?? 'error'}`, RETRYABLE.has(status), status, retryAfterMs, msg.problem);
+          const err = new TransportError(
+            `${status} ${msg.problem?.detail ?? msg.problem?.title ?? 'error'}`,
+            RETRYABLE.has(status),
+            status,
+            retryAfterMs,
+            msg.problem,
+          );
           const i = waiters.findIndex((w) => w.firstSeq === msg.firstSeq);
           if (i >= 0) waiters.splice(i, 1)[0]!.reject(err);
           else if (!opened) reject(err);

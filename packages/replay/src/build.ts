@@ -136,7 +136,12 @@ export function createReplayBuilder(keys: KeyIntervals, options: BuildOptions & 
   const writer = new KeyframeWriter(initialText, initialRuns, options.keyframes === false ? { keyframeEvery: Infinity, maxMovedUnits: Infinity } : options);
   const cap = options.capacity ?? {};
   const ops = new OpsBuilder(cap.ops);
-  const carets = { seq: new Column(int32, cap.carets), t: new Column(float64, cap.carets), start: new Column(uint32, cap.carets), end: new Column(uint32, cap.carets) };
+  const carets = {
+    seq: new Column(int32, cap.carets),
+    t: new Column(float64, cap.carets),
+    start: new Column(uint32, cap.carets),
+    end: new Column(uint32, cap.carets),
+  };
   const keyPress = new Column(float64, cap.keys);
   const pastes: PasteMark[] = [];
   const marks: MarkPoint[] = [];

@@ -31,7 +31,8 @@ describe('compact form', () => {
     const dec = createReplayDecoder();
     for (let i = 0; i < text.length; i += 37) dec.push(text.slice(i, i + 37));
     const back = dec.finish();
-    const strip = (d: typeof index.data) => JSON.parse(JSON.stringify({ ...d, ops: { ...d.ops, mixed: [...d.ops.mixed] } }, (_k, v) => (ArrayBuffer.isView(v) ? Array.from(v as Uint8Array) : v)));
+    const strip = (d: typeof index.data) =>
+      JSON.parse(JSON.stringify({ ...d, ops: { ...d.ops, mixed: [...d.ops.mixed] } }, (_k, v) => (ArrayBuffer.isView(v) ? Array.from(v as Uint8Array) : v)));
     expect(strip(back.data)).toEqual(strip(index.data));
     expect(back.keyframes).toEqual(index.keyframes);
     expect(back.finalText()).toBe(index.finalText());
@@ -43,7 +44,9 @@ describe('compact form', () => {
     const noisy = buildReplayIndex(sample(33.3337));
     const back = decodeReplay(encodeReplayChunks(noisy));
     expect(Array.from(back.data.clock.t)).toEqual(Array.from(noisy.data.clock.t, (t) => Math.round(t * 1000) / 1000));
-    const opsLine = encodeReplay(index).split('\n').find((l) => l.startsWith('{"k":"ops"'))!;
+    const opsLine = encodeReplay(index)
+      .split('\n')
+      .find((l) => l.startsWith('{"k":"ops"'))!;
     expect(opsLine.length / index.opCount).toBeLessThan(40);
   });
 

@@ -82,7 +82,13 @@ export function* encodeReplayChunks(index: ReplayIndex, options: EncodeOptions =
     format: REPLAY_FORMAT,
     session: d.session,
     keyframeEvery: index.keyframeEvery,
-    counts: { events: d.clock.seq.length, ops: d.ops.seq.length, carets: d.carets.seq.length, explicitCarets: explicitCarets(d).seq.length, keys: d.keys.length },
+    counts: {
+      events: d.clock.seq.length,
+      ops: d.ops.seq.length,
+      carets: d.carets.seq.length,
+      explicitCarets: explicitCarets(d).seq.length,
+      keys: d.keys.length,
+    },
     away: d.away,
     pastes: d.pastes,
     marks: d.marks,
@@ -147,7 +153,13 @@ function explicitCarets(d: ReplayData): CaretColumns {
   for (let i = 0; i < c.seq.length; i++) {
     const s = c.seq[i]!;
     while (j < o.seq.length && o.seq[j]! < s) j++;
-    const implied = j < o.seq.length && o.seq[j] === s && o.cause[j] !== SNAPSHOT_CAUSE && c.t[i] === o.t[j] && c.start[i] === c.end[i] && c.end[i] === o.pos[j]! + o.ins[j]!.length;
+    const implied =
+      j < o.seq.length &&
+      o.seq[j] === s &&
+      o.cause[j] !== SNAPSHOT_CAUSE &&
+      c.t[i] === o.t[j] &&
+      c.start[i] === c.end[i] &&
+      c.end[i] === o.pos[j]! + o.ins[j]!.length;
     if (!implied) keep.push(i);
   }
   return {
@@ -229,7 +241,16 @@ export function createReplayDecoder(options: KeyframeOptions = {}): ReplayDecode
       format: REPLAY_FORMAT,
       session: h.session,
       clock: { seq: new Int32Array(events), t: new Float64Array(events) },
-      ops: { seq: new Int32Array(ops), t: new Float64Array(ops), pos: new Uint32Array(ops), del: new Uint32Array(ops), ins: new Array<string>(ops), origin: new Uint8Array(ops), cause: new Uint8Array(ops), mixed: new Map() },
+      ops: {
+        seq: new Int32Array(ops),
+        t: new Float64Array(ops),
+        pos: new Uint32Array(ops),
+        del: new Uint32Array(ops),
+        ins: new Array<string>(ops),
+        origin: new Uint8Array(ops),
+        cause: new Uint8Array(ops),
+        mixed: new Map(),
+      },
       carets: { seq: new Int32Array(carets), t: new Float64Array(carets), start: new Uint32Array(carets), end: new Uint32Array(carets) },
       keys: new Float64Array(keys),
       away: h.away,
@@ -246,7 +267,21 @@ export function createReplayDecoder(options: KeyframeOptions = {}): ReplayDecode
     writer = new KeyframeWriter(init, runs, { ...options, keyframeEvery: every });
   };
 
-  const onOps = (d: ReplayData, c: { from: number; end0: number; seq: number[]; t: number[]; pos: number[]; del: number[]; ins: string[]; o: number[]; c: number[]; mixed?: [number, number[], number[]][] }) => {
+  const onOps = (
+    d: ReplayData,
+    c: {
+      from: number;
+      end0: number;
+      seq: number[];
+      t: number[];
+      pos: number[];
+      del: number[];
+      ins: string[];
+      o: number[];
+      c: number[];
+      mixed?: [number, number[], number[]][];
+    },
+  ) => {
     const o = d.ops;
     if (c.from !== opsIn || c.from + c.seq.length > o.seq.length) fail(`ops chunk at ${c.from} out of order`);
     undeltaInt(c.seq, o.seq, c.from);

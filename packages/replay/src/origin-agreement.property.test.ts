@@ -48,7 +48,9 @@ describe('one origin classifier: the viewer and the analysis agree (property)', 
   it('on simulated sessions with the clipboard events dropped (pastes judged from the text alone)', () => {
     fc.assert(
       fc.property(fc.constantFrom<SimKind>('genuine', 'paste', 'mixed'), fc.integer({ min: 1, max: 10_000 }), (kind, seed) => {
-        const events = simulate(kind, seed).events.filter((e) => e.type !== 'clipboard').map((e, seq) => ({ ...e, seq }));
+        const events = simulate(kind, seed)
+          .events.filter((e) => e.type !== 'clipboard')
+          .map((e, seq) => ({ ...e, seq }));
         agree(events);
       }),
       { numRuns: 20 },
@@ -56,7 +58,12 @@ describe('one origin classifier: the viewer and the analysis agree (property)', 
   });
 
   it('with malformed ops (positions and deletions past the end), both clamp them the same way', () => {
-    const op = fc.record({ pos: fc.nat(40), del: fc.nat(40), ins: fc.string({ maxLength: 8 }), cause: fc.constantFrom('type', 'paste', 'drop', 'undo', 'programmatic', 'ime') });
+    const op = fc.record({
+      pos: fc.nat(40),
+      del: fc.nat(40),
+      ins: fc.string({ maxLength: 8 }),
+      cause: fc.constantFrom('type', 'paste', 'drop', 'undo', 'programmatic', 'ime'),
+    });
     fc.assert(
       fc.property(fc.string({ maxLength: 10 }), fc.array(op, { maxLength: 40 }), (init, ops) => {
         const events = ops.map((data, seq) => ({ seq, t: seq * 50, type: 'text.op', data }) as VeritasEvent);

@@ -13,7 +13,8 @@ function session() {
   const api = {
     events,
     add,
-    type: (t: number, pos: number, ins: string, hold = 60) => add(t, 'text.op', { pos, del: 0, ins, cause: 'type' }).add(t + hold - 10, 'key', { class: 'char', hold }),
+    type: (t: number, pos: number, ins: string, hold = 60) =>
+      add(t, 'text.op', { pos, del: 0, ins, cause: 'type' }).add(t + hold - 10, 'key', { class: 'char', hold }),
     op: (t: number, pos: number, del: number, ins: string, cause: string, extra: object = {}) => add(t, 'text.op', { pos, del, ins, cause, ...extra }),
     clip: (t: number, action: 'copy' | 'cut' | 'paste', hash: string, len = 3) => add(t, 'clipboard', { action, len, hash }),
   };

@@ -76,7 +76,12 @@ describe('encodeReplayStream', () => {
   it('sends the same lines as encoding the whole index, whatever the page size', async () => {
     const events = session();
     const whole = encodeReplay(buildReplayIndex(events, options), { chunkRows: 16 });
-    for (const [size, withCounts] of [[1, false], [3, true], [7, false], [1000, true]] as const) {
+    for (const [size, withCounts] of [
+      [1, false],
+      [3, true],
+      [7, false],
+      [1000, true],
+    ] as const) {
       const src = pagedSource(events, size, withCounts);
       expect(await collect(encodeReplayStream(src, { ...options, chunkRows: 16 }))).toBe(whole);
       expect(src.reads).toBe(Math.ceil(events.length / size));
@@ -98,9 +103,23 @@ describe('encodeReplayStream', () => {
 
   it('matches the whole-index encoding on random sessions', async () => {
     const step = fc.oneof(
-      fc.record({ type: fc.constant('text.op' as const), data: fc.record({ pos: fc.nat({ max: 30 }), del: fc.nat({ max: 4 }), ins: fc.string({ maxLength: 6 }), cause: fc.constantFrom('type', 'paste', 'undo', 'ime', 'programmatic') }) }),
-      fc.record({ type: fc.constant('key' as const), data: fc.record({ class: fc.constantFrom('char', 'backspace', 'space'), hold: fc.integer({ min: 0, max: 200 }) }) }),
-      fc.record({ type: fc.constant('clipboard' as const), data: fc.record({ action: fc.constantFrom('copy', 'paste'), len: fc.nat({ max: 9 }), hash: fc.constantFrom('aa00000000000001', 'bb00000000000002') }) }),
+      fc.record({
+        type: fc.constant('text.op' as const),
+        data: fc.record({
+          pos: fc.nat({ max: 30 }),
+          del: fc.nat({ max: 4 }),
+          ins: fc.string({ maxLength: 6 }),
+          cause: fc.constantFrom('type', 'paste', 'undo', 'ime', 'programmatic'),
+        }),
+      }),
+      fc.record({
+        type: fc.constant('key' as const),
+        data: fc.record({ class: fc.constantFrom('char', 'backspace', 'space'), hold: fc.integer({ min: 0, max: 200 }) }),
+      }),
+      fc.record({
+        type: fc.constant('clipboard' as const),
+        data: fc.record({ action: fc.constantFrom('copy', 'paste'), len: fc.nat({ max: 9 }), hash: fc.constantFrom('aa00000000000001', 'bb00000000000002') }),
+      }),
       fc.record({ type: fc.constant('selection' as const), data: fc.record({ start: fc.nat({ max: 30 }), end: fc.nat({ max: 30 }) }) }),
       fc.record({ type: fc.constant('snapshot' as const), data: fc.record({ text: fc.string({ maxLength: 12 }) }) }),
     );

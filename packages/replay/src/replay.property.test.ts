@@ -21,7 +21,17 @@ const pos = fc.nat({ max: 40 });
 function stepArb(withUndo: boolean) {
   const causes = withUndo ? (['type', 'ime', 'programmatic', 'cut', 'undo'] as const) : (['type', 'ime', 'programmatic', 'cut'] as const);
   return fc.oneof(
-    { weight: 8, arbitrary: fc.record({ kind: fc.constant('op' as const), pos, del: fc.nat({ max: 6 }), ins: text(4), cause: fc.constantFrom(...causes), trusted: fc.option(fc.boolean(), { nil: undefined }) }) },
+    {
+      weight: 8,
+      arbitrary: fc.record({
+        kind: fc.constant('op' as const),
+        pos,
+        del: fc.nat({ max: 6 }),
+        ins: text(4),
+        cause: fc.constantFrom(...causes),
+        trusted: fc.option(fc.boolean(), { nil: undefined }),
+      }),
+    },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant('paste' as const), pos, del: fc.nat({ max: 3 }), ins: text(12), internal: fc.boolean() }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('select' as const), start: pos, end: pos }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('snapshot' as const), text: text(20) }) },
@@ -35,7 +45,8 @@ function toEvents(steps: Step[]): VeritasEvent[] {
   let t = 0;
   const push = (e: Omit<VeritasEvent, 'seq' | 't'>) => out.push({ ...e, seq: out.length, t: (t += 7) } as VeritasEvent);
   for (const s of steps) {
-    if (s.kind === 'op') push({ type: 'text.op', data: { pos: s.pos, del: s.del, ins: s.ins, cause: s.cause, ...(s.trusted === undefined ? {} : { trusted: s.trusted }) } });
+    if (s.kind === 'op')
+      push({ type: 'text.op', data: { pos: s.pos, del: s.del, ins: s.ins, cause: s.cause, ...(s.trusted === undefined ? {} : { trusted: s.trusted }) } });
     else if (s.kind === 'paste') {
       push({ type: 'clipboard', data: { action: 'paste', len: s.ins.length, hash: '0'.repeat(16), internal: s.internal } });
       push({ type: 'text.op', data: { pos: s.pos, del: s.del, ins: s.ins, cause: 'paste' } });
@@ -69,10 +80,15 @@ function naiveOrigins(events: VeritasEvent[], seq: number, init: string): number
     const p = Math.min(e.data.pos, text.length);
     const d = Math.min(e.data.del, text.length - p);
     const code =
-      cause === 'paste' ? (lastPasteInternal ? C['paste-internal'] : C['paste-external'])
-      : cause === 'ime' ? C['input-method']
-      : cause === 'programmatic' || e.data.trusted === false ? C['no-keystrokes']
-      : C.typed;
+      cause === 'paste'
+        ? lastPasteInternal
+          ? C['paste-internal']
+          : C['paste-external']
+        : cause === 'ime'
+          ? C['input-method']
+          : cause === 'programmatic' || e.data.trusted === false
+            ? C['no-keystrokes']
+            : C.typed;
     text = text.slice(0, p) + ins + text.slice(p + d);
     origins = [...origins.slice(0, p), ...Array.from({ length: ins.length }, () => code), ...origins.slice(p + d)];
   }

@@ -50,7 +50,13 @@ describe('timeline', () => {
 
   it('places analysis flags at their moments, clamped and sorted', () => {
     const flags = placeFlags(index, [
-      { detector: 'prolonged-absence', severity: 'low', message: 'late', evidence: { seqFrom: 6, seqTo: 6, tFrom: 10_000, tTo: 99_999, excerpt: '' }, values: {} },
+      {
+        detector: 'prolonged-absence',
+        severity: 'low',
+        message: 'late',
+        evidence: { seqFrom: 6, seqTo: 6, tFrom: 10_000, tTo: 99_999, excerpt: '' },
+        values: {},
+      },
       { detector: 'external-paste', severity: 'high', message: 'early', evidence: { seqFrom: 0, seqTo: 1, tFrom: -5, tTo: 100, excerpt: 'ab' }, values: {} },
     ]);
     expect(flags.map((f) => [f.detector, f.tFrom, f.tTo, f.id])).toEqual([
@@ -68,7 +74,13 @@ describe('series', () => {
     const events = [
       ev(0, 0, 'metrics', { values: { confusion: 0.2, faceDetected: true } }),
       ev(1, 1000, 'metrics', { values: { confusion: 0.4, faceDetected: false } }),
-      ev(2, 1100, 'sensor', { kind: 'accel', samples: [[1050, 0, 1, 9.8], [1020, 0.5, 1, 9.7]] }),
+      ev(2, 1100, 'sensor', {
+        kind: 'accel',
+        samples: [
+          [1050, 0, 1, 9.8],
+          [1020, 0.5, 1, 9.7],
+        ],
+      }),
     ];
     const s = extractSeries(events);
     expect(s.map((x) => x.name)).toEqual(['confusion', 'faceDetected', 'accel.x', 'accel.y', 'accel.z']);

@@ -12,7 +12,7 @@ export type PlacedFlag = AnalysisFlag & {
   /** Clamped to the session's span. */
   tFrom: number;
   tTo: number;
-}
+};
 
 export interface Density {
   t0: number;

@@ -30,7 +30,10 @@ export const DETECTOR_NAMES = [
   'several-faces',
   'no-face',
 ] as const;
-export const DetectorName = Type.Union(DETECTOR_NAMES.map((d) => Type.Literal(d)), { description: 'The detector that raised the flag' });
+export const DetectorName = Type.Union(
+  DETECTOR_NAMES.map((d) => Type.Literal(d)),
+  { description: 'The detector that raised the flag' },
+);
 export type DetectorName = (typeof DETECTOR_NAMES)[number];
 
 export const PAUSE_LOCATIONS = ['withinWord', 'beforeWord', 'beforeSentence', 'beforeParagraph', 'beforeRevision'] as const;
@@ -57,7 +60,9 @@ export const Evidence = Type.Object(
     tFrom: Num,
     tTo: Num,
     excerpt: Type.String({ description: "A short excerpt of the text concerned ('' when there is none)" }),
-    moments: Type.Optional(Type.Array(Moment, { maxItems: 20, description: 'The stretches that made the case (e.g. sentences typed without a pause), in session order' })),
+    moments: Type.Optional(
+      Type.Array(Moment, { maxItems: 20, description: 'The stretches that made the case (e.g. sentences typed without a pause), in session order' }),
+    ),
   },
   { additionalProperties: false, description: 'Where in the stream the flag comes from' },
 );
@@ -114,7 +119,11 @@ export const Departure = Type.Object({
 });
 export type Departure = Static<typeof Departure>;
 
-export const SpeedWindow = Type.Object({ tFrom: Num, chars: Type.Integer({ description: "Characters typed (cause 'type') in the window" }), keys: Type.Integer() });
+export const SpeedWindow = Type.Object({
+  tFrom: Num,
+  chars: Type.Integer({ description: "Characters typed (cause 'type') in the window" }),
+  keys: Type.Integer(),
+});
 export type SpeedWindow = Static<typeof SpeedWindow>;
 
 const Count = Type.Object({ count: Int, chars: Int });
@@ -128,9 +137,15 @@ export const WritingMetrics = Type.Object({
     countsOver: Type.Array(Num, { description: 'Count of intervals at or over each threshold in `thresholdsMs`' }),
     totalPauseMs: Num,
     byLocation: Type.Object(Object.fromEntries(PAUSE_LOCATIONS.map((l) => [l, PauseLocationStats])) as Record<PauseLocation, typeof PauseLocationStats>),
-    sentenceGradient: Type.Number({ description: 'Median of the longest interval in each sentence or paragraph boundary transition ÷ median interval within a word (composing: high; copying: near 1)' }),
+    sentenceGradient: Type.Number({
+      description:
+        'Median of the longest interval in each sentence or paragraph boundary transition ÷ median interval within a word (composing: high; copying: near 1)',
+    }),
     sentencePauseShare: Type.Number({ description: 'Share of sentence and paragraph boundaries holding a pause at or over the threshold' }),
-    boundaries: Type.Integer({ description: 'Sentence and paragraph boundary transitions: the intervals from the end of a sentence (its punctuation and the whitespace after it) to the next sentence’s first character' }),
+    boundaries: Type.Integer({
+      description:
+        'Sentence and paragraph boundary transitions: the intervals from the end of a sentence (its punctuation and the whitespace after it) to the next sentence’s first character',
+    }),
     pausedBoundaries: Type.Integer({ description: 'Of those, transitions holding a pause at or over the threshold' }),
     count: Type.Integer({ description: 'Intervals at or over the pause threshold, anywhere' }),
     intervalsWithAway: Type.Integer({ description: 'Intervals that contained time away from the page (not classified)' }),
@@ -252,7 +267,9 @@ export const Thresholds = Type.Object(
     externalPasteLowChars: threshold('External paste of at least this many characters: low flag'),
     externalPasteChars: threshold('External paste of at least this many characters: medium flag'),
     externalPasteHighChars: threshold('… and at least this many: high flag'),
-    externalPasteSentences: threshold('An external paste (of at least the low size) holding this many complete sentences or more: medium flag, as a passage is'),
+    externalPasteSentences: threshold(
+      'An external paste (of at least the low size) holding this many complete sentences or more: medium flag, as a passage is',
+    ),
     pasteShareOfFinal: threshold('Externally pasted share of the final text over this: high flag'),
     pasteShareOfAdded: threshold('Externally pasted share of all text added over this: medium flag'),
     transcriptionMinChars: threshold('Transcription needs at least this many typed characters'),
@@ -266,7 +283,9 @@ export const Thresholds = Type.Object(
     machineMaxHoldCv: threshold('Hold-time coefficient of variation under this is constant (people: 0.2–0.4)'),
     machineMaxIntervalDispersion: threshold('Inter-key interquartile range ÷ median under this is too regular'),
     machineMaxOverlap: threshold('Key overlap under this where people overlap a quarter to half of their keys (at the reference speed)'),
-    machineOverlapReferenceMs: threshold('Median inter-key interval up to which machineMaxOverlap applies as is; slower typists overlap less, so beyond it the threshold falls linearly …'),
+    machineOverlapReferenceMs: threshold(
+      'Median inter-key interval up to which machineMaxOverlap applies as is; slower typists overlap less, so beyond it the threshold falls linearly …',
+    ),
     machineOverlapOffMs: threshold('… to zero at this median interval: slower typists (300 ms and more) are not checked for key overlap at all'),
     machineMinMedianIntervalMs: threshold('Median inter-key interval under this is too fast to sustain (ms)'),
     untrustedEvents: threshold('Untrusted (script-made) events at or over this: high flag; fewer: low'),
@@ -290,7 +309,10 @@ export const AnalysisSettings = Type.Object(
     thresholds: Type.Optional(Type.Partial(Thresholds, { additionalProperties: false })),
     acceptHostSignals: Type.Optional(Type.Boolean({ description: 'false: metrics events from the host page are dropped before analysis (default true)' })),
     assistiveTechnology: Type.Optional(
-      Type.Boolean({ description: 'An accommodation: the writer uses assistive technology, so text inserted without key presses is an input method, not a sign (default false)' }),
+      Type.Boolean({
+        description:
+          'An accommodation: the writer uses assistive technology, so text inserted without key presses is an input method, not a sign (default false)',
+      }),
     ),
   },
   { additionalProperties: false, description: "The exam's analysis settings" },
@@ -315,10 +337,14 @@ export const AnalysisResult = Type.Object(
     flags: Type.Array(Flag),
     notes: Type.Array(Note),
     score: Score,
-    hostSignals: Type.Union([Type.Array(HostSignal), Type.Null()], { description: 'Signals from the host page as it labels them; never part of the score; null when refused or absent' }),
+    hostSignals: Type.Union([Type.Array(HostSignal), Type.Null()], {
+      description: 'Signals from the host page as it labels them; never part of the score; null when refused or absent',
+    }),
     thresholds: Thresholds,
     capabilities: Capabilities,
-    notChecked: Type.Array(NotChecked, { description: 'What the analysis could not check (or checked only in part) because the source did not capture a signal' }),
+    notChecked: Type.Array(NotChecked, {
+      description: 'What the analysis could not check (or checked only in part) because the source did not capture a signal',
+    }),
   },
   { additionalProperties: false, description: 'The whole analysis of a session' },
 );

@@ -7,10 +7,9 @@ import { Text, TextRecord, Timestamp } from './text';
 import type { Batch } from './batch';
 import { Capabilities } from './capabilities';
 
-export const SessionKind = Type.Union(
-  [Type.Literal('writing'), Type.Literal('proctoring'), Type.Literal('sensor'), Type.Literal('generic')],
-  { description: 'What the session captures' },
-);
+export const SessionKind = Type.Union([Type.Literal('writing'), Type.Literal('proctoring'), Type.Literal('sensor'), Type.Literal('generic')], {
+  description: 'What the session captures',
+});
 export type SessionKind = Static<typeof SessionKind>;
 
 export const SessionMeta = Type.Object(
@@ -19,7 +18,12 @@ export const SessionMeta = Type.Object(
     prompt: Type.Optional(Text({ maxLength: 10_000 })),
     initialText: Type.Optional(Text({ maxLength: 1_000_000 })),
     labels: Type.Optional(TextRecord(64, Text({ maxLength: 200 }), { maxProperties: 32 })),
-    capabilities: Type.Optional(Type.Partial(Capabilities, { additionalProperties: false, description: 'What the source captures; undeclared signals default to captured (what the Veritas recorder captures)' })),
+    capabilities: Type.Optional(
+      Type.Partial(Capabilities, {
+        additionalProperties: false,
+        description: 'What the source captures; undeclared signals default to captured (what the Veritas recorder captures)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

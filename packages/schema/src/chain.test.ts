@@ -9,7 +9,11 @@ async function chainOf(sizes: number[], macKey?: string) {
   let seq = 0;
   const out = [];
   for (const n of sizes) {
-    const b = await sealBatch(Array.from({ length: n }, () => ev(seq++)), prev, macKey);
+    const b = await sealBatch(
+      Array.from({ length: n }, () => ev(seq++)),
+      prev,
+      macKey,
+    );
     out.push(b);
     prev = b.hash;
   }

@@ -102,14 +102,14 @@ export type EventType = keyof typeof EventData;
 export const EVENT_TYPES = Object.keys(EventData) as EventType[];
 
 function eventOf<K extends EventType>(type: K) {
-  return Type.Object(
-    { seq: Seq, t: Ms, type: Type.Literal(type), data: EventData[type] },
-    { additionalProperties: false, $id: undefined },
-  );
+  return Type.Object({ seq: Seq, t: Ms, type: Type.Literal(type), data: EventData[type] }, { additionalProperties: false, $id: undefined });
 }
 
 /** One event, any type: the union the bundle format and the TypeScript types use. */
-export const Event = Type.Union(EVENT_TYPES.map((k) => eventOf(k)), { description: 'A v1 session event' });
+export const Event = Type.Union(
+  EVENT_TYPES.map((k) => eventOf(k)),
+  { description: 'A v1 session event' },
+);
 
 /** An event of type K with its typed data. */
 export type EventOf<K extends EventType> = { seq: number; t: number; type: K; data: Static<(typeof EventData)[K]> };

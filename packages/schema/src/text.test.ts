@@ -25,7 +25,12 @@ describe('storable text: one rule for TypeBox and Ajv', () => {
     const rec = TextRecord(4, Text());
     const tb = TypeCompiler.Compile(rec);
     const av = new Ajv({ strict: false }).compile(rec);
-    for (const [value, ok] of [[{ abcd: 'x' }, true], [{ abcde: 'x' }, false], [{ 'a\u0000': 'x' }, false], [{ a: '\ud800' }, false]] as const) {
+    for (const [value, ok] of [
+      [{ abcd: 'x' }, true],
+      [{ abcde: 'x' }, false],
+      [{ 'a\u0000': 'x' }, false],
+      [{ a: '\ud800' }, false],
+    ] as const) {
       expect(tb.Check(value)).toBe(ok);
       expect(av(value)).toBe(ok);
     }

@@ -85,7 +85,9 @@ export function parseBundle(input: unknown): { ok: true; bundle: Bundle } | { ok
     value = migrate(value);
   }
   if (!bundleCheck.Check(value)) {
-    const issues = [...bundleCheck.Errors(value)].slice(0, 20).map((e) => ({ path: e.path, message: describePattern((e.schema as { pattern?: unknown }).pattern) ?? e.message }));
+    const issues = [...bundleCheck.Errors(value)]
+      .slice(0, 20)
+      .map((e) => ({ path: e.path, message: describePattern((e.schema as { pattern?: unknown }).pattern) ?? e.message }));
     return { ok: false, issues };
   }
   const bundle = value as unknown as Bundle;

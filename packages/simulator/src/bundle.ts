@@ -40,7 +40,13 @@ export async function toBundle(sim: SimSession, opts: BundleOptions = {}): Promi
   const endedAt = new Date(Date.parse(createdAt) + Math.ceil(last ? last.t : 0)).toISOString();
   return {
     format: BUNDLE_FORMAT,
-    session: { id, kind: sim.sessionKind, createdAt, endedAt, meta: { title: `Simulated ${sim.kind} session (seed ${sim.seed})`, labels: { simulator: sim.kind } } },
+    session: {
+      id,
+      kind: sim.sessionKind,
+      createdAt,
+      endedAt,
+      meta: { title: `Simulated ${sim.kind} session (seed ${sim.seed})`, labels: { simulator: sim.kind } },
+    },
     batches: await toBatches(sim.events, id, opts),
   };
 }

@@ -11,13 +11,26 @@ import { compose, hold, typeWord, type TypistProfile } from './writers';
 
 /** Pauses fall inside sentences (before a hard word, mid-clause), not at sentence starts. */
 export function midSentencePauser(rng: Rng, p: TypistProfile): TypistProfile {
-  return { ...p, sentencePause: rng.range(300, 900), paragraphPause: rng.range(800, 2000), midPauseRate: rng.range(0.08, 0.18), midPauseMs: rng.range(2500, 6000) };
+  return {
+    ...p,
+    sentencePause: rng.range(300, 900),
+    paragraphPause: rng.range(800, 2000),
+    midPauseRate: rng.range(0.08, 0.18),
+    midPauseMs: rng.range(2500, 6000),
+  };
 }
 
 /** Slow typists: a median key interval of 300 to 450 ms, so keys rarely overlap; thinking time grows with it. */
 export function slowTypist(rng: Rng, p: TypistProfile): TypistProfile {
   const ikiMedian = rng.range(300, 450);
-  return { ...p, ikiMedian, ikiSigma: rng.range(0.4, 0.6), wordPause: rng.range(500, 1000), sentencePause: rng.range(3000, 7000), paragraphPause: rng.range(5000, 12_000) };
+  return {
+    ...p,
+    ikiMedian,
+    ikiSigma: rng.range(0.4, 0.6),
+    wordPause: rng.range(500, 1000),
+    sentencePause: rng.range(3000, 7000),
+    paragraphPause: rng.range(5000, 12_000),
+  };
 }
 
 /**

@@ -28,8 +28,23 @@ export type SimKind = (typeof SIM_KINDS)[number];
 
 /** Salts the seed per kind; new kinds go at the end, so a kind's sessions never change when kinds are added. */
 const SEED_SALT: readonly SimKind[] = [
-  'genuine', 'copy', 'paste', 'autotyper', 'mixed', 'dictation', 'ime', 'proctoring', 'proctoring-violations', 'sensor',
-  'mid-sentence-pauser', 'slow-typist', 'second-language', 'planner', 'end-reviser', 'assistive', 'text-only',
+  'genuine',
+  'copy',
+  'paste',
+  'autotyper',
+  'mixed',
+  'dictation',
+  'ime',
+  'proctoring',
+  'proctoring-violations',
+  'sensor',
+  'mid-sentence-pauser',
+  'slow-typist',
+  'second-language',
+  'planner',
+  'end-reviser',
+  'assistive',
+  'text-only',
 ];
 
 /** Kinds that depart from honest, unaided writing: what the detectors are meant to catch. */
@@ -206,7 +221,10 @@ function proctoring(kind: SimKind, seed: number, rng: Rng, opts: SimOptions): Si
       source: 'host-webcam-model',
     });
   }
-  const truth = { dishonest: withViolations, description: withViolations ? 'webcam proctoring with a second face and absences' : 'webcam proctoring, nothing unusual' };
+  const truth = {
+    dishonest: withViolations,
+    description: withViolations ? 'webcam proctoring with a second face and absences' : 'webcam proctoring, nothing unusual',
+  };
   return { kind, seed, sessionKind: 'proctoring', events: tape.events(), finalText: '', truth, declared: {} };
 }
 
@@ -232,7 +250,15 @@ function sensor(kind: SimKind, seed: number, rng: Rng, opts: SimOptions): SimSes
       rows = [];
     }
   }
-  return { kind, seed, sessionKind: 'sensor', events: tape.events(), finalText: '', truth: { dishonest: false, variant: `${hz}Hz, ${gaps} gaps`, description: 'phone accelerometer and gyroscope' }, declared: {} };
+  return {
+    kind,
+    seed,
+    sessionKind: 'sensor',
+    events: tape.events(),
+    finalText: '',
+    truth: { dishonest: false, variant: `${hz}Hz, ${gaps} gaps`, description: 'phone accelerometer and gyroscope' },
+    declared: {},
+  };
 }
 
 /** A realistic v1 session of the given kind, the same for the same seed. */

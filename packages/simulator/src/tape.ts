@@ -82,7 +82,11 @@ export class Tape {
     this.now += Math.max(1, gap);
     this.key(this.now, 'modifier', 180);
     this.key(this.now + 40, 'char', 90);
-    this.emit(this.now + 45, 'clipboard', internal === undefined ? { action: 'paste', len: text.length, hash } : { action: 'paste', len: text.length, hash, internal });
+    this.emit(
+      this.now + 45,
+      'clipboard',
+      internal === undefined ? { action: 'paste', len: text.length, hash } : { action: 'paste', len: text.length, hash, internal },
+    );
     this.now += 46;
     this.op(this.now, this.caret, 0, text, 'paste');
   }

@@ -15,7 +15,28 @@ const WORDS = (
   'city play toward five using himself usually evidence argument history method result reason question research theory process society'
 ).split(' ');
 
-const CJK = ['わたし', 'がっこう', 'ともだち', 'にほんご', 'べんきょう', 'たのしい', 'きょう', 'あした', 'せんせい', 'しゅくだい', '日本', '学生', '先生', '勉強', '今日', '友達', '時間', '問題', '大学', '社会'];
+const CJK = [
+  'わたし',
+  'がっこう',
+  'ともだち',
+  'にほんご',
+  'べんきょう',
+  'たのしい',
+  'きょう',
+  'あした',
+  'せんせい',
+  'しゅくだい',
+  '日本',
+  '学生',
+  '先生',
+  '勉強',
+  '今日',
+  '友達',
+  '時間',
+  '問題',
+  '大学',
+  '社会',
+];
 
 function sentence(rng: Rng): string {
   const n = rng.int(7, 22);

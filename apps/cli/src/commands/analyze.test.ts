@@ -56,7 +56,9 @@ describe('veritas analyze', () => {
   });
 
   it('takes per-exam thresholds and can refuse host signals', async () => {
-    const strict = JSON.parse((await run(files.genuine!, { json: true, threshold: ['transcriptionMaxGradient=1000', 'transcriptionMaxSentencePauseShare=1'] })).out);
+    const strict = JSON.parse(
+      (await run(files.genuine!, { json: true, threshold: ['transcriptionMaxGradient=1000', 'transcriptionMaxSentencePauseShare=1'] })).out,
+    );
     expect(strict.analysis.flags.map((f: { detector: string }) => f.detector)).toContain('transcription');
     expect(strict.analysis.thresholds.transcriptionMaxGradient).toBe(1000);
     const withHost = await run(files['proctoring-violations']!);

@@ -19,7 +19,11 @@ async function writeBundle(path: string): Promise<void> {
   add(20_000, 'text.op', { pos: 11, del: 0, ins: '!', cause: 'type' });
   const b1 = await sealBatch(events.slice(0, 4), await genesisHash(SID));
   const b2 = await sealBatch(events.slice(4), b1.hash);
-  const bundle = { format: BUNDLE_FORMAT, session: { id: SID, kind: 'writing', createdAt: '2026-01-01T00:00:00.000Z', meta: { initialText: '' } }, batches: [b1, b2] };
+  const bundle = {
+    format: BUNDLE_FORMAT,
+    session: { id: SID, kind: 'writing', createdAt: '2026-01-01T00:00:00.000Z', meta: { initialText: '' } },
+    batches: [b1, b2],
+  };
   await writeFile(path, JSON.stringify(bundle));
 }
 

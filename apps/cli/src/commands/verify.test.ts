@@ -7,7 +7,8 @@ import { verify } from './verify';
 
 const ID = 'abcdefghijklmnopqrst';
 const TOKEN = 'the-write-token-of-this-session';
-const typing = (text: string): VeritasEvent[] => [...text].map((ch, i) => ({ seq: i, t: i * 100, type: 'text.op', data: { pos: i, del: 0, ins: ch, cause: 'type' } }));
+const typing = (text: string): VeritasEvent[] =>
+  [...text].map((ch, i) => ({ seq: i, t: i * 100, type: 'text.op', data: { pos: i, del: 0, ins: ch, cause: 'type' } }));
 
 /** A bundle of batches of 3 events, MACed with TOKEN's key. */
 async function bundleOf(events: VeritasEvent[]) {

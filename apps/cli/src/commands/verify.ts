@@ -30,7 +30,8 @@ export const verify: Command = {
     if (typeof values.key === 'string') {
       const macProblem = await verifyChain(bundle.session.id, bundle.batches, await macKeyOf(values.key));
       if (macProblem) {
-        const what = macProblem.code === 'missing-mac' ? 'has no MAC' : macProblem.code === 'bad-mac' ? 'has a MAC that does not match the key' : macProblem.code;
+        const what =
+          macProblem.code === 'missing-mac' ? 'has no MAC' : macProblem.code === 'bad-mac' ? 'has a MAC that does not match the key' : macProblem.code;
         console.error(`MAC check failed: batch ${macProblem.index} (firstSeq ${macProblem.firstSeq}) ${what}`);
         return 1;
       }

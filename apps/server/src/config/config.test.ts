@@ -24,7 +24,10 @@ describe('loadConfig', () => {
   it('makes the derived choices once: group-commit concurrency and the job driver follow the database', () => {
     expect(loadConfig({}).groupCommit.concurrency).toBe(1);
     expect(loadConfig({ DATABASE_URL: 'postgres://u@h/db' }).groupCommit.concurrency).toBe(4);
-    expect(loadConfig({ DATABASE_URL: 'postgres://u@h/db' }, { groupCommit: { concurrency: 8 } }).groupCommit).toMatchObject({ concurrency: 8, maxEvents: 5000 });
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@h/db' }, { groupCommit: { concurrency: 8 } }).groupCommit).toMatchObject({
+      concurrency: 8,
+      maxEvents: 5000,
+    });
   });
 
   it('is frozen once checked, overrides included', () => {

@@ -68,7 +68,7 @@ function expectAnswer(route: string, access: Access | undefined, credential: Cre
 }
 
 describe('every route answers as its declared access promises', () => {
-  it('walks app.routeAccess with no token, a wrong token, another session\'s token and its own', async () => {
+  it("walks app.routeAccess with no token, a wrong token, another session's token and its own", async () => {
     const other = await createSession(t.app);
     const walked: string[] = [];
     const routes = t.app.routeAccess.flatMap((r) => r.method.split(',').map((method) => ({ ...r, method })));
@@ -90,7 +90,24 @@ describe('every route answers as its declared access promises', () => {
       }
     }
     // The walk covered the API, not just the docs.
-    for (const r of ['POST /v1/sessions', 'GET /v1/sessions', 'GET /v1/sessions/:id', 'GET /v1/sessions/:id/events', 'POST /v1/sessions/:id/events', 'POST /v1/sessions/:id/end', 'GET /v1/sessions/:id/bundle', 'GET /v1/sessions/:id/replay', 'GET /v1/sessions/:id/analysis', 'GET /v1/sessions/:id/alerts', 'POST /v1/bundles', 'GET /v1/demo/sessions', 'GET /health', 'GET /ready', 'GET /metrics', 'GET /openapi.json']) {
+    for (const r of [
+      'POST /v1/sessions',
+      'GET /v1/sessions',
+      'GET /v1/sessions/:id',
+      'GET /v1/sessions/:id/events',
+      'POST /v1/sessions/:id/events',
+      'POST /v1/sessions/:id/end',
+      'GET /v1/sessions/:id/bundle',
+      'GET /v1/sessions/:id/replay',
+      'GET /v1/sessions/:id/analysis',
+      'GET /v1/sessions/:id/alerts',
+      'POST /v1/bundles',
+      'GET /v1/demo/sessions',
+      'GET /health',
+      'GET /ready',
+      'GET /metrics',
+      'GET /openapi.json',
+    ]) {
       expect(walked, r).toContain(r);
     }
   });
@@ -115,7 +132,10 @@ describe('every route answers as its declared access promises', () => {
         expect(answer.type, credential).toBe('ready');
         ws.close();
       } else {
-        expect(answer, credential).toMatchObject({ type: 'error', problem: { type: credential === 'none' ? 'urn:veritas:problem:missing-token' : 'urn:veritas:problem:invalid-token' } });
+        expect(answer, credential).toMatchObject({
+          type: 'error',
+          problem: { type: credential === 'none' ? 'urn:veritas:problem:missing-token' : 'urn:veritas:problem:invalid-token' },
+        });
         expect(await closed, credential).toBe(4401);
       }
     }
@@ -144,7 +164,11 @@ describe('the access hook, not the handler, enforces the declaration', () => {
       expect(wrong.json().type).toBe('urn:veritas:problem:invalid-token');
       const another = await app.inject({ method: 'POST', url: `/v1/test/${own.id}/write`, headers: { authorization: `Bearer ${other.writeToken}` } });
       expect(another.json().type).toBe('urn:veritas:problem:invalid-token');
-      const unknown = await app.inject({ method: 'POST', url: `/v1/test/AAAAAAAAAAAAAAAAAAAAAA/write`, headers: { authorization: `Bearer ${own.writeToken}` } });
+      const unknown = await app.inject({
+        method: 'POST',
+        url: `/v1/test/AAAAAAAAAAAAAAAAAAAAAA/write`,
+        headers: { authorization: `Bearer ${own.writeToken}` },
+      });
       expect(unknown.json().type).toBe('urn:veritas:problem:not-found');
       expect(handled).toBe(0);
 
@@ -152,7 +176,10 @@ describe('the access hook, not the handler, enforces the declaration', () => {
       expect(ok.json()).toEqual({ ok: true, writer: own.id });
       expect(handled).toBe(1);
       expect((await app.inject({ method: 'GET', url: `/v1/test/${own.id}/read` })).json()).toEqual({ ok: true, actor: 'session-reader' });
-      expect((await app.inject({ method: 'GET', url: `/v1/test/${own.id}/read`, headers: { authorization: `Bearer ${own.writeToken}` } })).json()).toEqual({ ok: true, actor: 'session-writer' });
+      expect((await app.inject({ method: 'GET', url: `/v1/test/${own.id}/read`, headers: { authorization: `Bearer ${own.writeToken}` } })).json()).toEqual({
+        ok: true,
+        actor: 'session-writer',
+      });
     } finally {
       await app.close();
       await db.drop();
@@ -165,7 +192,11 @@ describe('the access hook, not the handler, enforces the declaration', () => {
       const publicRoutes = closed.app.routeAccess.filter((r) => r.access === 'public');
       expect(publicRoutes.map((r) => `${r.method} ${r.url}`).sort()).toEqual(['POST /v1/bundles', 'POST /v1/sessions']);
       for (const r of publicRoutes) {
-        const res = await closed.app.inject({ method: 'POST', url: r.url, payload: r.url === '/v1/bundles' ? await buildBundle({ id: 'accessClosedBundle01' }) : { kind: 'writing' } });
+        const res = await closed.app.inject({
+          method: 'POST',
+          url: r.url,
+          payload: r.url === '/v1/bundles' ? await buildBundle({ id: 'accessClosedBundle01' }) : { kind: 'writing' },
+        });
         expect(res.statusCode, r.url).toBe(403);
         expect(res.json().type).toBe('urn:veritas:problem:public-sessions-disabled');
       }

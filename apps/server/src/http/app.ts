@@ -106,7 +106,11 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Veritas API', version: API_VERSION, description: `Capture, carry, analyse and replay assessment sessions. Event format ${SESSION_FORMAT}.` },
+      info: {
+        title: 'Veritas API',
+        version: API_VERSION,
+        description: `Capture, carry, analyse and replay assessment sessions. Event format ${SESSION_FORMAT}.`,
+      },
       components: { securitySchemes: { writeToken: { type: 'http', scheme: 'bearer', description: 'The write token returned when the session was created' } } },
       tags: [
         { name: 'sessions', description: 'Sessions and their events' },
@@ -135,7 +139,10 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
     const isPage = req.method === 'GET' && !req.url.startsWith('/v1/') && (req.headers.accept ?? '').includes('text/html');
     // The web app routes by path: any page path gets index.html.
     if (webDist && isPage) return reply.type('text/html').sendFile('index.html');
-    return reply.code(404).type('application/problem+json').send(toProblem(new AppError('not-found', `no route ${req.method} ${req.url.split('?')[0]}`), req.id));
+    return reply
+      .code(404)
+      .type('application/problem+json')
+      .send(toProblem(new AppError('not-found', `no route ${req.method} ${req.url.split('?')[0]}`), req.id));
   });
 
   const deps: RouteDeps = {

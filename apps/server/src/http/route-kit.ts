@@ -82,7 +82,8 @@ export function scopeOf(req: FastifyRequest): Scope {
  * with one, so anything else is a bug in the route's declaration, not a refusal to answer.
  */
 export function writerOf(req: FastifyRequest): SessionWriter {
-  if (req.actor.kind !== 'session-writer') throw new Error(`route ${req.routeOptions.url ?? req.url} reached its handler without a writer; is it declared access: 'writer'?`);
+  if (req.actor.kind !== 'session-writer')
+    throw new Error(`route ${req.routeOptions.url ?? req.url} reached its handler without a writer; is it declared access: 'writer'?`);
   return req.actor;
 }
 

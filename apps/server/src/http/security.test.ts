@@ -82,7 +82,11 @@ describe('request ids and links', () => {
   });
 
   it('builds links from the listening address, never from the Host header', async () => {
-    const r = await fetch(`${base}/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json', host: 'evil.example' }, body: '{"kind":"writing"}' });
+    const r = await fetch(`${base}/v1/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', host: 'evil.example' },
+      body: '{"kind":"writing"}',
+    });
     const s = (await r.json()) as { links: Record<string, string> };
     for (const link of Object.values(s.links)) {
       expect(link).not.toContain('evil.example');

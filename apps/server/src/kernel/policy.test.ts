@@ -26,7 +26,7 @@ describe('policy', () => {
     });
   });
 
-  it("refuses a capability for another session as if there were none", () => {
+  it('refuses a capability for another session as if there were none', () => {
     expect(decide(actors['session-writer'], 'writer', { sessionId: 's2', publicSessions: true })).toEqual({ allowed: false, code: 'invalid-token' });
     expect(decide(actors['session-reader'], 'reader', { sessionId: 's2', publicSessions: true })).toEqual({ allowed: false, code: 'not-found' });
   });
@@ -35,8 +35,12 @@ describe('policy', () => {
     const target = { sessionId: 's1', publicSessions: true };
     expect(decide(actors.anonymous, 'writer', target)).toMatchObject({ allowed: false, code: 'missing-token' });
     expect(decide(actors['session-reader'], 'writer', target)).toMatchObject({ allowed: false, code: 'missing-token' });
-    expect(decide({ kind: 'session-reader', sessionId: 's1', scope: PUBLIC_SCOPE, refusedToken: 'invalid-token' }, 'writer', target)).toMatchObject({ code: 'invalid-token' });
-    expect(decide({ kind: 'session-reader', sessionId: 's1', scope: PUBLIC_SCOPE, refusedToken: 'not-found' }, 'writer', target)).toMatchObject({ code: 'not-found' });
+    expect(decide({ kind: 'session-reader', sessionId: 's1', scope: PUBLIC_SCOPE, refusedToken: 'invalid-token' }, 'writer', target)).toMatchObject({
+      code: 'invalid-token',
+    });
+    expect(decide({ kind: 'session-reader', sessionId: 's1', scope: PUBLIC_SCOPE, refusedToken: 'not-found' }, 'writer', target)).toMatchObject({
+      code: 'not-found',
+    });
   });
 
   it('closes public routes when the server takes no anonymous sessions', () => {

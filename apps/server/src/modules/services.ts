@@ -11,7 +11,16 @@ import { createSessionCredentials, createSessionsService, type SessionCredential
 import { createBundlesService, type BundlesService } from './bundles';
 import { createReplayService, type ReplayService } from './replay';
 import { createSessionListService, type SessionListService } from './session-list';
-import { ANALYZE_SESSION, ANALYZE_SESSION_POLICY, createAnalysisService, createLiveAnalysisService, subscribeAnalysis, type AnalysisService, type LiveAnalysisLogger, type LiveAnalysisService } from './analysis';
+import {
+  ANALYZE_SESSION,
+  ANALYZE_SESSION_POLICY,
+  createAnalysisService,
+  createLiveAnalysisService,
+  subscribeAnalysis,
+  type AnalysisService,
+  type LiveAnalysisLogger,
+  type LiveAnalysisService,
+} from './analysis';
 
 /** Every module's service, wired once per app: the composition root of the modules. */
 export interface Services {
@@ -63,11 +72,18 @@ export function createServices(database: Database, config: Config, metrics: AppM
     replay: createReplayService({ sessions }),
     sessionList: createSessionListService({ sessions, analysis }),
     bundles: createBundlesService({ database, events }),
-    ingest: createIngestService(database, { maxWaitMs: config.groupCommit.maxWaitMs, maxWeight: config.groupCommit.maxEvents, concurrency: config.groupCommit.concurrency }, metrics, (committed) => {
-      for (const c of committed) {
-        // Told after the commit; the live side never fails ingest (the events are stored).
-        events.publish('batch.committed', { sessionId: c.sessionId, scope: scopeOfRow({ tenant_id: c.tenantId }), events: c.events }).catch((err) => options.log?.error({ err, sessionId: c.sessionId }, 'a batch.committed subscriber failed'));
-      }
-    }),
+    ingest: createIngestService(
+      database,
+      { maxWaitMs: config.groupCommit.maxWaitMs, maxWeight: config.groupCommit.maxEvents, concurrency: config.groupCommit.concurrency },
+      metrics,
+      (committed) => {
+        for (const c of committed) {
+          // Told after the commit; the live side never fails ingest (the events are stored).
+          events
+            .publish('batch.committed', { sessionId: c.sessionId, scope: scopeOfRow({ tenant_id: c.tenantId }), events: c.events })
+            .catch((err) => options.log?.error({ err, sessionId: c.sessionId }, 'a batch.committed subscriber failed'));
+        }
+      },
+    ),
   };
 }

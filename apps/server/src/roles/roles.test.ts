@@ -65,7 +65,10 @@ describe('split roles: an api process and a worker process on one database', () 
       const bundle = await toBundle(simulate('genuine', 4, { paragraphs: 1 }), { sessionId: 'roles_failing_session' });
       expect((await app.inject({ method: 'POST', url: '/v1/bundles', payload: bundle })).statusCode).toBe(201);
       // Make the job's run fail on every attempt: the stored result cannot be written.
-      await db.database.db.schema.alterTable('analyses').addCheckConstraint('analyses_refuse_all', (await import('kysely')).sql`false`).execute();
+      await db.database.db.schema
+        .alterTable('analyses')
+        .addCheckConstraint('analyses_refuse_all', (await import('kysely')).sql`false`)
+        .execute();
       const { EmbeddedJobQueue } = await import('../platform/queue/embedded-job-queue');
       // A worker with short retry delays; the attempts come from the job's policy, fixed when it was enqueued.
       const runner = new EmbeddedJobQueue(db.database, { queues: { 'analyze-session': { retryDelayMs: 10 } }, pollIntervalMs: 20 });
@@ -78,7 +81,11 @@ describe('split roles: an api process and a worker process on one database', () 
       }
       await runner.stop();
       expect(r.statusCode).toBe(200);
-      expect(r.json()).toMatchObject({ status: 'failed', attempts: ANALYZE_SESSION_POLICY.retryLimit! + 1, error: expect.stringContaining('analyses_refuse_all') });
+      expect(r.json()).toMatchObject({
+        status: 'failed',
+        attempts: ANALYZE_SESSION_POLICY.retryLimit! + 1,
+        error: expect.stringContaining('analyses_refuse_all'),
+      });
     } finally {
       await app.close();
       await db.drop();

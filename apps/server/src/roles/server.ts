@@ -61,7 +61,8 @@ export function connectRedis(url: string): Redis {
 
 export async function startServer(config: Config, options: { logger?: boolean | object } = {}): Promise<RunningServer> {
   // The embedded database belongs to one process, so API and workers cannot be split on it.
-  if (!config.databaseUrl && config.role !== 'all') throw new ConfigError(`--role ${config.role} needs DATABASE_URL (PostgreSQL): the embedded database serves one process, which must do both (--role all)`);
+  if (!config.databaseUrl && config.role !== 'all')
+    throw new ConfigError(`--role ${config.role} needs DATABASE_URL (PostgreSQL): the embedded database serves one process, which must do both (--role all)`);
   const { database, unlock } = await openDatabase(config);
   let redis: Redis | undefined;
   try {

@@ -2,7 +2,12 @@ import { genesisHash, macKeyFromToken, sealBatch, type VeritasEvent } from '@ver
 
 /** Events for tests: a writing session typing `text` one character at a time. */
 export function typingEvents(text: string, fromSeq = 0, fromT = 0): VeritasEvent[] {
-  return [...text].map((ch, i) => ({ seq: fromSeq + i, t: fromT + i * 120, type: 'text.op', data: { pos: fromSeq + i, del: 0, ins: ch, cause: 'type', trusted: true } }));
+  return [...text].map((ch, i) => ({
+    seq: fromSeq + i,
+    t: fromT + i * 120,
+    type: 'text.op',
+    data: { pos: fromSeq + i, del: 0, ins: ch, cause: 'type', trusted: true },
+  }));
 }
 
 export interface SealedBatch {

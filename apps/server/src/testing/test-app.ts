@@ -32,7 +32,13 @@ export async function createTestApp(overrides: ConfigOverrides = {}): Promise<Te
   const db = await createTestDatabase();
   const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
   if (redis) await redisReady(redis);
-  const app = await buildApp({ config, database: db.database, ...(redis ? { redis } : {}), rateLimitNamespace: `veritas-rl-test-${randomBytes(4).toString('hex')}:`, logger: false });
+  const app = await buildApp({
+    config,
+    database: db.database,
+    ...(redis ? { redis } : {}),
+    rateLimitNamespace: `veritas-rl-test-${randomBytes(4).toString('hex')}:`,
+    logger: false,
+  });
   await startRole(app, config);
   await app.ready();
   return {

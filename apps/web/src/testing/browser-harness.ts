@@ -7,7 +7,13 @@ import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import { BUNDLE_FORMAT, genesisHash, LIMITS, sealBatch, type VeritasEvent } from '@veritas/schema';
 
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.svg': 'image/svg+xml' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+};
 const WEB_ROOT = new URL('../../', import.meta.url).pathname;
 
 /** Builds apps/web into outDir with Vite's API (quietly). */

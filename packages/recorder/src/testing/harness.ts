@@ -10,7 +10,15 @@ const SRC = fileURLToPath(new URL('..', import.meta.url));
 
 /** Bundles the recorder as the browser gets it (one ESM file) into a fresh temp dir; returns the dir. */
 export async function bundleRecorder(dir = mkdtempSync(join(tmpdir(), 'veritas-rec-'))): Promise<string> {
-  await build({ entryPoints: [join(SRC, 'index.ts')], bundle: true, format: 'esm', platform: 'browser', target: 'es2022', outfile: join(dir, 'recorder.js'), logLevel: 'silent' });
+  await build({
+    entryPoints: [join(SRC, 'index.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    outfile: join(dir, 'recorder.js'),
+    logLevel: 'silent',
+  });
   return dir;
 }
 

@@ -6,7 +6,8 @@ import { ORIGIN_CODE as C } from './origins';
 let seq = 0;
 const op = (t: number, pos: number, del: number, ins: string, cause: EventOf<'text.op'>['data']['cause'], extra = {}) =>
   ({ seq: seq++, t, type: 'text.op', data: { pos, del, ins, cause, ...extra } }) as EventOf<'text.op'>;
-const clip = (t: number, action: 'copy' | 'cut' | 'paste', hash: string) => ({ seq: seq++, t, type: 'clipboard', data: { action, len: 3, hash } }) as EventOf<'clipboard'>;
+const clip = (t: number, action: 'copy' | 'cut' | 'paste', hash: string) =>
+  ({ seq: seq++, t, type: 'clipboard', data: { action, len: 3, hash } }) as EventOf<'clipboard'>;
 const codes = (c: OriginClassifier) => Array.from(c.text.originsOf(0, c.text.length));
 
 describe('OriginClassifier: the one rule for where each character came from', () => {

@@ -12,7 +12,16 @@ describe('docs/openapi.json', () => {
     const doc = JSON.parse(await renderOpenApi());
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/v1/sessions', '/v1/sessions/{id}', '/v1/sessions/{id}/events', '/v1/sessions/{id}/end', '/v1/sessions/{id}/bundle', '/v1/bundles', '/health', '/ready']),
+      expect.arrayContaining([
+        '/v1/sessions',
+        '/v1/sessions/{id}',
+        '/v1/sessions/{id}/events',
+        '/v1/sessions/{id}/end',
+        '/v1/sessions/{id}/bundle',
+        '/v1/bundles',
+        '/health',
+        '/ready',
+      ]),
     );
     expect(doc.paths['/v1/sessions/{id}/events'].post.responses['409']).toBeDefined();
     expect(doc.components.securitySchemes.writeToken.scheme).toBe('bearer');

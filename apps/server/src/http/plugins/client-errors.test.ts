@@ -65,7 +65,11 @@ describe('every error is problem+json, over a real socket', () => {
         else ctl.enqueue(new Uint8Array(100_000).fill(120));
       },
     });
-    await expectProblem(await fetch(`${base}/v1/sessions/${s.id}/end`, { method: 'POST', headers, body, duplex: 'half' } as RequestInit), 413, 'body-too-large');
+    await expectProblem(
+      await fetch(`${base}/v1/sessions/${s.id}/end`, { method: 'POST', headers, body, duplex: 'half' } as RequestInit),
+      413,
+      'body-too-large',
+    );
   });
 
   it('reads the rest of a refused body before answering, so a client still sending is not reset', async () => {

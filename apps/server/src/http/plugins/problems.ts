@@ -19,12 +19,18 @@ export const DISCARD_LIMIT_BYTES = 64 * 1024 * 1024;
 /** Any thrown thing as a problem; 5xx details are logged, never sent. */
 export function problemFor(err: unknown, requestId: string): Problem {
   if (err instanceof AppError) return toProblem(err, requestId);
-  const e = err as FastifyError & { validation?: { instancePath: string; message?: string; params?: { pattern?: unknown; additionalProperty?: unknown } }[]; validationContext?: string };
+  const e = err as FastifyError & {
+    validation?: { instancePath: string; message?: string; params?: { pattern?: unknown; additionalProperty?: unknown } }[];
+    validationContext?: string;
+  };
   if (e.validation) {
     const where = e.validationContext ?? 'request';
     // An unknown property is named in the path, so a client sees which of its fields was refused.
-    const extra = (v: { params?: { additionalProperty?: unknown } }) => (typeof v.params?.additionalProperty === 'string' ? `/${v.params.additionalProperty}` : '');
-    const errors = e.validation.slice(0, 20).map((v) => ({ path: `/${where}${v.instancePath}${extra(v)}`, message: describePattern(v.params?.pattern) ?? v.message ?? 'invalid' }));
+    const extra = (v: { params?: { additionalProperty?: unknown } }) =>
+      typeof v.params?.additionalProperty === 'string' ? `/${v.params.additionalProperty}` : '';
+    const errors = e.validation
+      .slice(0, 20)
+      .map((v) => ({ path: `/${where}${v.instancePath}${extra(v)}`, message: describePattern(v.params?.pattern) ?? v.message ?? 'invalid' }));
     return toProblem(new AppError('invalid-request', `${errors[0]?.path}: ${errors[0]?.message}`, { errors }), requestId);
   }
   // Fastify's JSON parser throws a SyntaxError with status 400 for a body that does not parse.
@@ -37,7 +43,13 @@ export function problemFor(err: unknown, requestId: string): Problem {
   if (e.code === 'FST_ERR_BAD_URL') return toProblem(new AppError('invalid-request', 'the URL holds a malformed percent-escape'), requestId);
   if (mapped) return toProblem(new AppError(mapped, e.message), requestId);
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
-    return { type: problemType(e.statusCode === 429 ? 'rate-limited' : 'invalid-request'), title: e.statusCode === 429 ? 'Too many requests' : 'Bad request', status: e.statusCode, detail: e.message, requestId };
+    return {
+      type: problemType(e.statusCode === 429 ? 'rate-limited' : 'invalid-request'),
+      title: e.statusCode === 429 ? 'Too many requests' : 'Bad request',
+      status: e.statusCode,
+      detail: e.message,
+      requestId,
+    };
   }
   return toProblem(new AppError('internal', 'the server failed; the request id identifies it in the logs'), requestId);
 }
@@ -54,7 +66,10 @@ export function installProblemHandlers(app: FastifyInstance, onNotFound?: (req: 
   app.setNotFoundHandler(
     onNotFound ??
       ((req, reply) => {
-        void reply.code(404).type('application/problem+json').send(toProblem(new AppError('not-found', `no route ${req.method} ${req.url.split('?')[0]}`), req.id));
+        void reply
+          .code(404)
+          .type('application/problem+json')
+          .send(toProblem(new AppError('not-found', `no route ${req.method} ${req.url.split('?')[0]}`), req.id));
       }),
   );
 }

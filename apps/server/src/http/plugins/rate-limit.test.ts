@@ -35,7 +35,9 @@ class OwnRedis {
     return `redis://127.0.0.1:${this.port}`;
   }
   async start(): Promise<void> {
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], { stdio: 'pipe' });
+    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], {
+      stdio: 'pipe',
+    });
     this.child = child;
     await new Promise<void>((resolve, reject) => {
       let out = '';
@@ -63,7 +65,10 @@ afterAll(async () => {
 
 describe('rate limits across instances and Redis outages', () => {
   it.skipIf(!TEST_REDIS_URL)('counts one client across two server instances through Redis', async () => {
-    const config = loadConfig({}, { dataDir: undefined, logLevel: 'silent', redisUrl: TEST_REDIS_URL!, rateLimit: { anonymousPerMinute: 4, ingestPerMinute: 100 } });
+    const config = loadConfig(
+      {},
+      { dataDir: undefined, logLevel: 'silent', redisUrl: TEST_REDIS_URL!, rateLimit: { anonymousPerMinute: 4, ingestPerMinute: 100 } },
+    );
     const db = await createTestDatabase();
     const namespace = `veritas-rl-shared-${randomBytes(4).toString('hex')}:`;
     const redisA = connectRedis(TEST_REDIS_URL!);
@@ -101,7 +106,11 @@ describe('rate limits across instances and Redis outages', () => {
       expect((await create()).statusCode).toBe(429);
       const batches = await chainBatches(s.id, typingEvents('abcd'), 1, s.writeToken);
       const codes = [];
-      for (const b of batches) codes.push((await app.inject({ method: 'POST', url: `/v1/sessions/${s.id}/events`, headers: { authorization: `Bearer ${s.writeToken}` }, payload: b })).statusCode);
+      for (const b of batches)
+        codes.push(
+          (await app.inject({ method: 'POST', url: `/v1/sessions/${s.id}/events`, headers: { authorization: `Bearer ${s.writeToken}` }, payload: b }))
+            .statusCode,
+        );
       expect(codes).toEqual([200, 200, 200, 429]);
     } finally {
       await app.close();

@@ -20,7 +20,12 @@ export async function upsertAnalysis(db: Db, scope: Scope, row: { sessionId: str
 }
 
 export async function findAnalysis(db: Db, scope: Scope, sessionId: string): Promise<AnalysisRow | undefined> {
-  return db.selectFrom('analyses').select(['session_id', 'result', 'version', 'analyzed_at']).where('session_id', '=', sessionId).where(inScope(scope)).executeTakeFirst();
+  return db
+    .selectFrom('analyses')
+    .select(['session_id', 'result', 'version', 'analyzed_at'])
+    .where('session_id', '=', sessionId)
+    .where(inScope(scope))
+    .executeTakeFirst();
 }
 
 /**
@@ -42,7 +47,11 @@ export async function listEndedWithoutAnalysis(db: Db, since: Date, limit: numbe
 }
 
 /** The headline of each stored analysis among these sessions: risk, integrity and how many flags, read in SQL (not the whole result). */
-export async function listAnalysisSummaries(db: Db, scope: Scope, sessionIds: readonly string[]): Promise<{ session_id: string; risk: string | null; integrity: number | null; flags: number }[]> {
+export async function listAnalysisSummaries(
+  db: Db,
+  scope: Scope,
+  sessionIds: readonly string[],
+): Promise<{ session_id: string; risk: string | null; integrity: number | null; flags: number }[]> {
   if (sessionIds.length === 0) return [];
   return db
     .selectFrom('analyses')

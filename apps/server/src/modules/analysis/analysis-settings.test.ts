@@ -27,7 +27,7 @@ async function analysed(app: TestApp['app'], body: object, events: VeritasEvent[
   }
   await app.inject({ method: 'POST', url: `/v1/sessions/${s.id}/end`, headers: { authorization: `Bearer ${s.writeToken}` } });
   // A generous ceiling: on a busy machine the job may wait its turn.
-  for (const deadline = Date.now() + 90_000; Date.now() < deadline; ) {
+  for (const deadline = Date.now() + 90_000; Date.now() < deadline;) {
     const r = await app.inject({ method: 'GET', url: `/v1/sessions/${s.id}/analysis` });
     if (r.statusCode === 200) return { session: s, analysis: r.json().analysis };
     await new Promise((res) => setTimeout(res, 25));
@@ -53,7 +53,11 @@ describe('analysis settings set when a session is created (an exam’s threshold
     expect(unknown.statusCode).toBe(400);
     expect(unknown.json()).toMatchObject({ type: 'urn:veritas:problem:invalid-request' });
     expect(unknown.json().detail).toContain('noSuchThing');
-    const negative = await t.app.inject({ method: 'POST', url: '/v1/sessions', payload: { kind: 'writing', analysis: { thresholds: { externalPasteChars: -1 } } } });
+    const negative = await t.app.inject({
+      method: 'POST',
+      url: '/v1/sessions',
+      payload: { kind: 'writing', analysis: { thresholds: { externalPasteChars: -1 } } },
+    });
     expect(negative.statusCode).toBe(400);
     const extra = await t.app.inject({ method: 'POST', url: '/v1/sessions', payload: { kind: 'writing', analysis: { scoreEverything: true } } });
     expect(extra.statusCode).toBe(400);

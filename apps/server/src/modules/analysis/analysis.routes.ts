@@ -41,7 +41,8 @@ export const analysisRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
       schema: {
         tags: ['analysis'],
         summary: "Read a session's live alerts",
-        description: 'Alerts the incremental analyser raised while the events were ingested, in stream order. Each is stored once, however often the stream is replayed.',
+        description:
+          'Alerts the incremental analyser raised while the events were ingested, in stream order. Each is stored once, however often the stream is replayed.',
         params: SessionParams,
         querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 5000, default: 1000 }) }),
         response: { 200: AlertsPage, ...problemResponses(400, 404, 503) },

@@ -77,7 +77,11 @@ export function analysisOptionsFor(session: Pick<SessionRow, 'meta' | 'analysis_
  * result equals analyzeSession over the same events (a property of @veritas/analysis), and it
  * never holds the whole event list in memory.
  */
-export async function analyzeStored(db: Db, session: Pick<SessionRow, 'id' | 'meta' | 'tenant_id' | 'analysis_settings'>, policy: AnalysisPolicy): Promise<AnalysisResult> {
+export async function analyzeStored(
+  db: Db,
+  session: Pick<SessionRow, 'id' | 'meta' | 'tenant_id' | 'analysis_settings'>,
+  policy: AnalysisPolicy,
+): Promise<AnalysisResult> {
   const analyzer = createIncrementalAnalyzer(analysisOptionsFor(session, policy));
   for await (const page of eventPages(db, scopeOfRow(session), session.id)) analyzer.push(page);
   return analyzer.result();
@@ -92,7 +96,6 @@ export interface AnalysisDeps {
 }
 
 export function createAnalysisService({ database: { db }, jobs, policy, events }: AnalysisDeps): AnalysisService {
-
   async function sessionIn(scope: Scope, id: string): Promise<SessionRow> {
     const s = await guard(findSession(db, scope, id));
     if (!s) throw new AppError('not-found', `no session ${id}`);
@@ -129,10 +132,21 @@ export function createAnalysisService({ database: { db }, jobs, policy, events }
 
     async summaries(scope, sessions) {
       const out = new Map<string, AnalysisSummary>();
-      const stored = await guard(listAnalysisSummaries(db, scope, sessions.map((s) => s.id)));
+      const stored = await guard(
+        listAnalysisSummaries(
+          db,
+          scope,
+          sessions.map((s) => s.id),
+        ),
+      );
       for (const a of stored) {
         const flags = Number(a.flags);
-        out.set(a.session_id, a.risk === null || a.integrity === null ? { state: 'not-enough-data', flags } : { state: 'done', risk: a.risk as 'low' | 'medium' | 'high', integrity: Number(a.integrity), flags });
+        out.set(
+          a.session_id,
+          a.risk === null || a.integrity === null
+            ? { state: 'not-enough-data', flags }
+            : { state: 'done', risk: a.risk as 'low' | 'medium' | 'high', integrity: Number(a.integrity), flags },
+        );
       }
       for (const s of sessions) {
         if (out.has(s.id)) continue;

@@ -21,7 +21,7 @@ const createSession = (app: App, kind: string): Promise<Created> => createSessio
 async function send(app: App, s: Created, events: VeritasEvent[], size: () => number, prev?: string): Promise<string> {
   const key = await macKeyFromToken(s.writeToken);
   let hash = prev ?? (await genesisHash(s.id));
-  for (let i = 0; i < events.length; ) {
+  for (let i = 0; i < events.length;) {
     const n = Math.max(1, Math.min(1000, size()));
     const b = await sealBatch(events.slice(i, i + n), hash, key);
     const r = await app.inject({ method: 'POST', url: `/v1/sessions/${s.id}/events`, headers: { authorization: `Bearer ${s.writeToken}` }, payload: b });
@@ -52,7 +52,8 @@ async function finalAnalysis(app: App, id: string, timeoutMs = 20_000) {
 }
 
 const plain = <T>(x: T): T => JSON.parse(JSON.stringify(x));
-const alertKey = (a: Pick<Flag, 'detector' | 'severity' | 'message' | 'evidence'>) => `${a.evidence.seqFrom}|${a.detector}|${a.severity}|${a.evidence.seqTo}|${a.message}`;
+const alertKey = (a: Pick<Flag, 'detector' | 'severity' | 'message' | 'evidence'>) =>
+  `${a.evidence.seqFrom}|${a.detector}|${a.severity}|${a.evidence.seqTo}|${a.message}`;
 
 /** Drivers to run the job flow on: the embedded runner always; pg-boss on PostgreSQL. */
 const drivers: Config['jobs']['driver'][] = TEST_DB === 'postgres' ? ['embedded', 'pg-boss'] : ['embedded'];

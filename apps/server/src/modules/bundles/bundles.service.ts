@@ -43,7 +43,12 @@ async function checkMacs(id: string, batches: Bundle['batches'], writeKey: strin
   }
   const problem = await verifyChain(id, batches, writeKey);
   if (problem) {
-    const what = problem.code === 'missing-mac' ? 'has no MAC' : problem.code === 'bad-mac' ? 'has a MAC that does not match the write key' : `fails the chain check (${problem.code})`;
+    const what =
+      problem.code === 'missing-mac'
+        ? 'has no MAC'
+        : problem.code === 'bad-mac'
+          ? 'has a MAC that does not match the write key'
+          : `fails the chain check (${problem.code})`;
     throw new AppError('invalid-bundle', `batch ${problem.index} (firstSeq ${problem.firstSeq}) ${what} of the stored session ${id}`, { chain: problem });
   }
   return { checked: true, batchesWithMac, detail: `checked: every batch's MAC matches the write key of session ${id}` };
@@ -107,7 +112,9 @@ export function createBundlesService({ database: { db }, events }: BundlesDeps):
         for (let i = 0; i < bundle.batches.length; i += CHUNK) {
           await insertBatches(
             tx,
-            bundle.batches.slice(i, i + CHUNK).map((b) => ({ session_id: id, first_seq: b.firstSeq, count: b.events.length, prev_hash: b.prevHash, hash: b.hash, mac: b.mac ?? null })),
+            bundle.batches
+              .slice(i, i + CHUNK)
+              .map((b) => ({ session_id: id, first_seq: b.firstSeq, count: b.events.length, prev_hash: b.prevHash, hash: b.hash, mac: b.mac ?? null })),
           );
         }
         await advanceSessions(tx, [{ id, next_seq: total, head_hash: head, last_t: lastT }]);

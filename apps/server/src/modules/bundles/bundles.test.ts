@@ -54,7 +54,11 @@ describe('POST /v1/bundles', () => {
   it("says an offline bundle's MACs could not be checked: the server holds no key for it", async () => {
     const r = await t.app.inject({ method: 'POST', url: '/v1/bundles', payload: await offlineBundle('offlineSession0005', 'no key here') });
     expect(r.statusCode).toBe(201);
-    expect(r.json().macs).toEqual({ checked: false, batchesWithMac: 0, detail: expect.stringMatching(/^not checked: this server holds no write key for session offlineSession0005/) });
+    expect(r.json().macs).toEqual({
+      checked: false,
+      batchesWithMac: 0,
+      detail: expect.stringMatching(/^not checked: this server holds no write key for session offlineSession0005/),
+    });
   });
 });
 

@@ -10,7 +10,13 @@ export const demoRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { se
     '/v1/demo/sessions',
     {
       config: { access: 'anyone' },
-      schema: { tags: ['demo'], summary: 'List the demo sessions', description: 'Superseded by GET /v1/sessions (paged, filtered, with analysis summaries), which lists the same sessions.', deprecated: true, response: { 200: Type.Object({ items: Type.Array(SessionView) }), ...problemResponses(503) } },
+      schema: {
+        tags: ['demo'],
+        summary: 'List the demo sessions',
+        description: 'Superseded by GET /v1/sessions (paged, filtered, with analysis summaries), which lists the same sessions.',
+        deprecated: true,
+        response: { 200: Type.Object({ items: Type.Array(SessionView) }), ...problemResponses(503) },
+      },
     },
     async (req) => {
       const rows = await services.sessions.listBySource(scopeOf(req), 'demo', 100);

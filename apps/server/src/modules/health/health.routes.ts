@@ -12,7 +12,10 @@ export const healthRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
   const health = createHealthService(services.database, app.log);
   app.get(
     '/health',
-    { config: { access: 'anyone' }, schema: { tags: ['operations'], summary: 'The process is alive', response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
+    {
+      config: { access: 'anyone' },
+      schema: { tags: ['operations'], summary: 'The process is alive', response: { 200: Type.Object({ status: Type.Literal('ok') }) } },
+    },
     async () => ({ status: 'ok' as const }),
   );
 

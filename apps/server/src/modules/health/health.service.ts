@@ -23,7 +23,8 @@ export function createHealthService(database: Database, log: HealthLog): HealthS
       try {
         await pingDatabase(database.db);
       } catch (err) {
-        if (reachable !== false) log.warn({ err: (err as Error).message, database: database.kind }, 'database unreachable: /ready answers 503 until it is back');
+        if (reachable !== false)
+          log.warn({ err: (err as Error).message, database: database.kind }, 'database unreachable: /ready answers 503 until it is back');
         reachable = false;
         throw new AppError('database-unavailable', 'the database does not answer');
       }

@@ -4,10 +4,14 @@ import { GroupCommitter } from './group-commit';
 describe('GroupCommitter', () => {
   it('gathers concurrent items into one commit and answers each after it', async () => {
     const groups: number[][] = [];
-    const gc = new GroupCommitter<number, number>({ maxWaitMs: 5, maxWeight: 1000, concurrency: 1 }, () => 1, async (items) => {
-      groups.push(items);
-      return items.map((i) => i * 2);
-    });
+    const gc = new GroupCommitter<number, number>(
+      { maxWaitMs: 5, maxWeight: 1000, concurrency: 1 },
+      () => 1,
+      async (items) => {
+        groups.push(items);
+        return items.map((i) => i * 2);
+      },
+    );
     const results = await Promise.all([1, 2, 3, 4].map((i) => gc.submit(i)));
     expect(results).toEqual([2, 4, 6, 8]);
     expect(groups).toEqual([[1, 2, 3, 4]]);
@@ -17,11 +21,15 @@ describe('GroupCommitter', () => {
     const groups: number[][] = [];
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const gc = new GroupCommitter<number, number>({ maxWaitMs: 50, maxWeight: 2, concurrency: 1 }, () => 1, async (items) => {
-      groups.push(items);
-      if (groups.length === 1) await gate;
-      return items;
-    });
+    const gc = new GroupCommitter<number, number>(
+      { maxWaitMs: 50, maxWeight: 2, concurrency: 1 },
+      () => 1,
+      async (items) => {
+        groups.push(items);
+        if (groups.length === 1) await gate;
+        return items;
+      },
+    );
     const a = [gc.submit(1), gc.submit(2)];
     const b = [gc.submit(3), gc.submit(4), gc.submit(5)];
     release();
@@ -33,10 +41,14 @@ describe('GroupCommitter', () => {
 
   it('fails every item of a group whose commit fails, and keeps working after', async () => {
     let fail = true;
-    const gc = new GroupCommitter<number, number>({ maxWaitMs: 1, maxWeight: 100, concurrency: 1 }, () => 1, async (items) => {
-      if (fail) throw new Error('db down');
-      return items;
-    });
+    const gc = new GroupCommitter<number, number>(
+      { maxWaitMs: 1, maxWeight: 100, concurrency: 1 },
+      () => 1,
+      async (items) => {
+        if (fail) throw new Error('db down');
+        return items;
+      },
+    );
     const r = await Promise.allSettled([gc.submit(1), gc.submit(2)]);
     expect(r.map((x) => x.status)).toEqual(['rejected', 'rejected']);
     fail = false;
@@ -82,12 +94,16 @@ describe('GroupCommitter', () => {
       expect(committed).toEqual([2, 3, 5]);
     });
 
-    it('fails the whole group at once, without retrying, on an error that is no item\'s fault', async () => {
+    it("fails the whole group at once, without retrying, on an error that is no item's fault", async () => {
       const attempts: number[][] = [];
-      const gc = new GroupCommitter<number, number>({ maxWaitMs: 60_000, maxWeight: 4, concurrency: 1, isolate: (e) => e instanceof Refused }, () => 1, async (items) => {
-        attempts.push(items);
-        throw new Error('database unavailable');
-      });
+      const gc = new GroupCommitter<number, number>(
+        { maxWaitMs: 60_000, maxWeight: 4, concurrency: 1, isolate: (e) => e instanceof Refused },
+        () => 1,
+        async (items) => {
+          attempts.push(items);
+          throw new Error('database unavailable');
+        },
+      );
       const r = await Promise.allSettled([1, 2, 3, 4].map((i) => gc.submit(i)));
       expect(r.every((x) => x.status === 'rejected')).toBe(true);
       expect(attempts).toEqual([[1, 2, 3, 4]]);

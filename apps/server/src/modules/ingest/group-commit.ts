@@ -70,14 +70,13 @@ export class GroupCommitter<I, R> {
     this.weight = 0;
     this.inFlight++;
     const started = performance.now();
-    this.commitIsolating(group)
-      .finally(() => {
-        this.onGroup?.(group.length, (performance.now() - started) / 1000);
-        this.inFlight--;
-        // What gathered during the commit goes at once: it has waited long enough.
-        if (this.pending.length > 0) this.flush();
-        else if (this.inFlight === 0) this.idleWaiters.splice(0).forEach((w) => w());
-      });
+    this.commitIsolating(group).finally(() => {
+      this.onGroup?.(group.length, (performance.now() - started) / 1000);
+      this.inFlight--;
+      // What gathered during the commit goes at once: it has waited long enough.
+      if (this.pending.length > 0) this.flush();
+      else if (this.inFlight === 0) this.idleWaiters.splice(0).forEach((w) => w());
+    });
   }
 
   /**

@@ -9,12 +9,14 @@ beforeAll(async () => {
 afterAll(async () => t?.close());
 
 describe('write token check (the last proven token is remembered, never a wrong one)', () => {
-  it('refuses a wrong token, or another session\'s, after the right one was accepted', async () => {
-    const create = async () => (await t.app.inject({ method: 'POST', url: '/v1/sessions', payload: { kind: 'writing' } })).json() as { id: string; writeToken: string };
+  it("refuses a wrong token, or another session's, after the right one was accepted", async () => {
+    const create = async () =>
+      (await t.app.inject({ method: 'POST', url: '/v1/sessions', payload: { kind: 'writing' } })).json() as { id: string; writeToken: string };
     const s = await create();
     const other = await create();
     const [b0, b1] = await chainBatches(s.id, typingEvents('abcdef'), 3, s.writeToken);
-    const send = (token: string, b: unknown) => t.app.inject({ method: 'POST', url: `/v1/sessions/${s.id}/events`, headers: { authorization: `Bearer ${token}` }, payload: b as object });
+    const send = (token: string, b: unknown) =>
+      t.app.inject({ method: 'POST', url: `/v1/sessions/${s.id}/events`, headers: { authorization: `Bearer ${token}` }, payload: b as object });
     expect((await send(s.writeToken, b0)).statusCode).toBe(200);
     const wrong = s.writeToken.slice(0, -1) + (s.writeToken.endsWith('A') ? 'B' : 'A');
     for (const token of [wrong, other.writeToken, s.writeToken + 'x']) {

@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { LIMITS, type Batch } from '@veritas/schema';
 import { advance, decide, type SessionState } from './ingest-decide';
 
-const state = (over: Partial<SessionState> = {}): SessionState => ({ id: 's', status: 'active', next_seq: 10, head_hash: 'h9', last_t: 900, changed: false, ...over });
+const state = (over: Partial<SessionState> = {}): SessionState => ({
+  id: 's',
+  status: 'active',
+  next_seq: 10,
+  head_hash: 'h9',
+  last_t: 900,
+  changed: false,
+  ...over,
+});
 const batch = (firstSeq: number, n: number, prevHash: string, t0 = 1000): Batch => ({
   firstSeq,
   prevHash,

@@ -23,10 +23,7 @@ export interface HeldBatch {
 
 /** What the group decided for one batch, before the session's final ack is known. */
 export type Decision =
-  | { kind: 'append'; batch: Batch }
-  | { kind: 'hold'; batch: Batch }
-  | { kind: 'check-stored'; batch: Batch }
-  | { kind: 'reject'; error: AppError };
+  { kind: 'append'; batch: Batch } | { kind: 'hold'; batch: Batch } | { kind: 'check-stored'; batch: Batch } | { kind: 'reject'; error: AppError };
 
 /**
  * Decides one batch against the session's stored position. Pure: the caller owns the reads and
@@ -46,7 +43,10 @@ export function decide(state: SessionState, batch: Batch): Decision {
     if (batch.firstSeq - state.next_seq > LIMITS.seqWindow) {
       return {
         kind: 'reject',
-        error: new AppError('seq-gap-too-large', `batch starts at ${batch.firstSeq} but the session holds up to ${state.next_seq - 1}; at most ${LIMITS.seqWindow} ahead is held`),
+        error: new AppError(
+          'seq-gap-too-large',
+          `batch starts at ${batch.firstSeq} but the session holds up to ${state.next_seq - 1}; at most ${LIMITS.seqWindow} ahead is held`,
+        ),
       };
     }
     return { kind: 'hold', batch };

@@ -1,7 +1,16 @@
 import type { Batch, VeritasEvent } from '@veritas/schema';
 import type { Db } from '../../platform/db/database';
 import { AppError } from '../../kernel/errors';
-import { lockSessionsForIngest, appendToChains, findBatchHash, insertHeldBatch, deleteHeldBatches, listHeldBatches, type EventRow, type BatchRow } from '../sessions';
+import {
+  lockSessionsForIngest,
+  appendToChains,
+  findBatchHash,
+  insertHeldBatch,
+  deleteHeldBatches,
+  listHeldBatches,
+  type EventRow,
+  type BatchRow,
+} from '../sessions';
 import { advance, decide, type HeldBatch, type SessionState } from './ingest-decide';
 
 export interface GroupItem {
@@ -110,7 +119,14 @@ export class IngestGroup {
         ? { ok: true, held: true, duplicate: true }
         : { ok: false, error: new AppError('seq-conflict', `a different batch at seq ${batch.firstSeq} is already waiting`) };
     }
-    const h: HeldBatch = { firstSeq: batch.firstSeq, count: batch.events.length, prevHash: batch.prevHash, hash: batch.hash, mac: batch.mac ?? null, events: batch.events };
+    const h: HeldBatch = {
+      firstSeq: batch.firstSeq,
+      count: batch.events.length,
+      prevHash: batch.prevHash,
+      hash: batch.hash,
+      mac: batch.mac ?? null,
+      events: batch.events,
+    };
     waiting.set(h.firstSeq, h);
     this.newHeld.push({ sessionId: state.id, batch: h });
     return { ok: true, held: true, duplicate: false };
@@ -129,11 +145,24 @@ export class IngestGroup {
   async persist(): Promise<void> {
     const changed = [...this.states.values()].filter((s) => s.changed);
     // One round trip for the common path: events, batches and positions together.
-    await appendToChains(this.tx, this.eventRows, this.batchRows, changed.map((s) => ({ id: s.id, next_seq: s.next_seq, head_hash: s.head_hash, last_t: s.last_t })));
+    await appendToChains(
+      this.tx,
+      this.eventRows,
+      this.batchRows,
+      changed.map((s) => ({ id: s.id, next_seq: s.next_seq, head_hash: s.head_hash, last_t: s.last_t })),
+    );
     for (const { sessionId, batch: h } of this.newHeld) {
       // A batch held and promoted within this same group never needs storing.
       if (!this.held.get(sessionId)?.has(h.firstSeq)) continue;
-      await insertHeldBatch(this.tx, { session_id: sessionId, first_seq: h.firstSeq, count: h.count, prev_hash: h.prevHash, hash: h.hash, mac: h.mac, events: h.events });
+      await insertHeldBatch(this.tx, {
+        session_id: sessionId,
+        first_seq: h.firstSeq,
+        count: h.count,
+        prev_hash: h.prevHash,
+        hash: h.hash,
+        mac: h.mac,
+        events: h.events,
+      });
     }
     for (const [sid, seqs] of this.dropHeld) await deleteHeldBatches(this.tx, sid, seqs);
   }

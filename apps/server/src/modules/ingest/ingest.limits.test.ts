@@ -13,7 +13,6 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-
 async function newSession(): Promise<{ id: string; writeToken: string }> {
   return (await t.app.inject({ method: 'POST', url: '/v1/sessions', payload: { kind: 'writing' } })).json();
 }

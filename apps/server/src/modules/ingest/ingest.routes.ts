@@ -60,7 +60,8 @@ export const ingestRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
       // Sockets open at once per client, counted until the connection closes (an upgrade that fails included).
       onRequest: async (req) => {
         const open = openSockets.get(req.ip) ?? 0;
-        if (open >= config.rateLimit.socketsPerClient) throw new AppError('rate-limited', `at most ${config.rateLimit.socketsPerClient} ingest sockets at once per client`);
+        if (open >= config.rateLimit.socketsPerClient)
+          throw new AppError('rate-limited', `at most ${config.rateLimit.socketsPerClient} ingest sockets at once per client`);
         openSockets.set(req.ip, open + 1);
         req.raw.socket.once('close', () => {
           const left = (openSockets.get(req.ip) ?? 1) - 1;

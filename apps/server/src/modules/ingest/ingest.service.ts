@@ -39,7 +39,13 @@ export function createIngestService(
     try {
       const checked = checkEvents(body.firstSeq, body.events);
       if (!checked.ok) throw new AppError('invalid-event', `${checked.issues[0]!.path}: ${checked.issues[0]!.message}`, { issues: checked.issues });
-      const batch: Batch = { firstSeq: body.firstSeq, events: checked.events, prevHash: body.prevHash, hash: body.hash, ...(body.mac ? { mac: body.mac } : {}) };
+      const batch: Batch = {
+        firstSeq: body.firstSeq,
+        events: checked.events,
+        prevHash: body.prevHash,
+        hash: body.hash,
+        ...(body.mac ? { mac: body.mac } : {}),
+      };
       const self = await checkBatchSelf(batch);
       if (self) throw new AppError('hash-mismatch', 'the hash is not SHA-256 of the canonical JSON of { events, prevHash }');
       // A session with a write key takes only batches MACed with it (docs/adr/0009-what-the-mac-proves.md).

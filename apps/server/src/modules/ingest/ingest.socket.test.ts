@@ -17,7 +17,6 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-
 function accelEvents(n: number, hz: number): VeritasEvent[] {
   return Array.from({ length: n }, (_, i) => ({
     seq: i,

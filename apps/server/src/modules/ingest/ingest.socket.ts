@@ -104,7 +104,11 @@ export function handleIngestSocket(
     // Counted before anything else, as an HTTP batch is counted before it is parsed.
     const limit = await countBatch();
     if (!limit.allowed) {
-      return fail(new AppError('rate-limited', `ingest limit reached for this client and session; retry after ${limit.retryAfterSeconds} s`), firstSeq, limit.retryAfterSeconds);
+      return fail(
+        new AppError('rate-limited', `ingest limit reached for this client and session; retry after ${limit.retryAfterSeconds} s`),
+        firstSeq,
+        limit.retryAfterSeconds,
+      );
     }
     if (!batchCheck.Check(msg.batch)) {
       const e = batchCheck.Errors(msg.batch).First();

@@ -62,11 +62,13 @@ describe('HTTP ingest', () => {
     const sessions = await Promise.all(Array.from({ length: 8 }, () => newSession()));
     const chains = await Promise.all(sessions.map((s) => chainBatches(s.id, typingEvents('concurrent text!'), 4, s.writeToken)));
     // Every session's batches at once, in order per session but interleaved across sessions.
-    const answers = await Promise.all(sessions.map(async (s, i) => {
-      const out = [];
-      for (const b of chains[i]!) out.push((await send(s.id, s.writeToken, b)).json().ack);
-      return out;
-    }));
+    const answers = await Promise.all(
+      sessions.map(async (s, i) => {
+        const out = [];
+        for (const b of chains[i]!) out.push((await send(s.id, s.writeToken, b)).json().ack);
+        return out;
+      }),
+    );
     for (const a of answers) expect(a).toEqual([3, 7, 11, 15]);
     const groups = await t.app.inject({ method: 'GET', url: '/metrics' });
     expect(groups.body).toMatch(/veritas_events_ingested_total \d+/);
@@ -152,7 +154,12 @@ describe('bad input is refused with a specific problem, and changes nothing', ()
         r = await send(s.id, s.writeToken, b1);
         break;
       case 'oversized body':
-        r = await t.app.inject({ method: 'POST', url: `/v1/sessions/${s.id}/events`, headers: auth, payload: JSON.stringify({ ...b1, pad: 'x'.repeat(5 * 1024 * 1024) }) });
+        r = await t.app.inject({
+          method: 'POST',
+          url: `/v1/sessions/${s.id}/events`,
+          headers: auth,
+          payload: JSON.stringify({ ...b1, pad: 'x'.repeat(5 * 1024 * 1024) }),
+        });
         break;
       case 'unknown session':
         r = await send('AAAAAAAAAAAAAAAAAAAAAA', s.writeToken, b1);

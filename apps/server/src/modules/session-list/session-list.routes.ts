@@ -31,14 +31,22 @@ export const sessionListRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (ap
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({ items: Type.Array(SessionListItem), next: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `cursor` for the next page; null at the end' }) }),
+          200: Type.Object({
+            items: Type.Array(SessionListItem),
+            next: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `cursor` for the next page; null at the end' }),
+          }),
           ...problemResponses(400, 503),
         },
       },
     },
     async (req) => {
       const { kind, status, cursor, limit } = req.query;
-      const page = await services.sessionList.list(req.actor, { limit, ...(kind ? { kind } : {}), ...(status ? { status } : {}), ...(cursor ? { cursor } : {}) });
+      const page = await services.sessionList.list(req.actor, {
+        limit,
+        ...(kind ? { kind } : {}),
+        ...(status ? { status } : {}),
+        ...(cursor ? { cursor } : {}),
+      });
       const base = baseUrl(req, config.publicUrl);
       return { items: page.items.map(({ session, summary }) => ({ ...presentSession(session, base), analysisSummary: summary })), next: page.next };
     },

@@ -40,8 +40,16 @@ beforeAll(async () => {
   t = await createTestApp();
   const services = t.app.services;
   // Published: the demo sessions, as `veritas serve --demo` seeds them (ended bundles, analysed by the job).
-  for (const [kind, seed] of [['genuine', 1], ['paste', 2], ['genuine', 3], ['proctoring', 4], ['paste', 5]] as const) {
-    const { session } = await services.bundles.import(PUBLIC_SCOPE, await toBundle(simulate(kind, seed), { sessionId: `listDemo_${kind}_${seed}_0001` }), { source: 'demo' });
+  for (const [kind, seed] of [
+    ['genuine', 1],
+    ['paste', 2],
+    ['genuine', 3],
+    ['proctoring', 4],
+    ['paste', 5],
+  ] as const) {
+    const { session } = await services.bundles.import(PUBLIC_SCOPE, await toBundle(simulate(kind, seed), { sessionId: `listDemo_${kind}_${seed}_0001` }), {
+      source: 'demo',
+    });
     demo.push({ id: session.id, kind: session.kind });
   }
   // A demo session still being written (active).
@@ -55,7 +63,10 @@ beforeAll(async () => {
     ordinary.push(r.json().id);
     ordinaryToken = r.json().writeToken;
   }
-  expect((await t.app.inject({ method: 'POST', url: '/v1/bundles', payload: await toBundle(simulate('paste', 9), { sessionId: 'listUploaded00000001' }) })).statusCode).toBe(201);
+  expect(
+    (await t.app.inject({ method: 'POST', url: '/v1/bundles', payload: await toBundle(simulate('paste', 9), { sessionId: 'listUploaded00000001' }) }))
+      .statusCode,
+  ).toBe(201);
   ordinary.push('listUploaded00000001');
   await services.bundles.import(tenantScope('tenant-a'), await toBundle(simulate('genuine', 6), { sessionId: 'listTenantDemo000001' }), { source: 'demo' });
   ordinary.push('listTenantDemo000001');
@@ -93,7 +104,12 @@ describe('GET /v1/sessions', () => {
     expect(active.map((i) => i.id)).toEqual([demo[demo.length - 1]!.id]);
     expect(active[0]!.analysisSummary).toEqual({ state: 'pending' });
     const ended = await all('?status=ended&kind=writing&limit=1');
-    expect(ended.map((i) => i.id).sort()).toEqual(demo.filter((d) => d.kind === 'writing' && d.id !== demo[demo.length - 1]!.id).map((d) => d.id).sort());
+    expect(ended.map((i) => i.id).sort()).toEqual(
+      demo
+        .filter((d) => d.kind === 'writing' && d.id !== demo[demo.length - 1]!.id)
+        .map((d) => d.id)
+        .sort(),
+    );
     expect(ended.every((i) => i.status === 'ended')).toBe(true);
   });
 

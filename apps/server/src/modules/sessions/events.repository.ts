@@ -43,8 +43,15 @@ export async function listEvents(db: Db, scope: Scope, sessionId: string, afterS
  * A session's events after `afterSeq`, a page at a time, in seq order: how every reader of a whole
  * session (export, analysis, a live analyser catching up) walks it without holding it in memory.
  */
-export async function* eventPages(db: Db, scope: Scope, sessionId: string, afterSeq = -1, pageSize = 10_000, types?: readonly string[]): AsyncGenerator<VeritasEvent[]> {
-  for (let after = afterSeq; ; ) {
+export async function* eventPages(
+  db: Db,
+  scope: Scope,
+  sessionId: string,
+  afterSeq = -1,
+  pageSize = 10_000,
+  types?: readonly string[],
+): AsyncGenerator<VeritasEvent[]> {
+  for (let after = afterSeq; ;) {
     const page = await listEvents(db, scope, sessionId, after, pageSize, types);
     if (page.length > 0) yield page;
     if (page.length < pageSize) return;

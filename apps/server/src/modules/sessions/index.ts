@@ -3,7 +3,15 @@
  * tables), its credentials, export and presentation. Other modules import from here only.
  */
 export { sessionsRoutes } from './sessions.routes';
-export { createSessionsService, newSessionId, newWriteToken, type SessionsService, type CreateSessionInput, type AnalysisSettings, type SessionListQuery } from './sessions.service';
+export {
+  createSessionsService,
+  newSessionId,
+  newWriteToken,
+  type SessionsService,
+  type CreateSessionInput,
+  type AnalysisSettings,
+  type SessionListQuery,
+} from './sessions.service';
 export { PUBLISHED_SOURCE } from './session-list';
 export { createSessionCredentials, type SessionCredentials } from './session-credentials';
 export { presentSession, baseUrl } from './sessions.presenter';

@@ -20,7 +20,15 @@ const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 export function decodeCursor(cursor: string): ListPosition {
   try {
     const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && TIMESTAMP.test(v[0]) && typeof v[1] === 'string' && v[1].length > 0 && v[1].length <= 64) {
+    if (
+      Array.isArray(v) &&
+      v.length === 2 &&
+      typeof v[0] === 'string' &&
+      TIMESTAMP.test(v[0]) &&
+      typeof v[1] === 'string' &&
+      v[1].length > 0 &&
+      v[1].length <= 64
+    ) {
       return { createdAt: v[0], id: v[1] };
     }
   } catch {

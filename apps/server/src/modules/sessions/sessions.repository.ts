@@ -25,7 +25,10 @@ export async function findSessionForWrite(db: Db, id: string): Promise<Pick<Sess
 }
 
 /** Locks the rows of the given sessions (in id order, so concurrent groups never deadlock). */
-export async function lockSessionsForIngest(db: Db, ids: string[]): Promise<Pick<SessionRow, 'id' | 'tenant_id' | 'status' | 'next_seq' | 'head_hash' | 'last_t'>[]> {
+export async function lockSessionsForIngest(
+  db: Db,
+  ids: string[],
+): Promise<Pick<SessionRow, 'id' | 'tenant_id' | 'status' | 'next_seq' | 'head_hash' | 'last_t'>[]> {
   const sorted = [...ids].sort();
   return db
     .selectFrom('sessions')
@@ -94,6 +97,9 @@ export async function listSessionsBySource(db: Db, scope: Scope, source: string,
 }
 
 /** Locks one session row for a bundle import; what decides whether the stored session is the same bundle. */
-export async function lockSessionForImport(db: Db, id: string): Promise<Pick<SessionRow, 'id' | 'next_seq' | 'head_hash' | 'tenant_id' | 'write_key'> | undefined> {
+export async function lockSessionForImport(
+  db: Db,
+  id: string,
+): Promise<Pick<SessionRow, 'id' | 'next_seq' | 'head_hash' | 'tenant_id' | 'write_key'> | undefined> {
   return db.selectFrom('sessions').select(['id', 'next_seq', 'head_hash', 'tenant_id', 'write_key']).where('id', '=', id).forUpdate().executeTakeFirst();
 }

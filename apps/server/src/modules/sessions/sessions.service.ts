@@ -1,5 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { genesisHash, sha256Hex, BUNDLE_FORMAT, type Batch, type Bundle, type AnalysisSettings, type SessionKind, type SessionMeta, type VeritasEvent } from '@veritas/schema';
+import {
+  genesisHash,
+  sha256Hex,
+  BUNDLE_FORMAT,
+  type Batch,
+  type Bundle,
+  type AnalysisSettings,
+  type SessionKind,
+  type SessionMeta,
+  type VeritasEvent,
+} from '@veritas/schema';
 import type { Database } from '../../platform/db/database';
 import type { SessionRow } from '../../platform/db/tables';
 import { resolveThresholds } from '@veritas/analysis';

@@ -60,7 +60,11 @@ describe('sessions', () => {
     const s = await recorded('end me');
     const anon = await t.app.inject({ method: 'POST', url: `/v1/sessions/${s.id}/end` });
     expect(anon.statusCode).toBe(401);
-    const tampered = await t.app.inject({ method: 'POST', url: `/v1/sessions/${s.id}/end`, headers: { authorization: `Bearer ${s.writeToken.slice(0, -2)}xx` } });
+    const tampered = await t.app.inject({
+      method: 'POST',
+      url: `/v1/sessions/${s.id}/end`,
+      headers: { authorization: `Bearer ${s.writeToken.slice(0, -2)}xx` },
+    });
     expect(tampered.statusCode).toBe(401);
     const r1 = await t.app.inject({ method: 'POST', url: `/v1/sessions/${s.id}/end`, headers: { authorization: `Bearer ${s.writeToken}` } });
     expect(r1.statusCode).toBe(200);

@@ -9,5 +9,7 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   if (/^(08|53|57P)/.test(code)) return true;
   if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH'].includes(code)) return true;
   const msg = typeof e.message === 'string' ? e.message : '';
-  return /Connection terminated|connection timeout|Client has encountered a connection error|PGlite is closed|database system is (shutting down|starting up)/i.test(msg);
+  return /Connection terminated|connection timeout|Client has encountered a connection error|PGlite is closed|database system is (shutting down|starting up)/i.test(
+    msg,
+  );
 }

@@ -6,7 +6,9 @@ export class DataDirInUseError extends Error {
     readonly dataDir: string,
     readonly pid: number,
   ) {
-    super(`the data folder ${dataDir} is in use by process ${pid}; stop it, or start this one with another --data folder (PGlite allows one process per folder; use PostgreSQL for several)`);
+    super(
+      `the data folder ${dataDir} is in use by process ${pid}; stop it, or start this one with another --data folder (PGlite allows one process per folder; use PostgreSQL for several)`,
+    );
   }
 }
 

@@ -113,7 +113,10 @@ const migrations: Record<string, Migration> = {
   '0003_session_analysis_settings': {
     async up(db) {
       // Thresholds and host-signal choice the session's exam (or partner) set when it was created.
-      await db.schema.alterTable('sessions').addColumn('analysis_settings', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`)).execute();
+      await db.schema
+        .alterTable('sessions')
+        .addColumn('analysis_settings', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
+        .execute();
     },
   },
 };
@@ -126,7 +129,12 @@ class InCodeProvider implements MigrationProvider {
 
 /** Brings the database to the latest schema. Safe to run on every start and from several processes. */
 export async function migrateToLatest<Tables>(db: Kysely<Tables>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: new InCodeProvider(), migrationTableName: 'veritas_migrations', migrationLockTableName: 'veritas_migrations_lock' });
+  const migrator = new Migrator({
+    db,
+    provider: new InCodeProvider(),
+    migrationTableName: 'veritas_migrations',
+    migrationLockTableName: 'veritas_migrations_lock',
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

@@ -23,7 +23,12 @@ export function createMetrics(): AppMetrics {
     buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
-  const groupSize = new Histogram({ name: 'veritas_group_commit_batches', help: 'Batches per committed group', buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500], registers: [registry] });
+  const groupSize = new Histogram({
+    name: 'veritas_group_commit_batches',
+    help: 'Batches per committed group',
+    buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+    registers: [registry],
+  });
   const sockets = new Gauge({ name: 'veritas_ingest_sockets_open', help: 'Open ingest WebSockets', registers: [registry] });
   const rejected = new Counter({ name: 'veritas_batches_rejected_total', help: 'Batches refused, by reason', labelNames: ['reason'], registers: [registry] });
   return {

@@ -126,10 +126,13 @@ export class EmbeddedJobQueue implements JobQueue {
     const token = job.lock_token!;
     const db = this.database.db;
     // Keep the lock alive while the handler works, so a long run is not taken for a dead one.
-    const beat = setInterval(() => {
-      if (this.crashed) return;
-      extendJobLock(db, job.id, token, w.policy.visibilityTimeoutMs).catch((err) => this.log.warn({ err, job: job.id }, 'could not extend a job lock'));
-    }, Math.max(10, Math.floor(w.policy.visibilityTimeoutMs / 3)));
+    const beat = setInterval(
+      () => {
+        if (this.crashed) return;
+        extendJobLock(db, job.id, token, w.policy.visibilityTimeoutMs).catch((err) => this.log.warn({ err, job: job.id }, 'could not extend a job lock'));
+      },
+      Math.max(10, Math.floor(w.policy.visibilityTimeoutMs / 3)),
+    );
     let error: unknown = null;
     try {
       await w.handler(job.data, { id: job.id, attempt: job.attempts });

@@ -37,10 +37,14 @@ export function jobQueueContract(driver: string, makeHarness: () => Promise<Queu
     };
     const queueName = () => `contract-${randomBytes(4).toString('hex')}`;
     const settled = (q: JobQueue, name: string, id: string, state: JobInfo['state'], timeoutMs: number) =>
-      waitFor(`job ${id} to be ${state}`, async () => {
-        const j = await q.get(name, id);
-        return j?.state === state ? j : null;
-      }, timeoutMs);
+      waitFor(
+        `job ${id} to be ${state}`,
+        async () => {
+          const j = await q.get(name, id);
+          return j?.state === state ? j : null;
+        },
+        timeoutMs,
+      );
 
     beforeAll(async () => {
       h = await makeHarness();

@@ -86,5 +86,5 @@ export function backoffMs(retryDelayMs: number, retry: number, random: () => num
 /** The message of whatever a handler threw. */
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message || err.name;
-  return typeof err === 'string' ? err : JSON.stringify(err) ?? String(err);
+  return typeof err === 'string' ? err : (JSON.stringify(err) ?? String(err));
 }

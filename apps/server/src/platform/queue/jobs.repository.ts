@@ -67,7 +67,10 @@ export async function claimJobs(db: Db, name: string, limit: number, token: stri
 
 /** Keeps a run alive: pushes its visibility timeout forward. False when the run was taken over. */
 export async function extendJobLock(db: Db, id: string, token: string, visibilityMs: number): Promise<boolean> {
-  const r = await sql`update jobs set locked_until = now() + ${visibilityMs} * interval '1 millisecond' where id = ${id} and lock_token = ${token} and status = 'running'`.execute(db);
+  const r =
+    await sql`update jobs set locked_until = now() + ${visibilityMs} * interval '1 millisecond' where id = ${id} and lock_token = ${token} and status = 'running'`.execute(
+      db,
+    );
   return Number(r.numAffectedRows ?? 0) > 0;
 }
 

@@ -14,9 +14,14 @@ let server: RunningServer;
 beforeAll(async () => {
   const web = mkdtempSync(join(tmpdir(), 'veritas-home-web-'));
   await buildWeb(web);
-  server = await startServer(loadConfig({}, { host: '127.0.0.1', port: 0, dataDir: mkdtempSync(join(tmpdir(), 'veritas-home-data-')), webDist: web, logLevel: 'silent' }));
+  server = await startServer(
+    loadConfig({}, { host: '127.0.0.1', port: 0, dataDir: mkdtempSync(join(tmpdir(), 'veritas-home-data-')), webDist: web, logLevel: 'silent' }),
+  );
   const scope = { tenantId: null };
-  for (const [kind, seed] of [['genuine', 1], ['paste', 3]] as const) {
+  for (const [kind, seed] of [
+    ['genuine', 1],
+    ['paste', 3],
+  ] as const) {
     const bundle = await toBundle(simulate(kind, seed));
     bundle.session.meta = { title: `Demo ${kind}` };
     await server.app.services.bundles.import(scope, bundle, { source: 'demo' });

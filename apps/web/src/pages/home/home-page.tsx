@@ -73,8 +73,7 @@ export function HomePage() {
       <h1>Veritas</h1>
       <p>Capture writing and assessment sessions, carry them to the server without loss, analyse and replay them.</p>
       <p>
-        <a href="/write">Start a writing task</a> · <a href="/replay">Open a bundle file in the viewer</a> ·{' '}
-        <a href="/docs">API documentation</a>
+        <a href="/write">Start a writing task</a> · <a href="/replay">Open a bundle file in the viewer</a> · <a href="/docs">API documentation</a>
       </p>
       <h2>Demo sessions</h2>
       <p className="muted">Simulated sessions of each kind. A flag is evidence for a person to weigh, never a verdict.</p>
@@ -84,16 +83,27 @@ export function HomePage() {
       {sessions && sessions.length > 0 && (
         <table>
           <thead>
-            <tr><th>Session</th><th>Kind</th><th>Status</th><th>Events</th><th>Analysis</th><th>Created</th></tr>
+            <tr>
+              <th>Session</th>
+              <th>Kind</th>
+              <th>Status</th>
+              <th>Events</th>
+              <th>Analysis</th>
+              <th>Created</th>
+            </tr>
           </thead>
           <tbody>
             {sessions.map((s) => (
               <tr key={s.id}>
-                <td><a href={`/replay/${s.id}`}>{s.meta?.title ?? s.id}</a></td>
+                <td>
+                  <a href={`/replay/${s.id}`}>{s.meta?.title ?? s.id}</a>
+                </td>
                 <td>{s.kind}</td>
                 <td>{s.status}</td>
                 <td>{s.eventCount}</td>
-                <td><AnalysisCell summary={s.analysisSummary} /></td>
+                <td>
+                  <AnalysisCell summary={s.analysisSummary} />
+                </td>
                 <td>{new Date(s.createdAt).toLocaleString()}</td>
               </tr>
             ))}

@@ -21,8 +21,7 @@ export interface SessionInfo {
  * run in this browser (a dropped file), or why there are none yet.
  */
 export type FlagsState =
-  | { from: 'server' | 'browser'; flags: AnalysisFlag[] }
-  | { from: 'none'; why: 'loading' | 'pending' | 'gave-up' | 'failed' | 'missing'; detail?: string };
+  { from: 'server' | 'browser'; flags: AnalysisFlag[] } | { from: 'none'; why: 'loading' | 'pending' | 'gave-up' | 'failed' | 'missing'; detail?: string };
 
 export const NO_FLAGS: readonly AnalysisFlag[] = [];
 export const flagsIn = (f: FlagsState): readonly AnalysisFlag[] => (f.from === 'none' ? NO_FLAGS : f.flags);
@@ -38,7 +37,13 @@ export interface LoadedSession {
 /** Parses a bundle or throws an error that says what is wrong with it. */
 export function parseBundleJson(json: unknown): Bundle {
   const parsed = parseBundle(json);
-  if (!parsed.ok) throw new Error(`Not a Veritas bundle: ${parsed.issues.slice(0, 3).map((i) => `${i.path || '/'} ${i.message}`).join('; ')}`);
+  if (!parsed.ok)
+    throw new Error(
+      `Not a Veritas bundle: ${parsed.issues
+        .slice(0, 3)
+        .map((i) => `${i.path || '/'} ${i.message}`)
+        .join('; ')}`,
+    );
   return parsed.bundle;
 }
 
@@ -71,7 +76,12 @@ export async function loadBundleFile(json: unknown): Promise<{ session: LoadedSe
   performance.measure('replay:analysis', 'replay:analysis-start');
   const title = bundle.session.meta?.title;
   return {
-    session: { info: { id: bundle.session.id, kind: bundle.session.kind, ...(title ? { title } : {}), eventCount: index.data.session.eventCount }, index, chain, source: 'file' },
+    session: {
+      info: { id: bundle.session.id, kind: bundle.session.kind, ...(title ? { title } : {}), eventCount: index.data.session.eventCount },
+      index,
+      chain,
+      source: 'file',
+    },
     flags: { from: 'browser', flags: flagsOf(result) },
   };
 }
@@ -82,7 +92,10 @@ export async function loadBundleFile(json: unknown): Promise<{ session: LoadedSe
  * the replay shows (a session still recording has grown since).
  */
 export async function verifyStoredChain(session: LoadedSession, signal?: AbortSignal): Promise<ChainStatus> {
-  const res = await fetch(`/v1/sessions/${encodeURIComponent(session.info.id)}/bundle`, { headers: { accept: 'application/json' }, ...(signal ? { signal } : {}) });
+  const res = await fetch(`/v1/sessions/${encodeURIComponent(session.info.id)}/bundle`, {
+    headers: { accept: 'application/json' },
+    ...(signal ? { signal } : {}),
+  });
   if (!res.ok) throw new Error(`Could not download the bundle: ${await problemText(res)}`);
   const bundle = parseBundleJson(await res.json());
   if (bundle.session.id !== session.info.id) return { ok: false, message: `the bundle is of session ${bundle.session.id}, not ${session.info.id}` };

@@ -26,7 +26,13 @@ let longIndex: ReplayIndex;
 let pendingIndex: ReplayIndex;
 let bundleFile: string;
 let analysisPolls = 0;
-const flag: AnalysisFlag = { detector: 'external-paste', severity: 'high', message: 'Large paste from outside', evidence: { seqFrom: 0, seqTo: 0, tFrom: 0, tTo: 0, excerpt: 'FROM' }, values: { chars: 4 } };
+const flag: AnalysisFlag = {
+  detector: 'external-paste',
+  severity: 'high',
+  message: 'Large paste from outside',
+  evidence: { seqFrom: 0, seqTo: 0, tFrom: 0, tTo: 0, excerpt: 'FROM' },
+  values: { chars: 4 },
+};
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'veritas-replay-web-'));
@@ -69,10 +75,7 @@ beforeAll(async () => {
     [api]: { id: PENDING, kind: 'writing', status: 'ended', eventCount: pendingIndex.data.session.eventCount, meta: { title: 'Pending analysis' } },
     [`${api}/replay`]: () => ({ type: REPLAY_MEDIA_TYPE, body: encodeReplay(pendingIndex) }),
     [`${api}/bundle`]: tampered,
-    [`${api}/analysis`]: () =>
-      ++analysisPolls < 3
-        ? { status: 202, body: { status: 'pending' } }
-        : { body: { status: 'done', analysis: { flags: [flag] } } },
+    [`${api}/analysis`]: () => (++analysisPolls < 3 ? { status: 202, body: { status: 'pending' } } : { body: { status: 'done', analysis: { flags: [flag] } } }),
   }));
   browser = await launchChromium();
 }, 180_000);
@@ -106,8 +109,7 @@ async function storedFlags(sessionId: string): Promise<AnalysisFlag[]> {
 }
 
 /** The text as drawn: paragraphs joined by newlines (the caret has no text). */
-const shownText = (page: Page) =>
-  page.locator('[data-testid=replay-text]').evaluate((el) => Array.from(el.children, (p) => p.textContent ?? '').join('\n'));
+const shownText = (page: Page) => page.locator('[data-testid=replay-text]').evaluate((el) => Array.from(el.children, (p) => p.textContent ?? '').join('\n'));
 const shownSeq = async (page: Page) => Number(/seq (-?\d+)/.exec((await page.locator('.rp-time').textContent()) ?? '')![1]);
 
 describe('replay viewer in Chromium', () => {
@@ -142,7 +144,11 @@ describe('replay viewer in Chromium', () => {
     for (const origin of ['typed', 'paste-external', 'paste-internal', 'input-method']) {
       expect(await page.locator(`.rp-text [data-origin="${origin}"]`).count()).toBeGreaterThan(0);
     }
-    const bg = (o: string) => page.locator(`.rp-text [data-origin="${o}"]`).first().evaluate((el) => getComputedStyle(el).backgroundColor);
+    const bg = (o: string) =>
+      page
+        .locator(`.rp-text [data-origin="${o}"]`)
+        .first()
+        .evaluate((el) => getComputedStyle(el).backgroundColor);
     expect(await bg('paste-external')).not.toBe(await bg('typed'));
     expect(await page.locator('.rp-text [data-origin="paste-external"]').first().textContent()).toContain('FROM ELSEWHERE');
     expect(await page.locator('.rp-text .rp-caret').count()).toBe(1);
@@ -154,7 +160,10 @@ describe('replay viewer in Chromium', () => {
     await page.waitForTimeout(1500);
     await page.getByRole('button', { name: 'Pause', exact: true }).click();
     const frames = await page.evaluate(
-      ([mark, work]) => ({ marks: performance.getEntriesByName(mark).map((e) => e.startTime), work: performance.getEntriesByName(work).map((e) => e.duration) }),
+      ([mark, work]) => ({
+        marks: performance.getEntriesByName(mark).map((e) => e.startTime),
+        work: performance.getEntriesByName(work).map((e) => e.duration),
+      }),
       [FRAME_MARK, FRAME_WORK] as const,
     );
     expect(frames.marks.length).toBeGreaterThan(5);
@@ -163,7 +172,9 @@ describe('replay viewer in Chromium', () => {
     expect(seq).toBeGreaterThan(0);
     expect(await shownText(page)).toBe(index.textAt(seq));
     const span = frames.marks[frames.marks.length - 1]! - frames.marks[0]!;
-    console.log(`viewer at 64×: ${frames.marks.length} frames, ${(((frames.marks.length - 1) / span) * 1000).toFixed(1)} fps, frame work max ${Math.max(...frames.work).toFixed(2)} ms`);
+    console.log(
+      `viewer at 64×: ${frames.marks.length} frames, ${(((frames.marks.length - 1) / span) * 1000).toFixed(1)} fps, frame work max ${Math.max(...frames.work).toFixed(2)} ms`,
+    );
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -229,7 +240,10 @@ describe('replay viewer in Chromium', () => {
     await page.goto(`${url}/replay/${LONG}`);
     await page.locator('[data-testid=replay-text]').waitFor({ timeout: 30_000 });
     const seen = await page.evaluate(() => (window as unknown as { progressSeen: string[] }).progressSeen);
-    const percents = seen.map((t) => /Loading replay… (\d+)%/.exec(t)?.[1]).filter((x) => x !== undefined).map(Number);
+    const percents = seen
+      .map((t) => /Loading replay… (\d+)%/.exec(t)?.[1])
+      .filter((x) => x !== undefined)
+      .map(Number);
     // Shown part way, and moving: the viewer lets the page draw after each chunk of operations
     // (4096 by default), so the bar advances even when the whole stream arrives in one read.
     expect(new Set(percents.filter((p) => p > 0 && p < 100)).size, seen.join(' | ')).toBeGreaterThanOrEqual(3);

@@ -166,7 +166,11 @@ function DropZone({ onFile, compact }: { onFile: (f: File) => void; compact: boo
           e.target.value = '';
         }}
       />
-      <span>{compact ? 'Drop another bundle here, or choose a file' : 'Drop a Veritas bundle file here, or choose one. It stays in this browser: the chain is checked and the session plays with no server.'}</span>
+      <span>
+        {compact
+          ? 'Drop another bundle here, or choose a file'
+          : 'Drop a Veritas bundle file here, or choose one. It stays in this browser: the chain is checked and the session plays with no server.'}
+      </span>
     </label>
   );
 }

@@ -144,7 +144,10 @@ export function ReplayPlayer({ session, flags }: { session: LoadedSession; flags
           {timeline.flags.map((f) => (
             <li key={f.id}>
               <button type="button" data-flag={f.id} className={activeFlag === f.id ? 'rp-flag rp-flag-active' : 'rp-flag'} onClick={() => jumpToFlag(f.id)}>
-                <span className="rp-sev" style={{ background: SEVERITY_COLOR[f.severity] }}>{f.severity}</span> {clock(f.tFrom - index.t0)} · {f.detector}: {f.message}
+                <span className="rp-sev" style={{ background: SEVERITY_COLOR[f.severity] }}>
+                  {f.severity}
+                </span>{' '}
+                {clock(f.tFrom - index.t0)} · {f.detector}: {f.message}
               </button>
               {f.evidence.moments && f.evidence.moments.length > 0 && (
                 // The stretches that made the case: each jumps to where it starts.
@@ -214,9 +217,8 @@ function flagsNote(flags: FlagsState, n: number): string {
 function ScrubberLegend() {
   return (
     <p className="rp-scrub-legend">
-      <span className="rp-key rp-key-density" /> activity <span className="rp-key rp-key-away" /> time away{' '}
-      <span className="rp-key rp-key-pin" /> paste from this session <span className="rp-key rp-key-pex" /> paste from outside{' '}
-      <span className="rp-key rp-key-flag" /> flags (click to jump)
+      <span className="rp-key rp-key-density" /> activity <span className="rp-key rp-key-away" /> time away <span className="rp-key rp-key-pin" /> paste from
+      this session <span className="rp-key rp-key-pex" /> paste from outside <span className="rp-key rp-key-flag" /> flags (click to jump)
     </p>
   );
 }

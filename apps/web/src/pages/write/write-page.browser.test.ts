@@ -29,7 +29,9 @@ beforeAll(async () => {
     logLevel: 'silent',
   });
   writeFileSync(join(dir, 'index.html'), '<!doctype html><html><body><div id="root"></div><script type="module" src="/app.js"></script></body></html>');
-  server = await startServer(loadConfig({}, { host: '127.0.0.1', port: 0, dataDir: mkdtempSync(join(tmpdir(), 'veritas-write-data-')), webDist: dir, logLevel: 'silent' }));
+  server = await startServer(
+    loadConfig({}, { host: '127.0.0.1', port: 0, dataDir: mkdtempSync(join(tmpdir(), 'veritas-write-data-')), webDist: dir, logLevel: 'silent' }),
+  );
   browser = await launchChromium();
 });
 afterAll(async () => {

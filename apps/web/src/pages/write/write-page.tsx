@@ -88,16 +88,22 @@ export function WritePage() {
         <section role="dialog" aria-label="Consent" className="write-consent">
           <h2>Before you start</h2>
           <p>
-            This page records how you write — each change to the text with its timing, what kind of key you pressed (never which key),
-            when you copy, cut or paste (only the length and a fingerprint of the clipboard, not its contents), and when you leave the page.
-            {task.local ? ' Everything stays in this browser until you download it.' : ' It is sent to your institution’s Veritas server.'}{' '}
-            Your teacher sees the replay and the process evidence; you can see the same. Nothing is recorded until you agree.
+            This page records how you write — each change to the text with its timing, what kind of key you pressed (never which key), when you copy, cut or
+            paste (only the length and a fingerprint of the clipboard, not its contents), and when you leave the page.
+            {task.local ? ' Everything stays in this browser until you download it.' : ' It is sent to your institution’s Veritas server.'} Your teacher sees
+            the replay and the process evidence; you can see the same. Nothing is recorded until you agree.
           </p>
-          <button type="button" onClick={() => void agree()}>I agree — start writing</button>
+          <button type="button" onClick={() => void agree()}>
+            I agree — start writing
+          </button>
         </section>
       )}
       <RecordingIndicator status={status} phase={phase} />
-      {problem && <p role="alert" className="write-problem">{problem}</p>}
+      {problem && (
+        <p role="alert" className="write-problem">
+          {problem}
+        </p>
+      )}
       <textarea
         ref={editor}
         aria-label="Your text"
@@ -112,7 +118,9 @@ export function WritePage() {
           Submit
         </button>
         {phase === 'submitted' && task.local && (
-          <button type="button" onClick={() => void download()}>Download the session file</button>
+          <button type="button" onClick={() => void download()}>
+            Download the session file
+          </button>
         )}
         {phase === 'submitted' && !task.local && status?.sessionId && (
           <p>
