@@ -15,7 +15,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { genesisHash, type VeritasEvent } from '@veritas/schema';
@@ -188,9 +188,11 @@ try {
 
   const runs: Run[] = [];
   for (let i = 0; i < RUNS; i++) {
+    // Other work may share the machine: the 1-minute load average as each run starts.
+    const load = loadavg()[0]!.toFixed(2);
     const r = await oneRun(env);
     process.stderr.write(
-      `run ${i + 1}: idle rss ${f1(mb(r.idleRss))} MB heap ${f1(mb(r.idleHeap))} MB; peak rss ${f1(mb(r.peakRss))} MB heap ${f1(mb(r.peakHeap))} MB; ${f1(mb(r.bytes))} MB in ${r.seconds.toFixed(1)} s\n`,
+      `run ${i + 1} (load ${load}): idle rss ${f1(mb(r.idleRss))} MB heap ${f1(mb(r.idleHeap))} MB; peak rss ${f1(mb(r.peakRss))} MB heap ${f1(mb(r.peakHeap))} MB; ${f1(mb(r.bytes))} MB in ${r.seconds.toFixed(1)} s\n`,
     );
     runs.push(r);
   }
