@@ -9,12 +9,13 @@
  *
  * Needs PostgreSQL at VERITAS_BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test)
  * for --storage postgres (the default); pglite runs the embedded database inside the server process.
+ * BENCH_SERVER_NODE_ARGS="--trace-gc" and BENCH_SERVER_LOG=/tmp/server.log are for diagnosis.
  * BENCH_VERITAS_CLI=/path/to/apps/cli/bin/veritas.mjs measures another checkout's server (a before/after).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { genesisHash, type VeritasEvent } from '@veritas/schema';
@@ -32,18 +33,23 @@ const RUNS = Number(args.runs);
 const STORAGE = args.storage === 'pglite' ? 'pglite' : 'postgres';
 process.env.VERITAS_TEST_DATABASE_URL ??= process.env.VERITAS_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
+/** Extra node flags for the server (diagnostics such as --trace-gc; never part of a reported row). */
+const NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+/** A file the server's stdout is copied to (e.g. --trace-gc lines). */
+const SERVER_LOG = process.env.BENCH_SERVER_LOG;
 const CLI = process.env.BENCH_VERITAS_CLI ?? fileURLToPath(new URL('../../apps/cli/bin/veritas.mjs', import.meta.url));
 
 /** `veritas serve` in its own process, so its memory is its own. */
 function startServer(env: NodeJS.ProcessEnv): Promise<{ proc: ChildProcess; url: string; stop(): Promise<void> }> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [CLI, 'serve', '--port', '0'], {
+    const proc = spawn(process.execPath, [...NODE_ARGS, CLI, 'serve', '--port', '0'], {
       env: { ...process.env, LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
     proc.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
+      if (SERVER_LOG) appendFileSync(SERVER_LOG, d);
       const m = /Veritas listening on (http:\/\/\S+)/.exec(out);
       if (m) resolve({ proc, url: m[1]!, stop: () => new Promise<void>((r) => (proc.once('exit', () => r()), proc.kill('SIGTERM'))) });
     });
@@ -175,7 +181,8 @@ if (STORAGE === 'postgres') {
   cleanup = pgdb.drop;
 } else {
   const dir = mkdtempSync(join(tmpdir(), 'veritas-replay-mem-'));
-  database = await openPglite(dir);
+  // Where `veritas serve --data <dir>` keeps its embedded database.
+  database = await openPglite(join(dir, 'pglite'));
   env = { VERITAS_DATA_DIR: dir };
   cleanup = async () => rmSync(dir, { recursive: true, force: true });
 }
@@ -188,9 +195,11 @@ try {
 
   const runs: Run[] = [];
   for (let i = 0; i < RUNS; i++) {
+    // Other work may share the machine: the 1-minute load average as each run starts.
+    const load = loadavg()[0]!.toFixed(2);
     const r = await oneRun(env);
     process.stderr.write(
-      `run ${i + 1}: idle rss ${f1(mb(r.idleRss))} MB heap ${f1(mb(r.idleHeap))} MB; peak rss ${f1(mb(r.peakRss))} MB heap ${f1(mb(r.peakHeap))} MB; ${f1(mb(r.bytes))} MB in ${r.seconds.toFixed(1)} s\n`,
+      `run ${i + 1} (load ${load}): idle rss ${f1(mb(r.idleRss))} MB heap ${f1(mb(r.idleHeap))} MB; peak rss ${f1(mb(r.peakRss))} MB heap ${f1(mb(r.peakHeap))} MB; ${f1(mb(r.bytes))} MB in ${r.seconds.toFixed(1)} s\n`,
     );
     runs.push(r);
   }

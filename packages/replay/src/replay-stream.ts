@@ -5,7 +5,11 @@ import { encodeReplayChunks, type EncodeOptions } from './compact';
 import { DEFAULT_KEYFRAME_EVERY } from './keyframes';
 import { ReplayIndex } from './replay-index';
 
-/** Where a streamed replay reads a session: its events in seq order, a page at a time, as often as asked. */
+/**
+ * Where a streamed replay reads a session: its events in seq order, a page at a time, as often as
+ * asked. A page is read once and not kept: a source may empty or reuse its array once the next page
+ * is asked for.
+ */
 export interface ReplayEventSource {
   /** Every event, in seq order. */
   pages(): AsyncIterable<readonly VeritasEvent[]>;

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildReplayIndexFromBundle, createReplayDecoder, encodeReplay, replayNaive } from '@veritas/replay';
+import { buildReplayIndex, buildReplayIndexFromBundle, createReplayDecoder, encodeReplay, replayNaive } from '@veritas/replay';
 import { createReplayService } from './replay.service';
 import { simulate, toBundle } from '@veritas/simulator';
 import { createTestApp, type TestApp } from '../../testing/test-app';
+import { chainBatches } from '../../testing/batches';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -44,6 +45,28 @@ describe('GET /v1/sessions/{id}/replay', () => {
     for await (const chunk of await paged.stream({ tenantId: null }, 'replayRouteSession03', { chunkRows: 128 })) text += chunk;
     expect(sim.events.length).toBeGreaterThan(7 * 3);
     expect(text).toBe(expected);
+  });
+
+  it('colours input without keys as an input method when the session sets the assistive-technology accommodation', async () => {
+    const sim = simulate('assistive', 4);
+    const replayOf = async (analysis: object) => {
+      const s = (await t.app.inject({ method: 'POST', url: '/v1/sessions', payload: { kind: 'writing', analysis } })).json() as {
+        id: string;
+        writeToken: string;
+      };
+      for (const b of await chainBatches(s.id, sim.events, 200, s.writeToken)) {
+        const r = await t.app.inject({ method: 'POST', url: `/v1/sessions/${s.id}/events`, headers: { authorization: `Bearer ${s.writeToken}` }, payload: b });
+        expect(r.statusCode, r.body).toBe(200);
+      }
+      return { id: s.id, body: (await t.app.inject({ method: 'GET', url: `/v1/sessions/${s.id}/replay?chunkRows=128` })).body };
+    };
+    const accommodated = await replayOf({ assistiveTechnology: true });
+    const plain = await replayOf({});
+    const expected = (id: string, assistiveTechnology: boolean) =>
+      encodeReplay(buildReplayIndex(sim.events, { sessionId: id, kind: 'writing', assistiveTechnology }), { chunkRows: 128 });
+    expect(accommodated.body).toBe(expected(accommodated.id, true));
+    expect(plain.body).toBe(expected(plain.id, false));
+    expect(accommodated.body.replace(accommodated.id, '')).not.toBe(plain.body.replace(plain.id, ''));
   });
 
   it('answers problems for unknown and malformed ids and bad options', async () => {
