@@ -66,10 +66,12 @@ describe('the filesystem blob store', () => {
 
 describe('createBlobStore', () => {
   it('chooses the filesystem under the data folder by default, S3 with VERITAS_BLOB_DRIVER=s3', async () => {
-    const fs = createBlobStore(loadConfig({ VERITAS_DATA_DIR: '/srv/veritas' }));
+    const fs = await createBlobStore(loadConfig({ VERITAS_DATA_DIR: '/srv/veritas' }));
     expect(fs).toBeInstanceOf(FileBlobStore);
     expect((fs as FileBlobStore).root).toBe('/srv/veritas/blobs');
-    const s3 = createBlobStore(loadConfig({ VERITAS_BLOB_DRIVER: 's3', VERITAS_S3_BUCKET: 'veritas-blobs', VERITAS_S3_ENDPOINT: 'http://127.0.0.1:9000' }));
+    const s3 = await createBlobStore(
+      loadConfig({ VERITAS_BLOB_DRIVER: 's3', VERITAS_S3_BUCKET: 'veritas-blobs', VERITAS_S3_ENDPOINT: 'http://127.0.0.1:9000' }),
+    );
     expect(s3).toBeInstanceOf(S3BlobStore);
     await s3.close();
   });
