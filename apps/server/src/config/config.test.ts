@@ -39,4 +39,48 @@ describe('loadConfig', () => {
       (c as { port: number }).port = 1;
     }).toThrow(TypeError);
   });
+  it('chooses the blob store: a folder under the data folder by default, an S3-compatible bucket with VERITAS_BLOB_DRIVER=s3', () => {
+    expect(loadConfig({ VERITAS_DATA_DIR: '/srv/v' }).blob).toEqual({ driver: 'fs', dir: '/srv/v/blobs' });
+    expect(loadConfig({}, { dataDir: '/srv/w' }).blob).toEqual({ driver: 'fs', dir: '/srv/w/blobs' });
+    expect(loadConfig({ VERITAS_BLOB_DRIVER: 'fs', VERITAS_BLOB_DIR: '/mnt/blobs' }).blob).toEqual({ driver: 'fs', dir: '/mnt/blobs' });
+    expect(
+      loadConfig({
+        VERITAS_BLOB_DRIVER: 's3',
+        VERITAS_S3_ENDPOINT: 'http://minio:9000',
+        VERITAS_S3_BUCKET: 'veritas-blobs',
+        VERITAS_S3_ACCESS_KEY_ID: 'id',
+        VERITAS_S3_SECRET_ACCESS_KEY: 'secret',
+      }).blob,
+    ).toEqual({
+      driver: 's3',
+      s3: {
+        endpoint: 'http://minio:9000',
+        region: 'us-east-1',
+        bucket: 'veritas-blobs',
+        forcePathStyle: true,
+        credentials: { accessKeyId: 'id', secretAccessKey: 'secret' },
+      },
+    });
+    // AWS S3 itself: no endpoint, virtual-host addressing, the SDK's own credentials.
+    expect(loadConfig({ VERITAS_BLOB_DRIVER: 's3', VERITAS_S3_BUCKET: 'b-1', VERITAS_S3_REGION: 'eu-west-3' }).blob).toEqual({
+      driver: 's3',
+      s3: { region: 'eu-west-3', bucket: 'b-1', forcePathStyle: false },
+    });
+    expect(
+      loadConfig({ VERITAS_BLOB_DRIVER: 's3', VERITAS_S3_BUCKET: 'b-1', VERITAS_S3_ENDPOINT: 'https://s3.example', VERITAS_S3_FORCE_PATH_STYLE: 'false' }).blob,
+    ).toMatchObject({
+      s3: { forcePathStyle: false },
+    });
+  });
+
+  it('refuses a wrong blob store setting with a message naming it', () => {
+    const s3 = { VERITAS_BLOB_DRIVER: 's3', VERITAS_S3_BUCKET: 'veritas' };
+    expect(() => loadConfig({ VERITAS_BLOB_DRIVER: 'gcs' })).toThrow(/VERITAS_BLOB_DRIVER must be fs or s3, got "gcs"/);
+    expect(() => loadConfig({ VERITAS_BLOB_DRIVER: 's3' })).toThrow(/VERITAS_BLOB_DRIVER=s3 needs VERITAS_S3_BUCKET/);
+    expect(() => loadConfig({ ...s3, VERITAS_S3_BUCKET: 'Bad_Bucket' })).toThrow(/VERITAS_S3_BUCKET must be a bucket name/);
+    expect(() => loadConfig({ ...s3, VERITAS_S3_ENDPOINT: 'minio:9000' })).toThrow(/VERITAS_S3_ENDPOINT must be an http:\/\/ or https:\/\/ URL/);
+    expect(() => loadConfig({ ...s3, VERITAS_S3_ACCESS_KEY_ID: 'id' })).toThrow(/VERITAS_S3_ACCESS_KEY_ID and VERITAS_S3_SECRET_ACCESS_KEY go together/);
+    expect(() => loadConfig({ ...s3, VERITAS_S3_SECRET_ACCESS_KEY: 'secret' })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...s3, VERITAS_S3_FORCE_PATH_STYLE: 'sometimes' })).toThrow(/VERITAS_S3_FORCE_PATH_STYLE must be true or false/);
+  });
 });

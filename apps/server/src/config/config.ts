@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 
 /**
  * The only module that reads the environment. Everything else receives a Config: validated, with
@@ -74,6 +74,23 @@ export const Config = Type.Object({
     /** An authorised ingest socket that sends nothing for this long is closed (code 4408), in ms. */
     socketIdleMs: Type.Integer({ minimum: 100 }),
   }),
+  /**
+   * Where bundles, reports and exports go: `fs`, a folder (the embedded default), or `s3`, an
+   * S3-compatible bucket shared by every instance.
+   */
+  blob: Type.Union([
+    Type.Object({ driver: Type.Literal('fs'), dir: Type.String({ minLength: 1 }) }),
+    Type.Object({
+      driver: Type.Literal('s3'),
+      s3: Type.Object({
+        endpoint: Type.Optional(Type.String({ pattern: '^https?://' })),
+        region: Type.String({ minLength: 1 }),
+        bucket: Type.String({ minLength: 3, maxLength: 63 }),
+        forcePathStyle: Type.Boolean(),
+        credentials: Type.Optional(Type.Object({ accessKeyId: Type.String({ minLength: 1 }), secretAccessKey: Type.String({ minLength: 1 }) })),
+      }),
+    }),
+  ]),
   bodyLimit: Type.Object({
     default: Type.Integer({ minimum: 1024 }),
     events: Type.Integer({ minimum: 1024 }),
@@ -122,6 +139,51 @@ function jobsDriver(env: NodeJS.ProcessEnv): Config['jobs']['driver'] {
   throw new ConfigError(`VERITAS_JOBS_DRIVER must be embedded or pg-boss, got "${raw}"`);
 }
 
+/** S3 bucket names: 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit. */
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/**
+ * The blob store: a folder (VERITAS_BLOB_DIR, default `<data dir>/blobs`) or an S3-compatible bucket.
+ * Path-style addressing is the default with an endpoint (MinIO, Ceph, s3rver … need it), virtual-host
+ * style without one (AWS S3).
+ */
+function blobStore(env: NodeJS.ProcessEnv, dataDir: string): Config['blob'] {
+  const raw = env.VERITAS_BLOB_DRIVER;
+  if (raw === undefined || raw === '' || raw === 'fs') {
+    return { driver: 'fs', dir: resolve(env.VERITAS_BLOB_DIR || join(dataDir, 'blobs')) };
+  }
+  if (raw !== 's3') throw new ConfigError(`VERITAS_BLOB_DRIVER must be fs or s3, got "${raw}"`);
+  const bucket = env.VERITAS_S3_BUCKET;
+  if (!bucket) throw new ConfigError('VERITAS_BLOB_DRIVER=s3 needs VERITAS_S3_BUCKET (the bucket blobs are stored in)');
+  if (!BUCKET.test(bucket) || bucket.includes('..'))
+    throw new ConfigError(`VERITAS_S3_BUCKET must be a bucket name (3-63 lowercase letters, digits, "." and "-"), got "${bucket}"`);
+  const endpoint = env.VERITAS_S3_ENDPOINT || undefined;
+  if (endpoint !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(endpoint);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+      throw new ConfigError(`VERITAS_S3_ENDPOINT must be an http:// or https:// URL, got "${endpoint}"`);
+  }
+  const accessKeyId = env.VERITAS_S3_ACCESS_KEY_ID || undefined;
+  const secretAccessKey = env.VERITAS_S3_SECRET_ACCESS_KEY || undefined;
+  if ((accessKeyId === undefined) !== (secretAccessKey === undefined))
+    throw new ConfigError('VERITAS_S3_ACCESS_KEY_ID and VERITAS_S3_SECRET_ACCESS_KEY go together: set both, or neither to use the AWS SDK default credentials');
+  return {
+    driver: 's3',
+    s3: {
+      ...(endpoint ? { endpoint } : {}),
+      region: env.VERITAS_S3_REGION || 'us-east-1',
+      bucket,
+      forcePathStyle: bool(env, 'VERITAS_S3_FORCE_PATH_STYLE', endpoint !== undefined),
+      ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey } } : {}),
+    },
+  };
+}
+
 /**
  * What a caller (the command line's flags, a test) sets over the environment. Never written into the
  * environment: they are merged here, then validated with the rest.
@@ -147,11 +209,12 @@ function deepFreeze<T>(value: T): T {
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: ConfigOverrides = {}): Readonly<Config> {
   const { groupCommit, rateLimit, timeouts, ...rest } = overrides;
+  const dataDir = 'dataDir' in overrides && overrides.dataDir !== undefined ? resolve(overrides.dataDir) : resolve(env.VERITAS_DATA_DIR ?? DEFAULT_DATA_DIR);
   const databaseUrl = 'databaseUrl' in overrides ? overrides.databaseUrl : env.DATABASE_URL || undefined;
   const config: Config = {
     host: env.HOST ?? '127.0.0.1',
     port: int(env, 'PORT', 8080),
-    dataDir: resolve(env.VERITAS_DATA_DIR ?? DEFAULT_DATA_DIR),
+    dataDir,
     databaseUrl: env.DATABASE_URL || undefined,
     redisUrl: env.REDIS_URL || undefined,
     publicUrl: env.VERITAS_PUBLIC_URL || undefined,
@@ -185,6 +248,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
       pollIntervalMs: int(env, 'VERITAS_JOBS_POLL_MS', env.DATABASE_URL ? 1000 : 250),
       concurrency: int(env, 'VERITAS_JOBS_CONCURRENCY', 2),
     },
+    blob: blobStore(env, dataDir),
     bodyLimit: { default: 256 * 1024, events: 4 * 1024 * 1024, bundle: int(env, 'VERITAS_BUNDLE_LIMIT_BYTES', 64 * 1024 * 1024) },
     ...rest,
     ...('dataDir' in rest && rest.dataDir !== undefined ? { dataDir: resolve(rest.dataDir) } : {}),

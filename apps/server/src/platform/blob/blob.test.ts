@@ -1,0 +1,78 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../config/config';
+import { blobStoreContract } from './blob.contract';
+import { createBlobStore } from './create-blob-store';
+import { FileBlobStore } from './file-blob-store';
+import { S3BlobStore } from './s3-blob-store';
+import { startS3TestServer } from './s3-test-server';
+
+const tempDir = () => mkdtemp(join(tmpdir(), 'veritas-blob-'));
+
+blobStoreContract('filesystem', async () => {
+  const dir = await tempDir();
+  return { store: new FileBlobStore(dir), close: () => rm(dir, { recursive: true, force: true }) };
+});
+
+// A real S3-compatible server (s3rver), started here in its own process on a free port of 127.0.0.1.
+blobStoreContract('S3 (s3rver)', async () => {
+  const server = await startS3TestServer();
+  const store = new S3BlobStore({
+    endpoint: server.endpoint,
+    region: 'us-east-1',
+    bucket: server.bucket,
+    forcePathStyle: true,
+    credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
+  });
+  return { store, close: () => server.stop() };
+});
+
+describe('the filesystem blob store', () => {
+  it('writes through a temp file: nothing is left in the temp folder, after a success or a failed stream', async () => {
+    const dir = await tempDir();
+    try {
+      const store = new FileBlobStore(dir);
+      await store.put('a/b', Buffer.from('x'), { contentType: 'text/plain' });
+      const failing = Readable.from(
+        (async function* () {
+          yield Buffer.from('y');
+          throw new Error('broken');
+        })(),
+      );
+      await expect(store.put('a/c', failing, { contentType: 'text/plain' })).rejects.toThrow('broken');
+      expect(await readdir(join(dir, '.tmp'))).toEqual([]);
+      expect(await store.exists('a/c')).toBe(false);
+      expect(await store.list('')).toEqual({ items: [{ key: 'a/b', size: 1 }] });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('removes folders a delete leaves empty', async () => {
+    const dir = await tempDir();
+    try {
+      const store = new FileBlobStore(dir);
+      await store.put('p/q/r', Buffer.from('x'), { contentType: 'text/plain' });
+      await store.delete('p/q/r');
+      expect((await readdir(dir)).filter((n) => n !== '.tmp')).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('createBlobStore', () => {
+  it('chooses the filesystem under the data folder by default, S3 with VERITAS_BLOB_DRIVER=s3', async () => {
+    const fs = await createBlobStore(loadConfig({ VERITAS_DATA_DIR: '/srv/veritas' }));
+    expect(fs).toBeInstanceOf(FileBlobStore);
+    expect((fs as FileBlobStore).root).toBe('/srv/veritas/blobs');
+    const s3 = await createBlobStore(
+      loadConfig({ VERITAS_BLOB_DRIVER: 's3', VERITAS_S3_BUCKET: 'veritas-blobs', VERITAS_S3_ENDPOINT: 'http://127.0.0.1:9000' }),
+    );
+    expect(s3).toBeInstanceOf(S3BlobStore);
+    await s3.close();
+  });
+});

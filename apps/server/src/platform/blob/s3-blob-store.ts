@@ -1,0 +1,112 @@
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { Readable } from 'node:stream';
+import { checkBlobKey, checkBlobPrefix, listLimit, type BlobInfo, type BlobObject, type BlobPage, type BlobStore } from './blob-store';
+
+export interface S3BlobStoreOptions {
+  bucket: string;
+  region: string;
+  /** An S3-compatible server (MinIO, Ceph, s3rver …); unset: AWS S3 itself. */
+  endpoint?: string;
+  /** `http://host/bucket/key` instead of `http://bucket.host/key`; most S3-compatible servers need it. */
+  forcePathStyle: boolean;
+  /** Unset: the SDK's default chain (environment, instance role …). */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+const isNotFound = (e: unknown) => e instanceof S3ServiceException && (e.name === 'NoSuchKey' || e.name === 'NotFound' || e.$metadata.httpStatusCode === 404);
+
+/** The S3-compatible driver (`@aws-sdk/client-s3`), for servers that share storage between instances. */
+export class S3BlobStore implements BlobStore {
+  private readonly client: S3Client;
+  private readonly bucket: string;
+
+  constructor(options: S3BlobStoreOptions) {
+    this.bucket = options.bucket;
+    this.client = new S3Client({
+      region: options.region,
+      forcePathStyle: options.forcePathStyle,
+      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+      ...(options.credentials ? { credentials: options.credentials } : {}),
+      // Checksums only where S3 requires them: many S3-compatible servers do not understand the
+      // newer default (CRC32 trailers in aws-chunked bodies).
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    });
+  }
+
+  async put(key: string, body: Buffer | Readable, options: { contentType: string }): Promise<{ size: number }> {
+    checkBlobKey(key);
+    if (Buffer.isBuffer(body)) {
+      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: options.contentType }));
+      return { size: body.length };
+    }
+    // A stream of unknown length: lib-storage sends it in one request when small, else as a multipart
+    // upload (5 MiB parts), which S3 publishes only when complete.
+    let size = 0;
+    const counted = Readable.from(
+      (async function* () {
+        for await (const chunk of body) {
+          const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string | Uint8Array);
+          size += bytes.length;
+          yield bytes;
+        }
+      })(),
+    );
+    await new Upload({ client: this.client, params: { Bucket: this.bucket, Key: key, Body: counted, ContentType: options.contentType } }).done();
+    return { size };
+  }
+
+  async get(key: string): Promise<BlobObject | undefined> {
+    checkBlobKey(key);
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      return { key, size: out.ContentLength ?? 0, contentType: out.ContentType ?? 'application/octet-stream', body: out.Body as Readable };
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  }
+
+  async head(key: string): Promise<BlobInfo | undefined> {
+    checkBlobKey(key);
+    try {
+      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return { key, size: out.ContentLength ?? 0, contentType: out.ContentType ?? 'application/octet-stream' };
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  }
+
+  async exists(key: string): Promise<boolean> {
+    return (await this.head(key)) !== undefined;
+  }
+
+  async delete(key: string): Promise<void> {
+    checkBlobKey(key);
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+  }
+
+  async list(prefix: string, options: { limit?: number; after?: string } = {}): Promise<BlobPage> {
+    checkBlobPrefix(prefix);
+    const limit = listLimit(options.limit);
+    const out = await this.client.send(
+      new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, MaxKeys: limit, ...(options.after !== undefined ? { StartAfter: options.after } : {}) }),
+    );
+    const items = (out.Contents ?? []).map((o) => ({ key: o.Key!, size: o.Size ?? 0 }));
+    return out.IsTruncated && items.length > 0 ? { items, next: items[items.length - 1]!.key } : { items };
+  }
+
+  async close(): Promise<void> {
+    this.client.destroy();
+  }
+}
