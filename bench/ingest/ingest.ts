@@ -6,7 +6,8 @@
  *   npx tsx bench/ingest/ingest.ts [--runs 3] [--clients 200] [--batch 50] [--seconds 10] [--rate 10000]
  *                                  [--storage both|postgres|pglite] [--out runs.jsonl] [--label text]
  *
- * BENCH_SERVER_CPUS / BENCH_LOAD_CPUS pin the server / the load generator with `taskset -c`.
+ * BENCH_SERVER_CPUS / BENCH_LOAD_CPUS pin the server / the load generator with `taskset -c`;
+ * BENCH_SERVER_NODE_ARGS passes node flags to the server (e.g. `--import ./bench/ingest/server-probe.mjs`).
  * Needs PostgreSQL at VERITAS_BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test).
  */
 import { parseArgs } from 'node:util';
@@ -86,7 +87,9 @@ async function benchStorage(storage: 'postgres' | 'pglite', run: number): Promis
       ['open', (clients * batch * 1000) / rate],
       ['closed', 0],
     ] as const) {
-      process.stderr.write(`[${storage} #${run}] ${tag} loop${tag === 'open' ? ` at ${rate} events/s offered` : ' (as fast as acks return)'}…\n`);
+      process.stderr.write(
+        `[${storage} #${run}] ${new Date().toISOString()} ${tag} loop${tag === 'open' ? ` at ${rate} events/s offered` : ' (as fast as acks return)'}…\n`,
+      );
       const pgAtStart = dbUrl ? await postgresPids(dbUrl) : { backends: [], background: [] };
       const serverCpu0 = processCpuSeconds(server.proc.pid!);
       const backends = new CpuWindow(pgAtStart.backends);
@@ -114,6 +117,9 @@ async function benchStorage(storage: 'postgres' | 'pglite', run: number): Promis
         durable: r.rate,
         p50: percentile(r.latenciesMs, 50),
         p99: percentile(r.latenciesMs, 99),
+        p99FromDue: percentile(r.fromDueMs, 99),
+        lateP99: percentile(r.lateMs, 99),
+        loadLoopDelay: r.loopDelayMs,
         errors: r.errors,
         copy: 0,
         loadavg: load1,

@@ -12,7 +12,17 @@ export type LoadOrder =
 
 export type LoadReply =
   | { kind: 'prepared'; tag: string; batches: number; sealSeconds: number; cpuSeconds: number }
-  | { kind: 'ran'; tag: string; rate: number; latenciesMs: number[]; errors: number; cpuSeconds: number }
+  | {
+      kind: 'ran';
+      tag: string;
+      rate: number;
+      latenciesMs: number[];
+      fromDueMs: number[];
+      lateMs: number[];
+      loopDelayMs: { p99: number; max: number };
+      errors: number;
+      cpuSeconds: number;
+    }
   | { kind: 'failed'; message: string };
 
 const prepared = new Map<string, Client[]>();
@@ -34,7 +44,7 @@ async function handle(o: LoadOrder): Promise<LoadReply> {
   }
   const r = await runLoad(o.url, prepared.get(o.tag)!, o.batchSize, o.intervalMs, o.seconds);
   prepared.delete(o.tag);
-  return { kind: 'ran', tag: o.tag, rate: r.rate, latenciesMs: r.latenciesMs, errors: r.errors, cpuSeconds: cpuSeconds(process.cpuUsage(cpu)) };
+  return { kind: 'ran', tag: o.tag, ...r, cpuSeconds: cpuSeconds(process.cpuUsage(cpu)) };
 }
 
 process.on('message', (o: LoadOrder) => {

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { genesisHash, macKeyFromToken, sealBatch, type VeritasEvent } from '@veritas/schema';
 
 export interface Client {
@@ -60,6 +61,12 @@ export interface RunResult {
   /** Events acknowledged per second in the steady window (after the first interval of ramp-up). */
   rate: number;
   latenciesMs: number[];
+  /** Open loop: ack time measured from when the batch was due by the schedule, not when it left. */
+  fromDueMs: number[];
+  /** Open loop: how late each batch left against its schedule (the generator's own timer lateness). */
+  lateMs: number[];
+  /** The generator's own event-loop delay during the load (p99 and max, ms). */
+  loopDelayMs: { p99: number; max: number };
   errors: number;
 }
 
@@ -69,6 +76,10 @@ export interface RunResult {
  */
 export async function runLoad(url: string, clients: Client[], batchSize: number, intervalMs: number, seconds: number): Promise<RunResult> {
   const latencies: number[] = [];
+  const fromDue: number[] = [];
+  const late: number[] = [];
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+  loopDelay.enable();
   let events = 0;
   let errors = 0;
   const start = performance.now();
@@ -77,23 +88,41 @@ export async function runLoad(url: string, clients: Client[], batchSize: number,
   await Promise.all(
     clients.map(async (c, ci) => {
       // Spread open-loop clients across the interval so the offered load is even.
-      if (intervalMs > 0) await new Promise((r) => setTimeout(r, (ci / clients.length) * intervalMs));
+      // `scheduled` is when the batch was due; `sent` is when it actually left (later if this
+      // process's timers or event loop ran late). Latency is reported from `sent`, as before, and
+      // from `scheduled` apart, so the generator's own lateness can be told from the server's.
+      let scheduled = start + (intervalMs > 0 ? (ci / clients.length) * intervalMs : 0);
+      if (intervalMs > 0) await new Promise((r) => setTimeout(r, scheduled - performance.now()));
       for (let b = 0; b < c.bodies.length && performance.now() < deadline; b++) {
-        const due = performance.now();
+        const sent = performance.now();
+        if (intervalMs === 0) scheduled = sent;
         const r = await request(`${url}/v1/sessions/${c.id}/events`, 'POST', c.bodies[b], { authorization: `Bearer ${c.token}` });
         const done = performance.now();
         if (r.status === 200) {
-          latencies.push(done - due);
+          latencies.push(done - sent);
+          fromDue.push(done - scheduled);
+          late.push(sent - scheduled);
           if (done >= steadyFrom && done <= deadline) events += batchSize;
         } else errors++;
         if (intervalMs > 0) {
-          const wait = due + intervalMs - performance.now();
+          // The next batch is due one interval after this one was due (a late batch does not
+          // shift the schedule), or as soon as this ack is back if it came later than that.
+          scheduled += intervalMs;
+          const wait = scheduled - performance.now();
           if (wait > 0) await new Promise((res) => setTimeout(res, wait));
         }
       }
     }),
   );
-  return { rate: events / ((deadline - steadyFrom) / 1000), latenciesMs: latencies, errors };
+  loopDelay.disable();
+  return {
+    rate: events / ((deadline - steadyFrom) / 1000),
+    latenciesMs: latencies,
+    fromDueMs: fromDue,
+    lateMs: late,
+    loopDelayMs: { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
+    errors,
+  };
 }
 
 export function percentile(values: number[], p: number): number {

@@ -14,6 +14,12 @@ export interface RunRow {
   durable: number;
   p50: number;
   p99: number;
+  /** Ack p99 measured from when each batch was due by the schedule (open loop), not when it left. */
+  p99FromDue?: number;
+  /** p99 of how late the generator sent a batch against its schedule (its own timer lateness). */
+  lateP99?: number;
+  /** The load generator's own event-loop delay during the load, ms. */
+  loadLoopDelay?: { p99: number; max: number };
   errors: number;
   /** Median of the run's COPY baseline (six COPYs bracketing the loads), and their range. */
   copy: number;
