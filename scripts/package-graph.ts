@@ -3,7 +3,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import ALLOWED from './package-graph.json' with { type: 'json' };
 
 /**
- * The house rules on imports (CONVENTIONS.md 1 and 2), checked on source text:
+ * The house rules on imports (docs/architecture.md, "Packages"), checked on source text:
  * - the package graph points one way (package-graph.json: what each package may depend on);
  * - packages are imported by their root (or a subpath their package.json exports), never deeply,
  *   and never through a relative path into another package;
