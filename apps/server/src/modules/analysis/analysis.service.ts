@@ -124,7 +124,8 @@ export function createAnalysisService({ database: { db }, jobs, policy, events }
   return {
     async request(scope, sessionId) {
       // Already analysed by this format: nothing to do (the job record may be gone by retention; no
-      // second run). A result of an older format is analysed again; until then it is served as stored.
+      // second run). A result of an older format is enqueued again, but the job is keyed by session,
+      // so it runs only once the old job record is gone; until then the old result is served as stored.
       const stored = await guard(findAnalysis(db, scope, sessionId));
       if (stored && stored.version === ANALYSIS_FORMAT) return;
       await enqueue(scope, sessionId);
