@@ -99,7 +99,13 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
     }
   });
   // Who is calling (auth), then whether the route's declared access lets them (access): before any handler.
-  installAuth(app, (sessionId, token) => services.credentials.actorFor(sessionId, token));
+  installAuth(app, {
+    session: (sessionId, token) => services.credentials.actorFor(sessionId, token),
+    // Until access tokens and API keys are issued, no bearer of their shape holds.
+    bearer: async () => ({ kind: 'anonymous', refused: 'invalid-credential' }),
+    sessionGrant: async () => 'none',
+    shareLink: async () => undefined,
+  });
   installAccess(app, { publicSessions: config.publicSessions });
   app.addSchema(Problem);
 

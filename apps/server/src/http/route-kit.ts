@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { EventEnvelope, SessionId, SessionKind, SessionMeta, AnalysisSettings } from '@veritas/schema';
-import type { SessionWriter } from '../kernel/actor';
+import type { SessionWriter, UserActor } from '../kernel/actor';
 import { PUBLIC_SCOPE, type Scope } from '../kernel/scope';
 
 /**
@@ -75,6 +75,17 @@ export function linkBase(req: FastifyRequest, publicUrl?: string): string {
 /** The scope a request acts in: its actor's (the public scope for anonymous callers and readers). */
 export function scopeOf(req: FastifyRequest): Scope {
   return req.actor.kind === 'anonymous' ? PUBLIC_SCOPE : req.actor.scope;
+}
+
+/** Where a request came from, for the audit: the client's address and the request id. */
+export function contextOf(req: FastifyRequest): { ip: string | null; requestId: string | null } {
+  return { ip: req.ip ?? null, requestId: req.id ?? null };
+}
+
+/** The person of a route whose access only people pass (`signed-in` or a role action). */
+export function userOf(req: FastifyRequest): UserActor {
+  if (req.actor.kind !== 'user') throw new Error(`route ${req.routeOptions.url ?? req.url} reached its handler without a signed-in person; check its access`);
+  return req.actor;
 }
 
 /**

@@ -1,24 +1,28 @@
-import type { Scope } from './scope';
+import type { Scope, TenantId } from './scope';
 
 /**
- * Who is calling, as the auth plugin resolved it from the request. Today callers hold capabilities,
- * not accounts: the session id is the read capability, the write token the write capability. People
- * (with a tenant and a role) and API keys join this union later; the policy table grows a column each.
+ * Who is calling, as the auth plugin resolved it from the request. Capabilities (a session id, a
+ * write token, a share link) make session-bound actors; people of a tenant sign in and make users;
+ * partners' API keys make api-key actors. The policy table (policy.ts) has a column per kind.
  */
-export type Actor = AnonymousActor | SessionReader | SessionWriter;
+export type Actor = AnonymousActor | SessionReader | SessionWriter | UserActor | ApiKeyActor;
 
-/** No credential at all, or one that did not count (`refused` says why, for the answer). */
+/** No credential at all, or one that did not count. */
 export interface AnonymousActor {
   readonly kind: 'anonymous';
+  /** A bearer credential was sent but did not hold: why (401 on routes that need a person or a key). */
+  readonly refused?: 'token-expired' | 'invalid-credential';
 }
 
-/** Holds a session id, the unguessable read capability; it reads in the public scope. */
+/** Holds a session id (the read capability of an anonymous public session) or a share link of a session. */
 export interface SessionReader {
   readonly kind: 'session-reader';
   readonly sessionId: string;
   readonly scope: Scope;
   /** A write token was sent but did not hold for this session: why (for a writer route's answer). */
   readonly refusedToken?: 'invalid-token' | 'not-found';
+  /** Set when the capability is a share link rather than the id itself: the link's id, for the audit. */
+  readonly shareLinkId?: string;
 }
 
 /** Holds a session's write token: writes that session, in the session's own scope. */
@@ -30,6 +34,56 @@ export interface SessionWriter {
   readonly macKey: string;
 }
 
+export const ROLES = ['admin', 'teacher', 'observer', 'student'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** How a person proved who they are (recorded in the audit). */
+export type AuthMethod = 'password' | 'oidc';
+
+/** A signed-in person of a tenant, from a verified access token. */
+export interface UserActor {
+  readonly kind: 'user';
+  readonly userId: string;
+  readonly tenantId: TenantId;
+  readonly role: Role;
+  readonly via: AuthMethod;
+  readonly scope: Scope;
+  /** For a request about a session: whether this person may read it (resolved from the tenant's rows). */
+  readonly sessionGrant?: SessionGrant;
+}
+
+/** What a person or key may do with the session a request names. */
+export type SessionGrant = 'read' | 'none';
+
+export const API_SCOPES = ['sessions:write', 'sessions:read', 'reports:read'] as const;
+export type ApiScope = (typeof API_SCOPES)[number];
+
+/** A partner platform's API key of a tenant. */
+export interface ApiKeyActor {
+  readonly kind: 'api-key';
+  readonly keyId: string;
+  readonly tenantId: TenantId;
+  readonly scopes: readonly ApiScope[];
+  readonly scope: Scope;
+  readonly sessionGrant?: SessionGrant;
+}
+
 export type ActorKind = Actor['kind'];
 
 export const ANONYMOUS: AnonymousActor = Object.freeze({ kind: 'anonymous' });
+
+/** The actor as the audit records it: its kind, its id, and how it authenticated. */
+export function actorIdentity(actor: Actor): { kind: ActorKind; id: string | null; authMethod: string } {
+  switch (actor.kind) {
+    case 'anonymous':
+      return { kind: actor.kind, id: null, authMethod: 'none' };
+    case 'session-reader':
+      return { kind: actor.kind, id: actor.shareLinkId ?? null, authMethod: actor.shareLinkId ? 'share-link' : 'session-id' };
+    case 'session-writer':
+      return { kind: actor.kind, id: actor.sessionId, authMethod: 'write-token' };
+    case 'user':
+      return { kind: actor.kind, id: actor.userId, authMethod: actor.via };
+    case 'api-key':
+      return { kind: actor.kind, id: actor.keyId, authMethod: 'api-key' };
+  }
+}

@@ -6,6 +6,7 @@ import type { JobQueue } from '../platform/queue/job-queue';
 import type { JobLogger } from '../platform/queue/embedded-job-queue';
 import { createEventBus, type EventBus } from '../kernel/events';
 import { scopeOfRow } from '../kernel/scope';
+import { createAuditService, type AuditService } from './audit';
 import { createIngestService, type IngestService } from './ingest';
 import { createSessionCredentials, createSessionsService, type SessionCredentials, type SessionsService } from './sessions';
 import { createBundlesService, type BundlesService } from './bundles';
@@ -41,6 +42,8 @@ export interface Services {
   analysis: AnalysisService;
   /** Live alerts from the incremental analyser fed by ingest. */
   live: LiveAnalysisService;
+  /** The audit trail every sensitive read and write is recorded in. */
+  audit: AuditService;
 }
 
 export interface ServiceOptions {
@@ -65,6 +68,7 @@ export function createServices(database: Database, config: Config, metrics: AppM
     metrics,
     events,
     jobs,
+    audit: createAuditService(database),
     analysis,
     live,
     credentials: createSessionCredentials(database),

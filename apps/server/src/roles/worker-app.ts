@@ -5,10 +5,9 @@ import type { Database } from '../platform/db/database';
 import { createMetrics } from '../platform/metrics/metrics';
 import { installProblemHandlers } from '../http/plugins/problems';
 import { installAccess } from '../http/plugins/access';
-import { installAuth } from '../http/plugins/auth';
+import { installAuth, NO_CREDENTIALS } from '../http/plugins/auth';
 import { createRateLimiter } from '../http/plugins/rate-limit';
 import { MemoryRateCounter } from '../platform/rate-limit/rate-counter';
-import { ANONYMOUS } from '../kernel/actor';
 import { createServices, type Services } from '../modules/services';
 import { healthRoutes } from '../modules/health';
 import { Problem } from '../http/route-kit';
@@ -25,7 +24,7 @@ export async function buildWorkerApp({ config, database, logger }: { config: Con
   const services = createServices(database, config, createMetrics(), { log: app.log });
   app.decorate('services', services);
   // Its routes are all `anyone`; the same hooks still run, so no route here is open by accident.
-  installAuth(app, async () => ANONYMOUS);
+  installAuth(app, NO_CREDENTIALS);
   installAccess(app, { publicSessions: false });
   installProblemHandlers(app);
   app.addSchema(Problem);

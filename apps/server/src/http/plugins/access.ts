@@ -8,11 +8,12 @@ export type { Access } from '../../kernel/policy';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    access?: Access;
+    /** Who may call the route (kernel/policy.ts); a list means every entry must pass (e.g. reader and an action). */
+    access?: Access | readonly Access[];
   }
   interface FastifyInstance {
     /** Every route with its declared access, for tests and audits. */
-    routeAccess: { method: string; url: string; access: Access | undefined }[];
+    routeAccess: { method: string; url: string; access: readonly Access[] | undefined }[];
   }
 }
 
@@ -25,9 +26,13 @@ export function enforceAccess(actor: Actor, access: Access, sessionId: string | 
   if (!d.allowed) throw new AccessRefusal(d.code, d.detail);
 }
 
-/** The access a route declared, with @fastify/static's file routes (the built web app) public. */
-function declaredAccess(config: { access?: Access; file?: string } | undefined): Access | undefined {
-  return config?.access ?? (config?.file ? 'anyone' : undefined);
+type RouteConfig = { access?: Access | readonly Access[]; file?: string } | undefined;
+
+/** The access a route declared, as a list, with @fastify/static's file routes (the built web app) public. */
+function declaredAccess(config: RouteConfig): readonly Access[] | undefined {
+  const access = config?.access ?? (config?.file ? 'anyone' : undefined);
+  if (access === undefined) return undefined;
+  return typeof access === 'string' ? [access] : access;
 }
 
 /**
@@ -41,7 +46,7 @@ export function installAccess(app: FastifyInstance, options: { publicSessions: b
   const routes: FastifyInstance['routeAccess'] = [];
   app.decorate('routeAccess', routes);
   app.addHook('onRoute', (route) => {
-    const access = declaredAccess(route.config as { access?: Access; file?: string } | undefined);
+    const access = declaredAccess(route.config as RouteConfig);
     // The docs plugin's own routes are the only ones we do not write; they are public documentation.
     if (!access && !route.url.startsWith('/docs') && route.method !== 'HEAD') {
       throw new Error(`route ${String(route.method)} ${route.url} does not declare config.access`);
@@ -49,12 +54,12 @@ export function installAccess(app: FastifyInstance, options: { publicSessions: b
     routes.push({ method: String(route.method), url: route.url, access });
   });
   app.addHook('preValidation', async (req: FastifyRequest) => {
-    const access = declaredAccess(req.routeOptions.config as { access?: Access; file?: string });
+    const access = declaredAccess(req.routeOptions.config as RouteConfig);
     if (!access) return; // the docs plugin's pages, and the not-found handler
     if ((req as { ws?: boolean }).ws) return; // a WebSocket upgrade: checked at the hello
     // A path id that is not shaped like a session id names no session: its schema answers 400
     // (the shape of an id is no secret), and nothing about it reaches the database.
     if (hasMalformedSessionId(req)) return;
-    enforceAccess(req.actor, access, sessionIdOf(req), options.publicSessions);
+    for (const a of access) enforceAccess(req.actor, a, sessionIdOf(req), options.publicSessions);
   });
 }

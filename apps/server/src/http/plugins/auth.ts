@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SessionId } from '@veritas/schema';
-import { ANONYMOUS, type Actor } from '../../kernel/actor';
+import { ANONYMOUS, type Actor, type AnonymousActor, type ApiKeyActor, type SessionGrant, type SessionReader, type UserActor } from '../../kernel/actor';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -11,6 +11,47 @@ declare module 'fastify' {
 
 /** Resolves the actor of a request about a session (its path names the id), given the token it sent, if any. */
 export type ResolveActor = (sessionId: string, token: string | undefined) => Promise<Actor>;
+
+/** How the auth plugin turns credentials into actors; each module that issues a credential resolves its own. */
+export interface ActorResolvers {
+  /** A capability request about a session: the write token (or none) makes its writer or reader. */
+  session: ResolveActor;
+  /** An access token (a JWT) or an API key: the person or key, or anonymous with the reason it did not hold. */
+  bearer(credential: BearerCredential): Promise<UserActor | ApiKeyActor | AnonymousActor>;
+  /** For a person or key on a session's route: whether that session is granted to them. */
+  sessionGrant(actor: UserActor | ApiKeyActor, sessionId: string): Promise<SessionGrant>;
+  /** A share link's token for a session: its reader, or undefined when the link does not hold. */
+  shareLink(sessionId: string, token: string): Promise<SessionReader | undefined>;
+}
+
+/** Resolvers for an app that takes no credential at all (the worker's probes): everyone is anonymous. */
+export const NO_CREDENTIALS: ActorResolvers = {
+  session: async () => ANONYMOUS,
+  bearer: async () => ANONYMOUS,
+  sessionGrant: async () => 'none',
+  shareLink: async () => undefined,
+};
+
+/** A bearer credential by its shape: an access token is a JWT, an API key starts with `vk_`; anything else is a write token. */
+export type BearerCredential = { kind: 'access-token'; token: string } | { kind: 'api-key'; token: string };
+
+const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]+$/;
+/** API keys are `vk_` and 43 base64url characters; write tokens are 43 characters, so the two never collide. */
+export const API_KEY_SHAPE = /^vk_[\w-]{43}$/;
+
+export function classifyBearer(token: string): BearerCredential | undefined {
+  if (JWT_SHAPE.test(token)) return { kind: 'access-token', token };
+  if (API_KEY_SHAPE.test(token)) return { kind: 'api-key', token };
+  return undefined;
+}
+
+/** A share link's token, sent as `?share=` (a link someone opened) or in the X-Veritas-Share header. */
+export function shareTokenOf(req: FastifyRequest): string | undefined {
+  const header = req.headers['x-veritas-share'];
+  if (typeof header === 'string' && header.length > 0 && header.length <= 128) return header;
+  const query = (req.query as { share?: unknown } | undefined)?.share;
+  return typeof query === 'string' && query.length > 0 && query.length <= 128 ? query : undefined;
+}
 
 /** The token of "Authorization: Bearer <token>", if any. */
 export function bearer(req: FastifyRequest): string | undefined {
@@ -38,15 +79,34 @@ export function hasMalformedSessionId(req: FastifyRequest): boolean {
 }
 
 /**
- * Sets `req.actor` on every request: the write token (Authorization: Bearer) makes the session's
- * writer, the session id in the path its reader (the id is the read capability); otherwise anonymous.
+ * Sets `req.actor` on every request. A bearer shaped like an access token or an API key makes a person
+ * or a key (with, on a session's route, whether that session is granted to them); otherwise, on a
+ * session's route, a share link makes its reader, the write token its writer, and the session id
+ * alone its reader (the id is the read capability of an anonymous public session); otherwise anonymous.
  * Runs before validation (preValidation), with the access hook right after it: a caller without the
  * right credential learns nothing from the shape of its request.
  */
-export function installAuth(app: FastifyInstance, resolve: ResolveActor): void {
+export function installAuth(app: FastifyInstance, resolvers: ActorResolvers): void {
   app.decorateRequest('actor', null as never);
   app.addHook('preValidation', async (req) => {
-    const sessionId = sessionIdOf(req);
-    req.actor = sessionId === undefined ? ANONYMOUS : await resolve(sessionId, bearer(req));
+    req.actor = await resolveActor(req, resolvers);
   });
+}
+
+async function resolveActor(req: FastifyRequest, resolvers: ActorResolvers): Promise<Actor> {
+  const sessionId = sessionIdOf(req);
+  const token = bearer(req);
+  const credential = token === undefined ? undefined : classifyBearer(token);
+  if (credential) {
+    const actor = await resolvers.bearer(credential);
+    if (actor.kind === 'anonymous' || sessionId === undefined) return actor;
+    return { ...actor, sessionGrant: await resolvers.sessionGrant(actor, sessionId) };
+  }
+  if (sessionId === undefined) return ANONYMOUS;
+  const share = shareTokenOf(req);
+  if (share !== undefined && token === undefined) {
+    const reader = await resolvers.shareLink(sessionId, share);
+    if (reader) return reader;
+  }
+  return resolvers.session(sessionId, token);
 }

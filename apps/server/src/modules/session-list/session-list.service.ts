@@ -22,8 +22,9 @@ export interface SessionListService {
 export function createSessionListService({ sessions, analysis }: { sessions: SessionsService; analysis: AnalysisService }): SessionListService {
   return {
     async list(actor, request) {
-      const { scope, publishedOnly } = listingOf(actor);
-      const page = await sessions.list(scope, { ...request, publishedOnly });
+      // Until people's listings are built, everyone is shown the published sessions of their scope only.
+      const { scope } = listingOf(actor);
+      const page = await sessions.list(scope, { ...request, publishedOnly: true });
       const summaries = await analysis.summaries(scope, page.items);
       return { items: page.items.map((session) => ({ session, summary: summaries.get(session.id) ?? { state: 'pending' } })), next: page.next };
     },

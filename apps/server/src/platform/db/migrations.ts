@@ -1,4 +1,5 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { peopleMigration } from './migrations/0004-people';
 
 /**
  * Numbered migrations, in code so they ship with the server and run unchanged on PGlite and
@@ -119,6 +120,7 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0004_people': { up: peopleMigration },
 };
 
 class InCodeProvider implements MigrationProvider {

@@ -5,7 +5,9 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
 export interface SessionsTable {
   id: string;
   tenant_id: string | null;
+  /** The user (a student) or API key (a partner) that created it; null for anonymous sessions. */
   owner_id: string | null;
+  owner_kind: ColumnType<'user' | 'api-key' | null, 'user' | 'api-key' | null | undefined, never>;
   kind: string;
   status: 'active' | 'ended';
   /** 'live' (recorded through ingest), 'upload' (a bundle), 'demo' (seeded demo data). */
@@ -94,7 +96,176 @@ export interface AlertsTable {
   created_at: ColumnType<Date, Date | string | undefined, never>;
 }
 
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type Moment = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+type Json<T> = ColumnType<T, string, string>;
+
+export interface TenantsTable {
+  id: string;
+  slug: string;
+  name: string;
+  host_signals: ColumnType<'accept' | 'refuse', 'accept' | 'refuse' | undefined, 'accept' | 'refuse'>;
+  created_at: CreatedAt;
+}
+
+export interface UsersTable {
+  id: string;
+  tenant_id: string;
+  email: string;
+  display_name: string;
+  role: 'admin' | 'teacher' | 'observer' | 'student';
+  password_hash: string | null;
+  oidc_subject: string | null;
+  enrollment_id: string | null;
+  department: string | null;
+  status: ColumnType<'active' | 'disabled', 'active' | 'disabled' | undefined, 'active' | 'disabled'>;
+  created_at: CreatedAt;
+  last_sign_in_at: Moment;
+}
+
+export interface ClassesTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  teacher_id: string;
+  created_at: CreatedAt;
+}
+
+export interface ClassMembersTable {
+  class_id: string;
+  user_id: string;
+  tenant_id: string;
+}
+
+export interface ObserverLinksTable {
+  tenant_id: string;
+  observer_id: string;
+  teacher_id: string;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  prefix: string;
+  key_hash: string;
+  scopes: Json<string[]>;
+  created_by: string | null;
+  created_at: CreatedAt;
+  last_used_at: Moment;
+  revoked_at: Moment;
+}
+
+export interface RefreshTokensTable {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  family_id: string;
+  token_hash: string;
+  auth_method: string;
+  created_at: CreatedAt;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+  used_at: Moment;
+  revoked_at: Moment;
+}
+
+export interface OneTimeLinksTable {
+  id: string;
+  tenant_id: string;
+  kind: 'invitation' | 'password-reset';
+  email: string;
+  role: string | null;
+  user_id: string | null;
+  token_hash: string;
+  created_by: string | null;
+  created_at: CreatedAt;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+  used_at: Moment;
+  revoked_at: Moment;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  alg: string;
+  private_jwk: Json<Record<string, unknown>>;
+  public_jwk: Json<Record<string, unknown>>;
+  created_at: CreatedAt;
+  retired_at: Moment;
+}
+
+export interface OidcProvidersTable {
+  tenant_id: string;
+  issuer: string;
+  client_id: string;
+  client_secret: string | null;
+  scopes: ColumnType<string, string | undefined, string>;
+  create_users: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: CreatedAt;
+}
+
+export interface OidcLoginsTable {
+  state: string;
+  tenant_id: string;
+  nonce: string;
+  code_verifier: string;
+  return_to: string | null;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+}
+
+export interface ShareLinksTable {
+  id: string;
+  session_id: string;
+  tenant_id: string | null;
+  token_hash: string;
+  created_by: string | null;
+  created_at: CreatedAt;
+  expires_at: Moment;
+  revoked_at: Moment;
+  last_used_at: Moment;
+}
+
+export interface AuditHeadsTable {
+  chain: string;
+  seq: ColumnType<string, string | number, string | number>;
+  hash: string;
+}
+
+/** Append-only: nothing updates or deletes a row (the hash chain shows it if something did). */
+export interface AuditLogTable {
+  id: string;
+  chain: string;
+  /** bigint: PostgreSQL returns it as a string. */
+  seq: ColumnType<string, string | number, never>;
+  tenant_id: string | null;
+  at: ColumnType<Date, Date | string, never>;
+  actor_kind: string;
+  actor_id: string | null;
+  auth_method: string;
+  action: string;
+  resource_type: string;
+  resource_id: string | null;
+  ip: string | null;
+  request_id: string | null;
+  detail: ColumnType<Record<string, unknown>, string, never>;
+  prev_hash: string;
+  hash: string;
+}
+
 export interface DB {
+  tenants: TenantsTable;
+  users: UsersTable;
+  classes: ClassesTable;
+  class_members: ClassMembersTable;
+  observer_links: ObserverLinksTable;
+  api_keys: ApiKeysTable;
+  refresh_tokens: RefreshTokensTable;
+  one_time_links: OneTimeLinksTable;
+  signing_keys: SigningKeysTable;
+  oidc_providers: OidcProvidersTable;
+  oidc_logins: OidcLoginsTable;
+  share_links: ShareLinksTable;
+  audit_heads: AuditHeadsTable;
+  audit_log: AuditLogTable;
   sessions: SessionsTable;
   batches: BatchesTable;
   events: EventsTable;

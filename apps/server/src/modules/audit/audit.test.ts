@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { createTestDatabase, type TestDatabase } from '../../testing/test-database';
+import { tenantScope, tenantId } from '../../kernel/scope';
+import type { Actor } from '../../kernel/actor';
+import { createAuditService, type AuditInput, type AuditService } from './audit.service';
+
+let t: TestDatabase;
+let audit: AuditService;
+beforeAll(async () => {
+  t = await createTestDatabase();
+  audit = createAuditService(t.database);
+});
+afterAll(async () => t?.drop());
+
+const admin: Actor = { kind: 'user', userId: 'u-admin', tenantId: tenantId('t1'), role: 'admin', via: 'password', scope: tenantScope('t1') };
+const entry = (tenant: string, action: string, detail: Record<string, unknown> = {}): AuditInput => ({
+  tenantId: tenant,
+  actor: admin,
+  action,
+  resource: { type: 'user', id: 'u-1' },
+  context: { ip: '127.0.0.1', requestId: 'req-1' },
+  detail,
+});
+
+describe('audit trail', () => {
+  it('numbers and links entries per tenant, also when written concurrently, and verifies them', async () => {
+    await Promise.all(Array.from({ length: 25 }, (_, i) => audit.record(entry('chain-a', 'user.update', { i, nested: { b: 1, a: [1, 2] } }))));
+    await audit.record(entry('chain-b', 'user.invite'));
+    const reports = await audit.verify();
+    expect(reports.find((r) => r.chain === 'chain-a')).toEqual({ chain: 'chain-a', entries: 25, ok: true });
+    expect(reports.find((r) => r.chain === 'chain-b')).toEqual({ chain: 'chain-b', entries: 1, ok: true });
+    const rows = await audit.search({ tenantId: 'chain-a', limit: 100 });
+    expect(rows.map((r) => Number(r.seq))).toEqual(Array.from({ length: 25 }, (_, i) => 25 - i));
+    expect(rows[0]).toMatchObject({ actor_kind: 'user', actor_id: 'u-admin', auth_method: 'password', ip: '127.0.0.1', request_id: 'req-1' });
+  });
+
+  it('finds an altered entry', async () => {
+    for (let i = 0; i < 3; i++) await audit.record(entry('chain-c', 'user.update', { i }));
+    await sql`update audit_log set detail = '{"i": 99}'::jsonb where chain = 'chain-c' and seq = 2`.execute(t.database.db);
+    expect(await audit.verify('chain-c')).toEqual([
+      { chain: 'chain-c', entries: 1, ok: false, broken: { seq: 2, reason: 'its content does not match its hash' } },
+    ]);
+  });
+
+  it('finds a removed entry in the middle and at the end', async () => {
+    for (let i = 0; i < 4; i++) await audit.record(entry('chain-d', 'user.update', { i }));
+    for (let i = 0; i < 2; i++) await audit.record(entry('chain-e', 'user.update', { i }));
+    await sql`delete from audit_log where chain = 'chain-d' and seq = 3`.execute(t.database.db);
+    await sql`delete from audit_log where chain = 'chain-e' and seq = 2`.execute(t.database.db);
+    expect(await audit.verify('chain-d')).toMatchObject([{ ok: false, broken: { seq: 3, reason: 'entry 3 is missing' } }]);
+    expect(await audit.verify('chain-e')).toMatchObject([{ ok: false, entries: 1, broken: { seq: 2 } }]);
+  });
+
+  it('filters a search by actor, action, resource and time', async () => {
+    const before = new Date(Date.now() - 1000);
+    await audit.record({ ...entry('chain-f', 'session.export'), resource: { type: 'session', id: 's-9' } });
+    await audit.record(entry('chain-f', 'user.invite'));
+    expect((await audit.search({ tenantId: 'chain-f', action: 'session.export', limit: 10 })).map((r) => r.resource_id)).toEqual(['s-9']);
+    expect(await audit.search({ tenantId: 'chain-f', resourceType: 'session', resourceId: 's-9', limit: 10 })).toHaveLength(1);
+    expect(await audit.search({ tenantId: 'chain-f', actorId: 'someone-else', limit: 10 })).toHaveLength(0);
+    expect(await audit.search({ tenantId: 'chain-f', from: before, limit: 10 })).toHaveLength(2);
+    expect(await audit.search({ tenantId: 'chain-f', to: before, limit: 10 })).toHaveLength(0);
+    const [newest] = await audit.search({ tenantId: 'chain-f', limit: 1 });
+    expect((await audit.search({ tenantId: 'chain-f', beforeSeq: Number(newest!.seq), limit: 10 })).map((r) => r.action)).toEqual(['session.export']);
+  });
+});

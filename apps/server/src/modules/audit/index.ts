@@ -1,0 +1,4 @@
+/** The audit trail: append-only, one hash chain per tenant, verifiable (`veritas audit verify`). */
+export { createAuditService, chainOf, PUBLIC_CHAIN, type AuditService, type AuditInput, type ChainReport, type RequestContext } from './audit.service';
+export type { AuditRow, AuditQuery } from './audit.repository';
+export { canonicalJson } from './audit-hash';
