@@ -101,8 +101,8 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
   // Who is calling (auth), then whether the route's declared access lets them (access): before any handler.
   installAuth(app, {
     session: (sessionId, token) => services.credentials.actorFor(sessionId, token),
-    // Until access tokens and API keys are issued, no bearer of their shape holds.
-    bearer: async () => ({ kind: 'anonymous', refused: 'invalid-credential' }),
+    // API keys are not issued yet: no bearer of their shape holds.
+    bearer: (c) => (c.kind === 'access-token' ? services.accessTokens.verify(c.token) : Promise.resolve({ kind: 'anonymous', refused: 'invalid-credential' })),
     sessionGrant: async () => 'none',
     shareLink: async () => undefined,
   });

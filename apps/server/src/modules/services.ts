@@ -7,6 +7,7 @@ import type { JobLogger } from '../platform/queue/embedded-job-queue';
 import { createEventBus, type EventBus } from '../kernel/events';
 import { scopeOfRow } from '../kernel/scope';
 import { createAuditService, type AuditService } from './audit';
+import { createAccessTokens, type AccessTokens } from './auth';
 import { createIngestService, type IngestService } from './ingest';
 import { createSessionCredentials, createSessionsService, type SessionCredentials, type SessionsService } from './sessions';
 import { createBundlesService, type BundlesService } from './bundles';
@@ -44,6 +45,8 @@ export interface Services {
   live: LiveAnalysisService;
   /** The audit trail every sensitive read and write is recorded in. */
   audit: AuditService;
+  /** Signed access tokens of people (JWT, rotatable keys). */
+  accessTokens: AccessTokens;
 }
 
 export interface ServiceOptions {
@@ -69,6 +72,7 @@ export function createServices(database: Database, config: Config, metrics: AppM
     events,
     jobs,
     audit: createAuditService(database),
+    accessTokens: createAccessTokens(database),
     analysis,
     live,
     credentials: createSessionCredentials(database),
