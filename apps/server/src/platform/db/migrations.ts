@@ -1,5 +1,5 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
-import { peopleMigration } from './migrations/0004-people';
+import { peopleMigration } from './schema-steps/0004-people';
 
 /**
  * Numbered migrations, in code so they ship with the server and run unchanged on PGlite and
