@@ -6,6 +6,7 @@ export const PROBLEMS = {
   'invalid-request': { status: 400, title: 'The request does not match its schema' },
   'malformed-json': { status: 400, title: 'The body is not valid JSON' },
   'invalid-event': { status: 400, title: 'An event does not match its type' },
+  'role-mismatch': { status: 400, title: 'The person named does not have the role this needs' },
   'invalid-bundle': { status: 400, title: 'The bundle is not a valid v1 bundle' },
   'hash-mismatch': { status: 400, title: 'The batch hash does not match its events' },
   'bad-mac': { status: 401, title: 'The batch MAC does not match the write key' },

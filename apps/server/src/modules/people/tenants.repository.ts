@@ -18,3 +18,8 @@ export async function findTenantBySlug(db: Kysely<DB>, slug: string): Promise<Te
 export async function updateTenant(db: Kysely<DB>, id: string, changes: Updateable<TenantsTable>): Promise<TenantRow | undefined> {
   return db.updateTable('tenants').set(changes).where('id', '=', id).returningAll().executeTakeFirst();
 }
+
+/** Locks a tenant's row until the transaction ends: changes to its people's roles and statuses are made one at a time. */
+export async function lockTenant(db: Kysely<DB>, id: string): Promise<TenantRow | undefined> {
+  return db.selectFrom('tenants').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}

@@ -1,0 +1,60 @@
+import type { UserActor } from '../../kernel/actor';
+import { AppError } from '../../kernel/errors';
+import type { Database } from '../../platform/db/database';
+import { guard, rethrowUnavailable } from '../../platform/db/database-errors';
+import type { AuditService } from '../audit';
+import { findTenantById, lockTenant, updateTenant, type TenantRow } from './tenants.repository';
+import type { Caller } from './users.service';
+
+export type HostSignals = TenantRow['host_signals'];
+
+export interface TenantService {
+  /** The caller's own tenant. */
+  get(actor: UserActor): Promise<TenantRow>;
+  /** Renames it, or changes whether its sessions take host-page signals. Audited. */
+  update(caller: Caller, changes: { name?: string; hostSignals?: HostSignals }): Promise<TenantRow>;
+  /** Whether a tenant's sessions take host-page signals (an unknown tenant: accept, the default). */
+  hostSignalsOf(tenantId: string): Promise<HostSignals>;
+}
+
+export function createTenantService(database: Database, audit: AuditService): TenantService {
+  const { db } = database;
+
+  async function get(actor: UserActor): Promise<TenantRow> {
+    const row = await guard(findTenantById(db, actor.tenantId));
+    if (!row) throw new AppError('not-found', `no tenant ${actor.tenantId}`);
+    return row;
+  }
+
+  return {
+    get,
+
+    async update({ actor, context }, changes) {
+      return db
+        .transaction()
+        .execute(async (trx) => {
+          const before = await lockTenant(trx, actor.tenantId);
+          if (!before) throw new AppError('not-found', `no tenant ${actor.tenantId}`);
+          const diff: Record<string, { from: string; to: string }> = {};
+          if (changes.name !== undefined) {
+            const name = changes.name.trim();
+            if (name.length === 0) throw new AppError('invalid-request', '/body/name: must not be blank');
+            if (name !== before.name) diff.name = { from: before.name, to: name };
+          }
+          if (changes.hostSignals !== undefined && changes.hostSignals !== before.host_signals) diff.hostSignals = { from: before.host_signals, to: changes.hostSignals };
+          if (Object.keys(diff).length === 0) return before;
+          const after = await updateTenant(trx, actor.tenantId, {
+            ...(diff.name ? { name: diff.name.to } : {}),
+            ...(diff.hostSignals ? { host_signals: diff.hostSignals.to as HostSignals } : {}),
+          });
+          await audit.record({ tenantId: actor.tenantId, actor, action: 'tenant.update', resource: { type: 'tenant', id: actor.tenantId }, context, detail: { changes: diff } }, trx);
+          return after!;
+        })
+        .catch(rethrowUnavailable);
+    },
+
+    async hostSignalsOf(tenantId) {
+      return (await findTenantById(db, tenantId))?.host_signals ?? 'accept';
+    },
+  };
+}
