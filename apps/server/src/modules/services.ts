@@ -8,6 +8,8 @@ import { createEventBus, type EventBus } from '../kernel/events';
 import { scopeOfRow } from '../kernel/scope';
 import { createAuditService, type AuditService } from './audit';
 import { createAccessTokens, type AccessTokens } from './auth';
+import { createPeopleService, type PeopleService } from './people';
+import { createApiKeysService, type ApiKeysService } from './api-keys';
 import { createIngestService, type IngestService } from './ingest';
 import { createSessionCredentials, createSessionsService, type SessionCredentials, type SessionsService } from './sessions';
 import { createBundlesService, type BundlesService } from './bundles';
@@ -47,6 +49,10 @@ export interface Services {
   audit: AuditService;
   /** Signed access tokens of people (JWT, rotatable keys). */
   accessTokens: AccessTokens;
+  /** The tenant's people, classes and settings (its administration). */
+  people: PeopleService;
+  /** Partners' API keys: issued, listed, revoked, and resolved to api-key actors. */
+  apiKeys: ApiKeysService;
 }
 
 export interface ServiceOptions {
@@ -61,7 +67,10 @@ export const QUEUES = { [ANALYZE_SESSION]: ANALYZE_SESSION_POLICY };
 export function createServices(database: Database, config: Config, metrics: AppMetrics, options: ServiceOptions = {}): Services {
   const events = createEventBus();
   const jobs = options.jobs ?? createJobQueue(config, database, QUEUES, options.log);
-  const policy = { hostSignals: config.hostSignals };
+  const audit = createAuditService(database);
+  const people = createPeopleService(database, audit);
+  // The server's refusal wins over everyone; otherwise a tenant's sessions follow the tenant's choice.
+  const policy = { hostSignals: config.hostSignals, tenantHostSignals: (tenantId: string) => people.tenant.hostSignalsOf(tenantId) };
   const analysis = createAnalysisService({ database, jobs, policy, events });
   const live = createLiveAnalysisService(database, { policy, events, ...(options.log ? { log: options.log } : {}) });
   subscribeAnalysis(events, { analysis, live });
@@ -71,7 +80,9 @@ export function createServices(database: Database, config: Config, metrics: AppM
     metrics,
     events,
     jobs,
-    audit: createAuditService(database),
+    audit,
+    people,
+    apiKeys: createApiKeysService(database, audit),
     accessTokens: createAccessTokens(database),
     analysis,
     live,

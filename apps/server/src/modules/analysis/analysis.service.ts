@@ -51,8 +51,16 @@ export interface AnalysisService {
 
 /** What decides how a session is analysed, besides its events. */
 export interface AnalysisPolicy {
-  /** The server's (later: the tenant's) choice on host-page signals; `refuse` wins over any session. */
+  /** The server's choice on host-page signals (VERITAS_HOST_SIGNALS); `refuse` wins over every tenant and session. */
   hostSignals: 'accept' | 'refuse';
+  /** A tenant's choice (its settings), asked for each of its sessions' analysis; absent, only the server's counts. */
+  tenantHostSignals?: (tenantId: string) => Promise<'accept' | 'refuse'>;
+}
+
+/** The policy for one session: the server's refusal, else its tenant's choice (public sessions have only the server's). */
+export async function policyFor(session: Pick<SessionRow, 'tenant_id'>, policy: AnalysisPolicy): Promise<AnalysisPolicy> {
+  if (policy.hostSignals === 'refuse' || session.tenant_id === null || !policy.tenantHostSignals) return policy;
+  return { hostSignals: await policy.tenantHostSignals(session.tenant_id) };
 }
 
 /**
@@ -116,7 +124,7 @@ export function createAnalysisService({ database: { db }, jobs, policy, events }
     const scope = scopeOfRow({ tenant_id: tenantId });
     const session = await findSession(db, scope, sessionId);
     if (!session) return; // deleted since: nothing to analyse
-    const result = await analyzeStored(db, session, policy);
+    const result = await analyzeStored(db, session, await policyFor(session, policy));
     await upsertAnalysis(db, scope, { sessionId, result, version: ANALYSIS_FORMAT });
     await events.publish('analysis.done', { sessionId, scope, version: ANALYSIS_FORMAT });
   }

@@ -8,7 +8,7 @@ import type { EventBus } from '../../kernel/events';
 import { insertAlerts, listAlerts, type AlertRow } from './alerts.repository';
 import { AppError } from '../../kernel/errors';
 import { guard } from '../../platform/db/database-errors';
-import { analysisOptionsFor, type AnalysisPolicy } from './analysis.service';
+import { analysisOptionsFor, policyFor, type AnalysisPolicy } from './analysis.service';
 
 export interface LiveAnalysisLogger {
   error(obj: object, msg: string): void;
@@ -79,7 +79,8 @@ export function createLiveAnalysisService(database: Database, options: LiveAnaly
     if (!l) {
       const session = await findSession(db, scope, c.sessionId);
       if (!session) return;
-      l = { analyzer: createIncrementalAnalyzer(analysisOptionsFor(session, options.policy ?? { hostSignals: 'accept' })), scope };
+      const policy = await policyFor(session, options.policy ?? { hostSignals: 'accept' });
+      l = { analyzer: createIncrementalAnalyzer(analysisOptionsFor(session, policy)), scope };
     }
     const fresh: VeritasEvent[] = c.events.filter((e) => e.seq > l!.analyzer.lastSeq);
     if (fresh.length === 0) return;
