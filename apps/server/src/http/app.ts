@@ -33,6 +33,9 @@ import { demoRoutes } from '../modules/demo';
 import { replayRoutes } from '../modules/replay';
 import { sessionListRoutes } from '../modules/session-list';
 import { analysisRoutes } from '../modules/analysis';
+import { peopleRoutes } from '../modules/people';
+import { apiKeysRoutes } from '../modules/api-keys';
+import { auditRoutes } from '../modules/audit';
 
 export interface AppDeps {
   config: Config;
@@ -101,8 +104,7 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
   // Who is calling (auth), then whether the route's declared access lets them (access): before any handler.
   installAuth(app, {
     session: (sessionId, token) => services.credentials.actorFor(sessionId, token),
-    // API keys are not issued yet: no bearer of their shape holds.
-    bearer: (c) => (c.kind === 'access-token' ? services.accessTokens.verify(c.token) : Promise.resolve({ kind: 'anonymous', refused: 'invalid-credential' })),
+    bearer: (c) => (c.kind === 'access-token' ? services.accessTokens.verify(c.token) : services.apiKeys.actorOf(c.token)),
     sessionGrant: async () => 'none',
     shareLink: async () => undefined,
   });
@@ -125,6 +127,8 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
         { name: 'analysis', description: 'Analysis and live alerts' },
         { name: 'operations', description: 'Health and metrics' },
         { name: 'demo', description: 'Demo data' },
+        { name: 'admin', description: "A tenant's administration: people, observers, API keys, settings, audit trail" },
+        { name: 'classes', description: "Classes: a teacher's roster of students" },
       ],
     },
   });
@@ -171,5 +175,8 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
   await app.register(demoRoutes, deps);
   await app.register(replayRoutes, deps);
   await app.register(analysisRoutes, deps);
+  await app.register(peopleRoutes, deps);
+  await app.register(apiKeysRoutes, deps);
+  await app.register(auditRoutes, deps);
   return app as unknown as App;
 }
