@@ -2,3 +2,4 @@
 export { createAuditService, chainOf, PUBLIC_CHAIN, type AuditService, type AuditInput, type ChainReport, type RequestContext } from './audit.service';
 export type { AuditRow, AuditQuery } from './audit.repository';
 export { canonicalJson } from './audit-hash';
+export { auditRoutes } from './audit.routes';
