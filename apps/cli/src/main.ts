@@ -17,6 +17,7 @@ const commands: Record<string, () => Promise<Command>> = {
   seal: async () => (await import('./commands/seal')).seal,
   analyze: async () => (await import('./commands/analyze')).analyze,
   replay: async () => (await import('./commands/replay')).replay,
+  audit: async () => (await import('./commands/audit')).audit,
 };
 
 function help(): string {
