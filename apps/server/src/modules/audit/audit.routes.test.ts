@@ -78,7 +78,7 @@ describe(`GET /v1/admin/audit (${TEST_DB})`, () => {
     expect(await actions(`?to=${startedAt.toISOString()}`)).toEqual([]);
     const first = (await search(admin, '?limit=2')).json();
     expect(first.items.map((e: Entry) => e.action)).toEqual(['tenant.update', 'class.update']);
-    expect(first.next).toBe('2');
+    expect(first.next).toEqual(expect.any(String));
     const second = (await search(admin, `?limit=2&cursor=${first.next}`)).json();
     expect(second).toMatchObject({ items: [{ action: 'class.create' }], next: null });
   });
@@ -89,7 +89,7 @@ describe(`GET /v1/admin/audit (${TEST_DB})`, () => {
   });
 
   it('answers a malformed query with a 400 problem', async () => {
-    for (const q of ['?limit=0', '?limit=201', '?cursor=abc', '?cursor=0', '?cursor=99999999999999999', '?from=yesterday', '?to=0000-01-01T00:00:00Z', `?action=${encodeURIComponent('a\u0000')}`, '?actorId=', '?tenantId=x']) {
+    for (const q of ['?limit=0', '?limit=201', '?cursor=abc', '?cursor=2', `?cursor=${Buffer.from('seq:0').toString('base64url')}`, `?cursor=${Buffer.from('seq:1e3').toString('base64url')}`, '?from=yesterday', '?to=0000-01-01T00:00:00Z', `?action=${encodeURIComponent('a\u0000')}`, '?actorId=', '?tenantId=x']) {
       expectProblem(await search(admin, q), 400, 'invalid-request');
     }
   });

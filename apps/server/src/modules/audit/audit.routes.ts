@@ -3,6 +3,7 @@ import { problemResponses, userOf } from '../../http/route-kit';
 import type { RouteDeps } from '../../http/route-deps';
 import { AuditPage, AuditQuerystring } from './audit.schemas';
 import { presentAuditEntry } from './audit.presenter';
+import { decodeAuditCursor, encodeAuditCursor } from './audit-cursor';
 
 /** The tenant's audit trail, for its admins: newest first, filtered, a page at a time. */
 export const auditRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { services }) => {
@@ -28,13 +29,13 @@ export const auditRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { s
         ...(resourceId !== undefined ? { resourceId } : {}),
         ...(from !== undefined ? { from: new Date(from) } : {}),
         ...(to !== undefined ? { to: new Date(to) } : {}),
-        ...(cursor !== undefined ? { beforeSeq: Number(cursor) } : {}),
+        ...(cursor !== undefined ? { beforeSeq: decodeAuditCursor(cursor) } : {}),
         // One more than asked says whether a next page exists.
         limit: limit + 1,
       });
       const items = rows.slice(0, limit);
       const last = items[items.length - 1];
-      return { items: items.map(presentAuditEntry), next: rows.length > limit && last ? String(last.seq) : null };
+      return { items: items.map(presentAuditEntry), next: rows.length > limit && last ? encodeAuditCursor(last.seq) : null };
     },
   );
 };

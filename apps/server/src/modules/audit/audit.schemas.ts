@@ -9,7 +9,7 @@ export const AuditQuerystring = Type.Object(
     resourceId: Type.Optional(Text({ minLength: 1, maxLength: 200 })),
     from: Type.Optional(Timestamp({ description: 'Entries at or after this moment' })),
     to: Type.Optional(Timestamp({ description: 'Entries before this moment' })),
-    cursor: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,14}$', description: 'The `next` of the previous page' })),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'The `next` of the previous page' })),
     limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
   },
   { additionalProperties: false },
