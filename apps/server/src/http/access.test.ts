@@ -8,6 +8,7 @@ import { buildBatch, buildBundle, createSession, type CreatedSession } from '../
 import { loadConfig } from '../config/config';
 import { buildApp } from './app';
 import { writerOf } from './route-kit';
+import { ACCESS_LEVELS } from '../kernel/policy';
 
 let t: TestApp;
 let wsBase: string;
@@ -62,6 +63,12 @@ function expectAnswer(route: string, access: Access | undefined, credential: Cre
     }
     return;
   }
+  if ((access !== undefined && !(ACCESS_LEVELS as readonly string[]).includes(access)) || access === 'signed-in') {
+    // A person's routes (their profile, an action of their role): none of these credentials is a person.
+    expect(status, where).toBe(401);
+    if (type !== undefined) expect(type, where).toBe('urn:veritas:problem:unauthenticated');
+    return;
+  }
   // anyone, public, reader (the path holds the session id, the read capability), and the docs pages:
   // any credential, or none, is let through.
   expect(status, where).toBeLessThan(400);
@@ -80,7 +87,7 @@ describe('every route answers as its declared access promises', () => {
         // The ingest socket is walked as a socket below; here, as plain HTTP (no upgrade), the hook guards it like any route.
         const { path, payload } = await requestFor(route.method, route.url, own);
         const r = await t.app.inject({
-          method: route.method as 'GET' | 'HEAD' | 'POST',
+          method: route.method as 'GET' | 'HEAD' | 'POST' | 'PATCH' | 'DELETE',
           url: path,
           headers: token ? { authorization: `Bearer ${token}` } : {},
           ...(payload ? { payload } : {}),
