@@ -57,7 +57,9 @@ describe('veritas audit verify', () => {
     expect(sound.lines).toEqual(expect.arrayContaining(['public: 1 entries, ok', 'tenant-a: 3 entries, ok', '2 chain(s), all ok']));
 
     // Someone edits the second entry of tenant-a's chain in the database.
-    await withData((database) => database.db.updateTable('audit_log').set({ action: 'thing.forged' }).where('chain', '=', 'tenant-a').where('seq', '=', '2').execute());
+    await withData((database) =>
+      database.db.updateTable('audit_log').set({ action: 'thing.forged' }).where('chain', '=', 'tenant-a').where('seq', '=', '2').execute(),
+    );
     const broken = await veritas('audit', 'verify', '--data', dir);
     expect(broken.code).toBe(1);
     expect(broken.lines).toEqual(

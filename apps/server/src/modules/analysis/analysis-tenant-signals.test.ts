@@ -24,7 +24,7 @@ async function analysedIn(app: TestApp['app'], tenant: TenantRow): Promise<{ hos
   const bundle = await toBundle(simulate('proctoring', 2), { sessionId: `tenantSignals${TEST_DB}${String(n++).padStart(6, '0')}` });
   const { session } = await app.services.bundles.import(scope, bundle, { source: 'upload' });
   let status = await app.services.analysis.status(scope, session.id);
-  for (const deadline = Date.now() + 90_000; status.status !== 'done' && Date.now() < deadline; ) {
+  for (const deadline = Date.now() + 90_000; status.status !== 'done' && Date.now() < deadline;) {
     await new Promise((res) => setTimeout(res, 25));
     status = await app.services.analysis.status(scope, session.id);
   }

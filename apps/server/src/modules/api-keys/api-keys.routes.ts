@@ -21,7 +21,10 @@ export const apiKeysRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, {
     },
     async (req, reply) => {
       const { row, key } = await services.apiKeys.create({ actor: userOf(req), context: contextOf(req) }, req.body);
-      return reply.code(201).header('cache-control', 'no-store').send({ ...presentApiKey(row), key });
+      return reply
+        .code(201)
+        .header('cache-control', 'no-store')
+        .send({ ...presentApiKey(row), key });
     },
   );
 
@@ -29,7 +32,12 @@ export const apiKeysRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, {
     '/v1/admin/api-keys',
     {
       config: { access: 'api-keys:manage' },
-      schema: { tags: ['admin'], summary: "List the tenant's API keys", description: 'Newest first, revoked ones included.', response: { 200: ApiKeyList, ...problemResponses(401, 403, 503) } },
+      schema: {
+        tags: ['admin'],
+        summary: "List the tenant's API keys",
+        description: 'Newest first, revoked ones included.',
+        response: { 200: ApiKeyList, ...problemResponses(401, 403, 503) },
+      },
     },
     async (req) => ({ items: (await services.apiKeys.list(userOf(req))).map(presentApiKey) }),
   );

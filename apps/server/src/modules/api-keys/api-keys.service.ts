@@ -68,7 +68,14 @@ export function createApiKeysService(database: Database, audit: AuditService, cl
             created_by: actor.userId,
           });
           await audit.record(
-            { tenantId: actor.tenantId, actor, action: 'api-key.create', resource: { type: 'api-key', id: row.id }, context, detail: { name, scopes, prefix: row.prefix } },
+            {
+              tenantId: actor.tenantId,
+              actor,
+              action: 'api-key.create',
+              resource: { type: 'api-key', id: row.id },
+              context,
+              detail: { name, scopes, prefix: row.prefix },
+            },
             trx,
           );
           return { row, key };
@@ -88,7 +95,14 @@ export function createApiKeysService(database: Database, audit: AuditService, cl
             throw new AppError('not-found', `no API key ${keyId}`);
           }
           await audit.record(
-            { tenantId: actor.tenantId, actor, action: 'api-key.revoke', resource: { type: 'api-key', id: keyId }, context, detail: { name: row.name, prefix: row.prefix } },
+            {
+              tenantId: actor.tenantId,
+              actor,
+              action: 'api-key.revoke',
+              resource: { type: 'api-key', id: keyId },
+              context,
+              detail: { name: row.name, prefix: row.prefix },
+            },
             trx,
           );
         })

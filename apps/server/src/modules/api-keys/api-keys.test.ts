@@ -133,7 +133,11 @@ describe(`API keys (${TEST_DB})`, () => {
       expectProblem(await call(who, { method: 'DELETE', url: '/v1/admin/api-keys/x' }), 403, 'forbidden');
     }
     expectProblem(await call(undefined, { method: 'GET', url: '/v1/admin/api-keys' }), 401, 'unauthenticated');
-    expectProblem(await call(undefined, { method: 'POST', url: '/v1/admin/api-keys', payload: { name: 'x', scopes: ['sessions:read'] } }), 401, 'unauthenticated');
+    expectProblem(
+      await call(undefined, { method: 'POST', url: '/v1/admin/api-keys', payload: { name: 'x', scopes: ['sessions:read'] } }),
+      401,
+      'unauthenticated',
+    );
   });
 
   it('answers malformed input with a 400 problem', async () => {
@@ -150,7 +154,12 @@ describe(`API keys (${TEST_DB})`, () => {
       { name: 'x', scopes: ['sessions:read'], key: `vk_${'A'.repeat(43)}` },
       [],
     ]) {
-      const r = await call(admin, { method: 'POST', url: '/v1/admin/api-keys', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+      const r = await call(admin, {
+        method: 'POST',
+        url: '/v1/admin/api-keys',
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify(body),
+      });
       expectProblem(r, 400, 'invalid-request');
     }
     expectProblem(await call(admin, { method: 'DELETE', url: '/v1/admin/api-keys/a%00' }), 400, 'invalid-request');
@@ -162,9 +171,17 @@ describe(`a key's last use (${TEST_DB})`, () => {
   it('is written when first used and then at most once a minute per key', async () => {
     let now = new Date('2026-11-30T10:00:00.000Z');
     const service = createApiKeysService(t.app.services.database, t.app.services.audit, () => now);
-    const actor: UserActor = { kind: 'user', userId: admin.user.id, tenantId: tenantId(tenant.id), role: 'admin', via: 'password', scope: tenantScope(tenant.id) };
+    const actor: UserActor = {
+      kind: 'user',
+      userId: admin.user.id,
+      tenantId: tenantId(tenant.id),
+      role: 'admin',
+      via: 'password',
+      scope: tenantScope(tenant.id),
+    };
     const { row, key } = await service.create({ actor, context: { ip: null, requestId: null } }, { name: 'clocked', scopes: ['sessions:read'] });
-    const lastUsed = async () => (await t.app.services.database.db.selectFrom('api_keys').select('last_used_at').where('id', '=', row.id).executeTakeFirstOrThrow()).last_used_at;
+    const lastUsed = async () =>
+      (await t.app.services.database.db.selectFrom('api_keys').select('last_used_at').where('id', '=', row.id).executeTakeFirstOrThrow()).last_used_at;
     const first = now;
     expect(await lastUsed()).toBeNull();
     await service.actorOf(key);

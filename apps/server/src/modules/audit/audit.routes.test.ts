@@ -89,7 +89,19 @@ describe(`GET /v1/admin/audit (${TEST_DB})`, () => {
   });
 
   it('answers a malformed query with a 400 problem', async () => {
-    for (const q of ['?limit=0', '?limit=201', '?cursor=abc', '?cursor=2', `?cursor=${Buffer.from('seq:0').toString('base64url')}`, `?cursor=${Buffer.from('seq:1e3').toString('base64url')}`, '?from=yesterday', '?to=0000-01-01T00:00:00Z', `?action=${encodeURIComponent('a\u0000')}`, '?actorId=', '?tenantId=x']) {
+    for (const q of [
+      '?limit=0',
+      '?limit=201',
+      '?cursor=abc',
+      '?cursor=2',
+      `?cursor=${Buffer.from('seq:0').toString('base64url')}`,
+      `?cursor=${Buffer.from('seq:1e3').toString('base64url')}`,
+      '?from=yesterday',
+      '?to=0000-01-01T00:00:00Z',
+      `?action=${encodeURIComponent('a\u0000')}`,
+      '?actorId=',
+      '?tenantId=x',
+    ]) {
       expectProblem(await search(admin, q), 400, 'invalid-request');
     }
   });

@@ -48,7 +48,11 @@ function expectProblem(r: { statusCode: number; headers: Record<string, unknown>
   expect(r.json().type).toBe(`urn:veritas:problem:${code}`);
 }
 
-const shapeOf = (body: { type: string; status: number; title: string; detail: string }, id: string) => ({ ...body, detail: body.detail.replace(id, '<id>'), requestId: undefined });
+const shapeOf = (body: { type: string; status: number; title: string; detail: string }, id: string) => ({
+  ...body,
+  detail: body.detail.replace(id, '<id>'),
+  requestId: undefined,
+});
 
 async function audited(resourceId: string) {
   return (await t.app.services.audit.search({ tenantId: tenant.id, resourceType: 'class', resourceId, limit: 100 })).reverse().map((r) => [r.action, r.detail]);
@@ -82,7 +86,10 @@ describe(`classes (${TEST_DB})`, () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page = (await call(a, { method: 'GET', url: `/v1/classes?limit=2${cursor ? `&cursor=${cursor}` : ''}` })).json() as { items: { name: string }[]; next: string | null };
+      const page = (await call(a, { method: 'GET', url: `/v1/classes?limit=2${cursor ? `&cursor=${cursor}` : ''}` })).json() as {
+        items: { name: string }[];
+        next: string | null;
+      };
       seen.push(...page.items.map((c) => c.name));
       cursor = page.next;
     } while (cursor);
@@ -171,14 +178,32 @@ describe(`classes (${TEST_DB})`, () => {
 
   it('answers malformed input with a 400 problem, never a 500', async () => {
     const cls = (await create(teacher, { name: 'Inputs' })).json();
-    for (const body of [{}, { name: '' }, { name: ' ' }, { name: 'a\u0000' }, { name: 'x'.repeat(201) }, { name: 'x', tenantId: 'y' }, { name: 'x', id: 'y' }, { name: 5 }, [], null]) {
+    for (const body of [
+      {},
+      { name: '' },
+      { name: ' ' },
+      { name: 'a\u0000' },
+      { name: 'x'.repeat(201) },
+      { name: 'x', tenantId: 'y' },
+      { name: 'x', id: 'y' },
+      { name: 5 },
+      [],
+      null,
+    ]) {
       const r = await call(teacher, { method: 'POST', url: '/v1/classes', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(body) });
       expectProblem(r, 400, 'invalid-request');
     }
     for (const body of [{}, { name: '\ud800' }, { teacherId: 'a b' }, { members: [] }]) {
       expectProblem(await call(teacher, { method: 'PATCH', url: `/v1/classes/${cls.id}`, payload: body }), 400, 'invalid-request');
     }
-    for (const url of ['/v1/classes/a%00', `/v1/classes/${'x'.repeat(65)}`, `/v1/classes/${cls.id}/members/a%00`, '/v1/classes?limit=0', '/v1/classes?cursor=zz', '/v1/classes?teacherId=%00']) {
+    for (const url of [
+      '/v1/classes/a%00',
+      `/v1/classes/${'x'.repeat(65)}`,
+      `/v1/classes/${cls.id}/members/a%00`,
+      '/v1/classes?limit=0',
+      '/v1/classes?cursor=zz',
+      '/v1/classes?teacherId=%00',
+    ]) {
       expectProblem(await call(teacher, { method: url.includes('members') ? 'PUT' : 'GET', url }), 400, 'invalid-request');
     }
   });

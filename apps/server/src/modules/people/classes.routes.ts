@@ -17,7 +17,8 @@ export const classesRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, {
       schema: {
         tags: ['classes'],
         summary: 'List classes',
-        description: "By name, a page at a time: an admin's are all the tenant's, a teacher's their own, an observer's those of the teachers they are attached to.",
+        description:
+          "By name, a page at a time: an admin's are all the tenant's, a teacher's their own, an observer's those of the teachers they are attached to.",
         querystring: ClassListQuery,
         response: { 200: ClassPage, ...problemResponses(400, 401, 403, 503) },
       },

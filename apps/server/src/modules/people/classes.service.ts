@@ -152,7 +152,10 @@ export function createClassesService(database: Database, audit: AuditService): C
             ...(diff.name ? { name: diff.name.to } : {}),
             ...(diff.teacherId ? { teacher_id: diff.teacherId.to } : {}),
           }))!;
-          await audit.record({ tenantId: actor.tenantId, actor, action: 'class.update', resource: { type: 'class', id: classId }, context, detail: { changes: diff } }, trx);
+          await audit.record(
+            { tenantId: actor.tenantId, actor, action: 'class.update', resource: { type: 'class', id: classId }, context, detail: { changes: diff } },
+            trx,
+          );
         }
         return { class: row, members: await listMembers(trx, actor.tenantId, classId) };
       });
@@ -163,7 +166,14 @@ export function createClassesService(database: Database, audit: AuditService): C
         const row = await locked(trx, actor, classId);
         const members = await deleteClass(trx, actor.tenantId, classId);
         await audit.record(
-          { tenantId: actor.tenantId, actor, action: 'class.delete', resource: { type: 'class', id: classId }, context, detail: { name: row.name, teacherId: row.teacher_id, members } },
+          {
+            tenantId: actor.tenantId,
+            actor,
+            action: 'class.delete',
+            resource: { type: 'class', id: classId },
+            context,
+            detail: { name: row.name, teacherId: row.teacher_id, members },
+          },
           trx,
         );
       });
@@ -176,7 +186,10 @@ export function createClassesService(database: Database, audit: AuditService): C
         if (!user) throw notFoundUser(userId);
         requireRole(user, 'student');
         if (!(await addMember(trx, actor.tenantId, classId, userId))) return;
-        await audit.record({ tenantId: actor.tenantId, actor, action: 'class.member.add', resource: { type: 'class', id: classId }, context, detail: { userId } }, trx);
+        await audit.record(
+          { tenantId: actor.tenantId, actor, action: 'class.member.add', resource: { type: 'class', id: classId }, context, detail: { userId } },
+          trx,
+        );
       });
     },
 
@@ -184,7 +197,10 @@ export function createClassesService(database: Database, audit: AuditService): C
       await inTransaction(async (trx) => {
         await locked(trx, actor, classId);
         if (!(await removeMember(trx, actor.tenantId, classId, userId))) throw new AppError('not-found', `user ${userId} is not a member of class ${classId}`);
-        await audit.record({ tenantId: actor.tenantId, actor, action: 'class.member.remove', resource: { type: 'class', id: classId }, context, detail: { userId } }, trx);
+        await audit.record(
+          { tenantId: actor.tenantId, actor, action: 'class.member.remove', resource: { type: 'class', id: classId }, context, detail: { userId } },
+          trx,
+        );
       });
     },
   };

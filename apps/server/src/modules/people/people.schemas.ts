@@ -70,10 +70,7 @@ export const MemberView = Type.Object({
 
 export const ClassDetailView = Type.Composite([ClassView, Type.Object({ members: Type.Array(MemberView) })]);
 
-export const ClassListQuery = Type.Object(
-  { teacherId: Type.Optional(Id), cursor: Type.Optional(Cursor), limit: Limit },
-  { additionalProperties: false },
-);
+export const ClassListQuery = Type.Object({ teacherId: Type.Optional(Id), cursor: Type.Optional(Cursor), limit: Limit }, { additionalProperties: false });
 export const ClassPage = Type.Object({ items: Type.Array(ClassView), next: Next });
 
 export const ClassCreate = Type.Object(

@@ -32,7 +32,13 @@ describe(`/v1/admin/tenant (${TEST_DB})`, () => {
   it("reads and changes the admin's own tenant, auditing what changed", async () => {
     const r = await call(admin, { method: 'GET', url: '/v1/admin/tenant' });
     expect(r.statusCode).toBe(200);
-    expect(r.json()).toEqual({ id: tenant.id, slug: tenant.slug, name: 'Northfield College', hostSignals: 'accept', createdAt: tenant.created_at.toISOString() });
+    expect(r.json()).toEqual({
+      id: tenant.id,
+      slug: tenant.slug,
+      name: 'Northfield College',
+      hostSignals: 'accept',
+      createdAt: tenant.created_at.toISOString(),
+    });
     const changed = await call(admin, { method: 'PATCH', url: '/v1/admin/tenant', payload: { name: 'Northfield Sixth Form', hostSignals: 'refuse' } });
     expect(changed.statusCode, changed.body).toBe(200);
     expect(changed.json()).toMatchObject({ id: tenant.id, name: 'Northfield Sixth Form', hostSignals: 'refuse' });
@@ -41,7 +47,11 @@ describe(`/v1/admin/tenant (${TEST_DB})`, () => {
     expect((await call(admin, { method: 'PATCH', url: '/v1/admin/tenant', payload: { hostSignals: 'refuse' } })).statusCode).toBe(200);
     const entries = await t.app.services.audit.search({ tenantId: tenant.id, action: 'tenant.update', limit: 10 });
     expect(entries.map((e) => [e.actor_id, e.resource_id, e.detail])).toEqual([
-      [admin.user.id, tenant.id, { changes: { name: { from: 'Northfield College', to: 'Northfield Sixth Form' }, hostSignals: { from: 'accept', to: 'refuse' } } }],
+      [
+        admin.user.id,
+        tenant.id,
+        { changes: { name: { from: 'Northfield College', to: 'Northfield Sixth Form' }, hostSignals: { from: 'accept', to: 'refuse' } } },
+      ],
     ]);
   });
 
@@ -55,7 +65,19 @@ describe(`/v1/admin/tenant (${TEST_DB})`, () => {
   });
 
   it('refuses a body that names another tenant, or is malformed, with a 400 problem', async () => {
-    for (const body of [{}, { id: 'other' }, { slug: 'x' }, { tenantId: 'x' }, { name: '' }, { name: '  ' }, { name: 'a\u0000' }, { hostSignals: 'maybe' }, { hostSignals: null }, [], 'x']) {
+    for (const body of [
+      {},
+      { id: 'other' },
+      { slug: 'x' },
+      { tenantId: 'x' },
+      { name: '' },
+      { name: '  ' },
+      { name: 'a\u0000' },
+      { hostSignals: 'maybe' },
+      { hostSignals: null },
+      [],
+      'x',
+    ]) {
       const r = await call(admin, { method: 'PATCH', url: '/v1/admin/tenant', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(body) });
       expectProblem(r, 400, 'invalid-request');
     }

@@ -41,13 +41,17 @@ export function createTenantService(database: Database, audit: AuditService): Te
             if (name.length === 0) throw new AppError('invalid-request', '/body/name: must not be blank');
             if (name !== before.name) diff.name = { from: before.name, to: name };
           }
-          if (changes.hostSignals !== undefined && changes.hostSignals !== before.host_signals) diff.hostSignals = { from: before.host_signals, to: changes.hostSignals };
+          if (changes.hostSignals !== undefined && changes.hostSignals !== before.host_signals)
+            diff.hostSignals = { from: before.host_signals, to: changes.hostSignals };
           if (Object.keys(diff).length === 0) return before;
           const after = await updateTenant(trx, actor.tenantId, {
             ...(diff.name ? { name: diff.name.to } : {}),
             ...(diff.hostSignals ? { host_signals: diff.hostSignals.to as HostSignals } : {}),
           });
-          await audit.record({ tenantId: actor.tenantId, actor, action: 'tenant.update', resource: { type: 'tenant', id: actor.tenantId }, context, detail: { changes: diff } }, trx);
+          await audit.record(
+            { tenantId: actor.tenantId, actor, action: 'tenant.update', resource: { type: 'tenant', id: actor.tenantId }, context, detail: { changes: diff } },
+            trx,
+          );
           return after!;
         })
         .catch(rethrowUnavailable);

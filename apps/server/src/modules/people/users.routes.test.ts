@@ -108,7 +108,17 @@ describe(`GET /v1/admin/users (${TEST_DB})`, () => {
   });
 
   it('answers a malformed query with a 400 problem', async () => {
-    for (const q of ['?limit=0', '?limit=101', '?role=king', '?status=gone', '?cursor=nonsense', `?q=${encodeURIComponent('a\u0000')}`, '?q=', '?tenant=x', `?cursor=${Buffer.from('["a\\u0000","b"]').toString('base64url')}`]) {
+    for (const q of [
+      '?limit=0',
+      '?limit=101',
+      '?role=king',
+      '?status=gone',
+      '?cursor=nonsense',
+      `?q=${encodeURIComponent('a\u0000')}`,
+      '?q=',
+      '?tenant=x',
+      `?cursor=${Buffer.from('["a\\u0000","b"]').toString('base64url')}`,
+    ]) {
       expectProblem(await get(admin, `/v1/admin/users${q}`), 400, 'invalid-request');
     }
   });
@@ -190,7 +200,10 @@ describe(`PATCH /v1/admin/users/:userId (${TEST_DB})`, () => {
     const pair = await buildTenant(t.app);
     const a = await buildPerson(t.app, pair, 'admin');
     const b = await buildPerson(t.app, pair, 'admin');
-    const [ra, rb] = await Promise.all([patch(a, `/v1/admin/users/${b.user.id}`, { role: 'teacher' }), patch(b, `/v1/admin/users/${a.user.id}`, { role: 'teacher' })]);
+    const [ra, rb] = await Promise.all([
+      patch(a, `/v1/admin/users/${b.user.id}`, { role: 'teacher' }),
+      patch(b, `/v1/admin/users/${a.user.id}`, { role: 'teacher' }),
+    ]);
     expect([ra.statusCode, rb.statusCode].sort()).toEqual([200, 409]);
   });
 
@@ -220,7 +233,8 @@ describe(`PATCH /v1/admin/users/:userId (${TEST_DB})`, () => {
     expectProblem(foreign, 404, 'not-found');
     expect(shapeOf(foreign.json(), other.student.user.id)).toEqual(shapeOf(unknown.json(), 'u-000000000000'));
     expect((await get(other.admin, `/v1/admin/users/${other.student.user.id}`)).json().displayName).not.toBe('x');
-    for (const who of [teacher, observer, student]) expectProblem(await patch(who, `/v1/admin/users/${student.user.id}`, { displayName: 'x' }), 403, 'forbidden');
+    for (const who of [teacher, observer, student])
+      expectProblem(await patch(who, `/v1/admin/users/${student.user.id}`, { displayName: 'x' }), 403, 'forbidden');
     expectProblem(await patch(undefined, `/v1/admin/users/${student.user.id}`, { displayName: 'x' }), 401, 'unauthenticated');
   });
 
@@ -252,7 +266,8 @@ describe(`PATCH /v1/admin/users/:userId (${TEST_DB})`, () => {
 });
 
 describe(`observers (${TEST_DB})`, () => {
-  const link = (who: Person | undefined, o: string, tt: string, method: 'PUT' | 'DELETE' = 'PUT') => call(who, { method, url: `/v1/admin/users/${o}/teachers/${tt}` });
+  const link = (who: Person | undefined, o: string, tt: string, method: 'PUT' | 'DELETE' = 'PUT') =>
+    call(who, { method, url: `/v1/admin/users/${o}/teachers/${tt}` });
 
   it('attaches an observer to a teacher (idempotent), shows it, detaches it, and audits each change once', async () => {
     const o = await buildPerson(t.app, tenant, 'observer');

@@ -23,7 +23,13 @@ export const usersRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { s
     },
     async (req) => {
       const { role, status, q, cursor, limit } = req.query;
-      const page = await users.list(userOf(req), { limit, ...(role ? { role } : {}), ...(status ? { status } : {}), ...(q ? { q } : {}), ...(cursor ? { cursor } : {}) });
+      const page = await users.list(userOf(req), {
+        limit,
+        ...(role ? { role } : {}),
+        ...(status ? { status } : {}),
+        ...(q ? { q } : {}),
+        ...(cursor ? { cursor } : {}),
+      });
       return { items: page.items.map((u) => presentUser(u)), next: page.next };
     },
   );

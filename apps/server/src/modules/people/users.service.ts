@@ -176,7 +176,10 @@ export function createUsersService(database: Database, audit: AuditService): Use
         requireRole(observer, 'observer');
         requireRole(teacher, 'teacher');
         if (!(await linkObserver(trx, actor.tenantId, observerId, teacherId))) return;
-        await audit.record({ tenantId: actor.tenantId, actor, action: 'observer.link', resource: { type: 'user', id: observerId }, context, detail: { teacherId } }, trx);
+        await audit.record(
+          { tenantId: actor.tenantId, actor, action: 'observer.link', resource: { type: 'user', id: observerId }, context, detail: { teacherId } },
+          trx,
+        );
       });
     },
 
@@ -185,7 +188,10 @@ export function createUsersService(database: Database, audit: AuditService): Use
         if (!(await unlinkObserver(trx, actor.tenantId, observerId, teacherId))) {
           throw new AppError('not-found', `observer ${observerId} is not attached to teacher ${teacherId}`);
         }
-        await audit.record({ tenantId: actor.tenantId, actor, action: 'observer.unlink', resource: { type: 'user', id: observerId }, context, detail: { teacherId } }, trx);
+        await audit.record(
+          { tenantId: actor.tenantId, actor, action: 'observer.unlink', resource: { type: 'user', id: observerId }, context, detail: { teacherId } },
+          trx,
+        );
       });
     },
   };
