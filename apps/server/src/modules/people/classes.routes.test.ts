@@ -176,6 +176,23 @@ describe(`classes (${TEST_DB})`, () => {
     ]);
   });
 
+  it('refuses every change to observers and students (403) and to callers without a token (401), before looking at the class', async () => {
+    const cls = (await create(teacher, { name: 'Guarded' })).json();
+    const changes: InjectOptions[] = [
+      { method: 'PATCH', url: `/v1/classes/${cls.id}`, payload: { name: 'x' } },
+      { method: 'DELETE', url: `/v1/classes/${cls.id}` },
+      { method: 'PUT', url: `/v1/classes/${cls.id}/members/${student.user.id}` },
+      { method: 'DELETE', url: `/v1/classes/${cls.id}/members/${student.user.id}` },
+    ];
+    for (const opts of changes) {
+      for (const who of [observer, student]) expectProblem(await call(who, opts), 403, 'forbidden');
+      expectProblem(await call(undefined, opts), 401, 'unauthenticated');
+    }
+    expectProblem(await call(student, { method: 'GET', url: `/v1/classes/${cls.id}` }), 403, 'forbidden');
+    expectProblem(await call(undefined, { method: 'GET', url: `/v1/classes/${cls.id}` }), 401, 'unauthenticated');
+    expect((await call(teacher, { method: 'GET', url: `/v1/classes/${cls.id}` })).json()).toMatchObject({ name: 'Guarded', members: [] });
+  });
+
   it('answers malformed input with a 400 problem, never a 500', async () => {
     const cls = (await create(teacher, { name: 'Inputs' })).json();
     for (const body of [

@@ -295,8 +295,10 @@ describe(`observers (${TEST_DB})`, () => {
   });
 
   it('is for admins only', async () => {
-    for (const who of [teacher, observer, student]) expectProblem(await link(who, observer.user.id, teacher.user.id), 403, 'forbidden');
-    expectProblem(await link(undefined, observer.user.id, teacher.user.id), 401, 'unauthenticated');
+    for (const method of ['PUT', 'DELETE'] as const) {
+      for (const who of [teacher, observer, student]) expectProblem(await link(who, observer.user.id, teacher.user.id, method), 403, 'forbidden');
+      expectProblem(await link(undefined, observer.user.id, teacher.user.id, method), 401, 'unauthenticated');
+    }
     expectProblem(await link(admin, 'a%00', teacher.user.id), 400, 'invalid-request');
   });
 });
