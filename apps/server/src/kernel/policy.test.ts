@@ -92,6 +92,11 @@ describe('policy', () => {
     expect(decide(actors.anonymous, 'users:manage', target)).toMatchObject({ code: 'unauthenticated' });
     expect(decide({ kind: 'anonymous', refused: 'token-expired' }, 'signed-in', target)).toMatchObject({ code: 'token-expired' });
     expect(decide({ kind: 'anonymous', refused: 'invalid-credential' }, 'signed-in', target)).toMatchObject({ code: 'invalid-credential' });
+    // A refused bearer is never taken for no credential, not even where anonymous callers pass.
+    for (const access of ['public', 'reader', 'writer'] as const) {
+      expect(decide({ kind: 'anonymous', refused: 'invalid-credential' }, access, { ...target, sessionId: 's1' })).toMatchObject({ code: 'invalid-credential' });
+    }
+    expect(decide({ kind: 'anonymous', refused: 'token-expired' }, 'anyone', target).allowed).toBe(true);
     expect(decide(actors['session-writer'], 'signed-in', target)).toMatchObject({ code: 'unauthenticated' });
     expect(decide(user('student'), 'users:manage', target)).toMatchObject({ code: 'forbidden' });
     expect(decide(key(['sessions:write']), 'sessions:list', target)).toMatchObject({ code: 'insufficient-scope' });

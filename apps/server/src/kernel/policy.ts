@@ -81,6 +81,9 @@ const isScope = (cell: Cell): cell is ApiScope => typeof cell === 'string' && (A
 
 /** Decides one request: the table's cell for the actor, then what the cell leaves to the target. */
 export function decide(actor: Actor, access: Access, target: AccessTarget): Decision {
+  // A bearer that was sent and did not hold (expired, revoked, forged) is answered as such, never
+  // quietly taken for no credential: a revoked key must not create an anonymous public session.
+  if (actor.kind === 'anonymous' && actor.refused && access !== 'anyone') return { allowed: false, code: actor.refused };
   if (access === 'public' && !target.publicSessions && (actor.kind === 'anonymous' || actor.kind === 'session-reader' || actor.kind === 'session-writer')) {
     return { allowed: false, code: 'public-sessions-disabled' };
   }

@@ -107,6 +107,8 @@ describe(`API keys (${TEST_DB})`, () => {
     expect(revoked.body).toBe('');
     expectProblem(await t.app.inject({ method: 'GET', url: '/v1/admin/api-keys', headers: bearer(k.key) }), 401, 'invalid-credential');
     expect(await t.app.services.apiKeys.actorOf(k.key)).toEqual({ kind: 'anonymous', refused: 'invalid-credential' });
+    // Nor does it quietly become an anonymous caller where anonymous callers pass (a public session).
+    expectProblem(await t.app.inject({ method: 'POST', url: '/v1/sessions', headers: bearer(k.key), payload: { kind: 'writing' } }), 401, 'invalid-credential');
     expect((await call(admin, { method: 'DELETE', url: `/v1/admin/api-keys/${k.id}` })).statusCode).toBe(204);
     const listed = (await call(admin, { method: 'GET', url: '/v1/admin/api-keys' })).json().items.find((x: { id: string }) => x.id === k.id);
     expect(listed.revokedAt).toEqual(expect.any(String));
