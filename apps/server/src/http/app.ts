@@ -33,6 +33,7 @@ import { demoRoutes } from '../modules/demo';
 import { replayRoutes } from '../modules/replay';
 import { sessionListRoutes } from '../modules/session-list';
 import { analysisRoutes } from '../modules/analysis';
+import { shareLinksRoutes } from '../modules/share-links';
 
 export interface AppDeps {
   config: Config;
@@ -103,8 +104,8 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
     session: (sessionId, token) => services.credentials.actorFor(sessionId, token),
     // API keys are not issued yet: no bearer of their shape holds.
     bearer: (c) => (c.kind === 'access-token' ? services.accessTokens.verify(c.token) : Promise.resolve({ kind: 'anonymous', refused: 'invalid-credential' })),
-    sessionGrant: async () => 'none',
-    shareLink: async () => undefined,
+    sessionGrant: (actor, sessionId) => services.grants.sessionGrant(actor, sessionId),
+    shareLink: (sessionId, token) => services.shareLinks.resolve(sessionId, token),
   });
   installAccess(app, { publicSessions: config.publicSessions });
   app.addSchema(Problem);
@@ -171,5 +172,6 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
   await app.register(demoRoutes, deps);
   await app.register(replayRoutes, deps);
   await app.register(analysisRoutes, deps);
+  await app.register(shareLinksRoutes, deps);
   return app as unknown as App;
 }

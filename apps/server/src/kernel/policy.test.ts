@@ -67,6 +67,7 @@ describe('policy', () => {
       'tenant:manage': ['admin'],
       'sessions:list': ['admin', 'teacher', 'observer', 'student', 'api-key(sessions:read)'],
       'share-links:manage': ['admin', 'teacher', 'student'],
+      'sessions:delete': ['admin', 'teacher'],
     });
   });
 
@@ -106,6 +107,7 @@ describe('policy', () => {
     expect(decide({ kind: 'session-reader', sessionId: 's1', scope: PUBLIC_SCOPE, refusedToken: 'invalid-token' }, 'writer', target)).toMatchObject({
       code: 'invalid-token',
     });
+    expect(decide({ kind: 'anonymous', refused: 'invalid-credential' }, 'writer', target)).toMatchObject({ allowed: false, code: 'invalid-token' });
   });
 
   it('closes public routes to capability holders when the server takes no anonymous sessions, not to people and keys', () => {

@@ -24,6 +24,7 @@ export const ACTIONS = [
   'tenant:manage',
   'sessions:list',
   'share-links:manage',
+  'sessions:delete',
 ] as const;
 export type Level = (typeof ACCESS_LEVELS)[number];
 export type Action = (typeof ACTIONS)[number];
@@ -60,6 +61,8 @@ export const POLICY: Readonly<Record<Access, Readonly<Record<Column, Cell>>>> = 
   'tenant:manage': row(people('admin')),
   'sessions:list': row({ ...people(...ROLES), 'api-key': 'sessions:read' }),
   'share-links:manage': row(people('admin', 'teacher', 'student')),
+  // Deleting a session (and everything of it) is for those who run the class: never its student, an observer or a key.
+  'sessions:delete': row(people('admin', 'teacher')),
 };
 
 /** What the request is about: the session named in its path, if any; and the server's settings that bear on access. */
@@ -111,6 +114,8 @@ function sessionCheck(actor: Actor, access: 'reader' | 'writer', target: AccessT
 function refusal(actor: Actor, access: Access, cell: Cell): Decision {
   if (access === 'writer') {
     if (actor.kind === 'session-reader' && actor.refusedToken) return { allowed: false, code: actor.refusedToken };
+    // A tenant session's id gives no reader, so a wrong write token for it leaves the caller anonymous.
+    if (actor.kind === 'anonymous' && actor.refused === 'invalid-credential') return { allowed: false, code: 'invalid-token' };
     return { allowed: false, code: 'missing-token', detail: 'send the write token as "Authorization: Bearer <token>"' };
   }
   if (access === 'reader') return { allowed: false, code: 'not-found' };
