@@ -4,6 +4,7 @@ import { openSocket } from '../src/testing/socket-client';
 import { BUNDLE_FORMAT, INGEST_PROTOCOL, genesisHash, macKeyFromToken, sealBatch, type VeritasEvent } from '@veritas/schema';
 import { createTestApp, type TestApp } from '../src/testing/test-app';
 import { TEST_DB } from '../src/testing/test-database';
+import { buildPerson, buildTenant, type Person } from '../src/testing/people';
 
 /**
  * Issue 8, point 2: input the schema accepts but the database refuses must be refused at the
@@ -24,6 +25,9 @@ let t: TestApp;
 let wsBase: string;
 let session: { id: string; writeToken: string };
 let operations: Operation[];
+/** Share links are managed by people: their routes are walked as an admin, on the admin's institution's session. */
+let admin: Person;
+let tenantSessionId: string;
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -31,6 +35,8 @@ beforeAll(async () => {
   wsBase = `ws://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
   const doc = t.app.swagger() as { paths: Record<string, Record<string, Omit<Operation, 'method' | 'path'>>> };
   operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ method: method.toUpperCase(), path, ...op })));
+  admin = await buildPerson(t.app, await buildTenant(t.app), 'admin');
+  tenantSessionId = (await t.app.inject({ method: 'POST', url: '/v1/sessions', headers: admin.headers, payload: { kind: 'writing' } })).json().id;
 });
 afterAll(async () => t?.close());
 // Each test writes to a session of its own (the walk ends the one it uses).
@@ -123,6 +129,11 @@ const hostileBodies: Record<string, () => Promise<[string, string, number][]>> =
     ['custom data nested 10,000 deep (held)', deep(JSON.stringify(await hostileBatch(DEEP, 7, false))), 400],
     ['firstSeq past int4', JSON.stringify({ ...(await hostileBatch(hostileEvents[0]![1], 0)), firstSeq: 2147483648 }), 400],
   ],
+  'POST /v1/sessions/{id}/share-links': async () => [
+    ['expiresInDays past int4', JSON.stringify({ expiresInDays: 2147483648 }), 400],
+    ['expiresInDays with U+0000', JSON.stringify({ expiresInDays: NUL }), 400],
+    ['an unknown field with a lone surrogate', JSON.stringify({ [LONE]: 1 }), 400],
+  ],
   'POST /v1/bundles': async () => [
     [
       'createdAt in year 0',
@@ -163,18 +174,25 @@ const badIntegers = ['2147483648', '1e10', '99999999999999999999999', '-99999999
 const badIds = ['9'.repeat(40), '%00', 'a'.repeat(15), encodeURIComponent(NUL.repeat(8))];
 
 function urlFor(op: Operation, id: string, query = ''): string {
-  return op.path.replace('{id}', id) + query;
+  return op.path.replace('{id}', id).replace('{linkId}', 'sl_AAAAAAAAAAAAAAAA') + query;
 }
 
-function authFor(_op: Operation) {
-  return { authorization: `Bearer ${session.writeToken}` };
+const forPeople = (op: Operation) => op.path.includes('/share-links');
+
+function authFor(op: Operation) {
+  return forPeople(op) ? admin.headers : { authorization: `Bearer ${session.writeToken}` };
+}
+
+/** The session an operation is walked on: the anonymous one, or the admin's for the routes of people. */
+function idFor(op: Operation): string {
+  return forPeople(op) ? tenantSessionId : session.id;
 }
 
 describe(`hostile input never gets a 5xx, always a problem (${TEST_DB})`, () => {
   it('walks every operation with bad path ids, bad query integers and unknown query values', async () => {
     expect(operations.length).toBeGreaterThan(10);
     for (const op of operations) {
-      const method = op.method as 'GET' | 'POST';
+      const method = op.method as 'GET' | 'POST' | 'DELETE';
       const hasId = op.path.includes('{id}');
       for (const id of hasId ? badIds : []) {
         const r = await t.app.inject({ method, url: urlFor(op, id), headers: authFor(op) });
@@ -183,11 +201,11 @@ describe(`hostile input never gets a 5xx, always a problem (${TEST_DB})`, () => 
       }
       for (const p of (op.parameters ?? []).filter((p) => p.in === 'query')) {
         for (const v of badIntegers) {
-          const r = await t.app.inject({ method, url: urlFor(op, session.id, `?${p.name}=${v}`), headers: authFor(op) });
+          const r = await t.app.inject({ method, url: urlFor(op, idFor(op), `?${p.name}=${v}`), headers: authFor(op) });
           expectProblem(r, `${op.method} ${op.path} with ${p.name}=${v}`, 400);
         }
       }
-      const r = await t.app.inject({ method, url: urlFor(op, session.id, `?after=${encodeURIComponent(NUL)}&x=%00`), headers: authFor(op) });
+      const r = await t.app.inject({ method, url: urlFor(op, idFor(op), `?after=${encodeURIComponent(NUL)}&x=%00`), headers: authFor(op) });
       expectProblem(r, `${op.method} ${op.path} with U+0000 in the query`);
     }
   });
@@ -204,7 +222,7 @@ describe(`hostile input never gets a 5xx, always a problem (${TEST_DB})`, () => 
       for (const [what, payload, status] of cases) {
         const r = await t.app.inject({
           method: op.method as 'POST',
-          url: urlFor(op, session.id),
+          url: urlFor(op, idFor(op)),
           headers: { 'content-type': 'application/json', ...authFor(op) },
           payload,
         });
