@@ -3,7 +3,7 @@ import { simulate, toBundle } from '@veritas/simulator';
 import { DETECTOR_NAMES, type AnalysisResult } from '@veritas/schema';
 import { createTestApp, type TestApp } from '../../testing/test-app';
 import { TEST_DB } from '../../testing/test-database';
-import { buildInstitution, recordAs, type Institution } from '../grants/institution.fixture';
+import { buildInstitution, recordAs, type Institution } from '../../testing/institution';
 import { FLAG_EXPLANATIONS, processReport } from './process-report';
 
 let t: TestApp;
@@ -33,12 +33,19 @@ describe(`GET /v1/sessions/:id/report (${TEST_DB})`, () => {
       })
       .toBe(200);
     const report = (await t.app.inject({ method: 'GET', url: `/v1/sessions/${pasted}/report`, headers: school.student.headers })).json();
-    const analysis = (await t.app.inject({ method: 'GET', url: `/v1/sessions/${pasted}/analysis`, headers: school.teacher.headers })).json().analysis as AnalysisResult;
+    const analysis = (await t.app.inject({ method: 'GET', url: `/v1/sessions/${pasted}/analysis`, headers: school.teacher.headers })).json()
+      .analysis as AnalysisResult;
     expect(analysis.flags.length).toBeGreaterThan(0);
     expect(report).toMatchObject({ status: 'done', risk: analysis.score.risk, summary: analysis.score.summary, notes: analysis.notes });
     expect(report.about).toMatch(/never a verdict/);
     expect(report.flags).toEqual(
-      analysis.flags.map((f) => ({ detector: f.detector, severity: f.severity, explanation: FLAG_EXPLANATIONS[f.detector], measured: f.message, evidence: f.evidence })),
+      analysis.flags.map((f) => ({
+        detector: f.detector,
+        severity: f.severity,
+        explanation: FLAG_EXPLANATIONS[f.detector],
+        measured: f.message,
+        evidence: f.evidence,
+      })),
     );
     // The teacher reads the same report: nothing in it is for one of them only.
     const teachers = (await t.app.inject({ method: 'GET', url: `/v1/sessions/${pasted}/report`, headers: school.teacher.headers })).json();
@@ -57,9 +64,21 @@ describe(`GET /v1/sessions/:id/report (${TEST_DB})`, () => {
     for (const d of DETECTOR_NAMES) {
       expect(FLAG_EXPLANATIONS[d], d).toMatch(/^[A-Z][^.]*\.$/);
     }
-    const flag = { detector: 'external-paste', severity: 'medium', evidence: { seqFrom: 1, seqTo: 2, tFrom: 0, tTo: 5, excerpt: 'x' }, message: 'm', values: {} };
-    const earlier = processReport({ format: 'veritas.analysis/v1', flags: [flag, { detector: 'retired', severity: 'low' }], score: { risk: 'high' } }, '2026-11-30T00:00:00.000Z', 'veritas.analysis/v1');
+    const flag = {
+      detector: 'external-paste',
+      severity: 'medium',
+      evidence: { seqFrom: 1, seqTo: 2, tFrom: 0, tTo: 5, excerpt: 'x' },
+      message: 'm',
+      values: {},
+    };
+    const earlier = processReport(
+      { format: 'veritas.analysis/v1', flags: [flag, { detector: 'retired', severity: 'low' }], score: { risk: 'high' } },
+      '2026-11-30T00:00:00.000Z',
+      'veritas.analysis/v1',
+    );
     expect(earlier).toMatchObject({ risk: null, notes: [], summary: 'The analysis raised 1 flag.' });
-    expect(earlier.flags).toEqual([{ detector: 'external-paste', severity: 'medium', explanation: FLAG_EXPLANATIONS['external-paste'], measured: 'm', evidence: flag.evidence }]);
+    expect(earlier.flags).toEqual([
+      { detector: 'external-paste', severity: 'medium', explanation: FLAG_EXPLANATIONS['external-paste'], measured: 'm', evidence: flag.evidence },
+    ]);
   });
 });

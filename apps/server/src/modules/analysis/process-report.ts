@@ -58,7 +58,13 @@ export function processReport(result: unknown, analyzedAt: string, version: stri
     about: REPORT_PREAMBLE,
     summary: current && r.score ? r.score.summary : `The analysis raised ${flags.length} flag${flags.length === 1 ? '' : 's'}.`,
     risk: current && r.score ? r.score.risk : null,
-    flags: flags.map((f) => ({ detector: f.detector, severity: f.severity, explanation: FLAG_EXPLANATIONS[f.detector], measured: f.message, evidence: f.evidence })),
+    flags: flags.map((f) => ({
+      detector: f.detector,
+      severity: f.severity,
+      explanation: FLAG_EXPLANATIONS[f.detector],
+      measured: f.message,
+      evidence: f.evidence,
+    })),
     notes: current && Array.isArray(r.notes) ? r.notes : [],
   };
 }

@@ -69,6 +69,12 @@ export function readableBy(scope: Scope, reach: Reach) {
 /** Whether the session is in the scope and within the reach: one query on the session's primary key. */
 export async function sessionWithinReach(db: Db, scope: Scope, reach: Reach, sessionId: string): Promise<boolean> {
   if (scope.tenantId === null) return false;
-  const row = await db.selectFrom('sessions').select('sessions.id').where('sessions.id', '=', sessionId).where(inScope(scope)).where(readableBy(scope, reach)).executeTakeFirst();
+  const row = await db
+    .selectFrom('sessions')
+    .select('sessions.id')
+    .where('sessions.id', '=', sessionId)
+    .where(inScope(scope))
+    .where(readableBy(scope, reach))
+    .executeTakeFirst();
   return row !== undefined;
 }

@@ -4,7 +4,7 @@ import { tenantId, tenantScope } from '../../kernel/scope';
 import { createTestApp, type TestApp } from '../../testing/test-app';
 import { TEST_DB } from '../../testing/test-database';
 import type { Person } from '../../testing/people';
-import { buildInstitution, recordAs, type Institution } from './institution.fixture';
+import { buildInstitution, recordAs, type Institution } from '../../testing/institution';
 
 let t: TestApp;
 let school: Institution;
@@ -20,12 +20,19 @@ const userOf = (p: Person): UserActor => ({
   via: 'password',
   scope: tenantScope(p.user.tenant_id),
 });
-const keyOf = (tenant: string, scopes: ApiScope[]): ApiKeyActor => ({ kind: 'api-key', keyId: 'k-test', tenantId: tenantId(tenant), scopes, scope: tenantScope(tenant) });
+const keyOf = (tenant: string, scopes: ApiScope[]): ApiKeyActor => ({
+  kind: 'api-key',
+  keyId: 'k-test',
+  tenantId: tenantId(tenant),
+  scopes,
+  scope: tenantScope(tenant),
+});
 
 beforeAll(async () => {
   t = await createTestApp();
   school = await buildInstitution(t.app);
-  for (const who of ['student', 'otherStudent', 'teacher', 'otherTeacher', 'admin', 'stranger'] as const) s[who] = (await recordAs(t.app, school[who], { end: false })).id;
+  for (const who of ['student', 'otherStudent', 'teacher', 'otherTeacher', 'admin', 'stranger'] as const)
+    s[who] = (await recordAs(t.app, school[who], { end: false })).id;
   s.anonymous = (await recordAs(t.app, undefined, { end: false })).id;
   // A partner's session: created through the service as the route does for a key (API keys are issued by another module).
   keySession = (await t.app.services.sessions.create(tenantScope(school.tenant.id), { kind: 'writing', owner: { kind: 'api-key', id: 'k-test' } })).session.id;

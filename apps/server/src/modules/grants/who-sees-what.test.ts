@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tenantScope } from '../../kernel/scope';
 import { createTestApp, type TestApp } from '../../testing/test-app';
 import { TEST_DB } from '../../testing/test-database';
-import { buildInstitution, recordAs, until, type Institution, type Recorded } from './institution.fixture';
+import { buildInstitution, recordAs, until, type Institution, type Recorded } from '../../testing/institution';
 
 /**
  * Issue 10: who sees what. Every route of a session, asked by everyone who might ask: the people of
@@ -100,7 +100,7 @@ function expected(name: AskerName, allowed: readonly AskerName[], ok: number): n
 }
 
 let n = 0;
-async function ask(name: AskerName, method: 'GET' | 'POST' | 'DELETE', path: string, payload?: unknown) {
+async function ask(name: AskerName, method: 'GET' | 'POST' | 'DELETE', path: string, payload?: Record<string, unknown>) {
   const a = asker(name);
   const requestId = `wsw-${TEST_DB}-${n++}`;
   const url = a.share ? `${path}${path.includes('?') ? '&' : '?'}share=${encodeURIComponent(a.share)}` : path;
@@ -141,7 +141,9 @@ beforeAll(async () => {
     .execute();
   links.expired = expired.token;
   const revoked = await shareLink(school.student, main.id);
-  expect((await t.app.inject({ method: 'DELETE', url: `/v1/sessions/${main.id}/share-links/${revoked.id}`, headers: school.student.headers })).statusCode).toBe(200);
+  expect((await t.app.inject({ method: 'DELETE', url: `/v1/sessions/${main.id}/share-links/${revoked.id}`, headers: school.student.headers })).statusCode).toBe(
+    200,
+  );
   links.revoked = revoked.token;
   // The analysis is done before the walk, so its routes answer 200.
   await until(async () => (await t.app.services.analysis.status(tenantScope(school.tenant.id), main.id)).status === 'done', 'the analysis');
@@ -227,7 +229,15 @@ describe(`who sees what (${TEST_DB})`, () => {
     const DELETERS: readonly AskerName[] = ['admin', 'teacher of the class'];
     const db = t.app.services.database.db;
     const count = async (table: 'events' | 'batches' | 'analyses' | 'alerts' | 'share_links' | 'sessions', id: string) =>
-      Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where(table === 'sessions' ? 'id' : 'session_id', '=', id).executeTakeFirstOrThrow()).n);
+      Number(
+        (
+          await db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where(table === 'sessions' ? 'id' : 'session_id', '=', id)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     for (const name of ASKERS) {
       const where = `DELETE session by ${name}`;
       const allowed = DELETERS.includes(name);
@@ -241,7 +251,8 @@ describe(`who sees what (${TEST_DB})`, () => {
       const { r, requestId, a } = await ask(name, 'DELETE', `/v1/sessions/${target.id}`);
       expect(r.statusCode, `${where}: ${r.body.slice(0, 200)}`).toBe(expected(name, DELETERS, 204));
       if (allowed) {
-        for (const table of ['sessions', 'events', 'batches', 'analyses', 'alerts', 'share_links'] as const) expect(await count(table, target.id), `${where}: ${table}`).toBe(0);
+        for (const table of ['sessions', 'events', 'batches', 'analyses', 'alerts', 'share_links'] as const)
+          expect(await count(table, target.id), `${where}: ${table}`).toBe(0);
         await expectAudited(requestId, a, 'session.delete', target.id, where);
         expect((await auditOf(requestId))[0]!.detail).toMatchObject({ eventCount: target.eventCount });
         const again = await t.app.inject({ method: 'GET', url: `/v1/sessions/${target.id}`, headers: school.admin.headers });

@@ -4,7 +4,7 @@ import { tenantId, tenantScope } from '../../kernel/scope';
 import { createTestApp, type TestApp } from '../../testing/test-app';
 import { TEST_DB } from '../../testing/test-database';
 import type { Person } from '../../testing/people';
-import { buildInstitution, recordAs, type Institution } from '../grants/institution.fixture';
+import { buildInstitution, recordAs, type Institution } from '../../testing/institution';
 
 let t: TestApp;
 let school: Institution;
@@ -13,7 +13,8 @@ const s: Record<string, string> = {};
 beforeAll(async () => {
   t = await createTestApp();
   school = await buildInstitution(t.app);
-  for (const who of ['student', 'otherStudent', 'teacher', 'otherTeacher', 'admin', 'stranger'] as const) s[who] = (await recordAs(t.app, school[who], { end: false })).id;
+  for (const who of ['student', 'otherStudent', 'teacher', 'otherTeacher', 'admin', 'stranger'] as const)
+    s[who] = (await recordAs(t.app, school[who], { end: false })).id;
   s.secondOfStudent = (await recordAs(t.app, school.student, { end: false })).id;
   s.anonymous = (await recordAs(t.app, undefined, { end: false })).id;
   s.key = (await t.app.services.sessions.create(tenantScope(school.tenant.id), { kind: 'writing', owner: { kind: 'api-key', id: 'k-list' } })).session.id;
@@ -28,7 +29,11 @@ async function listed(p: Person | undefined, query = ''): Promise<string[]> {
   let cursor: string | null = null;
   do {
     const sep = query ? '&' : '?';
-    const r = await t.app.inject({ method: 'GET', url: `/v1/sessions${query}${cursor ? `${sep}cursor=${encodeURIComponent(cursor)}` : ''}`, headers: p?.headers ?? {} });
+    const r = await t.app.inject({
+      method: 'GET',
+      url: `/v1/sessions${query}${cursor ? `${sep}cursor=${encodeURIComponent(cursor)}` : ''}`,
+      headers: p?.headers ?? {},
+    });
     expect(r.statusCode, r.body).toBe(200);
     const page = r.json() as { items: { id: string }[]; next: string | null };
     out.push(...page.items.map((i) => name(i.id)));
@@ -52,7 +57,13 @@ describe(`GET /v1/sessions for people (${TEST_DB})`, () => {
   });
 
   it('lists for a key its tenant’s sessions with sessions:read, and refuses one without it (403)', async () => {
-    const key = (scopes: ApiScope[]): Actor => ({ kind: 'api-key', keyId: 'k-list', tenantId: tenantId(school.tenant.id), scopes, scope: tenantScope(school.tenant.id) });
+    const key = (scopes: ApiScope[]): Actor => ({
+      kind: 'api-key',
+      keyId: 'k-list',
+      tenantId: tenantId(school.tenant.id),
+      scopes,
+      scope: tenantScope(school.tenant.id),
+    });
     const page = await t.app.services.sessionList.list(key(['sessions:read']), { limit: 100 });
     expect(page.items.map((i) => name(i.session.id))).toEqual(['key', 'secondOfStudent', 'admin', 'otherTeacher', 'teacher', 'otherStudent', 'student']);
     await expect(t.app.services.sessionList.list(key(['sessions:write']), { limit: 100 })).rejects.toMatchObject({ code: 'insufficient-scope', status: 403 });

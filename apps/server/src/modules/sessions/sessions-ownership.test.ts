@@ -29,7 +29,12 @@ const auditOf = (requestId: string) => t.app.services.database.db.selectFrom('au
 describe(`sessions belong to people and tenants (${TEST_DB})`, () => {
   it('a person’s new session gets their tenant and them as owner, audited as session.create; an anonymous one stays public', async () => {
     const requestId = rid();
-    const r = await t.app.inject({ method: 'POST', url: '/v1/sessions', headers: { ...student.headers, 'x-request-id': requestId }, payload: { kind: 'writing' } });
+    const r = await t.app.inject({
+      method: 'POST',
+      url: '/v1/sessions',
+      headers: { ...student.headers, 'x-request-id': requestId },
+      payload: { kind: 'writing' },
+    });
     expect(r.statusCode, r.body).toBe(201);
     expect(await row(r.json().id)).toMatchObject({ tenant_id: tenant, owner_kind: 'user', owner_id: student.user.id, status: 'active' });
     expect(await auditOf(requestId)).toMatchObject([
@@ -50,7 +55,15 @@ describe(`sessions belong to people and tenants (${TEST_DB})`, () => {
   });
 
   it('refuses a body that tries to set the tenant, owner, status, score, risk label, flag state or reviewer (400), storing nothing', async () => {
-    const count = async () => Number((await t.app.services.database.db.selectFrom('sessions').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const count = async () =>
+      Number(
+        (
+          await t.app.services.database.db
+            .selectFrom('sessions')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     const before = await count();
     const fields: Record<string, unknown> = {
       tenantId: 'someone-else',
@@ -93,7 +106,9 @@ describe(`sessions belong to people and tenants (${TEST_DB})`, () => {
     const r = await t.app.inject({ method: 'POST', url: '/v1/bundles', headers: { ...student.headers, 'x-request-id': requestId }, payload: bundle });
     expect(r.statusCode, r.body).toBe(201);
     expect(await row(bundle.session.id)).toMatchObject({ tenant_id: tenant, owner_kind: 'user', owner_id: student.user.id, source: 'upload' });
-    expect(await auditOf(requestId)).toMatchObject([{ tenant_id: tenant, action: 'session.upload', resource_id: bundle.session.id, actor_id: student.user.id }]);
+    expect(await auditOf(requestId)).toMatchObject([
+      { tenant_id: tenant, action: 'session.upload', resource_id: bundle.session.id, actor_id: student.user.id },
+    ]);
     expect((await t.app.inject({ method: 'POST', url: '/v1/bundles', headers: student.headers, payload: bundle })).statusCode).toBe(200);
     const other = await t.app.inject({ method: 'POST', url: '/v1/bundles', headers: otherStudent.headers, payload: bundle });
     expect(other.statusCode).toBe(409);
@@ -116,7 +131,9 @@ describe(`sessions belong to people and tenants (${TEST_DB})`, () => {
     // A wrong token for it is refused as a wrong token, and reads nothing either.
     const wrong = { authorization: `Bearer ${'A'.repeat(43)}` };
     const [next] = await chainBatches(id, typingEvents('!', 16), 5, writeToken);
-    expect((await t.app.inject({ method: 'POST', url: `/v1/sessions/${id}/events`, headers: wrong, payload: next })).json().type).toBe('urn:veritas:problem:invalid-token');
+    expect((await t.app.inject({ method: 'POST', url: `/v1/sessions/${id}/events`, headers: wrong, payload: next })).json().type).toBe(
+      'urn:veritas:problem:invalid-token',
+    );
     expect((await t.app.inject({ method: 'GET', url: `/v1/sessions/${id}/events`, headers: wrong })).statusCode).toBe(404);
 
     const readRequest = rid();
@@ -127,7 +144,15 @@ describe(`sessions belong to people and tenants (${TEST_DB})`, () => {
     const ended = await t.app.inject({ method: 'POST', url: `/v1/sessions/${id}/end`, headers: { ...asWriter, 'x-request-id': endRequest } });
     expect(ended.json().status).toBe('ended');
     expect(await auditOf(endRequest)).toMatchObject([
-      { tenant_id: tenant, action: 'session.end', resource_id: id, actor_kind: 'session-writer', actor_id: id, auth_method: 'write-token', detail: { eventCount: 16 } },
+      {
+        tenant_id: tenant,
+        action: 'session.end',
+        resource_id: id,
+        actor_kind: 'session-writer',
+        actor_id: id,
+        auth_method: 'write-token',
+        detail: { eventCount: 16 },
+      },
     ]);
   });
 
@@ -149,7 +174,10 @@ describe(`sessions belong to people and tenants (${TEST_DB})`, () => {
       const school = await buildTenant(closed.app);
       const person = await buildPerson(closed.app, school, 'student');
       expect((await closed.app.inject({ method: 'POST', url: '/v1/sessions', headers: person.headers, payload: { kind: 'writing' } })).statusCode).toBe(201);
-      expect((await closed.app.inject({ method: 'POST', url: '/v1/bundles', headers: person.headers, payload: await buildBundle({ id: 'closedServerUpload01' }) })).statusCode).toBe(201);
+      expect(
+        (await closed.app.inject({ method: 'POST', url: '/v1/bundles', headers: person.headers, payload: await buildBundle({ id: 'closedServerUpload01' }) }))
+          .statusCode,
+      ).toBe(201);
       expect((await closed.app.inject({ method: 'POST', url: '/v1/sessions', payload: { kind: 'writing' } })).statusCode).toBe(403);
     } finally {
       await closed.close();

@@ -102,13 +102,22 @@ export async function lockSessionForImport(
   db: Db,
   id: string,
 ): Promise<Pick<SessionRow, 'id' | 'next_seq' | 'head_hash' | 'tenant_id' | 'owner_id' | 'write_key'> | undefined> {
-  return db.selectFrom('sessions').select(['id', 'next_seq', 'head_hash', 'tenant_id', 'owner_id', 'write_key']).where('id', '=', id).forUpdate().executeTakeFirst();
+  return db
+    .selectFrom('sessions')
+    .select(['id', 'next_seq', 'head_hash', 'tenant_id', 'owner_id', 'write_key'])
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
 }
 
 /**
  * Deletes a session of the scope and, by the foreign keys' cascade, everything of it: events,
  * batches, held batches, its analysis, alerts and share links. Answers what was deleted, or nothing.
  */
-export async function deleteSession(db: Db, scope: Scope, id: string): Promise<Pick<SessionRow, 'id' | 'tenant_id' | 'next_seq' | 'kind' | 'source'> | undefined> {
+export async function deleteSession(
+  db: Db,
+  scope: Scope,
+  id: string,
+): Promise<Pick<SessionRow, 'id' | 'tenant_id' | 'next_seq' | 'kind' | 'source'> | undefined> {
   return db.deleteFrom('sessions').where('id', '=', id).where(inScope(scope)).returning(['id', 'tenant_id', 'next_seq', 'kind', 'source']).executeTakeFirst();
 }

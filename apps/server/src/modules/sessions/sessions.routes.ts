@@ -18,7 +18,7 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
         tags: ['sessions'],
         summary: 'Create a session',
         description:
-          "Created by a signed-in person or an API key (with `sessions:write`), the session belongs to them and to their institution: people it is granted to read it, its id alone does not. " +
+          'Created by a signed-in person or an API key (with `sessions:write`), the session belongs to them and to their institution: people it is granted to read it, its id alone does not. ' +
           'Anonymous when the server allows public sessions: the unguessable id is then the read capability. Returns the write token (write capability) either way. ' +
           'The body cannot set the tenant, the owner, the status or anything the analysis decides: unknown fields are refused.',
         body: Type.Object({ kind: SessionKind, meta: Type.Optional(SessionMeta), analysis: Type.Optional(AnalysisSettings) }, { additionalProperties: false }),

@@ -118,7 +118,14 @@ export interface SessionsDeps {
 
 /** An audit entry about a session, in the caller's tenant. */
 function entry(by: Caller, action: string, sessionId: string, detail?: Record<string, unknown>): AuditInput {
-  return { tenantId: tenantOfCaller(by.actor), actor: by.actor, action, resource: { type: 'session', id: sessionId }, context: by.context, ...(detail ? { detail } : {}) };
+  return {
+    tenantId: tenantOfCaller(by.actor),
+    actor: by.actor,
+    action,
+    resource: { type: 'session', id: sessionId },
+    context: by.context,
+    ...(detail ? { detail } : {}),
+  };
 }
 
 export function createSessionsService({ database, events, audit, forget }: SessionsDeps): SessionsService {

@@ -12,7 +12,14 @@ export async function insertShareLink(db: Db, row: Insertable<ShareLinksTable>):
 
 /** A session's links (of the scope), newest first. */
 export async function listShareLinks(db: Db, scope: Scope, sessionId: string): Promise<ShareLinkRow[]> {
-  return db.selectFrom('share_links').selectAll().where('session_id', '=', sessionId).where(inScope(scope)).orderBy('created_at', 'desc').orderBy('id').execute();
+  return db
+    .selectFrom('share_links')
+    .selectAll()
+    .where('session_id', '=', sessionId)
+    .where(inScope(scope))
+    .orderBy('created_at', 'desc')
+    .orderBy('id')
+    .execute();
 }
 
 export async function findShareLink(db: Db, scope: Scope, sessionId: string, id: string): Promise<ShareLinkRow | undefined> {

@@ -6,7 +6,15 @@ import type { Database } from '../../platform/db/database';
 import { guard } from '../../platform/db/database-errors';
 import type { AuditService } from '../audit';
 import { findSession, tenantOfCaller, type Caller } from '../sessions';
-import { findOpenShareLink, findShareLink, insertShareLink, listShareLinks, revokeShareLink, touchShareLink, type ShareLinkRow } from './share-links.repository';
+import {
+  findOpenShareLink,
+  findShareLink,
+  insertShareLink,
+  listShareLinks,
+  revokeShareLink,
+  touchShareLink,
+  type ShareLinkRow,
+} from './share-links.repository';
 
 /** A link lasts this long unless its creator says otherwise (1 to 365 days). */
 export const DEFAULT_SHARE_DAYS = 30;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../testing/test-app';
 import { TEST_DB } from '../../testing/test-database';
-import { buildInstitution, recordAs, type Institution, type Recorded } from '../grants/institution.fixture';
+import { buildInstitution, recordAs, type Institution, type Recorded } from '../../testing/institution';
 import { DEFAULT_SHARE_DAYS } from './share-links.service';
 
 let t: TestApp;
@@ -45,7 +45,14 @@ describe(`share links (${TEST_DB})`, () => {
   it('takes 1 to 365 days and nothing else', async () => {
     const week = (await create(session.id, { expiresInDays: 7 })).json();
     expect(Math.round((Date.parse(week.expiresAt) - Date.parse(week.createdAt)) / 86_400_000)).toBe(7);
-    for (const body of [{ expiresInDays: 0 }, { expiresInDays: 366 }, { expiresInDays: 1.5 }, { expiresInDays: '7' }, { sessionId: other.id }, { token: 'x' }]) {
+    for (const body of [
+      { expiresInDays: 0 },
+      { expiresInDays: 366 },
+      { expiresInDays: 1.5 },
+      { expiresInDays: '7' },
+      { sessionId: other.id },
+      { token: 'x' },
+    ]) {
       const r = await create(session.id, body);
       expect(r.statusCode, JSON.stringify(body)).toBe(400);
     }

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { VeritasEvent } from '@veritas/schema';
-import type { App } from '../../http/app';
-import { buildPerson, buildTenant, type Person } from '../../testing/people';
-import { chainBatches, typingEvents } from '../../testing/batches';
-import type { TenantRow } from '../people';
+import type { App } from '../http/app';
+import { buildPerson, buildTenant, type Person } from './people';
+import { chainBatches, typingEvents } from './batches';
+import type { TenantRow } from '../modules/people';
 
 /**
  * A school for the access tests: an admin; a teacher with a class holding a student; another teacher
@@ -40,7 +40,10 @@ export async function buildInstitution(app: App): Promise<Institution> {
   const db = app.services.database.db;
   const classOf = async (teacherId: string, studentId: string) => {
     const id = `c-${randomBytes(6).toString('hex')}`;
-    await db.insertInto('classes').values({ id, tenant_id: tenant.id, name: `Class ${id}`, teacher_id: teacherId }).execute();
+    await db
+      .insertInto('classes')
+      .values({ id, tenant_id: tenant.id, name: `Class ${id}`, teacher_id: teacherId })
+      .execute();
     await db.insertInto('class_members').values({ class_id: id, user_id: studentId, tenant_id: tenant.id }).execute();
   };
   await classOf(teacher.user.id, student.user.id);
@@ -70,7 +73,12 @@ export async function recordAs(
   person: Person | undefined,
   { events = typingEvents('a few words typed here'), end = true }: { events?: VeritasEvent[]; end?: boolean } = {},
 ): Promise<Recorded> {
-  const created = await app.inject({ method: 'POST', url: '/v1/sessions', headers: person?.headers ?? {}, payload: { kind: 'writing', meta: { title: 'Essay' } } });
+  const created = await app.inject({
+    method: 'POST',
+    url: '/v1/sessions',
+    headers: person?.headers ?? {},
+    payload: { kind: 'writing', meta: { title: 'Essay' } },
+  });
   if (created.statusCode !== 201) throw new Error(`creating a session answered ${created.statusCode}: ${created.body}`);
   const { id, writeToken } = created.json() as { id: string; writeToken: string };
   const auth = { authorization: `Bearer ${writeToken}` };
