@@ -4,6 +4,7 @@ import { ANONYMOUS, type AnonymousActor, type SessionReader, type SessionWriter 
 import { PUBLIC_SCOPE, scopeOfRow } from '../../kernel/scope';
 import type { Database } from '../../platform/db/database';
 import { rethrowUnavailable } from '../../platform/db/database-errors';
+import { AppError } from '../../kernel/errors';
 import { findSessionForWrite } from './sessions.repository';
 
 /** Facts of a session that never change once it exists: its write key and its tenant. */
@@ -56,7 +57,16 @@ export function createSessionCredentials(database: Database): SessionCredentials
   return {
     async actorFor(sessionId, token) {
       const reader: SessionReader = { kind: 'session-reader', sessionId, scope: PUBLIC_SCOPE };
-      const credential = await credentialOf(sessionId);
+      // Without a token and without the database, the id is taken as the public capability it would
+      // be: that reader reads in the public scope only, so no tenant's row can reach it, and the
+      // route's own query answers the outage (503); a WebSocket upgrade opens and answers it at its hello.
+      let credential: StoredCredential | undefined;
+      try {
+        credential = await credentialOf(sessionId);
+      } catch (err) {
+        if (token === undefined && err instanceof AppError && err.code === 'database-unavailable') return reader;
+        throw err;
+      }
       // An unknown id reads nothing; with a token, the writer routes say the session is not found.
       if (!credential) return token === undefined ? ANONYMOUS : { ...reader, refusedToken: 'not-found' };
       const isPublic = credential.tenantId === null;
