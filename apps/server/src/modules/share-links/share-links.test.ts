@@ -60,7 +60,18 @@ describe(`share links (${TEST_DB})`, () => {
 
   it('opens its own session only, by ?share= or X-Veritas-Share, and not once a bearer credential is sent instead', async () => {
     const { token } = (await create(session.id)).json();
-    expect((await t.app.inject({ method: 'GET', url: `/v1/sessions/${session.id}/events?share=${token}` })).statusCode).toBe(200);
+    const read = await t.app.inject({
+      method: 'GET',
+      url: `/v1/sessions/${session.id}/events?share=${token}`,
+      headers: { 'x-request-id': `sl-read-${TEST_DB}` },
+    });
+    expect(read.statusCode).toBe(200);
+    // The read is audited under the link's id, and the token is nowhere in the trail.
+    const entries = await db().selectFrom('audit_log').selectAll().where('request_id', '=', `sl-read-${TEST_DB}`).execute();
+    expect(entries).toMatchObject([
+      { action: 'session.events.read', actor_kind: 'session-reader', auth_method: 'share-link', detail: { after: -1, limit: 500 } },
+    ]);
+    expect(JSON.stringify(entries)).not.toContain(token);
     expect((await t.app.inject({ method: 'GET', url: `/v1/sessions/${session.id}/replay`, headers: { 'x-veritas-share': token } })).statusCode).toBe(200);
     expect((await t.app.inject({ method: 'GET', url: `/v1/sessions/${other.id}/events?share=${token}` })).statusCode).toBe(404);
     expect((await t.app.inject({ method: 'GET', url: `/v1/sessions/${session.id}/events?share=${token.slice(0, -1)}A` })).statusCode).toBe(404);
