@@ -25,8 +25,9 @@ let t: TestApp;
 let wsBase: string;
 let session: { id: string; writeToken: string };
 let operations: Operation[];
-/** A person, for the routes of people (their own profile, administration). */
+/** A person, for the routes of people (their own profile, administration, share links on the admin's institution's session). */
 let admin: Person;
+let tenantSessionId: string;
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -35,6 +36,7 @@ beforeAll(async () => {
   const doc = t.app.swagger() as { paths: Record<string, Record<string, Omit<Operation, 'method' | 'path'>>> };
   operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ method: method.toUpperCase(), path, ...op })));
   admin = await buildPerson(t.app, await buildTenant(t.app), 'admin');
+  tenantSessionId = (await t.app.inject({ method: 'POST', url: '/v1/sessions', headers: admin.headers, payload: { kind: 'writing' } })).json().id;
 });
 afterAll(async () => t?.close());
 // Each test writes to a session of its own (the walk ends the one it uses).
@@ -127,6 +129,11 @@ const hostileBodies: Record<string, () => Promise<[string, string, number][]>> =
     ['custom data nested 10,000 deep (held)', deep(JSON.stringify(await hostileBatch(DEEP, 7, false))), 400],
     ['firstSeq past int4', JSON.stringify({ ...(await hostileBatch(hostileEvents[0]![1], 0)), firstSeq: 2147483648 }), 400],
   ],
+  'POST /v1/sessions/{id}/share-links': async () => [
+    ['expiresInDays past int4', JSON.stringify({ expiresInDays: 2147483648 }), 400],
+    ['expiresInDays with U+0000', JSON.stringify({ expiresInDays: NUL }), 400],
+    ['an unknown field with a lone surrogate', JSON.stringify({ [LONE]: 1 }), 400],
+  ],
   'POST /v1/bundles': async () => [
     [
       'createdAt in year 0',
@@ -186,19 +193,30 @@ const badTexts = ['%00', 'a%00b', '', 'a'.repeat(1000)];
 
 function urlFor(op: Operation, id: string, query = ''): string {
   // The people's routes name ids of their own: an unknown one of the right shape, so what is walked is the body or the query.
-  return op.path.replace('{id}', id).replace(/\{(userId|observerId|teacherId|classId|keyId)\}/g, 'unknown-id') + query;
+  return (
+    op.path
+      .replace('{id}', id)
+      .replace('{linkId}', 'sl_AAAAAAAAAAAAAAAA')
+      .replace(/\{(userId|observerId|teacherId|classId|keyId)\}/g, 'unknown-id') + query
+  );
 }
 
+const forPeople = (op: Operation) => /^\/v1\/(me|admin|classes)\b/.test(op.path) || op.path.includes('/share-links');
+
 function authFor(op: Operation) {
-  if (/^\/v1\/(me|admin|classes)\b/.test(op.path)) return admin.headers;
-  return { authorization: `Bearer ${session.writeToken}` };
+  return forPeople(op) ? admin.headers : { authorization: `Bearer ${session.writeToken}` };
+}
+
+/** The session an operation is walked on: the anonymous one, or the admin's for the share-link routes. */
+function idFor(op: Operation): string {
+  return op.path.includes('/share-links') ? tenantSessionId : session.id;
 }
 
 describe(`hostile input never gets a 5xx, always a problem (${TEST_DB})`, () => {
   it('walks every operation with bad path ids, bad query integers and unknown query values', async () => {
     expect(operations.length).toBeGreaterThan(10);
     for (const op of operations) {
-      const method = op.method as 'GET' | 'POST';
+      const method = op.method as 'GET' | 'POST' | 'DELETE';
       const hasId = op.path.includes('{id}');
       for (const id of hasId ? badIds : []) {
         const r = await t.app.inject({ method, url: urlFor(op, id), headers: authFor(op) });
@@ -207,11 +225,11 @@ describe(`hostile input never gets a 5xx, always a problem (${TEST_DB})`, () => 
       }
       for (const p of (op.parameters ?? []).filter((p) => p.in === 'query')) {
         for (const v of FREE_TEXT_QUERY.has(p.name) ? badTexts : badIntegers) {
-          const r = await t.app.inject({ method, url: urlFor(op, session.id, `?${p.name}=${v}`), headers: authFor(op) });
+          const r = await t.app.inject({ method, url: urlFor(op, idFor(op), `?${p.name}=${v}`), headers: authFor(op) });
           expectProblem(r, `${op.method} ${op.path} with ${p.name}=${v}`, 400);
         }
       }
-      const r = await t.app.inject({ method, url: urlFor(op, session.id, `?after=${encodeURIComponent(NUL)}&x=%00`), headers: authFor(op) });
+      const r = await t.app.inject({ method, url: urlFor(op, idFor(op), `?after=${encodeURIComponent(NUL)}&x=%00`), headers: authFor(op) });
       expectProblem(r, `${op.method} ${op.path} with U+0000 in the query`);
     }
   });
@@ -228,7 +246,7 @@ describe(`hostile input never gets a 5xx, always a problem (${TEST_DB})`, () => 
       for (const [what, payload, status] of cases) {
         const r = await t.app.inject({
           method: op.method as 'POST',
-          url: urlFor(op, session.id),
+          url: urlFor(op, idFor(op)),
           headers: { 'content-type': 'application/json', ...authFor(op) },
           payload,
         });

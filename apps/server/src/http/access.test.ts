@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { INGEST_PROTOCOL } from '@veritas/schema';
-import type { Access } from '../kernel/policy';
+import { ACTIONS, type Access, type Action } from '../kernel/policy';
 import { createTestApp, type TestApp } from '../testing/test-app';
 import { createTestDatabase } from '../testing/test-database';
 import { buildBatch, buildBundle, createSession, type CreatedSession } from '../testing/factories';
@@ -49,9 +49,16 @@ async function requestFor(method: string, url: string, own: CreatedSession) {
 }
 
 /** What the declared access promises a caller holding `credential`. */
-function expectAnswer(route: string, access: Access | undefined, credential: Credential, status: number, body: string, where: string) {
+function expectAnswer(route: string, declared: readonly Access[] | undefined, credential: Credential, status: number, body: string, where: string) {
+  const access = declared?.[0];
   // A HEAD answer has no body: its status says it all.
   const type = status >= 400 && body ? (JSON.parse(body) as { type?: string }).type : undefined;
+  // A route that also needs a role's action (reader + sessions:delete): a capability is no person, whatever it holds.
+  if (declared?.some((a) => (ACTIONS as readonly string[]).includes(a as Action))) {
+    expect(status, where).toBe(401);
+    if (type !== undefined) expect(type, where).toBe('urn:veritas:problem:unauthenticated');
+    return;
+  }
   if (access === 'writer') {
     if (credential === 'own token') {
       // Let through, the socket route answers a plain request (no upgrade) 404: it serves only sockets.
@@ -87,12 +94,12 @@ describe('every route answers as its declared access promises', () => {
         // The ingest socket is walked as a socket below; here, as plain HTTP (no upgrade), the hook guards it like any route.
         const { path, payload } = await requestFor(route.method, route.url, own);
         const r = await t.app.inject({
-          method: route.method as 'GET' | 'HEAD' | 'POST' | 'PATCH' | 'DELETE',
+          method: route.method as 'GET' | 'HEAD' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
           url: path,
           headers: token ? { authorization: `Bearer ${token}` } : {},
           ...(payload ? { payload } : {}),
         });
-        expectAnswer(route.url, route.access?.[0], credential, r.statusCode, r.body, where);
+        expectAnswer(route.url, route.access, credential, r.statusCode, r.body, where);
         walked.push(`${route.method} ${route.url}`);
       }
     }
@@ -108,6 +115,11 @@ describe('every route answers as its declared access promises', () => {
       'GET /v1/sessions/:id/replay',
       'GET /v1/sessions/:id/analysis',
       'GET /v1/sessions/:id/alerts',
+      'GET /v1/sessions/:id/report',
+      'DELETE /v1/sessions/:id',
+      'POST /v1/sessions/:id/share-links',
+      'GET /v1/sessions/:id/share-links',
+      'DELETE /v1/sessions/:id/share-links/:linkId',
       'POST /v1/bundles',
       'GET /v1/demo/sessions',
       'GET /health',

@@ -36,6 +36,7 @@ import { analysisRoutes } from '../modules/analysis';
 import { peopleRoutes } from '../modules/people';
 import { apiKeysRoutes } from '../modules/api-keys';
 import { auditRoutes } from '../modules/audit';
+import { shareLinksRoutes } from '../modules/share-links';
 
 export interface AppDeps {
   config: Config;
@@ -45,6 +46,11 @@ export interface AppDeps {
   /** Prefix of the rate-limit keys in Redis (tests give each app its own). */
   rateLimitNamespace?: string;
   logger?: boolean | object;
+}
+
+/** A request as logged: a share link's token (`?share=`) is a credential and never reaches the logs. */
+function requestForLog(req: { method: string; url: string; ip?: string; id?: unknown }) {
+  return { method: req.method, url: req.url.replace(/([?&]share=)[^&#]*/g, '$1[redacted]'), remoteAddress: req.ip, reqId: req.id };
 }
 
 export type App = FastifyInstance & { services: Services; config: Readonly<Config> };
@@ -58,7 +64,7 @@ export const API_VERSION = '1.0.0';
  */
 export async function buildApp({ config, database, redis, rateLimitNamespace, logger }: AppDeps): Promise<App> {
   const app = Fastify({
-    logger: logger ?? { level: config.logLevel },
+    logger: logger ?? { level: config.logLevel, serializers: { req: requestForLog } },
     bodyLimit: config.bodyLimit.default,
     // A client's request id is echoed and logged: only a short, safe one is kept (no log or header injection).
     genReqId: (req) => {
@@ -105,8 +111,8 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
   installAuth(app, {
     session: (sessionId, token) => services.credentials.actorFor(sessionId, token),
     bearer: (c) => (c.kind === 'access-token' ? services.accessTokens.verify(c.token) : services.apiKeys.actorOf(c.token)),
-    sessionGrant: async () => 'none',
-    shareLink: async () => undefined,
+    sessionGrant: (actor, sessionId) => services.grants.sessionGrant(actor, sessionId),
+    shareLink: (sessionId, token) => services.shareLinks.resolve(sessionId, token),
   });
   installAccess(app, { publicSessions: config.publicSessions });
   app.addSchema(Problem);
@@ -178,5 +184,6 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
   await app.register(peopleRoutes, deps);
   await app.register(apiKeysRoutes, deps);
   await app.register(auditRoutes, deps);
+  await app.register(shareLinksRoutes, deps);
   return app as unknown as App;
 }

@@ -10,8 +10,12 @@ export type Actor = AnonymousActor | SessionReader | SessionWriter | UserActor |
 /** No credential at all, or one that did not count. */
 export interface AnonymousActor {
   readonly kind: 'anonymous';
-  /** A bearer credential was sent but did not hold: why (401 on routes that need a person or a key). */
-  readonly refused?: 'token-expired' | 'invalid-credential';
+  /**
+   * A credential was sent but did not hold: an access token or API key (`token-expired`,
+   * `invalid-credential`: 401 wherever it was sent), or a write token of a tenant's session
+   * (`invalid-token`: 401 on writer routes, and on reader routes the same 404 as no credential).
+   */
+  readonly refused?: 'token-expired' | 'invalid-credential' | 'invalid-token';
 }
 
 /** Holds a session id (the read capability of an anonymous public session) or a share link of a session. */

@@ -67,6 +67,7 @@ describe('policy', () => {
       'tenant:manage': ['admin'],
       'sessions:list': ['admin', 'teacher', 'observer', 'student', 'api-key(sessions:read)'],
       'share-links:manage': ['admin', 'teacher', 'student'],
+      'sessions:delete': ['admin', 'teacher'],
     });
   });
 
@@ -94,7 +95,9 @@ describe('policy', () => {
     expect(decide({ kind: 'anonymous', refused: 'invalid-credential' }, 'signed-in', target)).toMatchObject({ code: 'invalid-credential' });
     // A refused bearer is never taken for no credential, not even where anonymous callers pass.
     for (const access of ['public', 'reader', 'writer'] as const) {
-      expect(decide({ kind: 'anonymous', refused: 'invalid-credential' }, access, { ...target, sessionId: 's1' })).toMatchObject({ code: 'invalid-credential' });
+      expect(decide({ kind: 'anonymous', refused: 'invalid-credential' }, access, { ...target, sessionId: 's1' })).toMatchObject({
+        code: 'invalid-credential',
+      });
     }
     expect(decide({ kind: 'anonymous', refused: 'token-expired' }, 'anyone', target).allowed).toBe(true);
     expect(decide(actors['session-writer'], 'signed-in', target)).toMatchObject({ code: 'unauthenticated' });
@@ -111,6 +114,9 @@ describe('policy', () => {
     expect(decide({ kind: 'session-reader', sessionId: 's1', scope: PUBLIC_SCOPE, refusedToken: 'invalid-token' }, 'writer', target)).toMatchObject({
       code: 'invalid-token',
     });
+    // A write token that does not hold for a tenant's session: invalid-token on its writer routes, 404 on its reader routes.
+    expect(decide({ kind: 'anonymous', refused: 'invalid-token' }, 'writer', target)).toMatchObject({ allowed: false, code: 'invalid-token' });
+    expect(decide({ kind: 'anonymous', refused: 'invalid-token' }, 'reader', target)).toMatchObject({ allowed: false, code: 'not-found' });
   });
 
   it('closes public routes to capability holders when the server takes no anonymous sessions, not to people and keys', () => {

@@ -24,6 +24,7 @@ export const ACTIONS = [
   'tenant:manage',
   'sessions:list',
   'share-links:manage',
+  'sessions:delete',
 ] as const;
 export type Level = (typeof ACCESS_LEVELS)[number];
 export type Action = (typeof ACTIONS)[number];
@@ -60,6 +61,8 @@ export const POLICY: Readonly<Record<Access, Readonly<Record<Column, Cell>>>> = 
   'tenant:manage': row(people('admin')),
   'sessions:list': row({ ...people(...ROLES), 'api-key': 'sessions:read' }),
   'share-links:manage': row(people('admin', 'teacher', 'student')),
+  // Deleting a session (and everything of it) is for those who run the class: never its student, an observer or a key.
+  'sessions:delete': row(people('admin', 'teacher')),
 };
 
 /** What the request is about: the session named in its path, if any; and the server's settings that bear on access. */
@@ -83,7 +86,9 @@ const isScope = (cell: Cell): cell is ApiScope => typeof cell === 'string' && (A
 export function decide(actor: Actor, access: Access, target: AccessTarget): Decision {
   // A bearer that was sent and did not hold (expired, revoked, forged) is answered as such, never
   // quietly taken for no credential: a revoked key must not create an anonymous public session.
-  if (actor.kind === 'anonymous' && actor.refused && access !== 'anyone') return { allowed: false, code: actor.refused };
+  if (actor.kind === 'anonymous' && (actor.refused === 'token-expired' || actor.refused === 'invalid-credential') && access !== 'anyone') {
+    return { allowed: false, code: actor.refused };
+  }
   if (access === 'public' && !target.publicSessions && (actor.kind === 'anonymous' || actor.kind === 'session-reader' || actor.kind === 'session-writer')) {
     return { allowed: false, code: 'public-sessions-disabled' };
   }
@@ -114,6 +119,8 @@ function sessionCheck(actor: Actor, access: 'reader' | 'writer', target: AccessT
 function refusal(actor: Actor, access: Access, cell: Cell): Decision {
   if (access === 'writer') {
     if (actor.kind === 'session-reader' && actor.refusedToken) return { allowed: false, code: actor.refusedToken };
+    // A tenant session's id gives no reader, so a wrong write token for it leaves the caller anonymous.
+    if (actor.kind === 'anonymous' && actor.refused === 'invalid-token') return { allowed: false, code: 'invalid-token' };
     return { allowed: false, code: 'missing-token', detail: 'send the write token as "Authorization: Bearer <token>"' };
   }
   if (access === 'reader') return { allowed: false, code: 'not-found' };
@@ -126,7 +133,6 @@ function refusal(actor: Actor, access: Access, cell: Cell): Decision {
         ? { allowed: false, code: 'insufficient-scope', detail: `this API key needs the scope "${cell}"` }
         : { allowed: false, code: 'forbidden', detail: 'an API key may not do this' };
     case 'anonymous':
-      if (actor.refused) return { allowed: false, code: actor.refused };
       return { allowed: false, code: 'unauthenticated', detail: 'sign in, or send an access token as "Authorization: Bearer <token>"' };
     default:
       return { allowed: false, code: 'unauthenticated', detail: 'this needs a signed-in person or an API key' };

@@ -15,6 +15,8 @@ import { createSessionCredentials, createSessionsService, type SessionCredential
 import { createBundlesService, type BundlesService } from './bundles';
 import { createReplayService, type ReplayService } from './replay';
 import { createSessionListService, type SessionListService } from './session-list';
+import { createGrants, type Grants } from './grants';
+import { createShareLinksService, type ShareLinksService } from './share-links';
 import {
   ANALYZE_SESSION,
   ANALYZE_SESSION_POLICY,
@@ -53,6 +55,10 @@ export interface Services {
   people: PeopleService;
   /** Partners' API keys: issued, listed, revoked, and resolved to api-key actors. */
   apiKeys: ApiKeysService;
+  /** Which sessions a person or key reads (the auth plugin's sessionGrant). */
+  grants: Grants;
+  /** Read-only links to a session (the auth plugin's shareLink). */
+  shareLinks: ShareLinksService;
 }
 
 export interface ServiceOptions {
@@ -74,7 +80,8 @@ export function createServices(database: Database, config: Config, metrics: AppM
   const analysis = createAnalysisService({ database, jobs, policy, events });
   const live = createLiveAnalysisService(database, { policy, events, ...(options.log ? { log: options.log } : {}) });
   subscribeAnalysis(events, { analysis, live });
-  const sessions = createSessionsService({ database, events });
+  const credentials = createSessionCredentials(database);
+  const sessions = createSessionsService({ database, events, audit, forget: (id) => credentials.forget(id) });
   return {
     database,
     metrics,
@@ -86,11 +93,13 @@ export function createServices(database: Database, config: Config, metrics: AppM
     accessTokens: createAccessTokens(database),
     analysis,
     live,
-    credentials: createSessionCredentials(database),
+    credentials,
     sessions,
     replay: createReplayService({ sessions }),
     sessionList: createSessionListService({ sessions, analysis }),
-    bundles: createBundlesService({ database, events }),
+    bundles: createBundlesService({ database, events, audit }),
+    grants: createGrants(database),
+    shareLinks: createShareLinksService({ database, audit }),
     ingest: createIngestService(
       database,
       { maxWaitMs: config.groupCommit.maxWaitMs, maxWeight: config.groupCommit.maxEvents, concurrency: config.groupCommit.concurrency },

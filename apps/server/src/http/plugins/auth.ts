@@ -100,7 +100,14 @@ async function resolveActor(req: FastifyRequest, resolvers: ActorResolvers): Pro
   if (credential) {
     const actor = await resolvers.bearer(credential);
     if (actor.kind === 'anonymous' || sessionId === undefined) return actor;
-    return { ...actor, sessionGrant: await resolvers.sessionGrant(actor, sessionId) };
+    const sessionGrant = await resolvers.sessionGrant(actor, sessionId);
+    if (sessionGrant === 'none') {
+      // A public session's id is its read capability, whoever holds it: a signed-in person (whose web
+      // app sends their token everywhere) reads the demo sessions like anyone else.
+      const holder = await resolvers.session(sessionId, undefined);
+      if (holder.kind === 'session-reader') return holder;
+    }
+    return { ...actor, sessionGrant };
   }
   if (sessionId === undefined) return ANONYMOUS;
   const share = shareTokenOf(req);

@@ -4,6 +4,8 @@ import { problemResponses, scopeOf, SessionParams } from '../../http/route-kit';
 import type { RouteDeps } from '../../http/route-deps';
 import { AlertsPage, AnalysisDone, AnalysisFailed, AnalysisInProgress } from './analysis.schemas';
 import { presentAlert } from './analysis.presenter';
+import { auditedRead } from '../sessions';
+import { processReport, ProcessReport } from './process-report';
 
 /** A session's whole analysis (run by a job when it ends) and its live alerts (raised during ingest). */
 export const analysisRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { services }) => {
@@ -26,6 +28,7 @@ export const analysisRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
           ...problemResponses(400, 404, 503),
         },
       },
+      preHandler: auditedRead(services.audit, 'session.analysis.read'),
     },
     async (req, reply) => {
       const s = await services.analysis.status(scopeOf(req), req.params.id);
@@ -49,5 +52,37 @@ export const analysisRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
       },
     },
     async (req) => ({ items: (await services.live.alerts(scopeOf(req), req.params.id, req.query.limit)).map(presentAlert) }),
+  );
+
+  app.get(
+    '/v1/sessions/:id/report',
+    {
+      config: { access: 'reader' },
+      schema: {
+        tags: ['analysis'],
+        summary: 'Read the process report of a session',
+        description:
+          'For the person the session is about: the flags the analysis raised, with their evidence (the same their teacher sees), each explained in one plain sentence, ' +
+          "and the analysis's notes. Answers like the analysis: **200** `done` or `failed`, **202** `pending` or `running` (poll after `Retry-After`).",
+        params: SessionParams,
+        response: {
+          200: Type.Union([ProcessReport, AnalysisFailed], { description: 'Final: the report, or failed' }),
+          202: { ...AnalysisInProgress, description: 'Not yet: pending or running' },
+          ...problemResponses(400, 404, 503),
+        },
+      },
+      preHandler: auditedRead(services.audit, 'session.report.read'),
+    },
+    async (req, reply) => {
+      const s = await services.analysis.status(scopeOf(req), req.params.id);
+      switch (s.status) {
+        case 'done':
+          return processReport(s.analysis, s.analyzedAt, s.version);
+        case 'failed':
+          return s;
+        default:
+          return reply.code(202).header('retry-after', '1').send(s);
+      }
+    },
   );
 };

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { Bundle } from '@veritas/schema';
 import { problemResponses, scopeOf, SessionView } from '../../http/route-kit';
-import { baseUrl, presentSession } from '../sessions';
+import { baseUrl, callerOf, ownerOf, presentSession } from '../sessions';
 import type { RouteDeps } from '../../http/route-deps';
 
 /** What the upload could say about the bundle's MACs (docs/adr/0009-what-the-mac-proves.md). */
@@ -30,14 +30,16 @@ export const bundlesRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, {
         tags: ['bundles'],
         summary: 'Upload a v1 bundle',
         description:
-          'Stores it as an ended session under its own id. Uploading the same bundle again answers 200 with the stored session. ' +
+          'Stores it as an ended session under its own id: uploaded by a signed-in person or an API key, it belongs to them and to their institution; anonymous when the server allows public sessions. ' +
+          'Uploading the same bundle again (the same uploader) answers 200 with the stored session. ' +
           "MACs are checked when this server holds the session's write key (a session it recorded live); `macs` in the answer says what was checked.",
         body: Bundle,
         response: { 200: UploadAnswer, 201: UploadAnswer, ...problemResponses(400, 403, 409, 413, 415, 429, 503) },
       },
     },
     async (req, reply) => {
-      const { session, created, macs } = await services.bundles.import(scopeOf(req), req.body);
+      const owner = ownerOf(req.actor);
+      const { session, created, macs } = await services.bundles.import(scopeOf(req), req.body, { ...(owner ? { owner } : {}), by: callerOf(req) });
       return reply.code(created ? 201 : 200).send({ ...presentSession(session, baseUrl(req, config.publicUrl)), macs });
     },
   );

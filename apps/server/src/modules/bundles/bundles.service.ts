@@ -4,7 +4,19 @@ import type { SessionRow } from '../../platform/db/tables';
 import { AppError } from '../../kernel/errors';
 import type { Scope } from '../../kernel/scope';
 import type { EventBus } from '../../kernel/events';
-import { findSession, insertSession, advanceSessions, lockSessionForImport, insertEvents, insertBatches, type EventRow } from '../sessions';
+import {
+  findSession,
+  insertSession,
+  advanceSessions,
+  lockSessionForImport,
+  insertEvents,
+  insertBatches,
+  tenantOfCaller,
+  type Caller,
+  type EventRow,
+  type SessionOwner,
+} from '../sessions';
+import type { AuditService } from '../audit';
 import { rethrowUnavailable } from '../../platform/db/database-errors';
 
 /** What an upload could say about the bundle's MACs (docs/adr/0009-what-the-mac-proves.md). */
@@ -22,9 +34,17 @@ export interface Imported {
   macs: MacCheck;
 }
 
+export interface ImportOptions {
+  source?: 'upload' | 'demo';
+  /** The person or key uploading it (the session is theirs, in their tenant); none for an anonymous upload. */
+  owner?: SessionOwner;
+  /** Who asked: a stored upload is audited in the transaction that stores it. */
+  by?: Caller;
+}
+
 export interface BundlesService {
   /** Verifies a bundle (format, events, chain, and MACs when the server knows the key) and stores it as an ended session. Idempotent. */
-  import(scope: Scope, input: unknown, options?: { source?: 'upload' | 'demo' }): Promise<Imported>;
+  import(scope: Scope, input: unknown, options?: ImportOptions): Promise<Imported>;
 }
 
 /**
@@ -60,10 +80,11 @@ export interface BundlesDeps {
   database: Database;
   /** Told bundle.imported once the import is committed (analysis starts there). */
   events: EventBus;
+  audit: AuditService;
 }
 
-export function createBundlesService({ database: { db }, events }: BundlesDeps): BundlesService {
-  async function store(scope: Scope, input: unknown, options: { source?: 'upload' | 'demo' }): Promise<Imported> {
+export function createBundlesService({ database: { db }, events, audit }: BundlesDeps): BundlesService {
+  async function store(scope: Scope, input: unknown, options: ImportOptions): Promise<Imported> {
     const parsed = parseBundle(input);
     if (!parsed.ok) throw new AppError('invalid-bundle', `${parsed.issues[0]!.path || '/'}: ${parsed.issues[0]!.message}`, { issues: parsed.issues });
     const { bundle } = parsed;
@@ -79,10 +100,12 @@ export function createBundlesService({ database: { db }, events }: BundlesDeps):
     try {
       return await db.transaction().execute(async (tx) => {
         const existing = await lockSessionForImport(tx, id);
+        const ownerId = options.owner?.id ?? null;
         if (existing) {
           // MACs first: a bundle re-chained after its events were replaced is told why it is refused.
           const macs = await checkMacs(id, bundle.batches, existing.write_key);
-          const same = existing.head_hash === head && existing.next_seq === total && existing.tenant_id === scope.tenantId;
+          // Another person's upload of the same bundle is a conflict, not their session.
+          const same = existing.head_hash === head && existing.next_seq === total && existing.tenant_id === scope.tenantId && existing.owner_id === ownerId;
           if (!same) throw new AppError('session-exists', `a different session ${id} is already stored`);
           return { session: (await findSession(tx, scope, id))!, created: false, macs };
         }
@@ -90,7 +113,8 @@ export function createBundlesService({ database: { db }, events }: BundlesDeps):
         await insertSession(tx, {
           id,
           tenant_id: scope.tenantId,
-          owner_id: null,
+          owner_id: ownerId,
+          owner_kind: options.owner?.kind ?? null,
           kind: bundle.session.kind,
           status: 'ended',
           source: options.source ?? 'upload',
@@ -118,6 +142,19 @@ export function createBundlesService({ database: { db }, events }: BundlesDeps):
           );
         }
         await advanceSessions(tx, [{ id, next_seq: total, head_hash: head, last_t: lastT }]);
+        if (options.by) {
+          await audit.record(
+            {
+              tenantId: tenantOfCaller(options.by.actor),
+              actor: options.by.actor,
+              action: 'session.upload',
+              resource: { type: 'session', id },
+              context: options.by.context,
+              detail: { kind: bundle.session.kind, eventCount: total, source: options.source ?? 'upload' },
+            },
+            tx,
+          );
+        }
         return { session: (await findSession(tx, scope, id))!, created: true, macs };
       });
     } catch (err) {

@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { REPLAY_FORMAT, REPLAY_MEDIA_TYPE } from '@veritas/replay';
 import { problemResponses, scopeOf, SessionParams } from '../../http/route-kit';
 import type { RouteDeps } from '../../http/route-deps';
+import { auditedRead } from '../sessions';
 
 /**
  * What the replay viewer needs, compactly: the operations as columns and the session's timeline
@@ -24,6 +25,7 @@ export const replayRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
         }),
         response: { 200: { description: 'NDJSON stream', content: { [REPLAY_MEDIA_TYPE]: { schema: Type.String() } } }, ...problemResponses(400, 404, 503) },
       },
+      preHandler: auditedRead(services.audit, 'session.replay.read'),
     },
     async (req, reply) => {
       // Read from the events table a page at a time and encoded as it goes: never the whole session in memory.

@@ -18,8 +18,10 @@ export const sessionListRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (ap
         tags: ['sessions'],
         summary: 'List sessions',
         description:
-          'Newest first, each with its analysis summary. A session id is a read capability, so the list holds only sessions published to everyone: ' +
-          'the demo sessions (`veritas serve --demo`); a session created through the API or uploaded as a bundle never appears here. ' +
+          'Newest first, each with its analysis summary. A signed-in person lists the sessions of their institution they may read: an admin all of them, ' +
+          'a teacher those of the students in their classes and their own, an observer those of the teachers they are attached to, a student their own; ' +
+          "an API key (with `sessions:read`) its institution's. Without a credential the list holds only the sessions published to everyone, " +
+          'the demo sessions (`veritas serve --demo`): a public session id is a read capability, so an anonymous session created through the API or uploaded never appears. ' +
           'Pass `next` as `cursor` for the following page; `next` is null on the last page.',
         querystring: Type.Object(
           {
@@ -35,7 +37,7 @@ export const sessionListRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (ap
             items: Type.Array(SessionListItem),
             next: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `cursor` for the next page; null at the end' }),
           }),
-          ...problemResponses(400, 503),
+          ...problemResponses(400, 401, 403, 503),
         },
       },
     },

@@ -1,5 +1,6 @@
 import type { Actor } from '../../kernel/actor';
-import { listingOf } from '../../kernel/policy';
+import { AppError } from '../../kernel/errors';
+import { enforce, listingOf } from '../../kernel/policy';
 import type { SessionRow } from '../../platform/db/tables';
 import type { SessionsService } from '../sessions';
 import type { AnalysisService, AnalysisSummary } from '../analysis';
@@ -13,8 +14,10 @@ export interface SessionListRequest {
 
 export interface SessionListService {
   /**
-   * The sessions this actor may list (kernel/policy's listingOf: today the published demo sessions
-   * only), newest first, each with its analysis summary: what a home page shows in one request.
+   * The sessions this actor may list (kernel/policy's listingOf): for people and keys, their tenant's
+   * sessions as their role reaches them (the same rule that grants reading one, modules/grants); for
+   * anyone else the published demo sessions. Newest first, each with its analysis summary: what a
+   * home page shows in one request.
    */
   list(actor: Actor, request: SessionListRequest): Promise<{ items: { session: SessionRow; summary: AnalysisSummary }[]; next: string | null }>;
 }
@@ -22,9 +25,13 @@ export interface SessionListService {
 export function createSessionListService({ sessions, analysis }: { sessions: SessionsService; analysis: AnalysisService }): SessionListService {
   return {
     async list(actor, request) {
-      // Until people's listings are built, everyone is shown the published sessions of their scope only.
-      const { scope } = listingOf(actor);
-      const page = await sessions.list(scope, { ...request, publishedOnly: true });
+      // The route is open to anyone (the demo list); a credential that was sent but did not hold is
+      // named rather than quietly answered with the demo list, so a client knows to refresh it.
+      if (actor.kind === 'anonymous' && actor.refused) throw new AppError(actor.refused);
+      // People and keys list their tenant's sessions under the sessions:list action (a key needs sessions:read).
+      if (actor.kind === 'user' || actor.kind === 'api-key') enforce(actor, 'sessions:list', { publicSessions: true });
+      const { scope, listing, userId } = listingOf(actor);
+      const page = await sessions.list(scope, { ...request, reach: { listing, ...(userId !== undefined ? { userId } : {}) } });
       const summaries = await analysis.summaries(scope, page.items);
       return { items: page.items.map((session) => ({ session, summary: summaries.get(session.id) ?? { state: 'pending' } })), next: page.next };
     },

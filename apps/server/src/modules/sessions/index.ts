@@ -11,7 +11,10 @@ export {
   type CreateSessionInput,
   type AnalysisSettings,
   type SessionListQuery,
+  type SessionOwner,
 } from './sessions.service';
+export { auditedRead, auditsRead, callerOf, tenantOfCaller, type Caller, type SessionRead } from './session-audit';
+export { ownerOf } from './session-owner';
 export { PUBLISHED_SOURCE } from './session-list';
 export { createSessionCredentials, type SessionCredentials } from './session-credentials';
 export { presentSession, baseUrl } from './sessions.presenter';

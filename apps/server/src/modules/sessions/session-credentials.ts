@@ -1,9 +1,10 @@
 import { timingSafeEqual } from 'node:crypto';
 import { hexEqual, sha256Hex } from '@veritas/schema';
-import type { SessionReader, SessionWriter } from '../../kernel/actor';
+import { ANONYMOUS, type AnonymousActor, type SessionReader, type SessionWriter } from '../../kernel/actor';
 import { PUBLIC_SCOPE, scopeOfRow } from '../../kernel/scope';
 import type { Database } from '../../platform/db/database';
 import { rethrowUnavailable } from '../../platform/db/database-errors';
+import { AppError } from '../../kernel/errors';
 import { findSessionForWrite } from './sessions.repository';
 
 /** Facts of a session that never change once it exists: its write key and its tenant. */
@@ -24,10 +25,17 @@ function sameToken(a: string, b: string): boolean {
 export interface SessionCredentials {
   /**
    * The actor of a request about `sessionId`: its writer when `token` is the session's write token;
-   * otherwise the holder of the id (the read capability), with the reason a sent token did not count.
+   * otherwise, for a public session, the holder of the id (the read capability), with the reason a
+   * sent token did not count. A tenant's session is not readable by its id: without its write token
+   * the caller is anonymous (people and share links read it, resolved elsewhere).
    */
-  actorFor(sessionId: string, token: string | undefined): Promise<SessionReader | SessionWriter>;
+  actorFor(sessionId: string, token: string | undefined): Promise<SessionReader | SessionWriter | AnonymousActor>;
+  /** Drops what is cached of a session (it was deleted). */
+  forget(sessionId: string): void;
 }
+
+/** A wrong token for a tenant's session: anonymous, with the reason (the writer routes answer invalid-token). */
+const REFUSED: AnonymousActor = Object.freeze({ kind: 'anonymous', refused: 'invalid-token' });
 
 const MAX_CACHED = 50_000;
 
@@ -49,15 +57,29 @@ export function createSessionCredentials(database: Database): SessionCredentials
   return {
     async actorFor(sessionId, token) {
       const reader: SessionReader = { kind: 'session-reader', sessionId, scope: PUBLIC_SCOPE };
-      if (token === undefined) return reader;
-      const credential = await credentialOf(sessionId);
-      if (!credential) return { ...reader, refusedToken: 'not-found' };
-      if (!credential.writeKey) return { ...reader, refusedToken: 'invalid-token' };
+      // Without a token and without the database, the id is taken as the public capability it would
+      // be: that reader reads in the public scope only, so no tenant's row can reach it, and the
+      // route's own query answers the outage (503); a WebSocket upgrade opens and answers it at its hello.
+      let credential: StoredCredential | undefined;
+      try {
+        credential = await credentialOf(sessionId);
+      } catch (err) {
+        if (token === undefined && err instanceof AppError && err.code === 'database-unavailable') return reader;
+        throw err;
+      }
+      // An unknown id reads nothing; with a token, the writer routes say the session is not found.
+      if (!credential) return token === undefined ? ANONYMOUS : { ...reader, refusedToken: 'not-found' };
+      const isPublic = credential.tenantId === null;
+      if (token === undefined) return isPublic ? reader : ANONYMOUS;
+      if (!credential.writeKey) return isPublic ? { ...reader, refusedToken: 'invalid-token' } : REFUSED;
       if (credential.provenToken === undefined || !sameToken(token, credential.provenToken)) {
-        if (!hexEqual(await sha256Hex(token), credential.writeKey)) return { ...reader, refusedToken: 'invalid-token' };
+        if (!hexEqual(await sha256Hex(token), credential.writeKey)) return isPublic ? { ...reader, refusedToken: 'invalid-token' } : REFUSED;
         credential.provenToken = token;
       }
       return { kind: 'session-writer', sessionId, scope: scopeOfRow({ tenant_id: credential.tenantId }), macKey: credential.writeKey };
+    },
+    forget(sessionId) {
+      cache.delete(sessionId);
     },
   };
 }

@@ -5,6 +5,7 @@ import type { NewSession, SessionRow } from '../../platform/db/tables';
 import type { Scope } from '../../kernel/scope';
 import { inScope } from '../../platform/db/scope-sql';
 import { PUBLISHED_SOURCE, type ListPosition } from './session-list';
+import { readableBy, type Reach } from '../grants';
 
 /** Every read takes the tenant scope (kernel/scope.ts): a tenant's sessions are never reachable from another's. */
 
@@ -66,8 +67,8 @@ export async function endSession(db: Db, scope: Scope, id: string): Promise<Sess
 }
 
 export interface ListSessionsQuery {
-  /** Only the sessions published to everyone (the demo source). */
-  publishedOnly: boolean;
+  /** Whose sessions: 'published' (the demo source, for capability holders) or a person's or key's reach in their tenant. */
+  reach: Reach;
   kind?: string;
   status?: 'active' | 'ended';
   /** Rows strictly after this position (newest first). */
@@ -85,7 +86,7 @@ export async function listSessions(db: Db, scope: Scope, q: ListSessionsQuery): 
     .selectAll()
     .select(sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('created_at_exact'))
     .where(inScope(scope));
-  if (q.publishedOnly) query = query.where('source', '=', PUBLISHED_SOURCE);
+  query = q.reach.listing === 'published' ? query.where('source', '=', PUBLISHED_SOURCE) : query.where(readableBy(scope, q.reach));
   if (q.kind) query = query.where('kind', '=', q.kind);
   if (q.status) query = query.where('status', '=', q.status);
   if (q.after) query = query.where(sql<boolean>`(created_at, id) < (${q.after.createdAt}::timestamptz, ${q.after.id})`);
@@ -100,6 +101,23 @@ export async function listSessionsBySource(db: Db, scope: Scope, source: string,
 export async function lockSessionForImport(
   db: Db,
   id: string,
-): Promise<Pick<SessionRow, 'id' | 'next_seq' | 'head_hash' | 'tenant_id' | 'write_key'> | undefined> {
-  return db.selectFrom('sessions').select(['id', 'next_seq', 'head_hash', 'tenant_id', 'write_key']).where('id', '=', id).forUpdate().executeTakeFirst();
+): Promise<Pick<SessionRow, 'id' | 'next_seq' | 'head_hash' | 'tenant_id' | 'owner_id' | 'write_key'> | undefined> {
+  return db
+    .selectFrom('sessions')
+    .select(['id', 'next_seq', 'head_hash', 'tenant_id', 'owner_id', 'write_key'])
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+/**
+ * Deletes a session of the scope and, by the foreign keys' cascade, everything of it: events,
+ * batches, held batches, its analysis, alerts and share links. Answers what was deleted, or nothing.
+ */
+export async function deleteSession(
+  db: Db,
+  scope: Scope,
+  id: string,
+): Promise<Pick<SessionRow, 'id' | 'tenant_id' | 'next_seq' | 'kind' | 'source'> | undefined> {
+  return db.deleteFrom('sessions').where('id', '=', id).where(inScope(scope)).returning(['id', 'tenant_id', 'next_seq', 'kind', 'source']).executeTakeFirst();
 }

@@ -5,8 +5,10 @@ import { Bundle, Seq, SessionKind, SessionMeta } from '@veritas/schema';
 import { AnalysisSettings, EventsPage, problemResponses, scopeOf, SessionParams, SessionView, writerOf } from '../../http/route-kit';
 import type { RouteDeps } from '../../http/route-deps';
 import { baseUrl, presentSession } from './sessions.presenter';
+import { auditedRead, callerOf } from './session-audit';
+import { ownerOf } from './session-owner';
 
-/** Sessions: create (anonymous when allowed), read, page through events, end, export the bundle. */
+/** Sessions: create (a person's or key's in their tenant; anonymous when allowed), read, page through events, end, export the bundle, delete. */
 export const sessionsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { services, config }) => {
   app.post(
     '/v1/sessions',
@@ -15,14 +17,22 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
       schema: {
         tags: ['sessions'],
         summary: 'Create a session',
-        description: 'Anonymous when the server allows public sessions. Returns the unguessable id (read capability) and the write token (write capability).',
+        description:
+          'Created by a signed-in person or an API key (with `sessions:write`), the session belongs to them and to their institution: people it is granted to read it, its id alone does not. ' +
+          'Anonymous when the server allows public sessions: the unguessable id is then the read capability. Returns the write token (write capability) either way. ' +
+          'The body cannot set the tenant, the owner, the status or anything the analysis decides: unknown fields are refused.',
         body: Type.Object({ kind: SessionKind, meta: Type.Optional(SessionMeta), analysis: Type.Optional(AnalysisSettings) }, { additionalProperties: false }),
         response: { 201: Type.Composite([SessionView, Type.Object({ writeToken: Type.String() })]), ...problemResponses(400, 403, 429, 503) },
       },
     },
     async (req, reply) => {
       const { kind, meta, analysis } = req.body;
-      const { session, writeToken } = await services.sessions.create(scopeOf(req), { kind, ...(meta ? { meta } : {}), ...(analysis ? { analysis } : {}) });
+      const owner = ownerOf(req.actor);
+      const { session, writeToken } = await services.sessions.create(
+        scopeOf(req),
+        { kind, ...(meta ? { meta } : {}), ...(analysis ? { analysis } : {}), ...(owner ? { owner } : {}) },
+        callerOf(req),
+      );
       return reply.code(201).send({ ...presentSession(session, baseUrl(req, config.publicUrl)), writeToken });
     },
   );
@@ -50,6 +60,11 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
         }),
         response: { 200: EventsPage, ...problemResponses(400, 404, 503) },
       },
+      // The page asked for, by name: never the whole query string, which may carry a share token.
+      preHandler: auditedRead(services.audit, 'session.events.read', (req) => {
+        const { after, limit } = req.query as { after: number; limit: number };
+        return { after, limit };
+      }),
     },
     async (req) => {
       const items = await services.sessions.events(scopeOf(req), req.params.id, req.query.after, req.query.limit);
@@ -71,7 +86,7 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
       },
     },
     async (req) => {
-      return presentSession(await services.sessions.end(writerOf(req).scope, req.params.id), baseUrl(req, config.publicUrl));
+      return presentSession(await services.sessions.end(writerOf(req).scope, req.params.id, callerOf(req)), baseUrl(req, config.publicUrl));
     },
   );
 
@@ -86,11 +101,31 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
         params: SessionParams,
         response: { 200: Bundle, ...problemResponses(400, 404, 503) },
       },
+      preHandler: auditedRead(services.audit, 'session.export'),
     },
     async (req, reply) => {
       const chunks = await services.sessions.bundleJson(scopeOf(req), req.params.id);
       // Streamed as it is read, a page of events at a time: a long session is never built whole in memory.
       return reply.type('application/json').send(Readable.from(chunks) as never);
+    },
+  );
+
+  app.delete(
+    '/v1/sessions/:id',
+    {
+      config: { access: ['reader', 'sessions:delete'] },
+      schema: {
+        tags: ['sessions'],
+        summary: 'Delete a session',
+        description:
+          "Deletes the session and everything of it: events, batches, analysis, alerts and share links. For an admin of the session's institution, or a teacher it is granted to; recorded in the audit with its event count.",
+        params: SessionParams,
+        response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 401, 403, 404, 503) },
+      },
+    },
+    async (req, reply) => {
+      await services.sessions.delete(scopeOf(req), req.params.id, callerOf(req));
+      return reply.code(204).send(null);
     },
   );
 };

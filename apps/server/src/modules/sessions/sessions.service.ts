@@ -17,7 +17,10 @@ import { guard } from '../../platform/db/database-errors';
 import { AppError } from '../../kernel/errors';
 import type { Scope } from '../../kernel/scope';
 import type { EventBus } from '../../kernel/events';
-import { endSession, findSession, insertSession, listSessions, listSessionsBySource } from './sessions.repository';
+import { deleteSession, endSession, findSession, insertSession, listSessions, listSessionsBySource } from './sessions.repository';
+import type { Reach } from '../grants';
+import type { AuditInput, AuditService } from '../audit';
+import { tenantOfCaller, type Caller } from './session-audit';
 import { decodeCursor, encodeCursor } from './session-list';
 import { countEventsByType, eventWindows, listEvents, seqBounds } from './events.repository';
 import { bundleJsonChunks, bundleSession, storedBatches } from './bundle-export';
@@ -53,22 +56,32 @@ export interface CreateSessionInput {
   meta?: SessionMeta;
   /** Thresholds and host-signal choice for this session's analysis (an exam's settings). */
   analysis?: AnalysisSettings;
-  ownerId?: string | null;
+  /** The person or key that creates it (a tenant's session); none for an anonymous public session. */
+  owner?: SessionOwner;
   source?: 'live' | 'demo';
 }
 
+/** Who a tenant's session belongs to: a person (its student, usually) or a partner's API key. */
+export interface SessionOwner {
+  kind: 'user' | 'api-key';
+  id: string;
+}
+
 export interface SessionsService {
-  create(scope: Scope, input: CreateSessionInput): Promise<{ session: SessionRow; writeToken: string }>;
+  /** Creates a session in the scope; with `by`, audited in the same transaction (every request is; seeds and tests need not). */
+  create(scope: Scope, input: CreateSessionInput, by?: Caller): Promise<{ session: SessionRow; writeToken: string }>;
   get(scope: Scope, id: string): Promise<SessionRow>;
-  end(scope: Scope, id: string): Promise<SessionRow>;
+  end(scope: Scope, id: string, by?: Caller): Promise<SessionRow>;
+  /** Deletes the session and everything of it (events, batches, analysis, alerts, share links), audited with its event count. */
+  delete(scope: Scope, id: string, by: Caller): Promise<{ id: string; eventCount: number }>;
   events(scope: Scope, id: string, after: number, limit: number): Promise<VeritasEvent[]>;
   bundle(scope: Scope, id: string): Promise<Bundle>;
   /** The bundle as streamed JSON text, read a page of events at a time. */
   bundleJson(scope: Scope, id: string, pageSize?: number): Promise<AsyncGenerator<string>>;
   listBySource(scope: Scope, source: string, limit: number): Promise<SessionRow[]>;
   /**
-   * A page of the sessions in the scope, newest first; `publishedOnly` keeps the demo sessions only
-   * (what kernel/policy's listingOf decides per actor). `next` is the cursor of the following page.
+   * A page of the sessions in the scope within `reach` (kernel/policy's listingOf per actor: the
+   * published demo sessions, or a person's or key's sessions), newest first. `next` is the cursor of the following page.
    */
   list(scope: Scope, query: SessionListQuery): Promise<{ items: SessionRow[]; next: string | null }>;
   /**
@@ -85,7 +98,7 @@ export interface SessionsService {
 }
 
 export interface SessionListQuery {
-  publishedOnly: boolean;
+  reach: Reach;
   kind?: string;
   status?: 'active' | 'ended';
   /** The `next` of the previous page. */
@@ -97,9 +110,26 @@ export interface SessionsDeps {
   database: Database;
   /** Told session.created and session.ended. */
   events: EventBus;
+  /** Where creations, ends and deletions are recorded. */
+  audit: AuditService;
+  /** Told when a session is deleted, so a cached write credential of it is dropped. */
+  forget?: (sessionId: string) => void;
 }
 
-export function createSessionsService({ database: { db }, events }: SessionsDeps): SessionsService {
+/** An audit entry about a session, in the caller's tenant. */
+function entry(by: Caller, action: string, sessionId: string, detail?: Record<string, unknown>): AuditInput {
+  return {
+    tenantId: tenantOfCaller(by.actor),
+    actor: by.actor,
+    action,
+    resource: { type: 'session', id: sessionId },
+    context: by.context,
+    ...(detail ? { detail } : {}),
+  };
+}
+
+export function createSessionsService({ database, events, audit, forget }: SessionsDeps): SessionsService {
+  const { db } = database;
   async function get(scope: Scope, id: string): Promise<SessionRow> {
     const row = await guard(findSession(db, scope, id));
     if (!row) throw new AppError('not-found', `no session ${id}`);
@@ -107,13 +137,14 @@ export function createSessionsService({ database: { db }, events }: SessionsDeps
   }
 
   return {
-    async create(scope, input) {
+    async create(scope, input, by) {
       const id = newSessionId();
       const writeToken = newWriteToken();
       const row = {
         id,
         tenant_id: scope.tenantId,
-        owner_id: input.ownerId ?? null,
+        owner_id: input.owner?.id ?? null,
+        owner_kind: input.owner?.kind ?? null,
         kind: input.kind,
         status: 'active' as const,
         source: input.source ?? 'live',
@@ -122,18 +153,42 @@ export function createSessionsService({ database: { db }, events }: SessionsDeps
         analysis_settings: JSON.stringify(checkedSettings(input.analysis)),
         head_hash: await genesisHash(id),
       };
-      await guard(insertSession(db, row));
+      await guard(
+        db.transaction().execute(async (trx) => {
+          await insertSession(trx, row);
+          if (by) await audit.record(entry(by, 'session.create', id, { kind: input.kind, source: row.source }), trx);
+        }),
+      );
       const session = await get(scope, id);
       await events.publish('session.created', { sessionId: id, scope });
       return { session, writeToken };
     },
     get,
-    async end(scope, id) {
-      const row = await guard(endSession(db, scope, id));
+    async end(scope, id, by) {
+      const row = await guard(
+        db.transaction().execute(async (trx) => {
+          const ended = await endSession(trx, scope, id);
+          if (ended && by) await audit.record(entry(by, 'session.end', id, { eventCount: ended.next_seq }), trx);
+          return ended;
+        }),
+      );
       if (!row) throw new AppError('not-found', `no session ${id}`);
       // Ending twice tells it twice: subscribers are idempotent (one analysis job per session).
       await events.publish('session.ended', { sessionId: id, scope });
       return row;
+    },
+    async delete(scope, id, by) {
+      const deleted = await guard(
+        db.transaction().execute(async (trx) => {
+          const row = await deleteSession(trx, scope, id);
+          // Recorded with the deletion or not at all: the entry is what is left of the session.
+          if (row) await audit.record(entry(by, 'session.delete', id, { eventCount: row.next_seq, kind: row.kind, source: row.source }), trx);
+          return row;
+        }),
+      );
+      if (!deleted) throw new AppError('not-found', `no session ${id}`);
+      forget?.(id);
+      return { id, eventCount: deleted.next_seq };
     },
     async events(scope, id, after, limit) {
       await get(scope, id);

@@ -1,0 +1,26 @@
+import type { ApiKeyActor, SessionGrant, UserActor } from '../../kernel/actor';
+import { listingOf } from '../../kernel/policy';
+import type { Database } from '../../platform/db/database';
+import { guard } from '../../platform/db/database-errors';
+import { sessionWithinReach } from './grants.repository';
+
+export interface Grants {
+  /**
+   * Whether this person or key may read the session (the auth plugin's sessionGrant): one query,
+   * scoped by the actor's tenant. Another tenant's session, a public one and an unknown id are all
+   * 'none', so the access hook answers them alike (404).
+   */
+  sessionGrant(actor: UserActor | ApiKeyActor, sessionId: string): Promise<SessionGrant>;
+}
+
+export function createGrants({ db }: Database): Grants {
+  return {
+    async sessionGrant(actor, sessionId) {
+      // The policy checks the key's scope too; without it no query is worth making.
+      if (actor.kind === 'api-key' && !actor.scopes.includes('sessions:read')) return 'none';
+      const { scope, listing, userId } = listingOf(actor);
+      const reach = { listing, ...(userId !== undefined ? { userId } : {}) };
+      return (await guard(sessionWithinReach(db, scope, reach, sessionId))) ? 'read' : 'none';
+    },
+  };
+}

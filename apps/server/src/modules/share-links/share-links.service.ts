@@ -1,0 +1,102 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { SessionReader } from '../../kernel/actor';
+import { AppError } from '../../kernel/errors';
+import { scopeOfRow, type Scope } from '../../kernel/scope';
+import type { Database } from '../../platform/db/database';
+import { guard } from '../../platform/db/database-errors';
+import type { AuditService } from '../audit';
+import { findSession, tenantOfCaller, type Caller } from '../sessions';
+import {
+  findOpenShareLink,
+  findShareLink,
+  insertShareLink,
+  listShareLinks,
+  revokeShareLink,
+  touchShareLink,
+  type ShareLinkRow,
+} from './share-links.repository';
+
+/** A link lasts this long unless its creator says otherwise (1 to 365 days). */
+export const DEFAULT_SHARE_DAYS = 30;
+/** The last use is noted at most this often (the repository's interval says the same). */
+const TOUCH_EVERY_MS = 60_000;
+
+/** 256 random bits: the link's token, shown once; only its SHA-256 is stored. */
+const newToken = () => randomBytes(32).toString('base64url');
+const newLinkId = () => `sl_${randomBytes(12).toString('base64url')}`;
+const hashOf = (token: string) => createHash('sha256').update(token).digest('hex');
+
+export interface ShareLinksService {
+  /** A new read-only link to the session (of the scope); the token is in the answer only. */
+  create(scope: Scope, sessionId: string, input: { expiresInDays?: number }, by: Caller): Promise<{ link: ShareLinkRow; token: string }>;
+  list(scope: Scope, sessionId: string): Promise<ShareLinkRow[]>;
+  /** Revokes a link (revoking it again changes nothing and is not recorded again). */
+  revoke(scope: Scope, sessionId: string, linkId: string, by: Caller): Promise<ShareLinkRow>;
+  /** The reader a share link's token makes for this session, when the link is open; else undefined (the auth plugin's shareLink). */
+  resolve(sessionId: string, token: string): Promise<SessionReader | undefined>;
+}
+
+export function createShareLinksService({ database: { db }, audit }: { database: Database; audit: AuditService }): ShareLinksService {
+  async function sessionIn(scope: Scope, sessionId: string) {
+    const session = await guard(findSession(db, scope, sessionId));
+    if (!session) throw new AppError('not-found', `no session ${sessionId}`);
+    return session;
+  }
+
+  const entry = (by: Caller, action: string, link: ShareLinkRow) => ({
+    tenantId: tenantOfCaller(by.actor),
+    actor: by.actor,
+    action,
+    resource: { type: 'share-link', id: link.id },
+    context: by.context,
+    detail: { sessionId: link.session_id, expiresAt: link.expires_at?.toISOString() ?? null },
+  });
+
+  return {
+    async create(scope, sessionId, { expiresInDays = DEFAULT_SHARE_DAYS }, by) {
+      const session = await sessionIn(scope, sessionId);
+      const token = newToken();
+      const link = await guard(
+        db.transaction().execute(async (trx) => {
+          const row = await insertShareLink(trx, {
+            id: newLinkId(),
+            session_id: session.id,
+            tenant_id: session.tenant_id,
+            token_hash: hashOf(token),
+            created_by: by.actor.kind === 'user' ? by.actor.userId : null,
+            expires_at: new Date(Date.now() + expiresInDays * 86_400_000),
+          });
+          await audit.record(entry(by, 'share-link.create', row), trx);
+          return row;
+        }),
+      );
+      return { link, token };
+    },
+
+    async list(scope, sessionId) {
+      await sessionIn(scope, sessionId);
+      return guard(listShareLinks(db, scope, sessionId));
+    },
+
+    async revoke(scope, sessionId, linkId, by) {
+      const revoked = await guard(
+        db.transaction().execute(async (trx) => {
+          const row = await revokeShareLink(trx, scope, sessionId, linkId);
+          if (row) await audit.record(entry(by, 'share-link.revoke', row), trx);
+          return row;
+        }),
+      );
+      if (revoked) return revoked;
+      const existing = await guard(findShareLink(db, scope, sessionId, linkId));
+      if (!existing) throw new AppError('not-found', `no share link ${linkId} of session ${sessionId}`);
+      return existing;
+    },
+
+    async resolve(sessionId, token) {
+      const link = await guard(findOpenShareLink(db, sessionId, hashOf(token)));
+      if (!link) return undefined;
+      if (link.last_used_at === null || Date.now() - link.last_used_at.getTime() >= TOUCH_EVERY_MS) await guard(touchShareLink(db, link.id));
+      return { kind: 'session-reader', sessionId, scope: scopeOfRow(link), shareLinkId: link.id };
+    },
+  };
+}

@@ -1,0 +1,126 @@
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../../testing/test-app';
+import { TEST_DB } from '../../testing/test-database';
+import { buildInstitution, recordAs, type Institution, type Recorded } from '../../testing/institution';
+import { DEFAULT_SHARE_DAYS } from './share-links.service';
+
+let t: TestApp;
+let school: Institution;
+let session: Recorded;
+let other: Recorded;
+
+beforeAll(async () => {
+  t = await createTestApp({ publicUrl: 'https://veritas.example.edu' });
+  school = await buildInstitution(t.app);
+  session = await recordAs(t.app, school.student, { end: false });
+  other = await recordAs(t.app, school.student, { end: false });
+}, 60_000);
+afterAll(async () => t?.close());
+
+const db = () => t.app.services.database.db;
+const create = (sessionId: string, payload: unknown = {}) =>
+  t.app.inject({ method: 'POST', url: `/v1/sessions/${sessionId}/share-links`, headers: school.teacher.headers, payload: payload as object });
+
+describe(`share links (${TEST_DB})`, () => {
+  it('shows the token once, in a link to the replay page, and stores only its SHA-256', async () => {
+    const before = Date.now();
+    const r = await create(session.id);
+    expect(r.statusCode, r.body).toBe(201);
+    const link = r.json();
+    expect(link.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(link.url).toBe(`https://veritas.example.edu/replay/${session.id}?share=${link.token}`);
+    expect(link).toMatchObject({ sessionId: session.id, state: 'active', createdBy: school.teacher.user.id, revokedAt: null, lastUsedAt: null });
+    // Thirty days unless asked otherwise.
+    const expires = Date.parse(link.expiresAt) - before;
+    expect(Math.abs(expires - DEFAULT_SHARE_DAYS * 86_400_000)).toBeLessThan(60_000);
+    const stored = await db().selectFrom('share_links').selectAll().where('id', '=', link.id).executeTakeFirstOrThrow();
+    expect(stored.token_hash).toBe(createHash('sha256').update(link.token).digest('hex'));
+    expect(JSON.stringify(stored)).not.toContain(link.token);
+    expect(stored.tenant_id).toBe(school.tenant.id);
+    const listed = await t.app.inject({ method: 'GET', url: `/v1/sessions/${session.id}/share-links`, headers: school.teacher.headers });
+    expect(listed.body).not.toContain(link.token);
+  });
+
+  it('takes 1 to 365 days and nothing else', async () => {
+    const week = (await create(session.id, { expiresInDays: 7 })).json();
+    expect(Math.round((Date.parse(week.expiresAt) - Date.parse(week.createdAt)) / 86_400_000)).toBe(7);
+    for (const body of [
+      { expiresInDays: 0 },
+      { expiresInDays: 366 },
+      { expiresInDays: 1.5 },
+      { expiresInDays: '7' },
+      { sessionId: other.id },
+      { token: 'x' },
+    ]) {
+      const r = await create(session.id, body);
+      expect(r.statusCode, JSON.stringify(body)).toBe(400);
+    }
+  });
+
+  it('opens its own session only, by ?share= or X-Veritas-Share, and not once a bearer credential is sent instead', async () => {
+    const { token } = (await create(session.id)).json();
+    const read = await t.app.inject({
+      method: 'GET',
+      url: `/v1/sessions/${session.id}/events?share=${token}`,
+      headers: { 'x-request-id': `sl-read-${TEST_DB}` },
+    });
+    expect(read.statusCode).toBe(200);
+    // The read is audited under the link's id, and the token is nowhere in the trail.
+    const entries = await db().selectFrom('audit_log').selectAll().where('request_id', '=', `sl-read-${TEST_DB}`).execute();
+    expect(entries).toMatchObject([
+      { action: 'session.events.read', actor_kind: 'session-reader', auth_method: 'share-link', detail: { after: -1, limit: 500 } },
+    ]);
+    expect(JSON.stringify(entries)).not.toContain(token);
+    expect((await t.app.inject({ method: 'GET', url: `/v1/sessions/${session.id}/replay`, headers: { 'x-veritas-share': token } })).statusCode).toBe(200);
+    expect((await t.app.inject({ method: 'GET', url: `/v1/sessions/${other.id}/events?share=${token}` })).statusCode).toBe(404);
+    expect((await t.app.inject({ method: 'GET', url: `/v1/sessions/${session.id}/events?share=${token.slice(0, -1)}A` })).statusCode).toBe(404);
+    // The person's own credential decides when there is one: this one reads nothing of that class.
+    const stranger = await t.app.inject({ method: 'GET', url: `/v1/sessions/${session.id}/events?share=${token}`, headers: school.otherStudent.headers });
+    expect(stranger.statusCode).toBe(404);
+  });
+
+  it('notes its last use at most once a minute', async () => {
+    const { id, token } = (await create(session.id)).json();
+    const lastUsed = async () => (await db().selectFrom('share_links').select('last_used_at').where('id', '=', id).executeTakeFirstOrThrow()).last_used_at;
+    const use = () => t.app.inject({ method: 'GET', url: `/v1/sessions/${session.id}?share=${token}` });
+    expect(await lastUsed()).toBeNull();
+    await use();
+    const first = await lastUsed();
+    expect(first).toBeInstanceOf(Date);
+    await use();
+    expect(await lastUsed()).toEqual(first);
+    const twoMinutesAgo = new Date(Date.now() - 120_000);
+    await db().updateTable('share_links').set({ last_used_at: twoMinutesAgo }).where('id', '=', id).execute();
+    await use();
+    expect((await lastUsed())!.getTime()).toBeGreaterThan(twoMinutesAgo.getTime() + 60_000);
+  });
+
+  it('lists links newest first with their state; revoking twice answers the same and is audited once; an unknown link is 404', async () => {
+    const fresh = await t.app.inject({ method: 'POST', url: `/v1/sessions/${other.id}/share-links`, headers: school.admin.headers, payload: {} });
+    const expired = await t.app.inject({ method: 'POST', url: `/v1/sessions/${other.id}/share-links`, headers: school.admin.headers, payload: {} });
+    await db()
+      .updateTable('share_links')
+      .set({ expires_at: new Date(Date.now() - 1) })
+      .where('id', '=', expired.json().id)
+      .execute();
+    const url = (linkId: string) => `/v1/sessions/${other.id}/share-links/${linkId}`;
+    const first = await t.app.inject({ method: 'DELETE', url: url(fresh.json().id), headers: { ...school.admin.headers, 'x-request-id': `sl-${TEST_DB}-1` } });
+    const second = await t.app.inject({ method: 'DELETE', url: url(fresh.json().id), headers: { ...school.admin.headers, 'x-request-id': `sl-${TEST_DB}-2` } });
+    expect(first.statusCode).toBe(200);
+    expect(second.json()).toEqual(first.json());
+    const revokes = await t.app.services.audit.search({ tenantId: school.tenant.id, action: 'share-link.revoke', resourceId: fresh.json().id, limit: 10 });
+    expect(revokes.map((e) => e.request_id)).toEqual([`sl-${TEST_DB}-1`]);
+    expect((await t.app.inject({ method: 'DELETE', url: url('sl_AAAAAAAAAAAAAAAA'), headers: school.admin.headers })).statusCode).toBe(404);
+    expect((await t.app.inject({ method: 'DELETE', url: url('not-a-link'), headers: school.admin.headers })).statusCode).toBe(400);
+
+    const listed = (await t.app.inject({ method: 'GET', url: `/v1/sessions/${other.id}/share-links`, headers: school.admin.headers })).json();
+    expect(listed.items.map((l: { id: string; state: string }) => [l.id, l.state])).toEqual([
+      [expired.json().id, 'expired'],
+      [fresh.json().id, 'revoked'],
+    ]);
+    // A link of one session cannot be revoked through another.
+    const onOther = await t.app.inject({ method: 'DELETE', url: `/v1/sessions/${session.id}/share-links/${expired.json().id}`, headers: school.admin.headers });
+    expect(onOther.statusCode).toBe(404);
+  });
+});
