@@ -4,6 +4,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
 import fastifyStatic from '@fastify/static';
+import fastifyCookie from '@fastify/cookie';
 import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
@@ -33,6 +34,7 @@ import { demoRoutes } from '../modules/demo';
 import { replayRoutes } from '../modules/replay';
 import { sessionListRoutes } from '../modules/session-list';
 import { analysisRoutes } from '../modules/analysis';
+import { authRoutes, linksRoutes, meRoutes } from '../modules/auth';
 
 export interface AppDeps {
   config: Config;
@@ -125,6 +127,7 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
         { name: 'analysis', description: 'Analysis and live alerts' },
         { name: 'operations', description: 'Health and metrics' },
         { name: 'demo', description: 'Demo data' },
+        { name: 'auth', description: 'Sign-in, tokens, one’s own profile, invitations and password resets' },
       ],
     },
   });
@@ -137,6 +140,8 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
   const rateLimiter = createRateLimiter(rateCounter);
   await installRateLimit(app, rateCounter);
   await app.register(fastifyWebsocket, { options: { maxPayload: 4 * 1024 * 1024 } });
+  // Cookies carry the refresh token and the CSRF token of people signed in in a browser (modules/auth).
+  await app.register(fastifyCookie);
 
   const webDist = config.webDist && existsSync(config.webDist) ? config.webDist : undefined;
   if (webDist) await app.register(fastifyStatic, { root: webDist, wildcard: false, index: false, decorateReply: true, serveDotFiles: false });
@@ -171,5 +176,8 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
   await app.register(demoRoutes, deps);
   await app.register(replayRoutes, deps);
   await app.register(analysisRoutes, deps);
+  await app.register(authRoutes, deps);
+  await app.register(meRoutes, deps);
+  await app.register(linksRoutes, deps);
   return app as unknown as App;
 }

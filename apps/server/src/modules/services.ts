@@ -7,7 +7,7 @@ import type { JobLogger } from '../platform/queue/embedded-job-queue';
 import { createEventBus, type EventBus } from '../kernel/events';
 import { scopeOfRow } from '../kernel/scope';
 import { createAuditService, type AuditService } from './audit';
-import { createAccessTokens, type AccessTokens } from './auth';
+import { createAccessTokens, createAuthService, type AccessTokens, type AuthService } from './auth';
 import { createIngestService, type IngestService } from './ingest';
 import { createSessionCredentials, createSessionsService, type SessionCredentials, type SessionsService } from './sessions';
 import { createBundlesService, type BundlesService } from './bundles';
@@ -47,6 +47,8 @@ export interface Services {
   audit: AuditService;
   /** Signed access tokens of people (JWT, rotatable keys). */
   accessTokens: AccessTokens;
+  /** Sign-in (password, links; SSO calls signIn), refresh-token rotation, one's own profile, invitations and resets. */
+  auth: AuthService;
 }
 
 export interface ServiceOptions {
@@ -66,13 +68,16 @@ export function createServices(database: Database, config: Config, metrics: AppM
   const live = createLiveAnalysisService(database, { policy, events, ...(options.log ? { log: options.log } : {}) });
   subscribeAnalysis(events, { analysis, live });
   const sessions = createSessionsService({ database, events });
+  const audit = createAuditService(database);
+  const accessTokens = createAccessTokens(database);
   return {
     database,
     metrics,
     events,
     jobs,
-    audit: createAuditService(database),
-    accessTokens: createAccessTokens(database),
+    audit,
+    accessTokens,
+    auth: createAuthService({ database, accessTokens, audit }),
     analysis,
     live,
     credentials: createSessionCredentials(database),

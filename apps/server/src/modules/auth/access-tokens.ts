@@ -21,8 +21,8 @@ export interface TokenSubject {
 }
 
 export interface AccessTokens {
-  /** A signed access token for a person, with the key id in its header. */
-  issue(user: TokenSubject, via: AuthMethod): Promise<{ token: string; expiresIn: number }>;
+  /** A signed access token for a person, with the key id in its header (and the sign-in it belongs to as `sid`, when given). */
+  issue(user: TokenSubject, via: AuthMethod, signInId?: string): Promise<{ token: string; expiresIn: number }>;
   /** The person a token names, or anonymous with why it did not hold (expired, or anything else). */
   verify(token: string): Promise<UserActor | AnonymousActor>;
   /** Makes a new signing key and retires the others; tokens they signed stay valid until they expire. Returns the new kid. */
@@ -106,10 +106,10 @@ export function createAccessTokens(database: Database, clock: () => Date = () =>
   }
 
   return {
-    async issue(user, via) {
+    async issue(user, via, signInId) {
       const key = await signingKey();
       const now = Math.floor(clock().getTime() / 1000);
-      const token = await new SignJWT({ tid: user.tenant_id, role: user.role, amr: [via] })
+      const token = await new SignJWT({ tid: user.tenant_id, role: user.role, amr: [via], ...(signInId ? { sid: signInId } : {}) })
         .setProtectedHeader({ alg: ALG, kid: key.kid, typ: 'at+jwt' })
         .setIssuer(TOKEN_ISSUER)
         .setAudience(TOKEN_AUDIENCE)
@@ -137,7 +137,8 @@ export function createAccessTokens(database: Database, clock: () => Date = () =>
         const tid = payload.tid;
         const via = Array.isArray(payload.amr) ? payload.amr[0] : undefined;
         if (typeof tid !== 'string' || tid === '' || !(ROLES as readonly unknown[]).includes(role) || (via !== 'password' && via !== 'oidc')) return INVALID;
-        return { kind: 'user', userId: payload.sub!, tenantId: tenantId(tid), role: role as Role, via, scope: tenantScope(tid) };
+        const sid = typeof payload.sid === 'string' && payload.sid !== '' ? { signInId: payload.sid } : {};
+        return { kind: 'user', userId: payload.sub!, tenantId: tenantId(tid), role: role as Role, via, scope: tenantScope(tid), ...sid };
       } catch (err) {
         if (err instanceof joseErrors.JWTExpired) return EXPIRED;
         if (err instanceof joseErrors.JOSEError) return INVALID;
