@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AppError } from '../../kernel/errors';
 import { contextOf, problemResponses } from '../../http/route-kit';
@@ -16,6 +17,10 @@ const COOKIES =
 export const authRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
   const { services, config } = deps;
   const throttle = createLoginThrottle(deps.rateLimiter);
+  // Browsers refresh and sign out with no body at all (the cookie is the credential): validate that as `{}`.
+  const noBodyIsEmpty = async (req: FastifyRequest) => {
+    req.body ??= {};
+  };
 
   app.post(
     '/v1/auth/login',
@@ -43,18 +48,19 @@ export const authRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps
     '/v1/auth/refresh',
     {
       config: { access: 'anyone' },
+      preValidation: noBodyIsEmpty,
       schema: {
         tags: ['auth'],
         summary: 'Exchange a refresh token for a new access token (and a new refresh token)',
         description:
           `Each refresh token works once: the answer carries its successor. Presenting a spent one revokes the whole sign-in (401 refresh-reused); ` +
           `a revoked or expired one answers 401 invalid-credential. The new access token carries the person's current role. ${COOKIES}`,
-        body: Type.Optional(RefreshBody),
+        body: RefreshBody,
         response: { 200: SignInAnswer, ...problemResponses(400, 401, 403, 503) },
       },
     },
     async (req, reply) => {
-      const presented = presentedRefreshToken(req, req.body?.refreshToken);
+      const presented = presentedRefreshToken(req, req.body.refreshToken);
       if (!presented) {
         throw new AppError('invalid-credential', 'no refresh token: send it in the body, or sign in again');
       }
@@ -70,16 +76,17 @@ export const authRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps
     '/v1/auth/logout',
     {
       config: { access: 'anyone' },
+      preValidation: noBodyIsEmpty,
       schema: {
         tags: ['auth'],
         summary: 'Sign out: revoke this sign-in’s refresh tokens and clear the cookies',
         description: `Access tokens already issued stay valid until they expire (15 minutes at most). ${COOKIES}`,
-        body: Type.Optional(RefreshBody),
+        body: RefreshBody,
         response: { 204: Type.Null(), ...problemResponses(400, 403, 503) },
       },
     },
     async (req, reply) => {
-      const presented = presentedRefreshToken(req, req.body?.refreshToken);
+      const presented = presentedRefreshToken(req, req.body.refreshToken);
       if (presented) await services.auth.logout(presented.token, contextOf(req));
       clearSignInCookies(reply, cookieSecurity(req, config.publicUrl));
       return reply.code(204).send(null);
