@@ -19,7 +19,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps
   const throttle = createLoginThrottle(deps.rateLimiter);
   // Browsers refresh and sign out with no body at all (the cookie is the credential): validate that as `{}`.
   const noBodyIsEmpty = async (req: FastifyRequest) => {
-    req.body ??= {};
+    if (req.body === undefined) req.body = {};
   };
 
   app.post(

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { Text } from '@veritas/schema';
 import { ROLES } from '../../kernel/actor';
 import { PASSWORD_MAX, PASSWORD_MIN } from './passwords';
 import { TOKEN_PATTERN } from './secret-tokens';
@@ -7,16 +8,17 @@ export const RoleSchema = Type.Union(
   ROLES.map((r) => Type.Literal(r)),
   { description: 'admin, teacher (proctor), observer or student' },
 );
-export const Email = Type.String({ format: 'email', minLength: 3, maxLength: 254 });
-const DisplayName = Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' });
+export const Email = Text({ format: 'email', minLength: 3, maxLength: 254 });
+/** Storable text; a name of only spaces is refused by the service (one pattern per schema). */
+const DisplayName = Text({ minLength: 1, maxLength: 200 });
 /** What a new password must be (the policy also refuses the most common ones, with a `weak-password` problem). */
-export const NewPassword = Type.String({
+export const NewPassword = Text({
   minLength: 1,
   maxLength: 1024,
   description: `${PASSWORD_MIN} to ${PASSWORD_MAX} characters, not a common one (else a weak-password problem says what to change)`,
 });
 /** A password being checked: bounded, never judged (an old password may predate the policy). */
-const GivenPassword = Type.String({ minLength: 1, maxLength: 1024 });
+const GivenPassword = Text({ minLength: 1, maxLength: 1024 });
 const Opaque = Type.String({ pattern: TOKEN_PATTERN, description: '43 base64url characters' });
 
 export const Me = Type.Object({
@@ -45,7 +47,7 @@ export const SignInAnswer = Type.Object({
 });
 
 export const LoginBody = Type.Object(
-  { email: Type.String({ minLength: 1, maxLength: 254 }), password: GivenPassword, tokenDelivery: Type.Optional(Delivery) },
+  { email: Text({ minLength: 1, maxLength: 254 }), password: GivenPassword, tokenDelivery: Type.Optional(Delivery) },
   { additionalProperties: false },
 );
 export const RefreshBody = Type.Object(
@@ -90,8 +92,8 @@ export const IssuedInvitation = Type.Composite([
     note: Type.String(),
   }),
 ]);
-export const InvitationParams = Type.Object({ invitationId: Type.String({ minLength: 1, maxLength: 64 }) });
-export const UserParams = Type.Object({ userId: Type.String({ minLength: 1, maxLength: 64 }) });
+export const InvitationParams = Type.Object({ invitationId: Text({ minLength: 1, maxLength: 64 }) });
+export const UserParams = Type.Object({ userId: Text({ minLength: 1, maxLength: 64 }) });
 export const IssuedReset = Type.Object({
   link: Type.String({ description: 'The one-time link, shown this once' }),
   expiresAt: Type.String({ format: 'date-time' }),

@@ -58,7 +58,10 @@ export function createProfiles({ database, audit, hasher, clock, dummyHash }: Pr
   async function updateMe(actor: UserActor, changes: ProfileChanges, context: RequestContext, throttle: LoginThrottle): Promise<Profile> {
     const user = await current(actor);
     const set: { display_name?: string; password_hash?: string } = {};
-    if (changes.displayName !== undefined) set.display_name = changes.displayName.trim();
+    if (changes.displayName !== undefined) {
+      set.display_name = changes.displayName.trim();
+      if (set.display_name === '') throw new AppError('invalid-request', '/body/displayName: must not be blank');
+    }
     if (changes.newPassword !== undefined) {
       if (changes.currentPassword === undefined) throw new AppError('invalid-request', 'changing the password needs currentPassword');
       checkPasswordPolicy(changes.newPassword);
