@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
 import { createTestApp, type TestApp } from '../../testing/test-app';
+import { TEST_REDIS_URL } from '../../testing/test-database';
+import { connectRedis, redisReady } from '../../roles/server';
+import { buildApp } from '../../http/app';
+import { loadConfig } from '../../config/config';
 import { buildPerson, buildTenant } from '../../testing/people';
 import { createRateLimiter } from '../../http/plugins/rate-limit';
 import { MemoryRateCounter } from '../../platform/rate-limit/rate-counter';
@@ -176,5 +181,27 @@ describe('POST /v1/auth/login', () => {
     const r = await t.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: 'a@b.test' } });
     expect(r.statusCode).toBe(400);
     expect(r.json().detail).toMatch(/password/);
+  });
+
+  it.skipIf(!TEST_REDIS_URL)('counts failures across two instances through Redis', async () => {
+    const namespace = `veritas-rl-login-${randomBytes(4).toString('hex')}:`;
+    const config = loadConfig({}, { dataDir: undefined, logLevel: 'silent', redisUrl: TEST_REDIS_URL! });
+    const redis = [connectRedis(TEST_REDIS_URL!), connectRedis(TEST_REDIS_URL!)];
+    for (const r of redis) expect(await redisReady(r)).toBe(true);
+    const [a, b] = await Promise.all(
+      redis.map((r) => buildApp({ config, database: t.app.services.database, redis: r, rateLimitNamespace: namespace, logger: false })),
+    );
+    try {
+      const { user } = await withPassword();
+      const on = (app: typeof a, password: string) =>
+        app!.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: user.email, password }, remoteAddress: '10.3.0.1' });
+      for (let i = 0; i < LOGIN_LIMITS.perAccount.max; i++) expect((await on(i % 2 ? a : b, `wrong password ${i}`)).statusCode).toBe(401);
+      expect((await on(a, PASSWORD)).statusCode).toBe(429);
+      expect((await on(b, PASSWORD)).statusCode).toBe(429);
+    } finally {
+      await a!.close();
+      await b!.close();
+      for (const r of redis) r.disconnect();
+    }
   });
 });
