@@ -6,3 +6,4 @@ export { openPglite, openPostgres, type Database } from './platform/db/database'
 export { DataDirInUseError } from './platform/db/data-lock';
 export { problemType } from './kernel/errors';
 export { startRole } from './roles/start-role';
+export { createAdminInvitation, rotateSigningKeys, seedDemoPeople, DEMO_PASSWORD, DEMO_TENANT, type AdminInvitation, type DemoPerson } from './modules/auth';

@@ -9,3 +9,5 @@ export { INVITATION_TTL_S, RESET_TTL_S, type IssuedLink } from './links.service'
 export { authRoutes } from './auth.routes';
 export { meRoutes } from './me.routes';
 export { linksRoutes } from './links.routes';
+export { createAdminInvitation, rotateSigningKeys, TENANT_SLUG, type AdminInvitation } from './operator';
+export { seedDemoPeople, DEMO_PASSWORD, DEMO_PEOPLE, DEMO_TENANT, type DemoPerson } from './demo-people';

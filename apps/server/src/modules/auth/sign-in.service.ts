@@ -52,30 +52,37 @@ export function createSignIn({ database, accessTokens, audit, hasher, clock }: S
   /** A hash of nothing anyone knows, with the real parameters: what an unknown address is verified against. */
   const dummyHash = () => (dummy ??= hasher.hash(randomToken()));
 
-  /** A new refresh token in a family, and an access token that names the family (`sid`). */
-  async function issue(user: UserRow, via: AuthMethod, familyId: string, now: Date, trx = db): Promise<Omit<SignedIn, 'user'>> {
-    const refreshToken = randomToken();
-    await insertRefreshToken(trx, {
-      id: randomUUID(),
-      tenant_id: user.tenant_id,
-      user_id: user.id,
-      family_id: familyId,
-      token_hash: tokenHash(refreshToken),
-      auth_method: via,
-      expires_at: new Date(now.getTime() + REFRESH_TOKEN_TTL_S * 1000),
-    });
+  /**
+   * A new refresh token of a family, stored in `trx`, with an access token naming the family (`sid`)
+   * signed beforehand: signing may store the first signing key, which must not wait for `trx`
+   * (the embedded database has one connection).
+   */
+  async function issue(user: UserRow, via: AuthMethod, familyId: string, now: Date) {
     const { token, expiresIn } = await accessTokens.issue(user, via, familyId);
-    return { accessToken: token, expiresIn, refreshToken, csrfToken: randomToken(), authMethod: via };
+    const refreshToken = randomToken();
+    const tokens: Omit<SignedIn, 'user'> = { accessToken: token, expiresIn, refreshToken, csrfToken: randomToken(), authMethod: via };
+    const store = (trx: typeof db) =>
+      insertRefreshToken(trx, {
+        id: randomUUID(),
+        tenant_id: user.tenant_id,
+        user_id: user.id,
+        family_id: familyId,
+        token_hash: tokenHash(refreshToken),
+        auth_method: via,
+        expires_at: new Date(now.getTime() + REFRESH_TOKEN_TTL_S * 1000),
+      });
+    return { tokens, store };
   }
 
   /** Signs a person in (password, link or SSO): a new refresh-token family, audited. A disabled account never signs in. */
   async function signIn(user: UserRow, via: AuthMethod, context: RequestContext): Promise<SignedIn> {
     if (user.status !== 'active') throw new AppError('invalid-login');
     const now = clock();
+    const { tokens, store } = await issue(user, via, randomUUID(), now);
     return db
       .transaction()
       .execute(async (trx) => {
-        const tokens = await issue(user, via, randomUUID(), now, trx);
+        await store(trx);
         const updated = (await updateUser(trx, tenantId(user.tenant_id), user.id, { last_sign_in_at: now })) ?? user;
         await audit.record(
           {
@@ -151,12 +158,17 @@ export function createSignIn({ database, accessTokens, audit, hasher, clock }: S
     if (!user || user.status !== 'active') return refused(row, 'auth.refresh-refused', context, 'invalid-credential');
     const via: AuthMethod = row.auth_method === 'oidc' ? 'oidc' : 'password';
     const now = clock();
-    const tokens = await db
+    const { tokens, store } = await issue(user, via, row.family_id, now);
+    const spent = await db
       .transaction()
-      .execute(async (trx) => ((await spendRefreshToken(trx, row.id, now)) ? issue(user, via, row.family_id, now, trx) : undefined))
+      .execute(async (trx) => {
+        if (!(await spendRefreshToken(trx, row.id, now))) return false;
+        await store(trx);
+        return true;
+      })
       .catch(rethrowUnavailable);
     // Spent in the meantime by another request with the same token: that is a reuse too.
-    if (!tokens) return refused(row, 'auth.refresh-reused', context, 'refresh-reused');
+    if (!spent) return refused(row, 'auth.refresh-reused', context, 'refresh-reused');
     return { ...tokens, user };
   }
 
