@@ -17,6 +17,8 @@ const commands: Record<string, () => Promise<Command>> = {
   seal: async () => (await import('./commands/seal')).seal,
   analyze: async () => (await import('./commands/analyze')).analyze,
   replay: async () => (await import('./commands/replay')).replay,
+  admin: async () => (await import('./commands/admin')).admin,
+  auth: async () => (await import('./commands/auth')).auth,
 };
 
 function help(): string {

@@ -13,6 +13,8 @@ export const TOKEN_AUDIENCE = 'veritas-api';
 const ALG = 'EdDSA';
 /** An unknown kid makes us re-read the keys (another instance may have rotated), at most this often. */
 const RELOAD_EVERY_MS = 1000;
+/** Keys are re-read at least this often, so a rotation made elsewhere (`veritas auth rotate-keys`) is signed with within a minute. */
+const STALE_AFTER_MS = 60_000;
 
 export interface TokenSubject {
   id: string;
@@ -49,6 +51,7 @@ const INVALID: AnonymousActor = Object.freeze({ kind: 'anonymous', refused: 'inv
 export function createAccessTokens(database: Database, clock: () => Date = () => new Date()): AccessTokens {
   let keys: KnownKey[] | undefined;
   let loadedAt = 0;
+  let loadedAtClock = 0;
   let loading: Promise<KnownKey[]> | undefined;
 
   async function load(): Promise<KnownKey[]> {
@@ -68,6 +71,7 @@ export function createAccessTokens(database: Database, clock: () => Date = () =>
     }
     keys = loaded;
     loadedAt = Date.now();
+    loadedAtClock = clock().getTime();
     return loaded;
   }
 
@@ -77,7 +81,11 @@ export function createAccessTokens(database: Database, clock: () => Date = () =>
   }
 
   async function current(): Promise<KnownKey[]> {
-    return keys ?? reload();
+    if (!keys) return reload();
+    if (clock().getTime() - loadedAtClock < STALE_AFTER_MS) return keys;
+    // A failed re-read keeps the keys we have: a database outage does not stop verifying tokens.
+    const known = keys;
+    return reload().catch(() => known);
   }
 
   async function createKey(): Promise<string> {
