@@ -25,7 +25,7 @@ const login = (email: string, password: string) =>
   t.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password, tokenDelivery: 'body' }, remoteAddress: '10.8.0.1' });
 const pending = async () =>
   (await t.app.inject({ method: 'GET', url: '/v1/admin/invitations', headers: admin.headers })).json().items as { id: string; email: string }[];
-const actions = async () => (await t.app.services.audit.search({ tenantId: tenant.id })).map((e) => e.action);
+const actions = async () => (await t.app.services.audit.search({ tenantId: tenant.id, limit: 1000 })).map((e) => e.action);
 let n = 0;
 const address = () => `person${++n}-${Date.now()}@link.test`;
 

@@ -27,7 +27,7 @@ describe('GET /v1/me', () => {
     const student = await buildPerson(t.app, tenant, 'student');
     const teacher = await buildPerson(t.app, tenant, 'teacher');
     const admin = await buildPerson(t.app, tenant, 'admin');
-    const get = async (headers: object) => (await t.app.inject({ method: 'GET', url: '/v1/me', headers })).json();
+    const get = async (headers: Record<string, string>) => (await t.app.inject({ method: 'GET', url: '/v1/me', headers })).json();
     expect(await get(student.headers)).toEqual({
       id: student.user.id,
       email: student.user.email,
@@ -63,7 +63,7 @@ describe('PATCH /v1/me', () => {
     const r = await patchMe(p.token, { displayName: '  Ada Observer ' });
     expect(r.statusCode, r.body).toBe(200);
     expect(r.json().displayName).toBe('Ada Observer');
-    const entries = await t.app.services.audit.search({ tenantId: tenant.id, action: 'user.update-self', actorId: p.user.id });
+    const entries = await t.app.services.audit.search({ tenantId: tenant.id, action: 'user.update-self', actorId: p.user.id, limit: 100 });
     expect(entries.map((e) => e.detail)).toEqual([{ fields: ['displayName'] }]);
     expect((await patchMe(p.token, { displayName: '   ' })).statusCode).toBe(400);
     expect((await patchMe(p.token, {})).statusCode).toBe(400);
@@ -79,7 +79,7 @@ describe('PATCH /v1/me', () => {
     expect((await refresh(elsewhere.refreshToken)).statusCode).toBe(401);
     expect((await login(user.email)).statusCode).toBe(401);
     expect((await login(user.email, 'a new and long passphrase')).statusCode).toBe(200);
-    const entries = await t.app.services.audit.search({ tenantId: tenant.id, action: 'user.update-self', actorId: user.id });
+    const entries = await t.app.services.audit.search({ tenantId: tenant.id, action: 'user.update-self', actorId: user.id, limit: 100 });
     expect(entries.map((e) => e.detail)).toEqual([{ fields: ['password'] }]);
   });
 

@@ -48,7 +48,7 @@ describe('operator commands', () => {
     await expect(createAdminInvitation(t.app.services.database, { tenantSlug: 'North College', email: 'x@y.test', linkBase: 'http://x' })).rejects.toThrow(
       /--tenant/,
     );
-    const audit = await t.app.services.audit.search({ tenantId: first.tenant.id });
+    const audit = await t.app.services.audit.search({ tenantId: first.tenant.id, limit: 1000 });
     expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['tenant.create', 'user.invite', 'invitation.accept']));
   });
 
