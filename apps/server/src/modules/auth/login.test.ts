@@ -32,8 +32,6 @@ const login = (email: string, password: string, remoteAddress = '10.0.0.1', extr
 /** Audit entries of an action, every chain (failed sign-ins of unknown addresses go to the public one). */
 const audited = (action: string) => t.app.services.database.db.selectFrom('audit_log').selectAll().where('action', '=', action).execute();
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
 describe('POST /v1/auth/login', () => {
   it('signs a person in: an access token for /v1/me, the person, and the refresh and CSRF cookies', async () => {
     const { user } = await withPassword('student');
@@ -128,7 +126,7 @@ describe('POST /v1/auth/login', () => {
     await expect(auth.login({ email: user.email, password: PASSWORD }, context, throttle)).resolves.toMatchObject({ user: { id: user.id } });
   });
 
-  it('takes about as long for an unknown address as for a wrong password (medians of 8 tries)', async () => {
+  it('takes about as long for an unknown address as for a wrong password (fastest of 8 tries each)', async () => {
     const { user } = await withPassword();
     await login('warm@up.test', 'x', '10.0.4.9'); // the first unknown address also makes the dummy hash
     const time = async (email: string, i: number) => {
@@ -143,8 +141,11 @@ describe('POST /v1/auth/login', () => {
       unknown.push(await time(`nobody${i}@nowhere.test`, i));
       wrong.push(await time(user.email, i));
     }
-    // A skipped hash would make the unknown address several times faster; half the median is robust on a busy machine.
-    expect(median(unknown)).toBeGreaterThan(median(wrong) / 2);
+    // Contention only adds time, so the fastest try of each is the steadiest measure of its own cost on a
+    // busy machine. The hash is about half of a failed sign-in here: skipping it makes the unknown address's
+    // fastest try under half the wrong password's (seen failing so); verifying it keeps them close.
+    const what = JSON.stringify({ unknown: unknown.map(Math.round), wrong: wrong.map(Math.round) });
+    expect(Math.min(...unknown), what).toBeGreaterThan(Math.min(...wrong) * 0.6);
   });
 
   it('refuses an account after 10 failures in 15 minutes, even with the right password, with Retry-After', async () => {
