@@ -83,9 +83,9 @@ export const linksRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, dep
       schema: {
         tags: ['auth'],
         summary: 'Make a password-reset link for a person of my institution',
-        description: `Valid one hour; using it sets a new password and ends every sign-in of that person. ${NO_MAIL}`,
+        description: `Valid one hour; using it sets a new password and ends every sign-in of that person. A disabled account answers 409. ${NO_MAIL}`,
         params: UserParams,
-        response: { 201: IssuedReset, ...problemResponses(401, 403, 404, 503) },
+        response: { 201: IssuedReset, ...problemResponses(401, 403, 404, 409, 503) },
       },
     },
     async (req, reply) => {

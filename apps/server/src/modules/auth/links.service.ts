@@ -105,6 +105,8 @@ export function createLinks({ database, audit, hasher, clock, signIn }: LinksDep
   async function passwordReset(by: UserActor, userId: string, base: string, context: RequestContext): Promise<IssuedLink> {
     const user = await findUser(db, by.tenantId, userId).catch(rethrowUnavailable);
     if (!user) throw new AppError('not-found', 'no such user');
+    // A disabled account signs in with no password: enabling it again comes first.
+    if (user.status !== 'active') throw new AppError('conflict', 'this account is disabled; enable it before resetting its password');
     const token = randomToken();
     const now = clock();
     const link = await db
@@ -172,8 +174,9 @@ export function createLinks({ database, audit, hasher, clock, signIn }: LinksDep
             department: null,
           }).catch(takenToConflict);
         } else {
-          person = link.user_id ? await updateUser(trx, tenant, link.user_id, { password_hash: passwordHash }) : undefined;
-          if (!person) throw new AppError('link-invalid');
+          const target = link.user_id ? await findUser(trx, tenant, link.user_id) : undefined;
+          if (!target || target.status !== 'active') throw new AppError('link-invalid');
+          person = (await updateUser(trx, tenant, target.id, { password_hash: passwordHash })) ?? target;
           await revokeUserRefreshTokens(trx, tenant, person.id, now);
         }
         const action = link.kind === 'invitation' ? 'invitation.accept' : 'user.password-reset';

@@ -155,6 +155,15 @@ describe('password resets', () => {
     const links = await t.app.services.database.db.selectFrom('one_time_links').selectAll().where('user_id', '=', foreigner.id).execute();
     expect(links).toEqual([]);
   });
+
+  it('are refused for a disabled account (409), and a link made before it was disabled no longer works', async () => {
+    const { user } = await buildPerson(t.app, tenant, 'student');
+    const reset = () => t.app.inject({ method: 'POST', url: `/v1/admin/users/${user.id}/password-reset`, headers: admin.headers });
+    const { link } = (await reset()).json();
+    await t.app.services.database.db.updateTable('users').set({ status: 'disabled' }).where('id', '=', user.id).execute();
+    expect((await reset()).statusCode).toBe(409);
+    expect((await accept(tokenOf(link))).statusCode).toBe(410);
+  });
 });
 
 describe('who may manage links', () => {
