@@ -1,5 +1,5 @@
 import { simulate, toBundle, type SimKind } from '@veritas/simulator';
-import type { App } from '@veritas/server';
+import { DEMO_PASSWORD, DEMO_TENANT, seedDemoPeople, type App } from '@veritas/server';
 
 /** A small set of sessions to look at on a fresh start: one of each kind the product handles. */
 const DEMO: { kind: SimKind; seed: number; title: string }[] = [
@@ -27,4 +27,17 @@ export async function seedDemo(services: App['services']): Promise<number> {
     if (created) n++;
   }
   return n;
+}
+
+/**
+ * Seeds the demo institution (one person per role, a class, an observer attached to the teacher)
+ * unless it is there, and returns what to print: who can sign in, with which password.
+ */
+export async function seedDemoInstitution(services: App['services']): Promise<string[]> {
+  const people = await seedDemoPeople(services.database);
+  return [
+    `  demo institution "${DEMO_TENANT.name}": sign in with password ${DEMO_PASSWORD} as`,
+    ...people.map((p) => `    ${p.role.padEnd(8)} ${p.email}`),
+    '  (demo accounts with a published password: never start a server that others reach with --demo)',
+  ];
 }

@@ -18,6 +18,8 @@ const commands: Record<string, () => Promise<Command>> = {
   analyze: async () => (await import('./commands/analyze')).analyze,
   replay: async () => (await import('./commands/replay')).replay,
   audit: async () => (await import('./commands/audit')).audit,
+  admin: async () => (await import('./commands/admin')).admin,
+  auth: async () => (await import('./commands/auth')).auth,
 };
 
 function help(): string {

@@ -7,3 +7,4 @@ export { DataDirInUseError } from './platform/db/data-lock';
 export { problemType } from './kernel/errors';
 export { startRole } from './roles/start-role';
 export { createAuditService, type AuditService, type ChainReport } from './modules/audit';
+export { createAdminInvitation, rotateSigningKeys, seedDemoPeople, DEMO_PASSWORD, DEMO_TENANT, type AdminInvitation, type DemoPerson } from './modules/auth';

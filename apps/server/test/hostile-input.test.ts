@@ -134,6 +134,22 @@ const hostileBodies: Record<string, () => Promise<[string, string, number][]>> =
     ['expiresInDays with U+0000', JSON.stringify({ expiresInDays: NUL }), 400],
     ['an unknown field with a lone surrogate', JSON.stringify({ [LONE]: 1 }), 400],
   ],
+  'POST /v1/auth/login': async () => [
+    ['email with U+0000', JSON.stringify({ email: NUL, password: 'x' }), 400],
+    ['password with a lone surrogate', JSON.stringify({ email: 'a@b.test', password: LONE }), 400],
+    ['email past its limit', JSON.stringify({ email: `${'a'.repeat(300)}@b.test`, password: 'x' }), 400],
+  ],
+  'POST /v1/auth/refresh': async () => [['refreshToken with U+0000', JSON.stringify({ refreshToken: NUL.repeat(20) }), 400]],
+  'POST /v1/auth/logout': async () => [['refreshToken with a lone surrogate', JSON.stringify({ refreshToken: LONE.repeat(20) }), 400]],
+  'PATCH /v1/me': async () => [
+    ['displayName with U+0000', JSON.stringify({ displayName: NUL }), 400],
+    ['newPassword with a lone surrogate', JSON.stringify({ newPassword: LONE.repeat(10), currentPassword: 'x' }), 400],
+  ],
+  'POST /v1/admin/invitations': async () => [
+    ['email with U+0000', JSON.stringify({ email: `a${NUL}@b.test`, role: 'student' }), 400],
+    ['displayName with a lone surrogate', JSON.stringify({ email: 'a@b.test', role: 'student', displayName: LONE }), 400],
+  ],
+  'POST /v1/auth/links/{token}': async () => [['password with U+0000', JSON.stringify({ password: NUL.repeat(10) }), 400]],
   'POST /v1/bundles': async () => [
     [
       'createdAt in year 0',
@@ -197,6 +213,7 @@ function urlFor(op: Operation, id: string, query = ''): string {
     op.path
       .replace('{id}', id)
       .replace('{linkId}', 'sl_AAAAAAAAAAAAAAAA')
+      .replace('{token}', 'A'.repeat(43))
       .replace(/\{(userId|observerId|teacherId|classId|keyId)\}/g, 'unknown-id') + query
   );
 }

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { DEFAULT_WEB_DIST, loadConfig, startServer, type Config, type ConfigOverrides } from '@veritas/server';
 import type { Command } from '../main';
-import { seedDemo } from '../demo-seed';
+import { seedDemo, seedDemoInstitution } from '../demo-seed';
 
 const ROLES = ['api', 'worker', 'all'] as const;
 
@@ -40,14 +40,17 @@ export const serve: Command = {
   async run({ values }) {
     const config = configFromFlags(values);
     const server = await startServer(config);
+    let demoPeople: string[] = [];
     if (values.demo) {
       const seeded = await seedDemo(server.app.services);
       if (seeded > 0) console.log(`seeded ${seeded} demo sessions`);
+      demoPeople = await seedDemoInstitution(server.app.services);
     }
     console.log(`Veritas listening on ${server.url}`);
     console.log(`  storage: ${describeStorage(config)}`);
     console.log(`  role: ${config.role} (jobs: ${config.jobs.driver}${config.role === 'api' ? ', run by worker processes' : ''})`);
     console.log(`  web app: ${config.webDist ? server.url + '/' : 'not built (npm run build -w @veritas/web)'}   API docs: ${server.url}/docs`);
+    for (const line of demoPeople) console.log(line);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);

@@ -9,6 +9,10 @@ import { loadConfig } from '../config/config';
 import { buildApp } from './app';
 import { writerOf } from './route-kit';
 import { ACCESS_LEVELS } from '../kernel/policy';
+import { ANONYMOUS } from '../kernel/actor';
+import { tenantId } from '../kernel/scope';
+import { buildPerson, buildTenant } from '../testing/people';
+import { argon2Hasher } from '../modules/auth';
 
 let t: TestApp;
 let wsBase: string;
@@ -45,7 +49,24 @@ async function requestFor(method: string, url: string, own: CreatedSession) {
   if (method === 'POST' && url === '/v1/sessions') return { path, payload: { kind: 'writing' } };
   if (method === 'POST' && url === '/v1/sessions/:id/events') return { path, payload: await buildBatch({ sessionId: own.id, writeToken: own.writeToken }) };
   if (method === 'POST' && url === '/v1/bundles') return { path, payload: await buildBundle({ id: `accessWalkBundle${String(bundleN++).padStart(4, '0')}` }) };
+  if (url.startsWith('/v1/auth/')) return signInRequestFor(method, url);
   return { path };
+}
+
+/** Sign-in routes are open to anyone and judge the credential in their body or path: give them good ones. */
+let signer: Awaited<ReturnType<typeof buildPerson>> | undefined;
+async function signInRequestFor(method: string, url: string): Promise<{ path: string; payload?: object }> {
+  signer ??= await buildPerson(t.app, await buildTenant(t.app), 'teacher', { password_hash: await argon2Hasher.hash('access walk passphrase') });
+  const context = { ip: null, requestId: null };
+  if (url === '/v1/auth/login') return { path: url, payload: { email: signer.user.email, password: 'access walk passphrase' } };
+  if (url === '/v1/auth/refresh')
+    return { path: url, payload: { refreshToken: (await t.app.services.auth.signIn(signer.user, 'password', context)).refreshToken } };
+  if (url === '/v1/auth/links/:token') {
+    const email = `walk-${bundleN++}@access.test`;
+    const { url: link } = await t.app.services.auth.links.invite(ANONYMOUS, tenantId(signer.user.tenant_id), { email, role: 'student' }, 'http://x', context);
+    return { path: url.replace(':token', link.split('/accept/')[1]!), ...(method === 'POST' ? { payload: { password: 'a walk passphrase' } } : {}) };
+  }
+  return { path: url };
 }
 
 /** What the declared access promises a caller holding `credential`. */
@@ -126,6 +147,10 @@ describe('every route answers as its declared access promises', () => {
       'GET /ready',
       'GET /metrics',
       'GET /openapi.json',
+      'POST /v1/auth/login',
+      'POST /v1/auth/links/:token',
+      'GET /v1/me',
+      'POST /v1/admin/invitations',
     ]) {
       expect(walked, r).toContain(r);
     }

@@ -4,6 +4,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
 import fastifyStatic from '@fastify/static';
+import fastifyCookie from '@fastify/cookie';
 import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
@@ -37,6 +38,7 @@ import { peopleRoutes } from '../modules/people';
 import { apiKeysRoutes } from '../modules/api-keys';
 import { auditRoutes } from '../modules/audit';
 import { shareLinksRoutes } from '../modules/share-links';
+import { authRoutes, linksRoutes, meRoutes } from '../modules/auth';
 
 export interface AppDeps {
   config: Config;
@@ -135,6 +137,7 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
         { name: 'demo', description: 'Demo data' },
         { name: 'admin', description: "A tenant's administration: people, observers, API keys, settings, audit trail" },
         { name: 'classes', description: "Classes: a teacher's roster of students" },
+        { name: 'auth', description: 'Sign-in, tokens, one’s own profile, invitations and password resets' },
       ],
     },
   });
@@ -147,6 +150,8 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
   const rateLimiter = createRateLimiter(rateCounter);
   await installRateLimit(app, rateCounter);
   await app.register(fastifyWebsocket, { options: { maxPayload: 4 * 1024 * 1024 } });
+  // Cookies carry the refresh token and the CSRF token of people signed in in a browser (modules/auth).
+  await app.register(fastifyCookie);
 
   const webDist = config.webDist && existsSync(config.webDist) ? config.webDist : undefined;
   if (webDist) await app.register(fastifyStatic, { root: webDist, wildcard: false, index: false, decorateReply: true, serveDotFiles: false });
@@ -185,5 +190,8 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
   await app.register(apiKeysRoutes, deps);
   await app.register(auditRoutes, deps);
   await app.register(shareLinksRoutes, deps);
+  await app.register(authRoutes, deps);
+  await app.register(meRoutes, deps);
+  await app.register(linksRoutes, deps);
   return app as unknown as App;
 }

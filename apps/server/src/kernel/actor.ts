@@ -54,6 +54,8 @@ export interface UserActor {
   readonly scope: Scope;
   /** For a request about a session: whether this person may read it (resolved from the tenant's rows). */
   readonly sessionGrant?: SessionGrant;
+  /** The sign-in (refresh-token family) the access token came from, when it says so: kept when the person changes their password. */
+  readonly signInId?: string;
 }
 
 /** What a person or key may do with the session a request names. */

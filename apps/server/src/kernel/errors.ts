@@ -5,6 +5,7 @@
 export const PROBLEMS = {
   'invalid-request': { status: 400, title: 'The request does not match its schema' },
   'malformed-json': { status: 400, title: 'The body is not valid JSON' },
+  'weak-password': { status: 400, title: 'The password does not meet the password policy' },
   'invalid-event': { status: 400, title: 'An event does not match its type' },
   'role-mismatch': { status: 400, title: 'The person named does not have the role this needs' },
   'invalid-bundle': { status: 400, title: 'The bundle is not a valid v1 bundle' },
@@ -22,6 +23,7 @@ export const PROBLEMS = {
   forbidden: { status: 403, title: 'Your role does not allow this' },
   'insufficient-scope': { status: 403, title: 'The API key lacks the scope this needs' },
   'csrf-refused': { status: 403, title: 'The request lacks its CSRF token' },
+  'wrong-password': { status: 403, title: 'The current password is wrong' },
   'link-invalid': { status: 410, title: 'The link is unknown, used, revoked or expired' },
   'not-found': { status: 404, title: 'Not found' },
   'request-timeout': { status: 408, title: 'The request was not received in time' },

@@ -7,7 +7,7 @@ import type { JobLogger } from '../platform/queue/embedded-job-queue';
 import { createEventBus, type EventBus } from '../kernel/events';
 import { scopeOfRow } from '../kernel/scope';
 import { createAuditService, type AuditService } from './audit';
-import { createAccessTokens, type AccessTokens } from './auth';
+import { createAccessTokens, createAuthService, type AccessTokens, type AuthService } from './auth';
 import { createPeopleService, type PeopleService } from './people';
 import { createApiKeysService, type ApiKeysService } from './api-keys';
 import { createIngestService, type IngestService } from './ingest';
@@ -59,6 +59,8 @@ export interface Services {
   grants: Grants;
   /** Read-only links to a session (the auth plugin's shareLink). */
   shareLinks: ShareLinksService;
+  /** Sign-in (password, links; SSO calls signIn), refresh-token rotation, one's own profile, invitations and resets. */
+  auth: AuthService;
 }
 
 export interface ServiceOptions {
@@ -82,6 +84,7 @@ export function createServices(database: Database, config: Config, metrics: AppM
   subscribeAnalysis(events, { analysis, live });
   const credentials = createSessionCredentials(database);
   const sessions = createSessionsService({ database, events, audit, forget: (id) => credentials.forget(id) });
+  const accessTokens = createAccessTokens(database);
   return {
     database,
     metrics,
@@ -90,7 +93,8 @@ export function createServices(database: Database, config: Config, metrics: AppM
     audit,
     people,
     apiKeys: createApiKeysService(database, audit),
-    accessTokens: createAccessTokens(database),
+    accessTokens,
+    auth: createAuthService({ database, accessTokens, audit }),
     analysis,
     live,
     credentials,

@@ -6,6 +6,8 @@ import type { RateCounter } from '../../platform/rate-limit/rate-counter';
 /** One limit checked by name, whatever the transport: what the ingest socket calls per batch. */
 export interface RateLimiter {
   hit(bucket: string, key: string, max: number, windowMs: number): Promise<{ allowed: boolean; retryAfterSeconds: number }>;
+  /** Whether the key is still under `max` without counting a hit (sign-in counts failures only, then checks before the next try). */
+  peek(bucket: string, key: string, max: number): Promise<{ allowed: boolean; retryAfterSeconds: number }>;
 }
 
 export function createRateLimiter(counter: RateCounter): RateLimiter {
@@ -13,6 +15,10 @@ export function createRateLimiter(counter: RateCounter): RateLimiter {
     async hit(bucket, key, max, windowMs) {
       const { count, ttlMs } = await counter.hit(`${bucket}:${key}`, windowMs);
       return { allowed: count <= max, retryAfterSeconds: Math.max(1, Math.ceil(ttlMs / 1000)) };
+    },
+    async peek(bucket, key, max) {
+      const { count, ttlMs } = await counter.peek(`${bucket}:${key}`);
+      return { allowed: count < max, retryAfterSeconds: Math.max(1, Math.ceil(ttlMs / 1000)) };
     },
   };
 }

@@ -75,4 +75,13 @@ describe('access tokens', () => {
     now = new Date(now.getTime() + (ACCESS_TOKEN_TTL_S + 60) * 1000);
     expect((await b.jwks()).keys.map((k) => k.kid)).not.toContain(decodeProtectedHeader(before.token).kid);
   });
+
+  it('signs with a key rotated elsewhere (another instance, the CLI) within a minute, without meeting it first', async () => {
+    let now = new Date('2026-03-01T10:00:00Z');
+    const running = createAccessTokens(t.database, () => now);
+    await running.issue(teacher, 'password');
+    const newKid = await createAccessTokens(t.database, () => now).rotate();
+    now = new Date(now.getTime() + 61_000);
+    expect(decodeProtectedHeader((await running.issue(teacher, 'password')).token).kid).toBe(newKid);
+  });
 });

@@ -19,6 +19,8 @@ const RELOAD_EVERY_MS = 1000;
  * whole token, so only the very bytes that verified hit; bounded, oldest first out.
  */
 const MAX_REMEMBERED = 20_000;
+/** Keys are re-read at least this often, so a rotation made elsewhere (`veritas auth rotate-keys`) is signed with within a minute. */
+const STALE_AFTER_MS = 60_000;
 
 export interface TokenSubject {
   id: string;
@@ -27,8 +29,8 @@ export interface TokenSubject {
 }
 
 export interface AccessTokens {
-  /** A signed access token for a person, with the key id in its header. */
-  issue(user: TokenSubject, via: AuthMethod): Promise<{ token: string; expiresIn: number }>;
+  /** A signed access token for a person, with the key id in its header (and the sign-in it belongs to as `sid`, when given). */
+  issue(user: TokenSubject, via: AuthMethod, signInId?: string): Promise<{ token: string; expiresIn: number }>;
   /** The person a token names, or anonymous with why it did not hold (expired, or anything else). */
   verify(token: string): Promise<UserActor | AnonymousActor>;
   /** Makes a new signing key and retires the others; tokens they signed stay valid until they expire. Returns the new kid. */
@@ -56,6 +58,7 @@ export function createAccessTokens(database: Database, clock: () => Date = () =>
   let keys: KnownKey[] | undefined;
   const verified = new Map<string, { actor: UserActor; exp: number }>();
   let loadedAt = 0;
+  let loadedAtClock = 0;
   let loading: Promise<KnownKey[]> | undefined;
 
   async function load(): Promise<KnownKey[]> {
@@ -75,6 +78,7 @@ export function createAccessTokens(database: Database, clock: () => Date = () =>
     }
     keys = loaded;
     loadedAt = Date.now();
+    loadedAtClock = clock().getTime();
     return loaded;
   }
 
@@ -84,7 +88,11 @@ export function createAccessTokens(database: Database, clock: () => Date = () =>
   }
 
   async function current(): Promise<KnownKey[]> {
-    return keys ?? reload();
+    if (!keys) return reload();
+    if (clock().getTime() - loadedAtClock < STALE_AFTER_MS) return keys;
+    // A failed re-read keeps the keys we have: a database outage does not stop verifying tokens.
+    const known = keys;
+    return reload().catch(() => known);
   }
 
   async function createKey(): Promise<string> {
@@ -113,10 +121,10 @@ export function createAccessTokens(database: Database, clock: () => Date = () =>
   }
 
   return {
-    async issue(user, via) {
+    async issue(user, via, signInId) {
       const key = await signingKey();
       const now = Math.floor(clock().getTime() / 1000);
-      const token = await new SignJWT({ tid: user.tenant_id, role: user.role, amr: [via] })
+      const token = await new SignJWT({ tid: user.tenant_id, role: user.role, amr: [via], ...(signInId ? { sid: signInId } : {}) })
         .setProtectedHeader({ alg: ALG, kid: key.kid, typ: 'at+jwt' })
         .setIssuer(TOKEN_ISSUER)
         .setAudience(TOKEN_AUDIENCE)
@@ -150,7 +158,8 @@ export function createAccessTokens(database: Database, clock: () => Date = () =>
         const tid = payload.tid;
         const via = Array.isArray(payload.amr) ? payload.amr[0] : undefined;
         if (typeof tid !== 'string' || tid === '' || !(ROLES as readonly unknown[]).includes(role) || (via !== 'password' && via !== 'oidc')) return INVALID;
-        const actor: UserActor = { kind: 'user', userId: payload.sub!, tenantId: tenantId(tid), role: role as Role, via, scope: tenantScope(tid) };
+        const sid = typeof payload.sid === 'string' && payload.sid !== '' ? { signInId: payload.sid } : {};
+        const actor: UserActor = { kind: 'user', userId: payload.sub!, tenantId: tenantId(tid), role: role as Role, via, scope: tenantScope(tid), ...sid };
         if (verified.size >= MAX_REMEMBERED) verified.delete(verified.keys().next().value!);
         verified.set(token, { actor, exp: payload.exp! });
         return actor;

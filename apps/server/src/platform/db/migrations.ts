@@ -1,5 +1,6 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { peopleMigration } from './schema-steps/0004-people';
+import { authMigration } from './schema-steps/0005-auth';
 
 /**
  * Numbered migrations, in code so they ship with the server and run unchanged on PGlite and
@@ -121,6 +122,7 @@ const migrations: Record<string, Migration> = {
     },
   },
   '0004_people': { up: peopleMigration },
+  '0005_auth': { up: authMigration },
 };
 
 class InCodeProvider implements MigrationProvider {

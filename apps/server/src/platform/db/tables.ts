@@ -182,6 +182,8 @@ export interface OneTimeLinksTable {
   expires_at: ColumnType<Date, Date | string, Date | string>;
   used_at: Moment;
   revoked_at: Moment;
+  /** 0005_auth: the name an invitation was made with, if any. */
+  display_name: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface SigningKeysTable {

@@ -11,6 +11,8 @@ export interface RateCount {
 
 export interface RateCounter {
   hit(key: string, windowMs: number): Promise<RateCount>;
+  /** The key's count in its current window without counting a hit (0 when it has none): for limits on failures only. */
+  peek(key: string): Promise<RateCount>;
 }
 
 interface Window {
@@ -41,6 +43,16 @@ export class MemoryRateCounter implements RateCounter {
 
   async hit(key: string, windowMs: number): Promise<RateCount> {
     return this.hitSync(key, windowMs);
+  }
+
+  peekSync(key: string): RateCount {
+    const now = this.now();
+    const w = this.windows.get(key);
+    return w && w.endsAt > now ? { count: w.count, ttlMs: w.endsAt - now } : { count: 0, ttlMs: 0 };
+  }
+
+  async peek(key: string): Promise<RateCount> {
+    return this.peekSync(key);
   }
 
   private evict(now: number): void {

@@ -56,4 +56,20 @@ export class RedisRateCounter implements RateCounter {
       return mine;
     }
   }
+
+  async peek(key: string): Promise<RateCount> {
+    const mine = this.local.peekSync(key);
+    if (this.redis.status !== 'ready') return mine;
+    try {
+      const [[, count], [, ttlMs]] = (await this.redis
+        .multi()
+        .get(this.prefix + key)
+        .pttl(this.prefix + key)
+        .exec()) as [[unknown, string | null], [unknown, number]];
+      const shared = Number(count ?? 0);
+      return shared > mine.count && ttlMs > 0 ? { count: shared, ttlMs } : mine;
+    } catch {
+      return mine;
+    }
+  }
 }
