@@ -87,7 +87,14 @@ function Account() {
           · {ROLE_LABEL[me.role]}, {me.tenant.name}
         </span>
       </span>
-      <Button className="btn btn-quiet" onPress={() => void auth.signOut().then(() => navigate('/'))}>
+      <Button
+        className="btn btn-quiet"
+        onPress={async () => {
+          // Leave first: a guarded page would otherwise send the person to /sign-in on the way out.
+          await navigate('/');
+          await auth.signOut();
+        }}
+      >
         Sign out
       </Button>
     </div>

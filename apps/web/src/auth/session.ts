@@ -28,13 +28,18 @@ export async function signOut(): Promise<void> {
   }
 }
 
-/** On load: the sign-in the refresh cookie still holds, if any (no cookie, no request). */
-export async function restoreSignIn(): Promise<Me | null> {
-  if (!(await credentials.restore())) return null;
-  try {
-    return await loadMe();
-  } catch {
-    credentials.drop();
-    return null;
-  }
+let restored: Promise<Me | null> | undefined;
+
+/** On load: the sign-in the refresh cookie still holds, if any (no cookie, no request). Asked once per page load. */
+export function restoreSignIn(): Promise<Me | null> {
+  restored ??= (async () => {
+    if (!(await credentials.restore())) return null;
+    try {
+      return await loadMe();
+    } catch {
+      credentials.drop();
+      return null;
+    }
+  })();
+  return restored;
 }

@@ -12,7 +12,7 @@ export interface FieldProps extends Omit<TextFieldProps, 'children' | 'className
 /**
  * A labelled text field (React Aria): the label, the input, a hint, and the field's error, each
  * tied to the input for screen readers. Errors come from the browser's checks, `validate`, or the
- * form's `validationErrors` (the server's answer).
+ * form's `validationErrors` (the server's answer); they show when the field is left or the form sent.
  */
 export function Field({ label, description, placeholder, inputRef, ...props }: FieldProps) {
   return (
@@ -24,7 +24,11 @@ export function Field({ label, description, placeholder, inputRef, ...props }: F
           {description}
         </Text>
       )}
-      <FieldError className="field-error" />
+      {/* A line kept for the error even while there is none: errors come and go as a field loses
+          focus, and a button that moved between mouse-down and mouse-up would miss the click. */}
+      <div className="field-error-slot">
+        <FieldError className="field-error" />
+      </div>
     </TextField>
   );
 }

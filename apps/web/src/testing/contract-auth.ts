@@ -135,6 +135,7 @@ export function contractAuthApi(people: FakePerson[], links: Record<string, Fake
   for (const [token, link] of Object.entries(links)) {
     routes[`/v1/auth/links/${token}`] = async (req) => {
       const { body } = await record(req, req.method === 'POST');
+      if (!links[token]) return problem(410, 'link-invalid', 'The link is unknown, used, revoked or expired');
       if (req.method === 'GET') return { body: { kind: link.kind, email: link.email, tenantName: TENANT.name, expiresAt: '2026-12-07T12:00:00.000Z' } };
       const { password, displayName } = body as { password: string; displayName?: string };
       let p = people.find((x) => x.email === link.email);

@@ -114,6 +114,8 @@ function AcceptForm({ token, link }: { token: string; link: LinkInfo }) {
         </p>
       )}
       <Form className="form card" onSubmit={(e) => void submit(e)} validationErrors={fieldErrors}>
+        {/* For password managers: the account the new password belongs to. */}
+        <input type="email" name="username" autoComplete="username" value={link.email} readOnly hidden />
         {invitation && <Field name="displayName" label="Your name" description="How others in your institution see you." autoComplete="name" isRequired />}
         <Field
           name="password"

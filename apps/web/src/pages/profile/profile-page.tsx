@@ -47,7 +47,7 @@ export function ProfilePage() {
       </dl>
       <DisplayName me={me} onSaved={auth.update} />
       {me.authMethod === 'password' ? (
-        <ChangePassword />
+        <ChangePassword email={me.email} />
       ) : (
         <section aria-labelledby="password-heading" className="card">
           <h2 id="password-heading">Password</h2>
@@ -101,7 +101,7 @@ function DisplayName({ me, onSaved }: { me: Me; onSaved: (me: Me) => void }) {
   );
 }
 
-function ChangePassword() {
+function ChangePassword({ email }: { email: string }) {
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<Outcome>(null);
   const [fresh, setFresh] = useState('');
@@ -131,6 +131,8 @@ function ChangePassword() {
       <h2 id="password-heading">Change your password</h2>
       <Result outcome={outcome} />
       <Form key={formKey} className="form" onSubmit={(e) => void submit(e)} validationErrors={outcome?.ok === false ? (outcome.fields ?? {}) : {}}>
+        {/* For password managers: the account the password belongs to. */}
+        <input type="email" name="username" autoComplete="username" value={email} readOnly hidden />
         <Field name="currentPassword" type="password" label="Current password" autoComplete="current-password" isRequired />
         <Field name="newPassword" type="password" label="New password" autoComplete="new-password" isRequired value={fresh} onChange={setFresh} />
         <Field
