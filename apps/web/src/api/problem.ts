@@ -56,7 +56,8 @@ export class ApiProblem extends Error {
   /** From an answer and its parsed body (a problem, other JSON, text or nothing: a proxy's 502 is not a problem). */
   static from(response: Response, body: unknown): ApiProblem {
     if (isProblem(body)) return new ApiProblem({ ...body, status: body.status || response.status });
-    const text = typeof body === 'string' && body.length > 0 && body.length < 300 ? body : undefined;
+    // A short plain-text answer says what went wrong; an HTML error page does not belong on ours.
+    const text = typeof body === 'string' && body.length > 0 && body.length < 300 && !body.trimStart().startsWith('<') ? body : undefined;
     return new ApiProblem({
       type: 'about:blank',
       title: response.statusText || `HTTP ${response.status}`,

@@ -224,6 +224,36 @@ describe('the access token', () => {
     await page.close();
   });
 
+  it('two requests that find it expired at once share one refresh, and each is retried once', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${url}/sign-in?next=%2Fprofile`);
+    await signIn(page, 'tia@example.edu', 'tia-secret-passphrase');
+    await page.getByRole('heading', { name: 'Your profile' }).waitFor();
+    await page.getByLabel('Current password').fill('wrong');
+    await page.getByLabel('New password', { exact: true }).fill('tia-other-passphrase');
+    await page.getByLabel('Repeat the new password').fill('tia-other-passphrase');
+    fake.expireAccessTokens();
+    fake.slow(400); // both PATCHes are answered while the other is in flight, and both 401s while the refresh is
+    const from = fake.log.length;
+    try {
+      // Both forms sent in the same task (two pointers cannot click at once).
+      await page.evaluate(() => document.querySelectorAll('main form').forEach((f) => (f as HTMLFormElement).requestSubmit()));
+      await expect.poll(() => page.getByText('Your name is saved.').count(), { timeout: 10_000 }).toBe(1);
+      await expect.poll(() => page.getByText('Not changed: the current password is wrong.').count(), { timeout: 10_000 }).toBe(1);
+    } finally {
+      fake.slow(0);
+    }
+    const calls = callsSince(from).map((c) => `${c.call} ${c.authorization ?? ''}`.trim());
+    expect(calls.filter((c) => c === 'POST /v1/auth/refresh')).toHaveLength(1);
+    const patches = calls.filter((c) => c.startsWith('PATCH'));
+    expect(patches).toHaveLength(4);
+    // Both first tries went with the old token, both retries with the one the single refresh gave.
+    expect(new Set(patches.slice(0, 2)).size).toBe(1);
+    expect(new Set(patches.slice(2)).size).toBe(1);
+    expect(patches[2]).not.toBe(patches[0]);
+    await page.close();
+  });
+
   it('signing out ends the sign-in on the server (with the CSRF header) and here; a reload stays signed out', async () => {
     const page = await browser.newPage();
     await page.goto(`${url}/sign-in`);

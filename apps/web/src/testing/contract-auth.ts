@@ -45,6 +45,7 @@ export function contractAuthApi(people: FakePerson[], links: Record<string, Fake
   let n = 0;
   const access = new Map<string, { personId: string; expired: boolean }>();
   const refresh = new Map<string, string>(); // refresh token → person id
+  let delayMs = 0;
   const log: { call: string; authorization?: string; csrf?: string; csrfCookie?: string; body?: unknown }[] = [];
 
   const me = (p: FakePerson) => ({
@@ -100,6 +101,7 @@ export function contractAuthApi(people: FakePerson[], links: Record<string, Fake
     },
     '/v1/auth/refresh': async (req) => {
       await record(req);
+      if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
       if (!csrfHolds(req)) return problem(403, 'csrf-refused', 'The request lacks its CSRF token');
       const old = cookies(req).veritas_refresh;
       const personId = old ? refresh.get(old) : undefined;
@@ -119,6 +121,7 @@ export function contractAuthApi(people: FakePerson[], links: Record<string, Fake
     },
     '/v1/me': async (req) => {
       const { body } = await record(req, req.method === 'PATCH');
+      if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
       const p = bearer(req);
       if (!('email' in p && 'id' in p)) return p;
       if (req.method === 'PATCH') {
@@ -153,6 +156,8 @@ export function contractAuthApi(people: FakePerson[], links: Record<string, Fake
     log,
     /** Every access token handed out so far now answers 401 token-expired. */
     expireAccessTokens: () => access.forEach((t) => (t.expired = true)),
+    /** /v1/me and the refresh answer after `ms`, so requests overlap. */
+    slow: (ms: number) => (delayMs = ms),
     /** Every refresh token is revoked: the next refresh is refused. */
     revokeRefreshTokens: () => refresh.clear(),
   };

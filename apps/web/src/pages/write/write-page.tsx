@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { attach, type Recorder, type RecorderStatus } from '@veritas/recorder';
+import { PageTitle } from '../../components/page-title';
 import { RecordingIndicator } from './recording-indicator';
 
 const POLICY = 'veritas-writing-v1';
@@ -81,7 +82,7 @@ export function WritePage() {
 
   return (
     <div className="page write-page">
-      <title>{`${task.title} · Veritas`}</title>
+      <PageTitle>{task.title}</PageTitle>
       <h1>{task.title}</h1>
       <section aria-label="Prompt" className="write-prompt">
         <p>{task.prompt}</p>
