@@ -4,7 +4,10 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
-import { extname, join, normalize } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, extname, join, normalize } from 'node:path';
+import type { AxeResults } from 'axe-core';
+import type { Browser, Page } from 'playwright-core';
 import { BUNDLE_FORMAT, genesisHash, LIMITS, sealBatch, type VeritasEvent } from '@veritas/schema';
 
 const TYPES: Record<string, string> = {
@@ -27,7 +30,8 @@ export interface ApiAnswer {
   status?: number;
   /** Content type of a string or byte body; JSON bodies are application/json. */
   type?: string;
-  headers?: Record<string, string>;
+  /** A list for a header sent several times (Set-Cookie). */
+  headers?: Record<string, string | string[]>;
   body: unknown;
 }
 /** Answers a /v1 path afresh on every request (an answer that changes, a stream, a status other than 200). */
@@ -49,8 +53,8 @@ export async function serveStatic(dir: string, api: Record<string, unknown> = {}
           : typeof route === 'function'
             ? await (route as ApiHandler)(req)
             : { body: route };
-      const raw = typeof answer.body === 'string' || answer.body instanceof Uint8Array;
-      const data = raw ? (answer.body as string | Uint8Array) : JSON.stringify(answer.body);
+      const raw = typeof answer.body === 'string' || answer.body instanceof Uint8Array || answer.body === undefined;
+      const data = raw ? ((answer.body ?? '') as string | Uint8Array) : JSON.stringify(answer.body);
       res.writeHead(answer.status ?? 200, { 'content-type': answer.type ?? (raw ? 'text/plain' : 'application/json'), ...answer.headers });
       res.end(data);
       return;
@@ -129,4 +133,57 @@ export function writingEvents(words: number): VeritasEvent[] {
     }
   }
   return events;
+}
+
+/** A request's JSON body, read in an ApiHandler. */
+export async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  return text ? JSON.parse(text) : undefined;
+}
+
+/** The WCAG 2.1 A and AA rules of axe-core: the level the web app holds itself to. */
+export const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+let axeSource: string | undefined;
+
+/**
+ * A page to check with axe: axe-core is injected as an inline script, which the server's CSP
+ * (`script-src 'self'`) refuses, so this page ignores the CSP. Tests that are not about
+ * accessibility keep to ordinary pages, where the CSP applies.
+ */
+export async function newA11yPage(browser: Browser, options: { viewport?: { width: number; height: number } } = {}): Promise<Page> {
+  const context = await browser.newContext({ bypassCSP: true, ...options });
+  const page = await context.newPage();
+  page.on('close', () => void context.close());
+  return page;
+}
+
+/** One axe finding: the rule, its impact, and where (a selector and axe's summary per element). */
+export interface A11yViolation {
+  id: string;
+  impact: string | null | undefined;
+  help: string;
+  nodes: string[];
+}
+
+/**
+ * Runs axe-core on the page as it is now (WCAG 2.1 A/AA) and returns what it found: [] is a pass.
+ * React Aria's live announcer is left out: an off-screen live region whose entries (kept 7 s) name
+ * elements by id, such as a pending button on the page just left; it is speech, not content.
+ */
+export async function a11yViolations(page: Page): Promise<A11yViolation[]> {
+  axeSource ??= await readFile(join(dirname(createRequire(import.meta.url).resolve('axe-core')), 'axe.min.js'), 'utf8');
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axeSource });
+  const results = await page.evaluate(async (tags) => {
+    const axe = (window as unknown as { axe: { run(context: object, options: object): Promise<AxeResults> } }).axe;
+    return axe.run({ exclude: [['[data-live-announcer]']] }, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
+  }, WCAG_TAGS);
+  return results.violations.map((v) => ({
+    id: v.id,
+    impact: v.impact,
+    help: v.help,
+    nodes: v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary ?? ''}`),
+  }));
 }

@@ -1,22 +1,25 @@
 import { useEffect, useState } from 'react';
+import { Link } from 'react-router';
+import { api, unwrap } from '../../api/client';
+import type { paths } from '../../api/schema';
+import { ApiProblem } from '../../api/problem';
+import { PageTitle } from '../../components/page-title';
 
-interface SessionRow {
-  id: string;
-  kind: string;
-  status: string;
-  eventCount: number;
-  createdAt: string;
-  meta?: { title?: string };
-  analysisSummary: AnalysisSummary;
-}
+type SessionRow = paths['/v1/sessions']['get']['responses'][200]['content']['application/json']['items'][number];
 
-/** The analysis of a session in one line, as GET /v1/sessions answers it: risk label, integrity score and how many flags stand behind them. */
+/**
+ * The analysis of a session in one line, as GET /v1/sessions answers it: risk label, integrity score
+ * and how many flags stand behind them. The document's schema is flat (every figure optional); this
+ * is what the server guarantees per state, and it must stay assignable to the document's type.
+ */
 type AnalysisSummary =
-  | { state: 'done'; risk: string; integrity: number; flags: number }
+  | { state: 'done'; risk: 'low' | 'medium' | 'high'; integrity: number; flags: number }
   | { state: 'not-enough-data'; flags: number }
   | { state: 'pending' }
   | { state: 'running' }
   | { state: 'failed' };
+const refines = (s: AnalysisSummary): SessionRow['analysisSummary'] => s;
+void refines;
 
 function AnalysisCell({ summary }: { summary: AnalysisSummary | undefined }) {
   if (!summary) return <span className="muted">analysing…</span>;
@@ -51,15 +54,12 @@ export function HomePage() {
     // after it is seeded, so ask again while any analysis is still under way.
     const load = async () => {
       try {
-        const r = await fetch('/v1/sessions?limit=100');
-        if (cancelled) return;
-        if (!r.ok) return setError(`${r.status} ${r.statusText}`);
-        const items = ((await r.json()) as { items: SessionRow[] }).items;
+        const { items } = await unwrap(api.GET('/v1/sessions', { params: { query: { limit: 100 } } }));
         if (cancelled) return;
         setSessions(items);
         if (items.some((s) => s.analysisSummary.state === 'pending' || s.analysisSummary.state === 'running')) timer = setTimeout(load, 1500);
       } catch (e: unknown) {
-        if (!cancelled) setError(String(e));
+        if (!cancelled) setError(e instanceof ApiProblem ? e.summary : String(e));
       }
     };
     void load();
@@ -69,11 +69,12 @@ export function HomePage() {
     };
   }, []);
   return (
-    <main>
+    <div className="page">
+      <PageTitle>Home</PageTitle>
       <h1>Veritas</h1>
       <p>Capture writing and assessment sessions, carry them to the server without loss, analyse and replay them.</p>
       <p>
-        <a href="/write">Start a writing task</a> · <a href="/replay">Open a bundle file in the viewer</a> · <a href="/docs">API documentation</a>
+        <Link to="/write">Start a writing task</Link> · <Link to="/replay">Open a bundle file in the viewer</Link> · <a href="/docs">API documentation</a>
       </p>
       <h2>Demo sessions</h2>
       <p className="muted">Simulated sessions of each kind. A flag is evidence for a person to weigh, never a verdict.</p>
@@ -96,13 +97,13 @@ export function HomePage() {
             {sessions.map((s) => (
               <tr key={s.id}>
                 <td>
-                  <a href={`/replay/${s.id}`}>{s.meta?.title ?? s.id}</a>
+                  <Link to={`/replay/${s.id}`}>{s.meta.title ?? s.id}</Link>
                 </td>
                 <td>{s.kind}</td>
                 <td>{s.status}</td>
                 <td>{s.eventCount}</td>
                 <td>
-                  <AnalysisCell summary={s.analysisSummary} />
+                  <AnalysisCell summary={s.analysisSummary as AnalysisSummary} />
                 </td>
                 <td>{new Date(s.createdAt).toLocaleString()}</td>
               </tr>
@@ -110,6 +111,6 @@ export function HomePage() {
           </tbody>
         </table>
       )}
-    </main>
+    </div>
   );
 }

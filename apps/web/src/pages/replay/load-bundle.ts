@@ -1,6 +1,8 @@
 import { isFlag, parseBundle, verifyChain, type Bundle } from '@veritas/schema';
 import { buildReplayIndexFromBundle, bundleEvents, type AnalysisFlag, type ReplayIndex } from '@veritas/replay';
 import { analyzeSession } from '@veritas/analysis';
+import { api, SHARE_HEADER, unwrap } from '../../api/client';
+import { ApiProblem } from '../../api/problem';
 
 export type ChainStatus =
   | { ok: true; batches: number; events: number; /** Set when the verified bundle and the replay on screen do not cover the same events. */ note?: string }
@@ -32,7 +34,15 @@ export interface LoadedSession {
   /** A file's chain is checked at once; a stored session's only when asked (that needs its bundle), null until then. */
   chain: ChainStatus | null;
   source: 'file' | 'server';
+  /** A stored session opened through a share link (`?share=`): its token, sent with every request about it. */
+  share?: string;
 }
+
+/** The header a share link's token travels in (the server takes `?share=` too; a header keeps it out of logs). */
+export const shareHeaders = (share: string | undefined): Record<string, string> => (share ? { [SHARE_HEADER]: share } : {});
+
+/** An error's text for the page: a problem as "404 Session not found", anything else as its message. */
+export const problemText = (err: unknown): string => (err instanceof ApiProblem ? err.summary : err instanceof Error ? err.message : String(err));
 
 /** Parses a bundle or throws an error that says what is wrong with it. */
 export function parseBundleJson(json: unknown): Bundle {
@@ -92,12 +102,12 @@ export async function loadBundleFile(json: unknown): Promise<{ session: LoadedSe
  * the replay shows (a session still recording has grown since).
  */
 export async function verifyStoredChain(session: LoadedSession, signal?: AbortSignal): Promise<ChainStatus> {
-  const res = await fetch(`/v1/sessions/${encodeURIComponent(session.info.id)}/bundle`, {
-    headers: { accept: 'application/json' },
-    ...(signal ? { signal } : {}),
+  const json = await unwrap(
+    api.GET('/v1/sessions/{id}/bundle', { params: { path: { id: session.info.id } }, headers: shareHeaders(session.share), ...(signal ? { signal } : {}) }),
+  ).catch((err: unknown) => {
+    throw err instanceof ApiProblem ? new Error(`Could not download the bundle: ${err.summary}`) : err;
   });
-  if (!res.ok) throw new Error(`Could not download the bundle: ${await problemText(res)}`);
-  const bundle = parseBundleJson(await res.json());
+  const bundle = parseBundleJson(json);
   if (bundle.session.id !== session.info.id) return { ok: false, message: `the bundle is of session ${bundle.session.id}, not ${session.info.id}` };
   const chain = await checkChain(bundle);
   if (!chain.ok) return chain;
@@ -108,12 +118,6 @@ export async function verifyStoredChain(session: LoadedSession, signal?: AbortSi
     chain.note = `The verified bundle holds ${chain.events} events (up to seq ${lastSeq}); the replay shown was built from ${shown.eventCount} (up to seq ${shown.lastSeq}). Reload to replay what was verified.`;
   }
   return chain;
-}
-
-/** "404 Session not found": the status and the problem's detail or title. */
-export async function problemText(res: Response): Promise<string> {
-  const problem = (await res.json().catch(() => null)) as { title?: string; detail?: string } | null;
-  return `${res.status} ${problem?.detail ?? problem?.title ?? res.statusText}`;
 }
 
 /**

@@ -1,5 +1,7 @@
 import { createReplayDecoder, type ReplayIndex } from '@veritas/replay';
-import { flagsOf, problemText, type FlagsState, type LoadedSession, type SessionInfo } from './load-bundle';
+import { api, unwrap } from '../../api/client';
+import { ApiProblem } from '../../api/problem';
+import { flagsOf, problemText, shareHeaders, type FlagsState, type LoadedSession, type SessionInfo } from './load-bundle';
 
 /** How far a replay download has come. `total` is the Content-Length when the server sent one (it streams, so usually not). */
 export interface LoadProgress {
@@ -41,17 +43,26 @@ export const LOAD_MEASURE = 'replay:stream-load';
  * takes the keyframes chunk by chunk, so the index is ready when the last byte is. Reports progress
  * after every line and every read, and yields to the browser when it moved so the page keeps drawing.
  */
-export async function streamReplay(sessionId: string, signal: AbortSignal, onProgress: (p: LoadProgress) => void): Promise<ReplayIndex> {
-  const res = await fetch(`/v1/sessions/${encodeURIComponent(sessionId)}/replay`, { signal, headers: { accept: 'application/x-ndjson' } });
-  if (!res.ok) throw new Error(`Could not load session ${sessionId}: ${await problemText(res)}`);
-  if (!res.body) throw new Error(`Could not load session ${sessionId}: the replay answer has no body`);
+export async function streamReplay(sessionId: string, signal: AbortSignal, onProgress: (p: LoadProgress) => void, share?: string): Promise<ReplayIndex> {
+  const {
+    data: body,
+    error,
+    response: res,
+  } = await api.GET('/v1/sessions/{id}/replay', {
+    params: { path: { id: sessionId }, query: {} },
+    parseAs: 'stream',
+    signal,
+    headers: { accept: 'application/x-ndjson', ...shareHeaders(share) },
+  });
+  if (!res.ok) throw new Error(`Could not load session ${sessionId}: ${problemText(ApiProblem.from(res, error))}`);
+  if (!body) throw new Error(`Could not load session ${sessionId}: the replay answer has no body`);
   performance.mark('replay:stream-start');
   // A compressed answer's Content-Length counts compressed bytes, not the ones read here.
   const length = Number(res.headers.get('content-length'));
   const total = length > 0 && !res.headers.get('content-encoding') ? length : null;
   const decoder = createReplayDecoder();
   const text = new TextDecoder();
-  const reader = res.body.getReader();
+  const reader = body.getReader();
   let bytes = 0;
   let shown = -1;
   // Reports progress; when the percentage moved, yields a task so the page can draw it.
@@ -94,23 +105,26 @@ export async function streamReplay(sessionId: string, signal: AbortSignal, onPro
 }
 
 /** `GET /v1/sessions/{id}`: the title, kind and event count the header shows. */
-export async function fetchSessionInfo(sessionId: string, signal: AbortSignal): Promise<SessionInfo> {
-  const res = await fetch(`/v1/sessions/${encodeURIComponent(sessionId)}`, { signal, headers: { accept: 'application/json' } });
-  if (!res.ok) throw new Error(`Could not load session ${sessionId}: ${await problemText(res)}`);
-  const s = (await res.json()) as { id: string; kind: string; status?: 'active' | 'ended'; eventCount: number; meta?: { title?: unknown } };
-  const title = typeof s.meta?.title === 'string' ? s.meta.title : undefined;
-  return { id: s.id, kind: s.kind, eventCount: s.eventCount, ...(title ? { title } : {}), ...(s.status ? { status: s.status } : {}) };
+export async function fetchSessionInfo(sessionId: string, signal: AbortSignal, share?: string): Promise<SessionInfo> {
+  const s = await unwrap(api.GET('/v1/sessions/{id}', { params: { path: { id: sessionId } }, signal, headers: shareHeaders(share) })).catch((err: unknown) => {
+    throw err instanceof ApiProblem ? new Error(`Could not load session ${sessionId}: ${err.summary}`) : err;
+  });
+  const title = s.meta.title;
+  return { id: s.id, kind: s.kind, eventCount: s.eventCount, ...(title ? { title } : {}), status: s.status };
 }
 
-/** A stored session: its metadata and its replay stream, fetched side by side. The chain is checked only on request. */
-export async function loadFromServer(sessionId: string, signal: AbortSignal, onProgress: (p: LoadProgress) => void): Promise<LoadedSession> {
+/**
+ * A stored session: its metadata and its replay stream, fetched side by side. The chain is checked
+ * only on request. `share` is a share link's token when the session was opened through one.
+ */
+export async function loadFromServer(sessionId: string, signal: AbortSignal, onProgress: (p: LoadProgress) => void, share?: string): Promise<LoadedSession> {
   // Whichever fails first ends both: no point streaming a replay whose session cannot be read.
   const ac = new AbortController();
   const stop = () => ac.abort();
   signal.addEventListener('abort', stop, { once: true });
   try {
-    const [info, index] = await Promise.all([fetchSessionInfo(sessionId, ac.signal), streamReplay(sessionId, ac.signal, onProgress)]);
-    return { info, index, chain: null, source: 'server' };
+    const [info, index] = await Promise.all([fetchSessionInfo(sessionId, ac.signal, share), streamReplay(sessionId, ac.signal, onProgress, share)]);
+    return { info, index, chain: null, source: 'server', ...(share ? { share } : {}) };
   } catch (err) {
     ac.abort();
     throw err;
@@ -135,6 +149,9 @@ const sleep = (ms: number, signal: AbortSignal) =>
     );
   });
 
+const askAnalysis = (id: string, signal: AbortSignal, share: string | undefined) =>
+  api.GET('/v1/sessions/{id}/analysis', { params: { path: { id } }, signal, headers: shareHeaders(share) });
+
 /**
  * The stored analysis of a session: 200 done gives its flags, 200 failed says why; 202 (pending or
  * running) is reported, then asked again every ~2 s, at most `maxPolls` times. The replay does not
@@ -144,26 +161,25 @@ export async function followAnalysis(
   sessionId: string,
   signal: AbortSignal,
   onState: (s: FlagsState) => void,
-  { everyMs = ANALYSIS_POLL_MS, maxPolls = ANALYSIS_MAX_POLLS } = {},
+  { everyMs = ANALYSIS_POLL_MS, maxPolls = ANALYSIS_MAX_POLLS, share }: { everyMs?: number; maxPolls?: number; share?: string } = {},
 ): Promise<void> {
-  const url = `/v1/sessions/${encodeURIComponent(sessionId)}/analysis`;
   for (let attempt = 0; ; attempt++) {
-    let res: Response;
+    let answer: Awaited<ReturnType<typeof askAnalysis>>;
     try {
-      res = await fetch(url, { signal, headers: { accept: 'application/json' } });
+      answer = await askAnalysis(sessionId, signal, share);
     } catch (err) {
       if ((err as Error).name === 'AbortError') throw err;
       return onState({ from: 'none', why: 'missing', detail: 'the analysis could not be reached' });
     }
+    const { data: body, error, response: res } = answer;
     if (res.status === 202) {
       if (attempt >= maxPolls) return onState({ from: 'none', why: 'gave-up', detail: `${Math.round((attempt * everyMs) / 1000)} s` });
       onState({ from: 'none', why: 'pending' });
       await sleep(everyMs, signal);
       continue;
     }
-    if (res.status !== 200) return onState({ from: 'none', why: 'missing', detail: await problemText(res) });
-    const body = (await res.json().catch(() => null)) as { status?: string; error?: string } | null;
-    if (body?.status === 'failed') return onState({ from: 'none', why: 'failed', ...(body.error ? { detail: body.error } : {}) });
+    if (res.status !== 200 || !body) return onState({ from: 'none', why: 'missing', detail: problemText(ApiProblem.from(res, error)) });
+    if (body.status === 'failed') return onState({ from: 'none', why: 'failed', ...(body.error ? { detail: body.error } : {}) });
     return onState({ from: 'server', flags: flagsOf(body) });
   }
 }

@@ -1,4 +1,6 @@
 import { useEffect, useState } from 'react';
+import { useParams, useSearchParams } from 'react-router';
+import { PageTitle } from '../../components/page-title';
 import { loadBundleFile, verifyStoredChain, type ChainStatus, type FlagsState, type LoadedSession } from './load-bundle';
 import { followAnalysis, loadFromServer, progressPercent, type LoadProgress } from './load-session';
 import { ReplayPlayer } from './replay-player';
@@ -12,12 +14,19 @@ type State =
 
 const LOADING_FLAGS: FlagsState = { from: 'none', why: 'loading' };
 
+/** /replay and /replay/:sessionId; a share link's `?share=` token goes with every request about the session. */
+export function ReplayRoute() {
+  const { sessionId } = useParams();
+  const [query] = useSearchParams();
+  return <ReplayPage sessionId={sessionId} share={query.get('share') ?? undefined} />;
+}
+
 /**
  * The replay viewer. With a session id it streams the session's replay from the server (with a
  * progress bar), reads its metadata and follows its stored analysis; the chain is checked on
  * request. Without one it takes a bundle file, checks its chain and analyses it here, with no server.
  */
-export function ReplayPage({ sessionId }: { sessionId: string | undefined }) {
+export function ReplayPage({ sessionId, share }: { sessionId: string | undefined; share?: string | undefined }) {
   const [state, setState] = useState<State>(sessionId ? { phase: 'loading', what: 'replay' } : { phase: 'idle' });
   const [flags, setFlags] = useState<FlagsState>(LOADING_FLAGS);
 
@@ -29,18 +38,18 @@ export function ReplayPage({ sessionId }: { sessionId: string | undefined }) {
     const ac = new AbortController();
     setState({ phase: 'loading', what: 'replay' });
     setFlags(LOADING_FLAGS);
-    loadFromServer(sessionId, ac.signal, (progress) => setState({ phase: 'loading', what: 'replay', progress })).then(
+    loadFromServer(sessionId, ac.signal, (progress) => setState({ phase: 'loading', what: 'replay', progress }), share).then(
       (session) => setState({ phase: 'ready', session }),
       (err: Error) => {
         if (err.name !== 'AbortError') setState({ phase: 'error', message: err.message });
       },
     );
     // The analysis is followed beside the replay, not before it: a pending one must not hold the replay back.
-    followAnalysis(sessionId, ac.signal, setFlags).catch((err: Error) => {
+    followAnalysis(sessionId, ac.signal, setFlags, { share }).catch((err: Error) => {
       if (err.name !== 'AbortError') setFlags({ from: 'none', why: 'missing', detail: err.message });
     });
     return () => ac.abort();
-  }, [sessionId]);
+  }, [sessionId, share]);
 
   const openFile = async (file: File) => {
     setState({ phase: 'loading', what: file.name });
@@ -55,7 +64,8 @@ export function ReplayPage({ sessionId }: { sessionId: string | undefined }) {
   };
 
   return (
-    <main className="rp-page">
+    <div className="page page-wide rp-page">
+      <PageTitle>{state.phase === 'ready' ? `Replay: ${state.session.info.title ?? state.session.info.id}` : 'Replay'}</PageTitle>
       <h1>Replay</h1>
       {state.phase === 'ready' && <SessionHeader key={state.session.info.id + state.session.source} session={state.session} />}
       {!sessionId && <DropZone onFile={openFile} compact={state.phase === 'ready'} />}
@@ -66,7 +76,7 @@ export function ReplayPage({ sessionId }: { sessionId: string | undefined }) {
         </p>
       )}
       {state.phase === 'ready' && <ReplayPlayer key={state.session.info.id + state.session.source} session={state.session} flags={flags} />}
-    </main>
+    </div>
   );
 }
 

@@ -25,6 +25,7 @@ export function ReplayPlayer({ session, flags }: { session: LoadedSession; flags
   const scrubRef = useRef<HTMLCanvasElement>(null);
   const chartRef = useRef<HTMLCanvasElement>(null);
   const headRef = useRef<HTMLDivElement>(null);
+  const sliderRef = useRef<HTMLDivElement>(null);
   const chartHeadRef = useRef<HTMLDivElement>(null);
   const timeRef = useRef<HTMLSpanElement>(null);
   const valuesRef = useRef<HTMLDivElement>(null);
@@ -41,6 +42,9 @@ export function ReplayPlayer({ session, flags }: { session: LoadedSession; flags
         if (headRef.current) headRef.current.style.left = pct;
         if (chartHeadRef.current) chartHeadRef.current.style.left = pct;
         if (timeRef.current) timeRef.current.textContent = `${clock(t - index.t0)} / ${clock(span)} · seq ${Math.max(seq, index.firstSeq - 1)}`;
+        // The slider's value for assistive technology: a percentage, read as the time.
+        sliderRef.current?.setAttribute('aria-valuenow', String(Math.round(frac * 100)));
+        sliderRef.current?.setAttribute('aria-valuetext', `${clock(t - index.t0)} of ${clock(span)}`);
         if (view) {
           cursor.moveTo(seq);
           const caret = cursor.caret();
@@ -131,7 +135,17 @@ export function ReplayPlayer({ session, flags }: { session: LoadedSession; flags
         </label>
         <span className="rp-time" ref={timeRef} aria-live="off" />
       </div>
-      <div className="rp-scrubber" tabIndex={0} role="slider" aria-label="Scrubber" aria-valuemin={0} aria-valuemax={100} onKeyDown={onKey}>
+      <div
+        className="rp-scrubber"
+        ref={sliderRef}
+        tabIndex={0}
+        role="slider"
+        aria-label="Playback position"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={0}
+        onKeyDown={onKey}
+      >
         <canvas ref={scrubRef} onPointerDown={onScrub} onPointerMove={onScrub} />
         <div className="rp-head" ref={headRef} />
       </div>
@@ -144,7 +158,7 @@ export function ReplayPlayer({ session, flags }: { session: LoadedSession; flags
           {timeline.flags.map((f) => (
             <li key={f.id}>
               <button type="button" data-flag={f.id} className={activeFlag === f.id ? 'rp-flag rp-flag-active' : 'rp-flag'} onClick={() => jumpToFlag(f.id)}>
-                <span className="rp-sev" style={{ background: SEVERITY_COLOR[f.severity] }}>
+                <span className={`rp-sev rp-sev-${f.severity}`} style={{ borderColor: SEVERITY_COLOR[f.severity] }}>
                   {f.severity}
                 </span>{' '}
                 {clock(f.tFrom - index.t0)} · {f.detector}: {f.message}

@@ -1,39 +1,25 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { build } from 'esbuild';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseBundle, type VeritasEvent } from '@veritas/schema';
 import { buildReplayIndexFromBundle } from '@veritas/replay';
 import { loadConfig, startServer, type RunningServer } from '@veritas/server';
 import { launchChromium } from '../../../../../scripts/test-support/chromium';
+import { buildWeb } from '../../testing/browser-harness';
 
 let browser: Browser;
 let server: RunningServer;
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'veritas-write-'));
-  await build({
-    stdin: {
-      contents: `import { createRoot } from 'react-dom/client'; import { WritePage } from './write-page'; createRoot(document.getElementById('root')).render(<WritePage />);`,
-      loader: 'tsx',
-      resolveDir: fileURLToPath(new URL('.', import.meta.url)),
-    },
-    bundle: true,
-    format: 'esm',
-    jsx: 'automatic',
-    outfile: join(dir, 'app.js'),
-    define: { 'process.env.NODE_ENV': '"production"' },
-    logLevel: 'silent',
-  });
-  writeFileSync(join(dir, 'index.html'), '<!doctype html><html><body><div id="root"></div><script type="module" src="/app.js"></script></body></html>');
+  await buildWeb(dir);
   server = await startServer(
     loadConfig({}, { host: '127.0.0.1', port: 0, dataDir: mkdtempSync(join(tmpdir(), 'veritas-write-data-')), webDist: dir, logLevel: 'silent' }),
   );
   browser = await launchChromium();
-});
+}, 120_000);
 afterAll(async () => {
   await browser?.close();
   await server?.close();

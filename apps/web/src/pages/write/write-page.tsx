@@ -1,5 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
+import { Link } from 'react-router';
 import { attach, type Recorder, type RecorderStatus } from '@veritas/recorder';
+import { PageTitle } from '../../components/page-title';
 import { RecordingIndicator } from './recording-indicator';
 
 const POLICY = 'veritas-writing-v1';
@@ -79,7 +81,8 @@ export function WritePage() {
   };
 
   return (
-    <main className="write-page">
+    <div className="page write-page">
+      <PageTitle>{task.title}</PageTitle>
       <h1>{task.title}</h1>
       <section aria-label="Prompt" className="write-prompt">
         <p>{task.prompt}</p>
@@ -124,10 +127,10 @@ export function WritePage() {
         )}
         {phase === 'submitted' && !task.local && status?.sessionId && (
           <p>
-            Submitted. <a href={`/replay/${status.sessionId}`}>See the replay of your writing</a>
+            Submitted. <Link to={`/replay/${status.sessionId}`}>See the replay of your writing</Link>
           </p>
         )}
       </div>
-    </main>
+    </div>
   );
 }

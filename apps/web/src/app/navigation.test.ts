@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { NAVIGATION, safeNext, startPageOf } from './navigation';
+
+describe('safeNext', () => {
+  it.each(['/profile', '/replay/abc?share=x', '/admin/users#top'])('keeps a path of this app: %s', (next) => {
+    expect(safeNext(next)).toBe(next);
+  });
+  it.each([null, '', 'profile', '//evil.example/x', '/\\evil.example', 'https://evil.example/', 'javascript:alert(1)'])('refuses %s', (next) => {
+    expect(safeNext(next)).toBeUndefined();
+  });
+});
+
+describe('navigation', () => {
+  it('starts each role on the first page of its navigation', () => {
+    expect(startPageOf('admin')).toBe('/admin/users');
+    expect(startPageOf('teacher')).toBe('/classes');
+    expect(startPageOf('observer')).toBe('/sessions');
+    expect(startPageOf('student')).toBe('/my/sessions');
+  });
+  it('gives the anonymous visitor Home, Write and Sign in', () => {
+    expect(NAVIGATION.anonymous.map((i) => i.label)).toEqual(['Home', 'Write', 'Sign in']);
+  });
+});

@@ -1,0 +1,58 @@
+import type { RouteObject } from 'react-router';
+import type { Role } from '../api/pending-paths';
+import { HomePage } from '../pages/home/home-page';
+import { RequireRole } from './guards';
+import { Shell } from './shell';
+import { ComingPage, NotFoundPage, RouteErrorPage } from './simple-pages';
+
+/** Pages for some roles only; each is rendered only behind its RequireRole (see guards.tsx). */
+const GUARDED: { roles: readonly Role[]; pages: { path: string; title: string }[] }[] = [
+  {
+    roles: ['admin'],
+    pages: [
+      { path: 'admin/users', title: 'Users' },
+      { path: 'admin/invitations', title: 'Invitations' },
+      { path: 'admin/classes', title: 'Classes' },
+      { path: 'admin/api-keys', title: 'API keys' },
+      { path: 'admin/audit', title: 'Audit log' },
+      { path: 'admin/institution', title: 'Institution' },
+    ],
+  },
+  { roles: ['teacher'], pages: [{ path: 'classes', title: 'Classes' }] },
+  { roles: ['teacher', 'observer'], pages: [{ path: 'sessions', title: 'Sessions' }] },
+  { roles: ['student'], pages: [{ path: 'my/sessions', title: 'My sessions' }] },
+];
+
+/**
+ * Every page of the app, by URL (React Router, data mode: see docs/adr/0014-web-foundation.md).
+ * Each page but home loads its code on first visit, so a page added costs the others nothing.
+ */
+export const routes: RouteObject[] = [
+  {
+    path: '/',
+    element: <Shell />,
+    HydrateFallback: () => null,
+    children: [
+      {
+        errorElement: <RouteErrorPage />,
+        children: [
+          { index: true, element: <HomePage /> },
+          { path: 'write', lazy: async () => ({ Component: (await import('../pages/write/write-page')).WritePage }) },
+          { path: 'replay', lazy: async () => ({ Component: (await import('../pages/replay/replay-page')).ReplayRoute }) },
+          { path: 'replay/:sessionId', lazy: async () => ({ Component: (await import('../pages/replay/replay-page')).ReplayRoute }) },
+          { path: 'sign-in', lazy: async () => ({ Component: (await import('../pages/sign-in/sign-in-page')).SignInPage }) },
+          { path: 'accept/:token', lazy: async () => ({ Component: (await import('../pages/accept/accept-page')).AcceptPage }) },
+          {
+            element: <RequireRole />,
+            children: [{ path: 'profile', lazy: async () => ({ Component: (await import('../pages/profile/profile-page')).ProfilePage }) }],
+          },
+          ...GUARDED.map(({ roles, pages }) => ({
+            element: <RequireRole roles={roles} />,
+            children: pages.map(({ path, title }) => ({ path, element: <ComingPage title={title} /> })),
+          })),
+          { path: '*', element: <NotFoundPage /> },
+        ],
+      },
+    ],
+  },
+];
