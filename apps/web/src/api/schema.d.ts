@@ -135,7 +135,7 @@ export interface paths {
     };
     /**
      * List sessions
-     * @description Newest first, each with its analysis summary. A session id is a read capability, so the list holds only sessions published to everyone: the demo sessions (`veritas serve --demo`); a session created through the API or uploaded as a bundle never appears here. Pass `next` as `cursor` for the following page; `next` is null on the last page.
+     * @description Newest first, each with its analysis summary. A signed-in person lists the sessions of their institution they may read: an admin all of them, a teacher those of the students in their classes and their own, an observer those of the teachers they are attached to, a student their own; an API key (with `sessions:read`) its institution's. Without a credential the list holds only the sessions published to everyone, the demo sessions (`veritas serve --demo`): a public session id is a read capability, so an anonymous session created through the API or uploaded never appears. Pass `next` as `cursor` for the following page; `next` is null on the last page.
      */
     get: {
       parameters: {
@@ -309,6 +309,24 @@ export interface paths {
           };
         };
         /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
         503: {
           headers: {
             [name: string]: unknown;
@@ -322,7 +340,7 @@ export interface paths {
     put?: never;
     /**
      * Create a session
-     * @description Anonymous when the server allows public sessions. Returns the unguessable id (read capability) and the write token (write capability).
+     * @description Created by a signed-in person or an API key (with `sessions:write`), the session belongs to them and to their institution: people it is granted to read it, its id alone does not. Anonymous when the server allows public sessions: the unguessable id is then the read capability. Returns the write token (write capability) either way. The body cannot set the tenant, the owner, the status or anything the analysis decides: unknown fields are refused.
      */
     post: {
       parameters: {
@@ -802,7 +820,76 @@ export interface paths {
     };
     put?: never;
     post?: never;
-    delete?: never;
+    /**
+     * Delete a session
+     * @description Deletes the session and everything of it: events, batches, analysis, alerts and share links. For an admin of the session's institution, or a teacher it is granted to; recorded in the audit with its event count.
+     */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description Unguessable session id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Deleted */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description application/problem+json */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
     options?: never;
     head?: never;
     patch?: never;
@@ -1571,7 +1658,7 @@ export interface paths {
     put?: never;
     /**
      * Upload a v1 bundle
-     * @description Stores it as an ended session under its own id. Uploading the same bundle again answers 200 with the stored session. MACs are checked when this server holds the session's write key (a session it recorded live); `macs` in the answer says what was checked.
+     * @description Stores it as an ended session under its own id: uploaded by a signed-in person or an API key, it belongs to them and to their institution; anonymous when the server allows public sessions. Uploading the same bundle again (the same uploader) answers 200 with the stored session. MACs are checked when this server holds the session's write key (a session it recorded live); `macs` in the answer says what was checked.
      */
     post: {
       parameters: {
@@ -3060,6 +3147,3051 @@ export interface paths {
     };
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/sessions/{id}/report': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Read the process report of a session
+     * @description For the person the session is about: the flags the analysis raised, with their evidence (the same their teacher sees), each explained in one plain sentence, and the analysis's notes. Answers like the analysis: **200** `done` or `failed`, **202** `pending` or `running` (poll after `Retry-After`).
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description Unguessable session id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Final: the report, or failed */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json':
+              | {
+                  /** @enum {string} */
+                  status: 'done';
+                  /** Format: date-time */
+                  analyzedAt: string;
+                  /** @description The analysis format the report is built from */
+                  version: string;
+                  about: string;
+                  /** @description The analysis's summary: the score and what it rests on, or why there is none */
+                  summary: string;
+                  /** @description The risk label the teacher sees; null when there was not enough data to judge */
+                  risk: ('low' | 'medium' | 'high') | null;
+                  flags: {
+                    /** @description The detector that raised the flag */
+                    detector:
+                      | 'external-paste'
+                      | 'paste-share'
+                      | 'transcription'
+                      | 'machine-regular'
+                      | 'untrusted-input'
+                      | 'keyless-text'
+                      | 'burst-after-return'
+                      | 'prolonged-absence'
+                      | 'several-faces'
+                      | 'no-face';
+                    severity: 'low' | 'medium' | 'high';
+                    /** @description What the flag means, in one plain sentence */
+                    explanation: string;
+                    /** @description The analysis's own sentence: what was measured, with the numbers */
+                    measured: string;
+                    /** @description Where in the stream the flag comes from */
+                    evidence: {
+                      seqFrom: number;
+                      seqTo: number;
+                      tFrom: number;
+                      tTo: number;
+                      /** @description A short excerpt of the text concerned ('' when there is none) */
+                      excerpt: string;
+                      /** @description The stretches that made the case (e.g. sentences typed without a pause), in session order */
+                      moments?: {
+                        seqFrom: number;
+                        seqTo: number;
+                        tFrom: number;
+                        tTo: number;
+                        /** @description The text typed in the stretch (shortened) */
+                        excerpt: string;
+                      }[];
+                    };
+                  }[];
+                  /** @description What the analysis says is not a flag: input methods, too little data, signals not captured */
+                  notes: {
+                    topic: 'input-method' | 'host-signals' | 'little-data' | 'assistive-technology' | 'not-captured';
+                    message: string;
+                  }[];
+                }
+              | {
+                  /** @enum {string} */
+                  status: 'failed';
+                  /** @description The error of the last run */
+                  error: string;
+                  attempts: number;
+                };
+          };
+        };
+        /** @description Not yet: pending or running */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              status: 'pending' | 'running';
+              /** @description Runs started so far */
+              attempts: number;
+              /** @description Why the last run failed, when a retry is waiting */
+              lastError?: string;
+              detail?: string;
+            };
+          };
+        };
+        /** @description application/problem+json */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/admin/users': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List the tenant's people
+     * @description By display name, a page at a time. An admin sees everyone of the tenant; a teacher only its students.
+     */
+    get: {
+      parameters: {
+        query: {
+          role?: 'admin' | 'teacher' | 'observer' | 'student';
+          status?: 'active' | 'disabled';
+          /** @description Found anywhere in the display name or the email address, ignoring case */
+          q?: string;
+          /** @description The `next` of the previous page */
+          cursor?: string;
+          limit: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                id: string;
+                email: string;
+                displayName: string;
+                role: 'admin' | 'teacher' | 'observer' | 'student';
+                status: 'active' | 'disabled';
+                /** @description A student's enrollment id */
+                enrollmentId: string | null;
+                /** @description A teacher's department */
+                department: string | null;
+                /** Format: date-time */
+                createdAt: string;
+                lastSignInAt: string | null;
+                /** @description An observer's: the teachers they are attached to */
+                teachers?: string[];
+              }[];
+              /** @description Pass as `cursor` for the next page; null at the end */
+              next: string | null;
+            };
+          };
+        };
+        /** @description application/problem+json */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/admin/users/{userId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Read a person
+     * @description An observer's answer lists the teachers they are attached to.
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          userId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              email: string;
+              displayName: string;
+              role: 'admin' | 'teacher' | 'observer' | 'student';
+              status: 'active' | 'disabled';
+              /** @description A student's enrollment id */
+              enrollmentId: string | null;
+              /** @description A teacher's department */
+              department: string | null;
+              /** Format: date-time */
+              createdAt: string;
+              lastSignInAt: string | null;
+              /** @description An observer's: the teachers they are attached to */
+              teachers?: string[];
+            };
+          };
+        };
+        /** @description application/problem+json */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /**
+     * Change a person's role, status or profile
+     * @description A student has an enrollment id, a teacher a department; a role change drops what the old role had (its profile field, class memberships, observer links). A teacher who still has classes keeps the role (409), and so does the tenant's last active admin.
+     */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          userId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            role?: 'admin' | 'teacher' | 'observer' | 'student';
+            status?: 'active' | 'disabled';
+            displayName?: string;
+            enrollmentId?: string | null;
+            department?: string | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              email: string;
+              displayName: string;
+              role: 'admin' | 'teacher' | 'observer' | 'student';
+              status: 'active' | 'disabled';
+              /** @description A student's enrollment id */
+              enrollmentId: string | null;
+              /** @description A teacher's department */
+              department: string | null;
+              /** Format: date-time */
+              createdAt: string;
+              lastSignInAt: string | null;
+              /** @description An observer's: the teachers they are attached to */
+              teachers?: string[];
+            };
+          };
+        };
+        /** @description application/problem+json */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    trace?: never;
+  };
+  '/v1/admin/users/{observerId}/teachers/{teacherId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * Attach an observer to a teacher
+     * @description The observer then reads what the teacher reads. Idempotent.
+     */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          observerId: string;
+          teacherId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Attached */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description application/problem+json */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    post?: never;
+    /** Detach an observer from a teacher */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          observerId: string;
+          teacherId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Detached */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description application/problem+json */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/classes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List classes
+     * @description By name, a page at a time: an admin's are all the tenant's, a teacher's their own, an observer's those of the teachers they are attached to.
+     */
+    get: {
+      parameters: {
+        query: {
+          teacherId?: string;
+          /** @description The `next` of the previous page */
+          cursor?: string;
+          limit: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                id: string;
+                name: string;
+                teacherId: string;
+                /** Format: date-time */
+                createdAt: string;
+              }[];
+              /** @description Pass as `cursor` for the next page; null at the end */
+              next: string | null;
+            };
+          };
+        };
+        /** @description application/problem+json */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Create a class
+     * @description A teacher creates their own classes; an admin names the teacher.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            name: string;
+            /** @description The class's teacher: an admin names one; a teacher's classes are their own */
+            teacherId?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              name: string;
+              teacherId: string;
+              /** Format: date-time */
+              createdAt: string;
+              members: {
+                id: string;
+                displayName: string;
+                email: string;
+                enrollmentId: string | null;
+                status: 'active' | 'disabled';
+              }[];
+            };
+          };
+        };
+        /** @description application/problem+json */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/classes/{classId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Read a class with its students */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          classId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              name: string;
+              teacherId: string;
+              /** Format: date-time */
+              createdAt: string;
+              members: {
+                id: string;
+                displayName: string;
+                email: string;
+                enrollmentId: string | null;
+                status: 'active' | 'disabled';
+              }[];
+            };
+          };
+        };
+        /** @description application/problem+json */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    /**
+     * Delete a class
+     * @description Its memberships go with it; the students stay.
+     */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          classId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Deleted */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description application/problem+json */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    /** Rename a class, or give it to another teacher (an admin) */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          classId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            name?: string;
+            teacherId?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              name: string;
+              teacherId: string;
+              /** Format: date-time */
+              createdAt: string;
+              members: {
+                id: string;
+                displayName: string;
+                email: string;
+                enrollmentId: string | null;
+                status: 'active' | 'disabled';
+              }[];
+            };
+          };
+        };
+        /** @description application/problem+json */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    trace?: never;
+  };
+  '/v1/classes/{classId}/members/{userId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * Add a student to a class
+     * @description Only a student of the tenant. Idempotent.
+     */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          classId: string;
+          userId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description A member */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description application/problem+json */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    post?: never;
+    /** Remove a student from a class */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          classId: string;
+          userId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Removed */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description application/problem+json */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/admin/tenant': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Read the tenant's settings */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              slug: string;
+              name: string;
+              /** @description Whether this institution's sessions take signals the host page reports (webcam-derived scores): refused, they are never shown */
+              hostSignals: 'accept' | 'refuse';
+              /** Format: date-time */
+              createdAt: string;
+            };
+          };
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /**
+     * Change the tenant's settings
+     * @description hostSignals "refuse": the analysis of every session of the tenant drops what the host page reports (webcam-derived scores), from the next analysis on. A server started with VERITAS_HOST_SIGNALS=refuse refuses them for every tenant whatever this says.
+     */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            name?: string;
+            /** @description Whether this institution's sessions take signals the host page reports (webcam-derived scores): refused, they are never shown */
+            hostSignals?: 'accept' | 'refuse';
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              slug: string;
+              name: string;
+              /** @description Whether this institution's sessions take signals the host page reports (webcam-derived scores): refused, they are never shown */
+              hostSignals: 'accept' | 'refuse';
+              /** Format: date-time */
+              createdAt: string;
+            };
+          };
+        };
+        /** @description application/problem+json */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    trace?: never;
+  };
+  '/v1/admin/api-keys': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List the tenant's API keys
+     * @description Newest first, revoked ones included.
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                id: string;
+                name: string;
+                /** @description The first 8 characters after `vk_`, to tell keys apart */
+                prefix: string;
+                scopes: ('sessions:write' | 'sessions:read' | 'reports:read')[];
+                /** Format: date-time */
+                createdAt: string;
+                /** @description The person who created it */
+                createdBy: string | null;
+                /** @description To the minute */
+                lastUsedAt: string | null;
+                revokedAt: string | null;
+              }[];
+            };
+          };
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Create an API key
+     * @description The answer holds the key itself, once: it is stored only as its SHA-256 and cannot be shown again.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description What the key is for, e.g. the partner platform */
+            name: string;
+            scopes: ('sessions:write' | 'sessions:read' | 'reports:read')[];
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              name: string;
+              /** @description The first 8 characters after `vk_`, to tell keys apart */
+              prefix: string;
+              scopes: ('sessions:write' | 'sessions:read' | 'reports:read')[];
+              /** Format: date-time */
+              createdAt: string;
+              /** @description The person who created it */
+              createdBy: string | null;
+              /** @description To the minute */
+              lastUsedAt: string | null;
+              revokedAt: string | null;
+              /** @description The key: send it as `Authorization: Bearer <key>`. Shown this once; only its hash is stored. */
+              key: string;
+            };
+          };
+        };
+        /** @description application/problem+json */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/admin/api-keys/{keyId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * Revoke an API key
+     * @description At once: the next request with it answers 401. Idempotent.
+     */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          keyId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Revoked */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description application/problem+json */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/admin/audit': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Search the tenant's audit trail
+     * @description Only the caller's own tenant's entries. `veritas audit verify` checks the hash chains.
+     */
+    get: {
+      parameters: {
+        query: {
+          /** @description The person or API key that acted */
+          actorId?: string;
+          /** @description e.g. user.update, class.create, api-key.revoke */
+          action?: string;
+          resourceType?: string;
+          resourceId?: string;
+          /** @description Entries at or after this moment */
+          from?: string;
+          /** @description Entries before this moment */
+          to?: string;
+          /** @description The `next` of the previous page */
+          cursor?: string;
+          limit: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                id: string;
+                /** @description The entry's place in the tenant's hash chain */
+                seq: number;
+                /** Format: date-time */
+                at: string;
+                actor: {
+                  kind: string;
+                  id: string | null;
+                  authMethod: string;
+                };
+                action: string;
+                resource: {
+                  type: string;
+                  id: string | null;
+                };
+                ip: string | null;
+                requestId: string | null;
+                detail: {
+                  [key: string]: unknown;
+                };
+                hash: string;
+              }[];
+              /** @description Pass as `cursor` for the next page; null at the end */
+              next: string | null;
+            };
+          };
+        };
+        /** @description application/problem+json */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/sessions/{id}/share-links': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List a session's share links
+     * @description Newest first, revoked and expired ones included; never their tokens.
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description Unguessable session id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                id: string;
+                sessionId: string;
+                state: 'active' | 'expired' | 'revoked';
+                /** Format: date-time */
+                createdAt: string;
+                /** @description The person who created it */
+                createdBy: string | null;
+                expiresAt: string | null;
+                revokedAt: string | null;
+                /** @description Noted at most once a minute */
+                lastUsedAt: string | null;
+              }[];
+            };
+          };
+        };
+        /** @description application/problem+json */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Create a share link
+     * @description A read-only link to the session: whoever opens it reads the session (its replay, events, analysis and report) until it expires or is revoked. The token is shown once, in this answer; it lasts `expiresInDays` days (default 30). Send it as `?share=<token>` or in the `X-Veritas-Share` header.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description Unguessable session id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            expiresInDays?: number;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              sessionId: string;
+              state: 'active' | 'expired' | 'revoked';
+              /** Format: date-time */
+              createdAt: string;
+              /** @description The person who created it */
+              createdBy: string | null;
+              expiresAt: string | null;
+              revokedAt: string | null;
+              /** @description Noted at most once a minute */
+              lastUsedAt: string | null;
+              /** @description Shown once: only its hash is stored */
+              token: string;
+              /** @description The replay page with the token: <base>/replay/<id>?share=<token> */
+              url: string;
+            };
+          };
+        };
+        /** @description application/problem+json */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/sessions/{id}/share-links/{linkId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * Revoke a share link
+     * @description The link stops working at once. Revoking it again answers the same.
+     */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description Unguessable session id */
+          id: string;
+          /** @description The share link id */
+          linkId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              sessionId: string;
+              state: 'active' | 'expired' | 'revoked';
+              /** Format: date-time */
+              createdAt: string;
+              /** @description The person who created it */
+              createdBy: string | null;
+              expiresAt: string | null;
+              revokedAt: string | null;
+              /** @description Noted at most once a minute */
+              lastUsedAt: string | null;
+            };
+          };
+        };
+        /** @description application/problem+json */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/auth/login': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Sign in with email and password
+     * @description An unknown address, a wrong password and a disabled account all answer 401 invalid-login, in the same time. Failures are limited per account and per client address (429 with Retry-After). The refresh token is set as a cookie (with a CSRF cookie) unless `tokenDelivery` is `body`.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            email: string;
+            password: string;
+            /** @description `cookie` (default, browsers): the refresh token is set as an httpOnly cookie with a CSRF cookie. `body` (other clients): it comes in the answer as `refreshToken` and no cookie is set. */
+            tokenDelivery?: 'cookie' | 'body';
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Send as "Authorization: Bearer <token>"; lives expiresIn seconds */
+              accessToken: string;
+              /** @enum {string} */
+              tokenType: 'Bearer';
+              expiresIn: number;
+              /** @description Only with tokenDelivery "body" */
+              refreshToken?: string;
+              user: {
+                id: string;
+                email: string;
+                displayName: string;
+                /** @description admin, teacher (proctor), observer or student */
+                role: 'admin' | 'teacher' | 'observer' | 'student';
+                tenant: {
+                  id: string;
+                  slug: string;
+                  name: string;
+                };
+                /** @description Students: the institution’s enrollment id */
+                enrollmentId?: string | null;
+                /** @description Teachers: their department */
+                department?: string | null;
+                /** @description How this sign-in was made */
+                authMethod: 'password' | 'oidc';
+              };
+            };
+          };
+        };
+        /** @description application/problem+json */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/auth/refresh': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Exchange a refresh token for a new access token (and a new refresh token)
+     * @description Each refresh token works once: the answer carries its successor. Presenting a spent one revokes the whole sign-in (401 refresh-reused); a revoked or expired one answers 401 invalid-credential. The new access token carries the person's current role. Browsers: the refresh token travels in the httpOnly cookie `veritas_refresh` (Path=/v1/auth, SameSite=Strict) and the request must carry `X-CSRF-Token` equal to the `veritas_csrf` cookie (else 403 csrf-refused). Other clients send `{"refreshToken": …}` in the body and need no CSRF token.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      /** @description Non-browser clients send the refresh token here; browsers send nothing and rely on the cookie (with X-CSRF-Token). */
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description 43 base64url characters */
+            refreshToken?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Send as "Authorization: Bearer <token>"; lives expiresIn seconds */
+              accessToken: string;
+              /** @enum {string} */
+              tokenType: 'Bearer';
+              expiresIn: number;
+              /** @description Only with tokenDelivery "body" */
+              refreshToken?: string;
+              user: {
+                id: string;
+                email: string;
+                displayName: string;
+                /** @description admin, teacher (proctor), observer or student */
+                role: 'admin' | 'teacher' | 'observer' | 'student';
+                tenant: {
+                  id: string;
+                  slug: string;
+                  name: string;
+                };
+                /** @description Students: the institution’s enrollment id */
+                enrollmentId?: string | null;
+                /** @description Teachers: their department */
+                department?: string | null;
+                /** @description How this sign-in was made */
+                authMethod: 'password' | 'oidc';
+              };
+            };
+          };
+        };
+        /** @description application/problem+json */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/auth/logout': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Sign out: revoke this sign-in’s refresh tokens and clear the cookies
+     * @description Access tokens already issued stay valid until they expire (15 minutes at most). Browsers: the refresh token travels in the httpOnly cookie `veritas_refresh` (Path=/v1/auth, SameSite=Strict) and the request must carry `X-CSRF-Token` equal to the `veritas_csrf` cookie (else 403 csrf-refused). Other clients send `{"refreshToken": …}` in the body and need no CSRF token.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      /** @description Non-browser clients send the refresh token here; browsers send nothing and rely on the cookie (with X-CSRF-Token). */
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description 43 base64url characters */
+            refreshToken?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description application/problem+json */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/.well-known/jwks.json': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The public keys that verify access tokens (JWKS) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              keys: ({
+                kid?: string;
+              } & {
+                [key: string]: unknown;
+              })[];
+            };
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/me': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Who am I
+     * @description The signed-in person: name, role, institution, enrollment id (students) or department (teachers), and how they signed in.
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              email: string;
+              displayName: string;
+              /** @description admin, teacher (proctor), observer or student */
+              role: 'admin' | 'teacher' | 'observer' | 'student';
+              tenant: {
+                id: string;
+                slug: string;
+                name: string;
+              };
+              /** @description Students: the institution’s enrollment id */
+              enrollmentId?: string | null;
+              /** @description Teachers: their department */
+              department?: string | null;
+              /** @description How this sign-in was made */
+              authMethod: 'password' | 'oidc';
+            };
+          };
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /**
+     * Change my name or password
+     * @description A new password needs `currentPassword` (403 wrong-password otherwise, throttled like sign-in) and must meet the policy (400 weak-password); it ends every other sign-in of this person. Audited.
+     */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            displayName?: string;
+            /** @description 12 to 256 characters, not a common one (else a weak-password problem says what to change) */
+            newPassword?: string;
+            currentPassword?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              email: string;
+              displayName: string;
+              /** @description admin, teacher (proctor), observer or student */
+              role: 'admin' | 'teacher' | 'observer' | 'student';
+              tenant: {
+                id: string;
+                slug: string;
+                name: string;
+              };
+              /** @description Students: the institution’s enrollment id */
+              enrollmentId?: string | null;
+              /** @description Teachers: their department */
+              department?: string | null;
+              /** @description How this sign-in was made */
+              authMethod: 'password' | 'oidc';
+            };
+          };
+        };
+        /** @description application/problem+json */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    trace?: never;
+  };
+  '/v1/admin/invitations': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Open invitations of my institution
+     * @description Not yet accepted, revoked or expired; newest first. The links themselves are never shown again.
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                id: string;
+                email: string;
+                /** @description admin, teacher (proctor), observer or student */
+                role: 'admin' | 'teacher' | 'observer' | 'student';
+                displayName: string | null;
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                expiresAt: string;
+                createdBy: string | null;
+              }[];
+            };
+          };
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Invite a person into my institution with a role
+     * @description Returns a one-time link, valid 7 days; a newer invitation for the same address replaces an open one. This server sends no email: pass the link on to the person yourself. It works once and is shown only now.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** Format: email */
+            email: string;
+            /** @description admin, teacher (proctor), observer or student */
+            role: 'admin' | 'teacher' | 'observer' | 'student';
+            displayName?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              email: string;
+              /** @description admin, teacher (proctor), observer or student */
+              role: 'admin' | 'teacher' | 'observer' | 'student';
+              displayName: string | null;
+              /** Format: date-time */
+              expiresAt: string;
+              /** @description The one-time link, shown this once */
+              link: string;
+              note: string;
+            };
+          };
+        };
+        /** @description application/problem+json */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/admin/invitations/{invitationId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * Revoke an invitation
+     * @description Its link stops working at once. An accepted invitation answers 409; another institution’s, 404.
+     */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          invitationId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/admin/users/{userId}/password-reset': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Make a password-reset link for a person of my institution
+     * @description Valid one hour; using it sets a new password and ends every sign-in of that person. A disabled account answers 409. This server sends no email: pass the link on to the person yourself. It works once and is shown only now.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          userId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description The one-time link, shown this once */
+              link: string;
+              /** Format: date-time */
+              expiresAt: string;
+              note: string;
+            };
+          };
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/auth/links/{token}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * What a one-time link is for
+     * @description An invitation or a password reset, for which address and institution. 410 link-invalid once it is used, revoked or expired.
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description 43 base64url characters */
+          token: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              kind: 'invitation' | 'password-reset';
+              email: string;
+              tenantName: string;
+              /** @description The name the invitation was made with, if any */
+              displayName: string | null;
+              /** Format: date-time */
+              expiresAt: string;
+            };
+          };
+        };
+        /** @description application/problem+json */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        410: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Use a one-time link: set a password and sign in
+     * @description An invitation creates the account (409 conflict when the address already has one); a password reset sets the new password and ends every other sign-in. The link is then spent (410 link-invalid afterwards). Answers as sign-in does.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description 43 base64url characters */
+          token: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description 12 to 256 characters, not a common one (else a weak-password problem says what to change) */
+            password: string;
+            displayName?: string;
+            /** @description `cookie` (default, browsers): the refresh token is set as an httpOnly cookie with a CSRF cookie. `body` (other clients): it comes in the answer as `refreshToken` and no cookie is set. */
+            tokenDelivery?: 'cookie' | 'body';
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Send as "Authorization: Bearer <token>"; lives expiresIn seconds */
+              accessToken: string;
+              /** @enum {string} */
+              tokenType: 'Bearer';
+              expiresIn: number;
+              /** @description Only with tokenDelivery "body" */
+              refreshToken?: string;
+              user: {
+                id: string;
+                email: string;
+                displayName: string;
+                /** @description admin, teacher (proctor), observer or student */
+                role: 'admin' | 'teacher' | 'observer' | 'student';
+                tenant: {
+                  id: string;
+                  slug: string;
+                  name: string;
+                };
+                /** @description Students: the institution’s enrollment id */
+                enrollmentId?: string | null;
+                /** @description Teachers: their department */
+                department?: string | null;
+                /** @description How this sign-in was made */
+                authMethod: 'password' | 'oidc';
+              };
+            };
+          };
+        };
+        /** @description application/problem+json */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        410: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
     delete?: never;
     options?: never;
     head?: never;

@@ -22,7 +22,7 @@ export const updateMe = (patch: MePatch): Promise<Me> => unwrap(api.PATCH('/v1/m
 export async function signOut(): Promise<void> {
   const csrf = readCookie(CSRF_COOKIE);
   try {
-    await api.POST('/v1/auth/logout', csrf ? { headers: { [CSRF_HEADER]: csrf } } : {});
+    await api.POST('/v1/auth/logout', { body: {}, ...(csrf ? { headers: { [CSRF_HEADER]: csrf } } : {}) });
   } finally {
     credentials.drop();
   }
