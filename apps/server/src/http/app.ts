@@ -35,6 +35,7 @@ import { replayRoutes } from '../modules/replay';
 import { sessionListRoutes } from '../modules/session-list';
 import { analysisRoutes } from '../modules/analysis';
 import { authRoutes, linksRoutes, meRoutes } from '../modules/auth';
+import { ssoAdminRoutes, ssoSignInRoutes } from '../modules/sso';
 
 export interface AppDeps {
   config: Config;
@@ -128,6 +129,7 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
         { name: 'operations', description: 'Health and metrics' },
         { name: 'demo', description: 'Demo data' },
         { name: 'auth', description: 'Sign-in, tokens, one’s own profile, invitations and password resets' },
+        { name: 'sso', description: 'Single sign-on with an institution’s OpenID Connect provider' },
       ],
     },
   });
@@ -179,5 +181,7 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
   await app.register(authRoutes, deps);
   await app.register(meRoutes, deps);
   await app.register(linksRoutes, deps);
+  await app.register(ssoAdminRoutes, deps);
+  await app.register(ssoSignInRoutes, deps);
   return app as unknown as App;
 }

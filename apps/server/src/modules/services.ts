@@ -9,6 +9,7 @@ import { scopeOfRow } from '../kernel/scope';
 import { createAuditService, type AuditService } from './audit';
 import { createAccessTokens, createAuthService, type AccessTokens, type AuthService } from './auth';
 import { createIngestService, type IngestService } from './ingest';
+import { createSsoService, type SsoService } from './sso';
 import { createSessionCredentials, createSessionsService, type SessionCredentials, type SessionsService } from './sessions';
 import { createBundlesService, type BundlesService } from './bundles';
 import { createReplayService, type ReplayService } from './replay';
@@ -49,6 +50,8 @@ export interface Services {
   accessTokens: AccessTokens;
   /** Sign-in (password, links; SSO calls signIn), refresh-token rotation, one's own profile, invitations and resets. */
   auth: AuthService;
+  /** Single sign-on per tenant with OpenID Connect (calls auth.signIn). */
+  sso: SsoService;
 }
 
 export interface ServiceOptions {
@@ -70,6 +73,7 @@ export function createServices(database: Database, config: Config, metrics: AppM
   const sessions = createSessionsService({ database, events });
   const audit = createAuditService(database);
   const accessTokens = createAccessTokens(database);
+  const auth = createAuthService({ database, accessTokens, audit });
   return {
     database,
     metrics,
@@ -77,7 +81,8 @@ export function createServices(database: Database, config: Config, metrics: AppM
     jobs,
     audit,
     accessTokens,
-    auth: createAuthService({ database, accessTokens, audit }),
+    auth,
+    sso: createSsoService({ database, audit, auth }),
     analysis,
     live,
     credentials: createSessionCredentials(database),
