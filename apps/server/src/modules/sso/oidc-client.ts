@@ -26,8 +26,10 @@ export function issuerUrl(issuer: string): URL {
     throw new AppError('sso-issuer-invalid', 'the issuer is not a URL');
   }
   const local = url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname);
-  if (url.protocol !== 'https:' && !local) throw new AppError('sso-issuer-invalid', 'the issuer must be an https URL (plain http only on localhost or 127.0.0.1)');
-  if (url.username || url.password || url.search || url.hash) throw new AppError('sso-issuer-invalid', 'the issuer URL carries no credentials, query or fragment');
+  if (url.protocol !== 'https:' && !local)
+    throw new AppError('sso-issuer-invalid', 'the issuer must be an https URL (plain http only on localhost or 127.0.0.1)');
+  if (url.username || url.password || url.search || url.hash)
+    throw new AppError('sso-issuer-invalid', 'the issuer URL carries no credentials, query or fragment');
   return url;
 }
 
@@ -83,7 +85,14 @@ export function unsuitable(config: client.Configuration): string | undefined {
 export function createOidcClients(clock: () => number = Date.now) {
   const cache = new Map<string, { at: number; config: Promise<client.Configuration> }>();
   const keyOf = (tenantId: string, s: ProviderSettings) =>
-    [tenantId, s.issuer, s.clientId, createHash('sha256').update(s.clientSecret ?? '').digest('hex')].join('\n');
+    [
+      tenantId,
+      s.issuer,
+      s.clientId,
+      createHash('sha256')
+        .update(s.clientSecret ?? '')
+        .digest('hex'),
+    ].join('\n');
 
   return {
     /** The provider's configuration for a sign-in; `sso-provider-unavailable` when it cannot be reached or no longer answers as one. */

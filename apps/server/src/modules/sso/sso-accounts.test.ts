@@ -27,9 +27,15 @@ afterAll(async () => {
 
 const db = () => t.app.services.database.db;
 const reasons = async (tenant: TenantRow) =>
-  (await db().selectFrom('audit_log').select('detail').where('tenant_id', '=', tenant.id).where('action', '=', 'auth.sso.sign-in-failed').orderBy('at').execute()).map(
-    (r) => r.detail.reason,
-  );
+  (
+    await db()
+      .selectFrom('audit_log')
+      .select('detail')
+      .where('tenant_id', '=', tenant.id)
+      .where('action', '=', 'auth.sso.sign-in-failed')
+      .orderBy('at')
+      .execute()
+  ).map((r) => r.detail.reason);
 const usersOf = (tenant: TenantRow) => db().selectFrom('users').selectAll().where('tenant_id', '=', tenant.id).execute();
 
 let n = 0;

@@ -110,6 +110,7 @@ export async function resolveAccount(
 /** Two sign-ins of one person at once: the second meets the unique subject or address and is refused (the first signed in). */
 function taken(err: unknown): never {
   if (err instanceof SsoRefusal) throw err;
-  if ((err as { code?: unknown }).code === '23505') refuse('sso-no-account', 'taken-concurrently', 'another sign-in for this account was in progress; try again');
+  if ((err as { code?: unknown }).code === '23505')
+    refuse('sso-no-account', 'taken-concurrently', 'another sign-in for this account was in progress; try again');
   rethrowUnavailable(err);
 }

@@ -143,7 +143,10 @@ describe(`SSO settings (${TEST_DB})`, () => {
     for (const issuer of [base, op.issuer.replace('127.0.0.1', 'localhost')]) {
       const r = await sso(admin, 'PUT', { issuer, clientId: 'x' });
       expect(r.statusCode, r.body).toBe(400);
-      expect(r.json()).toMatchObject({ type: 'urn:veritas:problem:sso-issuer-invalid', detail: expect.stringMatching(/not an OpenID Connect discovery document/) });
+      expect(r.json()).toMatchObject({
+        type: 'urn:veritas:problem:sso-issuer-invalid',
+        detail: expect.stringMatching(/not an OpenID Connect discovery document/),
+      });
     }
     expect((await sso(admin)).json()).toMatchObject({ configured: false });
   });

@@ -88,7 +88,8 @@ export function createSsoSignIn({ database, audit, auth, clients, clock }: SsoSi
     const state = query.get('state');
     // An unknown state proves nothing about anyone (anyone can send one): refused, not audited.
     const login = state ? await guard(takeOidcLogin(db, state)) : undefined;
-    if (!state || !login) throw new AppError('sso-state-invalid', 'this sign-in is unknown or was already used: start signing in again from your institution’s sign-in page');
+    if (!state || !login)
+      throw new AppError('sso-state-invalid', 'this sign-in is unknown or was already used: start signing in again from your institution’s sign-in page');
     const tenant = tenantId(login.tenant_id);
     let seen: { issuer?: string; sub?: string } = {};
     try {
@@ -112,14 +113,26 @@ export function createSsoSignIn({ database, audit, auth, clients, clock }: SsoSi
     } catch (err) {
       const reason = err instanceof SsoRefusal ? err.reason : err instanceof AppError ? err.code : 'internal';
       await audit
-        .record({ tenantId: tenant, actor: ANONYMOUS, action: 'auth.sso.sign-in-failed', resource: { type: 'user', id: null }, context, detail: { reason, ...seen } })
+        .record({
+          tenantId: tenant,
+          actor: ANONYMOUS,
+          action: 'auth.sso.sign-in-failed',
+          resource: { type: 'user', id: null },
+          context,
+          detail: { reason, ...seen },
+        })
         .catch(() => undefined);
       throw err;
     }
   }
 
   /** The code exchange and the ID token's checks (openid-client's), then the claims completed from userinfo. */
-  async function identify(provider: OidcProviderRow, query: URLSearchParams, redirectUri: string, checks: { state: string; nonce: string; codeVerifier: string }) {
+  async function identify(
+    provider: OidcProviderRow,
+    query: URLSearchParams,
+    redirectUri: string,
+    checks: { state: string; nonce: string; codeVerifier: string },
+  ) {
     const config = await clients.configFor(provider.tenant_id, settingsOf(provider));
     // The provider redirected to our registered URI: that is the URL the exchange names, whatever Host the request carried.
     const currentUrl = new URL(redirectUri);
@@ -132,8 +145,10 @@ export function createSsoSignIn({ database, audit, auth, clients, clock }: SsoSi
         idTokenExpected: true,
       })
       .catch((err: unknown) => {
-        if (isUnreachable(err)) throw new AppError('sso-provider-unavailable', 'your institution’s identity provider did not answer; start signing in again later');
-        const reason = err instanceof client.AuthorizationResponseError ? 'provider-error' : err instanceof client.ResponseBodyError ? 'token-error' : 'invalid-response';
+        if (isUnreachable(err))
+          throw new AppError('sso-provider-unavailable', 'your institution’s identity provider did not answer; start signing in again later');
+        const reason =
+          err instanceof client.AuthorizationResponseError ? 'provider-error' : err instanceof client.ResponseBodyError ? 'token-error' : 'invalid-response';
         return refuse('sso-refused', reason, `the identity provider’s answer was refused (${describe(err)}): start signing in again`);
       });
     const claims = tokens.claims();

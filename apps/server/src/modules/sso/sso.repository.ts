@@ -54,6 +54,11 @@ export async function deleteTenantOidcLogins(db: Kysely<DB>, tenantId: TenantId)
  * people module's table: it has no bulk update to call, and this one belongs to SSO's rules.
  */
 export async function unlinkOidcSubjects(db: Kysely<DB>, tenantId: TenantId): Promise<number> {
-  const r = await db.updateTable('users').set({ oidc_subject: null }).where('tenant_id', '=', tenantId).where('oidc_subject', 'is not', null).executeTakeFirst();
+  const r = await db
+    .updateTable('users')
+    .set({ oidc_subject: null })
+    .where('tenant_id', '=', tenantId)
+    .where('oidc_subject', 'is not', null)
+    .executeTakeFirst();
   return Number(r.numUpdatedRows);
 }

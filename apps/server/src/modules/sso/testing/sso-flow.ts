@@ -1,4 +1,5 @@
-import type { App } from '../../../http/app';
+import type { FastifyInstance } from 'fastify';
+import type { Services } from '../../services';
 import { tenantId } from '../../../kernel/scope';
 import type { TenantRow } from '../../people';
 import { signInAtProvider, type TestProvider } from './test-provider';
@@ -7,6 +8,9 @@ import { signInAtProvider, type TestProvider } from './test-provider';
  * A browser's way through a Veritas SSO sign-in, over real HTTP: the app's start, the provider's
  * login, and the app's callback, each step returned so a test can stop, tamper or replay. Tests only.
  */
+
+/** The app as these helpers use it (the http layer's App, which a module may not import). */
+type App = FastifyInstance & { services: Services };
 
 export const callbackUrlOf = (base: string) => `${base}/v1/auth/sso/callback`;
 
@@ -24,7 +28,14 @@ export async function useProvider(
   client: { clientId: string; clientSecret: string | null },
   options: { createUsers?: boolean; issuer?: string } = {},
 ): Promise<void> {
-  const admin = { kind: 'user', userId: 'test-admin', tenantId: tenantId(tenant.id), role: 'admin', via: 'password', scope: { tenantId: tenantId(tenant.id) } } as const;
+  const admin = {
+    kind: 'user',
+    userId: 'test-admin',
+    tenantId: tenantId(tenant.id),
+    role: 'admin',
+    via: 'password',
+    scope: { tenantId: tenantId(tenant.id) },
+  } as const;
   await app.services.sso.settings.save(
     admin,
     { issuer: options.issuer ?? provider.issuer, clientId: client.clientId, clientSecret: client.clientSecret, createUsers: options.createUsers ?? false },
