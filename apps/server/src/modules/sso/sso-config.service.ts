@@ -21,6 +21,12 @@ export interface SsoSettingsInput {
   createUsers?: boolean;
 }
 
+/** Two spellings of one URL (a trailing slash, the case of the host); text that is no URL is only itself. */
+function sameUrl(a: string, b: string): boolean {
+  const href = (s: string) => (URL.canParse(s) ? new URL(s).href : s);
+  return href(a) === href(b);
+}
+
 function scopesOf(given: string): string {
   const tokens = [...new Set(given.split(/\s+/).filter(Boolean))];
   if (!tokens.every((t) => SCOPE_TOKEN.test(t))) throw new AppError('invalid-request', '/body/scopes: scopes are space-separated tokens of printable ASCII');
@@ -66,7 +72,7 @@ export function createSsoConfig({ database, audit, clients }: { database: Databa
     const tenant = admin.tenantId;
     const existing = await find(tenant);
     const scopes = scopesOf(input.scopes ?? existing?.scopes ?? DEFAULT_SCOPES);
-    const sameClient = existing !== undefined && existing.client_id === input.clientId && issuerUrl(existing.issuer).href === issuerUrl(input.issuer).href;
+    const sameClient = existing !== undefined && existing.client_id === input.clientId && sameUrl(existing.issuer, input.issuer);
     const clientSecret = input.clientSecret !== undefined ? input.clientSecret : sameClient ? existing.client_secret : null;
     const issuer = await checkIssuer({ issuer: input.issuer, clientId: input.clientId, clientSecret });
     const createUsers = input.createUsers ?? existing?.create_users ?? false;

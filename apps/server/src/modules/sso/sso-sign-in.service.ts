@@ -109,7 +109,7 @@ export function createSsoSignIn({ database, audit, auth, clients, clock }: SsoSi
         context,
         detail: { issuer: identity.issuer, sub: identity.sub },
       });
-      return { signedIn, returnTo: login.return_to ?? '/' };
+      return { signedIn, returnTo: safeReturnTo(login.return_to ?? undefined) };
     } catch (err) {
       const reason = err instanceof SsoRefusal ? err.reason : err instanceof AppError ? err.code : 'internal';
       await audit
