@@ -13,16 +13,32 @@ import { ANONYMOUS } from '../kernel/actor';
 import { tenantId } from '../kernel/scope';
 import { buildPerson, buildTenant } from '../testing/people';
 import { argon2Hasher } from '../modules/auth';
+import { callbackUrlOf, start, useProvider } from '../modules/sso/testing/sso-flow';
+import { signInAtProvider, startTestProvider, type TestProvider } from '../modules/sso/testing/test-provider';
+import type { TenantRow } from '../modules/people';
 
 let t: TestApp;
 let wsBase: string;
+/** An OpenID Connect provider, and an institution signing in with it, for the SSO routes. */
+let provider: TestProvider;
+let ssoTenant: TenantRow;
+const SSO_SUB = 'access-walk-person';
 beforeAll(async () => {
   // The walk creates a session per route and credential: more than the anonymous rate limit allows.
   t = await createTestApp({ rateLimit: { anonymousPerMinute: 100_000, ingestPerMinute: 100_000 } });
   await t.app.listen({ host: '127.0.0.1', port: 0 });
   wsBase = `ws://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
+  const client = { clientId: 'access-walk', clientSecret: 'access-walk-client-secret-0123' };
+  provider = await startTestProvider({ clients: [{ ...client, redirectUris: [callbackUrlOf(wsBase.replace('ws:', 'http:'))] }] });
+  ssoTenant = await buildTenant(t.app);
+  await useProvider(t.app, ssoTenant, provider, client);
+  await buildPerson(t.app, ssoTenant, 'student', { oidc_subject: SSO_SUB });
+  provider.accounts.set(SSO_SUB, { sub: SSO_SUB });
 });
-afterAll(async () => t?.close());
+afterAll(async () => {
+  await provider?.close();
+  await t?.close();
+});
 
 type Credential = 'none' | 'wrong token' | "another session's token" | 'own token';
 const CREDENTIALS: Credential[] = ['none', 'wrong token', "another session's token", 'own token'];
@@ -61,6 +77,13 @@ async function signInRequestFor(method: string, url: string): Promise<{ path: st
   if (url === '/v1/auth/login') return { path: url, payload: { email: signer.user.email, password: 'access walk passphrase' } };
   if (url === '/v1/auth/refresh')
     return { path: url, payload: { refreshToken: (await t.app.services.auth.signIn(signer.user, 'password', context)).refreshToken } };
+  // SSO: an institution that has it; the callback with what a provider sends back after a real sign-in there.
+  if (url === '/v1/auth/sso/:tenant' || url === '/v1/auth/sso/:tenant/start') return { path: url.replace(':tenant', ssoTenant.slug) };
+  if (url === '/v1/auth/sso/callback') {
+    const base = wsBase.replace('ws:', 'http:');
+    const back = new URL(await signInAtProvider((await start(base, ssoTenant.slug)).href, { as: SSO_SUB, stopAt: callbackUrlOf(base) }));
+    return { path: `${back.pathname}${back.search}` };
+  }
   if (url === '/v1/auth/links/:token') {
     const email = `walk-${bundleN++}@access.test`;
     const { url: link } = await t.app.services.auth.links.invite(ANONYMOUS, tenantId(signer.user.tenant_id), { email, role: 'student' }, 'http://x', context);
@@ -151,6 +174,10 @@ describe('every route answers as its declared access promises', () => {
       'POST /v1/auth/links/:token',
       'GET /v1/me',
       'POST /v1/admin/invitations',
+      'PUT /v1/admin/sso',
+      'GET /v1/auth/sso/:tenant',
+      'GET /v1/auth/sso/:tenant/start',
+      'GET /v1/auth/sso/callback',
     ]) {
       expect(walked, r).toContain(r);
     }

@@ -39,6 +39,7 @@ import { apiKeysRoutes } from '../modules/api-keys';
 import { auditRoutes } from '../modules/audit';
 import { shareLinksRoutes } from '../modules/share-links';
 import { authRoutes, linksRoutes, meRoutes } from '../modules/auth';
+import { ssoAdminRoutes, ssoSignInRoutes } from '../modules/sso';
 
 export interface AppDeps {
   config: Config;
@@ -138,6 +139,7 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
         { name: 'admin', description: "A tenant's administration: people, observers, API keys, settings, audit trail" },
         { name: 'classes', description: "Classes: a teacher's roster of students" },
         { name: 'auth', description: 'Sign-in, tokens, one’s own profile, invitations and password resets' },
+        { name: 'sso', description: 'Single sign-on with an institution’s OpenID Connect provider' },
       ],
     },
   });
@@ -193,5 +195,7 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
   await app.register(authRoutes, deps);
   await app.register(meRoutes, deps);
   await app.register(linksRoutes, deps);
+  await app.register(ssoAdminRoutes, deps);
+  await app.register(ssoSignInRoutes, deps);
   return app as unknown as App;
 }

@@ -11,6 +11,7 @@ import { createAccessTokens, createAuthService, type AccessTokens, type AuthServ
 import { createPeopleService, type PeopleService } from './people';
 import { createApiKeysService, type ApiKeysService } from './api-keys';
 import { createIngestService, type IngestService } from './ingest';
+import { createSsoService, type SsoService } from './sso';
 import { createSessionCredentials, createSessionsService, type SessionCredentials, type SessionsService } from './sessions';
 import { createBundlesService, type BundlesService } from './bundles';
 import { createReplayService, type ReplayService } from './replay';
@@ -61,6 +62,8 @@ export interface Services {
   shareLinks: ShareLinksService;
   /** Sign-in (password, links; SSO calls signIn), refresh-token rotation, one's own profile, invitations and resets. */
   auth: AuthService;
+  /** Single sign-on per tenant with OpenID Connect (calls auth.signIn). */
+  sso: SsoService;
 }
 
 export interface ServiceOptions {
@@ -85,6 +88,7 @@ export function createServices(database: Database, config: Config, metrics: AppM
   const credentials = createSessionCredentials(database);
   const sessions = createSessionsService({ database, events, audit, forget: (id) => credentials.forget(id) });
   const accessTokens = createAccessTokens(database);
+  const auth = createAuthService({ database, accessTokens, audit });
   return {
     database,
     metrics,
@@ -94,7 +98,8 @@ export function createServices(database: Database, config: Config, metrics: AppM
     people,
     apiKeys: createApiKeysService(database, audit),
     accessTokens,
-    auth: createAuthService({ database, accessTokens, audit }),
+    auth,
+    sso: createSsoService({ database, audit, auth }),
     analysis,
     live,
     credentials,

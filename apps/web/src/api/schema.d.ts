@@ -6198,6 +6198,481 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/admin/sso': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * My institution’s single sign-on (OpenID Connect provider)
+     * @description Never the client secret: `clientSecretSet` says whether one is stored. `redirectUri` is the one to register at the provider.
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              configured: boolean;
+              /** @description The provider’s issuer, as its discovery document spells it */
+              issuer: string | null;
+              /** @description The client id at the provider */
+              clientId: string | null;
+              /** @description Whether a client secret is stored (it is never shown) */
+              clientSecretSet: boolean;
+              scopes: string;
+              createUsers: boolean;
+              /** @description The redirect URI to register at the provider */
+              redirectUri: string;
+              /** @description Where a sign-in with this institution’s provider starts */
+              signInUrl: string;
+            };
+          };
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    /**
+     * Set my institution’s OpenID Connect provider
+     * @description The issuer’s discovery document is fetched now: an issuer that cannot be reached or is not an OpenID Connect provider answers 400 sso-issuer-invalid. A different issuer than before unlinks every account from the old one’s subjects (people re-link by verified email when they next sign in) and ends sign-ins in flight. Audited, without the secret.
+     */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description The provider’s issuer identifier: an https URL (plain http only on localhost or 127.0.0.1, for development) */
+            issuer: string;
+            /** @description The client id Veritas is registered under at the provider */
+            clientId: string;
+            /** @description The client secret. Omitted: the stored one is kept for the same issuer and client id. null: none (a public client; PKCE alone). */
+            clientSecret?: string | null;
+            /** @description Space-separated, with openid (default "openid email profile") */
+            scopes?: string;
+            /** @description Whether a person the provider vouches for (with a verified address) and who has no account yet gets one, as a student */
+            createUsers?: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              configured: boolean;
+              /** @description The provider’s issuer, as its discovery document spells it */
+              issuer: string | null;
+              /** @description The client id at the provider */
+              clientId: string | null;
+              /** @description Whether a client secret is stored (it is never shown) */
+              clientSecretSet: boolean;
+              scopes: string;
+              createUsers: boolean;
+              /** @description The redirect URI to register at the provider */
+              redirectUri: string;
+              /** @description Where a sign-in with this institution’s provider starts */
+              signInUrl: string;
+            };
+          };
+        };
+        /** @description application/problem+json */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    post?: never;
+    /**
+     * Stop signing in with my institution’s provider
+     * @description Sign-ins in flight end and accounts forget their provider subjects; people sign in with a password (or a reset link). Audited.
+     */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/auth/sso/callback': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Where the provider sends the browser back (the redirect URI)
+     * @description Takes the sign-in its `state` names (once; 10 minutes), exchanges the code with the PKCE verifier and checks the ID token (issuer, audience, nonce, signature). The person is the account of the institution the sign-in started for that is linked to their subject, or has the address the provider verified (then linked), or a new student when the institution allows it. Then the sign-in cookies are set and the browser goes to `returnTo`, where the web app calls POST /v1/auth/refresh. Refusals are problems a person can read: unknown or used state (400 sso-state-invalid), an answer that does not hold (400 sso-refused), no account (403 sso-no-account), a disabled account (403 account-disabled).
+     */
+    get: {
+      parameters: {
+        query?: {
+          state?: string;
+          code?: string;
+          iss?: string;
+          error?: string;
+          error_description?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description To returnTo, signed in (cookies set) */
+        302: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description application/problem+json */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        502: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/auth/sso/{tenant}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Whether an institution signs in with its identity provider (for its sign-in page) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description The institution’s slug */
+          tenant: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description The institution’s slug */
+              tenant: string;
+              tenantName: string;
+              /** @description Whether the institution signs in with its identity provider */
+              enabled: boolean;
+              /** @description Where the sign-in starts (add ?returnTo=/path to come back there) */
+              startUrl?: string;
+            };
+          };
+        };
+        /** @description application/problem+json */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/auth/sso/{tenant}/start': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Start signing in with the institution’s identity provider
+     * @description Redirects the browser to the provider’s authorization endpoint with a state, a nonce and a PKCE S256 code challenge. An institution without single sign-on answers 404 sso-not-configured; an unreachable provider 502.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description A path of this site to come back to after signing in (starts with "/", not "//"); anything else means "/" */
+          returnTo?: string;
+        };
+        header?: never;
+        path: {
+          /** @description The institution’s slug */
+          tenant: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description To the provider’s authorization endpoint */
+        302: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description application/problem+json */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        502: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
