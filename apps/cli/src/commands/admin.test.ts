@@ -61,5 +61,7 @@ describe('veritas admin create', () => {
     expect(await run({ email: 'a@b.test' })).toMatchObject({ code: 2, text: expect.stringMatching(/--tenant and --email are required/) });
     expect(await run({ tenant: 'x', email: 'a@b.test' }, ['delete'])).toMatchObject({ code: 2, text: expect.stringMatching(/only subcommand is "create"/) });
     await expect(run({ tenant: 'Not A Slug', email: 'a@b.test' })).rejects.toThrow(/--tenant must be lower-case/);
+    // The SSO callback's path segment can never be an institution's short name.
+    await expect(run({ tenant: 'callback', email: 'a@b.test' })).rejects.toThrow(/reserved/);
   });
 });

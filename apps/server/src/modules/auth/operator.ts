@@ -11,6 +11,8 @@ import { createAuthService } from './auth.service';
 const CLI = { ip: null, requestId: 'cli' };
 
 export const TENANT_SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+/** Slugs that name routes under /v1/auth/sso/ (its callback) rather than an institution. */
+export const RESERVED_SLUGS: ReadonlySet<string> = new Set(['callback']);
 
 export interface AdminInvitation {
   tenant: TenantRow;
@@ -25,6 +27,7 @@ export async function createAdminInvitation(
   input: { tenantSlug: string; tenantName?: string; email: string; displayName?: string; linkBase: string },
 ): Promise<AdminInvitation> {
   if (!TENANT_SLUG.test(input.tenantSlug)) throw new Error(`--tenant must be lower-case letters, digits and dashes, got "${input.tenantSlug}"`);
+  if (RESERVED_SLUGS.has(input.tenantSlug)) throw new Error(`--tenant "${input.tenantSlug}" is reserved; choose another short name`);
   const audit = createAuditService(database);
   const auth = createAuthService({ database, accessTokens: createAccessTokens(database), audit });
   let tenant = await findTenantBySlug(database.db, input.tenantSlug);

@@ -20,6 +20,8 @@ export const ssoSignInRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
   app.get(
     CALLBACK_PATH,
     {
+      // No automatic HEAD twin: a HEAD request would spend the sign-in's single-use state.
+      exposeHeadRoute: false,
       config: { access: 'anyone', rateLimit },
       schema: {
         tags: ['sso'],
