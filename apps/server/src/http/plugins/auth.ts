@@ -35,7 +35,8 @@ export const NO_CREDENTIALS: ActorResolvers = {
 /** A bearer credential by its shape: an access token is a JWT, an API key starts with `vk_`; anything else is a write token. */
 export type BearerCredential = { kind: 'access-token'; token: string } | { kind: 'api-key'; token: string };
 
-const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]+$/;
+// The signature may be empty: an unsigned (`alg: none`) token is still an access token, refused as invalid, never a write token.
+const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]*$/;
 /** API keys are `vk_` and 43 base64url characters; write tokens are 43 characters, so the two never collide. */
 export const API_KEY_SHAPE = /^vk_[\w-]{43}$/;
 
