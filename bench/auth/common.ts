@@ -110,7 +110,11 @@ export class Machine {
     this.s0 = processCpuSeconds(serverPid);
   }
   /** Seconds of CPU the server used since the window opened, and cores by whom. */
-  close(extraPids: { pid: number; cpu0: number }[] = []): { serverCpuS: number; wallS: number; cores: { server: number; bench: number; other: number; idle: number } } {
+  close(extraPids: { pid: number; cpu0: number }[] = []): {
+    serverCpuS: number;
+    wallS: number;
+    cores: { server: number; bench: number; other: number; idle: number };
+  } {
     const wallS = (performance.now() - this.t0) / 1000;
     const m1 = machineCpuSeconds();
     const serverCpuS = processCpuSeconds(this.serverPid) - this.s0;

@@ -214,13 +214,29 @@ console.log(
 );
 console.log('| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 console.log(
-  `| ${storage} | ${rows.length} | ${mr(rows.map((r) => r.load1), 1)} | ${mr(rows.map((r) => r.durable))} | ${mr(rows.map((r) => r.serverUsPerBatch))} | ${
+  `| ${storage} | ${rows.length} | ${mr(
+    rows.map((r) => r.load1),
+    1,
+  )} | ${mr(rows.map((r) => r.durable))} | ${mr(rows.map((r) => r.serverUsPerBatch))} | ${
     storage === 'postgres' ? mr(rows.map((r) => r.postgresUsPerBatch)) : '— (in the server)'
-  } | ${mr(rows.map((r) => r.hooks), 2)} | ${mr(rows.map((r) => r.tokenCheck), 2)} | ${mr(rows.map((r) => r.hooks - r.tokenCheck), 2)} | ${mr(
+  } | ${mr(
+    rows.map((r) => r.hooks),
+    2,
+  )} | ${mr(
+    rows.map((r) => r.tokenCheck),
+    2,
+  )} | ${mr(
+    rows.map((r) => r.hooks - r.tokenCheck),
+    2,
+  )} | ${mr(
     rows.map((r) => (r.hooks / r.serverUsPerBatch) * 100),
     2,
     '%',
-  )} | ${mr(rows.map((r) => ((r.hooks - r.tokenCheck) / r.serverUsPerBatch) * 100), 2, '%')} |`,
+  )} | ${mr(
+    rows.map((r) => ((r.hooks - r.tokenCheck) / r.serverUsPerBatch) * 100),
+    2,
+    '%',
+  )} |`,
 );
 const c = (k: keyof Row['cores']) => fmt(median(rows.map((r) => r.cores[k])), 2);
 console.log(

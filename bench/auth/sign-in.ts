@@ -13,7 +13,9 @@ import { hash, verify } from '@node-rs/argon2';
 import { ARGON2_PARAMS, DEMO_PASSWORD, DEMO_PEOPLE } from '../../apps/server/src/modules/auth';
 import { Machine, fmt, median, mr, percentile, signIn, startDemoServer, type Storage } from './common';
 
-const { values } = parseArgs({ options: { storage: { type: 'string', default: 'pglite' }, runs: { type: 'string', default: '3' }, n: { type: 'string', default: '40' } } });
+const { values } = parseArgs({
+  options: { storage: { type: 'string', default: 'pglite' }, runs: { type: 'string', default: '3' }, n: { type: 'string', default: '40' } },
+});
 const storage = values.storage as Storage;
 const runs = Number(values.runs);
 const n = Number(values.n);
@@ -94,18 +96,35 @@ console.log(
   `\nsign-in: ${storage}, ${runs} run(s), ${n} sign-ins per mode, node ${process.version}; ARGON2_PARAMS: argon2id (algorithm ${algorithm}), ` +
     `memoryCost ${params.memoryCost} KiB, timeCost ${params.timeCost}, parallelism ${params.parallelism}\n`,
 );
-console.log('median (min–max) over runs; the ratio is computed within each run against that run\'s hash p50');
+console.log("median (min–max) over runs; the ratio is computed within each run against that run's hash p50");
 console.log('');
-console.log('| storage | mode | runs | load avg | p50 ms | p99 ms | sign-ins/s | server CPU ms per sign-in | hash p50 ms (bench process) | sign-in p50 ÷ hash p50 | cores: server / bench / other / idle |');
+console.log(
+  '| storage | mode | runs | load avg | p50 ms | p99 ms | sign-ins/s | server CPU ms per sign-in | hash p50 ms (bench process) | sign-in p50 ÷ hash p50 | cores: server / bench / other / idle |',
+);
 console.log('| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
 for (const mode of ['sequential', '4 concurrent clients']) {
   const g = rows.filter((r) => r.mode === mode);
   const c = (k: keyof Row['cores']) => fmt(median(g.map((r) => r.cores[k])), 2);
   console.log(
-    `| ${storage} | ${mode} | ${g.length} | ${mr(g.map((r) => r.load1), 1)} | ${mr(g.map((r) => r.p50), 1)} | ${mr(g.map((r) => r.p99), 1)} | ${mr(
+    `| ${storage} | ${mode} | ${g.length} | ${mr(
+      g.map((r) => r.load1),
+      1,
+    )} | ${mr(
+      g.map((r) => r.p50),
+      1,
+    )} | ${mr(
+      g.map((r) => r.p99),
+      1,
+    )} | ${mr(
       g.map((r) => r.perSecond),
       1,
-    )} | ${mr(g.map((r) => r.serverCpuMs), 1)} | ${mr(baselines.map((b) => b.p50), 1)} | ${mr(
+    )} | ${mr(
+      g.map((r) => r.serverCpuMs),
+      1,
+    )} | ${mr(
+      baselines.map((b) => b.p50),
+      1,
+    )} | ${mr(
       g.map((r) => r.p50 / baselines.find((b) => b.run === r.run)!.p50),
       2,
       '×',

@@ -129,20 +129,43 @@ console.log(
 );
 console.log('median (min–max) over runs; overheads and shares are computed within each run');
 console.log('');
-console.log('| variant | p50 ms | p99 ms | mean ms | server CPU µs/request | overhead p50 vs none, µs | overhead ÷ events p50 | overhead mean vs none, µs | overhead (mean) ÷ events mean |');
+console.log(
+  '| variant | p50 ms | p99 ms | mean ms | server CPU µs/request | overhead p50 vs none, µs | overhead ÷ events p50 | overhead mean vs none, µs | overhead (mean) ÷ events mean |',
+);
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const v of VARIANTS) {
-  const col = (k: 'p50' | 'p99' | 'mean') => mr(results.map((r) => r[k][v]), 3);
+  const col = (k: 'p50' | 'p99' | 'mean') =>
+    mr(
+      results.map((r) => r[k][v]),
+      3,
+    );
   const over = v === 'cached' || v === 'fresh';
   console.log(
     `| ${v} | ${col('p50')} | ${col('p99')} | ${col('mean')} | ${mr(results.map((r) => r.cpuUs[v]))} | ${
       over ? mr(results.map((r) => (r.p50[v] - r.p50.none) * 1000)) : ''
-    } | ${over ? mr(results.map((r) => ((r.p50[v] - r.p50.none) / r.p50.events) * 100), 2, '%') : ''} | ${
-      over ? mr(results.map((r) => (r.mean[v] - r.mean.none) * 1000)) : ''
-    } | ${over ? mr(results.map((r) => ((r.mean[v] - r.mean.none) / r.mean.events) * 100), 2, '%') : ''} |`,
+    } | ${
+      over
+        ? mr(
+            results.map((r) => ((r.p50[v] - r.p50.none) / r.p50.events) * 100),
+            2,
+            '%',
+          )
+        : ''
+    } | ${over ? mr(results.map((r) => (r.mean[v] - r.mean.none) * 1000)) : ''} | ${
+      over
+        ? mr(
+            results.map((r) => ((r.mean[v] - r.mean.none) / r.mean.events) * 100),
+            2,
+            '%',
+          )
+        : ''
+    } |`,
   );
 }
 const c = (k: keyof RunResult['cores']) => fmt(median(results.map((r) => r.cores[k])), 2);
 console.log(
-  `\nload average ${mr(results.map((r) => r.load1), 1)}; cores during the rounds (median): server ${c('server')}, bench ${c('bench')}, other work ${c('other')}, idle ${c('idle')}`,
+  `\nload average ${mr(
+    results.map((r) => r.load1),
+    1,
+  )}; cores during the rounds (median): server ${c('server')}, bench ${c('bench')}, other work ${c('other')}, idle ${c('idle')}`,
 );
