@@ -31,14 +31,17 @@ interface Row {
   cores: { server: number; bench: number; other: number; idle: number };
 }
 
-async function hashBaseline(stored: string, times: number): Promise<number[]> {
+/** Wall ms of each verification, and the CPU ms they used in all (argon2 runs on another thread of this process). */
+async function hashBaseline(stored: string, times: number): Promise<{ ms: number[]; cpuMs: number }> {
   const ms: number[] = [];
+  const cpu0 = process.cpuUsage();
   for (let i = 0; i < times; i++) {
     const t = performance.now();
     if (!(await verify(stored, DEMO_PASSWORD))) throw new Error('the baseline hash did not verify');
     ms.push(performance.now() - t);
   }
-  return ms;
+  const cpu = process.cpuUsage(cpu0);
+  return { ms, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
 async function signIns(url: string, pid: number, clients: number, total: number, run: number): Promise<Row> {
@@ -70,19 +73,20 @@ async function signIns(url: string, pid: number, clients: number, total: number,
 }
 
 const rows: Row[] = [];
-const baselines: { run: number; p50: number; p99: number }[] = [];
+const baselines: { run: number; p50: number; p99: number; cpuMs: number }[] = [];
 const stored = await hash(DEMO_PASSWORD, ARGON2_PARAMS);
 for (let run = 1; run <= runs; run++) {
   const server = await startDemoServer(storage);
   try {
     // Warm-up: the first sign-in of each person loads keys and code paths.
     for (const p of DEMO_PEOPLE) await signIn(server.url, p.email, DEMO_PASSWORD);
-    const base = [...(await hashBaseline(stored, Math.ceil(n / 2)))];
+    const before = await hashBaseline(stored, Math.ceil(n / 2));
     const seq = await signIns(server.url, server.proc.pid!, 1, n, run);
     const conc = await signIns(server.url, server.proc.pid!, 4, n, run);
-    base.push(...(await hashBaseline(stored, Math.ceil(n / 2))));
+    const after = await hashBaseline(stored, Math.ceil(n / 2));
+    const base = [...before.ms, ...after.ms];
     rows.push(seq, conc);
-    baselines.push({ run, p50: percentile(base, 50), p99: percentile(base, 99) });
+    baselines.push({ run, p50: percentile(base, 50), p99: percentile(base, 99), cpuMs: (before.cpuMs + after.cpuMs) / base.length });
     process.stderr.write(
       `[${storage} #${run}] ${new Date().toISOString()} load ${seq.load1.toFixed(2)}: sequential p50 ${fmt(seq.p50, 1)} ms, 4 clients p50 ${fmt(conc.p50, 1)} ms, hash p50 ${fmt(baselines.at(-1)!.p50, 1)} ms\n`,
     );
@@ -99,9 +103,9 @@ console.log(
 console.log("median (min–max) over runs; the ratio is computed within each run against that run's hash p50");
 console.log('');
 console.log(
-  '| storage | mode | runs | load avg | p50 ms | p99 ms | sign-ins/s | server CPU ms per sign-in | hash p50 ms (bench process) | sign-in p50 ÷ hash p50 | cores: server / bench / other / idle |',
+  '| storage | mode | runs | load avg | p50 ms | p99 ms | sign-ins/s | server CPU ms per sign-in | hash p50 ms (bench process) | hash CPU ms (bench process) | sign-in p50 ÷ hash p50 | hash CPU ÷ server CPU per sign-in | cores: server / bench / other / idle |',
 );
-console.log('| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+console.log('| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
 for (const mode of ['sequential', '4 concurrent clients']) {
   const g = rows.filter((r) => r.mode === mode);
   const c = (k: keyof Row['cores']) => fmt(median(g.map((r) => r.cores[k])), 2);
@@ -125,9 +129,16 @@ for (const mode of ['sequential', '4 concurrent clients']) {
       baselines.map((b) => b.p50),
       1,
     )} | ${mr(
+      baselines.map((b) => b.cpuMs),
+      1,
+    )} | ${mr(
       g.map((r) => r.p50 / baselines.find((b) => b.run === r.run)!.p50),
       2,
       '×',
+    )} | ${mr(
+      g.map((r) => (baselines.find((b) => b.run === r.run)!.cpuMs / r.serverCpuMs) * 100),
+      0,
+      '%',
     )} | ${c('server')} / ${c('bench')} / ${c('other')} / ${c('idle')} |`,
   );
 }
