@@ -39,6 +39,12 @@ export function isUnreachable(err: unknown): boolean {
   return err instanceof client.ClientError && (err.code === 'OAUTH_TIMEOUT' || err.code === 'OAUTH_ABORT');
 }
 
+/** A kept-alive connection the other side had closed: the request never reached it, so sending it again is safe. */
+function wasReset(err: unknown): boolean {
+  const code = (err as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+  return err instanceof TypeError && (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET');
+}
+
 export interface ProviderSettings {
   issuer: string;
   clientId: string;
@@ -55,7 +61,13 @@ export async function discover({ issuer, clientId, clientSecret }: ProviderSetti
   const insecure = url.protocol === 'http:';
   // Plain http only for loopback issuers (issuerUrl); openid-client marks this as deprecated to make it stand out.
   const execute = insecure ? [client.allowInsecureRequests] : [];
-  const found = await client.discovery(url, clientId, undefined, client.None(), { execute, timeout });
+  const discoverOnce = () => client.discovery(url, clientId, undefined, client.None(), { execute, timeout });
+  // Discovery is an idempotent GET: a connection the provider closed while it sat idle in the pool
+  // (ECONNRESET on reuse) is retried once on a fresh one before the provider counts as unreachable.
+  const found = await discoverOnce().catch((err: unknown) => {
+    if (wasReset(err)) return discoverOnce();
+    throw err;
+  });
   const meta = found.serverMetadata();
   const methods = meta.token_endpoint_auth_methods_supported;
   const auth = !clientSecret
