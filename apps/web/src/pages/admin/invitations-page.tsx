@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { Button, Cell, Column, Dialog, DialogTrigger, Form, Heading, Modal, Row, Table, TableBody, TableHeader } from 'react-aria-components';
+import { Button, Dialog, DialogTrigger, Form, Heading, Modal } from 'react-aria-components';
 import { api, unwrap } from '../../api/client';
 import type { Role } from '../../api/pending-paths';
 import type { paths } from '../../api/schema';
@@ -92,30 +92,34 @@ function InviteForm({ onIssued }: { onIssued: (i: Issued) => void }) {
 
 function PendingTable({ items, onRevoked }: { items: Pending[]; onRevoked: () => void }) {
   return (
-    <Table aria-label="Open invitations" className="table">
-      <TableHeader>
-        <Column isRowHeader>Email address</Column>
-        <Column>Role</Column>
-        <Column>Invited</Column>
-        <Column>Expires</Column>
-        <Column>
-          <span className="sr-only">Actions</span>
-        </Column>
-      </TableHeader>
-      <TableBody items={items}>
-        {(i) => (
-          <Row id={i.id}>
-            <Cell>{i.displayName ? `${i.displayName} <${i.email}>` : i.email}</Cell>
-            <Cell>{ROLE_LABEL[i.role]}</Cell>
-            <Cell>{when(i.createdAt)}</Cell>
-            <Cell>{when(i.expiresAt)}</Cell>
-            <Cell>
+    // A plain table: rows are read, not selected, and each action is one Tab stop (a grid would trap Tab).
+    <table className="table">
+      <caption className="sr-only">Open invitations</caption>
+      <thead>
+        <tr>
+          <th scope="col">Email address</th>
+          <th scope="col">Role</th>
+          <th scope="col">Invited</th>
+          <th scope="col">Expires</th>
+          <th scope="col">
+            <span className="sr-only">Actions</span>
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {items.map((i) => (
+          <tr key={i.id}>
+            <th scope="row">{i.displayName ? `${i.displayName} <${i.email}>` : i.email}</th>
+            <td>{ROLE_LABEL[i.role]}</td>
+            <td>{when(i.createdAt)}</td>
+            <td>{when(i.expiresAt)}</td>
+            <td>
               <Revoke invitation={i} onRevoked={onRevoked} />
-            </Cell>
-          </Row>
-        )}
-      </TableBody>
-    </Table>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 
