@@ -11,12 +11,14 @@ const page =
   <M,>(load: () => Promise<M>, name: keyof M): PageLoader =>
   async () => ({ Component: (await load())[name] as ComponentType });
 
+const sessions = page(() => import('../pages/sessions/sessions-page'), 'SessionsPage');
+
 /** Pages for some roles only; each is rendered only behind its RequireRole (see guards.tsx). A page without `lazy` is still to come. */
 const GUARDED: { roles: readonly Role[]; pages: { path: string; title: string; lazy?: PageLoader }[] }[] = [
   {
     roles: ['admin'],
     pages: [
-      { path: 'admin/users', title: 'Users' },
+      { path: 'admin/users', title: 'Users', lazy: page(() => import('../pages/admin/users-page'), 'UsersPage') },
       { path: 'admin/invitations', title: 'Invitations', lazy: page(() => import('../pages/admin/invitations-page'), 'InvitationsPage') },
       { path: 'admin/classes', title: 'Classes' },
       { path: 'admin/api-keys', title: 'API keys' },
@@ -25,8 +27,10 @@ const GUARDED: { roles: readonly Role[]; pages: { path: string; title: string; l
     ],
   },
   { roles: ['teacher'], pages: [{ path: 'classes', title: 'Classes' }] },
-  { roles: ['teacher', 'observer'], pages: [{ path: 'sessions', title: 'Sessions' }] },
-  { roles: ['student'], pages: [{ path: 'my/sessions', title: 'My sessions' }] },
+  { roles: ['teacher', 'observer'], pages: [{ path: 'sessions', title: 'Sessions', lazy: sessions }] },
+  { roles: ['student'], pages: [{ path: 'my/sessions', title: 'My sessions', lazy: sessions }] },
+  // Whose report it is, the server decides (404 otherwise).
+  { roles: ['student', 'teacher', 'observer', 'admin'], pages: [{ path: 'report/:sessionId', title: 'Process report', lazy: page(() => import('../pages/sessions/report-page'), 'ReportPage') }] },
 ];
 
 /**

@@ -74,3 +74,9 @@ export async function resetLink(web: WebServer, email: string): Promise<string> 
   if (!user) throw new Error(`no person ${email}`);
   return (await call<{ link: string }>(`${web.url}/v1/admin/users/${user.id}/password-reset`, { method: 'POST', token })).link;
 }
+
+/** A session the person starts through the API (their own, as the recorder would make it). */
+export async function startSession(web: WebServer, email: string, password: string, title: string): Promise<string> {
+  const token = await accessTokenOf(web.url, email, password);
+  return (await call<{ id: string }>(`${web.url}/v1/sessions`, { method: 'POST', token, body: JSON.stringify({ kind: 'writing', meta: { title } }) })).id;
+}

@@ -11,7 +11,7 @@ import { LoadState, messageOf, useLoad } from '../../components/load-state';
 import { OneTimeSecret } from '../../components/one-time-secret';
 import { PageTitle } from '../../components/page-title';
 
-type Issued = paths['/v1/admin/invitations']['post']['responses'][200]['content']['application/json'];
+type Issued = paths['/v1/admin/invitations']['post']['responses'][201]['content']['application/json'];
 type Pending = paths['/v1/admin/invitations']['get']['responses'][200]['content']['application/json']['items'][number];
 
 const when = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
