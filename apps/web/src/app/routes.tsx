@@ -30,7 +30,10 @@ const GUARDED: { roles: readonly Role[]; pages: { path: string; title: string; l
   { roles: ['teacher', 'observer'], pages: [{ path: 'sessions', title: 'Sessions', lazy: sessions }] },
   { roles: ['student'], pages: [{ path: 'my/sessions', title: 'My sessions', lazy: sessions }] },
   // Whose report it is, the server decides (404 otherwise).
-  { roles: ['student', 'teacher', 'observer', 'admin'], pages: [{ path: 'report/:sessionId', title: 'Process report', lazy: page(() => import('../pages/sessions/report-page'), 'ReportPage') }] },
+  {
+    roles: ['student', 'teacher', 'observer', 'admin'],
+    pages: [{ path: 'report/:sessionId', title: 'Process report', lazy: page(() => import('../pages/sessions/report-page'), 'ReportPage') }],
+  },
 ];
 
 /**

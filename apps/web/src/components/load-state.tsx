@@ -4,8 +4,7 @@ import { ApiProblem } from '../api/problem';
 export type Loaded<T> = { status: 'loading' } | { status: 'failed'; message: string } | { status: 'ready'; data: T };
 
 /** What a failed request says to people: the server's words, or that it could not be reached. */
-export const messageOf = (err: unknown): string =>
-  err instanceof ApiProblem ? err.summary : 'the server could not be reached';
+export const messageOf = (err: unknown): string => (err instanceof ApiProblem ? err.summary : 'the server could not be reached');
 
 /**
  * Loads `load()` when `key` changes (a filter, a page) and on `reload()`; an answer that arrives

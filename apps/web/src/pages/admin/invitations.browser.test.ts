@@ -88,7 +88,16 @@ describe('a student and the pages of other roles', () => {
       const path = new URL(r.url()).pathname;
       if (/^\/v1\/(admin|classes|sessions\b)/.test(path)) answered.push(`${r.status()} ${r.request().method()} ${path}`);
     });
-    for (const to of ['/admin/users', '/admin/invitations', '/admin/classes', '/admin/api-keys', '/admin/audit', '/admin/institution', '/classes', '/sessions']) {
+    for (const to of [
+      '/admin/users',
+      '/admin/invitations',
+      '/admin/classes',
+      '/admin/api-keys',
+      '/admin/audit',
+      '/admin/institution',
+      '/classes',
+      '/sessions',
+    ]) {
       await page.goto(web.url + to);
       await page.getByRole('heading', { name: 'Not allowed (403)' }).waitFor();
       expect(new URL(page.url()).pathname).toBe(to);
