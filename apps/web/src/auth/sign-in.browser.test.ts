@@ -147,6 +147,7 @@ describe('guards by role', () => {
     await page.goto(`${url}/sign-in`);
     await signIn(page, web.people.student.email, DEMO_PASSWORD);
     await page.waitForURL('**/my/sessions');
+    await page.getByText('You have no recorded session yet.').waitFor(); // the page's own request is done
     const headings = await recordHeadings(page);
     const from = log.length;
     await page.goto(`${url}/admin/users`); // a new page load: the token in memory is gone
