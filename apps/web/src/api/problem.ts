@@ -16,6 +16,8 @@ export type KnownProblemCode =
   | 'unauthenticated'
   | 'token-expired'
   | 'invalid-login'
+  | 'wrong-password'
+  | 'weak-password'
   | 'refresh-reused'
   | 'csrf-refused'
   | 'forbidden'

@@ -9,8 +9,8 @@ import { launchChromium } from '../../../../scripts/test-support/chromium';
 import { a11yViolations, buildWeb, newA11yPage } from '../testing/browser-harness';
 
 // The app on the real server: every page passes axe, the keyboard reaches everything, and guarded
-// pages send a signed-out visitor to /sign-in. (The sign-in routes are not on this server yet; what
-// needs them is tested against their contract in people.browser.test.ts.)
+// pages send a signed-out visitor to /sign-in. (Signed-in pages: auth/sign-in.browser.test.ts and
+// pages/admin/*.browser.test.ts, on the real server too.)
 
 let dir: string;
 let server: RunningServer;

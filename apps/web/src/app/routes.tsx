@@ -1,3 +1,4 @@
+import type { ComponentType } from 'react';
 import type { RouteObject } from 'react-router';
 import type { Role } from '../api/pending-paths';
 import { HomePage } from '../pages/home/home-page';
@@ -5,13 +6,20 @@ import { RequireRole } from './guards';
 import { Shell } from './shell';
 import { ComingPage, NotFoundPage, RouteErrorPage } from './simple-pages';
 
-/** Pages for some roles only; each is rendered only behind its RequireRole (see guards.tsx). */
-const GUARDED: { roles: readonly Role[]; pages: { path: string; title: string }[] }[] = [
+type PageLoader = () => Promise<{ Component: ComponentType }>;
+const page =
+  <M,>(load: () => Promise<M>, name: keyof M): PageLoader =>
+  async () => ({ Component: (await load())[name] as ComponentType });
+
+const sessions = page(() => import('../pages/sessions/sessions-page'), 'SessionsPage');
+
+/** Pages for some roles only; each is rendered only behind its RequireRole (see guards.tsx). A page without `lazy` is still to come. */
+const GUARDED: { roles: readonly Role[]; pages: { path: string; title: string; lazy?: PageLoader }[] }[] = [
   {
     roles: ['admin'],
     pages: [
-      { path: 'admin/users', title: 'Users' },
-      { path: 'admin/invitations', title: 'Invitations' },
+      { path: 'admin/users', title: 'Users', lazy: page(() => import('../pages/admin/users-page'), 'UsersPage') },
+      { path: 'admin/invitations', title: 'Invitations', lazy: page(() => import('../pages/admin/invitations-page'), 'InvitationsPage') },
       { path: 'admin/classes', title: 'Classes' },
       { path: 'admin/api-keys', title: 'API keys' },
       { path: 'admin/audit', title: 'Audit log' },
@@ -19,8 +27,13 @@ const GUARDED: { roles: readonly Role[]; pages: { path: string; title: string }[
     ],
   },
   { roles: ['teacher'], pages: [{ path: 'classes', title: 'Classes' }] },
-  { roles: ['teacher', 'observer'], pages: [{ path: 'sessions', title: 'Sessions' }] },
-  { roles: ['student'], pages: [{ path: 'my/sessions', title: 'My sessions' }] },
+  { roles: ['teacher', 'observer'], pages: [{ path: 'sessions', title: 'Sessions', lazy: sessions }] },
+  { roles: ['student'], pages: [{ path: 'my/sessions', title: 'My sessions', lazy: sessions }] },
+  // Whose report it is, the server decides (404 otherwise).
+  {
+    roles: ['student', 'teacher', 'observer', 'admin'],
+    pages: [{ path: 'report/:sessionId', title: 'Process report', lazy: page(() => import('../pages/sessions/report-page'), 'ReportPage') }],
+  },
 ];
 
 /**
@@ -48,7 +61,7 @@ export const routes: RouteObject[] = [
           },
           ...GUARDED.map(({ roles, pages }) => ({
             element: <RequireRole roles={roles} />,
-            children: pages.map(({ path, title }) => ({ path, element: <ComingPage title={title} /> })),
+            children: pages.map(({ path, title, lazy }) => (lazy ? { path, lazy } : { path, element: <ComingPage title={title} /> })),
           })),
           { path: '*', element: <NotFoundPage /> },
         ],

@@ -117,7 +117,7 @@ function ChangePassword({ email }: { email: string }) {
       setFresh('');
       setFormKey((k) => k + 1); // empties the fields
     } catch (err) {
-      const wrong = err instanceof ApiProblem && (err.code === 'invalid-login' || err.code === 'invalid-credential');
+      const wrong = err instanceof ApiProblem && err.code === 'wrong-password';
       setOutcome(
         wrong
           ? { ok: false, text: 'Not changed: the current password is wrong.', fields: { currentPassword: 'This is not your current password.' } }

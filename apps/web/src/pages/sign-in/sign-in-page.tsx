@@ -1,6 +1,7 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { Navigate, useSearchParams } from 'react-router';
 import { Button, Form } from 'react-aria-components';
+import { api, unwrap } from '../../api/client';
 import { ApiProblem } from '../../api/problem';
 import { useAuth } from '../../auth/auth-context';
 import { Field } from '../../components/field';
@@ -90,16 +91,43 @@ export function SignInPage() {
  */
 function SsoSignIn({ returnTo }: { returnTo: string }) {
   const slugOf = (v: string) => v.trim().toLowerCase();
+  const [said, setSaid] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  // Asks first whether the institution signs in with its provider (GET /v1/auth/sso/{tenant}), so a
+  // person whose institution does not is told here rather than sent to an error page.
+  const go = async (slug: string) => {
+    setBusy(true);
+    setSaid(null);
+    try {
+      const sso = await unwrap(api.GET('/v1/auth/sso/{tenant}', { params: { path: { tenant: slug } } }));
+      if (sso.enabled && sso.startUrl) {
+        window.location.assign(`${sso.startUrl}${sso.startUrl.includes('?') ? '&' : '?'}returnTo=${encodeURIComponent(returnTo)}`);
+        return;
+      }
+      setSaid(`${sso.tenantName} does not sign in through its own provider: use your email address and password above.`);
+    } catch (err) {
+      setSaid(
+        err instanceof ApiProblem && err.status === 404
+          ? `No institution is called “${slug}”. Check the short name your institution gave you.`
+          : `Could not reach the server: ${err instanceof ApiProblem ? err.summary : 'try again'}.`,
+      );
+    }
+    setBusy(false);
+  };
   return (
     <section aria-labelledby="sso-sign-in" className="card">
       <h2 id="sso-sign-in">Sign in with your institution (SSO)</h2>
+      {said && (
+        <p role="alert" className="form-alert">
+          {said}
+        </p>
+      )}
       <Form
         className="form"
         data-testid="sso-form"
         onSubmit={(e) => {
           e.preventDefault();
-          const slug = slugOf(String(new FormData(e.currentTarget).get('institution')));
-          window.location.assign(`/v1/auth/sso/${encodeURIComponent(slug)}/start?returnTo=${encodeURIComponent(returnTo)}`);
+          void go(slugOf(String(new FormData(e.currentTarget).get('institution'))));
         }}
       >
         <Field
@@ -110,7 +138,7 @@ function SsoSignIn({ returnTo }: { returnTo: string }) {
           validate={(v) => (slugOf(v) && !SLUG.test(slugOf(v)) ? 'Use letters, digits and hyphens only, as your institution gave it.' : null)}
           autoComplete="organization"
         />
-        <Button type="submit" className="btn">
+        <Button type="submit" className="btn" isPending={busy}>
           Continue to your institution
         </Button>
       </Form>

@@ -1,0 +1,82 @@
+/**
+ * Browser tests on the real server (Node only, never bundled): builds the web app, starts the API
+ * with the embedded database, seeds the demo institution (one person per role), and adds people
+ * through the real API (an invitation made and accepted), as an administrator would.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEMO_PASSWORD, loadConfig, seedDemoPeople, startServer, type DemoPerson, type RunningServer } from '@veritas/server';
+import { buildWeb } from './browser-harness';
+
+export { DEMO_PASSWORD };
+
+export interface WebServer {
+  url: string;
+  server: RunningServer;
+  /** The demo people by role; they sign in with DEMO_PASSWORD. */
+  people: Record<DemoPerson['role'], DemoPerson>;
+  close(): Promise<void>;
+}
+
+export async function startWebServer(name: string): Promise<WebServer> {
+  const dir = await mkdtemp(join(tmpdir(), `veritas-${name}-`));
+  await buildWeb(join(dir, 'dist'));
+  const server = await startServer(loadConfig({}, { host: '127.0.0.1', port: 0, dataDir: join(dir, 'data'), webDist: join(dir, 'dist'), logLevel: 'silent' }));
+  const seeded = await seedDemoPeople(server.database);
+  const people = Object.fromEntries(seeded.map((p) => [p.role, p])) as WebServer['people'];
+  return {
+    url: server.url,
+    server,
+    people,
+    async close() {
+      await server.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function call<T>(url: string, init: RequestInit & { token?: string } = {}): Promise<T> {
+  const { token, ...rest } = init;
+  const res = await fetch(url, {
+    ...rest,
+    headers: { ...(rest.body ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${rest.method ?? 'GET'} ${url}: ${res.status} ${text}`);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+/** An access token for a person, by the real login. */
+export async function accessTokenOf(base: string, email: string, password: string): Promise<string> {
+  const answer = await call<{ accessToken: string }>(`${base}/v1/auth/login`, { method: 'POST', body: JSON.stringify({ email, password }) });
+  return answer.accessToken;
+}
+
+/** An invitation made by the administrator through the API: its one-time link (…/accept/<token>). */
+export async function invite(web: WebServer, body: { email: string; role: DemoPerson['role']; displayName?: string }): Promise<string> {
+  const token = await accessTokenOf(web.url, web.people.admin.email, DEMO_PASSWORD);
+  return (await call<{ link: string }>(`${web.url}/v1/admin/invitations`, { method: 'POST', token, body: JSON.stringify(body) })).link;
+}
+
+/** A person added through the API: invited by the administrator, the link accepted with `password`. */
+export async function addPerson(web: WebServer, person: { email: string; role: DemoPerson['role']; displayName: string; password: string }): Promise<void> {
+  const link = await invite(web, { email: person.email, role: person.role });
+  const token = new URL(link).pathname.split('/').pop()!;
+  await call(`${web.url}/v1/auth/links/${token}`, { method: 'POST', body: JSON.stringify({ password: person.password, displayName: person.displayName }) });
+}
+
+/** A password-reset link for a person, made by the administrator through the API. */
+export async function resetLink(web: WebServer, email: string): Promise<string> {
+  const token = await accessTokenOf(web.url, web.people.admin.email, DEMO_PASSWORD);
+  const found = await call<{ items: { id: string; email: string }[] }>(`${web.url}/v1/admin/users?q=${encodeURIComponent(email)}&limit=5`, { token });
+  const user = found.items.find((u) => u.email === email);
+  if (!user) throw new Error(`no person ${email}`);
+  return (await call<{ link: string }>(`${web.url}/v1/admin/users/${user.id}/password-reset`, { method: 'POST', token })).link;
+}
+
+/** A session the person starts through the API (their own, as the recorder would make it). */
+export async function startSession(web: WebServer, email: string, password: string, title: string): Promise<string> {
+  const token = await accessTokenOf(web.url, email, password);
+  return (await call<{ id: string }>(`${web.url}/v1/sessions`, { method: 'POST', token, body: JSON.stringify({ kind: 'writing', meta: { title } }) })).id;
+}
