@@ -22,7 +22,7 @@ const GUARDED: { roles: readonly Role[]; pages: { path: string; title: string; l
       { path: 'admin/invitations', title: 'Invitations', lazy: page(() => import('../pages/admin/invitations-page'), 'InvitationsPage') },
       { path: 'admin/classes', title: 'Classes' },
       { path: 'admin/api-keys', title: 'API keys', lazy: page(() => import('../pages/admin/api-keys-page'), 'ApiKeysPage') },
-      { path: 'admin/audit', title: 'Audit log' },
+      { path: 'admin/audit', title: 'Audit log', lazy: page(() => import('../pages/admin/audit-page'), 'AuditPage') },
       { path: 'admin/institution', title: 'Institution' },
     ],
   },
