@@ -23,7 +23,7 @@ const GUARDED: { roles: readonly Role[]; pages: { path: string; title: string; l
       { path: 'admin/classes', title: 'Classes' },
       { path: 'admin/api-keys', title: 'API keys', lazy: page(() => import('../pages/admin/api-keys-page'), 'ApiKeysPage') },
       { path: 'admin/audit', title: 'Audit log', lazy: page(() => import('../pages/admin/audit-page'), 'AuditPage') },
-      { path: 'admin/institution', title: 'Institution' },
+      { path: 'admin/institution', title: 'Institution', lazy: page(() => import('../pages/admin/institution-page'), 'InstitutionPage') },
     ],
   },
   { roles: ['teacher'], pages: [{ path: 'classes', title: 'Classes' }] },
