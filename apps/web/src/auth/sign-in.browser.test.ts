@@ -40,11 +40,15 @@ function recordCalls(page: Page): Call[] {
     if (!u.pathname.startsWith('/v1/')) return;
     const entry: Call = { call: `${r.method()} ${u.pathname}` };
     log.push(entry);
-    void r.allHeaders().then((h) => {
-      if (h.authorization) entry.authorization = h.authorization;
-      if (h['x-csrf-token']) entry.csrf = h['x-csrf-token'];
-      if (h.cookie) entry.cookie = h.cookie;
-    });
+    r.allHeaders().then(
+      (h) => {
+        if (h.authorization) entry.authorization = h.authorization;
+        if (h['x-csrf-token']) entry.csrf = h['x-csrf-token'];
+        if (h.cookie) entry.cookie = h.cookie;
+      },
+      // A request still in flight when its page closes has no headers to read: nothing to log.
+      () => {},
+    );
     const body = r.postData();
     if (body) entry.body = JSON.parse(body) as unknown;
   });
