@@ -104,8 +104,6 @@ interface Row {
   ok?: number[];
   except?: Partial<Record<Caller, number>>;
   audit?: string;
-  /** An `anyone` route that still refuses a bearer that was sent and did not hold (and a key without its scope). */
-  judgesBearer?: boolean;
 }
 
 const sid = () => w.owned.id;
@@ -116,8 +114,8 @@ const ROWS: Record<string, Row> = {
   'GET /openapi.json': { a: () => ({ url: '/openapi.json' }) },
   'GET /.well-known/jwks.json': { a: () => ({ url: '/.well-known/jwks.json' }) },
   'GET /v1/demo/sessions': { a: () => ({ url: '/v1/demo/sessions' }) },
-  // Anyone may list (the published sessions), but a credential that was sent is judged: a dead one is 401, a key that cannot read 403.
-  'GET /v1/sessions': { a: () => ({ url: '/v1/sessions' }), judgesBearer: true, except: { keyWriteOnly: 403 } },
+  // Declared sessions:list: anyone lists (the published sessions), a dead credential is 401 and a key without sessions:read 403, by the table.
+  'GET /v1/sessions': { a: () => ({ url: '/v1/sessions' }) },
   'POST /v1/sessions': { a: () => ({ url: '/v1/sessions', payload: { kind: 'writing' } }), audit: 'session.create' },
   'POST /v1/bundles': { a: async () => ({ url: '/v1/bundles', payload: await buildBundle({ id: await freshBundleId() }) }), audit: 'session.upload' },
   'GET /v1/sessions/{id}': { a: () => ({ url: `/v1/sessions/${sid()}` }), b: () => ({ url: `/v1/sessions/${w.bSession.id}` }) },
@@ -487,7 +485,7 @@ describe('the matrix', () => {
       const [method] = route.split(' ') as [Method];
       const declaredAccess = access.get(route)!;
       const ok = row.ok ?? [200, 201, 202, 204];
-      const anyone = declaredAccess.includes('anyone') && !row.judgesBearer;
+      const anyone = declaredAccess.includes('anyone');
       // The anonymous answer: for `anyone` routes, what every credential below must get too.
       const base = await row.a();
       const none = await inject(method, base.url, {}, base.payload);
@@ -523,7 +521,7 @@ describe('the matrix', () => {
         cells++;
         const where = `${route} as ${caller}`;
         check(r.statusCode < 500, where, r, 'no 5xx');
-        if (anyone || (row.judgesBearer && !row.except?.[caller])) {
+        if (anyone) {
           check(!(r.statusCode === 401 || r.statusCode === 403) || r.statusCode === none.statusCode, where, r, 'not refused for its credential');
           continue;
         }

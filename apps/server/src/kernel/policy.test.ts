@@ -65,7 +65,7 @@ describe('policy', () => {
       'api-keys:manage': ['admin'],
       'audit:read': ['admin'],
       'tenant:manage': ['admin'],
-      'sessions:list': ['admin', 'teacher', 'observer', 'student', 'api-key(sessions:read)'],
+      'sessions:list': ['anonymous', 'session-reader', 'session-writer', 'admin', 'teacher', 'observer', 'student', 'api-key(sessions:read)'],
       'share-links:manage': ['admin', 'teacher', 'student'],
       'sessions:delete': ['admin', 'teacher'],
     });

@@ -59,7 +59,8 @@ export const POLICY: Readonly<Record<Access, Readonly<Record<Column, Cell>>>> = 
   'api-keys:manage': row(people('admin')),
   'audit:read': row(people('admin')),
   'tenant:manage': row(people('admin')),
-  'sessions:list': row({ ...people(...ROLES), 'api-key': 'sessions:read' }),
+  // Everyone lists (capability holders get the published demo sessions, see LISTING); a key needs sessions:read.
+  'sessions:list': row({ anonymous: true, 'session-reader': true, 'session-writer': true, ...people(...ROLES), 'api-key': 'sessions:read' }),
   'share-links:manage': row(people('admin', 'teacher', 'student')),
   // Deleting a session (and everything of it) is for those who run the class: never its student, an observer or a key.
   'sessions:delete': row(people('admin', 'teacher')),

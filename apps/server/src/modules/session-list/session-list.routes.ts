@@ -13,7 +13,7 @@ export const sessionListRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (ap
   app.get(
     '/v1/sessions',
     {
-      config: { access: 'anyone' },
+      config: { access: 'sessions:list' },
       schema: {
         tags: ['sessions'],
         summary: 'List sessions',
