@@ -1,4 +1,5 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { randomToken, tokenHash } from '../auth';
 import { API_SCOPES, type AnonymousActor, type ApiKeyActor, type ApiScope, type UserActor } from '../../kernel/actor';
 import { AppError } from '../../kernel/errors';
 import { tenantId, tenantScope } from '../../kernel/scope';
@@ -27,8 +28,9 @@ export interface ApiKeysService {
 const INVALID: AnonymousActor = Object.freeze({ kind: 'anonymous', refused: 'invalid-credential' });
 
 /** `vk_` and 32 random bytes in base64url (43 characters): the shape the auth plugin recognises (API_KEY_SHAPE). */
-export const newApiKey = () => `vk_${randomBytes(32).toString('base64url')}`;
-export const hashApiKey = (key: string) => createHash('sha256').update(key).digest('hex');
+export const newApiKey = () => `vk_${randomToken()}`;
+/** Stored instead of the key (the same SHA-256 as every other secret token). */
+export const hashApiKey = tokenHash;
 /** What a list shows so a person can tell keys apart: the first 8 characters after `vk_`. */
 export const prefixOf = (key: string) => key.slice(3, 11);
 

@@ -3,6 +3,7 @@ export { createAccessTokens, ACCESS_TOKEN_TTL_S, TOKEN_AUDIENCE, TOKEN_ISSUER, t
 export { createAuthService, type AuthService, type AuthDeps } from './auth.service';
 export { REFRESH_TOKEN_TTL_S, type SignedIn } from './sign-in.service';
 export { setSignInCookies, clearSignInCookies, cookieSecurity, REFRESH_COOKIE, CSRF_COOKIE, CSRF_HEADER } from './sign-in-cookies';
+export { randomToken, tokenHash, sameSecret } from './secret-tokens';
 export { argon2Hasher, checkPasswordPolicy, ARGON2_PARAMS, type PasswordHasher } from './passwords';
 export { createLoginThrottle, LOGIN_LIMITS, type LoginThrottle } from './login-throttle';
 export { INVITATION_TTL_S, RESET_TTL_S, type IssuedLink } from './links.service';

@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { randomToken, tokenHash } from '../auth';
 import type { SessionReader } from '../../kernel/actor';
 import { AppError } from '../../kernel/errors';
 import { scopeOfRow, type Scope } from '../../kernel/scope';
@@ -21,10 +22,7 @@ export const DEFAULT_SHARE_DAYS = 30;
 /** The last use is noted at most this often (the repository's interval says the same). */
 const TOUCH_EVERY_MS = 60_000;
 
-/** 256 random bits: the link's token, shown once; only its SHA-256 is stored. */
-const newToken = () => randomBytes(32).toString('base64url');
 const newLinkId = () => `sl_${randomBytes(12).toString('base64url')}`;
-const hashOf = (token: string) => createHash('sha256').update(token).digest('hex');
 
 export interface ShareLinksService {
   /** A new read-only link to the session (of the scope); the token is in the answer only. */
@@ -55,14 +53,15 @@ export function createShareLinksService({ database: { db }, audit }: { database:
   return {
     async create(scope, sessionId, { expiresInDays = DEFAULT_SHARE_DAYS }, by) {
       const session = await sessionIn(scope, sessionId);
-      const token = newToken();
+      // 256 random bits, shown once; only its SHA-256 is stored.
+      const token = randomToken();
       const link = await guard(
         db.transaction().execute(async (trx) => {
           const row = await insertShareLink(trx, {
             id: newLinkId(),
             session_id: session.id,
             tenant_id: session.tenant_id,
-            token_hash: hashOf(token),
+            token_hash: tokenHash(token),
             created_by: by.actor.kind === 'user' ? by.actor.userId : null,
             expires_at: new Date(Date.now() + expiresInDays * 86_400_000),
           });
@@ -93,7 +92,7 @@ export function createShareLinksService({ database: { db }, audit }: { database:
     },
 
     async resolve(sessionId, token) {
-      const link = await guard(findOpenShareLink(db, sessionId, hashOf(token)));
+      const link = await guard(findOpenShareLink(db, sessionId, tokenHash(token)));
       if (!link) return undefined;
       if (link.last_used_at === null || Date.now() - link.last_used_at.getTime() >= TOUCH_EVERY_MS) await guard(touchShareLink(db, link.id));
       return { kind: 'session-reader', sessionId, scope: scopeOfRow(link), shareLinkId: link.id };
