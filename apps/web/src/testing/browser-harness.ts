@@ -156,7 +156,9 @@ let axeSource: string | undefined;
 export async function newA11yPage(browser: Browser, options: { viewport?: { width: number; height: number } } = {}): Promise<Page> {
   const context = await browser.newContext({ bypassCSP: true, ...options });
   const page = await context.newPage();
-  page.on('close', () => void context.close());
+  // Closing the page closes its context; when the context or the browser is closing already
+  // (context().close(), afterAll's browser.close()) that second close rejects, which is no fault.
+  page.on('close', () => context.close().catch(() => undefined));
   return page;
 }
 
