@@ -22,7 +22,10 @@ export const NAVIGATION: Record<Audience, readonly NavItem[]> = {
     { to: '/classes', label: 'Classes' },
     { to: '/sessions', label: 'Sessions' },
   ],
-  observer: [{ to: '/sessions', label: 'Sessions' }],
+  observer: [
+    { to: '/sessions', label: 'Sessions' },
+    { to: '/classes', label: 'Classes' },
+  ],
   student: [
     { to: '/my/sessions', label: 'My sessions' },
     { to: '/profile', label: 'Profile' },

@@ -4,7 +4,7 @@ import type { Role } from '../api/pending-paths';
 import { HomePage } from '../pages/home/home-page';
 import { RequireRole } from './guards';
 import { Shell } from './shell';
-import { ComingPage, NotFoundPage, RouteErrorPage } from './simple-pages';
+import { NotFoundPage, RouteErrorPage } from './simple-pages';
 
 type PageLoader = () => Promise<{ Component: ComponentType }>;
 const page =
@@ -12,27 +12,37 @@ const page =
   async () => ({ Component: (await load())[name] as ComponentType });
 
 const sessions = page(() => import('../pages/sessions/sessions-page'), 'SessionsPage');
+const classes = page(() => import('../pages/classes/classes-page'), 'ClassesPage');
+const oneClass = page(() => import('../pages/classes/class-page'), 'ClassPage');
 
-/** Pages for some roles only; each is rendered only behind its RequireRole (see guards.tsx). A page without `lazy` is still to come. */
-const GUARDED: { roles: readonly Role[]; pages: { path: string; title: string; lazy?: PageLoader }[] }[] = [
+/** Pages for some roles only; each is rendered only behind its RequireRole (see guards.tsx). */
+const GUARDED: { roles: readonly Role[]; pages: { path: string; lazy: PageLoader }[] }[] = [
   {
     roles: ['admin'],
     pages: [
-      { path: 'admin/users', title: 'Users', lazy: page(() => import('../pages/admin/users-page'), 'UsersPage') },
-      { path: 'admin/invitations', title: 'Invitations', lazy: page(() => import('../pages/admin/invitations-page'), 'InvitationsPage') },
-      { path: 'admin/classes', title: 'Classes' },
-      { path: 'admin/api-keys', title: 'API keys', lazy: page(() => import('../pages/admin/api-keys-page'), 'ApiKeysPage') },
-      { path: 'admin/audit', title: 'Audit log', lazy: page(() => import('../pages/admin/audit-page'), 'AuditPage') },
-      { path: 'admin/institution', title: 'Institution', lazy: page(() => import('../pages/admin/institution-page'), 'InstitutionPage') },
+      { path: 'admin/users', lazy: page(() => import('../pages/admin/users-page'), 'UsersPage') },
+      { path: 'admin/invitations', lazy: page(() => import('../pages/admin/invitations-page'), 'InvitationsPage') },
+      { path: 'admin/classes', lazy: classes },
+      { path: 'admin/classes/:classId', lazy: oneClass },
+      { path: 'admin/api-keys', lazy: page(() => import('../pages/admin/api-keys-page'), 'ApiKeysPage') },
+      { path: 'admin/audit', lazy: page(() => import('../pages/admin/audit-page'), 'AuditPage') },
+      { path: 'admin/institution', lazy: page(() => import('../pages/admin/institution-page'), 'InstitutionPage') },
     ],
   },
-  { roles: ['teacher'], pages: [{ path: 'classes', title: 'Classes' }] },
-  { roles: ['teacher', 'observer'], pages: [{ path: 'sessions', title: 'Sessions', lazy: sessions }] },
-  { roles: ['student'], pages: [{ path: 'my/sessions', title: 'My sessions', lazy: sessions }] },
+  // An observer reads the classes of the teachers they are attached to; the page offers them no change.
+  {
+    roles: ['teacher', 'observer'],
+    pages: [
+      { path: 'classes', lazy: classes },
+      { path: 'classes/:classId', lazy: oneClass },
+    ],
+  },
+  { roles: ['teacher', 'observer'], pages: [{ path: 'sessions', lazy: sessions }] },
+  { roles: ['student'], pages: [{ path: 'my/sessions', lazy: sessions }] },
   // Whose report it is, the server decides (404 otherwise).
   {
     roles: ['student', 'teacher', 'observer', 'admin'],
-    pages: [{ path: 'report/:sessionId', title: 'Process report', lazy: page(() => import('../pages/sessions/report-page'), 'ReportPage') }],
+    pages: [{ path: 'report/:sessionId', lazy: page(() => import('../pages/sessions/report-page'), 'ReportPage') }],
   },
 ];
 
@@ -61,7 +71,7 @@ export const routes: RouteObject[] = [
           },
           ...GUARDED.map(({ roles, pages }) => ({
             element: <RequireRole roles={roles} />,
-            children: pages.map(({ path, title, lazy }) => (lazy ? { path, lazy } : { path, element: <ComingPage title={title} /> })),
+            children: pages,
           })),
           { path: '*', element: <NotFoundPage /> },
         ],

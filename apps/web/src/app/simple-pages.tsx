@@ -29,14 +29,3 @@ export function RouteErrorPage() {
     </div>
   );
 }
-
-/** A page whose API is still being built (issue 10): the route, its guard and its place in the navigation exist already. */
-export function ComingPage({ title }: { title: string }) {
-  return (
-    <div className="page">
-      <PageTitle>{title}</PageTitle>
-      <h1>{title}</h1>
-      <p>This page is not built yet.</p>
-    </div>
-  );
-}

@@ -7,7 +7,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_PASSWORD, loadConfig, seedDemoPeople, startServer, type DemoPerson, type RunningServer } from '@veritas/server';
-import { buildWeb } from './browser-harness';
+import type { Browser, Page } from 'playwright-core';
+import { buildWeb, newA11yPage } from './browser-harness';
 
 export { DEMO_PASSWORD };
 
@@ -79,4 +80,20 @@ export async function resetLink(web: WebServer, email: string): Promise<string> 
 export async function startSession(web: WebServer, email: string, password: string, title: string): Promise<string> {
   const token = await accessTokenOf(web.url, email, password);
   return (await call<{ id: string }>(`${web.url}/v1/sessions`, { method: 'POST', token, body: JSON.stringify({ kind: 'writing', meta: { title } }) })).id;
+}
+
+/** Fills the sign-in form on the page as it is and sends it. */
+export async function fillSignIn(page: Page, email: string, password = DEMO_PASSWORD): Promise<void> {
+  await page.getByRole('textbox', { name: 'Email address' }).fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** A page of its own (a fresh context, closed with it) signed in through the form and landed on `to`. */
+export async function signedInPage(browser: Browser, web: WebServer, to: string, email: string, password = DEMO_PASSWORD): Promise<Page> {
+  const page = await newA11yPage(browser, { viewport: { width: 1200, height: 900 } });
+  await page.goto(`${web.url}/sign-in?next=${encodeURIComponent(to)}`);
+  await fillSignIn(page, email, password);
+  await page.waitForURL(`**${to}`);
+  return page;
 }

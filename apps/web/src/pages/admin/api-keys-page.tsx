@@ -4,6 +4,7 @@ import { api, unwrap } from '../../api/client';
 import type { paths } from '../../api/schema';
 import { ApiProblem } from '../../api/problem';
 import { Field } from '../../components/field';
+import { ConfirmDialog } from '../../components/confirm-dialog';
 import { LoadState, messageOf, useLoad } from '../../components/load-state';
 import { OneTimeSecret } from '../../components/one-time-secret';
 import { PageTitle } from '../../components/page-title';
@@ -157,52 +158,18 @@ function KeysTable({ items, onRevoked }: { items: Key[]; onRevoked: () => void }
   );
 }
 
-/** Revoking asks first, in a dialog: the next request with the key is refused. */
+/** Revoking asks first: the next request with the key is refused. */
 function Revoke({ apiKey, onRevoked }: { apiKey: Key; onRevoked: () => void }) {
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   return (
-    <DialogTrigger>
-      <Button className="btn btn-quiet">Revoke</Button>
-      <Modal className="modal" isDismissable>
-        <Dialog className="dialog">
-          {({ close }) => (
-            <>
-              <Heading slot="title">Revoke the API key {apiKey.name}?</Heading>
-              <p>The next request with it is refused; this cannot be undone.</p>
-              {error && (
-                <p role="alert" className="form-alert">
-                  {error}
-                </p>
-              )}
-              <div className="dialog-actions">
-                <Button className="btn" onPress={close}>
-                  Keep it
-                </Button>
-                <Button
-                  className="btn btn-primary"
-                  isPending={busy}
-                  onPress={() => {
-                    setBusy(true);
-                    void unwrap(api.DELETE('/v1/admin/api-keys/{keyId}', { params: { path: { keyId: apiKey.id } } })).then(
-                      () => {
-                        close();
-                        onRevoked();
-                      },
-                      (err: unknown) => {
-                        setBusy(false);
-                        setError(`Not revoked: ${messageOf(err)}.`);
-                      },
-                    );
-                  }}
-                >
-                  Revoke
-                </Button>
-              </div>
-            </>
-          )}
-        </Dialog>
-      </Modal>
-    </DialogTrigger>
+    <ConfirmDialog
+      trigger="Revoke"
+      title={`Revoke the API key ${apiKey.name}?`}
+      confirm="Revoke"
+      failure="Not revoked"
+      action={() => unwrap(api.DELETE('/v1/admin/api-keys/{keyId}', { params: { path: { keyId: apiKey.id } } }))}
+      onDone={onRevoked}
+    >
+      The next request with it is refused; this cannot be undone.
+    </ConfirmDialog>
   );
 }

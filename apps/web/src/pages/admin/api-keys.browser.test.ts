@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { launchChromium } from '../../../../../scripts/test-support/chromium';
-import { a11yViolations, newA11yPage } from '../../testing/browser-harness';
-import { DEMO_PASSWORD, startWebServer, type WebServer } from '../../testing/real-server';
+import { a11yViolations } from '../../testing/browser-harness';
+import { startWebServer, type WebServer, signedInPage } from '../../testing/real-server';
 
 // The API keys page on the real server: an administrator creates a key (shown once), the key
 // works, it is listed by its prefix, and revoking it (confirmed in a dialog) makes the server refuse it.
@@ -20,21 +20,11 @@ afterAll(async () => {
   await web?.close();
 });
 
-async function signedInPage(to: string): Promise<Page> {
-  const page = await newA11yPage(browser, { viewport: { width: 1100, height: 900 } });
-  await page.goto(`${web.url}/sign-in?next=${encodeURIComponent(to)}`);
-  await page.getByRole('textbox', { name: 'Email address' }).fill(web.people.admin.email);
-  await page.getByLabel('Password', { exact: true }).fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`**${to}`);
-  return page;
-}
-
 const statusWith = (key: string) => fetch(`${web.url}/v1/sessions`, { headers: { authorization: `Bearer ${key}` } }).then((r) => r.status);
 
 describe('the API keys page', () => {
   it('creates a key with the keyboard (shown once, it works, listed by prefix), passes axe, and revokes it after confirming: the server then refuses it', async () => {
-    const page = await signedInPage('/admin/api-keys');
+    const page = await signedInPage(browser, web, '/admin/api-keys', web.people.admin.email);
     await page.getByRole('heading', { name: 'API keys', level: 1 }).waitFor();
     await page.getByText('No API key yet.').waitFor();
     expect(await a11yViolations(page)).toEqual([]);

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../../../../scripts/test-support/chromium';
-import { a11yViolations, newA11yPage } from '../../testing/browser-harness';
-import { DEMO_PASSWORD, invite, startWebServer, type WebServer } from '../../testing/real-server';
+import { a11yViolations } from '../../testing/browser-harness';
+import { invite, startWebServer, type WebServer, signedInPage } from '../../testing/real-server';
 import { AUDIT_PAGE_SIZE } from './audit-page-size';
 
 // The audit log page on the real server: invitations made through the API are listed, a filter by
@@ -21,23 +21,13 @@ afterAll(async () => {
   await web?.close();
 });
 
-async function signedInPage(to: string): Promise<Page> {
-  const page = await newA11yPage(browser, { viewport: { width: 1200, height: 900 } });
-  await page.goto(`${web.url}/sign-in?next=${encodeURIComponent(to)}`);
-  await page.getByRole('textbox', { name: 'Email address' }).fill(web.people.admin.email);
-  await page.getByLabel('Password', { exact: true }).fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`**${to}`);
-  return page;
-}
-
 const bodyRows = (page: Page) => page.getByRole('table').locator('tbody tr');
 
 describe('the Audit log page', () => {
   it('filters by action and pages back with "Older" (no entry twice), and passes axe', async () => {
     const count = AUDIT_PAGE_SIZE + 3;
     for (let i = 0; i < count; i++) await invite(web, { email: `a${i}@demo.veritas.test`, role: 'student' });
-    const page = await signedInPage('/admin/audit');
+    const page = await signedInPage(browser, web, '/admin/audit', web.people.admin.email);
     await page.getByRole('heading', { name: 'Audit log', level: 1 }).waitFor();
     await page
       .getByRole('row', { name: /user\.invite/ })

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { Button, Dialog, DialogTrigger, Form, Heading, Modal } from 'react-aria-components';
+import { Button, Form } from 'react-aria-components';
 import { api, unwrap } from '../../api/client';
 import type { Role } from '../../api/pending-paths';
 import type { paths } from '../../api/schema';
@@ -7,6 +7,7 @@ import { ApiProblem } from '../../api/problem';
 import { ROLE_LABEL } from '../../app/navigation';
 import { Choice, ROLE_OPTIONS } from '../../components/choice';
 import { Field } from '../../components/field';
+import { ConfirmDialog } from '../../components/confirm-dialog';
 import { LoadState, messageOf, useLoad } from '../../components/load-state';
 import { OneTimeSecret } from '../../components/one-time-secret';
 import { PageTitle } from '../../components/page-title';
@@ -123,52 +124,18 @@ function PendingTable({ items, onRevoked }: { items: Pending[]; onRevoked: () =>
   );
 }
 
-/** Revoking asks first, in a dialog: the link stops working at once. */
+/** Revoking asks first: the link stops working at once. */
 function Revoke({ invitation, onRevoked }: { invitation: Pending; onRevoked: () => void }) {
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   return (
-    <DialogTrigger>
-      <Button className="btn btn-quiet">Revoke</Button>
-      <Modal className="modal" isDismissable>
-        <Dialog className="dialog">
-          {({ close }) => (
-            <>
-              <Heading slot="title">Revoke the invitation of {invitation.email}?</Heading>
-              <p>The link stops working at once.</p>
-              {error && (
-                <p role="alert" className="form-alert">
-                  {error}
-                </p>
-              )}
-              <div className="dialog-actions">
-                <Button className="btn" onPress={close}>
-                  Keep it
-                </Button>
-                <Button
-                  className="btn btn-primary"
-                  isPending={busy}
-                  onPress={() => {
-                    setBusy(true);
-                    void unwrap(api.DELETE('/v1/admin/invitations/{invitationId}', { params: { path: { invitationId: invitation.id } } })).then(
-                      () => {
-                        close();
-                        onRevoked();
-                      },
-                      (err: unknown) => {
-                        setBusy(false);
-                        setError(`Not revoked: ${messageOf(err)}.`);
-                      },
-                    );
-                  }}
-                >
-                  Revoke
-                </Button>
-              </div>
-            </>
-          )}
-        </Dialog>
-      </Modal>
-    </DialogTrigger>
+    <ConfirmDialog
+      trigger="Revoke"
+      title={`Revoke the invitation of ${invitation.email}?`}
+      confirm="Revoke"
+      failure="Not revoked"
+      action={() => unwrap(api.DELETE('/v1/admin/invitations/{invitationId}', { params: { path: { invitationId: invitation.id } } }))}
+      onDone={onRevoked}
+    >
+      The link stops working at once.
+    </ConfirmDialog>
   );
 }

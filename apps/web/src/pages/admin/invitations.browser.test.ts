@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../../../../scripts/test-support/chromium';
-import { a11yViolations, newA11yPage } from '../../testing/browser-harness';
-import { DEMO_PASSWORD, invite, startWebServer, type WebServer } from '../../testing/real-server';
+import { a11yViolations } from '../../testing/browser-harness';
+import { DEMO_PASSWORD, invite, startWebServer, type WebServer, fillSignIn, signedInPage } from '../../testing/real-server';
 
 // Issue 10's two browser checks on the real server: an administrator invites a teacher through the
 // Invitations page and the teacher joins with the link; a student cannot reach a teacher's or an
@@ -23,23 +23,9 @@ afterAll(async () => {
 
 const navLinks = (page: Page) => page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents();
 
-async function signIn(page: Page, email: string, password: string) {
-  await page.getByRole('textbox', { name: 'Email address' }).fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
-async function signedInPage(email: string, password: string, to: string, a11y = false): Promise<Page> {
-  const page = a11y ? await newA11yPage(browser, { viewport: { width: 1100, height: 900 } }) : await (await browser.newContext()).newPage();
-  await page.goto(`${web.url}/sign-in?next=${encodeURIComponent(to)}`);
-  await signIn(page, email, password);
-  await page.waitForURL(`**${to}`);
-  return page;
-}
-
 describe('inviting a teacher', () => {
   it('an admin invites through the Invitations page; the teacher sets a password with the link, signs out, signs in again and sees the teacher navigation', async () => {
-    const admin = await signedInPage(web.people.admin.email, DEMO_PASSWORD, '/admin/invitations');
+    const admin = await signedInPage(browser, web, '/admin/invitations', web.people.admin.email, DEMO_PASSWORD);
     await admin.getByRole('heading', { name: 'Invitations', level: 1 }).waitFor();
     await admin.getByText('No invitation is open.').waitFor();
     await admin.getByRole('textbox', { name: 'Email address' }).fill('tess@demo.veritas.test');
@@ -68,7 +54,7 @@ describe('inviting a teacher', () => {
     await teacher.getByRole('button', { name: 'Sign out' }).click();
     await expect.poll(() => navLinks(teacher)).toEqual(['Home', 'Write', 'Sign in']);
     await teacher.goto(`${web.url}/sign-in`);
-    await signIn(teacher, 'tess@demo.veritas.test', 'tess-long-passphrase');
+    await fillSignIn(teacher, 'tess@demo.veritas.test', 'tess-long-passphrase');
     await teacher.waitForURL('**/classes');
     expect(await navLinks(teacher)).toEqual(['Classes', 'Sessions']);
     await context.close();
@@ -82,7 +68,7 @@ describe('inviting a teacher', () => {
 
 describe('a student and the pages of other roles', () => {
   it('typing the address of each teacher or admin page shows "Not allowed (403)", and no request to those routes succeeds', async () => {
-    const page = await signedInPage(web.people.student.email, DEMO_PASSWORD, '/my/sessions');
+    const page = await signedInPage(browser, web, '/my/sessions', web.people.student.email, DEMO_PASSWORD);
     const answered: string[] = [];
     page.on('response', (r) => {
       const path = new URL(r.url()).pathname;
@@ -128,7 +114,7 @@ describe('a student and the pages of other roles', () => {
 describe('the Invitations page', () => {
   it('passes axe empty, with the link shown and with open invitations; the revoke dialog works with the keyboard and focus returns', async () => {
     await invite(web, { email: 'kim@demo.veritas.test', role: 'student' });
-    const page = await signedInPage(web.people.admin.email, DEMO_PASSWORD, '/admin/invitations', true);
+    const page = await signedInPage(browser, web, '/admin/invitations', web.people.admin.email, DEMO_PASSWORD);
     const row = page.getByRole('row', { name: /kim@demo\.veritas\.test/ });
     await row.waitFor();
     expect(await a11yViolations(page)).toEqual([]);

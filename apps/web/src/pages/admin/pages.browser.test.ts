@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { launchChromium } from '../../../../../scripts/test-support/chromium';
-import { a11yViolations, newA11yPage } from '../../testing/browser-harness';
-import { addPerson, DEMO_PASSWORD, startSession, startWebServer, type WebServer } from '../../testing/real-server';
+import { a11yViolations } from '../../testing/browser-harness';
+import { addPerson, DEMO_PASSWORD, startSession, startWebServer, type WebServer, signedInPage } from '../../testing/real-server';
 
 // The people and session pages on the real server: what they show, that they pass axe, and a
 // dialog used with the keyboard alone.
@@ -23,19 +23,9 @@ afterAll(async () => {
   await web?.close();
 });
 
-async function signedInPage(email: string, to: string, password = DEMO_PASSWORD): Promise<Page> {
-  const page = await newA11yPage(browser, { viewport: { width: 1200, height: 900 } });
-  await page.goto(`${web.url}/sign-in?next=${encodeURIComponent(to)}`);
-  await page.getByRole('textbox', { name: 'Email address' }).fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`**${to}`);
-  return page;
-}
-
 describe('Users', () => {
   it('lists the people, searches, changes a role in a dialog with the keyboard (Escape closes, focus returns), disables, and shows a reset link once; passes axe', async () => {
-    const page = await signedInPage(web.people.admin.email, '/admin/users');
+    const page = await signedInPage(browser, web, '/admin/users', web.people.admin.email);
     const rui = page.getByRole('row', { name: /Rui Student/ });
     await rui.waitFor();
     expect(await page.getByRole('row').count()).toBe(6); // the header and five people
@@ -93,7 +83,7 @@ describe('Users', () => {
 
 describe('sessions', () => {
   it('a student sees their own sessions with links to the replay and the report; passes axe', async () => {
-    const page = await signedInPage(web.people.student.email, '/my/sessions');
+    const page = await signedInPage(browser, web, '/my/sessions', web.people.student.email);
     const row = page.getByRole('row', { name: /Essay on rivers/ });
     await row.waitFor();
     expect(await row.textContent()).toContain('in progress');
@@ -107,7 +97,7 @@ describe('sessions', () => {
   });
 
   it('the teacher of the class sees the student’s session with a replay link; passes axe', async () => {
-    const page = await signedInPage(web.people.teacher.email, '/sessions');
+    const page = await signedInPage(browser, web, '/sessions', web.people.teacher.email);
     const row = page.getByRole('row', { name: /Essay on rivers/ });
     await row.waitFor();
     expect(await row.getByRole('link', { name: 'Replay of Essay on rivers' }).getAttribute('href')).toBe(`/replay/${sessionId}`);

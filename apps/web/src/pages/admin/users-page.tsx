@@ -10,6 +10,7 @@ import { Field } from '../../components/field';
 import { LoadState, messageOf, useLoad } from '../../components/load-state';
 import { OneTimeSecret } from '../../components/one-time-secret';
 import { PageTitle } from '../../components/page-title';
+import { Pager, usePager } from '../../components/pager';
 
 type User = paths['/v1/admin/users']['get']['responses'][200]['content']['application/json']['items'][number];
 type Reset = paths['/v1/admin/users/{userId}/password-reset']['post']['responses'][201]['content']['application/json'];
@@ -21,8 +22,8 @@ export function UsersPage() {
   const [role, setRole] = useState<Role | 'any'>('any');
   const [status, setStatus] = useState<'any' | 'active' | 'disabled'>('any');
   const [q, setQ] = useState('');
-  const [cursors, setCursors] = useState<string[]>([]);
-  const cursor = cursors.at(-1);
+  const paging = usePager();
+  const { cursor } = paging;
   const [reset, setReset] = useState<(Reset & { email: string }) | null>(null);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [list, reload] = useLoad(
@@ -64,7 +65,7 @@ export function UsersPage() {
   const search = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     setQ(String(new FormData(e.currentTarget).get('q')).trim());
-    setCursors([]);
+    paging.reset();
   };
   return (
     <div className="page page-wide">
@@ -78,7 +79,7 @@ export function UsersPage() {
           value={role}
           onChange={(r) => {
             setRole(r);
-            setCursors([]);
+            paging.reset();
           }}
         />
         <Choice
@@ -91,7 +92,7 @@ export function UsersPage() {
           value={status}
           onChange={(s) => {
             setStatus(s);
-            setCursors([]);
+            paging.reset();
           }}
         />
         <Button type="submit" className="btn">
@@ -140,18 +141,7 @@ export function UsersPage() {
                 ))}
               </tbody>
             </table>
-            <p className="filters">
-              {cursors.length > 0 && (
-                <Button className="btn" onPress={() => setCursors((c) => c.slice(0, -1))}>
-                  Previous page
-                </Button>
-              )}
-              {d.next && (
-                <Button className="btn" onPress={() => setCursors((c) => [...c, d.next!])}>
-                  Next page
-                </Button>
-              )}
-            </p>
+            <Pager paging={paging} next={d.next} />
           </>
         )}
       </LoadState>

@@ -1,5 +1,4 @@
 import { useState } from 'react';
-import { Button } from 'react-aria-components';
 import { Link } from 'react-router';
 import { api, unwrap } from '../../api/client';
 import type { paths } from '../../api/schema';
@@ -7,6 +6,7 @@ import { useAuth } from '../../auth/auth-context';
 import { Choice } from '../../components/choice';
 import { LoadState, useLoad } from '../../components/load-state';
 import { PageTitle } from '../../components/page-title';
+import { Pager, usePager } from '../../components/pager';
 
 type Item = paths['/v1/sessions']['get']['responses'][200]['content']['application/json']['items'][number];
 type Status = 'any' | 'active' | 'ended';
@@ -29,8 +29,8 @@ export function SessionsPage() {
   const mine = auth.state.status === 'signed-in' && auth.state.me.role === 'student';
   const title = mine ? 'My sessions' : 'Sessions';
   const [status, setStatus] = useState<Status>('any');
-  const [cursors, setCursors] = useState<string[]>([]); // the cursors of the pages before this one, and this one's last
-  const cursor = cursors.at(-1);
+  const paging = usePager();
+  const { cursor } = paging;
   const [list] = useLoad(
     () =>
       unwrap(
@@ -55,7 +55,7 @@ export function SessionsPage() {
           value={status}
           onChange={(s) => {
             setStatus(s);
-            setCursors([]);
+            paging.reset();
           }}
         />
       </div>
@@ -101,18 +101,7 @@ export function SessionsPage() {
                 ))}
               </tbody>
             </table>
-            <p className="filters">
-              {cursors.length > 0 && (
-                <Button className="btn" onPress={() => setCursors((c) => c.slice(0, -1))}>
-                  Previous page
-                </Button>
-              )}
-              {d.next && (
-                <Button className="btn" onPress={() => setCursors((c) => [...c, d.next!])}>
-                  Next page
-                </Button>
-              )}
-            </p>
+            <Pager paging={paging} next={d.next} />
           </>
         )}
       </LoadState>
