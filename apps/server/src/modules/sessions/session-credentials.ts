@@ -1,10 +1,10 @@
-import { timingSafeEqual } from 'node:crypto';
 import { hexEqual, sha256Hex } from '@veritas/schema';
 import { ANONYMOUS, type AnonymousActor, type SessionReader, type SessionWriter } from '../../kernel/actor';
 import { PUBLIC_SCOPE, scopeOfRow } from '../../kernel/scope';
 import type { Database } from '../../platform/db/database';
 import { rethrowUnavailable } from '../../platform/db/database-errors';
 import { AppError } from '../../kernel/errors';
+import { sameSecret } from '../auth';
 import { findSessionForWrite } from './sessions.repository';
 
 /** Facts of a session that never change once it exists: its write key and its tenant. */
@@ -13,13 +13,6 @@ interface StoredCredential {
   tenantId: string | null;
   /** The token last proven to hash to writeKey: the same token again skips the SHA-256 (a recorder sends one per batch). */
   provenToken?: string;
-}
-
-/** Constant-time equality of two tokens (their length is no secret). */
-function sameToken(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 export interface SessionCredentials {
@@ -72,7 +65,7 @@ export function createSessionCredentials(database: Database): SessionCredentials
       const isPublic = credential.tenantId === null;
       if (token === undefined) return isPublic ? reader : ANONYMOUS;
       if (!credential.writeKey) return isPublic ? { ...reader, refusedToken: 'invalid-token' } : REFUSED;
-      if (credential.provenToken === undefined || !sameToken(token, credential.provenToken)) {
+      if (credential.provenToken === undefined || !sameSecret(token, credential.provenToken)) {
         if (!hexEqual(await sha256Hex(token), credential.writeKey)) return isPublic ? { ...reader, refusedToken: 'invalid-token' } : REFUSED;
         credential.provenToken = token;
       }
