@@ -14,6 +14,7 @@ import type { Database } from '../platform/db/database';
 import { AppError, toProblem } from '../kernel/errors';
 import { createMetrics } from '../platform/metrics/metrics';
 import { installValidators } from './plugins/validation';
+import { installGracefulClose } from './plugins/graceful-close';
 import { installProblemHandlers } from './plugins/problems';
 import { createRateLimiter, installRateLimit } from './plugins/rate-limit';
 import { MemoryRateCounter } from '../platform/rate-limit/rate-counter';
@@ -96,6 +97,7 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
   app.decorate('services', services);
   app.decorate('config', config);
   app.addHook('onClose', async () => services.ingest.close());
+  installGracefulClose(app);
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
