@@ -96,7 +96,14 @@ const FLAG_COLUMNS = [
  * same session waits, so the counts below see every occurrence committed before. A flag's review
  * state is never touched here.
  */
-export async function consolidate(trx: Kysely<DB>, tenant: TenantId, sessionId: string, occurrences: NewOccurrence[], newId: () => string, now: Date): Promise<string[]> {
+export async function consolidate(
+  trx: Kysely<DB>,
+  tenant: TenantId,
+  sessionId: string,
+  occurrences: NewOccurrence[],
+  newId: () => string,
+  now: Date,
+): Promise<string[]> {
   const kinds = [...new Set(occurrences.map((o) => o.kind))].sort();
   const ids = new Map<string, string>();
   for (const kind of kinds) {
@@ -196,7 +203,14 @@ export async function lockFlag(trx: Kysely<DB>, tenant: TenantId, flagId: string
   >;
 }
 
-export async function setFlagState(trx: Kysely<DB>, tenant: TenantId, flagId: string, state: ReviewState, firstConfirmedBy: string | null, now: Date): Promise<void> {
+export async function setFlagState(
+  trx: Kysely<DB>,
+  tenant: TenantId,
+  flagId: string,
+  state: ReviewState,
+  firstConfirmedBy: string | null,
+  now: Date,
+): Promise<void> {
   await trx
     .updateTable('review_flags')
     .set({ state, first_confirmed_by: firstConfirmedBy, updated_at: now })
@@ -263,7 +277,14 @@ export async function listOccurrences(db: Db, tenant: TenantId, flagIds: readonl
 
 export async function listDecisions(db: Db, tenant: TenantId, flagIds: readonly string[]): Promise<DecisionRow[]> {
   if (flagIds.length === 0) return [];
-  return db.selectFrom('review_decisions').selectAll().where('tenant_id', '=', tenant).where('flag_id', 'in', [...flagIds]).orderBy('created_at').orderBy('id').execute();
+  return db
+    .selectFrom('review_decisions')
+    .selectAll()
+    .where('tenant_id', '=', tenant)
+    .where('flag_id', 'in', [...flagIds])
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
 }
 
 export async function listAnswers(db: Db, tenant: TenantId, flagIds: readonly string[]): Promise<AnswerRow[]> {
@@ -284,7 +305,12 @@ export async function insertDecision(trx: Kysely<DB>, row: DecisionRow & { tenan
 }
 
 export async function countAnswers(trx: Kysely<DB>, tenant: TenantId, flagId: string): Promise<number> {
-  const r = await trx.selectFrom('review_answers').select(sql<number>`count(*)::int`.as('n')).where('tenant_id', '=', tenant).where('flag_id', '=', flagId).executeTakeFirstOrThrow();
+  const r = await trx
+    .selectFrom('review_answers')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('tenant_id', '=', tenant)
+    .where('flag_id', '=', flagId)
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 

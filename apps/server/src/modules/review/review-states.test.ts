@@ -8,7 +8,11 @@ const flag = (over: Partial<FlagState> = {}): FlagState => ({ state: 'open', sev
 
 describe('the review state machine', () => {
   it('settles a low or medium flag with one reviewer', () => {
-    expect(transition(flag(), { decision: 'confirm', reviewerId: A, reviewerRole: 'teacher', note })).toEqual({ ok: true, to: 'confirmed', firstConfirmedBy: null });
+    expect(transition(flag(), { decision: 'confirm', reviewerId: A, reviewerRole: 'teacher', note })).toEqual({
+      ok: true,
+      to: 'confirmed',
+      firstConfirmedBy: null,
+    });
     expect(transition(flag({ severity: 'low' }), { decision: 'dismiss', reviewerId: A, reviewerRole: 'teacher' })).toMatchObject({ ok: true, to: 'dismissed' });
     expect(transition(flag(), { decision: 'escalate', reviewerId: A, reviewerRole: 'teacher', note })).toMatchObject({ ok: true, to: 'escalated' });
   });
@@ -18,12 +22,24 @@ describe('the review state machine', () => {
       expect(transition(flag(), { decision, reviewerId: A, reviewerRole: 'teacher' })).toMatchObject({ ok: false, code: 'note-required' });
       expect(transition(flag(), { decision, reviewerId: A, reviewerRole: 'teacher', note: '   ' })).toMatchObject({ ok: false, code: 'note-required' });
     }
-    expect(transition(flag({ state: 'dismissed' }), { decision: 'reopen', reviewerId: A, reviewerRole: 'admin' })).toMatchObject({ ok: false, code: 'note-required' });
-    expect(transition(flag({ state: 'awaiting_second_review', severity: 'high', firstConfirmedBy: A }), { decision: 'dismiss', reviewerId: B, reviewerRole: 'teacher' })).toMatchObject({
+    expect(transition(flag({ state: 'dismissed' }), { decision: 'reopen', reviewerId: A, reviewerRole: 'admin' })).toMatchObject({
       ok: false,
       code: 'note-required',
     });
-    expect(transition(flag({ state: 'escalated' }), { decision: 'dismiss', reviewerId: B, reviewerRole: 'admin' })).toMatchObject({ ok: false, code: 'note-required' });
+    expect(
+      transition(flag({ state: 'awaiting_second_review', severity: 'high', firstConfirmedBy: A }), {
+        decision: 'dismiss',
+        reviewerId: B,
+        reviewerRole: 'teacher',
+      }),
+    ).toMatchObject({
+      ok: false,
+      code: 'note-required',
+    });
+    expect(transition(flag({ state: 'escalated' }), { decision: 'dismiss', reviewerId: B, reviewerRole: 'admin' })).toMatchObject({
+      ok: false,
+      code: 'note-required',
+    });
   });
 
   it('counts a high flag as confirmed only after a second, different reviewer confirms it', () => {
@@ -32,14 +48,25 @@ describe('the review state machine', () => {
     const awaiting = flag({ severity: 'high', state: 'awaiting_second_review', firstConfirmedBy: A });
     for (const decision of ['confirm', 'dismiss', 'escalate'] as const)
       expect(transition(awaiting, { decision, reviewerId: A, reviewerRole: 'admin', note })).toMatchObject({ ok: false, code: 'second-reviewer-required' });
-    expect(transition(awaiting, { decision: 'confirm', reviewerId: B, reviewerRole: 'teacher', note })).toEqual({ ok: true, to: 'confirmed', firstConfirmedBy: A });
-    expect(transition(awaiting, { decision: 'dismiss', reviewerId: B, reviewerRole: 'teacher', note })).toEqual({ ok: true, to: 'dismissed', firstConfirmedBy: null });
+    expect(transition(awaiting, { decision: 'confirm', reviewerId: B, reviewerRole: 'teacher', note })).toEqual({
+      ok: true,
+      to: 'confirmed',
+      firstConfirmedBy: A,
+    });
+    expect(transition(awaiting, { decision: 'dismiss', reviewerId: B, reviewerRole: 'teacher', note })).toEqual({
+      ok: true,
+      to: 'dismissed',
+      firstConfirmedBy: null,
+    });
   });
 
   it('leaves an escalated flag to admins, and a high one still needs two different confirmers', () => {
     const escalated = flag({ state: 'escalated', severity: 'high', firstConfirmedBy: A });
     expect(transition(escalated, { decision: 'confirm', reviewerId: B, reviewerRole: 'teacher', note })).toMatchObject({ ok: false, code: 'forbidden' });
-    expect(transition(escalated, { decision: 'confirm', reviewerId: A, reviewerRole: 'admin', note })).toMatchObject({ ok: false, code: 'second-reviewer-required' });
+    expect(transition(escalated, { decision: 'confirm', reviewerId: A, reviewerRole: 'admin', note })).toMatchObject({
+      ok: false,
+      code: 'second-reviewer-required',
+    });
     expect(transition(escalated, { decision: 'confirm', reviewerId: B, reviewerRole: 'admin', note })).toMatchObject({ ok: true, to: 'confirmed' });
     expect(transition(flag({ state: 'escalated', severity: 'high' }), { decision: 'confirm', reviewerId: B, reviewerRole: 'admin', note })).toEqual({
       ok: true,
@@ -49,7 +76,10 @@ describe('the review state machine', () => {
   });
 
   it('reopens a settled flag only by an admin, and refuses every decision the table does not list', () => {
-    expect(transition(flag({ state: 'confirmed' }), { decision: 'reopen', reviewerId: A, reviewerRole: 'teacher', note })).toMatchObject({ ok: false, code: 'forbidden' });
+    expect(transition(flag({ state: 'confirmed' }), { decision: 'reopen', reviewerId: A, reviewerRole: 'teacher', note })).toMatchObject({
+      ok: false,
+      code: 'forbidden',
+    });
     expect(transition(flag({ state: 'confirmed', firstConfirmedBy: A }), { decision: 'reopen', reviewerId: B, reviewerRole: 'admin', note })).toEqual({
       ok: true,
       to: 'open',

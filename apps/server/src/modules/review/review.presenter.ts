@@ -35,12 +35,26 @@ const presentOccurrence = (o: OccurrenceRow) => ({
 });
 
 function presentDecision(d: DecisionRow, audience: Audience) {
-  const shown = { id: d.id, decision: d.decision as Decision, from: d.from_state as ReviewState, to: d.to_state as ReviewState, at: d.created_at.toISOString(), noteToStudent: d.note_to_student };
+  const shown = {
+    id: d.id,
+    decision: d.decision as Decision,
+    from: d.from_state as ReviewState,
+    to: d.to_state as ReviewState,
+    at: d.created_at.toISOString(),
+    noteToStudent: d.note_to_student,
+  };
   if (audience === 'student') return shown;
   return { ...shown, reviewerId: d.reviewer_id, reviewerRole: d.reviewer_role, note: d.note, severity: d.severity as Severity, occurrences: d.occurrences };
 }
 
-export const presentAnswer = (a: AnswerRow) => ({ id: a.id, flagId: a.flag_id, kind: a.kind, text: a.text, at: a.created_at.toISOString(), authorId: a.author_id });
+export const presentAnswer = (a: AnswerRow) => ({
+  id: a.id,
+  flagId: a.flag_id,
+  kind: a.kind,
+  text: a.text,
+  at: a.created_at.toISOString(),
+  authorId: a.author_id,
+});
 
 export function presentFlag(d: FlagDetail, audience: Audience = 'reviewer') {
   return {

@@ -1,7 +1,18 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { contextOf, problemResponses, SessionParams, userOf } from '../../http/route-kit';
 import type { RouteDeps } from '../../http/route-deps';
-import { AnswerBody, AnswerView, DecisionBody, FlagList, FlagParams, FlagQueuePage, FlagQueueQuery, FlagView, FlagViewPage, OwnFlagsQuery } from './review.schemas';
+import {
+  AnswerBody,
+  AnswerView,
+  DecisionBody,
+  FlagList,
+  FlagParams,
+  FlagQueuePage,
+  FlagQueueQuery,
+  FlagView,
+  FlagViewPage,
+  OwnFlagsQuery,
+} from './review.schemas';
 import { presentAnswer, presentFlag, presentFlagSummary } from './review.presenter';
 
 /**

@@ -14,7 +14,7 @@ export const SeveritySchema = Type.Union(SEVERITIES.map((s) => Type.Literal(s)))
 export const DecisionSchema = Type.Union(DECISIONS.map((d) => Type.Literal(d)));
 export const AnswerKindSchema = Type.Union([Type.Literal('explanation'), Type.Literal('appeal')]);
 
-export const FlagParams = Type.Object({ flagId: Type.String({ pattern: '^fl_[A-Za-z0-9_-]{16}$', description: 'The flag id' }) });
+export const FlagParams = Type.Object({ flagId: Type.String({ pattern: '^rv_[A-Za-z0-9_-]{16}$', description: 'The flag id' }) });
 
 const Cursor = Type.String({ minLength: 1, maxLength: 512, description: 'The `next` of the previous page' });
 const Limit = Type.Integer({ minimum: 1, maximum: 100, default: 20 });
@@ -36,7 +36,11 @@ export const FlagQueueQuery = Type.Object(
 
 export const OwnFlagsQuery = Type.Object(
   {
-    state: Type.Optional(Type.Union([...REVIEW_STATES.map((s) => Type.Literal(s)), Type.Literal('pending'), Type.Literal('all')], { description: 'all (the default), pending, or one state' })),
+    state: Type.Optional(
+      Type.Union([...REVIEW_STATES.map((s) => Type.Literal(s)), Type.Literal('pending'), Type.Literal('all')], {
+        description: 'all (the default), pending, or one state',
+      }),
+    ),
     cursor: Type.Optional(Cursor),
     limit: Limit,
   },
@@ -46,7 +50,13 @@ export const OwnFlagsQuery = Type.Object(
 export const DecisionBody = Type.Object(
   {
     decision: DecisionSchema,
-    note: Type.Optional(Text({ minLength: 1, maxLength: 2000, description: 'For the reviewers and the record; required to confirm, escalate or reopen, and for any decision on a flag past open' })),
+    note: Type.Optional(
+      Text({
+        minLength: 1,
+        maxLength: 2000,
+        description: 'For the reviewers and the record; required to confirm, escalate or reopen, and for any decision on a flag past open',
+      }),
+    ),
     noteToStudent: Type.Optional(Text({ minLength: 1, maxLength: 2000, description: 'Shown to the student the flag is about, with the outcome' })),
   },
   { additionalProperties: false },

@@ -98,7 +98,7 @@ export const ANSWERS_PER_FLAG = 10;
 /** The states that wait for someone's decision: the queue's default. */
 export const PENDING: readonly ReviewState[] = ['open', 'awaiting_second_review', 'escalated'];
 
-const newFlagId = () => `fl_${randomBytes(12).toString('base64url')}`;
+const newFlagId = () => `rv_${randomBytes(12).toString('base64url')}`;
 
 function reachOf(actor: UserActor): Reach {
   const { listing, userId } = listingOf(actor);
@@ -124,7 +124,17 @@ function occurrenceOf(f: RaisedFlag, source: 'alert' | 'analysis'): NewOccurrenc
   };
 }
 
-export function createReviewService({ database: { db }, audit, sources, clock = () => new Date() }: { database: Database; audit: AuditService; sources: FlagSources; clock?: () => Date }): ReviewService {
+export function createReviewService({
+  database: { db },
+  audit,
+  sources,
+  clock = () => new Date(),
+}: {
+  database: Database;
+  audit: AuditService;
+  sources: FlagSources;
+  clock?: () => Date;
+}): ReviewService {
   const inTransaction = <T>(work: (trx: Kysely<DB>) => Promise<T>) => db.transaction().execute(work).catch(rethrowUnavailable);
   const tenantOf = (actor: UserActor): TenantId => actor.tenantId;
 
@@ -178,7 +188,14 @@ export function createReviewService({ database: { db }, audit, sources, clock = 
     async sessionFlags(actor, sessionId, context) {
       const rows = await guard(listFlags(db, actor.scope, reachOf(actor), { sessionId, limit: 1000 }));
       const out = await details(tenantOf(actor), rows);
-      await audit.record({ tenantId: actor.tenantId, actor, action: 'session.flags.read', resource: { type: 'session', id: sessionId }, context, detail: { flags: rows.length } });
+      await audit.record({
+        tenantId: actor.tenantId,
+        actor,
+        action: 'session.flags.read',
+        resource: { type: 'session', id: sessionId },
+        context,
+        detail: { flags: rows.length },
+      });
       return out;
     },
 
@@ -226,7 +243,15 @@ export function createReviewService({ database: { db }, audit, sources, clock = 
             action: 'flag.decide',
             resource: { type: 'flag', id: flagId },
             context,
-            detail: { sessionId: locked.session_id, kind: locked.kind, severity: locked.severity, decision: input.decision, from: locked.state, to: t.to, decisionId: decision.id },
+            detail: {
+              sessionId: locked.session_id,
+              kind: locked.kind,
+              severity: locked.severity,
+              decision: input.decision,
+              from: locked.state,
+              to: t.to,
+              decisionId: decision.id,
+            },
           },
           trx,
         );
@@ -243,10 +268,26 @@ export function createReviewService({ database: { db }, audit, sources, clock = 
       return inTransaction(async (trx) => {
         const locked = await lockFlag(trx, tenant, flagId);
         if (!locked) throw new AppError('not-found', `no flag ${flagId}`);
-        if ((await countAnswers(trx, tenant, flagId)) >= ANSWERS_PER_FLAG) throw new AppError('answer-limit', `a flag takes at most ${ANSWERS_PER_FLAG} answers`);
-        const row = await insertAnswer(trx, { id: randomUUID(), tenant_id: tenant, flag_id: flagId, author_id: actor.userId, kind: input.kind, text: input.text.trim(), created_at: clock() });
+        if ((await countAnswers(trx, tenant, flagId)) >= ANSWERS_PER_FLAG)
+          throw new AppError('answer-limit', `a flag takes at most ${ANSWERS_PER_FLAG} answers`);
+        const row = await insertAnswer(trx, {
+          id: randomUUID(),
+          tenant_id: tenant,
+          flag_id: flagId,
+          author_id: actor.userId,
+          kind: input.kind,
+          text: input.text.trim(),
+          created_at: clock(),
+        });
         await audit.record(
-          { tenantId: tenant, actor, action: 'flag.answer', resource: { type: 'flag', id: flagId }, context, detail: { sessionId: locked.session_id, kind: input.kind, answerId: row.id, state: locked.state } },
+          {
+            tenantId: tenant,
+            actor,
+            action: 'flag.answer',
+            resource: { type: 'flag', id: flagId },
+            context,
+            detail: { sessionId: locked.session_id, kind: input.kind, answerId: row.id, state: locked.state },
+          },
           trx,
         );
         return row;

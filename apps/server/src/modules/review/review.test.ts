@@ -5,7 +5,7 @@ import { createTestApp, type TestApp } from '../../testing/test-app';
 import { TEST_DB } from '../../testing/test-database';
 import { typingEvents } from '../../testing/batches';
 import { forgeTokens } from '../../testing/forged-tokens';
-import type { Person } from '../../testing/people';
+import { buildPerson, type Person } from '../../testing/people';
 import { buildInstitution, recordAs, until, type Institution } from '../../testing/institution';
 
 let t: TestApp;
@@ -22,7 +22,8 @@ function proctoredEvents(n: number): VeritasEvent[] {
   const typed = typingEvents('an answer typed under a camera');
   const out: VeritasEvent[] = [...typed];
   let seq = typed.length;
-  for (let i = 0; i < n; i++) out.push({ seq: seq++, t: 10_000 + i * 5_000, type: 'violation', data: { kind: 'multiple_faces', confidence: 0.9 } } as VeritasEvent);
+  for (let i = 0; i < n; i++)
+    out.push({ seq: seq++, t: 10_000 + i * 5_000, type: 'violation', data: { kind: 'multiple_faces', confidence: 0.9 } } as VeritasEvent);
   return out;
 }
 
@@ -44,7 +45,8 @@ interface FlagJson {
 
 const get = (url: string, who?: Person | { authorization: string }) =>
   t.app.inject({ method: 'GET', url, headers: who ? ('headers' in who ? who.headers : who) : {} });
-const post = (url: string, who: Person | undefined, payload: unknown) => t.app.inject({ method: 'POST', url, headers: who?.headers ?? {}, payload: payload as object });
+const post = (url: string, who: Person | undefined, payload: unknown) =>
+  t.app.inject({ method: 'POST', url, headers: who?.headers ?? {}, payload: payload as object });
 const flagsOf = async (sessionId: string, who: Person = school.admin): Promise<FlagJson[]> => {
   const r = await get(`/v1/sessions/${sessionId}/flags`, who);
   expect(r.statusCode, r.body).toBe(200);
@@ -54,14 +56,11 @@ const flagOf = async (sessionId: string, kind: string) => (await flagsOf(session
 const decide = (flagId: string, who: Person, body: Record<string, unknown>) => post(`/v1/flags/${flagId}/decisions`, who, body);
 /** Waits until the session's analysis has been consolidated: every occurrence of the kind told by the analysis. */
 const analysed = (sessionId: string, kind: string) =>
-  until(
-    async () => {
-      const r = await get(`/v1/sessions/${sessionId}/flags`, school.admin);
-      const f = r.statusCode === 200 ? (r.json().items as FlagJson[]).find((x) => x.kind === kind) : undefined;
-      return f !== undefined && f.occurrenceList.length > 0 && f.occurrenceList.every((o) => o.source === 'analysis');
-    },
-    `the ${kind} flag of ${sessionId} from its analysis`,
-  );
+  until(async () => {
+    const r = await get(`/v1/sessions/${sessionId}/flags`, school.admin);
+    const f = r.statusCode === 200 ? (r.json().items as FlagJson[]).find((x) => x.kind === kind) : undefined;
+    return f !== undefined && f.occurrenceList.length > 0 && f.occurrenceList.every((o) => o.source === 'analysis');
+  }, `the ${kind} flag of ${sessionId} from its analysis`);
 
 beforeAll(async () => {
   t = await createTestApp({ jobs: { driver: 'embedded', pollIntervalMs: 20, concurrency: 2 } });
@@ -196,8 +195,8 @@ describe(`flag review (${TEST_DB})`, () => {
       const r = await decide(f.id, school.teacher, body as Record<string, unknown>);
       expect(r.statusCode, JSON.stringify(body)).toBe(400);
     }
-    expect((await decide('fl_short', school.teacher, { decision: 'dismiss' })).statusCode).toBe(400);
-    expect((await decide('fl_AAAAAAAAAAAAAAAA', school.teacher, { decision: 'dismiss' })).statusCode).toBe(404);
+    expect((await decide('rv_short', school.teacher, { decision: 'dismiss' })).statusCode).toBe(400);
+    expect((await decide('rv_AAAAAAAAAAAAAAAA', school.teacher, { decision: 'dismiss' })).statusCode).toBe(404);
     expect((await get('/v1/review/flags?severity=extreme', school.teacher)).statusCode).toBe(400);
     expect((await get('/v1/review/flags?limit=1000', school.teacher)).statusCode).toBe(400);
     const cursor = await get('/v1/review/flags?cursor=bm90LWEtY3Vyc29y', school.teacher);
@@ -250,12 +249,18 @@ describe(`flag review (${TEST_DB})`, () => {
     expect((await post(`/v1/flags/${f.id}/answers`, school.otherStudent, { kind: 'appeal', text: 'not mine' })).statusCode).toBe(404);
     expect((await post(`/v1/flags/${f.id}/answers`, school.teacher, { kind: 'appeal', text: 'x' })).statusCode).toBe(403);
     expect((await post(`/v1/flags/${f.id}/answers`, school.stranger, { kind: 'appeal', text: 'x' })).statusCode).toBe(403);
+    // A student of another institution: as an unknown flag.
+    const elsewhere = await buildPerson(t.app, school.otherTenant, 'student');
+    expect((await post(`/v1/flags/${f.id}/answers`, elsewhere, { kind: 'appeal', text: 'x' })).statusCode).toBe(404);
+    expect((await get('/v1/me/flags', elsewhere)).json().items).toEqual([]);
 
     const mine = (await get('/v1/me/flags?limit=100', school.student)).json().items as FlagJson[];
     expect(new Set(mine.map((x) => x.sessionId))).toEqual(new Set([faces, pasted]));
     const seen = mine.find((x) => x.id === f.id)!;
     expect(seen.state).toBe('dismissed');
-    expect(seen.decisions).toEqual([{ id: expect.any(String), decision: 'dismiss', from: 'open', to: 'dismissed', at: expect.any(String), noteToStudent: 'No concern: dismissed.' }]);
+    expect(seen.decisions).toEqual([
+      { id: expect.any(String), decision: 'dismiss', from: 'open', to: 'dismissed', at: expect.any(String), noteToStudent: 'No concern: dismissed.' },
+    ]);
     expect(seen.answers).toHaveLength(1);
     expect(seen).not.toHaveProperty('firstConfirmedBy');
     const confirmed = mine.find((x) => x.kind === 'paste-share')!;
@@ -271,7 +276,8 @@ describe(`flag review (${TEST_DB})`, () => {
 
   it('takes at most ten answers per flag', async () => {
     const f = (await flagOf(pasted, 'external-paste'))!;
-    for (let i = 0; i < 10; i++) expect((await post(`/v1/flags/${f.id}/answers`, school.student, { kind: 'appeal', text: `answer ${i}` })).statusCode).toBe(201);
+    for (let i = 0; i < 10; i++)
+      expect((await post(`/v1/flags/${f.id}/answers`, school.student, { kind: 'appeal', text: `answer ${i}` })).statusCode).toBe(201);
     const r = await post(`/v1/flags/${f.id}/answers`, school.student, { kind: 'appeal', text: 'one more' });
     expect(r.statusCode).toBe(409);
     expect(r.json().type).toBe('urn:veritas:problem:answer-limit');
