@@ -283,6 +283,61 @@ describe(`flag review (${TEST_DB})`, () => {
     expect(r.json().type).toBe('urn:veritas:problem:answer-limit');
   });
 
+  it('makes flags of live alerts while the session is still being written', async () => {
+    const live = await recordAs(t.app, school.student, { events: proctoredEvents(3), end: false });
+    await t.app.services.live.whenIdle();
+    const f = (await flagOf(live.id, 'several-faces'))!;
+    expect(f).toMatchObject({ occurrences: 3, state: 'open', severity: 'medium' });
+    expect(f.occurrenceList.map((o) => o.source)).toEqual(['alert', 'alert', 'alert']);
+  });
+
+  it('consolidates concurrent deliveries of the same session once', async () => {
+    const db = t.app.services.database.db;
+    await db.deleteFrom('review_flags').where('session_id', '=', others).execute();
+    const scope = { tenantId: school.tenant.id } as Parameters<typeof t.app.services.review.collect>[0];
+    await Promise.all(Array.from({ length: 6 }, (_, i) => t.app.services.review.collect(scope, others, i % 2 === 0 ? 'analysis' : 'alerts')));
+    const flags = await flagsOf(others);
+    expect(flags.filter((f) => f.kind === 'several-faces')).toHaveLength(1);
+    expect(flags.find((f) => f.kind === 'several-faces')!.occurrences).toBe(2);
+    expect(new Set(flags.map((f) => f.kind)).size).toBe(flags.length);
+  });
+
+  it('decides a flag once under its row lock when two decisions race', async () => {
+    const db = t.app.services.database.db;
+    const highFlag = async () => {
+      const id = `rv_${Math.random().toString(36).slice(2, 10).padEnd(16, 'x')}`;
+      const now = new Date();
+      await db
+        .insertInto('review_flags')
+        .values({
+          id,
+          tenant_id: school.tenant.id,
+          session_id: pasted,
+          kind: `race-${id}`,
+          severity: 'high',
+          severity_rank: 3,
+          message: 'A race.',
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+      return id;
+    };
+    const confirm = { decision: 'confirm', note: 'sure' };
+    // The same reviewer twice at once (a double click): one first confirmation, one refusal.
+    const a = await highFlag();
+    const same = await Promise.all([decide(a, school.teacher, confirm), decide(a, school.teacher, confirm)]);
+    expect(same.map((r) => r.statusCode).sort()).toEqual([200, 409]);
+    expect((await flagOf(pasted, `race-${a}`))!).toMatchObject({ state: 'awaiting_second_review', decisions: [expect.anything()] });
+    // Two reviewers at once: whichever is first, the other is the second reviewer.
+    const b = await highFlag();
+    const two = await Promise.all([decide(b, school.teacher, confirm), decide(b, school.admin, confirm)]);
+    expect(two.map((r) => r.statusCode)).toEqual([200, 200]);
+    const settled = (await flagOf(pasted, `race-${b}`))!;
+    expect(settled.state).toBe('confirmed');
+    expect(settled.decisions.map((d) => d.to)).toEqual(['awaiting_second_review', 'confirmed']);
+  });
+
   it('audits every decision and every answer', async () => {
     const decisions = await t.app.services.audit.search({ tenantId: school.tenant.id, action: 'flag.decide', limit: 100 });
     const answers = await t.app.services.audit.search({ tenantId: school.tenant.id, action: 'flag.answer', limit: 100 });
