@@ -230,6 +230,8 @@ export interface FlagQuery {
   states?: readonly ReviewState[];
   severity?: string;
   sessionId?: string;
+  /** Leaves out the flags of this person's own sessions (nobody reviews their own). */
+  notOwnedBy?: string;
   after?: QueuePosition;
   limit: number;
 }
@@ -243,6 +245,17 @@ export async function listFlags(db: Db, scope: Scope, reach: Reach, q: FlagQuery
     .where('review_flags.tenant_id', '=', scope.tenantId)
     .where('review_flags.session_id', 'in', reachable(scope, reach)(db));
   if (q.sessionId !== undefined) query = query.where('review_flags.session_id', '=', q.sessionId);
+  if (q.notOwnedBy !== undefined)
+    query = query.where(
+      'review_flags.session_id',
+      'not in',
+      db
+        .selectFrom('sessions')
+        .select('sessions.id')
+        .where(inScope(scope))
+        .where('sessions.owner_kind', '=', 'user')
+        .where('sessions.owner_id', '=', q.notOwnedBy),
+    );
   if (q.states) query = query.where('review_flags.state', 'in', q.states);
   if (q.severity !== undefined) query = query.where('review_flags.severity', '=', q.severity);
   if (q.after) {

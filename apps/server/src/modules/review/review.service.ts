@@ -81,7 +81,7 @@ export interface AnswerInput {
 export interface ReviewService {
   /** Consolidates the session's raised flags (from its analysis, or its live alerts) into review flags. Idempotent; never changes a review state. */
   collect(scope: Scope, sessionId: string, from: 'analysis' | 'alerts'): Promise<number>;
-  /** The flags the reviewer (or observer) may see, by severity then age. */
+  /** The flags the reviewer (or observer) may see, but those of their own sessions, by severity then age. */
   queue(actor: UserActor, q: QueueQuery): Promise<FlagPage>;
   /** A session's flags with their occurrences (the first OCCURRENCES_SHOWN), decisions and answers; the caller holds a grant to the session. */
   sessionFlags(actor: UserActor, sessionId: string, context: RequestContext): Promise<FlagDetail[]>;
@@ -151,13 +151,14 @@ export function createReviewService({
     }));
   }
 
-  async function page(actor: UserActor, reach: Reach, q: QueueQuery): Promise<FlagPage> {
+  async function page(actor: UserActor, reach: Reach, q: QueueQuery, notOwn = false): Promise<FlagPage> {
     const states = q.state === 'all' ? undefined : q.state === undefined || q.state === 'pending' ? PENDING : [q.state];
     const rows = await guard(
       listFlags(db, actor.scope, reach, {
         limit: q.limit + 1,
         ...(states ? { states } : {}),
         ...(q.severity ? { severity: q.severity } : {}),
+        ...(notOwn ? { notOwnedBy: actor.userId } : {}),
         ...(q.cursor ? { after: decodeQueuePosition(q.cursor) } : {}),
       }),
     );
@@ -183,7 +184,8 @@ export function createReviewService({
       return ids.length;
     },
 
-    queue: (actor, q) => page(actor, reachOf(actor), q),
+    // The queue leaves out the caller's own sessions: nobody reviews their own flags.
+    queue: (actor, q) => page(actor, reachOf(actor), q, true),
 
     async sessionFlags(actor, sessionId, context) {
       const rows = await guard(listFlags(db, actor.scope, reachOf(actor), { sessionId, limit: 1000 }));

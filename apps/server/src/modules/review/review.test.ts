@@ -232,6 +232,16 @@ describe(`flag review (${TEST_DB})`, () => {
     expect(new Set((await all(school.admin)).map((f) => f.sessionId))).toEqual(new Set([faces, pasted, others]));
     expect(new Set((await all(school.observer)).map((f) => f.sessionId))).toEqual(new Set([faces, pasted]));
     expect(await all(school.stranger)).toEqual([]);
+    // A teacher's own session's flags are not in their queue (nobody reviews their own), but in the admin's.
+    const own = (await recordAs(t.app, school.teacher, { events: proctoredEvents(1), end: false })).id;
+    await t.app.services.live.whenIdle();
+    expect((await flagsOf(own)).length).toBeGreaterThan(0);
+    expect((await all(school.teacher)).some((f) => f.sessionId === own)).toBe(false);
+    expect((await all(school.admin)).some((f) => f.sessionId === own)).toBe(true);
+    const ownFlag = (await flagsOf(own))[0]!;
+    const self = await decide(ownFlag.id, school.teacher, { decision: 'dismiss' });
+    expect(self.statusCode).toBe(403);
+    await t.app.services.database.db.deleteFrom('sessions').where('id', '=', own).execute();
     expect((await all(school.teacher, '&severity=high')).map((f) => f.kind)).toEqual(['paste-share']);
     // The default queue: what waits for a decision (the dismissed and confirmed flags are not in it).
     const pending = (await get('/v1/review/flags?limit=100', school.teacher)).json().items as FlagJson[];
