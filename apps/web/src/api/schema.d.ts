@@ -6687,7 +6687,7 @@ export interface paths {
     get: {
       parameters: {
         query: {
-          /** @description pending (the default: open, awaiting_second_review, escalated), all, or one state */
+          /** @description pending (the default: open, awaiting_second_review, escalated, and any flag changed since its decision), all, or one state */
           state?: 'open' | 'awaiting_second_review' | 'confirmed' | 'dismissed' | 'escalated' | 'pending' | 'all';
           severity?: 'low' | 'medium' | 'high';
           /** @description The `next` of the previous page */
@@ -6723,6 +6723,8 @@ export interface paths {
                 firstT: number;
                 /** @description Session time (ms) of the end of the last occurrence */
                 lastT: number;
+                /** @description New occurrences or a higher severity since the last decision: the state stays as decided, and the flag is in the pending queue again */
+                changedSinceDecision: boolean;
                 /** Format: date-time */
                 firstSeenAt: string;
                 /** Format: date-time */
@@ -6826,6 +6828,8 @@ export interface paths {
                 firstT: number;
                 /** @description Session time (ms) of the end of the last occurrence */
                 lastT: number;
+                /** @description New occurrences or a higher severity since the last decision: the state stays as decided, and the flag is in the pending queue again */
+                changedSinceDecision: boolean;
                 /** Format: date-time */
                 firstSeenAt: string;
                 /** Format: date-time */
@@ -6989,6 +6993,8 @@ export interface paths {
               firstT: number;
               /** @description Session time (ms) of the end of the last occurrence */
               lastT: number;
+              /** @description New occurrences or a higher severity since the last decision: the state stays as decided, and the flag is in the pending queue again */
+              changedSinceDecision: boolean;
               /** Format: date-time */
               firstSeenAt: string;
               /** Format: date-time */
@@ -7262,6 +7268,8 @@ export interface paths {
                 firstT: number;
                 /** @description Session time (ms) of the end of the last occurrence */
                 lastT: number;
+                /** @description New occurrences or a higher severity since the last decision: the state stays as decided, and the flag is in the pending queue again */
+                changedSinceDecision: boolean;
                 /** Format: date-time */
                 firstSeenAt: string;
                 /** Format: date-time */

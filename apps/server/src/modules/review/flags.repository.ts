@@ -18,6 +18,7 @@ export interface FlagRow {
   first_t: number;
   last_t: number;
   first_confirmed_by: string | null;
+  changed_since_decision: boolean;
   created_at: Date;
   updated_at: Date;
 }
@@ -86,6 +87,7 @@ const FLAG_COLUMNS = [
   'review_flags.first_t',
   'review_flags.last_t',
   'review_flags.first_confirmed_by',
+  'review_flags.changed_since_decision',
   'review_flags.created_at',
   'review_flags.updated_at',
 ] as const;
@@ -171,6 +173,8 @@ export async function consolidate(
       severity_rank = a.r,
       severity = case a.r when 3 then 'high' when 2 then 'medium' else 'low' end,
       message = (select o.message from review_occurrences o where o.flag_id = f.id order by o.severity_rank desc, o.seq_from desc limit 1),
+      changed_since_decision = f.changed_since_decision
+        or ((a.n <> f.occurrences or a.r > f.severity_rank) and exists (select 1 from review_decisions d where d.flag_id = f.id)),
       updated_at = ${now}
     from (
       select flag_id, count(*)::int as n, min(t_from) as ft, max(t_to) as lt, max(severity_rank) as r
@@ -213,7 +217,7 @@ export async function setFlagState(
 ): Promise<void> {
   await trx
     .updateTable('review_flags')
-    .set({ state, first_confirmed_by: firstConfirmedBy, updated_at: now })
+    .set({ state, first_confirmed_by: firstConfirmedBy, changed_since_decision: false, updated_at: now })
     .where('id', '=', flagId)
     .where('tenant_id', '=', tenant)
     .execute();
@@ -230,6 +234,8 @@ export interface FlagQuery {
   states?: readonly ReviewState[];
   severity?: string;
   sessionId?: string;
+  /** With `states`: the flags changed since their decision too. */
+  withChanged?: boolean;
   /** Leaves out the flags of this person's own sessions (nobody reviews their own). */
   notOwnedBy?: string;
   after?: QueuePosition;
@@ -256,7 +262,13 @@ export async function listFlags(db: Db, scope: Scope, reach: Reach, q: FlagQuery
         .where('sessions.owner_kind', '=', 'user')
         .where('sessions.owner_id', '=', q.notOwnedBy),
     );
-  if (q.states) query = query.where('review_flags.state', 'in', q.states);
+  if (q.states) {
+    const states = q.states;
+    // A decided flag that changed since is waiting again, whatever its state.
+    query = q.withChanged
+      ? query.where((eb) => eb.or([eb('review_flags.state', 'in', states), eb('review_flags.changed_since_decision', '=', true)]))
+      : query.where('review_flags.state', 'in', states);
+  }
   if (q.severity !== undefined) query = query.where('review_flags.severity', '=', q.severity);
   if (q.after) {
     const a = q.after;

@@ -16,6 +16,7 @@ export function presentFlagSummary(f: FlagRow, audience: Audience = 'reviewer') 
     occurrences: f.occurrences,
     firstT: f.first_t,
     lastT: f.last_t,
+    changedSinceDecision: f.changed_since_decision,
     firstSeenAt: f.created_at.toISOString(),
     updatedAt: f.updated_at.toISOString(),
     ...(audience === 'reviewer' ? { firstConfirmedBy: f.first_confirmed_by } : {}),

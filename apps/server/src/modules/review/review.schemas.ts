@@ -24,7 +24,7 @@ export const FlagQueueQuery = Type.Object(
   {
     state: Type.Optional(
       Type.Union([...REVIEW_STATES.map((s) => Type.Literal(s)), Type.Literal('pending'), Type.Literal('all')], {
-        description: 'pending (the default: open, awaiting_second_review, escalated), all, or one state',
+        description: 'pending (the default: open, awaiting_second_review, escalated, and any flag changed since its decision), all, or one state',
       }),
     ),
     severity: Type.Optional(SeveritySchema),
@@ -80,6 +80,9 @@ export const FlagSummary = Type.Object({
   occurrences: Type.Integer({ description: 'How many stretches of the session it consolidates' }),
   firstT: Type.Number({ description: 'Session time (ms) of the first occurrence' }),
   lastT: Type.Number({ description: 'Session time (ms) of the end of the last occurrence' }),
+  changedSinceDecision: Type.Boolean({
+    description: 'New occurrences or a higher severity since the last decision: the state stays as decided, and the flag is in the pending queue again',
+  }),
   firstSeenAt: Moment,
   updatedAt: Moment,
   firstConfirmedBy: Type.Optional(Nullable(Type.String({ description: 'A high flag awaiting its second reviewer: who confirmed it first' }))),

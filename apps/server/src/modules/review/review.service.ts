@@ -95,7 +95,7 @@ export interface ReviewService {
 export const OCCURRENCES_SHOWN = 100;
 /** Answers a student may give to one flag. */
 export const ANSWERS_PER_FLAG = 10;
-/** The states that wait for someone's decision: the queue's default. */
+/** The states that wait for someone's decision: the queue's default (with the flags changed since their decision). */
 export const PENDING: readonly ReviewState[] = ['open', 'awaiting_second_review', 'escalated'];
 
 const newFlagId = () => `rv_${randomBytes(12).toString('base64url')}`;
@@ -156,7 +156,7 @@ export function createReviewService({
     const rows = await guard(
       listFlags(db, actor.scope, reach, {
         limit: q.limit + 1,
-        ...(states ? { states } : {}),
+        ...(states ? { states, withChanged: q.state === undefined || q.state === 'pending' } : {}),
         ...(q.severity ? { severity: q.severity } : {}),
         ...(notOwn ? { notOwnedBy: actor.userId } : {}),
         ...(q.cursor ? { after: decodeQueuePosition(q.cursor) } : {}),
@@ -257,7 +257,7 @@ export function createReviewService({
           },
           trx,
         );
-        return { ...locked, state: t.to, first_confirmed_by: t.firstConfirmedBy, updated_at: now };
+        return { ...locked, state: t.to, first_confirmed_by: t.firstConfirmedBy, changed_since_decision: false, updated_at: now };
       });
       return (await details(tenant, [flag]))[0]!;
     },

@@ -41,6 +41,7 @@ interface FlagJson {
   decisions: Record<string, unknown>[];
   answers: Record<string, unknown>[];
   firstConfirmedBy?: string | null;
+  changedSinceDecision: boolean;
 }
 
 const get = (url: string, who?: Person | { authorization: string }) =>
@@ -113,7 +114,7 @@ describe(`flag review (${TEST_DB})`, () => {
     await t.app.services.analysis.run({ sessionId: faces, tenantId: school.tenant.id });
     expect(await count()).toBe(flagsBefore);
     const after = await flagOf(faces, 'several-faces');
-    expect(after).toMatchObject({ id: before!.id, state: 'dismissed', occurrences: SEVERAL });
+    expect(after).toMatchObject({ id: before!.id, state: 'dismissed', occurrences: SEVERAL, changedSinceDecision: false });
     expect(after!.decisions).toHaveLength(1);
   });
 
@@ -357,5 +358,35 @@ describe(`flag review (${TEST_DB})`, () => {
     expect(decisions.map((d) => d.detail.decisionId).sort()).toEqual(stored.map((d) => d.id).sort());
     expect(answers.map((a) => a.detail.answerId).sort()).toEqual(given.map((a) => a.id).sort());
     expect(decisions.find((d) => d.actor_id === school.admin.user.id)).toMatchObject({ resource_type: 'flag', auth_method: 'password' });
+  });
+
+  it('shows a decided flag that grew since as changed, back in the queue, its state as decided until a person acts', async () => {
+    const f = (await flagOf(others, 'several-faces'))!;
+    const dismissed = await decide(f.id, school.otherTeacher, { decision: 'dismiss' });
+    expect(dismissed.json()).toMatchObject({ state: 'dismissed', changedSinceDecision: false });
+    // A later alert, as the live analysis stores and tells it, higher than the others.
+    await t.app.services.database.db
+      .insertInto('alerts')
+      .values({
+        id: `a-${f.id}`,
+        session_id: others,
+        tenant_id: school.tenant.id,
+        detector: 'several-faces',
+        severity: 'high',
+        message: 'Three faces.',
+        seq_from: 100_000,
+        evidence: JSON.stringify({ seqFrom: 100_000, seqTo: 100_000, tFrom: 900_000, tTo: 900_000, excerpt: '' }),
+        values: '{}',
+      })
+      .execute();
+    await t.app.services.events.publish('alert.raised', { sessionId: others, scope: { tenantId: school.tenant.id } as never, count: 1 });
+    const grown = (await flagOf(others, 'several-faces'))!;
+    expect(grown).toMatchObject({ state: 'dismissed', severity: 'high', occurrences: f.occurrences + 1, changedSinceDecision: true, lastT: 900_000 });
+    const pending = (await get('/v1/review/flags?limit=100', school.otherTeacher)).json().items as FlagJson[];
+    expect(pending.find((x) => x.id === f.id)).toMatchObject({ state: 'dismissed', changedSinceDecision: true });
+    expect((await get('/v1/review/flags?limit=100&state=open', school.otherTeacher)).json().items.some((x: FlagJson) => x.id === f.id)).toBe(false);
+    // A person acts: an admin reopens it, and it is a high flag to review like any other.
+    const reopened = await decide(f.id, school.admin, { decision: 'reopen', note: 'a third face appeared later' });
+    expect(reopened.json()).toMatchObject({ state: 'open', changedSinceDecision: false, severity: 'high' });
   });
 });

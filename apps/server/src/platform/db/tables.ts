@@ -273,6 +273,8 @@ export interface ReviewFlagsTable {
   last_t: ColumnType<number, number | undefined, number>;
   /** A high flag awaiting its second reviewer: who confirmed it first. */
   first_confirmed_by: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Occurrences or severity grew after a decision: back in the queue, the state unchanged. */
+  changed_since_decision: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: ColumnType<Date, Date | string, never>;
   updated_at: ColumnType<Date, Date | string, Date | string>;
 }

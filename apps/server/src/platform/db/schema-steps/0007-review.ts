@@ -19,6 +19,8 @@ export async function reviewMigration(db: Kysely<unknown>): Promise<void> {
     .addColumn('first_t', 'double precision', (c) => c.notNull().defaultTo(0))
     .addColumn('last_t', 'double precision', (c) => c.notNull().defaultTo(0))
     .addColumn('first_confirmed_by', 'text')
+    // New occurrences or a higher severity after a decision: shown, and back in the queue; the state stays.
+    .addColumn('changed_since_decision', 'boolean', (c) => c.notNull().defaultTo(false))
     .addColumn('created_at', 'timestamptz', (c) => c.notNull())
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
     // One flag per session and detector: re-analysis and repeated alerts update it, never duplicate it.
