@@ -41,6 +41,7 @@ import { auditRoutes } from '../modules/audit';
 import { shareLinksRoutes } from '../modules/share-links';
 import { authRoutes, linksRoutes, meRoutes } from '../modules/auth';
 import { ssoAdminRoutes, ssoSignInRoutes } from '../modules/sso';
+import { reviewRoutes } from '../modules/review';
 
 export interface AppDeps {
   config: Config;
@@ -142,6 +143,7 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
         { name: 'classes', description: "Classes: a teacher's roster of students" },
         { name: 'auth', description: 'Sign-in, tokens, one’s own profile, invitations and password resets' },
         { name: 'sso', description: 'Single sign-on with an institution’s OpenID Connect provider' },
+        { name: 'review', description: 'Flag review: consolidated flags, reviewers’ decisions, students’ answers' },
       ],
     },
   });
@@ -199,5 +201,6 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
   await app.register(linksRoutes, deps);
   await app.register(ssoAdminRoutes, deps);
   await app.register(ssoSignInRoutes, deps);
+  await app.register(reviewRoutes, deps);
   return app as unknown as App;
 }

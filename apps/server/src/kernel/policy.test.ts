@@ -68,6 +68,10 @@ describe('policy', () => {
       'sessions:list': ['anonymous', 'session-reader', 'session-writer', 'admin', 'teacher', 'observer', 'student', 'api-key(sessions:read)'],
       'share-links:manage': ['admin', 'teacher', 'student'],
       'sessions:delete': ['admin', 'teacher'],
+      'flags:read': ['admin', 'teacher', 'observer'],
+      'flags:decide': ['admin', 'teacher'],
+      'flags:answer': ['student'],
+      'flags:read-own': ['student'],
     });
   });
 

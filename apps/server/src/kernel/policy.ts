@@ -25,6 +25,10 @@ export const ACTIONS = [
   'sessions:list',
   'share-links:manage',
   'sessions:delete',
+  'flags:read',
+  'flags:decide',
+  'flags:answer',
+  'flags:read-own',
 ] as const;
 export type Level = (typeof ACCESS_LEVELS)[number];
 export type Action = (typeof ACTIONS)[number];
@@ -64,6 +68,12 @@ export const POLICY: Readonly<Record<Access, Readonly<Record<Column, Cell>>>> = 
   'share-links:manage': row(people('admin', 'teacher', 'student')),
   // Deleting a session (and everything of it) is for those who run the class: never its student, an observer or a key.
   'sessions:delete': row(people('admin', 'teacher')),
+  // Review (modules/review): reviewers read and decide the flags of the sessions they may see; observers read only;
+  // students never review, but read and answer the flags about themselves. Which flags: modules/grants' rule.
+  'flags:read': row(people('admin', 'teacher', 'observer')),
+  'flags:decide': row(people('admin', 'teacher')),
+  'flags:answer': row(people('student')),
+  'flags:read-own': row(people('student')),
 };
 
 /** What the request is about: the session named in its path, if any; and the server's settings that bear on access. */

@@ -6,6 +6,7 @@ import type { JobQueue } from '../platform/queue/job-queue';
 import type { JobLogger } from '../platform/queue/embedded-job-queue';
 import { createEventBus, type EventBus } from '../kernel/events';
 import { scopeOfRow } from '../kernel/scope';
+import { AppError } from '../kernel/errors';
 import { createAuditService, type AuditService } from './audit';
 import { createAccessTokens, createAuthService, type AccessTokens, type AuthService } from './auth';
 import { createPeopleService, type PeopleService } from './people';
@@ -18,6 +19,7 @@ import { createReplayService, type ReplayService } from './replay';
 import { createSessionListService, type SessionListService } from './session-list';
 import { createGrants, type Grants } from './grants';
 import { createShareLinksService, type ShareLinksService } from './share-links';
+import { createReviewService, subscribeReview, type ReviewService } from './review';
 import {
   ANALYZE_SESSION,
   ANALYZE_SESSION_POLICY,
@@ -64,6 +66,8 @@ export interface Services {
   auth: AuthService;
   /** Single sign-on per tenant with OpenID Connect (calls auth.signIn). */
   sso: SsoService;
+  /** Flag review: consolidated flags (from analysis.done and alert.raised), decisions, students' answers. */
+  review: ReviewService;
 }
 
 export interface ServiceOptions {
@@ -75,6 +79,15 @@ export interface ServiceOptions {
 /** The queues the modules enqueue on, with their retry policies. */
 export const QUEUES = { [ANALYZE_SESSION]: ANALYZE_SESSION_POLICY };
 
+/** A session's live alerts the review consolidates (each alert.raised reads them again; stored once each). */
+const REVIEW_ALERTS_READ = 10_000;
+
+/** A session deleted meanwhile has nothing to review. */
+const goneAsNone = (err: unknown): undefined => {
+  if (err instanceof AppError && err.code === 'not-found') return undefined;
+  throw err;
+};
+
 export function createServices(database: Database, config: Config, metrics: AppMetrics, options: ServiceOptions = {}): Services {
   const events = createEventBus();
   const jobs = options.jobs ?? createJobQueue(config, database, QUEUES, options.log);
@@ -85,6 +98,18 @@ export function createServices(database: Database, config: Config, metrics: AppM
   const analysis = createAnalysisService({ database, jobs, policy, events });
   const live = createLiveAnalysisService(database, { policy, events, ...(options.log ? { log: options.log } : {}) });
   subscribeAnalysis(events, { analysis, live });
+  const review = createReviewService({
+    database,
+    audit,
+    sources: {
+      async analysisFlags(scope, sessionId) {
+        const s = await analysis.status(scope, sessionId).catch(goneAsNone);
+        return s?.status === 'done' && Array.isArray(s.analysis.flags) ? s.analysis.flags : [];
+      },
+      alerts: async (scope, sessionId) => (await live.alerts(scope, sessionId, REVIEW_ALERTS_READ).catch(goneAsNone)) ?? [],
+    },
+  });
+  subscribeReview(events, review);
   const credentials = createSessionCredentials(database);
   const sessions = createSessionsService({ database, events, audit, forget: (id) => credentials.forget(id) });
   const accessTokens = createAccessTokens(database);
@@ -100,6 +125,7 @@ export function createServices(database: Database, config: Config, metrics: AppM
     accessTokens,
     auth,
     sso: createSsoService({ database, audit, auth }),
+    review,
     analysis,
     live,
     credentials,
