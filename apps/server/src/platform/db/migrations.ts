@@ -140,6 +140,9 @@ export async function migrateToLatest<Tables>(db: Kysely<Tables>): Promise<strin
     provider: new InCodeProvider(),
     migrationTableName: 'veritas_migrations',
     migrationLockTableName: 'veritas_migrations_lock',
+    // Steps are written on parallel branches, each on its own tables: a step merged after a
+    // later-numbered one already ran (a developer's data folder) still applies instead of refusing to start.
+    allowUnorderedMigrations: true,
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
