@@ -40,6 +40,7 @@ import { auditRoutes } from '../modules/audit';
 import { shareLinksRoutes } from '../modules/share-links';
 import { authRoutes, linksRoutes, meRoutes } from '../modules/auth';
 import { ssoAdminRoutes, ssoSignInRoutes } from '../modules/sso';
+import { attemptsRoutes, examsRoutes } from '../modules/exams';
 
 export interface AppDeps {
   config: Config;
@@ -140,6 +141,8 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
         { name: 'classes', description: "Classes: a teacher's roster of students" },
         { name: 'auth', description: 'Sign-in, tokens, one’s own profile, invitations and password resets' },
         { name: 'sso', description: 'Single sign-on with an institution’s OpenID Connect provider' },
+        { name: 'exams', description: 'Exams: their window, classes, co-teachers, analysis settings and results release' },
+        { name: 'attempts', description: 'Attempts at exams: start or resume, submit, abandon, scores and partners’ analyses' },
       ],
     },
   });
@@ -197,5 +200,7 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
   await app.register(linksRoutes, deps);
   await app.register(ssoAdminRoutes, deps);
   await app.register(ssoSignInRoutes, deps);
+  await app.register(examsRoutes, deps);
+  await app.register(attemptsRoutes, deps);
   return app as unknown as App;
 }

@@ -18,6 +18,7 @@ import { createReplayService, type ReplayService } from './replay';
 import { createSessionListService, type SessionListService } from './session-list';
 import { createGrants, type Grants } from './grants';
 import { createShareLinksService, type ShareLinksService } from './share-links';
+import { createAttemptsService, createExamsService, type AttemptsService, type ExamsService } from './exams';
 import {
   ANALYZE_SESSION,
   ANALYZE_SESSION_POLICY,
@@ -64,6 +65,10 @@ export interface Services {
   auth: AuthService;
   /** Single sign-on per tenant with OpenID Connect (calls auth.signIn). */
   sso: SsoService;
+  /** Exams of a tenant (modules/exams). */
+  exams: ExamsService;
+  /** Attempts at exams: the state machine, their sessions, scores, partners' analyses, the time-out job. */
+  attempts: AttemptsService;
 }
 
 export interface ServiceOptions {
@@ -109,6 +114,8 @@ export function createServices(database: Database, config: Config, metrics: AppM
     bundles: createBundlesService({ database, events, audit }),
     grants: createGrants(database),
     shareLinks: createShareLinksService({ database, audit }),
+    exams: createExamsService(database, audit),
+    attempts: createAttemptsService({ database, audit, sessions, events }),
     ingest: createIngestService(
       database,
       { maxWaitMs: config.groupCommit.maxWaitMs, maxWeight: config.groupCommit.maxEvents, concurrency: config.groupCommit.concurrency },
