@@ -101,7 +101,10 @@ describe('creating an exam', () => {
 
   it('refuses tampered and expired tokens', async () => {
     const forged = await forgeTokens(t.app, s.teacher.user, s.teacher.token);
-    const tampered = `${s.teacher.token.slice(0, -1)}${s.teacher.token.endsWith('A') ? 'B' : 'A'}`;
+    // The payload changed (a student made admin), the signature kept.
+    const [h, p, sig] = s.student.token.split('.') as [string, string, string];
+    const claims = JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown>;
+    const tampered = `${h}.${Buffer.from(JSON.stringify({ ...claims, role: 'admin' })).toString('base64url')}.${sig}`;
     for (const token of [tampered, forged.otherKey, forged.algNone]) {
       expectProblem(await t.app.inject({ method: 'GET', url: '/v1/exams', headers: { authorization: `Bearer ${token}` } }), 401, 'invalid-credential');
     }
