@@ -68,6 +68,12 @@ describe('policy', () => {
       'sessions:list': ['anonymous', 'session-reader', 'session-writer', 'admin', 'teacher', 'observer', 'student', 'api-key(sessions:read)'],
       'share-links:manage': ['admin', 'teacher', 'student'],
       'sessions:delete': ['admin', 'teacher'],
+      'exams:read': ['admin', 'teacher', 'student'],
+      'exams:manage': ['admin', 'teacher'],
+      'attempts:take': ['student'],
+      'attempts:read': ['admin', 'teacher', 'student', 'api-key(attempts:grade)'],
+      'attempts:grade': ['teacher', 'api-key(attempts:grade)'],
+      'attempts:analyses': ['api-key(analyses:write)'],
     });
   });
 
