@@ -287,14 +287,23 @@ const ROWS: Record<string, Row> = {
   // classes and their own attempts; any other answers as an unknown id (404), decided after the access hook.
   'GET /v1/exams': { a: () => ({ url: '/v1/exams' }) },
   'POST /v1/exams': { a: () => ({ url: '/v1/exams', payload: examBody([]) }), audit: 'exam.create' },
-  'GET /v1/exams/{examId}': { a: () => ({ url: `/v1/exams/${w.examA}` }), b: () => ({ url: `/v1/exams/${w.examB}` }), except: { otherTeacher: 404, otherStudent: 404 } },
+  'GET /v1/exams/{examId}': {
+    a: () => ({ url: `/v1/exams/${w.examA}` }),
+    b: () => ({ url: `/v1/exams/${w.examB}` }),
+    except: { otherTeacher: 404, otherStudent: 404 },
+  },
   'PATCH /v1/exams/{examId}': {
     a: () => ({ url: `/v1/exams/${w.examA}`, payload: { title: `Renamed ${randomBytes(3).toString('hex')}` } }),
     b: () => ({ url: `/v1/exams/${w.examB}`, payload: { title: 'Renamed' } }),
     except: { otherTeacher: 404 },
     audit: 'exam.update',
   },
-  'DELETE /v1/exams/{examId}': { a: async () => ({ url: `/v1/exams/${await newExam()}` }), b: () => ({ url: `/v1/exams/${w.examB}` }), except: { otherTeacher: 404 }, audit: 'exam.archive' },
+  'DELETE /v1/exams/{examId}': {
+    a: async () => ({ url: `/v1/exams/${await newExam()}` }),
+    b: () => ({ url: `/v1/exams/${w.examB}` }),
+    except: { otherTeacher: 404 },
+    audit: 'exam.archive',
+  },
   'PUT /v1/exams/{examId}/co-teachers/{userId}': {
     a: async () => ({ url: `/v1/exams/${await newExam()}/co-teachers/${w.school.otherTeacher.user.id}` }),
     b: () => ({ url: `/v1/exams/${w.examB}/co-teachers/${w.bTeacher.user.id}` }),
@@ -308,11 +317,30 @@ const ROWS: Record<string, Row> = {
     except: { otherTeacher: 404 },
     audit: 'exam.co-teacher.remove',
   },
-  'POST /v1/exams/{examId}/attempts': { a: async () => ({ url: `/v1/exams/${await newExam()}/attempts` }), except: { otherStudent: 404 }, audit: 'attempt.start', auditAs: 'student' },
-  'GET /v1/exams/{examId}/attempts': { a: () => ({ url: `/v1/exams/${w.examA}/attempts` }), b: () => ({ url: `/v1/exams/${w.examB}/attempts` }), except: { otherTeacher: 404, otherStudent: 404 } },
+  'POST /v1/exams/{examId}/attempts': {
+    a: async () => ({ url: `/v1/exams/${await newExam()}/attempts` }),
+    except: { otherStudent: 404 },
+    audit: 'attempt.start',
+    auditAs: 'student',
+  },
+  'GET /v1/exams/{examId}/attempts': {
+    a: () => ({ url: `/v1/exams/${w.examA}/attempts` }),
+    b: () => ({ url: `/v1/exams/${w.examB}/attempts` }),
+    except: { otherTeacher: 404, otherStudent: 404 },
+  },
   'GET /v1/attempts/{attemptId}': { a: () => ({ url: `/v1/attempts/${w.attemptA}` }), except: { otherTeacher: 404, otherStudent: 404 } },
-  'POST /v1/attempts/{attemptId}/submit': { a: async () => ({ url: `/v1/attempts/${await newAttempt()}/submit` }), except: { otherStudent: 404 }, audit: 'attempt.submit', auditAs: 'student' },
-  'POST /v1/attempts/{attemptId}/abandon': { a: async () => ({ url: `/v1/attempts/${await newAttempt()}/abandon` }), except: { otherStudent: 404 }, audit: 'attempt.abandon', auditAs: 'student' },
+  'POST /v1/attempts/{attemptId}/submit': {
+    a: async () => ({ url: `/v1/attempts/${await newAttempt()}/submit` }),
+    except: { otherStudent: 404 },
+    audit: 'attempt.submit',
+    auditAs: 'student',
+  },
+  'POST /v1/attempts/{attemptId}/abandon': {
+    a: async () => ({ url: `/v1/attempts/${await newAttempt()}/abandon` }),
+    except: { otherStudent: 404 },
+    audit: 'attempt.abandon',
+    auditAs: 'student',
+  },
   'PUT /v1/attempts/{attemptId}/score': {
     a: async () => ({ url: `/v1/attempts/${await newAttempt(true)}/score`, payload: { score: 5 } }),
     except: { otherTeacher: 404 },
@@ -320,7 +348,9 @@ const ROWS: Record<string, Row> = {
     auditAs: 'teacher',
   },
   // Only a key with analyses:write posts one: none of the matrix's callers has it, so every cell is the table's refusal.
-  'POST /v1/attempts/{attemptId}/external-analyses': { a: () => ({ url: `/v1/attempts/${w.attemptA}/external-analyses`, payload: { source: 'Matrix', result: {} } }) },
+  'POST /v1/attempts/{attemptId}/external-analyses': {
+    a: () => ({ url: `/v1/attempts/${w.attemptA}/external-analyses`, payload: { source: 'Matrix', result: {} } }),
+  },
 };
 
 function examBody(classIds: string[]) {

@@ -100,7 +100,8 @@ export const attemptsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
       schema: {
         tags: ['attempts'],
         summary: 'Grade an attempt',
-        description: 'A teacher of the exam (owner, co-teacher) or a partner’s key with `attempts:grade`, once the attempt is submitted, abandoned or timed out; grading again corrects the score.',
+        description:
+          'A teacher of the exam (owner, co-teacher) or a partner’s key with `attempts:grade`, once the attempt is submitted, abandoned or timed out; grading again corrects the score.',
         params: AttemptParams,
         body: GradeBody,
         response: { 200: AttemptView, ...problemResponses(400, 401, 403, 404, 409, 503) },

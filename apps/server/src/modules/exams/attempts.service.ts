@@ -61,7 +61,11 @@ export interface AttemptsService {
   /** Grades (or regrades) a closed attempt: a teacher of the exam or a partner's key. Audited with the score before. */
   grade(caller: AttemptCaller, attemptId: string, input: { score: number; feedback?: string }): Promise<AttemptDetail>;
   /** Stores an analysis a partner computed elsewhere, labelled with its source and key. Audited. */
-  addExternalAnalysis(caller: { actor: ApiKeyActor; context: RequestContext }, attemptId: string, input: { source: string; result: Record<string, unknown> }): Promise<ExternalAnalysisRow>;
+  addExternalAnalysis(
+    caller: { actor: ApiKeyActor; context: RequestContext },
+    attemptId: string,
+    input: { source: string; result: Record<string, unknown> },
+  ): Promise<ExternalAnalysisRow>;
   /** The scheduled job: times out every in-progress attempt past its deadline (and ends its session). Answers how many. */
   timeOutOverdue(): Promise<number>;
 }
@@ -118,7 +122,11 @@ export function createAttemptsService({ database, audit, sessions, events, now =
   }
 
   /** A move of the student's own attempt that ends it (submit, abandon): its session ends with it. */
-  async function finish({ actor, context }: { actor: UserActor; context: RequestContext }, attemptId: string, move: 'submit' | 'abandon'): Promise<AttemptDetail> {
+  async function finish(
+    { actor, context }: { actor: UserActor; context: RequestContext },
+    attemptId: string,
+    move: 'submit' | 'abandon',
+  ): Promise<AttemptDetail> {
     if (actor.role !== 'student') throw new AppError('forbidden', `a ${actor.role} does not take attempts`);
     const at = now();
     const done = await inTransaction(async (trx) => {
@@ -126,10 +134,21 @@ export function createAttemptsService({ database, audit, sessions, events, now =
       if (!before) throw notFoundAttempt(attemptId);
       const state = transition(before.state, move, 'student');
       // Past the deadline the attempt is the time-out job's: its events stop at the deadline either way.
-      if (before.deadline_at && before.deadline_at <= at) throw new AppError('attempt-closed', `the attempt's deadline was ${before.deadline_at.toISOString()}`);
+      if (before.deadline_at && before.deadline_at <= at)
+        throw new AppError('attempt-closed', `the attempt's deadline was ${before.deadline_at.toISOString()}`);
       const attempt = await updateAttempt(trx, actor.tenantId, attemptId, { state, finished_at: at });
       if (attempt.session_id) await sessions.endWithin(trx, tenantScope(actor.tenantId), attempt.session_id, { actor, context });
-      await audit.record({ tenantId: actor.tenantId, actor, action: `attempt.${move}`, resource: { type: 'attempt', id: attemptId }, context, detail: { examId: attempt.exam_id } }, trx);
+      await audit.record(
+        {
+          tenantId: actor.tenantId,
+          actor,
+          action: `attempt.${move}`,
+          resource: { type: 'attempt', id: attemptId },
+          context,
+          detail: { examId: attempt.exam_id },
+        },
+        trx,
+      );
       return detail(trx, actor.tenantId, attempt);
     });
     if (done.attempt.session_id) await events.publish('session.ended', { sessionId: done.attempt.session_id, scope: tenantScope(actor.tenantId) });
@@ -144,18 +163,36 @@ export function createAttemptsService({ database, audit, sessions, events, now =
       const started = await inTransaction(async (trx) => {
         const exam = await findExam(trx, actor.tenantId, examId, readReach(actor, at));
         if (!exam || !(await isExamStudent(trx, actor.tenantId, examId, actor.userId))) throw new AppError('not-found', `no exam ${examId}`);
-        const before = await lockOrCreateAttempt(trx, { id: randomUUID(), tenant_id: actor.tenantId, exam_id: examId, student_id: actor.userId, state: 'not_started' });
+        const before = await lockOrCreateAttempt(trx, {
+          id: randomUUID(),
+          tenant_id: actor.tenantId,
+          exam_id: examId,
+          student_id: actor.userId,
+          state: 'not_started',
+        });
         if (before.state === 'in_progress' && before.session_id) {
-          if (before.deadline_at && before.deadline_at <= at) throw new AppError('attempt-closed', `the attempt's deadline was ${before.deadline_at.toISOString()}`);
+          if (before.deadline_at && before.deadline_at <= at)
+            throw new AppError('attempt-closed', `the attempt's deadline was ${before.deadline_at.toISOString()}`);
           // Only the token's SHA-256 is stored, so the one handed out first cannot be given again: the resumed recorder gets a new one.
           const writeToken = await sessions.rotateWriteToken(trx, scope, before.session_id);
           const session = await findSession(trx, scope, before.session_id);
           if (!session) throw new Error(`session ${before.session_id} of attempt ${before.id} is gone`);
-          await audit.record({ tenantId: actor.tenantId, actor, action: 'attempt.resume', resource: { type: 'attempt', id: before.id }, context, detail: { examId, sessionId: session.id } }, trx);
+          await audit.record(
+            {
+              tenantId: actor.tenantId,
+              actor,
+              action: 'attempt.resume',
+              resource: { type: 'attempt', id: before.id },
+              context,
+              detail: { examId, sessionId: session.id },
+            },
+            trx,
+          );
           return { attempt: before, exam, session, writeToken, resumed: true };
         }
         if (before.state !== 'not_started') throw new AppError('attempt-closed', `the attempt is ${before.state}`);
-        if (at < exam.opens_at || at >= exam.closes_at) throw new AppError('exam-not-open', `the exam is open from ${exam.opens_at.toISOString()} to ${exam.closes_at.toISOString()}`);
+        if (at < exam.opens_at || at >= exam.closes_at)
+          throw new AppError('exam-not-open', `the exam is open from ${exam.opens_at.toISOString()} to ${exam.closes_at.toISOString()}`);
         const state = transition(before.state, 'start', 'student');
         const deadline = deadlineOf(at, exam);
         const { session, writeToken } = await sessions.createWithin(
@@ -172,7 +209,14 @@ export function createAttemptsService({ database, audit, sessions, events, now =
         );
         const attempt = await updateAttempt(trx, actor.tenantId, before.id, { state, session_id: session.id, started_at: at, deadline_at: deadline });
         await audit.record(
-          { tenantId: actor.tenantId, actor, action: 'attempt.start', resource: { type: 'attempt', id: attempt.id }, context, detail: { examId, sessionId: session.id, deadline: deadline.toISOString() } },
+          {
+            tenantId: actor.tenantId,
+            actor,
+            action: 'attempt.start',
+            resource: { type: 'attempt', id: attempt.id },
+            context,
+            detail: { examId, sessionId: session.id, deadline: deadline.toISOString() },
+          },
           trx,
         );
         return { attempt, exam, session, writeToken, resumed: false };
@@ -200,7 +244,11 @@ export function createAttemptsService({ database, audit, sessions, events, now =
           const exam = await findExam(db, actor.tenantId, examId, readReach(actor, now()));
           if (!exam) throw new AppError('not-found', `no exam ${examId}`);
           const rows = await listAttempts(db, actor.tenantId, examId, reachOf(actor));
-          const external = await listExternalAnalyses(db, actor.tenantId, rows.map((r) => r.id));
+          const external = await listExternalAnalyses(
+            db,
+            actor.tenantId,
+            rows.map((r) => r.id),
+          );
           return rows.map((attempt) => ({ attempt, exam, external: external.filter((e) => e.attempt_id === attempt.id) }));
         })(),
       );
@@ -252,7 +300,14 @@ export function createAttemptsService({ database, audit, sessions, events, now =
           result: JSON.stringify(input.result),
         });
         await audit.record(
-          { tenantId: actor.tenantId, actor, action: 'attempt.external-analysis.add', resource: { type: 'attempt', id: attemptId }, context, detail: { id: row.id, source: row.source } },
+          {
+            tenantId: actor.tenantId,
+            actor,
+            action: 'attempt.external-analysis.add',
+            resource: { type: 'attempt', id: attemptId },
+            context,
+            detail: { id: row.id, source: row.source },
+          },
           trx,
         );
         return row;
@@ -268,7 +323,10 @@ export function createAttemptsService({ database, audit, sessions, events, now =
           const before = await lockAttempt(trx, tenantId, due.id, { kind: 'all' });
           // Submitted or abandoned since the scan: nothing to do.
           if (!before || before.state !== 'in_progress' || !before.deadline_at || before.deadline_at > at) return null;
-          const attempt = await updateAttempt(trx, tenantId, due.id, { state: transition(before.state, 'time-out', 'system'), finished_at: before.deadline_at });
+          const attempt = await updateAttempt(trx, tenantId, due.id, {
+            state: transition(before.state, 'time-out', 'system'),
+            finished_at: before.deadline_at,
+          });
           if (attempt.session_id) await sessions.endWithin(trx, tenantScope(tenantId), attempt.session_id);
           await audit.record(
             {

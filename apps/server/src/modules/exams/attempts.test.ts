@@ -70,7 +70,13 @@ async function send(sessionId: string, token: string, text: string, from: { seq:
   return { r, batch };
 }
 const eventCount = async (sessionId: string) =>
-  (await t.app.services.database.db.selectFrom('events').select((eb) => eb.fn.countAll<string>().as('n')).where('session_id', '=', sessionId).executeTakeFirstOrThrow()).n;
+  (
+    await t.app.services.database.db
+      .selectFrom('events')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('session_id', '=', sessionId)
+      .executeTakeFirstOrThrow()
+  ).n;
 const attemptAudit = async (attemptId: string) =>
   (await t.app.services.audit.search({ tenantId: s.tenant.id, resourceType: 'attempt', resourceId: attemptId, limit: 100 })).map((r) => r.action).reverse();
 /** The attempts service on the app's database with another clock: time moves without sleeping. */
@@ -84,7 +90,8 @@ beforeAll(async () => {
   t = await createTestApp();
   s = await buildInstitution(t.app);
   classA = (await t.app.services.database.db.selectFrom('classes').select('id').where('teacher_id', '=', s.teacher.user.id).executeTakeFirstOrThrow()).id;
-  const key = async (scopes: string[]) => (await call(s.admin, { method: 'POST', url: '/v1/admin/api-keys', payload: { name: 'partner', scopes } })).json().key as string;
+  const key = async (scopes: string[]) =>
+    (await call(s.admin, { method: 'POST', url: '/v1/admin/api-keys', payload: { name: 'partner', scopes } })).json().key as string;
   keys = { grade: await key(['attempts:grade']), analyses: await key(['analyses:write']), read: await key(['sessions:read']) };
 }, 60_000);
 afterAll(async () => t?.close());
@@ -162,7 +169,12 @@ describe('submitting, abandoning, and late batches', () => {
     expect(submitted.json()).toMatchObject({ state: 'submitted', result: null });
 
     expectProblem((await send(started.session.id, started.writeToken, 'more', { seq: 4, t: 1000, prev: sent.batch.hash })).r, 409, 'attempt-closed');
-    const retry = await t.app.inject({ method: 'POST', url: `/v1/sessions/${started.session.id}/events`, headers: { authorization: `Bearer ${started.writeToken}` }, payload: sent.batch });
+    const retry = await t.app.inject({
+      method: 'POST',
+      url: `/v1/sessions/${started.session.id}/events`,
+      headers: { authorization: `Bearer ${started.writeToken}` },
+      payload: sent.batch,
+    });
     expect(retry.json()).toMatchObject({ ack: 3, duplicate: true });
     expect(await eventCount(started.session.id)).toBe(4);
 
@@ -241,17 +253,28 @@ describe('scores and results', () => {
     expectProblem(await call(s.teacher, { method: 'PUT', url: `${url}/score`, payload: { score: -1 } }), 400, 'invalid-request');
 
     const graded = await call(s.teacher, { method: 'PUT', url: `${url}/score`, payload: { score: 15, feedback: 'Clear and well argued.' } });
-    expect(graded.json()).toMatchObject({ state: 'graded', result: { score: 15, maxScore: 20, passed: true, feedback: 'Clear and well argued.', gradedBy: { kind: 'user', id: s.teacher.user.id } } });
+    expect(graded.json()).toMatchObject({
+      state: 'graded',
+      result: { score: 15, maxScore: 20, passed: true, feedback: 'Clear and well argued.', gradedBy: { kind: 'user', id: s.teacher.user.id } },
+    });
     expect((await call(s.student, { method: 'GET', url })).json()).toMatchObject({ state: 'graded', result: null });
     const listed = (await call(s.student, { method: 'GET', url: `/v1/exams/${examId}/attempts` })).json().items;
     expect(listed).toEqual([expect.objectContaining({ id: started.attempt.id, result: null })]);
 
-    expect((await call(s.teacher, { method: 'PATCH', url: `/v1/exams/${examId}`, payload: { resultsReleased: true } })).json().resultsReleasedAt).not.toBeNull();
+    expect(
+      (await call(s.teacher, { method: 'PATCH', url: `/v1/exams/${examId}`, payload: { resultsReleased: true } })).json().resultsReleasedAt,
+    ).not.toBeNull();
     expect((await call(s.student, { method: 'GET', url })).json().result).toMatchObject({ score: 15, passed: true });
     // Regrading corrects the score.
     expect((await call(s.teacher, { method: 'PUT', url: `${url}/score`, payload: { score: 8 } })).json().result).toMatchObject({ score: 8, passed: false });
     expect(await attemptAudit(started.attempt.id)).toEqual(['attempt.start', 'attempt.submit', 'attempt.grade', 'attempt.grade']);
-    const grades = await t.app.services.audit.search({ tenantId: s.tenant.id, resourceType: 'attempt', resourceId: started.attempt.id, action: 'attempt.grade', limit: 10 });
+    const grades = await t.app.services.audit.search({
+      tenantId: s.tenant.id,
+      resourceType: 'attempt',
+      resourceId: started.attempt.id,
+      action: 'attempt.grade',
+      limit: 10,
+    });
     expect(grades.map((g) => g.detail)).toEqual(expect.arrayContaining([expect.objectContaining({ score: 8, previousScore: 15 })]));
   });
 
@@ -300,5 +323,12 @@ describe('who reads an attempt', () => {
 });
 
 function studentActor() {
-  return { kind: 'user' as const, userId: s.student.user.id, tenantId: s.tenant.id as never, role: 'student' as const, via: 'password' as const, scope: { tenantId: s.tenant.id as never } };
+  return {
+    kind: 'user' as const,
+    userId: s.student.user.id,
+    tenantId: s.tenant.id as never,
+    role: 'student' as const,
+    via: 'password' as const,
+    scope: { tenantId: s.tenant.id as never },
+  };
 }

@@ -90,14 +90,24 @@ export async function updateExam(db: Kysely<DB>, tenantId: TenantId, id: string,
 /** Replaces an exam's classes. */
 export async function setExamClasses(db: Kysely<DB>, tenantId: TenantId, examId: string, classIds: readonly string[]): Promise<void> {
   await db.deleteFrom('exam_classes').where('tenant_id', '=', tenantId).where('exam_id', '=', examId).execute();
-  if (classIds.length > 0) await db.insertInto('exam_classes').values(classIds.map((class_id) => ({ exam_id: examId, class_id, tenant_id: tenantId }))).execute();
+  if (classIds.length > 0)
+    await db
+      .insertInto('exam_classes')
+      .values(classIds.map((class_id) => ({ exam_id: examId, class_id, tenant_id: tenantId })))
+      .execute();
 }
 
 export async function examClassIds(db: Kysely<DB>, tenantId: TenantId, examIds: readonly string[]): Promise<Map<string, string[]>> {
   return grouped(
     examIds.length === 0
       ? []
-      : await db.selectFrom('exam_classes').select(['exam_id', 'class_id as v']).where('tenant_id', '=', tenantId).where('exam_id', 'in', examIds).orderBy('class_id').execute(),
+      : await db
+          .selectFrom('exam_classes')
+          .select(['exam_id', 'class_id as v'])
+          .where('tenant_id', '=', tenantId)
+          .where('exam_id', 'in', examIds)
+          .orderBy('class_id')
+          .execute(),
   );
 }
 

@@ -167,8 +167,7 @@ export function createExamsService(database: Database, audit: AuditService, now:
         const opensAt = patch.opensAt !== undefined ? new Date(patch.opensAt) : before.opens_at;
         const closesAt = patch.closesAt !== undefined ? new Date(patch.closesAt) : before.closes_at;
         checkShape({ opensAt, closesAt, maxScore: patch.maxScore ?? before.max_score, passMark: patch.passMark ?? before.pass_mark });
-        const released =
-          patch.resultsReleased === undefined ? undefined : patch.resultsReleased ? (before.results_released_at ?? now()) : null;
+        const released = patch.resultsReleased === undefined ? undefined : patch.resultsReleased ? (before.results_released_at ?? now()) : null;
         const exam = await updateExam(trx, actor.tenantId, examId, {
           ...(patch.title !== undefined ? { title: patch.title.trim() } : {}),
           ...(patch.subject !== undefined ? { subject: patch.subject } : {}),
@@ -224,7 +223,10 @@ export function createExamsService(database: Database, audit: AuditService, now:
         if (!row) throw notFoundExam(examId);
         if (row.archived_at !== null) return;
         await updateExam(trx, actor.tenantId, examId, { archived_at: now() });
-        await audit.record({ tenantId: actor.tenantId, actor, action: 'exam.archive', resource: { type: 'exam', id: examId }, context, detail: { title: row.title } }, trx);
+        await audit.record(
+          { tenantId: actor.tenantId, actor, action: 'exam.archive', resource: { type: 'exam', id: examId }, context, detail: { title: row.title } },
+          trx,
+        );
       });
     },
 

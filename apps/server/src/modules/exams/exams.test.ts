@@ -87,7 +87,11 @@ describe('creating an exam', () => {
       400,
       'invalid-request',
     );
-    expectProblem(await call(s.teacher, { method: 'POST', url: '/v1/exams', payload: examBody({ analysis: { thresholds: { nope: 1 } } }) }), 400, 'invalid-request');
+    expectProblem(
+      await call(s.teacher, { method: 'POST', url: '/v1/exams', payload: examBody({ analysis: { thresholds: { nope: 1 } } }) }),
+      400,
+      'invalid-request',
+    );
   });
 
   it('lets an admin give it to any class of the tenant, and no student, observer, key or stranger create one', async () => {

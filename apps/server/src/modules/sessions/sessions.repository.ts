@@ -31,15 +31,17 @@ export async function lockSessionsForIngest(
   ids: string[],
 ): Promise<(Pick<SessionRow, 'id' | 'tenant_id' | 'status' | 'next_seq' | 'head_hash' | 'last_t' | 'write_key'> & { closed: boolean })[]> {
   const sorted = [...ids].sort();
-  return db
-    .selectFrom('sessions')
-    .select(['id', 'tenant_id', 'status', 'next_seq', 'head_hash', 'last_t', 'write_key'])
-    // An attempt's session (closes_at set) is closed past its deadline, and once ended (submitted, timed out).
-    .select(sql<boolean>`closes_at is not null and (status = 'ended' or closes_at <= now())`.as('closed'))
-    .where('id', 'in', sorted)
-    .orderBy('id')
-    .forUpdate()
-    .execute();
+  return (
+    db
+      .selectFrom('sessions')
+      .select(['id', 'tenant_id', 'status', 'next_seq', 'head_hash', 'last_t', 'write_key'])
+      // An attempt's session (closes_at set) is closed past its deadline, and once ended (submitted, timed out).
+      .select(sql<boolean>`closes_at is not null and (status = 'ended' or closes_at <= now())`.as('closed'))
+      .where('id', 'in', sorted)
+      .orderBy('id')
+      .forUpdate()
+      .execute()
+  );
 }
 
 export interface IngestProgress {
