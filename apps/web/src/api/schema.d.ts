@@ -6688,7 +6688,8 @@ export interface paths {
       parameters: {
         query: {
           limit: number;
-          after?: string;
+          /** @description The `next` of the previous page */
+          cursor?: string;
         };
         header?: never;
         path?: never;
@@ -6804,7 +6805,7 @@ export interface paths {
                 /** Format: date-time */
                 createdAt: string;
               }[];
-              /** @description Pass as `after` for the next page; null at the end */
+              /** @description Pass as `cursor` for the next page; null at the end */
               next: string | null;
             };
           };

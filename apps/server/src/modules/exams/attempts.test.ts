@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InjectOptions } from 'fastify';
-import { genesisHash, macKeyFromToken, sealBatch } from '@veritas/schema';
+import { INGEST_PROTOCOL, genesisHash, macKeyFromToken, sealBatch } from '@veritas/schema';
+import { openSocket } from '../../testing/socket-client';
 import { createTestApp, type TestApp } from '../../testing/test-app';
 import { buildInstitution, type Institution } from '../../testing/institution';
 import type { Person } from '../../testing/people';
@@ -188,6 +189,25 @@ describe('submitting, abandoning, and late batches', () => {
     const started = await start(await createExam());
     expect((await call(s.student, { method: 'POST', url: `/v1/attempts/${started.attempt.id}/abandon` })).json().state).toBe('abandoned');
     expectProblem((await send(started.session.id, started.writeToken, 'x', { seq: 0, t: 0 })).r, 409, 'attempt-closed');
+  });
+
+  it('the WebSocket ingest refuses the batches of a submitted attempt alike', async () => {
+    const started = await start(await createExam());
+    await t.app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = t.app.server.address() as { port: number };
+    const c = openSocket(`ws://127.0.0.1:${port}/v1/sessions/${started.session.id}/ingest`);
+    expect(await c.opened).toBe('open');
+    c.ws.send(JSON.stringify({ type: 'hello', protocol: INGEST_PROTOCOL, token: started.writeToken }));
+    expect(await c.next()).toMatchObject({ type: 'ready', ack: -1 });
+    const key = await macKeyFromToken(started.writeToken);
+    const first = await sealBatch(typingEvents('ab', 0, 0), await genesisHash(started.session.id), key);
+    c.ws.send(JSON.stringify({ type: 'batch', batch: first }));
+    expect(await c.next()).toMatchObject({ type: 'ack', ack: 1 });
+    expect((await call(s.student, { method: 'POST', url: `/v1/attempts/${started.attempt.id}/submit` })).statusCode).toBe(200);
+    c.ws.send(JSON.stringify({ type: 'batch', batch: await sealBatch(typingEvents('cd', 2, 500), first.hash, key) }));
+    expect(await c.next()).toMatchObject({ type: 'error', firstSeq: 2, problem: { type: 'urn:veritas:problem:attempt-closed', status: 409 } });
+    c.ws.close();
+    expect(await eventCount(started.session.id)).toBe(2);
   });
 
   it('two submits at once: one moves the attempt, the other is refused (the row lock)', async () => {

@@ -23,7 +23,7 @@ export const examsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { s
       },
     },
     async (req) => {
-      const page = await exams.list(userOf(req), { limit: req.query.limit, ...(req.query.after ? { after: req.query.after } : {}) });
+      const page = await exams.list(userOf(req), { limit: req.query.limit, ...(req.query.cursor ? { cursor: req.query.cursor } : {}) });
       return { items: page.items.map(presentExam), next: page.next };
     },
   );

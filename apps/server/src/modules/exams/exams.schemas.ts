@@ -70,7 +70,7 @@ export const AttemptParams = Type.Object({ attemptId: Id });
 export const ExamListQuery = Type.Object(
   {
     limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
-    after: Type.Optional(Id),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9_-]+$', description: 'The `next` of the previous page' })),
   },
   { additionalProperties: false },
 );
@@ -98,7 +98,7 @@ export const ExamView = Type.Object({
 
 export const ExamPage = Type.Object({
   items: Type.Array(ExamView),
-  next: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `after` for the next page; null at the end' }),
+  next: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `cursor` for the next page; null at the end' }),
 });
 
 export const AttemptState = Type.Union(

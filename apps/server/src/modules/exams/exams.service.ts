@@ -39,7 +39,7 @@ export interface ExamDetail {
 
 export interface ExamsService {
   /** An admin's: all the tenant's; a teacher's: those they own or co-teach; a student's: those of their classes open now. */
-  list(actor: UserActor, page: { after?: string; limit: number }): Promise<{ items: ExamDetail[]; next: string | null }>;
+  list(actor: UserActor, page: { cursor?: string; limit: number }): Promise<{ items: ExamDetail[]; next: string | null }>;
   get(actor: UserActor, examId: string): Promise<ExamDetail>;
   /** A teacher's own exam (an admin's is theirs too). Audited. */
   create(caller: PersonCaller, input: ExamCreate): Promise<ExamDetail>;
@@ -73,6 +73,17 @@ function writeReach(actor: UserActor, ownerOnly: boolean): ExamReach {
 }
 
 const notFoundExam = (id: string) => new AppError('not-found', `no exam ${id}`);
+
+/** The list's opaque cursor: the last exam id of a page. */
+const CURSOR_PREFIX = 'exam:';
+const encodeCursor = (id: string) => Buffer.from(`${CURSOR_PREFIX}${id}`).toString('base64url');
+function decodeCursor(cursor: string): string {
+  const text = Buffer.from(cursor, 'base64url').toString();
+  const id = text.slice(CURSOR_PREFIX.length);
+  if (!text.startsWith(CURSOR_PREFIX) || !/^[A-Za-z0-9_-]{1,64}$/.test(id))
+    throw new AppError('invalid-request', '/querystring/cursor: not a cursor of this list');
+  return id;
+}
 
 interface Window {
   opensAt: Date;
@@ -115,9 +126,10 @@ export function createExamsService(database: Database, audit: AuditService, now:
 
   return {
     async list(actor, page) {
-      const rows = await guard(listExams(db, actor.tenantId, readReach(actor, now(), true), { ...page, limit: page.limit + 1 }));
+      const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
+      const rows = await guard(listExams(db, actor.tenantId, readReach(actor, now(), true), { ...(after ? { after } : {}), limit: page.limit + 1 }));
       const items = rows.slice(0, page.limit);
-      return { items: await guard(detailsOf(db, actor, items)), next: rows.length > page.limit ? items[items.length - 1]!.id : null };
+      return { items: await guard(detailsOf(db, actor, items)), next: rows.length > page.limit ? encodeCursor(items[items.length - 1]!.id) : null };
     },
 
     async get(actor, examId) {

@@ -143,20 +143,21 @@ describe('who sees which exam', () => {
     expect((await call(s.student, { method: 'GET', url: `/v1/exams/${closed.id}` })).statusCode).toBe(200);
   });
 
-  it('pages the list with `after`', async () => {
+  it('pages the list with its cursor', async () => {
     for (let i = 0; i < 3; i++) await createExam(s.otherTeacher, { classIds: [classB] });
     const all = await listIds(s.otherTeacher);
     const seen: string[] = [];
-    let after: string | null = null;
+    let cursor: string | null = null;
     do {
-      const r = await call(s.otherTeacher, { method: 'GET', url: `/v1/exams?limit=2${after ? `&after=${after}` : ''}` });
+      const r = await call(s.otherTeacher, { method: 'GET', url: `/v1/exams?limit=2${cursor ? `&cursor=${cursor}` : ''}` });
       const page = r.json() as { items: { id: string }[]; next: string | null };
       expect(page.items.length).toBeLessThanOrEqual(2);
       seen.push(...page.items.map((e) => e.id));
-      after = page.next;
-    } while (after);
+      cursor = page.next;
+    } while (cursor);
     expect(seen).toEqual(all);
     expectProblem(await call(s.otherTeacher, { method: 'GET', url: '/v1/exams?limit=101' }), 400, 'invalid-request');
+    expectProblem(await call(s.otherTeacher, { method: 'GET', url: '/v1/exams?cursor=abc' }), 400, 'invalid-request');
   });
 });
 
