@@ -342,6 +342,99 @@ describe('who reads an attempt', () => {
   });
 });
 
+describe('every move from every state, through the routes and the job', () => {
+  const STATES = ['not_started', 'in_progress', 'submitted', 'abandoned', 'timed_out', 'graded'] as const;
+  // What each HTTP move answers from each state (start from in_progress is a resume; from a closed state, attempt-closed).
+  const WANT: Record<string, Record<(typeof STATES)[number], [number, string]>> = {
+    start: {
+      not_started: [201, 'in_progress'],
+      in_progress: [200, 'in_progress'],
+      submitted: [409, 'attempt-closed'],
+      abandoned: [409, 'attempt-closed'],
+      timed_out: [409, 'attempt-closed'],
+      graded: [409, 'attempt-closed'],
+    },
+    submit: {
+      not_started: [409, 'attempt-transition'],
+      in_progress: [200, 'submitted'],
+      submitted: [409, 'attempt-transition'],
+      abandoned: [409, 'attempt-transition'],
+      timed_out: [409, 'attempt-transition'],
+      graded: [409, 'attempt-transition'],
+    },
+    abandon: {
+      not_started: [409, 'attempt-transition'],
+      in_progress: [200, 'abandoned'],
+      submitted: [409, 'attempt-transition'],
+      abandoned: [409, 'attempt-transition'],
+      timed_out: [409, 'attempt-transition'],
+      graded: [409, 'attempt-transition'],
+    },
+    grade: {
+      not_started: [409, 'attempt-transition'],
+      in_progress: [409, 'attempt-transition'],
+      submitted: [200, 'graded'],
+      abandoned: [200, 'graded'],
+      timed_out: [200, 'graded'],
+      graded: [200, 'graded'],
+    },
+  };
+
+  /** An attempt of the student's put in `state` (its session kept; a not-started one has none yet). */
+  async function attemptIn(state: (typeof STATES)[number]): Promise<{ examId: string; attemptId: string }> {
+    const examId = await createExam();
+    const started = await start(examId);
+    const db = t.app.services.database.db;
+    await db
+      .updateTable('attempts')
+      .set(state === 'not_started' ? { state, session_id: null, started_at: null, deadline_at: null } : { state })
+      .where('id', '=', started.attempt.id)
+      .execute();
+    return { examId, attemptId: started.attempt.id };
+  }
+  const stateOf = async (attemptId: string) =>
+    (await t.app.services.database.db.selectFrom('attempts').select('state').where('id', '=', attemptId).executeTakeFirstOrThrow()).state;
+
+  const cells = Object.keys(WANT).flatMap((move) => STATES.map((from) => [move, from] as const));
+  it.each(cells)('%s from %s', async (move, from) => {
+    const { examId, attemptId } = await attemptIn(from);
+    const r =
+      move === 'start'
+        ? await call(s.student, { method: 'POST', url: `/v1/exams/${examId}/attempts` })
+        : move === 'grade'
+          ? await call(s.teacher, { method: 'PUT', url: `/v1/attempts/${attemptId}/score`, payload: { score: 12 } })
+          : await call(s.student, { method: 'POST', url: `/v1/attempts/${attemptId}/${move}` });
+    const [status, outcome] = WANT[move]![from];
+    expect(r.statusCode, r.body).toBe(status);
+    if (status < 400) expect(await stateOf(attemptId)).toBe(outcome);
+    else {
+      expect(r.json().type).toBe(`urn:veritas:problem:${outcome}`);
+      expect(await stateOf(attemptId)).toBe(from);
+    }
+  });
+
+  it.each(STATES)('time-out from %s', async (from) => {
+    const { attemptId } = await attemptIn(from);
+    await at(2 * HOUR).timeOutOverdue();
+    expect(await stateOf(attemptId)).toBe(from === 'in_progress' ? 'timed_out' : from);
+  });
+
+  it('two starts at once: one attempt, one session, both answered', async () => {
+    const examId = await createExam();
+    const both = await Promise.all([0, 1].map(() => call(s.student, { method: 'POST', url: `/v1/exams/${examId}/attempts` })));
+    expect(both.map((r) => r.statusCode).sort()).toEqual([200, 201]);
+    const [a, b] = both.map((r) => r.json() as Started);
+    expect(a!.attempt.id).toBe(b!.attempt.id);
+    expect(a!.session.id).toBe(b!.session.id);
+    const sessions = await t.app.services.database.db.selectFrom('sessions').select('id').where('owner_id', '=', s.student.user.id).execute();
+    expect(sessions.filter((x) => x.id === a!.session.id)).toHaveLength(1);
+    // The resume came second under the lock: its token is the one that writes.
+    const [created, resumed] = [a, b].sort((x, y) => Number(x!.resumed) - Number(y!.resumed)) as [Started, Started];
+    expectProblem((await send(created.session.id, created.writeToken, 'x', { seq: 0, t: 0 })).r, 401, 'invalid-token');
+    expect((await send(resumed.session.id, resumed.writeToken, 'x', { seq: 0, t: 0 })).r.json()).toMatchObject({ ack: 0 });
+  });
+});
+
 function studentActor() {
   return {
     kind: 'user' as const,

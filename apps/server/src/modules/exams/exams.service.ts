@@ -202,17 +202,18 @@ export function createExamsService(database: Database, audit: AuditService, now:
         });
         if (patch.classIds !== undefined) await setExamClasses(trx, actor.tenantId, examId, await classesFor(trx, actor, patch.classIds));
         const { resultsReleased, ...changed } = patch;
-        await audit.record(
-          {
-            tenantId: actor.tenantId,
-            actor,
-            action: 'exam.update',
-            resource: { type: 'exam', id: examId },
-            context,
-            detail: { fields: Object.keys(changed).sort() },
-          },
-          trx,
-        );
+        if (Object.keys(changed).length > 0)
+          await audit.record(
+            {
+              tenantId: actor.tenantId,
+              actor,
+              action: 'exam.update',
+              resource: { type: 'exam', id: examId },
+              context,
+              detail: { fields: Object.keys(changed).sort() },
+            },
+            trx,
+          );
         if (resultsReleased !== undefined && (before.results_released_at !== null) !== resultsReleased) {
           await audit.record(
             {
