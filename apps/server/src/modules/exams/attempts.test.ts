@@ -7,6 +7,8 @@ import { buildInstitution, type Institution } from '../../testing/institution';
 import type { Person } from '../../testing/people';
 import { typingEvents } from '../../testing/batches';
 import { createAttemptsService } from './attempts.service';
+import { createSessionCredentials } from '../sessions';
+import { AppError } from '../../kernel/errors';
 
 /**
  * Attempts (issue 12): start and resume with a working write token, submit, abandon, the deadline
@@ -138,6 +140,23 @@ describe('starting and resuming', () => {
     const next = await send(first.session.id, resumed.writeToken, 'def', { seq: 3, t: 1000, prev: one.batch.hash });
     expect(next.r.json()).toMatchObject({ ack: 5 });
     expect(await attemptAudit(first.attempt.id)).toEqual(['attempt.start', 'attempt.resume']);
+  });
+
+  it('another instance that cached the old key takes the new token, and its stale writer of the old token is refused on the locked row', async () => {
+    const started = await start(await createExam());
+    const sid = started.session.id;
+    const other = createSessionCredentials(t.app.services.database);
+    const before = await other.actorFor(sid, started.writeToken);
+    expect(before.kind).toBe('session-writer');
+    const resumed = await start((await call(s.student, { method: 'GET', url: `/v1/attempts/${started.attempt.id}` })).json().examId);
+    expect((await other.actorFor(sid, resumed.writeToken)).kind).toBe('session-writer');
+    expect(await other.actorFor(sid, started.writeToken)).toMatchObject({ kind: 'anonymous', refused: 'invalid-token' });
+    // A writer resolved before the rotation (its batch in flight) is refused when its group locks the session.
+    const batch = await sealBatch(typingEvents('x', 0, 0), await genesisHash(sid), await macKeyFromToken(started.writeToken));
+    const refused = await t.app.services.ingest.submit(before as never, batch).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(AppError);
+    expect((refused as AppError).code).toBe('invalid-token');
+    expect(await eventCount(sid)).toBe(0);
   });
 
   it('is for a student of the exam’s classes, inside its window', async () => {
