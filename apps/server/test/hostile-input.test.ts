@@ -32,6 +32,9 @@ let operations: Operation[];
 let admin: Person;
 /** A student of the admin's institution, for the routes only students pass (their flags, answering one). */
 let student: Person;
+/** Who passes the access of the exam routes that are not an admin's: a teacher grades, a partner's key posts analyses. */
+let grader: Person;
+let analysesKey: string;
 let tenantSessionId: string;
 /** An institution signing in with a real OpenID Connect provider, for the SSO routes' {tenant}. */
 let ssoTenant: TenantRow;
@@ -46,6 +49,10 @@ beforeAll(async () => {
   const tenant = await buildTenant(t.app);
   admin = await buildPerson(t.app, tenant, 'admin');
   student = await buildPerson(t.app, tenant, 'student');
+  grader = await buildPerson(t.app, tenant, 'teacher');
+  analysesKey = (
+    await t.app.inject({ method: 'POST', url: '/v1/admin/api-keys', headers: admin.headers, payload: { name: 'hostile', scopes: ['analyses:write'] } })
+  ).json().key;
   tenantSessionId = (await t.app.inject({ method: 'POST', url: '/v1/sessions', headers: admin.headers, payload: { kind: 'writing' } })).json().id;
   const client = { clientId: 'hostile-walk', clientSecret: 'hostile-walk-client-secret-0123' };
   provider = await startTestProvider({ clients: [{ ...client, redirectUris: [callbackUrlOf(wsBase.replace('ws:', 'http:'))] }] });
@@ -221,6 +228,38 @@ const hostileBodies: Record<string, () => Promise<[string, string, number][]>> =
     ['text with U+0000', JSON.stringify({ kind: 'appeal', text: NUL }), 400],
     ['text with a lone surrogate', JSON.stringify({ kind: 'explanation', text: LONE }), 400],
   ],
+  'POST /v1/exams': async () => [
+    ['title with U+0000', JSON.stringify({ ...EXAM, title: NUL }), 400],
+    ['instructions with a lone surrogate', JSON.stringify({ ...EXAM, instructions: LONE }), 400],
+    ['opensAt in year 0', JSON.stringify({ ...EXAM, opensAt: '0000-01-01T00:00:00Z' }), 400],
+    ['durationMinutes past int4', JSON.stringify({ ...EXAM, durationMinutes: 2147483648 }), 400],
+    ['a class id with U+0000', JSON.stringify({ ...EXAM, classIds: [NUL] }), 400],
+    ['analysis.thresholds key with U+0000', JSON.stringify({ ...EXAM, analysis: { thresholds: { [NUL]: 1 } } }), 400],
+  ],
+  'PATCH /v1/exams/{examId}': async () => [
+    ['subject with a lone surrogate', JSON.stringify({ subject: LONE }), 400],
+    ['closesAt in year 0', JSON.stringify({ closesAt: '0000-01-01T00:00:00Z' }), 400],
+  ],
+  'PUT /v1/attempts/{attemptId}/score': async () => [
+    ['feedback with U+0000', JSON.stringify({ score: 1, feedback: NUL }), 400],
+    ['score past its limit', JSON.stringify({ score: 1e300 }), 400],
+  ],
+  'POST /v1/attempts/{attemptId}/external-analyses': async () => [
+    ['source with U+0000', JSON.stringify({ source: NUL, result: {} }), 400],
+    ['a result key with a lone surrogate', JSON.stringify({ source: 'x', result: { [LONE]: 1 } }), 400],
+    ['result nested 10,000 deep', deep(JSON.stringify({ source: 'x', result: { a: DEEP_MARK } })), 400],
+  ],
+};
+
+/** A valid exam body the hostile cases spoil one field of. */
+const EXAM = {
+  title: 'Exam',
+  kind: 'writing',
+  maxScore: 10,
+  passMark: 5,
+  durationMinutes: 60,
+  opensAt: '2026-01-01T00:00:00Z',
+  closesAt: '2026-01-02T00:00:00Z',
 };
 
 /** Bodies no route may take: malformed JSON and wrong types. */
@@ -248,11 +287,11 @@ function urlFor(op: Operation, id: string, query = ''): string {
       .replace('{flagId}', 'rv_AAAAAAAAAAAAAAAA')
       .replace('{token}', 'A'.repeat(43))
       .replace('{tenant}', ssoTenant.slug)
-      .replace(/\{(userId|observerId|teacherId|classId|keyId)\}/g, 'unknown-id') + query
+      .replace(/\{(userId|observerId|teacherId|classId|keyId|examId|attemptId)\}/g, 'unknown-id') + query
   );
 }
 
-const forPeople = (op: Operation) => /^\/v1\/(me|admin|classes|review|flags)\b/.test(op.path) || op.path.includes('/share-links');
+const forPeople = (op: Operation) => /^\/v1\/(me|admin|classes|review|flags|exams|attempts)\b/.test(op.path) || op.path.includes('/share-links');
 const forStudents = (op: Operation) => op.path === '/v1/me/flags' || op.path.endsWith('/answers');
 /**
  * Query parameters that are not refused when unusable but replaced by a default, so their route
@@ -263,6 +302,8 @@ const FALLS_BACK = new Set(['GET /v1/auth/sso/{tenant}/start returnTo']);
 
 function authFor(op: Operation) {
   if (forStudents(op)) return student.headers;
+  if (op.path.endsWith('/score')) return grader.headers;
+  if (op.path.endsWith('/external-analyses')) return { authorization: `Bearer ${analysesKey}` };
   return forPeople(op) ? admin.headers : { authorization: `Bearer ${session.writeToken}` };
 }
 

@@ -44,6 +44,10 @@ interface World {
   linkA: string;
   linkB: string;
   forged: ForgedTokens;
+  /** An open exam of A's teacher for classA (S1 takes it), S1's attempt at it, and an exam of B. */
+  examA: string;
+  attemptA: string;
+  examB: string;
 }
 
 let t: TestApp;
@@ -104,6 +108,8 @@ interface Row {
   ok?: number[];
   except?: Partial<Record<Caller, number>>;
   audit?: string;
+  /** Who the audit check acts as, when the admin may not (default: the admin). */
+  auditAs?: 'teacher' | 'student';
 }
 
 const sid = () => w.owned.id;
@@ -298,6 +304,74 @@ const ROWS: Record<string, Row> = {
   'GET /v1/me/flags': { a: () => ({ url: '/v1/me/flags' }) },
   // Hidden: the recorder's socket; as plain HTTP (no upgrade) its hook guards it, and a let-through writer gets 404.
   'GET /v1/sessions/{id}/ingest': { a: async () => ({ url: `/v1/sessions/${(await freshOwned()).id}/ingest` }) },
+  // Exams and attempts (modules/exams): a teacher reaches the exams they own or co-teach, a student those of their
+  // classes and their own attempts; any other answers as an unknown id (404), decided after the access hook.
+  'GET /v1/exams': { a: () => ({ url: '/v1/exams' }) },
+  'POST /v1/exams': { a: () => ({ url: '/v1/exams', payload: examBody([]) }), audit: 'exam.create' },
+  'GET /v1/exams/{examId}': {
+    a: () => ({ url: `/v1/exams/${w.examA}` }),
+    b: () => ({ url: `/v1/exams/${w.examB}` }),
+    except: { otherTeacher: 404, otherStudent: 404 },
+  },
+  'PATCH /v1/exams/{examId}': {
+    a: () => ({ url: `/v1/exams/${w.examA}`, payload: { title: `Renamed ${randomBytes(3).toString('hex')}` } }),
+    b: () => ({ url: `/v1/exams/${w.examB}`, payload: { title: 'Renamed' } }),
+    except: { otherTeacher: 404 },
+    audit: 'exam.update',
+  },
+  'DELETE /v1/exams/{examId}': {
+    a: async () => ({ url: `/v1/exams/${await newExam()}` }),
+    b: () => ({ url: `/v1/exams/${w.examB}` }),
+    except: { otherTeacher: 404 },
+    audit: 'exam.archive',
+  },
+  'PUT /v1/exams/{examId}/co-teachers/{userId}': {
+    a: async () => ({ url: `/v1/exams/${await newExam()}/co-teachers/${w.school.otherTeacher.user.id}` }),
+    b: () => ({ url: `/v1/exams/${w.examB}/co-teachers/${w.bTeacher.user.id}` }),
+    except: { otherTeacher: 404 },
+    audit: 'exam.co-teacher.add',
+  },
+  'DELETE /v1/exams/{examId}/co-teachers/{userId}': {
+    a: async () => ({ url: `/v1/exams/${await newExam(true)}/co-teachers/${w.school.otherTeacher.user.id}` }),
+    b: () => ({ url: `/v1/exams/${w.examB}/co-teachers/${w.bTeacher.user.id}` }),
+    // A co-teacher does not withdraw grants (the owner or an admin does).
+    except: { otherTeacher: 404 },
+    audit: 'exam.co-teacher.remove',
+  },
+  'POST /v1/exams/{examId}/attempts': {
+    a: async () => ({ url: `/v1/exams/${await newExam()}/attempts` }),
+    except: { otherStudent: 404 },
+    audit: 'attempt.start',
+    auditAs: 'student',
+  },
+  'GET /v1/exams/{examId}/attempts': {
+    a: () => ({ url: `/v1/exams/${w.examA}/attempts` }),
+    b: () => ({ url: `/v1/exams/${w.examB}/attempts` }),
+    except: { otherTeacher: 404, otherStudent: 404 },
+  },
+  'GET /v1/attempts/{attemptId}': { a: () => ({ url: `/v1/attempts/${w.attemptA}` }), except: { otherTeacher: 404, otherStudent: 404 } },
+  'POST /v1/attempts/{attemptId}/submit': {
+    a: async () => ({ url: `/v1/attempts/${await newAttempt()}/submit` }),
+    except: { otherStudent: 404 },
+    audit: 'attempt.submit',
+    auditAs: 'student',
+  },
+  'POST /v1/attempts/{attemptId}/abandon': {
+    a: async () => ({ url: `/v1/attempts/${await newAttempt()}/abandon` }),
+    except: { otherStudent: 404 },
+    audit: 'attempt.abandon',
+    auditAs: 'student',
+  },
+  'PUT /v1/attempts/{attemptId}/score': {
+    a: async () => ({ url: `/v1/attempts/${await newAttempt(true)}/score`, payload: { score: 5 } }),
+    except: { otherTeacher: 404 },
+    audit: 'attempt.grade',
+    auditAs: 'teacher',
+  },
+  // Only a key with analyses:write posts one: none of the matrix's callers has it, so every cell is the table's refusal.
+  'POST /v1/attempts/{attemptId}/external-analyses': {
+    a: () => ({ url: `/v1/attempts/${w.attemptA}/external-analyses`, payload: { source: 'Matrix', result: {} } }),
+  },
 };
 
 /** A flag to review on a session, as the review module stores one (its kind unique, so each is a fresh, open flag). */
@@ -318,6 +392,32 @@ async function freshFlag(sessionId: string, tenantId: string): Promise<string> {
       updated_at: now,
     })
     .execute();
+  return id;
+}
+
+function examBody(classIds: string[]) {
+  const hour = 3_600_000;
+  return {
+    title: 'Matrix exam',
+    kind: 'writing',
+    maxScore: 10,
+    passMark: 5,
+    durationMinutes: 60,
+    opensAt: new Date(Date.now() - hour).toISOString(),
+    closesAt: new Date(Date.now() + 3 * hour).toISOString(),
+    classIds,
+  };
+}
+/** An open exam of A's teacher for classA, with the other teacher as co-teacher when `coTaught`. */
+async function newExam(coTaught = false, by: Person = w.school.teacher, classId: string = w.classA): Promise<string> {
+  const id = json<{ id: string }>(await inject('POST', '/v1/exams', as(by), examBody([classId])), 201, 'creating an exam').id;
+  if (coTaught) json(await inject('PUT', `/v1/exams/${id}/co-teachers/${w.school.otherTeacher.user.id}`, as(by)), 204, 'granting co-teaching');
+  return id;
+}
+/** S1's attempt at a new exam, in progress (or submitted when `submitted`). */
+async function newAttempt(submitted = false): Promise<string> {
+  const id = json<{ attempt: { id: string } }>(await inject('POST', `/v1/exams/${await newExam()}/attempts`, as(w.school.student)), 201, 'starting').attempt.id;
+  if (submitted) json(await inject('POST', `/v1/attempts/${id}/submit`, as(w.school.student)), 200, 'submitting');
   return id;
 }
 
@@ -358,6 +458,9 @@ beforeAll(async () => {
   w = { school, signer, bTeacher, bStudent, owned, open, bSession } as World;
   w.classA = await newClass(school.tenant.id, school.teacher.user.id, school.student.user.id);
   w.classB = await newClass(school.otherTenant.id, bTeacher.user.id, bStudent.user.id);
+  w.examA = await newExam();
+  w.attemptA = await newAttempt();
+  w.examB = await newExam(false, bTeacher, w.classB);
   const full = await newKey(school.admin, ['sessions:read', 'sessions:write', 'reports:read']);
   const writeOnly = await newKey(school.admin, ['sessions:write']);
   const revoked = await newKey(school.admin, ['sessions:read', 'sessions:write', 'reports:read']);
@@ -633,8 +736,15 @@ describe('the audit', () => {
       const [method] = route.split(' ') as [Method];
       // The first caller the row lets through: the admin, or no credential on the sign-in routes.
       const signIn = route.startsWith('POST /v1/auth/');
-      const person = route === 'PATCH /v1/me' ? w.school.teacher : route === 'POST /v1/flags/{flagId}/answers' ? w.school.student : w.school.admin;
-      const req = await row.a('admin');
+      const person =
+        route === 'PATCH /v1/me'
+          ? w.school.teacher
+          : route === 'POST /v1/flags/{flagId}/answers'
+            ? w.school.student
+            : row.auditAs
+              ? w.school[row.auditAs]
+              : w.school.admin;
+      const req = await row.a(row.auditAs ?? 'admin');
       const rid = requestId();
       const r = await inject(method, req.url, { ...(signIn ? {} : as(person)), 'x-request-id': rid }, req.payload);
       if (r.statusCode >= 400) {

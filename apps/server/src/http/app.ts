@@ -42,6 +42,7 @@ import { shareLinksRoutes } from '../modules/share-links';
 import { authRoutes, linksRoutes, meRoutes } from '../modules/auth';
 import { ssoAdminRoutes, ssoSignInRoutes } from '../modules/sso';
 import { reviewRoutes } from '../modules/review';
+import { attemptsRoutes, examsRoutes } from '../modules/exams';
 
 export interface AppDeps {
   config: Config;
@@ -144,6 +145,8 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
         { name: 'auth', description: 'Sign-in, tokens, one’s own profile, invitations and password resets' },
         { name: 'sso', description: 'Single sign-on with an institution’s OpenID Connect provider' },
         { name: 'review', description: 'Flag review: consolidated flags, reviewers’ decisions, students’ answers' },
+        { name: 'exams', description: 'Exams: their window, classes, co-teachers, analysis settings and results release' },
+        { name: 'attempts', description: 'Attempts at exams: start or resume, submit, abandon, scores and partners’ analyses' },
       ],
     },
   });
@@ -202,5 +205,7 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
   await app.register(ssoAdminRoutes, deps);
   await app.register(ssoSignInRoutes, deps);
   await app.register(reviewRoutes, deps);
+  await app.register(examsRoutes, deps);
+  await app.register(attemptsRoutes, deps);
   return app as unknown as App;
 }

@@ -61,7 +61,7 @@ export interface UserActor {
 /** What a person or key may do with the session a request names. */
 export type SessionGrant = 'read' | 'none';
 
-export const API_SCOPES = ['sessions:write', 'sessions:read', 'reports:read'] as const;
+export const API_SCOPES = ['sessions:write', 'sessions:read', 'reports:read', 'attempts:grade', 'analyses:write'] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 
 /** A partner platform's API key of a tenant. */

@@ -72,6 +72,12 @@ describe('policy', () => {
       'flags:decide': ['admin', 'teacher'],
       'flags:answer': ['student'],
       'flags:read-own': ['student'],
+      'exams:read': ['admin', 'teacher', 'student'],
+      'exams:manage': ['admin', 'teacher'],
+      'attempts:take': ['student'],
+      'attempts:read': ['admin', 'teacher', 'student', 'api-key(attempts:grade)'],
+      'attempts:grade': ['teacher', 'api-key(attempts:grade)'],
+      'attempts:analyses': ['api-key(analyses:write)'],
     });
   });
 

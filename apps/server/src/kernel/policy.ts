@@ -29,6 +29,12 @@ export const ACTIONS = [
   'flags:decide',
   'flags:answer',
   'flags:read-own',
+  'exams:read',
+  'exams:manage',
+  'attempts:take',
+  'attempts:read',
+  'attempts:grade',
+  'attempts:analyses',
 ] as const;
 export type Level = (typeof ACCESS_LEVELS)[number];
 export type Action = (typeof ACTIONS)[number];
@@ -74,6 +80,16 @@ export const POLICY: Readonly<Record<Access, Readonly<Record<Column, Cell>>>> = 
   'flags:decide': row(people('admin', 'teacher')),
   'flags:answer': row(people('student')),
   'flags:read-own': row(people('student')),
+  // Exams (modules/exams): which ones each person sees or changes is the service's (owner, co-teacher, admin, a student's classes).
+  'exams:read': row(people('admin', 'teacher', 'student')),
+  'exams:manage': row(people('admin', 'teacher')),
+  // A student starts, resumes, submits or abandons their own attempt; nobody else takes one.
+  'attempts:take': row(people('student')),
+  'attempts:read': row({ ...people('admin', 'teacher', 'student'), 'api-key': 'attempts:grade' }),
+  // Scores: the exam's teachers (owner, co-teachers) or a partner's key.
+  'attempts:grade': row({ ...people('teacher'), 'api-key': 'attempts:grade' }),
+  // Analyses a partner computed elsewhere, posted for an attempt: keys only.
+  'attempts:analyses': row({ 'api-key': 'analyses:write' }),
 };
 
 /** What the request is about: the session named in its path, if any; and the server's settings that bear on access. */

@@ -20,6 +20,7 @@ import { createSessionListService, type SessionListService } from './session-lis
 import { createGrants, type Grants } from './grants';
 import { createShareLinksService, type ShareLinksService } from './share-links';
 import { createReviewService, subscribeReview, type ReviewService } from './review';
+import { createAttemptsService, createExamsService, type AttemptsService, type ExamsService } from './exams';
 import {
   ANALYZE_SESSION,
   ANALYZE_SESSION_POLICY,
@@ -68,6 +69,10 @@ export interface Services {
   sso: SsoService;
   /** Flag review: consolidated flags (from analysis.done and alert.raised), decisions, students' answers. */
   review: ReviewService;
+  /** Exams of a tenant (modules/exams). */
+  exams: ExamsService;
+  /** Attempts at exams: the state machine, their sessions, scores, partners' analyses, the time-out job. */
+  attempts: AttemptsService;
 }
 
 export interface ServiceOptions {
@@ -135,6 +140,8 @@ export function createServices(database: Database, config: Config, metrics: AppM
     bundles: createBundlesService({ database, events, audit }),
     grants: createGrants(database),
     shareLinks: createShareLinksService({ database, audit }),
+    exams: createExamsService(database, audit),
+    attempts: createAttemptsService({ database, audit, sessions, events }),
     ingest: createIngestService(
       database,
       { maxWaitMs: config.groupCommit.maxWaitMs, maxWeight: config.groupCommit.maxEvents, concurrency: config.groupCommit.concurrency },

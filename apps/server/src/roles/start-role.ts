@@ -6,6 +6,8 @@ import { startScheduler, type Scheduler } from '../jobs/scheduler';
 
 /** How often a worker looks for ended sessions left without analysis (a process died between end and enqueue). */
 export const SWEEP_EVERY_MS = 10 * 60_000;
+/** How often a worker times out exam attempts past their deadline (their late batches are refused at once anyway). */
+export const ATTEMPT_TIME_OUT_EVERY_MS = 30_000;
 
 /**
  * What a process starts besides its HTTP app, by role:
@@ -19,7 +21,13 @@ export async function startRole(app: FastifyInstance & { services: Services }, c
   let scheduler: Scheduler | undefined;
   if (config.role !== 'api') {
     await workJobs(services, config as Readonly<Config>);
-    scheduler = startScheduler([{ name: 'analysis-sweep', everyMs: SWEEP_EVERY_MS, run: () => services.analysis.sweep() }], app.log);
+    scheduler = startScheduler(
+      [
+        { name: 'analysis-sweep', everyMs: SWEEP_EVERY_MS, run: () => services.analysis.sweep() },
+        { name: 'attempt-time-out', everyMs: ATTEMPT_TIME_OUT_EVERY_MS, run: () => services.attempts.timeOutOverdue() },
+      ],
+      app.log,
+    );
   }
   app.addHook('onClose', async () => {
     await scheduler?.stop();

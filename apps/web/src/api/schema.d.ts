@@ -4535,7 +4535,7 @@ export interface paths {
                 name: string;
                 /** @description The first 8 characters after `vk_`, to tell keys apart */
                 prefix: string;
-                scopes: ('sessions:write' | 'sessions:read' | 'reports:read')[];
+                scopes: ('sessions:write' | 'sessions:read' | 'reports:read' | 'attempts:grade' | 'analyses:write')[];
                 /** Format: date-time */
                 createdAt: string;
                 /** @description The person who created it */
@@ -4593,7 +4593,7 @@ export interface paths {
           'application/json': {
             /** @description What the key is for, e.g. the partner platform */
             name: string;
-            scopes: ('sessions:write' | 'sessions:read' | 'reports:read')[];
+            scopes: ('sessions:write' | 'sessions:read' | 'reports:read' | 'attempts:grade' | 'analyses:write')[];
           };
         };
       };
@@ -4609,7 +4609,7 @@ export interface paths {
               name: string;
               /** @description The first 8 characters after `vk_`, to tell keys apart */
               prefix: string;
-              scopes: ('sessions:write' | 'sessions:read' | 'reports:read')[];
+              scopes: ('sessions:write' | 'sessions:read' | 'reports:read' | 'attempts:grade' | 'analyses:write')[];
               /** Format: date-time */
               createdAt: string;
               /** @description The person who created it */
@@ -7363,6 +7363,2101 @@ export interface paths {
     };
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/exams': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List exams
+     * @description An admin's: all the tenant's; a teacher's: those they own or co-teach; a student's: those of their classes that are open now.
+     */
+    get: {
+      parameters: {
+        query: {
+          limit: number;
+          /** @description The `next` of the previous page */
+          cursor?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                id: string;
+                title: string;
+                subject: string;
+                instructions: string;
+                /** @description The kind of session each attempt records */
+                kind: 'writing' | 'proctoring' | 'sensor';
+                maxScore: number;
+                passMark: number;
+                durationMinutes: number;
+                /** Format: date-time */
+                opensAt: string;
+                /** Format: date-time */
+                closesAt: string;
+                ownerId: string;
+                coTeacherIds: string[];
+                classIds: string[];
+                /** @description Detector thresholds, and acceptHostSignals: false to refuse host-page signals */
+                analysis: {
+                  thresholds?: {
+                    /** @description A pause: an interval between text changes at or over this (2 s, Inputlog's usual) */
+                    pauseMs?: number;
+                    /** @description Further pause thresholds counted in the metrics */
+                    pauseReportMs?: number[];
+                    /** @description Window of the typing-speed series */
+                    speedWindowMs?: number;
+                    /** @description External paste of at least this many characters: low flag */
+                    externalPasteLowChars?: number;
+                    /** @description External paste of at least this many characters: medium flag */
+                    externalPasteChars?: number;
+                    /** @description … and at least this many: high flag */
+                    externalPasteHighChars?: number;
+                    /** @description An external paste (of at least the low size) holding this many complete sentences or more: medium flag, as a passage is */
+                    externalPasteSentences?: number;
+                    /** @description Externally pasted share of the final text over this: high flag */
+                    pasteShareOfFinal?: number;
+                    /** @description Externally pasted share of all text added over this: medium flag */
+                    pasteShareOfAdded?: number;
+                    /** @description Transcription needs at least this many typed characters */
+                    transcriptionMinChars?: number;
+                    /** @description … and at least this many sentence starts */
+                    transcriptionMinSentences?: number;
+                    /** @description Sentence gradient under this looks like copying */
+                    transcriptionMaxGradient?: number;
+                    /** @description Share of sentence starts with a pause under this looks like copying */
+                    transcriptionMaxSentencePauseShare?: number;
+                    /** @description Revision ratio under this, with no edit inside earlier text, makes it high rather than medium */
+                    transcriptionMaxRevisionRatio?: number;
+                    /** @description Pauses (any location) per 100 typed characters under this is a steady pace, as copying is */
+                    transcriptionMaxPausesPer100Chars?: number;
+                    /** @description Fewer characters written than this: not enough data, no score */
+                    minJudgedChars?: number;
+                    /** @description Machine-regular input needs at least this many production keys */
+                    machineMinKeys?: number;
+                    /** @description Hold-time coefficient of variation under this is constant (people: 0.2–0.4) */
+                    machineMaxHoldCv?: number;
+                    /** @description Inter-key interquartile range ÷ median under this is too regular */
+                    machineMaxIntervalDispersion?: number;
+                    /** @description Key overlap under this where people overlap a quarter to half of their keys (at the reference speed) */
+                    machineMaxOverlap?: number;
+                    /** @description Median inter-key interval up to which machineMaxOverlap applies as is; slower typists overlap less, so beyond it the threshold falls linearly … */
+                    machineOverlapReferenceMs?: number;
+                    /** @description … to zero at this median interval: slower typists (300 ms and more) are not checked for key overlap at all */
+                    machineOverlapOffMs?: number;
+                    /** @description Median inter-key interval under this is too fast to sustain (ms) */
+                    machineMinMedianIntervalMs?: number;
+                    /** @description Untrusted (script-made) events at or over this: high flag; fewer: low */
+                    untrustedEvents?: number;
+                    /** @description Typed characters with no key press behind them, at or over this: flag */
+                    keylessChars?: number;
+                    /** @description A departure at least this long counts for the burst-after-return detector */
+                    returnAwayMs?: number;
+                    /** @description Window after returning in which inserted text is counted */
+                    returnWindowMs?: number;
+                    /** @description Characters inserted within the window after a return at or over this: flag */
+                    returnBurstChars?: number;
+                    /** @description Time away at or over this: low flag */
+                    prolongedAbsenceMs?: number;
+                    /** @description … at or over this: medium */
+                    prolongedAbsenceHighMs?: number;
+                    /** @description Violation events under this confidence are ignored */
+                    violationMinConfidence?: number;
+                    /** @description Sensor: an interval between samples over this is a gap */
+                    sensorGapMs?: number;
+                    /** @description At most this many points per host signal series */
+                    hostSeriesMax?: number;
+                  };
+                  /** @description false: metrics events from the host page are dropped before analysis (default true) */
+                  acceptHostSignals?: boolean;
+                };
+                accommodations: {
+                  /** @description Dictation allowed (analysis always names it as an input method, never pasting) */
+                  dictation?: boolean;
+                  /** @description Assistive technology allowed: text inserted without key presses is an input method (the session's analysis setting) */
+                  assistiveTechnology?: boolean;
+                };
+                resultsReleasedAt: string | null;
+                archivedAt: string | null;
+                /** Format: date-time */
+                createdAt: string;
+              }[];
+              /** @description Pass as `cursor` for the next page; null at the end */
+              next: string | null;
+            };
+          };
+        };
+        /** @description application/problem+json */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Create an exam
+     * @description Its owner is the person creating it. A teacher gives it to their own classes; an admin to any class of the tenant.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            title: string;
+            subject?: string;
+            /** @description Instructions or writing prompt */
+            instructions?: string;
+            /** @description The kind of session each attempt records */
+            kind: 'writing' | 'proctoring' | 'sensor';
+            maxScore: number;
+            passMark: number;
+            durationMinutes: number;
+            /** Format: date-time */
+            opensAt: string;
+            /** Format: date-time */
+            closesAt: string;
+            classIds?: string[];
+            /** @description Detector thresholds, and acceptHostSignals: false to refuse host-page signals */
+            analysis?: {
+              thresholds?: {
+                /** @description A pause: an interval between text changes at or over this (2 s, Inputlog's usual) */
+                pauseMs?: number;
+                /** @description Further pause thresholds counted in the metrics */
+                pauseReportMs?: number[];
+                /** @description Window of the typing-speed series */
+                speedWindowMs?: number;
+                /** @description External paste of at least this many characters: low flag */
+                externalPasteLowChars?: number;
+                /** @description External paste of at least this many characters: medium flag */
+                externalPasteChars?: number;
+                /** @description … and at least this many: high flag */
+                externalPasteHighChars?: number;
+                /** @description An external paste (of at least the low size) holding this many complete sentences or more: medium flag, as a passage is */
+                externalPasteSentences?: number;
+                /** @description Externally pasted share of the final text over this: high flag */
+                pasteShareOfFinal?: number;
+                /** @description Externally pasted share of all text added over this: medium flag */
+                pasteShareOfAdded?: number;
+                /** @description Transcription needs at least this many typed characters */
+                transcriptionMinChars?: number;
+                /** @description … and at least this many sentence starts */
+                transcriptionMinSentences?: number;
+                /** @description Sentence gradient under this looks like copying */
+                transcriptionMaxGradient?: number;
+                /** @description Share of sentence starts with a pause under this looks like copying */
+                transcriptionMaxSentencePauseShare?: number;
+                /** @description Revision ratio under this, with no edit inside earlier text, makes it high rather than medium */
+                transcriptionMaxRevisionRatio?: number;
+                /** @description Pauses (any location) per 100 typed characters under this is a steady pace, as copying is */
+                transcriptionMaxPausesPer100Chars?: number;
+                /** @description Fewer characters written than this: not enough data, no score */
+                minJudgedChars?: number;
+                /** @description Machine-regular input needs at least this many production keys */
+                machineMinKeys?: number;
+                /** @description Hold-time coefficient of variation under this is constant (people: 0.2–0.4) */
+                machineMaxHoldCv?: number;
+                /** @description Inter-key interquartile range ÷ median under this is too regular */
+                machineMaxIntervalDispersion?: number;
+                /** @description Key overlap under this where people overlap a quarter to half of their keys (at the reference speed) */
+                machineMaxOverlap?: number;
+                /** @description Median inter-key interval up to which machineMaxOverlap applies as is; slower typists overlap less, so beyond it the threshold falls linearly … */
+                machineOverlapReferenceMs?: number;
+                /** @description … to zero at this median interval: slower typists (300 ms and more) are not checked for key overlap at all */
+                machineOverlapOffMs?: number;
+                /** @description Median inter-key interval under this is too fast to sustain (ms) */
+                machineMinMedianIntervalMs?: number;
+                /** @description Untrusted (script-made) events at or over this: high flag; fewer: low */
+                untrustedEvents?: number;
+                /** @description Typed characters with no key press behind them, at or over this: flag */
+                keylessChars?: number;
+                /** @description A departure at least this long counts for the burst-after-return detector */
+                returnAwayMs?: number;
+                /** @description Window after returning in which inserted text is counted */
+                returnWindowMs?: number;
+                /** @description Characters inserted within the window after a return at or over this: flag */
+                returnBurstChars?: number;
+                /** @description Time away at or over this: low flag */
+                prolongedAbsenceMs?: number;
+                /** @description … at or over this: medium */
+                prolongedAbsenceHighMs?: number;
+                /** @description Violation events under this confidence are ignored */
+                violationMinConfidence?: number;
+                /** @description Sensor: an interval between samples over this is a gap */
+                sensorGapMs?: number;
+                /** @description At most this many points per host signal series */
+                hostSeriesMax?: number;
+              };
+              /** @description false: metrics events from the host page are dropped before analysis (default true) */
+              acceptHostSignals?: boolean;
+            };
+            accommodations?: {
+              /** @description Dictation allowed (analysis always names it as an input method, never pasting) */
+              dictation?: boolean;
+              /** @description Assistive technology allowed: text inserted without key presses is an input method (the session's analysis setting) */
+              assistiveTechnology?: boolean;
+            };
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              title: string;
+              subject: string;
+              instructions: string;
+              /** @description The kind of session each attempt records */
+              kind: 'writing' | 'proctoring' | 'sensor';
+              maxScore: number;
+              passMark: number;
+              durationMinutes: number;
+              /** Format: date-time */
+              opensAt: string;
+              /** Format: date-time */
+              closesAt: string;
+              ownerId: string;
+              coTeacherIds: string[];
+              classIds: string[];
+              /** @description Detector thresholds, and acceptHostSignals: false to refuse host-page signals */
+              analysis: {
+                thresholds?: {
+                  /** @description A pause: an interval between text changes at or over this (2 s, Inputlog's usual) */
+                  pauseMs?: number;
+                  /** @description Further pause thresholds counted in the metrics */
+                  pauseReportMs?: number[];
+                  /** @description Window of the typing-speed series */
+                  speedWindowMs?: number;
+                  /** @description External paste of at least this many characters: low flag */
+                  externalPasteLowChars?: number;
+                  /** @description External paste of at least this many characters: medium flag */
+                  externalPasteChars?: number;
+                  /** @description … and at least this many: high flag */
+                  externalPasteHighChars?: number;
+                  /** @description An external paste (of at least the low size) holding this many complete sentences or more: medium flag, as a passage is */
+                  externalPasteSentences?: number;
+                  /** @description Externally pasted share of the final text over this: high flag */
+                  pasteShareOfFinal?: number;
+                  /** @description Externally pasted share of all text added over this: medium flag */
+                  pasteShareOfAdded?: number;
+                  /** @description Transcription needs at least this many typed characters */
+                  transcriptionMinChars?: number;
+                  /** @description … and at least this many sentence starts */
+                  transcriptionMinSentences?: number;
+                  /** @description Sentence gradient under this looks like copying */
+                  transcriptionMaxGradient?: number;
+                  /** @description Share of sentence starts with a pause under this looks like copying */
+                  transcriptionMaxSentencePauseShare?: number;
+                  /** @description Revision ratio under this, with no edit inside earlier text, makes it high rather than medium */
+                  transcriptionMaxRevisionRatio?: number;
+                  /** @description Pauses (any location) per 100 typed characters under this is a steady pace, as copying is */
+                  transcriptionMaxPausesPer100Chars?: number;
+                  /** @description Fewer characters written than this: not enough data, no score */
+                  minJudgedChars?: number;
+                  /** @description Machine-regular input needs at least this many production keys */
+                  machineMinKeys?: number;
+                  /** @description Hold-time coefficient of variation under this is constant (people: 0.2–0.4) */
+                  machineMaxHoldCv?: number;
+                  /** @description Inter-key interquartile range ÷ median under this is too regular */
+                  machineMaxIntervalDispersion?: number;
+                  /** @description Key overlap under this where people overlap a quarter to half of their keys (at the reference speed) */
+                  machineMaxOverlap?: number;
+                  /** @description Median inter-key interval up to which machineMaxOverlap applies as is; slower typists overlap less, so beyond it the threshold falls linearly … */
+                  machineOverlapReferenceMs?: number;
+                  /** @description … to zero at this median interval: slower typists (300 ms and more) are not checked for key overlap at all */
+                  machineOverlapOffMs?: number;
+                  /** @description Median inter-key interval under this is too fast to sustain (ms) */
+                  machineMinMedianIntervalMs?: number;
+                  /** @description Untrusted (script-made) events at or over this: high flag; fewer: low */
+                  untrustedEvents?: number;
+                  /** @description Typed characters with no key press behind them, at or over this: flag */
+                  keylessChars?: number;
+                  /** @description A departure at least this long counts for the burst-after-return detector */
+                  returnAwayMs?: number;
+                  /** @description Window after returning in which inserted text is counted */
+                  returnWindowMs?: number;
+                  /** @description Characters inserted within the window after a return at or over this: flag */
+                  returnBurstChars?: number;
+                  /** @description Time away at or over this: low flag */
+                  prolongedAbsenceMs?: number;
+                  /** @description … at or over this: medium */
+                  prolongedAbsenceHighMs?: number;
+                  /** @description Violation events under this confidence are ignored */
+                  violationMinConfidence?: number;
+                  /** @description Sensor: an interval between samples over this is a gap */
+                  sensorGapMs?: number;
+                  /** @description At most this many points per host signal series */
+                  hostSeriesMax?: number;
+                };
+                /** @description false: metrics events from the host page are dropped before analysis (default true) */
+                acceptHostSignals?: boolean;
+              };
+              accommodations: {
+                /** @description Dictation allowed (analysis always names it as an input method, never pasting) */
+                dictation?: boolean;
+                /** @description Assistive technology allowed: text inserted without key presses is an input method (the session's analysis setting) */
+                assistiveTechnology?: boolean;
+              };
+              resultsReleasedAt: string | null;
+              archivedAt: string | null;
+              /** Format: date-time */
+              createdAt: string;
+            };
+          };
+        };
+        /** @description application/problem+json */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/exams/{examId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Read an exam */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          examId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              title: string;
+              subject: string;
+              instructions: string;
+              /** @description The kind of session each attempt records */
+              kind: 'writing' | 'proctoring' | 'sensor';
+              maxScore: number;
+              passMark: number;
+              durationMinutes: number;
+              /** Format: date-time */
+              opensAt: string;
+              /** Format: date-time */
+              closesAt: string;
+              ownerId: string;
+              coTeacherIds: string[];
+              classIds: string[];
+              /** @description Detector thresholds, and acceptHostSignals: false to refuse host-page signals */
+              analysis: {
+                thresholds?: {
+                  /** @description A pause: an interval between text changes at or over this (2 s, Inputlog's usual) */
+                  pauseMs?: number;
+                  /** @description Further pause thresholds counted in the metrics */
+                  pauseReportMs?: number[];
+                  /** @description Window of the typing-speed series */
+                  speedWindowMs?: number;
+                  /** @description External paste of at least this many characters: low flag */
+                  externalPasteLowChars?: number;
+                  /** @description External paste of at least this many characters: medium flag */
+                  externalPasteChars?: number;
+                  /** @description … and at least this many: high flag */
+                  externalPasteHighChars?: number;
+                  /** @description An external paste (of at least the low size) holding this many complete sentences or more: medium flag, as a passage is */
+                  externalPasteSentences?: number;
+                  /** @description Externally pasted share of the final text over this: high flag */
+                  pasteShareOfFinal?: number;
+                  /** @description Externally pasted share of all text added over this: medium flag */
+                  pasteShareOfAdded?: number;
+                  /** @description Transcription needs at least this many typed characters */
+                  transcriptionMinChars?: number;
+                  /** @description … and at least this many sentence starts */
+                  transcriptionMinSentences?: number;
+                  /** @description Sentence gradient under this looks like copying */
+                  transcriptionMaxGradient?: number;
+                  /** @description Share of sentence starts with a pause under this looks like copying */
+                  transcriptionMaxSentencePauseShare?: number;
+                  /** @description Revision ratio under this, with no edit inside earlier text, makes it high rather than medium */
+                  transcriptionMaxRevisionRatio?: number;
+                  /** @description Pauses (any location) per 100 typed characters under this is a steady pace, as copying is */
+                  transcriptionMaxPausesPer100Chars?: number;
+                  /** @description Fewer characters written than this: not enough data, no score */
+                  minJudgedChars?: number;
+                  /** @description Machine-regular input needs at least this many production keys */
+                  machineMinKeys?: number;
+                  /** @description Hold-time coefficient of variation under this is constant (people: 0.2–0.4) */
+                  machineMaxHoldCv?: number;
+                  /** @description Inter-key interquartile range ÷ median under this is too regular */
+                  machineMaxIntervalDispersion?: number;
+                  /** @description Key overlap under this where people overlap a quarter to half of their keys (at the reference speed) */
+                  machineMaxOverlap?: number;
+                  /** @description Median inter-key interval up to which machineMaxOverlap applies as is; slower typists overlap less, so beyond it the threshold falls linearly … */
+                  machineOverlapReferenceMs?: number;
+                  /** @description … to zero at this median interval: slower typists (300 ms and more) are not checked for key overlap at all */
+                  machineOverlapOffMs?: number;
+                  /** @description Median inter-key interval under this is too fast to sustain (ms) */
+                  machineMinMedianIntervalMs?: number;
+                  /** @description Untrusted (script-made) events at or over this: high flag; fewer: low */
+                  untrustedEvents?: number;
+                  /** @description Typed characters with no key press behind them, at or over this: flag */
+                  keylessChars?: number;
+                  /** @description A departure at least this long counts for the burst-after-return detector */
+                  returnAwayMs?: number;
+                  /** @description Window after returning in which inserted text is counted */
+                  returnWindowMs?: number;
+                  /** @description Characters inserted within the window after a return at or over this: flag */
+                  returnBurstChars?: number;
+                  /** @description Time away at or over this: low flag */
+                  prolongedAbsenceMs?: number;
+                  /** @description … at or over this: medium */
+                  prolongedAbsenceHighMs?: number;
+                  /** @description Violation events under this confidence are ignored */
+                  violationMinConfidence?: number;
+                  /** @description Sensor: an interval between samples over this is a gap */
+                  sensorGapMs?: number;
+                  /** @description At most this many points per host signal series */
+                  hostSeriesMax?: number;
+                };
+                /** @description false: metrics events from the host page are dropped before analysis (default true) */
+                acceptHostSignals?: boolean;
+              };
+              accommodations: {
+                /** @description Dictation allowed (analysis always names it as an input method, never pasting) */
+                dictation?: boolean;
+                /** @description Assistive technology allowed: text inserted without key presses is an input method (the session's analysis setting) */
+                assistiveTechnology?: boolean;
+              };
+              resultsReleasedAt: string | null;
+              archivedAt: string | null;
+              /** Format: date-time */
+              createdAt: string;
+            };
+          };
+        };
+        /** @description application/problem+json */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    /**
+     * Archive an exam
+     * @description By its owner or an admin. Its attempts, scores and sessions stay; students no longer see it.
+     */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          examId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Archived */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description application/problem+json */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    /**
+     * Change an exam, or release its results
+     * @description By its owner, a co-teacher or an admin. `resultsReleased: true` shows students their scores.
+     */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          examId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            title?: string;
+            subject?: string;
+            /** @description Instructions or writing prompt */
+            instructions?: string;
+            /** @description The kind of session each attempt records */
+            kind?: 'writing' | 'proctoring' | 'sensor';
+            maxScore?: number;
+            passMark?: number;
+            durationMinutes?: number;
+            /** Format: date-time */
+            opensAt?: string;
+            /** Format: date-time */
+            closesAt?: string;
+            classIds?: string[];
+            /** @description Detector thresholds, and acceptHostSignals: false to refuse host-page signals */
+            analysis?: {
+              thresholds?: {
+                /** @description A pause: an interval between text changes at or over this (2 s, Inputlog's usual) */
+                pauseMs?: number;
+                /** @description Further pause thresholds counted in the metrics */
+                pauseReportMs?: number[];
+                /** @description Window of the typing-speed series */
+                speedWindowMs?: number;
+                /** @description External paste of at least this many characters: low flag */
+                externalPasteLowChars?: number;
+                /** @description External paste of at least this many characters: medium flag */
+                externalPasteChars?: number;
+                /** @description … and at least this many: high flag */
+                externalPasteHighChars?: number;
+                /** @description An external paste (of at least the low size) holding this many complete sentences or more: medium flag, as a passage is */
+                externalPasteSentences?: number;
+                /** @description Externally pasted share of the final text over this: high flag */
+                pasteShareOfFinal?: number;
+                /** @description Externally pasted share of all text added over this: medium flag */
+                pasteShareOfAdded?: number;
+                /** @description Transcription needs at least this many typed characters */
+                transcriptionMinChars?: number;
+                /** @description … and at least this many sentence starts */
+                transcriptionMinSentences?: number;
+                /** @description Sentence gradient under this looks like copying */
+                transcriptionMaxGradient?: number;
+                /** @description Share of sentence starts with a pause under this looks like copying */
+                transcriptionMaxSentencePauseShare?: number;
+                /** @description Revision ratio under this, with no edit inside earlier text, makes it high rather than medium */
+                transcriptionMaxRevisionRatio?: number;
+                /** @description Pauses (any location) per 100 typed characters under this is a steady pace, as copying is */
+                transcriptionMaxPausesPer100Chars?: number;
+                /** @description Fewer characters written than this: not enough data, no score */
+                minJudgedChars?: number;
+                /** @description Machine-regular input needs at least this many production keys */
+                machineMinKeys?: number;
+                /** @description Hold-time coefficient of variation under this is constant (people: 0.2–0.4) */
+                machineMaxHoldCv?: number;
+                /** @description Inter-key interquartile range ÷ median under this is too regular */
+                machineMaxIntervalDispersion?: number;
+                /** @description Key overlap under this where people overlap a quarter to half of their keys (at the reference speed) */
+                machineMaxOverlap?: number;
+                /** @description Median inter-key interval up to which machineMaxOverlap applies as is; slower typists overlap less, so beyond it the threshold falls linearly … */
+                machineOverlapReferenceMs?: number;
+                /** @description … to zero at this median interval: slower typists (300 ms and more) are not checked for key overlap at all */
+                machineOverlapOffMs?: number;
+                /** @description Median inter-key interval under this is too fast to sustain (ms) */
+                machineMinMedianIntervalMs?: number;
+                /** @description Untrusted (script-made) events at or over this: high flag; fewer: low */
+                untrustedEvents?: number;
+                /** @description Typed characters with no key press behind them, at or over this: flag */
+                keylessChars?: number;
+                /** @description A departure at least this long counts for the burst-after-return detector */
+                returnAwayMs?: number;
+                /** @description Window after returning in which inserted text is counted */
+                returnWindowMs?: number;
+                /** @description Characters inserted within the window after a return at or over this: flag */
+                returnBurstChars?: number;
+                /** @description Time away at or over this: low flag */
+                prolongedAbsenceMs?: number;
+                /** @description … at or over this: medium */
+                prolongedAbsenceHighMs?: number;
+                /** @description Violation events under this confidence are ignored */
+                violationMinConfidence?: number;
+                /** @description Sensor: an interval between samples over this is a gap */
+                sensorGapMs?: number;
+                /** @description At most this many points per host signal series */
+                hostSeriesMax?: number;
+              };
+              /** @description false: metrics events from the host page are dropped before analysis (default true) */
+              acceptHostSignals?: boolean;
+            };
+            accommodations?: {
+              /** @description Dictation allowed (analysis always names it as an input method, never pasting) */
+              dictation?: boolean;
+              /** @description Assistive technology allowed: text inserted without key presses is an input method (the session's analysis setting) */
+              assistiveTechnology?: boolean;
+            };
+            /** @description true releases the results to students (scores become visible to them); false withdraws them */
+            resultsReleased?: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              title: string;
+              subject: string;
+              instructions: string;
+              /** @description The kind of session each attempt records */
+              kind: 'writing' | 'proctoring' | 'sensor';
+              maxScore: number;
+              passMark: number;
+              durationMinutes: number;
+              /** Format: date-time */
+              opensAt: string;
+              /** Format: date-time */
+              closesAt: string;
+              ownerId: string;
+              coTeacherIds: string[];
+              classIds: string[];
+              /** @description Detector thresholds, and acceptHostSignals: false to refuse host-page signals */
+              analysis: {
+                thresholds?: {
+                  /** @description A pause: an interval between text changes at or over this (2 s, Inputlog's usual) */
+                  pauseMs?: number;
+                  /** @description Further pause thresholds counted in the metrics */
+                  pauseReportMs?: number[];
+                  /** @description Window of the typing-speed series */
+                  speedWindowMs?: number;
+                  /** @description External paste of at least this many characters: low flag */
+                  externalPasteLowChars?: number;
+                  /** @description External paste of at least this many characters: medium flag */
+                  externalPasteChars?: number;
+                  /** @description … and at least this many: high flag */
+                  externalPasteHighChars?: number;
+                  /** @description An external paste (of at least the low size) holding this many complete sentences or more: medium flag, as a passage is */
+                  externalPasteSentences?: number;
+                  /** @description Externally pasted share of the final text over this: high flag */
+                  pasteShareOfFinal?: number;
+                  /** @description Externally pasted share of all text added over this: medium flag */
+                  pasteShareOfAdded?: number;
+                  /** @description Transcription needs at least this many typed characters */
+                  transcriptionMinChars?: number;
+                  /** @description … and at least this many sentence starts */
+                  transcriptionMinSentences?: number;
+                  /** @description Sentence gradient under this looks like copying */
+                  transcriptionMaxGradient?: number;
+                  /** @description Share of sentence starts with a pause under this looks like copying */
+                  transcriptionMaxSentencePauseShare?: number;
+                  /** @description Revision ratio under this, with no edit inside earlier text, makes it high rather than medium */
+                  transcriptionMaxRevisionRatio?: number;
+                  /** @description Pauses (any location) per 100 typed characters under this is a steady pace, as copying is */
+                  transcriptionMaxPausesPer100Chars?: number;
+                  /** @description Fewer characters written than this: not enough data, no score */
+                  minJudgedChars?: number;
+                  /** @description Machine-regular input needs at least this many production keys */
+                  machineMinKeys?: number;
+                  /** @description Hold-time coefficient of variation under this is constant (people: 0.2–0.4) */
+                  machineMaxHoldCv?: number;
+                  /** @description Inter-key interquartile range ÷ median under this is too regular */
+                  machineMaxIntervalDispersion?: number;
+                  /** @description Key overlap under this where people overlap a quarter to half of their keys (at the reference speed) */
+                  machineMaxOverlap?: number;
+                  /** @description Median inter-key interval up to which machineMaxOverlap applies as is; slower typists overlap less, so beyond it the threshold falls linearly … */
+                  machineOverlapReferenceMs?: number;
+                  /** @description … to zero at this median interval: slower typists (300 ms and more) are not checked for key overlap at all */
+                  machineOverlapOffMs?: number;
+                  /** @description Median inter-key interval under this is too fast to sustain (ms) */
+                  machineMinMedianIntervalMs?: number;
+                  /** @description Untrusted (script-made) events at or over this: high flag; fewer: low */
+                  untrustedEvents?: number;
+                  /** @description Typed characters with no key press behind them, at or over this: flag */
+                  keylessChars?: number;
+                  /** @description A departure at least this long counts for the burst-after-return detector */
+                  returnAwayMs?: number;
+                  /** @description Window after returning in which inserted text is counted */
+                  returnWindowMs?: number;
+                  /** @description Characters inserted within the window after a return at or over this: flag */
+                  returnBurstChars?: number;
+                  /** @description Time away at or over this: low flag */
+                  prolongedAbsenceMs?: number;
+                  /** @description … at or over this: medium */
+                  prolongedAbsenceHighMs?: number;
+                  /** @description Violation events under this confidence are ignored */
+                  violationMinConfidence?: number;
+                  /** @description Sensor: an interval between samples over this is a gap */
+                  sensorGapMs?: number;
+                  /** @description At most this many points per host signal series */
+                  hostSeriesMax?: number;
+                };
+                /** @description false: metrics events from the host page are dropped before analysis (default true) */
+                acceptHostSignals?: boolean;
+              };
+              accommodations: {
+                /** @description Dictation allowed (analysis always names it as an input method, never pasting) */
+                dictation?: boolean;
+                /** @description Assistive technology allowed: text inserted without key presses is an input method (the session's analysis setting) */
+                assistiveTechnology?: boolean;
+              };
+              resultsReleasedAt: string | null;
+              archivedAt: string | null;
+              /** Format: date-time */
+              createdAt: string;
+            };
+          };
+        };
+        /** @description application/problem+json */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    trace?: never;
+  };
+  '/v1/exams/{examId}/co-teachers/{userId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * Grant a teacher co-teaching of an exam
+     * @description By the exam’s owner or an admin. A co-teacher changes the exam, sees and grades its attempts.
+     */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          examId: string;
+          userId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description A co-teacher */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description application/problem+json */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    post?: never;
+    /**
+     * Withdraw a co-teacher's grant
+     * @description By the exam’s owner or an admin. A co-teacher changes the exam, sees and grades its attempts.
+     */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          examId: string;
+          userId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Withdrawn */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description application/problem+json */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/exams/{examId}/attempts': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List an exam's attempts
+     * @description Its teachers (owner, co-teachers) and an admin see every student's; a student their own.
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          examId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                id: string;
+                examId: string;
+                studentId: string;
+                sessionId: string | null;
+                /** @description not_started → in_progress → submitted | abandoned | timed_out → graded */
+                state: 'not_started' | 'in_progress' | 'submitted' | 'abandoned' | 'timed_out' | 'graded';
+                startedAt: string | null;
+                /** @description min(startedAt + duration, the exam’s close) */
+                deadlineAt: string | null;
+                finishedAt: string | null;
+                /** @description The score; null until graded, and for a student until the exam’s results are released */
+                result: {
+                  score: number;
+                  maxScore: number;
+                  passed: boolean;
+                  feedback: string | null;
+                  /** Format: date-time */
+                  gradedAt: string;
+                  gradedBy: {
+                    kind: string;
+                    id: string | null;
+                  };
+                } | null;
+                /** @description Partners’ analyses, labelled with their source (not shown to students) */
+                externalAnalyses?: {
+                  id: string;
+                  /** @description Who computed it (the partner names it); never Veritas */
+                  source: string;
+                  /** @description The API key that posted it */
+                  keyId: string;
+                  result: {
+                    [key: string]: unknown;
+                  };
+                  /** Format: date-time */
+                  receivedAt: string;
+                }[];
+              }[];
+            };
+          };
+        };
+        /** @description application/problem+json */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Start (or resume) my attempt at an exam
+     * @description The first call starts the attempt and creates its session (the exam’s kind and analysis settings): 201. Calling again while it is in progress (a reload, a crashed browser) resumes the same attempt and session: 200, with a new write token — the one handed out before writes no more. Only inside the exam’s window (409 exam-not-open) and before the attempt’s deadline (409 attempt-closed).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          examId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              attempt: {
+                id: string;
+                examId: string;
+                studentId: string;
+                sessionId: string | null;
+                /** @description not_started → in_progress → submitted | abandoned | timed_out → graded */
+                state: 'not_started' | 'in_progress' | 'submitted' | 'abandoned' | 'timed_out' | 'graded';
+                startedAt: string | null;
+                /** @description min(startedAt + duration, the exam’s close) */
+                deadlineAt: string | null;
+                finishedAt: string | null;
+                /** @description The score; null until graded, and for a student until the exam’s results are released */
+                result: {
+                  score: number;
+                  maxScore: number;
+                  passed: boolean;
+                  feedback: string | null;
+                  /** Format: date-time */
+                  gradedAt: string;
+                  gradedBy: {
+                    kind: string;
+                    id: string | null;
+                  };
+                } | null;
+                /** @description Partners’ analyses, labelled with their source (not shown to students) */
+                externalAnalyses?: {
+                  id: string;
+                  /** @description Who computed it (the partner names it); never Veritas */
+                  source: string;
+                  /** @description The API key that posted it */
+                  keyId: string;
+                  result: {
+                    [key: string]: unknown;
+                  };
+                  /** Format: date-time */
+                  receivedAt: string;
+                }[];
+              };
+              /** @description true: the attempt was already in progress; its session continues and the write token is a new one */
+              resumed: boolean;
+              /** @description The session’s write token for the recorder; any token handed out before for this attempt no longer writes */
+              writeToken: string;
+              session: {
+                id: string;
+                /** @description Highest contiguous seq stored durably (-1: none): where the recorder continues */
+                ack: number;
+                links: {
+                  /** @description WebSocket URL for high-frequency streams */
+                  ingest: string;
+                  events: string;
+                };
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              attempt: {
+                id: string;
+                examId: string;
+                studentId: string;
+                sessionId: string | null;
+                /** @description not_started → in_progress → submitted | abandoned | timed_out → graded */
+                state: 'not_started' | 'in_progress' | 'submitted' | 'abandoned' | 'timed_out' | 'graded';
+                startedAt: string | null;
+                /** @description min(startedAt + duration, the exam’s close) */
+                deadlineAt: string | null;
+                finishedAt: string | null;
+                /** @description The score; null until graded, and for a student until the exam’s results are released */
+                result: {
+                  score: number;
+                  maxScore: number;
+                  passed: boolean;
+                  feedback: string | null;
+                  /** Format: date-time */
+                  gradedAt: string;
+                  gradedBy: {
+                    kind: string;
+                    id: string | null;
+                  };
+                } | null;
+                /** @description Partners’ analyses, labelled with their source (not shown to students) */
+                externalAnalyses?: {
+                  id: string;
+                  /** @description Who computed it (the partner names it); never Veritas */
+                  source: string;
+                  /** @description The API key that posted it */
+                  keyId: string;
+                  result: {
+                    [key: string]: unknown;
+                  };
+                  /** Format: date-time */
+                  receivedAt: string;
+                }[];
+              };
+              /** @description true: the attempt was already in progress; its session continues and the write token is a new one */
+              resumed: boolean;
+              /** @description The session’s write token for the recorder; any token handed out before for this attempt no longer writes */
+              writeToken: string;
+              session: {
+                id: string;
+                /** @description Highest contiguous seq stored durably (-1: none): where the recorder continues */
+                ack: number;
+                links: {
+                  /** @description WebSocket URL for high-frequency streams */
+                  ingest: string;
+                  events: string;
+                };
+              };
+            };
+          };
+        };
+        /** @description application/problem+json */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/attempts/{attemptId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Read an attempt
+     * @description With its score once graded (for a student: once the exam’s results are released) and partners’ analyses, labelled with their source.
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          attemptId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              examId: string;
+              studentId: string;
+              sessionId: string | null;
+              /** @description not_started → in_progress → submitted | abandoned | timed_out → graded */
+              state: 'not_started' | 'in_progress' | 'submitted' | 'abandoned' | 'timed_out' | 'graded';
+              startedAt: string | null;
+              /** @description min(startedAt + duration, the exam’s close) */
+              deadlineAt: string | null;
+              finishedAt: string | null;
+              /** @description The score; null until graded, and for a student until the exam’s results are released */
+              result: {
+                score: number;
+                maxScore: number;
+                passed: boolean;
+                feedback: string | null;
+                /** Format: date-time */
+                gradedAt: string;
+                gradedBy: {
+                  kind: string;
+                  id: string | null;
+                };
+              } | null;
+              /** @description Partners’ analyses, labelled with their source (not shown to students) */
+              externalAnalyses?: {
+                id: string;
+                /** @description Who computed it (the partner names it); never Veritas */
+                source: string;
+                /** @description The API key that posted it */
+                keyId: string;
+                result: {
+                  [key: string]: unknown;
+                };
+                /** Format: date-time */
+                receivedAt: string;
+              }[];
+            };
+          };
+        };
+        /** @description application/problem+json */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/attempts/{attemptId}/submit': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Submit my attempt
+     * @description Only an attempt in progress and before its deadline; its session ends and takes no more events (attempt-closed).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          attemptId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              examId: string;
+              studentId: string;
+              sessionId: string | null;
+              /** @description not_started → in_progress → submitted | abandoned | timed_out → graded */
+              state: 'not_started' | 'in_progress' | 'submitted' | 'abandoned' | 'timed_out' | 'graded';
+              startedAt: string | null;
+              /** @description min(startedAt + duration, the exam’s close) */
+              deadlineAt: string | null;
+              finishedAt: string | null;
+              /** @description The score; null until graded, and for a student until the exam’s results are released */
+              result: {
+                score: number;
+                maxScore: number;
+                passed: boolean;
+                feedback: string | null;
+                /** Format: date-time */
+                gradedAt: string;
+                gradedBy: {
+                  kind: string;
+                  id: string | null;
+                };
+              } | null;
+              /** @description Partners’ analyses, labelled with their source (not shown to students) */
+              externalAnalyses?: {
+                id: string;
+                /** @description Who computed it (the partner names it); never Veritas */
+                source: string;
+                /** @description The API key that posted it */
+                keyId: string;
+                result: {
+                  [key: string]: unknown;
+                };
+                /** Format: date-time */
+                receivedAt: string;
+              }[];
+            };
+          };
+        };
+        /** @description application/problem+json */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/attempts/{attemptId}/abandon': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Abandon my attempt
+     * @description Only an attempt in progress and before its deadline; its session ends and takes no more events (attempt-closed).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          attemptId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              examId: string;
+              studentId: string;
+              sessionId: string | null;
+              /** @description not_started → in_progress → submitted | abandoned | timed_out → graded */
+              state: 'not_started' | 'in_progress' | 'submitted' | 'abandoned' | 'timed_out' | 'graded';
+              startedAt: string | null;
+              /** @description min(startedAt + duration, the exam’s close) */
+              deadlineAt: string | null;
+              finishedAt: string | null;
+              /** @description The score; null until graded, and for a student until the exam’s results are released */
+              result: {
+                score: number;
+                maxScore: number;
+                passed: boolean;
+                feedback: string | null;
+                /** Format: date-time */
+                gradedAt: string;
+                gradedBy: {
+                  kind: string;
+                  id: string | null;
+                };
+              } | null;
+              /** @description Partners’ analyses, labelled with their source (not shown to students) */
+              externalAnalyses?: {
+                id: string;
+                /** @description Who computed it (the partner names it); never Veritas */
+                source: string;
+                /** @description The API key that posted it */
+                keyId: string;
+                result: {
+                  [key: string]: unknown;
+                };
+                /** Format: date-time */
+                receivedAt: string;
+              }[];
+            };
+          };
+        };
+        /** @description application/problem+json */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/attempts/{attemptId}/score': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * Grade an attempt
+     * @description A teacher of the exam (owner, co-teacher) or a partner’s key with `attempts:grade`, once the attempt is submitted, abandoned or timed out; grading again corrects the score.
+     */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          attemptId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            score: number;
+            feedback?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              examId: string;
+              studentId: string;
+              sessionId: string | null;
+              /** @description not_started → in_progress → submitted | abandoned | timed_out → graded */
+              state: 'not_started' | 'in_progress' | 'submitted' | 'abandoned' | 'timed_out' | 'graded';
+              startedAt: string | null;
+              /** @description min(startedAt + duration, the exam’s close) */
+              deadlineAt: string | null;
+              finishedAt: string | null;
+              /** @description The score; null until graded, and for a student until the exam’s results are released */
+              result: {
+                score: number;
+                maxScore: number;
+                passed: boolean;
+                feedback: string | null;
+                /** Format: date-time */
+                gradedAt: string;
+                gradedBy: {
+                  kind: string;
+                  id: string | null;
+                };
+              } | null;
+              /** @description Partners’ analyses, labelled with their source (not shown to students) */
+              externalAnalyses?: {
+                id: string;
+                /** @description Who computed it (the partner names it); never Veritas */
+                source: string;
+                /** @description The API key that posted it */
+                keyId: string;
+                result: {
+                  [key: string]: unknown;
+                };
+                /** Format: date-time */
+                receivedAt: string;
+              }[];
+            };
+          };
+        };
+        /** @description application/problem+json */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/attempts/{attemptId}/external-analyses': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Post an analysis computed elsewhere
+     * @description A partner’s key with `analyses:write`. Kept apart from Veritas’s own analysis and labelled with its source.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          attemptId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Who computed it, e.g. the partner’s product name */
+            source: string;
+            /** @description The partner’s result, as JSON (at most 8 levels deep) */
+            result: {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              /** @description Who computed it (the partner names it); never Veritas */
+              source: string;
+              /** @description The API key that posted it */
+              keyId: string;
+              result: {
+                [key: string]: unknown;
+              };
+              /** Format: date-time */
+              receivedAt: string;
+            };
+          };
+        };
+        /** @description application/problem+json */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
     delete?: never;
     options?: never;
     head?: never;

@@ -10,6 +10,8 @@ export interface SessionState {
   head_hash: string;
   last_t: number;
   changed: boolean;
+  /** An exam attempt's session past its deadline, or ended after its attempt closed: refused as attempt-closed, not session-ended. */
+  closed?: boolean;
 }
 
 export interface HeldBatch {
@@ -38,6 +40,7 @@ export function decide(state: SessionState, batch: Batch): Decision {
     if (last < state.next_seq) return { kind: 'check-stored', batch };
     return { kind: 'reject', error: new AppError('seq-conflict', `seqs ${batch.firstSeq}..${last} overlap the stored ${state.next_seq - 1}`) };
   }
+  if (state.closed) return { kind: 'reject', error: new AppError('attempt-closed') };
   if (state.status === 'ended') return { kind: 'reject', error: new AppError('session-ended') };
   if (batch.firstSeq > state.next_seq) {
     if (batch.firstSeq - state.next_seq > LIMITS.seqWindow) {

@@ -16,6 +16,8 @@ import { advance, decide, type HeldBatch, type SessionState } from './ingest-dec
 export interface GroupItem {
   sessionId: string;
   batch: Batch;
+  /** The write key the batch's writer proved (its MAC key): refused if the session's key was rotated since. */
+  macKey?: string;
 }
 
 export type ItemOutcome = { ok: true; held: boolean; duplicate: boolean } | { ok: false; error: AppError };
@@ -40,22 +42,25 @@ export class IngestGroup {
     private readonly states: Map<string, SessionState>,
     private readonly held: Map<string, Map<number, HeldBatch>>,
     private readonly tenants: Map<string, string | null>,
+    private readonly writeKeys: Map<string, string | null>,
   ) {}
 
   /** Locks the sessions of the group (in id order) and reads their held batches. */
   static async open(tx: Db, sessionIds: string[]): Promise<IngestGroup> {
     const states = new Map<string, SessionState>();
     const tenants = new Map<string, string | null>();
-    for (const { tenant_id, ...r } of await lockSessionsForIngest(tx, sessionIds)) {
+    const writeKeys = new Map<string, string | null>();
+    for (const { tenant_id, write_key, ...r } of await lockSessionsForIngest(tx, sessionIds)) {
       states.set(r.id, { ...r, changed: false });
       tenants.set(r.id, tenant_id);
+      writeKeys.set(r.id, write_key);
     }
     const held = new Map<string, Map<number, HeldBatch>>();
     for (const h of await listHeldBatches(tx, sessionIds)) {
       const waiting = held.get(h.session_id) ?? held.set(h.session_id, new Map()).get(h.session_id)!;
       waiting.set(h.first_seq, { firstSeq: h.first_seq, count: h.count, prevHash: h.prev_hash, hash: h.hash, mac: h.mac, events: h.events as VeritasEvent[] });
     }
-    return new IngestGroup(tx, states, held, tenants);
+    return new IngestGroup(tx, states, held, tenants, writeKeys);
   }
 
   /** A session's tenant, from the row this transaction locked: what the committed events are told with. */
@@ -74,9 +79,11 @@ export class IngestGroup {
     return this.eventRows.length;
   }
 
-  async add({ sessionId, batch }: GroupItem): Promise<ItemOutcome> {
+  async add({ sessionId, batch, macKey }: GroupItem): Promise<ItemOutcome> {
     const state = this.states.get(sessionId);
     if (!state) return { ok: false, error: new AppError('not-found', `no session ${sessionId}`) };
+    // Checked on the locked row: a token rotated since another instance cached the old key writes nothing.
+    if (macKey !== undefined && this.writeKeys.get(sessionId) !== macKey) return { ok: false, error: new AppError('invalid-token') };
     const d = decide(state, batch);
     switch (d.kind) {
       case 'append':

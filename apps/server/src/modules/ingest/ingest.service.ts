@@ -51,7 +51,7 @@ export function createIngestService(
       // A session with a write key takes only batches MACed with it (docs/adr/0009-what-the-mac-proves.md).
       if (!batch.mac) throw new AppError('missing-mac', 'send mac = HMAC-SHA256(SHA-256(write token), hash) with every batch');
       if (!hexEqual(await batchMac(macKey, batch.hash), batch.mac)) throw new AppError('bad-mac');
-      const r = await committer.submit({ sessionId, batch });
+      const r = await committer.submit({ sessionId, batch, macKey });
       if (!r.ok) throw r.error;
       return { ack: r.ack, held: r.held, duplicate: r.duplicate };
     } catch (err) {

@@ -7,7 +7,7 @@ import { AppError } from '../../kernel/errors';
 import { sameSecret } from '../auth';
 import { findSessionForWrite } from './sessions.repository';
 
-/** Facts of a session that never change once it exists: its write key and its tenant. */
+/** Facts of a session: its tenant (never changes) and its write key (changes only when an attempt's token is rotated). */
 interface StoredCredential {
   writeKey: string | null;
   tenantId: string | null;
@@ -66,7 +66,13 @@ export function createSessionCredentials(database: Database): SessionCredentials
       if (token === undefined) return isPublic ? reader : ANONYMOUS;
       if (!credential.writeKey) return isPublic ? { ...reader, refusedToken: 'invalid-token' } : REFUSED;
       if (credential.provenToken === undefined || !sameSecret(token, credential.provenToken)) {
-        if (!hexEqual(await sha256Hex(token), credential.writeKey)) return isPublic ? { ...reader, refusedToken: 'invalid-token' } : REFUSED;
+        const hash = await sha256Hex(token);
+        if (!hexEqual(hash, credential.writeKey)) {
+          // The key may have been replaced since it was cached (an exam attempt resumed rotates its token): read it once more.
+          cache.delete(sessionId);
+          credential = await credentialOf(sessionId);
+          if (!credential?.writeKey || !hexEqual(hash, credential.writeKey)) return isPublic ? { ...reader, refusedToken: 'invalid-token' } : REFUSED;
+        }
         credential.provenToken = token;
       }
       return { kind: 'session-writer', sessionId, scope: scopeOfRow({ tenant_id: credential.tenantId }), macKey: credential.writeKey };

@@ -29,15 +29,19 @@ export async function findSessionForWrite(db: Db, id: string): Promise<Pick<Sess
 export async function lockSessionsForIngest(
   db: Db,
   ids: string[],
-): Promise<Pick<SessionRow, 'id' | 'tenant_id' | 'status' | 'next_seq' | 'head_hash' | 'last_t'>[]> {
+): Promise<(Pick<SessionRow, 'id' | 'tenant_id' | 'status' | 'next_seq' | 'head_hash' | 'last_t' | 'write_key'> & { closed: boolean })[]> {
   const sorted = [...ids].sort();
-  return db
-    .selectFrom('sessions')
-    .select(['id', 'tenant_id', 'status', 'next_seq', 'head_hash', 'last_t'])
-    .where('id', 'in', sorted)
-    .orderBy('id')
-    .forUpdate()
-    .execute();
+  return (
+    db
+      .selectFrom('sessions')
+      .select(['id', 'tenant_id', 'status', 'next_seq', 'head_hash', 'last_t', 'write_key'])
+      // An attempt's session (closes_at set) is closed past its deadline, and once ended (submitted, timed out).
+      .select(sql<boolean>`closes_at is not null and (status = 'ended' or closes_at <= now())`.as('closed'))
+      .where('id', 'in', sorted)
+      .orderBy('id')
+      .forUpdate()
+      .execute()
+  );
 }
 
 export interface IngestProgress {
@@ -64,6 +68,12 @@ export async function endSession(db: Db, scope: Scope, id: string): Promise<Sess
     .where(inScope(scope))
     .returningAll()
     .executeTakeFirst();
+}
+
+/** Replaces a session's write key (the SHA-256 of a new write token): the old token writes no more. */
+export async function setWriteKey(db: Db, scope: Scope, id: string, writeKey: string): Promise<boolean> {
+  const r = await db.updateTable('sessions').set({ write_key: writeKey }).where('id', '=', id).where(inScope(scope)).executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
 }
 
 export interface ListSessionsQuery {

@@ -10,14 +10,14 @@ import {
   type SessionMeta,
   type VeritasEvent,
 } from '@veritas/schema';
-import type { Database } from '../../platform/db/database';
+import type { Database, Db } from '../../platform/db/database';
 import type { SessionRow } from '../../platform/db/tables';
 import { resolveThresholds } from '@veritas/analysis';
 import { guard } from '../../platform/db/database-errors';
 import { AppError } from '../../kernel/errors';
 import type { Scope } from '../../kernel/scope';
 import type { EventBus } from '../../kernel/events';
-import { deleteSession, endSession, findSession, insertSession, listSessions, listSessionsBySource } from './sessions.repository';
+import { deleteSession, endSession, findSession, insertSession, listSessions, listSessionsBySource, setWriteKey } from './sessions.repository';
 import type { Reach } from '../grants';
 import type { AuditInput, AuditService } from '../audit';
 import { tenantOfCaller, type Caller } from './session-audit';
@@ -59,6 +59,8 @@ export interface CreateSessionInput {
   /** The person or key that creates it (a tenant's session); none for an anonymous public session. */
   owner?: SessionOwner;
   source?: 'live' | 'demo';
+  /** An exam attempt's deadline: ingest refuses the session's batches from then on, and once it has ended (attempt-closed). */
+  closesAt?: Date;
 }
 
 /** Who a tenant's session belongs to: a person (its student, usually) or a partner's API key. */
@@ -70,6 +72,19 @@ export interface SessionOwner {
 export interface SessionsService {
   /** Creates a session in the scope; with `by`, audited in the same transaction (every request is; seeds and tests need not). */
   create(scope: Scope, input: CreateSessionInput, by?: Caller): Promise<{ session: SessionRow; writeToken: string }>;
+  /**
+   * `create` inside the caller's transaction `trx` (an exam attempt starting under its row lock). It
+   * tells nothing: the caller publishes session.created once its transaction has committed.
+   */
+  createWithin(trx: Db, scope: Scope, input: CreateSessionInput, by?: Caller): Promise<{ session: SessionRow; writeToken: string }>;
+  /**
+   * Gives the session a new write token inside `trx` and answers it; the old one writes no more (its
+   * batches are refused as invalid-token by ingest, on every instance). Only the SHA-256 is stored, so
+   * a token cannot be handed out twice: resuming an attempt after a reload rotates it.
+   */
+  rotateWriteToken(trx: Db, scope: Scope, id: string): Promise<string>;
+  /** Ends the session inside `trx` (audited there with `by`); the caller publishes session.ended after its commit. */
+  endWithin(trx: Db, scope: Scope, id: string, by?: Caller): Promise<SessionRow>;
   get(scope: Scope, id: string): Promise<SessionRow>;
   end(scope: Scope, id: string, by?: Caller): Promise<SessionRow>;
   /** Deletes the session and everything of it (events, batches, analysis, alerts, share links), audited with its event count. */
@@ -136,32 +151,54 @@ export function createSessionsService({ database, events, audit, forget }: Sessi
     return row;
   }
 
+  /** Inserts a new session (and its audit entry) in `trx`: the one way a session is made. */
+  async function insertNew(trx: Db, scope: Scope, input: CreateSessionInput, by: Caller | undefined): Promise<{ id: string; writeToken: string }> {
+    const id = newSessionId();
+    const writeToken = newWriteToken();
+    const row = {
+      id,
+      tenant_id: scope.tenantId,
+      owner_id: input.owner?.id ?? null,
+      owner_kind: input.owner?.kind ?? null,
+      kind: input.kind,
+      status: 'active' as const,
+      source: input.source ?? 'live',
+      write_key: await sha256Hex(writeToken),
+      meta: JSON.stringify(input.meta ?? {}),
+      analysis_settings: JSON.stringify(checkedSettings(input.analysis)),
+      head_hash: await genesisHash(id),
+      ...(input.closesAt ? { closes_at: input.closesAt } : {}),
+    };
+    await insertSession(trx, row);
+    if (by) await audit.record(entry(by, 'session.create', id, { kind: input.kind, source: row.source }), trx);
+    return { id, writeToken };
+  }
+
   return {
     async create(scope, input, by) {
-      const id = newSessionId();
+      const made = await guard(db.transaction().execute((trx) => insertNew(trx, scope, input, by)));
+      const session = await get(scope, made.id);
+      await events.publish('session.created', { sessionId: made.id, scope });
+      return { session, writeToken: made.writeToken };
+    },
+    async createWithin(trx, scope, input, by) {
+      const made = await insertNew(trx, scope, input, by);
+      const session = await findSession(trx, scope, made.id);
+      if (!session) throw new Error(`session ${made.id} was not stored`);
+      return { session, writeToken: made.writeToken };
+    },
+    async rotateWriteToken(trx, scope, id) {
       const writeToken = newWriteToken();
-      const row = {
-        id,
-        tenant_id: scope.tenantId,
-        owner_id: input.owner?.id ?? null,
-        owner_kind: input.owner?.kind ?? null,
-        kind: input.kind,
-        status: 'active' as const,
-        source: input.source ?? 'live',
-        write_key: await sha256Hex(writeToken),
-        meta: JSON.stringify(input.meta ?? {}),
-        analysis_settings: JSON.stringify(checkedSettings(input.analysis)),
-        head_hash: await genesisHash(id),
-      };
-      await guard(
-        db.transaction().execute(async (trx) => {
-          await insertSession(trx, row);
-          if (by) await audit.record(entry(by, 'session.create', id, { kind: input.kind, source: row.source }), trx);
-        }),
-      );
-      const session = await get(scope, id);
-      await events.publish('session.created', { sessionId: id, scope });
-      return { session, writeToken };
+      if (!(await setWriteKey(trx, scope, id, await sha256Hex(writeToken)))) throw new AppError('not-found', `no session ${id}`);
+      // This instance's cached key goes now; any other instance finds the new one when the new token does not match its cache.
+      forget?.(id);
+      return writeToken;
+    },
+    async endWithin(trx, scope, id, by) {
+      const ended = await endSession(trx, scope, id);
+      if (!ended) throw new AppError('not-found', `no session ${id}`);
+      if (by) await audit.record(entry(by, 'session.end', id, { eventCount: ended.next_seq }), trx);
+      return ended;
     },
     get,
     async end(scope, id, by) {

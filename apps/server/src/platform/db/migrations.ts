@@ -1,6 +1,7 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { peopleMigration } from './schema-steps/0004-people';
 import { authMigration } from './schema-steps/0005-auth';
+import { examsMigration } from './schema-steps/0006-exams';
 import { reviewMigration } from './schema-steps/0007-review';
 
 /**
@@ -124,6 +125,7 @@ const migrations: Record<string, Migration> = {
   },
   '0004_people': { up: peopleMigration },
   '0005_auth': { up: authMigration },
+  '0006_exams': { up: examsMigration },
   '0007_review': { up: reviewMigration },
 };
 

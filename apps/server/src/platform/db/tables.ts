@@ -24,6 +24,8 @@ export interface SessionsTable {
   /** Hash of the last stored batch: the prevHash the next batch must carry. */
   head_hash: string;
   last_t: Generated<number>;
+  /** 0006_exams: an attempt's session takes no batch from this moment, nor once ended (ingest answers attempt-closed). */
+  closes_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface BatchesTable {
@@ -328,7 +330,73 @@ export interface ReviewAnswersTable {
   created_at: ColumnType<Date, Date | string, never>;
 }
 
+export interface ExamsTable {
+  id: string;
+  tenant_id: string;
+  owner_id: string;
+  title: string;
+  subject: string;
+  instructions: string;
+  kind: string;
+  max_score: number;
+  pass_mark: number;
+  duration_minutes: number;
+  opens_at: ColumnType<Date, Date | string, Date | string>;
+  closes_at: ColumnType<Date, Date | string, Date | string>;
+  settings: Json<Record<string, unknown>>;
+  results_released_at: Moment;
+  archived_at: Moment;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface ExamClassesTable {
+  exam_id: string;
+  class_id: string;
+  tenant_id: string;
+}
+
+export interface ExamCoTeachersTable {
+  exam_id: string;
+  user_id: string;
+  tenant_id: string;
+}
+
+export interface AttemptsTable {
+  id: string;
+  tenant_id: string;
+  exam_id: string;
+  student_id: string;
+  session_id: string | null;
+  state: 'not_started' | 'in_progress' | 'submitted' | 'abandoned' | 'timed_out' | 'graded';
+  started_at: Moment;
+  deadline_at: Moment;
+  finished_at: Moment;
+  graded_at: Moment;
+  score: number | null;
+  feedback: string | null;
+  graded_by_kind: string | null;
+  graded_by_id: string | null;
+  created_at: CreatedAt;
+}
+
+/** Analyses a partner computed elsewhere for an attempt, kept apart from Veritas's own. */
+export interface AttemptExternalAnalysesTable {
+  id: string;
+  tenant_id: string;
+  attempt_id: string;
+  source: string;
+  key_id: string;
+  result: Json<Record<string, unknown>>;
+  received_at: CreatedAt;
+}
+
 export interface DB {
+  exams: ExamsTable;
+  exam_classes: ExamClassesTable;
+  exam_co_teachers: ExamCoTeachersTable;
+  attempts: AttemptsTable;
+  attempt_external_analyses: AttemptExternalAnalysesTable;
   tenants: TenantsTable;
   users: UsersTable;
   classes: ClassesTable;
