@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { join, resolve } from 'node:path';
+import { isIP } from 'node:net';
 
 /**
  * The only module that reads the environment. Everything else receives a Config: validated, with
@@ -19,6 +20,17 @@ export const Config = Type.Object({
   metricsToken: Type.Optional(Type.String({ minLength: 16 })),
   /** Anonymous sessions allowed (public sensor sessions, client-only uploads). */
   publicSessions: Type.Boolean(),
+  /**
+   * Which proxies in front of the server are believed about the client's address
+   * (`X-Forwarded-For`): none (`false`), the nearest N hops, or the proxies at these addresses or
+   * CIDR ranges (or proxy-addr's names `loopback`, `linklocal`, `uniquelocal`). Rate limits, audit
+   * entries and logs take the address this yields.
+   */
+  trustProxy: Type.Union([
+    Type.Literal(false),
+    Type.Integer({ minimum: 1, maximum: 32 }),
+    Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 64 }),
+  ]),
   logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
   /** Built web app to serve on the same port, if present. */
   webDist: Type.Optional(Type.String()),
@@ -121,6 +133,47 @@ function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
 
 export const DEFAULT_DATA_DIR = '.veritas-data';
 
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** An address, an address/prefix (CIDR) or one of proxy-addr's names; `null` when it is none of them. */
+function proxyEntry(raw: string): string | null {
+  if (PROXY_NAMES.has(raw)) return raw;
+  const [addr, prefix, extra] = raw.split('/');
+  if (extra !== undefined || !addr) return null;
+  const family = isIP(addr);
+  if (family === 0) return null;
+  if (prefix === undefined) return raw;
+  if (!/^\d{1,3}$/.test(prefix) || Number(prefix) > (family === 4 ? 32 : 128)) return null;
+  return raw;
+}
+
+/**
+ * VERITAS_TRUST_PROXY: unset, empty, `false` or `0` trusts no proxy (the default: `X-Forwarded-For`
+ * is ignored); a whole number N trusts the nearest N hops; otherwise a comma-separated list of
+ * addresses, CIDR ranges or `loopback` / `linklocal` / `uniquelocal`. `true` (trust every hop, so
+ * any client could choose its own address) is refused.
+ */
+function trustProxy(raw: string | undefined): Config['trustProxy'] {
+  const value = raw?.trim() ?? '';
+  if (value === '' || value === 'false' || value === '0') return false;
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops > 32) throw new ConfigError(`VERITAS_TRUST_PROXY as a hop count must be 1 to 32, got "${raw}"`);
+    return hops;
+  }
+  if (value === 'true')
+    throw new ConfigError(
+      'VERITAS_TRUST_PROXY=true would let any client choose its address with X-Forwarded-For: give the number of proxies in front of the server, or their addresses',
+    );
+  const entries = value.split(',').map((e) => e.trim());
+  const bad = entries.filter((e) => proxyEntry(e) === null);
+  if (bad.length > 0)
+    throw new ConfigError(
+      `VERITAS_TRUST_PROXY must be a hop count or a comma-separated list of addresses, CIDR ranges, loopback, linklocal or uniquelocal; "${bad[0]}" is none of them`,
+    );
+  return entries;
+}
+
 function role(raw: string | undefined): Config['role'] {
   if (raw === undefined || raw === '') return 'all';
   if (raw === 'api' || raw === 'worker' || raw === 'all') return raw;
@@ -220,6 +273,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     publicUrl: env.VERITAS_PUBLIC_URL || undefined,
     metricsToken: env.VERITAS_METRICS_TOKEN || undefined,
     publicSessions: bool(env, 'VERITAS_PUBLIC_SESSIONS', true),
+    trustProxy: trustProxy(env.VERITAS_TRUST_PROXY),
     logLevel: (env.LOG_LEVEL ?? 'info') as Config['logLevel'],
     webDist: env.VERITAS_WEB_DIST || undefined,
     groupCommit: {

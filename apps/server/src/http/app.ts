@@ -56,6 +56,15 @@ function requestForLog(req: { method: string; url: string; ip?: string; id?: unk
   return { method: req.method, url: req.url.replace(/([?&]share=)[^&#]*/g, '$1[redacted]'), remoteAddress: req.ip, reqId: req.id };
 }
 
+/**
+ * Fastify's `trustProxy` from the configuration. A hop count is given as a function (the nearest N
+ * addresses of the chain are proxies): Fastify treats a bare number as trusting no hop at all.
+ */
+export function trustProxyOption(trust: Config['trustProxy']): false | string[] | ((addr: string, hop: number) => boolean) {
+  if (typeof trust === 'number') return (_addr, hop) => hop < trust;
+  return trust === false ? false : [...trust];
+}
+
 export type App = FastifyInstance & { services: Services; config: Readonly<Config> };
 
 export const API_VERSION = '1.0.0';
@@ -74,7 +83,9 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && SAFE_REQUEST_ID.test(given) ? given : randomUUID();
     },
-    trustProxy: false,
+    // Which proxies are believed about the client's address (VERITAS_TRUST_PROXY): req.ip, and so
+    // the rate-limit keys, the audit trail and the logs, name the real client behind them.
+    trustProxy: trustProxyOption(config.trustProxy),
     // Slow and silent clients are cut off: the whole request within requestMs (408), no request
     // stalled for connectionMs, no idle keep-alive connection past keepAliveMs.
     requestTimeout: config.timeouts.requestMs,
