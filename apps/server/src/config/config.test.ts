@@ -40,6 +40,20 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ VERITAS_TRUST_PROXY: '1.5' })).toThrow(ConfigError);
   });
 
+  it('reads VERITAS_CORS_ORIGINS: none by default, "*" alone, or a list of exact origins', () => {
+    expect(loadConfig({}).corsOrigins).toEqual([]);
+    expect(loadConfig({ VERITAS_CORS_ORIGINS: '*' }).corsOrigins).toBe('*');
+    expect(loadConfig({ VERITAS_CORS_ORIGINS: 'https://school.example, http://127.0.0.1:5173' }).corsOrigins).toEqual([
+      'https://school.example',
+      'http://127.0.0.1:5173',
+    ]);
+    expect(() => loadConfig({ VERITAS_CORS_ORIGINS: 'https://school.example/' })).toThrow(/"https:\/\/school.example\/" must be an origin exactly/);
+    expect(() => loadConfig({ VERITAS_CORS_ORIGINS: 'https://School.example' })).toThrow(/must be an origin/);
+    expect(() => loadConfig({ VERITAS_CORS_ORIGINS: 'school.example' })).toThrow(/is not a URL/);
+    expect(() => loadConfig({ VERITAS_CORS_ORIGINS: 'ftp://school.example' })).toThrow(/http:\/\/ or https:\/\//);
+    expect(() => loadConfig({ VERITAS_CORS_ORIGINS: 'https://a.example,*' })).toThrow(/stands alone/);
+  });
+
   it('makes the derived choices once: group-commit concurrency and the job driver follow the database', () => {
     expect(loadConfig({}).groupCommit.concurrency).toBe(1);
     expect(loadConfig({ DATABASE_URL: 'postgres://u@h/db' }).groupCommit.concurrency).toBe(4);

@@ -31,6 +31,12 @@ export const Config = Type.Object({
     Type.Integer({ minimum: 1, maximum: 32 }),
     Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 64 }),
   ]),
+  /**
+   * Which other sites' pages may use this server's recorder routes for public (anonymous) sessions:
+   * `*` for any, or a list of origins (`https://host[:port]`); none by default. A tenant's sessions
+   * follow the tenant's own list instead. No answer ever allows credentials (cookies).
+   */
+  corsOrigins: Type.Union([Type.Literal('*'), Type.Array(Type.String({ maxLength: 200 }), { maxItems: 100 })]),
   logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
   /** Built web app to serve on the same port, if present. */
   webDist: Type.Optional(Type.String()),
@@ -132,6 +138,36 @@ function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
 }
 
 export const DEFAULT_DATA_DIR = '.veritas-data';
+
+/**
+ * An origin as browsers send it: `http://` or `https://`, a host, a port only when not the default,
+ * nothing after. Returns the reason it is not one, or undefined.
+ */
+export function originProblem(raw: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return 'is not a URL';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must start with http:// or https://';
+  if (url.origin !== raw) return `must be an origin exactly as a browser sends it (scheme, host, optional port; no path, lowercase): "${url.origin}"`;
+  return undefined;
+}
+
+/** VERITAS_CORS_ORIGINS: unset or empty, none; `*`, any; else comma-separated origins, each checked. */
+function corsOrigins(raw: string | undefined): Config['corsOrigins'] {
+  const value = raw?.trim() ?? '';
+  if (value === '') return [];
+  if (value === '*') return '*';
+  const origins = value.split(',').map((o) => o.trim());
+  for (const o of origins) {
+    if (o === '*') throw new ConfigError('VERITAS_CORS_ORIGINS: "*" stands alone (any origin), not in a list');
+    const problem = originProblem(o);
+    if (problem) throw new ConfigError(`VERITAS_CORS_ORIGINS: "${o}" ${problem}`);
+  }
+  return origins;
+}
 
 const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 
@@ -274,6 +310,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     metricsToken: env.VERITAS_METRICS_TOKEN || undefined,
     publicSessions: bool(env, 'VERITAS_PUBLIC_SESSIONS', true),
     trustProxy: trustProxy(env.VERITAS_TRUST_PROXY),
+    corsOrigins: corsOrigins(env.VERITAS_CORS_ORIGINS),
     logLevel: (env.LOG_LEVEL ?? 'info') as Config['logLevel'],
     webDist: env.VERITAS_WEB_DIST || undefined,
     groupCommit: {

@@ -22,6 +22,7 @@ import { clientErrorHandler, frameworkErrors } from './plugins/client-errors';
 import { behindTls, docsCsp, installSecurityHeaders, SAFE_REQUEST_ID } from './plugins/security-headers';
 import { enforceAccess, installAccess } from './plugins/access';
 import { installAuth } from './plugins/auth';
+import { installCors } from './plugins/cors';
 import { createServices, type Services } from '../modules/services';
 import { Problem } from './route-kit';
 import type { RouteDeps } from './route-deps';
@@ -127,6 +128,12 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
     bearer: (c) => (c.kind === 'access-token' ? services.accessTokens.verify(c.token) : services.apiKeys.actorOf(c.token)),
     sessionGrant: (actor, sessionId) => services.grants.sessionGrant(actor, sessionId),
     shareLink: (sessionId, token) => services.shareLinks.resolve(sessionId, token),
+  });
+  // Cross-origin use of the recorder's routes, decided per request (before access: it declares its preflight route).
+  await installCors(app, {
+    publicOrigins: config.corsOrigins,
+    tenantOfSession: (id) => services.credentials.tenantOf(id),
+    tenantOrigins: (tenantId) => services.people.tenant.corsOriginsOf(tenantId),
   });
   installAccess(app, { publicSessions: config.publicSessions });
   app.addSchema(Problem);

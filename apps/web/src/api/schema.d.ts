@@ -4368,6 +4368,8 @@ export interface paths {
               name: string;
               /** @description Whether this institution's sessions take signals the host page reports (webcam-derived scores): refused, they are never shown */
               hostSignals: 'accept' | 'refuse';
+              /** @description Other sites' pages (origins such as https://lms.example.edu, exactly as a browser sends them) allowed to use the recorder's routes for this institution's sessions (CORS). No wildcard; never with cookies. */
+              corsOrigins: string[];
               /** Format: date-time */
               createdAt: string;
             };
@@ -4418,7 +4420,7 @@ export interface paths {
     head?: never;
     /**
      * Change the tenant's settings
-     * @description hostSignals "refuse": the analysis of every session of the tenant drops what the host page reports (webcam-derived scores), from the next analysis on. A server started with VERITAS_HOST_SIGNALS=refuse refuses them for every tenant whatever this says.
+     * @description hostSignals "refuse": the analysis of every session of the tenant drops what the host page reports (webcam-derived scores), from the next analysis on. A server started with VERITAS_HOST_SIGNALS=refuse refuses them for every tenant whatever this says. corsOrigins: the other sites' pages (origins) allowed to call the recorder's routes (send a batch, end the session) for the tenant's sessions; the list replaces the previous one.
      */
     patch: {
       parameters: {
@@ -4433,6 +4435,8 @@ export interface paths {
             name?: string;
             /** @description Whether this institution's sessions take signals the host page reports (webcam-derived scores): refused, they are never shown */
             hostSignals?: 'accept' | 'refuse';
+            /** @description Other sites' pages (origins such as https://lms.example.edu, exactly as a browser sends them) allowed to use the recorder's routes for this institution's sessions (CORS). No wildcard; never with cookies. */
+            corsOrigins?: string[];
           };
         };
       };
@@ -4449,6 +4453,8 @@ export interface paths {
               name: string;
               /** @description Whether this institution's sessions take signals the host page reports (webcam-derived scores): refused, they are never shown */
               hostSignals: 'accept' | 'refuse';
+              /** @description Other sites' pages (origins such as https://lms.example.edu, exactly as a browser sends them) allowed to use the recorder's routes for this institution's sessions (CORS). No wildcard; never with cookies. */
+              corsOrigins: string[];
               /** Format: date-time */
               createdAt: string;
             };
