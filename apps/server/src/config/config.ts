@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { join, resolve } from 'node:path';
 import { isIP } from 'node:net';
+import { fileURLToPath } from 'node:url';
 
 /**
  * The only module that reads the environment. Everything else receives a Config: validated, with
@@ -40,6 +41,8 @@ export const Config = Type.Object({
   logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
   /** Built web app to serve on the same port, if present. */
   webDist: Type.Optional(Type.String()),
+  /** The recorder's browser build (index.js and package.json), served as /sdk/recorder.js. */
+  sdkDir: Type.String({ minLength: 1 }),
   groupCommit: Type.Object({
     /**
      * How long the first batch of a group waits for company, in ms. 0 (the default): it goes at
@@ -138,6 +141,9 @@ function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
 }
 
 export const DEFAULT_DATA_DIR = '.veritas-data';
+
+/** Where `node packages/recorder/build.mjs` writes the recorder's build in this repository. */
+export const DEFAULT_SDK_DIR = fileURLToPath(new URL('../../../../packages/recorder/dist', import.meta.url));
 
 /**
  * An origin as browsers send it: `http://` or `https://`, a host, a port only when not the default,
@@ -313,6 +319,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     corsOrigins: corsOrigins(env.VERITAS_CORS_ORIGINS),
     logLevel: (env.LOG_LEVEL ?? 'info') as Config['logLevel'],
     webDist: env.VERITAS_WEB_DIST || undefined,
+    sdkDir: resolve(env.VERITAS_SDK_DIR || DEFAULT_SDK_DIR),
     groupCommit: {
       maxWaitMs: int(env, 'VERITAS_GROUP_COMMIT_MS', 0),
       maxEvents: int(env, 'VERITAS_GROUP_COMMIT_EVENTS', 5000),

@@ -41,6 +41,7 @@ import { auditRoutes } from '../modules/audit';
 import { shareLinksRoutes } from '../modules/share-links';
 import { authRoutes, linksRoutes, meRoutes } from '../modules/auth';
 import { ssoAdminRoutes, ssoSignInRoutes } from '../modules/sso';
+import { sdkRoutes } from '../modules/sdk';
 
 export interface AppDeps {
   config: Config;
@@ -215,5 +216,6 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
   await app.register(linksRoutes, deps);
   await app.register(ssoAdminRoutes, deps);
   await app.register(ssoSignInRoutes, deps);
+  await app.register(sdkRoutes, deps);
   return app as unknown as App;
 }
