@@ -23,6 +23,7 @@ import { behindTls, docsCsp, installSecurityHeaders, SAFE_REQUEST_ID } from './p
 import { enforceAccess, installAccess } from './plugins/access';
 import { installAuth } from './plugins/auth';
 import { installCors } from './plugins/cors';
+import { SECURITY_SCHEMES, transformDocument, transformRoute } from './openapi/openapi-hygiene';
 import { createServices, type Services } from '../modules/services';
 import { Problem } from './route-kit';
 import type { RouteDeps } from './route-deps';
@@ -146,8 +147,11 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
         title: 'Veritas API',
         version: API_VERSION,
         description: `Capture, carry, analyse and replay assessment sessions. Event format ${SESSION_FORMAT}.`,
+        license: { name: 'Proprietary' },
       },
-      components: { securitySchemes: { writeToken: { type: 'http', scheme: 'bearer', description: 'The write token returned when the session was created' } } },
+      // Relative to where the document is served: every Veritas server serves its own.
+      servers: [{ url: '/', description: 'The Veritas server that serves this document' }],
+      components: { securitySchemes: SECURITY_SCHEMES },
       tags: [
         { name: 'sessions', description: 'Sessions and their events' },
         { name: 'ingest', description: 'Sending events' },
@@ -161,6 +165,9 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
         { name: 'sso', description: 'Single sign-on with an institution’s OpenID Connect provider' },
       ],
     },
+    // An operationId and a security declaration per operation, from its method, path and declared access.
+    transform: transformRoute,
+    transformObject: transformDocument,
   });
   const tls = behindTls(config.publicUrl);
   await installSecurityHeaders(app, { tls });
