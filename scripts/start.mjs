@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm start`: builds the web app when its sources are newer than the build, then starts Veritas
+// `npm start`: builds the web app and the recorder SDK when their sources are newer than their builds, then starts Veritas
 // on its embedded default (PGlite in .veritas-data, jobs run in the same process) with demo data.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -23,6 +23,15 @@ const sources = Math.max(newest(join(web, 'src')), newest(join(root, 'packages')
 if (!existsSync(built) || statSync(built).mtimeMs < sources) {
   console.log('building the web app…');
   const r = spawnSync('npm', ['run', 'build', '-w', '@veritas/web', '--silent'], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+// The recorder's browser build, served as /sdk/recorder.js: rebuilt when its sources (or the schema's) are newer.
+const sdk = join(root, 'packages/recorder/dist/index.js');
+const sdkSources = Math.max(newest(join(root, 'packages/recorder/src')), newest(join(root, 'packages/schema/src')));
+if (!existsSync(sdk) || statSync(sdk).mtimeMs < sdkSources) {
+  console.log('building the recorder SDK…');
+  const r = spawnSync(process.execPath, [join(root, 'packages/recorder/build.mjs')], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 

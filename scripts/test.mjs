@@ -25,11 +25,13 @@ function step(name, cmd, args, env = {}) {
 }
 
 // Each static check counts as one test: typecheck (every project, scripts/typecheck.mjs), lint
-// (ESLint: import layers, pure-core globals) and format (Prettier).
+// (ESLint: import layers, pure-core globals), format (Prettier) and the recorder SDK's build.
 for (const [name, cmd, args] of [
   ['typecheck', 'node', ['scripts/typecheck.mjs']],
   ['lint', 'npx', ['eslint', '.']],
   ['format', 'npx', ['prettier', '--check', '.']],
+  // The recorder's browser build that the server serves at /sdk (tests that need it build their own copy too).
+  ['recorder SDK build', 'node', ['packages/recorder/build.mjs']],
 ]) {
   if (step(name, cmd, args) === 0) passed++;
   else failed++;

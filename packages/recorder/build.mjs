@@ -1,13 +1,19 @@
 #!/usr/bin/env node
-// Builds the publishable SDK into dist/: one minified ESM file (chain and canonical JSON included,
-// no validator), its declarations, and the package.json to publish from dist/.
+// Builds the publishable SDK into dist/ (or `--outdir DIR`): one minified ESM file (chain and
+// canonical JSON included, no validator), its declarations (not with `--js-only`), and the
+// package.json to publish from dist/. The Veritas server serves index.js as /sdk/recorder.js and
+// /sdk/recorder@<version>.js; the build prints that file's SRI hash for the README's embed snippet.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 
+const { values: args } = parseArgs({ options: { outdir: { type: 'string' }, 'js-only': { type: 'boolean', default: false } } });
 const here = new URL('.', import.meta.url).pathname;
-const dist = `${here}dist`;
+const dist = args.outdir ? resolve(args.outdir) : `${here}dist`;
 rmSync(dist, { recursive: true, force: true });
 
 await build({
@@ -20,8 +26,9 @@ await build({
   sourcemap: true,
   legalComments: 'none',
   outfile: `${dist}/index.js`,
+  logLevel: 'warning',
 });
-execFileSync('npx', ['tsc', '-p', `${here}tsconfig.build.json`], { stdio: 'inherit', cwd: here });
+if (!args['js-only']) execFileSync('npx', ['tsc', '-p', `${here}tsconfig.build.json`, '--outDir', `${dist}/types`], { stdio: 'inherit', cwd: here });
 
 const pkg = JSON.parse(readFileSync(`${here}package.json`, 'utf8'));
 const schema = JSON.parse(readFileSync(`${here}../schema/package.json`, 'utf8'));
@@ -45,4 +52,5 @@ writeFileSync(
 );
 writeFileSync(`${dist}/README.md`, readFileSync(`${here}README.md`));
 const js = readFileSync(`${dist}/index.js`);
-console.log(`dist/index.js ${js.length} B minified, ${gzipSync(js, { level: 9 }).length} B gzip`);
+const sri = `sha384-${createHash('sha384').update(js).digest('base64')}`;
+console.log(`dist/index.js ${js.length} B minified, ${gzipSync(js, { level: 9 }).length} B gzip, ${sri} (/sdk/recorder@${pkg.version}.js)`);

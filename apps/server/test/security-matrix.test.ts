@@ -119,6 +119,9 @@ const ROWS: Record<string, Row> = {
   'GET /metrics': { a: () => ({ url: '/metrics' }) },
   'GET /openapi.json': { a: () => ({ url: '/openapi.json' }) },
   'GET /.well-known/jwks.json': { a: () => ({ url: '/.well-known/jwks.json' }) },
+  // The recorder's build for pages (modules/sdk): open to anyone; 404 when this checkout has not built it.
+  'GET /sdk/recorder.js': { a: () => ({ url: '/sdk/recorder.js' }), ok: [200, 404] },
+  'GET /sdk/recorder@{version}.js': { a: () => ({ url: '/sdk/recorder@0.1.0.js' }), ok: [200, 404] },
   'GET /v1/demo/sessions': { a: () => ({ url: '/v1/demo/sessions' }) },
   // Declared sessions:list: anyone lists (the published sessions), a dead credential is 401 and a key without sessions:read 403, by the table.
   'GET /v1/sessions': { a: () => ({ url: '/v1/sessions' }) },

@@ -21,6 +21,39 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ VERITAS_PUBLIC_SESSIONS: 'maybe' })).toThrow(/true or false/);
   });
 
+  it('reads VERITAS_TRUST_PROXY as a hop count or a list of proxies, and refuses anything else by name', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ VERITAS_TRUST_PROXY: '0' }).trustProxy).toBe(false);
+    expect(loadConfig({ VERITAS_TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ VERITAS_TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ VERITAS_TRUST_PROXY: '10.0.0.1, 10.1.0.0/16,fd00::/8, loopback' }).trustProxy).toEqual([
+      '10.0.0.1',
+      '10.1.0.0/16',
+      'fd00::/8',
+      'loopback',
+    ]);
+    expect(() => loadConfig({ VERITAS_TRUST_PROXY: 'true' })).toThrow(/any client choose its address/);
+    expect(() => loadConfig({ VERITAS_TRUST_PROXY: '10.0.0.1, proxy.local' })).toThrow(/"proxy.local" is none of them/);
+    expect(() => loadConfig({ VERITAS_TRUST_PROXY: '10.0.0.0/33' })).toThrow(/"10.0.0.0\/33"/);
+    expect(() => loadConfig({ VERITAS_TRUST_PROXY: '10.0.0.1,' })).toThrow(ConfigError);
+    expect(() => loadConfig({ VERITAS_TRUST_PROXY: '99' })).toThrow(/hop count must be 1 to 32/);
+    expect(() => loadConfig({ VERITAS_TRUST_PROXY: '1.5' })).toThrow(ConfigError);
+  });
+
+  it('reads VERITAS_CORS_ORIGINS: none by default, "*" alone, or a list of exact origins', () => {
+    expect(loadConfig({}).corsOrigins).toEqual([]);
+    expect(loadConfig({ VERITAS_CORS_ORIGINS: '*' }).corsOrigins).toBe('*');
+    expect(loadConfig({ VERITAS_CORS_ORIGINS: 'https://school.example, http://127.0.0.1:5173' }).corsOrigins).toEqual([
+      'https://school.example',
+      'http://127.0.0.1:5173',
+    ]);
+    expect(() => loadConfig({ VERITAS_CORS_ORIGINS: 'https://school.example/' })).toThrow(/"https:\/\/school.example\/" must be an origin exactly/);
+    expect(() => loadConfig({ VERITAS_CORS_ORIGINS: 'https://School.example' })).toThrow(/must be an origin/);
+    expect(() => loadConfig({ VERITAS_CORS_ORIGINS: 'school.example' })).toThrow(/is not a URL/);
+    expect(() => loadConfig({ VERITAS_CORS_ORIGINS: 'ftp://school.example' })).toThrow(/http:\/\/ or https:\/\//);
+    expect(() => loadConfig({ VERITAS_CORS_ORIGINS: 'https://a.example,*' })).toThrow(/stands alone/);
+  });
+
   it('makes the derived choices once: group-commit concurrency and the job driver follow the database', () => {
     expect(loadConfig({}).groupCommit.concurrency).toBe(1);
     expect(loadConfig({ DATABASE_URL: 'postgres://u@h/db' }).groupCommit.concurrency).toBe(4);

@@ -1,6 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { join, resolve } from 'node:path';
+import { isIP } from 'node:net';
+import { fileURLToPath } from 'node:url';
 
 /**
  * The only module that reads the environment. Everything else receives a Config: validated, with
@@ -19,9 +21,28 @@ export const Config = Type.Object({
   metricsToken: Type.Optional(Type.String({ minLength: 16 })),
   /** Anonymous sessions allowed (public sensor sessions, client-only uploads). */
   publicSessions: Type.Boolean(),
+  /**
+   * Which proxies in front of the server are believed about the client's address
+   * (`X-Forwarded-For`): none (`false`), the nearest N hops, or the proxies at these addresses or
+   * CIDR ranges (or proxy-addr's names `loopback`, `linklocal`, `uniquelocal`). Rate limits, audit
+   * entries and logs take the address this yields.
+   */
+  trustProxy: Type.Union([
+    Type.Literal(false),
+    Type.Integer({ minimum: 1, maximum: 32 }),
+    Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 64 }),
+  ]),
+  /**
+   * Which other sites' pages may use this server's recorder routes for public (anonymous) sessions:
+   * `*` for any, or a list of origins (`https://host[:port]`); none by default. A tenant's sessions
+   * follow the tenant's own list instead. No answer ever allows credentials (cookies).
+   */
+  corsOrigins: Type.Union([Type.Literal('*'), Type.Array(Type.String({ maxLength: 200 }), { maxItems: 100 })]),
   logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
   /** Built web app to serve on the same port, if present. */
   webDist: Type.Optional(Type.String()),
+  /** The recorder's browser build (index.js and package.json), served as /sdk/recorder.js. */
+  sdkDir: Type.String({ minLength: 1 }),
   groupCommit: Type.Object({
     /**
      * How long the first batch of a group waits for company, in ms. 0 (the default): it goes at
@@ -120,6 +141,80 @@ function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
 }
 
 export const DEFAULT_DATA_DIR = '.veritas-data';
+
+/** Where `node packages/recorder/build.mjs` writes the recorder's build in this repository. */
+export const DEFAULT_SDK_DIR = fileURLToPath(new URL('../../../../packages/recorder/dist', import.meta.url));
+
+/**
+ * An origin as browsers send it: `http://` or `https://`, a host, a port only when not the default,
+ * nothing after. Returns the reason it is not one, or undefined.
+ */
+export function originProblem(raw: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return 'is not a URL';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must start with http:// or https://';
+  if (url.origin !== raw) return `must be an origin exactly as a browser sends it (scheme, host, optional port; no path, lowercase): "${url.origin}"`;
+  return undefined;
+}
+
+/** VERITAS_CORS_ORIGINS: unset or empty, none; `*`, any; else comma-separated origins, each checked. */
+function corsOrigins(raw: string | undefined): Config['corsOrigins'] {
+  const value = raw?.trim() ?? '';
+  if (value === '') return [];
+  if (value === '*') return '*';
+  const origins = value.split(',').map((o) => o.trim());
+  for (const o of origins) {
+    if (o === '*') throw new ConfigError('VERITAS_CORS_ORIGINS: "*" stands alone (any origin), not in a list');
+    const problem = originProblem(o);
+    if (problem) throw new ConfigError(`VERITAS_CORS_ORIGINS: "${o}" ${problem}`);
+  }
+  return origins;
+}
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** An address, an address/prefix (CIDR) or one of proxy-addr's names; `null` when it is none of them. */
+function proxyEntry(raw: string): string | null {
+  if (PROXY_NAMES.has(raw)) return raw;
+  const [addr, prefix, extra] = raw.split('/');
+  if (extra !== undefined || !addr) return null;
+  const family = isIP(addr);
+  if (family === 0) return null;
+  if (prefix === undefined) return raw;
+  if (!/^\d{1,3}$/.test(prefix) || Number(prefix) > (family === 4 ? 32 : 128)) return null;
+  return raw;
+}
+
+/**
+ * VERITAS_TRUST_PROXY: unset, empty, `false` or `0` trusts no proxy (the default: `X-Forwarded-For`
+ * is ignored); a whole number N trusts the nearest N hops; otherwise a comma-separated list of
+ * addresses, CIDR ranges or `loopback` / `linklocal` / `uniquelocal`. `true` (trust every hop, so
+ * any client could choose its own address) is refused.
+ */
+function trustProxy(raw: string | undefined): Config['trustProxy'] {
+  const value = raw?.trim() ?? '';
+  if (value === '' || value === 'false' || value === '0') return false;
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops > 32) throw new ConfigError(`VERITAS_TRUST_PROXY as a hop count must be 1 to 32, got "${raw}"`);
+    return hops;
+  }
+  if (value === 'true')
+    throw new ConfigError(
+      'VERITAS_TRUST_PROXY=true would let any client choose its address with X-Forwarded-For: give the number of proxies in front of the server, or their addresses',
+    );
+  const entries = value.split(',').map((e) => e.trim());
+  const bad = entries.filter((e) => proxyEntry(e) === null);
+  if (bad.length > 0)
+    throw new ConfigError(
+      `VERITAS_TRUST_PROXY must be a hop count or a comma-separated list of addresses, CIDR ranges, loopback, linklocal or uniquelocal; "${bad[0]}" is none of them`,
+    );
+  return entries;
+}
 
 function role(raw: string | undefined): Config['role'] {
   if (raw === undefined || raw === '') return 'all';
@@ -220,8 +315,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     publicUrl: env.VERITAS_PUBLIC_URL || undefined,
     metricsToken: env.VERITAS_METRICS_TOKEN || undefined,
     publicSessions: bool(env, 'VERITAS_PUBLIC_SESSIONS', true),
+    trustProxy: trustProxy(env.VERITAS_TRUST_PROXY),
+    corsOrigins: corsOrigins(env.VERITAS_CORS_ORIGINS),
     logLevel: (env.LOG_LEVEL ?? 'info') as Config['logLevel'],
     webDist: env.VERITAS_WEB_DIST || undefined,
+    sdkDir: resolve(env.VERITAS_SDK_DIR || DEFAULT_SDK_DIR),
     groupCommit: {
       maxWaitMs: int(env, 'VERITAS_GROUP_COMMIT_MS', 0),
       maxEvents: int(env, 'VERITAS_GROUP_COMMIT_EVENTS', 5000),

@@ -3,6 +3,7 @@ import WebSocket from 'ws';
 import { INGEST_PROTOCOL } from '@veritas/schema';
 import { ACCESS_LEVELS, ACTIONS, POLICY, type Access, type Action } from '../kernel/policy';
 import { createTestApp, type TestApp } from '../testing/test-app';
+import { buildSdkInto } from '../modules/sdk/sdk-build';
 import { createTestDatabase } from '../testing/test-database';
 import { buildBatch, buildBundle, createSession, type CreatedSession } from '../testing/factories';
 import { loadConfig } from '../config/config';
@@ -17,14 +18,17 @@ import { signInAtProvider, startTestProvider, type TestProvider } from '../modul
 import type { TenantRow } from '../modules/people';
 
 let t: TestApp;
+let sdk: ReturnType<typeof buildSdkInto>;
 let wsBase: string;
 /** An OpenID Connect provider, and an institution signing in with it, for the SSO routes. */
 let provider: TestProvider;
 let ssoTenant: TenantRow;
 const SSO_SUB = 'access-walk-person';
 beforeAll(async () => {
+  // The recorder's build, made for this app: /sdk answers what it serves, not whether a build lies around.
+  sdk = buildSdkInto();
   // The walk creates a session per route and credential: more than the anonymous rate limit allows.
-  t = await createTestApp({ rateLimit: { anonymousPerMinute: 100_000, ingestPerMinute: 100_000 } });
+  t = await createTestApp({ rateLimit: { anonymousPerMinute: 100_000, ingestPerMinute: 100_000 }, sdkDir: sdk.dir });
   await t.app.listen({ host: '127.0.0.1', port: 0 });
   wsBase = `ws://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
   const client = { clientId: 'access-walk', clientSecret: 'access-walk-client-secret-0123' };
@@ -65,6 +69,7 @@ async function requestFor(method: string, url: string, own: CreatedSession) {
   if (method === 'POST' && url === '/v1/sessions/:id/events') return { path, payload: await buildBatch({ sessionId: own.id, writeToken: own.writeToken }) };
   if (method === 'POST' && url === '/v1/bundles') return { path, payload: await buildBundle({ id: `accessWalkBundle${String(bundleN++).padStart(4, '0')}` }) };
   if (url.startsWith('/v1/auth/')) return signInRequestFor(method, url);
+  if (url === '/sdk/recorder@:version.js') return { path: `/sdk/recorder@${sdk.version}.js` };
   return { path };
 }
 

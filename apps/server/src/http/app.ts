@@ -23,6 +23,8 @@ import { clientErrorHandler, frameworkErrors } from './plugins/client-errors';
 import { behindTls, docsCsp, installSecurityHeaders, SAFE_REQUEST_ID } from './plugins/security-headers';
 import { enforceAccess, installAccess } from './plugins/access';
 import { installAuth } from './plugins/auth';
+import { installCors } from './plugins/cors';
+import { SECURITY_SCHEMES, transformDocument, transformRoute } from './openapi/openapi-hygiene';
 import { createServices, type Services } from '../modules/services';
 import { Problem } from './route-kit';
 import type { RouteDeps } from './route-deps';
@@ -43,6 +45,7 @@ import { authRoutes, linksRoutes, meRoutes } from '../modules/auth';
 import { ssoAdminRoutes, ssoSignInRoutes } from '../modules/sso';
 import { reviewRoutes } from '../modules/review';
 import { attemptsRoutes, examsRoutes } from '../modules/exams';
+import { sdkRoutes } from '../modules/sdk';
 
 export interface AppDeps {
   config: Config;
@@ -57,6 +60,15 @@ export interface AppDeps {
 /** A request as logged: a share link's token (`?share=`) is a credential and never reaches the logs. */
 function requestForLog(req: { method: string; url: string; ip?: string; id?: unknown }) {
   return { method: req.method, url: req.url.replace(/([?&]share=)[^&#]*/g, '$1[redacted]'), remoteAddress: req.ip, reqId: req.id };
+}
+
+/**
+ * Fastify's `trustProxy` from the configuration. A hop count is given as a function (the nearest N
+ * addresses of the chain are proxies): Fastify treats a bare number as trusting no hop at all.
+ */
+export function trustProxyOption(trust: Config['trustProxy']): false | string[] | ((addr: string, hop: number) => boolean) {
+  if (typeof trust === 'number') return (_addr, hop) => hop < trust;
+  return trust === false ? false : [...trust];
 }
 
 export type App = FastifyInstance & { services: Services; config: Readonly<Config> };
@@ -77,7 +89,9 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && SAFE_REQUEST_ID.test(given) ? given : randomUUID();
     },
-    trustProxy: false,
+    // Which proxies are believed about the client's address (VERITAS_TRUST_PROXY): req.ip, and so
+    // the rate-limit keys, the audit trail and the logs, name the real client behind them.
+    trustProxy: trustProxyOption(config.trustProxy),
     // Slow and silent clients are cut off: the whole request within requestMs (408), no request
     // stalled for connectionMs, no idle keep-alive connection past keepAliveMs.
     requestTimeout: config.timeouts.requestMs,
@@ -121,6 +135,12 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
     sessionGrant: (actor, sessionId) => services.grants.sessionGrant(actor, sessionId),
     shareLink: (sessionId, token) => services.shareLinks.resolve(sessionId, token),
   });
+  // Cross-origin use of the recorder's routes, decided per request (before access: it declares its preflight route).
+  await installCors(app, {
+    publicOrigins: config.corsOrigins,
+    tenantOfSession: (id) => services.credentials.tenantOf(id),
+    tenantOrigins: (tenantId) => services.people.tenant.corsOriginsOf(tenantId),
+  });
   installAccess(app, { publicSessions: config.publicSessions });
   app.addSchema(Problem);
 
@@ -131,8 +151,11 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
         title: 'Veritas API',
         version: API_VERSION,
         description: `Capture, carry, analyse and replay assessment sessions. Event format ${SESSION_FORMAT}.`,
+        license: { name: 'Proprietary' },
       },
-      components: { securitySchemes: { writeToken: { type: 'http', scheme: 'bearer', description: 'The write token returned when the session was created' } } },
+      // Relative to where the document is served: every Veritas server serves its own.
+      servers: [{ url: '/', description: 'The Veritas server that serves this document' }],
+      components: { securitySchemes: SECURITY_SCHEMES },
       tags: [
         { name: 'sessions', description: 'Sessions and their events' },
         { name: 'ingest', description: 'Sending events' },
@@ -149,6 +172,9 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
         { name: 'attempts', description: 'Attempts at exams: start or resume, submit, abandon, scores and partners’ analyses' },
       ],
     },
+    // An operationId and a security declaration per operation, from its method, path and declared access.
+    transform: transformRoute,
+    transformObject: transformDocument,
   });
   const tls = behindTls(config.publicUrl);
   await installSecurityHeaders(app, { tls });
@@ -207,5 +233,6 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
   await app.register(reviewRoutes, deps);
   await app.register(examsRoutes, deps);
   await app.register(attemptsRoutes, deps);
+  await app.register(sdkRoutes, deps);
   return app as unknown as App;
 }

@@ -12,29 +12,7 @@ export interface paths {
       cookie?: never;
     };
     /** The process is alive */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @enum {string} */
-              status: 'ok';
-            };
-          };
-        };
-      };
-    };
+    get: operations['getHealth'];
     put?: never;
     post?: never;
     delete?: never;
@@ -51,39 +29,7 @@ export interface paths {
       cookie?: never;
     };
     /** The database is reachable */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @enum {string} */
-              status: 'ready';
-              database: string;
-            };
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-      };
-    };
+    get: operations['getReady'];
     put?: never;
     post?: never;
     delete?: never;
@@ -100,24 +46,7 @@ export interface paths {
       cookie?: never;
     };
     /** Prometheus metrics (behind a bearer token when the server sets VERITAS_METRICS_TOKEN) */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
-        };
-      };
-    };
+    get: operations['getMetrics'];
     put?: never;
     post?: never;
     delete?: never;
@@ -137,224 +66,1495 @@ export interface paths {
      * List sessions
      * @description Newest first, each with its analysis summary. A signed-in person lists the sessions of their institution they may read: an admin all of them, a teacher those of the students in their classes and their own, an observer those of the teachers they are attached to, a student their own; an API key (with `sessions:read`) its institution's. Without a credential the list holds only the sessions published to everyone, the demo sessions (`veritas serve --demo`): a public session id is a read capability, so an anonymous session created through the API or uploaded never appears. Pass `next` as `cursor` for the following page; `next` is null on the last page.
      */
-    get: {
-      parameters: {
-        query: {
-          /** @description What the session captures */
-          kind?: 'writing' | 'proctoring' | 'sensor' | 'generic';
-          status?: 'active' | 'ended';
-          /** @description The `next` of the previous page */
-          cursor?: string;
-          limit: number;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              items: {
-                /** @description Unguessable session id */
-                id: string;
-                /** @description What the session captures */
-                kind: 'writing' | 'proctoring' | 'sensor' | 'generic';
-                status: 'active' | 'ended';
-                /** @description live, upload or demo */
-                source: string;
-                /** Format: date-time */
-                createdAt: string;
-                /** Format: date-time */
-                endedAt?: string;
-                /** @description Highest contiguous seq stored durably (-1: none) */
-                ack: number;
-                eventCount: number;
-                /** @description t of the last stored event */
-                lastT: number;
-                meta: {
-                  title?: string;
-                  prompt?: string;
-                  initialText?: string;
-                  labels?: {
-                    [key: string]: string;
-                  };
-                  /** @description What the source captures; undeclared signals default to captured (what the Veritas recorder captures) */
-                  capabilities?: {
-                    /** @description text.op events: every change to the text */
-                    textChanges?: boolean;
-                    /** @description key events: a key event for every key pressed in the editor */
-                    keys?: boolean;
-                    /** @description key events carry real press-to-release hold times */
-                    keyHolds?: boolean;
-                    /** @description clipboard events for copy, cut and paste (with hashes) */
-                    clipboard?: boolean;
-                    /** @description focus and visibility events: leaving and returning to the page */
-                    focus?: boolean;
-                    /** @description selection events: caret moves and selections */
-                    selection?: boolean;
-                    /** @description events carry `trusted: false` when a script made them (isTrusted) */
-                    trustedFlags?: boolean;
-                  };
-                };
-                /** @description The exam's analysis settings */
-                analysis: {
-                  thresholds?: {
-                    /** @description A pause: an interval between text changes at or over this (2 s, Inputlog's usual) */
-                    pauseMs?: number;
-                    /** @description Further pause thresholds counted in the metrics */
-                    pauseReportMs?: number[];
-                    /** @description Window of the typing-speed series */
-                    speedWindowMs?: number;
-                    /** @description External paste of at least this many characters: low flag */
-                    externalPasteLowChars?: number;
-                    /** @description External paste of at least this many characters: medium flag */
-                    externalPasteChars?: number;
-                    /** @description … and at least this many: high flag */
-                    externalPasteHighChars?: number;
-                    /** @description An external paste (of at least the low size) holding this many complete sentences or more: medium flag, as a passage is */
-                    externalPasteSentences?: number;
-                    /** @description Externally pasted share of the final text over this: high flag */
-                    pasteShareOfFinal?: number;
-                    /** @description Externally pasted share of all text added over this: medium flag */
-                    pasteShareOfAdded?: number;
-                    /** @description Transcription needs at least this many typed characters */
-                    transcriptionMinChars?: number;
-                    /** @description … and at least this many sentence starts */
-                    transcriptionMinSentences?: number;
-                    /** @description Sentence gradient under this looks like copying */
-                    transcriptionMaxGradient?: number;
-                    /** @description Share of sentence starts with a pause under this looks like copying */
-                    transcriptionMaxSentencePauseShare?: number;
-                    /** @description Revision ratio under this, with no edit inside earlier text, makes it high rather than medium */
-                    transcriptionMaxRevisionRatio?: number;
-                    /** @description Pauses (any location) per 100 typed characters under this is a steady pace, as copying is */
-                    transcriptionMaxPausesPer100Chars?: number;
-                    /** @description Fewer characters written than this: not enough data, no score */
-                    minJudgedChars?: number;
-                    /** @description Machine-regular input needs at least this many production keys */
-                    machineMinKeys?: number;
-                    /** @description Hold-time coefficient of variation under this is constant (people: 0.2–0.4) */
-                    machineMaxHoldCv?: number;
-                    /** @description Inter-key interquartile range ÷ median under this is too regular */
-                    machineMaxIntervalDispersion?: number;
-                    /** @description Key overlap under this where people overlap a quarter to half of their keys (at the reference speed) */
-                    machineMaxOverlap?: number;
-                    /** @description Median inter-key interval up to which machineMaxOverlap applies as is; slower typists overlap less, so beyond it the threshold falls linearly … */
-                    machineOverlapReferenceMs?: number;
-                    /** @description … to zero at this median interval: slower typists (300 ms and more) are not checked for key overlap at all */
-                    machineOverlapOffMs?: number;
-                    /** @description Median inter-key interval under this is too fast to sustain (ms) */
-                    machineMinMedianIntervalMs?: number;
-                    /** @description Untrusted (script-made) events at or over this: high flag; fewer: low */
-                    untrustedEvents?: number;
-                    /** @description Typed characters with no key press behind them, at or over this: flag */
-                    keylessChars?: number;
-                    /** @description A departure at least this long counts for the burst-after-return detector */
-                    returnAwayMs?: number;
-                    /** @description Window after returning in which inserted text is counted */
-                    returnWindowMs?: number;
-                    /** @description Characters inserted within the window after a return at or over this: flag */
-                    returnBurstChars?: number;
-                    /** @description Time away at or over this: low flag */
-                    prolongedAbsenceMs?: number;
-                    /** @description … at or over this: medium */
-                    prolongedAbsenceHighMs?: number;
-                    /** @description Violation events under this confidence are ignored */
-                    violationMinConfidence?: number;
-                    /** @description Sensor: an interval between samples over this is a gap */
-                    sensorGapMs?: number;
-                    /** @description At most this many points per host signal series */
-                    hostSeriesMax?: number;
-                  };
-                  /** @description false: metrics events from the host page are dropped before analysis (default true) */
-                  acceptHostSignals?: boolean;
-                  /** @description An accommodation: the writer uses assistive technology, so text inserted without key presses is an input method, not a sign (default false) */
-                  assistiveTechnology?: boolean;
-                };
-                links: {
-                  view: string;
-                  events: string;
-                  bundle: string;
-                  /** @description WebSocket URL for high-frequency streams */
-                  ingest: string;
-                };
-                /** @description The session's analysis summary (the whole analysis: GET /v1/sessions/{id}/analysis) */
-                analysisSummary: {
-                  /** @description done: the figures below are set; not-enough-data: analysed, too little to judge, so no risk or integrity (flags is set); pending: queued, or the session has not ended; running; failed: see GET /v1/sessions/{id}/analysis */
-                  state: 'done' | 'not-enough-data' | 'pending' | 'running' | 'failed';
-                  risk?: 'low' | 'medium' | 'high';
-                  integrity?: number;
-                  /** @description How many flags the analysis raised */
-                  flags?: number;
-                };
-              }[];
-              /** @description Pass as `cursor` for the next page; null at the end */
-              next: string | null;
-            };
-          };
-        };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-      };
-    };
+    get: operations['getSessions'];
     put?: never;
     /**
      * Create a session
      * @description Created by a signed-in person or an API key (with `sessions:write`), the session belongs to them and to their institution: people it is granted to read it, its id alone does not. Anonymous when the server allows public sessions: the unguessable id is then the read capability. Returns the write token (write capability) either way. The body cannot set the tenant, the owner, the status or anything the analysis decides: unknown fields are refused.
      */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
+    post: operations['postSessions'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/sessions/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Read a session */
+    get: operations['getSessionsById'];
+    put?: never;
+    post?: never;
+    /**
+     * Delete a session
+     * @description Deletes the session and everything of it: events, batches, analysis, alerts and share links. For an admin of the session's institution, or a teacher it is granted to; recorded in the audit with its event count.
+     */
+    delete: operations['deleteSessionsById'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/sessions/{id}/events': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Page through stored events */
+    get: operations['getSessionsByIdEvents'];
+    put?: never;
+    /**
+     * Send a batch of events
+     * @description Answers after the batch is committed, with the highest contiguous seq stored durably. A retried batch is a no-op; a batch ahead of a gap is held (202) until the gap fills; a broken chain is refused.
+     */
+    post: operations['postSessionsByIdEvents'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/sessions/{id}/end': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * End a session
+     * @description Needs the write token. Ending twice is harmless. Batches after the end are refused.
+     */
+    post: operations['postSessionsByIdEnd'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/sessions/{id}/bundle': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Export the session as a v1 bundle
+     * @description The bundle keeps the batches, so anyone can re-check the chain offline (`veritas verify`).
+     */
+    get: operations['getSessionsByIdBundle'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/bundles': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Upload a v1 bundle
+     * @description Stores it as an ended session under its own id: uploaded by a signed-in person or an API key, it belongs to them and to their institution; anonymous when the server allows public sessions. Uploading the same bundle again (the same uploader) answers 200 with the stored session. MACs are checked when this server holds the session's write key (a session it recorded live); `macs` in the answer says what was checked.
+     */
+    post: operations['postBundles'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/demo/sessions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List the demo sessions
+     * @deprecated
+     * @description Superseded by GET /v1/sessions (paged, filtered, with analysis summaries), which lists the same sessions.
+     */
+    get: operations['getDemoSessions'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/sessions/{id}/replay': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Stream the replay data of a session
+     * @description veritas.replay/v1 as application/x-ndjson: one JSON object per line, header first; decode with createReplayDecoder() from @veritas/replay.
+     */
+    get: operations['getSessionsByIdReplay'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/sessions/{id}/analysis': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Read a session's analysis
+     * @description The analysis runs as a durable job when the session ends (or its bundle is uploaded). **200** answers are final: `done` with the analysis (metrics, flags with evidence, explained score), or `failed` when the job failed on every retry (it is parked for an operator; the body says why). **202** means not yet: `pending` (queued, waiting for a retry, or the session has not ended) or `running`; poll again after `Retry-After` seconds.
+     */
+    get: operations['getSessionsByIdAnalysis'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/sessions/{id}/alerts': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Read a session's live alerts
+     * @description Alerts the incremental analyser raised while the events were ingested, in stream order. Each is stored once, however often the stream is replayed.
+     */
+    get: operations['getSessionsByIdAlerts'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/sessions/{id}/report': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Read the process report of a session
+     * @description For the person the session is about: the flags the analysis raised, with their evidence (the same their teacher sees), each explained in one plain sentence, and the analysis's notes. Answers like the analysis: **200** `done` or `failed`, **202** `pending` or `running` (poll after `Retry-After`).
+     */
+    get: operations['getSessionsByIdReport'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/admin/users': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List the tenant's people
+     * @description By display name, a page at a time. An admin sees everyone of the tenant; a teacher only its students.
+     */
+    get: operations['getAdminUsers'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/admin/users/{userId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Read a person
+     * @description An observer's answer lists the teachers they are attached to.
+     */
+    get: operations['getAdminUsersByUserId'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /**
+     * Change a person's role, status or profile
+     * @description A student has an enrollment id, a teacher a department; a role change drops what the old role had (its profile field, class memberships, observer links). A teacher who still has classes keeps the role (409), and so does the tenant's last active admin.
+     */
+    patch: operations['patchAdminUsersByUserId'];
+    trace?: never;
+  };
+  '/v1/admin/users/{observerId}/teachers/{teacherId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * Attach an observer to a teacher
+     * @description The observer then reads what the teacher reads. Idempotent.
+     */
+    put: operations['putAdminUsersByObserverIdTeachersByTeacherId'];
+    post?: never;
+    /** Detach an observer from a teacher */
+    delete: operations['deleteAdminUsersByObserverIdTeachersByTeacherId'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/classes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List classes
+     * @description By name, a page at a time: an admin's are all the tenant's, a teacher's their own, an observer's those of the teachers they are attached to.
+     */
+    get: operations['getClasses'];
+    put?: never;
+    /**
+     * Create a class
+     * @description A teacher creates their own classes; an admin names the teacher.
+     */
+    post: operations['postClasses'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/classes/{classId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Read a class with its students */
+    get: operations['getClassesByClassId'];
+    put?: never;
+    post?: never;
+    /**
+     * Delete a class
+     * @description Its memberships go with it; the students stay.
+     */
+    delete: operations['deleteClassesByClassId'];
+    options?: never;
+    head?: never;
+    /** Rename a class, or give it to another teacher (an admin) */
+    patch: operations['patchClassesByClassId'];
+    trace?: never;
+  };
+  '/v1/classes/{classId}/members/{userId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * Add a student to a class
+     * @description Only a student of the tenant. Idempotent.
+     */
+    put: operations['putClassesByClassIdMembersByUserId'];
+    post?: never;
+    /** Remove a student from a class */
+    delete: operations['deleteClassesByClassIdMembersByUserId'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/admin/tenant': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Read the tenant's settings */
+    get: operations['getAdminTenant'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /**
+     * Change the tenant's settings
+     * @description hostSignals "refuse": the analysis of every session of the tenant drops what the host page reports (webcam-derived scores), from the next analysis on. A server started with VERITAS_HOST_SIGNALS=refuse refuses them for every tenant whatever this says. corsOrigins: the other sites' pages (origins) allowed to call the recorder's routes (send a batch, end the session) for the tenant's sessions; the list replaces the previous one.
+     */
+    patch: operations['patchAdminTenant'];
+    trace?: never;
+  };
+  '/v1/admin/api-keys': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List the tenant's API keys
+     * @description Newest first, revoked ones included.
+     */
+    get: operations['getAdminApiKeys'];
+    put?: never;
+    /**
+     * Create an API key
+     * @description The answer holds the key itself, once: it is stored only as its SHA-256 and cannot be shown again.
+     */
+    post: operations['postAdminApiKeys'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/admin/api-keys/{keyId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * Revoke an API key
+     * @description At once: the next request with it answers 401. Idempotent.
+     */
+    delete: operations['deleteAdminApiKeysByKeyId'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/admin/audit': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Search the tenant's audit trail
+     * @description Only the caller's own tenant's entries. `veritas audit verify` checks the hash chains.
+     */
+    get: operations['getAdminAudit'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/sessions/{id}/share-links': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List a session's share links
+     * @description Newest first, revoked and expired ones included; never their tokens.
+     */
+    get: operations['getSessionsByIdShareLinks'];
+    put?: never;
+    /**
+     * Create a share link
+     * @description A read-only link to the session: whoever opens it reads the session (its replay, events, analysis and report) until it expires or is revoked. The token is shown once, in this answer; it lasts `expiresInDays` days (default 30). Send it as `?share=<token>` or in the `X-Veritas-Share` header.
+     */
+    post: operations['postSessionsByIdShareLinks'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/sessions/{id}/share-links/{linkId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * Revoke a share link
+     * @description The link stops working at once. Revoking it again answers the same.
+     */
+    delete: operations['deleteSessionsByIdShareLinksByLinkId'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/auth/login': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Sign in with email and password
+     * @description An unknown address, a wrong password and a disabled account all answer 401 invalid-login, in the same time. Failures are limited per account and per client address (429 with Retry-After). The refresh token is set as a cookie (with a CSRF cookie) unless `tokenDelivery` is `body`.
+     */
+    post: operations['postAuthLogin'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/auth/refresh': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Exchange a refresh token for a new access token (and a new refresh token)
+     * @description Each refresh token works once: the answer carries its successor. Presenting a spent one revokes the whole sign-in (401 refresh-reused); a revoked or expired one answers 401 invalid-credential. The new access token carries the person's current role. Browsers: the refresh token travels in the httpOnly cookie `veritas_refresh` (Path=/v1/auth, SameSite=Strict) and the request must carry `X-CSRF-Token` equal to the `veritas_csrf` cookie (else 403 csrf-refused). Other clients send `{"refreshToken": …}` in the body and need no CSRF token.
+     */
+    post: operations['postAuthRefresh'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/auth/logout': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Sign out: revoke this sign-in’s refresh tokens and clear the cookies
+     * @description Access tokens already issued stay valid until they expire (15 minutes at most). Browsers: the refresh token travels in the httpOnly cookie `veritas_refresh` (Path=/v1/auth, SameSite=Strict) and the request must carry `X-CSRF-Token` equal to the `veritas_csrf` cookie (else 403 csrf-refused). Other clients send `{"refreshToken": …}` in the body and need no CSRF token.
+     */
+    post: operations['postAuthLogout'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/.well-known/jwks.json': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The public keys that verify access tokens (JWKS) */
+    get: operations['getWellKnownJwksJson'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/me': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Who am I
+     * @description The signed-in person: name, role, institution, enrollment id (students) or department (teachers), and how they signed in.
+     */
+    get: operations['getMe'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /**
+     * Change my name or password
+     * @description A new password needs `currentPassword` (403 wrong-password otherwise, throttled like sign-in) and must meet the policy (400 weak-password); it ends every other sign-in of this person. Audited.
+     */
+    patch: operations['patchMe'];
+    trace?: never;
+  };
+  '/v1/admin/invitations': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Open invitations of my institution
+     * @description Not yet accepted, revoked or expired; newest first. The links themselves are never shown again.
+     */
+    get: operations['getAdminInvitations'];
+    put?: never;
+    /**
+     * Invite a person into my institution with a role
+     * @description Returns a one-time link, valid 7 days; a newer invitation for the same address replaces an open one. This server sends no email: pass the link on to the person yourself. It works once and is shown only now.
+     */
+    post: operations['postAdminInvitations'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/admin/invitations/{invitationId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * Revoke an invitation
+     * @description Its link stops working at once. An accepted invitation answers 409; another institution’s, 404.
+     */
+    delete: operations['deleteAdminInvitationsByInvitationId'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/admin/users/{userId}/password-reset': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Make a password-reset link for a person of my institution
+     * @description Valid one hour; using it sets a new password and ends every sign-in of that person. A disabled account answers 409. This server sends no email: pass the link on to the person yourself. It works once and is shown only now.
+     */
+    post: operations['postAdminUsersByUserIdPasswordReset'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/auth/links/{token}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * What a one-time link is for
+     * @description An invitation or a password reset, for which address and institution. 410 link-invalid once it is used, revoked or expired.
+     */
+    get: operations['getAuthLinksByToken'];
+    put?: never;
+    /**
+     * Use a one-time link: set a password and sign in
+     * @description An invitation creates the account (409 conflict when the address already has one); a password reset sets the new password and ends every other sign-in. The link is then spent (410 link-invalid afterwards). Answers as sign-in does.
+     */
+    post: operations['postAuthLinksByToken'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/admin/sso': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * My institution’s single sign-on (OpenID Connect provider)
+     * @description Never the client secret: `clientSecretSet` says whether one is stored. `redirectUri` is the one to register at the provider.
+     */
+    get: operations['getAdminSso'];
+    /**
+     * Set my institution’s OpenID Connect provider
+     * @description The issuer’s discovery document is fetched now: an issuer that cannot be reached or is not an OpenID Connect provider answers 400 sso-issuer-invalid. A different issuer than before unlinks every account from the old one’s subjects (people re-link by verified email when they next sign in) and ends sign-ins in flight. Audited, without the secret.
+     */
+    put: operations['putAdminSso'];
+    post?: never;
+    /**
+     * Stop signing in with my institution’s provider
+     * @description Sign-ins in flight end and accounts forget their provider subjects; people sign in with a password (or a reset link). Audited.
+     */
+    delete: operations['deleteAdminSso'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/auth/sso/callback': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Where the provider sends the browser back (the redirect URI)
+     * @description Takes the sign-in its `state` names (once; 10 minutes), exchanges the code with the PKCE verifier and checks the ID token (issuer, audience, nonce, signature). The person is the account of the institution the sign-in started for that is linked to their subject, or has the address the provider verified (then linked), or a new student when the institution allows it. Then the sign-in cookies are set and the browser goes to `returnTo`, where the web app calls POST /v1/auth/refresh. Refusals are problems a person can read: unknown or used state (400 sso-state-invalid), an answer that does not hold (400 sso-refused), no account (403 sso-no-account), a disabled account (403 account-disabled).
+     */
+    get: operations['getAuthSsoCallback'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/auth/sso/{tenant}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Whether an institution signs in with its identity provider (for its sign-in page) */
+    get: operations['getAuthSsoByTenant'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/auth/sso/{tenant}/start': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Start signing in with the institution’s identity provider
+     * @description Redirects the browser to the provider’s authorization endpoint with a state, a nonce and a PKCE S256 code challenge. An institution without single sign-on answers 404 sso-not-configured; an unreachable provider 502.
+     */
+    get: operations['getAuthSsoByTenantStart'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/review/flags': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The review queue
+     * @description The consolidated flags of the sessions the caller may see (an admin: the tenant’s; a teacher: their classes’ students’; an observer: read only, those of the teachers they are attached to), highest severity first, then oldest first, a page at a time. By default the flags waiting for a decision (open, awaiting_second_review, escalated).
+     */
+    get: operations['getReviewFlags'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/sessions/{id}/flags': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A session's flags
+     * @description Each consolidated flag with its first 100 occurrences, its decisions and the student’s answers. The read is audited.
+     */
+    get: operations['getSessionsByIdFlags'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/flags/{flagId}/decisions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Decide a flag
+     * @description confirm, dismiss or escalate an open flag (confirm and escalate need a `note`). A high flag confirmed once is `awaiting_second_review` until a different reviewer decides it (`second-reviewer-required` for the first one). An escalated flag is decided by an admin; an admin may reopen a confirmed or dismissed one. Any decision past `open` needs a note. `noteToStudent` is shown to the student. Audited.
+     */
+    post: operations['postFlagsByFlagIdDecisions'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/flags/{flagId}/answers': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Answer a flag about oneself
+     * @description The student the flag is about explains or appeals (at most 10 answers per flag). Reviewers see it with the flag. Audited.
+     */
+    post: operations['postFlagsByFlagIdAnswers'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/me/flags': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The flags about me
+     * @description A student’s flags, highest severity first: each with its occurrences, its state (the outcome), the decisions with the notes meant for the student (never the reviewers’ own notes or names) and the student’s answers.
+     */
+    get: operations['getMeFlags'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/exams': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List exams
+     * @description An admin's: all the tenant's; a teacher's: those they own or co-teach; a student's: those of their classes that are open now.
+     */
+    get: operations['getExams'];
+    put?: never;
+    /**
+     * Create an exam
+     * @description Its owner is the person creating it. A teacher gives it to their own classes; an admin to any class of the tenant.
+     */
+    post: operations['postExams'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/exams/{examId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Read an exam */
+    get: operations['getExamsByExamId'];
+    put?: never;
+    post?: never;
+    /**
+     * Archive an exam
+     * @description By its owner or an admin. Its attempts, scores and sessions stay; students no longer see it.
+     */
+    delete: operations['deleteExamsByExamId'];
+    options?: never;
+    head?: never;
+    /**
+     * Change an exam, or release its results
+     * @description By its owner, a co-teacher or an admin. `resultsReleased: true` shows students their scores.
+     */
+    patch: operations['patchExamsByExamId'];
+    trace?: never;
+  };
+  '/v1/exams/{examId}/co-teachers/{userId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * Grant a teacher co-teaching of an exam
+     * @description By the exam’s owner or an admin. A co-teacher changes the exam, sees and grades its attempts.
+     */
+    put: operations['putExamsByExamIdCoTeachersByUserId'];
+    post?: never;
+    /**
+     * Withdraw a co-teacher's grant
+     * @description By the exam’s owner or an admin. A co-teacher changes the exam, sees and grades its attempts.
+     */
+    delete: operations['deleteExamsByExamIdCoTeachersByUserId'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/exams/{examId}/attempts': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List an exam's attempts
+     * @description Its teachers (owner, co-teachers) and an admin see every student's; a student their own.
+     */
+    get: operations['getExamsByExamIdAttempts'];
+    put?: never;
+    /**
+     * Start (or resume) my attempt at an exam
+     * @description The first call starts the attempt and creates its session (the exam’s kind and analysis settings): 201. Calling again while it is in progress (a reload, a crashed browser) resumes the same attempt and session: 200, with a new write token — the one handed out before writes no more. Only inside the exam’s window (409 exam-not-open) and before the attempt’s deadline (409 attempt-closed).
+     */
+    post: operations['postExamsByExamIdAttempts'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/attempts/{attemptId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Read an attempt
+     * @description With its score once graded (for a student: once the exam’s results are released) and partners’ analyses, labelled with their source.
+     */
+    get: operations['getAttemptsByAttemptId'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/attempts/{attemptId}/submit': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Submit my attempt
+     * @description Only an attempt in progress and before its deadline; its session ends and takes no more events (attempt-closed).
+     */
+    post: operations['postAttemptsByAttemptIdSubmit'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/attempts/{attemptId}/abandon': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Abandon my attempt
+     * @description Only an attempt in progress and before its deadline; its session ends and takes no more events (attempt-closed).
+     */
+    post: operations['postAttemptsByAttemptIdAbandon'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/attempts/{attemptId}/score': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * Grade an attempt
+     * @description A teacher of the exam (owner, co-teacher) or a partner’s key with `attempts:grade`, once the attempt is submitted, abandoned or timed out; grading again corrects the score.
+     */
+    put: operations['putAttemptsByAttemptIdScore'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/attempts/{attemptId}/external-analyses': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Post an analysis computed elsewhere
+     * @description A partner’s key with `analyses:write`. Kept apart from Veritas’s own analysis and labelled with its source.
+     */
+    post: operations['postAttemptsByAttemptIdExternalAnalyses'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+  schemas: {
+    /**
+     * Problem
+     * @description RFC 9457 problem details
+     */
+    'def-0': {
+      /** @description Stable identifier: urn:veritas:problem:<code> */
+      type: string;
+      title: string;
+      status: number;
+      detail?: string;
+      requestId?: string;
+    } & {
+      [key: string]: unknown;
+    };
+  };
+  responses: never;
+  parameters: never;
+  requestBodies: never;
+  headers: never;
+  pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+  getHealth: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
         content: {
           'application/json': {
+            /** @enum {string} */
+            status: 'ok';
+          };
+        };
+      };
+    };
+  };
+  getReady: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            status: 'ready';
+            database: string;
+          };
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getMetrics: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  getSessions: {
+    parameters: {
+      query: {
+        /** @description What the session captures */
+        kind?: 'writing' | 'proctoring' | 'sensor' | 'generic';
+        status?: 'active' | 'ended';
+        /** @description The `next` of the previous page */
+        cursor?: string;
+        limit: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              /** @description Unguessable session id */
+              id: string;
+              /** @description What the session captures */
+              kind: 'writing' | 'proctoring' | 'sensor' | 'generic';
+              status: 'active' | 'ended';
+              /** @description live, upload or demo */
+              source: string;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              endedAt?: string;
+              /** @description Highest contiguous seq stored durably (-1: none) */
+              ack: number;
+              eventCount: number;
+              /** @description t of the last stored event */
+              lastT: number;
+              meta: {
+                title?: string;
+                prompt?: string;
+                initialText?: string;
+                labels?: {
+                  [key: string]: string;
+                };
+                /** @description What the source captures; undeclared signals default to captured (what the Veritas recorder captures) */
+                capabilities?: {
+                  /** @description text.op events: every change to the text */
+                  textChanges?: boolean;
+                  /** @description key events: a key event for every key pressed in the editor */
+                  keys?: boolean;
+                  /** @description key events carry real press-to-release hold times */
+                  keyHolds?: boolean;
+                  /** @description clipboard events for copy, cut and paste (with hashes) */
+                  clipboard?: boolean;
+                  /** @description focus and visibility events: leaving and returning to the page */
+                  focus?: boolean;
+                  /** @description selection events: caret moves and selections */
+                  selection?: boolean;
+                  /** @description events carry `trusted: false` when a script made them (isTrusted) */
+                  trustedFlags?: boolean;
+                };
+              };
+              /** @description The exam's analysis settings */
+              analysis: {
+                thresholds?: {
+                  /** @description A pause: an interval between text changes at or over this (2 s, Inputlog's usual) */
+                  pauseMs?: number;
+                  /** @description Further pause thresholds counted in the metrics */
+                  pauseReportMs?: number[];
+                  /** @description Window of the typing-speed series */
+                  speedWindowMs?: number;
+                  /** @description External paste of at least this many characters: low flag */
+                  externalPasteLowChars?: number;
+                  /** @description External paste of at least this many characters: medium flag */
+                  externalPasteChars?: number;
+                  /** @description … and at least this many: high flag */
+                  externalPasteHighChars?: number;
+                  /** @description An external paste (of at least the low size) holding this many complete sentences or more: medium flag, as a passage is */
+                  externalPasteSentences?: number;
+                  /** @description Externally pasted share of the final text over this: high flag */
+                  pasteShareOfFinal?: number;
+                  /** @description Externally pasted share of all text added over this: medium flag */
+                  pasteShareOfAdded?: number;
+                  /** @description Transcription needs at least this many typed characters */
+                  transcriptionMinChars?: number;
+                  /** @description … and at least this many sentence starts */
+                  transcriptionMinSentences?: number;
+                  /** @description Sentence gradient under this looks like copying */
+                  transcriptionMaxGradient?: number;
+                  /** @description Share of sentence starts with a pause under this looks like copying */
+                  transcriptionMaxSentencePauseShare?: number;
+                  /** @description Revision ratio under this, with no edit inside earlier text, makes it high rather than medium */
+                  transcriptionMaxRevisionRatio?: number;
+                  /** @description Pauses (any location) per 100 typed characters under this is a steady pace, as copying is */
+                  transcriptionMaxPausesPer100Chars?: number;
+                  /** @description Fewer characters written than this: not enough data, no score */
+                  minJudgedChars?: number;
+                  /** @description Machine-regular input needs at least this many production keys */
+                  machineMinKeys?: number;
+                  /** @description Hold-time coefficient of variation under this is constant (people: 0.2–0.4) */
+                  machineMaxHoldCv?: number;
+                  /** @description Inter-key interquartile range ÷ median under this is too regular */
+                  machineMaxIntervalDispersion?: number;
+                  /** @description Key overlap under this where people overlap a quarter to half of their keys (at the reference speed) */
+                  machineMaxOverlap?: number;
+                  /** @description Median inter-key interval up to which machineMaxOverlap applies as is; slower typists overlap less, so beyond it the threshold falls linearly … */
+                  machineOverlapReferenceMs?: number;
+                  /** @description … to zero at this median interval: slower typists (300 ms and more) are not checked for key overlap at all */
+                  machineOverlapOffMs?: number;
+                  /** @description Median inter-key interval under this is too fast to sustain (ms) */
+                  machineMinMedianIntervalMs?: number;
+                  /** @description Untrusted (script-made) events at or over this: high flag; fewer: low */
+                  untrustedEvents?: number;
+                  /** @description Typed characters with no key press behind them, at or over this: flag */
+                  keylessChars?: number;
+                  /** @description A departure at least this long counts for the burst-after-return detector */
+                  returnAwayMs?: number;
+                  /** @description Window after returning in which inserted text is counted */
+                  returnWindowMs?: number;
+                  /** @description Characters inserted within the window after a return at or over this: flag */
+                  returnBurstChars?: number;
+                  /** @description Time away at or over this: low flag */
+                  prolongedAbsenceMs?: number;
+                  /** @description … at or over this: medium */
+                  prolongedAbsenceHighMs?: number;
+                  /** @description Violation events under this confidence are ignored */
+                  violationMinConfidence?: number;
+                  /** @description Sensor: an interval between samples over this is a gap */
+                  sensorGapMs?: number;
+                  /** @description At most this many points per host signal series */
+                  hostSeriesMax?: number;
+                };
+                /** @description false: metrics events from the host page are dropped before analysis (default true) */
+                acceptHostSignals?: boolean;
+                /** @description An accommodation: the writer uses assistive technology, so text inserted without key presses is an input method, not a sign (default false) */
+                assistiveTechnology?: boolean;
+              };
+              links: {
+                view: string;
+                events: string;
+                bundle: string;
+                /** @description WebSocket URL for high-frequency streams */
+                ingest: string;
+              };
+              /** @description The session's analysis summary (the whole analysis: GET /v1/sessions/{id}/analysis) */
+              analysisSummary: {
+                /** @description done: the figures below are set; not-enough-data: analysed, too little to judge, so no risk or integrity (flags is set); pending: queued, or the session has not ended; running; failed: see GET /v1/sessions/{id}/analysis */
+                state: 'done' | 'not-enough-data' | 'pending' | 'running' | 'failed';
+                risk?: 'low' | 'medium' | 'high';
+                integrity?: number;
+                /** @description How many flags the analysis raised */
+                flags?: number;
+              };
+            }[];
+            /** @description Pass as `cursor` for the next page; null at the end */
+            next: string | null;
+          };
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  postSessions: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description What the session captures */
+          kind: 'writing' | 'proctoring' | 'sensor' | 'generic';
+          meta?: {
+            title?: string;
+            prompt?: string;
+            initialText?: string;
+            labels?: {
+              [key: string]: string;
+            };
+            /** @description What the source captures; undeclared signals default to captured (what the Veritas recorder captures) */
+            capabilities?: {
+              /** @description text.op events: every change to the text */
+              textChanges?: boolean;
+              /** @description key events: a key event for every key pressed in the editor */
+              keys?: boolean;
+              /** @description key events carry real press-to-release hold times */
+              keyHolds?: boolean;
+              /** @description clipboard events for copy, cut and paste (with hashes) */
+              clipboard?: boolean;
+              /** @description focus and visibility events: leaving and returning to the page */
+              focus?: boolean;
+              /** @description selection events: caret moves and selections */
+              selection?: boolean;
+              /** @description events carry `trusted: false` when a script made them (isTrusted) */
+              trustedFlags?: boolean;
+            };
+          };
+          /** @description The exam's analysis settings */
+          analysis?: {
+            thresholds?: {
+              /** @description A pause: an interval between text changes at or over this (2 s, Inputlog's usual) */
+              pauseMs?: number;
+              /** @description Further pause thresholds counted in the metrics */
+              pauseReportMs?: number[];
+              /** @description Window of the typing-speed series */
+              speedWindowMs?: number;
+              /** @description External paste of at least this many characters: low flag */
+              externalPasteLowChars?: number;
+              /** @description External paste of at least this many characters: medium flag */
+              externalPasteChars?: number;
+              /** @description … and at least this many: high flag */
+              externalPasteHighChars?: number;
+              /** @description An external paste (of at least the low size) holding this many complete sentences or more: medium flag, as a passage is */
+              externalPasteSentences?: number;
+              /** @description Externally pasted share of the final text over this: high flag */
+              pasteShareOfFinal?: number;
+              /** @description Externally pasted share of all text added over this: medium flag */
+              pasteShareOfAdded?: number;
+              /** @description Transcription needs at least this many typed characters */
+              transcriptionMinChars?: number;
+              /** @description … and at least this many sentence starts */
+              transcriptionMinSentences?: number;
+              /** @description Sentence gradient under this looks like copying */
+              transcriptionMaxGradient?: number;
+              /** @description Share of sentence starts with a pause under this looks like copying */
+              transcriptionMaxSentencePauseShare?: number;
+              /** @description Revision ratio under this, with no edit inside earlier text, makes it high rather than medium */
+              transcriptionMaxRevisionRatio?: number;
+              /** @description Pauses (any location) per 100 typed characters under this is a steady pace, as copying is */
+              transcriptionMaxPausesPer100Chars?: number;
+              /** @description Fewer characters written than this: not enough data, no score */
+              minJudgedChars?: number;
+              /** @description Machine-regular input needs at least this many production keys */
+              machineMinKeys?: number;
+              /** @description Hold-time coefficient of variation under this is constant (people: 0.2–0.4) */
+              machineMaxHoldCv?: number;
+              /** @description Inter-key interquartile range ÷ median under this is too regular */
+              machineMaxIntervalDispersion?: number;
+              /** @description Key overlap under this where people overlap a quarter to half of their keys (at the reference speed) */
+              machineMaxOverlap?: number;
+              /** @description Median inter-key interval up to which machineMaxOverlap applies as is; slower typists overlap less, so beyond it the threshold falls linearly … */
+              machineOverlapReferenceMs?: number;
+              /** @description … to zero at this median interval: slower typists (300 ms and more) are not checked for key overlap at all */
+              machineOverlapOffMs?: number;
+              /** @description Median inter-key interval under this is too fast to sustain (ms) */
+              machineMinMedianIntervalMs?: number;
+              /** @description Untrusted (script-made) events at or over this: high flag; fewer: low */
+              untrustedEvents?: number;
+              /** @description Typed characters with no key press behind them, at or over this: flag */
+              keylessChars?: number;
+              /** @description A departure at least this long counts for the burst-after-return detector */
+              returnAwayMs?: number;
+              /** @description Window after returning in which inserted text is counted */
+              returnWindowMs?: number;
+              /** @description Characters inserted within the window after a return at or over this: flag */
+              returnBurstChars?: number;
+              /** @description Time away at or over this: low flag */
+              prolongedAbsenceMs?: number;
+              /** @description … at or over this: medium */
+              prolongedAbsenceHighMs?: number;
+              /** @description Violation events under this confidence are ignored */
+              violationMinConfidence?: number;
+              /** @description Sensor: an interval between samples over this is a gap */
+              sensorGapMs?: number;
+              /** @description At most this many points per host signal series */
+              hostSeriesMax?: number;
+            };
+            /** @description false: metrics events from the host page are dropped before analysis (default true) */
+            acceptHostSignals?: boolean;
+            /** @description An accommodation: the writer uses assistive technology, so text inserted without key presses is an input method, not a sign (default false) */
+            assistiveTechnology?: boolean;
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Unguessable session id */
+            id: string;
             /** @description What the session captures */
             kind: 'writing' | 'proctoring' | 'sensor' | 'generic';
-            meta?: {
+            status: 'active' | 'ended';
+            /** @description live, upload or demo */
+            source: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            endedAt?: string;
+            /** @description Highest contiguous seq stored durably (-1: none) */
+            ack: number;
+            eventCount: number;
+            /** @description t of the last stored event */
+            lastT: number;
+            meta: {
               title?: string;
               prompt?: string;
               initialText?: string;
@@ -380,7 +1580,7 @@ export interface paths {
               };
             };
             /** @description The exam's analysis settings */
-            analysis?: {
+            analysis: {
               thresholds?: {
                 /** @description A pause: an interval between text changes at or over this (2 s, Inputlog's usual) */
                 pauseMs?: number;
@@ -454,559 +1654,319 @@ export interface paths {
               /** @description An accommodation: the writer uses assistive technology, so text inserted without key presses is an input method, not a sign (default false) */
               assistiveTechnology?: boolean;
             };
+            links: {
+              view: string;
+              events: string;
+              bundle: string;
+              /** @description WebSocket URL for high-frequency streams */
+              ingest: string;
+            };
+            writeToken: string;
           };
         };
       };
-      responses: {
-        /** @description Default Response */
-        201: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Unguessable session id */
-              id: string;
-              /** @description What the session captures */
-              kind: 'writing' | 'proctoring' | 'sensor' | 'generic';
-              status: 'active' | 'ended';
-              /** @description live, upload or demo */
-              source: string;
-              /** Format: date-time */
-              createdAt: string;
-              /** Format: date-time */
-              endedAt?: string;
-              /** @description Highest contiguous seq stored durably (-1: none) */
-              ack: number;
-              eventCount: number;
-              /** @description t of the last stored event */
-              lastT: number;
-              meta: {
-                title?: string;
-                prompt?: string;
-                initialText?: string;
-                labels?: {
-                  [key: string]: string;
-                };
-                /** @description What the source captures; undeclared signals default to captured (what the Veritas recorder captures) */
-                capabilities?: {
-                  /** @description text.op events: every change to the text */
-                  textChanges?: boolean;
-                  /** @description key events: a key event for every key pressed in the editor */
-                  keys?: boolean;
-                  /** @description key events carry real press-to-release hold times */
-                  keyHolds?: boolean;
-                  /** @description clipboard events for copy, cut and paste (with hashes) */
-                  clipboard?: boolean;
-                  /** @description focus and visibility events: leaving and returning to the page */
-                  focus?: boolean;
-                  /** @description selection events: caret moves and selections */
-                  selection?: boolean;
-                  /** @description events carry `trusted: false` when a script made them (isTrusted) */
-                  trustedFlags?: boolean;
-                };
-              };
-              /** @description The exam's analysis settings */
-              analysis: {
-                thresholds?: {
-                  /** @description A pause: an interval between text changes at or over this (2 s, Inputlog's usual) */
-                  pauseMs?: number;
-                  /** @description Further pause thresholds counted in the metrics */
-                  pauseReportMs?: number[];
-                  /** @description Window of the typing-speed series */
-                  speedWindowMs?: number;
-                  /** @description External paste of at least this many characters: low flag */
-                  externalPasteLowChars?: number;
-                  /** @description External paste of at least this many characters: medium flag */
-                  externalPasteChars?: number;
-                  /** @description … and at least this many: high flag */
-                  externalPasteHighChars?: number;
-                  /** @description An external paste (of at least the low size) holding this many complete sentences or more: medium flag, as a passage is */
-                  externalPasteSentences?: number;
-                  /** @description Externally pasted share of the final text over this: high flag */
-                  pasteShareOfFinal?: number;
-                  /** @description Externally pasted share of all text added over this: medium flag */
-                  pasteShareOfAdded?: number;
-                  /** @description Transcription needs at least this many typed characters */
-                  transcriptionMinChars?: number;
-                  /** @description … and at least this many sentence starts */
-                  transcriptionMinSentences?: number;
-                  /** @description Sentence gradient under this looks like copying */
-                  transcriptionMaxGradient?: number;
-                  /** @description Share of sentence starts with a pause under this looks like copying */
-                  transcriptionMaxSentencePauseShare?: number;
-                  /** @description Revision ratio under this, with no edit inside earlier text, makes it high rather than medium */
-                  transcriptionMaxRevisionRatio?: number;
-                  /** @description Pauses (any location) per 100 typed characters under this is a steady pace, as copying is */
-                  transcriptionMaxPausesPer100Chars?: number;
-                  /** @description Fewer characters written than this: not enough data, no score */
-                  minJudgedChars?: number;
-                  /** @description Machine-regular input needs at least this many production keys */
-                  machineMinKeys?: number;
-                  /** @description Hold-time coefficient of variation under this is constant (people: 0.2–0.4) */
-                  machineMaxHoldCv?: number;
-                  /** @description Inter-key interquartile range ÷ median under this is too regular */
-                  machineMaxIntervalDispersion?: number;
-                  /** @description Key overlap under this where people overlap a quarter to half of their keys (at the reference speed) */
-                  machineMaxOverlap?: number;
-                  /** @description Median inter-key interval up to which machineMaxOverlap applies as is; slower typists overlap less, so beyond it the threshold falls linearly … */
-                  machineOverlapReferenceMs?: number;
-                  /** @description … to zero at this median interval: slower typists (300 ms and more) are not checked for key overlap at all */
-                  machineOverlapOffMs?: number;
-                  /** @description Median inter-key interval under this is too fast to sustain (ms) */
-                  machineMinMedianIntervalMs?: number;
-                  /** @description Untrusted (script-made) events at or over this: high flag; fewer: low */
-                  untrustedEvents?: number;
-                  /** @description Typed characters with no key press behind them, at or over this: flag */
-                  keylessChars?: number;
-                  /** @description A departure at least this long counts for the burst-after-return detector */
-                  returnAwayMs?: number;
-                  /** @description Window after returning in which inserted text is counted */
-                  returnWindowMs?: number;
-                  /** @description Characters inserted within the window after a return at or over this: flag */
-                  returnBurstChars?: number;
-                  /** @description Time away at or over this: low flag */
-                  prolongedAbsenceMs?: number;
-                  /** @description … at or over this: medium */
-                  prolongedAbsenceHighMs?: number;
-                  /** @description Violation events under this confidence are ignored */
-                  violationMinConfidence?: number;
-                  /** @description Sensor: an interval between samples over this is a gap */
-                  sensorGapMs?: number;
-                  /** @description At most this many points per host signal series */
-                  hostSeriesMax?: number;
-                };
-                /** @description false: metrics events from the host page are dropped before analysis (default true) */
-                acceptHostSignals?: boolean;
-                /** @description An accommodation: the writer uses assistive technology, so text inserted without key presses is an input method, not a sign (default false) */
-                assistiveTechnology?: boolean;
-              };
-              links: {
-                view: string;
-                events: string;
-                bundle: string;
-                /** @description WebSocket URL for high-frequency streams */
-                ingest: string;
-              };
-              writeToken: string;
-            };
-          };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+        content: {
+          'application/json': components['schemas']['def-0'];
         };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description application/problem+json */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+        content: {
+          'application/json': components['schemas']['def-0'];
         };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+      };
+      /** @description application/problem+json */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
         };
       };
     };
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
   };
-  '/v1/sessions/{id}': {
+  getSessionsById: {
     parameters: {
       query?: never;
       header?: never;
-      path?: never;
+      path: {
+        /** @description Unguessable session id */
+        id: string;
+      };
       cookie?: never;
     };
-    /** Read a session */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          /** @description Unguessable session id */
-          id: string;
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
         };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Unguessable session id */
-              id: string;
-              /** @description What the session captures */
-              kind: 'writing' | 'proctoring' | 'sensor' | 'generic';
-              status: 'active' | 'ended';
-              /** @description live, upload or demo */
-              source: string;
-              /** Format: date-time */
-              createdAt: string;
-              /** Format: date-time */
-              endedAt?: string;
-              /** @description Highest contiguous seq stored durably (-1: none) */
-              ack: number;
-              eventCount: number;
-              /** @description t of the last stored event */
-              lastT: number;
-              meta: {
-                title?: string;
-                prompt?: string;
-                initialText?: string;
-                labels?: {
-                  [key: string]: string;
-                };
-                /** @description What the source captures; undeclared signals default to captured (what the Veritas recorder captures) */
-                capabilities?: {
-                  /** @description text.op events: every change to the text */
-                  textChanges?: boolean;
-                  /** @description key events: a key event for every key pressed in the editor */
-                  keys?: boolean;
-                  /** @description key events carry real press-to-release hold times */
-                  keyHolds?: boolean;
-                  /** @description clipboard events for copy, cut and paste (with hashes) */
-                  clipboard?: boolean;
-                  /** @description focus and visibility events: leaving and returning to the page */
-                  focus?: boolean;
-                  /** @description selection events: caret moves and selections */
-                  selection?: boolean;
-                  /** @description events carry `trusted: false` when a script made them (isTrusted) */
-                  trustedFlags?: boolean;
-                };
-              };
-              /** @description The exam's analysis settings */
-              analysis: {
-                thresholds?: {
-                  /** @description A pause: an interval between text changes at or over this (2 s, Inputlog's usual) */
-                  pauseMs?: number;
-                  /** @description Further pause thresholds counted in the metrics */
-                  pauseReportMs?: number[];
-                  /** @description Window of the typing-speed series */
-                  speedWindowMs?: number;
-                  /** @description External paste of at least this many characters: low flag */
-                  externalPasteLowChars?: number;
-                  /** @description External paste of at least this many characters: medium flag */
-                  externalPasteChars?: number;
-                  /** @description … and at least this many: high flag */
-                  externalPasteHighChars?: number;
-                  /** @description An external paste (of at least the low size) holding this many complete sentences or more: medium flag, as a passage is */
-                  externalPasteSentences?: number;
-                  /** @description Externally pasted share of the final text over this: high flag */
-                  pasteShareOfFinal?: number;
-                  /** @description Externally pasted share of all text added over this: medium flag */
-                  pasteShareOfAdded?: number;
-                  /** @description Transcription needs at least this many typed characters */
-                  transcriptionMinChars?: number;
-                  /** @description … and at least this many sentence starts */
-                  transcriptionMinSentences?: number;
-                  /** @description Sentence gradient under this looks like copying */
-                  transcriptionMaxGradient?: number;
-                  /** @description Share of sentence starts with a pause under this looks like copying */
-                  transcriptionMaxSentencePauseShare?: number;
-                  /** @description Revision ratio under this, with no edit inside earlier text, makes it high rather than medium */
-                  transcriptionMaxRevisionRatio?: number;
-                  /** @description Pauses (any location) per 100 typed characters under this is a steady pace, as copying is */
-                  transcriptionMaxPausesPer100Chars?: number;
-                  /** @description Fewer characters written than this: not enough data, no score */
-                  minJudgedChars?: number;
-                  /** @description Machine-regular input needs at least this many production keys */
-                  machineMinKeys?: number;
-                  /** @description Hold-time coefficient of variation under this is constant (people: 0.2–0.4) */
-                  machineMaxHoldCv?: number;
-                  /** @description Inter-key interquartile range ÷ median under this is too regular */
-                  machineMaxIntervalDispersion?: number;
-                  /** @description Key overlap under this where people overlap a quarter to half of their keys (at the reference speed) */
-                  machineMaxOverlap?: number;
-                  /** @description Median inter-key interval up to which machineMaxOverlap applies as is; slower typists overlap less, so beyond it the threshold falls linearly … */
-                  machineOverlapReferenceMs?: number;
-                  /** @description … to zero at this median interval: slower typists (300 ms and more) are not checked for key overlap at all */
-                  machineOverlapOffMs?: number;
-                  /** @description Median inter-key interval under this is too fast to sustain (ms) */
-                  machineMinMedianIntervalMs?: number;
-                  /** @description Untrusted (script-made) events at or over this: high flag; fewer: low */
-                  untrustedEvents?: number;
-                  /** @description Typed characters with no key press behind them, at or over this: flag */
-                  keylessChars?: number;
-                  /** @description A departure at least this long counts for the burst-after-return detector */
-                  returnAwayMs?: number;
-                  /** @description Window after returning in which inserted text is counted */
-                  returnWindowMs?: number;
-                  /** @description Characters inserted within the window after a return at or over this: flag */
-                  returnBurstChars?: number;
-                  /** @description Time away at or over this: low flag */
-                  prolongedAbsenceMs?: number;
-                  /** @description … at or over this: medium */
-                  prolongedAbsenceHighMs?: number;
-                  /** @description Violation events under this confidence are ignored */
-                  violationMinConfidence?: number;
-                  /** @description Sensor: an interval between samples over this is a gap */
-                  sensorGapMs?: number;
-                  /** @description At most this many points per host signal series */
-                  hostSeriesMax?: number;
-                };
-                /** @description false: metrics events from the host page are dropped before analysis (default true) */
-                acceptHostSignals?: boolean;
-                /** @description An accommodation: the writer uses assistive technology, so text inserted without key presses is an input method, not a sign (default false) */
-                assistiveTechnology?: boolean;
-              };
-              links: {
-                view: string;
-                events: string;
-                bundle: string;
-                /** @description WebSocket URL for high-frequency streams */
-                ingest: string;
-              };
-            };
-          };
-        };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-      };
-    };
-    put?: never;
-    post?: never;
-    /**
-     * Delete a session
-     * @description Deletes the session and everything of it: events, batches, analysis, alerts and share links. For an admin of the session's institution, or a teacher it is granted to; recorded in the audit with its event count.
-     */
-    delete: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          /** @description Unguessable session id */
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Deleted */
-        204: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
-        };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-      };
-    };
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/sessions/{id}/events': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /** Page through stored events */
-    get: {
-      parameters: {
-        query: {
-          /** @description Return events with seq greater than this */
-          after: number;
-          limit: number;
-        };
-        header?: never;
-        path: {
-          /** @description Unguessable session id */
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              items: {
-                /** @description Per-session sequence number, 0, 1, 2, … with no gaps */
-                seq: number;
-                /** @description Milliseconds since the session started */
-                t: number;
-                /**
-                 * @description Event type
-                 * @enum {string}
-                 */
-                type:
-                  | 'consent'
-                  | 'text.op'
-                  | 'key'
-                  | 'selection'
-                  | 'clipboard'
-                  | 'focus'
-                  | 'visibility'
-                  | 'snapshot'
-                  | 'metrics'
-                  | 'violation'
-                  | 'sensor'
-                  | 'mark'
-                  | 'custom';
-                data: unknown;
-              }[];
-              /** @description Pass as `after` for the next page; null at the end */
-              next: number | null;
-            };
-          };
-        };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-      };
-    };
-    put?: never;
-    /**
-     * Send a batch of events
-     * @description Answers after the batch is committed, with the highest contiguous seq stored durably. A retried batch is a no-op; a batch ahead of a gap is held (202) until the gap fills; a broken chain is refused.
-     */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          /** @description Unguessable session id */
-          id: string;
-        };
-        cookie?: never;
-      };
-      /** @description A batch: its hash chains it to the previous batch of the session */
-      requestBody: {
         content: {
           'application/json': {
-            /** @description Per-session sequence number, 0, 1, 2, … with no gaps */
-            firstSeq: number;
-            events: {
+            /** @description Unguessable session id */
+            id: string;
+            /** @description What the session captures */
+            kind: 'writing' | 'proctoring' | 'sensor' | 'generic';
+            status: 'active' | 'ended';
+            /** @description live, upload or demo */
+            source: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            endedAt?: string;
+            /** @description Highest contiguous seq stored durably (-1: none) */
+            ack: number;
+            eventCount: number;
+            /** @description t of the last stored event */
+            lastT: number;
+            meta: {
+              title?: string;
+              prompt?: string;
+              initialText?: string;
+              labels?: {
+                [key: string]: string;
+              };
+              /** @description What the source captures; undeclared signals default to captured (what the Veritas recorder captures) */
+              capabilities?: {
+                /** @description text.op events: every change to the text */
+                textChanges?: boolean;
+                /** @description key events: a key event for every key pressed in the editor */
+                keys?: boolean;
+                /** @description key events carry real press-to-release hold times */
+                keyHolds?: boolean;
+                /** @description clipboard events for copy, cut and paste (with hashes) */
+                clipboard?: boolean;
+                /** @description focus and visibility events: leaving and returning to the page */
+                focus?: boolean;
+                /** @description selection events: caret moves and selections */
+                selection?: boolean;
+                /** @description events carry `trusted: false` when a script made them (isTrusted) */
+                trustedFlags?: boolean;
+              };
+            };
+            /** @description The exam's analysis settings */
+            analysis: {
+              thresholds?: {
+                /** @description A pause: an interval between text changes at or over this (2 s, Inputlog's usual) */
+                pauseMs?: number;
+                /** @description Further pause thresholds counted in the metrics */
+                pauseReportMs?: number[];
+                /** @description Window of the typing-speed series */
+                speedWindowMs?: number;
+                /** @description External paste of at least this many characters: low flag */
+                externalPasteLowChars?: number;
+                /** @description External paste of at least this many characters: medium flag */
+                externalPasteChars?: number;
+                /** @description … and at least this many: high flag */
+                externalPasteHighChars?: number;
+                /** @description An external paste (of at least the low size) holding this many complete sentences or more: medium flag, as a passage is */
+                externalPasteSentences?: number;
+                /** @description Externally pasted share of the final text over this: high flag */
+                pasteShareOfFinal?: number;
+                /** @description Externally pasted share of all text added over this: medium flag */
+                pasteShareOfAdded?: number;
+                /** @description Transcription needs at least this many typed characters */
+                transcriptionMinChars?: number;
+                /** @description … and at least this many sentence starts */
+                transcriptionMinSentences?: number;
+                /** @description Sentence gradient under this looks like copying */
+                transcriptionMaxGradient?: number;
+                /** @description Share of sentence starts with a pause under this looks like copying */
+                transcriptionMaxSentencePauseShare?: number;
+                /** @description Revision ratio under this, with no edit inside earlier text, makes it high rather than medium */
+                transcriptionMaxRevisionRatio?: number;
+                /** @description Pauses (any location) per 100 typed characters under this is a steady pace, as copying is */
+                transcriptionMaxPausesPer100Chars?: number;
+                /** @description Fewer characters written than this: not enough data, no score */
+                minJudgedChars?: number;
+                /** @description Machine-regular input needs at least this many production keys */
+                machineMinKeys?: number;
+                /** @description Hold-time coefficient of variation under this is constant (people: 0.2–0.4) */
+                machineMaxHoldCv?: number;
+                /** @description Inter-key interquartile range ÷ median under this is too regular */
+                machineMaxIntervalDispersion?: number;
+                /** @description Key overlap under this where people overlap a quarter to half of their keys (at the reference speed) */
+                machineMaxOverlap?: number;
+                /** @description Median inter-key interval up to which machineMaxOverlap applies as is; slower typists overlap less, so beyond it the threshold falls linearly … */
+                machineOverlapReferenceMs?: number;
+                /** @description … to zero at this median interval: slower typists (300 ms and more) are not checked for key overlap at all */
+                machineOverlapOffMs?: number;
+                /** @description Median inter-key interval under this is too fast to sustain (ms) */
+                machineMinMedianIntervalMs?: number;
+                /** @description Untrusted (script-made) events at or over this: high flag; fewer: low */
+                untrustedEvents?: number;
+                /** @description Typed characters with no key press behind them, at or over this: flag */
+                keylessChars?: number;
+                /** @description A departure at least this long counts for the burst-after-return detector */
+                returnAwayMs?: number;
+                /** @description Window after returning in which inserted text is counted */
+                returnWindowMs?: number;
+                /** @description Characters inserted within the window after a return at or over this: flag */
+                returnBurstChars?: number;
+                /** @description Time away at or over this: low flag */
+                prolongedAbsenceMs?: number;
+                /** @description … at or over this: medium */
+                prolongedAbsenceHighMs?: number;
+                /** @description Violation events under this confidence are ignored */
+                violationMinConfidence?: number;
+                /** @description Sensor: an interval between samples over this is a gap */
+                sensorGapMs?: number;
+                /** @description At most this many points per host signal series */
+                hostSeriesMax?: number;
+              };
+              /** @description false: metrics events from the host page are dropped before analysis (default true) */
+              acceptHostSignals?: boolean;
+              /** @description An accommodation: the writer uses assistive technology, so text inserted without key presses is an input method, not a sign (default false) */
+              assistiveTechnology?: boolean;
+            };
+            links: {
+              view: string;
+              events: string;
+              bundle: string;
+              /** @description WebSocket URL for high-frequency streams */
+              ingest: string;
+            };
+          };
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  deleteSessionsById: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description Unguessable session id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getSessionsByIdEvents: {
+    parameters: {
+      query: {
+        /** @description Return events with seq greater than this */
+        after: number;
+        limit: number;
+      };
+      header?: never;
+      path: {
+        /** @description Unguessable session id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
               /** @description Per-session sequence number, 0, 1, 2, … with no gaps */
               seq: number;
               /** @description Milliseconds since the session started */
@@ -1031,644 +1991,397 @@ export interface paths {
                 | 'custom';
               data: unknown;
             }[];
-            /** @description SHA-256, lowercase hex */
-            prevHash: string;
-            /** @description SHA-256, lowercase hex */
-            hash: string;
-            /** @description SHA-256, lowercase hex */
-            mac?: string;
+            /** @description Pass as `after` for the next page; null at the end */
+            next: number | null;
           };
         };
       };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Highest contiguous seq stored durably (-1: none) */
-              ack: number;
-              /** @description The batch is ahead of a gap and waits durably for it */
-              held: boolean;
-              /** @description The batch was already stored; nothing changed */
-              duplicate: boolean;
-            };
-          };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description Default Response */
-        202: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Highest contiguous seq stored durably (-1: none) */
-              ack: number;
-              /** @description The batch is ahead of a gap and waits durably for it */
-              held: boolean;
-              /** @description The batch was already stored; nothing changed */
-              duplicate: boolean;
-            };
-          };
+        content: {
+          'application/json': components['schemas']['def-0'];
         };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+        content: {
+          'application/json': components['schemas']['def-0'];
         };
-        /** @description application/problem+json */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description application/problem+json */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        413: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        415: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+        content: {
+          'application/json': components['schemas']['def-0'];
         };
       };
     };
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
   };
-  '/v1/sessions/{id}/end': {
+  postSessionsByIdEvents: {
     parameters: {
       query?: never;
       header?: never;
-      path?: never;
+      path: {
+        /** @description Unguessable session id */
+        id: string;
+      };
       cookie?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * End a session
-     * @description Needs the write token. Ending twice is harmless. Batches after the end are refused.
-     */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          /** @description Unguessable session id */
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Unguessable session id */
-              id: string;
-              /** @description What the session captures */
-              kind: 'writing' | 'proctoring' | 'sensor' | 'generic';
-              status: 'active' | 'ended';
-              /** @description live, upload or demo */
-              source: string;
-              /** Format: date-time */
-              createdAt: string;
-              /** Format: date-time */
-              endedAt?: string;
-              /** @description Highest contiguous seq stored durably (-1: none) */
-              ack: number;
-              eventCount: number;
-              /** @description t of the last stored event */
-              lastT: number;
-              meta: {
-                title?: string;
-                prompt?: string;
-                initialText?: string;
-                labels?: {
-                  [key: string]: string;
-                };
-                /** @description What the source captures; undeclared signals default to captured (what the Veritas recorder captures) */
-                capabilities?: {
-                  /** @description text.op events: every change to the text */
-                  textChanges?: boolean;
-                  /** @description key events: a key event for every key pressed in the editor */
-                  keys?: boolean;
-                  /** @description key events carry real press-to-release hold times */
-                  keyHolds?: boolean;
-                  /** @description clipboard events for copy, cut and paste (with hashes) */
-                  clipboard?: boolean;
-                  /** @description focus and visibility events: leaving and returning to the page */
-                  focus?: boolean;
-                  /** @description selection events: caret moves and selections */
-                  selection?: boolean;
-                  /** @description events carry `trusted: false` when a script made them (isTrusted) */
-                  trustedFlags?: boolean;
-                };
-              };
-              /** @description The exam's analysis settings */
-              analysis: {
-                thresholds?: {
-                  /** @description A pause: an interval between text changes at or over this (2 s, Inputlog's usual) */
-                  pauseMs?: number;
-                  /** @description Further pause thresholds counted in the metrics */
-                  pauseReportMs?: number[];
-                  /** @description Window of the typing-speed series */
-                  speedWindowMs?: number;
-                  /** @description External paste of at least this many characters: low flag */
-                  externalPasteLowChars?: number;
-                  /** @description External paste of at least this many characters: medium flag */
-                  externalPasteChars?: number;
-                  /** @description … and at least this many: high flag */
-                  externalPasteHighChars?: number;
-                  /** @description An external paste (of at least the low size) holding this many complete sentences or more: medium flag, as a passage is */
-                  externalPasteSentences?: number;
-                  /** @description Externally pasted share of the final text over this: high flag */
-                  pasteShareOfFinal?: number;
-                  /** @description Externally pasted share of all text added over this: medium flag */
-                  pasteShareOfAdded?: number;
-                  /** @description Transcription needs at least this many typed characters */
-                  transcriptionMinChars?: number;
-                  /** @description … and at least this many sentence starts */
-                  transcriptionMinSentences?: number;
-                  /** @description Sentence gradient under this looks like copying */
-                  transcriptionMaxGradient?: number;
-                  /** @description Share of sentence starts with a pause under this looks like copying */
-                  transcriptionMaxSentencePauseShare?: number;
-                  /** @description Revision ratio under this, with no edit inside earlier text, makes it high rather than medium */
-                  transcriptionMaxRevisionRatio?: number;
-                  /** @description Pauses (any location) per 100 typed characters under this is a steady pace, as copying is */
-                  transcriptionMaxPausesPer100Chars?: number;
-                  /** @description Fewer characters written than this: not enough data, no score */
-                  minJudgedChars?: number;
-                  /** @description Machine-regular input needs at least this many production keys */
-                  machineMinKeys?: number;
-                  /** @description Hold-time coefficient of variation under this is constant (people: 0.2–0.4) */
-                  machineMaxHoldCv?: number;
-                  /** @description Inter-key interquartile range ÷ median under this is too regular */
-                  machineMaxIntervalDispersion?: number;
-                  /** @description Key overlap under this where people overlap a quarter to half of their keys (at the reference speed) */
-                  machineMaxOverlap?: number;
-                  /** @description Median inter-key interval up to which machineMaxOverlap applies as is; slower typists overlap less, so beyond it the threshold falls linearly … */
-                  machineOverlapReferenceMs?: number;
-                  /** @description … to zero at this median interval: slower typists (300 ms and more) are not checked for key overlap at all */
-                  machineOverlapOffMs?: number;
-                  /** @description Median inter-key interval under this is too fast to sustain (ms) */
-                  machineMinMedianIntervalMs?: number;
-                  /** @description Untrusted (script-made) events at or over this: high flag; fewer: low */
-                  untrustedEvents?: number;
-                  /** @description Typed characters with no key press behind them, at or over this: flag */
-                  keylessChars?: number;
-                  /** @description A departure at least this long counts for the burst-after-return detector */
-                  returnAwayMs?: number;
-                  /** @description Window after returning in which inserted text is counted */
-                  returnWindowMs?: number;
-                  /** @description Characters inserted within the window after a return at or over this: flag */
-                  returnBurstChars?: number;
-                  /** @description Time away at or over this: low flag */
-                  prolongedAbsenceMs?: number;
-                  /** @description … at or over this: medium */
-                  prolongedAbsenceHighMs?: number;
-                  /** @description Violation events under this confidence are ignored */
-                  violationMinConfidence?: number;
-                  /** @description Sensor: an interval between samples over this is a gap */
-                  sensorGapMs?: number;
-                  /** @description At most this many points per host signal series */
-                  hostSeriesMax?: number;
-                };
-                /** @description false: metrics events from the host page are dropped before analysis (default true) */
-                acceptHostSignals?: boolean;
-                /** @description An accommodation: the writer uses assistive technology, so text inserted without key presses is an input method, not a sign (default false) */
-                assistiveTechnology?: boolean;
-              };
-              links: {
-                view: string;
-                events: string;
-                bundle: string;
-                /** @description WebSocket URL for high-frequency streams */
-                ingest: string;
-              };
-            };
-          };
-        };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+    /** @description A batch: its hash chains it to the previous batch of the session */
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description Per-session sequence number, 0, 1, 2, … with no gaps */
+          firstSeq: number;
+          events: {
+            /** @description Per-session sequence number, 0, 1, 2, … with no gaps */
+            seq: number;
+            /** @description Milliseconds since the session started */
+            t: number;
+            /**
+             * @description Event type
+             * @enum {string}
+             */
+            type:
+              | 'consent'
+              | 'text.op'
+              | 'key'
+              | 'selection'
+              | 'clipboard'
+              | 'focus'
+              | 'visibility'
+              | 'snapshot'
+              | 'metrics'
+              | 'violation'
+              | 'sensor'
+              | 'mark'
+              | 'custom';
+            data: unknown;
+          }[];
+          /** @description SHA-256, lowercase hex */
+          prevHash: string;
+          /** @description SHA-256, lowercase hex */
+          hash: string;
+          /** @description SHA-256, lowercase hex */
+          mac?: string;
         };
       };
     };
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Highest contiguous seq stored durably (-1: none) */
+            ack: number;
+            /** @description The batch is ahead of a gap and waits durably for it */
+            held: boolean;
+            /** @description The batch was already stored; nothing changed */
+            duplicate: boolean;
+          };
+        };
+      };
+      /** @description Default Response */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Highest contiguous seq stored durably (-1: none) */
+            ack: number;
+            /** @description The batch is ahead of a gap and waits durably for it */
+            held: boolean;
+            /** @description The batch was already stored; nothing changed */
+            duplicate: boolean;
+          };
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
   };
-  '/v1/sessions/{id}/bundle': {
+  postSessionsByIdEnd: {
     parameters: {
       query?: never;
       header?: never;
-      path?: never;
+      path: {
+        /** @description Unguessable session id */
+        id: string;
+      };
       cookie?: never;
     };
-    /**
-     * Export the session as a v1 bundle
-     * @description The bundle keeps the batches, so anyone can re-check the chain offline (`veritas verify`).
-     */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          /** @description Unguessable session id */
-          id: string;
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
         };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description A v1 session bundle */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @enum {string} */
-              format: 'veritas.bundle/v1';
-              session: {
-                /** @description Unguessable session id */
-                id: string;
-                /** @description What the session captures */
-                kind: 'writing' | 'proctoring' | 'sensor' | 'generic';
-                /** Format: date-time */
-                createdAt: string;
-                /** Format: date-time */
-                endedAt?: string;
-                meta?: {
-                  title?: string;
-                  prompt?: string;
-                  initialText?: string;
-                  labels?: {
-                    [key: string]: string;
-                  };
-                  /** @description What the source captures; undeclared signals default to captured (what the Veritas recorder captures) */
-                  capabilities?: {
-                    /** @description text.op events: every change to the text */
-                    textChanges?: boolean;
-                    /** @description key events: a key event for every key pressed in the editor */
-                    keys?: boolean;
-                    /** @description key events carry real press-to-release hold times */
-                    keyHolds?: boolean;
-                    /** @description clipboard events for copy, cut and paste (with hashes) */
-                    clipboard?: boolean;
-                    /** @description focus and visibility events: leaving and returning to the page */
-                    focus?: boolean;
-                    /** @description selection events: caret moves and selections */
-                    selection?: boolean;
-                    /** @description events carry `trusted: false` when a script made them (isTrusted) */
-                    trustedFlags?: boolean;
-                  };
-                };
+        content: {
+          'application/json': {
+            /** @description Unguessable session id */
+            id: string;
+            /** @description What the session captures */
+            kind: 'writing' | 'proctoring' | 'sensor' | 'generic';
+            status: 'active' | 'ended';
+            /** @description live, upload or demo */
+            source: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            endedAt?: string;
+            /** @description Highest contiguous seq stored durably (-1: none) */
+            ack: number;
+            eventCount: number;
+            /** @description t of the last stored event */
+            lastT: number;
+            meta: {
+              title?: string;
+              prompt?: string;
+              initialText?: string;
+              labels?: {
+                [key: string]: string;
               };
-              batches: {
-                /** @description Per-session sequence number, 0, 1, 2, … with no gaps */
-                firstSeq: number;
-                events: (
-                  | {
-                      /** @description Per-session sequence number, 0, 1, 2, … with no gaps */
-                      seq: number;
-                      /** @description Milliseconds since the session started */
-                      t: number;
-                      /** @enum {string} */
-                      type: 'consent';
-                      /** @description The writer agreed to recording; the first event of a recorded session */
-                      data: {
-                        policy: string;
-                        accepted: boolean;
-                      };
-                    }
-                  | {
-                      /** @description Per-session sequence number, 0, 1, 2, … with no gaps */
-                      seq: number;
-                      /** @description Milliseconds since the session started */
-                      t: number;
-                      /** @enum {string} */
-                      type: 'text.op';
-                      /** @description At `pos`, `del` characters were removed and `ins` inserted (UTF-16 code units) */
-                      data: {
-                        pos: number;
-                        del: number;
-                        ins: string;
-                        /** @description What produced the change, from the input event that made it */
-                        cause: 'type' | 'paste' | 'cut' | 'drop' | 'undo' | 'redo' | 'ime' | 'autocorrect' | 'dictation' | 'programmatic';
-                        /** @description isTrusted of the input event */
-                        trusted?: boolean;
-                      };
-                    }
-                  | {
-                      /** @description Per-session sequence number, 0, 1, 2, … with no gaps */
-                      seq: number;
-                      /** @description Milliseconds since the session started */
-                      t: number;
-                      /** @enum {string} */
-                      type: 'key';
-                      data: {
-                        /** @description The class of a key; the key itself is never recorded */
-                        class: 'char' | 'space' | 'enter' | 'backspace' | 'delete' | 'nav' | 'modifier' | 'other';
-                        /** @description ms between press and release; `t` is the release, so the press was at t - hold */
-                        hold: number;
-                        trusted?: boolean;
-                      };
-                    }
-                  | {
-                      /** @description Per-session sequence number, 0, 1, 2, … with no gaps */
-                      seq: number;
-                      /** @description Milliseconds since the session started */
-                      t: number;
-                      /** @enum {string} */
-                      type: 'selection';
-                      data: {
-                        start: number;
-                        end: number;
-                      };
-                    }
-                  | {
-                      /** @description Per-session sequence number, 0, 1, 2, … with no gaps */
-                      seq: number;
-                      /** @description Milliseconds since the session started */
-                      t: number;
-                      /** @enum {string} */
-                      type: 'clipboard';
-                      data: {
-                        action: 'copy' | 'cut' | 'paste';
-                        len: number;
-                        /** @description SHA-256 of the clipboard text, hex, possibly truncated */
-                        hash: string;
-                        /** @description A paste whose hash matches an earlier copy/cut of this session */
-                        internal?: boolean;
-                      };
-                    }
-                  | {
-                      /** @description Per-session sequence number, 0, 1, 2, … with no gaps */
-                      seq: number;
-                      /** @description Milliseconds since the session started */
-                      t: number;
-                      /** @enum {string} */
-                      type: 'focus';
-                      data: {
-                        state: 'focus' | 'blur';
-                      };
-                    }
-                  | {
-                      /** @description Per-session sequence number, 0, 1, 2, … with no gaps */
-                      seq: number;
-                      /** @description Milliseconds since the session started */
-                      t: number;
-                      /** @enum {string} */
-                      type: 'visibility';
-                      data: {
-                        state: 'visible' | 'hidden';
-                      };
-                    }
-                  | {
-                      /** @description Per-session sequence number, 0, 1, 2, … with no gaps */
-                      seq: number;
-                      /** @description Milliseconds since the session started */
-                      t: number;
-                      /** @enum {string} */
-                      type: 'snapshot';
-                      data: {
-                        text: string;
-                      };
-                    }
-                  | {
-                      /** @description Per-session sequence number, 0, 1, 2, … with no gaps */
-                      seq: number;
-                      /** @description Milliseconds since the session started */
-                      t: number;
-                      /** @enum {string} */
-                      type: 'metrics';
-                      /** @description Client-derived scores (confusion, engagement, faceDetected, faces …) as the host labels them */
-                      data: {
-                        values: {
-                          [key: string]: number | boolean;
-                        };
-                        source?: string;
-                      };
-                    }
-                  | {
-                      /** @description Per-session sequence number, 0, 1, 2, … with no gaps */
-                      seq: number;
-                      /** @description Milliseconds since the session started */
-                      t: number;
-                      /** @enum {string} */
-                      type: 'violation';
-                      /** @description multiple_faces, no_face, prolonged_absence, … */
-                      data: {
-                        kind: string;
-                        confidence: number;
-                        detail?: string;
-                      };
-                    }
-                  | {
-                      /** @description Per-session sequence number, 0, 1, 2, … with no gaps */
-                      seq: number;
-                      /** @description Milliseconds since the session started */
-                      t: number;
-                      /** @enum {string} */
-                      type: 'sensor';
-                      data: {
-                        kind: string;
-                        /** @description [t, x, y, z, …] rows, t in session ms */
-                        samples: number[][];
-                      };
-                    }
-                  | {
-                      /** @description Per-session sequence number, 0, 1, 2, … with no gaps */
-                      seq: number;
-                      /** @description Milliseconds since the session started */
-                      t: number;
-                      /** @enum {string} */
-                      type: 'mark';
-                      data: {
-                        label: string;
-                      };
-                    }
-                  | {
-                      /** @description Per-session sequence number, 0, 1, 2, … with no gaps */
-                      seq: number;
-                      /** @description Milliseconds since the session started */
-                      t: number;
-                      /** @enum {string} */
-                      type: 'custom';
-                      data: {
-                        name: string;
-                        /** @description Any JSON value, at most 32 levels deep; no string or key holds U+0000 or a lone surrogate */
-                        data: unknown;
-                      };
-                    }
-                )[];
-                /** @description SHA-256, lowercase hex */
-                prevHash: string;
-                /** @description SHA-256, lowercase hex */
-                hash: string;
-                /** @description SHA-256, lowercase hex */
-                mac?: string;
-              }[];
+              /** @description What the source captures; undeclared signals default to captured (what the Veritas recorder captures) */
+              capabilities?: {
+                /** @description text.op events: every change to the text */
+                textChanges?: boolean;
+                /** @description key events: a key event for every key pressed in the editor */
+                keys?: boolean;
+                /** @description key events carry real press-to-release hold times */
+                keyHolds?: boolean;
+                /** @description clipboard events for copy, cut and paste (with hashes) */
+                clipboard?: boolean;
+                /** @description focus and visibility events: leaving and returning to the page */
+                focus?: boolean;
+                /** @description selection events: caret moves and selections */
+                selection?: boolean;
+                /** @description events carry `trusted: false` when a script made them (isTrusted) */
+                trustedFlags?: boolean;
+              };
+            };
+            /** @description The exam's analysis settings */
+            analysis: {
+              thresholds?: {
+                /** @description A pause: an interval between text changes at or over this (2 s, Inputlog's usual) */
+                pauseMs?: number;
+                /** @description Further pause thresholds counted in the metrics */
+                pauseReportMs?: number[];
+                /** @description Window of the typing-speed series */
+                speedWindowMs?: number;
+                /** @description External paste of at least this many characters: low flag */
+                externalPasteLowChars?: number;
+                /** @description External paste of at least this many characters: medium flag */
+                externalPasteChars?: number;
+                /** @description … and at least this many: high flag */
+                externalPasteHighChars?: number;
+                /** @description An external paste (of at least the low size) holding this many complete sentences or more: medium flag, as a passage is */
+                externalPasteSentences?: number;
+                /** @description Externally pasted share of the final text over this: high flag */
+                pasteShareOfFinal?: number;
+                /** @description Externally pasted share of all text added over this: medium flag */
+                pasteShareOfAdded?: number;
+                /** @description Transcription needs at least this many typed characters */
+                transcriptionMinChars?: number;
+                /** @description … and at least this many sentence starts */
+                transcriptionMinSentences?: number;
+                /** @description Sentence gradient under this looks like copying */
+                transcriptionMaxGradient?: number;
+                /** @description Share of sentence starts with a pause under this looks like copying */
+                transcriptionMaxSentencePauseShare?: number;
+                /** @description Revision ratio under this, with no edit inside earlier text, makes it high rather than medium */
+                transcriptionMaxRevisionRatio?: number;
+                /** @description Pauses (any location) per 100 typed characters under this is a steady pace, as copying is */
+                transcriptionMaxPausesPer100Chars?: number;
+                /** @description Fewer characters written than this: not enough data, no score */
+                minJudgedChars?: number;
+                /** @description Machine-regular input needs at least this many production keys */
+                machineMinKeys?: number;
+                /** @description Hold-time coefficient of variation under this is constant (people: 0.2–0.4) */
+                machineMaxHoldCv?: number;
+                /** @description Inter-key interquartile range ÷ median under this is too regular */
+                machineMaxIntervalDispersion?: number;
+                /** @description Key overlap under this where people overlap a quarter to half of their keys (at the reference speed) */
+                machineMaxOverlap?: number;
+                /** @description Median inter-key interval up to which machineMaxOverlap applies as is; slower typists overlap less, so beyond it the threshold falls linearly … */
+                machineOverlapReferenceMs?: number;
+                /** @description … to zero at this median interval: slower typists (300 ms and more) are not checked for key overlap at all */
+                machineOverlapOffMs?: number;
+                /** @description Median inter-key interval under this is too fast to sustain (ms) */
+                machineMinMedianIntervalMs?: number;
+                /** @description Untrusted (script-made) events at or over this: high flag; fewer: low */
+                untrustedEvents?: number;
+                /** @description Typed characters with no key press behind them, at or over this: flag */
+                keylessChars?: number;
+                /** @description A departure at least this long counts for the burst-after-return detector */
+                returnAwayMs?: number;
+                /** @description Window after returning in which inserted text is counted */
+                returnWindowMs?: number;
+                /** @description Characters inserted within the window after a return at or over this: flag */
+                returnBurstChars?: number;
+                /** @description Time away at or over this: low flag */
+                prolongedAbsenceMs?: number;
+                /** @description … at or over this: medium */
+                prolongedAbsenceHighMs?: number;
+                /** @description Violation events under this confidence are ignored */
+                violationMinConfidence?: number;
+                /** @description Sensor: an interval between samples over this is a gap */
+                sensorGapMs?: number;
+                /** @description At most this many points per host signal series */
+                hostSeriesMax?: number;
+              };
+              /** @description false: metrics events from the host page are dropped before analysis (default true) */
+              acceptHostSignals?: boolean;
+              /** @description An accommodation: the writer uses assistive technology, so text inserted without key presses is an input method, not a sign (default false) */
+              assistiveTechnology?: boolean;
+            };
+            links: {
+              view: string;
+              events: string;
+              bundle: string;
+              /** @description WebSocket URL for high-frequency streams */
+              ingest: string;
             };
           };
         };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description application/problem+json */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+        content: {
+          'application/json': components['schemas']['def-0'];
         };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
         };
       };
     };
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
   };
-  '/v1/bundles': {
+  getSessionsByIdBundle: {
     parameters: {
       query?: never;
       header?: never;
-      path?: never;
+      path: {
+        /** @description Unguessable session id */
+        id: string;
+      };
       cookie?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Upload a v1 bundle
-     * @description Stores it as an ended session under its own id: uploaded by a signed-in person or an API key, it belongs to them and to their institution; anonymous when the server allows public sessions. Uploading the same bundle again (the same uploader) answers 200 with the stored session. MACs are checked when this server holds the session's write key (a session it recorded live); `macs` in the answer says what was checked.
-     */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
+    requestBody?: never;
+    responses: {
       /** @description A v1 session bundle */
-      requestBody: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
         content: {
           'application/json': {
             /** @enum {string} */
@@ -1896,2715 +2609,2660 @@ export interface paths {
           };
         };
       };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Unguessable session id */
-              id: string;
-              /** @description What the session captures */
-              kind: 'writing' | 'proctoring' | 'sensor' | 'generic';
-              status: 'active' | 'ended';
-              /** @description live, upload or demo */
-              source: string;
-              /** Format: date-time */
-              createdAt: string;
-              /** Format: date-time */
-              endedAt?: string;
-              /** @description Highest contiguous seq stored durably (-1: none) */
-              ack: number;
-              eventCount: number;
-              /** @description t of the last stored event */
-              lastT: number;
-              meta: {
-                title?: string;
-                prompt?: string;
-                initialText?: string;
-                labels?: {
-                  [key: string]: string;
-                };
-                /** @description What the source captures; undeclared signals default to captured (what the Veritas recorder captures) */
-                capabilities?: {
-                  /** @description text.op events: every change to the text */
-                  textChanges?: boolean;
-                  /** @description key events: a key event for every key pressed in the editor */
-                  keys?: boolean;
-                  /** @description key events carry real press-to-release hold times */
-                  keyHolds?: boolean;
-                  /** @description clipboard events for copy, cut and paste (with hashes) */
-                  clipboard?: boolean;
-                  /** @description focus and visibility events: leaving and returning to the page */
-                  focus?: boolean;
-                  /** @description selection events: caret moves and selections */
-                  selection?: boolean;
-                  /** @description events carry `trusted: false` when a script made them (isTrusted) */
-                  trustedFlags?: boolean;
-                };
-              };
-              /** @description The exam's analysis settings */
-              analysis: {
-                thresholds?: {
-                  /** @description A pause: an interval between text changes at or over this (2 s, Inputlog's usual) */
-                  pauseMs?: number;
-                  /** @description Further pause thresholds counted in the metrics */
-                  pauseReportMs?: number[];
-                  /** @description Window of the typing-speed series */
-                  speedWindowMs?: number;
-                  /** @description External paste of at least this many characters: low flag */
-                  externalPasteLowChars?: number;
-                  /** @description External paste of at least this many characters: medium flag */
-                  externalPasteChars?: number;
-                  /** @description … and at least this many: high flag */
-                  externalPasteHighChars?: number;
-                  /** @description An external paste (of at least the low size) holding this many complete sentences or more: medium flag, as a passage is */
-                  externalPasteSentences?: number;
-                  /** @description Externally pasted share of the final text over this: high flag */
-                  pasteShareOfFinal?: number;
-                  /** @description Externally pasted share of all text added over this: medium flag */
-                  pasteShareOfAdded?: number;
-                  /** @description Transcription needs at least this many typed characters */
-                  transcriptionMinChars?: number;
-                  /** @description … and at least this many sentence starts */
-                  transcriptionMinSentences?: number;
-                  /** @description Sentence gradient under this looks like copying */
-                  transcriptionMaxGradient?: number;
-                  /** @description Share of sentence starts with a pause under this looks like copying */
-                  transcriptionMaxSentencePauseShare?: number;
-                  /** @description Revision ratio under this, with no edit inside earlier text, makes it high rather than medium */
-                  transcriptionMaxRevisionRatio?: number;
-                  /** @description Pauses (any location) per 100 typed characters under this is a steady pace, as copying is */
-                  transcriptionMaxPausesPer100Chars?: number;
-                  /** @description Fewer characters written than this: not enough data, no score */
-                  minJudgedChars?: number;
-                  /** @description Machine-regular input needs at least this many production keys */
-                  machineMinKeys?: number;
-                  /** @description Hold-time coefficient of variation under this is constant (people: 0.2–0.4) */
-                  machineMaxHoldCv?: number;
-                  /** @description Inter-key interquartile range ÷ median under this is too regular */
-                  machineMaxIntervalDispersion?: number;
-                  /** @description Key overlap under this where people overlap a quarter to half of their keys (at the reference speed) */
-                  machineMaxOverlap?: number;
-                  /** @description Median inter-key interval up to which machineMaxOverlap applies as is; slower typists overlap less, so beyond it the threshold falls linearly … */
-                  machineOverlapReferenceMs?: number;
-                  /** @description … to zero at this median interval: slower typists (300 ms and more) are not checked for key overlap at all */
-                  machineOverlapOffMs?: number;
-                  /** @description Median inter-key interval under this is too fast to sustain (ms) */
-                  machineMinMedianIntervalMs?: number;
-                  /** @description Untrusted (script-made) events at or over this: high flag; fewer: low */
-                  untrustedEvents?: number;
-                  /** @description Typed characters with no key press behind them, at or over this: flag */
-                  keylessChars?: number;
-                  /** @description A departure at least this long counts for the burst-after-return detector */
-                  returnAwayMs?: number;
-                  /** @description Window after returning in which inserted text is counted */
-                  returnWindowMs?: number;
-                  /** @description Characters inserted within the window after a return at or over this: flag */
-                  returnBurstChars?: number;
-                  /** @description Time away at or over this: low flag */
-                  prolongedAbsenceMs?: number;
-                  /** @description … at or over this: medium */
-                  prolongedAbsenceHighMs?: number;
-                  /** @description Violation events under this confidence are ignored */
-                  violationMinConfidence?: number;
-                  /** @description Sensor: an interval between samples over this is a gap */
-                  sensorGapMs?: number;
-                  /** @description At most this many points per host signal series */
-                  hostSeriesMax?: number;
-                };
-                /** @description false: metrics events from the host page are dropped before analysis (default true) */
-                acceptHostSignals?: boolean;
-                /** @description An accommodation: the writer uses assistive technology, so text inserted without key presses is an input method, not a sign (default false) */
-                assistiveTechnology?: boolean;
-              };
-              links: {
-                view: string;
-                events: string;
-                bundle: string;
-                /** @description WebSocket URL for high-frequency streams */
-                ingest: string;
-              };
-              /** @description The server checks MACs only when it knows the key; otherwise `veritas verify --key` can, offline */
-              macs: {
-                /** @description True when every batch's MAC was checked against the session's write key (a session this server recorded live) */
-                checked: boolean;
-                /** @description Batches of the bundle that carry a MAC */
-                batchesWithMac: number;
-                /** @description What was checked, or why the MACs could not be */
-                detail: string;
-              };
-            };
-          };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description Default Response */
-        201: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Unguessable session id */
-              id: string;
-              /** @description What the session captures */
-              kind: 'writing' | 'proctoring' | 'sensor' | 'generic';
-              status: 'active' | 'ended';
-              /** @description live, upload or demo */
-              source: string;
-              /** Format: date-time */
-              createdAt: string;
-              /** Format: date-time */
-              endedAt?: string;
-              /** @description Highest contiguous seq stored durably (-1: none) */
-              ack: number;
-              eventCount: number;
-              /** @description t of the last stored event */
-              lastT: number;
-              meta: {
-                title?: string;
-                prompt?: string;
-                initialText?: string;
-                labels?: {
-                  [key: string]: string;
-                };
-                /** @description What the source captures; undeclared signals default to captured (what the Veritas recorder captures) */
-                capabilities?: {
-                  /** @description text.op events: every change to the text */
-                  textChanges?: boolean;
-                  /** @description key events: a key event for every key pressed in the editor */
-                  keys?: boolean;
-                  /** @description key events carry real press-to-release hold times */
-                  keyHolds?: boolean;
-                  /** @description clipboard events for copy, cut and paste (with hashes) */
-                  clipboard?: boolean;
-                  /** @description focus and visibility events: leaving and returning to the page */
-                  focus?: boolean;
-                  /** @description selection events: caret moves and selections */
-                  selection?: boolean;
-                  /** @description events carry `trusted: false` when a script made them (isTrusted) */
-                  trustedFlags?: boolean;
-                };
-              };
-              /** @description The exam's analysis settings */
-              analysis: {
-                thresholds?: {
-                  /** @description A pause: an interval between text changes at or over this (2 s, Inputlog's usual) */
-                  pauseMs?: number;
-                  /** @description Further pause thresholds counted in the metrics */
-                  pauseReportMs?: number[];
-                  /** @description Window of the typing-speed series */
-                  speedWindowMs?: number;
-                  /** @description External paste of at least this many characters: low flag */
-                  externalPasteLowChars?: number;
-                  /** @description External paste of at least this many characters: medium flag */
-                  externalPasteChars?: number;
-                  /** @description … and at least this many: high flag */
-                  externalPasteHighChars?: number;
-                  /** @description An external paste (of at least the low size) holding this many complete sentences or more: medium flag, as a passage is */
-                  externalPasteSentences?: number;
-                  /** @description Externally pasted share of the final text over this: high flag */
-                  pasteShareOfFinal?: number;
-                  /** @description Externally pasted share of all text added over this: medium flag */
-                  pasteShareOfAdded?: number;
-                  /** @description Transcription needs at least this many typed characters */
-                  transcriptionMinChars?: number;
-                  /** @description … and at least this many sentence starts */
-                  transcriptionMinSentences?: number;
-                  /** @description Sentence gradient under this looks like copying */
-                  transcriptionMaxGradient?: number;
-                  /** @description Share of sentence starts with a pause under this looks like copying */
-                  transcriptionMaxSentencePauseShare?: number;
-                  /** @description Revision ratio under this, with no edit inside earlier text, makes it high rather than medium */
-                  transcriptionMaxRevisionRatio?: number;
-                  /** @description Pauses (any location) per 100 typed characters under this is a steady pace, as copying is */
-                  transcriptionMaxPausesPer100Chars?: number;
-                  /** @description Fewer characters written than this: not enough data, no score */
-                  minJudgedChars?: number;
-                  /** @description Machine-regular input needs at least this many production keys */
-                  machineMinKeys?: number;
-                  /** @description Hold-time coefficient of variation under this is constant (people: 0.2–0.4) */
-                  machineMaxHoldCv?: number;
-                  /** @description Inter-key interquartile range ÷ median under this is too regular */
-                  machineMaxIntervalDispersion?: number;
-                  /** @description Key overlap under this where people overlap a quarter to half of their keys (at the reference speed) */
-                  machineMaxOverlap?: number;
-                  /** @description Median inter-key interval up to which machineMaxOverlap applies as is; slower typists overlap less, so beyond it the threshold falls linearly … */
-                  machineOverlapReferenceMs?: number;
-                  /** @description … to zero at this median interval: slower typists (300 ms and more) are not checked for key overlap at all */
-                  machineOverlapOffMs?: number;
-                  /** @description Median inter-key interval under this is too fast to sustain (ms) */
-                  machineMinMedianIntervalMs?: number;
-                  /** @description Untrusted (script-made) events at or over this: high flag; fewer: low */
-                  untrustedEvents?: number;
-                  /** @description Typed characters with no key press behind them, at or over this: flag */
-                  keylessChars?: number;
-                  /** @description A departure at least this long counts for the burst-after-return detector */
-                  returnAwayMs?: number;
-                  /** @description Window after returning in which inserted text is counted */
-                  returnWindowMs?: number;
-                  /** @description Characters inserted within the window after a return at or over this: flag */
-                  returnBurstChars?: number;
-                  /** @description Time away at or over this: low flag */
-                  prolongedAbsenceMs?: number;
-                  /** @description … at or over this: medium */
-                  prolongedAbsenceHighMs?: number;
-                  /** @description Violation events under this confidence are ignored */
-                  violationMinConfidence?: number;
-                  /** @description Sensor: an interval between samples over this is a gap */
-                  sensorGapMs?: number;
-                  /** @description At most this many points per host signal series */
-                  hostSeriesMax?: number;
-                };
-                /** @description false: metrics events from the host page are dropped before analysis (default true) */
-                acceptHostSignals?: boolean;
-                /** @description An accommodation: the writer uses assistive technology, so text inserted without key presses is an input method, not a sign (default false) */
-                assistiveTechnology?: boolean;
-              };
-              links: {
-                view: string;
-                events: string;
-                bundle: string;
-                /** @description WebSocket URL for high-frequency streams */
-                ingest: string;
-              };
-              /** @description The server checks MACs only when it knows the key; otherwise `veritas verify --key` can, offline */
-              macs: {
-                /** @description True when every batch's MAC was checked against the session's write key (a session this server recorded live) */
-                checked: boolean;
-                /** @description Batches of the bundle that carry a MAC */
-                batchesWithMac: number;
-                /** @description What was checked, or why the MACs could not be */
-                detail: string;
-              };
-            };
-          };
+        content: {
+          'application/json': components['schemas']['def-0'];
         };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+        content: {
+          'application/json': components['schemas']['def-0'];
         };
-        /** @description application/problem+json */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description application/problem+json */
-        413: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        415: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+        content: {
+          'application/json': components['schemas']['def-0'];
         };
       };
     };
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
   };
-  '/v1/demo/sessions': {
+  postBundles: {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    /**
-     * List the demo sessions
-     * @deprecated
-     * @description Superseded by GET /v1/sessions (paged, filtered, with analysis summaries), which lists the same sessions.
-     */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              items: {
-                /** @description Unguessable session id */
-                id: string;
-                /** @description What the session captures */
-                kind: 'writing' | 'proctoring' | 'sensor' | 'generic';
-                status: 'active' | 'ended';
-                /** @description live, upload or demo */
-                source: string;
-                /** Format: date-time */
-                createdAt: string;
-                /** Format: date-time */
-                endedAt?: string;
-                /** @description Highest contiguous seq stored durably (-1: none) */
-                ack: number;
-                eventCount: number;
-                /** @description t of the last stored event */
-                lastT: number;
-                meta: {
-                  title?: string;
-                  prompt?: string;
-                  initialText?: string;
-                  labels?: {
-                    [key: string]: string;
-                  };
-                  /** @description What the source captures; undeclared signals default to captured (what the Veritas recorder captures) */
-                  capabilities?: {
-                    /** @description text.op events: every change to the text */
-                    textChanges?: boolean;
-                    /** @description key events: a key event for every key pressed in the editor */
-                    keys?: boolean;
-                    /** @description key events carry real press-to-release hold times */
-                    keyHolds?: boolean;
-                    /** @description clipboard events for copy, cut and paste (with hashes) */
-                    clipboard?: boolean;
-                    /** @description focus and visibility events: leaving and returning to the page */
-                    focus?: boolean;
-                    /** @description selection events: caret moves and selections */
-                    selection?: boolean;
-                    /** @description events carry `trusted: false` when a script made them (isTrusted) */
-                    trustedFlags?: boolean;
-                  };
-                };
-                /** @description The exam's analysis settings */
-                analysis: {
-                  thresholds?: {
-                    /** @description A pause: an interval between text changes at or over this (2 s, Inputlog's usual) */
-                    pauseMs?: number;
-                    /** @description Further pause thresholds counted in the metrics */
-                    pauseReportMs?: number[];
-                    /** @description Window of the typing-speed series */
-                    speedWindowMs?: number;
-                    /** @description External paste of at least this many characters: low flag */
-                    externalPasteLowChars?: number;
-                    /** @description External paste of at least this many characters: medium flag */
-                    externalPasteChars?: number;
-                    /** @description … and at least this many: high flag */
-                    externalPasteHighChars?: number;
-                    /** @description An external paste (of at least the low size) holding this many complete sentences or more: medium flag, as a passage is */
-                    externalPasteSentences?: number;
-                    /** @description Externally pasted share of the final text over this: high flag */
-                    pasteShareOfFinal?: number;
-                    /** @description Externally pasted share of all text added over this: medium flag */
-                    pasteShareOfAdded?: number;
-                    /** @description Transcription needs at least this many typed characters */
-                    transcriptionMinChars?: number;
-                    /** @description … and at least this many sentence starts */
-                    transcriptionMinSentences?: number;
-                    /** @description Sentence gradient under this looks like copying */
-                    transcriptionMaxGradient?: number;
-                    /** @description Share of sentence starts with a pause under this looks like copying */
-                    transcriptionMaxSentencePauseShare?: number;
-                    /** @description Revision ratio under this, with no edit inside earlier text, makes it high rather than medium */
-                    transcriptionMaxRevisionRatio?: number;
-                    /** @description Pauses (any location) per 100 typed characters under this is a steady pace, as copying is */
-                    transcriptionMaxPausesPer100Chars?: number;
-                    /** @description Fewer characters written than this: not enough data, no score */
-                    minJudgedChars?: number;
-                    /** @description Machine-regular input needs at least this many production keys */
-                    machineMinKeys?: number;
-                    /** @description Hold-time coefficient of variation under this is constant (people: 0.2–0.4) */
-                    machineMaxHoldCv?: number;
-                    /** @description Inter-key interquartile range ÷ median under this is too regular */
-                    machineMaxIntervalDispersion?: number;
-                    /** @description Key overlap under this where people overlap a quarter to half of their keys (at the reference speed) */
-                    machineMaxOverlap?: number;
-                    /** @description Median inter-key interval up to which machineMaxOverlap applies as is; slower typists overlap less, so beyond it the threshold falls linearly … */
-                    machineOverlapReferenceMs?: number;
-                    /** @description … to zero at this median interval: slower typists (300 ms and more) are not checked for key overlap at all */
-                    machineOverlapOffMs?: number;
-                    /** @description Median inter-key interval under this is too fast to sustain (ms) */
-                    machineMinMedianIntervalMs?: number;
-                    /** @description Untrusted (script-made) events at or over this: high flag; fewer: low */
-                    untrustedEvents?: number;
-                    /** @description Typed characters with no key press behind them, at or over this: flag */
-                    keylessChars?: number;
-                    /** @description A departure at least this long counts for the burst-after-return detector */
-                    returnAwayMs?: number;
-                    /** @description Window after returning in which inserted text is counted */
-                    returnWindowMs?: number;
-                    /** @description Characters inserted within the window after a return at or over this: flag */
-                    returnBurstChars?: number;
-                    /** @description Time away at or over this: low flag */
-                    prolongedAbsenceMs?: number;
-                    /** @description … at or over this: medium */
-                    prolongedAbsenceHighMs?: number;
-                    /** @description Violation events under this confidence are ignored */
-                    violationMinConfidence?: number;
-                    /** @description Sensor: an interval between samples over this is a gap */
-                    sensorGapMs?: number;
-                    /** @description At most this many points per host signal series */
-                    hostSeriesMax?: number;
-                  };
-                  /** @description false: metrics events from the host page are dropped before analysis (default true) */
-                  acceptHostSignals?: boolean;
-                  /** @description An accommodation: the writer uses assistive technology, so text inserted without key presses is an input method, not a sign (default false) */
-                  assistiveTechnology?: boolean;
-                };
-                links: {
-                  view: string;
-                  events: string;
-                  bundle: string;
-                  /** @description WebSocket URL for high-frequency streams */
-                  ingest: string;
-                };
-              }[];
+    /** @description A v1 session bundle */
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @enum {string} */
+          format: 'veritas.bundle/v1';
+          session: {
+            /** @description Unguessable session id */
+            id: string;
+            /** @description What the session captures */
+            kind: 'writing' | 'proctoring' | 'sensor' | 'generic';
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            endedAt?: string;
+            meta?: {
+              title?: string;
+              prompt?: string;
+              initialText?: string;
+              labels?: {
+                [key: string]: string;
+              };
+              /** @description What the source captures; undeclared signals default to captured (what the Veritas recorder captures) */
+              capabilities?: {
+                /** @description text.op events: every change to the text */
+                textChanges?: boolean;
+                /** @description key events: a key event for every key pressed in the editor */
+                keys?: boolean;
+                /** @description key events carry real press-to-release hold times */
+                keyHolds?: boolean;
+                /** @description clipboard events for copy, cut and paste (with hashes) */
+                clipboard?: boolean;
+                /** @description focus and visibility events: leaving and returning to the page */
+                focus?: boolean;
+                /** @description selection events: caret moves and selections */
+                selection?: boolean;
+                /** @description events carry `trusted: false` when a script made them (isTrusted) */
+                trustedFlags?: boolean;
+              };
             };
           };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-      };
-    };
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/sessions/{id}/replay': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * Stream the replay data of a session
-     * @description veritas.replay/v1 as application/x-ndjson: one JSON object per line, header first; decode with createReplayDecoder() from @veritas/replay.
-     */
-    get: {
-      parameters: {
-        query?: {
-          /** @description Operations per line (default 4096) */
-          chunkRows?: number;
-        };
-        header?: never;
-        path: {
-          /** @description Unguessable session id */
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description NDJSON stream */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/x-ndjson': string;
-          };
-        };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-      };
-    };
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/sessions/{id}/analysis': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * Read a session's analysis
-     * @description The analysis runs as a durable job when the session ends (or its bundle is uploaded). **200** answers are final: `done` with the analysis (metrics, flags with evidence, explained score), or `failed` when the job failed on every retry (it is parked for an operator; the body says why). **202** means not yet: `pending` (queued, waiting for a retry, or the session has not ended) or `running`; poll again after `Retry-After` seconds.
-     */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          /** @description Unguessable session id */
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Final: done or failed */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json':
+          batches: {
+            /** @description Per-session sequence number, 0, 1, 2, … with no gaps */
+            firstSeq: number;
+            events: (
               | {
+                  /** @description Per-session sequence number, 0, 1, 2, … with no gaps */
+                  seq: number;
+                  /** @description Milliseconds since the session started */
+                  t: number;
                   /** @enum {string} */
-                  status: 'done';
-                  /** Format: date-time */
-                  analyzedAt: string;
-                  /** @description The analysis format that produced it */
-                  version: string;
-                  analysis:
-                    | {
-                        /** @enum {string} */
-                        format: 'veritas.analysis/v2';
-                        metrics: {
-                          events: number;
-                          firstSeq: number;
-                          lastSeq: number;
-                          durationMs: number;
-                          byType: {
-                            [key: string]: number;
-                          };
-                          writing: {
-                            /** @description ms from the first to the last event */
-                            totalMs: number;
-                            /** @description Sum of intervals between text changes shorter than the pause threshold */
-                            activeMs: number;
-                            pauses: {
-                              thresholdMs: number;
-                              thresholdsMs: number[];
-                              /** @description Count of intervals at or over each threshold in `thresholdsMs` */
-                              countsOver: number[];
-                              totalPauseMs: number;
-                              byLocation: {
-                                withinWord: {
-                                  /** @description Intervals that ended at this location (any length) */
-                                  intervals: number;
-                                  /** @description Of those, pauses at or over the pause threshold */
-                                  pauses: number;
-                                  medianMs: number;
-                                  meanMs: number;
-                                };
-                                beforeWord: {
-                                  /** @description Intervals that ended at this location (any length) */
-                                  intervals: number;
-                                  /** @description Of those, pauses at or over the pause threshold */
-                                  pauses: number;
-                                  medianMs: number;
-                                  meanMs: number;
-                                };
-                                beforeSentence: {
-                                  /** @description Intervals that ended at this location (any length) */
-                                  intervals: number;
-                                  /** @description Of those, pauses at or over the pause threshold */
-                                  pauses: number;
-                                  medianMs: number;
-                                  meanMs: number;
-                                };
-                                beforeParagraph: {
-                                  /** @description Intervals that ended at this location (any length) */
-                                  intervals: number;
-                                  /** @description Of those, pauses at or over the pause threshold */
-                                  pauses: number;
-                                  medianMs: number;
-                                  meanMs: number;
-                                };
-                                beforeRevision: {
-                                  /** @description Intervals that ended at this location (any length) */
-                                  intervals: number;
-                                  /** @description Of those, pauses at or over the pause threshold */
-                                  pauses: number;
-                                  medianMs: number;
-                                  meanMs: number;
-                                };
-                              };
-                              /** @description Median of the longest interval in each sentence or paragraph boundary transition ÷ median interval within a word (composing: high; copying: near 1) */
-                              sentenceGradient: number;
-                              /** @description Share of sentence and paragraph boundaries holding a pause at or over the threshold */
-                              sentencePauseShare: number;
-                              /** @description Sentence and paragraph boundary transitions: the intervals from the end of a sentence (its punctuation and the whitespace after it) to the next sentence’s first character */
-                              boundaries: number;
-                              /** @description Of those, transitions holding a pause at or over the threshold */
-                              pausedBoundaries: number;
-                              /** @description Intervals at or over the pause threshold, anywhere */
-                              count: number;
-                              /** @description Intervals that contained time away from the page (not classified) */
-                              intervalsWithAway: number;
-                            };
-                            bursts: {
-                              p: {
-                                count: number;
-                                meanChars: number;
-                              };
-                              r: {
-                                count: number;
-                                meanChars: number;
-                              };
-                            };
-                            keys: {
-                              count: number;
-                              interKey: {
-                                count: number;
-                                meanMs: number;
-                                medianMs: number;
-                                q1Ms: number;
-                                q3Ms: number;
-                                iqrMs: number;
-                                /** @description Coefficient of variation: standard deviation ÷ mean */
-                                cv: number;
-                                /** @description Interquartile range ÷ median: spread that one long pause cannot inflate */
-                                iqrOverMedian: number;
-                              };
-                              hold: {
-                                count: number;
-                                meanMs: number;
-                                medianMs: number;
-                                q1Ms: number;
-                                q3Ms: number;
-                                iqrMs: number;
-                                /** @description Coefficient of variation: standard deviation ÷ mean */
-                                cv: number;
-                                /** @description Interquartile range ÷ median: spread that one long pause cannot inflate */
-                                iqrOverMedian: number;
-                              };
-                              /** @description Share of production keys pressed before the previous one was released */
-                              overlapRatio: number;
-                              untrusted: number;
-                            };
-                            speed: {
-                              windowMs: number;
-                              windows: {
-                                tFrom: number;
-                                /** @description Characters typed (cause 'type') in the window */
-                                chars: number;
-                                keys: number;
-                              }[];
-                              meanCharsPerMin: number;
-                              cv: number;
-                            };
-                            revisions: {
-                              insertedChars: number;
-                              deletedChars: number;
-                              deletions: number;
-                              /** @description Deleted ÷ inserted characters */
-                              revisionRatio: number;
-                              /** @description Edits (not input methods) that changed earlier text, away from the end of the text */
-                              inTextEdits: number;
-                              finalLength: number;
-                              /** @description Final length ÷ all characters inserted */
-                              productProcessRatio: number;
-                            };
-                            paste: {
-                              count: number;
-                              chars: number;
-                              internal: {
-                                count: number;
-                                chars: number;
-                              };
-                              external: {
-                                count: number;
-                                chars: number;
-                                largest: number;
-                              };
-                              /** @description Externally pasted characters still in the final text ÷ final length */
-                              shareOfFinal: number;
-                              /** @description Externally pasted characters ÷ all characters inserted */
-                              shareOfAdded: number;
-                            };
-                            keyless: {
-                              largestInsertion: {
-                                chars: number;
-                                seq: number;
-                                t: number;
-                                cause: string;
-                              } | null;
-                              typedWithoutKeys: number;
-                              programmaticChars: number;
-                              untrustedChars: number;
-                            };
-                            inputMethod: {
-                              ops: number;
-                              chars: number;
-                              byCause: {
-                                ime: number;
-                                dictation: number;
-                                autocorrect: number;
-                              };
-                            };
-                            away: {
-                              departures: number;
-                              totalMs: number;
-                              longestMs: number;
-                              list: {
-                                seqFrom: number;
-                                seqTo: number;
-                                tFrom: number;
-                                tTo: number;
-                                durationMs: number;
-                                /** @description Characters that entered the text within the return window after coming back */
-                                charsAfterReturn: number;
-                                excerptAfterReturn: string;
-                              }[];
-                            };
-                            snapshots: {
-                              count: number;
-                              mismatches: number;
-                            };
-                            typedChars: number;
-                            textKeys: number;
-                          } | null;
-                          proctoring: {
-                            metricsEvents: number;
-                            noFaceMs: number;
-                            severalFacesEvents: number;
-                            violations: {
-                              [key: string]: number;
-                            };
-                          } | null;
-                          sensor:
-                            | {
-                                kind: string;
-                                events: number;
-                                samples: number;
-                                rateHz: number;
-                                gaps: number;
-                                longestGapMs: number;
-                                gapMs: number;
-                              }[]
-                            | null;
+                  type: 'consent';
+                  /** @description The writer agreed to recording; the first event of a recorded session */
+                  data: {
+                    policy: string;
+                    accepted: boolean;
+                  };
+                }
+              | {
+                  /** @description Per-session sequence number, 0, 1, 2, … with no gaps */
+                  seq: number;
+                  /** @description Milliseconds since the session started */
+                  t: number;
+                  /** @enum {string} */
+                  type: 'text.op';
+                  /** @description At `pos`, `del` characters were removed and `ins` inserted (UTF-16 code units) */
+                  data: {
+                    pos: number;
+                    del: number;
+                    ins: string;
+                    /** @description What produced the change, from the input event that made it */
+                    cause: 'type' | 'paste' | 'cut' | 'drop' | 'undo' | 'redo' | 'ime' | 'autocorrect' | 'dictation' | 'programmatic';
+                    /** @description isTrusted of the input event */
+                    trusted?: boolean;
+                  };
+                }
+              | {
+                  /** @description Per-session sequence number, 0, 1, 2, … with no gaps */
+                  seq: number;
+                  /** @description Milliseconds since the session started */
+                  t: number;
+                  /** @enum {string} */
+                  type: 'key';
+                  data: {
+                    /** @description The class of a key; the key itself is never recorded */
+                    class: 'char' | 'space' | 'enter' | 'backspace' | 'delete' | 'nav' | 'modifier' | 'other';
+                    /** @description ms between press and release; `t` is the release, so the press was at t - hold */
+                    hold: number;
+                    trusted?: boolean;
+                  };
+                }
+              | {
+                  /** @description Per-session sequence number, 0, 1, 2, … with no gaps */
+                  seq: number;
+                  /** @description Milliseconds since the session started */
+                  t: number;
+                  /** @enum {string} */
+                  type: 'selection';
+                  data: {
+                    start: number;
+                    end: number;
+                  };
+                }
+              | {
+                  /** @description Per-session sequence number, 0, 1, 2, … with no gaps */
+                  seq: number;
+                  /** @description Milliseconds since the session started */
+                  t: number;
+                  /** @enum {string} */
+                  type: 'clipboard';
+                  data: {
+                    action: 'copy' | 'cut' | 'paste';
+                    len: number;
+                    /** @description SHA-256 of the clipboard text, hex, possibly truncated */
+                    hash: string;
+                    /** @description A paste whose hash matches an earlier copy/cut of this session */
+                    internal?: boolean;
+                  };
+                }
+              | {
+                  /** @description Per-session sequence number, 0, 1, 2, … with no gaps */
+                  seq: number;
+                  /** @description Milliseconds since the session started */
+                  t: number;
+                  /** @enum {string} */
+                  type: 'focus';
+                  data: {
+                    state: 'focus' | 'blur';
+                  };
+                }
+              | {
+                  /** @description Per-session sequence number, 0, 1, 2, … with no gaps */
+                  seq: number;
+                  /** @description Milliseconds since the session started */
+                  t: number;
+                  /** @enum {string} */
+                  type: 'visibility';
+                  data: {
+                    state: 'visible' | 'hidden';
+                  };
+                }
+              | {
+                  /** @description Per-session sequence number, 0, 1, 2, … with no gaps */
+                  seq: number;
+                  /** @description Milliseconds since the session started */
+                  t: number;
+                  /** @enum {string} */
+                  type: 'snapshot';
+                  data: {
+                    text: string;
+                  };
+                }
+              | {
+                  /** @description Per-session sequence number, 0, 1, 2, … with no gaps */
+                  seq: number;
+                  /** @description Milliseconds since the session started */
+                  t: number;
+                  /** @enum {string} */
+                  type: 'metrics';
+                  /** @description Client-derived scores (confusion, engagement, faceDetected, faces …) as the host labels them */
+                  data: {
+                    values: {
+                      [key: string]: number | boolean;
+                    };
+                    source?: string;
+                  };
+                }
+              | {
+                  /** @description Per-session sequence number, 0, 1, 2, … with no gaps */
+                  seq: number;
+                  /** @description Milliseconds since the session started */
+                  t: number;
+                  /** @enum {string} */
+                  type: 'violation';
+                  /** @description multiple_faces, no_face, prolonged_absence, … */
+                  data: {
+                    kind: string;
+                    confidence: number;
+                    detail?: string;
+                  };
+                }
+              | {
+                  /** @description Per-session sequence number, 0, 1, 2, … with no gaps */
+                  seq: number;
+                  /** @description Milliseconds since the session started */
+                  t: number;
+                  /** @enum {string} */
+                  type: 'sensor';
+                  data: {
+                    kind: string;
+                    /** @description [t, x, y, z, …] rows, t in session ms */
+                    samples: number[][];
+                  };
+                }
+              | {
+                  /** @description Per-session sequence number, 0, 1, 2, … with no gaps */
+                  seq: number;
+                  /** @description Milliseconds since the session started */
+                  t: number;
+                  /** @enum {string} */
+                  type: 'mark';
+                  data: {
+                    label: string;
+                  };
+                }
+              | {
+                  /** @description Per-session sequence number, 0, 1, 2, … with no gaps */
+                  seq: number;
+                  /** @description Milliseconds since the session started */
+                  t: number;
+                  /** @enum {string} */
+                  type: 'custom';
+                  data: {
+                    name: string;
+                    /** @description Any JSON value, at most 32 levels deep; no string or key holds U+0000 or a lone surrogate */
+                    data: unknown;
+                  };
+                }
+            )[];
+            /** @description SHA-256, lowercase hex */
+            prevHash: string;
+            /** @description SHA-256, lowercase hex */
+            hash: string;
+            /** @description SHA-256, lowercase hex */
+            mac?: string;
+          }[];
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Unguessable session id */
+            id: string;
+            /** @description What the session captures */
+            kind: 'writing' | 'proctoring' | 'sensor' | 'generic';
+            status: 'active' | 'ended';
+            /** @description live, upload or demo */
+            source: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            endedAt?: string;
+            /** @description Highest contiguous seq stored durably (-1: none) */
+            ack: number;
+            eventCount: number;
+            /** @description t of the last stored event */
+            lastT: number;
+            meta: {
+              title?: string;
+              prompt?: string;
+              initialText?: string;
+              labels?: {
+                [key: string]: string;
+              };
+              /** @description What the source captures; undeclared signals default to captured (what the Veritas recorder captures) */
+              capabilities?: {
+                /** @description text.op events: every change to the text */
+                textChanges?: boolean;
+                /** @description key events: a key event for every key pressed in the editor */
+                keys?: boolean;
+                /** @description key events carry real press-to-release hold times */
+                keyHolds?: boolean;
+                /** @description clipboard events for copy, cut and paste (with hashes) */
+                clipboard?: boolean;
+                /** @description focus and visibility events: leaving and returning to the page */
+                focus?: boolean;
+                /** @description selection events: caret moves and selections */
+                selection?: boolean;
+                /** @description events carry `trusted: false` when a script made them (isTrusted) */
+                trustedFlags?: boolean;
+              };
+            };
+            /** @description The exam's analysis settings */
+            analysis: {
+              thresholds?: {
+                /** @description A pause: an interval between text changes at or over this (2 s, Inputlog's usual) */
+                pauseMs?: number;
+                /** @description Further pause thresholds counted in the metrics */
+                pauseReportMs?: number[];
+                /** @description Window of the typing-speed series */
+                speedWindowMs?: number;
+                /** @description External paste of at least this many characters: low flag */
+                externalPasteLowChars?: number;
+                /** @description External paste of at least this many characters: medium flag */
+                externalPasteChars?: number;
+                /** @description … and at least this many: high flag */
+                externalPasteHighChars?: number;
+                /** @description An external paste (of at least the low size) holding this many complete sentences or more: medium flag, as a passage is */
+                externalPasteSentences?: number;
+                /** @description Externally pasted share of the final text over this: high flag */
+                pasteShareOfFinal?: number;
+                /** @description Externally pasted share of all text added over this: medium flag */
+                pasteShareOfAdded?: number;
+                /** @description Transcription needs at least this many typed characters */
+                transcriptionMinChars?: number;
+                /** @description … and at least this many sentence starts */
+                transcriptionMinSentences?: number;
+                /** @description Sentence gradient under this looks like copying */
+                transcriptionMaxGradient?: number;
+                /** @description Share of sentence starts with a pause under this looks like copying */
+                transcriptionMaxSentencePauseShare?: number;
+                /** @description Revision ratio under this, with no edit inside earlier text, makes it high rather than medium */
+                transcriptionMaxRevisionRatio?: number;
+                /** @description Pauses (any location) per 100 typed characters under this is a steady pace, as copying is */
+                transcriptionMaxPausesPer100Chars?: number;
+                /** @description Fewer characters written than this: not enough data, no score */
+                minJudgedChars?: number;
+                /** @description Machine-regular input needs at least this many production keys */
+                machineMinKeys?: number;
+                /** @description Hold-time coefficient of variation under this is constant (people: 0.2–0.4) */
+                machineMaxHoldCv?: number;
+                /** @description Inter-key interquartile range ÷ median under this is too regular */
+                machineMaxIntervalDispersion?: number;
+                /** @description Key overlap under this where people overlap a quarter to half of their keys (at the reference speed) */
+                machineMaxOverlap?: number;
+                /** @description Median inter-key interval up to which machineMaxOverlap applies as is; slower typists overlap less, so beyond it the threshold falls linearly … */
+                machineOverlapReferenceMs?: number;
+                /** @description … to zero at this median interval: slower typists (300 ms and more) are not checked for key overlap at all */
+                machineOverlapOffMs?: number;
+                /** @description Median inter-key interval under this is too fast to sustain (ms) */
+                machineMinMedianIntervalMs?: number;
+                /** @description Untrusted (script-made) events at or over this: high flag; fewer: low */
+                untrustedEvents?: number;
+                /** @description Typed characters with no key press behind them, at or over this: flag */
+                keylessChars?: number;
+                /** @description A departure at least this long counts for the burst-after-return detector */
+                returnAwayMs?: number;
+                /** @description Window after returning in which inserted text is counted */
+                returnWindowMs?: number;
+                /** @description Characters inserted within the window after a return at or over this: flag */
+                returnBurstChars?: number;
+                /** @description Time away at or over this: low flag */
+                prolongedAbsenceMs?: number;
+                /** @description … at or over this: medium */
+                prolongedAbsenceHighMs?: number;
+                /** @description Violation events under this confidence are ignored */
+                violationMinConfidence?: number;
+                /** @description Sensor: an interval between samples over this is a gap */
+                sensorGapMs?: number;
+                /** @description At most this many points per host signal series */
+                hostSeriesMax?: number;
+              };
+              /** @description false: metrics events from the host page are dropped before analysis (default true) */
+              acceptHostSignals?: boolean;
+              /** @description An accommodation: the writer uses assistive technology, so text inserted without key presses is an input method, not a sign (default false) */
+              assistiveTechnology?: boolean;
+            };
+            links: {
+              view: string;
+              events: string;
+              bundle: string;
+              /** @description WebSocket URL for high-frequency streams */
+              ingest: string;
+            };
+            /** @description The server checks MACs only when it knows the key; otherwise `veritas verify --key` can, offline */
+            macs: {
+              /** @description True when every batch's MAC was checked against the session's write key (a session this server recorded live) */
+              checked: boolean;
+              /** @description Batches of the bundle that carry a MAC */
+              batchesWithMac: number;
+              /** @description What was checked, or why the MACs could not be */
+              detail: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Unguessable session id */
+            id: string;
+            /** @description What the session captures */
+            kind: 'writing' | 'proctoring' | 'sensor' | 'generic';
+            status: 'active' | 'ended';
+            /** @description live, upload or demo */
+            source: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            endedAt?: string;
+            /** @description Highest contiguous seq stored durably (-1: none) */
+            ack: number;
+            eventCount: number;
+            /** @description t of the last stored event */
+            lastT: number;
+            meta: {
+              title?: string;
+              prompt?: string;
+              initialText?: string;
+              labels?: {
+                [key: string]: string;
+              };
+              /** @description What the source captures; undeclared signals default to captured (what the Veritas recorder captures) */
+              capabilities?: {
+                /** @description text.op events: every change to the text */
+                textChanges?: boolean;
+                /** @description key events: a key event for every key pressed in the editor */
+                keys?: boolean;
+                /** @description key events carry real press-to-release hold times */
+                keyHolds?: boolean;
+                /** @description clipboard events for copy, cut and paste (with hashes) */
+                clipboard?: boolean;
+                /** @description focus and visibility events: leaving and returning to the page */
+                focus?: boolean;
+                /** @description selection events: caret moves and selections */
+                selection?: boolean;
+                /** @description events carry `trusted: false` when a script made them (isTrusted) */
+                trustedFlags?: boolean;
+              };
+            };
+            /** @description The exam's analysis settings */
+            analysis: {
+              thresholds?: {
+                /** @description A pause: an interval between text changes at or over this (2 s, Inputlog's usual) */
+                pauseMs?: number;
+                /** @description Further pause thresholds counted in the metrics */
+                pauseReportMs?: number[];
+                /** @description Window of the typing-speed series */
+                speedWindowMs?: number;
+                /** @description External paste of at least this many characters: low flag */
+                externalPasteLowChars?: number;
+                /** @description External paste of at least this many characters: medium flag */
+                externalPasteChars?: number;
+                /** @description … and at least this many: high flag */
+                externalPasteHighChars?: number;
+                /** @description An external paste (of at least the low size) holding this many complete sentences or more: medium flag, as a passage is */
+                externalPasteSentences?: number;
+                /** @description Externally pasted share of the final text over this: high flag */
+                pasteShareOfFinal?: number;
+                /** @description Externally pasted share of all text added over this: medium flag */
+                pasteShareOfAdded?: number;
+                /** @description Transcription needs at least this many typed characters */
+                transcriptionMinChars?: number;
+                /** @description … and at least this many sentence starts */
+                transcriptionMinSentences?: number;
+                /** @description Sentence gradient under this looks like copying */
+                transcriptionMaxGradient?: number;
+                /** @description Share of sentence starts with a pause under this looks like copying */
+                transcriptionMaxSentencePauseShare?: number;
+                /** @description Revision ratio under this, with no edit inside earlier text, makes it high rather than medium */
+                transcriptionMaxRevisionRatio?: number;
+                /** @description Pauses (any location) per 100 typed characters under this is a steady pace, as copying is */
+                transcriptionMaxPausesPer100Chars?: number;
+                /** @description Fewer characters written than this: not enough data, no score */
+                minJudgedChars?: number;
+                /** @description Machine-regular input needs at least this many production keys */
+                machineMinKeys?: number;
+                /** @description Hold-time coefficient of variation under this is constant (people: 0.2–0.4) */
+                machineMaxHoldCv?: number;
+                /** @description Inter-key interquartile range ÷ median under this is too regular */
+                machineMaxIntervalDispersion?: number;
+                /** @description Key overlap under this where people overlap a quarter to half of their keys (at the reference speed) */
+                machineMaxOverlap?: number;
+                /** @description Median inter-key interval up to which machineMaxOverlap applies as is; slower typists overlap less, so beyond it the threshold falls linearly … */
+                machineOverlapReferenceMs?: number;
+                /** @description … to zero at this median interval: slower typists (300 ms and more) are not checked for key overlap at all */
+                machineOverlapOffMs?: number;
+                /** @description Median inter-key interval under this is too fast to sustain (ms) */
+                machineMinMedianIntervalMs?: number;
+                /** @description Untrusted (script-made) events at or over this: high flag; fewer: low */
+                untrustedEvents?: number;
+                /** @description Typed characters with no key press behind them, at or over this: flag */
+                keylessChars?: number;
+                /** @description A departure at least this long counts for the burst-after-return detector */
+                returnAwayMs?: number;
+                /** @description Window after returning in which inserted text is counted */
+                returnWindowMs?: number;
+                /** @description Characters inserted within the window after a return at or over this: flag */
+                returnBurstChars?: number;
+                /** @description Time away at or over this: low flag */
+                prolongedAbsenceMs?: number;
+                /** @description … at or over this: medium */
+                prolongedAbsenceHighMs?: number;
+                /** @description Violation events under this confidence are ignored */
+                violationMinConfidence?: number;
+                /** @description Sensor: an interval between samples over this is a gap */
+                sensorGapMs?: number;
+                /** @description At most this many points per host signal series */
+                hostSeriesMax?: number;
+              };
+              /** @description false: metrics events from the host page are dropped before analysis (default true) */
+              acceptHostSignals?: boolean;
+              /** @description An accommodation: the writer uses assistive technology, so text inserted without key presses is an input method, not a sign (default false) */
+              assistiveTechnology?: boolean;
+            };
+            links: {
+              view: string;
+              events: string;
+              bundle: string;
+              /** @description WebSocket URL for high-frequency streams */
+              ingest: string;
+            };
+            /** @description The server checks MACs only when it knows the key; otherwise `veritas verify --key` can, offline */
+            macs: {
+              /** @description True when every batch's MAC was checked against the session's write key (a session this server recorded live) */
+              checked: boolean;
+              /** @description Batches of the bundle that carry a MAC */
+              batchesWithMac: number;
+              /** @description What was checked, or why the MACs could not be */
+              detail: string;
+            };
+          };
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getDemoSessions: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              /** @description Unguessable session id */
+              id: string;
+              /** @description What the session captures */
+              kind: 'writing' | 'proctoring' | 'sensor' | 'generic';
+              status: 'active' | 'ended';
+              /** @description live, upload or demo */
+              source: string;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              endedAt?: string;
+              /** @description Highest contiguous seq stored durably (-1: none) */
+              ack: number;
+              eventCount: number;
+              /** @description t of the last stored event */
+              lastT: number;
+              meta: {
+                title?: string;
+                prompt?: string;
+                initialText?: string;
+                labels?: {
+                  [key: string]: string;
+                };
+                /** @description What the source captures; undeclared signals default to captured (what the Veritas recorder captures) */
+                capabilities?: {
+                  /** @description text.op events: every change to the text */
+                  textChanges?: boolean;
+                  /** @description key events: a key event for every key pressed in the editor */
+                  keys?: boolean;
+                  /** @description key events carry real press-to-release hold times */
+                  keyHolds?: boolean;
+                  /** @description clipboard events for copy, cut and paste (with hashes) */
+                  clipboard?: boolean;
+                  /** @description focus and visibility events: leaving and returning to the page */
+                  focus?: boolean;
+                  /** @description selection events: caret moves and selections */
+                  selection?: boolean;
+                  /** @description events carry `trusted: false` when a script made them (isTrusted) */
+                  trustedFlags?: boolean;
+                };
+              };
+              /** @description The exam's analysis settings */
+              analysis: {
+                thresholds?: {
+                  /** @description A pause: an interval between text changes at or over this (2 s, Inputlog's usual) */
+                  pauseMs?: number;
+                  /** @description Further pause thresholds counted in the metrics */
+                  pauseReportMs?: number[];
+                  /** @description Window of the typing-speed series */
+                  speedWindowMs?: number;
+                  /** @description External paste of at least this many characters: low flag */
+                  externalPasteLowChars?: number;
+                  /** @description External paste of at least this many characters: medium flag */
+                  externalPasteChars?: number;
+                  /** @description … and at least this many: high flag */
+                  externalPasteHighChars?: number;
+                  /** @description An external paste (of at least the low size) holding this many complete sentences or more: medium flag, as a passage is */
+                  externalPasteSentences?: number;
+                  /** @description Externally pasted share of the final text over this: high flag */
+                  pasteShareOfFinal?: number;
+                  /** @description Externally pasted share of all text added over this: medium flag */
+                  pasteShareOfAdded?: number;
+                  /** @description Transcription needs at least this many typed characters */
+                  transcriptionMinChars?: number;
+                  /** @description … and at least this many sentence starts */
+                  transcriptionMinSentences?: number;
+                  /** @description Sentence gradient under this looks like copying */
+                  transcriptionMaxGradient?: number;
+                  /** @description Share of sentence starts with a pause under this looks like copying */
+                  transcriptionMaxSentencePauseShare?: number;
+                  /** @description Revision ratio under this, with no edit inside earlier text, makes it high rather than medium */
+                  transcriptionMaxRevisionRatio?: number;
+                  /** @description Pauses (any location) per 100 typed characters under this is a steady pace, as copying is */
+                  transcriptionMaxPausesPer100Chars?: number;
+                  /** @description Fewer characters written than this: not enough data, no score */
+                  minJudgedChars?: number;
+                  /** @description Machine-regular input needs at least this many production keys */
+                  machineMinKeys?: number;
+                  /** @description Hold-time coefficient of variation under this is constant (people: 0.2–0.4) */
+                  machineMaxHoldCv?: number;
+                  /** @description Inter-key interquartile range ÷ median under this is too regular */
+                  machineMaxIntervalDispersion?: number;
+                  /** @description Key overlap under this where people overlap a quarter to half of their keys (at the reference speed) */
+                  machineMaxOverlap?: number;
+                  /** @description Median inter-key interval up to which machineMaxOverlap applies as is; slower typists overlap less, so beyond it the threshold falls linearly … */
+                  machineOverlapReferenceMs?: number;
+                  /** @description … to zero at this median interval: slower typists (300 ms and more) are not checked for key overlap at all */
+                  machineOverlapOffMs?: number;
+                  /** @description Median inter-key interval under this is too fast to sustain (ms) */
+                  machineMinMedianIntervalMs?: number;
+                  /** @description Untrusted (script-made) events at or over this: high flag; fewer: low */
+                  untrustedEvents?: number;
+                  /** @description Typed characters with no key press behind them, at or over this: flag */
+                  keylessChars?: number;
+                  /** @description A departure at least this long counts for the burst-after-return detector */
+                  returnAwayMs?: number;
+                  /** @description Window after returning in which inserted text is counted */
+                  returnWindowMs?: number;
+                  /** @description Characters inserted within the window after a return at or over this: flag */
+                  returnBurstChars?: number;
+                  /** @description Time away at or over this: low flag */
+                  prolongedAbsenceMs?: number;
+                  /** @description … at or over this: medium */
+                  prolongedAbsenceHighMs?: number;
+                  /** @description Violation events under this confidence are ignored */
+                  violationMinConfidence?: number;
+                  /** @description Sensor: an interval between samples over this is a gap */
+                  sensorGapMs?: number;
+                  /** @description At most this many points per host signal series */
+                  hostSeriesMax?: number;
+                };
+                /** @description false: metrics events from the host page are dropped before analysis (default true) */
+                acceptHostSignals?: boolean;
+                /** @description An accommodation: the writer uses assistive technology, so text inserted without key presses is an input method, not a sign (default false) */
+                assistiveTechnology?: boolean;
+              };
+              links: {
+                view: string;
+                events: string;
+                bundle: string;
+                /** @description WebSocket URL for high-frequency streams */
+                ingest: string;
+              };
+            }[];
+          };
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getSessionsByIdReplay: {
+    parameters: {
+      query?: {
+        /** @description Operations per line (default 4096) */
+        chunkRows?: number;
+      };
+      header?: never;
+      path: {
+        /** @description Unguessable session id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description NDJSON stream */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/x-ndjson': string;
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getSessionsByIdAnalysis: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description Unguessable session id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Final: done or failed */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json':
+            | {
+                /** @enum {string} */
+                status: 'done';
+                /** Format: date-time */
+                analyzedAt: string;
+                /** @description The analysis format that produced it */
+                version: string;
+                analysis:
+                  | {
+                      /** @enum {string} */
+                      format: 'veritas.analysis/v2';
+                      metrics: {
+                        events: number;
+                        firstSeq: number;
+                        lastSeq: number;
+                        durationMs: number;
+                        byType: {
+                          [key: string]: number;
                         };
-                        flags: {
-                          /** @description The detector that raised the flag */
-                          detector:
-                            | 'external-paste'
-                            | 'paste-share'
-                            | 'transcription'
-                            | 'machine-regular'
-                            | 'untrusted-input'
-                            | 'keyless-text'
-                            | 'burst-after-return'
-                            | 'prolonged-absence'
-                            | 'several-faces'
-                            | 'no-face';
-                          severity: 'low' | 'medium' | 'high';
-                          /** @description Where in the stream the flag comes from */
-                          evidence: {
-                            seqFrom: number;
-                            seqTo: number;
-                            tFrom: number;
-                            tTo: number;
-                            /** @description A short excerpt of the text concerned ('' when there is none) */
-                            excerpt: string;
-                            /** @description The stretches that made the case (e.g. sentences typed without a pause), in session order */
-                            moments?: {
+                        writing: {
+                          /** @description ms from the first to the last event */
+                          totalMs: number;
+                          /** @description Sum of intervals between text changes shorter than the pause threshold */
+                          activeMs: number;
+                          pauses: {
+                            thresholdMs: number;
+                            thresholdsMs: number[];
+                            /** @description Count of intervals at or over each threshold in `thresholdsMs` */
+                            countsOver: number[];
+                            totalPauseMs: number;
+                            byLocation: {
+                              withinWord: {
+                                /** @description Intervals that ended at this location (any length) */
+                                intervals: number;
+                                /** @description Of those, pauses at or over the pause threshold */
+                                pauses: number;
+                                medianMs: number;
+                                meanMs: number;
+                              };
+                              beforeWord: {
+                                /** @description Intervals that ended at this location (any length) */
+                                intervals: number;
+                                /** @description Of those, pauses at or over the pause threshold */
+                                pauses: number;
+                                medianMs: number;
+                                meanMs: number;
+                              };
+                              beforeSentence: {
+                                /** @description Intervals that ended at this location (any length) */
+                                intervals: number;
+                                /** @description Of those, pauses at or over the pause threshold */
+                                pauses: number;
+                                medianMs: number;
+                                meanMs: number;
+                              };
+                              beforeParagraph: {
+                                /** @description Intervals that ended at this location (any length) */
+                                intervals: number;
+                                /** @description Of those, pauses at or over the pause threshold */
+                                pauses: number;
+                                medianMs: number;
+                                meanMs: number;
+                              };
+                              beforeRevision: {
+                                /** @description Intervals that ended at this location (any length) */
+                                intervals: number;
+                                /** @description Of those, pauses at or over the pause threshold */
+                                pauses: number;
+                                medianMs: number;
+                                meanMs: number;
+                              };
+                            };
+                            /** @description Median of the longest interval in each sentence or paragraph boundary transition ÷ median interval within a word (composing: high; copying: near 1) */
+                            sentenceGradient: number;
+                            /** @description Share of sentence and paragraph boundaries holding a pause at or over the threshold */
+                            sentencePauseShare: number;
+                            /** @description Sentence and paragraph boundary transitions: the intervals from the end of a sentence (its punctuation and the whitespace after it) to the next sentence’s first character */
+                            boundaries: number;
+                            /** @description Of those, transitions holding a pause at or over the threshold */
+                            pausedBoundaries: number;
+                            /** @description Intervals at or over the pause threshold, anywhere */
+                            count: number;
+                            /** @description Intervals that contained time away from the page (not classified) */
+                            intervalsWithAway: number;
+                          };
+                          bursts: {
+                            p: {
+                              count: number;
+                              meanChars: number;
+                            };
+                            r: {
+                              count: number;
+                              meanChars: number;
+                            };
+                          };
+                          keys: {
+                            count: number;
+                            interKey: {
+                              count: number;
+                              meanMs: number;
+                              medianMs: number;
+                              q1Ms: number;
+                              q3Ms: number;
+                              iqrMs: number;
+                              /** @description Coefficient of variation: standard deviation ÷ mean */
+                              cv: number;
+                              /** @description Interquartile range ÷ median: spread that one long pause cannot inflate */
+                              iqrOverMedian: number;
+                            };
+                            hold: {
+                              count: number;
+                              meanMs: number;
+                              medianMs: number;
+                              q1Ms: number;
+                              q3Ms: number;
+                              iqrMs: number;
+                              /** @description Coefficient of variation: standard deviation ÷ mean */
+                              cv: number;
+                              /** @description Interquartile range ÷ median: spread that one long pause cannot inflate */
+                              iqrOverMedian: number;
+                            };
+                            /** @description Share of production keys pressed before the previous one was released */
+                            overlapRatio: number;
+                            untrusted: number;
+                          };
+                          speed: {
+                            windowMs: number;
+                            windows: {
+                              tFrom: number;
+                              /** @description Characters typed (cause 'type') in the window */
+                              chars: number;
+                              keys: number;
+                            }[];
+                            meanCharsPerMin: number;
+                            cv: number;
+                          };
+                          revisions: {
+                            insertedChars: number;
+                            deletedChars: number;
+                            deletions: number;
+                            /** @description Deleted ÷ inserted characters */
+                            revisionRatio: number;
+                            /** @description Edits (not input methods) that changed earlier text, away from the end of the text */
+                            inTextEdits: number;
+                            finalLength: number;
+                            /** @description Final length ÷ all characters inserted */
+                            productProcessRatio: number;
+                          };
+                          paste: {
+                            count: number;
+                            chars: number;
+                            internal: {
+                              count: number;
+                              chars: number;
+                            };
+                            external: {
+                              count: number;
+                              chars: number;
+                              largest: number;
+                            };
+                            /** @description Externally pasted characters still in the final text ÷ final length */
+                            shareOfFinal: number;
+                            /** @description Externally pasted characters ÷ all characters inserted */
+                            shareOfAdded: number;
+                          };
+                          keyless: {
+                            largestInsertion: {
+                              chars: number;
+                              seq: number;
+                              t: number;
+                              cause: string;
+                            } | null;
+                            typedWithoutKeys: number;
+                            programmaticChars: number;
+                            untrustedChars: number;
+                          };
+                          inputMethod: {
+                            ops: number;
+                            chars: number;
+                            byCause: {
+                              ime: number;
+                              dictation: number;
+                              autocorrect: number;
+                            };
+                          };
+                          away: {
+                            departures: number;
+                            totalMs: number;
+                            longestMs: number;
+                            list: {
                               seqFrom: number;
                               seqTo: number;
                               tFrom: number;
                               tTo: number;
-                              /** @description The text typed in the stretch (shortened) */
-                              excerpt: string;
+                              durationMs: number;
+                              /** @description Characters that entered the text within the return window after coming back */
+                              charsAfterReturn: number;
+                              excerptAfterReturn: string;
                             }[];
                           };
-                          /** @description One sentence a teacher understands, stating what was measured with the numbers */
-                          message: string;
-                          /** @description The measured values beside the thresholds they were compared with */
-                          values: {
+                          snapshots: {
+                            count: number;
+                            mismatches: number;
+                          };
+                          typedChars: number;
+                          textKeys: number;
+                        } | null;
+                        proctoring: {
+                          metricsEvents: number;
+                          noFaceMs: number;
+                          severalFacesEvents: number;
+                          violations: {
                             [key: string]: number;
                           };
-                        }[];
-                        notes: {
-                          topic: 'input-method' | 'host-signals' | 'little-data' | 'assistive-technology' | 'not-captured';
-                          message: string;
-                        }[];
-                        /** @description The integrity score and risk label, or verdict 'not-enough-data' with neither */
-                        score:
+                        } | null;
+                        sensor:
                           | {
-                              /** @enum {string} */
-                              verdict: 'scored';
-                              integrity: number;
-                              risk: 'low' | 'medium' | 'high';
-                              reasons: {
-                                detector:
-                                  | (
-                                      | 'external-paste'
-                                      | 'paste-share'
-                                      | 'transcription'
-                                      | 'machine-regular'
-                                      | 'untrusted-input'
-                                      | 'keyless-text'
-                                      | 'burst-after-return'
-                                      | 'prolonged-absence'
-                                      | 'several-faces'
-                                      | 'no-face'
-                                    )
-                                  | 'none';
-                                severity: 'low' | 'medium' | 'high';
-                                flags: number;
-                                weight: number;
-                                message: string;
-                              }[];
-                              summary: string;
-                            }
-                          | {
-                              /** @enum {string} */
-                              verdict: 'not-enough-data';
-                              integrity: null;
-                              risk: null;
-                              reasons: {
-                                detector:
-                                  | (
-                                      | 'external-paste'
-                                      | 'paste-share'
-                                      | 'transcription'
-                                      | 'machine-regular'
-                                      | 'untrusted-input'
-                                      | 'keyless-text'
-                                      | 'burst-after-return'
-                                      | 'prolonged-absence'
-                                      | 'several-faces'
-                                      | 'no-face'
-                                    )
-                                  | 'none';
-                                severity: 'low' | 'medium' | 'high';
-                                flags: number;
-                                weight: number;
-                                message: string;
-                              }[];
-                              summary: string;
-                            };
-                        /** @description Signals from the host page as it labels them; never part of the score; null when refused or absent */
-                        hostSignals:
-                          | {
-                              key: string;
-                              source: string;
-                              count: number;
-                              min: number;
-                              max: number;
-                              mean: number;
-                              last: number;
-                              series: [number, number][];
+                              kind: string;
+                              events: number;
+                              samples: number;
+                              rateHz: number;
+                              gaps: number;
+                              longestGapMs: number;
+                              gapMs: number;
                             }[]
                           | null;
-                        thresholds: {
-                          /** @description A pause: an interval between text changes at or over this (2 s, Inputlog's usual) */
-                          pauseMs: number;
-                          /** @description Further pause thresholds counted in the metrics */
-                          pauseReportMs: number[];
-                          /** @description Window of the typing-speed series */
-                          speedWindowMs: number;
-                          /** @description External paste of at least this many characters: low flag */
-                          externalPasteLowChars: number;
-                          /** @description External paste of at least this many characters: medium flag */
-                          externalPasteChars: number;
-                          /** @description … and at least this many: high flag */
-                          externalPasteHighChars: number;
-                          /** @description An external paste (of at least the low size) holding this many complete sentences or more: medium flag, as a passage is */
-                          externalPasteSentences: number;
-                          /** @description Externally pasted share of the final text over this: high flag */
-                          pasteShareOfFinal: number;
-                          /** @description Externally pasted share of all text added over this: medium flag */
-                          pasteShareOfAdded: number;
-                          /** @description Transcription needs at least this many typed characters */
-                          transcriptionMinChars: number;
-                          /** @description … and at least this many sentence starts */
-                          transcriptionMinSentences: number;
-                          /** @description Sentence gradient under this looks like copying */
-                          transcriptionMaxGradient: number;
-                          /** @description Share of sentence starts with a pause under this looks like copying */
-                          transcriptionMaxSentencePauseShare: number;
-                          /** @description Revision ratio under this, with no edit inside earlier text, makes it high rather than medium */
-                          transcriptionMaxRevisionRatio: number;
-                          /** @description Pauses (any location) per 100 typed characters under this is a steady pace, as copying is */
-                          transcriptionMaxPausesPer100Chars: number;
-                          /** @description Fewer characters written than this: not enough data, no score */
-                          minJudgedChars: number;
-                          /** @description Machine-regular input needs at least this many production keys */
-                          machineMinKeys: number;
-                          /** @description Hold-time coefficient of variation under this is constant (people: 0.2–0.4) */
-                          machineMaxHoldCv: number;
-                          /** @description Inter-key interquartile range ÷ median under this is too regular */
-                          machineMaxIntervalDispersion: number;
-                          /** @description Key overlap under this where people overlap a quarter to half of their keys (at the reference speed) */
-                          machineMaxOverlap: number;
-                          /** @description Median inter-key interval up to which machineMaxOverlap applies as is; slower typists overlap less, so beyond it the threshold falls linearly … */
-                          machineOverlapReferenceMs: number;
-                          /** @description … to zero at this median interval: slower typists (300 ms and more) are not checked for key overlap at all */
-                          machineOverlapOffMs: number;
-                          /** @description Median inter-key interval under this is too fast to sustain (ms) */
-                          machineMinMedianIntervalMs: number;
-                          /** @description Untrusted (script-made) events at or over this: high flag; fewer: low */
-                          untrustedEvents: number;
-                          /** @description Typed characters with no key press behind them, at or over this: flag */
-                          keylessChars: number;
-                          /** @description A departure at least this long counts for the burst-after-return detector */
-                          returnAwayMs: number;
-                          /** @description Window after returning in which inserted text is counted */
-                          returnWindowMs: number;
-                          /** @description Characters inserted within the window after a return at or over this: flag */
-                          returnBurstChars: number;
-                          /** @description Time away at or over this: low flag */
-                          prolongedAbsenceMs: number;
-                          /** @description … at or over this: medium */
-                          prolongedAbsenceHighMs: number;
-                          /** @description Violation events under this confidence are ignored */
-                          violationMinConfidence: number;
-                          /** @description Sensor: an interval between samples over this is a gap */
-                          sensorGapMs: number;
-                          /** @description At most this many points per host signal series */
-                          hostSeriesMax: number;
+                      };
+                      flags: {
+                        /** @description The detector that raised the flag */
+                        detector:
+                          | 'external-paste'
+                          | 'paste-share'
+                          | 'transcription'
+                          | 'machine-regular'
+                          | 'untrusted-input'
+                          | 'keyless-text'
+                          | 'burst-after-return'
+                          | 'prolonged-absence'
+                          | 'several-faces'
+                          | 'no-face';
+                        severity: 'low' | 'medium' | 'high';
+                        /** @description Where in the stream the flag comes from */
+                        evidence: {
+                          seqFrom: number;
+                          seqTo: number;
+                          tFrom: number;
+                          tTo: number;
+                          /** @description A short excerpt of the text concerned ('' when there is none) */
+                          excerpt: string;
+                          /** @description The stretches that made the case (e.g. sentences typed without a pause), in session order */
+                          moments?: {
+                            seqFrom: number;
+                            seqTo: number;
+                            tFrom: number;
+                            tTo: number;
+                            /** @description The text typed in the stretch (shortened) */
+                            excerpt: string;
+                          }[];
                         };
-                        /** @description What the source of a session captures; absent signals are not evidence */
-                        capabilities: {
-                          /** @description text.op events: every change to the text */
-                          textChanges: boolean;
-                          /** @description key events: a key event for every key pressed in the editor */
-                          keys: boolean;
-                          /** @description key events carry real press-to-release hold times */
-                          keyHolds: boolean;
-                          /** @description clipboard events for copy, cut and paste (with hashes) */
-                          clipboard: boolean;
-                          /** @description focus and visibility events: leaving and returning to the page */
-                          focus: boolean;
-                          /** @description selection events: caret moves and selections */
-                          selection: boolean;
-                          /** @description events carry `trusted: false` when a script made them (isTrusted) */
-                          trustedFlags: boolean;
+                        /** @description One sentence a teacher understands, stating what was measured with the numbers */
+                        message: string;
+                        /** @description The measured values beside the thresholds they were compared with */
+                        values: {
+                          [key: string]: number;
                         };
-                        /** @description What the analysis could not check (or checked only in part) because the source did not capture a signal */
-                        notChecked: {
-                          /** @description The detector that raised the flag */
-                          detector:
-                            | 'external-paste'
-                            | 'paste-share'
-                            | 'transcription'
-                            | 'machine-regular'
-                            | 'untrusted-input'
-                            | 'keyless-text'
-                            | 'burst-after-return'
-                            | 'prolonged-absence'
-                            | 'several-faces'
-                            | 'no-face';
-                          missing: ('textChanges' | 'keys' | 'keyHolds' | 'clipboard' | 'focus' | 'selection' | 'trustedFlags')[];
-                          /** @description true: the detector ran without the missing signals (e.g. no hold-time signs); false: it did not run */
-                          partly: boolean;
-                        }[];
-                      }
-                    | ({
-                        /** @enum {string} */
-                        format: 'veritas.analysis/v1';
-                      } & {
-                        [key: string]: unknown;
-                      });
-                }
-              | {
-                  /** @enum {string} */
-                  status: 'failed';
-                  /** @description The error of the last run */
-                  error: string;
-                  attempts: number;
-                };
-          };
+                      }[];
+                      notes: {
+                        topic: 'input-method' | 'host-signals' | 'little-data' | 'assistive-technology' | 'not-captured';
+                        message: string;
+                      }[];
+                      /** @description The integrity score and risk label, or verdict 'not-enough-data' with neither */
+                      score:
+                        | {
+                            /** @enum {string} */
+                            verdict: 'scored';
+                            integrity: number;
+                            risk: 'low' | 'medium' | 'high';
+                            reasons: {
+                              detector:
+                                | (
+                                    | 'external-paste'
+                                    | 'paste-share'
+                                    | 'transcription'
+                                    | 'machine-regular'
+                                    | 'untrusted-input'
+                                    | 'keyless-text'
+                                    | 'burst-after-return'
+                                    | 'prolonged-absence'
+                                    | 'several-faces'
+                                    | 'no-face'
+                                  )
+                                | 'none';
+                              severity: 'low' | 'medium' | 'high';
+                              flags: number;
+                              weight: number;
+                              message: string;
+                            }[];
+                            summary: string;
+                          }
+                        | {
+                            /** @enum {string} */
+                            verdict: 'not-enough-data';
+                            integrity: null;
+                            risk: null;
+                            reasons: {
+                              detector:
+                                | (
+                                    | 'external-paste'
+                                    | 'paste-share'
+                                    | 'transcription'
+                                    | 'machine-regular'
+                                    | 'untrusted-input'
+                                    | 'keyless-text'
+                                    | 'burst-after-return'
+                                    | 'prolonged-absence'
+                                    | 'several-faces'
+                                    | 'no-face'
+                                  )
+                                | 'none';
+                              severity: 'low' | 'medium' | 'high';
+                              flags: number;
+                              weight: number;
+                              message: string;
+                            }[];
+                            summary: string;
+                          };
+                      /** @description Signals from the host page as it labels them; never part of the score; null when refused or absent */
+                      hostSignals:
+                        | {
+                            key: string;
+                            source: string;
+                            count: number;
+                            min: number;
+                            max: number;
+                            mean: number;
+                            last: number;
+                            series: [number, number][];
+                          }[]
+                        | null;
+                      thresholds: {
+                        /** @description A pause: an interval between text changes at or over this (2 s, Inputlog's usual) */
+                        pauseMs: number;
+                        /** @description Further pause thresholds counted in the metrics */
+                        pauseReportMs: number[];
+                        /** @description Window of the typing-speed series */
+                        speedWindowMs: number;
+                        /** @description External paste of at least this many characters: low flag */
+                        externalPasteLowChars: number;
+                        /** @description External paste of at least this many characters: medium flag */
+                        externalPasteChars: number;
+                        /** @description … and at least this many: high flag */
+                        externalPasteHighChars: number;
+                        /** @description An external paste (of at least the low size) holding this many complete sentences or more: medium flag, as a passage is */
+                        externalPasteSentences: number;
+                        /** @description Externally pasted share of the final text over this: high flag */
+                        pasteShareOfFinal: number;
+                        /** @description Externally pasted share of all text added over this: medium flag */
+                        pasteShareOfAdded: number;
+                        /** @description Transcription needs at least this many typed characters */
+                        transcriptionMinChars: number;
+                        /** @description … and at least this many sentence starts */
+                        transcriptionMinSentences: number;
+                        /** @description Sentence gradient under this looks like copying */
+                        transcriptionMaxGradient: number;
+                        /** @description Share of sentence starts with a pause under this looks like copying */
+                        transcriptionMaxSentencePauseShare: number;
+                        /** @description Revision ratio under this, with no edit inside earlier text, makes it high rather than medium */
+                        transcriptionMaxRevisionRatio: number;
+                        /** @description Pauses (any location) per 100 typed characters under this is a steady pace, as copying is */
+                        transcriptionMaxPausesPer100Chars: number;
+                        /** @description Fewer characters written than this: not enough data, no score */
+                        minJudgedChars: number;
+                        /** @description Machine-regular input needs at least this many production keys */
+                        machineMinKeys: number;
+                        /** @description Hold-time coefficient of variation under this is constant (people: 0.2–0.4) */
+                        machineMaxHoldCv: number;
+                        /** @description Inter-key interquartile range ÷ median under this is too regular */
+                        machineMaxIntervalDispersion: number;
+                        /** @description Key overlap under this where people overlap a quarter to half of their keys (at the reference speed) */
+                        machineMaxOverlap: number;
+                        /** @description Median inter-key interval up to which machineMaxOverlap applies as is; slower typists overlap less, so beyond it the threshold falls linearly … */
+                        machineOverlapReferenceMs: number;
+                        /** @description … to zero at this median interval: slower typists (300 ms and more) are not checked for key overlap at all */
+                        machineOverlapOffMs: number;
+                        /** @description Median inter-key interval under this is too fast to sustain (ms) */
+                        machineMinMedianIntervalMs: number;
+                        /** @description Untrusted (script-made) events at or over this: high flag; fewer: low */
+                        untrustedEvents: number;
+                        /** @description Typed characters with no key press behind them, at or over this: flag */
+                        keylessChars: number;
+                        /** @description A departure at least this long counts for the burst-after-return detector */
+                        returnAwayMs: number;
+                        /** @description Window after returning in which inserted text is counted */
+                        returnWindowMs: number;
+                        /** @description Characters inserted within the window after a return at or over this: flag */
+                        returnBurstChars: number;
+                        /** @description Time away at or over this: low flag */
+                        prolongedAbsenceMs: number;
+                        /** @description … at or over this: medium */
+                        prolongedAbsenceHighMs: number;
+                        /** @description Violation events under this confidence are ignored */
+                        violationMinConfidence: number;
+                        /** @description Sensor: an interval between samples over this is a gap */
+                        sensorGapMs: number;
+                        /** @description At most this many points per host signal series */
+                        hostSeriesMax: number;
+                      };
+                      /** @description What the source of a session captures; absent signals are not evidence */
+                      capabilities: {
+                        /** @description text.op events: every change to the text */
+                        textChanges: boolean;
+                        /** @description key events: a key event for every key pressed in the editor */
+                        keys: boolean;
+                        /** @description key events carry real press-to-release hold times */
+                        keyHolds: boolean;
+                        /** @description clipboard events for copy, cut and paste (with hashes) */
+                        clipboard: boolean;
+                        /** @description focus and visibility events: leaving and returning to the page */
+                        focus: boolean;
+                        /** @description selection events: caret moves and selections */
+                        selection: boolean;
+                        /** @description events carry `trusted: false` when a script made them (isTrusted) */
+                        trustedFlags: boolean;
+                      };
+                      /** @description What the analysis could not check (or checked only in part) because the source did not capture a signal */
+                      notChecked: {
+                        /** @description The detector that raised the flag */
+                        detector:
+                          | 'external-paste'
+                          | 'paste-share'
+                          | 'transcription'
+                          | 'machine-regular'
+                          | 'untrusted-input'
+                          | 'keyless-text'
+                          | 'burst-after-return'
+                          | 'prolonged-absence'
+                          | 'several-faces'
+                          | 'no-face';
+                        missing: ('textChanges' | 'keys' | 'keyHolds' | 'clipboard' | 'focus' | 'selection' | 'trustedFlags')[];
+                        /** @description true: the detector ran without the missing signals (e.g. no hold-time signs); false: it did not run */
+                        partly: boolean;
+                      }[];
+                    }
+                  | ({
+                      /** @enum {string} */
+                      format: 'veritas.analysis/v1';
+                    } & {
+                      [key: string]: unknown;
+                    });
+              }
+            | {
+                /** @enum {string} */
+                status: 'failed';
+                /** @description The error of the last run */
+                error: string;
+                attempts: number;
+              };
         };
-        /** @description Not yet: pending or running */
-        202: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              status: 'pending' | 'running';
-              /** @description Runs started so far */
-              attempts: number;
-              /** @description Why the last run failed, when a retry is waiting */
-              lastError?: string;
-              detail?: string;
-            };
-          };
+      };
+      /** @description Not yet: pending or running */
+      202: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
+        content: {
+          'application/json': {
+            status: 'pending' | 'running';
+            /** @description Runs started so far */
+            attempts: number;
+            /** @description Why the last run failed, when a retry is waiting */
+            lastError?: string;
+            detail?: string;
           };
         };
       };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
     };
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
   };
-  '/v1/sessions/{id}/alerts': {
+  getSessionsByIdAlerts: {
     parameters: {
-      query?: never;
+      query: {
+        limit: number;
+      };
       header?: never;
-      path?: never;
+      path: {
+        /** @description Unguessable session id */
+        id: string;
+      };
       cookie?: never;
     };
-    /**
-     * Read a session's live alerts
-     * @description Alerts the incremental analyser raised while the events were ingested, in stream order. Each is stored once, however often the stream is replayed.
-     */
-    get: {
-      parameters: {
-        query: {
-          limit: number;
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
         };
-        header?: never;
-        path: {
-          /** @description Unguessable session id */
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              items: {
-                id: string;
-                /** @description The detector that raised the flag */
-                detector:
-                  | 'external-paste'
-                  | 'paste-share'
-                  | 'transcription'
-                  | 'machine-regular'
-                  | 'untrusted-input'
-                  | 'keyless-text'
-                  | 'burst-after-return'
-                  | 'prolonged-absence'
-                  | 'several-faces'
-                  | 'no-face';
-                severity: 'low' | 'medium' | 'high';
-                message: string;
-                /** @description Where in the stream the flag comes from */
-                evidence: {
+        content: {
+          'application/json': {
+            items: {
+              id: string;
+              /** @description The detector that raised the flag */
+              detector:
+                | 'external-paste'
+                | 'paste-share'
+                | 'transcription'
+                | 'machine-regular'
+                | 'untrusted-input'
+                | 'keyless-text'
+                | 'burst-after-return'
+                | 'prolonged-absence'
+                | 'several-faces'
+                | 'no-face';
+              severity: 'low' | 'medium' | 'high';
+              message: string;
+              /** @description Where in the stream the flag comes from */
+              evidence: {
+                seqFrom: number;
+                seqTo: number;
+                tFrom: number;
+                tTo: number;
+                /** @description A short excerpt of the text concerned ('' when there is none) */
+                excerpt: string;
+                /** @description The stretches that made the case (e.g. sentences typed without a pause), in session order */
+                moments?: {
                   seqFrom: number;
                   seqTo: number;
                   tFrom: number;
                   tTo: number;
-                  /** @description A short excerpt of the text concerned ('' when there is none) */
+                  /** @description The text typed in the stretch (shortened) */
                   excerpt: string;
-                  /** @description The stretches that made the case (e.g. sentences typed without a pause), in session order */
-                  moments?: {
+                }[];
+              };
+              values: {
+                [key: string]: number;
+              };
+              /** Format: date-time */
+              createdAt: string;
+            }[];
+          };
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getSessionsByIdReport: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description Unguessable session id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Final: the report, or failed */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json':
+            | {
+                /** @enum {string} */
+                status: 'done';
+                /** Format: date-time */
+                analyzedAt: string;
+                /** @description The analysis format the report is built from */
+                version: string;
+                about: string;
+                /** @description The analysis's summary: the score and what it rests on, or why there is none */
+                summary: string;
+                /** @description The risk label the teacher sees; null when there was not enough data to judge */
+                risk: ('low' | 'medium' | 'high') | null;
+                flags: {
+                  /** @description The detector that raised the flag */
+                  detector:
+                    | 'external-paste'
+                    | 'paste-share'
+                    | 'transcription'
+                    | 'machine-regular'
+                    | 'untrusted-input'
+                    | 'keyless-text'
+                    | 'burst-after-return'
+                    | 'prolonged-absence'
+                    | 'several-faces'
+                    | 'no-face';
+                  severity: 'low' | 'medium' | 'high';
+                  /** @description What the flag means, in one plain sentence */
+                  explanation: string;
+                  /** @description The analysis's own sentence: what was measured, with the numbers */
+                  measured: string;
+                  /** @description Where in the stream the flag comes from */
+                  evidence: {
                     seqFrom: number;
                     seqTo: number;
                     tFrom: number;
                     tTo: number;
-                    /** @description The text typed in the stretch (shortened) */
+                    /** @description A short excerpt of the text concerned ('' when there is none) */
                     excerpt: string;
-                  }[];
-                };
-                values: {
-                  [key: string]: number;
-                };
-                /** Format: date-time */
-                createdAt: string;
-              }[];
-            };
-          };
-        };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-      };
-    };
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/sessions/{id}/report': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * Read the process report of a session
-     * @description For the person the session is about: the flags the analysis raised, with their evidence (the same their teacher sees), each explained in one plain sentence, and the analysis's notes. Answers like the analysis: **200** `done` or `failed`, **202** `pending` or `running` (poll after `Retry-After`).
-     */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          /** @description Unguessable session id */
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Final: the report, or failed */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json':
-              | {
-                  /** @enum {string} */
-                  status: 'done';
-                  /** Format: date-time */
-                  analyzedAt: string;
-                  /** @description The analysis format the report is built from */
-                  version: string;
-                  about: string;
-                  /** @description The analysis's summary: the score and what it rests on, or why there is none */
-                  summary: string;
-                  /** @description The risk label the teacher sees; null when there was not enough data to judge */
-                  risk: ('low' | 'medium' | 'high') | null;
-                  flags: {
-                    /** @description The detector that raised the flag */
-                    detector:
-                      | 'external-paste'
-                      | 'paste-share'
-                      | 'transcription'
-                      | 'machine-regular'
-                      | 'untrusted-input'
-                      | 'keyless-text'
-                      | 'burst-after-return'
-                      | 'prolonged-absence'
-                      | 'several-faces'
-                      | 'no-face';
-                    severity: 'low' | 'medium' | 'high';
-                    /** @description What the flag means, in one plain sentence */
-                    explanation: string;
-                    /** @description The analysis's own sentence: what was measured, with the numbers */
-                    measured: string;
-                    /** @description Where in the stream the flag comes from */
-                    evidence: {
+                    /** @description The stretches that made the case (e.g. sentences typed without a pause), in session order */
+                    moments?: {
                       seqFrom: number;
                       seqTo: number;
                       tFrom: number;
                       tTo: number;
-                      /** @description A short excerpt of the text concerned ('' when there is none) */
+                      /** @description The text typed in the stretch (shortened) */
                       excerpt: string;
-                      /** @description The stretches that made the case (e.g. sentences typed without a pause), in session order */
-                      moments?: {
-                        seqFrom: number;
-                        seqTo: number;
-                        tFrom: number;
-                        tTo: number;
-                        /** @description The text typed in the stretch (shortened) */
-                        excerpt: string;
-                      }[];
-                    };
-                  }[];
-                  /** @description What the analysis says is not a flag: input methods, too little data, signals not captured */
-                  notes: {
-                    topic: 'input-method' | 'host-signals' | 'little-data' | 'assistive-technology' | 'not-captured';
-                    message: string;
-                  }[];
-                }
-              | {
-                  /** @enum {string} */
-                  status: 'failed';
-                  /** @description The error of the last run */
-                  error: string;
-                  attempts: number;
-                };
-          };
+                    }[];
+                  };
+                }[];
+                /** @description What the analysis says is not a flag: input methods, too little data, signals not captured */
+                notes: {
+                  topic: 'input-method' | 'host-signals' | 'little-data' | 'assistive-technology' | 'not-captured';
+                  message: string;
+                }[];
+              }
+            | {
+                /** @enum {string} */
+                status: 'failed';
+                /** @description The error of the last run */
+                error: string;
+                attempts: number;
+              };
         };
-        /** @description Not yet: pending or running */
-        202: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              status: 'pending' | 'running';
-              /** @description Runs started so far */
-              attempts: number;
-              /** @description Why the last run failed, when a retry is waiting */
-              lastError?: string;
-              detail?: string;
-            };
-          };
+      };
+      /** @description Not yet: pending or running */
+      202: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
+        content: {
+          'application/json': {
+            status: 'pending' | 'running';
+            /** @description Runs started so far */
+            attempts: number;
+            /** @description Why the last run failed, when a retry is waiting */
+            lastError?: string;
+            detail?: string;
           };
         };
       };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
     };
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
   };
-  '/v1/admin/users': {
+  getAdminUsers: {
     parameters: {
-      query?: never;
+      query: {
+        role?: 'admin' | 'teacher' | 'observer' | 'student';
+        status?: 'active' | 'disabled';
+        /** @description Found anywhere in the display name or the email address, ignoring case */
+        q?: string;
+        /** @description The `next` of the previous page */
+        cursor?: string;
+        limit: number;
+      };
       header?: never;
       path?: never;
       cookie?: never;
     };
-    /**
-     * List the tenant's people
-     * @description By display name, a page at a time. An admin sees everyone of the tenant; a teacher only its students.
-     */
-    get: {
-      parameters: {
-        query: {
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              id: string;
+              email: string;
+              displayName: string;
+              role: 'admin' | 'teacher' | 'observer' | 'student';
+              status: 'active' | 'disabled';
+              /** @description A student's enrollment id */
+              enrollmentId: string | null;
+              /** @description A teacher's department */
+              department: string | null;
+              /** Format: date-time */
+              createdAt: string;
+              lastSignInAt: string | null;
+              /** @description An observer's: the teachers they are attached to */
+              teachers?: string[];
+            }[];
+            /** @description Pass as `cursor` for the next page; null at the end */
+            next: string | null;
+          };
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getAdminUsersByUserId: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        userId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            email: string;
+            displayName: string;
+            role: 'admin' | 'teacher' | 'observer' | 'student';
+            status: 'active' | 'disabled';
+            /** @description A student's enrollment id */
+            enrollmentId: string | null;
+            /** @description A teacher's department */
+            department: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            lastSignInAt: string | null;
+            /** @description An observer's: the teachers they are attached to */
+            teachers?: string[];
+          };
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  patchAdminUsersByUserId: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        userId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
           role?: 'admin' | 'teacher' | 'observer' | 'student';
           status?: 'active' | 'disabled';
-          /** @description Found anywhere in the display name or the email address, ignoring case */
-          q?: string;
-          /** @description The `next` of the previous page */
-          cursor?: string;
-          limit: number;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              items: {
-                id: string;
-                email: string;
-                displayName: string;
-                role: 'admin' | 'teacher' | 'observer' | 'student';
-                status: 'active' | 'disabled';
-                /** @description A student's enrollment id */
-                enrollmentId: string | null;
-                /** @description A teacher's department */
-                department: string | null;
-                /** Format: date-time */
-                createdAt: string;
-                lastSignInAt: string | null;
-                /** @description An observer's: the teachers they are attached to */
-                teachers?: string[];
-              }[];
-              /** @description Pass as `cursor` for the next page; null at the end */
-              next: string | null;
-            };
-          };
-        };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+          displayName?: string;
+          enrollmentId?: string | null;
+          department?: string | null;
         };
       };
     };
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/admin/users/{userId}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * Read a person
-     * @description An observer's answer lists the teachers they are attached to.
-     */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          userId: string;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
         };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              id: string;
-              email: string;
-              displayName: string;
-              role: 'admin' | 'teacher' | 'observer' | 'student';
-              status: 'active' | 'disabled';
-              /** @description A student's enrollment id */
-              enrollmentId: string | null;
-              /** @description A teacher's department */
-              department: string | null;
-              /** Format: date-time */
-              createdAt: string;
-              lastSignInAt: string | null;
-              /** @description An observer's: the teachers they are attached to */
-              teachers?: string[];
-            };
-          };
-        };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-      };
-    };
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    /**
-     * Change a person's role, status or profile
-     * @description A student has an enrollment id, a teacher a department; a role change drops what the old role had (its profile field, class memberships, observer links). A teacher who still has classes keeps the role (409), and so does the tenant's last active admin.
-     */
-    patch: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          userId: string;
-        };
-        cookie?: never;
-      };
-      requestBody: {
         content: {
           'application/json': {
-            role?: 'admin' | 'teacher' | 'observer' | 'student';
-            status?: 'active' | 'disabled';
-            displayName?: string;
-            enrollmentId?: string | null;
-            department?: string | null;
+            id: string;
+            email: string;
+            displayName: string;
+            role: 'admin' | 'teacher' | 'observer' | 'student';
+            status: 'active' | 'disabled';
+            /** @description A student's enrollment id */
+            enrollmentId: string | null;
+            /** @description A teacher's department */
+            department: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            lastSignInAt: string | null;
+            /** @description An observer's: the teachers they are attached to */
+            teachers?: string[];
           };
         };
       };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  putAdminUsersByObserverIdTeachersByTeacherId: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        observerId: string;
+        teacherId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Attached */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  deleteAdminUsersByObserverIdTeachersByTeacherId: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        observerId: string;
+        teacherId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Detached */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getClasses: {
+    parameters: {
+      query: {
+        teacherId?: string;
+        /** @description The `next` of the previous page */
+        cursor?: string;
+        limit: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
               id: string;
-              email: string;
-              displayName: string;
-              role: 'admin' | 'teacher' | 'observer' | 'student';
-              status: 'active' | 'disabled';
-              /** @description A student's enrollment id */
-              enrollmentId: string | null;
-              /** @description A teacher's department */
-              department: string | null;
+              name: string;
+              teacherId: string;
               /** Format: date-time */
               createdAt: string;
-              lastSignInAt: string | null;
-              /** @description An observer's: the teachers they are attached to */
-              teachers?: string[];
-            };
-          };
-        };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
+            }[];
+            /** @description Pass as `cursor` for the next page; null at the end */
+            next: string | null;
           };
         };
       };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
     };
-    trace?: never;
   };
-  '/v1/admin/users/{observerId}/teachers/{teacherId}': {
+  postClasses: {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    get?: never;
-    /**
-     * Attach an observer to a teacher
-     * @description The observer then reads what the teacher reads. Idempotent.
-     */
-    put: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          observerId: string;
-          teacherId: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Attached */
-        204: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
-        };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-      };
-    };
-    post?: never;
-    /** Detach an observer from a teacher */
-    delete: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          observerId: string;
-          teacherId: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Detached */
-        204: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
-        };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-      };
-    };
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/classes': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * List classes
-     * @description By name, a page at a time: an admin's are all the tenant's, a teacher's their own, an observer's those of the teachers they are attached to.
-     */
-    get: {
-      parameters: {
-        query: {
+    requestBody: {
+      content: {
+        'application/json': {
+          name: string;
+          /** @description The class's teacher: an admin names one; a teacher's classes are their own */
           teacherId?: string;
-          /** @description The `next` of the previous page */
-          cursor?: string;
-          limit: number;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              items: {
-                id: string;
-                name: string;
-                teacherId: string;
-                /** Format: date-time */
-                createdAt: string;
-              }[];
-              /** @description Pass as `cursor` for the next page; null at the end */
-              next: string | null;
-            };
-          };
-        };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
         };
       };
     };
-    put?: never;
-    /**
-     * Create a class
-     * @description A teacher creates their own classes; an admin names the teacher.
-     */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
         content: {
           'application/json': {
+            id: string;
             name: string;
-            /** @description The class's teacher: an admin names one; a teacher's classes are their own */
-            teacherId?: string;
+            teacherId: string;
+            /** Format: date-time */
+            createdAt: string;
+            members: {
+              id: string;
+              displayName: string;
+              email: string;
+              enrollmentId: string | null;
+              status: 'active' | 'disabled';
+            }[];
           };
         };
       };
-      responses: {
-        /** @description Default Response */
-        201: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              id: string;
-              name: string;
-              teacherId: string;
-              /** Format: date-time */
-              createdAt: string;
-              members: {
-                id: string;
-                displayName: string;
-                email: string;
-                enrollmentId: string | null;
-                status: 'active' | 'disabled';
-              }[];
-            };
-          };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+        content: {
+          'application/json': components['schemas']['def-0'];
         };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+        content: {
+          'application/json': components['schemas']['def-0'];
         };
-        /** @description application/problem+json */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
         };
       };
     };
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
   };
-  '/v1/classes/{classId}': {
+  getClassesByClassId: {
     parameters: {
       query?: never;
       header?: never;
-      path?: never;
+      path: {
+        classId: string;
+      };
       cookie?: never;
     };
-    /** Read a class with its students */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          classId: string;
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
         };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              id: string;
-              name: string;
-              teacherId: string;
-              /** Format: date-time */
-              createdAt: string;
-              members: {
-                id: string;
-                displayName: string;
-                email: string;
-                enrollmentId: string | null;
-                status: 'active' | 'disabled';
-              }[];
-            };
-          };
-        };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-      };
-    };
-    put?: never;
-    post?: never;
-    /**
-     * Delete a class
-     * @description Its memberships go with it; the students stay.
-     */
-    delete: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          classId: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Deleted */
-        204: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
-        };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-      };
-    };
-    options?: never;
-    head?: never;
-    /** Rename a class, or give it to another teacher (an admin) */
-    patch: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          classId: string;
-        };
-        cookie?: never;
-      };
-      requestBody: {
         content: {
           'application/json': {
-            name?: string;
-            teacherId?: string;
+            id: string;
+            name: string;
+            teacherId: string;
+            /** Format: date-time */
+            createdAt: string;
+            members: {
+              id: string;
+              displayName: string;
+              email: string;
+              enrollmentId: string | null;
+              status: 'active' | 'disabled';
+            }[];
           };
         };
       };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              id: string;
-              name: string;
-              teacherId: string;
-              /** Format: date-time */
-              createdAt: string;
-              members: {
-                id: string;
-                displayName: string;
-                email: string;
-                enrollmentId: string | null;
-                status: 'active' | 'disabled';
-              }[];
-            };
-          };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+        content: {
+          'application/json': components['schemas']['def-0'];
         };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+        content: {
+          'application/json': components['schemas']['def-0'];
         };
-        /** @description application/problem+json */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
         };
       };
     };
-    trace?: never;
   };
-  '/v1/classes/{classId}/members/{userId}': {
+  deleteClassesByClassId: {
     parameters: {
       query?: never;
       header?: never;
-      path?: never;
+      path: {
+        classId: string;
+      };
       cookie?: never;
     };
-    get?: never;
-    /**
-     * Add a student to a class
-     * @description Only a student of the tenant. Idempotent.
-     */
-    put: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          classId: string;
-          userId: string;
+    requestBody?: never;
+    responses: {
+      /** @description Deleted */
+      204: {
+        headers: {
+          [name: string]: unknown;
         };
-        cookie?: never;
+        content?: never;
       };
-      requestBody?: never;
-      responses: {
-        /** @description A member */
-        204: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+        content: {
+          'application/json': components['schemas']['def-0'];
         };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+        content: {
+          'application/json': components['schemas']['def-0'];
         };
-        /** @description application/problem+json */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
         };
       };
     };
-    post?: never;
-    /** Remove a student from a class */
-    delete: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          classId: string;
-          userId: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Removed */
-        204: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
-        };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-      };
-    };
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
   };
-  '/v1/admin/tenant': {
+  patchClassesByClassId: {
     parameters: {
       query?: never;
       header?: never;
-      path?: never;
+      path: {
+        classId: string;
+      };
       cookie?: never;
     };
-    /** Read the tenant's settings */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              id: string;
-              slug: string;
-              name: string;
-              /** @description Whether this institution's sessions take signals the host page reports (webcam-derived scores): refused, they are never shown */
-              hostSignals: 'accept' | 'refuse';
-              /** Format: date-time */
-              createdAt: string;
-            };
-          };
-        };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+    requestBody: {
+      content: {
+        'application/json': {
+          name?: string;
+          teacherId?: string;
         };
       };
     };
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    /**
-     * Change the tenant's settings
-     * @description hostSignals "refuse": the analysis of every session of the tenant drops what the host page reports (webcam-derived scores), from the next analysis on. A server started with VERITAS_HOST_SIGNALS=refuse refuses them for every tenant whatever this says.
-     */
-    patch: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
         content: {
           'application/json': {
-            name?: string;
+            id: string;
+            name: string;
+            teacherId: string;
+            /** Format: date-time */
+            createdAt: string;
+            members: {
+              id: string;
+              displayName: string;
+              email: string;
+              enrollmentId: string | null;
+              status: 'active' | 'disabled';
+            }[];
+          };
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  putClassesByClassIdMembersByUserId: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        classId: string;
+        userId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A member */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  deleteClassesByClassIdMembersByUserId: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        classId: string;
+        userId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Removed */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getAdminTenant: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            slug: string;
+            name: string;
             /** @description Whether this institution's sessions take signals the host page reports (webcam-derived scores): refused, they are never shown */
-            hostSignals?: 'accept' | 'refuse';
+            hostSignals: 'accept' | 'refuse';
+            /** @description Other sites' pages (origins such as https://lms.example.edu, exactly as a browser sends them) allowed to use the recorder's routes for this institution's sessions (CORS). No wildcard; never with cookies. */
+            corsOrigins: string[];
+            /** Format: date-time */
+            createdAt: string;
           };
         };
       };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              id: string;
-              slug: string;
-              name: string;
-              /** @description Whether this institution's sessions take signals the host page reports (webcam-derived scores): refused, they are never shown */
-              hostSignals: 'accept' | 'refuse';
-              /** Format: date-time */
-              createdAt: string;
-            };
-          };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+        content: {
+          'application/json': components['schemas']['def-0'];
         };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+        content: {
+          'application/json': components['schemas']['def-0'];
         };
-        /** @description application/problem+json */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
         };
       };
     };
-    trace?: never;
   };
-  '/v1/admin/api-keys': {
+  patchAdminTenant: {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    /**
-     * List the tenant's API keys
-     * @description Newest first, revoked ones included.
-     */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              items: {
-                id: string;
-                name: string;
-                /** @description The first 8 characters after `vk_`, to tell keys apart */
-                prefix: string;
-                scopes: ('sessions:write' | 'sessions:read' | 'reports:read' | 'attempts:grade' | 'analyses:write')[];
-                /** Format: date-time */
-                createdAt: string;
-                /** @description The person who created it */
-                createdBy: string | null;
-                /** @description To the minute */
-                lastUsedAt: string | null;
-                revokedAt: string | null;
-              }[];
-            };
-          };
-        };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+    requestBody: {
+      content: {
+        'application/json': {
+          name?: string;
+          /** @description Whether this institution's sessions take signals the host page reports (webcam-derived scores): refused, they are never shown */
+          hostSignals?: 'accept' | 'refuse';
+          /** @description Other sites' pages (origins such as https://lms.example.edu, exactly as a browser sends them) allowed to use the recorder's routes for this institution's sessions (CORS). No wildcard; never with cookies. */
+          corsOrigins?: string[];
         };
       };
     };
-    put?: never;
-    /**
-     * Create an API key
-     * @description The answer holds the key itself, once: it is stored only as its SHA-256 and cannot be shown again.
-     */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
         content: {
           'application/json': {
-            /** @description What the key is for, e.g. the partner platform */
+            id: string;
+            slug: string;
             name: string;
-            scopes: ('sessions:write' | 'sessions:read' | 'reports:read' | 'attempts:grade' | 'analyses:write')[];
+            /** @description Whether this institution's sessions take signals the host page reports (webcam-derived scores): refused, they are never shown */
+            hostSignals: 'accept' | 'refuse';
+            /** @description Other sites' pages (origins such as https://lms.example.edu, exactly as a browser sends them) allowed to use the recorder's routes for this institution's sessions (CORS). No wildcard; never with cookies. */
+            corsOrigins: string[];
+            /** Format: date-time */
+            createdAt: string;
           };
         };
       };
-      responses: {
-        /** @description Default Response */
-        201: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getAdminApiKeys: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
               id: string;
               name: string;
               /** @description The first 8 characters after `vk_`, to tell keys apart */
@@ -4617,918 +5275,566 @@ export interface paths {
               /** @description To the minute */
               lastUsedAt: string | null;
               revokedAt: string | null;
-              /** @description The key: send it as `Authorization: Bearer <key>`. Shown this once; only its hash is stored. */
-              key: string;
-            };
-          };
-        };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
+            }[];
           };
         };
       };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
     };
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
   };
-  '/v1/admin/api-keys/{keyId}': {
+  postAdminApiKeys: {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    get?: never;
-    put?: never;
-    post?: never;
-    /**
-     * Revoke an API key
-     * @description At once: the next request with it answers 401. Idempotent.
-     */
-    delete: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          keyId: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Revoked */
-        204: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
-        };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description What the key is for, e.g. the partner platform */
+          name: string;
+          scopes: ('sessions:write' | 'sessions:read' | 'reports:read' | 'attempts:grade' | 'analyses:write')[];
         };
       };
     };
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/admin/audit': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * Search the tenant's audit trail
-     * @description Only the caller's own tenant's entries. `veritas audit verify` checks the hash chains.
-     */
-    get: {
-      parameters: {
-        query: {
-          /** @description The person or API key that acted */
-          actorId?: string;
-          /** @description e.g. user.update, class.create, api-key.revoke */
-          action?: string;
-          resourceType?: string;
-          resourceId?: string;
-          /** @description Entries at or after this moment */
-          from?: string;
-          /** @description Entries before this moment */
-          to?: string;
-          /** @description The `next` of the previous page */
-          cursor?: string;
-          limit: number;
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
         };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              items: {
-                id: string;
-                /** @description The entry's place in the tenant's hash chain */
-                seq: number;
-                /** Format: date-time */
-                at: string;
-                actor: {
-                  kind: string;
-                  id: string | null;
-                  authMethod: string;
-                };
-                action: string;
-                resource: {
-                  type: string;
-                  id: string | null;
-                };
-                ip: string | null;
-                requestId: string | null;
-                detail: {
-                  [key: string]: unknown;
-                };
-                hash: string;
-              }[];
-              /** @description Pass as `cursor` for the next page; null at the end */
-              next: string | null;
-            };
-          };
-        };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-      };
-    };
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/sessions/{id}/share-links': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * List a session's share links
-     * @description Newest first, revoked and expired ones included; never their tokens.
-     */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          /** @description Unguessable session id */
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              items: {
-                id: string;
-                sessionId: string;
-                state: 'active' | 'expired' | 'revoked';
-                /** Format: date-time */
-                createdAt: string;
-                /** @description The person who created it */
-                createdBy: string | null;
-                expiresAt: string | null;
-                revokedAt: string | null;
-                /** @description Noted at most once a minute */
-                lastUsedAt: string | null;
-              }[];
-            };
-          };
-        };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-      };
-    };
-    put?: never;
-    /**
-     * Create a share link
-     * @description A read-only link to the session: whoever opens it reads the session (its replay, events, analysis and report) until it expires or is revoked. The token is shown once, in this answer; it lasts `expiresInDays` days (default 30). Send it as `?share=<token>` or in the `X-Veritas-Share` header.
-     */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          /** @description Unguessable session id */
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody: {
         content: {
           'application/json': {
-            expiresInDays?: number;
+            id: string;
+            name: string;
+            /** @description The first 8 characters after `vk_`, to tell keys apart */
+            prefix: string;
+            scopes: ('sessions:write' | 'sessions:read' | 'reports:read' | 'attempts:grade' | 'analyses:write')[];
+            /** Format: date-time */
+            createdAt: string;
+            /** @description The person who created it */
+            createdBy: string | null;
+            /** @description To the minute */
+            lastUsedAt: string | null;
+            revokedAt: string | null;
+            /** @description The key: send it as `Authorization: Bearer <key>`. Shown this once; only its hash is stored. */
+            key: string;
           };
         };
       };
-      responses: {
-        /** @description Default Response */
-        201: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  deleteAdminApiKeysByKeyId: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        keyId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Revoked */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getAdminAudit: {
+    parameters: {
+      query: {
+        /** @description The person or API key that acted */
+        actorId?: string;
+        /** @description e.g. user.update, class.create, api-key.revoke */
+        action?: string;
+        resourceType?: string;
+        resourceId?: string;
+        /** @description Entries at or after this moment */
+        from?: string;
+        /** @description Entries before this moment */
+        to?: string;
+        /** @description The `next` of the previous page */
+        cursor?: string;
+        limit: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
               id: string;
-              sessionId: string;
-              state: 'active' | 'expired' | 'revoked';
+              /** @description The entry's place in the tenant's hash chain */
+              seq: number;
               /** Format: date-time */
-              createdAt: string;
-              /** @description The person who created it */
-              createdBy: string | null;
-              expiresAt: string | null;
-              revokedAt: string | null;
-              /** @description Noted at most once a minute */
-              lastUsedAt: string | null;
-              /** @description Shown once: only its hash is stored */
-              token: string;
-              /** @description The replay page with the token: <base>/replay/<id>?share=<token> */
-              url: string;
-            };
-          };
-        };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-      };
-    };
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/sessions/{id}/share-links/{linkId}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    post?: never;
-    /**
-     * Revoke a share link
-     * @description The link stops working at once. Revoking it again answers the same.
-     */
-    delete: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          /** @description Unguessable session id */
-          id: string;
-          /** @description The share link id */
-          linkId: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              id: string;
-              sessionId: string;
-              state: 'active' | 'expired' | 'revoked';
-              /** Format: date-time */
-              createdAt: string;
-              /** @description The person who created it */
-              createdBy: string | null;
-              expiresAt: string | null;
-              revokedAt: string | null;
-              /** @description Noted at most once a minute */
-              lastUsedAt: string | null;
-            };
-          };
-        };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-      };
-    };
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/auth/login': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /**
-     * Sign in with email and password
-     * @description An unknown address, a wrong password and a disabled account all answer 401 invalid-login, in the same time. Failures are limited per account and per client address (429 with Retry-After). The refresh token is set as a cookie (with a CSRF cookie) unless `tokenDelivery` is `body`.
-     */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            email: string;
-            password: string;
-            /** @description `cookie` (default, browsers): the refresh token is set as an httpOnly cookie with a CSRF cookie. `body` (other clients): it comes in the answer as `refreshToken` and no cookie is set. */
-            tokenDelivery?: 'cookie' | 'body';
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Send as "Authorization: Bearer <token>"; lives expiresIn seconds */
-              accessToken: string;
-              /** @enum {string} */
-              tokenType: 'Bearer';
-              expiresIn: number;
-              /** @description Only with tokenDelivery "body" */
-              refreshToken?: string;
-              user: {
-                id: string;
-                email: string;
-                displayName: string;
-                /** @description admin, teacher (proctor), observer or student */
-                role: 'admin' | 'teacher' | 'observer' | 'student';
-                tenant: {
-                  id: string;
-                  slug: string;
-                  name: string;
-                };
-                /** @description Students: the institution’s enrollment id */
-                enrollmentId?: string | null;
-                /** @description Teachers: their department */
-                department?: string | null;
-                /** @description How this sign-in was made */
-                authMethod: 'password' | 'oidc';
+              at: string;
+              actor: {
+                kind: string;
+                id: string | null;
+                authMethod: string;
               };
-            };
-          };
-        };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-      };
-    };
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/auth/refresh': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /**
-     * Exchange a refresh token for a new access token (and a new refresh token)
-     * @description Each refresh token works once: the answer carries its successor. Presenting a spent one revokes the whole sign-in (401 refresh-reused); a revoked or expired one answers 401 invalid-credential. The new access token carries the person's current role. Browsers: the refresh token travels in the httpOnly cookie `veritas_refresh` (Path=/v1/auth, SameSite=Strict) and the request must carry `X-CSRF-Token` equal to the `veritas_csrf` cookie (else 403 csrf-refused). Other clients send `{"refreshToken": …}` in the body and need no CSRF token.
-     */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      /** @description Non-browser clients send the refresh token here; browsers send nothing and rely on the cookie (with X-CSRF-Token). */
-      requestBody: {
-        content: {
-          'application/json': {
-            /** @description 43 base64url characters */
-            refreshToken?: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Send as "Authorization: Bearer <token>"; lives expiresIn seconds */
-              accessToken: string;
-              /** @enum {string} */
-              tokenType: 'Bearer';
-              expiresIn: number;
-              /** @description Only with tokenDelivery "body" */
-              refreshToken?: string;
-              user: {
-                id: string;
-                email: string;
-                displayName: string;
-                /** @description admin, teacher (proctor), observer or student */
-                role: 'admin' | 'teacher' | 'observer' | 'student';
-                tenant: {
-                  id: string;
-                  slug: string;
-                  name: string;
-                };
-                /** @description Students: the institution’s enrollment id */
-                enrollmentId?: string | null;
-                /** @description Teachers: their department */
-                department?: string | null;
-                /** @description How this sign-in was made */
-                authMethod: 'password' | 'oidc';
+              action: string;
+              resource: {
+                type: string;
+                id: string | null;
               };
-            };
-          };
-        };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-      };
-    };
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/auth/logout': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /**
-     * Sign out: revoke this sign-in’s refresh tokens and clear the cookies
-     * @description Access tokens already issued stay valid until they expire (15 minutes at most). Browsers: the refresh token travels in the httpOnly cookie `veritas_refresh` (Path=/v1/auth, SameSite=Strict) and the request must carry `X-CSRF-Token` equal to the `veritas_csrf` cookie (else 403 csrf-refused). Other clients send `{"refreshToken": …}` in the body and need no CSRF token.
-     */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      /** @description Non-browser clients send the refresh token here; browsers send nothing and rely on the cookie (with X-CSRF-Token). */
-      requestBody: {
-        content: {
-          'application/json': {
-            /** @description 43 base64url characters */
-            refreshToken?: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        204: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
-        };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-      };
-    };
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/.well-known/jwks.json': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /** The public keys that verify access tokens (JWKS) */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              keys: ({
-                kid?: string;
-              } & {
+              ip: string | null;
+              requestId: string | null;
+              detail: {
                 [key: string]: unknown;
-              })[];
-            };
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
+              };
+              hash: string;
+            }[];
+            /** @description Pass as `cursor` for the next page; null at the end */
+            next: string | null;
           };
         };
       };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
     };
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
   };
-  '/v1/me': {
+  getSessionsByIdShareLinks: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description Unguessable session id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              id: string;
+              sessionId: string;
+              state: 'active' | 'expired' | 'revoked';
+              /** Format: date-time */
+              createdAt: string;
+              /** @description The person who created it */
+              createdBy: string | null;
+              expiresAt: string | null;
+              revokedAt: string | null;
+              /** @description Noted at most once a minute */
+              lastUsedAt: string | null;
+            }[];
+          };
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  postSessionsByIdShareLinks: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description Unguessable session id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          expiresInDays?: number;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            sessionId: string;
+            state: 'active' | 'expired' | 'revoked';
+            /** Format: date-time */
+            createdAt: string;
+            /** @description The person who created it */
+            createdBy: string | null;
+            expiresAt: string | null;
+            revokedAt: string | null;
+            /** @description Noted at most once a minute */
+            lastUsedAt: string | null;
+            /** @description Shown once: only its hash is stored */
+            token: string;
+            /** @description The replay page with the token: <base>/replay/<id>?share=<token> */
+            url: string;
+          };
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  deleteSessionsByIdShareLinksByLinkId: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description Unguessable session id */
+        id: string;
+        /** @description The share link id */
+        linkId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            sessionId: string;
+            state: 'active' | 'expired' | 'revoked';
+            /** Format: date-time */
+            createdAt: string;
+            /** @description The person who created it */
+            createdBy: string | null;
+            expiresAt: string | null;
+            revokedAt: string | null;
+            /** @description Noted at most once a minute */
+            lastUsedAt: string | null;
+          };
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  postAuthLogin: {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    /**
-     * Who am I
-     * @description The signed-in person: name, role, institution, enrollment id (students) or department (teachers), and how they signed in.
-     */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
+    requestBody: {
+      content: {
+        'application/json': {
+          email: string;
+          password: string;
+          /** @description `cookie` (default, browsers): the refresh token is set as an httpOnly cookie with a CSRF cookie. `body` (other clients): it comes in the answer as `refreshToken` and no cookie is set. */
+          tokenDelivery?: 'cookie' | 'body';
+        };
       };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Send as "Authorization: Bearer <token>"; lives expiresIn seconds */
+            accessToken: string;
+            /** @enum {string} */
+            tokenType: 'Bearer';
+            expiresIn: number;
+            /** @description Only with tokenDelivery "body" */
+            refreshToken?: string;
+            user: {
               id: string;
               email: string;
               displayName: string;
@@ -5548,69 +5854,77 @@ export interface paths {
             };
           };
         };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+        content: {
+          'application/json': components['schemas']['def-0'];
         };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
         };
       };
     };
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    /**
-     * Change my name or password
-     * @description A new password needs `currentPassword` (403 wrong-password otherwise, throttled like sign-in) and must meet the policy (400 weak-password); it ends every other sign-in of this person. Audited.
-     */
-    patch: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            displayName?: string;
-            /** @description 12 to 256 characters, not a common one (else a weak-password problem says what to change) */
-            newPassword?: string;
-            currentPassword?: string;
-          };
+  };
+  postAuthRefresh: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Non-browser clients send the refresh token here; browsers send nothing and rely on the cookie (with X-CSRF-Token). */
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description 43 base64url characters */
+          refreshToken?: string;
         };
       };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Send as "Authorization: Bearer <token>"; lives expiresIn seconds */
+            accessToken: string;
+            /** @enum {string} */
+            tokenType: 'Bearer';
+            expiresIn: number;
+            /** @description Only with tokenDelivery "body" */
+            refreshToken?: string;
+            user: {
               id: string;
               email: string;
               displayName: string;
@@ -5630,1354 +5944,1231 @@ export interface paths {
             };
           };
         };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+        content: {
+          'application/json': components['schemas']['def-0'];
         };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description application/problem+json */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+        content: {
+          'application/json': components['schemas']['def-0'];
         };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
         };
       };
     };
-    trace?: never;
   };
-  '/v1/admin/invitations': {
+  postAuthLogout: {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    /**
-     * Open invitations of my institution
-     * @description Not yet accepted, revoked or expired; newest first. The links themselves are never shown again.
-     */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              items: {
-                id: string;
-                email: string;
-                /** @description admin, teacher (proctor), observer or student */
-                role: 'admin' | 'teacher' | 'observer' | 'student';
-                displayName: string | null;
-                /** Format: date-time */
-                createdAt: string;
-                /** Format: date-time */
-                expiresAt: string;
-                createdBy: string | null;
-              }[];
-            };
-          };
-        };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+    /** @description Non-browser clients send the refresh token here; browsers send nothing and rely on the cookie (with X-CSRF-Token). */
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description 43 base64url characters */
+          refreshToken?: string;
         };
       };
     };
-    put?: never;
-    /**
-     * Invite a person into my institution with a role
-     * @description Returns a one-time link, valid 7 days; a newer invitation for the same address replaces an open one. This server sends no email: pass the link on to the person yourself. It works once and is shown only now.
-     */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
+    responses: {
+      /** @description Default Response */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
       };
-      requestBody: {
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getWellKnownJwksJson: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
         content: {
           'application/json': {
-            /** Format: email */
+            keys: ({
+              kid?: string;
+            } & {
+              [key: string]: unknown;
+            })[];
+          };
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getMe: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            email: string;
+            displayName: string;
+            /** @description admin, teacher (proctor), observer or student */
+            role: 'admin' | 'teacher' | 'observer' | 'student';
+            tenant: {
+              id: string;
+              slug: string;
+              name: string;
+            };
+            /** @description Students: the institution’s enrollment id */
+            enrollmentId?: string | null;
+            /** @description Teachers: their department */
+            department?: string | null;
+            /** @description How this sign-in was made */
+            authMethod: 'password' | 'oidc';
+          };
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  patchMe: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          displayName?: string;
+          /** @description 12 to 256 characters, not a common one (else a weak-password problem says what to change) */
+          newPassword?: string;
+          currentPassword?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            email: string;
+            displayName: string;
+            /** @description admin, teacher (proctor), observer or student */
+            role: 'admin' | 'teacher' | 'observer' | 'student';
+            tenant: {
+              id: string;
+              slug: string;
+              name: string;
+            };
+            /** @description Students: the institution’s enrollment id */
+            enrollmentId?: string | null;
+            /** @description Teachers: their department */
+            department?: string | null;
+            /** @description How this sign-in was made */
+            authMethod: 'password' | 'oidc';
+          };
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getAdminInvitations: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              id: string;
+              email: string;
+              /** @description admin, teacher (proctor), observer or student */
+              role: 'admin' | 'teacher' | 'observer' | 'student';
+              displayName: string | null;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              expiresAt: string;
+              createdBy: string | null;
+            }[];
+          };
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  postAdminInvitations: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** Format: email */
+          email: string;
+          /** @description admin, teacher (proctor), observer or student */
+          role: 'admin' | 'teacher' | 'observer' | 'student';
+          displayName?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
             email: string;
             /** @description admin, teacher (proctor), observer or student */
             role: 'admin' | 'teacher' | 'observer' | 'student';
-            displayName?: string;
+            displayName: string | null;
+            /** Format: date-time */
+            expiresAt: string;
+            /** @description The one-time link, shown this once */
+            link: string;
+            note: string;
           };
         };
       };
-      responses: {
-        /** @description Default Response */
-        201: {
-          headers: {
-            [name: string]: unknown;
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  deleteAdminInvitationsByInvitationId: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        invitationId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  postAdminUsersByUserIdPasswordReset: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        userId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description The one-time link, shown this once */
+            link: string;
+            /** Format: date-time */
+            expiresAt: string;
+            note: string;
           };
-          content: {
-            'application/json': {
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getAuthLinksByToken: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description 43 base64url characters */
+        token: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            kind: 'invitation' | 'password-reset';
+            email: string;
+            tenantName: string;
+            /** @description The name the invitation was made with, if any */
+            displayName: string | null;
+            /** Format: date-time */
+            expiresAt: string;
+          };
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  postAuthLinksByToken: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description 43 base64url characters */
+        token: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description 12 to 256 characters, not a common one (else a weak-password problem says what to change) */
+          password: string;
+          displayName?: string;
+          /** @description `cookie` (default, browsers): the refresh token is set as an httpOnly cookie with a CSRF cookie. `body` (other clients): it comes in the answer as `refreshToken` and no cookie is set. */
+          tokenDelivery?: 'cookie' | 'body';
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Send as "Authorization: Bearer <token>"; lives expiresIn seconds */
+            accessToken: string;
+            /** @enum {string} */
+            tokenType: 'Bearer';
+            expiresIn: number;
+            /** @description Only with tokenDelivery "body" */
+            refreshToken?: string;
+            user: {
               id: string;
               email: string;
+              displayName: string;
               /** @description admin, teacher (proctor), observer or student */
               role: 'admin' | 'teacher' | 'observer' | 'student';
-              displayName: string | null;
-              /** Format: date-time */
-              expiresAt: string;
-              /** @description The one-time link, shown this once */
-              link: string;
-              note: string;
-            };
-          };
-        };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-      };
-    };
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/admin/invitations/{invitationId}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    post?: never;
-    /**
-     * Revoke an invitation
-     * @description Its link stops working at once. An accepted invitation answers 409; another institution’s, 404.
-     */
-    delete: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          invitationId: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        204: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
-        };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-      };
-    };
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/admin/users/{userId}/password-reset': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /**
-     * Make a password-reset link for a person of my institution
-     * @description Valid one hour; using it sets a new password and ends every sign-in of that person. A disabled account answers 409. This server sends no email: pass the link on to the person yourself. It works once and is shown only now.
-     */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          userId: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        201: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description The one-time link, shown this once */
-              link: string;
-              /** Format: date-time */
-              expiresAt: string;
-              note: string;
-            };
-          };
-        };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-      };
-    };
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/auth/links/{token}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * What a one-time link is for
-     * @description An invitation or a password reset, for which address and institution. 410 link-invalid once it is used, revoked or expired.
-     */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          /** @description 43 base64url characters */
-          token: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              kind: 'invitation' | 'password-reset';
-              email: string;
-              tenantName: string;
-              /** @description The name the invitation was made with, if any */
-              displayName: string | null;
-              /** Format: date-time */
-              expiresAt: string;
-            };
-          };
-        };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        410: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-      };
-    };
-    put?: never;
-    /**
-     * Use a one-time link: set a password and sign in
-     * @description An invitation creates the account (409 conflict when the address already has one); a password reset sets the new password and ends every other sign-in. The link is then spent (410 link-invalid afterwards). Answers as sign-in does.
-     */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          /** @description 43 base64url characters */
-          token: string;
-        };
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            /** @description 12 to 256 characters, not a common one (else a weak-password problem says what to change) */
-            password: string;
-            displayName?: string;
-            /** @description `cookie` (default, browsers): the refresh token is set as an httpOnly cookie with a CSRF cookie. `body` (other clients): it comes in the answer as `refreshToken` and no cookie is set. */
-            tokenDelivery?: 'cookie' | 'body';
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Send as "Authorization: Bearer <token>"; lives expiresIn seconds */
-              accessToken: string;
-              /** @enum {string} */
-              tokenType: 'Bearer';
-              expiresIn: number;
-              /** @description Only with tokenDelivery "body" */
-              refreshToken?: string;
-              user: {
+              tenant: {
                 id: string;
-                email: string;
-                displayName: string;
-                /** @description admin, teacher (proctor), observer or student */
-                role: 'admin' | 'teacher' | 'observer' | 'student';
-                tenant: {
-                  id: string;
-                  slug: string;
-                  name: string;
-                };
-                /** @description Students: the institution’s enrollment id */
-                enrollmentId?: string | null;
-                /** @description Teachers: their department */
-                department?: string | null;
-                /** @description How this sign-in was made */
-                authMethod: 'password' | 'oidc';
+                slug: string;
+                name: string;
               };
+              /** @description Students: the institution’s enrollment id */
+              enrollmentId?: string | null;
+              /** @description Teachers: their department */
+              department?: string | null;
+              /** @description How this sign-in was made */
+              authMethod: 'password' | 'oidc';
             };
           };
         };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description application/problem+json */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+        content: {
+          'application/json': components['schemas']['def-0'];
         };
-        /** @description application/problem+json */
-        410: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
         };
       };
     };
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
   };
-  '/v1/admin/sso': {
+  getAdminSso: {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    /**
-     * My institution’s single sign-on (OpenID Connect provider)
-     * @description Never the client secret: `clientSecretSet` says whether one is stored. `redirectUri` is the one to register at the provider.
-     */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              configured: boolean;
-              /** @description The provider’s issuer, as its discovery document spells it */
-              issuer: string | null;
-              /** @description The client id at the provider */
-              clientId: string | null;
-              /** @description Whether a client secret is stored (it is never shown) */
-              clientSecretSet: boolean;
-              scopes: string;
-              createUsers: boolean;
-              /** @description The redirect URI to register at the provider */
-              redirectUri: string;
-              /** @description Where a sign-in with this institution’s provider starts */
-              signInUrl: string;
-            };
-          };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-      };
-    };
-    /**
-     * Set my institution’s OpenID Connect provider
-     * @description The issuer’s discovery document is fetched now: an issuer that cannot be reached or is not an OpenID Connect provider answers 400 sso-issuer-invalid. A different issuer than before unlinks every account from the old one’s subjects (people re-link by verified email when they next sign in) and ends sign-ins in flight. Audited, without the secret.
-     */
-    put: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
         content: {
           'application/json': {
-            /** @description The provider’s issuer identifier: an https URL (plain http only on localhost or 127.0.0.1, for development) */
-            issuer: string;
-            /** @description The client id Veritas is registered under at the provider */
-            clientId: string;
-            /** @description The client secret. Omitted: the stored one is kept for the same issuer and client id. null: none (a public client; PKCE alone). */
-            clientSecret?: string | null;
-            /** @description Space-separated, with openid (default "openid email profile") */
-            scopes?: string;
-            /** @description Whether a person the provider vouches for (with a verified address) and who has no account yet gets one, as a student */
-            createUsers?: boolean;
+            configured: boolean;
+            /** @description The provider’s issuer, as its discovery document spells it */
+            issuer: string | null;
+            /** @description The client id at the provider */
+            clientId: string | null;
+            /** @description Whether a client secret is stored (it is never shown) */
+            clientSecretSet: boolean;
+            scopes: string;
+            createUsers: boolean;
+            /** @description The redirect URI to register at the provider */
+            redirectUri: string;
+            /** @description Where a sign-in with this institution’s provider starts */
+            signInUrl: string;
           };
         };
       };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              configured: boolean;
-              /** @description The provider’s issuer, as its discovery document spells it */
-              issuer: string | null;
-              /** @description The client id at the provider */
-              clientId: string | null;
-              /** @description Whether a client secret is stored (it is never shown) */
-              clientSecretSet: boolean;
-              scopes: string;
-              createUsers: boolean;
-              /** @description The redirect URI to register at the provider */
-              redirectUri: string;
-              /** @description Where a sign-in with this institution’s provider starts */
-              signInUrl: string;
-            };
-          };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+        content: {
+          'application/json': components['schemas']['def-0'];
         };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+        content: {
+          'application/json': components['schemas']['def-0'];
         };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
         };
       };
     };
-    post?: never;
-    /**
-     * Stop signing in with my institution’s provider
-     * @description Sign-ins in flight end and accounts forget their provider subjects; people sign in with a password (or a reset link). Audited.
-     */
-    delete: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        204: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
-        };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-      };
-    };
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
   };
-  '/v1/auth/sso/callback': {
+  putAdminSso: {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    /**
-     * Where the provider sends the browser back (the redirect URI)
-     * @description Takes the sign-in its `state` names (once; 10 minutes), exchanges the code with the PKCE verifier and checks the ID token (issuer, audience, nonce, signature). The person is the account of the institution the sign-in started for that is linked to their subject, or has the address the provider verified (then linked), or a new student when the institution allows it. Then the sign-in cookies are set and the browser goes to `returnTo`, where the web app calls POST /v1/auth/refresh. Refusals are problems a person can read: unknown or used state (400 sso-state-invalid), an answer that does not hold (400 sso-refused), no account (403 sso-no-account), a disabled account (403 account-disabled).
-     */
-    get: {
-      parameters: {
-        query?: {
-          state?: string;
-          code?: string;
-          iss?: string;
-          error?: string;
-          error_description?: string;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description To returnTo, signed in (cookies set) */
-        302: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
-        };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        502: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The provider’s issuer identifier: an https URL (plain http only on localhost or 127.0.0.1, for development) */
+          issuer: string;
+          /** @description The client id Veritas is registered under at the provider */
+          clientId: string;
+          /** @description The client secret. Omitted: the stored one is kept for the same issuer and client id. null: none (a public client; PKCE alone). */
+          clientSecret?: string | null;
+          /** @description Space-separated, with openid (default "openid email profile") */
+          scopes?: string;
+          /** @description Whether a person the provider vouches for (with a verified address) and who has no account yet gets one, as a student */
+          createUsers?: boolean;
         };
       };
     };
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/auth/sso/{tenant}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /** Whether an institution signs in with its identity provider (for its sign-in page) */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          /** @description The institution’s slug */
-          tenant: string;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
         };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description The institution’s slug */
-              tenant: string;
-              tenantName: string;
-              /** @description Whether the institution signs in with its identity provider */
-              enabled: boolean;
-              /** @description Where the sign-in starts (add ?returnTo=/path to come back there) */
-              startUrl?: string;
-            };
-          };
-        };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-      };
-    };
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/auth/sso/{tenant}/start': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * Start signing in with the institution’s identity provider
-     * @description Redirects the browser to the provider’s authorization endpoint with a state, a nonce and a PKCE S256 code challenge. An institution without single sign-on answers 404 sso-not-configured; an unreachable provider 502.
-     */
-    get: {
-      parameters: {
-        query?: {
-          /** @description A path of this site to come back to after signing in (starts with "/", not "//"); anything else means "/" */
-          returnTo?: string;
-        };
-        header?: never;
-        path: {
-          /** @description The institution’s slug */
-          tenant: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description To the provider’s authorization endpoint */
-        302: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
-        };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        502: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-      };
-    };
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/review/flags': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * The review queue
-     * @description The consolidated flags of the sessions the caller may see (an admin: the tenant’s; a teacher: their classes’ students’; an observer: read only, those of the teachers they are attached to), highest severity first, then oldest first, a page at a time. By default the flags waiting for a decision (open, awaiting_second_review, escalated).
-     */
-    get: {
-      parameters: {
-        query: {
-          /** @description pending (the default: open, awaiting_second_review, escalated, and any flag changed since its decision), all, or one state */
-          state?: 'open' | 'awaiting_second_review' | 'confirmed' | 'dismissed' | 'escalated' | 'pending' | 'all';
-          severity?: 'low' | 'medium' | 'high';
-          /** @description The `next` of the previous page */
-          cursor?: string;
-          limit: number;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              items: {
-                id: string;
-                sessionId: string;
-                /** @description The detector behind it (several-faces, paste-share …): one flag per session and kind */
-                kind: string;
-                severity: 'low' | 'medium' | 'high';
-                /** @description open → confirmed | dismissed | escalated; a high flag confirmed once is awaiting_second_review until a different reviewer decides */
-                state: 'open' | 'awaiting_second_review' | 'confirmed' | 'dismissed' | 'escalated';
-                /** @description The wording of its most severe, latest occurrence */
-                message: string;
-                /** @description How many stretches of the session it consolidates */
-                occurrences: number;
-                /** @description Session time (ms) of the first occurrence */
-                firstT: number;
-                /** @description Session time (ms) of the end of the last occurrence */
-                lastT: number;
-                /** @description New occurrences or a higher severity since the last decision: the state stays as decided, and the flag is in the pending queue again */
-                changedSinceDecision: boolean;
-                /** Format: date-time */
-                firstSeenAt: string;
-                /** Format: date-time */
-                updatedAt: string;
-                firstConfirmedBy?: string | null;
-              }[];
-              /** @description Pass as `cursor` for the next page; null at the end */
-              next: string | null;
-            };
-          };
-        };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-      };
-    };
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/sessions/{id}/flags': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * A session's flags
-     * @description Each consolidated flag with its first 100 occurrences, its decisions and the student’s answers. The read is audited.
-     */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          /** @description Unguessable session id */
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              items: {
-                id: string;
-                sessionId: string;
-                /** @description The detector behind it (several-faces, paste-share …): one flag per session and kind */
-                kind: string;
-                severity: 'low' | 'medium' | 'high';
-                /** @description open → confirmed | dismissed | escalated; a high flag confirmed once is awaiting_second_review until a different reviewer decides */
-                state: 'open' | 'awaiting_second_review' | 'confirmed' | 'dismissed' | 'escalated';
-                /** @description The wording of its most severe, latest occurrence */
-                message: string;
-                /** @description How many stretches of the session it consolidates */
-                occurrences: number;
-                /** @description Session time (ms) of the first occurrence */
-                firstT: number;
-                /** @description Session time (ms) of the end of the last occurrence */
-                lastT: number;
-                /** @description New occurrences or a higher severity since the last decision: the state stays as decided, and the flag is in the pending queue again */
-                changedSinceDecision: boolean;
-                /** Format: date-time */
-                firstSeenAt: string;
-                /** Format: date-time */
-                updatedAt: string;
-                firstConfirmedBy?: string | null;
-                /** @description The first 100 occurrences in stream order */
-                occurrenceList: {
-                  seqFrom: number;
-                  seqTo: number;
-                  tFrom: number;
-                  tTo: number;
-                  severity: 'low' | 'medium' | 'high';
-                  message: string;
-                  /** @description The evidence as the detector gave it (seq and time range, excerpt, moments) */
-                  evidence: unknown;
-                  /** @description The measured values beside their thresholds */
-                  values: unknown;
-                  source: 'alert' | 'analysis';
-                }[];
-                /** @description Oldest first; a student sees the outcome and the notes meant for them only */
-                decisions: {
-                  id: string;
-                  decision: 'confirm' | 'dismiss' | 'escalate' | 'reopen';
-                  /** @description open → confirmed | dismissed | escalated; a high flag confirmed once is awaiting_second_review until a different reviewer decides */
-                  from: 'open' | 'awaiting_second_review' | 'confirmed' | 'dismissed' | 'escalated';
-                  /** @description open → confirmed | dismissed | escalated; a high flag confirmed once is awaiting_second_review until a different reviewer decides */
-                  to: 'open' | 'awaiting_second_review' | 'confirmed' | 'dismissed' | 'escalated';
-                  /** Format: date-time */
-                  at: string;
-                  noteToStudent: string | null;
-                  reviewerId?: string;
-                  reviewerRole?: string;
-                  note?: string | null;
-                  severity?: 'low' | 'medium' | 'high';
-                  /** @description How many occurrences the flag had when decided */
-                  occurrences?: number;
-                }[];
-                /** @description The student’s explanations and appeals, oldest first */
-                answers: {
-                  id: string;
-                  flagId: string;
-                  kind: 'explanation' | 'appeal';
-                  text: string;
-                  /** Format: date-time */
-                  at: string;
-                  authorId: string;
-                }[];
-              }[];
-            };
-          };
-        };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-      };
-    };
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/flags/{flagId}/decisions': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /**
-     * Decide a flag
-     * @description confirm, dismiss or escalate an open flag (confirm and escalate need a `note`). A high flag confirmed once is `awaiting_second_review` until a different reviewer decides it (`second-reviewer-required` for the first one). An escalated flag is decided by an admin; an admin may reopen a confirmed or dismissed one. Any decision past `open` needs a note. `noteToStudent` is shown to the student. Audited.
-     */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          /** @description The flag id */
-          flagId: string;
-        };
-        cookie?: never;
-      };
-      requestBody: {
         content: {
           'application/json': {
-            decision: 'confirm' | 'dismiss' | 'escalate' | 'reopen';
-            /** @description For the reviewers and the record; required to confirm, escalate or reopen, and for any decision on a flag past open */
-            note?: string;
-            /** @description Shown to the student the flag is about, with the outcome */
-            noteToStudent?: string;
+            configured: boolean;
+            /** @description The provider’s issuer, as its discovery document spells it */
+            issuer: string | null;
+            /** @description The client id at the provider */
+            clientId: string | null;
+            /** @description Whether a client secret is stored (it is never shown) */
+            clientSecretSet: boolean;
+            scopes: string;
+            createUsers: boolean;
+            /** @description The redirect URI to register at the provider */
+            redirectUri: string;
+            /** @description Where a sign-in with this institution’s provider starts */
+            signInUrl: string;
           };
         };
       };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  deleteAdminSso: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getAuthSsoCallback: {
+    parameters: {
+      query?: {
+        state?: string;
+        code?: string;
+        iss?: string;
+        error?: string;
+        error_description?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description To returnTo, signed in (cookies set) */
+      302: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getAuthSsoByTenant: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The institution’s slug */
+        tenant: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description The institution’s slug */
+            tenant: string;
+            tenantName: string;
+            /** @description Whether the institution signs in with its identity provider */
+            enabled: boolean;
+            /** @description Where the sign-in starts (add ?returnTo=/path to come back there) */
+            startUrl?: string;
           };
-          content: {
-            'application/json': {
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getAuthSsoByTenantStart: {
+    parameters: {
+      query?: {
+        /** @description A path of this site to come back to after signing in (starts with "/", not "//"); anything else means "/" */
+        returnTo?: string;
+      };
+      header?: never;
+      path: {
+        /** @description The institution’s slug */
+        tenant: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description To the provider’s authorization endpoint */
+      302: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getReviewFlags: {
+    parameters: {
+      query: {
+        /** @description pending (the default: open, awaiting_second_review, escalated, and any flag changed since its decision), all, or one state */
+        state?: 'open' | 'awaiting_second_review' | 'confirmed' | 'dismissed' | 'escalated' | 'pending' | 'all';
+        severity?: 'low' | 'medium' | 'high';
+        /** @description The `next` of the previous page */
+        cursor?: string;
+        limit: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              id: string;
+              sessionId: string;
+              /** @description The detector behind it (several-faces, paste-share …): one flag per session and kind */
+              kind: string;
+              severity: 'low' | 'medium' | 'high';
+              /** @description open → confirmed | dismissed | escalated; a high flag confirmed once is awaiting_second_review until a different reviewer decides */
+              state: 'open' | 'awaiting_second_review' | 'confirmed' | 'dismissed' | 'escalated';
+              /** @description The wording of its most severe, latest occurrence */
+              message: string;
+              /** @description How many stretches of the session it consolidates */
+              occurrences: number;
+              /** @description Session time (ms) of the first occurrence */
+              firstT: number;
+              /** @description Session time (ms) of the end of the last occurrence */
+              lastT: number;
+              /** @description New occurrences or a higher severity since the last decision: the state stays as decided, and the flag is in the pending queue again */
+              changedSinceDecision: boolean;
+              /** Format: date-time */
+              firstSeenAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+              firstConfirmedBy?: string | null;
+            }[];
+            /** @description Pass as `cursor` for the next page; null at the end */
+            next: string | null;
+          };
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getSessionsByIdFlags: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description Unguessable session id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
               id: string;
               sessionId: string;
               /** @description The detector behind it (several-faces, paste-share …): one flag per session and kind */
@@ -7042,111 +7233,142 @@ export interface paths {
                 at: string;
                 authorId: string;
               }[];
-            };
-          };
-        };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
+            }[];
           };
         };
       };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
     };
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
   };
-  '/v1/flags/{flagId}/answers': {
+  postFlagsByFlagIdDecisions: {
     parameters: {
       query?: never;
       header?: never;
-      path?: never;
+      path: {
+        /** @description The flag id */
+        flagId: string;
+      };
       cookie?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Answer a flag about oneself
-     * @description The student the flag is about explains or appeals (at most 10 answers per flag). Reviewers see it with the flag. Audited.
-     */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          /** @description The flag id */
-          flagId: string;
+    requestBody: {
+      content: {
+        'application/json': {
+          decision: 'confirm' | 'dismiss' | 'escalate' | 'reopen';
+          /** @description For the reviewers and the record; required to confirm, escalate or reopen, and for any decision on a flag past open */
+          note?: string;
+          /** @description Shown to the student the flag is about, with the outcome */
+          noteToStudent?: string;
         };
-        cookie?: never;
       };
-      requestBody: {
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
         content: {
           'application/json': {
-            kind: 'explanation' | 'appeal';
-            /** @description The student’s explanation or appeal */
-            text: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        201: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
+            id: string;
+            sessionId: string;
+            /** @description The detector behind it (several-faces, paste-share …): one flag per session and kind */
+            kind: string;
+            severity: 'low' | 'medium' | 'high';
+            /** @description open → confirmed | dismissed | escalated; a high flag confirmed once is awaiting_second_review until a different reviewer decides */
+            state: 'open' | 'awaiting_second_review' | 'confirmed' | 'dismissed' | 'escalated';
+            /** @description The wording of its most severe, latest occurrence */
+            message: string;
+            /** @description How many stretches of the session it consolidates */
+            occurrences: number;
+            /** @description Session time (ms) of the first occurrence */
+            firstT: number;
+            /** @description Session time (ms) of the end of the last occurrence */
+            lastT: number;
+            /** @description New occurrences or a higher severity since the last decision: the state stays as decided, and the flag is in the pending queue again */
+            changedSinceDecision: boolean;
+            /** Format: date-time */
+            firstSeenAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            firstConfirmedBy?: string | null;
+            /** @description The first 100 occurrences in stream order */
+            occurrenceList: {
+              seqFrom: number;
+              seqTo: number;
+              tFrom: number;
+              tTo: number;
+              severity: 'low' | 'medium' | 'high';
+              message: string;
+              /** @description The evidence as the detector gave it (seq and time range, excerpt, moments) */
+              evidence: unknown;
+              /** @description The measured values beside their thresholds */
+              values: unknown;
+              source: 'alert' | 'analysis';
+            }[];
+            /** @description Oldest first; a student sees the outcome and the notes meant for them only */
+            decisions: {
+              id: string;
+              decision: 'confirm' | 'dismiss' | 'escalate' | 'reopen';
+              /** @description open → confirmed | dismissed | escalated; a high flag confirmed once is awaiting_second_review until a different reviewer decides */
+              from: 'open' | 'awaiting_second_review' | 'confirmed' | 'dismissed' | 'escalated';
+              /** @description open → confirmed | dismissed | escalated; a high flag confirmed once is awaiting_second_review until a different reviewer decides */
+              to: 'open' | 'awaiting_second_review' | 'confirmed' | 'dismissed' | 'escalated';
+              /** Format: date-time */
+              at: string;
+              noteToStudent: string | null;
+              reviewerId?: string;
+              reviewerRole?: string;
+              note?: string | null;
+              severity?: 'low' | 'medium' | 'high';
+              /** @description How many occurrences the flag had when decided */
+              occurrences?: number;
+            }[];
+            /** @description The student’s explanations and appeals, oldest first */
+            answers: {
               id: string;
               flagId: string;
               kind: 'explanation' | 'appeal';
@@ -7154,415 +7376,572 @@ export interface paths {
               /** Format: date-time */
               at: string;
               authorId: string;
-            };
-          };
-        };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
+            }[];
           };
         };
       };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
     };
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
   };
-  '/v1/me/flags': {
+  postFlagsByFlagIdAnswers: {
     parameters: {
       query?: never;
       header?: never;
-      path?: never;
+      path: {
+        /** @description The flag id */
+        flagId: string;
+      };
       cookie?: never;
     };
-    /**
-     * The flags about me
-     * @description A student’s flags, highest severity first: each with its occurrences, its state (the outcome), the decisions with the notes meant for the student (never the reviewers’ own notes or names) and the student’s answers.
-     */
-    get: {
-      parameters: {
-        query: {
-          /** @description all (the default), pending, or one state */
-          state?: 'open' | 'awaiting_second_review' | 'confirmed' | 'dismissed' | 'escalated' | 'pending' | 'all';
-          /** @description The `next` of the previous page */
-          cursor?: string;
-          limit: number;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              items: {
-                id: string;
-                sessionId: string;
-                /** @description The detector behind it (several-faces, paste-share …): one flag per session and kind */
-                kind: string;
-                severity: 'low' | 'medium' | 'high';
-                /** @description open → confirmed | dismissed | escalated; a high flag confirmed once is awaiting_second_review until a different reviewer decides */
-                state: 'open' | 'awaiting_second_review' | 'confirmed' | 'dismissed' | 'escalated';
-                /** @description The wording of its most severe, latest occurrence */
-                message: string;
-                /** @description How many stretches of the session it consolidates */
-                occurrences: number;
-                /** @description Session time (ms) of the first occurrence */
-                firstT: number;
-                /** @description Session time (ms) of the end of the last occurrence */
-                lastT: number;
-                /** @description New occurrences or a higher severity since the last decision: the state stays as decided, and the flag is in the pending queue again */
-                changedSinceDecision: boolean;
-                /** Format: date-time */
-                firstSeenAt: string;
-                /** Format: date-time */
-                updatedAt: string;
-                firstConfirmedBy?: string | null;
-                /** @description The first 100 occurrences in stream order */
-                occurrenceList: {
-                  seqFrom: number;
-                  seqTo: number;
-                  tFrom: number;
-                  tTo: number;
-                  severity: 'low' | 'medium' | 'high';
-                  message: string;
-                  /** @description The evidence as the detector gave it (seq and time range, excerpt, moments) */
-                  evidence: unknown;
-                  /** @description The measured values beside their thresholds */
-                  values: unknown;
-                  source: 'alert' | 'analysis';
-                }[];
-                /** @description Oldest first; a student sees the outcome and the notes meant for them only */
-                decisions: {
-                  id: string;
-                  decision: 'confirm' | 'dismiss' | 'escalate' | 'reopen';
-                  /** @description open → confirmed | dismissed | escalated; a high flag confirmed once is awaiting_second_review until a different reviewer decides */
-                  from: 'open' | 'awaiting_second_review' | 'confirmed' | 'dismissed' | 'escalated';
-                  /** @description open → confirmed | dismissed | escalated; a high flag confirmed once is awaiting_second_review until a different reviewer decides */
-                  to: 'open' | 'awaiting_second_review' | 'confirmed' | 'dismissed' | 'escalated';
-                  /** Format: date-time */
-                  at: string;
-                  noteToStudent: string | null;
-                  reviewerId?: string;
-                  reviewerRole?: string;
-                  note?: string | null;
-                  severity?: 'low' | 'medium' | 'high';
-                  /** @description How many occurrences the flag had when decided */
-                  occurrences?: number;
-                }[];
-                /** @description The student’s explanations and appeals, oldest first */
-                answers: {
-                  id: string;
-                  flagId: string;
-                  kind: 'explanation' | 'appeal';
-                  text: string;
-                  /** Format: date-time */
-                  at: string;
-                  authorId: string;
-                }[];
-              }[];
-              /** @description Pass as `cursor` for the next page; null at the end */
-              next: string | null;
-            };
-          };
-        };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+    requestBody: {
+      content: {
+        'application/json': {
+          kind: 'explanation' | 'appeal';
+          /** @description The student’s explanation or appeal */
+          text: string;
         };
       };
     };
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/exams': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * List exams
-     * @description An admin's: all the tenant's; a teacher's: those they own or co-teach; a student's: those of their classes that are open now.
-     */
-    get: {
-      parameters: {
-        query: {
-          limit: number;
-          /** @description The `next` of the previous page */
-          cursor?: string;
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
         };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              items: {
-                id: string;
-                title: string;
-                subject: string;
-                instructions: string;
-                /** @description The kind of session each attempt records */
-                kind: 'writing' | 'proctoring' | 'sensor';
-                maxScore: number;
-                passMark: number;
-                durationMinutes: number;
-                /** Format: date-time */
-                opensAt: string;
-                /** Format: date-time */
-                closesAt: string;
-                ownerId: string;
-                coTeacherIds: string[];
-                classIds: string[];
-                /** @description Detector thresholds, and acceptHostSignals: false to refuse host-page signals */
-                analysis: {
-                  thresholds?: {
-                    /** @description A pause: an interval between text changes at or over this (2 s, Inputlog's usual) */
-                    pauseMs?: number;
-                    /** @description Further pause thresholds counted in the metrics */
-                    pauseReportMs?: number[];
-                    /** @description Window of the typing-speed series */
-                    speedWindowMs?: number;
-                    /** @description External paste of at least this many characters: low flag */
-                    externalPasteLowChars?: number;
-                    /** @description External paste of at least this many characters: medium flag */
-                    externalPasteChars?: number;
-                    /** @description … and at least this many: high flag */
-                    externalPasteHighChars?: number;
-                    /** @description An external paste (of at least the low size) holding this many complete sentences or more: medium flag, as a passage is */
-                    externalPasteSentences?: number;
-                    /** @description Externally pasted share of the final text over this: high flag */
-                    pasteShareOfFinal?: number;
-                    /** @description Externally pasted share of all text added over this: medium flag */
-                    pasteShareOfAdded?: number;
-                    /** @description Transcription needs at least this many typed characters */
-                    transcriptionMinChars?: number;
-                    /** @description … and at least this many sentence starts */
-                    transcriptionMinSentences?: number;
-                    /** @description Sentence gradient under this looks like copying */
-                    transcriptionMaxGradient?: number;
-                    /** @description Share of sentence starts with a pause under this looks like copying */
-                    transcriptionMaxSentencePauseShare?: number;
-                    /** @description Revision ratio under this, with no edit inside earlier text, makes it high rather than medium */
-                    transcriptionMaxRevisionRatio?: number;
-                    /** @description Pauses (any location) per 100 typed characters under this is a steady pace, as copying is */
-                    transcriptionMaxPausesPer100Chars?: number;
-                    /** @description Fewer characters written than this: not enough data, no score */
-                    minJudgedChars?: number;
-                    /** @description Machine-regular input needs at least this many production keys */
-                    machineMinKeys?: number;
-                    /** @description Hold-time coefficient of variation under this is constant (people: 0.2–0.4) */
-                    machineMaxHoldCv?: number;
-                    /** @description Inter-key interquartile range ÷ median under this is too regular */
-                    machineMaxIntervalDispersion?: number;
-                    /** @description Key overlap under this where people overlap a quarter to half of their keys (at the reference speed) */
-                    machineMaxOverlap?: number;
-                    /** @description Median inter-key interval up to which machineMaxOverlap applies as is; slower typists overlap less, so beyond it the threshold falls linearly … */
-                    machineOverlapReferenceMs?: number;
-                    /** @description … to zero at this median interval: slower typists (300 ms and more) are not checked for key overlap at all */
-                    machineOverlapOffMs?: number;
-                    /** @description Median inter-key interval under this is too fast to sustain (ms) */
-                    machineMinMedianIntervalMs?: number;
-                    /** @description Untrusted (script-made) events at or over this: high flag; fewer: low */
-                    untrustedEvents?: number;
-                    /** @description Typed characters with no key press behind them, at or over this: flag */
-                    keylessChars?: number;
-                    /** @description A departure at least this long counts for the burst-after-return detector */
-                    returnAwayMs?: number;
-                    /** @description Window after returning in which inserted text is counted */
-                    returnWindowMs?: number;
-                    /** @description Characters inserted within the window after a return at or over this: flag */
-                    returnBurstChars?: number;
-                    /** @description Time away at or over this: low flag */
-                    prolongedAbsenceMs?: number;
-                    /** @description … at or over this: medium */
-                    prolongedAbsenceHighMs?: number;
-                    /** @description Violation events under this confidence are ignored */
-                    violationMinConfidence?: number;
-                    /** @description Sensor: an interval between samples over this is a gap */
-                    sensorGapMs?: number;
-                    /** @description At most this many points per host signal series */
-                    hostSeriesMax?: number;
-                  };
-                  /** @description false: metrics events from the host page are dropped before analysis (default true) */
-                  acceptHostSignals?: boolean;
-                };
-                accommodations: {
-                  /** @description Dictation allowed (analysis always names it as an input method, never pasting) */
-                  dictation?: boolean;
-                  /** @description Assistive technology allowed: text inserted without key presses is an input method (the session's analysis setting) */
-                  assistiveTechnology?: boolean;
-                };
-                resultsReleasedAt: string | null;
-                archivedAt: string | null;
-                /** Format: date-time */
-                createdAt: string;
-              }[];
-              /** @description Pass as `cursor` for the next page; null at the end */
-              next: string | null;
-            };
-          };
-        };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-      };
-    };
-    put?: never;
-    /**
-     * Create an exam
-     * @description Its owner is the person creating it. A teacher gives it to their own classes; an admin to any class of the tenant.
-     */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
         content: {
           'application/json': {
+            id: string;
+            flagId: string;
+            kind: 'explanation' | 'appeal';
+            text: string;
+            /** Format: date-time */
+            at: string;
+            authorId: string;
+          };
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getMeFlags: {
+    parameters: {
+      query: {
+        /** @description all (the default), pending, or one state */
+        state?: 'open' | 'awaiting_second_review' | 'confirmed' | 'dismissed' | 'escalated' | 'pending' | 'all';
+        /** @description The `next` of the previous page */
+        cursor?: string;
+        limit: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              id: string;
+              sessionId: string;
+              /** @description The detector behind it (several-faces, paste-share …): one flag per session and kind */
+              kind: string;
+              severity: 'low' | 'medium' | 'high';
+              /** @description open → confirmed | dismissed | escalated; a high flag confirmed once is awaiting_second_review until a different reviewer decides */
+              state: 'open' | 'awaiting_second_review' | 'confirmed' | 'dismissed' | 'escalated';
+              /** @description The wording of its most severe, latest occurrence */
+              message: string;
+              /** @description How many stretches of the session it consolidates */
+              occurrences: number;
+              /** @description Session time (ms) of the first occurrence */
+              firstT: number;
+              /** @description Session time (ms) of the end of the last occurrence */
+              lastT: number;
+              /** @description New occurrences or a higher severity since the last decision: the state stays as decided, and the flag is in the pending queue again */
+              changedSinceDecision: boolean;
+              /** Format: date-time */
+              firstSeenAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+              firstConfirmedBy?: string | null;
+              /** @description The first 100 occurrences in stream order */
+              occurrenceList: {
+                seqFrom: number;
+                seqTo: number;
+                tFrom: number;
+                tTo: number;
+                severity: 'low' | 'medium' | 'high';
+                message: string;
+                /** @description The evidence as the detector gave it (seq and time range, excerpt, moments) */
+                evidence: unknown;
+                /** @description The measured values beside their thresholds */
+                values: unknown;
+                source: 'alert' | 'analysis';
+              }[];
+              /** @description Oldest first; a student sees the outcome and the notes meant for them only */
+              decisions: {
+                id: string;
+                decision: 'confirm' | 'dismiss' | 'escalate' | 'reopen';
+                /** @description open → confirmed | dismissed | escalated; a high flag confirmed once is awaiting_second_review until a different reviewer decides */
+                from: 'open' | 'awaiting_second_review' | 'confirmed' | 'dismissed' | 'escalated';
+                /** @description open → confirmed | dismissed | escalated; a high flag confirmed once is awaiting_second_review until a different reviewer decides */
+                to: 'open' | 'awaiting_second_review' | 'confirmed' | 'dismissed' | 'escalated';
+                /** Format: date-time */
+                at: string;
+                noteToStudent: string | null;
+                reviewerId?: string;
+                reviewerRole?: string;
+                note?: string | null;
+                severity?: 'low' | 'medium' | 'high';
+                /** @description How many occurrences the flag had when decided */
+                occurrences?: number;
+              }[];
+              /** @description The student’s explanations and appeals, oldest first */
+              answers: {
+                id: string;
+                flagId: string;
+                kind: 'explanation' | 'appeal';
+                text: string;
+                /** Format: date-time */
+                at: string;
+                authorId: string;
+              }[];
+            }[];
+            /** @description Pass as `cursor` for the next page; null at the end */
+            next: string | null;
+          };
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getExams: {
+    parameters: {
+      query: {
+        limit: number;
+        /** @description The `next` of the previous page */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              id: string;
+              title: string;
+              subject: string;
+              instructions: string;
+              /** @description The kind of session each attempt records */
+              kind: 'writing' | 'proctoring' | 'sensor';
+              maxScore: number;
+              passMark: number;
+              durationMinutes: number;
+              /** Format: date-time */
+              opensAt: string;
+              /** Format: date-time */
+              closesAt: string;
+              ownerId: string;
+              coTeacherIds: string[];
+              classIds: string[];
+              /** @description Detector thresholds, and acceptHostSignals: false to refuse host-page signals */
+              analysis: {
+                thresholds?: {
+                  /** @description A pause: an interval between text changes at or over this (2 s, Inputlog's usual) */
+                  pauseMs?: number;
+                  /** @description Further pause thresholds counted in the metrics */
+                  pauseReportMs?: number[];
+                  /** @description Window of the typing-speed series */
+                  speedWindowMs?: number;
+                  /** @description External paste of at least this many characters: low flag */
+                  externalPasteLowChars?: number;
+                  /** @description External paste of at least this many characters: medium flag */
+                  externalPasteChars?: number;
+                  /** @description … and at least this many: high flag */
+                  externalPasteHighChars?: number;
+                  /** @description An external paste (of at least the low size) holding this many complete sentences or more: medium flag, as a passage is */
+                  externalPasteSentences?: number;
+                  /** @description Externally pasted share of the final text over this: high flag */
+                  pasteShareOfFinal?: number;
+                  /** @description Externally pasted share of all text added over this: medium flag */
+                  pasteShareOfAdded?: number;
+                  /** @description Transcription needs at least this many typed characters */
+                  transcriptionMinChars?: number;
+                  /** @description … and at least this many sentence starts */
+                  transcriptionMinSentences?: number;
+                  /** @description Sentence gradient under this looks like copying */
+                  transcriptionMaxGradient?: number;
+                  /** @description Share of sentence starts with a pause under this looks like copying */
+                  transcriptionMaxSentencePauseShare?: number;
+                  /** @description Revision ratio under this, with no edit inside earlier text, makes it high rather than medium */
+                  transcriptionMaxRevisionRatio?: number;
+                  /** @description Pauses (any location) per 100 typed characters under this is a steady pace, as copying is */
+                  transcriptionMaxPausesPer100Chars?: number;
+                  /** @description Fewer characters written than this: not enough data, no score */
+                  minJudgedChars?: number;
+                  /** @description Machine-regular input needs at least this many production keys */
+                  machineMinKeys?: number;
+                  /** @description Hold-time coefficient of variation under this is constant (people: 0.2–0.4) */
+                  machineMaxHoldCv?: number;
+                  /** @description Inter-key interquartile range ÷ median under this is too regular */
+                  machineMaxIntervalDispersion?: number;
+                  /** @description Key overlap under this where people overlap a quarter to half of their keys (at the reference speed) */
+                  machineMaxOverlap?: number;
+                  /** @description Median inter-key interval up to which machineMaxOverlap applies as is; slower typists overlap less, so beyond it the threshold falls linearly … */
+                  machineOverlapReferenceMs?: number;
+                  /** @description … to zero at this median interval: slower typists (300 ms and more) are not checked for key overlap at all */
+                  machineOverlapOffMs?: number;
+                  /** @description Median inter-key interval under this is too fast to sustain (ms) */
+                  machineMinMedianIntervalMs?: number;
+                  /** @description Untrusted (script-made) events at or over this: high flag; fewer: low */
+                  untrustedEvents?: number;
+                  /** @description Typed characters with no key press behind them, at or over this: flag */
+                  keylessChars?: number;
+                  /** @description A departure at least this long counts for the burst-after-return detector */
+                  returnAwayMs?: number;
+                  /** @description Window after returning in which inserted text is counted */
+                  returnWindowMs?: number;
+                  /** @description Characters inserted within the window after a return at or over this: flag */
+                  returnBurstChars?: number;
+                  /** @description Time away at or over this: low flag */
+                  prolongedAbsenceMs?: number;
+                  /** @description … at or over this: medium */
+                  prolongedAbsenceHighMs?: number;
+                  /** @description Violation events under this confidence are ignored */
+                  violationMinConfidence?: number;
+                  /** @description Sensor: an interval between samples over this is a gap */
+                  sensorGapMs?: number;
+                  /** @description At most this many points per host signal series */
+                  hostSeriesMax?: number;
+                };
+                /** @description false: metrics events from the host page are dropped before analysis (default true) */
+                acceptHostSignals?: boolean;
+              };
+              accommodations: {
+                /** @description Dictation allowed (analysis always names it as an input method, never pasting) */
+                dictation?: boolean;
+                /** @description Assistive technology allowed: text inserted without key presses is an input method (the session's analysis setting) */
+                assistiveTechnology?: boolean;
+              };
+              resultsReleasedAt: string | null;
+              archivedAt: string | null;
+              /** Format: date-time */
+              createdAt: string;
+            }[];
+            /** @description Pass as `cursor` for the next page; null at the end */
+            next: string | null;
+          };
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  postExams: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          title: string;
+          subject?: string;
+          /** @description Instructions or writing prompt */
+          instructions?: string;
+          /** @description The kind of session each attempt records */
+          kind: 'writing' | 'proctoring' | 'sensor';
+          maxScore: number;
+          passMark: number;
+          durationMinutes: number;
+          /** Format: date-time */
+          opensAt: string;
+          /** Format: date-time */
+          closesAt: string;
+          classIds?: string[];
+          /** @description Detector thresholds, and acceptHostSignals: false to refuse host-page signals */
+          analysis?: {
+            thresholds?: {
+              /** @description A pause: an interval between text changes at or over this (2 s, Inputlog's usual) */
+              pauseMs?: number;
+              /** @description Further pause thresholds counted in the metrics */
+              pauseReportMs?: number[];
+              /** @description Window of the typing-speed series */
+              speedWindowMs?: number;
+              /** @description External paste of at least this many characters: low flag */
+              externalPasteLowChars?: number;
+              /** @description External paste of at least this many characters: medium flag */
+              externalPasteChars?: number;
+              /** @description … and at least this many: high flag */
+              externalPasteHighChars?: number;
+              /** @description An external paste (of at least the low size) holding this many complete sentences or more: medium flag, as a passage is */
+              externalPasteSentences?: number;
+              /** @description Externally pasted share of the final text over this: high flag */
+              pasteShareOfFinal?: number;
+              /** @description Externally pasted share of all text added over this: medium flag */
+              pasteShareOfAdded?: number;
+              /** @description Transcription needs at least this many typed characters */
+              transcriptionMinChars?: number;
+              /** @description … and at least this many sentence starts */
+              transcriptionMinSentences?: number;
+              /** @description Sentence gradient under this looks like copying */
+              transcriptionMaxGradient?: number;
+              /** @description Share of sentence starts with a pause under this looks like copying */
+              transcriptionMaxSentencePauseShare?: number;
+              /** @description Revision ratio under this, with no edit inside earlier text, makes it high rather than medium */
+              transcriptionMaxRevisionRatio?: number;
+              /** @description Pauses (any location) per 100 typed characters under this is a steady pace, as copying is */
+              transcriptionMaxPausesPer100Chars?: number;
+              /** @description Fewer characters written than this: not enough data, no score */
+              minJudgedChars?: number;
+              /** @description Machine-regular input needs at least this many production keys */
+              machineMinKeys?: number;
+              /** @description Hold-time coefficient of variation under this is constant (people: 0.2–0.4) */
+              machineMaxHoldCv?: number;
+              /** @description Inter-key interquartile range ÷ median under this is too regular */
+              machineMaxIntervalDispersion?: number;
+              /** @description Key overlap under this where people overlap a quarter to half of their keys (at the reference speed) */
+              machineMaxOverlap?: number;
+              /** @description Median inter-key interval up to which machineMaxOverlap applies as is; slower typists overlap less, so beyond it the threshold falls linearly … */
+              machineOverlapReferenceMs?: number;
+              /** @description … to zero at this median interval: slower typists (300 ms and more) are not checked for key overlap at all */
+              machineOverlapOffMs?: number;
+              /** @description Median inter-key interval under this is too fast to sustain (ms) */
+              machineMinMedianIntervalMs?: number;
+              /** @description Untrusted (script-made) events at or over this: high flag; fewer: low */
+              untrustedEvents?: number;
+              /** @description Typed characters with no key press behind them, at or over this: flag */
+              keylessChars?: number;
+              /** @description A departure at least this long counts for the burst-after-return detector */
+              returnAwayMs?: number;
+              /** @description Window after returning in which inserted text is counted */
+              returnWindowMs?: number;
+              /** @description Characters inserted within the window after a return at or over this: flag */
+              returnBurstChars?: number;
+              /** @description Time away at or over this: low flag */
+              prolongedAbsenceMs?: number;
+              /** @description … at or over this: medium */
+              prolongedAbsenceHighMs?: number;
+              /** @description Violation events under this confidence are ignored */
+              violationMinConfidence?: number;
+              /** @description Sensor: an interval between samples over this is a gap */
+              sensorGapMs?: number;
+              /** @description At most this many points per host signal series */
+              hostSeriesMax?: number;
+            };
+            /** @description false: metrics events from the host page are dropped before analysis (default true) */
+            acceptHostSignals?: boolean;
+          };
+          accommodations?: {
+            /** @description Dictation allowed (analysis always names it as an input method, never pasting) */
+            dictation?: boolean;
+            /** @description Assistive technology allowed: text inserted without key presses is an input method (the session's analysis setting) */
+            assistiveTechnology?: boolean;
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
             title: string;
-            subject?: string;
-            /** @description Instructions or writing prompt */
-            instructions?: string;
+            subject: string;
+            instructions: string;
             /** @description The kind of session each attempt records */
             kind: 'writing' | 'proctoring' | 'sensor';
             maxScore: number;
@@ -7572,9 +7951,11 @@ export interface paths {
             opensAt: string;
             /** Format: date-time */
             closesAt: string;
-            classIds?: string[];
+            ownerId: string;
+            coTeacherIds: string[];
+            classIds: string[];
             /** @description Detector thresholds, and acceptHostSignals: false to refuse host-page signals */
-            analysis?: {
+            analysis: {
               thresholds?: {
                 /** @description A pause: an interval between text changes at or over this (2 s, Inputlog's usual) */
                 pauseMs?: number;
@@ -7646,458 +8027,102 @@ export interface paths {
               /** @description false: metrics events from the host page are dropped before analysis (default true) */
               acceptHostSignals?: boolean;
             };
-            accommodations?: {
+            accommodations: {
               /** @description Dictation allowed (analysis always names it as an input method, never pasting) */
               dictation?: boolean;
               /** @description Assistive technology allowed: text inserted without key presses is an input method (the session's analysis setting) */
               assistiveTechnology?: boolean;
             };
+            resultsReleasedAt: string | null;
+            archivedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
           };
         };
       };
-      responses: {
-        /** @description Default Response */
-        201: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              id: string;
-              title: string;
-              subject: string;
-              instructions: string;
-              /** @description The kind of session each attempt records */
-              kind: 'writing' | 'proctoring' | 'sensor';
-              maxScore: number;
-              passMark: number;
-              durationMinutes: number;
-              /** Format: date-time */
-              opensAt: string;
-              /** Format: date-time */
-              closesAt: string;
-              ownerId: string;
-              coTeacherIds: string[];
-              classIds: string[];
-              /** @description Detector thresholds, and acceptHostSignals: false to refuse host-page signals */
-              analysis: {
-                thresholds?: {
-                  /** @description A pause: an interval between text changes at or over this (2 s, Inputlog's usual) */
-                  pauseMs?: number;
-                  /** @description Further pause thresholds counted in the metrics */
-                  pauseReportMs?: number[];
-                  /** @description Window of the typing-speed series */
-                  speedWindowMs?: number;
-                  /** @description External paste of at least this many characters: low flag */
-                  externalPasteLowChars?: number;
-                  /** @description External paste of at least this many characters: medium flag */
-                  externalPasteChars?: number;
-                  /** @description … and at least this many: high flag */
-                  externalPasteHighChars?: number;
-                  /** @description An external paste (of at least the low size) holding this many complete sentences or more: medium flag, as a passage is */
-                  externalPasteSentences?: number;
-                  /** @description Externally pasted share of the final text over this: high flag */
-                  pasteShareOfFinal?: number;
-                  /** @description Externally pasted share of all text added over this: medium flag */
-                  pasteShareOfAdded?: number;
-                  /** @description Transcription needs at least this many typed characters */
-                  transcriptionMinChars?: number;
-                  /** @description … and at least this many sentence starts */
-                  transcriptionMinSentences?: number;
-                  /** @description Sentence gradient under this looks like copying */
-                  transcriptionMaxGradient?: number;
-                  /** @description Share of sentence starts with a pause under this looks like copying */
-                  transcriptionMaxSentencePauseShare?: number;
-                  /** @description Revision ratio under this, with no edit inside earlier text, makes it high rather than medium */
-                  transcriptionMaxRevisionRatio?: number;
-                  /** @description Pauses (any location) per 100 typed characters under this is a steady pace, as copying is */
-                  transcriptionMaxPausesPer100Chars?: number;
-                  /** @description Fewer characters written than this: not enough data, no score */
-                  minJudgedChars?: number;
-                  /** @description Machine-regular input needs at least this many production keys */
-                  machineMinKeys?: number;
-                  /** @description Hold-time coefficient of variation under this is constant (people: 0.2–0.4) */
-                  machineMaxHoldCv?: number;
-                  /** @description Inter-key interquartile range ÷ median under this is too regular */
-                  machineMaxIntervalDispersion?: number;
-                  /** @description Key overlap under this where people overlap a quarter to half of their keys (at the reference speed) */
-                  machineMaxOverlap?: number;
-                  /** @description Median inter-key interval up to which machineMaxOverlap applies as is; slower typists overlap less, so beyond it the threshold falls linearly … */
-                  machineOverlapReferenceMs?: number;
-                  /** @description … to zero at this median interval: slower typists (300 ms and more) are not checked for key overlap at all */
-                  machineOverlapOffMs?: number;
-                  /** @description Median inter-key interval under this is too fast to sustain (ms) */
-                  machineMinMedianIntervalMs?: number;
-                  /** @description Untrusted (script-made) events at or over this: high flag; fewer: low */
-                  untrustedEvents?: number;
-                  /** @description Typed characters with no key press behind them, at or over this: flag */
-                  keylessChars?: number;
-                  /** @description A departure at least this long counts for the burst-after-return detector */
-                  returnAwayMs?: number;
-                  /** @description Window after returning in which inserted text is counted */
-                  returnWindowMs?: number;
-                  /** @description Characters inserted within the window after a return at or over this: flag */
-                  returnBurstChars?: number;
-                  /** @description Time away at or over this: low flag */
-                  prolongedAbsenceMs?: number;
-                  /** @description … at or over this: medium */
-                  prolongedAbsenceHighMs?: number;
-                  /** @description Violation events under this confidence are ignored */
-                  violationMinConfidence?: number;
-                  /** @description Sensor: an interval between samples over this is a gap */
-                  sensorGapMs?: number;
-                  /** @description At most this many points per host signal series */
-                  hostSeriesMax?: number;
-                };
-                /** @description false: metrics events from the host page are dropped before analysis (default true) */
-                acceptHostSignals?: boolean;
-              };
-              accommodations: {
-                /** @description Dictation allowed (analysis always names it as an input method, never pasting) */
-                dictation?: boolean;
-                /** @description Assistive technology allowed: text inserted without key presses is an input method (the session's analysis setting) */
-                assistiveTechnology?: boolean;
-              };
-              resultsReleasedAt: string | null;
-              archivedAt: string | null;
-              /** Format: date-time */
-              createdAt: string;
-            };
-          };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+        content: {
+          'application/json': components['schemas']['def-0'];
         };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+        content: {
+          'application/json': components['schemas']['def-0'];
         };
-        /** @description application/problem+json */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
         };
       };
     };
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
   };
-  '/v1/exams/{examId}': {
+  getExamsByExamId: {
     parameters: {
       query?: never;
       header?: never;
-      path?: never;
+      path: {
+        examId: string;
+      };
       cookie?: never;
     };
-    /** Read an exam */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          examId: string;
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
         };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              id: string;
-              title: string;
-              subject: string;
-              instructions: string;
-              /** @description The kind of session each attempt records */
-              kind: 'writing' | 'proctoring' | 'sensor';
-              maxScore: number;
-              passMark: number;
-              durationMinutes: number;
-              /** Format: date-time */
-              opensAt: string;
-              /** Format: date-time */
-              closesAt: string;
-              ownerId: string;
-              coTeacherIds: string[];
-              classIds: string[];
-              /** @description Detector thresholds, and acceptHostSignals: false to refuse host-page signals */
-              analysis: {
-                thresholds?: {
-                  /** @description A pause: an interval between text changes at or over this (2 s, Inputlog's usual) */
-                  pauseMs?: number;
-                  /** @description Further pause thresholds counted in the metrics */
-                  pauseReportMs?: number[];
-                  /** @description Window of the typing-speed series */
-                  speedWindowMs?: number;
-                  /** @description External paste of at least this many characters: low flag */
-                  externalPasteLowChars?: number;
-                  /** @description External paste of at least this many characters: medium flag */
-                  externalPasteChars?: number;
-                  /** @description … and at least this many: high flag */
-                  externalPasteHighChars?: number;
-                  /** @description An external paste (of at least the low size) holding this many complete sentences or more: medium flag, as a passage is */
-                  externalPasteSentences?: number;
-                  /** @description Externally pasted share of the final text over this: high flag */
-                  pasteShareOfFinal?: number;
-                  /** @description Externally pasted share of all text added over this: medium flag */
-                  pasteShareOfAdded?: number;
-                  /** @description Transcription needs at least this many typed characters */
-                  transcriptionMinChars?: number;
-                  /** @description … and at least this many sentence starts */
-                  transcriptionMinSentences?: number;
-                  /** @description Sentence gradient under this looks like copying */
-                  transcriptionMaxGradient?: number;
-                  /** @description Share of sentence starts with a pause under this looks like copying */
-                  transcriptionMaxSentencePauseShare?: number;
-                  /** @description Revision ratio under this, with no edit inside earlier text, makes it high rather than medium */
-                  transcriptionMaxRevisionRatio?: number;
-                  /** @description Pauses (any location) per 100 typed characters under this is a steady pace, as copying is */
-                  transcriptionMaxPausesPer100Chars?: number;
-                  /** @description Fewer characters written than this: not enough data, no score */
-                  minJudgedChars?: number;
-                  /** @description Machine-regular input needs at least this many production keys */
-                  machineMinKeys?: number;
-                  /** @description Hold-time coefficient of variation under this is constant (people: 0.2–0.4) */
-                  machineMaxHoldCv?: number;
-                  /** @description Inter-key interquartile range ÷ median under this is too regular */
-                  machineMaxIntervalDispersion?: number;
-                  /** @description Key overlap under this where people overlap a quarter to half of their keys (at the reference speed) */
-                  machineMaxOverlap?: number;
-                  /** @description Median inter-key interval up to which machineMaxOverlap applies as is; slower typists overlap less, so beyond it the threshold falls linearly … */
-                  machineOverlapReferenceMs?: number;
-                  /** @description … to zero at this median interval: slower typists (300 ms and more) are not checked for key overlap at all */
-                  machineOverlapOffMs?: number;
-                  /** @description Median inter-key interval under this is too fast to sustain (ms) */
-                  machineMinMedianIntervalMs?: number;
-                  /** @description Untrusted (script-made) events at or over this: high flag; fewer: low */
-                  untrustedEvents?: number;
-                  /** @description Typed characters with no key press behind them, at or over this: flag */
-                  keylessChars?: number;
-                  /** @description A departure at least this long counts for the burst-after-return detector */
-                  returnAwayMs?: number;
-                  /** @description Window after returning in which inserted text is counted */
-                  returnWindowMs?: number;
-                  /** @description Characters inserted within the window after a return at or over this: flag */
-                  returnBurstChars?: number;
-                  /** @description Time away at or over this: low flag */
-                  prolongedAbsenceMs?: number;
-                  /** @description … at or over this: medium */
-                  prolongedAbsenceHighMs?: number;
-                  /** @description Violation events under this confidence are ignored */
-                  violationMinConfidence?: number;
-                  /** @description Sensor: an interval between samples over this is a gap */
-                  sensorGapMs?: number;
-                  /** @description At most this many points per host signal series */
-                  hostSeriesMax?: number;
-                };
-                /** @description false: metrics events from the host page are dropped before analysis (default true) */
-                acceptHostSignals?: boolean;
-              };
-              accommodations: {
-                /** @description Dictation allowed (analysis always names it as an input method, never pasting) */
-                dictation?: boolean;
-                /** @description Assistive technology allowed: text inserted without key presses is an input method (the session's analysis setting) */
-                assistiveTechnology?: boolean;
-              };
-              resultsReleasedAt: string | null;
-              archivedAt: string | null;
-              /** Format: date-time */
-              createdAt: string;
-            };
-          };
-        };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-      };
-    };
-    put?: never;
-    post?: never;
-    /**
-     * Archive an exam
-     * @description By its owner or an admin. Its attempts, scores and sessions stay; students no longer see it.
-     */
-    delete: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          examId: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Archived */
-        204: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
-        };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-      };
-    };
-    options?: never;
-    head?: never;
-    /**
-     * Change an exam, or release its results
-     * @description By its owner, a co-teacher or an admin. `resultsReleased: true` shows students their scores.
-     */
-    patch: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          examId: string;
-        };
-        cookie?: never;
-      };
-      requestBody: {
         content: {
           'application/json': {
-            title?: string;
-            subject?: string;
-            /** @description Instructions or writing prompt */
-            instructions?: string;
+            id: string;
+            title: string;
+            subject: string;
+            instructions: string;
             /** @description The kind of session each attempt records */
-            kind?: 'writing' | 'proctoring' | 'sensor';
-            maxScore?: number;
-            passMark?: number;
-            durationMinutes?: number;
+            kind: 'writing' | 'proctoring' | 'sensor';
+            maxScore: number;
+            passMark: number;
+            durationMinutes: number;
             /** Format: date-time */
-            opensAt?: string;
+            opensAt: string;
             /** Format: date-time */
-            closesAt?: string;
-            classIds?: string[];
+            closesAt: string;
+            ownerId: string;
+            coTeacherIds: string[];
+            classIds: string[];
             /** @description Detector thresholds, and acceptHostSignals: false to refuse host-page signals */
-            analysis?: {
+            analysis: {
               thresholds?: {
                 /** @description A pause: an interval between text changes at or over this (2 s, Inputlog's usual) */
                 pauseMs?: number;
@@ -8169,1091 +8194,673 @@ export interface paths {
               /** @description false: metrics events from the host page are dropped before analysis (default true) */
               acceptHostSignals?: boolean;
             };
-            accommodations?: {
+            accommodations: {
               /** @description Dictation allowed (analysis always names it as an input method, never pasting) */
               dictation?: boolean;
               /** @description Assistive technology allowed: text inserted without key presses is an input method (the session's analysis setting) */
               assistiveTechnology?: boolean;
             };
-            /** @description true releases the results to students (scores become visible to them); false withdraws them */
-            resultsReleased?: boolean;
+            resultsReleasedAt: string | null;
+            archivedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
           };
         };
       };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              id: string;
-              title: string;
-              subject: string;
-              instructions: string;
-              /** @description The kind of session each attempt records */
-              kind: 'writing' | 'proctoring' | 'sensor';
-              maxScore: number;
-              passMark: number;
-              durationMinutes: number;
-              /** Format: date-time */
-              opensAt: string;
-              /** Format: date-time */
-              closesAt: string;
-              ownerId: string;
-              coTeacherIds: string[];
-              classIds: string[];
-              /** @description Detector thresholds, and acceptHostSignals: false to refuse host-page signals */
-              analysis: {
-                thresholds?: {
-                  /** @description A pause: an interval between text changes at or over this (2 s, Inputlog's usual) */
-                  pauseMs?: number;
-                  /** @description Further pause thresholds counted in the metrics */
-                  pauseReportMs?: number[];
-                  /** @description Window of the typing-speed series */
-                  speedWindowMs?: number;
-                  /** @description External paste of at least this many characters: low flag */
-                  externalPasteLowChars?: number;
-                  /** @description External paste of at least this many characters: medium flag */
-                  externalPasteChars?: number;
-                  /** @description … and at least this many: high flag */
-                  externalPasteHighChars?: number;
-                  /** @description An external paste (of at least the low size) holding this many complete sentences or more: medium flag, as a passage is */
-                  externalPasteSentences?: number;
-                  /** @description Externally pasted share of the final text over this: high flag */
-                  pasteShareOfFinal?: number;
-                  /** @description Externally pasted share of all text added over this: medium flag */
-                  pasteShareOfAdded?: number;
-                  /** @description Transcription needs at least this many typed characters */
-                  transcriptionMinChars?: number;
-                  /** @description … and at least this many sentence starts */
-                  transcriptionMinSentences?: number;
-                  /** @description Sentence gradient under this looks like copying */
-                  transcriptionMaxGradient?: number;
-                  /** @description Share of sentence starts with a pause under this looks like copying */
-                  transcriptionMaxSentencePauseShare?: number;
-                  /** @description Revision ratio under this, with no edit inside earlier text, makes it high rather than medium */
-                  transcriptionMaxRevisionRatio?: number;
-                  /** @description Pauses (any location) per 100 typed characters under this is a steady pace, as copying is */
-                  transcriptionMaxPausesPer100Chars?: number;
-                  /** @description Fewer characters written than this: not enough data, no score */
-                  minJudgedChars?: number;
-                  /** @description Machine-regular input needs at least this many production keys */
-                  machineMinKeys?: number;
-                  /** @description Hold-time coefficient of variation under this is constant (people: 0.2–0.4) */
-                  machineMaxHoldCv?: number;
-                  /** @description Inter-key interquartile range ÷ median under this is too regular */
-                  machineMaxIntervalDispersion?: number;
-                  /** @description Key overlap under this where people overlap a quarter to half of their keys (at the reference speed) */
-                  machineMaxOverlap?: number;
-                  /** @description Median inter-key interval up to which machineMaxOverlap applies as is; slower typists overlap less, so beyond it the threshold falls linearly … */
-                  machineOverlapReferenceMs?: number;
-                  /** @description … to zero at this median interval: slower typists (300 ms and more) are not checked for key overlap at all */
-                  machineOverlapOffMs?: number;
-                  /** @description Median inter-key interval under this is too fast to sustain (ms) */
-                  machineMinMedianIntervalMs?: number;
-                  /** @description Untrusted (script-made) events at or over this: high flag; fewer: low */
-                  untrustedEvents?: number;
-                  /** @description Typed characters with no key press behind them, at or over this: flag */
-                  keylessChars?: number;
-                  /** @description A departure at least this long counts for the burst-after-return detector */
-                  returnAwayMs?: number;
-                  /** @description Window after returning in which inserted text is counted */
-                  returnWindowMs?: number;
-                  /** @description Characters inserted within the window after a return at or over this: flag */
-                  returnBurstChars?: number;
-                  /** @description Time away at or over this: low flag */
-                  prolongedAbsenceMs?: number;
-                  /** @description … at or over this: medium */
-                  prolongedAbsenceHighMs?: number;
-                  /** @description Violation events under this confidence are ignored */
-                  violationMinConfidence?: number;
-                  /** @description Sensor: an interval between samples over this is a gap */
-                  sensorGapMs?: number;
-                  /** @description At most this many points per host signal series */
-                  hostSeriesMax?: number;
-                };
-                /** @description false: metrics events from the host page are dropped before analysis (default true) */
-                acceptHostSignals?: boolean;
-              };
-              accommodations: {
-                /** @description Dictation allowed (analysis always names it as an input method, never pasting) */
-                dictation?: boolean;
-                /** @description Assistive technology allowed: text inserted without key presses is an input method (the session's analysis setting) */
-                assistiveTechnology?: boolean;
-              };
-              resultsReleasedAt: string | null;
-              archivedAt: string | null;
-              /** Format: date-time */
-              createdAt: string;
-            };
-          };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+        content: {
+          'application/json': components['schemas']['def-0'];
         };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+        content: {
+          'application/json': components['schemas']['def-0'];
         };
-        /** @description application/problem+json */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
         };
       };
     };
-    trace?: never;
   };
-  '/v1/exams/{examId}/co-teachers/{userId}': {
+  deleteExamsByExamId: {
     parameters: {
       query?: never;
       header?: never;
-      path?: never;
+      path: {
+        examId: string;
+      };
       cookie?: never;
     };
-    get?: never;
-    /**
-     * Grant a teacher co-teaching of an exam
-     * @description By the exam’s owner or an admin. A co-teacher changes the exam, sees and grades its attempts.
-     */
-    put: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          examId: string;
-          userId: string;
+    requestBody?: never;
+    responses: {
+      /** @description Archived */
+      204: {
+        headers: {
+          [name: string]: unknown;
         };
-        cookie?: never;
+        content?: never;
       };
-      requestBody?: never;
-      responses: {
-        /** @description A co-teacher */
-        204: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+        content: {
+          'application/json': components['schemas']['def-0'];
         };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+        content: {
+          'application/json': components['schemas']['def-0'];
         };
-        /** @description application/problem+json */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description application/problem+json */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+        content: {
+          'application/json': components['schemas']['def-0'];
         };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
         };
       };
     };
-    post?: never;
-    /**
-     * Withdraw a co-teacher's grant
-     * @description By the exam’s owner or an admin. A co-teacher changes the exam, sees and grades its attempts.
-     */
-    delete: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          examId: string;
-          userId: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Withdrawn */
-        204: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
-        };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-      };
-    };
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
   };
-  '/v1/exams/{examId}/attempts': {
+  patchExamsByExamId: {
     parameters: {
       query?: never;
       header?: never;
-      path?: never;
+      path: {
+        examId: string;
+      };
       cookie?: never;
     };
-    /**
-     * List an exam's attempts
-     * @description Its teachers (owner, co-teachers) and an admin see every student's; a student their own.
-     */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          examId: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              items: {
-                id: string;
-                examId: string;
-                studentId: string;
-                sessionId: string | null;
-                /** @description not_started → in_progress → submitted | abandoned | timed_out → graded */
-                state: 'not_started' | 'in_progress' | 'submitted' | 'abandoned' | 'timed_out' | 'graded';
-                startedAt: string | null;
-                /** @description min(startedAt + duration, the exam’s close) */
-                deadlineAt: string | null;
-                finishedAt: string | null;
-                /** @description The score; null until graded, and for a student until the exam’s results are released */
-                result: {
-                  score: number;
-                  maxScore: number;
-                  passed: boolean;
-                  feedback: string | null;
-                  /** Format: date-time */
-                  gradedAt: string;
-                  gradedBy: {
-                    kind: string;
-                    id: string | null;
-                  };
-                } | null;
-                /** @description Partners’ analyses, labelled with their source (not shown to students) */
-                externalAnalyses?: {
-                  id: string;
-                  /** @description Who computed it (the partner names it); never Veritas */
-                  source: string;
-                  /** @description The API key that posted it */
-                  keyId: string;
-                  result: {
-                    [key: string]: unknown;
-                  };
-                  /** Format: date-time */
-                  receivedAt: string;
-                }[];
-              }[];
+    requestBody: {
+      content: {
+        'application/json': {
+          title?: string;
+          subject?: string;
+          /** @description Instructions or writing prompt */
+          instructions?: string;
+          /** @description The kind of session each attempt records */
+          kind?: 'writing' | 'proctoring' | 'sensor';
+          maxScore?: number;
+          passMark?: number;
+          durationMinutes?: number;
+          /** Format: date-time */
+          opensAt?: string;
+          /** Format: date-time */
+          closesAt?: string;
+          classIds?: string[];
+          /** @description Detector thresholds, and acceptHostSignals: false to refuse host-page signals */
+          analysis?: {
+            thresholds?: {
+              /** @description A pause: an interval between text changes at or over this (2 s, Inputlog's usual) */
+              pauseMs?: number;
+              /** @description Further pause thresholds counted in the metrics */
+              pauseReportMs?: number[];
+              /** @description Window of the typing-speed series */
+              speedWindowMs?: number;
+              /** @description External paste of at least this many characters: low flag */
+              externalPasteLowChars?: number;
+              /** @description External paste of at least this many characters: medium flag */
+              externalPasteChars?: number;
+              /** @description … and at least this many: high flag */
+              externalPasteHighChars?: number;
+              /** @description An external paste (of at least the low size) holding this many complete sentences or more: medium flag, as a passage is */
+              externalPasteSentences?: number;
+              /** @description Externally pasted share of the final text over this: high flag */
+              pasteShareOfFinal?: number;
+              /** @description Externally pasted share of all text added over this: medium flag */
+              pasteShareOfAdded?: number;
+              /** @description Transcription needs at least this many typed characters */
+              transcriptionMinChars?: number;
+              /** @description … and at least this many sentence starts */
+              transcriptionMinSentences?: number;
+              /** @description Sentence gradient under this looks like copying */
+              transcriptionMaxGradient?: number;
+              /** @description Share of sentence starts with a pause under this looks like copying */
+              transcriptionMaxSentencePauseShare?: number;
+              /** @description Revision ratio under this, with no edit inside earlier text, makes it high rather than medium */
+              transcriptionMaxRevisionRatio?: number;
+              /** @description Pauses (any location) per 100 typed characters under this is a steady pace, as copying is */
+              transcriptionMaxPausesPer100Chars?: number;
+              /** @description Fewer characters written than this: not enough data, no score */
+              minJudgedChars?: number;
+              /** @description Machine-regular input needs at least this many production keys */
+              machineMinKeys?: number;
+              /** @description Hold-time coefficient of variation under this is constant (people: 0.2–0.4) */
+              machineMaxHoldCv?: number;
+              /** @description Inter-key interquartile range ÷ median under this is too regular */
+              machineMaxIntervalDispersion?: number;
+              /** @description Key overlap under this where people overlap a quarter to half of their keys (at the reference speed) */
+              machineMaxOverlap?: number;
+              /** @description Median inter-key interval up to which machineMaxOverlap applies as is; slower typists overlap less, so beyond it the threshold falls linearly … */
+              machineOverlapReferenceMs?: number;
+              /** @description … to zero at this median interval: slower typists (300 ms and more) are not checked for key overlap at all */
+              machineOverlapOffMs?: number;
+              /** @description Median inter-key interval under this is too fast to sustain (ms) */
+              machineMinMedianIntervalMs?: number;
+              /** @description Untrusted (script-made) events at or over this: high flag; fewer: low */
+              untrustedEvents?: number;
+              /** @description Typed characters with no key press behind them, at or over this: flag */
+              keylessChars?: number;
+              /** @description A departure at least this long counts for the burst-after-return detector */
+              returnAwayMs?: number;
+              /** @description Window after returning in which inserted text is counted */
+              returnWindowMs?: number;
+              /** @description Characters inserted within the window after a return at or over this: flag */
+              returnBurstChars?: number;
+              /** @description Time away at or over this: low flag */
+              prolongedAbsenceMs?: number;
+              /** @description … at or over this: medium */
+              prolongedAbsenceHighMs?: number;
+              /** @description Violation events under this confidence are ignored */
+              violationMinConfidence?: number;
+              /** @description Sensor: an interval between samples over this is a gap */
+              sensorGapMs?: number;
+              /** @description At most this many points per host signal series */
+              hostSeriesMax?: number;
             };
+            /** @description false: metrics events from the host page are dropped before analysis (default true) */
+            acceptHostSignals?: boolean;
           };
-        };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
+          accommodations?: {
+            /** @description Dictation allowed (analysis always names it as an input method, never pasting) */
+            dictation?: boolean;
+            /** @description Assistive technology allowed: text inserted without key presses is an input method (the session's analysis setting) */
+            assistiveTechnology?: boolean;
           };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+          /** @description true releases the results to students (scores become visible to them); false withdraws them */
+          resultsReleased?: boolean;
         };
       };
     };
-    put?: never;
-    /**
-     * Start (or resume) my attempt at an exam
-     * @description The first call starts the attempt and creates its session (the exam’s kind and analysis settings): 201. Calling again while it is in progress (a reload, a crashed browser) resumes the same attempt and session: 200, with a new write token — the one handed out before writes no more. Only inside the exam’s window (409 exam-not-open) and before the attempt’s deadline (409 attempt-closed).
-     */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          examId: string;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
         };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              attempt: {
-                id: string;
-                examId: string;
-                studentId: string;
-                sessionId: string | null;
-                /** @description not_started → in_progress → submitted | abandoned | timed_out → graded */
-                state: 'not_started' | 'in_progress' | 'submitted' | 'abandoned' | 'timed_out' | 'graded';
-                startedAt: string | null;
-                /** @description min(startedAt + duration, the exam’s close) */
-                deadlineAt: string | null;
-                finishedAt: string | null;
-                /** @description The score; null until graded, and for a student until the exam’s results are released */
-                result: {
-                  score: number;
-                  maxScore: number;
-                  passed: boolean;
-                  feedback: string | null;
-                  /** Format: date-time */
-                  gradedAt: string;
-                  gradedBy: {
-                    kind: string;
-                    id: string | null;
-                  };
-                } | null;
-                /** @description Partners’ analyses, labelled with their source (not shown to students) */
-                externalAnalyses?: {
-                  id: string;
-                  /** @description Who computed it (the partner names it); never Veritas */
-                  source: string;
-                  /** @description The API key that posted it */
-                  keyId: string;
-                  result: {
-                    [key: string]: unknown;
-                  };
-                  /** Format: date-time */
-                  receivedAt: string;
-                }[];
-              };
-              /** @description true: the attempt was already in progress; its session continues and the write token is a new one */
-              resumed: boolean;
-              /** @description The session’s write token for the recorder; any token handed out before for this attempt no longer writes */
-              writeToken: string;
-              session: {
-                id: string;
-                /** @description Highest contiguous seq stored durably (-1: none): where the recorder continues */
-                ack: number;
-                links: {
-                  /** @description WebSocket URL for high-frequency streams */
-                  ingest: string;
-                  events: string;
-                };
-              };
-            };
-          };
-        };
-        /** @description Default Response */
-        201: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              attempt: {
-                id: string;
-                examId: string;
-                studentId: string;
-                sessionId: string | null;
-                /** @description not_started → in_progress → submitted | abandoned | timed_out → graded */
-                state: 'not_started' | 'in_progress' | 'submitted' | 'abandoned' | 'timed_out' | 'graded';
-                startedAt: string | null;
-                /** @description min(startedAt + duration, the exam’s close) */
-                deadlineAt: string | null;
-                finishedAt: string | null;
-                /** @description The score; null until graded, and for a student until the exam’s results are released */
-                result: {
-                  score: number;
-                  maxScore: number;
-                  passed: boolean;
-                  feedback: string | null;
-                  /** Format: date-time */
-                  gradedAt: string;
-                  gradedBy: {
-                    kind: string;
-                    id: string | null;
-                  };
-                } | null;
-                /** @description Partners’ analyses, labelled with their source (not shown to students) */
-                externalAnalyses?: {
-                  id: string;
-                  /** @description Who computed it (the partner names it); never Veritas */
-                  source: string;
-                  /** @description The API key that posted it */
-                  keyId: string;
-                  result: {
-                    [key: string]: unknown;
-                  };
-                  /** Format: date-time */
-                  receivedAt: string;
-                }[];
-              };
-              /** @description true: the attempt was already in progress; its session continues and the write token is a new one */
-              resumed: boolean;
-              /** @description The session’s write token for the recorder; any token handed out before for this attempt no longer writes */
-              writeToken: string;
-              session: {
-                id: string;
-                /** @description Highest contiguous seq stored durably (-1: none): where the recorder continues */
-                ack: number;
-                links: {
-                  /** @description WebSocket URL for high-frequency streams */
-                  ingest: string;
-                  events: string;
-                };
-              };
-            };
-          };
-        };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-      };
-    };
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/attempts/{attemptId}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * Read an attempt
-     * @description With its score once graded (for a student: once the exam’s results are released) and partners’ analyses, labelled with their source.
-     */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          attemptId: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              id: string;
-              examId: string;
-              studentId: string;
-              sessionId: string | null;
-              /** @description not_started → in_progress → submitted | abandoned | timed_out → graded */
-              state: 'not_started' | 'in_progress' | 'submitted' | 'abandoned' | 'timed_out' | 'graded';
-              startedAt: string | null;
-              /** @description min(startedAt + duration, the exam’s close) */
-              deadlineAt: string | null;
-              finishedAt: string | null;
-              /** @description The score; null until graded, and for a student until the exam’s results are released */
-              result: {
-                score: number;
-                maxScore: number;
-                passed: boolean;
-                feedback: string | null;
-                /** Format: date-time */
-                gradedAt: string;
-                gradedBy: {
-                  kind: string;
-                  id: string | null;
-                };
-              } | null;
-              /** @description Partners’ analyses, labelled with their source (not shown to students) */
-              externalAnalyses?: {
-                id: string;
-                /** @description Who computed it (the partner names it); never Veritas */
-                source: string;
-                /** @description The API key that posted it */
-                keyId: string;
-                result: {
-                  [key: string]: unknown;
-                };
-                /** Format: date-time */
-                receivedAt: string;
-              }[];
-            };
-          };
-        };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-      };
-    };
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/attempts/{attemptId}/submit': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /**
-     * Submit my attempt
-     * @description Only an attempt in progress and before its deadline; its session ends and takes no more events (attempt-closed).
-     */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          attemptId: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              id: string;
-              examId: string;
-              studentId: string;
-              sessionId: string | null;
-              /** @description not_started → in_progress → submitted | abandoned | timed_out → graded */
-              state: 'not_started' | 'in_progress' | 'submitted' | 'abandoned' | 'timed_out' | 'graded';
-              startedAt: string | null;
-              /** @description min(startedAt + duration, the exam’s close) */
-              deadlineAt: string | null;
-              finishedAt: string | null;
-              /** @description The score; null until graded, and for a student until the exam’s results are released */
-              result: {
-                score: number;
-                maxScore: number;
-                passed: boolean;
-                feedback: string | null;
-                /** Format: date-time */
-                gradedAt: string;
-                gradedBy: {
-                  kind: string;
-                  id: string | null;
-                };
-              } | null;
-              /** @description Partners’ analyses, labelled with their source (not shown to students) */
-              externalAnalyses?: {
-                id: string;
-                /** @description Who computed it (the partner names it); never Veritas */
-                source: string;
-                /** @description The API key that posted it */
-                keyId: string;
-                result: {
-                  [key: string]: unknown;
-                };
-                /** Format: date-time */
-                receivedAt: string;
-              }[];
-            };
-          };
-        };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-      };
-    };
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/attempts/{attemptId}/abandon': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /**
-     * Abandon my attempt
-     * @description Only an attempt in progress and before its deadline; its session ends and takes no more events (attempt-closed).
-     */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          attemptId: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              id: string;
-              examId: string;
-              studentId: string;
-              sessionId: string | null;
-              /** @description not_started → in_progress → submitted | abandoned | timed_out → graded */
-              state: 'not_started' | 'in_progress' | 'submitted' | 'abandoned' | 'timed_out' | 'graded';
-              startedAt: string | null;
-              /** @description min(startedAt + duration, the exam’s close) */
-              deadlineAt: string | null;
-              finishedAt: string | null;
-              /** @description The score; null until graded, and for a student until the exam’s results are released */
-              result: {
-                score: number;
-                maxScore: number;
-                passed: boolean;
-                feedback: string | null;
-                /** Format: date-time */
-                gradedAt: string;
-                gradedBy: {
-                  kind: string;
-                  id: string | null;
-                };
-              } | null;
-              /** @description Partners’ analyses, labelled with their source (not shown to students) */
-              externalAnalyses?: {
-                id: string;
-                /** @description Who computed it (the partner names it); never Veritas */
-                source: string;
-                /** @description The API key that posted it */
-                keyId: string;
-                result: {
-                  [key: string]: unknown;
-                };
-                /** Format: date-time */
-                receivedAt: string;
-              }[];
-            };
-          };
-        };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-      };
-    };
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/attempts/{attemptId}/score': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    /**
-     * Grade an attempt
-     * @description A teacher of the exam (owner, co-teacher) or a partner’s key with `attempts:grade`, once the attempt is submitted, abandoned or timed out; grading again corrects the score.
-     */
-    put: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          attemptId: string;
-        };
-        cookie?: never;
-      };
-      requestBody: {
         content: {
           'application/json': {
-            score: number;
-            feedback?: string;
+            id: string;
+            title: string;
+            subject: string;
+            instructions: string;
+            /** @description The kind of session each attempt records */
+            kind: 'writing' | 'proctoring' | 'sensor';
+            maxScore: number;
+            passMark: number;
+            durationMinutes: number;
+            /** Format: date-time */
+            opensAt: string;
+            /** Format: date-time */
+            closesAt: string;
+            ownerId: string;
+            coTeacherIds: string[];
+            classIds: string[];
+            /** @description Detector thresholds, and acceptHostSignals: false to refuse host-page signals */
+            analysis: {
+              thresholds?: {
+                /** @description A pause: an interval between text changes at or over this (2 s, Inputlog's usual) */
+                pauseMs?: number;
+                /** @description Further pause thresholds counted in the metrics */
+                pauseReportMs?: number[];
+                /** @description Window of the typing-speed series */
+                speedWindowMs?: number;
+                /** @description External paste of at least this many characters: low flag */
+                externalPasteLowChars?: number;
+                /** @description External paste of at least this many characters: medium flag */
+                externalPasteChars?: number;
+                /** @description … and at least this many: high flag */
+                externalPasteHighChars?: number;
+                /** @description An external paste (of at least the low size) holding this many complete sentences or more: medium flag, as a passage is */
+                externalPasteSentences?: number;
+                /** @description Externally pasted share of the final text over this: high flag */
+                pasteShareOfFinal?: number;
+                /** @description Externally pasted share of all text added over this: medium flag */
+                pasteShareOfAdded?: number;
+                /** @description Transcription needs at least this many typed characters */
+                transcriptionMinChars?: number;
+                /** @description … and at least this many sentence starts */
+                transcriptionMinSentences?: number;
+                /** @description Sentence gradient under this looks like copying */
+                transcriptionMaxGradient?: number;
+                /** @description Share of sentence starts with a pause under this looks like copying */
+                transcriptionMaxSentencePauseShare?: number;
+                /** @description Revision ratio under this, with no edit inside earlier text, makes it high rather than medium */
+                transcriptionMaxRevisionRatio?: number;
+                /** @description Pauses (any location) per 100 typed characters under this is a steady pace, as copying is */
+                transcriptionMaxPausesPer100Chars?: number;
+                /** @description Fewer characters written than this: not enough data, no score */
+                minJudgedChars?: number;
+                /** @description Machine-regular input needs at least this many production keys */
+                machineMinKeys?: number;
+                /** @description Hold-time coefficient of variation under this is constant (people: 0.2–0.4) */
+                machineMaxHoldCv?: number;
+                /** @description Inter-key interquartile range ÷ median under this is too regular */
+                machineMaxIntervalDispersion?: number;
+                /** @description Key overlap under this where people overlap a quarter to half of their keys (at the reference speed) */
+                machineMaxOverlap?: number;
+                /** @description Median inter-key interval up to which machineMaxOverlap applies as is; slower typists overlap less, so beyond it the threshold falls linearly … */
+                machineOverlapReferenceMs?: number;
+                /** @description … to zero at this median interval: slower typists (300 ms and more) are not checked for key overlap at all */
+                machineOverlapOffMs?: number;
+                /** @description Median inter-key interval under this is too fast to sustain (ms) */
+                machineMinMedianIntervalMs?: number;
+                /** @description Untrusted (script-made) events at or over this: high flag; fewer: low */
+                untrustedEvents?: number;
+                /** @description Typed characters with no key press behind them, at or over this: flag */
+                keylessChars?: number;
+                /** @description A departure at least this long counts for the burst-after-return detector */
+                returnAwayMs?: number;
+                /** @description Window after returning in which inserted text is counted */
+                returnWindowMs?: number;
+                /** @description Characters inserted within the window after a return at or over this: flag */
+                returnBurstChars?: number;
+                /** @description Time away at or over this: low flag */
+                prolongedAbsenceMs?: number;
+                /** @description … at or over this: medium */
+                prolongedAbsenceHighMs?: number;
+                /** @description Violation events under this confidence are ignored */
+                violationMinConfidence?: number;
+                /** @description Sensor: an interval between samples over this is a gap */
+                sensorGapMs?: number;
+                /** @description At most this many points per host signal series */
+                hostSeriesMax?: number;
+              };
+              /** @description false: metrics events from the host page are dropped before analysis (default true) */
+              acceptHostSignals?: boolean;
+            };
+            accommodations: {
+              /** @description Dictation allowed (analysis always names it as an input method, never pasting) */
+              dictation?: boolean;
+              /** @description Assistive technology allowed: text inserted without key presses is an input method (the session's analysis setting) */
+              assistiveTechnology?: boolean;
+            };
+            resultsReleasedAt: string | null;
+            archivedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
           };
         };
       };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  putExamsByExamIdCoTeachersByUserId: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        examId: string;
+        userId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A co-teacher */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  deleteExamsByExamIdCoTeachersByUserId: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        examId: string;
+        userId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Withdrawn */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getExamsByExamIdAttempts: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        examId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              id: string;
+              examId: string;
+              studentId: string;
+              sessionId: string | null;
+              /** @description not_started → in_progress → submitted | abandoned | timed_out → graded */
+              state: 'not_started' | 'in_progress' | 'submitted' | 'abandoned' | 'timed_out' | 'graded';
+              startedAt: string | null;
+              /** @description min(startedAt + duration, the exam’s close) */
+              deadlineAt: string | null;
+              finishedAt: string | null;
+              /** @description The score; null until graded, and for a student until the exam’s results are released */
+              result: {
+                score: number;
+                maxScore: number;
+                passed: boolean;
+                feedback: string | null;
+                /** Format: date-time */
+                gradedAt: string;
+                gradedBy: {
+                  kind: string;
+                  id: string | null;
+                };
+              } | null;
+              /** @description Partners’ analyses, labelled with their source (not shown to students) */
+              externalAnalyses?: {
+                id: string;
+                /** @description Who computed it (the partner names it); never Veritas */
+                source: string;
+                /** @description The API key that posted it */
+                keyId: string;
+                result: {
+                  [key: string]: unknown;
+                };
+                /** Format: date-time */
+                receivedAt: string;
+              }[];
+            }[];
           };
-          content: {
-            'application/json': {
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  postExamsByExamIdAttempts: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        examId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            attempt: {
               id: string;
               examId: string;
               studentId: string;
@@ -9291,113 +8898,184 @@ export interface paths {
                 receivedAt: string;
               }[];
             };
-          };
-        };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
-        };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
+            /** @description true: the attempt was already in progress; its session continues and the write token is a new one */
+            resumed: boolean;
+            /** @description The session’s write token for the recorder; any token handed out before for this attempt no longer writes */
+            writeToken: string;
+            session: {
+              id: string;
+              /** @description Highest contiguous seq stored durably (-1: none): where the recorder continues */
+              ack: number;
+              links: {
+                /** @description WebSocket URL for high-frequency streams */
+                ingest: string;
+                events: string;
+              };
+            };
           };
         };
       };
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            attempt: {
+              id: string;
+              examId: string;
+              studentId: string;
+              sessionId: string | null;
+              /** @description not_started → in_progress → submitted | abandoned | timed_out → graded */
+              state: 'not_started' | 'in_progress' | 'submitted' | 'abandoned' | 'timed_out' | 'graded';
+              startedAt: string | null;
+              /** @description min(startedAt + duration, the exam’s close) */
+              deadlineAt: string | null;
+              finishedAt: string | null;
+              /** @description The score; null until graded, and for a student until the exam’s results are released */
+              result: {
+                score: number;
+                maxScore: number;
+                passed: boolean;
+                feedback: string | null;
+                /** Format: date-time */
+                gradedAt: string;
+                gradedBy: {
+                  kind: string;
+                  id: string | null;
+                };
+              } | null;
+              /** @description Partners’ analyses, labelled with their source (not shown to students) */
+              externalAnalyses?: {
+                id: string;
+                /** @description Who computed it (the partner names it); never Veritas */
+                source: string;
+                /** @description The API key that posted it */
+                keyId: string;
+                result: {
+                  [key: string]: unknown;
+                };
+                /** Format: date-time */
+                receivedAt: string;
+              }[];
+            };
+            /** @description true: the attempt was already in progress; its session continues and the write token is a new one */
+            resumed: boolean;
+            /** @description The session’s write token for the recorder; any token handed out before for this attempt no longer writes */
+            writeToken: string;
+            session: {
+              id: string;
+              /** @description Highest contiguous seq stored durably (-1: none): where the recorder continues */
+              ack: number;
+              links: {
+                /** @description WebSocket URL for high-frequency streams */
+                ingest: string;
+                events: string;
+              };
+            };
+          };
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
     };
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
   };
-  '/v1/attempts/{attemptId}/external-analyses': {
+  getAttemptsByAttemptId: {
     parameters: {
       query?: never;
       header?: never;
-      path?: never;
+      path: {
+        attemptId: string;
+      };
       cookie?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Post an analysis computed elsewhere
-     * @description A partner’s key with `analyses:write`. Kept apart from Veritas’s own analysis and labelled with its source.
-     */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          attemptId: string;
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
         };
-        cookie?: never;
-      };
-      requestBody: {
         content: {
           'application/json': {
-            /** @description Who computed it, e.g. the partner’s product name */
-            source: string;
-            /** @description The partner’s result, as JSON (at most 8 levels deep) */
+            id: string;
+            examId: string;
+            studentId: string;
+            sessionId: string | null;
+            /** @description not_started → in_progress → submitted | abandoned | timed_out → graded */
+            state: 'not_started' | 'in_progress' | 'submitted' | 'abandoned' | 'timed_out' | 'graded';
+            startedAt: string | null;
+            /** @description min(startedAt + duration, the exam’s close) */
+            deadlineAt: string | null;
+            finishedAt: string | null;
+            /** @description The score; null until graded, and for a student until the exam’s results are released */
             result: {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        201: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
+              score: number;
+              maxScore: number;
+              passed: boolean;
+              feedback: string | null;
+              /** Format: date-time */
+              gradedAt: string;
+              gradedBy: {
+                kind: string;
+                id: string | null;
+              };
+            } | null;
+            /** @description Partners’ analyses, labelled with their source (not shown to students) */
+            externalAnalyses?: {
               id: string;
               /** @description Who computed it (the partner names it); never Veritas */
               source: string;
@@ -9408,86 +9086,490 @@ export interface paths {
               };
               /** Format: date-time */
               receivedAt: string;
-            };
+            }[];
           };
         };
-        /** @description application/problem+json */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  postAttemptsByAttemptIdSubmit: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        attemptId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            examId: string;
+            studentId: string;
+            sessionId: string | null;
+            /** @description not_started → in_progress → submitted | abandoned | timed_out → graded */
+            state: 'not_started' | 'in_progress' | 'submitted' | 'abandoned' | 'timed_out' | 'graded';
+            startedAt: string | null;
+            /** @description min(startedAt + duration, the exam’s close) */
+            deadlineAt: string | null;
+            finishedAt: string | null;
+            /** @description The score; null until graded, and for a student until the exam’s results are released */
+            result: {
+              score: number;
+              maxScore: number;
+              passed: boolean;
+              feedback: string | null;
+              /** Format: date-time */
+              gradedAt: string;
+              gradedBy: {
+                kind: string;
+                id: string | null;
+              };
+            } | null;
+            /** @description Partners’ analyses, labelled with their source (not shown to students) */
+            externalAnalyses?: {
+              id: string;
+              /** @description Who computed it (the partner names it); never Veritas */
+              source: string;
+              /** @description The API key that posted it */
+              keyId: string;
+              result: {
+                [key: string]: unknown;
+              };
+              /** Format: date-time */
+              receivedAt: string;
+            }[];
           };
         };
-        /** @description application/problem+json */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  postAttemptsByAttemptIdAbandon: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        attemptId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            examId: string;
+            studentId: string;
+            sessionId: string | null;
+            /** @description not_started → in_progress → submitted | abandoned | timed_out → graded */
+            state: 'not_started' | 'in_progress' | 'submitted' | 'abandoned' | 'timed_out' | 'graded';
+            startedAt: string | null;
+            /** @description min(startedAt + duration, the exam’s close) */
+            deadlineAt: string | null;
+            finishedAt: string | null;
+            /** @description The score; null until graded, and for a student until the exam’s results are released */
+            result: {
+              score: number;
+              maxScore: number;
+              passed: boolean;
+              feedback: string | null;
+              /** Format: date-time */
+              gradedAt: string;
+              gradedBy: {
+                kind: string;
+                id: string | null;
+              };
+            } | null;
+            /** @description Partners’ analyses, labelled with their source (not shown to students) */
+            externalAnalyses?: {
+              id: string;
+              /** @description Who computed it (the partner names it); never Veritas */
+              source: string;
+              /** @description The API key that posted it */
+              keyId: string;
+              result: {
+                [key: string]: unknown;
+              };
+              /** Format: date-time */
+              receivedAt: string;
+            }[];
           };
         };
-        /** @description application/problem+json */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  putAttemptsByAttemptIdScore: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        attemptId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          score: number;
+          feedback?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            examId: string;
+            studentId: string;
+            sessionId: string | null;
+            /** @description not_started → in_progress → submitted | abandoned | timed_out → graded */
+            state: 'not_started' | 'in_progress' | 'submitted' | 'abandoned' | 'timed_out' | 'graded';
+            startedAt: string | null;
+            /** @description min(startedAt + duration, the exam’s close) */
+            deadlineAt: string | null;
+            finishedAt: string | null;
+            /** @description The score; null until graded, and for a student until the exam’s results are released */
+            result: {
+              score: number;
+              maxScore: number;
+              passed: boolean;
+              feedback: string | null;
+              /** Format: date-time */
+              gradedAt: string;
+              gradedBy: {
+                kind: string;
+                id: string | null;
+              };
+            } | null;
+            /** @description Partners’ analyses, labelled with their source (not shown to students) */
+            externalAnalyses?: {
+              id: string;
+              /** @description Who computed it (the partner names it); never Veritas */
+              source: string;
+              /** @description The API key that posted it */
+              keyId: string;
+              result: {
+                [key: string]: unknown;
+              };
+              /** Format: date-time */
+              receivedAt: string;
+            }[];
           };
         };
-        /** @description application/problem+json */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
-          };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description application/problem+json */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['def-0'];
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  postAttemptsByAttemptIdExternalAnalyses: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        attemptId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description Who computed it, e.g. the partner’s product name */
+          source: string;
+          /** @description The partner’s result, as JSON (at most 8 levels deep) */
+          result: {
+            [key: string]: unknown;
           };
         };
       };
     };
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-}
-export type webhooks = Record<string, never>;
-export interface components {
-  schemas: {
-    /**
-     * Problem
-     * @description RFC 9457 problem details
-     */
-    'def-0': {
-      /** @description Stable identifier: urn:veritas:problem:<code> */
-      type: string;
-      title: string;
-      status: number;
-      detail?: string;
-      requestId?: string;
-    } & {
-      [key: string]: unknown;
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            /** @description Who computed it (the partner names it); never Veritas */
+            source: string;
+            /** @description The API key that posted it */
+            keyId: string;
+            result: {
+              [key: string]: unknown;
+            };
+            /** Format: date-time */
+            receivedAt: string;
+          };
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
     };
   };
-  responses: never;
-  parameters: never;
-  requestBodies: never;
-  headers: never;
-  pathItems: never;
 }
-export type $defs = Record<string, never>;
-export type operations = Record<string, never>;

@@ -23,8 +23,23 @@ export interface IngestService {
    * durable ack. The writer comes from the access hook (or a socket's hello): no credential check here.
    */
   submit(writer: SessionWriter, body: BatchBody): Promise<IngestResult>;
+  /**
+   * `submit` in two steps, for a client whose batches must reach the group commit in the order it
+   * sent them (the ingest socket): `prepare` checks the batch (events, hash, MAC) and may run
+   * alongside others; `commit` puts it in the commit queue at once, when called, and answers the ack.
+   */
+  prepare(writer: SessionWriter, body: BatchBody): Promise<PreparedBatch>;
+  commit(prepared: PreparedBatch): Promise<IngestResult>;
   /** Waits for batches already taken to be committed. */
   close(): Promise<void>;
+}
+
+/** A batch checked by `prepare`, for `commit`. */
+export interface PreparedBatch {
+  readonly sessionId: string;
+  readonly batch: Batch;
+  /** The writer's key: the commit checks it against the locked session row (a resumed attempt rotates it). */
+  readonly macKey: SessionWriter['macKey'];
 }
 
 export function createIngestService(
@@ -35,7 +50,12 @@ export function createIngestService(
 ): IngestService {
   const committer = createIngestCommitter(database, options, metrics, onCommitted);
 
-  async function submit({ sessionId, macKey }: SessionWriter, body: BatchBody): Promise<IngestResult> {
+  const rejected = (err: unknown): never => {
+    if (err instanceof AppError) metrics.batchRejected(err.code);
+    throw err;
+  };
+
+  async function prepare({ sessionId, macKey }: SessionWriter, body: BatchBody): Promise<PreparedBatch> {
     try {
       const checked = checkEvents(body.firstSeq, body.events);
       if (!checked.ok) throw new AppError('invalid-event', `${checked.issues[0]!.path}: ${checked.issues[0]!.message}`, { issues: checked.issues });
@@ -51,14 +71,26 @@ export function createIngestService(
       // A session with a write key takes only batches MACed with it (docs/adr/0009-what-the-mac-proves.md).
       if (!batch.mac) throw new AppError('missing-mac', 'send mac = HMAC-SHA256(SHA-256(write token), hash) with every batch');
       if (!hexEqual(await batchMac(macKey, batch.hash), batch.mac)) throw new AppError('bad-mac');
-      const r = await committer.submit({ sessionId, batch, macKey });
-      if (!r.ok) throw r.error;
-      return { ack: r.ack, held: r.held, duplicate: r.duplicate };
+      return { sessionId, batch, macKey };
     } catch (err) {
-      if (err instanceof AppError) metrics.batchRejected(err.code);
-      throw err;
+      return rejected(err);
     }
   }
 
-  return { submit, close: () => committer.close() };
+  function commit({ sessionId, batch, macKey }: PreparedBatch): Promise<IngestResult> {
+    return committer
+      .submit({ sessionId, batch, macKey })
+      .then((r) => {
+        if (!r.ok) throw r.error;
+        return { ack: r.ack, held: r.held, duplicate: r.duplicate };
+      })
+      .catch(rejected);
+  }
+
+  return {
+    submit: async (writer, body) => commit(await prepare(writer, body)),
+    prepare,
+    commit,
+    close: () => committer.close(),
+  };
 }

@@ -12,6 +12,8 @@ const batchCheck = TypeCompiler.Compile(BatchBody);
 /** A socket may have this many batches committing at once; beyond, it is told to slow down. */
 const MAX_IN_FLIGHT = 64;
 const HELLO_TIMEOUT_MS = 10_000;
+/** Messages received and not yet taken (while a hello is being checked, or a client sends faster than it is read). */
+const MAX_WAITING = 256;
 
 /**
  * One ingest socket: a hello with the write token and the protocol version, then batches, each
@@ -60,7 +62,22 @@ export function handleIngestSocket(
     services.metrics.socketClosed();
   });
 
-  socket.on('message', async (raw, isBinary) => {
+  /** The message's batch's firstSeq, when it names one: every answer about a batch carries it. */
+  const firstSeqOf = (msg: { batch?: unknown }) => {
+    const seq = (msg.batch as { firstSeq?: unknown } | undefined)?.firstSeq;
+    return typeof seq === 'number' ? seq : undefined;
+  };
+
+  // Messages are taken one at a time in the order they arrived: a batch sent right after the hello
+  // waits for the hello's answer instead of being refused, and batches reach the commit queue in the
+  // order sent. Taking a batch means counting, checking and queueing it, not waiting for its commit,
+  // so a socket still has up to MAX_IN_FLIGHT batches committing at once.
+  let taking: Promise<void> = Promise.resolve();
+  let waiting = 0;
+  /** Settles once the batch taken before has entered the commit queue (or failed before it). */
+  let entered: Promise<void> = Promise.resolve();
+
+  socket.on('message', (raw, isBinary) => {
     touch();
     let msg: { type?: unknown; protocol?: unknown; token?: unknown; batch?: unknown };
     try {
@@ -73,9 +90,22 @@ export function handleIngestSocket(
     } catch (err) {
       return fail(err);
     }
+    const firstSeq = firstSeqOf(msg);
+    // A client sending faster than its messages are taken is told, batch by batch, to send it again.
+    if (waiting >= MAX_WAITING) return fail(new AppError('rate-limited', `at most ${MAX_WAITING} messages waiting per socket`), firstSeq, 1);
+    waiting++;
+    taking = taking
+      .then(() => {
+        waiting--;
+        return take(msg, firstSeq);
+      })
+      .catch((err: unknown) => void fail(err, firstSeq));
+  });
 
+  async function take(msg: { type?: unknown; protocol?: unknown; token?: unknown; batch?: unknown }, firstSeq: number | undefined): Promise<void> {
+    if (socket.readyState !== socket.OPEN) return; // closed (a refused hello): what waited is not taken
     if (!authorized) {
-      if (msg.type !== 'hello') return fail(new AppError('invalid-request', 'the first message must be {"type":"hello",…}'));
+      if (msg.type !== 'hello') return void fail(new AppError('invalid-request', 'the first message must be {"type":"hello",…}'), firstSeq);
       if (msg.protocol !== INGEST_PROTOCOL) {
         fail(new AppError('invalid-request', `unsupported protocol ${String(msg.protocol)}; this server speaks ${INGEST_PROTOCOL}`));
         return socket.close(4400, 'unsupported protocol');
@@ -98,13 +128,11 @@ export function handleIngestSocket(
       return;
     }
 
-    if (msg.type !== 'batch') return fail(new AppError('invalid-request', 'expected {"type":"batch","batch":{…}}'));
-    const batch = msg.batch as { firstSeq?: unknown };
-    const firstSeq = typeof batch?.firstSeq === 'number' ? batch.firstSeq : undefined;
+    if (msg.type !== 'batch') return void fail(new AppError('invalid-request', 'expected {"type":"batch","batch":{…}}'), firstSeq);
     // Counted before anything else, as an HTTP batch is counted before it is parsed.
     const limit = await countBatch();
     if (!limit.allowed) {
-      return fail(
+      return void fail(
         new AppError('rate-limited', `ingest limit reached for this client and session; retry after ${limit.retryAfterSeconds} s`),
         firstSeq,
         limit.retryAfterSeconds,
@@ -112,17 +140,24 @@ export function handleIngestSocket(
     }
     if (!batchCheck.Check(msg.batch)) {
       const e = batchCheck.Errors(msg.batch).First();
-      return fail(new AppError('invalid-request', `/batch${e?.path ?? ''}: ${e?.message ?? 'invalid'}`), firstSeq);
+      return void fail(new AppError('invalid-request', `/batch${e?.path ?? ''}: ${e?.message ?? 'invalid'}`), firstSeq);
     }
-    if (inFlight >= MAX_IN_FLIGHT) return fail(new AppError('rate-limited', `at most ${MAX_IN_FLIGHT} batches in flight per socket`), firstSeq);
+    if (inFlight >= MAX_IN_FLIGHT) return void fail(new AppError('rate-limited', `at most ${MAX_IN_FLIGHT} batches in flight per socket`), firstSeq, 1);
     inFlight++;
-    try {
-      const r = await services.ingest.submit(writer!, msg.batch);
-      send({ type: 'ack', firstSeq, ack: r.ack, held: r.held, duplicate: r.duplicate });
-    } catch (err) {
-      fail(err, firstSeq);
-    } finally {
-      inFlight--;
-    }
-  });
+    // Checked (hash, MAC) alongside the batches before it, but queued for commit only after them.
+    const prepared = services.ingest.prepare(writer!, msg.batch);
+    prepared.catch(() => {}); // answered below, in its turn
+    const queued = entered.then(() => prepared).then((p) => ({ committed: services.ingest.commit(p) }));
+    entered = queued.then(
+      () => {},
+      () => {},
+    );
+    queued
+      .then(({ committed }) => committed)
+      .then(
+        (r) => send({ type: 'ack', firstSeq, ack: r.ack, held: r.held, duplicate: r.duplicate }),
+        (err: unknown) => void fail(err, firstSeq),
+      )
+      .finally(() => inFlight--);
+  }
 }

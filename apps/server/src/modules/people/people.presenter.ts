@@ -38,5 +38,5 @@ const presentMember = (m: MemberRow): Static<typeof MemberView> => ({
 export const presentClassDetail = (d: ClassDetail): Static<typeof ClassDetailView> => ({ ...presentClass(d.class), members: d.members.map(presentMember) });
 
 export function presentTenant(t: TenantRow): Static<typeof TenantView> {
-  return { id: t.id, slug: t.slug, name: t.name, hostSignals: t.host_signals, createdAt: t.created_at.toISOString() };
+  return { id: t.id, slug: t.slug, name: t.name, hostSignals: t.host_signals, corsOrigins: t.cors_origins, createdAt: t.created_at.toISOString() };
 }

@@ -86,8 +86,28 @@ export const HostSignalsSchema = Type.Union([Type.Literal('accept'), Type.Litera
   description: "Whether this institution's sessions take signals the host page reports (webcam-derived scores): refused, they are never shown",
 });
 
-export const TenantView = Type.Object({ id: Type.String(), slug: Type.String(), name: Type.String(), hostSignals: HostSignalsSchema, createdAt: Moment });
+/** At most this many origins per tenant. */
+export const MAX_TENANT_ORIGINS = 20;
+export const CorsOriginsSchema = Type.Array(Type.String({ minLength: 8, maxLength: 200, pattern: '^https?://[^/?#\\s]+$' }), {
+  maxItems: MAX_TENANT_ORIGINS,
+  uniqueItems: true,
+  description:
+    "Other sites' pages (origins such as https://lms.example.edu, exactly as a browser sends them) allowed to use the recorder's routes for this institution's sessions (CORS). No wildcard; never with cookies.",
+});
+
+export const TenantView = Type.Object({
+  id: Type.String(),
+  slug: Type.String(),
+  name: Type.String(),
+  hostSignals: HostSignalsSchema,
+  corsOrigins: CorsOriginsSchema,
+  createdAt: Moment,
+});
 export const TenantPatch = Type.Object(
-  { name: Type.Optional(Text({ minLength: 1, maxLength: 200 })), hostSignals: Type.Optional(HostSignalsSchema) },
+  {
+    name: Type.Optional(Text({ minLength: 1, maxLength: 200 })),
+    hostSignals: Type.Optional(HostSignalsSchema),
+    corsOrigins: Type.Optional(CorsOriginsSchema),
+  },
   { additionalProperties: false, minProperties: 1 },
 );

@@ -37,6 +37,7 @@ describe(`/v1/admin/tenant (${TEST_DB})`, () => {
       slug: tenant.slug,
       name: 'Northfield College',
       hostSignals: 'accept',
+      corsOrigins: [],
       createdAt: tenant.created_at.toISOString(),
     });
     const changed = await call(admin, { method: 'PATCH', url: '/v1/admin/tenant', payload: { name: 'Northfield Sixth Form', hostSignals: 'refuse' } });
@@ -75,6 +76,17 @@ describe(`/v1/admin/tenant (${TEST_DB})`, () => {
       { name: 'a\u0000' },
       { hostSignals: 'maybe' },
       { hostSignals: null },
+      { corsOrigins: '*' },
+      { corsOrigins: ['*'] },
+      { corsOrigins: ['https://lms.example.edu/'] },
+      { corsOrigins: ['https://lms.example.edu/path'] },
+      { corsOrigins: ['https://LMS.example.edu'] },
+      { corsOrigins: ['https://lms.example.edu:443'] },
+      { corsOrigins: ['ftp://lms.example.edu'] },
+      { corsOrigins: ['null'] },
+      { corsOrigins: ['https://a.example', 'https://a.example'] },
+      { corsOrigins: Array.from({ length: 21 }, (_, i) => `https://h${i}.example`) },
+      { corsOrigins: [`https://${'a'.repeat(200)}.example`] },
       [],
       'x',
     ]) {
@@ -82,5 +94,19 @@ describe(`/v1/admin/tenant (${TEST_DB})`, () => {
       expectProblem(r, 400, 'invalid-request');
     }
     expect((await call(admin, { method: 'GET', url: '/v1/admin/tenant' })).json()).toMatchObject({ id: tenant.id, slug: tenant.slug });
+  });
+
+  it('keeps the origins allowed to use the recorder for its sessions, replacing the list and auditing the change', async () => {
+    const origins = ['https://lms.example.edu', 'http://127.0.0.1:5173', 'http://[::1]:8080'];
+    const set = await call(admin, { method: 'PATCH', url: '/v1/admin/tenant', payload: { corsOrigins: origins } });
+    expect(set.statusCode, set.body).toBe(200);
+    expect(set.json().corsOrigins).toEqual(origins);
+    expect((await call(admin, { method: 'GET', url: '/v1/admin/tenant' })).json().corsOrigins).toEqual(origins);
+    expect((await call(stranger, { method: 'GET', url: '/v1/admin/tenant' })).json().corsOrigins).toEqual([]);
+    const replaced = await call(admin, { method: 'PATCH', url: '/v1/admin/tenant', payload: { corsOrigins: ['https://lms.example.edu'] } });
+    expect(replaced.json().corsOrigins).toEqual(['https://lms.example.edu']);
+    const entries = await t.app.services.audit.search({ tenantId: tenant.id, action: 'tenant.update', limit: 10 });
+    expect(entries[0]!.detail).toEqual({ changes: { corsOrigins: { from: origins, to: ['https://lms.example.edu'] } } });
+    for (const who of others) expectProblem(await call(who, { method: 'PATCH', url: '/v1/admin/tenant', payload: { corsOrigins: [] } }), 403, 'forbidden');
   });
 });

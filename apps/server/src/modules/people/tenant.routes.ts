@@ -26,7 +26,8 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
         summary: "Change the tenant's settings",
         description:
           'hostSignals "refuse": the analysis of every session of the tenant drops what the host page reports (webcam-derived scores), from the next analysis on. ' +
-          'A server started with VERITAS_HOST_SIGNALS=refuse refuses them for every tenant whatever this says.',
+          'A server started with VERITAS_HOST_SIGNALS=refuse refuses them for every tenant whatever this says. ' +
+          "corsOrigins: the other sites' pages (origins) allowed to call the recorder's routes (send a batch, end the session) for the tenant's sessions; the list replaces the previous one.",
         body: TenantPatch,
         response: { 200: TenantView, ...problemResponses(400, 401, 403, 404, 503) },
       },

@@ -1,5 +1,6 @@
 import type { UserActor } from '../../kernel/actor';
 import { AppError } from '../../kernel/errors';
+import { originProblem } from '../../config/config';
 import type { Database } from '../../platform/db/database';
 import { guard, rethrowUnavailable } from '../../platform/db/database-errors';
 import type { AuditService } from '../audit';
@@ -11,10 +12,21 @@ export type HostSignals = TenantRow['host_signals'];
 export interface TenantService {
   /** The caller's own tenant. */
   get(actor: UserActor): Promise<TenantRow>;
-  /** Renames it, or changes whether its sessions take host-page signals. Audited. */
-  update(caller: Caller, changes: { name?: string; hostSignals?: HostSignals }): Promise<TenantRow>;
+  /** Renames it, changes whether its sessions take host-page signals, or which origins may use the recorder's routes. Audited. */
+  update(caller: Caller, changes: { name?: string; hostSignals?: HostSignals; corsOrigins?: string[] }): Promise<TenantRow>;
   /** Whether a tenant's sessions take host-page signals (an unknown tenant: accept, the default). */
   hostSignalsOf(tenantId: string): Promise<HostSignals>;
+  /** The origins a tenant lets use the recorder's routes for its sessions (CORS); none for an unknown tenant. */
+  corsOriginsOf(tenantId: string): Promise<readonly string[]>;
+}
+
+/** Each origin exactly as a browser sends it (a 400 naming the first that is not), kept in the order given. */
+function checkedOrigins(origins: readonly string[]): string[] {
+  origins.forEach((o, i) => {
+    const problem = originProblem(o);
+    if (problem) throw new AppError('invalid-request', `/body/corsOrigins/${i}: "${o}" ${problem}`);
+  });
+  return [...origins];
 }
 
 export function createTenantService(database: Database, audit: AuditService): TenantService {
@@ -35,7 +47,7 @@ export function createTenantService(database: Database, audit: AuditService): Te
         .execute(async (trx) => {
           const before = await lockTenant(trx, actor.tenantId);
           if (!before) throw new AppError('not-found', `no tenant ${actor.tenantId}`);
-          const diff: Record<string, { from: string; to: string }> = {};
+          const diff: Record<string, { from: string; to: string } | { from: string[]; to: string[] }> = {};
           if (changes.name !== undefined) {
             const name = changes.name.trim();
             if (name.length === 0) throw new AppError('invalid-request', '/body/name: must not be blank');
@@ -43,10 +55,15 @@ export function createTenantService(database: Database, audit: AuditService): Te
           }
           if (changes.hostSignals !== undefined && changes.hostSignals !== before.host_signals)
             diff.hostSignals = { from: before.host_signals, to: changes.hostSignals };
+          if (changes.corsOrigins !== undefined) {
+            const origins = checkedOrigins(changes.corsOrigins);
+            if (JSON.stringify(origins) !== JSON.stringify(before.cors_origins)) diff.corsOrigins = { from: before.cors_origins, to: origins };
+          }
           if (Object.keys(diff).length === 0) return before;
           const after = await updateTenant(trx, actor.tenantId, {
-            ...(diff.name ? { name: diff.name.to } : {}),
+            ...(diff.name ? { name: diff.name.to as string } : {}),
             ...(diff.hostSignals ? { host_signals: diff.hostSignals.to as HostSignals } : {}),
+            ...(diff.corsOrigins ? { cors_origins: JSON.stringify(diff.corsOrigins.to) } : {}),
           });
           await audit.record(
             { tenantId: actor.tenantId, actor, action: 'tenant.update', resource: { type: 'tenant', id: actor.tenantId }, context, detail: { changes: diff } },
@@ -59,6 +76,10 @@ export function createTenantService(database: Database, audit: AuditService): Te
 
     async hostSignalsOf(tenantId) {
       return (await findTenantById(db, tenantId))?.host_signals ?? 'accept';
+    },
+
+    async corsOriginsOf(tenantId) {
+      return (await guard(findTenantById(db, tenantId)))?.cors_origins ?? [];
     },
   };
 }

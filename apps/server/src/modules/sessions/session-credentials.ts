@@ -23,6 +23,8 @@ export interface SessionCredentials {
    * the caller is anonymous (people and share links read it, resolved elsewhere).
    */
   actorFor(sessionId: string, token: string | undefined): Promise<SessionReader | SessionWriter | AnonymousActor>;
+  /** The tenant of a session (null: a public session), or undefined when there is no such session (for CORS). */
+  tenantOf(sessionId: string): Promise<string | null | undefined>;
   /** Drops what is cached of a session (it was deleted). */
   forget(sessionId: string): void;
 }
@@ -76,6 +78,9 @@ export function createSessionCredentials(database: Database): SessionCredentials
         credential.provenToken = token;
       }
       return { kind: 'session-writer', sessionId, scope: scopeOfRow({ tenant_id: credential.tenantId }), macKey: credential.writeKey };
+    },
+    async tenantOf(sessionId) {
+      return (await credentialOf(sessionId))?.tenantId;
     },
     forget(sessionId) {
       cache.delete(sessionId);

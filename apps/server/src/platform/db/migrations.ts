@@ -3,6 +3,7 @@ import { peopleMigration } from './schema-steps/0004-people';
 import { authMigration } from './schema-steps/0005-auth';
 import { examsMigration } from './schema-steps/0006-exams';
 import { reviewMigration } from './schema-steps/0007-review';
+import { tenantCorsMigration } from './schema-steps/0006-tenant-cors';
 
 /**
  * Numbered migrations, in code so they ship with the server and run unchanged on PGlite and
@@ -127,6 +128,7 @@ const migrations: Record<string, Migration> = {
   '0005_auth': { up: authMigration },
   '0006_exams': { up: examsMigration },
   '0007_review': { up: reviewMigration },
+  '0006_tenant_cors': { up: tenantCorsMigration },
 };
 
 class InCodeProvider implements MigrationProvider {

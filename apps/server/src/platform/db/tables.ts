@@ -107,6 +107,8 @@ export interface TenantsTable {
   slug: string;
   name: string;
   host_signals: ColumnType<'accept' | 'refuse', 'accept' | 'refuse' | undefined, 'accept' | 'refuse'>;
+  /** Origins allowed to call the recorder's routes for this tenant's sessions (CORS); JSON array. */
+  cors_origins: ColumnType<string[], string | undefined, string>;
   created_at: CreatedAt;
 }
 
