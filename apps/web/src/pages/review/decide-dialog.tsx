@@ -9,6 +9,7 @@ import {
   DECISION_LABEL,
   detectorName,
   needsNote,
+  occurrencesWord,
   NOTE_MAX,
   problemWords,
   STATE_LABEL,
@@ -90,7 +91,7 @@ export function DecideDialog({
           <Form onSubmit={(e) => void send(e)} validationErrors={errors}>
             <Heading slot="title">Decide on the {name} flag</Heading>
             <p className="muted">
-              It is {STATE_LABEL[flag.state]}, {flag.severity}, with {flag.occurrences} {flag.occurrences === 1 ? 'occurrence' : 'occurrences'}.
+              It is {STATE_LABEL[flag.state]}, {flag.severity}, with {occurrencesWord(flag.occurrences)}.
             </p>
             {alert && (
               <p role="alert" className="form-alert">

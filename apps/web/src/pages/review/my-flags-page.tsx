@@ -158,7 +158,7 @@ function AnswerForm({ flag: f, onAnswered }: { flag: OwnFlag; onAnswered: () => 
           {message.text}
         </p>
       )}
-      <RadioGroup className="field radio-group" name="kind" value={kind} onChange={(v) => setKind(v as AnswerKind)} orientation="horizontal">
+      <RadioGroup className="field radio-group" name="kind" value={kind} onChange={(v) => setKind(v as AnswerKind)}>
         <Label className="field-label">Kind of answer</Label>
         <Radio value="explanation" className="radio">
           Explanation

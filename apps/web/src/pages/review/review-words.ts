@@ -71,6 +71,8 @@ export function decisionsFor(flag: Pick<FlagSummary, 'state' | 'firstConfirmedBy
 /** Whether a decision needs a note: confirm, escalate and reopen always, any decision on a flag past open. */
 export const needsNote = (state: ReviewState, decision: Decision): boolean => decision !== 'dismiss' || state !== 'open';
 
+export const occurrencesWord = (n: number) => `${n} ${n === 1 ? 'occurrence' : 'occurrences'}`;
+
 /** A time into the session (ms) as m:ss. */
 export function sessionTime(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));

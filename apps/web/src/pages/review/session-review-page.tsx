@@ -11,6 +11,7 @@ import {
   DECISION_DONE,
   decisionsFor,
   detectorName,
+  occurrencesWord,
   SEVERITY_LABEL,
   sessionTime,
   STATE_EXPLAINED,
@@ -146,9 +147,9 @@ function FlagCard({
             <li key={d.id}>
               {when(d.at)}: {d.reviewerId && d.reviewerId === me?.id ? 'you' : d.reviewerRole === 'admin' ? 'an administrator' : 'a teacher'}{' '}
               {DECISION_DONE[d.decision]} it ({STATE_LABEL[d.from]} → {STATE_LABEL[d.to]}
-              {d.severity ? `, when it was ${d.severity} with ${d.occurrences ?? '?'} occurrences` : ''}).
-              {d.note && <> Note: “{d.note}”.</>}
-              {d.noteToStudent && <> Note to the student: “{d.noteToStudent}”.</>}
+              {d.severity ? `, when it was ${d.severity} with ${occurrencesWord(d.occurrences ?? 0)}` : ''}).
+              {d.note && <> Note: “{d.note}”</>}
+              {d.noteToStudent && <> Note to the student: “{d.noteToStudent}”</>}
             </li>
           ))}
         </ol>
