@@ -21,7 +21,7 @@ import {
  * Deciding a flag, in a modal dialog (React Aria: focus kept inside, Escape closes, focus back on the
  * button): the decisions its state allows, the note (required where the server requires it, and said
  * as the field's error), and an optional note to the student. A refusal keeps the dialog open with the
- * server's answer in words; a state that moved on meanwhile also reloads the page (`onStale`).
+ * server's answer in words; a state that moved on meanwhile reloads the page when the dialog closes (`onStale`).
  */
 export function DecideDialog({
   flag,
@@ -39,11 +39,17 @@ export function DecideDialog({
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [alert, setAlert] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // The flag moved on meanwhile: the page reloads once the dialog closes (reloading now could take the dialog, and its answer, away).
+  const [stale, setStale] = useState(false);
   const name = detectorName(flag.kind);
   const noteNeeded = decision !== null && needsNote(flag.state, decision);
 
   const open = (next: boolean) => {
     setOpen(next);
+    if (!next && stale) {
+      setStale(false);
+      onStale();
+    }
     if (next) {
       setDecision(null);
       setErrors({});
@@ -74,7 +80,7 @@ export function DecideDialog({
       else if (err instanceof ApiProblem && err.code === 'invalid-request' && Object.keys(err.fieldErrors()).length > 0) setErrors(err.fieldErrors());
       else {
         setAlert(`Not decided: ${problemWords(err)}`);
-        if (err instanceof ApiProblem && (err.code === 'invalid-transition' || err.code === 'second-reviewer-required')) onStale();
+        if (err instanceof ApiProblem && (err.code === 'invalid-transition' || err.code === 'second-reviewer-required')) setStale(true);
       }
     } finally {
       setBusy(false);
@@ -134,7 +140,7 @@ export function DecideDialog({
               maxLength={NOTE_MAX}
             />
             <div className="dialog-actions">
-              <Button className="btn" onPress={() => setOpen(false)}>
+              <Button className="btn" onPress={() => open(false)}>
                 Cancel
               </Button>
               <Button type="submit" className="btn btn-primary" isPending={busy}>

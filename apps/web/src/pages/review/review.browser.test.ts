@@ -148,6 +148,74 @@ describe('flag review, end to end', () => {
   });
 });
 
+describe('a high flag and a state that moved on', () => {
+  it('needs a second reviewer: the teacher confirms, it awaits another reviewer (in words), a decision made meanwhile is explained, the admin confirms', async () => {
+    const title = 'Sam: second essay (with a paste)';
+    const id = await importSimulated(web, web.people.student.email, DEMO_PASSWORD, 'paste', 13, title);
+    await expect.poll(async () => (await flagsOf(web, id, teacherToken)).map((f) => f.kind), { timeout: 60_000 }).toContain('paste-share');
+    const flagOf = async (kind: string) => (await flagsOf(web, id, teacherToken)).find((f) => f.kind === kind)!;
+
+    const teacher = await signedInPage(browser, web, `/review/sessions/${id}`, web.people.teacher.email);
+    const card = teacher.getByRole('region', { name: /^paste share/ });
+    await card.getByRole('button', { name: 'Decide on the paste share flag' }).click();
+    const dialog = teacher.getByRole('dialog', { name: 'Decide on the paste share flag' });
+    await dialog.getByText('Confirm', { exact: true }).click();
+    await dialog.getByRole('textbox', { name: 'Note for the reviewers (required)' }).fill('The pasted passages match a published article.');
+    await dialog.getByRole('button', { name: 'Confirm the flag' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await teacher.getByRole('status').filter({ hasText: 'The paste share flag is confirmed.' }).waitFor();
+    await expect.poll(() => card.textContent()).toContain('awaiting a second reviewer');
+    expect(await card.textContent()).toContain('You confirmed it first, so another reviewer decides it.');
+    expect(await card.getByRole('button', { name: /Decide/ }).count()).toBe(0);
+    expect((await flagOf('paste-share')).state).toBe('awaiting_second_review');
+    expect(await a11yViolations(teacher)).toEqual([]);
+
+    // The teacher is about to dismiss the external paste flag when an admin dismisses it: the refusal in words, the page updated.
+    const other = teacher.getByRole('region', { name: /^external paste/ });
+    await other.getByRole('button', { name: 'Decide on the external paste flag' }).click();
+    const otherDialog = teacher.getByRole('dialog', { name: 'Decide on the external paste flag' });
+    await otherDialog.getByText('Dismiss', { exact: true }).click();
+    const adminToken = await accessTokenOf(web.url, web.people.admin.email, DEMO_PASSWORD);
+    const res = await fetch(`${web.url}/v1/flags/${(await flagOf('external-paste')).id}/decisions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ decision: 'dismiss' }),
+    });
+    expect(res.status).toBe(200);
+    await otherDialog.getByRole('button', { name: 'Dismiss the flag' }).click();
+    await otherDialog.getByRole('alert').filter({ hasText: 'Not decided: The flag’s state has changed and no longer allows this decision' }).waitFor();
+    expect(await a11yViolations(teacher)).toEqual([]);
+    await teacher.keyboard.press('Escape');
+    await otherDialog.waitFor({ state: 'detached' });
+    await expect.poll(() => other.textContent()).toContain('dismissed. A reviewer dismissed it');
+    expect(await other.getByRole('button', { name: /Decide/ }).count()).toBe(0);
+
+    // The admin is the second reviewer.
+    const admin = await signedInPage(browser, web, '/review', web.people.admin.email);
+    await admin
+      .getByRole('row', { name: /paste share/ })
+      .filter({ hasText: title })
+      .getByRole('link')
+      .click();
+    const adminCard = admin.getByRole('region', { name: /^paste share/ });
+    await adminCard.getByRole('button', { name: 'Decide on the paste share flag' }).click();
+    const adminDialog = admin.getByRole('dialog', { name: 'Decide on the paste share flag' });
+    expect(await adminDialog.getByRole('radio').count()).toBe(3);
+    for (const name of ['Confirm', 'Dismiss', 'Escalate']) expect(await adminDialog.getByRole('radio', { name }).count()).toBe(1);
+    await adminDialog.getByText('Confirm', { exact: true }).click();
+    await adminDialog.getByRole('textbox', { name: 'Note for the reviewers (required)' }).fill('Agreed: the passages are copied.');
+    await adminDialog.getByRole('button', { name: 'Confirm the flag' }).click();
+    await admin.getByRole('status').filter({ hasText: 'The paste share flag is confirmed.' }).waitFor();
+    await expect.poll(() => adminCard.textContent()).toContain('confirmed. A reviewer confirmed it.');
+    // A confirmed flag is reopened by an admin: that is what is left to decide.
+    await adminCard.getByRole('button', { name: 'Decide on the paste share flag' }).waitFor();
+    expect((await flagOf('paste-share')).state).toBe('confirmed');
+    expect(await a11yViolations(admin)).toEqual([]);
+    await admin.close();
+    await teacher.close();
+  });
+});
+
 describe('who may review', () => {
   it('a student typing /review is not allowed', async () => {
     const page = await signedInPage(browser, web, '/my/flags', web.people.student.email);
@@ -159,7 +227,7 @@ describe('who may review', () => {
 
   it('an observer reads the queue and a session’s flags with no decision to make; passes axe', async () => {
     const page = await signedInPage(browser, web, '/review', web.people.observer.email);
-    const row = page.getByRole('row', { name: /external paste/ });
+    const row = page.getByRole('row', { name: /external paste/ }).filter({ hasText: TITLE });
     await row.waitFor();
     expect(await a11yViolations(page)).toEqual([]);
     await row.getByRole('link').click();
