@@ -25,7 +25,11 @@ export type KnownProblemCode =
   | 'not-found'
   | 'conflict'
   | 'rate-limited'
-  | 'database-unavailable';
+  | 'database-unavailable'
+  | 'note-required'
+  | 'invalid-transition'
+  | 'second-reviewer-required'
+  | 'answer-limit';
 
 /** A known code, or any other the server may add (branch on the known ones, show the text for the rest). */
 export type ProblemCode = KnownProblemCode | (string & {});

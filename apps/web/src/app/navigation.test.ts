@@ -17,6 +17,11 @@ describe('navigation', () => {
     expect(startPageOf('observer')).toBe('/sessions');
     expect(startPageOf('student')).toBe('/my/sessions');
   });
+  it('offers flag review to the reviewers and the observer, and their own flags to the student', () => {
+    for (const role of ['admin', 'teacher', 'observer'] as const) expect(NAVIGATION[role].map((i) => i.to)).toContain('/review');
+    expect(NAVIGATION.student.map((i) => i.label)).toEqual(['My sessions', 'My flags', 'Profile']);
+    expect(NAVIGATION.student.map((i) => i.to)).not.toContain('/review');
+  });
   it('gives the anonymous visitor Home, Write and Sign in', () => {
     expect(NAVIGATION.anonymous.map((i) => i.label)).toEqual(['Home', 'Write', 'Sign in']);
   });

@@ -17,17 +17,21 @@ export const NAVIGATION: Record<Audience, readonly NavItem[]> = {
     { to: '/admin/api-keys', label: 'API keys' },
     { to: '/admin/audit', label: 'Audit log' },
     { to: '/admin/institution', label: 'Institution' },
+    { to: '/review', label: 'Review' },
   ],
   teacher: [
     { to: '/classes', label: 'Classes' },
     { to: '/sessions', label: 'Sessions' },
+    { to: '/review', label: 'Review' },
   ],
   observer: [
     { to: '/sessions', label: 'Sessions' },
     { to: '/classes', label: 'Classes' },
+    { to: '/review', label: 'Review' },
   ],
   student: [
     { to: '/my/sessions', label: 'My sessions' },
+    { to: '/my/flags', label: 'My flags' },
     { to: '/profile', label: 'Profile' },
   ],
   anonymous: [

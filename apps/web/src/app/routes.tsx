@@ -14,6 +14,8 @@ const page =
 const sessions = page(() => import('../pages/sessions/sessions-page'), 'SessionsPage');
 const classes = page(() => import('../pages/classes/classes-page'), 'ClassesPage');
 const oneClass = page(() => import('../pages/classes/class-page'), 'ClassPage');
+const reviewQueue = page(() => import('../pages/review/queue-page'), 'ReviewQueuePage');
+const sessionReview = page(() => import('../pages/review/session-review-page'), 'SessionReviewPage');
 
 /** Pages for some roles only; each is rendered only behind its RequireRole (see guards.tsx). */
 const GUARDED: { roles: readonly Role[]; pages: { path: string; lazy: PageLoader }[] }[] = [
@@ -39,6 +41,15 @@ const GUARDED: { roles: readonly Role[]; pages: { path: string; lazy: PageLoader
   },
   { roles: ['teacher', 'observer'], pages: [{ path: 'sessions', lazy: sessions }] },
   { roles: ['student'], pages: [{ path: 'my/sessions', lazy: sessions }] },
+  // Flag review: teachers and admins decide, observers read (the page offers them no decision).
+  {
+    roles: ['teacher', 'admin', 'observer'],
+    pages: [
+      { path: 'review', lazy: reviewQueue },
+      { path: 'review/sessions/:sessionId', lazy: sessionReview },
+    ],
+  },
+  { roles: ['student'], pages: [{ path: 'my/flags', lazy: page(() => import('../pages/review/my-flags-page'), 'MyFlagsPage') }] },
   // Whose report it is, the server decides (404 otherwise).
   {
     roles: ['student', 'teacher', 'observer', 'admin'],

@@ -81,10 +81,10 @@ async function recordHeadings(page: Page) {
 
 describe('signing in', () => {
   it.each([
-    { role: 'admin', start: '/admin/users', nav: ['Users', 'Invitations', 'Classes', 'API keys', 'Audit log', 'Institution'] },
-    { role: 'teacher', start: '/classes', nav: ['Classes', 'Sessions'] },
-    { role: 'observer', start: '/sessions', nav: ['Sessions'] },
-    { role: 'student', start: '/my/sessions', nav: ['My sessions', 'Profile'] },
+    { role: 'admin', start: '/admin/users', nav: ['Users', 'Invitations', 'Classes', 'API keys', 'Audit log', 'Institution', 'Review'] },
+    { role: 'teacher', start: '/classes', nav: ['Classes', 'Sessions', 'Review'] },
+    { role: 'observer', start: '/sessions', nav: ['Sessions', 'Classes', 'Review'] },
+    { role: 'student', start: '/my/sessions', nav: ['My sessions', 'My flags', 'Profile'] },
   ] as const)('the demo $role lands on $start with the navigation of the role', async ({ role, start, nav }) => {
     const person = web.people[role];
     const page = await browser.newPage();

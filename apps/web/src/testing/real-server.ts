@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_PASSWORD, loadConfig, seedDemoPeople, startServer, type DemoPerson, type RunningServer } from '@veritas/server';
 import type { Browser, Page } from 'playwright-core';
+import { simulate, toBundle, type SimKind } from '@veritas/simulator';
 import { buildWeb, newA11yPage } from './browser-harness';
 
 export { DEMO_PASSWORD };
@@ -80,6 +81,27 @@ export async function resetLink(web: WebServer, email: string): Promise<string> 
 export async function startSession(web: WebServer, email: string, password: string, title: string): Promise<string> {
   const token = await accessTokenOf(web.url, email, password);
   return (await call<{ id: string }>(`${web.url}/v1/sessions`, { method: 'POST', token, body: JSON.stringify({ kind: 'writing', meta: { title } }) })).id;
+}
+
+/**
+ * A simulated session (`simulate(kind, seed)`, e.g. a pasted essay) imported as a bundle by the
+ * person, through POST /v1/bundles: it is theirs, ended, and analysed by the server's job (its flags
+ * come with the analysis: wait for them with `flagsOf`).
+ */
+export async function importSimulated(web: WebServer, email: string, password: string, kind: SimKind, seed: number, title: string): Promise<string> {
+  const token = await accessTokenOf(web.url, email, password);
+  const bundle = await toBundle(simulate(kind, seed), { createdAt: new Date(Date.now() - 3_600_000).toISOString() });
+  bundle.session.meta = { ...bundle.session.meta, title };
+  return (await call<{ id: string }>(`${web.url}/v1/bundles`, { method: 'POST', token, body: JSON.stringify(bundle) })).id;
+}
+
+/** A session's review flags as the holder of `token` reads them (GET /v1/sessions/{id}/flags). */
+export async function flagsOf(
+  web: WebServer,
+  sessionId: string,
+  token: string,
+): Promise<{ id: string; kind: string; state: string; answers: { text: string }[]; decisions: { decision: string; noteToStudent: string | null }[] }[]> {
+  return (await call<{ items: Awaited<ReturnType<typeof flagsOf>> }>(`${web.url}/v1/sessions/${sessionId}/flags`, { token })).items;
 }
 
 /** Fills the sign-in form on the page as it is and sends it. */
