@@ -22,6 +22,7 @@ import { clientErrorHandler, frameworkErrors } from './plugins/client-errors';
 import { behindTls, docsCsp, installSecurityHeaders, SAFE_REQUEST_ID } from './plugins/security-headers';
 import { enforceAccess, installAccess } from './plugins/access';
 import { installAuth } from './plugins/auth';
+import { createHub } from '../platform/hub/create-hub';
 import { createServices, type Services } from '../modules/services';
 import { Problem } from './route-kit';
 import type { RouteDeps } from './route-deps';
@@ -40,6 +41,7 @@ import { auditRoutes } from '../modules/audit';
 import { shareLinksRoutes } from '../modules/share-links';
 import { authRoutes, linksRoutes, meRoutes } from '../modules/auth';
 import { ssoAdminRoutes, ssoSignInRoutes } from '../modules/sso';
+import { liveRoutes } from '../modules/live';
 
 export interface AppDeps {
   config: Config;
@@ -48,12 +50,16 @@ export interface AppDeps {
   redis?: Redis;
   /** Prefix of the rate-limit keys in Redis (tests give each app its own). */
   rateLimitNamespace?: string;
+  /** Prefix of the live hub's channels in Redis (tests give each group of apps their own). */
+  hubNamespace?: string;
+  /** The clock live tickets are issued and checked by (tests move it). */
+  clock?: () => Date;
   logger?: boolean | object;
 }
 
-/** A request as logged: a share link's token (`?share=`) is a credential and never reaches the logs. */
+/** A request as logged: a share link's token (`?share=`) or a live ticket (`?ticket=`) is a credential and never reaches the logs. */
 function requestForLog(req: { method: string; url: string; ip?: string; id?: unknown }) {
-  return { method: req.method, url: req.url.replace(/([?&]share=)[^&#]*/g, '$1[redacted]'), remoteAddress: req.ip, reqId: req.id };
+  return { method: req.method, url: req.url.replace(/([?&](?:share|ticket)=)[^&#]*/g, '$1[redacted]'), remoteAddress: req.ip, reqId: req.id };
 }
 
 export type App = FastifyInstance & { services: Services; config: Readonly<Config> };
@@ -65,7 +71,7 @@ export const API_VERSION = '1.0.0';
  * workers is a role's business (roles/), and listening the caller's, so building the app (for the
  * OpenAPI document, in a test) starts no poller.
  */
-export async function buildApp({ config, database, redis, rateLimitNamespace, logger }: AppDeps): Promise<App> {
+export async function buildApp({ config, database, redis, rateLimitNamespace, hubNamespace, clock, logger }: AppDeps): Promise<App> {
   const app = Fastify({
     logger: logger ?? { level: config.logLevel, serializers: { req: requestForLog } },
     bodyLimit: config.bodyLimit.default,
@@ -92,10 +98,16 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const metrics = createMetrics();
-  const services = createServices(database, config, metrics, { log: app.log });
+  // The live hub: in process, or shared by every instance through Redis. Its failures are logged, never thrown.
+  const hub = createHub(config, redis, {
+    ...(hubNamespace ? { prefix: hubNamespace } : {}),
+    onError: (err, context) => app.log.warn({ err, ...context }, 'the live hub failed; live viewers catch up from the database'),
+  });
+  const services = createServices(database, config, metrics, { log: app.log, hub, ...(clock ? { clock } : {}) });
   app.decorate('services', services);
   app.decorate('config', config);
   app.addHook('onClose', async () => services.ingest.close());
+  app.addHook('onClose', async () => hub.close());
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
@@ -116,6 +128,7 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
     bearer: (c) => (c.kind === 'access-token' ? services.accessTokens.verify(c.token) : services.apiKeys.actorOf(c.token)),
     sessionGrant: (actor, sessionId) => services.grants.sessionGrant(actor, sessionId),
     shareLink: (sessionId, token) => services.shareLinks.resolve(sessionId, token),
+    liveTicket: (sessionId, ticket) => services.liveStreams.tickets.resolve(sessionId, ticket),
   });
   installAccess(app, { publicSessions: config.publicSessions });
   app.addSchema(Problem);
@@ -197,5 +210,6 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
   await app.register(linksRoutes, deps);
   await app.register(ssoAdminRoutes, deps);
   await app.register(ssoSignInRoutes, deps);
+  await app.register(liveRoutes, deps);
   return app as unknown as App;
 }

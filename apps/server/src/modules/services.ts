@@ -18,6 +18,9 @@ import { createReplayService, type ReplayService } from './replay';
 import { createSessionListService, type SessionListService } from './session-list';
 import { createGrants, type Grants } from './grants';
 import { createShareLinksService, type ShareLinksService } from './share-links';
+import { createLiveStreamsService, subscribeLive, type LiveStreamsService } from './live';
+import type { LiveHub } from '../platform/hub/live-hub';
+import { MemoryHub } from '../platform/hub/memory-hub';
 import {
   ANALYZE_SESSION,
   ANALYZE_SESSION_POLICY,
@@ -64,12 +67,20 @@ export interface Services {
   auth: AuthService;
   /** Single sign-on per tenant with OpenID Connect (calls auth.signIn). */
   sso: SsoService;
+  /** The live hub commits and ends are told on (platform/hub), for the live streams of every instance. */
+  hub: LiveHub;
+  /** Sessions' live streams (SSE of committed events) and their tickets. */
+  liveStreams: LiveStreamsService;
 }
 
 export interface ServiceOptions {
   /** A job queue to use instead of the configured one (tests). */
   jobs?: JobQueue;
-  log?: JobLogger & LiveAnalysisLogger;
+  log?: JobLogger & LiveAnalysisLogger & { warn(obj: object, msg: string): void };
+  /** The live hub (buildApp makes the configured one); in process when not given. */
+  hub?: LiveHub;
+  /** The clock live tickets are issued and checked by (tests move it). */
+  clock?: () => Date;
 }
 
 /** The queues the modules enqueue on, with their retry policies. */
@@ -89,6 +100,19 @@ export function createServices(database: Database, config: Config, metrics: AppM
   const sessions = createSessionsService({ database, events, audit, forget: (id) => credentials.forget(id) });
   const accessTokens = createAccessTokens(database);
   const auth = createAuthService({ database, accessTokens, audit });
+  const grants = createGrants(database);
+  const hub = options.hub ?? new MemoryHub();
+  // Commits and ends are told on the hub without being awaited: ingest never waits for viewers.
+  subscribeLive(events, hub, (err, context) => options.log?.warn({ err, ...context }, 'the live hub failed; live viewers catch up from the database'));
+  const liveStreams = createLiveStreamsService({
+    database,
+    sessions,
+    grants,
+    hub,
+    options: config.live,
+    ...(options.clock ? { now: options.clock } : {}),
+    ...(options.log ? { log: options.log } : {}),
+  });
   return {
     database,
     metrics,
@@ -107,7 +131,9 @@ export function createServices(database: Database, config: Config, metrics: AppM
     replay: createReplayService({ sessions }),
     sessionList: createSessionListService({ sessions, analysis }),
     bundles: createBundlesService({ database, events, audit }),
-    grants: createGrants(database),
+    grants,
+    hub,
+    liveStreams,
     shareLinks: createShareLinksService({ database, audit }),
     ingest: createIngestService(
       database,
