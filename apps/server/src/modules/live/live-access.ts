@@ -37,7 +37,15 @@ export function createLiveAccess({ database: { db }, grants, sessions }: { datab
     async user(tenant, userId, via, signInId) {
       const row = await guard(findUser(db, tenantId(tenant), userId));
       if (!row || row.status !== 'active') return undefined;
-      return { kind: 'user', userId: row.id, tenantId: tenantId(row.tenant_id), role: row.role, via, scope: tenantScope(row.tenant_id), ...(signInId ? { signInId } : {}) };
+      return {
+        kind: 'user',
+        userId: row.id,
+        tenantId: tenantId(row.tenant_id),
+        role: row.role,
+        via,
+        scope: tenantScope(row.tenant_id),
+        ...(signInId ? { signInId } : {}),
+      };
     },
     async apiKey(tenant, keyId) {
       const row = await guard(findApiKey(db, tenantId(tenant), keyId));

@@ -60,14 +60,24 @@ export function createLiveTickets({ database: { db }, access, now }: { database:
 }
 
 /** The ticket's holder as stored: kind, id, tenant (a writer's ticket reads, as its write token does). */
-function issuedTo(actor: Actor): { actor_kind: 'user' | 'api-key' | 'session-reader'; actor_id: string | null; tenant_id: string | null; auth_method: string | null } {
+function issuedTo(actor: Actor): {
+  actor_kind: 'user' | 'api-key' | 'session-reader';
+  actor_id: string | null;
+  tenant_id: string | null;
+  auth_method: string | null;
+} {
   switch (actor.kind) {
     case 'user':
       return { actor_kind: 'user', actor_id: actor.userId, tenant_id: actor.tenantId, auth_method: actor.via };
     case 'api-key':
       return { actor_kind: 'api-key', actor_id: actor.keyId, tenant_id: actor.tenantId, auth_method: 'api-key' };
     case 'session-reader':
-      return { actor_kind: 'session-reader', actor_id: actor.shareLinkId ?? null, tenant_id: actor.scope.tenantId, auth_method: actor.shareLinkId ? 'share-link' : 'session-id' };
+      return {
+        actor_kind: 'session-reader',
+        actor_id: actor.shareLinkId ?? null,
+        tenant_id: actor.scope.tenantId,
+        auth_method: actor.shareLinkId ? 'share-link' : 'session-id',
+      };
     case 'session-writer':
       return { actor_kind: 'session-reader', actor_id: null, tenant_id: actor.scope.tenantId, auth_method: 'write-token' };
     case 'anonymous':

@@ -55,9 +55,14 @@ export const liveRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { se
           after: Type.Optional(Type.Integer({ minimum: -1, maximum: Seq.maximum!, description: 'Send events with seq greater than this (default: all)' })),
           ticket: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'A live ticket (POST /v1/sessions/{id}/live-tickets)' })),
         }),
-        response: { 200: { description: 'Server-Sent Events', content: { 'text/event-stream': { schema: Type.String() } } }, ...problemResponses(400, 401, 404, 503) },
+        response: {
+          200: { description: 'Server-Sent Events', content: { 'text/event-stream': { schema: Type.String() } } },
+          ...problemResponses(400, 401, 404, 503),
+        },
       },
-      preHandler: auditedRead(services.audit, 'session.live.read', (req) => ({ after: afterOf(req.headers['last-event-id'], (req.query as { after?: number }).after) })),
+      preHandler: auditedRead(services.audit, 'session.live.read', (req) => ({
+        after: afterOf(req.headers['last-event-id'], (req.query as { after?: number }).after),
+      })),
     },
     async (req, reply) => {
       const id = req.params.id;

@@ -1,0 +1,341 @@
+import { connect } from 'node:net';
+import type { VeritasEvent } from '@veritas/schema';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../../testing/test-app';
+import { buildInstitution, recordAs, type Institution } from '../../testing/institution';
+import { buildPerson, type Person } from '../../testing/people';
+import { chainBatches, typingEvents, type SealedBatch } from '../../testing/batches';
+import { openSse, type SseClient } from '../../testing/sse-client';
+import { createSession } from '../../testing/factories';
+import type { App } from '../../http/app';
+import { sessionChannel, subscribeLive } from './live.subscriptions';
+import type { Redis } from 'ioredis';
+import { buildApp } from '../../http/app';
+import { connectRedis, redisReady } from '../../roles/server';
+import { openPostgres, type Database } from '../../platform/db/database';
+import { TEST_DB, TEST_REDIS_URL } from '../../testing/test-database';
+import { createEventBus } from '../../kernel/events';
+import { PUBLIC_SCOPE } from '../../kernel/scope';
+import type { LiveHub } from '../../platform/hub/live-hub';
+
+/** A session of a tenant (the student's) with its batches sealed and not yet sent. */
+interface Pending {
+  id: string;
+  writeToken: string;
+  batches: SealedBatch[];
+}
+
+async function studentSession(app: App, student: Person, events: VeritasEvent[] = typingEvents('abcdefghijklmnopqrst'), size = 5): Promise<Pending> {
+  const { id, writeToken } = await recordAs(app, student, { events: [], end: false });
+  return { id, writeToken, batches: await chainBatches(id, events, size, writeToken) };
+}
+
+async function send(app: App, s: Pending, index: number): Promise<void> {
+  const r = await app.inject({
+    method: 'POST',
+    url: `/v1/sessions/${s.id}/events`,
+    headers: { authorization: `Bearer ${s.writeToken}` },
+    payload: s.batches[index],
+  });
+  expect(r.statusCode, r.body).toBe(200);
+}
+
+async function end(app: App, s: Pending): Promise<void> {
+  const r = await app.inject({ method: 'POST', url: `/v1/sessions/${s.id}/end`, headers: { authorization: `Bearer ${s.writeToken}` } });
+  expect(r.statusCode, r.body).toBe(200);
+}
+
+async function ticketFor(app: App, person: Person | undefined, sessionId: string): Promise<string> {
+  const r = await app.inject({ method: 'POST', url: `/v1/sessions/${sessionId}/live-tickets`, headers: person?.headers ?? {} });
+  expect(r.statusCode, r.body).toBe(201);
+  const body = r.json() as { ticket: string; expiresAt: string; url: string };
+  expect(body.url).toBe(`/v1/sessions/${sessionId}/live?ticket=${body.ticket}`);
+  return body.ticket;
+}
+
+const seqs = (c: SseClient) => c.messages.filter((m) => m.event === 'message').map((m) => Number(m.id));
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+const baseOf = (app: App) => {
+  const addr = app.server.address();
+  if (typeof addr !== 'object' || !addr) throw new Error('the app is not listening');
+  return `http://127.0.0.1:${addr.port}`;
+};
+
+describe('a session live (SSE)', () => {
+  let t: TestApp;
+  let base: string;
+  let school: Institution;
+  let clockShift = 0;
+  const open: SseClient[] = [];
+  const watch = async (url: string, headers: Record<string, string> = {}) => {
+    const c = await openSse(`${base}${url}`, headers);
+    open.push(c);
+    return c;
+  };
+
+  beforeAll(async () => {
+    // Heartbeats far apart: whatever a viewer receives live came through the hub, not a heartbeat's read.
+    t = await createTestApp(
+      { live: { heartbeatMs: 600_000, recheckMs: 100, maxBufferedBytes: 64 * 1024 } },
+      { clock: () => new Date(Date.now() + clockShift) },
+    );
+    await t.app.listen({ host: '127.0.0.1', port: 0 });
+    base = baseOf(t.app);
+    school = await buildInstitution(t.app);
+  });
+  afterAll(async () => {
+    for (const c of open) c.close();
+    await t?.close();
+  });
+
+  it('sends the committed events, then each batch as it is committed, then the end', async () => {
+    const s = await studentSession(t.app, school.student);
+    await send(t.app, s, 0);
+    await send(t.app, s, 1);
+    const viewer = await watch(`/v1/sessions/${s.id}/live?ticket=${await ticketFor(t.app, school.teacher, s.id)}`);
+    expect(viewer.status).toBe(200);
+    expect(viewer.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect(viewer.headers.get('cache-control')).toContain('no-cache');
+    expect(viewer.headers.get('x-accel-buffering')).toBe('no');
+    await viewer.until((c) => seqs(c).length >= 10, 'the stored events');
+    await send(t.app, s, 2);
+    await viewer.until((c) => seqs(c).length >= 15, 'the third batch, live');
+    await send(t.app, s, 3);
+    await viewer.until((c) => seqs(c).length >= 20, 'the fourth batch, live');
+    expect(seqs(viewer)).toEqual(range(0, 19));
+    const stored = typingEvents('abcdefghijklmnopqrst');
+    expect(viewer.messages.map((m) => JSON.parse(m.data) as unknown)).toEqual(stored);
+    await end(t.app, s);
+    await viewer.closed;
+    expect(viewer.messages.at(-1)).toMatchObject({ event: 'end' });
+    expect(JSON.parse(viewer.messages.at(-1)!.data)).toEqual({ lastSeq: 19 });
+    expect(seqs(viewer)).toEqual(range(0, 19));
+  });
+
+  it('resumes with Last-Event-ID or ?after= with exactly what was missed, once, then goes on live', async () => {
+    const s = await studentSession(t.app, school.student);
+    await send(t.app, s, 0);
+    await send(t.app, s, 1);
+    const ticket = await ticketFor(t.app, school.teacher, s.id);
+    const byHeader = await watch(`/v1/sessions/${s.id}/live?ticket=${ticket}`, { 'last-event-id': '6' });
+    // A ticket opens streams of its session while it lasts (EventSource reconnects with the same URL).
+    const byQuery = await watch(`/v1/sessions/${s.id}/live?ticket=${ticket}&after=3`);
+    // The header is what EventSource sends on reconnection: it wins over the URL's after.
+    const both = await watch(`/v1/sessions/${s.id}/live?ticket=${ticket}&after=0`, { 'last-event-id': '8' });
+    await byHeader.until((c) => seqs(c).length >= 3, 'seqs 7 to 9');
+    await byQuery.until((c) => seqs(c).length >= 6, 'seqs 4 to 9');
+    await both.until((c) => seqs(c).length >= 1, 'seq 9');
+    await send(t.app, s, 2);
+    await send(t.app, s, 3);
+    await byHeader.until((c) => seqs(c).includes(19), 'seq 19');
+    await byQuery.until((c) => seqs(c).includes(19), 'seq 19');
+    await both.until((c) => seqs(c).includes(19), 'seq 19');
+    expect(seqs(byHeader)).toEqual(range(7, 19));
+    expect(seqs(byQuery)).toEqual(range(4, 19));
+    expect(seqs(both)).toEqual(range(9, 19));
+  });
+
+  it('tells the hub the highest committed seq of each commit, and the end', async () => {
+    const s = await studentSession(t.app, school.student);
+    const told: unknown[] = [];
+    const unsubscribe = await t.app.services.hub.subscribe(sessionChannel(s.id), (m) => told.push(m));
+    try {
+      await send(t.app, s, 0);
+      await send(t.app, s, 1);
+      await end(t.app, s);
+      await expect.poll(() => told.length).toBe(3);
+      expect(told).toEqual([{ seq: 4 }, { seq: 9 }, { ended: true }]);
+    } finally {
+      unsubscribe();
+    }
+  });
+
+  it('drops a viewer that does not read past the buffer bound, while ingest keeps acknowledging', async () => {
+    const big = (seq: number): VeritasEvent => ({ seq, t: seq * 10, type: 'custom', data: { name: 'blob', data: 'x'.repeat(100_000) } }) as VeritasEvent;
+    const s = await studentSession(
+      t.app,
+      school.student,
+      Array.from({ length: 1000 }, (_, i) => big(i)),
+      10,
+    );
+    const ticket = await ticketFor(t.app, school.teacher, s.id);
+    const before = t.app.services.liveStreams.stats().closed.slow;
+    // A client that sends its request and never reads a byte of the answer.
+    const socket = connect(Number(new URL(base).port), '127.0.0.1');
+    socket.on('error', () => {});
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    socket.pause();
+    socket.write(`GET /v1/sessions/${s.id}/live?ticket=${ticket} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n`);
+    await expect.poll(() => t.app.services.liveStreams.stats().open).toBeGreaterThan(0);
+    try {
+      let sent = 0;
+      // Each batch is 1 MB of events; the loopback socket's buffers absorb some MB before ours fill.
+      while (t.app.services.liveStreams.stats().closed.slow === before) {
+        if (sent === s.batches.length) throw new Error('the slow viewer was never dropped');
+        await send(t.app, s, sent++);
+        await new Promise((r) => setImmediate(r));
+      }
+      // Ingest went on acknowledging (every send above answered 200), and goes on after the drop.
+      await send(t.app, s, sent);
+      expect(t.app.services.liveStreams.stats().closed.slow).toBe(before + 1);
+    } finally {
+      socket.destroy();
+    }
+  });
+
+  it('refuses a ticket of another session, an expired or tampered one, an access token in its place, and a ticket as a bearer', async () => {
+    const a = await studentSession(t.app, school.student);
+    const b = await studentSession(t.app, school.student);
+    const ticket = await ticketFor(t.app, school.teacher, a.id);
+    const status = async (url: string, headers: Record<string, string> = {}) => (await watch(url, headers)).status;
+    expect(await status(`/v1/sessions/${b.id}/live?ticket=${ticket}`)).toBe(401);
+    const tampered = ticket.slice(0, -1) + (ticket.endsWith('A') ? 'B' : 'A');
+    expect(await status(`/v1/sessions/${a.id}/live?ticket=${tampered}`)).toBe(401);
+    expect(await status(`/v1/sessions/${a.id}/live?ticket=${school.teacher.token}`)).toBe(401);
+    // A ticket is no bearer: taken for a (wrong) write token, which reads nothing of a tenant's session.
+    expect(await status(`/v1/sessions/${a.id}/live`, { authorization: `Bearer ${ticket}` })).toBe(404);
+    // Nor does it open any other route of its session.
+    expect((await t.app.inject({ method: 'GET', url: `/v1/sessions/${a.id}/events?ticket=${ticket}` })).statusCode).toBe(404);
+    expect(await status(`/v1/sessions/${a.id}/live?ticket=${ticket}`)).toBe(200);
+    clockShift = 61_000;
+    try {
+      expect(await status(`/v1/sessions/${a.id}/live?ticket=${ticket}`)).toBe(401);
+    } finally {
+      clockShift = 0;
+    }
+  });
+
+  it('opens only for the readers of the session: wrong role, other tenant, no credential refused', async () => {
+    const s = await studentSession(t.app, school.student);
+    const post = (person?: Person) => t.app.inject({ method: 'POST', url: `/v1/sessions/${s.id}/live-tickets`, headers: person?.headers ?? {} });
+    // Granted: the student who owns it, their teacher, that teacher's observer, the admin.
+    for (const p of [school.student, school.teacher, school.observer, school.admin]) expect((await post(p)).statusCode).toBe(201);
+    // Not granted: another teacher and their observer, another student, another tenant's admin, nobody.
+    for (const p of [school.otherTeacher, school.otherObserver, school.otherStudent, school.stranger, undefined]) expect((await post(p)).statusCode).toBe(404);
+    expect((await watch(`/v1/sessions/${s.id}/live`, school.otherTeacher.headers)).status).toBe(404);
+    expect((await watch(`/v1/sessions/${s.id}/live`, school.stranger.headers)).status).toBe(404);
+    expect((await watch(`/v1/sessions/${s.id}/live`)).status).toBe(404);
+    // A person's bearer opens it too (a client that can send headers needs no ticket).
+    expect((await watch(`/v1/sessions/${s.id}/live`, school.teacher.headers)).status).toBe(200);
+  });
+
+  it('refuses malformed input', async () => {
+    const s = await studentSession(t.app, school.student);
+    const h = school.teacher.headers;
+    expect((await watch(`/v1/sessions/${s.id}/live?after=abc`, h)).status).toBe(400);
+    expect((await watch(`/v1/sessions/${s.id}/live?after=-2`, h)).status).toBe(400);
+    expect((await watch(`/v1/sessions/${s.id}/live`, { ...h, 'last-event-id': 'x1' })).status).toBe(400);
+    expect((await watch(`/v1/sessions/not%20an%20id/live`, h)).status).toBe(400);
+    expect((await watch(`/v1/sessions/${s.id}/live?ticket=${'a'.repeat(200)}`)).status).toBe(401);
+  });
+
+  it('closes the stream of a person who is disabled while watching, and refuses their ticket', async () => {
+    const s = await studentSession(t.app, school.student);
+    await send(t.app, s, 0);
+    const admin = await buildPerson(t.app, school.tenant, 'admin');
+    const ticket = await ticketFor(t.app, admin, s.id);
+    const viewer = await watch(`/v1/sessions/${s.id}/live?ticket=${ticket}`);
+    await viewer.until((c) => seqs(c).length === 5, 'the stored events');
+    expect(viewer.isClosed()).toBe(false);
+    const r = await t.app.inject({ method: 'PATCH', url: `/v1/admin/users/${admin.user.id}`, headers: school.admin.headers, payload: { status: 'disabled' } });
+    expect(r.statusCode, r.body).toBe(200);
+    await viewer.until((c) => c.isClosed(), 'the stream to close', 5_000);
+    expect(viewer.messages.some((m) => m.event === 'end')).toBe(false);
+    expect((await watch(`/v1/sessions/${s.id}/live?ticket=${ticket}`)).status).toBe(401);
+  });
+});
+
+describe('a public session live', () => {
+  let t: TestApp;
+  let base: string;
+  beforeAll(async () => {
+    t = await createTestApp({ live: { heartbeatMs: 50, recheckMs: 1000, maxBufferedBytes: 64 * 1024 } });
+    await t.app.listen({ host: '127.0.0.1', port: 0 });
+    base = baseOf(t.app);
+  });
+  afterAll(async () => t?.close());
+
+  it('is read by its id alone, and heartbeats keep the connection busy', async () => {
+    const session = await createSession(t.app, { kind: 'sensor' });
+    const viewer = await openSse(`${base}/v1/sessions/${session.id}/live`);
+    try {
+      expect(viewer.status).toBe(200);
+      await viewer.until((c) => c.comments >= 3, 'three heartbeats');
+      expect(viewer.messages).toEqual([]);
+      // A ticket for a public session opens it too; a bad one does not take away what the id gives.
+      const withBadTicket = await openSse(`${base}/v1/sessions/${session.id}/live?ticket=${'b'.repeat(43)}`);
+      withBadTicket.close();
+      expect(withBadTicket.status).toBe(200);
+    } finally {
+      viewer.close();
+    }
+  });
+});
+
+describe.runIf(TEST_DB === 'postgres' && TEST_REDIS_URL !== undefined)('two instances on one PostgreSQL and one Redis', () => {
+  let first: TestApp;
+  let second: App;
+  let secondRedis: Redis;
+  let secondDb: Database;
+  beforeAll(async () => {
+    const live = { heartbeatMs: 600_000, recheckMs: 1000, maxBufferedBytes: 1024 * 1024 };
+    first = await createTestApp({ live });
+    // Another instance: its own pool on the same database, its own Redis connections, the same hub.
+    secondDb = openPostgres(first.db.url!, 5);
+    secondRedis = connectRedis(TEST_REDIS_URL!);
+    await redisReady(secondRedis);
+    second = await buildApp({ config: first.app.config, database: secondDb, redis: secondRedis, logger: false });
+    await second.listen({ host: '127.0.0.1', port: 0 });
+  });
+  afterAll(async () => {
+    await second?.close();
+    secondRedis?.disconnect();
+    await secondDb?.close();
+    await first?.close();
+  });
+
+  it('a viewer on the second instance receives the events ingested through the first, with a ticket issued by the first', async () => {
+    expect(first.app.services.hub.driver).toBe('redis');
+    const school = await buildInstitution(first.app);
+    const s = await studentSession(first.app, school.student);
+    await send(first.app, s, 0);
+    const ticket = await ticketFor(first.app, school.teacher, s.id);
+    const viewer = await openSse(`${baseOf(second)}/v1/sessions/${s.id}/live?ticket=${ticket}`);
+    try {
+      expect(viewer.status).toBe(200);
+      await viewer.until((c) => seqs(c).length === 5, 'the stored events');
+      await send(first.app, s, 1);
+      await send(first.app, s, 2);
+      await viewer.until((c) => seqs(c).includes(14), 'the batches ingested by the first instance');
+      await end(first.app, s);
+      await viewer.closed;
+      expect(seqs(viewer)).toEqual(range(0, 14));
+      expect(viewer.messages.at(-1)).toMatchObject({ event: 'end' });
+    } finally {
+      viewer.close();
+    }
+  });
+});
+
+describe('the hub fan-out', () => {
+  it('never lets a hub that throws or rejects reach the publisher of the commit', async () => {
+    const bus = createEventBus();
+    const reported: string[] = [];
+    const report = (err: unknown) => reported.push((err as Error).message);
+    const throwing = {
+      publish: () => {
+        throw new Error('thrown');
+      },
+    } as unknown as LiveHub;
+    const rejecting = { publish: () => Promise.reject(new Error('rejected')) } as unknown as LiveHub;
+    const hanging = { publish: () => new Promise<boolean>(() => {}) } as unknown as LiveHub;
+    subscribeLive(bus, throwing, report);
+    subscribeLive(bus, rejecting, report);
+    subscribeLive(bus, hanging, report);
+    const event = { sessionId: 's', scope: PUBLIC_SCOPE, events: typingEvents('ab') };
+    // Resolves at once although one hub never answers: the commit's publisher waits for nobody.
+    await expect(bus.publish('batch.committed', event)).resolves.toBeUndefined();
+    await expect(bus.publish('session.ended', { sessionId: 's', scope: PUBLIC_SCOPE })).resolves.toBeUndefined();
+    await expect.poll(() => reported.sort()).toEqual(['rejected', 'rejected', 'thrown', 'thrown']);
+  });
+});
