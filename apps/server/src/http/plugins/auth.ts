@@ -61,11 +61,16 @@ export function shareTokenOf(req: FastifyRequest): string | undefined {
   return typeof query === 'string' && query.length > 0 && query.length <= 128 ? query : undefined;
 }
 
+/** Live tickets are 43 base64url characters (auth's randomToken). */
+export const LIVE_TICKET_SHAPE = /^[\w-]{43}$/;
+
 /** A live ticket, sent as `?ticket=`, on a route that takes one (and only there). */
 export function liveTicketOf(req: FastifyRequest): string | undefined {
   if ((req.routeOptions.config as { liveTicket?: boolean } | undefined)?.liveTicket !== true) return undefined;
   const query = (req.query as { ticket?: unknown } | undefined)?.ticket;
-  return typeof query === 'string' && query.length > 0 ? query : undefined;
+  // Only what has a ticket's shape is looked up: anything else (an access token, junk) is no ticket,
+  // and the route's schema refuses it once access has been decided without it.
+  return typeof query === 'string' && LIVE_TICKET_SHAPE.test(query) ? query : undefined;
 }
 
 /** The token of "Authorization: Bearer <token>", if any. */
@@ -137,14 +142,11 @@ async function resolveActor(req: FastifyRequest, resolvers: ActorResolvers): Pro
 
 /**
  * A live ticket's holder: the person or key it was issued to (with the session's grant worked out
- * now) or the reader. A ticket that does not hold (unknown, tampered, expired, another session's, an
- * access token in its place) is a refused credential (401), except that a public session's id still
- * reads it, as it does without a ticket.
+ * now) or the reader. A ticket that does not hold (unknown, tampered, expired, another session's) is
+ * a refused credential (401), whatever the session.
  */
 async function ticketHolder(resolvers: ActorResolvers, sessionId: string, ticket: string): Promise<Actor> {
-  const holder = ticket.length <= 128 ? await resolvers.liveTicket(sessionId, ticket) : undefined;
+  const holder = await resolvers.liveTicket(sessionId, ticket);
   if (holder?.kind === 'user' || holder?.kind === 'api-key') return { ...holder, sessionGrant: await resolvers.sessionGrant(holder, sessionId) };
-  if (holder) return holder;
-  const reader = await resolvers.session(sessionId, undefined);
-  return reader.kind === 'session-reader' ? reader : { kind: 'anonymous', refused: 'invalid-credential' };
+  return holder ?? { kind: 'anonymous', refused: 'invalid-credential' };
 }

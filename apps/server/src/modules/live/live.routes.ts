@@ -53,7 +53,7 @@ export const liveRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { se
         headers: Type.Object({ 'last-event-id': Type.Optional(Type.String({ pattern: '^(-1|0|[1-9][0-9]{0,9})$', description: 'The last seq received' })) }),
         querystring: Type.Object({
           after: Type.Optional(Type.Integer({ minimum: -1, maximum: Seq.maximum!, description: 'Send events with seq greater than this (default: all)' })),
-          ticket: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'A live ticket (POST /v1/sessions/{id}/live-tickets)' })),
+          ticket: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{43}$', description: 'A live ticket (POST /v1/sessions/{id}/live-tickets)' })),
         }),
         response: {
           200: { description: 'Server-Sent Events', content: { 'text/event-stream': { schema: Type.String() } } },
