@@ -27,7 +27,7 @@ export interface LiveStreamOptions {
   maxBufferedBytes: number;
 }
 
-export type CloseReason = 'ended' | 'client' | 'slow' | 'access' | 'error';
+export type CloseReason = 'ended' | 'client' | 'slow' | 'access' | 'error' | 'shutdown';
 
 export interface LiveStreamDeps {
   sessions: SessionsService;
@@ -138,6 +138,11 @@ export class LiveStream {
     if (this.closed) return;
     this.sink.write(chunk);
     if (this.sink.writableLength > this.deps.options.maxBufferedBytes) this.stop('slow');
+  }
+
+  /** Ends the stream from outside (the server shutting down: the viewer resumes elsewhere from its id). */
+  close(): void {
+    this.stop('shutdown');
   }
 
   private stop(reason: CloseReason, err?: unknown): void {

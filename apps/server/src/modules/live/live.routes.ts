@@ -18,6 +18,8 @@ const LiveTicket = Type.Object({
  * tickets that open it from a browser, whose EventSource cannot send an Authorization header.
  */
 export const liveRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { services }) => {
+  // Open streams would hold the server open: they end first, and their viewers resume elsewhere.
+  app.addHook('preClose', async () => services.liveStreams.closeAll());
   app.post(
     '/v1/sessions/:id/live-tickets',
     {

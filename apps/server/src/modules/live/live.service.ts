@@ -22,6 +22,8 @@ export interface LiveStreamsService {
   open(sink: StreamSink, target: { scope: Scope; sessionId: string; actor: Actor; after: number }): Promise<void>;
   /** Streams open in this instance, and how many closed for each reason since it started. */
   stats(): { open: number; closed: Record<CloseReason, number> };
+  /** Ends every open stream (before the server closes: open streams would keep it from closing). */
+  closeAll(): void;
 }
 
 export interface LiveStreamsDeps {
@@ -37,13 +39,12 @@ export interface LiveStreamsDeps {
 export function createLiveStreamsService({ database, sessions, grants, hub, options, now = () => new Date(), log }: LiveStreamsDeps): LiveStreamsService {
   const access = createLiveAccess({ database, grants, sessions });
   const tickets = createLiveTickets({ database, access, now });
-  let open = 0;
-  const closed: Record<CloseReason, number> = { ended: 0, client: 0, slow: 0, access: 0, error: 0 };
+  const streams = new Set<LiveStream>();
+  const closed: Record<CloseReason, number> = { ended: 0, client: 0, slow: 0, access: 0, error: 0, shutdown: 0 };
   return {
     tickets,
     access,
     async open(sink, target) {
-      open++;
       const stream = new LiveStream(sink, target, {
         sessions,
         hub,
@@ -51,13 +52,17 @@ export function createLiveStreamsService({ database, sessions, grants, hub, opti
         now,
         options,
         onClosed(reason, err) {
-          open--;
+          streams.delete(stream);
           closed[reason]++;
           if (reason === 'error') log?.warn({ err, sessionId: target.sessionId }, 'a live stream stopped on an error; its viewer resumes from its last id');
         },
       });
+      streams.add(stream);
       await stream.start();
     },
-    stats: () => ({ open, closed: { ...closed } }),
+    stats: () => ({ open: streams.size, closed: { ...closed } }),
+    closeAll() {
+      for (const stream of [...streams]) stream.close();
+    },
   };
 }

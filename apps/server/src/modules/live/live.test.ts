@@ -272,6 +272,25 @@ describe('a public session live', () => {
   });
 });
 
+describe('a server closing', () => {
+  it('ends its open streams instead of waiting for them', async () => {
+    const t = await createTestApp({ live: { heartbeatMs: 600_000, recheckMs: 600_000, maxBufferedBytes: 64 * 1024 } });
+    try {
+      await t.app.listen({ host: '127.0.0.1', port: 0 });
+      const session = await createSession(t.app, { kind: 'sensor' });
+      const viewer = await openSse(`${baseOf(t.app)}/v1/sessions/${session.id}/live`);
+      expect(viewer.status).toBe(200);
+      await expect.poll(() => t.app.services.liveStreams.stats().open).toBe(1);
+      await t.app.close();
+      await viewer.closed;
+      expect(t.app.services.liveStreams.stats().closed.shutdown).toBe(1);
+    } finally {
+      await t.db.drop();
+      t.redis?.disconnect();
+    }
+  });
+});
+
 describe.runIf(TEST_DB === 'postgres' && TEST_REDIS_URL !== undefined)('two instances on one PostgreSQL and one Redis', () => {
   let first: TestApp;
   let second: App;
