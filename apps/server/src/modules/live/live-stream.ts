@@ -95,7 +95,8 @@ export class LiveStream {
           await this.readOnce();
         } while (this.again && !this.closed);
       } catch (err) {
-        this.stop('error', err);
+        // A session deleted (or out of reach) while watched ends the stream like lost access.
+        this.stop((err as { code?: unknown }).code === 'not-found' ? 'access' : 'error', err);
       } finally {
         this.reading = false;
       }

@@ -247,6 +247,27 @@ describe('a session live (SSE)', () => {
   });
 });
 
+describe('a deleted session live', () => {
+  it('ends the stream of a session deleted while watched, without an end event', async () => {
+    const t = await createTestApp({ live: { heartbeatMs: 600_000, recheckMs: 100, maxBufferedBytes: 64 * 1024 } });
+    try {
+      await t.app.listen({ host: '127.0.0.1', port: 0 });
+      const school = await buildInstitution(t.app);
+      const s = await studentSession(t.app, school.student);
+      await send(t.app, s, 0);
+      const viewer = await openSse(`${baseOf(t.app)}/v1/sessions/${s.id}/live`, school.admin.headers);
+      await viewer.until((c) => seqs(c).length === 5, 'the stored events');
+      const r = await t.app.inject({ method: 'DELETE', url: `/v1/sessions/${s.id}`, headers: school.admin.headers });
+      expect(r.statusCode, r.body).toBe(204);
+      await viewer.until((c) => c.isClosed(), 'the stream to close', 5_000);
+      expect(viewer.messages.some((m) => m.event === 'end')).toBe(false);
+      expect(t.app.services.liveStreams.stats().closed.access).toBe(1);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('a public session live', () => {
   let t: TestApp;
   let base: string;
