@@ -45,8 +45,8 @@ async function end(app: App, s: Pending): Promise<void> {
   expect(r.statusCode, r.body).toBe(200);
 }
 
-async function ticketFor(app: App, person: Person | undefined, sessionId: string): Promise<string> {
-  const r = await app.inject({ method: 'POST', url: `/v1/sessions/${sessionId}/live-tickets`, headers: person?.headers ?? {} });
+async function ticketFor(app: App, headers: Record<string, string>, sessionId: string): Promise<string> {
+  const r = await app.inject({ method: 'POST', url: `/v1/sessions/${sessionId}/live-tickets`, headers });
   expect(r.statusCode, r.body).toBe(201);
   const body = r.json() as { ticket: string; expiresAt: string; url: string };
   expect(body.url).toBe(`/v1/sessions/${sessionId}/live?ticket=${body.ticket}`);
@@ -92,7 +92,7 @@ describe('a session live (SSE)', () => {
     const s = await studentSession(t.app, school.student);
     await send(t.app, s, 0);
     await send(t.app, s, 1);
-    const viewer = await watch(`/v1/sessions/${s.id}/live?ticket=${await ticketFor(t.app, school.teacher, s.id)}`);
+    const viewer = await watch(`/v1/sessions/${s.id}/live?ticket=${await ticketFor(t.app, school.teacher.headers, s.id)}`);
     expect(viewer.status).toBe(200);
     expect(viewer.headers.get('content-type')).toMatch(/^text\/event-stream/);
     expect(viewer.headers.get('cache-control')).toContain('no-cache');
@@ -116,7 +116,7 @@ describe('a session live (SSE)', () => {
     const s = await studentSession(t.app, school.student);
     await send(t.app, s, 0);
     await send(t.app, s, 1);
-    const ticket = await ticketFor(t.app, school.teacher, s.id);
+    const ticket = await ticketFor(t.app, school.teacher.headers, s.id);
     const byHeader = await watch(`/v1/sessions/${s.id}/live?ticket=${ticket}`, { 'last-event-id': '6' });
     // A ticket opens streams of its session while it lasts (EventSource reconnects with the same URL).
     const byQuery = await watch(`/v1/sessions/${s.id}/live?ticket=${ticket}&after=3`);
@@ -158,7 +158,7 @@ describe('a session live (SSE)', () => {
       Array.from({ length: 1000 }, (_, i) => big(i)),
       10,
     );
-    const ticket = await ticketFor(t.app, school.teacher, s.id);
+    const ticket = await ticketFor(t.app, school.teacher.headers, s.id);
     const before = t.app.services.liveStreams.stats().closed.slow;
     // A client that sends its request and never reads a byte of the answer.
     const socket = connect(Number(new URL(base).port), '127.0.0.1');
@@ -186,7 +186,7 @@ describe('a session live (SSE)', () => {
   it('refuses a ticket of another session, an expired or tampered one, an access token in its place, and a ticket as a bearer', async () => {
     const a = await studentSession(t.app, school.student);
     const b = await studentSession(t.app, school.student);
-    const ticket = await ticketFor(t.app, school.teacher, a.id);
+    const ticket = await ticketFor(t.app, school.teacher.headers, a.id);
     const status = async (url: string, headers: Record<string, string> = {}) => (await watch(url, headers)).status;
     expect(await status(`/v1/sessions/${b.id}/live?ticket=${ticket}`)).toBe(401);
     const tampered = ticket.slice(0, -1) + (ticket.endsWith('A') ? 'B' : 'A');
@@ -220,6 +220,38 @@ describe('a session live (SSE)', () => {
     expect((await watch(`/v1/sessions/${s.id}/live`, school.teacher.headers)).status).toBe(200);
   });
 
+  it('closes the stream of a revoked API key, and of a revoked share link, and takes their tickets while they hold', async () => {
+    const s = await studentSession(t.app, school.student);
+    await send(t.app, s, 0);
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/v1/admin/api-keys',
+      headers: school.admin.headers,
+      payload: { name: 'live', scopes: ['sessions:read'] },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const key = created.json() as { id: string; key: string };
+    const keyHeaders = { authorization: `Bearer ${key.key}` };
+    const byKey = await watch(`/v1/sessions/${s.id}/live?ticket=${await ticketFor(t.app, keyHeaders, s.id)}`);
+    const shared = await t.app.inject({ method: 'POST', url: `/v1/sessions/${s.id}/share-links`, headers: school.teacher.headers, payload: {} });
+    expect(shared.statusCode, shared.body).toBe(201);
+    const link = shared.json() as { id: string; token: string };
+    const byLink = await watch(`/v1/sessions/${s.id}/live?share=${link.token}`);
+    const linkTicket = await t.app.inject({ method: 'POST', url: `/v1/sessions/${s.id}/live-tickets`, headers: { 'x-veritas-share': link.token } });
+    expect(linkTicket.statusCode, linkTicket.body).toBe(201);
+    const byLinkTicket = await watch(`/v1/sessions/${s.id}/live?ticket=${(linkTicket.json() as { ticket: string }).ticket}`);
+    for (const v of [byKey, byLink, byLinkTicket]) await v.until((c) => seqs(c).length === 5, 'the stored events');
+
+    expect((await t.app.inject({ method: 'DELETE', url: `/v1/admin/api-keys/${key.id}`, headers: school.admin.headers })).statusCode).toBeLessThan(300);
+    await byKey.until((c) => c.isClosed(), "the key's stream to close", 5_000);
+    expect(byLink.isClosed()).toBe(false);
+    expect(
+      (await t.app.inject({ method: 'DELETE', url: `/v1/sessions/${s.id}/share-links/${link.id}`, headers: school.teacher.headers })).statusCode,
+    ).toBeLessThan(300);
+    await byLink.until((c) => c.isClosed(), "the share link's stream to close", 5_000);
+    await byLinkTicket.until((c) => c.isClosed(), "the share link's ticket's stream to close", 5_000);
+  });
+
   it('refuses malformed input', async () => {
     const s = await studentSession(t.app, school.student);
     const h = school.teacher.headers;
@@ -235,7 +267,7 @@ describe('a session live (SSE)', () => {
     const s = await studentSession(t.app, school.student);
     await send(t.app, s, 0);
     const admin = await buildPerson(t.app, school.tenant, 'admin');
-    const ticket = await ticketFor(t.app, admin, s.id);
+    const ticket = await ticketFor(t.app, admin.headers, s.id);
     const viewer = await watch(`/v1/sessions/${s.id}/live?ticket=${ticket}`);
     await viewer.until((c) => seqs(c).length === 5, 'the stored events');
     expect(viewer.isClosed()).toBe(false);
@@ -339,7 +371,7 @@ describe.runIf(TEST_DB === 'postgres' && TEST_REDIS_URL !== undefined)('two inst
     const school = await buildInstitution(first.app);
     const s = await studentSession(first.app, school.student);
     await send(first.app, s, 0);
-    const ticket = await ticketFor(first.app, school.teacher, s.id);
+    const ticket = await ticketFor(first.app, school.teacher.headers, s.id);
     const viewer = await openSse(`${baseOf(second)}/v1/sessions/${s.id}/live?ticket=${ticket}`);
     try {
       expect(viewer.status).toBe(200);
