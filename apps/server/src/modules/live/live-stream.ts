@@ -51,6 +51,7 @@ export class LiveStream {
   private closed = false;
   private reading = false;
   private again = false;
+  private checking = false;
   private unsubscribe: Unsubscribe | undefined;
   private readonly timers: NodeJS.Timeout[] = [];
 
@@ -126,12 +127,16 @@ export class LiveStream {
   }
 
   private async recheck(): Promise<void> {
-    if (this.closed) return;
+    // One check at a time: a slow database does not pile them up.
+    if (this.closed || this.checking) return;
+    this.checking = true;
     try {
       if (!(await this.deps.access.stillReads(this.target.actor, this.target.sessionId, this.deps.now()))) this.stop('access');
     } catch (err) {
       // Unable to tell (the database is away): the viewer reconnects and is checked again then.
       this.stop('error', err);
+    } finally {
+      this.checking = false;
     }
   }
 
