@@ -168,6 +168,16 @@ const ROWS: Record<string, Row> = {
     ok: [200, 202],
     audit: 'session.report.read',
   },
+  // The session is ended: its stream sends the stored events and the end, then closes.
+  'GET /v1/sessions/{id}/live': {
+    a: () => ({ url: `/v1/sessions/${sid()}/live` }),
+    b: () => ({ url: `/v1/sessions/${w.bSession.id}/live` }),
+    audit: 'session.live.read',
+  },
+  'POST /v1/sessions/{id}/live-tickets': {
+    a: () => ({ url: `/v1/sessions/${sid()}/live-tickets` }),
+    b: () => ({ url: `/v1/sessions/${w.bSession.id}/live-tickets` }),
+  },
   'POST /v1/sessions/{id}/share-links': {
     a: () => ({ url: `/v1/sessions/${sid()}/share-links`, payload: {} }),
     b: () => ({ url: `/v1/sessions/${w.bSession.id}/share-links`, payload: {} }),
@@ -616,6 +626,8 @@ const PUBLIC_READS = [
   'GET /v1/sessions/{id}/events',
   'GET /v1/sessions/{id}/bundle',
   'GET /v1/sessions/{id}/replay',
+  'GET /v1/sessions/{id}/live',
+  'POST /v1/sessions/{id}/live-tickets',
   'GET /v1/sessions/{id}/analysis',
   'GET /v1/sessions/{id}/alerts',
   'GET /v1/sessions/{id}/report',

@@ -112,6 +112,15 @@ export const Config = Type.Object({
       }),
     }),
   ]),
+  /** Live streams (GET /v1/sessions/{id}/live). */
+  live: Type.Object({
+    /** A comment line is sent this often on an open stream, so proxies do not close it, in ms. */
+    heartbeatMs: Type.Integer({ minimum: 10 }),
+    /** How often an open stream re-checks that its viewer may still read the session, in ms. */
+    recheckMs: Type.Integer({ minimum: 10 }),
+    /** A viewer with more than this many bytes written and not yet taken is dropped (it resumes from its id). */
+    maxBufferedBytes: Type.Integer({ minimum: 1024 }),
+  }),
   bodyLimit: Type.Object({
     default: Type.Integer({ minimum: 1024 }),
     events: Type.Integer({ minimum: 1024 }),
@@ -283,7 +292,8 @@ function blobStore(env: NodeJS.ProcessEnv, dataDir: string): Config['blob'] {
  * What a caller (the command line's flags, a test) sets over the environment. Never written into the
  * environment: they are merged here, then validated with the rest.
  */
-export type ConfigOverrides = Partial<Omit<Config, 'groupCommit' | 'rateLimit' | 'timeouts'>> & {
+export type ConfigOverrides = Partial<Omit<Config, 'groupCommit' | 'rateLimit' | 'timeouts' | 'live'>> & {
+  live?: Partial<Config['live']>;
   groupCommit?: Partial<Config['groupCommit']>;
   rateLimit?: Partial<Config['rateLimit']>;
   timeouts?: Partial<Config['timeouts']>;
@@ -303,7 +313,7 @@ function deepFreeze<T>(value: T): T {
  * The result is frozen: nothing changes the configuration after it is checked.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: ConfigOverrides = {}): Readonly<Config> {
-  const { groupCommit, rateLimit, timeouts, ...rest } = overrides;
+  const { groupCommit, rateLimit, timeouts, live, ...rest } = overrides;
   const dataDir = 'dataDir' in overrides && overrides.dataDir !== undefined ? resolve(overrides.dataDir) : resolve(env.VERITAS_DATA_DIR ?? DEFAULT_DATA_DIR);
   const databaseUrl = 'databaseUrl' in overrides ? overrides.databaseUrl : env.DATABASE_URL || undefined;
   const config: Config = {
@@ -347,6 +357,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
       concurrency: int(env, 'VERITAS_JOBS_CONCURRENCY', 2),
     },
     blob: blobStore(env, dataDir),
+    live: {
+      heartbeatMs: int(env, 'VERITAS_LIVE_HEARTBEAT_MS', 15_000),
+      recheckMs: int(env, 'VERITAS_LIVE_RECHECK_MS', 5_000),
+      maxBufferedBytes: int(env, 'VERITAS_LIVE_MAX_BUFFER_BYTES', 1024 * 1024),
+      ...live,
+    },
     bodyLimit: { default: 256 * 1024, events: 4 * 1024 * 1024, bundle: int(env, 'VERITAS_BUNDLE_LIMIT_BYTES', 64 * 1024 * 1024) },
     ...rest,
     ...('dataDir' in rest && rest.dataDir !== undefined ? { dataDir: resolve(rest.dataDir) } : {}),

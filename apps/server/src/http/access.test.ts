@@ -70,6 +70,9 @@ async function requestFor(method: string, url: string, own: CreatedSession) {
   if (method === 'POST' && url === '/v1/bundles') return { path, payload: await buildBundle({ id: `accessWalkBundle${String(bundleN++).padStart(4, '0')}` }) };
   if (url.startsWith('/v1/auth/')) return signInRequestFor(method, url);
   if (url === '/sdk/recorder@:version.js') return { path: `/sdk/recorder@${sdk.version}.js` };
+  // A live stream lasts as long as its session: the walk's ends after the stored events and the end.
+  if (url === '/v1/sessions/:id/live')
+    await t.app.inject({ method: 'POST', url: `/v1/sessions/${own.id}/end`, headers: { authorization: `Bearer ${own.writeToken}` } });
   return { path };
 }
 

@@ -25,6 +25,7 @@ import { enforceAccess, installAccess } from './plugins/access';
 import { installAuth } from './plugins/auth';
 import { installCors } from './plugins/cors';
 import { SECURITY_SCHEMES, transformDocument, transformRoute } from './openapi/openapi-hygiene';
+import { createHub } from '../platform/hub/create-hub';
 import { createServices, type Services } from '../modules/services';
 import { Problem } from './route-kit';
 import type { RouteDeps } from './route-deps';
@@ -46,6 +47,7 @@ import { ssoAdminRoutes, ssoSignInRoutes } from '../modules/sso';
 import { reviewRoutes } from '../modules/review';
 import { attemptsRoutes, examsRoutes } from '../modules/exams';
 import { sdkRoutes } from '../modules/sdk';
+import { liveRoutes } from '../modules/live';
 
 export interface AppDeps {
   config: Config;
@@ -54,12 +56,16 @@ export interface AppDeps {
   redis?: Redis;
   /** Prefix of the rate-limit keys in Redis (tests give each app its own). */
   rateLimitNamespace?: string;
+  /** Prefix of the live hub's channels in Redis (tests give each group of apps their own). */
+  hubNamespace?: string;
+  /** The clock live tickets are issued and checked by (tests move it). */
+  clock?: () => Date;
   logger?: boolean | object;
 }
 
-/** A request as logged: a share link's token (`?share=`) is a credential and never reaches the logs. */
+/** A request as logged: a share link's token (`?share=`) or a live ticket (`?ticket=`) is a credential and never reaches the logs. */
 function requestForLog(req: { method: string; url: string; ip?: string; id?: unknown }) {
-  return { method: req.method, url: req.url.replace(/([?&]share=)[^&#]*/g, '$1[redacted]'), remoteAddress: req.ip, reqId: req.id };
+  return { method: req.method, url: req.url.replace(/([?&](?:share|ticket)=)[^&#]*/g, '$1[redacted]'), remoteAddress: req.ip, reqId: req.id };
 }
 
 /**
@@ -80,7 +86,7 @@ export const API_VERSION = '1.0.0';
  * workers is a role's business (roles/), and listening the caller's, so building the app (for the
  * OpenAPI document, in a test) starts no poller.
  */
-export async function buildApp({ config, database, redis, rateLimitNamespace, logger }: AppDeps): Promise<App> {
+export async function buildApp({ config, database, redis, rateLimitNamespace, hubNamespace, clock, logger }: AppDeps): Promise<App> {
   const app = Fastify({
     logger: logger ?? { level: config.logLevel, serializers: { req: requestForLog } },
     bodyLimit: config.bodyLimit.default,
@@ -109,11 +115,17 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const metrics = createMetrics();
-  const services = createServices(database, config, metrics, { log: app.log });
+  // The live hub: in process, or shared by every instance through Redis. Its failures are logged, never thrown.
+  const hub = createHub(config, redis, {
+    ...(hubNamespace ? { prefix: hubNamespace } : {}),
+    onError: (err, context) => app.log.warn({ err, ...context }, 'the live hub failed; live viewers catch up from the database'),
+  });
+  const services = createServices(database, config, metrics, { log: app.log, hub, ...(clock ? { clock } : {}) });
   app.decorate('services', services);
   app.decorate('config', config);
   app.addHook('onClose', async () => services.ingest.close());
   installGracefulClose(app);
+  app.addHook('onClose', async () => hub.close());
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
@@ -134,6 +146,7 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
     bearer: (c) => (c.kind === 'access-token' ? services.accessTokens.verify(c.token) : services.apiKeys.actorOf(c.token)),
     sessionGrant: (actor, sessionId) => services.grants.sessionGrant(actor, sessionId),
     shareLink: (sessionId, token) => services.shareLinks.resolve(sessionId, token),
+    liveTicket: (sessionId, ticket) => services.liveStreams.tickets.resolve(sessionId, ticket),
   });
   // Cross-origin use of the recorder's routes, decided per request (before access: it declares its preflight route).
   await installCors(app, {
@@ -234,5 +247,6 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
   await app.register(examsRoutes, deps);
   await app.register(attemptsRoutes, deps);
   await app.register(sdkRoutes, deps);
+  await app.register(liveRoutes, deps);
   return app as unknown as App;
 }

@@ -3,8 +3,8 @@ import type { Scope } from './scope';
 
 /**
  * What happened, told once by the module it happened in. Other modules subscribe instead of being
- * called: analysis starts on session.ended and bundle.imported, live analysis follows batch.committed.
- * Later: webhooks and live fan-out subscribe here too.
+ * called: analysis starts on session.ended and bundle.imported, live analysis follows batch.committed,
+ * the live fan-out (modules/live) tells the hub of commits and ends. Later: webhooks subscribe here too.
  */
 export interface DomainEvents {
   'session.created': { sessionId: string; scope: Scope };

@@ -21,6 +21,9 @@ import { createGrants, type Grants } from './grants';
 import { createShareLinksService, type ShareLinksService } from './share-links';
 import { createReviewService, subscribeReview, type ReviewService } from './review';
 import { createAttemptsService, createExamsService, type AttemptsService, type ExamsService } from './exams';
+import { createLiveStreamsService, subscribeLive, type LiveStreamsService } from './live';
+import type { LiveHub } from '../platform/hub/live-hub';
+import { MemoryHub } from '../platform/hub/memory-hub';
 import {
   ANALYZE_SESSION,
   ANALYZE_SESSION_POLICY,
@@ -73,12 +76,20 @@ export interface Services {
   exams: ExamsService;
   /** Attempts at exams: the state machine, their sessions, scores, partners' analyses, the time-out job. */
   attempts: AttemptsService;
+  /** The live hub commits and ends are told on (platform/hub), for the live streams of every instance. */
+  hub: LiveHub;
+  /** Sessions' live streams (SSE of committed events) and their tickets. */
+  liveStreams: LiveStreamsService;
 }
 
 export interface ServiceOptions {
   /** A job queue to use instead of the configured one (tests). */
   jobs?: JobQueue;
-  log?: JobLogger & LiveAnalysisLogger;
+  log?: JobLogger & LiveAnalysisLogger & { warn(obj: object, msg: string): void };
+  /** The live hub (buildApp makes the configured one); in process when not given. */
+  hub?: LiveHub;
+  /** The clock live tickets are issued and checked by (tests move it). */
+  clock?: () => Date;
 }
 
 /** The queues the modules enqueue on, with their retry policies. */
@@ -119,6 +130,19 @@ export function createServices(database: Database, config: Config, metrics: AppM
   const sessions = createSessionsService({ database, events, audit, forget: (id) => credentials.forget(id) });
   const accessTokens = createAccessTokens(database);
   const auth = createAuthService({ database, accessTokens, audit });
+  const grants = createGrants(database);
+  const hub = options.hub ?? new MemoryHub();
+  // Commits and ends are told on the hub without being awaited: ingest never waits for viewers.
+  subscribeLive(events, hub, (err, context) => options.log?.warn({ err, ...context }, 'the live hub failed; live viewers catch up from the database'));
+  const liveStreams = createLiveStreamsService({
+    database,
+    sessions,
+    grants,
+    hub,
+    options: config.live,
+    ...(options.clock ? { now: options.clock } : {}),
+    ...(options.log ? { log: options.log } : {}),
+  });
   return {
     database,
     metrics,
@@ -138,7 +162,9 @@ export function createServices(database: Database, config: Config, metrics: AppM
     replay: createReplayService({ sessions }),
     sessionList: createSessionListService({ sessions, analysis }),
     bundles: createBundlesService({ database, events, audit }),
-    grants: createGrants(database),
+    grants,
+    hub,
+    liveStreams,
     shareLinks: createShareLinksService({ database, audit }),
     exams: createExamsService(database, audit),
     attempts: createAttemptsService({ database, audit, sessions, events }),

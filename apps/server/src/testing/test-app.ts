@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { loadConfig, type ConfigOverrides } from '../config/config';
-import { buildApp, type App } from '../http/app';
+import { buildApp, type App, type AppDeps } from '../http/app';
 import { connectRedis, redisReady } from '../roles/server';
 import { startRole } from '../roles/start-role';
 import { createTestDatabase, TEST_DB, TEST_REDIS_URL, type TestDatabase } from './test-database';
@@ -17,7 +17,7 @@ export interface TestApp {
  * An app on a fresh database (PGlite in memory, or its own PostgreSQL database), with Redis when the
  * suite runs on it, started in its role (default all: it runs the jobs too), as `veritas serve` would.
  */
-export async function createTestApp(overrides: ConfigOverrides = {}): Promise<TestApp> {
+export async function createTestApp(overrides: ConfigOverrides = {}, deps: Pick<AppDeps, 'clock' | 'hubNamespace'> = {}): Promise<TestApp> {
   const config = loadConfig(
     {},
     {
@@ -38,6 +38,7 @@ export async function createTestApp(overrides: ConfigOverrides = {}): Promise<Te
     ...(redis ? { redis } : {}),
     rateLimitNamespace: `veritas-rl-test-${randomBytes(4).toString('hex')}:`,
     logger: false,
+    ...deps,
   });
   await startRole(app, config);
   await app.ready();

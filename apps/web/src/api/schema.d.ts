@@ -1114,6 +1114,46 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/sessions/{id}/live-tickets': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Get a ticket for the live stream
+     * @description A single-purpose ticket, valid 60 s, that opens this session's live stream for whoever asked (the same readers as its events) and nothing else. It is not a bearer token; an access token is never accepted in its place.
+     */
+    post: operations['postSessionsByIdLiveTickets'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/sessions/{id}/live': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Watch a session live (Server-Sent Events)
+     * @description The committed events after `after` (or the `Last-Event-ID` header, which wins), then each batch as it is committed; each message’s `id` is the event’s seq, its `data` the event. Reconnecting with the last id received gets exactly what was missed. Comment lines keep the connection alive; an `end` event closes it when the session ends. A viewer that falls too far behind is disconnected and resumes from its last id. From a browser, open it with a ticket (`?ticket=`, POST …/live-tickets).
+     */
+    get: operations['getSessionsByIdLive'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -9545,6 +9585,139 @@ export interface operations {
       };
       /** @description application/problem+json */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  postSessionsByIdLiveTickets: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description Unguessable session id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Send as `?ticket=` to GET /v1/sessions/{id}/live, within its lifetime. Shown once. */
+            ticket: string;
+            /** Format: date-time */
+            expiresAt: string;
+            /** @description The live stream’s path with the ticket */
+            url: string;
+          };
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getSessionsByIdLive: {
+    parameters: {
+      query?: {
+        /** @description Send events with seq greater than this (default: all) */
+        after?: number;
+        /** @description A live ticket (POST /v1/sessions/{id}/live-tickets) */
+        ticket?: string;
+      };
+      header?: {
+        /** @description The last seq received */
+        'last-event-id'?: string;
+      };
+      path: {
+        /** @description Unguessable session id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Server-Sent Events */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/event-stream': string;
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
         headers: {
           [name: string]: unknown;
         };

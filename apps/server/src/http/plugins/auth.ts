@@ -7,6 +7,10 @@ declare module 'fastify' {
     /** Who is calling, resolved by the auth plugin before any handler runs. */
     actor: Actor;
   }
+  interface FastifyContextConfig {
+    /** The route takes a live ticket in `?ticket=` (a session's live stream: EventSource sends no headers). */
+    liveTicket?: boolean;
+  }
 }
 
 /** Resolves the actor of a request about a session (its path names the id), given the token it sent, if any. */
@@ -22,6 +26,8 @@ export interface ActorResolvers {
   sessionGrant(actor: UserActor | ApiKeyActor, sessionId: string): Promise<SessionGrant>;
   /** A share link's token for a session: its reader, or undefined when the link does not hold. */
   shareLink(sessionId: string, token: string): Promise<SessionReader | undefined>;
+  /** A live ticket for a session (on a route that takes one): who it was issued to, as they are now, or undefined when it does not hold. */
+  liveTicket(sessionId: string, ticket: string): Promise<Actor | undefined>;
 }
 
 /** Resolvers for an app that takes no credential at all (the worker's probes): everyone is anonymous. */
@@ -30,6 +36,7 @@ export const NO_CREDENTIALS: ActorResolvers = {
   bearer: async () => ANONYMOUS,
   sessionGrant: async () => 'none',
   shareLink: async () => undefined,
+  liveTicket: async () => undefined,
 };
 
 /** A bearer credential by its shape: an access token is a JWT, an API key starts with `vk_`; anything else is a write token. */
@@ -52,6 +59,18 @@ export function shareTokenOf(req: FastifyRequest): string | undefined {
   if (typeof header === 'string' && header.length > 0 && header.length <= 128) return header;
   const query = (req.query as { share?: unknown } | undefined)?.share;
   return typeof query === 'string' && query.length > 0 && query.length <= 128 ? query : undefined;
+}
+
+/** Live tickets are 43 base64url characters (auth's randomToken). */
+export const LIVE_TICKET_SHAPE = /^[\w-]{43}$/;
+
+/** A live ticket, sent as `?ticket=`, on a route that takes one (and only there). */
+export function liveTicketOf(req: FastifyRequest): string | undefined {
+  if ((req.routeOptions.config as { liveTicket?: boolean } | undefined)?.liveTicket !== true) return undefined;
+  const query = (req.query as { ticket?: unknown } | undefined)?.ticket;
+  // Only what has a ticket's shape is looked up: anything else (an access token, junk) is no ticket,
+  // and the route's schema refuses it once access has been decided without it.
+  return typeof query === 'string' && LIVE_TICKET_SHAPE.test(query) ? query : undefined;
 }
 
 /** The token of "Authorization: Bearer <token>", if any. */
@@ -111,10 +130,23 @@ async function resolveActor(req: FastifyRequest, resolvers: ActorResolvers): Pro
     return { ...actor, sessionGrant };
   }
   if (sessionId === undefined) return ANONYMOUS;
+  const ticket = token === undefined ? liveTicketOf(req) : undefined;
+  if (ticket !== undefined) return ticketHolder(resolvers, sessionId, ticket);
   const share = shareTokenOf(req);
   if (share !== undefined && token === undefined) {
     const reader = await resolvers.shareLink(sessionId, share);
     if (reader) return reader;
   }
   return resolvers.session(sessionId, token);
+}
+
+/**
+ * A live ticket's holder: the person or key it was issued to (with the session's grant worked out
+ * now) or the reader. A ticket that does not hold (unknown, tampered, expired, another session's) is
+ * a refused credential (401), whatever the session.
+ */
+async function ticketHolder(resolvers: ActorResolvers, sessionId: string, ticket: string): Promise<Actor> {
+  const holder = await resolvers.liveTicket(sessionId, ticket);
+  if (holder?.kind === 'user' || holder?.kind === 'api-key') return { ...holder, sessionGrant: await resolvers.sessionGrant(holder, sessionId) };
+  return holder ?? { kind: 'anonymous', refused: 'invalid-credential' };
 }

@@ -4,6 +4,7 @@ import { authMigration } from './schema-steps/0005-auth';
 import { examsMigration } from './schema-steps/0006-exams';
 import { reviewMigration } from './schema-steps/0007-review';
 import { tenantCorsMigration } from './schema-steps/0006-tenant-cors';
+import { liveTicketsMigration } from './schema-steps/0009-live-tickets';
 
 /**
  * Numbered migrations, in code so they ship with the server and run unchanged on PGlite and
@@ -129,6 +130,7 @@ const migrations: Record<string, Migration> = {
   '0006_exams': { up: examsMigration },
   '0007_review': { up: reviewMigration },
   '0006_tenant_cors': { up: tenantCorsMigration },
+  '0009_live_tickets': { up: liveTicketsMigration },
 };
 
 class InCodeProvider implements MigrationProvider {

@@ -230,6 +230,17 @@ export interface ShareLinksTable {
   last_used_at: Moment;
 }
 
+export interface LiveTicketsTable {
+  token_hash: string;
+  session_id: string;
+  tenant_id: string | null;
+  actor_kind: 'user' | 'api-key' | 'session-reader';
+  actor_id: string | null;
+  auth_method: string | null;
+  created_at: CreatedAt;
+  expires_at: Date;
+}
+
 export interface AuditHeadsTable {
   chain: string;
   seq: ColumnType<string, string | number, string | number>;
@@ -411,6 +422,7 @@ export interface DB {
   oidc_providers: OidcProvidersTable;
   oidc_logins: OidcLoginsTable;
   share_links: ShareLinksTable;
+  live_tickets: LiveTicketsTable;
   audit_heads: AuditHeadsTable;
   audit_log: AuditLogTable;
   sessions: SessionsTable;

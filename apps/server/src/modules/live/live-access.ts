@@ -1,0 +1,79 @@
+import { API_SCOPES, type Actor, type ApiKeyActor, type ApiScope, type AuthMethod, type UserActor } from '../../kernel/actor';
+import { tenantId, tenantScope, type Scope } from '../../kernel/scope';
+import type { Database } from '../../platform/db/database';
+import { guard } from '../../platform/db/database-errors';
+import { findUser } from '../people';
+import { findApiKey } from '../api-keys';
+import { findShareLink } from '../share-links';
+import type { Grants } from '../grants';
+import type { SessionsService } from '../sessions';
+
+/**
+ * Who a live viewer is *now*: a person or key read again from the tenant's rows (a disabled person or
+ * a revoked key is nobody), with the session's grant worked out again. Used when a ticket is redeemed
+ * and, every few seconds, for as long as a stream is open.
+ */
+export interface LiveAccess {
+  /** The person (active, with their current role) of a tenant, or undefined. */
+  user(tenant: string, userId: string, via: AuthMethod, signInId?: string): Promise<UserActor | undefined>;
+  /** The key (not revoked, with its current scopes) of a tenant, or undefined. */
+  apiKey(tenant: string, keyId: string): Promise<ApiKeyActor | undefined>;
+  /** Whether this actor may still read the session: what the access hook would decide on a new request. */
+  stillReads(actor: Actor, sessionId: string, now: Date): Promise<boolean>;
+}
+
+const knownScopes = (scopes: readonly string[]): ApiScope[] => scopes.filter((s): s is ApiScope => (API_SCOPES as readonly string[]).includes(s));
+
+export function createLiveAccess({ database: { db }, grants, sessions }: { database: Database; grants: Grants; sessions: SessionsService }): LiveAccess {
+  const exists = async (scope: Scope, sessionId: string) =>
+    sessions.get(scope, sessionId).then(
+      () => true,
+      (err: unknown) => {
+        if ((err as { code?: string }).code === 'not-found') return false;
+        throw err;
+      },
+    );
+  const access: LiveAccess = {
+    async user(tenant, userId, via, signInId) {
+      const row = await guard(findUser(db, tenantId(tenant), userId));
+      if (!row || row.status !== 'active') return undefined;
+      return {
+        kind: 'user',
+        userId: row.id,
+        tenantId: tenantId(row.tenant_id),
+        role: row.role,
+        via,
+        scope: tenantScope(row.tenant_id),
+        ...(signInId ? { signInId } : {}),
+      };
+    },
+    async apiKey(tenant, keyId) {
+      const row = await guard(findApiKey(db, tenantId(tenant), keyId));
+      if (!row || row.revoked_at !== null) return undefined;
+      return { kind: 'api-key', keyId: row.id, tenantId: tenantId(row.tenant_id), scopes: knownScopes(row.scopes), scope: tenantScope(row.tenant_id) };
+    },
+    async stillReads(actor, sessionId, now) {
+      switch (actor.kind) {
+        case 'user': {
+          const current = await access.user(actor.tenantId, actor.userId, actor.via, actor.signInId);
+          return current !== undefined && (await grants.sessionGrant(current, sessionId)) === 'read';
+        }
+        case 'api-key': {
+          const current = await access.apiKey(actor.tenantId, actor.keyId);
+          return current !== undefined && current.scopes.includes('sessions:read') && (await grants.sessionGrant(current, sessionId)) === 'read';
+        }
+        case 'session-reader': {
+          if (actor.sessionId !== sessionId) return false;
+          if (actor.shareLinkId === undefined) return exists(actor.scope, sessionId);
+          const link = await guard(findShareLink(db, actor.scope, sessionId, actor.shareLinkId));
+          return link !== undefined && link.revoked_at === null && (link.expires_at === null || link.expires_at > now);
+        }
+        case 'session-writer':
+          return actor.sessionId === sessionId && exists(actor.scope, sessionId);
+        case 'anonymous':
+          return false;
+      }
+    },
+  };
+  return access;
+}
