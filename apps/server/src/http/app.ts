@@ -38,6 +38,7 @@ import { peopleRoutes } from '../modules/people';
 import { apiKeysRoutes } from '../modules/api-keys';
 import { auditRoutes } from '../modules/audit';
 import { shareLinksRoutes } from '../modules/share-links';
+import { certificatesRoutes } from '../modules/certificates';
 import { authRoutes, linksRoutes, meRoutes } from '../modules/auth';
 import { ssoAdminRoutes, ssoSignInRoutes } from '../modules/sso';
 
@@ -140,6 +141,7 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
         { name: 'classes', description: "Classes: a teacher's roster of students" },
         { name: 'auth', description: 'Sign-in, tokens, one’s own profile, invitations and password resets' },
         { name: 'sso', description: 'Single sign-on with an institution’s OpenID Connect provider' },
+        { name: 'certificates', description: 'Signed certificates of analysed sessions and their revocation' },
       ],
     },
   });
@@ -192,6 +194,7 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
   await app.register(apiKeysRoutes, deps);
   await app.register(auditRoutes, deps);
   await app.register(shareLinksRoutes, deps);
+  await app.register(certificatesRoutes, deps);
   await app.register(authRoutes, deps);
   await app.register(meRoutes, deps);
   await app.register(linksRoutes, deps);

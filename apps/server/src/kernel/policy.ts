@@ -25,6 +25,7 @@ export const ACTIONS = [
   'sessions:list',
   'share-links:manage',
   'sessions:delete',
+  'certificates:revoke',
 ] as const;
 export type Level = (typeof ACCESS_LEVELS)[number];
 export type Action = (typeof ACTIONS)[number];
@@ -64,6 +65,8 @@ export const POLICY: Readonly<Record<Access, Readonly<Record<Column, Cell>>>> = 
   'share-links:manage': row(people('admin', 'teacher', 'student')),
   // Deleting a session (and everything of it) is for those who run the class: never its student, an observer or a key.
   'sessions:delete': row(people('admin', 'teacher')),
+  // Withdrawing a signed certificate speaks for the institution: its admins only.
+  'certificates:revoke': row(people('admin')),
 };
 
 /** What the request is about: the session named in its path, if any; and the server's settings that bear on access. */

@@ -18,6 +18,7 @@ import { createReplayService, type ReplayService } from './replay';
 import { createSessionListService, type SessionListService } from './session-list';
 import { createGrants, type Grants } from './grants';
 import { createShareLinksService, type ShareLinksService } from './share-links';
+import { createCertificateKeys, createCertificatesService, subscribeCertificates, type CertificatesService } from './certificates';
 import {
   ANALYZE_SESSION,
   ANALYZE_SESSION_POLICY,
@@ -64,6 +65,8 @@ export interface Services {
   auth: AuthService;
   /** Single sign-on per tenant with OpenID Connect (calls auth.signIn). */
   sso: SsoService;
+  /** Signed certificates of analysed sessions, their keys and their revocation (ADR 0016). */
+  certificates: CertificatesService;
 }
 
 export interface ServiceOptions {
@@ -89,6 +92,9 @@ export function createServices(database: Database, config: Config, metrics: AppM
   const sessions = createSessionsService({ database, events, audit, forget: (id) => credentials.forget(id) });
   const accessTokens = createAccessTokens(database);
   const auth = createAuthService({ database, accessTokens, audit });
+  const certificateKeys = createCertificateKeys(database, config.certificateKeyFile ? { keyFile: config.certificateKeyFile } : {});
+  const certificates = createCertificatesService({ database, keys: certificateKeys, analysis, audit });
+  subscribeCertificates(events, certificates);
   return {
     database,
     metrics,
@@ -109,6 +115,7 @@ export function createServices(database: Database, config: Config, metrics: AppM
     bundles: createBundlesService({ database, events, audit }),
     grants: createGrants(database),
     shareLinks: createShareLinksService({ database, audit }),
+    certificates,
     ingest: createIngestService(
       database,
       { maxWaitMs: config.groupCommit.maxWaitMs, maxWeight: config.groupCommit.maxEvents, concurrency: config.groupCommit.concurrency },

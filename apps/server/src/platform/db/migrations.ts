@@ -1,6 +1,7 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { peopleMigration } from './schema-steps/0004-people';
 import { authMigration } from './schema-steps/0005-auth';
+import { certificatesMigration } from './schema-steps/0008-certificates';
 
 /**
  * Numbered migrations, in code so they ship with the server and run unchanged on PGlite and
@@ -123,6 +124,7 @@ const migrations: Record<string, Migration> = {
   },
   '0004_people': { up: peopleMigration },
   '0005_auth': { up: authMigration },
+  '0008_certificates': { up: certificatesMigration },
 };
 
 class InCodeProvider implements MigrationProvider {

@@ -195,6 +195,31 @@ export interface SigningKeysTable {
   retired_at: Moment;
 }
 
+export interface CertificateKeysTable {
+  kid: string;
+  alg: string;
+  public_jwk: Json<Record<string, unknown>>;
+  private_jwk: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  /** `generated` (kept here) or `file` (VERITAS_CERTIFICATE_KEY_FILE; only its public part here). */
+  source: string;
+  created_at: CreatedAt;
+  retired_at: Moment;
+}
+
+export interface CertificatesTable {
+  id: string;
+  session_id: string;
+  tenant_id: string | null;
+  analysis_version: string;
+  analysis_digest: string;
+  kid: string;
+  jws: string;
+  issued_at: Date;
+  revoked_at: Moment;
+  revoked_by: string | null;
+  revoke_reason: string | null;
+}
+
 export interface OidcProvidersTable {
   tenant_id: string;
   issuer: string;
@@ -275,6 +300,8 @@ export interface DB {
   jobs: JobsTable;
   analyses: AnalysesTable;
   alerts: AlertsTable;
+  certificate_keys: CertificateKeysTable;
+  certificates: CertificatesTable;
 }
 
 export type SessionRow = Selectable<SessionsTable>;
