@@ -2,13 +2,15 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { createLocalJWKSet, errors as joseErrors, jwtVerify, type JWK } from 'jose';
 import { canonicalJson, genesisHash, sha256Hex } from '@veritas/schema';
-import { CERTIFICATE_ALG, CERTIFICATE_KID_PREFIX } from './certificate-keys';
 
 /**
  * What a certificate states and how anyone checks it, with no I/O: the server, the CLI and (later)
  * the browser run the same code (ADR 0016).
  */
 export const CERTIFICATE_TYP = 'veritas-certificate+jwt';
+export const CERTIFICATE_ALG = 'EdDSA';
+/** Certificate key ids start so; access-token key ids are UUIDs. Verifiers pick their keys by it (ADR 0016). */
+export const CERTIFICATE_KID_PREFIX = 'cert-';
 export const CERTIFICATE_ISSUER = 'veritas';
 
 const Hex64 = Type.String({ pattern: '^[0-9a-f]{64}$' });

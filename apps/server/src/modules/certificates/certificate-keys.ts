@@ -3,10 +3,8 @@ import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type Cry
 import type { Database } from '../../platform/db/database';
 import { rethrowUnavailable } from '../../platform/db/database-errors';
 import { insertCertificateKey, listCertificateKeys, reactivateCertificateKey, retireCertificateKeysExcept } from './certificate-keys.repository';
+import { CERTIFICATE_ALG, CERTIFICATE_KID_PREFIX } from './certificate-check';
 
-export const CERTIFICATE_ALG = 'EdDSA';
-/** Certificate key ids start so; access-token key ids are UUIDs. Verifiers pick their keys by it (ADR 0016). */
-export const CERTIFICATE_KID_PREFIX = 'cert-';
 /** The signing key is re-read at least this often, so a rotation made elsewhere (`veritas certificates rotate-keys`) takes effect within a minute. */
 const STALE_AFTER_MS = 60_000;
 

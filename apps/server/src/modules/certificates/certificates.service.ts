@@ -7,8 +7,8 @@ import { guard } from '../../platform/db/database-errors';
 import type { AuditService } from '../audit';
 import type { AnalysisService } from '../analysis';
 import { findSession, tenantOfCaller, type Caller } from '../sessions';
-import { CERTIFICATE_ALG, type CertificateKeys } from './certificate-keys';
-import { analysisDigest, CERTIFICATE_ISSUER, CERTIFICATE_TYP, type CertificateClaims } from './certificate-check';
+import type { CertificateKeys } from './certificate-keys';
+import { analysisDigest, CERTIFICATE_ALG, CERTIFICATE_ISSUER, CERTIFICATE_TYP, type CertificateClaims } from './certificate-check';
 import { findCertificateFor, insertCertificate, latestCertificate, listRevoked, revokeCertificates, type CertificateRow } from './certificates.repository';
 
 const newCertificateId = () => `crt_${randomBytes(16).toString('base64url')}`;

@@ -2,14 +2,8 @@
 export { certificatesRoutes } from './certificates.routes';
 export { createCertificatesService, type CertificatesService } from './certificates.service';
 export { subscribeCertificates } from './certificates.subscriptions';
-export {
-  createCertificateKeys,
-  newCertificateJwk,
-  certificateKid,
-  CertificateKeyFileError,
-  CERTIFICATE_KID_PREFIX,
-  type CertificateKeys,
-} from './certificate-keys';
+export { createCertificateKeys, newCertificateJwk, certificateKid, CertificateKeyFileError, type CertificateKeys } from './certificate-keys';
+export { rotateCertificateKeys } from './certificate-operator';
 export {
   verifyCertificate,
   mismatchesWith,
@@ -17,6 +11,7 @@ export {
   certificateKeysOf,
   CertificateClaims,
   CERTIFICATE_TYP,
+  CERTIFICATE_KID_PREFIX,
   type CertificateCheck,
   type BundleFacts,
 } from './certificate-check';
