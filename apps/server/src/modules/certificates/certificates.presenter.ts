@@ -17,7 +17,8 @@ export const CertificateView = Type.Object({
 export function presentCertificate(c: CertificateRow): Static<typeof CertificateView> {
   return {
     id: c.id,
-    sessionId: c.session_id,
+    // Read by its session's id, so never of a deleted session.
+    sessionId: c.session_id ?? '',
     state: c.revoked_at ? 'revoked' : 'valid',
     jws: c.jws,
     kid: c.kid,

@@ -23,9 +23,15 @@ const get = (sessionId: string, headers: Record<string, string> = school.student
 const revoke = (sessionId: string, headers: Record<string, string>, payload: unknown = { reason: 'issued for the wrong exam' }) =>
   t.app.inject({ method: 'POST', url: `/v1/sessions/${sessionId}/certificate/revoke`, headers, payload: payload as object });
 const jwks = async () => (await t.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json() as { keys: JWK[] };
-const tampered = (headers: { authorization: string }) => ({
-  authorization: headers.authorization.slice(0, -1) + (headers.authorization.endsWith('A') ? 'B' : 'A'),
-});
+/**
+ * The token with one character of its signature changed, ten from the end: the last character of an
+ * Ed25519 signature in base64url carries 4 unused bits, so changing it may leave the same signature.
+ */
+const tampered = (headers: { authorization: string }) => {
+  const a = headers.authorization;
+  const i = a.length - 10;
+  return { authorization: `${a.slice(0, i)}${a[i] === 'A' ? 'B' : 'A'}${a.slice(i + 1)}` };
+};
 
 /** Waits for the session's certificate (issued when its analysis is done) and returns it. */
 async function certificateOf(sessionId: string, headers: Record<string, string> = school.student.headers) {
@@ -115,6 +121,11 @@ describe(`certificates (${TEST_DB})`, () => {
     expect(list.statusCode).toBe(200);
     expect(list.json().items).toContainEqual({ id: cert.id, revokedAt: first.json().revokedAt });
     expect(list.body).not.toContain(own.id);
+    // Deleting the session keeps its revocation listed: the certificate still verifies offline.
+    expect((await t.app.inject({ method: 'DELETE', url: `/v1/sessions/${own.id}`, headers: school.admin.headers })).statusCode).toBeLessThan(300);
+    expect((await get(own.id)).statusCode).toBe(404);
+    const after = (await t.app.inject({ method: 'GET', url: '/v1/certificates/revoked' })).json();
+    expect(after.items).toContainEqual({ id: cert.id, revokedAt: first.json().revokedAt });
     // A session with no certificate yet has nothing to revoke.
     const running = await recordAs(t.app, school.student, { end: false });
     expect((await revoke(running.id, school.admin.headers)).json().type).toBe('urn:veritas:problem:certificate-not-issued');

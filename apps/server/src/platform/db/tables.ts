@@ -208,7 +208,8 @@ export interface CertificateKeysTable {
 
 export interface CertificatesTable {
   id: string;
-  session_id: string;
+  /** Null once the session is deleted (the row stays for the revocation list). */
+  session_id: string | null;
   tenant_id: string | null;
   analysis_version: string;
   analysis_digest: string;

@@ -21,7 +21,8 @@ export async function certificatesMigration(db: Kysely<unknown>): Promise<void> 
   await db.schema
     .createTable('certificates')
     .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('session_id', 'text', (c) => c.notNull().references('sessions.id').onDelete('cascade'))
+    // Null once its session is deleted: the row stays, so a revoked certificate stays on the revocation list.
+    .addColumn('session_id', 'text', (c) => c.references('sessions.id').onDelete('set null'))
     .addColumn('tenant_id', 'text')
     .addColumn('analysis_version', 'text', (c) => c.notNull())
     .addColumn('analysis_digest', 'text', (c) => c.notNull())
