@@ -43,12 +43,27 @@ export function certificateKeysOf(jwks: { keys?: unknown }): JWK[] {
   );
 }
 
+/**
+ * The key set of a JWKS object, made once per object: jose keeps the imported keys in it, so checking
+ * many certificates against one JWKS imports each key once.
+ */
+const keySets = new WeakMap<object, { count: number; set: ReturnType<typeof createLocalJWKSet> }>();
+function keySetOf(jwks: { keys?: unknown }): { count: number; set: ReturnType<typeof createLocalJWKSet> } {
+  let known = keySets.get(jwks);
+  if (!known) {
+    const keys = certificateKeysOf(jwks);
+    known = { count: keys.length, set: createLocalJWKSet({ keys }) };
+    keySets.set(jwks, known);
+  }
+  return known;
+}
+
 /** Checks a certificate's signature against the certificate keys of a JWKS, its type and its claims. */
 export async function verifyCertificate(jws: string, jwks: { keys?: unknown }): Promise<CertificateCheck> {
-  const keys = certificateKeysOf(jwks);
-  if (keys.length === 0) return { ok: false, reason: 'unknown-key', detail: 'the key set holds no certificate key' };
+  const { count, set } = keySetOf(jwks);
+  if (count === 0) return { ok: false, reason: 'unknown-key', detail: 'the key set holds no certificate key' };
   try {
-    const { payload, protectedHeader } = await jwtVerify(jws.trim(), createLocalJWKSet({ keys }), {
+    const { payload, protectedHeader } = await jwtVerify(jws.trim(), set, {
       algorithms: [CERTIFICATE_ALG],
       typ: CERTIFICATE_TYP,
       issuer: CERTIFICATE_ISSUER,
