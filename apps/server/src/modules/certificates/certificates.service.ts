@@ -26,7 +26,11 @@ export interface CertificatesService {
    * is gone, not ended, or whose stored analysis is of another version.
    */
   issue(scope: Scope, sessionId: string, analysisVersion: string): Promise<CertificateRow | undefined>;
-  /** A session's newest certificate, or undefined before its first; not-found for a session not in scope. */
+  /**
+   * A session's newest certificate, or undefined before its first; not-found for a session not in
+   * scope. An ended, analysed session without one (analysed before certificates existed, or its
+   * issue failed) gets it now.
+   */
   current(scope: Scope, sessionId: string): Promise<CertificateRow | undefined>;
   /** Revokes the session's certificates with a reason (audited); revoking again changes nothing and records nothing. */
   revoke(scope: Scope, sessionId: string, reason: string, by: Caller): Promise<CertificateRow>;
@@ -66,52 +70,58 @@ export function createCertificatesService({
     return session;
   }
 
+  async function issue(scope: Scope, sessionId: string, analysisVersion: string): Promise<CertificateRow | undefined> {
+    const stored = await guard(findCertificateFor(db, scope, sessionId, analysisVersion));
+    if (stored) return stored;
+    const session = await guard(findSession(db, scope, sessionId));
+    if (!session || session.status !== 'ended') return undefined;
+    const done = await analysis.status(scope, sessionId);
+    if (done.status !== 'done' || done.version !== analysisVersion) return undefined;
+    const { kid, privateKey } = await keys.signing();
+    const id = newCertificateId();
+    const iat = Math.floor(clock().getTime() / 1000);
+    const digest = await analysisDigest(done.analysis);
+    const claims: Omit<CertificateClaims, 'iss' | 'sub' | 'jti' | 'iat'> = {
+      tid: session.tenant_id,
+      chain: { head: session.head_hash, events: session.next_seq, durationMs: session.last_t },
+      span: { start: session.created_at.toISOString(), end: session.ended_at?.toISOString() ?? null },
+      analysis: { digest, version: analysisVersion },
+    };
+    const jws = await new SignJWT(claims)
+      .setProtectedHeader({ alg: CERTIFICATE_ALG, kid, typ: CERTIFICATE_TYP })
+      .setIssuer(CERTIFICATE_ISSUER)
+      .setSubject(sessionId)
+      .setJti(id)
+      .setIssuedAt(iat)
+      .sign(privateKey);
+    await guard(
+      insertCertificate(db, {
+        id,
+        session_id: sessionId,
+        tenant_id: session.tenant_id,
+        analysis_version: analysisVersion,
+        analysis_digest: digest,
+        kid,
+        jws,
+        issued_at: new Date(iat * 1000),
+      }),
+    );
+    // Another process may have issued it first: the stored one is the certificate.
+    return guard(findCertificateFor(db, scope, sessionId, analysisVersion));
+  }
+
   return {
     keys,
 
-    async issue(scope, sessionId, analysisVersion) {
-      const stored = await guard(findCertificateFor(db, scope, sessionId, analysisVersion));
-      if (stored) return stored;
-      const session = await guard(findSession(db, scope, sessionId));
-      if (!session || session.status !== 'ended') return undefined;
-      const done = await analysis.status(scope, sessionId);
-      if (done.status !== 'done' || done.version !== analysisVersion) return undefined;
-      const { kid, privateKey } = await keys.signing();
-      const id = newCertificateId();
-      const iat = Math.floor(clock().getTime() / 1000);
-      const digest = await analysisDigest(done.analysis);
-      const claims: Omit<CertificateClaims, 'iss' | 'sub' | 'jti' | 'iat'> = {
-        tid: session.tenant_id,
-        chain: { head: session.head_hash, events: session.next_seq, durationMs: session.last_t },
-        span: { start: session.created_at.toISOString(), end: session.ended_at?.toISOString() ?? null },
-        analysis: { digest, version: analysisVersion },
-      };
-      const jws = await new SignJWT(claims)
-        .setProtectedHeader({ alg: CERTIFICATE_ALG, kid, typ: CERTIFICATE_TYP })
-        .setIssuer(CERTIFICATE_ISSUER)
-        .setSubject(sessionId)
-        .setJti(id)
-        .setIssuedAt(iat)
-        .sign(privateKey);
-      await guard(
-        insertCertificate(db, {
-          id,
-          session_id: sessionId,
-          tenant_id: session.tenant_id,
-          analysis_version: analysisVersion,
-          analysis_digest: digest,
-          kid,
-          jws,
-          issued_at: new Date(iat * 1000),
-        }),
-      );
-      // Another process may have issued it first: the stored one is the certificate.
-      return guard(findCertificateFor(db, scope, sessionId, analysisVersion));
-    },
+    issue,
 
     async current(scope, sessionId) {
-      await sessionIn(scope, sessionId);
-      return guard(latestCertificate(db, scope, sessionId));
+      const session = await sessionIn(scope, sessionId);
+      const stored = await guard(latestCertificate(db, scope, sessionId));
+      if (stored || session.status !== 'ended') return stored;
+      // Analysed before certificates existed, or the analysis.done subscriber failed: issue it now (idempotent).
+      const done = await analysis.status(scope, sessionId);
+      return done.status === 'done' ? issue(scope, sessionId, done.version) : undefined;
     },
 
     async revoke(scope, sessionId, reason, by) {

@@ -81,6 +81,16 @@ describe(`certificates (${TEST_DB})`, () => {
     expect(pending.json()).toMatchObject({ state: 'pending' });
   });
 
+  it('is issued when first read for a session analysed without one (before certificates existed)', async () => {
+    const older = await recordAs(t.app, school.student);
+    const first = await certificateOf(older.id);
+    await db().deleteFrom('certificates').where('session_id', '=', older.id).execute();
+    const again = await get(older.id);
+    expect(again.statusCode).toBe(200);
+    expect(again.json().id).not.toBe(first.id);
+    expect(await verifyCertificate(again.json().jws, await jwks())).toMatchObject({ ok: true, claims: { sub: older.id } });
+  });
+
   it("is read by the session's readers only, like its report", async () => {
     await certificateOf(session.id);
     for (const who of [school.student, school.teacher, school.admin, school.observer]) expect((await get(session.id, who.headers)).statusCode).toBe(200);
