@@ -5,6 +5,7 @@ export { migrateToLatest } from './platform/db/migrations';
 export { openPglite, openPostgres, type Database } from './platform/db/database';
 export { DataDirInUseError } from './platform/db/data-lock';
 export { problemType } from './kernel/errors';
+export { tenantScope } from './kernel/scope';
 export { startRole } from './roles/start-role';
 export { createAuditService, type AuditService, type ChainReport } from './modules/audit';
 export { createAdminInvitation, rotateSigningKeys, seedDemoPeople, DEMO_PASSWORD, DEMO_TENANT, type AdminInvitation, type DemoPerson } from './modules/auth';

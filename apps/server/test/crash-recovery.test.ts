@@ -1,42 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { macKeyFromToken, verifyChain, type VeritasEvent } from '@veritas/schema';
+import { startServerProcess, writingEvents } from '../src/testing/server-process';
 import { chainBatches, type SealedBatch } from '../src/testing/batches';
 import { createPostgresDatabase, TEST_DB } from '../src/testing/test-database';
-
-const CLI = fileURLToPath(new URL('../../cli/bin/veritas.mjs', import.meta.url));
-
-/** Starts `veritas serve` in its own process and resolves with its URL once it listens. */
-function startServerProcess(env: NodeJS.ProcessEnv): Promise<{ proc: ChildProcess; url: string }> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [CLI, 'serve', '--port', '0'], {
-      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /Veritas listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve({ proc, url: m[1]! });
-    };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', (d) => (out += d.toString()));
-    proc.on('exit', (code) => reject(new Error(`server exited (${code}) before listening:\n${out}`)));
-  });
-}
-
-function writingEvents(n: number): VeritasEvent[] {
-  return Array.from({ length: n }, (_, i) => ({
-    seq: i,
-    t: i * 50,
-    type: 'text.op',
-    data: { pos: i, del: 0, ins: String.fromCharCode(97 + (i % 26)), cause: 'type', trusted: true },
-  }));
-}
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterAll(async () => {

@@ -30,6 +30,8 @@ let session: { id: string; writeToken: string };
 let operations: Operation[];
 /** A person, for the routes of people (their own profile, administration, share links on the admin's institution's session). */
 let admin: Person;
+/** A student of the admin's institution, for the routes only students pass (their flags, answering one). */
+let student: Person;
 let tenantSessionId: string;
 /** An institution signing in with a real OpenID Connect provider, for the SSO routes' {tenant}. */
 let ssoTenant: TenantRow;
@@ -41,7 +43,9 @@ beforeAll(async () => {
   wsBase = `ws://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
   const doc = t.app.swagger() as { paths: Record<string, Record<string, Omit<Operation, 'method' | 'path'>>> };
   operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ method: method.toUpperCase(), path, ...op })));
-  admin = await buildPerson(t.app, await buildTenant(t.app), 'admin');
+  const tenant = await buildTenant(t.app);
+  admin = await buildPerson(t.app, tenant, 'admin');
+  student = await buildPerson(t.app, tenant, 'student');
   tenantSessionId = (await t.app.inject({ method: 'POST', url: '/v1/sessions', headers: admin.headers, payload: { kind: 'writing' } })).json().id;
   const client = { clientId: 'hostile-walk', clientSecret: 'hostile-walk-client-secret-0123' };
   provider = await startTestProvider({ clients: [{ ...client, redirectUris: [callbackUrlOf(wsBase.replace('ws:', 'http:'))] }] });
@@ -213,6 +217,15 @@ const hostileBodies: Record<string, () => Promise<[string, string, number][]>> =
     ['an unknown scope', JSON.stringify({ name: 'x', scopes: [NUL] }), 400],
   ],
   'PATCH /v1/admin/tenant': async () => [['name with a lone surrogate', JSON.stringify({ name: LONE }), 400]],
+  'POST /v1/flags/{flagId}/decisions': async () => [
+    ['note with U+0000', JSON.stringify({ decision: 'confirm', note: NUL }), 400],
+    ['noteToStudent with a lone surrogate', JSON.stringify({ decision: 'dismiss', noteToStudent: LONE }), 400],
+    ['note of 2,001 characters', JSON.stringify({ decision: 'confirm', note: 'x'.repeat(2001) }), 400],
+  ],
+  'POST /v1/flags/{flagId}/answers': async () => [
+    ['text with U+0000', JSON.stringify({ kind: 'appeal', text: NUL }), 400],
+    ['text with a lone surrogate', JSON.stringify({ kind: 'explanation', text: LONE }), 400],
+  ],
 };
 
 /** Bodies no route may take: malformed JSON and wrong types. */
@@ -237,13 +250,16 @@ function urlFor(op: Operation, id: string, query = ''): string {
     op.path
       .replace('{id}', id)
       .replace('{linkId}', 'sl_AAAAAAAAAAAAAAAA')
+      .replace('{flagId}', 'rv_AAAAAAAAAAAAAAAA')
       .replace('{token}', 'A'.repeat(43))
       .replace('{tenant}', ssoTenant.slug)
       .replace(/\{(userId|observerId|teacherId|classId|keyId)\}/g, 'unknown-id') + query
   );
 }
 
-const forPeople = (op: Operation) => /^\/v1\/(me|admin|classes)\b/.test(op.path) || op.path.includes('/share-links') || op.path.includes('/certificate/revoke');
+const forPeople = (op: Operation) =>
+  /^\/v1\/(me|admin|classes|review|flags)\b/.test(op.path) || op.path.includes('/share-links') || op.path.includes('/certificate/revoke');
+const forStudents = (op: Operation) => op.path === '/v1/me/flags' || op.path.endsWith('/answers');
 /**
  * Query parameters that are not refused when unusable but replaced by a default, so their route
  * answers exactly as without them: a sign-in's returnTo that is no path of this site means "/"
@@ -252,6 +268,7 @@ const forPeople = (op: Operation) => /^\/v1\/(me|admin|classes)\b/.test(op.path)
 const FALLS_BACK = new Set(['GET /v1/auth/sso/{tenant}/start returnTo']);
 
 function authFor(op: Operation) {
+  if (forStudents(op)) return student.headers;
   return forPeople(op) ? admin.headers : { authorization: `Bearer ${session.writeToken}` };
 }
 

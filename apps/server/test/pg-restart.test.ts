@@ -1,13 +1,13 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { genesisHash, macKeyFromToken, sealBatch, type VeritasEvent } from '@veritas/schema';
 import { TEST_DB } from '../src/testing/test-database';
+import { startServerProcess } from '../src/testing/server-process';
 
 /**
  * Issue 8, point 1: stopping PostgreSQL under load must never kill `veritas serve`. This test
@@ -17,7 +17,6 @@ import { TEST_DB } from '../src/testing/test-database';
  * `pg_ctl stop -m fast` and `-m immediate`.
  */
 
-const CLI = fileURLToPath(new URL('../../cli/bin/veritas.mjs', import.meta.url));
 const RESTARTS = 10;
 const WRITERS = 4;
 
@@ -96,23 +95,6 @@ async function startCluster() {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-function startServerProcess(env: NodeJS.ProcessEnv): Promise<{ proc: ChildProcess; url: string; output: () => string }> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [CLI, 'serve', '--port', '0'], {
-      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /Veritas listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve({ proc, url: m[1]!, output: () => out });
-    });
-    proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    proc.on('exit', (code) => reject(new Error(`server exited (${code}) before listening:\n${out}`)));
-  });
 }
 
 async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 90_000): Promise<void> {

@@ -292,9 +292,51 @@ const ROWS: Record<string, Row> = {
   'GET /v1/auth/sso/{tenant}': { a: () => ({ url: `/v1/auth/sso/${w.school.tenant.slug}` }) },
   'GET /v1/auth/sso/{tenant}/start': { a: () => ({ url: `/v1/auth/sso/${w.school.tenant.slug}/start` }) },
   'GET /v1/auth/sso/callback': { a: () => ({ url: '/v1/auth/sso/callback' }) },
+  // Review: the queue by role; a session's flags for its reviewers and observers; decisions on a fresh flag of S1's session each time
+  // (one decided is settled); answers by the student a flag is about (no admin answers, so no mirror row on B's ids: B's people on
+  // A's ids stand for it). A teacher of another class or another student: an unknown flag.
+  'GET /v1/review/flags': { a: () => ({ url: '/v1/review/flags' }) },
+  'GET /v1/sessions/{id}/flags': {
+    a: () => ({ url: `/v1/sessions/${sid()}/flags` }),
+    b: () => ({ url: `/v1/sessions/${w.bSession.id}/flags` }),
+    audit: 'session.flags.read',
+  },
+  'POST /v1/flags/{flagId}/decisions': {
+    a: async () => ({ url: `/v1/flags/${await freshFlag(sid(), w.school.tenant.id)}/decisions`, payload: { decision: 'dismiss' } }),
+    b: async () => ({ url: `/v1/flags/${await freshFlag(w.bSession.id, w.school.otherTenant.id)}/decisions`, payload: { decision: 'dismiss' } }),
+    except: { otherTeacher: 404 },
+    audit: 'flag.decide',
+  },
+  'POST /v1/flags/{flagId}/answers': {
+    a: async () => ({ url: `/v1/flags/${await freshFlag(sid(), w.school.tenant.id)}/answers`, payload: { kind: 'explanation', text: 'I typed it myself.' } }),
+    except: { otherStudent: 404 },
+    audit: 'flag.answer',
+  },
+  'GET /v1/me/flags': { a: () => ({ url: '/v1/me/flags' }) },
   // Hidden: the recorder's socket; as plain HTTP (no upgrade) its hook guards it, and a let-through writer gets 404.
   'GET /v1/sessions/{id}/ingest': { a: async () => ({ url: `/v1/sessions/${(await freshOwned()).id}/ingest` }) },
 };
+
+/** A flag to review on a session, as the review module stores one (its kind unique, so each is a fresh, open flag). */
+async function freshFlag(sessionId: string, tenantId: string): Promise<string> {
+  const id = `rv_${randomBytes(12).toString('base64url')}`;
+  const now = new Date();
+  await t.app.services.database.db
+    .insertInto('review_flags')
+    .values({
+      id,
+      tenant_id: tenantId,
+      session_id: sessionId,
+      kind: `matrix-${randomBytes(4).toString('hex')}`,
+      severity: 'medium',
+      severity_rank: 2,
+      message: 'A matrix flag.',
+      created_at: now,
+      updated_at: now,
+    })
+    .execute();
+  return id;
+}
 
 /** An observer of A, attached to the other teacher when `linked`. */
 async function freshObserver(linked: boolean): Promise<Person> {
@@ -608,7 +650,7 @@ describe('the audit', () => {
       const [method] = route.split(' ') as [Method];
       // The first caller the row lets through: the admin, or no credential on the sign-in routes.
       const signIn = route.startsWith('POST /v1/auth/');
-      const person = route === 'PATCH /v1/me' ? w.school.teacher : w.school.admin;
+      const person = route === 'PATCH /v1/me' ? w.school.teacher : route === 'POST /v1/flags/{flagId}/answers' ? w.school.student : w.school.admin;
       const req = await row.a('admin');
       const rid = requestId();
       const r = await inject(method, req.url, { ...(signIn ? {} : as(person)), 'x-request-id': rid }, req.payload);

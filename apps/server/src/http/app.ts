@@ -14,6 +14,7 @@ import type { Database } from '../platform/db/database';
 import { AppError, toProblem } from '../kernel/errors';
 import { createMetrics } from '../platform/metrics/metrics';
 import { installValidators } from './plugins/validation';
+import { installGracefulClose } from './plugins/graceful-close';
 import { installProblemHandlers } from './plugins/problems';
 import { createRateLimiter, installRateLimit } from './plugins/rate-limit';
 import { MemoryRateCounter } from '../platform/rate-limit/rate-counter';
@@ -41,6 +42,7 @@ import { shareLinksRoutes } from '../modules/share-links';
 import { certificatesRoutes } from '../modules/certificates';
 import { authRoutes, linksRoutes, meRoutes } from '../modules/auth';
 import { ssoAdminRoutes, ssoSignInRoutes } from '../modules/sso';
+import { reviewRoutes } from '../modules/review';
 
 export interface AppDeps {
   config: Config;
@@ -97,6 +99,7 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
   app.decorate('services', services);
   app.decorate('config', config);
   app.addHook('onClose', async () => services.ingest.close());
+  installGracefulClose(app);
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
@@ -142,6 +145,7 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
         { name: 'auth', description: 'Sign-in, tokens, one’s own profile, invitations and password resets' },
         { name: 'sso', description: 'Single sign-on with an institution’s OpenID Connect provider' },
         { name: 'certificates', description: 'Signed certificates of analysed sessions and their revocation' },
+        { name: 'review', description: 'Flag review: consolidated flags, reviewers’ decisions, students’ answers' },
       ],
     },
   });
@@ -200,5 +204,6 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, lo
   await app.register(linksRoutes, deps);
   await app.register(ssoAdminRoutes, deps);
   await app.register(ssoSignInRoutes, deps);
+  await app.register(reviewRoutes, deps);
   return app as unknown as App;
 }

@@ -69,6 +69,10 @@ describe('policy', () => {
       'share-links:manage': ['admin', 'teacher', 'student'],
       'sessions:delete': ['admin', 'teacher'],
       'certificates:revoke': ['admin'],
+      'flags:read': ['admin', 'teacher', 'observer'],
+      'flags:decide': ['admin', 'teacher'],
+      'flags:answer': ['student'],
+      'flags:read-own': ['student'],
     });
   });
 

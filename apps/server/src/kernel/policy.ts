@@ -26,6 +26,10 @@ export const ACTIONS = [
   'share-links:manage',
   'sessions:delete',
   'certificates:revoke',
+  'flags:read',
+  'flags:decide',
+  'flags:answer',
+  'flags:read-own',
 ] as const;
 export type Level = (typeof ACCESS_LEVELS)[number];
 export type Action = (typeof ACTIONS)[number];
@@ -67,6 +71,12 @@ export const POLICY: Readonly<Record<Access, Readonly<Record<Column, Cell>>>> = 
   'sessions:delete': row(people('admin', 'teacher')),
   // Withdrawing a signed certificate speaks for the institution: its admins only.
   'certificates:revoke': row(people('admin')),
+  // Review (modules/review): reviewers read and decide the flags of the sessions they may see; observers read only;
+  // students never review, but read and answer the flags about themselves. Which flags: modules/grants' rule.
+  'flags:read': row(people('admin', 'teacher', 'observer')),
+  'flags:decide': row(people('admin', 'teacher')),
+  'flags:answer': row(people('student')),
+  'flags:read-own': row(people('student')),
 };
 
 /** What the request is about: the session named in its path, if any; and the server's settings that bear on access. */

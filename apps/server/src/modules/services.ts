@@ -6,6 +6,7 @@ import type { JobQueue } from '../platform/queue/job-queue';
 import type { JobLogger } from '../platform/queue/embedded-job-queue';
 import { createEventBus, type EventBus } from '../kernel/events';
 import { scopeOfRow } from '../kernel/scope';
+import { AppError } from '../kernel/errors';
 import { createAuditService, type AuditService } from './audit';
 import { createAccessTokens, createAuthService, type AccessTokens, type AuthService } from './auth';
 import { createPeopleService, type PeopleService } from './people';
@@ -19,6 +20,7 @@ import { createSessionListService, type SessionListService } from './session-lis
 import { createGrants, type Grants } from './grants';
 import { createShareLinksService, type ShareLinksService } from './share-links';
 import { createCertificateKeys, createCertificatesService, subscribeCertificates, type CertificatesService } from './certificates';
+import { createReviewService, subscribeReview, type ReviewService } from './review';
 import {
   ANALYZE_SESSION,
   ANALYZE_SESSION_POLICY,
@@ -67,6 +69,8 @@ export interface Services {
   sso: SsoService;
   /** Signed certificates of analysed sessions, their keys and their revocation (ADR 0016). */
   certificates: CertificatesService;
+  /** Flag review: consolidated flags (from analysis.done and alert.raised), decisions, students' answers. */
+  review: ReviewService;
 }
 
 export interface ServiceOptions {
@@ -78,6 +82,15 @@ export interface ServiceOptions {
 /** The queues the modules enqueue on, with their retry policies. */
 export const QUEUES = { [ANALYZE_SESSION]: ANALYZE_SESSION_POLICY };
 
+/** A session's live alerts the review consolidates (each alert.raised reads them again; stored once each). */
+const REVIEW_ALERTS_READ = 10_000;
+
+/** A session deleted meanwhile has nothing to review. */
+const goneAsNone = (err: unknown): undefined => {
+  if (err instanceof AppError && err.code === 'not-found') return undefined;
+  throw err;
+};
+
 export function createServices(database: Database, config: Config, metrics: AppMetrics, options: ServiceOptions = {}): Services {
   const events = createEventBus();
   const jobs = options.jobs ?? createJobQueue(config, database, QUEUES, options.log);
@@ -88,6 +101,18 @@ export function createServices(database: Database, config: Config, metrics: AppM
   const analysis = createAnalysisService({ database, jobs, policy, events });
   const live = createLiveAnalysisService(database, { policy, events, ...(options.log ? { log: options.log } : {}) });
   subscribeAnalysis(events, { analysis, live });
+  const review = createReviewService({
+    database,
+    audit,
+    sources: {
+      async analysisFlags(scope, sessionId) {
+        const s = await analysis.status(scope, sessionId).catch(goneAsNone);
+        return s?.status === 'done' && Array.isArray(s.analysis.flags) ? s.analysis.flags : [];
+      },
+      alerts: async (scope, sessionId) => (await live.alerts(scope, sessionId, REVIEW_ALERTS_READ).catch(goneAsNone)) ?? [],
+    },
+  });
+  subscribeReview(events, review);
   const credentials = createSessionCredentials(database);
   const sessions = createSessionsService({ database, events, audit, forget: (id) => credentials.forget(id) });
   const accessTokens = createAccessTokens(database);
@@ -106,6 +131,7 @@ export function createServices(database: Database, config: Config, metrics: AppM
     accessTokens,
     auth,
     sso: createSsoService({ database, audit, auth }),
+    review,
     analysis,
     live,
     credentials,

@@ -6961,6 +6961,702 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/review/flags': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The review queue
+     * @description The consolidated flags of the sessions the caller may see (an admin: the tenant’s; a teacher: their classes’ students’; an observer: read only, those of the teachers they are attached to), highest severity first, then oldest first, a page at a time. By default the flags waiting for a decision (open, awaiting_second_review, escalated).
+     */
+    get: {
+      parameters: {
+        query: {
+          /** @description pending (the default: open, awaiting_second_review, escalated, and any flag changed since its decision), all, or one state */
+          state?: 'open' | 'awaiting_second_review' | 'confirmed' | 'dismissed' | 'escalated' | 'pending' | 'all';
+          severity?: 'low' | 'medium' | 'high';
+          /** @description The `next` of the previous page */
+          cursor?: string;
+          limit: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                id: string;
+                sessionId: string;
+                /** @description The detector behind it (several-faces, paste-share …): one flag per session and kind */
+                kind: string;
+                severity: 'low' | 'medium' | 'high';
+                /** @description open → confirmed | dismissed | escalated; a high flag confirmed once is awaiting_second_review until a different reviewer decides */
+                state: 'open' | 'awaiting_second_review' | 'confirmed' | 'dismissed' | 'escalated';
+                /** @description The wording of its most severe, latest occurrence */
+                message: string;
+                /** @description How many stretches of the session it consolidates */
+                occurrences: number;
+                /** @description Session time (ms) of the first occurrence */
+                firstT: number;
+                /** @description Session time (ms) of the end of the last occurrence */
+                lastT: number;
+                /** @description New occurrences or a higher severity since the last decision: the state stays as decided, and the flag is in the pending queue again */
+                changedSinceDecision: boolean;
+                /** Format: date-time */
+                firstSeenAt: string;
+                /** Format: date-time */
+                updatedAt: string;
+                firstConfirmedBy?: string | null;
+              }[];
+              /** @description Pass as `cursor` for the next page; null at the end */
+              next: string | null;
+            };
+          };
+        };
+        /** @description application/problem+json */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/sessions/{id}/flags': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A session's flags
+     * @description Each consolidated flag with its first 100 occurrences, its decisions and the student’s answers. The read is audited.
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description Unguessable session id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                id: string;
+                sessionId: string;
+                /** @description The detector behind it (several-faces, paste-share …): one flag per session and kind */
+                kind: string;
+                severity: 'low' | 'medium' | 'high';
+                /** @description open → confirmed | dismissed | escalated; a high flag confirmed once is awaiting_second_review until a different reviewer decides */
+                state: 'open' | 'awaiting_second_review' | 'confirmed' | 'dismissed' | 'escalated';
+                /** @description The wording of its most severe, latest occurrence */
+                message: string;
+                /** @description How many stretches of the session it consolidates */
+                occurrences: number;
+                /** @description Session time (ms) of the first occurrence */
+                firstT: number;
+                /** @description Session time (ms) of the end of the last occurrence */
+                lastT: number;
+                /** @description New occurrences or a higher severity since the last decision: the state stays as decided, and the flag is in the pending queue again */
+                changedSinceDecision: boolean;
+                /** Format: date-time */
+                firstSeenAt: string;
+                /** Format: date-time */
+                updatedAt: string;
+                firstConfirmedBy?: string | null;
+                /** @description The first 100 occurrences in stream order */
+                occurrenceList: {
+                  seqFrom: number;
+                  seqTo: number;
+                  tFrom: number;
+                  tTo: number;
+                  severity: 'low' | 'medium' | 'high';
+                  message: string;
+                  /** @description The evidence as the detector gave it (seq and time range, excerpt, moments) */
+                  evidence: unknown;
+                  /** @description The measured values beside their thresholds */
+                  values: unknown;
+                  source: 'alert' | 'analysis';
+                }[];
+                /** @description Oldest first; a student sees the outcome and the notes meant for them only */
+                decisions: {
+                  id: string;
+                  decision: 'confirm' | 'dismiss' | 'escalate' | 'reopen';
+                  /** @description open → confirmed | dismissed | escalated; a high flag confirmed once is awaiting_second_review until a different reviewer decides */
+                  from: 'open' | 'awaiting_second_review' | 'confirmed' | 'dismissed' | 'escalated';
+                  /** @description open → confirmed | dismissed | escalated; a high flag confirmed once is awaiting_second_review until a different reviewer decides */
+                  to: 'open' | 'awaiting_second_review' | 'confirmed' | 'dismissed' | 'escalated';
+                  /** Format: date-time */
+                  at: string;
+                  noteToStudent: string | null;
+                  reviewerId?: string;
+                  reviewerRole?: string;
+                  note?: string | null;
+                  severity?: 'low' | 'medium' | 'high';
+                  /** @description How many occurrences the flag had when decided */
+                  occurrences?: number;
+                }[];
+                /** @description The student’s explanations and appeals, oldest first */
+                answers: {
+                  id: string;
+                  flagId: string;
+                  kind: 'explanation' | 'appeal';
+                  text: string;
+                  /** Format: date-time */
+                  at: string;
+                  authorId: string;
+                }[];
+              }[];
+            };
+          };
+        };
+        /** @description application/problem+json */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/flags/{flagId}/decisions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Decide a flag
+     * @description confirm, dismiss or escalate an open flag (confirm and escalate need a `note`). A high flag confirmed once is `awaiting_second_review` until a different reviewer decides it (`second-reviewer-required` for the first one). An escalated flag is decided by an admin; an admin may reopen a confirmed or dismissed one. Any decision past `open` needs a note. `noteToStudent` is shown to the student. Audited.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description The flag id */
+          flagId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            decision: 'confirm' | 'dismiss' | 'escalate' | 'reopen';
+            /** @description For the reviewers and the record; required to confirm, escalate or reopen, and for any decision on a flag past open */
+            note?: string;
+            /** @description Shown to the student the flag is about, with the outcome */
+            noteToStudent?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              sessionId: string;
+              /** @description The detector behind it (several-faces, paste-share …): one flag per session and kind */
+              kind: string;
+              severity: 'low' | 'medium' | 'high';
+              /** @description open → confirmed | dismissed | escalated; a high flag confirmed once is awaiting_second_review until a different reviewer decides */
+              state: 'open' | 'awaiting_second_review' | 'confirmed' | 'dismissed' | 'escalated';
+              /** @description The wording of its most severe, latest occurrence */
+              message: string;
+              /** @description How many stretches of the session it consolidates */
+              occurrences: number;
+              /** @description Session time (ms) of the first occurrence */
+              firstT: number;
+              /** @description Session time (ms) of the end of the last occurrence */
+              lastT: number;
+              /** @description New occurrences or a higher severity since the last decision: the state stays as decided, and the flag is in the pending queue again */
+              changedSinceDecision: boolean;
+              /** Format: date-time */
+              firstSeenAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+              firstConfirmedBy?: string | null;
+              /** @description The first 100 occurrences in stream order */
+              occurrenceList: {
+                seqFrom: number;
+                seqTo: number;
+                tFrom: number;
+                tTo: number;
+                severity: 'low' | 'medium' | 'high';
+                message: string;
+                /** @description The evidence as the detector gave it (seq and time range, excerpt, moments) */
+                evidence: unknown;
+                /** @description The measured values beside their thresholds */
+                values: unknown;
+                source: 'alert' | 'analysis';
+              }[];
+              /** @description Oldest first; a student sees the outcome and the notes meant for them only */
+              decisions: {
+                id: string;
+                decision: 'confirm' | 'dismiss' | 'escalate' | 'reopen';
+                /** @description open → confirmed | dismissed | escalated; a high flag confirmed once is awaiting_second_review until a different reviewer decides */
+                from: 'open' | 'awaiting_second_review' | 'confirmed' | 'dismissed' | 'escalated';
+                /** @description open → confirmed | dismissed | escalated; a high flag confirmed once is awaiting_second_review until a different reviewer decides */
+                to: 'open' | 'awaiting_second_review' | 'confirmed' | 'dismissed' | 'escalated';
+                /** Format: date-time */
+                at: string;
+                noteToStudent: string | null;
+                reviewerId?: string;
+                reviewerRole?: string;
+                note?: string | null;
+                severity?: 'low' | 'medium' | 'high';
+                /** @description How many occurrences the flag had when decided */
+                occurrences?: number;
+              }[];
+              /** @description The student’s explanations and appeals, oldest first */
+              answers: {
+                id: string;
+                flagId: string;
+                kind: 'explanation' | 'appeal';
+                text: string;
+                /** Format: date-time */
+                at: string;
+                authorId: string;
+              }[];
+            };
+          };
+        };
+        /** @description application/problem+json */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/flags/{flagId}/answers': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Answer a flag about oneself
+     * @description The student the flag is about explains or appeals (at most 10 answers per flag). Reviewers see it with the flag. Audited.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description The flag id */
+          flagId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            kind: 'explanation' | 'appeal';
+            /** @description The student’s explanation or appeal */
+            text: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              flagId: string;
+              kind: 'explanation' | 'appeal';
+              text: string;
+              /** Format: date-time */
+              at: string;
+              authorId: string;
+            };
+          };
+        };
+        /** @description application/problem+json */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/me/flags': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The flags about me
+     * @description A student’s flags, highest severity first: each with its occurrences, its state (the outcome), the decisions with the notes meant for the student (never the reviewers’ own notes or names) and the student’s answers.
+     */
+    get: {
+      parameters: {
+        query: {
+          /** @description all (the default), pending, or one state */
+          state?: 'open' | 'awaiting_second_review' | 'confirmed' | 'dismissed' | 'escalated' | 'pending' | 'all';
+          /** @description The `next` of the previous page */
+          cursor?: string;
+          limit: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                id: string;
+                sessionId: string;
+                /** @description The detector behind it (several-faces, paste-share …): one flag per session and kind */
+                kind: string;
+                severity: 'low' | 'medium' | 'high';
+                /** @description open → confirmed | dismissed | escalated; a high flag confirmed once is awaiting_second_review until a different reviewer decides */
+                state: 'open' | 'awaiting_second_review' | 'confirmed' | 'dismissed' | 'escalated';
+                /** @description The wording of its most severe, latest occurrence */
+                message: string;
+                /** @description How many stretches of the session it consolidates */
+                occurrences: number;
+                /** @description Session time (ms) of the first occurrence */
+                firstT: number;
+                /** @description Session time (ms) of the end of the last occurrence */
+                lastT: number;
+                /** @description New occurrences or a higher severity since the last decision: the state stays as decided, and the flag is in the pending queue again */
+                changedSinceDecision: boolean;
+                /** Format: date-time */
+                firstSeenAt: string;
+                /** Format: date-time */
+                updatedAt: string;
+                firstConfirmedBy?: string | null;
+                /** @description The first 100 occurrences in stream order */
+                occurrenceList: {
+                  seqFrom: number;
+                  seqTo: number;
+                  tFrom: number;
+                  tTo: number;
+                  severity: 'low' | 'medium' | 'high';
+                  message: string;
+                  /** @description The evidence as the detector gave it (seq and time range, excerpt, moments) */
+                  evidence: unknown;
+                  /** @description The measured values beside their thresholds */
+                  values: unknown;
+                  source: 'alert' | 'analysis';
+                }[];
+                /** @description Oldest first; a student sees the outcome and the notes meant for them only */
+                decisions: {
+                  id: string;
+                  decision: 'confirm' | 'dismiss' | 'escalate' | 'reopen';
+                  /** @description open → confirmed | dismissed | escalated; a high flag confirmed once is awaiting_second_review until a different reviewer decides */
+                  from: 'open' | 'awaiting_second_review' | 'confirmed' | 'dismissed' | 'escalated';
+                  /** @description open → confirmed | dismissed | escalated; a high flag confirmed once is awaiting_second_review until a different reviewer decides */
+                  to: 'open' | 'awaiting_second_review' | 'confirmed' | 'dismissed' | 'escalated';
+                  /** Format: date-time */
+                  at: string;
+                  noteToStudent: string | null;
+                  reviewerId?: string;
+                  reviewerRole?: string;
+                  note?: string | null;
+                  severity?: 'low' | 'medium' | 'high';
+                  /** @description How many occurrences the flag had when decided */
+                  occurrences?: number;
+                }[];
+                /** @description The student’s explanations and appeals, oldest first */
+                answers: {
+                  id: string;
+                  flagId: string;
+                  kind: 'explanation' | 'appeal';
+                  text: string;
+                  /** Format: date-time */
+                  at: string;
+                  authorId: string;
+                }[];
+              }[];
+              /** @description Pass as `cursor` for the next page; null at the end */
+              next: string | null;
+            };
+          };
+        };
+        /** @description application/problem+json */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description application/problem+json */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {

@@ -16,7 +16,7 @@ export interface WebServer {
   url: string;
   server: RunningServer;
   /** The demo people by role; they sign in with DEMO_PASSWORD. */
-  people: Record<DemoPerson['role'], DemoPerson>;
+  people: Record<DemoPerson['role'], DemoPerson & { id: string; tenantId: string }>;
   close(): Promise<void>;
 }
 

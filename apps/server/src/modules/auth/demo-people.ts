@@ -26,9 +26,9 @@ const idOf = (role: Role) => `u-demo-${role}`;
 /**
  * Seeds the demo institution with one person per role, a class taught by the teacher with the
  * student in it, and the observer attached to the teacher. Whatever is there already is kept
- * (a changed password stays changed). Returns the people, for the sign-in details.
+ * (a changed password stays changed). Returns the people with their ids, for the sign-in details.
  */
-export async function seedDemoPeople(database: Database): Promise<DemoPerson[]> {
+export async function seedDemoPeople(database: Database): Promise<(DemoPerson & { id: string; tenantId: string })[]> {
   const db = database.db;
   const tenant = (await findTenantBySlug(db, DEMO_TENANT.slug)) ?? (await insertTenant(db, DEMO_TENANT));
   const ids: Partial<Record<Role, string>> = {};
@@ -61,5 +61,5 @@ export async function seedDemoPeople(database: Database): Promise<DemoPerson[]> 
     studentIds: [ids.student!],
     observerId: ids.observer!,
   });
-  return DEMO_PEOPLE;
+  return DEMO_PEOPLE.map((p) => ({ ...p, id: ids[p.role]!, tenantId: tenant.id }));
 }

@@ -1,6 +1,7 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { peopleMigration } from './schema-steps/0004-people';
 import { authMigration } from './schema-steps/0005-auth';
+import { reviewMigration } from './schema-steps/0007-review';
 import { certificatesMigration } from './schema-steps/0008-certificates';
 
 /**
@@ -124,6 +125,7 @@ const migrations: Record<string, Migration> = {
   },
   '0004_people': { up: peopleMigration },
   '0005_auth': { up: authMigration },
+  '0007_review': { up: reviewMigration },
   '0008_certificates': { up: certificatesMigration },
 };
 
@@ -140,6 +142,9 @@ export async function migrateToLatest<Tables>(db: Kysely<Tables>): Promise<strin
     provider: new InCodeProvider(),
     migrationTableName: 'veritas_migrations',
     migrationLockTableName: 'veritas_migrations_lock',
+    // Steps are written on parallel branches, each on its own tables: a step merged after a
+    // later-numbered one already ran (a developer's data folder) still applies instead of refusing to start.
+    allowUnorderedMigrations: true,
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));

@@ -279,6 +279,81 @@ export interface AuditLogTable {
   hash: string;
 }
 
+export type ReviewState = 'open' | 'awaiting_second_review' | 'confirmed' | 'dismissed' | 'escalated';
+
+/** 0007_review: one flag to review per (session, detector), consolidating its raised flags and alerts. */
+export interface ReviewFlagsTable {
+  id: string;
+  tenant_id: string;
+  session_id: string;
+  /** The detector (e.g. several-faces, paste-share). */
+  kind: string;
+  /** The highest severity of its occurrences, and its rank (low 1, medium 2, high 3) for sorting. */
+  severity: string;
+  severity_rank: number;
+  state: ColumnType<ReviewState, ReviewState | undefined, ReviewState>;
+  message: string;
+  occurrences: ColumnType<number, number | undefined, number>;
+  /** Session time (ms) of the first and last occurrence. */
+  first_t: ColumnType<number, number | undefined, number>;
+  last_t: ColumnType<number, number | undefined, number>;
+  /** A high flag awaiting its second reviewer: who confirmed it first. */
+  first_confirmed_by: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Occurrences or severity grew after a decision: back in the queue, the state unchanged. */
+  changed_since_decision: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: ColumnType<Date, Date | string, never>;
+  updated_at: ColumnType<Date, Date | string, Date | string>;
+}
+
+/** One stretch of the session behind a review flag (a raised flag or a live alert), once per seqFrom. */
+export interface ReviewOccurrencesTable {
+  flag_id: string;
+  tenant_id: string;
+  seq_from: number;
+  seq_to: number;
+  t_from: number;
+  t_to: number;
+  severity: string;
+  severity_rank: number;
+  message: string;
+  evidence: ColumnType<unknown, string, string>;
+  values: ColumnType<unknown, string, string>;
+  /** 'alert' (live) or 'analysis' (the whole analysis); the analysis's wording wins. */
+  source: string;
+  created_at: CreatedAt;
+}
+
+/** A reviewer's decision on a flag: append-only. */
+export interface ReviewDecisionsTable {
+  id: string;
+  tenant_id: string;
+  flag_id: string;
+  reviewer_id: string;
+  reviewer_role: string;
+  decision: string;
+  from_state: string;
+  to_state: string;
+  /** For the reviewers (required to confirm and escalate). */
+  note: string | null;
+  /** Shown to the student the flag is about. */
+  note_to_student: string | null;
+  /** What the decision was made on. */
+  severity: string;
+  occurrences: number;
+  created_at: ColumnType<Date, Date | string, never>;
+}
+
+/** The student's answer to a flag about them (an explanation or an appeal): append-only. */
+export interface ReviewAnswersTable {
+  id: string;
+  tenant_id: string;
+  flag_id: string;
+  author_id: string;
+  kind: 'explanation' | 'appeal';
+  text: string;
+  created_at: ColumnType<Date, Date | string, never>;
+}
+
 export interface DB {
   tenants: TenantsTable;
   users: UsersTable;
@@ -303,6 +378,10 @@ export interface DB {
   alerts: AlertsTable;
   certificate_keys: CertificateKeysTable;
   certificates: CertificatesTable;
+  review_flags: ReviewFlagsTable;
+  review_occurrences: ReviewOccurrencesTable;
+  review_decisions: ReviewDecisionsTable;
+  review_answers: ReviewAnswersTable;
 }
 
 export type SessionRow = Selectable<SessionsTable>;
