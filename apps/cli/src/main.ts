@@ -20,6 +20,7 @@ const commands: Record<string, () => Promise<Command>> = {
   audit: async () => (await import('./commands/audit')).audit,
   admin: async () => (await import('./commands/admin')).admin,
   auth: async () => (await import('./commands/auth')).auth,
+  certificates: async () => (await import('./commands/certificates')).certificates,
 };
 
 function help(): string {

@@ -9,3 +9,12 @@ export { tenantScope } from './kernel/scope';
 export { startRole } from './roles/start-role';
 export { createAuditService, type AuditService, type ChainReport } from './modules/audit';
 export { createAdminInvitation, rotateSigningKeys, seedDemoPeople, DEMO_PASSWORD, DEMO_TENANT, type AdminInvitation, type DemoPerson } from './modules/auth';
+export {
+  rotateCertificateKeys,
+  verifyCertificate,
+  mismatchesWith,
+  analysisDigest,
+  CertificateKeyFileError,
+  type CertificateCheck,
+  type CertificateClaims,
+} from './modules/certificates';

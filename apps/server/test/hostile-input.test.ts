@@ -158,6 +158,11 @@ const hostileBodies: Record<string, () => Promise<[string, string, number][]>> =
     ['expiresInDays with U+0000', JSON.stringify({ expiresInDays: NUL }), 400],
     ['an unknown field with a lone surrogate', JSON.stringify({ [LONE]: 1 }), 400],
   ],
+  'POST /v1/sessions/{id}/certificate/revoke': async () => [
+    ['reason with U+0000', JSON.stringify({ reason: NUL }), 400],
+    ['reason with a lone surrogate', JSON.stringify({ reason: LONE }), 400],
+    ['reason past its limit', JSON.stringify({ reason: 'x'.repeat(501) }), 400],
+  ],
   'POST /v1/auth/login': async () => [
     ['email with U+0000', JSON.stringify({ email: NUL, password: 'x' }), 400],
     ['password with a lone surrogate', JSON.stringify({ email: 'a@b.test', password: LONE }), 400],
@@ -291,7 +296,8 @@ function urlFor(op: Operation, id: string, query = ''): string {
   );
 }
 
-const forPeople = (op: Operation) => /^\/v1\/(me|admin|classes|review|flags|exams|attempts)\b/.test(op.path) || op.path.includes('/share-links');
+const forPeople = (op: Operation) =>
+  /^\/v1\/(me|admin|classes|review|flags|exams|attempts)\b/.test(op.path) || op.path.includes('/share-links') || op.path.includes('/certificate/revoke');
 const forStudents = (op: Operation) => op.path === '/v1/me/flags' || op.path.endsWith('/answers');
 /**
  * Query parameters that are not refused when unusable but replaced by a default, so their route
@@ -309,7 +315,7 @@ function authFor(op: Operation) {
 
 /** The session an operation is walked on: the anonymous one, or the admin's for the share-link routes. */
 function idFor(op: Operation): string {
-  return op.path.includes('/share-links') ? tenantSessionId : session.id;
+  return op.path.includes('/share-links') || op.path.includes('/certificate/revoke') ? tenantSessionId : session.id;
 }
 
 describe(`hostile input never gets a 5xx, always a problem (${TEST_DB})`, () => {

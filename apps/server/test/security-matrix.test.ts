@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor, ApiScope, Role } from '../src/kernel/actor';
 import { decide, type Access } from '../src/kernel/policy';
 import { argon2Hasher } from '../src/modules/auth';
-import { buildInstitution, recordAs, type Institution, type Recorded } from '../src/testing/institution';
+import { buildInstitution, recordAs, until, type Institution, type Recorded } from '../src/testing/institution';
 import { buildPerson, type Person } from '../src/testing/people';
 import { forgeTokens, type ForgedTokens } from '../src/testing/forged-tokens';
 import { createTestApp, type TestApp } from '../src/testing/test-app';
@@ -90,6 +90,12 @@ async function newShareLink(person: Person, sessionId: string): Promise<string> 
 async function freshOwned(): Promise<Recorded> {
   return recordAs(t.app, w.school.student, { events: [], end: false });
 }
+/** An ended session of this person's with its certificate issued, for the routes that revoke it. */
+async function certified(person: Person): Promise<Recorded> {
+  const s = await recordAs(t.app, person);
+  await until(async () => (await inject('GET', `/v1/sessions/${s.id}/certificate`, as(person))).statusCode === 200, 'its certificate');
+  return s;
+}
 async function freshBundleId() {
   return `matrixBundle${randomBytes(6).toString('hex')}`;
 }
@@ -161,6 +167,17 @@ const ROWS: Record<string, Row> = {
     ok: [200, 202],
     audit: 'session.analysis.read',
   },
+  'GET /v1/sessions/{id}/certificate': {
+    a: () => ({ url: `/v1/sessions/${sid()}/certificate` }),
+    b: () => ({ url: `/v1/sessions/${w.bSession.id}/certificate` }),
+    ok: [200, 202],
+  },
+  'POST /v1/sessions/{id}/certificate/revoke': {
+    a: async () => ({ url: `/v1/sessions/${(await certified(w.school.student)).id}/certificate/revoke`, payload: { reason: 'matrix' } }),
+    b: async () => ({ url: `/v1/sessions/${(await certified(w.bStudent)).id}/certificate/revoke`, payload: { reason: 'matrix' } }),
+    audit: 'certificate.revoke',
+  },
+  'GET /v1/certificates/revoked': { a: () => ({ url: '/v1/certificates/revoked' }) },
   'GET /v1/sessions/{id}/alerts': { a: () => ({ url: `/v1/sessions/${sid()}/alerts` }), b: () => ({ url: `/v1/sessions/${w.bSession.id}/alerts` }) },
   'GET /v1/sessions/{id}/report': {
     a: () => ({ url: `/v1/sessions/${sid()}/report` }),

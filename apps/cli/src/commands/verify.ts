@@ -1,22 +1,35 @@
 import { macKeyFromToken, verifyChain } from '@veritas/schema';
 import type { Command } from '../main';
 import { readBundleFile, reportInvalid } from '../bundle-file';
+import { checkCertificate } from './verify-certificate';
 
 /** The MAC key from --key: the write token, or the key itself (64 hex digits, SHA-256 of the token, as the server keeps it). */
 async function macKeyOf(key: string): Promise<string> {
   return /^[0-9a-f]{64}$/.test(key) ? key : macKeyFromToken(key);
 }
 
+const USAGE =
+  'veritas verify <bundle.json> [--key WRITE_TOKEN | --key MAC_KEY_HEX] [--certificate cert.jws --jwks jwks.json [--analysis analysis.json] [--revoked revoked.json]]';
+
 /**
  * Re-checks a bundle offline: format, every event, and the batch chain from its genesis; with
  * --key, every batch's MAC too, which is what shows the chain was sealed by the write token's
- * holder and not rebuilt by someone else (docs/adr/0009-what-the-mac-proves.md).
+ * holder and not rebuilt by someone else (docs/adr/0009-what-the-mac-proves.md); with --certificate
+ * and --jwks, that the server signed a certificate naming this chain (docs/adr/0016-certificates.md).
+ * Exit codes: 0 everything given holds, 1 something does not, 2 the command was misused.
  */
 export const verify: Command = {
-  summary: "Check a bundle file: its format, its events and its hash chain, with no server; with --key, every batch's MAC.",
-  usage: 'veritas verify <bundle.json> [--key WRITE_TOKEN | --key MAC_KEY_HEX]',
-  options: { key: { type: 'string' } },
+  summary:
+    "Check a bundle file: its format, its events and its hash chain, with no server; with --key, every batch's MAC; with --certificate and --jwks, the server's signed certificate of it (and with --analysis, the analysis it names; with --revoked, a saved revocation list).",
+  usage: USAGE,
+  options: { key: { type: 'string' }, certificate: { type: 'string' }, jwks: { type: 'string' }, analysis: { type: 'string' }, revoked: { type: 'string' } },
   async run({ values, positionals }) {
+    const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    const [certificate, jwks, analysis, revoked] = [str(values.certificate), str(values.jwks), str(values.analysis), str(values.revoked)];
+    if ((certificate === undefined) !== (jwks === undefined) || ((analysis !== undefined || revoked !== undefined) && certificate === undefined)) {
+      console.error(`veritas verify: --certificate and --jwks go together, and --analysis and --revoked need them\nUsage: ${USAGE}`);
+      return 2;
+    }
     const read = await readBundleFile(positionals[0]);
     if (!read.ok) return reportInvalid(read.issues);
     const { bundle, chain: problem } = read;
@@ -39,7 +52,16 @@ export const verify: Command = {
     } else {
       macs = `MACs not checked (${withMac} of ${bundle.batches.length} batches carry one; --key checks them)`;
     }
-    console.log(`ok: session ${bundle.session.id}, ${bundle.batches.length} batches, ${events} events, chain intact, ${macs}`);
+    let certified = '';
+    if (certificate !== undefined && jwks !== undefined) {
+      const outcome = await checkCertificate(bundle, { certificate, jwks, ...(analysis ? { analysis } : {}), ...(revoked ? { revoked } : {}) });
+      if (!outcome.ok) {
+        for (const p of outcome.problems) console.error(p);
+        return 1;
+      }
+      certified = `; ${outcome.summary}`;
+    }
+    console.log(`ok: session ${bundle.session.id}, ${bundle.batches.length} batches, ${events} events, chain intact, ${macs}${certified}`);
     return 0;
   },
 };

@@ -121,6 +121,11 @@ export const Config = Type.Object({
     /** A viewer with more than this many bytes written and not yet taken is dropped (it resumes from its id). */
     maxBufferedBytes: Type.Integer({ minimum: 1024 }),
   }),
+  /**
+   * A private Ed25519 JWK that signs certificates (ADR 0016); its private part never enters the
+   * database. Unset: a key is generated into the database (the data folder on the embedded default).
+   */
+  certificateKeyFile: Type.Optional(Type.String({ minLength: 1 })),
   bodyLimit: Type.Object({
     default: Type.Integer({ minimum: 1024 }),
     events: Type.Integer({ minimum: 1024 }),
@@ -363,6 +368,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
       maxBufferedBytes: int(env, 'VERITAS_LIVE_MAX_BUFFER_BYTES', 1024 * 1024),
       ...live,
     },
+    certificateKeyFile: env.VERITAS_CERTIFICATE_KEY_FILE ? resolve(env.VERITAS_CERTIFICATE_KEY_FILE) : undefined,
     bodyLimit: { default: 256 * 1024, events: 4 * 1024 * 1024, bundle: int(env, 'VERITAS_BUNDLE_LIMIT_BYTES', 64 * 1024 * 1024) },
     ...rest,
     ...('dataDir' in rest && rest.dataDir !== undefined ? { dataDir: resolve(rest.dataDir) } : {}),

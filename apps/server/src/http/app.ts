@@ -42,6 +42,7 @@ import { peopleRoutes } from '../modules/people';
 import { apiKeysRoutes } from '../modules/api-keys';
 import { auditRoutes } from '../modules/audit';
 import { shareLinksRoutes } from '../modules/share-links';
+import { certificatesRoutes } from '../modules/certificates';
 import { authRoutes, linksRoutes, meRoutes } from '../modules/auth';
 import { ssoAdminRoutes, ssoSignInRoutes } from '../modules/sso';
 import { reviewRoutes } from '../modules/review';
@@ -180,6 +181,7 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, hu
         { name: 'classes', description: "Classes: a teacher's roster of students" },
         { name: 'auth', description: 'Sign-in, tokens, one’s own profile, invitations and password resets' },
         { name: 'sso', description: 'Single sign-on with an institution’s OpenID Connect provider' },
+        { name: 'certificates', description: 'Signed certificates of analysed sessions and their revocation' },
         { name: 'review', description: 'Flag review: consolidated flags, reviewers’ decisions, students’ answers' },
         { name: 'exams', description: 'Exams: their window, classes, co-teachers, analysis settings and results release' },
         { name: 'attempts', description: 'Attempts at exams: start or resume, submit, abandon, scores and partners’ analyses' },
@@ -238,6 +240,7 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, hu
   await app.register(apiKeysRoutes, deps);
   await app.register(auditRoutes, deps);
   await app.register(shareLinksRoutes, deps);
+  await app.register(certificatesRoutes, deps);
   await app.register(authRoutes, deps);
   await app.register(meRoutes, deps);
   await app.register(linksRoutes, deps);

@@ -32,6 +32,7 @@ export const PROBLEMS = {
   'account-disabled': { status: 403, title: 'This account is disabled' },
   'link-invalid': { status: 410, title: 'The link is unknown, used, revoked or expired' },
   'not-found': { status: 404, title: 'Not found' },
+  'certificate-not-issued': { status: 404, title: 'No certificate yet: one is issued when the session has ended and its analysis is done' },
   'sso-not-configured': { status: 404, title: 'This institution has no single sign-on' },
   'request-timeout': { status: 408, title: 'The request was not received in time' },
   'session-ended': { status: 409, title: 'The session has ended and takes no more events' },

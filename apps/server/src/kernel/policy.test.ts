@@ -68,6 +68,7 @@ describe('policy', () => {
       'sessions:list': ['anonymous', 'session-reader', 'session-writer', 'admin', 'teacher', 'observer', 'student', 'api-key(sessions:read)'],
       'share-links:manage': ['admin', 'teacher', 'student'],
       'sessions:delete': ['admin', 'teacher'],
+      'certificates:revoke': ['admin'],
       'flags:read': ['admin', 'teacher', 'observer'],
       'flags:decide': ['admin', 'teacher'],
       'flags:answer': ['student'],

@@ -25,6 +25,7 @@ export const ACTIONS = [
   'sessions:list',
   'share-links:manage',
   'sessions:delete',
+  'certificates:revoke',
   'flags:read',
   'flags:decide',
   'flags:answer',
@@ -74,6 +75,8 @@ export const POLICY: Readonly<Record<Access, Readonly<Record<Column, Cell>>>> = 
   'share-links:manage': row(people('admin', 'teacher', 'student')),
   // Deleting a session (and everything of it) is for those who run the class: never its student, an observer or a key.
   'sessions:delete': row(people('admin', 'teacher')),
+  // Withdrawing a signed certificate speaks for the institution: its admins only.
+  'certificates:revoke': row(people('admin')),
   // Review (modules/review): reviewers read and decide the flags of the sessions they may see; observers read only;
   // students never review, but read and answer the flags about themselves. Which flags: modules/grants' rule.
   'flags:read': row(people('admin', 'teacher', 'observer')),

@@ -19,6 +19,7 @@ import { createReplayService, type ReplayService } from './replay';
 import { createSessionListService, type SessionListService } from './session-list';
 import { createGrants, type Grants } from './grants';
 import { createShareLinksService, type ShareLinksService } from './share-links';
+import { createCertificateKeys, createCertificatesService, subscribeCertificates, type CertificatesService } from './certificates';
 import { createReviewService, subscribeReview, type ReviewService } from './review';
 import { createAttemptsService, createExamsService, type AttemptsService, type ExamsService } from './exams';
 import { createLiveStreamsService, subscribeLive, type LiveStreamsService } from './live';
@@ -70,6 +71,8 @@ export interface Services {
   auth: AuthService;
   /** Single sign-on per tenant with OpenID Connect (calls auth.signIn). */
   sso: SsoService;
+  /** Signed certificates of analysed sessions, their keys and their revocation (ADR 0016). */
+  certificates: CertificatesService;
   /** Flag review: consolidated flags (from analysis.done and alert.raised), decisions, students' answers. */
   review: ReviewService;
   /** Exams of a tenant (modules/exams). */
@@ -143,6 +146,9 @@ export function createServices(database: Database, config: Config, metrics: AppM
     ...(options.clock ? { now: options.clock } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
+  const certificateKeys = createCertificateKeys(database, config.certificateKeyFile ? { keyFile: config.certificateKeyFile } : {});
+  const certificates = createCertificatesService({ database, keys: certificateKeys, analysis, audit });
+  subscribeCertificates(events, certificates);
   return {
     database,
     metrics,
@@ -168,6 +174,7 @@ export function createServices(database: Database, config: Config, metrics: AppM
     shareLinks: createShareLinksService({ database, audit }),
     exams: createExamsService(database, audit),
     attempts: createAttemptsService({ database, audit, sessions, events }),
+    certificates,
     ingest: createIngestService(
       database,
       { maxWaitMs: config.groupCommit.maxWaitMs, maxWeight: config.groupCommit.maxEvents, concurrency: config.groupCommit.concurrency },

@@ -543,6 +543,66 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/sessions/{id}/certificate': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Read a session's certificate
+     * @description The newest certificate of the session: issued when the session has ended and its analysis is done, one per analysis version. Check it offline with `veritas verify bundle.json --certificate cert.jws --jwks jwks.json`. **202** `pending` until then (poll after `Retry-After`).
+     */
+    get: operations['getSessionsByIdCertificate'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/sessions/{id}/certificate/revoke': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Revoke a session's certificates
+     * @description Every certificate of the session is listed as revoked from now on (GET /v1/certificates/revoked), with the reason kept and audited. Revoking again answers the same.
+     */
+    post: operations['postSessionsByIdCertificateRevoke'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/certificates/revoked': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The revocation list of certificates
+     * @description Revoked certificate ids (their `jti`) in the order they were revoked, a page at a time; save it and give it to `veritas verify --revoked`.
+     */
+    get: operations['getCertificatesRevoked'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/auth/login': {
     parameters: {
       query?: never;
@@ -610,7 +670,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The public keys that verify access tokens (JWKS) */
+    /**
+     * The public keys that verify access tokens and certificates (JWKS)
+     * @description Access-token keys have UUID kids and verify only access tokens; certificate keys have kids starting `cert-` and verify only certificates (ADR 0016). Certificate keys stay here for ever, retired ones included.
+     */
     get: operations['getWellKnownJwksJson'];
     put?: never;
     post?: never;
@@ -5824,6 +5887,234 @@ export interface operations {
       };
       /** @description application/problem+json */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getSessionsByIdCertificate: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description Unguessable session id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description The certificate id (its `jti`) */
+            id: string;
+            sessionId: string;
+            state: 'valid' | 'revoked';
+            /** @description The certificate: a compact JWS (EdDSA), checked against /.well-known/jwks.json (ADR 0016) */
+            jws: string;
+            /** @description The id of the key that signed it */
+            kid: string;
+            /** Format: date-time */
+            issuedAt: string;
+            analysisVersion: string;
+            /** @description `sha256:` + the SHA-256 of the canonical JSON of the analysis result it names */
+            analysisDigest: string;
+            revokedAt: string | null;
+            revokeReason: string | null;
+          };
+        };
+      };
+      /** @description Not yet issued */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            state: 'pending';
+            detail: string;
+          };
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  postSessionsByIdCertificateRevoke: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description Unguessable session id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description Why: kept with the certificate and in the audit */
+          reason: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description The certificate id (its `jti`) */
+            id: string;
+            sessionId: string;
+            state: 'valid' | 'revoked';
+            /** @description The certificate: a compact JWS (EdDSA), checked against /.well-known/jwks.json (ADR 0016) */
+            jws: string;
+            /** @description The id of the key that signed it */
+            kid: string;
+            /** Format: date-time */
+            issuedAt: string;
+            analysisVersion: string;
+            /** @description `sha256:` + the SHA-256 of the canonical JSON of the analysis result it names */
+            analysisDigest: string;
+            revokedAt: string | null;
+            revokeReason: string | null;
+          };
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getCertificatesRevoked: {
+    parameters: {
+      query?: {
+        /** @description The `next` of the page before */
+        after?: string;
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              id: string;
+              /** Format: date-time */
+              revokedAt: string;
+            }[];
+            next: string | null;
+          };
+        };
+      };
+      /** @description application/problem+json */
+      400: {
         headers: {
           [name: string]: unknown;
         };

@@ -99,7 +99,9 @@ export const authRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps
       config: { access: 'anyone' },
       schema: {
         tags: ['auth'],
-        summary: 'The public keys that verify access tokens (JWKS)',
+        summary: 'The public keys that verify access tokens and certificates (JWKS)',
+        description:
+          'Access-token keys have UUID kids and verify only access tokens; certificate keys have kids starting `cert-` and verify only certificates (ADR 0016). Certificate keys stay here for ever, retired ones included.',
         response: {
           200: Type.Object({ keys: Type.Array(Type.Object({ kid: Type.Optional(Type.String()) }, { additionalProperties: true })) }),
           ...problemResponses(503),
@@ -109,7 +111,8 @@ export const authRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps
     async (_req, reply) => {
       // Short caching: a rotated key appears within a minute, and retired keys stay published until their tokens expire.
       reply.header('cache-control', 'public, max-age=60');
-      return services.accessTokens.jwks();
+      const [tokens, certificates] = await Promise.all([services.accessTokens.jwks(), services.certificates.keys.jwks()]);
+      return { keys: [...tokens.keys, ...certificates.keys] };
     },
   );
 };

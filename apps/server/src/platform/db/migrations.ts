@@ -5,6 +5,7 @@ import { examsMigration } from './schema-steps/0006-exams';
 import { reviewMigration } from './schema-steps/0007-review';
 import { tenantCorsMigration } from './schema-steps/0006-tenant-cors';
 import { liveTicketsMigration } from './schema-steps/0009-live-tickets';
+import { certificatesMigration } from './schema-steps/0008-certificates';
 
 /**
  * Numbered migrations, in code so they ship with the server and run unchanged on PGlite and
@@ -131,6 +132,7 @@ const migrations: Record<string, Migration> = {
   '0007_review': { up: reviewMigration },
   '0006_tenant_cors': { up: tenantCorsMigration },
   '0009_live_tickets': { up: liveTicketsMigration },
+  '0008_certificates': { up: certificatesMigration },
 };
 
 class InCodeProvider implements MigrationProvider {

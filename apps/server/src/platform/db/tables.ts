@@ -199,6 +199,32 @@ export interface SigningKeysTable {
   retired_at: Moment;
 }
 
+export interface CertificateKeysTable {
+  kid: string;
+  alg: string;
+  public_jwk: Json<Record<string, unknown>>;
+  private_jwk: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  /** `generated` (kept here) or `file` (VERITAS_CERTIFICATE_KEY_FILE; only its public part here). */
+  source: string;
+  created_at: CreatedAt;
+  retired_at: Moment;
+}
+
+export interface CertificatesTable {
+  id: string;
+  /** Null once the session is deleted (the row stays for the revocation list). */
+  session_id: string | null;
+  tenant_id: string | null;
+  analysis_version: string;
+  analysis_digest: string;
+  kid: string;
+  jws: string;
+  issued_at: Date;
+  revoked_at: Moment;
+  revoked_by: string | null;
+  revoke_reason: string | null;
+}
+
 export interface OidcProvidersTable {
   tenant_id: string;
   issuer: string;
@@ -432,6 +458,8 @@ export interface DB {
   jobs: JobsTable;
   analyses: AnalysesTable;
   alerts: AlertsTable;
+  certificate_keys: CertificateKeysTable;
+  certificates: CertificatesTable;
   review_flags: ReviewFlagsTable;
   review_occurrences: ReviewOccurrencesTable;
   review_decisions: ReviewDecisionsTable;
