@@ -21,6 +21,8 @@ const commands: Record<string, () => Promise<Command>> = {
   admin: async () => (await import('./commands/admin')).admin,
   auth: async () => (await import('./commands/auth')).auth,
   certificates: async () => (await import('./commands/certificates')).certificates,
+  backup: async () => (await import('./commands/backup')).backup,
+  restore: async () => (await import('./commands/restore')).restore,
 };
 
 function help(): string {

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/config';
 import { openPglite, openPostgres, type Database } from '../platform/db/database';
 import { lockDataDir } from '../platform/db/data-lock';
+import { startControlSocket } from './control-socket';
 import { migrateToLatest } from '../platform/db/migrations';
 import { buildApp, type App } from '../http/app';
 import { ConfigError } from '../config/config';
@@ -81,11 +82,14 @@ export async function startServer(config: Config, options: { logger?: boolean | 
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    // `veritas backup` reaches a running embedded server through its data folder.
+    const control = database.dump && config.dataDir ? await startControlSocket(config.dataDir, database, config.blob.driver === 'fs' ? config.blob.dir : undefined) : undefined;
     return {
       app,
       url,
       database,
       async close() {
+        await control?.close();
         await app.close();
         redis?.disconnect();
         await database.close();

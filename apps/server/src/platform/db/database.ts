@@ -11,6 +11,11 @@ export interface Database {
   db: Db;
   kind: 'pglite' | 'postgres';
   close(): Promise<void>;
+  /**
+   * The embedded database's files as one gzipped tar (PGlite's own format), taken while holding its
+   * only connection, so no transaction is half-way through: a consistent copy while serving.
+   */
+  dump?(): Promise<Blob>;
 }
 
 /** PostgreSQL through a pg pool: the scale-out driver. */
@@ -29,5 +34,5 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
   const pglite = dataDir ? new PGlite(dataDir) : new PGlite();
   await pglite.waitReady;
   const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
-  return { db, kind: 'pglite', close: () => db.destroy() };
+  return { db, kind: 'pglite', close: () => db.destroy(), dump: () => db.connection().execute(() => pglite.dumpDataDir('gzip')) };
 }
