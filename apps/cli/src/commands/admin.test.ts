@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { printed } from '../testing/printed';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,15 +14,7 @@ afterAll(async () => rm(dir, { recursive: true, force: true }));
 
 /** Runs the command and returns its exit code and what it printed. */
 async function run(values: Record<string, string>, positionals = ['create']) {
-  const out = vi.spyOn(console, 'log').mockImplementation(() => {});
-  const err = vi.spyOn(console, 'error').mockImplementation(() => {});
-  try {
-    const code = await admin.run({ values: { data: dir, ...values }, positionals });
-    return { code, text: [...out.mock.calls, ...err.mock.calls].map((c) => String(c[0])).join('\n') };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
+  return printed(() => admin.run({ values: { data: dir, ...values }, positionals }));
 }
 
 describe('veritas admin create', () => {

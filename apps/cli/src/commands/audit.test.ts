@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { printed } from '../testing/printed';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,15 +26,7 @@ async function withData<T>(work: (database: Database) => Promise<T>): Promise<T>
 
 /** Runs `veritas …` and returns its exit code and what it printed. */
 async function veritas(...argv: string[]) {
-  const out = vi.spyOn(console, 'log').mockImplementation(() => {});
-  const err = vi.spyOn(console, 'error').mockImplementation(() => {});
-  try {
-    const code = await main(argv);
-    return { code, lines: [...out.mock.calls, ...err.mock.calls].map((c) => String(c[0])) };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
+  return printed(() => main(argv));
 }
 
 const record = (tenantId: string | null, action: string) => ({

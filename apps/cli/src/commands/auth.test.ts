@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { printed } from '../testing/printed';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,15 +13,7 @@ beforeAll(async () => {
 afterAll(async () => rm(dir, { recursive: true, force: true }));
 
 async function run(positionals: string[]) {
-  const out = vi.spyOn(console, 'log').mockImplementation(() => {});
-  const err = vi.spyOn(console, 'error').mockImplementation(() => {});
-  try {
-    const code = await auth.run({ values: { data: dir }, positionals });
-    return { code, text: [...out.mock.calls, ...err.mock.calls].map((c) => String(c[0])).join('\n') };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
+  return printed(() => auth.run({ values: { data: dir }, positionals }));
 }
 
 const kidIn = (text: string) => /new signing key ([\w-]+)/.exec(text)?.[1];

@@ -1,3 +1,4 @@
+import { printed } from '../testing/printed';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,15 +14,7 @@ beforeAll(async () => {
 afterAll(async () => rm(dir, { recursive: true, force: true }));
 
 async function run(positionals: string[]) {
-  const out = vi.spyOn(console, 'log').mockImplementation(() => {});
-  const err = vi.spyOn(console, 'error').mockImplementation(() => {});
-  try {
-    const code = await certificates.run({ values: { data: dir }, positionals });
-    return { code, text: [...out.mock.calls, ...err.mock.calls].map((c) => String(c[0])).join('\n') };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
+  return printed(() => certificates.run({ values: { data: dir }, positionals }));
 }
 
 const kidIn = (text: string) => /new certificate key (cert-[\w-]+)/.exec(text)?.[1];

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { printed } from '../testing/printed';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,15 +74,7 @@ afterAll(async () => {
 });
 
 async function run(values: Record<string, string>, path = files.bundle) {
-  const out = vi.spyOn(console, 'log').mockImplementation(() => {});
-  const err = vi.spyOn(console, 'error').mockImplementation(() => {});
-  try {
-    const code = await verify.run({ values, positionals: [path] });
-    return { code, text: [...out.mock.calls, ...err.mock.calls].map((c) => String(c[0])).join('\n') };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
+  return printed(() => verify.run({ values, positionals: [path] }));
 }
 
 describe('veritas verify --certificate --jwks', () => {

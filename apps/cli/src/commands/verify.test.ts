@@ -1,4 +1,5 @@
-import { describe, expect, it, vi } from 'vitest';
+import { printed } from '../testing/printed';
+import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -31,15 +32,7 @@ function file(bundle: unknown): string {
 
 /** Runs verify and returns its exit code and what it printed. */
 async function run(values: Record<string, string>, path: string) {
-  const out = vi.spyOn(console, 'log').mockImplementation(() => {});
-  const err = vi.spyOn(console, 'error').mockImplementation(() => {});
-  try {
-    const code = await verify.run({ values, positionals: [path] });
-    return { code, text: [...out.mock.calls, ...err.mock.calls].map((c) => String(c[0])).join('\n') };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
+  return printed(() => verify.run({ values, positionals: [path] }));
 }
 
 describe('veritas verify --key', () => {
