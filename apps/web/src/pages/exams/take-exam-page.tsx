@@ -57,7 +57,11 @@ function Attempting({ exam, initial }: { exam: Exam; initial: Attempt | null }) 
   const [status, setStatus] = useState<RecorderStatus | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
 
+  // One start per page: each call hands out a new write token and voids the one before.
+  const asked = useRef(false);
   const begin = async () => {
+    if (asked.current) return;
+    asked.current = true;
     setPhase('starting');
     setProblem(null);
     try {
@@ -67,6 +71,7 @@ function Attempting({ exam, initial }: { exam: Exam; initial: Attempt | null }) 
       setAttempt(answer.attempt);
       setStarted(answer);
     } catch (err) {
+      asked.current = false;
       setPhase(phaseOf(attempt));
       setProblem(`Could not start: ${messageOf(err)}.`);
     }
