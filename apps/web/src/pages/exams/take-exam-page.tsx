@@ -5,11 +5,12 @@ import { attach, type Recorder, type RecorderStatus } from '@veritas/recorder';
 import { api, unwrap } from '../../api/client';
 import type { operations } from '../../api/schema';
 import { ConfirmDialog } from '../../components/confirm-dialog';
-import { LoadState, messageOf, useLoad } from '../../components/load-state';
+import { LoadState, useLoad } from '../../components/load-state';
 import { PageTitle } from '../../components/page-title';
 import { RecordingIndicator } from '../write/recording-indicator';
 import { Countdown } from './countdown';
 import { formatWhen } from './exam-field';
+import { startProblem } from './exam-words';
 import { handTokenToKeptSession } from './hand-token';
 
 type Started = operations['postExamsByExamIdAttempts']['responses'][200]['content']['application/json'];
@@ -73,7 +74,7 @@ function Attempting({ exam, initial }: { exam: Exam; initial: Attempt | null }) 
     } catch (err) {
       asked.current = false;
       setPhase(phaseOf(attempt));
-      setProblem(`Could not start: ${messageOf(err)}.`);
+      setProblem(startProblem(err));
     }
   };
 
