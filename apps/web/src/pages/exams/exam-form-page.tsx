@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { Button } from 'react-aria-components';
 import { Link, useNavigate, useParams } from 'react-router';
+import { DEFAULT_THRESHOLDS } from '@veritas/analysis';
 import { api, unwrap } from '../../api/client';
 import { ApiProblem } from '../../api/problem';
 import type { operations } from '../../api/schema';
@@ -12,6 +13,26 @@ import { ExamField, examState, formatWhen, fromLocalInput, STATE_LABEL, toLocalI
 
 type Exam = operations['getExamsByExamId']['responses'][200]['content']['application/json'];
 type Kind = Exam['kind'];
+
+/** The thresholds this form sets (the rest keep what the exam has, or the defaults). */
+const THRESHOLDS = [
+  { key: 'externalPasteChars', label: 'Paste from elsewhere flagged from (characters)' },
+  { key: 'externalPasteHighChars', label: 'Paste from elsewhere flagged high from (characters)' },
+  { key: 'pasteShareOfFinal', label: 'Pasted share of the final text flagged high over (0 to 1)' },
+  { key: 'keylessChars', label: 'Text without key presses flagged from (characters)' },
+  { key: 'pauseMs', label: 'A pause is at least (milliseconds)' },
+] as const satisfies readonly { key: keyof typeof DEFAULT_THRESHOLDS; label: string }[];
+
+/** The server's errors on the exam's thresholds, by threshold (`/body/analysis/thresholds/<key>`). */
+function thresholdErrors(err: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!(err instanceof ApiProblem)) return out;
+  for (const e of err.problem.errors ?? []) {
+    const key = /^\/body\/analysis\/thresholds\/([^/]+)/.exec(e.path)?.[1];
+    if (key && !(`t.${key}` in out)) out[`t.${key}`] = e.message;
+  }
+  return out;
+}
 
 const KINDS: readonly { id: Kind; label: string }[] = [
   { id: 'writing', label: 'Writing' },
@@ -118,6 +139,13 @@ function ExamForm({ exam, classes }: { exam: Exam | null; classes: { id: string;
       ['durationMinutes', 'the duration in minutes'],
     ] as const)
       if (Number.isNaN(num(k))) local[k] = `Give ${what}.`;
+    const thresholds: Record<string, number | number[]> = { ...(exam?.analysis.thresholds ?? {}) };
+    for (const { key } of THRESHOLDS) {
+      const v = text(`t.${key}`);
+      if (v === '') delete thresholds[key];
+      else if (Number.isNaN(Number(v))) local[`t.${key}`] = 'Give a number, or leave it empty for the default.';
+      else thresholds[key] = Number(v);
+    }
     setErrors(local);
     setAlert(null);
     setSaved(null);
@@ -136,8 +164,7 @@ function ExamForm({ exam, classes }: { exam: Exam | null; classes: { id: string;
       opensAt: opensAt!,
       closesAt: closesAt!,
       classIds: form.getAll('classIds').map(String),
-      // Thresholds are kept as they are (this form does not edit them yet).
-      analysis: { ...(exam?.analysis ?? {}), acceptHostSignals: form.get('acceptHostSignals') === 'on' },
+      analysis: { ...(exam?.analysis ?? {}), thresholds, acceptHostSignals: form.get('acceptHostSignals') === 'on' },
       accommodations: { dictation: form.get('dictation') === 'on', assistiveTechnology: form.get('assistiveTechnology') === 'on' },
     };
     setBusy(true);
@@ -150,7 +177,8 @@ function ExamForm({ exam, classes }: { exam: Exam | null; classes: { id: string;
         void navigate('/exams');
       }
     } catch (err) {
-      const fields = err instanceof ApiProblem && err.code === 'invalid-request' ? err.fieldErrors() : {};
+      const fields = err instanceof ApiProblem && err.code === 'invalid-request' ? { ...err.fieldErrors(), ...thresholdErrors(err) } : {};
+      if (Object.keys(thresholdErrors(err)).length > 0) delete fields.analysis;
       setErrors(fields);
       setAlert(Object.keys(fields).length > 0 ? 'Not saved: some fields need attention.' : `Not saved: ${messageOf(err)}.`);
     } finally {
@@ -221,6 +249,24 @@ function ExamForm({ exam, classes }: { exam: Exam | null; classes: { id: string;
         <label className="checkbox">
           <input type="checkbox" name="acceptHostSignals" defaultChecked={exam?.analysis.acceptHostSignals ?? true} /> Accept signals from the host page
         </label>
+        {THRESHOLDS.map(({ key, label }) => (
+          <ExamField
+            key={key}
+            name={`t.${key}`}
+            label={label}
+            type="number"
+            min={0}
+            step="any"
+            defaultValue={exam?.analysis.thresholds?.[key] ?? ''}
+            hint={`Empty: the default, ${DEFAULT_THRESHOLDS[key]}.`}
+            error={errors[`t.${key}`]}
+          />
+        ))}
+        {errors.analysis && (
+          <p role="alert" className="form-alert">
+            Analysis settings: {errors.analysis}
+          </p>
+        )}
       </fieldset>
       {alert && (
         <p role="alert" className="form-alert">

@@ -68,6 +68,15 @@ describe('a teacher', () => {
     await page.getByRole('textbox', { name: 'Instructions or writing prompt' }).fill(PROMPT);
     await page.getByRole('spinbutton', { name: 'Duration (minutes)' }).fill('30');
     await page.getByRole('checkbox', { name: 'Demo class' }).check();
+    // A threshold the server refuses is said on its field; then one it takes.
+    const paste = page.getByRole('spinbutton', { name: 'Paste from elsewhere flagged from (characters)' });
+    await paste.fill('-1');
+    await create.focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => paste.getAttribute('aria-invalid')).toBe('true');
+    expect(await title.getAttribute('aria-invalid')).toBeNull();
+    expect(await a11yViolations(page)).toEqual([]);
+    await paste.fill('80');
     await create.focus();
     await page.keyboard.press('Enter');
     await page.waitForURL('**/exams');
@@ -79,6 +88,7 @@ describe('a teacher', () => {
     const exam = await examByTitle(web.people.teacher.email);
     expect(exam).toMatchObject({ instructions: PROMPT, durationMinutes: 30, resultsReleasedAt: null });
     expect(exam!.classIds).toHaveLength(1);
+    expect((exam as unknown as { analysis: { thresholds?: Record<string, number> } }).analysis.thresholds).toEqual({ externalPasteChars: 80 });
 
     await row.getByRole('link', { name: TITLE }).click();
     await page.getByRole('heading', { name: `Edit ${TITLE}`, level: 1 }).waitFor();
@@ -174,6 +184,42 @@ describe('a student', () => {
       .getByRole('row', { name: new RegExp(TITLE) })
       .filter({ hasText: 'Submitted' })
       .waitFor();
+    await page.close();
+  });
+});
+
+describe('the countdown', () => {
+  it('announces 5 minutes left once, in its live region, and the clock counts down', async () => {
+    const exam = (await examByTitle(web.people.teacher.email))!;
+    const token = await accessTokenOf(web.url, web.people.teacher.email, DEMO_PASSWORD);
+    const now = Date.now();
+    const res = await fetch(`${web.url}/v1/exams`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        title: 'Quick check',
+        kind: 'writing',
+        maxScore: 10,
+        passMark: 5,
+        durationMinutes: 5,
+        opensAt: new Date(now - 60_000).toISOString(),
+        closesAt: new Date(now + 3_600_000).toISOString(),
+        classIds: exam.classIds,
+      }),
+    });
+    expect(res.status).toBe(201);
+    const page = await signedInPage(browser, web, '/my/exams', web.people.student.email);
+    await page.getByRole('link', { name: 'Start Quick check' }).click();
+    await page.getByRole('button', { name: 'I agree — start the exam' }).click();
+    const timer = page.getByRole('timer', { name: 'Time left' });
+    await expect.poll(() => timer.textContent()).toMatch(/^4:5\d$/);
+    const announcement = page.getByTestId('countdown-announcement');
+    expect(await announcement.getAttribute('aria-live')).toBe('polite');
+    await expect.poll(() => announcement.textContent()).toBe('5 minutes left.');
+    const first = await timer.textContent();
+    await expect.poll(() => timer.textContent()).not.toBe(first);
+    expect(await announcement.textContent()).toBe('5 minutes left.');
+    expect(await a11yViolations(page)).toEqual([]);
     await page.close();
   });
 });
