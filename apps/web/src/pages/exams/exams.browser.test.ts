@@ -94,6 +94,12 @@ describe('a teacher', () => {
     await page.getByRole('heading', { name: `Edit ${TITLE}`, level: 1 }).waitFor();
     expect(await page.getByRole('checkbox', { name: 'Demo class' }).isChecked()).toBe(true);
     expect(await a11yViolations(page)).toEqual([]);
+    // Edited and saved: the API has the new subject, the thresholds set before are kept.
+    await page.getByRole('textbox', { name: 'Subject' }).fill('English');
+    await page.getByRole('button', { name: 'Save the exam' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    const edited = (await examByTitle(web.people.teacher.email)) as unknown as { subject: string; analysis: { thresholds?: Record<string, number> } };
+    expect(edited).toMatchObject({ subject: 'English', analysis: { thresholds: { externalPasteChars: 80 } } });
     await page.getByRole('button', { name: 'Release the results to students' }).click();
     await page.getByRole('button', { name: 'Withdraw the results' }).waitFor();
     expect((await examByTitle(web.people.teacher.email))!.resultsReleasedAt).not.toBeNull();

@@ -73,7 +73,8 @@ function Attempting({ exam, initial }: { exam: Exam; initial: Attempt | null }) 
       setStarted(answer);
     } catch (err) {
       asked.current = false;
-      setPhase(phaseOf(attempt));
+      // An attempt in progress that cannot continue (past its deadline, the exam closed) is closed here.
+      setPhase(attempt?.state === 'in_progress' ? 'closed' : phaseOf(attempt));
       setProblem(startProblem(err));
     }
   };
