@@ -29,7 +29,10 @@ export type KnownProblemCode =
   | 'note-required'
   | 'invalid-transition'
   | 'second-reviewer-required'
-  | 'answer-limit';
+  | 'answer-limit'
+  | 'exam-not-open'
+  | 'attempt-closed'
+  | 'attempt-transition';
 
 /** A known code, or any other the server may add (branch on the known ones, show the text for the rest). */
 export type ProblemCode = KnownProblemCode | (string & {});

@@ -16,6 +16,7 @@ const classes = page(() => import('../pages/classes/classes-page'), 'ClassesPage
 const oneClass = page(() => import('../pages/classes/class-page'), 'ClassPage');
 const reviewQueue = page(() => import('../pages/review/queue-page'), 'ReviewQueuePage');
 const sessionReview = page(() => import('../pages/review/session-review-page'), 'SessionReviewPage');
+const examForm = page(() => import('../pages/exams/exam-form-page'), 'ExamFormPage');
 
 /** Pages for some roles only; each is rendered only behind its RequireRole (see guards.tsx). */
 const GUARDED: { roles: readonly Role[]; pages: { path: string; lazy: PageLoader }[] }[] = [
@@ -41,6 +42,22 @@ const GUARDED: { roles: readonly Role[]; pages: { path: string; lazy: PageLoader
   },
   { roles: ['teacher', 'observer'], pages: [{ path: 'sessions', lazy: sessions }] },
   { roles: ['student'], pages: [{ path: 'my/sessions', lazy: sessions }] },
+  // Exams: a teacher sets and edits theirs; a student takes the open ones of their classes.
+  {
+    roles: ['teacher'],
+    pages: [
+      { path: 'exams', lazy: page(() => import('../pages/exams/exams-page'), 'ExamsPage') },
+      { path: 'exams/new', lazy: examForm },
+      { path: 'exams/:examId/edit', lazy: examForm },
+    ],
+  },
+  {
+    roles: ['student'],
+    pages: [
+      { path: 'my/exams', lazy: page(() => import('../pages/exams/my-exams-page'), 'MyExamsPage') },
+      { path: 'my/exams/:examId/take', lazy: page(() => import('../pages/exams/take-exam-page'), 'TakeExamPage') },
+    ],
+  },
   // Flag review: teachers and admins decide, observers read (the page offers them no decision).
   {
     roles: ['teacher', 'admin', 'observer'],
