@@ -49,6 +49,7 @@ import { reviewRoutes } from '../modules/review';
 import { attemptsRoutes, examsRoutes } from '../modules/exams';
 import { sdkRoutes } from '../modules/sdk';
 import { liveRoutes } from '../modules/live';
+import { dashboardsRoutes } from '../modules/dashboards';
 
 export interface AppDeps {
   config: Config;
@@ -251,5 +252,6 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, hu
   await app.register(attemptsRoutes, deps);
   await app.register(sdkRoutes, deps);
   await app.register(liveRoutes, deps);
+  await app.register(dashboardsRoutes, deps);
   return app as unknown as App;
 }
