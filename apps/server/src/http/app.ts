@@ -186,6 +186,7 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, hu
         { name: 'review', description: 'Flag review: consolidated flags, reviewers’ decisions, students’ answers' },
         { name: 'exams', description: 'Exams: their window, classes, co-teachers, analysis settings and results release' },
         { name: 'attempts', description: 'Attempts at exams: start or resume, submit, abandon, scores and partners’ analyses' },
+        { name: 'dashboards', description: 'Each page’s data in one request: student and teacher dashboards, exam analytics and CSV, attempt monitoring' },
       ],
     },
     // An operationId and a security declaration per operation, from its method, path and declared access.

@@ -32,10 +32,7 @@ export function presentStudentDashboard(d: StudentDashboardData): Static<typeof 
       startedAt: iso(a.started_at),
       finishedAt: iso(a.finished_at),
       // A student sees a score only once the teacher releases the exam's results.
-      result:
-        a.released && a.score !== null
-          ? { score: a.score, maxScore: a.max_score, passMark: a.pass_mark, passed: a.score >= a.pass_mark }
-          : null,
+      result: a.released && a.score !== null ? { score: a.score, maxScore: a.max_score, passMark: a.pass_mark, passed: a.score >= a.pass_mark } : null,
       ...headline(a),
     })),
   };

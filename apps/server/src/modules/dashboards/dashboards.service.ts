@@ -103,7 +103,14 @@ export function createDashboardsService({ database, audit, analysis }: Dashboard
         ]),
       );
       const more = rows.length > page.limit;
-      return { teacherId: actor.userId, exams, pendingFlags, triage: rows.slice(0, page.limit), offset: page.offset, next: more ? page.offset + page.limit : null };
+      return {
+        teacherId: actor.userId,
+        exams,
+        pendingFlags,
+        triage: rows.slice(0, page.limit),
+        offset: page.offset,
+        next: more ? page.offset + page.limit : null,
+      };
     },
 
     async examResults(actor, examId, purpose, context) {

@@ -41,12 +41,25 @@ const ok = async (who: Person | undefined, opts: InjectOptions, status = 200) =>
 async function newClass(teacher: Person, students: Person[]): Promise<string> {
   const id = `c-${randomBytes(6).toString('hex')}`;
   const db = t.app.services.database.db;
-  await db.insertInto('classes').values({ id, tenant_id: s.tenant.id, name: `Class ${id}`, teacher_id: teacher.user.id }).execute();
+  await db
+    .insertInto('classes')
+    .values({ id, tenant_id: s.tenant.id, name: `Class ${id}`, teacher_id: teacher.user.id })
+    .execute();
   for (const p of students) await db.insertInto('class_members').values({ class_id: id, user_id: p.user.id, tenant_id: s.tenant.id }).execute();
   return id;
 }
 async function newExam(teacher: Person, classId: string, title: string): Promise<string> {
-  const body = { title, subject: 'English', kind: 'writing', maxScore: 20, passMark: 10, durationMinutes: 60, opensAt: iso(-HOUR), closesAt: iso(3 * HOUR), classIds: [classId] };
+  const body = {
+    title,
+    subject: 'English',
+    kind: 'writing',
+    maxScore: 20,
+    passMark: 10,
+    durationMinutes: 60,
+    opensAt: iso(-HOUR),
+    closesAt: iso(3 * HOUR),
+    classIds: [classId],
+  };
   return (await ok(teacher, { method: 'POST', url: '/v1/exams', payload: body }, 201)).id;
 }
 /** A student's attempt: started, these events recorded, submitted. */
@@ -54,7 +67,12 @@ async function take(student: Person, exam: string, evs: VeritasEvent[]) {
   const started = await ok(student, { method: 'POST', url: `/v1/exams/${exam}/attempts` }, 201);
   const sessionId = started.session.id as string;
   for (const b of await chainBatches(sessionId, evs, 50, started.writeToken)) {
-    const r = await t.app.inject({ method: 'POST', url: `/v1/sessions/${sessionId}/events`, headers: { authorization: `Bearer ${started.writeToken}` }, payload: b });
+    const r = await t.app.inject({
+      method: 'POST',
+      url: `/v1/sessions/${sessionId}/events`,
+      headers: { authorization: `Bearer ${started.writeToken}` },
+      payload: b,
+    });
     if (r.statusCode !== 200) throw new Error(`ingest answered ${r.statusCode}: ${r.body}`);
   }
   await ok(student, { method: 'POST', url: `/v1/attempts/${started.attempt.id}/submit` });
@@ -170,7 +188,8 @@ describe(`the teacher's dashboard (${TEST_DB})`, () => {
     const now = await ok(s.otherTeacher, { method: 'GET', url: '/v1/teachers/me/dashboard' });
     expect(now.exams.find((e: { id: string }) => e.id === co)).toMatchObject({ owned: false });
     for (const who of [s.student, s.admin, s.observer]) expect((await get(who, '/v1/teachers/me/dashboard')).statusCode).toBe(403);
-    for (const q of ['limit=0', 'limit=101', 'offset=-1', 'offset=abc', 'other=1']) expect((await get(s.teacher, `/v1/teachers/me/dashboard?${q}`)).statusCode, q).toBe(400);
+    for (const q of ['limit=0', 'limit=101', 'offset=-1', 'offset=abc', 'other=1'])
+      expect((await get(s.teacher, `/v1/teachers/me/dashboard?${q}`)).statusCode, q).toBe(400);
   });
 });
 
