@@ -257,7 +257,7 @@ describe(`an attempt's monitoring (${TEST_DB})`, () => {
     expect(r.attempt).toMatchObject({ id: pasted.attemptId, examId, studentId: paster.user.id, studentName: PASTER_NAME, sessionId: pasted.sessionId });
     expect(r.events.total).toBe(events.pasted);
     expect(Object.values(r.events.byType as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(events.pasted);
-    const bySev = r.alerts.bySeverity as Record<string, number>;
+    const bySev = r.alerts.bySeverity as { low: number; medium: number; high: number };
     expect(bySev.low + bySev.medium + bySev.high).toBe(r.alerts.total);
     const flags = await t.app.services.database.db.selectFrom('review_flags').select(['id', 'kind']).where('session_id', '=', pasted.sessionId).execute();
     expect(r.timeline.map((f: { flagId: string }) => f.flagId).sort()).toEqual(flags.map((f) => f.id).sort());
