@@ -9,6 +9,10 @@ import { buildInstitution, until, type Institution } from '../../testing/institu
 import { buildPerson, type Person } from '../../testing/people';
 import { chainBatches, typingEvents } from '../../testing/batches';
 import { forgeTokens, type ForgedTokens } from '../../testing/forged-tokens';
+import type { KyselyPlugin } from 'kysely';
+import type { UserActor } from '../../kernel/actor';
+import { tenantId, tenantScope } from '../../kernel/scope';
+import { createDashboardsService } from './dashboards.service';
 
 /**
  * Dashboards (issue 12): a student's page (results only once released), a teacher's page (managed
@@ -295,5 +299,44 @@ describe(`an attempt's monitoring (${TEST_DB})`, () => {
     expect((await get(s.teacher, '/v1/attempts/unknown-attempt/monitoring')).statusCode).toBe(404);
     expect((await get(s.teacher, '/v1/attempts/%00/monitoring')).statusCode).toBe(400);
     expect((await t.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${forged.hs256PublicKey}` } })).statusCode).toBe(401);
+  });
+});
+
+describe(`each page in a fixed number of queries (${TEST_DB})`, () => {
+  it('reads no more queries for many attempts than for one (no query per attempt or exam)', async () => {
+    let n = 0;
+    // Counted as results come back: once per query executed (subqueries are part of their query).
+    const counting: KyselyPlugin = {
+      transformQuery: (a) => a.node,
+      transformResult: async (a) => {
+        n++;
+        return a.result;
+      },
+    };
+    const { database, audit, analysis } = t.app.services;
+    const dashboards = createDashboardsService({ database: { ...database, db: database.db.withPlugin(counting) }, audit, analysis });
+    const actorOf = (p: Person): UserActor => ({
+      kind: 'user',
+      userId: p.user.id,
+      tenantId: tenantId(p.user.tenant_id),
+      role: p.user.role,
+      via: 'password',
+      scope: tenantScope(p.user.tenant_id),
+    });
+    const queries = async (f: () => Promise<unknown>) => {
+      n = 0;
+      await f();
+      return n;
+    };
+    const context = { ip: null, requestId: 'count' };
+    const fresh = await buildPerson(t.app, s.tenant, 'student');
+    // A student with no attempt and one with several; a teacher with one exam and one with several.
+    expect(await queries(() => dashboards.student(actorOf(fresh)))).toBe(4);
+    expect(await queries(() => dashboards.student(actorOf(s.student)))).toBe(4);
+    const lone = await buildPerson(t.app, s.tenant, 'teacher');
+    expect(await queries(() => dashboards.teacher(actorOf(lone), { limit: 20, offset: 0 }))).toBe(3);
+    expect(await queries(() => dashboards.teacher(actorOf(s.teacher), { limit: 20, offset: 0 }))).toBe(3);
+    expect(await queries(() => dashboards.examResults(actorOf(s.teacher), examId, 'analytics', context))).toBe(2);
+    expect(await queries(() => dashboards.monitoring(actorOf(s.teacher), pasted.attemptId, context))).toBe(4);
   });
 });
