@@ -60,9 +60,7 @@ const RECOMMEND: Record<DropoutLabel, string[]> = {
   incapable: [
     'Results stay under the pass mark without improving: talk with the student about what is hard, and offer practice or support before the next exam.',
   ],
-  copy: [
-    'Several recent attempts carry strong signs of copied text: review those flags with the student, and explain what is expected of their own writing.',
-  ],
+  copy: ['Several recent attempts carry strong signs of copied text: review those flags with the student, and explain what is expected of their own writing.'],
   no_interest: ['Recent attempts are often left unfinished or nearly empty: check in with the student about their motivation and workload.'],
 };
 

@@ -22,6 +22,7 @@ export function presentStudentDashboard(d: StudentDashboardData): Static<typeof 
     profile: { id: d.profile.id, displayName: d.profile.display_name, email: d.profile.email, enrollmentId: d.profile.enrollment_id },
     summary: { attempts: d.summary.total, released: d.summary.released, passed: d.summary.passed, averagePercent: num(d.summary.average_percent) },
     openFlags: d.summary.open_flags,
+    momentum: d.momentum,
     attempts: d.attempts.map((a) => ({
       id: a.id,
       examId: a.exam_id,

@@ -1,6 +1,7 @@
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { DB } from '../../platform/db/tables';
 import type { TenantId } from '../../kernel/scope';
+import { COPY_DETECTORS } from '@veritas/analysis';
 
 /**
  * The dashboards' reads: each page's data in a handful of queries, whatever the number of attempts
@@ -93,6 +94,8 @@ export interface StudentAttemptRow {
   risk: string | null;
   integrity: number | null;
   verdict: string | null;
+  /** The analysis raised a high flag of a writing detector that signals copying, and no reviewer dismissed it. */
+  copy_sign: boolean;
 }
 
 /** A student's attempts, newest first, with their exam and analysis headline. */
@@ -117,6 +120,14 @@ export async function studentAttempts(db: Kysely<DB>, tenantId: TenantId, studen
       risk.as('risk'),
       integrity.as('integrity'),
       verdict.as('verdict'),
+      sql<boolean>`coalesce(exists (
+        select 1 from jsonb_array_elements(an.result->'flags') as f
+        where f->>'detector' in (${sql.join([...COPY_DETECTORS])}) and f->>'severity' = 'high'
+          and not exists (
+            select 1 from review_flags as rf
+            where rf.tenant_id = ${tenantId} and rf.session_id = attempts.session_id and rf.kind = f->>'detector' and rf.state = 'dismissed'
+          )
+      ), false)`.as('copy_sign'),
     ])
     .where('attempts.tenant_id', '=', tenantId)
     .where('attempts.student_id', '=', studentId)

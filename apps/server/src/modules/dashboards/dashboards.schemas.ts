@@ -28,6 +28,20 @@ export const StudentDashboard = Type.Object({
     averagePercent: OrNull(Type.Number({ description: 'Average of the released results, each as a percentage of its exam’s max score' })),
   }),
   openFlags: Type.Integer({ minimum: 0, description: 'Flags about the student still waiting for a person’s decision' }),
+  momentum: Type.Object(
+    {
+      index: OrNull(Type.Integer({ minimum: 0, maximum: 100, description: 'Learning momentum, 0–100; null with fewer than two finished attempts' })),
+      label: OrNull(
+        Type.Union([Type.Literal('safe'), Type.Literal('incapable'), Type.Literal('copy'), Type.Literal('no_interest')], {
+          description: 'Dropout label by the first rule that holds (packages/analysis README, "Momentum and dropout label")',
+        }),
+      ),
+      reason: Type.String({ description: 'The rule that decided, with its numbers' }),
+      recommendations: Type.Array(Type.String()),
+      attempts: Type.Integer({ minimum: 0, description: 'Finished attempts the rules looked at (the latest five)' }),
+    },
+    { description: 'Over the latest finished attempts; writing-process signs and released results only, never a webcam or emotion signal' },
+  ),
   attempts: Type.Array(
     Type.Object({
       id: Type.String(),

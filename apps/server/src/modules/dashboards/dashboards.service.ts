@@ -1,5 +1,6 @@
 import type { AnalysisResult } from '@veritas/schema';
 import { ANALYSIS_FORMAT } from '@veritas/schema';
+import { momentumOf, type Momentum } from '@veritas/analysis';
 import type { UserActor } from '../../kernel/actor';
 import { AppError } from '../../kernel/errors';
 import type { Database } from '../../platform/db/database';
@@ -38,6 +39,29 @@ export interface StudentDashboardData {
   profile: ProfileRow;
   summary: StudentSummaryRow;
   attempts: StudentAttemptRow[];
+  momentum: Momentum;
+}
+
+const FINISHED = new Set(['submitted', 'graded', 'abandoned', 'timed_out']);
+
+/**
+ * The student's momentum and dropout label (@veritas/analysis's documented rules) from their finished
+ * attempts, oldest first. Scores count only once released: the page must not tell a student more than
+ * their results do.
+ */
+export function momentumFrom(attempts: readonly StudentAttemptRow[]): Momentum {
+  return momentumOf(
+    attempts
+      .filter((a) => FINISHED.has(a.state))
+      .reverse()
+      .map((a) => ({
+        completed: a.state === 'submitted' || a.state === 'graded',
+        scorePercent: a.released && a.score !== null ? (100 * a.score) / a.max_score : null,
+        passPercent: (100 * a.pass_mark) / a.max_score,
+        littleWriting: a.verdict === 'not-enough-data',
+        copySign: a.copy_sign,
+      })),
+  );
 }
 export interface TeacherDashboardData {
   teacherId: string;
@@ -90,7 +114,7 @@ export function createDashboardsService({ database, audit, analysis }: Dashboard
         ]),
       );
       if (!profile) throw new AppError('not-found', 'no such person');
-      return { profile, summary, attempts };
+      return { profile, summary, attempts, momentum: momentumFrom(attempts) };
     },
 
     async teacher(actor, page) {

@@ -123,6 +123,8 @@ describe(`the student's dashboard (${TEST_DB})`, () => {
     expect(a).toMatchObject({ id: honest.attemptId, examId, examTitle: 'Essay on rivers', state: 'graded', sessionId: honest.sessionId, result: null });
     expect(['done', 'not-enough-data']).toContain(a.analysis);
     expect(before.summary).toEqual({ attempts: 1, released: 0, passed: 0, averagePercent: null });
+    // One finished attempt: too little history for the momentum rules.
+    expect(before.momentum).toMatchObject({ index: null, label: null, attempts: 1 });
 
     await ok(s.teacher, { method: 'PATCH', url: `/v1/exams/${examId}`, payload: { resultsReleased: true } });
     const after = await ok(s.student, { method: 'GET', url: '/v1/students/me/dashboard' });
@@ -138,6 +140,34 @@ describe(`the student's dashboard (${TEST_DB})`, () => {
     expect(after.openFlags).toBe(0);
     await ok(s.teacher, { method: 'PATCH', url: `/v1/exams/${examId}`, payload: { resultsReleased: false } });
     expect((await ok(s.student, { method: 'GET', url: '/v1/students/me/dashboard' })).attempts[0].result).toBeNull();
+  });
+
+  it('gives the momentum and dropout label once two attempts are finished: copy signs count until a reviewer dismisses them', async () => {
+    const copier = await buildPerson(t.app, s.tenant, 'student');
+    expect((await ok(copier, { method: 'GET', url: '/v1/students/me/dashboard' })).momentum).toMatchObject({ index: null, label: null, attempts: 0 });
+    // Their own teacher, so the other tests' counts stay as they are.
+    const mentor = await buildPerson(t.app, s.tenant, 'teacher');
+    const classC = await newClass(mentor, [copier]);
+    const taken = [];
+    for (const seed of [3, 4]) {
+      const exam = await newExam(mentor, classC, `Copied ${seed}`);
+      taken.push(await take(copier, exam, simulate('paste', seed, { paragraphs: 2 }).events));
+    }
+    for (const a of taken) await analysed(a.sessionId);
+    const db = t.app.services.database.db;
+    const highs = async (sessionId: string) =>
+      db.selectFrom('review_flags').select(['id', 'kind']).where('session_id', '=', sessionId).where('severity', '=', 'high').execute();
+    for (const a of taken) await until(async () => (await highs(a.sessionId)).length > 0, 'a high flag');
+    const d = await ok(copier, { method: 'GET', url: '/v1/students/me/dashboard' });
+    expect(d.momentum).toMatchObject({ label: 'copy', attempts: 2 });
+    expect(d.momentum.index).toBeGreaterThanOrEqual(0);
+    expect(d.momentum.recommendations.length).toBeGreaterThan(0);
+    // A reviewer dismisses the high flags of one attempt: one copy sign is left, under the rule's two.
+    for (const f of await highs(taken[0]!.sessionId))
+      await ok(mentor, { method: 'POST', url: `/v1/flags/${f.id}/decisions`, payload: { decision: 'dismiss' } });
+    const after = await ok(copier, { method: 'GET', url: '/v1/students/me/dashboard' });
+    expect(after.momentum.label).not.toBe('copy');
+    expect(after.momentum.reason).toMatch(/last 2 attempts/);
   });
 
   it('is for students only', async () => {
