@@ -10167,6 +10167,16 @@ export interface operations {
             };
             /** @description Flags about the student still waiting for a person’s decision */
             openFlags: number;
+            /** @description Over the latest finished attempts; writing-process signs and released results only, never a webcam or emotion signal */
+            momentum: {
+              index: number | null;
+              label: ('safe' | 'incapable' | 'copy' | 'no_interest') | null;
+              /** @description The rule that decided, with its numbers */
+              reason: string;
+              recommendations: string[];
+              /** @description Finished attempts the rules looked at (the latest five) */
+              attempts: number;
+            };
             /** @description The 200 latest attempts, newest first */
             attempts: {
               id: string;
