@@ -40,8 +40,26 @@ const verdict = sql<string | null>`an.result->'score'->>'verdict'`;
 /** A writing metric of the joined analysis, by its JSON path below `metrics.writing` (a constant of this file, never input). */
 const writing = (path: string) => sql<number | null>`(an.result->'metrics'->'writing'${sql.raw(path)})::double precision`;
 
-/** Per session: how many review flags, how many waiting, the highest severity rank of the waiting ones. */
-function flagsBySession(db: Kysely<DB>, tenantId: TenantId) {
+/** The ids of the exams a caller manages, as a subquery: what narrows the grouped subqueries below before they group. */
+function managedExamIds(db: Kysely<DB>, tenantId: TenantId, managed: Managed) {
+  return db
+    .selectFrom('exams')
+    .select('exams.id')
+    .where((eb) => managedExam(eb, tenantId, managed));
+}
+
+/** The sessions of the attempts at these exams (a subquery of exam ids, or one exam). */
+function sessionsOf(db: Kysely<DB>, tenantId: TenantId, exams: ReturnType<typeof managedExamIds> | string) {
+  const q = db.selectFrom('attempts as sa').select('sa.session_id').where('sa.tenant_id', '=', tenantId);
+  return typeof exams === 'string' ? q.where('sa.exam_id', '=', exams) : q.where('sa.exam_id', 'in', exams);
+}
+
+/**
+ * Per session (of `sessions`): how many review flags, how many waiting, the highest severity rank of
+ * the waiting ones. Narrowed to the sessions concerned before grouping, so its cost follows the page,
+ * not the tenant.
+ */
+function flagsBySession(db: Kysely<DB>, tenantId: TenantId, sessions: ReturnType<typeof sessionsOf>) {
   return db
     .selectFrom('review_flags')
     .select([
@@ -55,6 +73,7 @@ function flagsBySession(db: Kysely<DB>, tenantId: TenantId) {
       ),
     ])
     .where('review_flags.tenant_id', '=', tenantId)
+    .where('review_flags.session_id', 'in', sessions)
     .groupBy('review_flags.session_id');
 }
 
@@ -205,11 +224,12 @@ export async function managedExams(db: Kysely<DB>, tenantId: TenantId, managed: 
       sql<number>`(count(*) filter (where attempts.state = 'graded'))::int`.as('graded'),
     ])
     .where('attempts.tenant_id', '=', tenantId)
+    .where('attempts.exam_id', 'in', managedExamIds(db, tenantId, managed))
     .groupBy('attempts.exam_id')
     .as('ac');
   const flags = db
     .selectFrom('attempts')
-    .innerJoin(flagsBySession(db, tenantId).as('fs'), 'fs.session_id', 'attempts.session_id')
+    .innerJoin(flagsBySession(db, tenantId, sessionsOf(db, tenantId, managedExamIds(db, tenantId, managed))).as('fs'), 'fs.session_id', 'attempts.session_id')
     .select(['attempts.exam_id', sql<number>`sum(fs.pending)::int`.as('pending')])
     .where('attempts.tenant_id', '=', tenantId)
     .groupBy('attempts.exam_id')
@@ -281,7 +301,7 @@ export async function triage(db: Kysely<DB>, tenantId: TenantId, managed: Manage
     .innerJoin('exams', (j) => j.onRef('exams.id', '=', 'attempts.exam_id').on('exams.tenant_id', '=', tenantId))
     .innerJoin('users', (j) => j.onRef('users.id', '=', 'attempts.student_id').on('users.tenant_id', '=', tenantId))
     .leftJoin('analyses as an', (j) => j.onRef('an.session_id', '=', 'attempts.session_id').on('an.tenant_id', '=', tenantId))
-    .leftJoin(flagsBySession(db, tenantId).as('fs'), 'fs.session_id', 'attempts.session_id')
+    .leftJoin(flagsBySession(db, tenantId, sessionsOf(db, tenantId, managedExamIds(db, tenantId, managed))).as('fs'), 'fs.session_id', 'attempts.session_id')
     .select([
       'attempts.id',
       'attempts.exam_id',
@@ -359,7 +379,7 @@ export async function examAttempts(db: Kysely<DB>, tenantId: TenantId, examId: s
     .selectFrom('attempts')
     .innerJoin('users', (j) => j.onRef('users.id', '=', 'attempts.student_id').on('users.tenant_id', '=', tenantId))
     .leftJoin('analyses as an', (j) => j.onRef('an.session_id', '=', 'attempts.session_id').on('an.tenant_id', '=', tenantId))
-    .leftJoin(flagsBySession(db, tenantId).as('fs'), 'fs.session_id', 'attempts.session_id')
+    .leftJoin(flagsBySession(db, tenantId, sessionsOf(db, tenantId, examId)).as('fs'), 'fs.session_id', 'attempts.session_id')
     .select([
       'attempts.id',
       'attempts.student_id',
