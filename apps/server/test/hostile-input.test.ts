@@ -297,8 +297,10 @@ function urlFor(op: Operation, id: string, query = ''): string {
 }
 
 const forPeople = (op: Operation) =>
-  /^\/v1\/(me|admin|classes|review|flags|exams|attempts)\b/.test(op.path) || op.path.includes('/share-links') || op.path.includes('/certificate/revoke');
-const forStudents = (op: Operation) => op.path === '/v1/me/flags' || op.path.endsWith('/answers');
+  /^\/v1\/(me|admin|classes|review|flags|exams|attempts|students|teachers)\b/.test(op.path) ||
+  op.path.includes('/share-links') ||
+  op.path.includes('/certificate/revoke');
+const forStudents = (op: Operation) => op.path === '/v1/me/flags' || op.path.endsWith('/answers') || op.path === '/v1/students/me/dashboard';
 /**
  * Query parameters that are not refused when unusable but replaced by a default, so their route
  * answers exactly as without them: a sign-in's returnTo that is no path of this site means "/"
@@ -308,7 +310,8 @@ const FALLS_BACK = new Set(['GET /v1/auth/sso/{tenant}/start returnTo']);
 
 function authFor(op: Operation) {
   if (forStudents(op)) return student.headers;
-  if (op.path.endsWith('/score')) return grader.headers;
+  // A teacher grades, and reads their own dashboard.
+  if (op.path.endsWith('/score') || op.path === '/v1/teachers/me/dashboard') return grader.headers;
   if (op.path.endsWith('/external-analyses')) return { authorization: `Bearer ${analysesKey}` };
   return forPeople(op) ? admin.headers : { authorization: `Bearer ${session.writeToken}` };
 }

@@ -48,6 +48,8 @@ interface World {
   examA: string;
   attemptA: string;
   examB: string;
+  /** B's student's attempt at examB. */
+  attemptB: string;
 }
 
 let t: TestApp;
@@ -402,6 +404,28 @@ const ROWS: Record<string, Row> = {
   'POST /v1/attempts/{attemptId}/external-analyses': {
     a: () => ({ url: `/v1/attempts/${w.attemptA}/external-analyses`, payload: { source: 'Matrix', result: {} } }),
   },
+  // Dashboards (modules/dashboards): one's own page by role; an exam's analytics, its CSV and an attempt's monitoring for the
+  // exam's teachers and admins: another teacher's exam answers as an unknown one (404), decided after the access hook.
+  'GET /v1/students/me/dashboard': { a: () => ({ url: '/v1/students/me/dashboard' }) },
+  'GET /v1/teachers/me/dashboard': { a: () => ({ url: '/v1/teachers/me/dashboard' }) },
+  'GET /v1/exams/{examId}/analytics': {
+    a: () => ({ url: `/v1/exams/${w.examA}/analytics` }),
+    b: () => ({ url: `/v1/exams/${w.examB}/analytics` }),
+    except: { otherTeacher: 404 },
+    audit: 'exam.analytics.read',
+  },
+  'GET /v1/exams/{examId}/results.csv': {
+    a: () => ({ url: `/v1/exams/${w.examA}/results.csv` }),
+    b: () => ({ url: `/v1/exams/${w.examB}/results.csv` }),
+    except: { otherTeacher: 404 },
+    audit: 'exam.results.export',
+  },
+  'GET /v1/attempts/{attemptId}/monitoring': {
+    a: () => ({ url: `/v1/attempts/${w.attemptA}/monitoring` }),
+    b: () => ({ url: `/v1/attempts/${w.attemptB}/monitoring` }),
+    except: { otherTeacher: 404 },
+    audit: 'attempt.monitoring.read',
+  },
 };
 
 /** A flag to review on a session, as the review module stores one (its kind unique, so each is a fresh, open flag). */
@@ -491,6 +515,7 @@ beforeAll(async () => {
   w.examA = await newExam();
   w.attemptA = await newAttempt();
   w.examB = await newExam(false, bTeacher, w.classB);
+  w.attemptB = json<{ attempt: { id: string } }>(await inject('POST', `/v1/exams/${w.examB}/attempts`, as(bStudent)), 201, "starting B's attempt").attempt.id;
   const full = await newKey(school.admin, ['sessions:read', 'sessions:write', 'reports:read']);
   const writeOnly = await newKey(school.admin, ['sessions:write']);
   const revoked = await newKey(school.admin, ['sessions:read', 'sessions:write', 'reports:read']);

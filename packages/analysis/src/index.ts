@@ -29,3 +29,4 @@ export {
   type WritingMetrics,
 } from './types';
 export { clock } from './host';
+export { momentumOf, COPY_DETECTORS, MOMENTUM_WINDOW, MOMENTUM_MIN_ATTEMPTS, type AttemptOutcome, type DropoutLabel, type Momentum } from './momentum';

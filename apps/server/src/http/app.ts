@@ -49,6 +49,7 @@ import { reviewRoutes } from '../modules/review';
 import { attemptsRoutes, examsRoutes } from '../modules/exams';
 import { sdkRoutes } from '../modules/sdk';
 import { liveRoutes } from '../modules/live';
+import { dashboardsRoutes } from '../modules/dashboards';
 
 export interface AppDeps {
   config: Config;
@@ -185,6 +186,7 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, hu
         { name: 'review', description: 'Flag review: consolidated flags, reviewers’ decisions, students’ answers' },
         { name: 'exams', description: 'Exams: their window, classes, co-teachers, analysis settings and results release' },
         { name: 'attempts', description: 'Attempts at exams: start or resume, submit, abandon, scores and partners’ analyses' },
+        { name: 'dashboards', description: 'Each page’s data in one request: student and teacher dashboards, exam analytics and CSV, attempt monitoring' },
       ],
     },
     // An operationId and a security declaration per operation, from its method, path and declared access.
@@ -251,5 +253,6 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, hu
   await app.register(attemptsRoutes, deps);
   await app.register(sdkRoutes, deps);
   await app.register(liveRoutes, deps);
+  await app.register(dashboardsRoutes, deps);
   return app as unknown as App;
 }

@@ -79,6 +79,10 @@ describe('policy', () => {
       'attempts:read': ['admin', 'teacher', 'student', 'api-key(attempts:grade)'],
       'attempts:grade': ['teacher', 'api-key(attempts:grade)'],
       'attempts:analyses': ['api-key(analyses:write)'],
+      'dashboards:student': ['student'],
+      'dashboards:teacher': ['teacher'],
+      'exams:analytics': ['admin', 'teacher'],
+      'attempts:monitor': ['admin', 'teacher'],
     });
   });
 

@@ -36,6 +36,10 @@ export const ACTIONS = [
   'attempts:read',
   'attempts:grade',
   'attempts:analyses',
+  'dashboards:student',
+  'dashboards:teacher',
+  'exams:analytics',
+  'attempts:monitor',
 ] as const;
 export type Level = (typeof ACCESS_LEVELS)[number];
 export type Action = (typeof ACTIONS)[number];
@@ -93,6 +97,12 @@ export const POLICY: Readonly<Record<Access, Readonly<Record<Column, Cell>>>> = 
   'attempts:grade': row({ ...people('teacher'), 'api-key': 'attempts:grade' }),
   // Analyses a partner computed elsewhere, posted for an attempt: keys only.
   'attempts:analyses': row({ 'api-key': 'analyses:write' }),
+  // Dashboards (modules/dashboards): a student's own page, a teacher's own page; an exam's analytics, its results as CSV and an
+  // attempt's monitoring for the exam's teachers (owner, co-teachers; the service answers 404 for any other exam) and admins.
+  'dashboards:student': row(people('student')),
+  'dashboards:teacher': row(people('teacher')),
+  'exams:analytics': row(people('admin', 'teacher')),
+  'attempts:monitor': row(people('admin', 'teacher')),
 };
 
 /** What the request is about: the session named in its path, if any; and the server's settings that bear on access. */

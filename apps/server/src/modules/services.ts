@@ -22,6 +22,7 @@ import { createShareLinksService, type ShareLinksService } from './share-links';
 import { createCertificateKeys, createCertificatesService, subscribeCertificates, type CertificatesService } from './certificates';
 import { createReviewService, subscribeReview, type ReviewService } from './review';
 import { createAttemptsService, createExamsService, type AttemptsService, type ExamsService } from './exams';
+import { createDashboardsService, type DashboardsService } from './dashboards';
 import { createLiveStreamsService, subscribeLive, type LiveStreamsService } from './live';
 import type { LiveHub } from '../platform/hub/live-hub';
 import { MemoryHub } from '../platform/hub/memory-hub';
@@ -83,6 +84,8 @@ export interface Services {
   hub: LiveHub;
   /** Sessions' live streams (SSE of committed events) and their tickets. */
   liveStreams: LiveStreamsService;
+  /** Dashboards: a student's and a teacher's page, an exam's analytics and CSV, an attempt's monitoring. */
+  dashboards: DashboardsService;
 }
 
 export interface ServiceOptions {
@@ -174,6 +177,7 @@ export function createServices(database: Database, config: Config, metrics: AppM
     shareLinks: createShareLinksService({ database, audit }),
     exams: createExamsService(database, audit),
     attempts: createAttemptsService({ database, audit, sessions, events }),
+    dashboards: createDashboardsService({ database, audit, analysis }),
     certificates,
     ingest: createIngestService(
       database,

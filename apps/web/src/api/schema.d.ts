@@ -1217,6 +1217,106 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/students/me/dashboard': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The student's dashboard
+     * @description Profile; attempt history with each exam, the result (score and pass/fail, once the teacher releases the results) and the integrity score and risk of the attempt's analysis; a summary (attempts, released, passed, average of the released results as a percentage); flags about them awaiting a decision.
+     */
+    get: operations['getStudentsMeDashboard'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/teachers/me/dashboard': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The teacher's dashboard
+     * @description The exams they own or co-teach with attempt counts and flags waiting; all flags waiting on them; and the triage queue: attempts with flags waiting first, by the highest severity waiting, then by integrity, lowest first (a page at a time by `offset`).
+     */
+    get: operations['getTeachersMeDashboard'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/exams/{examId}/analytics': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * An exam's analytics
+     * @description For its teachers (owner, co-teachers) and admins: attempts, students, average score, pass rate, average integrity, high-risk and flagged counts, the risk distribution, a row per attempt, and where each attempt stands against the class (writing time, pauses, revisions, paste share) as distributions and percentile ranks. Audited as `exam.analytics.read`.
+     */
+    get: operations['getExamsByExamIdAnalytics'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/exams/{examId}/results.csv': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * An exam's results as CSV
+     * @description One row per attempt: student, email, state, score, max score, passed, integrity, risk, flags, flags waiting. RFC 4180; a text cell starting with = + - @ is prefixed with a quote so no spreadsheet reads it as a formula. Audited as `exam.results.export`.
+     */
+    get: operations['getExamsByExamIdResultsCsv'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/attempts/{attemptId}/monitoring': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * An attempt's monitoring
+     * @description For the exam's teachers and admins: the session's events by type, its live alerts by severity, the timeline of anomalies (review flags with their occurrences' session times) and the analysis. Audited as `attempt.monitoring.read`.
+     */
+    get: operations['getAttemptsByAttemptIdMonitoring'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -10009,6 +10109,987 @@ export interface operations {
       };
       /** @description application/problem+json */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getStudentsMeDashboard: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            profile: {
+              id: string;
+              displayName: string;
+              email: string;
+              enrollmentId: string | null;
+            };
+            summary: {
+              attempts: number;
+              /** @description Attempts whose result is released and scored */
+              released: number;
+              passed: number;
+              averagePercent: number | null;
+            };
+            /** @description Flags about the student still waiting for a person’s decision */
+            openFlags: number;
+            /** @description Over the latest finished attempts; writing-process signs and released results only, never a webcam or emotion signal */
+            momentum: {
+              index: number | null;
+              label: ('safe' | 'incapable' | 'copy' | 'no_interest') | null;
+              /** @description The rule that decided, with its numbers */
+              reason: string;
+              recommendations: string[];
+              /** @description Finished attempts the rules looked at (the latest five) */
+              attempts: number;
+            };
+            /** @description The 200 latest attempts, newest first */
+            attempts: {
+              id: string;
+              examId: string;
+              examTitle: string;
+              subject: string;
+              state: string;
+              sessionId: string | null;
+              startedAt: string | null;
+              finishedAt: string | null;
+              result: {
+                score: number;
+                maxScore: number;
+                passMark: number;
+                passed: boolean;
+              } | null;
+              integrity: number | null;
+              risk: ('low' | 'medium' | 'high') | null;
+              /** @description none: no analysis stored yet (the attempt is not finished, or its analysis is running) */
+              analysis: 'done' | 'not-enough-data' | 'none';
+            }[];
+          };
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getTeachersMeDashboard: {
+    parameters: {
+      query: {
+        /** @description Triage queue page size */
+        limit: number;
+        /** @description Triage queue entries to skip */
+        offset: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description The exams the teacher owns or co-teaches (not archived), latest closing first; at most 100 */
+            exams: {
+              id: string;
+              title: string;
+              subject: string;
+              kind: string;
+              /** @description false: co-taught */
+              owned: boolean;
+              /** Format: date-time */
+              opensAt: string;
+              /** Format: date-time */
+              closesAt: string;
+              resultsReleased: boolean;
+              attempts: {
+                total: number;
+                inProgress: number;
+                finished: number;
+                graded: number;
+              };
+              pendingFlags: number;
+            }[];
+            /** @description Flags waiting for a decision on the attempts of these exams */
+            pendingFlags: number;
+            triage: {
+              items: {
+                attemptId: string;
+                examId: string;
+                examTitle: string;
+                studentId: string;
+                studentName: string;
+                state: string;
+                sessionId: string;
+                finishedAt: string | null;
+                integrity: number | null;
+                risk: ('low' | 'medium' | 'high') | null;
+                flags: number;
+                pendingFlags: number;
+                pendingSeverity: ('low' | 'medium' | 'high') | null;
+              }[];
+              offset: number;
+              next: number | null;
+            };
+          };
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getExamsByExamIdAnalytics: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        examId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            exam: {
+              id: string;
+              title: string;
+              maxScore: number;
+              passMark: number;
+              resultsReleased: boolean;
+            };
+            summary: {
+              attempts: number;
+              students: number;
+              graded: number;
+              averageScore: number | null;
+              passRate: number | null;
+              averageIntegrity: number | null;
+              highRisk: number;
+              /** @description Attempts with at least one review flag */
+              flagged: number;
+              pendingFlags: number;
+            };
+            risk: {
+              low: number;
+              medium: number;
+              high: number;
+              notEnoughData: number;
+              notAnalysed: number;
+            };
+            class: {
+              writingTimeMs: {
+                count: number;
+                min: number | null;
+                q1: number | null;
+                median: number | null;
+                q3: number | null;
+                max: number | null;
+                mean: number | null;
+              };
+              pauses: {
+                count: number;
+                min: number | null;
+                q1: number | null;
+                median: number | null;
+                q3: number | null;
+                max: number | null;
+                mean: number | null;
+              };
+              revisions: {
+                count: number;
+                min: number | null;
+                q1: number | null;
+                median: number | null;
+                q3: number | null;
+                max: number | null;
+                mean: number | null;
+              };
+              pasteShare: {
+                count: number;
+                min: number | null;
+                q1: number | null;
+                median: number | null;
+                q3: number | null;
+                max: number | null;
+                mean: number | null;
+              };
+            };
+            /** @description One per attempt, by name; at most 10,000 */
+            students: {
+              attemptId: string;
+              studentId: string;
+              name: string;
+              email: string;
+              state: string;
+              sessionId: string | null;
+              finishedAt: string | null;
+              score: number | null;
+              passed: boolean | null;
+              integrity: number | null;
+              risk: ('low' | 'medium' | 'high') | null;
+              /** @description none: no analysis stored yet (the attempt is not finished, or its analysis is running) */
+              analysis: 'done' | 'not-enough-data' | 'none';
+              flags: number;
+              pendingFlags: number;
+              standing: {
+                writingTimeMs: {
+                  value: number | null;
+                  percentile: number | null;
+                };
+                pauses: {
+                  value: number | null;
+                  percentile: number | null;
+                };
+                revisions: {
+                  value: number | null;
+                  percentile: number | null;
+                };
+                pasteShare: {
+                  value: number | null;
+                  percentile: number | null;
+                };
+              };
+            }[];
+          };
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getExamsByExamIdResultsCsv: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        examId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv': string;
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getAttemptsByAttemptIdMonitoring: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        attemptId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            attempt: {
+              id: string;
+              examId: string;
+              examTitle: string;
+              studentId: string;
+              studentName: string;
+              state: string;
+              sessionId: string | null;
+              startedAt: string | null;
+              finishedAt: string | null;
+            };
+            events: {
+              total: number;
+              byType: {
+                [key: string]: number;
+              };
+            };
+            alerts: {
+              total: number;
+              bySeverity: {
+                low: number;
+                medium: number;
+                high: number;
+              };
+            };
+            /** @description The review flags of the attempt’s session, by their first occurrence, each with its occurrences’ session times (1,000 at most in all) */
+            timeline: {
+              flagId: string;
+              kind: string;
+              state: string;
+              severity: 'low' | 'medium' | 'high';
+              message: string;
+              occurrences: number;
+              times: {
+                tFrom: number;
+                tTo: number;
+                seqFrom: number;
+                seqTo: number;
+                severity: 'low' | 'medium' | 'high';
+              }[];
+            }[];
+            analysis: {
+              /** @description done, pending, running, failed, or none (no session yet) */
+              status: string;
+              result: {
+                /** @enum {string} */
+                format: 'veritas.analysis/v2';
+                metrics: {
+                  events: number;
+                  firstSeq: number;
+                  lastSeq: number;
+                  durationMs: number;
+                  byType: {
+                    [key: string]: number;
+                  };
+                  writing: {
+                    /** @description ms from the first to the last event */
+                    totalMs: number;
+                    /** @description Sum of intervals between text changes shorter than the pause threshold */
+                    activeMs: number;
+                    pauses: {
+                      thresholdMs: number;
+                      thresholdsMs: number[];
+                      /** @description Count of intervals at or over each threshold in `thresholdsMs` */
+                      countsOver: number[];
+                      totalPauseMs: number;
+                      byLocation: {
+                        withinWord: {
+                          /** @description Intervals that ended at this location (any length) */
+                          intervals: number;
+                          /** @description Of those, pauses at or over the pause threshold */
+                          pauses: number;
+                          medianMs: number;
+                          meanMs: number;
+                        };
+                        beforeWord: {
+                          /** @description Intervals that ended at this location (any length) */
+                          intervals: number;
+                          /** @description Of those, pauses at or over the pause threshold */
+                          pauses: number;
+                          medianMs: number;
+                          meanMs: number;
+                        };
+                        beforeSentence: {
+                          /** @description Intervals that ended at this location (any length) */
+                          intervals: number;
+                          /** @description Of those, pauses at or over the pause threshold */
+                          pauses: number;
+                          medianMs: number;
+                          meanMs: number;
+                        };
+                        beforeParagraph: {
+                          /** @description Intervals that ended at this location (any length) */
+                          intervals: number;
+                          /** @description Of those, pauses at or over the pause threshold */
+                          pauses: number;
+                          medianMs: number;
+                          meanMs: number;
+                        };
+                        beforeRevision: {
+                          /** @description Intervals that ended at this location (any length) */
+                          intervals: number;
+                          /** @description Of those, pauses at or over the pause threshold */
+                          pauses: number;
+                          medianMs: number;
+                          meanMs: number;
+                        };
+                      };
+                      /** @description Median of the longest interval in each sentence or paragraph boundary transition ÷ median interval within a word (composing: high; copying: near 1) */
+                      sentenceGradient: number;
+                      /** @description Share of sentence and paragraph boundaries holding a pause at or over the threshold */
+                      sentencePauseShare: number;
+                      /** @description Sentence and paragraph boundary transitions: the intervals from the end of a sentence (its punctuation and the whitespace after it) to the next sentence’s first character */
+                      boundaries: number;
+                      /** @description Of those, transitions holding a pause at or over the threshold */
+                      pausedBoundaries: number;
+                      /** @description Intervals at or over the pause threshold, anywhere */
+                      count: number;
+                      /** @description Intervals that contained time away from the page (not classified) */
+                      intervalsWithAway: number;
+                    };
+                    bursts: {
+                      p: {
+                        count: number;
+                        meanChars: number;
+                      };
+                      r: {
+                        count: number;
+                        meanChars: number;
+                      };
+                    };
+                    keys: {
+                      count: number;
+                      interKey: {
+                        count: number;
+                        meanMs: number;
+                        medianMs: number;
+                        q1Ms: number;
+                        q3Ms: number;
+                        iqrMs: number;
+                        /** @description Coefficient of variation: standard deviation ÷ mean */
+                        cv: number;
+                        /** @description Interquartile range ÷ median: spread that one long pause cannot inflate */
+                        iqrOverMedian: number;
+                      };
+                      hold: {
+                        count: number;
+                        meanMs: number;
+                        medianMs: number;
+                        q1Ms: number;
+                        q3Ms: number;
+                        iqrMs: number;
+                        /** @description Coefficient of variation: standard deviation ÷ mean */
+                        cv: number;
+                        /** @description Interquartile range ÷ median: spread that one long pause cannot inflate */
+                        iqrOverMedian: number;
+                      };
+                      /** @description Share of production keys pressed before the previous one was released */
+                      overlapRatio: number;
+                      untrusted: number;
+                    };
+                    speed: {
+                      windowMs: number;
+                      windows: {
+                        tFrom: number;
+                        /** @description Characters typed (cause 'type') in the window */
+                        chars: number;
+                        keys: number;
+                      }[];
+                      meanCharsPerMin: number;
+                      cv: number;
+                    };
+                    revisions: {
+                      insertedChars: number;
+                      deletedChars: number;
+                      deletions: number;
+                      /** @description Deleted ÷ inserted characters */
+                      revisionRatio: number;
+                      /** @description Edits (not input methods) that changed earlier text, away from the end of the text */
+                      inTextEdits: number;
+                      finalLength: number;
+                      /** @description Final length ÷ all characters inserted */
+                      productProcessRatio: number;
+                    };
+                    paste: {
+                      count: number;
+                      chars: number;
+                      internal: {
+                        count: number;
+                        chars: number;
+                      };
+                      external: {
+                        count: number;
+                        chars: number;
+                        largest: number;
+                      };
+                      /** @description Externally pasted characters still in the final text ÷ final length */
+                      shareOfFinal: number;
+                      /** @description Externally pasted characters ÷ all characters inserted */
+                      shareOfAdded: number;
+                    };
+                    keyless: {
+                      largestInsertion: {
+                        chars: number;
+                        seq: number;
+                        t: number;
+                        cause: string;
+                      } | null;
+                      typedWithoutKeys: number;
+                      programmaticChars: number;
+                      untrustedChars: number;
+                    };
+                    inputMethod: {
+                      ops: number;
+                      chars: number;
+                      byCause: {
+                        ime: number;
+                        dictation: number;
+                        autocorrect: number;
+                      };
+                    };
+                    away: {
+                      departures: number;
+                      totalMs: number;
+                      longestMs: number;
+                      list: {
+                        seqFrom: number;
+                        seqTo: number;
+                        tFrom: number;
+                        tTo: number;
+                        durationMs: number;
+                        /** @description Characters that entered the text within the return window after coming back */
+                        charsAfterReturn: number;
+                        excerptAfterReturn: string;
+                      }[];
+                    };
+                    snapshots: {
+                      count: number;
+                      mismatches: number;
+                    };
+                    typedChars: number;
+                    textKeys: number;
+                  } | null;
+                  proctoring: {
+                    metricsEvents: number;
+                    noFaceMs: number;
+                    severalFacesEvents: number;
+                    violations: {
+                      [key: string]: number;
+                    };
+                  } | null;
+                  sensor:
+                    | {
+                        kind: string;
+                        events: number;
+                        samples: number;
+                        rateHz: number;
+                        gaps: number;
+                        longestGapMs: number;
+                        gapMs: number;
+                      }[]
+                    | null;
+                };
+                flags: {
+                  /** @description The detector that raised the flag */
+                  detector:
+                    | 'external-paste'
+                    | 'paste-share'
+                    | 'transcription'
+                    | 'machine-regular'
+                    | 'untrusted-input'
+                    | 'keyless-text'
+                    | 'burst-after-return'
+                    | 'prolonged-absence'
+                    | 'several-faces'
+                    | 'no-face';
+                  severity: 'low' | 'medium' | 'high';
+                  /** @description Where in the stream the flag comes from */
+                  evidence: {
+                    seqFrom: number;
+                    seqTo: number;
+                    tFrom: number;
+                    tTo: number;
+                    /** @description A short excerpt of the text concerned ('' when there is none) */
+                    excerpt: string;
+                    /** @description The stretches that made the case (e.g. sentences typed without a pause), in session order */
+                    moments?: {
+                      seqFrom: number;
+                      seqTo: number;
+                      tFrom: number;
+                      tTo: number;
+                      /** @description The text typed in the stretch (shortened) */
+                      excerpt: string;
+                    }[];
+                  };
+                  /** @description One sentence a teacher understands, stating what was measured with the numbers */
+                  message: string;
+                  /** @description The measured values beside the thresholds they were compared with */
+                  values: {
+                    [key: string]: number;
+                  };
+                }[];
+                notes: {
+                  topic: 'input-method' | 'host-signals' | 'little-data' | 'assistive-technology' | 'not-captured';
+                  message: string;
+                }[];
+                /** @description The integrity score and risk label, or verdict 'not-enough-data' with neither */
+                score:
+                  | {
+                      /** @enum {string} */
+                      verdict: 'scored';
+                      integrity: number;
+                      risk: 'low' | 'medium' | 'high';
+                      reasons: {
+                        detector:
+                          | (
+                              | 'external-paste'
+                              | 'paste-share'
+                              | 'transcription'
+                              | 'machine-regular'
+                              | 'untrusted-input'
+                              | 'keyless-text'
+                              | 'burst-after-return'
+                              | 'prolonged-absence'
+                              | 'several-faces'
+                              | 'no-face'
+                            )
+                          | 'none';
+                        severity: 'low' | 'medium' | 'high';
+                        flags: number;
+                        weight: number;
+                        message: string;
+                      }[];
+                      summary: string;
+                    }
+                  | {
+                      /** @enum {string} */
+                      verdict: 'not-enough-data';
+                      integrity: null;
+                      risk: null;
+                      reasons: {
+                        detector:
+                          | (
+                              | 'external-paste'
+                              | 'paste-share'
+                              | 'transcription'
+                              | 'machine-regular'
+                              | 'untrusted-input'
+                              | 'keyless-text'
+                              | 'burst-after-return'
+                              | 'prolonged-absence'
+                              | 'several-faces'
+                              | 'no-face'
+                            )
+                          | 'none';
+                        severity: 'low' | 'medium' | 'high';
+                        flags: number;
+                        weight: number;
+                        message: string;
+                      }[];
+                      summary: string;
+                    };
+                /** @description Signals from the host page as it labels them; never part of the score; null when refused or absent */
+                hostSignals:
+                  | {
+                      key: string;
+                      source: string;
+                      count: number;
+                      min: number;
+                      max: number;
+                      mean: number;
+                      last: number;
+                      series: [number, number][];
+                    }[]
+                  | null;
+                thresholds: {
+                  /** @description A pause: an interval between text changes at or over this (2 s, Inputlog's usual) */
+                  pauseMs: number;
+                  /** @description Further pause thresholds counted in the metrics */
+                  pauseReportMs: number[];
+                  /** @description Window of the typing-speed series */
+                  speedWindowMs: number;
+                  /** @description External paste of at least this many characters: low flag */
+                  externalPasteLowChars: number;
+                  /** @description External paste of at least this many characters: medium flag */
+                  externalPasteChars: number;
+                  /** @description … and at least this many: high flag */
+                  externalPasteHighChars: number;
+                  /** @description An external paste (of at least the low size) holding this many complete sentences or more: medium flag, as a passage is */
+                  externalPasteSentences: number;
+                  /** @description Externally pasted share of the final text over this: high flag */
+                  pasteShareOfFinal: number;
+                  /** @description Externally pasted share of all text added over this: medium flag */
+                  pasteShareOfAdded: number;
+                  /** @description Transcription needs at least this many typed characters */
+                  transcriptionMinChars: number;
+                  /** @description … and at least this many sentence starts */
+                  transcriptionMinSentences: number;
+                  /** @description Sentence gradient under this looks like copying */
+                  transcriptionMaxGradient: number;
+                  /** @description Share of sentence starts with a pause under this looks like copying */
+                  transcriptionMaxSentencePauseShare: number;
+                  /** @description Revision ratio under this, with no edit inside earlier text, makes it high rather than medium */
+                  transcriptionMaxRevisionRatio: number;
+                  /** @description Pauses (any location) per 100 typed characters under this is a steady pace, as copying is */
+                  transcriptionMaxPausesPer100Chars: number;
+                  /** @description Fewer characters written than this: not enough data, no score */
+                  minJudgedChars: number;
+                  /** @description Machine-regular input needs at least this many production keys */
+                  machineMinKeys: number;
+                  /** @description Hold-time coefficient of variation under this is constant (people: 0.2–0.4) */
+                  machineMaxHoldCv: number;
+                  /** @description Inter-key interquartile range ÷ median under this is too regular */
+                  machineMaxIntervalDispersion: number;
+                  /** @description Key overlap under this where people overlap a quarter to half of their keys (at the reference speed) */
+                  machineMaxOverlap: number;
+                  /** @description Median inter-key interval up to which machineMaxOverlap applies as is; slower typists overlap less, so beyond it the threshold falls linearly … */
+                  machineOverlapReferenceMs: number;
+                  /** @description … to zero at this median interval: slower typists (300 ms and more) are not checked for key overlap at all */
+                  machineOverlapOffMs: number;
+                  /** @description Median inter-key interval under this is too fast to sustain (ms) */
+                  machineMinMedianIntervalMs: number;
+                  /** @description Untrusted (script-made) events at or over this: high flag; fewer: low */
+                  untrustedEvents: number;
+                  /** @description Typed characters with no key press behind them, at or over this: flag */
+                  keylessChars: number;
+                  /** @description A departure at least this long counts for the burst-after-return detector */
+                  returnAwayMs: number;
+                  /** @description Window after returning in which inserted text is counted */
+                  returnWindowMs: number;
+                  /** @description Characters inserted within the window after a return at or over this: flag */
+                  returnBurstChars: number;
+                  /** @description Time away at or over this: low flag */
+                  prolongedAbsenceMs: number;
+                  /** @description … at or over this: medium */
+                  prolongedAbsenceHighMs: number;
+                  /** @description Violation events under this confidence are ignored */
+                  violationMinConfidence: number;
+                  /** @description Sensor: an interval between samples over this is a gap */
+                  sensorGapMs: number;
+                  /** @description At most this many points per host signal series */
+                  hostSeriesMax: number;
+                };
+                /** @description What the source of a session captures; absent signals are not evidence */
+                capabilities: {
+                  /** @description text.op events: every change to the text */
+                  textChanges: boolean;
+                  /** @description key events: a key event for every key pressed in the editor */
+                  keys: boolean;
+                  /** @description key events carry real press-to-release hold times */
+                  keyHolds: boolean;
+                  /** @description clipboard events for copy, cut and paste (with hashes) */
+                  clipboard: boolean;
+                  /** @description focus and visibility events: leaving and returning to the page */
+                  focus: boolean;
+                  /** @description selection events: caret moves and selections */
+                  selection: boolean;
+                  /** @description events carry `trusted: false` when a script made them (isTrusted) */
+                  trustedFlags: boolean;
+                };
+                /** @description What the analysis could not check (or checked only in part) because the source did not capture a signal */
+                notChecked: {
+                  /** @description The detector that raised the flag */
+                  detector:
+                    | 'external-paste'
+                    | 'paste-share'
+                    | 'transcription'
+                    | 'machine-regular'
+                    | 'untrusted-input'
+                    | 'keyless-text'
+                    | 'burst-after-return'
+                    | 'prolonged-absence'
+                    | 'several-faces'
+                    | 'no-face';
+                  missing: ('textChanges' | 'keys' | 'keyHolds' | 'clipboard' | 'focus' | 'selection' | 'trustedFlags')[];
+                  /** @description true: the detector ran without the missing signals (e.g. no hold-time signs); false: it did not run */
+                  partly: boolean;
+                }[];
+              } | null;
+            };
+          };
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
         headers: {
           [name: string]: unknown;
         };

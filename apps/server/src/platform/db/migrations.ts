@@ -6,6 +6,7 @@ import { reviewMigration } from './schema-steps/0007-review';
 import { tenantCorsMigration } from './schema-steps/0006-tenant-cors';
 import { liveTicketsMigration } from './schema-steps/0009-live-tickets';
 import { certificatesMigration } from './schema-steps/0008-certificates';
+import { dashboardsMigration } from './schema-steps/0010-dashboards';
 
 /**
  * Numbered migrations, in code so they ship with the server and run unchanged on PGlite and
@@ -133,6 +134,7 @@ const migrations: Record<string, Migration> = {
   '0006_tenant_cors': { up: tenantCorsMigration },
   '0009_live_tickets': { up: liveTicketsMigration },
   '0008_certificates': { up: certificatesMigration },
+  '0010_dashboards': { up: dashboardsMigration },
 };
 
 class InCodeProvider implements MigrationProvider {

@@ -1,0 +1,514 @@
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
+import type { DB } from '../../platform/db/tables';
+import type { TenantId } from '../../kernel/scope';
+import { COPY_DETECTORS } from '@veritas/analysis';
+
+/**
+ * The dashboards' reads: each page's data in a handful of queries, whatever the number of attempts
+ * (aggregates and the analysis headline are read in SQL, never one query per attempt). Every query
+ * takes the tenant.
+ */
+
+/** A flag still waiting for a person: undecided, or decided and changed since (the review queue's "pending"). */
+const PENDING_STATES = ['open', 'awaiting_second_review', 'escalated'] as const;
+
+/** Which exams a caller manages: all of the tenant's (an admin), or those a teacher owns or co-teaches. */
+export type Managed = { kind: 'all' } | { kind: 'teacher'; userId: string };
+
+function managedExam(eb: ExpressionBuilder<DB, 'exams'>, tenantId: TenantId, managed: Managed) {
+  if (managed.kind === 'all') return eb('exams.tenant_id', '=', tenantId);
+  return eb.and([
+    eb('exams.tenant_id', '=', tenantId),
+    eb.or([
+      eb('exams.owner_id', '=', managed.userId),
+      eb.exists(
+        eb
+          .selectFrom('exam_co_teachers')
+          .select('exam_co_teachers.exam_id')
+          .whereRef('exam_co_teachers.exam_id', '=', 'exams.id')
+          .where('exam_co_teachers.tenant_id', '=', tenantId)
+          .where('exam_co_teachers.user_id', '=', managed.userId),
+      ),
+    ]),
+  ]);
+}
+
+/** The analysis headline of the joined `analyses` row (aliased `an`), read from its JSON in SQL. */
+const risk = sql<string | null>`an.result->'score'->>'risk'`;
+const integrity = sql<number | null>`(an.result->'score'->>'integrity')::double precision`;
+const verdict = sql<string | null>`an.result->'score'->>'verdict'`;
+/** A writing metric of the joined analysis, by its JSON path below `metrics.writing` (a constant of this file, never input). */
+const writing = (path: string) => sql<number | null>`(an.result->'metrics'->'writing'${sql.raw(path)})::double precision`;
+
+/** The ids of the exams a caller manages, as a subquery: what narrows the grouped subqueries below before they group. */
+function managedExamIds(db: Kysely<DB>, tenantId: TenantId, managed: Managed) {
+  return db
+    .selectFrom('exams')
+    .select('exams.id')
+    .where((eb) => managedExam(eb, tenantId, managed));
+}
+
+/** The sessions of the attempts at these exams (a subquery of exam ids, or one exam). */
+function sessionsOf(db: Kysely<DB>, tenantId: TenantId, exams: ReturnType<typeof managedExamIds> | string) {
+  const q = db.selectFrom('attempts as sa').select('sa.session_id').where('sa.tenant_id', '=', tenantId);
+  return typeof exams === 'string' ? q.where('sa.exam_id', '=', exams) : q.where('sa.exam_id', 'in', exams);
+}
+
+/**
+ * Per session (of `sessions`): how many review flags, how many waiting, the highest severity rank of
+ * the waiting ones. Narrowed to the sessions concerned before grouping, so its cost follows the page,
+ * not the tenant.
+ */
+function flagsBySession(db: Kysely<DB>, tenantId: TenantId, sessions: ReturnType<typeof sessionsOf>) {
+  return db
+    .selectFrom('review_flags')
+    .select([
+      'review_flags.session_id',
+      sql<number>`count(*)::int`.as('flags'),
+      sql<number>`count(*) filter (where review_flags.state in ('open', 'awaiting_second_review', 'escalated') or review_flags.changed_since_decision)::int`.as(
+        'pending',
+      ),
+      sql<number>`coalesce(max(review_flags.severity_rank) filter (where review_flags.state in ('open', 'awaiting_second_review', 'escalated') or review_flags.changed_since_decision), 0)::int`.as(
+        'pending_rank',
+      ),
+    ])
+    .where('review_flags.tenant_id', '=', tenantId)
+    .where('review_flags.session_id', 'in', sessions)
+    .groupBy('review_flags.session_id');
+}
+
+// ------------------------------------------------------------------------------------------------
+// The student's page
+// ------------------------------------------------------------------------------------------------
+
+export interface ProfileRow {
+  id: string;
+  email: string;
+  display_name: string;
+  enrollment_id: string | null;
+}
+
+export async function findProfile(db: Kysely<DB>, tenantId: TenantId, userId: string): Promise<ProfileRow | undefined> {
+  return db
+    .selectFrom('users')
+    .select(['id', 'email', 'display_name', 'enrollment_id'])
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', userId)
+    .executeTakeFirst();
+}
+
+export interface StudentAttemptRow {
+  id: string;
+  exam_id: string;
+  title: string;
+  subject: string;
+  state: string;
+  session_id: string | null;
+  started_at: Date | null;
+  finished_at: Date | null;
+  score: number | null;
+  max_score: number;
+  pass_mark: number;
+  released: boolean;
+  risk: string | null;
+  integrity: number | null;
+  verdict: string | null;
+  /** The analysis raised a high flag of a writing detector that signals copying, and no reviewer dismissed it. */
+  copy_sign: boolean;
+}
+
+/** A student's attempts, newest first, with their exam and analysis headline. */
+export async function studentAttempts(db: Kysely<DB>, tenantId: TenantId, studentId: string, limit: number): Promise<StudentAttemptRow[]> {
+  return db
+    .selectFrom('attempts')
+    .innerJoin('exams', (j) => j.onRef('exams.id', '=', 'attempts.exam_id').on('exams.tenant_id', '=', tenantId))
+    .leftJoin('analyses as an', (j) => j.onRef('an.session_id', '=', 'attempts.session_id').on('an.tenant_id', '=', tenantId))
+    .select([
+      'attempts.id',
+      'attempts.exam_id',
+      'exams.title',
+      'exams.subject',
+      'attempts.state',
+      'attempts.session_id',
+      'attempts.started_at',
+      'attempts.finished_at',
+      'attempts.score',
+      'exams.max_score',
+      'exams.pass_mark',
+      sql<boolean>`exams.results_released_at is not null`.as('released'),
+      risk.as('risk'),
+      integrity.as('integrity'),
+      verdict.as('verdict'),
+      sql<boolean>`coalesce(exists (
+        select 1 from jsonb_array_elements(an.result->'flags') as f
+        where f->>'detector' in (${sql.join([...COPY_DETECTORS])}) and f->>'severity' = 'high'
+          and not exists (
+            select 1 from review_flags as rf
+            where rf.tenant_id = ${tenantId} and rf.session_id = attempts.session_id and rf.kind = f->>'detector' and rf.state = 'dismissed'
+          )
+      ), false)`.as('copy_sign'),
+    ])
+    .where('attempts.tenant_id', '=', tenantId)
+    .where('attempts.student_id', '=', studentId)
+    .orderBy('attempts.created_at', 'desc')
+    .orderBy('attempts.id', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+export interface StudentSummaryRow {
+  total: number;
+  released: number;
+  passed: number;
+  average_percent: number | null;
+  open_flags: number;
+}
+
+/** Over all the student's attempts: how many, how many released results, passed, their average (as % of the max score), and flags waiting about them. */
+export async function studentSummary(db: Kysely<DB>, tenantId: TenantId, studentId: string): Promise<StudentSummaryRow> {
+  const released = sql`exams.results_released_at is not null and attempts.score is not null`;
+  const counts = await db
+    .selectFrom('attempts')
+    .innerJoin('exams', (j) => j.onRef('exams.id', '=', 'attempts.exam_id').on('exams.tenant_id', '=', tenantId))
+    .select([
+      sql<number>`count(*)::int`.as('total'),
+      sql<number>`(count(*) filter (where ${released}))::int`.as('released'),
+      sql<number>`(count(*) filter (where ${released} and attempts.score >= exams.pass_mark))::int`.as('passed'),
+      sql<number | null>`(avg(100.0 * attempts.score / exams.max_score) filter (where ${released}))::double precision`.as('average_percent'),
+    ])
+    .where('attempts.tenant_id', '=', tenantId)
+    .where('attempts.student_id', '=', studentId)
+    .executeTakeFirstOrThrow();
+  const flags = await db
+    .selectFrom('review_flags')
+    .innerJoin('sessions', 'sessions.id', 'review_flags.session_id')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('review_flags.tenant_id', '=', tenantId)
+    .where('sessions.tenant_id', '=', tenantId)
+    .where('sessions.owner_kind', '=', 'user')
+    .where('sessions.owner_id', '=', studentId)
+    .where((eb) => eb.or([eb('review_flags.state', 'in', [...PENDING_STATES]), eb('review_flags.changed_since_decision', '=', true)]))
+    .executeTakeFirstOrThrow();
+  return { ...counts, open_flags: flags.n };
+}
+
+// ------------------------------------------------------------------------------------------------
+// The teacher's page
+// ------------------------------------------------------------------------------------------------
+
+export interface ManagedExamRow {
+  id: string;
+  title: string;
+  subject: string;
+  kind: string;
+  owner_id: string;
+  opens_at: Date;
+  closes_at: Date;
+  released: boolean;
+  attempts: number;
+  in_progress: number;
+  finished: number;
+  graded: number;
+  pending_flags: number;
+}
+
+/** The exams a teacher manages (not archived), latest closing first, with their attempt counts and flags waiting. */
+export async function managedExams(db: Kysely<DB>, tenantId: TenantId, managed: Managed, limit: number): Promise<ManagedExamRow[]> {
+  const counts = db
+    .selectFrom('attempts')
+    .select([
+      'attempts.exam_id',
+      sql<number>`count(*)::int`.as('attempts'),
+      sql<number>`(count(*) filter (where attempts.state = 'in_progress'))::int`.as('in_progress'),
+      sql<number>`(count(*) filter (where attempts.state in ('submitted', 'abandoned', 'timed_out', 'graded')))::int`.as('finished'),
+      sql<number>`(count(*) filter (where attempts.state = 'graded'))::int`.as('graded'),
+    ])
+    .where('attempts.tenant_id', '=', tenantId)
+    .where('attempts.exam_id', 'in', managedExamIds(db, tenantId, managed))
+    .groupBy('attempts.exam_id')
+    .as('ac');
+  const flags = db
+    .selectFrom('attempts')
+    .innerJoin(flagsBySession(db, tenantId, sessionsOf(db, tenantId, managedExamIds(db, tenantId, managed))).as('fs'), 'fs.session_id', 'attempts.session_id')
+    .select(['attempts.exam_id', sql<number>`sum(fs.pending)::int`.as('pending')])
+    .where('attempts.tenant_id', '=', tenantId)
+    .groupBy('attempts.exam_id')
+    .as('af');
+  return db
+    .selectFrom('exams')
+    .leftJoin(counts, 'ac.exam_id', 'exams.id')
+    .leftJoin(flags, 'af.exam_id', 'exams.id')
+    .select([
+      'exams.id',
+      'exams.title',
+      'exams.subject',
+      'exams.kind',
+      'exams.owner_id',
+      'exams.opens_at',
+      'exams.closes_at',
+      sql<boolean>`exams.results_released_at is not null`.as('released'),
+      sql<number>`coalesce(ac.attempts, 0)`.as('attempts'),
+      sql<number>`coalesce(ac.in_progress, 0)`.as('in_progress'),
+      sql<number>`coalesce(ac.finished, 0)`.as('finished'),
+      sql<number>`coalesce(ac.graded, 0)`.as('graded'),
+      sql<number>`coalesce(af.pending, 0)`.as('pending_flags'),
+    ])
+    .where((eb) => managedExam(eb, tenantId, managed))
+    .where('exams.archived_at', 'is', null)
+    .orderBy('exams.closes_at', 'desc')
+    .orderBy('exams.id')
+    .limit(limit)
+    .execute();
+}
+
+/** Flags waiting for a person on the attempts of the exams managed (archived ones too: their flags still wait). */
+export async function pendingFlagCount(db: Kysely<DB>, tenantId: TenantId, managed: Managed): Promise<number> {
+  const row = await db
+    .selectFrom('review_flags')
+    .innerJoin('attempts', (j) => j.onRef('attempts.session_id', '=', 'review_flags.session_id').on('attempts.tenant_id', '=', tenantId))
+    .innerJoin('exams', (j) => j.onRef('exams.id', '=', 'attempts.exam_id').on('exams.tenant_id', '=', tenantId))
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('review_flags.tenant_id', '=', tenantId)
+    .where((eb) => eb.or([eb('review_flags.state', 'in', [...PENDING_STATES]), eb('review_flags.changed_since_decision', '=', true)]))
+    .where((eb) => managedExam(eb, tenantId, managed))
+    .executeTakeFirstOrThrow();
+  return row.n;
+}
+
+export interface TriageRow {
+  id: string;
+  exam_id: string;
+  exam_title: string;
+  student_id: string;
+  student_name: string;
+  state: string;
+  session_id: string | null;
+  finished_at: Date | null;
+  risk: string | null;
+  integrity: number | null;
+  flags: number;
+  pending: number;
+  pending_rank: number;
+}
+
+/**
+ * The attempts (with a session) of the exams managed, by unreviewed risk: those with flags waiting
+ * first, by the highest severity waiting, then by integrity (lowest first; not yet scored last).
+ */
+export async function triage(db: Kysely<DB>, tenantId: TenantId, managed: Managed, page: { limit: number; offset: number }): Promise<TriageRow[]> {
+  return db
+    .selectFrom('attempts')
+    .innerJoin('exams', (j) => j.onRef('exams.id', '=', 'attempts.exam_id').on('exams.tenant_id', '=', tenantId))
+    .innerJoin('users', (j) => j.onRef('users.id', '=', 'attempts.student_id').on('users.tenant_id', '=', tenantId))
+    .leftJoin('analyses as an', (j) => j.onRef('an.session_id', '=', 'attempts.session_id').on('an.tenant_id', '=', tenantId))
+    .leftJoin(flagsBySession(db, tenantId, sessionsOf(db, tenantId, managedExamIds(db, tenantId, managed))).as('fs'), 'fs.session_id', 'attempts.session_id')
+    .select([
+      'attempts.id',
+      'attempts.exam_id',
+      'exams.title as exam_title',
+      'attempts.student_id',
+      'users.display_name as student_name',
+      'attempts.state',
+      'attempts.session_id',
+      'attempts.finished_at',
+      risk.as('risk'),
+      integrity.as('integrity'),
+      sql<number>`coalesce(fs.flags, 0)`.as('flags'),
+      sql<number>`coalesce(fs.pending, 0)`.as('pending'),
+      sql<number>`coalesce(fs.pending_rank, 0)`.as('pending_rank'),
+    ])
+    .where('attempts.tenant_id', '=', tenantId)
+    .where('attempts.session_id', 'is not', null)
+    .where((eb) => managedExam(eb, tenantId, managed))
+    .orderBy(sql`coalesce(fs.pending, 0) > 0`, 'desc')
+    .orderBy(sql`coalesce(fs.pending_rank, 0)`, 'desc')
+    .orderBy(sql`(an.result->'score'->>'integrity')::double precision asc nulls last`)
+    .orderBy('attempts.id')
+    .limit(page.limit)
+    .offset(page.offset)
+    .execute();
+}
+
+// ------------------------------------------------------------------------------------------------
+// An exam's analytics and results
+// ------------------------------------------------------------------------------------------------
+
+export interface ExamRow {
+  id: string;
+  title: string;
+  max_score: number;
+  pass_mark: number;
+  released: boolean;
+}
+
+/** The exam, if the caller manages it; otherwise nothing (an unknown id). */
+export async function findManagedExam(db: Kysely<DB>, tenantId: TenantId, examId: string, managed: Managed): Promise<ExamRow | undefined> {
+  return db
+    .selectFrom('exams')
+    .select(['exams.id', 'exams.title', 'exams.max_score', 'exams.pass_mark', sql<boolean>`exams.results_released_at is not null`.as('released')])
+    .where('exams.id', '=', examId)
+    .where((eb) => managedExam(eb, tenantId, managed))
+    .executeTakeFirst();
+}
+
+export interface ExamAttemptRow {
+  id: string;
+  student_id: string;
+  student_name: string;
+  student_email: string;
+  state: string;
+  session_id: string | null;
+  started_at: Date | null;
+  finished_at: Date | null;
+  score: number | null;
+  risk: string | null;
+  integrity: number | null;
+  verdict: string | null;
+  analysed: boolean;
+  active_ms: number | null;
+  pauses: number | null;
+  revisions: number | null;
+  paste_share: number | null;
+  flags: number;
+  pending: number;
+}
+
+/** Every attempt of the exam (up to `limit`) with its student, analysis headline, the writing metrics compared, and its flags. */
+export async function examAttempts(db: Kysely<DB>, tenantId: TenantId, examId: string, limit: number): Promise<ExamAttemptRow[]> {
+  return db
+    .selectFrom('attempts')
+    .innerJoin('users', (j) => j.onRef('users.id', '=', 'attempts.student_id').on('users.tenant_id', '=', tenantId))
+    .leftJoin('analyses as an', (j) => j.onRef('an.session_id', '=', 'attempts.session_id').on('an.tenant_id', '=', tenantId))
+    .leftJoin(flagsBySession(db, tenantId, sessionsOf(db, tenantId, examId)).as('fs'), 'fs.session_id', 'attempts.session_id')
+    .select([
+      'attempts.id',
+      'attempts.student_id',
+      'users.display_name as student_name',
+      'users.email as student_email',
+      'attempts.state',
+      'attempts.session_id',
+      'attempts.started_at',
+      'attempts.finished_at',
+      'attempts.score',
+      risk.as('risk'),
+      integrity.as('integrity'),
+      verdict.as('verdict'),
+      sql<boolean>`an.session_id is not null`.as('analysed'),
+      writing(`->>'activeMs'`).as('active_ms'),
+      writing(`->'pauses'->>'count'`).as('pauses'),
+      writing(`->'revisions'->>'deletions'`).as('revisions'),
+      writing(`->'paste'->>'shareOfFinal'`).as('paste_share'),
+      sql<number>`coalesce(fs.flags, 0)`.as('flags'),
+      sql<number>`coalesce(fs.pending, 0)`.as('pending'),
+    ])
+    .where('attempts.tenant_id', '=', tenantId)
+    .where('attempts.exam_id', '=', examId)
+    .orderBy('users.display_name')
+    .orderBy('attempts.id')
+    .limit(limit)
+    .execute();
+}
+
+// ------------------------------------------------------------------------------------------------
+// An attempt's monitoring
+// ------------------------------------------------------------------------------------------------
+
+export interface MonitoredAttemptRow {
+  id: string;
+  exam_id: string;
+  exam_title: string;
+  student_id: string;
+  student_name: string;
+  state: string;
+  session_id: string | null;
+  started_at: Date | null;
+  finished_at: Date | null;
+}
+
+/** The attempt, if the caller manages its exam; otherwise nothing (an unknown id). */
+export async function findMonitoredAttempt(db: Kysely<DB>, tenantId: TenantId, attemptId: string, managed: Managed): Promise<MonitoredAttemptRow | undefined> {
+  return db
+    .selectFrom('attempts')
+    .innerJoin('exams', (j) => j.onRef('exams.id', '=', 'attempts.exam_id').on('exams.tenant_id', '=', tenantId))
+    .innerJoin('users', (j) => j.onRef('users.id', '=', 'attempts.student_id').on('users.tenant_id', '=', tenantId))
+    .select([
+      'attempts.id',
+      'attempts.exam_id',
+      'exams.title as exam_title',
+      'attempts.student_id',
+      'users.display_name as student_name',
+      'attempts.state',
+      'attempts.session_id',
+      'attempts.started_at',
+      'attempts.finished_at',
+    ])
+    .where('attempts.tenant_id', '=', tenantId)
+    .where('attempts.id', '=', attemptId)
+    .where((eb) => managedExam(eb, tenantId, managed))
+    .executeTakeFirst();
+}
+
+/** How many events of each type the session holds (the session is the tenant's: its attempt was found in the tenant). */
+export async function eventCounts(db: Kysely<DB>, tenantId: TenantId, sessionId: string): Promise<{ type: string; n: number }[]> {
+  return db
+    .selectFrom('events')
+    .innerJoin('sessions', 'sessions.id', 'events.session_id')
+    .select(['events.type', sql<number>`count(*)::int`.as('n')])
+    .where('sessions.tenant_id', '=', tenantId)
+    .where('events.session_id', '=', sessionId)
+    .groupBy('events.type')
+    .orderBy('events.type')
+    .execute();
+}
+
+/** The session's live alerts by severity. */
+export async function alertCounts(db: Kysely<DB>, tenantId: TenantId, sessionId: string): Promise<{ severity: string; n: number }[]> {
+  return db
+    .selectFrom('alerts')
+    .select(['severity', sql<number>`count(*)::int`.as('n')])
+    .where('tenant_id', '=', tenantId)
+    .where('session_id', '=', sessionId)
+    .groupBy('severity')
+    .execute();
+}
+
+export interface TimelineRow {
+  flag_id: string;
+  kind: string;
+  state: string;
+  flag_severity: string;
+  message: string;
+  occurrences: number;
+  seq_from: number;
+  seq_to: number;
+  t_from: number;
+  t_to: number;
+  severity: string;
+}
+
+/** The session's review flags with their occurrences, in session time (at most `limit` occurrences). */
+export async function anomalyTimeline(db: Kysely<DB>, tenantId: TenantId, sessionId: string, limit: number): Promise<TimelineRow[]> {
+  return db
+    .selectFrom('review_occurrences')
+    .innerJoin('review_flags', 'review_flags.id', 'review_occurrences.flag_id')
+    .select([
+      'review_flags.id as flag_id',
+      'review_flags.kind',
+      'review_flags.state',
+      'review_flags.severity as flag_severity',
+      'review_flags.message',
+      'review_flags.occurrences',
+      'review_occurrences.seq_from',
+      'review_occurrences.seq_to',
+      'review_occurrences.t_from',
+      'review_occurrences.t_to',
+      'review_occurrences.severity',
+    ])
+    .where('review_flags.tenant_id', '=', tenantId)
+    .where('review_occurrences.tenant_id', '=', tenantId)
+    .where('review_flags.session_id', '=', sessionId)
+    .orderBy('review_occurrences.t_from')
+    .orderBy('review_occurrences.seq_from')
+    .limit(limit)
+    .execute();
+}

@@ -1,0 +1,180 @@
+import type { AnalysisResult } from '@veritas/schema';
+import { ANALYSIS_FORMAT } from '@veritas/schema';
+import { momentumOf, type Momentum } from '@veritas/analysis';
+import type { UserActor } from '../../kernel/actor';
+import { AppError } from '../../kernel/errors';
+import type { Database } from '../../platform/db/database';
+import { rethrowUnavailable } from '../../platform/db/database-errors';
+import type { AuditService, RequestContext } from '../audit';
+import type { AnalysisService } from '../analysis';
+import {
+  alertCounts,
+  anomalyTimeline,
+  eventCounts,
+  examAttempts,
+  findManagedExam,
+  findMonitoredAttempt,
+  findProfile,
+  managedExams,
+  pendingFlagCount,
+  studentAttempts,
+  studentSummary,
+  triage,
+  type ExamAttemptRow,
+  type ExamRow,
+  type ManagedExamRow,
+  type Managed,
+  type MonitoredAttemptRow,
+  type ProfileRow,
+  type StudentAttemptRow,
+  type StudentSummaryRow,
+  type TimelineRow,
+  type TriageRow,
+} from './dashboards.repository';
+
+/** The attempts a student's page lists, the exams a teacher's page lists, the attempts an exam's analytics reads, the occurrences a timeline holds. */
+export const LIMITS = { studentAttempts: 200, teacherExams: 100, examAttempts: 10_000, timeline: 1_000 } as const;
+
+export interface StudentDashboardData {
+  profile: ProfileRow;
+  summary: StudentSummaryRow;
+  attempts: StudentAttemptRow[];
+  momentum: Momentum;
+}
+
+const FINISHED = new Set(['submitted', 'graded', 'abandoned', 'timed_out']);
+
+/**
+ * The student's momentum and dropout label (@veritas/analysis's documented rules) from their finished
+ * attempts, oldest first. Scores count only once released: the page must not tell a student more than
+ * their results do.
+ */
+export function momentumFrom(attempts: readonly StudentAttemptRow[]): Momentum {
+  return momentumOf(
+    attempts
+      .filter((a) => FINISHED.has(a.state))
+      .reverse()
+      .map((a) => ({
+        completed: a.state === 'submitted' || a.state === 'graded',
+        scorePercent: a.released && a.score !== null ? (100 * a.score) / a.max_score : null,
+        passPercent: (100 * a.pass_mark) / a.max_score,
+        littleWriting: a.verdict === 'not-enough-data',
+        copySign: a.copy_sign,
+      })),
+  );
+}
+export interface TeacherDashboardData {
+  teacherId: string;
+  exams: ManagedExamRow[];
+  pendingFlags: number;
+  triage: TriageRow[];
+  offset: number;
+  next: number | null;
+}
+export interface ExamResultsData {
+  exam: ExamRow;
+  attempts: ExamAttemptRow[];
+}
+export interface MonitoringData {
+  attempt: MonitoredAttemptRow;
+  events: { type: string; n: number }[];
+  alerts: { severity: string; n: number }[];
+  timeline: TimelineRow[];
+  analysis: { status: string; result: AnalysisResult | null };
+}
+
+export interface DashboardsService {
+  student(actor: UserActor): Promise<StudentDashboardData>;
+  teacher(actor: UserActor, page: { limit: number; offset: number }): Promise<TeacherDashboardData>;
+  /** An exam's attempts for its analytics (`exam.analytics.read`) or its CSV (`exam.results.export`); both audited. */
+  examResults(actor: UserActor, examId: string, purpose: 'analytics' | 'export', context: RequestContext): Promise<ExamResultsData>;
+  monitoring(actor: UserActor, attemptId: string, context: RequestContext): Promise<MonitoringData>;
+}
+
+export interface DashboardsDeps {
+  database: Database;
+  audit: AuditService;
+  analysis: Pick<AnalysisService, 'status'>;
+}
+
+/** An admin manages every exam of the tenant; a teacher those they own or co-teach. */
+const managedBy = (actor: UserActor): Managed => (actor.role === 'admin' ? { kind: 'all' } : { kind: 'teacher', userId: actor.userId });
+
+export function createDashboardsService({ database, audit, analysis }: DashboardsDeps): DashboardsService {
+  const db = database.db;
+  const guard = <T>(p: Promise<T>) => p.catch(rethrowUnavailable);
+
+  return {
+    async student(actor) {
+      const [profile, summary, attempts] = await guard(
+        Promise.all([
+          findProfile(db, actor.tenantId, actor.userId),
+          studentSummary(db, actor.tenantId, actor.userId),
+          studentAttempts(db, actor.tenantId, actor.userId, LIMITS.studentAttempts),
+        ]),
+      );
+      if (!profile) throw new AppError('not-found', 'no such person');
+      return { profile, summary, attempts, momentum: momentumFrom(attempts) };
+    },
+
+    async teacher(actor, page) {
+      const managed = managedBy(actor);
+      const [exams, pendingFlags, rows] = await guard(
+        Promise.all([
+          managedExams(db, actor.tenantId, managed, LIMITS.teacherExams),
+          pendingFlagCount(db, actor.tenantId, managed),
+          triage(db, actor.tenantId, managed, { limit: page.limit + 1, offset: page.offset }),
+        ]),
+      );
+      const more = rows.length > page.limit;
+      return {
+        teacherId: actor.userId,
+        exams,
+        pendingFlags,
+        triage: rows.slice(0, page.limit),
+        offset: page.offset,
+        next: more ? page.offset + page.limit : null,
+      };
+    },
+
+    async examResults(actor, examId, purpose, context) {
+      const exam = await guard(findManagedExam(db, actor.tenantId, examId, managedBy(actor)));
+      if (!exam) throw new AppError('not-found', `no exam ${examId}`);
+      const attempts = await guard(examAttempts(db, actor.tenantId, examId, LIMITS.examAttempts));
+      await audit.record({
+        tenantId: actor.tenantId,
+        actor,
+        action: purpose === 'analytics' ? 'exam.analytics.read' : 'exam.results.export',
+        resource: { type: 'exam', id: examId },
+        context,
+        detail: { attempts: attempts.length },
+      });
+      return { exam, attempts };
+    },
+
+    async monitoring(actor, attemptId, context) {
+      const attempt = await guard(findMonitoredAttempt(db, actor.tenantId, attemptId, managedBy(actor)));
+      if (!attempt) throw new AppError('not-found', `no attempt ${attemptId}`);
+      const sessionId = attempt.session_id;
+      if (sessionId === null) {
+        // Not started: no session, nothing recorded yet.
+        await recordRead(actor, attemptId, context);
+        return { attempt, events: [], alerts: [], timeline: [], analysis: { status: 'none', result: null } };
+      }
+      const [events, alerts, timeline, status] = await Promise.all([
+        guard(eventCounts(db, actor.tenantId, sessionId)),
+        guard(alertCounts(db, actor.tenantId, sessionId)),
+        guard(anomalyTimeline(db, actor.tenantId, sessionId, LIMITS.timeline)),
+        analysis.status(actor.scope, sessionId),
+      ]);
+      await recordRead(actor, attemptId, context);
+      const result =
+        status.status === 'done' && (status.analysis as { format?: string }).format === ANALYSIS_FORMAT ? (status.analysis as AnalysisResult) : null;
+      return { attempt, events, alerts, timeline, analysis: { status: status.status, result } };
+    },
+  };
+
+  async function recordRead(actor: UserActor, attemptId: string, context: RequestContext) {
+    await audit.record({ tenantId: actor.tenantId, actor, action: 'attempt.monitoring.read', resource: { type: 'attempt', id: attemptId }, context });
+  }
+}
