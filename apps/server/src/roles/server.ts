@@ -83,7 +83,10 @@ export async function startServer(config: Config, options: { logger?: boolean | 
     const port = typeof addr === 'object' && addr ? addr.port : config.port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     // `veritas backup` reaches a running embedded server through its data folder.
-    const control = database.dump && config.dataDir ? await startControlSocket(config.dataDir, database, config.blob.driver === 'fs' ? config.blob.dir : undefined) : undefined;
+    const control =
+      database.dump && config.dataDir
+        ? await startControlSocket(config.dataDir, database, config.blob.driver === 'fs' ? config.blob.dir : undefined)
+        : undefined;
     return {
       app,
       url,

@@ -76,7 +76,8 @@ export async function checkBackup(fromDir: string): Promise<BackupManifest> {
   } catch (err) {
     throw new BackupError(`${fromDir} holds no readable ${MANIFEST}: ${(err as Error).message}`);
   }
-  if (manifest.format !== BACKUP_FORMAT) throw new BackupError(`${fromDir}: unknown backup format ${JSON.stringify(manifest.format)} (this version reads ${BACKUP_FORMAT})`);
+  if (manifest.format !== BACKUP_FORMAT)
+    throw new BackupError(`${fromDir}: unknown backup format ${JSON.stringify(manifest.format)} (this version reads ${BACKUP_FORMAT})`);
   const present = new Set((await filesUnder(fromDir)).map((f) => relative(fromDir, f).split(sep).join('/')).filter((p) => p !== MANIFEST));
   for (const f of manifest.files) {
     if (!present.delete(f.path)) throw new BackupError(`${f.path} is missing from the backup`);
