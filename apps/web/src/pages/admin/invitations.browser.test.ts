@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../../../../scripts/test-support/chromium';
 import { a11yViolations } from '../../testing/browser-harness';
+import { NAVIGATION } from '../../app/navigation';
 import { DEMO_PASSWORD, invite, startWebServer, type WebServer, fillSignIn, signedInPage } from '../../testing/real-server';
 
 // Issue 10's two browser checks on the real server: an administrator invites a teacher through the
@@ -52,11 +53,11 @@ describe('inviting a teacher', () => {
     await teacher.waitForURL('**/classes');
     expect(await teacher.getByRole('banner').textContent()).toContain('Tess Teacher');
     await teacher.getByRole('button', { name: 'Sign out' }).click();
-    await expect.poll(() => navLinks(teacher)).toEqual(['Home', 'Write', 'Sign in']);
+    await expect.poll(() => navLinks(teacher)).toEqual(NAVIGATION.anonymous.map((n) => n.label));
     await teacher.goto(`${web.url}/sign-in`);
     await fillSignIn(teacher, 'tess@demo.veritas.test', 'tess-long-passphrase');
     await teacher.waitForURL('**/classes');
-    expect(await navLinks(teacher)).toEqual(['Classes', 'Sessions']);
+    expect(await navLinks(teacher)).toEqual(NAVIGATION.teacher.map((n) => n.label));
     await context.close();
 
     // Accepted: no longer open.
