@@ -1,7 +1,6 @@
 import { request } from 'node:http';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { BackupError, controlSocketOf, DataDirInUseError, lockDataDir, openPglite, writeBackup, type BackupManifest, type Config } from '@veritas/server';
-import { join } from 'node:path';
 import type { Command } from '../main';
 import { configFromFlags } from './serve';
 

@@ -2,6 +2,7 @@ import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { DB } from '../../platform/db/tables';
 import type { TenantId } from '../../kernel/scope';
 import { COPY_DETECTORS } from '@veritas/analysis';
+import { PENDING } from '../review';
 
 /**
  * The dashboards' reads: each page's data in a handful of queries, whatever the number of attempts
@@ -9,8 +10,8 @@ import { COPY_DETECTORS } from '@veritas/analysis';
  * takes the tenant.
  */
 
-/** A flag still waiting for a person: undecided, or decided and changed since (the review queue's "pending"). */
-const PENDING_STATES = ['open', 'awaiting_second_review', 'escalated'] as const;
+/** A flag still waiting for a person: undecided, or decided and changed since (the review queue's "pending", modules/review). */
+const waiting = sql<boolean>`(review_flags.state in (${sql.join([...PENDING])}) or review_flags.changed_since_decision)`;
 
 /** Which exams a caller manages: all of the tenant's (an admin), or those a teacher owns or co-teaches. */
 export type Managed = { kind: 'all' } | { kind: 'teacher'; userId: string };
@@ -65,12 +66,8 @@ function flagsBySession(db: Kysely<DB>, tenantId: TenantId, sessions: ReturnType
     .select([
       'review_flags.session_id',
       sql<number>`count(*)::int`.as('flags'),
-      sql<number>`count(*) filter (where review_flags.state in ('open', 'awaiting_second_review', 'escalated') or review_flags.changed_since_decision)::int`.as(
-        'pending',
-      ),
-      sql<number>`coalesce(max(review_flags.severity_rank) filter (where review_flags.state in ('open', 'awaiting_second_review', 'escalated') or review_flags.changed_since_decision), 0)::int`.as(
-        'pending_rank',
-      ),
+      sql<number>`count(*) filter (where ${waiting})::int`.as('pending'),
+      sql<number>`coalesce(max(review_flags.severity_rank) filter (where ${waiting}), 0)::int`.as('pending_rank'),
     ])
     .where('review_flags.tenant_id', '=', tenantId)
     .where('review_flags.session_id', 'in', sessions)
@@ -187,7 +184,7 @@ export async function studentSummary(db: Kysely<DB>, tenantId: TenantId, student
     .where('sessions.tenant_id', '=', tenantId)
     .where('sessions.owner_kind', '=', 'user')
     .where('sessions.owner_id', '=', studentId)
-    .where((eb) => eb.or([eb('review_flags.state', 'in', [...PENDING_STATES]), eb('review_flags.changed_since_decision', '=', true)]))
+    .where(waiting)
     .executeTakeFirstOrThrow();
   return { ...counts, open_flags: flags.n };
 }
@@ -269,7 +266,7 @@ export async function pendingFlagCount(db: Kysely<DB>, tenantId: TenantId, manag
     .innerJoin('exams', (j) => j.onRef('exams.id', '=', 'attempts.exam_id').on('exams.tenant_id', '=', tenantId))
     .select(sql<number>`count(*)::int`.as('n'))
     .where('review_flags.tenant_id', '=', tenantId)
-    .where((eb) => eb.or([eb('review_flags.state', 'in', [...PENDING_STATES]), eb('review_flags.changed_since_decision', '=', true)]))
+    .where(waiting)
     .where((eb) => managedExam(eb, tenantId, managed))
     .executeTakeFirstOrThrow();
   return row.n;

@@ -29,8 +29,16 @@ function checkedOrigins(origins: readonly string[]): string[] {
   return [...origins];
 }
 
+/**
+ * A tenant's CORS origins are asked for on every cross-origin request to its sessions (each batch a
+ * partner's page sends), so they are remembered this long instead of read each time: a change made
+ * through this instance counts at once, one made through another within this time.
+ */
+const CORS_ORIGINS_TTL_MS = 10_000;
+
 export function createTenantService(database: Database, audit: AuditService): TenantService {
   const { db } = database;
+  const corsOrigins = new Map<string, { origins: readonly string[]; readAt: number }>();
 
   async function get(actor: UserActor): Promise<TenantRow> {
     const row = await guard(findTenantById(db, actor.tenantId));
@@ -71,6 +79,10 @@ export function createTenantService(database: Database, audit: AuditService): Te
           );
           return after!;
         })
+        .then((after) => {
+          corsOrigins.delete(actor.tenantId);
+          return after;
+        })
         .catch(rethrowUnavailable);
     },
 
@@ -79,7 +91,12 @@ export function createTenantService(database: Database, audit: AuditService): Te
     },
 
     async corsOriginsOf(tenantId) {
-      return (await guard(findTenantById(db, tenantId)))?.cors_origins ?? [];
+      const known = corsOrigins.get(tenantId);
+      if (known && Date.now() - known.readAt < CORS_ORIGINS_TTL_MS) return known.origins;
+      const origins = (await guard(findTenantById(db, tenantId)))?.cors_origins ?? [];
+      if (corsOrigins.size >= 10_000) corsOrigins.clear(); // bounded: far more tenants than one instance serves at once
+      corsOrigins.set(tenantId, { origins, readAt: Date.now() });
+      return origins;
     },
   };
 }
