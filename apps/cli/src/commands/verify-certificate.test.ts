@@ -56,9 +56,9 @@ beforeAll(async () => {
   const uploaded = await app.inject({ method: 'POST', url: '/v1/bundles', payload: await bundleOf(typing('An essay written word by word, with care.')) });
   expect(uploaded.statusCode, uploaded.body).toBeLessThan(300);
   // Issued when the analysis job has run: wait for it (a condition, checked every 100 ms).
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 120_000;
   while ((await app.inject({ method: 'GET', url: `/v1/sessions/${ID}/certificate` })).statusCode !== 200) {
-    if (Date.now() > deadline) throw new Error('no certificate after 30 s');
+    if (Date.now() > deadline) throw new Error('no certificate after 120 s');
     await new Promise((r) => setTimeout(r, 100));
   }
   jws = (await app.inject({ method: 'GET', url: `/v1/sessions/${ID}/certificate` })).json().jws;
