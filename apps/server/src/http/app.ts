@@ -24,6 +24,7 @@ import { behindTls, docsCsp, installSecurityHeaders, SAFE_REQUEST_ID } from './p
 import { enforceAccess, installAccess } from './plugins/access';
 import { installAuth } from './plugins/auth';
 import { installCors } from './plugins/cors';
+import { installIdempotency } from './plugins/idempotency';
 import { SECURITY_SCHEMES, transformDocument, transformRoute } from './openapi/openapi-hygiene';
 import { createHub } from '../platform/hub/create-hub';
 import { createServices, type Services } from '../modules/services';
@@ -157,6 +158,8 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, hu
     tenantOrigins: (tenantId) => services.people.tenant.corsOriginsOf(tenantId),
   });
   installAccess(app, { publicSessions: config.publicSessions });
+  // After access and validation (a preHandler): a refused or malformed create never claims its key.
+  installIdempotency(app, services.idempotency);
   app.addSchema(Problem);
 
   await app.register(fastifySwagger, {

@@ -23,6 +23,18 @@ export const Problem = Type.Object(
 export const problemResponses = (...codes: number[]) =>
   Object.fromEntries(codes.map((c) => [c, { ...Type.Ref(Problem), description: 'application/problem+json' }]));
 
+/** The header, declared on each idempotent route's schema (OpenAPI documents it; http/plugins/idempotency.ts reads it). */
+export const IdempotencyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 257,
+      description:
+        'A unique value per create (a UUID): a retry with the same key and the same body gets the first answer (with `Idempotent-Replayed: true`) instead of creating again, for 24 hours. The same key with a different body is refused (422 idempotency-key-reused); while the first request runs, 409 idempotency-in-flight.',
+    }),
+  ),
+});
+
 export const SessionParams = Type.Object({ id: SessionId });
 
 /** How this session is analysed (the exam's thresholds, host signals, accommodations): one definition, in @veritas/schema. */

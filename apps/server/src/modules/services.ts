@@ -24,6 +24,7 @@ import { createReviewService, subscribeReview, type ReviewService } from './revi
 import { createAttemptsService, createExamsService, type AttemptsService, type ExamsService } from './exams';
 import { createDashboardsService, type DashboardsService } from './dashboards';
 import { createLiveStreamsService, subscribeLive, type LiveStreamsService } from './live';
+import { createIdempotencyService, type IdempotencyService } from './idempotency';
 import type { LiveHub } from '../platform/hub/live-hub';
 import { MemoryHub } from '../platform/hub/memory-hub';
 import {
@@ -56,6 +57,8 @@ export interface Services {
   analysis: AnalysisService;
   /** Live alerts from the incremental analyser fed by ingest. */
   live: LiveAnalysisService;
+  /** First answers of creates sent with an Idempotency-Key (http/plugins/idempotency.ts). */
+  idempotency: IdempotencyService;
   /** The audit trail every sensitive read and write is recorded in. */
   audit: AuditService;
   /** Signed access tokens of people (JWT, rotatable keys). */
@@ -166,6 +169,7 @@ export function createServices(database: Database, config: Config, metrics: AppM
     review,
     analysis,
     live,
+    idempotency: createIdempotencyService(database, options.clock),
     credentials,
     sessions,
     replay: createReplayService({ sessions }),

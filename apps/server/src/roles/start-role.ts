@@ -8,6 +8,8 @@ import { startScheduler, type Scheduler } from '../jobs/scheduler';
 export const SWEEP_EVERY_MS = 10 * 60_000;
 /** How often a worker times out exam attempts past their deadline (their late batches are refused at once anyway). */
 export const ATTEMPT_TIME_OUT_EVERY_MS = 30_000;
+/** How often a worker deletes idempotency records past their day (they are not replayed after it anyway). */
+export const IDEMPOTENCY_PURGE_EVERY_MS = 60 * 60_000;
 
 /**
  * What a process starts besides its HTTP app, by role:
@@ -25,6 +27,7 @@ export async function startRole(app: FastifyInstance & { services: Services }, c
       [
         { name: 'analysis-sweep', everyMs: SWEEP_EVERY_MS, run: () => services.analysis.sweep() },
         { name: 'attempt-time-out', everyMs: ATTEMPT_TIME_OUT_EVERY_MS, run: () => services.attempts.timeOutOverdue() },
+        { name: 'idempotency-purge', everyMs: IDEMPOTENCY_PURGE_EVERY_MS, run: () => services.idempotency.purgeExpired() },
       ],
       app.log,
     );

@@ -1621,7 +1621,10 @@ export interface operations {
   postSessions: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description A unique value per create (a UUID): a retry with the same key and the same body gets the first answer (with `Idempotent-Replayed: true`) instead of creating again, for 24 hours. The same key with a different body is refused (422 idempotency-key-reused); while the first request runs, 409 idempotency-in-flight. */
+        'idempotency-key'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -1879,6 +1882,24 @@ export interface operations {
       };
       /** @description application/problem+json */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      422: {
         headers: {
           [name: string]: unknown;
         };
@@ -4851,7 +4872,10 @@ export interface operations {
   postClasses: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description A unique value per create (a UUID): a retry with the same key and the same body gets the first answer (with `Idempotent-Replayed: true`) instead of creating again, for 24 hours. The same key with a different body is refused (422 idempotency-key-reused); while the first request runs, 409 idempotency-in-flight. */
+        'idempotency-key'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -4916,6 +4940,24 @@ export interface operations {
       };
       /** @description application/problem+json */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      422: {
         headers: {
           [name: string]: unknown;
         };
@@ -8258,7 +8300,10 @@ export interface operations {
   postExams: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description A unique value per create (a UUID): a retry with the same key and the same body gets the first answer (with `Idempotent-Replayed: true`) instead of creating again, for 24 hours. The same key with a different body is refused (422 idempotency-key-reused); while the first request runs, 409 idempotency-in-flight. */
+        'idempotency-key'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -8500,6 +8545,24 @@ export interface operations {
       };
       /** @description application/problem+json */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      422: {
         headers: {
           [name: string]: unknown;
         };
@@ -9276,7 +9339,10 @@ export interface operations {
   postExamsByExamIdAttempts: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description A unique value per create (a UUID): a retry with the same key and the same body gets the first answer (with `Idempotent-Replayed: true`) instead of creating again, for 24 hours. The same key with a different body is refused (422 idempotency-key-reused); while the first request runs, 409 idempotency-in-flight. */
+        'idempotency-key'?: string;
+      };
       path: {
         examId: string;
       };
@@ -9446,6 +9512,15 @@ export interface operations {
       };
       /** @description application/problem+json */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      422: {
         headers: {
           [name: string]: unknown;
         };

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import type { ApiKeyActor, UserActor } from '../../kernel/actor';
-import { contextOf, linkBase, problemResponses, userOf } from '../../http/route-kit';
+import { contextOf, linkBase, problemResponses, userOf, IdempotencyHeaders } from '../../http/route-kit';
 import type { RouteDeps } from '../../http/route-deps';
 import { AttemptList, AttemptParams, AttemptStarted, AttemptView, ExamParams, ExternalAnalysisBody, ExternalAnalysisView, GradeBody } from './exams.schemas';
 import { presentAttempt, presentExternal, presentStartedSession } from './exams.presenter';
@@ -25,14 +25,15 @@ export const attemptsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
   app.post(
     '/v1/exams/:examId/attempts',
     {
-      config: { access: 'attempts:take' },
+      config: { idempotent: true, access: 'attempts:take' },
       schema: {
         tags: ['attempts'],
         summary: 'Start (or resume) my attempt at an exam',
         description:
           'The first call starts the attempt and creates its session (the exam’s kind and analysis settings): 201. Calling again while it is in progress (a reload, a crashed browser) resumes the same attempt and session: 200, with a new write token — the one handed out before writes no more. Only inside the exam’s window (409 exam-not-open) and before the attempt’s deadline (409 attempt-closed).',
         params: ExamParams,
-        response: { 200: AttemptStarted, 201: AttemptStarted, ...problemResponses(400, 401, 403, 404, 409, 503) },
+        headers: IdempotencyHeaders,
+        response: { 200: AttemptStarted, 201: AttemptStarted, ...problemResponses(400, 401, 403, 404, 409, 422, 503) },
       },
     },
     async (req, reply) => {

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { contextOf, problemResponses, userOf } from '../../http/route-kit';
+import { contextOf, problemResponses, userOf, IdempotencyHeaders } from '../../http/route-kit';
 import type { RouteDeps } from '../../http/route-deps';
 import { CoTeacherParams, ExamCreate, ExamListQuery, ExamPage, ExamParams, ExamPatch, ExamView } from './exams.schemas';
 import { presentExam } from './exams.presenter';
@@ -31,13 +31,14 @@ export const examsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { s
   app.post(
     '/v1/exams',
     {
-      config: { access: 'exams:manage' },
+      config: { idempotent: true, access: 'exams:manage' },
       schema: {
         tags: ['exams'],
         summary: 'Create an exam',
         description: 'Its owner is the person creating it. A teacher gives it to their own classes; an admin to any class of the tenant.',
         body: ExamCreate,
-        response: { 201: ExamView, ...problemResponses(400, 401, 403, 404, 503) },
+        headers: IdempotencyHeaders,
+        response: { 201: ExamView, ...problemResponses(400, 401, 403, 404, 409, 422, 503) },
       },
     },
     async (req, reply) => reply.code(201).send(presentExam(await exams.create({ actor: userOf(req), context: contextOf(req) }, req.body))),

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { contextOf, problemResponses, userOf } from '../../http/route-kit';
+import { contextOf, problemResponses, userOf, IdempotencyHeaders } from '../../http/route-kit';
 import type { RouteDeps } from '../../http/route-deps';
 import { ClassCreate, ClassDetailView, ClassListQuery, ClassPage, ClassParams, ClassPatch, MemberParams } from './people.schemas';
 import { presentClass, presentClassDetail } from './people.presenter';
@@ -33,13 +33,14 @@ export const classesRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, {
   app.post(
     '/v1/classes',
     {
-      config: { access: 'classes:manage' },
+      config: { idempotent: true, access: 'classes:manage' },
       schema: {
         tags: ['classes'],
         summary: 'Create a class',
         description: 'A teacher creates their own classes; an admin names the teacher.',
         body: ClassCreate,
-        response: { 201: ClassDetailView, ...problemResponses(400, 401, 403, 404, 503) },
+        headers: IdempotencyHeaders,
+        response: { 201: ClassDetailView, ...problemResponses(400, 401, 403, 404, 409, 422, 503) },
       },
     },
     async (req, reply) => reply.code(201).send(presentClassDetail(await classes.create({ actor: userOf(req), context: contextOf(req) }, req.body))),

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Bundle, Seq, SessionKind, SessionMeta } from '@veritas/schema';
-import { AnalysisSettings, EventsPage, problemResponses, scopeOf, SessionParams, SessionView, writerOf } from '../../http/route-kit';
+import { AnalysisSettings, EventsPage, problemResponses, scopeOf, SessionParams, SessionView, writerOf, IdempotencyHeaders } from '../../http/route-kit';
 import type { RouteDeps } from '../../http/route-deps';
 import { baseUrl, presentSession } from './sessions.presenter';
 import { auditedRead, callerOf } from './session-audit';
@@ -13,7 +13,7 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
   app.post(
     '/v1/sessions',
     {
-      config: { access: 'public', rateLimit: { max: config.rateLimit.anonymousPerMinute, timeWindow: 60_000 } },
+      config: { idempotent: true, access: 'public', rateLimit: { max: config.rateLimit.anonymousPerMinute, timeWindow: 60_000 } },
       schema: {
         tags: ['sessions'],
         summary: 'Create a session',
@@ -22,7 +22,8 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
           'Anonymous when the server allows public sessions: the unguessable id is then the read capability. Returns the write token (write capability) either way. ' +
           'The body cannot set the tenant, the owner, the status or anything the analysis decides: unknown fields are refused.',
         body: Type.Object({ kind: SessionKind, meta: Type.Optional(SessionMeta), analysis: Type.Optional(AnalysisSettings) }, { additionalProperties: false }),
-        response: { 201: Type.Composite([SessionView, Type.Object({ writeToken: Type.String() })]), ...problemResponses(400, 403, 429, 503) },
+        headers: IdempotencyHeaders,
+        response: { 201: Type.Composite([SessionView, Type.Object({ writeToken: Type.String() })]), ...problemResponses(400, 403, 409, 422, 429, 503) },
       },
     },
     async (req, reply) => {

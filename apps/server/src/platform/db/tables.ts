@@ -267,6 +267,18 @@ export interface LiveTicketsTable {
   expires_at: Date;
 }
 
+export interface IdempotencyRecordsTable {
+  lookup_hash: string;
+  tenant_id: string | null;
+  fingerprint: string;
+  status: number | null;
+  content_type: string | null;
+  sealed_answer: string | null;
+  created_at: CreatedAt;
+  claimed_at: Date;
+  expires_at: Date;
+}
+
 export interface AuditHeadsTable {
   chain: string;
   seq: ColumnType<string, string | number, string | number>;
@@ -449,6 +461,7 @@ export interface DB {
   oidc_logins: OidcLoginsTable;
   share_links: ShareLinksTable;
   live_tickets: LiveTicketsTable;
+  idempotency_records: IdempotencyRecordsTable;
   audit_heads: AuditHeadsTable;
   audit_log: AuditLogTable;
   sessions: SessionsTable;
