@@ -20,6 +20,22 @@ afterAll(async () => {
 type Win = RecorderWindow;
 
 const status = recorderStatus;
+
+/** How many sealed batches the recorder keeps in IndexedDB (the page's own store). */
+const keptBatches = (page: import('playwright-core').Page) =>
+  page.evaluate(
+    () =>
+      new Promise<number>((resolve) => {
+        const open = indexedDB.open('veritas-recorder');
+        open.onerror = () => resolve(-1);
+        open.onsuccess = () => {
+          const db = open.result;
+          const count = db.transaction('batches').objectStore('batches').count();
+          count.onsuccess = () => (db.close(), resolve(count.result));
+          count.onerror = () => (db.close(), resolve(-1));
+        };
+      }),
+  );
 describe('connected mode against a real server', () => {
   it('the server goes away mid-session and comes back: every event arrives once, and Submit ends the session', async () => {
     const page = await browser.newPage();
@@ -73,6 +89,39 @@ describe('connected mode against a real server', () => {
     const events = await expectComplete(page, site, s.sessionId!, s.ack + 1);
     expect(s.ack + 1).toBeGreaterThan(before.queued);
     expect(events.filter((e) => e.type === 'consent')).toHaveLength(1);
+    await page.close();
+  });
+
+  it('a reload that resumes with the host’s rotated write token re-signs what was queued: nothing is refused or lost', async () => {
+    const page = await browser.newPage();
+    await page.route('**/v1/sessions/*/events', (route) => route.abort('internetdisconnected'));
+    await attachRecorder(page, site, { server: '', storageKey: 'rotated', batchMs: 200 });
+    await page.locator('#ed').click();
+    await page.keyboard.type('Sealed with the first token.');
+    await page.waitForFunction(() => (window as unknown as Win).rec.status.sessionId !== null, undefined, { timeout: 15_000 });
+    // Batches sealed with the first token into IndexedDB (the route refuses to send them) before the reload.
+    await expect.poll(() => keptBatches(page), { timeout: 20_000, interval: 100 }).toBeGreaterThan(0);
+    const id = (await status(page)).sessionId!;
+    // What resuming an exam attempt does on the server: a new token, and the old one writes no more.
+    const { app } = site.server;
+    const newToken = await app.services.sessions.rotateWriteToken(app.services.database.db, { tenantId: null }, id);
+    await page.reload();
+    const resumed = await attachRecorder(page, site, { server: '', storageKey: 'rotated', batchMs: 150, session: { id, writeToken: newToken } });
+    expect(resumed).toBe(true);
+    await page.unroute('**/v1/sessions/*/events');
+    await page.locator('#ed').click();
+    await page.keyboard.press('End');
+    await page.keyboard.type(' And with the second.');
+    await page.evaluate(() => (window as unknown as Win).rec.flush());
+    const s = await waitSaved(page);
+    const errors = await page.evaluate(() => (window as unknown as Win).errors.map((e) => e.code));
+    expect(errors).not.toContain('rejected');
+    const events = await expectComplete(page, site, id, s.ack + 1);
+    expect(replayText(events)).toBe('Sealed with the first token. And with the second.');
+    expect(events.filter((e) => e.type === 'consent')).toHaveLength(1);
+    // The stored batches all carry MACs of the new token.
+    const bundle = (await (await fetch(`${site.url}/v1/sessions/${id}/bundle`)).json()) as Bundle;
+    expect(await verifyChain(id, bundle.batches, await macKeyFromToken(newToken))).toBeNull();
     await page.close();
   });
 

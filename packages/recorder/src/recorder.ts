@@ -1,4 +1,4 @@
-import { LIMITS } from '@veritas/schema/chain';
+import { LIMITS, batchMac, macKeyFromToken } from '@veritas/schema/chain';
 import { EventBatcher } from './batcher';
 import { bundleOf } from './bundle-export';
 import type { CaptureSink } from './capture';
@@ -97,7 +97,9 @@ export class VeritasRecorder implements Recorder, CaptureSink {
     const kept = this.opts.resume === false ? null : await this.storage.load();
     if (this.disposed) return { resumed: false };
     if (kept && !kept.state.endedAt) {
-      this.resume(kept.state, kept.batches);
+      const batches = await this.takeHostToken(kept.state, kept.batches);
+      if (this.disposed) return { resumed: false };
+      this.resume(kept.state, batches);
       return { resumed: true };
     }
     if (kept) this.state = kept.state; // ended: kept for exportBundle until the next start()
@@ -127,6 +129,27 @@ export class VeritasRecorder implements Recorder, CaptureSink {
     } catch (e) {
       this.fail('capture', e);
     }
+  }
+
+  /**
+   * A host that resumes the kept session brings its current write token (resuming an exam attempt
+   * rotates it, and the old one writes no more): the kept state takes it, and the kept batches not yet
+   * acknowledged are re-signed with it. Their MAC covers only their hash, so the chain is unchanged.
+   */
+  private async takeHostToken(state: SessionState, batches: Batch[]): Promise<Batch[]> {
+    const host = this.opts.session;
+    if (!host || host.id !== state.id || host.writeToken === state.writeToken) return batches;
+    state.writeToken = host.writeToken;
+    const key = await macKeyFromToken(host.writeToken);
+    const resigned: Batch[] = [];
+    for (const b of batches) resigned.push({ ...b, mac: await batchMac(key, b.hash) });
+    try {
+      for (const b of resigned) await this.storage.commit(state, b);
+      await this.storage.put(state);
+    } catch (e) {
+      this.fail('storage', e); // what is in memory still sends with the new token
+    }
+    return resigned;
   }
 
   /** Continues an unfinished session after a reload: the same chain, numbering and clock, with what the last page spilled. */

@@ -11,7 +11,6 @@ import { RecordingIndicator } from '../write/recording-indicator';
 import { Countdown } from './countdown';
 import { formatWhen } from './exam-field';
 import { startProblem } from './exam-words';
-import { handTokenToKeptSession } from './hand-token';
 
 type Started = operations['postExamsByExamIdAttempts']['responses'][200]['content']['application/json'];
 type Attempt = Started['attempt'];
@@ -67,8 +66,7 @@ function Attempting({ exam, initial }: { exam: Exam; initial: Attempt | null }) 
     setProblem(null);
     try {
       const answer = await unwrap(api.POST('/v1/exams/{examId}/attempts', { params: { path: { examId: exam.id } } }));
-      // A resumed attempt brings a new token: the recorder's kept session must send with it.
-      if (answer.resumed) await handTokenToKeptSession(storageKeyOf(answer.attempt.id), answer.session.id, answer.writeToken);
+      // A resumed attempt brings a new token: the recorder takes it from `session` below and re-signs what it kept.
       setAttempt(answer.attempt);
       setStarted(answer);
     } catch (err) {
