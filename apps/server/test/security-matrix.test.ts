@@ -158,6 +158,11 @@ const ROWS: Record<string, Row> = {
     b: () => ({ url: `/v1/sessions/${w.bSession.id}/bundle` }),
     audit: 'session.export',
   },
+  'GET /v1/sessions/{id}/data': {
+    a: () => ({ url: `/v1/sessions/${sid()}/data?format=csv` }),
+    b: () => ({ url: `/v1/sessions/${w.bSession.id}/data` }),
+    audit: 'session.data.export',
+  },
   'GET /v1/sessions/{id}/replay': {
     a: () => ({ url: `/v1/sessions/${sid()}/replay` }),
     b: () => ({ url: `/v1/sessions/${w.bSession.id}/replay` }),

@@ -71,7 +71,8 @@ async function requestFor(method: string, url: string, own: CreatedSession) {
   if (url.startsWith('/v1/auth/')) return signInRequestFor(method, url);
   if (url === '/sdk/recorder@:version.js') return { path: `/sdk/recorder@${sdk.version}.js` };
   // A live stream lasts as long as its session: the walk's ends after the stored events and the end.
-  if (url === '/v1/sessions/:id/live')
+  // The raw data is given for an ended session only.
+  if (url === '/v1/sessions/:id/live' || url === '/v1/sessions/:id/data')
     await t.app.inject({ method: 'POST', url: `/v1/sessions/${own.id}/end`, headers: { authorization: `Bearer ${own.writeToken}` } });
   return { path };
 }
@@ -166,6 +167,7 @@ describe('every route answers as its declared access promises', () => {
       'POST /v1/sessions/:id/events',
       'POST /v1/sessions/:id/end',
       'GET /v1/sessions/:id/bundle',
+      'GET /v1/sessions/:id/data',
       'GET /v1/sessions/:id/replay',
       'GET /v1/sessions/:id/analysis',
       'GET /v1/sessions/:id/alerts',

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import { EventEnvelope, SessionId, SessionKind, SessionMeta, AnalysisSettings } from '@veritas/schema';
+import { Bundle, EventEnvelope, SessionId, SessionKind, SessionMeta, AnalysisSettings } from '@veritas/schema';
 import type { SessionWriter, UserActor } from '../kernel/actor';
 import { PUBLIC_SCOPE, type Scope } from '../kernel/scope';
 
@@ -63,6 +63,12 @@ export const SessionView = Type.Object({
 export const EventsPage = Type.Object({
   items: Type.Array(EventEnvelope),
   next: Type.Union([Type.Integer(), Type.Null()], { description: 'Pass as `after` for the next page; null at the end' }),
+});
+
+/** An ended session's raw data (GET /v1/sessions/{id}/data): the bundle's session and the events, without the chain. */
+export const SessionData = Type.Object({
+  session: Bundle.properties.session,
+  events: Type.Array(EventEnvelope),
 });
 
 export const IngestAnswer = Type.Object({

@@ -40,6 +40,7 @@ export const PROBLEMS = {
   'seq-conflict': { status: 409, title: 'The batch reuses stored sequence numbers with different content' },
   'broken-chain': { status: 409, title: 'The batch does not link to the stored chain' },
   'seq-gap-too-large': { status: 409, title: 'The batch is too far ahead of the stored sequence' },
+  'session-not-ended': { status: 409, title: 'The session has not ended: its data is exported once it has' },
   'session-exists': { status: 409, title: 'A different session with this id is already stored' },
   'invalid-transition': { status: 409, title: 'The flag’s state does not allow this decision' },
   'second-reviewer-required': { status: 409, title: 'A high flag needs a second reviewer, different from the first' },

@@ -161,6 +161,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/sessions/{id}/data': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * An ended session's raw data, as JSON or CSV
+     * @description Everything stored, in one streamed response, for people who want their recording in a spreadsheet or a script. JSON: the session and every event (seq, t, type, data). `?format=csv`: a sensor session gives one row per sample (seq, sensor, t, x, y, z, v4…v7), any other one row per event (seq, t, type, data as JSON); RFC 4180, a text cell starting with = + - @ is prefixed with a quote. The bundle (`/bundle`) is the verifiable form; this one is for reading. 409 session-not-ended while it is active.
+     */
+    get: operations['getSessionsByIdData'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/bundles': {
     parameters: {
       query?: never;
@@ -2858,6 +2878,133 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getSessionsByIdData: {
+    parameters: {
+      query: {
+        format: 'json' | 'csv';
+      };
+      header?: never;
+      path: {
+        /** @description Unguessable session id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The session and its events (JSON) or its rows (CSV) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            session: {
+              /** @description Unguessable session id */
+              id: string;
+              /** @description What the session captures */
+              kind: 'writing' | 'proctoring' | 'sensor' | 'generic';
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              endedAt?: string;
+              meta?: {
+                title?: string;
+                prompt?: string;
+                initialText?: string;
+                labels?: {
+                  [key: string]: string;
+                };
+                /** @description What the source captures; undeclared signals default to captured (what the Veritas recorder captures) */
+                capabilities?: {
+                  /** @description text.op events: every change to the text */
+                  textChanges?: boolean;
+                  /** @description key events: a key event for every key pressed in the editor */
+                  keys?: boolean;
+                  /** @description key events carry real press-to-release hold times */
+                  keyHolds?: boolean;
+                  /** @description clipboard events for copy, cut and paste (with hashes) */
+                  clipboard?: boolean;
+                  /** @description focus and visibility events: leaving and returning to the page */
+                  focus?: boolean;
+                  /** @description selection events: caret moves and selections */
+                  selection?: boolean;
+                  /** @description events carry `trusted: false` when a script made them (isTrusted) */
+                  trustedFlags?: boolean;
+                };
+              };
+            };
+            events: {
+              /** @description Per-session sequence number, 0, 1, 2, … with no gaps */
+              seq: number;
+              /** @description Milliseconds since the session started */
+              t: number;
+              /**
+               * @description Event type
+               * @enum {string}
+               */
+              type:
+                | 'consent'
+                | 'text.op'
+                | 'key'
+                | 'selection'
+                | 'clipboard'
+                | 'focus'
+                | 'visibility'
+                | 'snapshot'
+                | 'metrics'
+                | 'violation'
+                | 'sensor'
+                | 'mark'
+                | 'custom';
+              data: unknown;
+            }[];
+          };
+          'text/csv': string;
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+          'text/csv': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+          'text/csv': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+          'text/csv': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+          'text/csv': components['schemas']['def-0'];
         };
       };
     };

@@ -156,6 +156,8 @@ const READ_ROUTES: [string, string | undefined][] = [
   ['/events', 'session.events.read'],
   ['/replay', 'session.replay.read'],
   ['/bundle', 'session.export'],
+  ['/data', 'session.data.export'],
+  ['/data?format=csv', 'session.data.export'],
   ['/analysis', 'session.analysis.read'],
   ['/alerts', undefined],
   ['/report', 'session.report.read'],

@@ -35,7 +35,13 @@ export function auditsRead(actor: Actor): boolean {
 
 /** Sensitive reads of a session, by the action name the audit records. */
 export type SessionRead =
-  'session.events.read' | 'session.live.read' | 'session.replay.read' | 'session.export' | 'session.analysis.read' | 'session.report.read';
+  | 'session.events.read'
+  | 'session.live.read'
+  | 'session.replay.read'
+  | 'session.export'
+  | 'session.data.export'
+  | 'session.analysis.read'
+  | 'session.report.read';
 
 /**
  * A route's preHandler that records a sensitive read of the session in its path, after the access

@@ -2,7 +2,17 @@ import { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Bundle, Seq, SessionKind, SessionMeta } from '@veritas/schema';
-import { AnalysisSettings, EventsPage, problemResponses, scopeOf, SessionParams, SessionView, writerOf, IdempotencyHeaders } from '../../http/route-kit';
+import {
+  AnalysisSettings,
+  EventsPage,
+  SessionData,
+  problemResponses,
+  scopeOf,
+  SessionParams,
+  SessionView,
+  writerOf,
+  IdempotencyHeaders,
+} from '../../http/route-kit';
 import type { RouteDeps } from '../../http/route-deps';
 import { baseUrl, presentSession } from './sessions.presenter';
 import { auditedRead, callerOf } from './session-audit';
@@ -108,6 +118,38 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
       const chunks = await services.sessions.bundleJson(scopeOf(req), req.params.id);
       // Streamed as it is read, a page of events at a time: a long session is never built whole in memory.
       return reply.type('application/json').send(Readable.from(chunks) as never);
+    },
+  );
+
+  app.get(
+    '/v1/sessions/:id/data',
+    {
+      config: { access: 'reader' },
+      schema: {
+        tags: ['sessions'],
+        summary: "An ended session's raw data, as JSON or CSV",
+        description:
+          'Everything stored, in one streamed response, for people who want their recording in a spreadsheet or a script. JSON: the session and every event (seq, t, type, data). ' +
+          '`?format=csv`: a sensor session gives one row per sample (seq, sensor, t, x, y, z, v4…v7), any other one row per event (seq, t, type, data as JSON); RFC 4180, ' +
+          'a text cell starting with = + - @ is prefixed with a quote. The bundle (`/bundle`) is the verifiable form; this one is for reading. 409 session-not-ended while it is active.',
+        params: SessionParams,
+        querystring: Type.Object({ format: Type.Union([Type.Literal('json'), Type.Literal('csv')], { default: 'json' }) }),
+        produces: ['application/json', 'text/csv'],
+        response: {
+          200: {
+            description: 'The session and its events (JSON) or its rows (CSV)',
+            content: { 'application/json': { schema: SessionData }, 'text/csv': { schema: Type.String({ description: 'RFC 4180, formula-safe' }) } },
+          },
+          ...problemResponses(400, 404, 409, 503),
+        },
+      },
+      preHandler: auditedRead(services.audit, 'session.data.export', (req) => ({ format: (req.query as { format: string }).format })),
+    },
+    async (req, reply) => {
+      const { format } = req.query;
+      const chunks = await services.sessions.data(scopeOf(req), req.params.id, format);
+      reply.header('content-disposition', `attachment; filename="session-${req.params.id}.${format}"`).header('cache-control', 'no-store');
+      return reply.type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json').send(Readable.from(chunks) as never);
     },
   );
 

@@ -24,6 +24,7 @@ import { tenantOfCaller, type Caller } from './session-audit';
 import { decodeCursor, encodeCursor } from './session-list';
 import { countEventsByType, eventWindows, listEvents, seqBounds } from './events.repository';
 import { bundleJsonChunks, bundleSession, storedBatches } from './bundle-export';
+import { sessionDataCsv, sessionDataJson } from './session-data';
 
 /** Per-session analysis settings as stored (checked at creation; the analysis module applies them). */
 export type { AnalysisSettings } from '@veritas/schema';
@@ -93,6 +94,8 @@ export interface SessionsService {
   bundle(scope: Scope, id: string): Promise<Bundle>;
   /** The bundle as streamed JSON text, read a page of events at a time. */
   bundleJson(scope: Scope, id: string, pageSize?: number): Promise<AsyncGenerator<string>>;
+  /** An ended session's raw data, streamed: JSON (session and events) or CSV (a row per sample of a sensor session, per event otherwise). */
+  data(scope: Scope, id: string, format: 'json' | 'csv', pageSize?: number): Promise<AsyncGenerator<string>>;
   listBySource(scope: Scope, source: string, limit: number): Promise<SessionRow[]>;
   /**
    * A page of the sessions in the scope within `reach` (kernel/policy's listingOf per actor: the
@@ -241,6 +244,12 @@ export function createSessionsService({ database, events, audit, forget }: Sessi
       // Checked before the first byte goes out, so an unknown session is still a clean 404.
       const s = await get(scope, id);
       return bundleJsonChunks(db, scope, s, pageSize);
+    },
+    async data(scope, id, format, pageSize) {
+      // Checked before the first byte goes out: an unknown session is a clean 404, an active one a 409.
+      const s = await get(scope, id);
+      if (s.status !== 'ended') throw new AppError('session-not-ended', `session ${id} is still active; end it first`);
+      return format === 'csv' ? sessionDataCsv(db, scope, s, pageSize) : sessionDataJson(db, scope, s, pageSize);
     },
     listBySource: (scope, source, limit) => guard(listSessionsBySource(db, scope, source, limit)),
     async list(scope, { cursor, ...query }) {

@@ -1,5 +1,5 @@
 /**
- * An exam's results as CSV (RFC 4180: CRLF line ends, fields quoted when they hold a comma, a quote
+ * CSV for downloads (exam results, session data) (RFC 4180: CRLF line ends, fields quoted when they hold a comma, a quote
  * or a line break, quotes doubled), safe to open in a spreadsheet: a text cell beginning with
  * `=`, `+`, `-`, `@` (or a tab or carriage return, which some spreadsheets skip before those) is
  * prefixed with a single quote so it is never read as a formula.
