@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { distributionOf, percentileRank } from './class-standing';
-import { csvCell, csvOf } from '../../http/csv';
+import { csvCell, csvOf } from '../../kernel/csv';
 
 describe('class distributions', () => {
   it('takes quantiles between closest ranks and leaves out attempts without the measure', () => {

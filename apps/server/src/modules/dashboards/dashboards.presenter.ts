@@ -1,6 +1,6 @@
 import type { Static } from '@sinclair/typebox';
 import { distributionOf, percentileRank } from './class-standing';
-import { csvOf } from '../../http/csv';
+import { csvOf } from '../../kernel/csv';
 import { STANDING_METRICS, type AttemptMonitoring, type ExamAnalytics, type StudentDashboard, type TeacherDashboard } from './dashboards.schemas';
 import type { ExamResultsData, MonitoringData, StudentDashboardData, TeacherDashboardData } from './dashboards.service';
 import type { ExamAttemptRow } from './dashboards.repository';

@@ -3,7 +3,7 @@ import type { Db } from '../../platform/db/database';
 import type { SessionRow } from '../../platform/db/tables';
 import type { Scope } from '../../kernel/scope';
 import { guard } from '../../platform/db/database-errors';
-import { csvCell, type CsvValue } from '../../http/csv';
+import { csvCell, type CsvValue } from '../../kernel/csv';
 import { eventPages } from './events.repository';
 import { bundleSession, EXPORT_PAGE } from './bundle-export';
 
