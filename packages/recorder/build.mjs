@@ -6,7 +6,7 @@
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
@@ -28,7 +28,31 @@ await build({
   outfile: `${dist}/index.js`,
   logLevel: 'warning',
 });
-if (!args['js-only']) execFileSync('npx', ['tsc', '-p', `${here}tsconfig.build.json`, '--outDir', `${dist}/types`], { stdio: 'inherit', cwd: here });
+if (!args['js-only']) {
+  execFileSync('npx', ['tsc', '-p', `${here}tsconfig.build.json`, '--outDir', `${dist}/types`], { stdio: 'inherit', cwd: here });
+  // The public types name @veritas/schema's (events, bundles), which is not published: its
+  // declarations ship inside the package and the recorder's point at them; TypeBox stays a
+  // dependency for them (types only, the runtime is bundled into index.js).
+  const schemaDir = `${here}../schema`;
+  execFileSync(
+    'npx',
+    ['tsc', '-p', `${schemaDir}/tsconfig.json`, '--noEmit', 'false', '--declaration', '--emitDeclarationOnly', '--outDir', `${dist}/types/schema`],
+    {
+      stdio: 'inherit',
+      cwd: schemaDir,
+    },
+  );
+  for (const name of readdirSync(`${dist}/types`)) {
+    if (!name.endsWith('.d.ts')) continue;
+    const file = `${dist}/types/${name}`;
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8')
+        .replaceAll("from '@veritas/schema'", "from './schema/index.js'")
+        .replaceAll("from '@veritas/schema/chain'", "from './schema/chain-only.js'"),
+    );
+  }
+}
 
 const pkg = JSON.parse(readFileSync(`${here}package.json`, 'utf8'));
 const schema = JSON.parse(readFileSync(`${here}../schema/package.json`, 'utf8'));
@@ -43,8 +67,8 @@ writeFileSync(
       exports: { '.': { types: './types/index.d.ts', import: './index.js' } },
       types: './types/index.d.ts',
       sideEffects: false,
-      // Types only: the runtime it needs is bundled into index.js.
-      dependencies: { '@veritas/schema': schema.version },
+      // Types only: the runtime it needs is bundled into index.js, @veritas/schema's declarations are in types/schema.
+      dependencies: { '@sinclair/typebox': schema.dependencies['@sinclair/typebox'] },
     },
     null,
     2,

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
@@ -24,8 +24,10 @@ export class RecorderSite {
     private readonly dataDir: string,
   ) {}
 
-  static async open(name: string): Promise<RecorderSite> {
-    const webDir = await bundleRecorder();
+  /** `recorderJs`: serve this built file as the page's recorder (a packed package's) instead of bundling the sources. */
+  static async open(name: string, options: { recorderJs?: string } = {}): Promise<RecorderSite> {
+    const webDir = options.recorderJs ? mkdtempSync(join(tmpdir(), 'veritas-packed-')) : await bundleRecorder();
+    if (options.recorderJs) copyFileSync(options.recorderJs, join(webDir, 'recorder.js'));
     writePage(webDir, 'index.html', '<textarea id="ed" rows="6" cols="60"></textarea>');
     const site = new RecorderSite(webDir, mkdtempSync(join(tmpdir(), `veritas-${name}-`)));
     await site.start();
