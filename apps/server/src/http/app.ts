@@ -132,6 +132,10 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, hu
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
+  // Latency by route pattern: an unmatched path is one label, so no client can grow the series.
+  app.addHook('onResponse', async (req, reply) => {
+    services.metrics.observeRequest(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+  });
 
   installValidators(app);
   // Our JSON parser instead of Fastify's, the same the ingest socket uses (one path for both transports).

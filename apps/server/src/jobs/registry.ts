@@ -24,5 +24,22 @@ export const JOBS: readonly JobBinding[] = [
 
 /** Registers every job's handler with the queue: this process now runs jobs. */
 export async function workJobs(services: Services, config: Readonly<Config>): Promise<void> {
-  for (const job of JOBS) await services.jobs.work(job.name, (data) => job.handle(services, data), { concurrency: job.concurrency(config) });
+  const { metrics } = services;
+  for (const job of JOBS) {
+    await services.jobs.work(
+      job.name,
+      async (data) => {
+        const started = performance.now();
+        metrics.jobStarted(job.name);
+        let outcome: 'done' | 'failed' = 'failed';
+        try {
+          await job.handle(services, data);
+          outcome = 'done';
+        } finally {
+          metrics.jobFinished(job.name, outcome, (performance.now() - started) / 1000);
+        }
+      },
+      { concurrency: job.concurrency(config) },
+    );
+  }
 }

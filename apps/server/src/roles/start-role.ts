@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/config';
 import type { Services } from '../modules/services';
-import { workJobs } from '../jobs/registry';
+import { JOBS, workJobs } from '../jobs/registry';
 import { startScheduler, type Scheduler } from '../jobs/scheduler';
 
 /** How often a worker looks for ended sessions left without analysis (a process died between end and enqueue). */
@@ -20,6 +20,11 @@ export const IDEMPOTENCY_PURGE_EVERY_MS = 60 * 60_000;
 export async function startRole(app: FastifyInstance & { services: Services }, config: Pick<Config, 'role' | 'jobs'>): Promise<void> {
   const { services } = app;
   await services.jobs.start();
+  // Every instance, whatever its role, reports the shared backlog of every queue the registry knows.
+  services.metrics.readJobCountsFrom(
+    JOBS.map((j) => j.name),
+    (queue) => services.jobs.counts(queue),
+  );
   let scheduler: Scheduler | undefined;
   if (config.role !== 'api') {
     await workJobs(services, config as Readonly<Config>);

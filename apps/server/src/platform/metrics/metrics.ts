@@ -9,7 +9,20 @@ export interface IngestMetrics {
   socketClosed(): void;
 }
 
-export interface AppMetrics extends IngestMetrics {
+/** HTTP answers: latency by method, route (the pattern, never the raw path) and status. */
+export interface HttpMetrics {
+  observeRequest(method: string, route: string, status: number, seconds: number): void;
+}
+
+/** Job runs in this process, and the queues' backlog read when Prometheus scrapes. */
+export interface JobMetrics {
+  jobStarted(queue: string): void;
+  jobFinished(queue: string, outcome: 'done' | 'failed', seconds: number): void;
+  /** Where the backlog gauge reads queued / running / failed counts from at each scrape. */
+  readJobCountsFrom(queues: readonly string[], counts: (queue: string) => Promise<{ queued: number; running: number; failed: number }>): void;
+}
+
+export interface AppMetrics extends IngestMetrics, HttpMetrics, JobMetrics {
   registry: Registry;
 }
 
@@ -31,8 +44,53 @@ export function createMetrics(): AppMetrics {
   });
   const sockets = new Gauge({ name: 'veritas_ingest_sockets_open', help: 'Open ingest WebSockets', registers: [registry] });
   const rejected = new Counter({ name: 'veritas_batches_rejected_total', help: 'Batches refused, by reason', labelNames: ['reason'], registers: [registry] });
+  const http = new Histogram({
+    name: 'veritas_http_request_duration_seconds',
+    help: 'HTTP answers by method, route pattern and status (live streams count their whole life)',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+    registers: [registry],
+  });
+  const jobRuns = new Histogram({
+    name: 'veritas_job_duration_seconds',
+    help: 'Job runs in this process by queue and outcome',
+    labelNames: ['queue', 'outcome'],
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+    registers: [registry],
+  });
+  const jobsRunningHere = new Gauge({
+    name: 'veritas_jobs_running_here',
+    help: 'Job runs in progress in this process, by queue',
+    labelNames: ['queue'],
+    registers: [registry],
+  });
+  let backlog: { queues: readonly string[]; counts: (queue: string) => Promise<{ queued: number; running: number; failed: number }> } | undefined;
+  new Gauge({
+    name: 'veritas_jobs',
+    help: 'Jobs of each queue by state (queued: waiting or awaiting a retry; running: anywhere; failed: parked), read from the queue at each scrape',
+    labelNames: ['queue', 'state'],
+    registers: [registry],
+    async collect() {
+      if (!backlog) return;
+      for (const queue of backlog.queues) {
+        // A scrape during a database outage keeps the last values rather than failing /metrics.
+        const counts = await backlog.counts(queue).catch(() => undefined);
+        if (!counts) continue;
+        for (const state of ['queued', 'running', 'failed'] as const) this.set({ queue, state }, counts[state]);
+      }
+    },
+  });
   return {
     registry,
+    observeRequest: (method, route, status, seconds) => http.observe({ method, route, status: String(status) }, seconds),
+    jobStarted: (queue) => jobsRunningHere.inc({ queue }),
+    jobFinished: (queue, outcome, seconds) => {
+      jobsRunningHere.dec({ queue });
+      jobRuns.observe({ queue, outcome }, seconds);
+    },
+    readJobCountsFrom: (queues, counts) => {
+      backlog = { queues, counts };
+    },
     eventsIngested: (n) => events.inc(n),
     observeGroup: (batches, seconds) => {
       commit.observe(seconds);

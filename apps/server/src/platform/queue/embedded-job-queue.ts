@@ -1,7 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/database';
-import { claimJobs, completeJob, extendJobLock, failJob, findJob, insertJob, parkAbandonedJobs, type JobRow } from './jobs.repository';
-import { backoffMs, DEFAULT_QUEUE_POLICY, errorMessage, jobIdFor, type JobHandler, type JobInfo, type JobQueue, type QueuePolicy } from './job-queue';
+import { claimJobs, completeJob, countJobs, extendJobLock, failJob, findJob, insertJob, parkAbandonedJobs, type JobRow } from './jobs.repository';
+import {
+  backoffMs,
+  DEFAULT_QUEUE_POLICY,
+  errorMessage,
+  jobIdFor,
+  type JobCounts,
+  type JobHandler,
+  type JobInfo,
+  type JobQueue,
+  type QueuePolicy,
+} from './job-queue';
 
 export interface JobLogger {
   error(obj: object, msg: string): void;
@@ -68,6 +78,10 @@ export class EmbeddedJobQueue implements JobQueue {
   async get(name: string, id: string): Promise<JobInfo | null> {
     const row = await findJob(this.database.db, name, id);
     return row ? toInfo(row) : null;
+  }
+
+  async counts(name: string): Promise<JobCounts> {
+    return countJobs(this.database.db, name);
   }
 
   async work<T>(name: string, handler: JobHandler<T>, options: { concurrency?: number } = {}): Promise<void> {

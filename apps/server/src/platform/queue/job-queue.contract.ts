@@ -163,6 +163,37 @@ export function jobQueueContract(driver: string, makeHarness: () => Promise<Queu
       expect(job.attempts).toBe(2);
     });
 
+    it('counts what waits, what runs and what was parked as failed', async () => {
+      const name = queueName();
+      const q = await open({ [name]: { retryLimit: 0, retryDelayMs: h.retryDelayMs } });
+      expect(await q.counts(name)).toEqual({ queued: 0, running: 0, failed: 0 });
+      await q.enqueue(name, { kind: 'hold' });
+      await q.enqueue(name, { kind: 'fail' });
+      await q.enqueue(name, { kind: 'wait' });
+      expect(await q.counts(name)).toEqual({ queued: 3, running: 0, failed: 0 });
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      await q.work<{ kind: string }>(
+        name,
+        async ({ kind }) => {
+          if (kind === 'hold') await held;
+          if (kind === 'fail') throw new Error('fails for good');
+        },
+        { concurrency: 3 },
+      );
+      await waitFor(
+        'one running and one parked',
+        async () => {
+          const c = await q.counts(name);
+          return c.running === 1 && c.failed === 1 && c.queued === 0 ? c : null;
+        },
+        20 * h.slackMs,
+      );
+      release();
+      await waitFor('nothing running', async () => ((await q.counts(name)).running === 0 ? true : null), 20 * h.slackMs);
+      expect(await q.counts(name)).toEqual({ queued: 0, running: 0, failed: 1 });
+    });
+
     it('runs at most `concurrency` jobs of a queue at once, and that many in parallel', async () => {
       const name = queueName();
       const q = await open({ [name]: {} });

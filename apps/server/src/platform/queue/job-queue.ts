@@ -25,6 +25,12 @@ export interface JobInfo {
   lastError: string | null;
 }
 
+export interface JobCounts {
+  queued: number;
+  running: number;
+  failed: number;
+}
+
 export interface JobContext {
   id: string;
   /** 1 on the first run, 2 on the first retry, … */
@@ -63,6 +69,8 @@ export interface JobQueue {
   work<T>(name: string, handler: JobHandler<T>, options?: { concurrency?: number }): Promise<void>;
   /** A job's state, attempts and last error; null when unknown (or deleted by retention). */
   get(name: string, id: string): Promise<JobInfo | null>;
+  /** How many jobs of a queue wait (queued or awaiting a retry), run now, or were parked as failed: for the metrics. */
+  counts(name: string): Promise<JobCounts>;
   /** Stops taking jobs and waits (up to timeoutMs, default 10 s) for runs in flight; what is left is taken over after its visibility timeout. */
   stop(options?: { timeoutMs?: number }): Promise<void>;
 }

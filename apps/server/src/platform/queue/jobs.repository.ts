@@ -94,3 +94,16 @@ export async function failJob(db: Db, id: string, token: string, error: string, 
   const status = r.rows[0]?.status;
   return status === undefined ? 'lost' : status === 'failed' ? 'failed' : 'retry';
 }
+
+/** Jobs of a queue by status (done ones are not counted: they are history). */
+export async function countJobs(db: Db, name: string): Promise<{ queued: number; running: number; failed: number }> {
+  const rows = await db
+    .selectFrom('jobs')
+    .select(['status', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('name', '=', name)
+    .where('status', '!=', 'done')
+    .groupBy('status')
+    .execute();
+  const of = (status: string) => Number(rows.find((r) => r.status === status)?.n ?? 0);
+  return { queued: of('queued'), running: of('running'), failed: of('failed') };
+}

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import PgBoss from 'pg-boss';
 import { survivePoolErrors } from '../db/pg-pool-errors';
-import { DEFAULT_QUEUE_POLICY, jobIdFor, type JobHandler, type JobInfo, type JobQueue, type JobState, type QueuePolicy } from './job-queue';
+import { DEFAULT_QUEUE_POLICY, jobIdFor, type JobCounts, type JobHandler, type JobInfo, type JobQueue, type JobState, type QueuePolicy } from './job-queue';
 import type { JobLogger } from './embedded-job-queue';
 
 export interface PgBossJobQueueOptions {
@@ -118,6 +118,18 @@ export class PgBossJobQueue implements JobQueue {
         ? String(output?.message ?? output?.value?.message ?? (job.state === 'cancelled' ? 'cancelled' : 'failed'))
         : null;
     return { id: job.id, name: job.name, state, data: job.data?.payload ?? null, attempts, lastError };
+  }
+
+  async counts(name: string): Promise<JobCounts> {
+    // pg-boss counts the states before a given one (created < retry < active < completed < …).
+    await this.ensureQueue(name);
+    const waiting = await this.boss.getQueueSize(name, { before: 'active' });
+    const notDone = await this.boss.getQueueSize(name, { before: 'completed' });
+    const schema = this.options.schema ?? 'pgboss';
+    const failed = await this.pool.query<{ n: string }>(`select count(*) as n from ${pg.escapeIdentifier(schema)}.job where name = $1 and state = 'failed'`, [
+      name,
+    ]);
+    return { queued: waiting, running: Math.max(0, notDone - waiting), failed: Number(failed.rows[0]?.n ?? 0) };
   }
 
   async work<T>(name: string, handler: JobHandler<T>, options: { concurrency?: number } = {}): Promise<void> {
