@@ -7516,6 +7516,7 @@ export interface operations {
             items: {
               id: string;
               sessionId: string;
+              attemptId: string | null;
               /** @description The detector behind it (several-faces, paste-share …): one flag per session and kind */
               kind: string;
               severity: 'low' | 'medium' | 'high';
@@ -7602,6 +7603,7 @@ export interface operations {
             items: {
               id: string;
               sessionId: string;
+              attemptId: string | null;
               /** @description The detector behind it (several-faces, paste-share …): one flag per session and kind */
               kind: string;
               severity: 'low' | 'medium' | 'high';
@@ -7746,6 +7748,7 @@ export interface operations {
           'application/json': {
             id: string;
             sessionId: string;
+            attemptId: string | null;
             /** @description The detector behind it (several-faces, paste-share …): one flag per session and kind */
             kind: string;
             severity: 'low' | 'medium' | 'high';
@@ -7985,6 +7988,7 @@ export interface operations {
             items: {
               id: string;
               sessionId: string;
+              attemptId: string | null;
               /** @description The detector behind it (several-faces, paste-share …): one flag per session and kind */
               kind: string;
               severity: 'low' | 'medium' | 'high';
