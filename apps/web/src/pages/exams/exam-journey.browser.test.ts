@@ -184,7 +184,6 @@ describe(`the exam journey (${STORAGE})`, () => {
     await expect.poll(() => slider.getAttribute('aria-valuetext')).toMatch(new RegExp(`^${at} of `));
     // The text at that moment: the paste has not landed yet at its own start, the sentence has.
     expect(await teacher.getByTestId('replay-text').textContent()).toContain(SENTENCE.slice(0, 10));
-    await teacher.screenshot({ path: '/tmp/ar-shot.png', fullPage: true }); // TEMP
 
     // The monitoring: events by type, the timeline of anomalies, the analysis.
     const monitoring = teacher.getByRole('region', { name: 'Monitoring' });

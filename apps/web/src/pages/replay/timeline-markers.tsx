@@ -10,6 +10,25 @@ export interface TimelineMarker {
   label: string;
 }
 
+const LANE_PX = 22;
+/** Markers closer than this (a share of the timeline's width) would hide each other: the later one goes a lane down. */
+const NEAR_PCT = 2;
+
+/** Each marker's place (percent of the timeline) and lane, in time order, so that none covers another. */
+function lanesOf(markers: readonly TimelineMarker[], t0: number, t1: number): { marker: TimelineMarker; pct: number; lane: number }[] {
+  const span = Math.max(1, t1 - t0);
+  const lastInLane: number[] = [];
+  return [...markers]
+    .sort((a, b) => a.t - b.t)
+    .map((marker) => {
+      const pct = Math.min(1, Math.max(0, (marker.t - t0) / span)) * 100;
+      let lane = lastInLane.findIndex((last) => pct - last >= NEAR_PCT);
+      if (lane < 0) lane = lastInLane.length;
+      lastInLane[lane] = pct;
+      return { marker, pct, lane };
+    });
+}
+
 /**
  * Markers over the replay's timeline, each a button at its moment's place: clicking it (or Enter /
  * Space once Tab has reached it) jumps the replay there. A list of its own beside the slider, not
@@ -28,12 +47,12 @@ export function TimelineMarkers({
   active: string | null;
   onJump: (marker: TimelineMarker) => void;
 }) {
-  const span = Math.max(1, t1 - t0);
-  const place = (t: number) => Math.min(1, Math.max(0, (t - t0) / span)) * 100;
+  const placed = lanesOf(markers, t0, t1);
+  const lanes = placed.reduce((n, p) => Math.max(n, p.lane + 1), 1);
   return (
-    <ol className="rp-markers" aria-label="Flags on the timeline">
-      {markers.map((m) => (
-        <li key={m.key} style={{ left: `${place(m.t).toFixed(3)}%` }}>
+    <ol className="rp-markers" aria-label="Flags on the timeline" style={{ height: `${lanes * LANE_PX}px` }}>
+      {placed.map(({ marker: m, pct, lane }) => (
+        <li key={m.key} style={{ left: `${pct.toFixed(3)}%`, top: `${lane * LANE_PX}px` }}>
           <button
             type="button"
             className={`rp-marker rp-marker-${m.severity}${active === m.key ? ' rp-marker-active' : ''}`}
