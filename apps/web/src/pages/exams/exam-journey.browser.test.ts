@@ -167,7 +167,7 @@ describe(`the exam journey (${STORAGE})`, () => {
     expect(await a11yViolations(teacher)).toEqual([]);
     await queueRow.getByRole('link').focus();
     await teacher.keyboard.press('Enter');
-    await teacher.waitForURL(`**/review/attempts/${attemptId}`);
+    await teacher.waitForURL(`**/review/attempts/${attemptId}?session=${flag!.sessionId}`);
     await teacher.getByRole('heading', { name: `Review: ${TITLE}, ${web.people.student.displayName}`, level: 1 }).waitFor();
 
     // The flag on the replay timeline: a marker named by what it is, reached by Tab, jumping the replay.

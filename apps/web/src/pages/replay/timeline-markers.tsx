@@ -15,7 +15,7 @@ const LANE_PX = 22;
 const NEAR_PCT = 2;
 
 /** Each marker's place (percent of the timeline) and lane, in time order, so that none covers another. */
-function lanesOf(markers: readonly TimelineMarker[], t0: number, t1: number): { marker: TimelineMarker; pct: number; lane: number }[] {
+export function lanesOf(markers: readonly TimelineMarker[], t0: number, t1: number): { marker: TimelineMarker; pct: number; lane: number }[] {
   const span = Math.max(1, t1 - t0);
   const lastInLane: number[] = [];
   return [...markers]

@@ -2,27 +2,14 @@ import { useEffect, useMemo, useState } from 'react';
 import { loadFromServer, progressPercent, type LoadProgress } from '../replay/load-session';
 import type { LoadedSession } from '../replay/load-bundle';
 import { ReplayPlayer, type ReplayControl } from '../replay/replay-player';
-import type { TimelineMarker } from '../replay/timeline-markers';
 import type { Monitoring } from './attempt-monitoring';
-import { detectorName, SEVERITY_LABEL, STATE_LABEL, type ReviewState } from './review-words';
+import { markersOf } from './flag-markers';
 import '../replay/replay.css';
 
 type Replay = { phase: 'loading'; progress?: LoadProgress } | { phase: 'failed'; message: string } | { phase: 'ready'; session: LoadedSession };
 
 /** Review flags never come from the analysis list here: the markers carry them. */
 const NO_ANALYSIS_FLAGS = { from: 'none', why: 'missing' } as const;
-
-/** A marker per occurrence of each flag of the timeline of anomalies, named by what it is. */
-export function markersOf(timeline: Monitoring['timeline']): TimelineMarker[] {
-  return timeline.flatMap((f) =>
-    f.times.map((o, i) => ({
-      key: `${f.flagId}:${o.seqFrom}`,
-      t: o.tFrom,
-      severity: o.severity,
-      label: `${SEVERITY_LABEL[o.severity]} ${detectorName(f.kind)} flag (${STATE_LABEL[f.state as ReviewState] ?? f.state}), occurrence ${i + 1} of ${f.times.length}`,
-    })),
-  );
-}
 
 /** The attempt's session replayed, its flags' occurrences marked over the timeline. */
 export function AttemptReplay({

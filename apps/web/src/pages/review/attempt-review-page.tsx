@@ -1,5 +1,5 @@
 import { useRef, useState } from 'react';
-import { Link, useParams } from 'react-router';
+import { Link, useParams, useSearchParams } from 'react-router';
 import { api, unwrap } from '../../api/client';
 import { useAuth } from '../../auth/auth-context';
 import { LoadState, useLoad } from '../../components/load-state';
@@ -45,6 +45,9 @@ async function loadAttempt(attemptId: string) {
  */
 export function AttemptReviewPage() {
   const { attemptId = '' } = useParams();
+  // The session the queue came from: if the attempt cannot be read (a teacher of the class, not of the exam), its flags still can.
+  const [query] = useSearchParams();
+  const fromSession = query.get('session');
   const auth = useAuth();
   const me = auth.state.status === 'signed-in' ? auth.state.me : null;
   const [data, reload] = useLoad(() => loadAttempt(attemptId), attemptId);
@@ -66,6 +69,12 @@ export function AttemptReviewPage() {
       {message && (
         <p role="status" className="form-ok">
           {message.text}
+        </p>
+      )}
+      {data.status === 'failed' && fromSession && (
+        <p>
+          <Link to={`/review/sessions/${encodeURIComponent(fromSession)}`}>Review the session’s flags instead</Link> (the attempt’s monitoring and score are for
+          the exam’s teachers).
         </p>
       )}
       <LoadState state={data} what="the attempt" isEmpty={() => false} empty={null}>

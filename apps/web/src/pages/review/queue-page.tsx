@@ -114,7 +114,7 @@ export function ReviewQueuePage() {
 
 /** An attempt's flag leads to the attempt's review (replay, monitoring, score) for those who may read it; any other to its session's. */
 function reviewLink(f: FlagSummary, role: string | undefined): string {
-  return f.attemptId && (role === 'teacher' || role === 'admin') ? `/review/attempts/${f.attemptId}` : `/review/sessions/${f.sessionId}`;
+  return f.attemptId && (role === 'teacher' || role === 'admin') ? `/review/attempts/${f.attemptId}?session=${f.sessionId}` : `/review/sessions/${f.sessionId}`;
 }
 
 function QueueRow({ flag: f, title }: { flag: FlagSummary; title: string | undefined }) {
