@@ -7705,6 +7705,7 @@ export interface operations {
             items: {
               id: string;
               sessionId: string;
+              attemptId: string | null;
               /** @description The detector behind it (several-faces, paste-share …): one flag per session and kind */
               kind: string;
               severity: 'low' | 'medium' | 'high';
@@ -7791,6 +7792,7 @@ export interface operations {
             items: {
               id: string;
               sessionId: string;
+              attemptId: string | null;
               /** @description The detector behind it (several-faces, paste-share …): one flag per session and kind */
               kind: string;
               severity: 'low' | 'medium' | 'high';
@@ -7935,6 +7937,7 @@ export interface operations {
           'application/json': {
             id: string;
             sessionId: string;
+            attemptId: string | null;
             /** @description The detector behind it (several-faces, paste-share …): one flag per session and kind */
             kind: string;
             severity: 'low' | 'medium' | 'high';
@@ -8174,6 +8177,7 @@ export interface operations {
             items: {
               id: string;
               sessionId: string;
+              attemptId: string | null;
               /** @description The detector behind it (several-faces, paste-share …): one flag per session and kind */
               kind: string;
               severity: 'low' | 'medium' | 'high';

@@ -66,6 +66,11 @@ const GUARDED: { roles: readonly Role[]; pages: { path: string; lazy: PageLoader
       { path: 'review/sessions/:sessionId', lazy: sessionReview },
     ],
   },
+  // An attempt's review (replay, flags, monitoring, score): the exam's teachers and admins (observers have no monitoring).
+  {
+    roles: ['teacher', 'admin'],
+    pages: [{ path: 'review/attempts/:attemptId', lazy: page(() => import('../pages/review/attempt-review-page'), 'AttemptReviewPage') }],
+  },
   { roles: ['student'], pages: [{ path: 'my/flags', lazy: page(() => import('../pages/review/my-flags-page'), 'MyFlagsPage') }] },
   // Whose report it is, the server decides (404 otherwise).
   {

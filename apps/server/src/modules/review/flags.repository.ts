@@ -21,7 +21,12 @@ export interface FlagRow {
   changed_since_decision: boolean;
   created_at: Date;
   updated_at: Date;
+  /** The exam attempt the flag's session records, if it is one (the review pages link to the attempt). */
+  attempt_id: string | null;
 }
+
+/** A flag row as locked for a decision or an answer (the attempt is not read under the lock). */
+export type LockedFlagRow = Omit<FlagRow, 'attempt_id'>;
 
 export interface OccurrenceRow {
   flag_id: string;
@@ -91,6 +96,13 @@ const FLAG_COLUMNS = [
   'review_flags.created_at',
   'review_flags.updated_at',
 ] as const;
+
+/** The attempt whose session the flag is about (attempts.session_id is indexed: step 0010-dashboards). */
+const ATTEMPT_OF_FLAG = sql<
+  string | null
+>`(select attempts.id from attempts where attempts.session_id = review_flags.session_id and attempts.tenant_id = review_flags.tenant_id limit 1)`.as(
+  'attempt_id',
+);
 
 /**
  * Consolidates occurrences into their session's flags, one per kind, in the caller's transaction.
@@ -194,6 +206,7 @@ export async function findFlagWithinReach(db: Db, scope: Scope, reach: Reach, fl
   return db
     .selectFrom('review_flags')
     .select(FLAG_COLUMNS)
+    .select(ATTEMPT_OF_FLAG)
     .where('review_flags.id', '=', flagId)
     .where('review_flags.tenant_id', '=', scope.tenantId)
     .where('review_flags.session_id', 'in', reachable(scope, reach)(db))
@@ -201,9 +214,9 @@ export async function findFlagWithinReach(db: Db, scope: Scope, reach: Reach, fl
 }
 
 /** A flag locked until the transaction ends (a decision or an answer). */
-export async function lockFlag(trx: Kysely<DB>, tenant: TenantId, flagId: string): Promise<FlagRow | undefined> {
+export async function lockFlag(trx: Kysely<DB>, tenant: TenantId, flagId: string): Promise<LockedFlagRow | undefined> {
   return trx.selectFrom('review_flags').select(FLAG_COLUMNS).where('id', '=', flagId).where('tenant_id', '=', tenant).forUpdate().executeTakeFirst() as Promise<
-    FlagRow | undefined
+    LockedFlagRow | undefined
   >;
 }
 
@@ -248,6 +261,7 @@ export async function listFlags(db: Db, scope: Scope, reach: Reach, q: FlagQuery
   let query = db
     .selectFrom('review_flags')
     .select(FLAG_COLUMNS)
+    .select(ATTEMPT_OF_FLAG)
     .where('review_flags.tenant_id', '=', scope.tenantId)
     .where('review_flags.session_id', 'in', reachable(scope, reach)(db));
   if (q.sessionId !== undefined) query = query.where('review_flags.session_id', '=', q.sessionId);

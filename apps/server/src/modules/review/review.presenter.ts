@@ -9,6 +9,7 @@ export function presentFlagSummary(f: FlagRow, audience: Audience = 'reviewer') 
   return {
     id: f.id,
     sessionId: f.session_id,
+    attemptId: f.attempt_id,
     kind: f.kind,
     severity: f.severity as Severity,
     state: f.state,

@@ -73,6 +73,7 @@ export const AnswerBody = Type.Object(
 export const FlagSummary = Type.Object({
   id: Type.String(),
   sessionId: Type.String(),
+  attemptId: Nullable(Type.String({ description: 'The exam attempt whose session it is about; null for a session that is no attempt' })),
   kind: Type.String({ description: 'The detector behind it (several-faces, paste-share …): one flag per session and kind' }),
   severity: SeveritySchema,
   state: ReviewStateSchema,

@@ -208,7 +208,7 @@ export function createReviewService({
 
     async decide(actor, flagId, input, context) {
       if (actor.role !== 'admin' && actor.role !== 'teacher') throw new AppError('forbidden', `a ${actor.role} may not review flags`);
-      await flagFor(actor, reachOf(actor), flagId);
+      const found = await flagFor(actor, reachOf(actor), flagId);
       // Nobody reviews the flags of their own session.
       if (await guard(findFlagWithinReach(db, actor.scope, { listing: 'own', userId: actor.userId }, flagId)))
         throw new AppError('forbidden', 'you may not review the flags of your own session');
@@ -257,7 +257,7 @@ export function createReviewService({
           },
           trx,
         );
-        return { ...locked, state: t.to, first_confirmed_by: t.firstConfirmedBy, changed_since_decision: false, updated_at: now };
+        return { ...locked, attempt_id: found.attempt_id, state: t.to, first_confirmed_by: t.firstConfirmedBy, changed_since_decision: false, updated_at: now };
       });
       return (await details(tenant, [flag]))[0]!;
     },

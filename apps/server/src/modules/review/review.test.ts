@@ -3,7 +3,7 @@ import type { VeritasEvent } from '@veritas/schema';
 import { simulate } from '@veritas/simulator';
 import { createTestApp, type TestApp } from '../../testing/test-app';
 import { TEST_DB } from '../../testing/test-database';
-import { typingEvents } from '../../testing/batches';
+import { chainBatches, typingEvents } from '../../testing/batches';
 import { forgeTokens } from '../../testing/forged-tokens';
 import { buildPerson, type Person } from '../../testing/people';
 import { buildInstitution, recordAs, until, type Institution } from '../../testing/institution';
@@ -42,6 +42,7 @@ interface FlagJson {
   answers: Record<string, unknown>[];
   firstConfirmedBy?: string | null;
   changedSinceDecision: boolean;
+  attemptId: string | null;
 }
 
 const get = (url: string, who?: Person | { authorization: string }) =>
@@ -388,5 +389,46 @@ describe(`flag review (${TEST_DB})`, () => {
     // A person acts: an admin reopens it, and it is a high flag to review like any other.
     const reopened = await decide(f.id, school.admin, { decision: 'reopen', note: 'a third face appeared later' });
     expect(reopened.json()).toMatchObject({ state: 'open', changedSinceDecision: false, severity: 'high' });
+  });
+
+  it('names the exam attempt a flag is about (the review pages link to it), null for a session that is no attempt', async () => {
+    const db = t.app.services.database.db;
+    const cls = await db.selectFrom('classes').select('id').where('teacher_id', '=', school.teacher.user.id).executeTakeFirstOrThrow();
+    const now = Date.now();
+    const exam = await post('/v1/exams', school.teacher, {
+      title: 'An essay with a paste',
+      kind: 'writing',
+      maxScore: 10,
+      passMark: 5,
+      durationMinutes: 60,
+      opensAt: new Date(now - 60_000).toISOString(),
+      closesAt: new Date(now + 3_600_000).toISOString(),
+      classIds: [cls.id],
+    });
+    expect(exam.statusCode, exam.body).toBe(201);
+    const started = await post(`/v1/exams/${exam.json().id}/attempts`, school.student, undefined);
+    expect(started.statusCode, started.body).toBe(201);
+    const { attempt, session, writeToken } = started.json() as { attempt: { id: string }; session: { id: string }; writeToken: string };
+    for (const b of await chainBatches(session.id, simulate('paste', 2, { paragraphs: 2 }).events, 50, writeToken)) {
+      const r = await t.app.inject({
+        method: 'POST',
+        url: `/v1/sessions/${session.id}/events`,
+        headers: { authorization: `Bearer ${writeToken}` },
+        payload: b,
+      });
+      expect(r.statusCode, r.body).toBe(200);
+    }
+    expect((await post(`/v1/attempts/${attempt.id}/submit`, school.student, undefined)).statusCode).toBe(200);
+    await analysed(session.id, 'external-paste');
+
+    const flag = (await flagOf(session.id, 'external-paste'))!;
+    expect(flag.attemptId).toBe(attempt.id);
+    const queue = (await get('/v1/review/flags?limit=100&state=all', school.teacher)).json().items as FlagJson[];
+    expect(queue.find((f) => f.id === flag.id)?.attemptId).toBe(attempt.id);
+    expect(queue.filter((f) => f.sessionId === pasted).every((f) => f.attemptId === null)).toBe(true);
+    const mine = (await get('/v1/me/flags?limit=100', school.student)).json().items as FlagJson[];
+    expect(mine.find((f) => f.id === flag.id)?.attemptId).toBe(attempt.id);
+    const decided = await decide(flag.id, school.teacher, { decision: 'dismiss' });
+    expect(decided.json()).toMatchObject({ state: 'dismissed', attemptId: attempt.id });
   });
 });

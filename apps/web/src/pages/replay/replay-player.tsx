@@ -4,15 +4,35 @@ import { flagsIn, type FlagsState, type LoadedSession } from './load-bundle';
 import { TextView } from './text-view';
 import { Playback, SPEEDS } from './playback';
 import { clock, drawCharts, drawScrubber, flagAt, fmt, FLAG_BAND, SEVERITY_COLOR } from './draw';
+import { TimelineMarkers, type TimelineMarker } from './timeline-markers';
+
+/** What a page around the player may do with it: jump the replay to a moment (session time, ms). */
+export interface ReplayControl {
+  seek(t: number): void;
+}
 
 const SHOWN_ORIGINS: Origin[] = ORIGINS.filter((o) => o !== 'restored');
 
-/** The player: controls, scrubber, text coloured by origin with the caret, charts for metrics and sensors. */
-export function ReplayPlayer({ session, flags }: { session: LoadedSession; flags: FlagsState }) {
+/**
+ * The player: controls, scrubber, text coloured by origin with the caret, charts for metrics and sensors.
+ * With `markers` (the review page: a flag's occurrences), they stand over the scrubber in place of the
+ * analysis's flags, and `control` lets the page jump the replay.
+ */
+export function ReplayPlayer({
+  session,
+  flags,
+  markers,
+  control,
+}: {
+  session: LoadedSession;
+  flags: FlagsState;
+  markers?: readonly TimelineMarker[];
+  control?: { current: ReplayControl | null };
+}) {
   const { index } = session;
   // Flags may arrive after the replay (a pending analysis): placing them must not rebuild the playback.
   const base = useMemo(() => buildTimeline(index), [index]);
-  const placed = useMemo(() => placeFlags(index, [...flagsIn(flags)]), [index, flags]);
+  const placed = useMemo(() => (markers ? [] : placeFlags(index, [...flagsIn(flags)])), [index, flags, markers]);
   const timeline = useMemo(() => ({ ...base, flags: placed }), [base, placed]);
   const idle = base.idle;
   const hasText = index.opCount > 0 || index.data.session.initialText.length > 0;
@@ -21,6 +41,7 @@ export function ReplayPlayer({ session, flags }: { session: LoadedSession; flags
   const [speed, setSpeed] = useState(8);
   const [skip, setSkip] = useState(true);
   const [activeFlag, setActiveFlag] = useState<number | null>(null);
+  const [activeMarker, setActiveMarker] = useState<string | null>(null);
   const textRef = useRef<HTMLDivElement>(null);
   const scrubRef = useRef<HTMLCanvasElement>(null);
   const chartRef = useRef<HTMLCanvasElement>(null);
@@ -62,9 +83,19 @@ export function ReplayPlayer({ session, flags }: { session: LoadedSession; flags
       onPlaying: setPlaying,
     });
     playbackRef.current = playback;
+    if (control)
+      control.current = {
+        seek(t) {
+          playback.pause();
+          playback.seek(t);
+        },
+      };
     playback.draw();
-    return () => playback.destroy();
-  }, [index, idle, series]);
+    return () => {
+      if (control) control.current = null;
+      playback.destroy();
+    };
+  }, [index, idle, series, control]);
 
   useEffect(() => {
     const draw = () => {
@@ -135,6 +166,19 @@ export function ReplayPlayer({ session, flags }: { session: LoadedSession; flags
         </label>
         <span className="rp-time" ref={timeRef} aria-live="off" />
       </div>
+      {markers && (
+        <TimelineMarkers
+          markers={markers}
+          t0={index.t0}
+          t1={index.t1}
+          active={activeMarker}
+          onJump={(m) => {
+            playbackRef.current?.pause();
+            playbackRef.current?.seek(m.t);
+            setActiveMarker(m.key);
+          }}
+        />
+      )}
       <div
         className="rp-scrubber"
         ref={sliderRef}
@@ -149,10 +193,12 @@ export function ReplayPlayer({ session, flags }: { session: LoadedSession; flags
         <canvas ref={scrubRef} onPointerDown={onScrub} onPointerMove={onScrub} />
         <div className="rp-head" ref={headRef} />
       </div>
-      <ScrubberLegend />
-      <p className="rp-flags-note" data-testid="flags-source">
-        {flagsNote(flags, timeline.flags.length)}
-      </p>
+      <ScrubberLegend markers={markers !== undefined} />
+      {!markers && (
+        <p className="rp-flags-note" data-testid="flags-source">
+          {flagsNote(flags, timeline.flags.length)}
+        </p>
+      )}
       {timeline.flags.length > 0 && (
         <ol className="rp-flags">
           {timeline.flags.map((f) => (
@@ -228,11 +274,12 @@ function flagsNote(flags: FlagsState, n: number): string {
   }
 }
 
-function ScrubberLegend() {
+function ScrubberLegend({ markers }: { markers: boolean }) {
   return (
     <p className="rp-scrub-legend">
       <span className="rp-key rp-key-density" /> activity <span className="rp-key rp-key-away" /> time away <span className="rp-key rp-key-pin" /> paste from
-      this session <span className="rp-key rp-key-pex" /> paste from outside <span className="rp-key rp-key-flag" /> flags (click to jump)
+      this session <span className="rp-key rp-key-pex" /> paste from outside <span className="rp-key rp-key-flag" />{' '}
+      {markers ? 'flags: the markers above the timeline (click one, or reach it with Tab, to jump there)' : 'flags (click to jump)'}
     </p>
   );
 }

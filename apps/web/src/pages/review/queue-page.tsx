@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { api, unwrap } from '../../api/client';
+import { useAuth } from '../../auth/auth-context';
 import { Choice } from '../../components/choice';
 import { LoadState, useLoad } from '../../components/load-state';
 import { PageTitle } from '../../components/page-title';
@@ -111,12 +112,19 @@ export function ReviewQueuePage() {
   );
 }
 
+/** An attempt's flag leads to the attempt's review (replay, monitoring, score) for those who may read it; any other to its session's. */
+function reviewLink(f: FlagSummary, role: string | undefined): string {
+  return f.attemptId && (role === 'teacher' || role === 'admin') ? `/review/attempts/${f.attemptId}?session=${f.sessionId}` : `/review/sessions/${f.sessionId}`;
+}
+
 function QueueRow({ flag: f, title }: { flag: FlagSummary; title: string | undefined }) {
+  const auth = useAuth();
+  const role = auth.state.status === 'signed-in' ? auth.state.me.role : undefined;
   const name = title ?? `Session ${f.sessionId}`;
   return (
     <tr>
       <th scope="row">
-        <Link to={`/review/sessions/${f.sessionId}`} aria-label={`Review ${name}: ${detectorName(f.kind)}`}>
+        <Link to={reviewLink(f, role)} aria-label={`Review ${name}: ${detectorName(f.kind)}`}>
           {name}
         </Link>
         <br />

@@ -29,6 +29,8 @@ async function loadSession(sessionId: string) {
   return { title: session.data?.meta.title, flags: flags.items };
 }
 
+const attemptOf = (flags: readonly FlagView[]) => flags.find((f) => f.attemptId)?.attemptId ?? null;
+
 /**
  * /review/sessions/:sessionId (teachers, admins; observers read): a session's flags, each with its
  * occurrences and evidence, the decisions taken and the student's answers, and (for a reviewer) the
@@ -56,6 +58,12 @@ export function SessionReviewPage() {
           {message.text}
         </p>
       )}
+      {data.status === 'ready' && attemptOf(data.data.flags) && (me?.role === 'teacher' || me?.role === 'admin') && (
+        <p>
+          This session is an exam attempt: <Link to={`/review/attempts/${attemptOf(data.data.flags)}`}>review the whole attempt</Link> (replay with its flags,
+          monitoring, score).
+        </p>
+      )}
       <LoadState state={data} what="the session’s flags" isEmpty={(d) => d.flags.length === 0} empty="This session has no flag.">
         {(d) =>
           d.flags.map((f) => (
@@ -76,7 +84,7 @@ export function SessionReviewPage() {
   );
 }
 
-function FlagCard({
+export function FlagCard({
   flag: f,
   me,
   onDecided,
