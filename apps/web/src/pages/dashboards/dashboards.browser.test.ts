@@ -4,8 +4,9 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { simulate } from '@veritas/simulator';
 import { launchChromium } from '../../../../../scripts/test-support/chromium';
 import { a11yViolations } from '../../testing/browser-harness';
-import { accessTokenOf, addPerson, DEMO_PASSWORD, signedInPage, startWebServer, type WebServer } from '../../testing/real-server';
+import { accessTokenOf, addPerson, DEMO_PASSWORD, signedInPage, type WebServer } from '../../testing/real-server';
 import { call, createExam, takeExam, until } from './dashboards-fixture';
+import { ON_POSTGRES, startDashboardsWebServer } from './dashboards-web-server';
 
 // The dashboards on the real server (issue 12). Through the API: the demo teacher sets an exam for
 // Demo class; Sam (the demo student) writes an honest essay and Paula pastes one; the analysis runs,
@@ -34,13 +35,13 @@ interface Analytics {
 const analytics = () => call<Analytics>(web, `/v1/exams/${examId}/analytics`, teacherToken);
 
 beforeAll(async () => {
-  web = await startWebServer('dashboards-web');
+  web = await startDashboardsWebServer('dashboards-web');
   teacherToken = await accessTokenOf(web.url, web.people.teacher.email, DEMO_PASSWORD);
   const adminToken = await accessTokenOf(web.url, web.people.admin.email, DEMO_PASSWORD);
   await addPerson(web, PAULA);
-  paulaId = (await call<{ items: { id: string; email: string }[] }>(web, `/v1/admin/users?q=${encodeURIComponent(PAULA.email)}&limit=5`, adminToken)).items.find(
-    (u) => u.email === PAULA.email,
-  )!.id;
+  paulaId = (
+    await call<{ items: { id: string; email: string }[] }>(web, `/v1/admin/users?q=${encodeURIComponent(PAULA.email)}&limit=5`, adminToken)
+  ).items.find((u) => u.email === PAULA.email)!.id;
   await call(web, `/v1/classes/c-demo/members/${paulaId}`, teacherToken, { method: 'PUT' });
   examId = await createExam(web, teacherToken, TITLE, ['c-demo']);
   const samToken = await accessTokenOf(web.url, web.people.student.email, DEMO_PASSWORD);
@@ -71,9 +72,13 @@ async function tabTo(page: Page, target: Locator, max = 80): Promise<void> {
   throw new Error('the element was not reached by Tab');
 }
 /** The value of a summary tile, by its term. */
-const tile = (page: Page, term: string) => page.locator('.stat-list div').filter({ has: page.locator('dt', { hasText: new RegExp(`^${term}$`) }) }).locator('dd');
+const tile = (page: Page, term: string) =>
+  page
+    .locator('.stat-list div')
+    .filter({ has: page.locator('dt', { hasText: new RegExp(`^${term}$`) }) })
+    .locator('dd');
 
-describe("the student's dashboard", () => {
+describe(`the student's dashboard (${ON_POSTGRES ? 'postgres' : 'pglite'})`, () => {
   it('shows the profile, momentum and attempts; the score only once released; links each attempt to its process report by keyboard; passes axe', async () => {
     const page = await signedInPage(browser, web, '/my/dashboard', web.people.student.email);
     expect(await page.getByRole('navigation').getByRole('link', { name: 'My dashboard' }).count()).toBe(1);
@@ -99,7 +104,11 @@ describe("the student's dashboard", () => {
     // One finished attempt: too little history for the momentum rules, said as such with the rule's reason.
     const momentum = page.getByRole('region', { name: 'How your work is going' });
     expect(await momentum.textContent()).toContain('Not enough finished attempts yet');
-    const mine = await call<{ momentum: { reason: string } }>(web, '/v1/students/me/dashboard', await accessTokenOf(web.url, web.people.student.email, DEMO_PASSWORD));
+    const mine = await call<{ momentum: { reason: string } }>(
+      web,
+      '/v1/students/me/dashboard',
+      await accessTokenOf(web.url, web.people.student.email, DEMO_PASSWORD),
+    );
     expect(await momentum.textContent()).toContain(mine.momentum.reason);
     expect(await a11yViolations(page)).toEqual([]);
 
@@ -144,7 +153,10 @@ describe("an exam's analytics", () => {
   it('is reached from the exams list and shows the class numbers, the risk chart with its table, and each measure as a histogram with the chosen attempt marked; passes axe', async () => {
     const a = await analytics();
     const page = await signedInPage(browser, web, '/exams', web.people.teacher.email);
-    await page.getByRole('row', { name: new RegExp(TITLE) }).getByRole('link', { name: 'Analytics' }).click();
+    await page
+      .getByRole('row', { name: new RegExp(TITLE) })
+      .getByRole('link', { name: 'Analytics' })
+      .click();
     await page.waitForURL(`**/exams/${examId}/analytics`);
     await page.getByRole('heading', { name: `Analytics: ${TITLE}`, level: 1 }).waitFor();
     expect(await tile(page, 'Attempts').textContent()).toBe('2');
@@ -166,7 +178,12 @@ describe("an exam's analytics", () => {
       ['Too little writing', 'notEnoughData'],
       ['Not analysed', 'notAnalysed'],
     ] as const) {
-      expect(await riskTable.getByRole('row', { name: new RegExp(`^${label}`) }).getByRole('cell').textContent()).toBe(String(a.risk[key]));
+      expect(
+        await riskTable
+          .getByRole('row', { name: new RegExp(`^${label}`) })
+          .getByRole('cell')
+          .textContent(),
+      ).toBe(String(a.risk[key]));
       expect(await risk.locator('figcaption').textContent()).toContain(`${label}: ${a.risk[key]}`);
     }
     // The data is reached by keyboard.
@@ -182,7 +199,10 @@ describe("an exam's analytics", () => {
       expect(await fig.locator('svg.recharts-surface').count(), title).toBe(1);
       // Two attempts measured: the bins of the table hold both, one of them marked.
       const counts = (await fig.getByRole('table').locator('tbody tr td:nth-of-type(1)').allTextContents()).map(Number);
-      expect(counts.reduce((x, y) => x + y, 0), title).toBe(2);
+      expect(
+        counts.reduce((x, y) => x + y, 0),
+        title,
+      ).toBe(2);
       expect(await fig.getByRole('table').locator('tbody tr td:nth-of-type(2)', { hasText: PAULA.displayName }).count(), title).toBe(1);
     }
     expect(await a11yViolations(page)).toEqual([]);
