@@ -5,8 +5,8 @@ import { simulate } from '@veritas/simulator';
 import { launchChromium } from '../../../../../scripts/test-support/chromium';
 import { a11yViolations } from '../../testing/browser-harness';
 import { accessTokenOf, addPerson, DEMO_PASSWORD, signedInPage, type WebServer } from '../../testing/real-server';
-import { call, createExam, takeExam, until } from './dashboards-fixture';
-import { ON_POSTGRES, startDashboardsWebServer } from './dashboards-web-server';
+import { call, createExam, takeExam, until } from './testing/dashboards-fixture';
+import { ON_POSTGRES, startDashboardsWebServer } from './testing/dashboards-web-server';
 
 // The dashboards on the real server (issue 12). Through the API: the demo teacher sets an exam for
 // Demo class; Sam (the demo student) writes an honest essay and Paula pastes one; the analysis runs,

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { loadConfig, seedDemoPeople, startServer } from '@veritas/server';
-import { buildWeb } from '../../testing/browser-harness';
-import { startWebServer, type WebServer } from '../../testing/real-server';
+import { buildWeb } from '../../../testing/browser-harness';
+import { startWebServer, type WebServer } from '../../../testing/real-server';
 
 export const ON_POSTGRES = process.env.VERITAS_TEST_DB === 'postgres';
 const ADMIN_URL = process.env.VERITAS_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';

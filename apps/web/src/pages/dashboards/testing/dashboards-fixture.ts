@@ -4,7 +4,7 @@
  */
 import { genesisHash, macKeyFromToken, sealBatch, type VeritasEvent } from '@veritas/schema';
 import { vi } from 'vitest';
-import type { WebServer } from '../../testing/real-server';
+import type { WebServer } from '../../../testing/real-server';
 
 export async function call<T>(web: WebServer, path: string, token: string, init: { method?: string; body?: unknown; bearer?: string } = {}): Promise<T> {
   const res = await fetch(`${web.url}${path}`, {
