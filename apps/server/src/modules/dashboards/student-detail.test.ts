@@ -8,6 +8,10 @@ import { buildInstitution, until, type Institution } from '../../testing/institu
 import { buildPerson, type Person } from '../../testing/people';
 import { chainBatches, typingEvents } from '../../testing/batches';
 import { forgeTokens, type ForgedTokens } from '../../testing/forged-tokens';
+import type { KyselyPlugin } from 'kysely';
+import type { UserActor } from '../../kernel/actor';
+import { tenantId, tenantScope } from '../../kernel/scope';
+import { createStudentDetailService } from './student-detail.service';
 
 /**
  * GET /v1/students/{studentId} (issue 12, the teacher's student detail): the profile, classes, the
@@ -158,5 +162,34 @@ describe(`a student's detail for their teachers (${TEST_DB})`, () => {
     expect((await get(undefined, detailOf(s.student.user.id))).statusCode).toBe(401);
     for (const token of [forged.otherKey, forged.algNone, forged.expired, forged.hs256PublicKey])
       expect((await t.app.inject({ method: 'GET', url: detailOf(s.student.user.id), headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(401);
+  });
+});
+
+describe(`a student's detail in a fixed number of queries (${TEST_DB})`, () => {
+  it('reads four queries whether the student has no attempt or several', async () => {
+    let n = 0;
+    const counting: KyselyPlugin = {
+      transformQuery: (a) => a.node,
+      transformResult: async (a) => {
+        n++;
+        return a.result;
+      },
+    };
+    const { database, audit } = t.app.services;
+    const students = createStudentDetailService({ database: { ...database, db: database.db.withPlugin(counting) }, audit });
+    const admin: UserActor = {
+      kind: 'user',
+      userId: s.admin.user.id,
+      tenantId: tenantId(s.tenant.id),
+      role: 'admin',
+      via: 'password',
+      scope: tenantScope(s.tenant.id),
+    };
+    const context = { ip: null, requestId: 'count' };
+    for (const student of [s.otherStudent, s.student]) {
+      n = 0;
+      await students.detail(admin, student.user.id, context);
+      expect(n, student.user.id).toBe(4);
+    }
   });
 });
