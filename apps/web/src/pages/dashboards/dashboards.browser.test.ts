@@ -5,6 +5,7 @@ import { simulate } from '@veritas/simulator';
 import { launchChromium } from '../../../../../scripts/test-support/chromium';
 import { a11yViolations } from '../../testing/browser-harness';
 import { accessTokenOf, addPerson, DEMO_PASSWORD, signedInPage, type WebServer } from '../../testing/real-server';
+import { dropoutText, type DropoutLabel } from './dashboard-words';
 import { call, createExam, takeExam, until } from './testing/dashboards-fixture';
 import { ON_POSTGRES, startDashboardsWebServer } from './testing/dashboards-web-server';
 
@@ -16,6 +17,7 @@ import { ON_POSTGRES, startDashboardsWebServer } from './testing/dashboards-web-
 // the student detail.
 
 const TITLE = 'Essay on rivers';
+const SECOND_TITLE = 'Essay on lakes';
 const PAULA = { email: 'paula@demo.veritas.test', role: 'student' as const, displayName: 'Paula Paster', password: 'paula passphrase 2026' };
 
 let web: WebServer;
@@ -51,6 +53,13 @@ beforeAll(async () => {
   // The analysis runs as a job after each submit; the review consolidates Paula's flags from it.
   await until('both analyses and the paste flags', async () => {
     const a = await analytics();
+    return a.risk.notAnalysed === 0 && a.summary.pendingFlags > 0;
+  });
+  // Paula pastes a second essay, at another exam: two finished attempts give her a momentum and a dropout label.
+  const lakes = await createExam(web, teacherToken, SECOND_TITLE, ['c-demo']);
+  await takeExam(web, paulaToken, lakes, simulate('paste', 2, { paragraphs: 2 }).events);
+  await until('the second exam analysed and flagged', async () => {
+    const a = await call<Analytics>(web, `/v1/exams/${lakes}/analytics`, teacherToken);
     return a.risk.notAnalysed === 0 && a.summary.pendingFlags > 0;
   });
   await call(web, `/v1/attempts/${sam.attemptId}/score`, teacherToken, { method: 'PUT', body: { score: 15 } });
@@ -121,6 +130,26 @@ describe(`the student's dashboard (${ON_POSTGRES ? 'postgres' : 'pglite'})`, () 
   });
 });
 
+describe("a student's dashboard with a dropout label", () => {
+  it('shows Paula her momentum, the dropout label in plain words and the recommendations, as the API gives them; passes axe', async () => {
+    const own = await call<{ momentum: { index: number | null; label: DropoutLabel | null; reason: string; recommendations: string[] } }>(
+      web,
+      '/v1/students/me/dashboard',
+      await accessTokenOf(web.url, PAULA.email, PAULA.password),
+    );
+    expect(own.momentum.label).not.toBeNull();
+    const page = await signedInPage(browser, web, '/my/dashboard', PAULA.email, PAULA.password);
+    const momentum = page.getByRole('region', { name: 'How your work is going' });
+    await momentum.waitFor();
+    expect(await momentum.textContent()).toContain(`${own.momentum.index} of 100`);
+    expect(await momentum.textContent()).toContain(dropoutText(own.momentum.label));
+    expect(await momentum.getByRole('list', { name: 'What we suggest' }).getByRole('listitem').allTextContents()).toEqual(own.momentum.recommendations);
+    expect(await tile(page, 'Attempts').textContent()).toBe('2');
+    expect(await a11yViolations(page)).toEqual([]);
+    await page.close();
+  });
+});
+
 describe("the teacher's dashboard", () => {
   it('lists the exam with its counts, the flags waiting, and the triage queue with the paste first, linked to its review and student; passes axe', async () => {
     const a = await analytics();
@@ -133,14 +162,21 @@ describe("the teacher's dashboard", () => {
     // Yours, closes, attempts, in progress, finished, graded, flags waiting, results.
     const results = a.exam.resultsReleased ? 'released' : 'not released';
     expect([cells[0], ...cells.slice(2)]).toEqual(['owner', '2', '0', '2', '2', String(a.summary.pendingFlags), results]);
-    expect(await tile(page, 'Open alerts \\(flags waiting\\)').textContent()).toBe(String(a.summary.pendingFlags));
-    const rows = page.getByRole('table', { name: 'Attempts by unreviewed risk' }).getByRole('row');
-    // The header, then Paula's attempt (flags waiting) before Sam's.
-    expect(await rows.nth(1).getByRole('rowheader').textContent()).toBe(PAULA.displayName);
-    expect(await rows.nth(2).getByRole('rowheader').textContent()).toBe('Sam Student');
+    // Flags waiting on all the teacher's exams: both essays'.
+    const lakes = await call<{ pendingFlags: number; exams: { title: string; pendingFlags: number }[] }>(web, '/v1/teachers/me/dashboard', teacherToken);
+    const waiting = lakes.exams.reduce((n, e) => n + e.pendingFlags, 0);
+    expect(lakes.pendingFlags).toBe(waiting);
+    expect(waiting).toBeGreaterThan(a.summary.pendingFlags);
+    expect(await tile(page, 'Open alerts \\(flags waiting\\)').textContent()).toBe(String(waiting));
+    // Paula's two pasted attempts (flags waiting) before Sam's.
+    const students = await page.getByRole('table', { name: 'Attempts by unreviewed risk' }).getByRole('rowheader').allTextContents();
+    expect(students).toEqual([PAULA.displayName, PAULA.displayName, 'Sam Student']);
     const review = page.getByRole('link', { name: `Review ${PAULA.displayName}’s attempt at ${TITLE}` });
     expect(await review.getAttribute('href')).toBe(`/review/sessions/${paula.sessionId}`);
-    expect(await page.getByRole('link', { name: `Student detail: ${PAULA.displayName}` }).getAttribute('href')).toBe(`/students/${paulaId}`);
+    // One link to her detail per attempt of hers in the queue.
+    expect(await page.getByRole('link', { name: `Student detail: ${PAULA.displayName}` }).count()).toBe(2);
+    for (const link of await page.getByRole('link', { name: `Student detail: ${PAULA.displayName}` }).all())
+      expect(await link.getAttribute('href')).toBe(`/students/${paulaId}`);
     expect(await a11yViolations(page)).toEqual([]);
     await tabTo(page, review);
     await page.keyboard.press('Enter');
@@ -246,7 +282,19 @@ describe('the student detail', () => {
     expect(await row.getByRole('cell').nth(6).textContent()).toBe(`${flags.flags} (${flags.pendingFlags})`);
     expect(await tile(page, 'Passed').textContent()).toBe('0');
     expect(await tile(page, 'Average score').textContent()).toBe('25%');
-    expect(await page.getByRole('region', { name: 'Momentum' }).textContent()).toContain('Dropout label');
+    // Her momentum and dropout label, as the API gives them, with the recommendations in plain words.
+    const detail = await call<{ momentum: { index: number | null; label: string | null; reason: string; recommendations: string[] } }>(
+      web,
+      `/v1/students/${paulaId}`,
+      teacherToken,
+    );
+    expect(detail.momentum.label).not.toBeNull();
+    const momentum = page.getByRole('region', { name: 'Momentum' });
+    expect(await momentum.textContent()).toContain(`${detail.momentum.index} of 100`);
+    expect(await momentum.textContent()).toContain(dropoutText(detail.momentum.label as DropoutLabel));
+    expect(await momentum.textContent()).toContain(detail.momentum.reason);
+    expect(detail.momentum.recommendations.length).toBeGreaterThan(0);
+    expect(await momentum.getByRole('list', { name: 'Recommendations' }).getByRole('listitem').allTextContents()).toEqual(detail.momentum.recommendations);
     expect(await a11yViolations(page)).toEqual([]);
     const review = row.getByRole('link', { name: `Review the attempt at ${TITLE}` });
     await tabTo(page, review);
