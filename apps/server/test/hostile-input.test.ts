@@ -292,7 +292,7 @@ function urlFor(op: Operation, id: string, query = ''): string {
       .replace('{flagId}', 'rv_AAAAAAAAAAAAAAAA')
       .replace('{token}', 'A'.repeat(43))
       .replace('{tenant}', ssoTenant.slug)
-      .replace(/\{(userId|observerId|teacherId|classId|keyId|examId|attemptId)\}/g, 'unknown-id') + query
+      .replace(/\{(userId|observerId|teacherId|classId|keyId|examId|attemptId|studentId)\}/g, 'unknown-id') + query
   );
 }
 

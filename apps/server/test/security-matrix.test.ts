@@ -431,6 +431,13 @@ const ROWS: Record<string, Row> = {
     except: { otherTeacher: 404 },
     audit: 'attempt.monitoring.read',
   },
+  // A student's detail: S1's teacher, the observer attached to them, admins; the other teacher (not S1's) gets an unknown student.
+  'GET /v1/students/{studentId}': {
+    a: () => ({ url: `/v1/students/${w.school.student.user.id}` }),
+    b: () => ({ url: `/v1/students/${w.bStudent.user.id}` }),
+    except: { otherTeacher: 404 },
+    audit: 'student.detail.read',
+  },
 };
 
 /** A flag to review on a session, as the review module stores one (its kind unique, so each is a fresh, open flag). */

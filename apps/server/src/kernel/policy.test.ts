@@ -83,6 +83,7 @@ describe('policy', () => {
       'dashboards:teacher': ['teacher'],
       'exams:analytics': ['admin', 'teacher'],
       'attempts:monitor': ['admin', 'teacher'],
+      'students:read': ['admin', 'teacher', 'observer'],
     });
   });
 

@@ -40,6 +40,7 @@ export const ACTIONS = [
   'dashboards:teacher',
   'exams:analytics',
   'attempts:monitor',
+  'students:read',
 ] as const;
 export type Level = (typeof ACCESS_LEVELS)[number];
 export type Action = (typeof ACTIONS)[number];
@@ -103,6 +104,9 @@ export const POLICY: Readonly<Record<Access, Readonly<Record<Column, Cell>>>> = 
   'dashboards:teacher': row(people('teacher')),
   'exams:analytics': row(people('admin', 'teacher')),
   'attempts:monitor': row(people('admin', 'teacher')),
+  // A student's detail (modules/dashboards/student-detail): which student each may see is the service's (their teachers, those
+  // teachers' observers, admins; 404 for any other).
+  'students:read': row(people('admin', 'teacher', 'observer')),
 };
 
 /** What the request is about: the session named in its path, if any; and the server's settings that bear on access. */

@@ -1237,6 +1237,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/students/{studentId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A student's detail
+     * @description The student's profile and classes; their attempts at the exams the caller owns or co-teaches (an observer: those of the teachers they are attached to; an admin: all) with score, integrity, risk and flags; a summary; their momentum and dropout label. For the teachers of their classes, the teachers of exams they took, the observers attached to those teachers, and admins; 404 for anyone else. Audited as `student.detail.read`.
+     */
+    get: operations['getStudentsByStudentId'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/students/me/dashboard': {
     parameters: {
       query?: never;
@@ -10335,6 +10355,128 @@ export interface operations {
       };
       /** @description application/problem+json */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getStudentsByStudentId: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        studentId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            profile: {
+              id: string;
+              displayName: string;
+              email: string;
+              enrollmentId: string | null;
+              status: string;
+            };
+            /** @description The student's classes in the institution, by name */
+            classes: {
+              id: string;
+              name: string;
+              teacherId: string;
+              teacherName: string;
+            }[];
+            summary: {
+              /** @description Attempts listed (at the exams the caller manages) */
+              attempts: number;
+              /** @description Of them, scored */
+              graded: number;
+              passed: number;
+              averagePercent: number | null;
+              averageIntegrity: number | null;
+              /** @description Flags on these attempts waiting for a person’s decision */
+              pendingFlags: number;
+            };
+            /** @description The student's learning momentum and dropout label, as their own dashboard shows it (the same rules, the same released results) */
+            momentum: {
+              index: number | null;
+              label: ('safe' | 'incapable' | 'copy' | 'no_interest') | null;
+              reason: string;
+              recommendations: string[];
+              attempts: number;
+            };
+            /** @description The attempts at the exams the caller manages (an observer: those of the teachers they are attached to), newest first; at most 200 */
+            attempts: {
+              id: string;
+              examId: string;
+              examTitle: string;
+              subject: string;
+              state: string;
+              sessionId: string | null;
+              startedAt: string | null;
+              finishedAt: string | null;
+              score: number | null;
+              maxScore: number;
+              passMark: number;
+              passed: boolean | null;
+              resultsReleased: boolean;
+              integrity: number | null;
+              risk: ('low' | 'medium' | 'high') | null;
+              analysis: 'done' | 'not-enough-data' | 'none';
+              flags: number;
+              pendingFlags: number;
+            }[];
+          };
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
         headers: {
           [name: string]: unknown;
         };

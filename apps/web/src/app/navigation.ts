@@ -21,6 +21,7 @@ export const NAVIGATION: Record<Audience, readonly NavItem[]> = {
   ],
   teacher: [
     { to: '/classes', label: 'Classes' },
+    { to: '/dashboard', label: 'Dashboard' },
     { to: '/exams', label: 'Exams' },
     { to: '/sessions', label: 'Sessions' },
     { to: '/review', label: 'Review' },
@@ -32,6 +33,7 @@ export const NAVIGATION: Record<Audience, readonly NavItem[]> = {
   ],
   student: [
     { to: '/my/sessions', label: 'My sessions' },
+    { to: '/my/dashboard', label: 'My dashboard' },
     { to: '/my/exams', label: 'My exams' },
     { to: '/my/flags', label: 'My flags' },
     { to: '/profile', label: 'Profile' },

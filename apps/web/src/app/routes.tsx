@@ -72,6 +72,17 @@ const GUARDED: { roles: readonly Role[]; pages: { path: string; lazy: PageLoader
     pages: [{ path: 'review/attempts/:attemptId', lazy: page(() => import('../pages/review/attempt-review-page'), 'AttemptReviewPage') }],
   },
   { roles: ['student'], pages: [{ path: 'my/flags', lazy: page(() => import('../pages/review/my-flags-page'), 'MyFlagsPage') }] },
+  // Dashboards (issue 12): each page's data in one request; who reads which exam or student, the server decides (404 otherwise).
+  { roles: ['student'], pages: [{ path: 'my/dashboard', lazy: page(() => import('../pages/dashboards/student-dashboard-page'), 'StudentDashboardPage') }] },
+  { roles: ['teacher'], pages: [{ path: 'dashboard', lazy: page(() => import('../pages/dashboards/teacher-dashboard-page'), 'TeacherDashboardPage') }] },
+  {
+    roles: ['teacher', 'admin'],
+    pages: [{ path: 'exams/:examId/analytics', lazy: page(() => import('../pages/dashboards/exam-analytics-page'), 'ExamAnalyticsPage') }],
+  },
+  {
+    roles: ['teacher', 'observer', 'admin'],
+    pages: [{ path: 'students/:studentId', lazy: page(() => import('../pages/dashboards/student-detail-page'), 'StudentDetailPage') }],
+  },
   // Whose report it is, the server decides (404 otherwise).
   {
     roles: ['student', 'teacher', 'observer', 'admin'],

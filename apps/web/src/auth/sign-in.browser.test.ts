@@ -82,9 +82,9 @@ async function recordHeadings(page: Page) {
 describe('signing in', () => {
   it.each([
     { role: 'admin', start: '/admin/users', nav: ['Users', 'Invitations', 'Classes', 'API keys', 'Audit log', 'Institution', 'Review'] },
-    { role: 'teacher', start: '/classes', nav: ['Classes', 'Exams', 'Sessions', 'Review'] },
+    { role: 'teacher', start: '/classes', nav: ['Classes', 'Dashboard', 'Exams', 'Sessions', 'Review'] },
     { role: 'observer', start: '/sessions', nav: ['Sessions', 'Classes', 'Review'] },
-    { role: 'student', start: '/my/sessions', nav: ['My sessions', 'My exams', 'My flags', 'Profile'] },
+    { role: 'student', start: '/my/sessions', nav: ['My sessions', 'My dashboard', 'My exams', 'My flags', 'Profile'] },
   ] as const)('the demo $role lands on $start with the navigation of the role', async ({ role, start, nav }) => {
     const person = web.people[role];
     const page = await browser.newPage();

@@ -11,6 +11,7 @@ import {
   TeacherDashboard,
   TeacherDashboardQuery,
 } from './dashboards.schemas';
+import { studentDetailRoutes } from './student-detail.routes';
 import { presentExamAnalytics, presentMonitoring, presentResultsCsv, presentStudentDashboard, presentTeacherDashboard } from './dashboards.presenter';
 
 /**
@@ -18,8 +19,10 @@ import { presentExamAnalytics, presentMonitoring, presentResultsCsv, presentStud
  * page, an exam's analytics and its results as CSV, an attempt's monitoring. An exam or attempt the
  * caller does not manage answers as an unknown id (404).
  */
-export const dashboardsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { services }) => {
-  const dashboards = services.dashboards;
+export const dashboardsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
+  const dashboards = deps.services.dashboards;
+  // A student's detail for their teachers (student-detail.routes.ts).
+  await app.register(studentDetailRoutes, deps);
 
   app.get(
     '/v1/students/me/dashboard',

@@ -1,0 +1,149 @@
+import { Link, useParams, useSearchParams } from 'react-router';
+import { api, unwrap } from '../../api/client';
+import { LoadState, useLoad } from '../../components/load-state';
+import { PageTitle } from '../../components/page-title';
+import { StandingHistogram, STANDING } from './class-standing';
+import { decimal, integrityText, percent, riskText, stateText } from './dashboard-words';
+import { ResultsDownload } from './results-download';
+import { RiskChart } from './risk-chart';
+import './dashboards.css';
+
+/**
+ * /exams/:examId/analytics: an exam's analytics in one request (GET /v1/exams/{examId}/analytics):
+ * the class's numbers, the risk distribution, a row per attempt, and where the chosen attempt
+ * (`?attempt=`, the first one by default) stands against the class on each measure. Every chart has
+ * its caption and its data as a table.
+ */
+export function ExamAnalyticsPage() {
+  const { examId = '' } = useParams();
+  const [search] = useSearchParams();
+  const [state] = useLoad(() => unwrap(api.GET('/v1/exams/{examId}/analytics', { params: { path: { examId } } })), examId);
+  const title = state.status === 'ready' ? `Analytics: ${state.data.exam.title}` : 'Exam analytics';
+  return (
+    <div className="page page-wide">
+      <PageTitle>{title}</PageTitle>
+      <h1>{title}</h1>
+      <p>
+        <Link to="/exams">All exams</Link>
+      </p>
+      <LoadState state={state} what="the exam's analytics" isEmpty={() => false} empty="">
+        {(d) => {
+          const chosen = d.students.find((s) => s.attemptId === search.get('attempt')) ?? d.students[0];
+          return (
+            <>
+              <ResultsDownload examId={d.exam.id} />
+              <section aria-labelledby="summary-heading">
+                <h2 id="summary-heading">Summary</h2>
+                <dl className="stat-list">
+                  <div>
+                    <dt>Attempts</dt>
+                    <dd>{d.summary.attempts}</dd>
+                  </div>
+                  <div>
+                    <dt>Students</dt>
+                    <dd>{d.summary.students}</dd>
+                  </div>
+                  <div>
+                    <dt>Average score</dt>
+                    <dd>{d.summary.averageScore === null ? '—' : `${decimal(d.summary.averageScore)} / ${decimal(d.exam.maxScore)}`}</dd>
+                  </div>
+                  <div>
+                    <dt>Pass rate</dt>
+                    <dd>{percent(d.summary.passRate)}</dd>
+                  </div>
+                  <div>
+                    <dt>Average integrity</dt>
+                    <dd>{percent(d.summary.averageIntegrity)}</dd>
+                  </div>
+                  <div>
+                    <dt>High risk</dt>
+                    <dd>{d.summary.highRisk}</dd>
+                  </div>
+                  <div>
+                    <dt>Flagged attempts</dt>
+                    <dd>{d.summary.flagged}</dd>
+                  </div>
+                  <div>
+                    <dt>Flags waiting</dt>
+                    <dd>{d.summary.pendingFlags}</dd>
+                  </div>
+                </dl>
+              </section>
+
+              <section aria-labelledby="risk-heading">
+                <h2 id="risk-heading">Risk</h2>
+                <RiskChart risk={d.risk} />
+              </section>
+
+              <section aria-labelledby="students-heading">
+                <h2 id="students-heading">Students</h2>
+                {d.students.length === 0 ? (
+                  <p className="muted">No attempt yet.</p>
+                ) : (
+                  <table className="table">
+                    <caption className="sr-only">One row per attempt, by name</caption>
+                    <thead>
+                      <tr>
+                        <th scope="col">Student</th>
+                        <th scope="col">State</th>
+                        <th scope="col">Score</th>
+                        <th scope="col">Passed</th>
+                        <th scope="col">Integrity</th>
+                        <th scope="col">Risk</th>
+                        <th scope="col">Flags (waiting)</th>
+                        <th scope="col">Review</th>
+                        <th scope="col">Against the class</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {d.students.map((s) => (
+                        <tr key={s.attemptId}>
+                          <th scope="row">
+                            <Link to={`/students/${s.studentId}`} aria-label={`Student detail: ${s.name}`}>
+                              {s.name}
+                            </Link>
+                          </th>
+                          <td>{stateText(s.state)}</td>
+                          <td>{s.score === null ? '—' : decimal(s.score)}</td>
+                          <td>{s.passed === null ? '—' : s.passed ? 'yes' : 'no'}</td>
+                          <td>{integrityText(s.integrity, s.analysis)}</td>
+                          <td>{riskText(s.risk)}</td>
+                          <td>
+                            {s.flags} ({s.pendingFlags})
+                          </td>
+                          <td>{s.sessionId ? <Link to={`/review/sessions/${s.sessionId}`}>Review {s.name}’s attempt</Link> : '—'}</td>
+                          <td>
+                            <Link to={`?attempt=${s.attemptId}`} aria-current={s.attemptId === chosen?.attemptId ? 'true' : undefined}>
+                              Place {s.name} in the class
+                            </Link>
+                          </td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                )}
+              </section>
+
+              {chosen && (
+                <section aria-labelledby="standing-heading">
+                  <h2 id="standing-heading">Where {chosen.name} stands against the class</h2>
+                  <div className="chart-grid">
+                    {STANDING.map((m) => (
+                      <StandingHistogram
+                        key={m.key}
+                        metric={m}
+                        values={d.students.map((s) => s.standing[m.key].value)}
+                        median={d.class[m.key].median}
+                        marked={{ name: chosen.name, ...chosen.standing[m.key] }}
+                      />
+                    ))}
+                  </div>
+                </section>
+              )}
+            </>
+          );
+        }}
+      </LoadState>
+    </div>
+  );
+}
