@@ -78,7 +78,10 @@ export async function examTicket(app: App, who: Person, examId: string, purpose:
 
 /** Typed characters at `fromPos`, `gap` ms apart from `fromT`. */
 export const typed = (text: string, fromT: number, fromPos = 0, gap = 100): Omit<VeritasEvent, 'seq'>[] =>
-  [...text].map((ch, i) => ({ t: fromT + i * gap, type: 'text.op', data: { pos: fromPos + i, del: 0, ins: ch, cause: 'type', trusted: true } }) as Omit<VeritasEvent, 'seq'>);
+  [...text].map(
+    (ch, i) =>
+      ({ t: fromT + i * gap, type: 'text.op', data: { pos: fromPos + i, del: 0, ins: ch, cause: 'type', trusted: true } }) as Omit<VeritasEvent, 'seq'>,
+  );
 
 export interface AlertsClient {
   ws: WebSocket;

@@ -19,7 +19,10 @@ const streams: SseClient[] = [];
 const sockets: AlertsClient[] = [];
 
 const studentsOf = (c: SseClient): StudentsMessage[] => c.messages.filter((m) => m.event === 'students').map((m) => JSON.parse(m.data) as StudentsMessage);
-const lastState = (c: SseClient, attemptId: string) => studentsOf(c).at(-1)?.students.find((s) => s.attemptId === attemptId);
+const lastState = (c: SseClient, attemptId: string) =>
+  studentsOf(c)
+    .at(-1)
+    ?.students.find((s) => s.attemptId === attemptId);
 const view = async (url: string) => {
   const c = await openSse(`${base}${url}`);
   streams.push(c);
@@ -103,7 +106,12 @@ describe('the exam view (SSE)', () => {
       delays.push(Date.now() - sent);
     }
     expect(Math.max(...delays), `delays ${delays.join(', ')} ms`).toBeLessThan(1000);
-    expect(lastState(c, w.attemptId)!.host).toEqual({ confusion: 0.4, engagement: 0.7, source: 'webcam', labels: { confusion: 0.4, engagement: 0.7, faces: 1 } });
+    expect(lastState(c, w.attemptId)!.host).toEqual({
+      confusion: 0.4,
+      engagement: 0.7,
+      source: 'webcam',
+      labels: { confusion: 0.4, engagement: 0.7, faces: 1 },
+    });
     // Every second at least, even when nothing changes.
     const count = studentsOf(c).length;
     await c.until((x) => studentsOf(x).length >= count + 2, 'two more ticks');
@@ -169,7 +177,12 @@ describe('critical alerts (WebSocket)', () => {
     expect(await db.selectFrom('alert_acknowledgements').selectAll().where('alert_id', '=', alert!.id).execute()).toMatchObject([
       { exam_id: examId, user_id: school.otherTeacher.user.id, tenant_id: school.tenant.id },
     ]);
-    const audit = await db.selectFrom('audit_log').select(['action', 'actor_id', 'resource_id']).where('action', '=', 'alert.acknowledge').where('resource_id', '=', alert!.id).execute();
+    const audit = await db
+      .selectFrom('audit_log')
+      .select(['action', 'actor_id', 'resource_id'])
+      .where('action', '=', 'alert.acknowledge')
+      .where('resource_id', '=', alert!.id)
+      .execute();
     expect(audit).toEqual([{ action: 'alert.acknowledge', actor_id: school.otherTeacher.user.id, resource_id: alert!.id }]);
 
     // A second acknowledgement changes nothing: the first stands.
@@ -243,12 +256,20 @@ describe('access to an exam live', () => {
     expect(await alertsSocket(alerts.url, 'https://evil.example').opened).toBe(403);
     expect(await alertsSocket(alerts.url, 'null').opened).toBe(403);
     // The tenant's CORS origins may embed it; a client that sends no Origin is no browser page.
-    const set = await t.app.inject({ method: 'PATCH', url: '/v1/admin/tenant', headers: school.admin.headers, payload: { corsOrigins: ['https://lms.example'] } });
+    const set = await t.app.inject({
+      method: 'PATCH',
+      url: '/v1/admin/tenant',
+      headers: school.admin.headers,
+      payload: { corsOrigins: ['https://lms.example'] },
+    });
     expect(set.statusCode, set.body).toBe(200);
     expect(await alertsSocket(alerts.url, 'https://lms.example').opened).toBe('open');
     expect(await alertsSocket(alerts.url, undefined).opened).toBe('open');
     // Expired.
-    await t.app.services.database.db.updateTable('exam_live_tickets').set({ expires_at: new Date(Date.now() - 1000) }).execute();
+    await t.app.services.database.db
+      .updateTable('exam_live_tickets')
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .execute();
     expect(await status(live.url)).toBe(401);
     expect(await alertsSocket(alerts.url).opened).toBe(401);
   });
