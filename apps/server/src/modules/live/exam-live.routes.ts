@@ -10,6 +10,7 @@ import { AlertsClientMessage, ExamLiveParams, ExamLiveTicket, ExamTicketBody, Ti
 import { isAllowedOrigin } from './exam-live.origin';
 
 const clientMessage = TypeCompiler.Compile(AlertsClientMessage);
+const EXAM_ID = new RegExp(ExamLiveParams.properties.examId.pattern!);
 /** A teacher's message is a small JSON object; anything longer is refused unread. */
 const MAX_CLIENT_MESSAGE = 1024;
 
@@ -114,16 +115,18 @@ export const examLiveRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
     {
       websocket: true,
       config: { access: 'exams:watch', examTicket: 'alerts' },
-      // Checked before the upgrade, so a refusal is a plain HTTP problem: the page's origin, then the
-      // declared access (the access hook leaves upgrades to the route), then the exam.
-      preHandler: async (req) => {
+      // Checked before the upgrade (and, like the access hook, before the schema), so a refusal is a plain
+      // HTTP problem: the page's origin, then the declared access (the access hook leaves upgrades to the
+      // route), then the exam. A malformed exam id names no exam: its schema answers 400.
+      preValidation: async (req) => {
         const origin = req.headers.origin;
         const actor = req.actor;
         if (origin !== undefined && !(await isAllowedOrigin(origin, req, config.publicUrl, actor, services.people.tenant))) {
           throw new AppError('forbidden', `a page of ${origin.slice(0, 100)} may not open this socket`);
         }
         enforceAccess(actor, 'exams:watch', undefined, config.publicSessions);
-        await watchedExam(req, (req.params as { examId: string }).examId);
+        const { examId } = req.params as { examId?: unknown };
+        if (typeof examId === 'string' && EXAM_ID.test(examId)) await watchedExam(req, examId);
       },
       schema: {
         tags: ['exams'],
