@@ -171,8 +171,10 @@ export const examLiveRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
               throw new AppError('malformed-json', 'the message is not valid JSON');
             }
             if (!clientMessage.Check(msg)) throw new AppError('invalid-request', 'expected {"type":"ack","alertId":"…"}');
-            // Every socket of the exam is told, this one included (once, whether by this instance or the hub).
-            await live.acknowledge(actor, examId, msg.alertId, contextOf(req));
+            // A fresh one is told to every socket of the exam, this one included (once, by this instance or the hub);
+            // one that came after another is answered here with the one that stands.
+            const { ack, fresh } = await live.acknowledge(actor, examId, msg.alertId, contextOf(req));
+            if (!fresh) send({ type: 'acknowledged', ...ack });
           } catch (err) {
             problem(err);
           }

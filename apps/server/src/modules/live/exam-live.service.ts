@@ -46,6 +46,9 @@ export interface AlertSocket {
 
 export type Acknowledged = { alertId: string; by: { id: string; name: string }; at: string };
 
+/** An acknowledgement as answered to whoever sent it: `fresh` false when an earlier one stood already. */
+export type AckAnswer = { ack: Acknowledged; fresh: boolean };
+
 export interface ExamLiveService {
   tickets: ExamTickets;
   /** Whether this person watches the exam now (a teacher of it, an admin, an observer of one of its teachers). */
@@ -55,7 +58,7 @@ export interface ExamLiveService {
   /** Attaches an alerts socket (the caller has checked access): open critical alerts at once, then each new one and each acknowledgement. */
   alerts(socket: AlertSocket, actor: UserActor, examId: string): Promise<void>;
   /** A teacher's (or admin's) acknowledgement: stored once (the first stands), audited, told to every socket of the exam. */
-  acknowledge(actor: UserActor, examId: string, alertId: string, context: RequestContext): Promise<Acknowledged>;
+  acknowledge(actor: UserActor, examId: string, alertId: string, context: RequestContext): Promise<AckAnswer>;
   /** Publishes a session's new critical alerts to its exam's channel (alert.raised). */
   publishAlerts(tenantId: string, examId: string, sessionId: string): Promise<void>;
   stats(): { rooms: number; members: number };
@@ -211,22 +214,22 @@ export function createExamLiveService({ database, hub, audit, access, options, n
       const [alert] = await guard(criticalAlerts(db, actor.tenantId, examId, { alertId, limit: 1 }));
       if (!alert) throw new AppError('not-found', `no critical alert ${alertId} in this exam`);
       const at = now();
-      await db
+      const fresh = await db
         .transaction()
         .execute(async (trx: Kysely<DB>) => {
-          if (await insertAcknowledgement(trx, { alertId, tenantId: actor.tenantId, examId, userId: actor.userId, at })) {
-            await audit.record(
-              {
-                tenantId: actor.tenantId,
-                actor,
-                action: 'alert.acknowledge',
-                resource: { type: 'alert', id: alertId },
-                context,
-                detail: { examId, sessionId: alert.session_id, kind: alert.detector },
-              },
-              trx,
-            );
-          }
+          if (!(await insertAcknowledgement(trx, { alertId, tenantId: actor.tenantId, examId, userId: actor.userId, at }))) return false;
+          await audit.record(
+            {
+              tenantId: actor.tenantId,
+              actor,
+              action: 'alert.acknowledge',
+              resource: { type: 'alert', id: alertId },
+              context,
+              detail: { examId, sessionId: alert.session_id, kind: alert.detector },
+            },
+            trx,
+          );
+          return true;
         })
         .catch(rethrowUnavailable);
       // The first acknowledgement stands: whoever came second is told whose it is.
@@ -237,9 +240,11 @@ export function createExamLiveService({ database, hub, audit, access, options, n
         by: { id: stored?.ack_user_id ?? actor.userId, name: stored?.ack_user_name ?? me?.display_name ?? '' },
         at: (stored?.ack_at ?? at).toISOString(),
       };
-      rooms.get(`${actor.tenantId}\u0000${examId}`)?.acknowledged(ack);
-      void hub.publish(examChannel(examId), asHubMessage({ k: 'ack', ...ack })).catch(() => undefined);
-      return ack;
+      if (fresh) {
+        rooms.get(`${actor.tenantId}\u0000${examId}`)?.acknowledged(ack);
+        void hub.publish(examChannel(examId), asHubMessage({ k: 'ack', ...ack })).catch(() => undefined);
+      }
+      return { ack, fresh };
     },
 
     async publishAlerts(tenantId, examId, sessionId) {

@@ -185,9 +185,13 @@ describe('critical alerts (WebSocket)', () => {
       .execute();
     expect(audit).toEqual([{ action: 'alert.acknowledge', actor_id: school.otherTeacher.user.id, resource_id: alert!.id }]);
 
-    // A second acknowledgement changes nothing: the first stands.
+    // A second acknowledgement changes nothing: the first stands, and is the answer.
     teacher.send({ type: 'ack', alertId: alert!.id });
-    await teacher.until((r) => r.filter((m) => m.type === 'acknowledged').length >= 1, 'an answer');
+    await teacher.until((r) => r.filter((m) => m.type === 'acknowledged').length === 2, 'the answer to the second');
+    expect(teacher.received.filter((m) => m.type === 'acknowledged').at(-1)).toMatchObject({ alertId: alert!.id, by });
+    expect(await db.selectFrom('alert_acknowledgements').select('user_id').where('alert_id', '=', alert!.id).execute()).toEqual([
+      { user_id: school.otherTeacher.user.id },
+    ]);
 
     // A new alert while the teacher is away: sent when they come back, the acknowledged one not.
     teacher.ws.close();
