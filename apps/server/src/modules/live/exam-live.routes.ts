@@ -13,6 +13,7 @@ const clientMessage = TypeCompiler.Compile(AlertsClientMessage);
 const EXAM_ID = new RegExp(ExamLiveParams.properties.examId.pattern!);
 /** A teacher's message is a small JSON object; anything longer is refused unread. */
 const MAX_CLIENT_MESSAGE = 1024;
+const SOCKET_PING_MS = 25_000;
 
 const channelPath = (examId: string, purpose: LivePurpose) => (purpose === 'exam-live' ? `/v1/exams/${examId}/live` : `/v1/exams/${examId}/alerts/socket`);
 
@@ -150,8 +151,14 @@ export const examLiveRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
       const examId = (req.params as { examId: string }).examId;
       const actor = userOf(req);
       const send = (msg: object) => {
-        if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(msg));
+        if (socket.readyState !== socket.OPEN) return;
+        socket.send(JSON.stringify(msg));
+        // A client that does not read is dropped rather than queued for; it reconnects and is sent every open alert again.
+        if (socket.bufferedAmount > config.live.maxBufferedBytes) socket.terminate();
       };
+      // Pings keep proxies from closing a quiet socket (the browser answers them by itself).
+      const ping = setInterval(() => socket.readyState === socket.OPEN && socket.ping(), SOCKET_PING_MS);
+      socket.once('close', () => clearInterval(ping));
       const problem = (err: unknown) => {
         const p = problemFor(err, req.id);
         if (p.status >= 500) req.log.error({ err }, 'alerts socket failure');
