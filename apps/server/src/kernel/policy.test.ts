@@ -84,6 +84,8 @@ describe('policy', () => {
       'exams:analytics': ['admin', 'teacher'],
       'attempts:monitor': ['admin', 'teacher'],
       'students:read': ['admin', 'teacher', 'observer'],
+      'exams:watch': ['admin', 'teacher', 'observer'],
+      'alerts:acknowledge': ['admin', 'teacher'],
     });
   });
 

@@ -41,6 +41,8 @@ export const ACTIONS = [
   'exams:analytics',
   'attempts:monitor',
   'students:read',
+  'exams:watch',
+  'alerts:acknowledge',
 ] as const;
 export type Level = (typeof ACCESS_LEVELS)[number];
 export type Action = (typeof ACTIONS)[number];
@@ -107,6 +109,10 @@ export const POLICY: Readonly<Record<Access, Readonly<Record<Column, Cell>>>> = 
   // A student's detail (modules/dashboards/student-detail): which student each may see is the service's (their teachers, those
   // teachers' observers, admins; 404 for any other).
   'students:read': row(people('admin', 'teacher', 'observer')),
+  // Live supervision (modules/live, ADR 0019): an exam's live view and its alerts socket for its teachers (owner,
+  // co-teachers), admins, and observers attached to one of its teachers, who watch but never acknowledge an alert.
+  'exams:watch': row(people('admin', 'teacher', 'observer')),
+  'alerts:acknowledge': row(people('admin', 'teacher')),
 };
 
 /** What the request is about: the session named in its path, if any; and the server's settings that bear on access. */

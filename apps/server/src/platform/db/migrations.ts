@@ -8,6 +8,7 @@ import { liveTicketsMigration } from './schema-steps/0009-live-tickets';
 import { certificatesMigration } from './schema-steps/0008-certificates';
 import { dashboardsMigration } from './schema-steps/0010-dashboards';
 import { idempotencyMigration } from './schema-steps/0015-idempotency';
+import { liveExamMigration } from './schema-steps/0012-live-exam';
 
 /**
  * Numbered migrations, in code so they ship with the server and run unchanged on PGlite and
@@ -137,6 +138,7 @@ const migrations: Record<string, Migration> = {
   '0008_certificates': { up: certificatesMigration },
   '0010_dashboards': { up: dashboardsMigration },
   '0015_idempotency': { up: idempotencyMigration },
+  '0012_live_exam': { up: liveExamMigration },
 };
 
 class InCodeProvider implements MigrationProvider {
