@@ -49,6 +49,7 @@ const GUARDED: { roles: readonly Role[]; pages: { path: string; lazy: PageLoader
       { path: 'exams', lazy: page(() => import('../pages/exams/exams-page'), 'ExamsPage') },
       { path: 'exams/new', lazy: examForm },
       { path: 'exams/:examId/edit', lazy: examForm },
+      { path: 'exams/:examId/live', lazy: page(() => import('../pages/live/exam-live-page'), 'ExamLiveRoute') },
     ],
   },
   {
