@@ -48,7 +48,7 @@ import { ssoAdminRoutes, ssoSignInRoutes } from '../modules/sso';
 import { reviewRoutes } from '../modules/review';
 import { attemptsRoutes, examsRoutes } from '../modules/exams';
 import { sdkRoutes } from '../modules/sdk';
-import { liveRoutes } from '../modules/live';
+import { examLiveRoutes, liveRoutes } from '../modules/live';
 import { dashboardsRoutes } from '../modules/dashboards';
 
 export interface AppDeps {
@@ -149,6 +149,7 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, hu
     sessionGrant: (actor, sessionId) => services.grants.sessionGrant(actor, sessionId),
     shareLink: (sessionId, token) => services.shareLinks.resolve(sessionId, token),
     liveTicket: (sessionId, ticket) => services.liveStreams.tickets.resolve(sessionId, ticket),
+    examTicket: (examId, purpose, ticket) => services.examLive.tickets.resolve(examId, purpose, ticket),
   });
   // Cross-origin use of the recorder's routes, decided per request (before access: it declares its preflight route).
   await installCors(app, {
@@ -253,6 +254,7 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, hu
   await app.register(attemptsRoutes, deps);
   await app.register(sdkRoutes, deps);
   await app.register(liveRoutes, deps);
+  await app.register(examLiveRoutes, deps);
   await app.register(dashboardsRoutes, deps);
   return app as unknown as App;
 }

@@ -40,6 +40,8 @@ export const ACTIONS = [
   'dashboards:teacher',
   'exams:analytics',
   'attempts:monitor',
+  'exams:watch',
+  'alerts:acknowledge',
 ] as const;
 export type Level = (typeof ACCESS_LEVELS)[number];
 export type Action = (typeof ACTIONS)[number];
@@ -103,6 +105,10 @@ export const POLICY: Readonly<Record<Access, Readonly<Record<Column, Cell>>>> = 
   'dashboards:teacher': row(people('teacher')),
   'exams:analytics': row(people('admin', 'teacher')),
   'attempts:monitor': row(people('admin', 'teacher')),
+  // Live supervision (modules/live, ADR 0019): an exam's live view and its alerts socket for its teachers (owner,
+  // co-teachers), admins, and observers attached to one of its teachers, who watch but never acknowledge an alert.
+  'exams:watch': row(people('admin', 'teacher', 'observer')),
+  'alerts:acknowledge': row(people('admin', 'teacher')),
 };
 
 /** What the request is about: the session named in its path, if any; and the server's settings that bear on access. */

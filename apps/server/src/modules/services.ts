@@ -23,7 +23,7 @@ import { createCertificateKeys, createCertificatesService, subscribeCertificates
 import { createReviewService, subscribeReview, type ReviewService } from './review';
 import { createAttemptsService, createExamsService, type AttemptsService, type ExamsService } from './exams';
 import { createDashboardsService, type DashboardsService } from './dashboards';
-import { createLiveStreamsService, subscribeLive, type LiveStreamsService } from './live';
+import { createExamLiveService, createLiveStreamsService, subscribeExamLive, subscribeLive, type ExamLiveService, type LiveStreamsService } from './live';
 import type { LiveHub } from '../platform/hub/live-hub';
 import { MemoryHub } from '../platform/hub/memory-hub';
 import {
@@ -84,6 +84,8 @@ export interface Services {
   hub: LiveHub;
   /** Sessions' live streams (SSE of committed events) and their tickets. */
   liveStreams: LiveStreamsService;
+  /** Exams' live supervision: the exam view, critical alerts over a socket and their acknowledgement (ADR 0019). */
+  examLive: ExamLiveService;
   /** Dashboards: a student's and a teacher's page, an exam's analytics and CSV, an attempt's monitoring. */
   dashboards: DashboardsService;
 }
@@ -149,6 +151,27 @@ export function createServices(database: Database, config: Config, metrics: AppM
     ...(options.clock ? { now: options.clock } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
+  const examLive = createExamLiveService({
+    database,
+    hub,
+    audit,
+    access: liveStreams.access,
+    options: {
+      tickMs: 1000,
+      refreshMs: 5000,
+      recheckMs: config.live.recheckMs,
+      maxBufferedBytes: config.live.maxBufferedBytes,
+      serverRefusesHost: config.hostSignals === 'refuse',
+    },
+    ...(options.clock ? { now: options.clock } : {}),
+    ...(options.log ? { log: options.log } : {}),
+  });
+  subscribeExamLive(events, {
+    db: database.db,
+    hub,
+    examLive,
+    report: (err, context) => options.log?.warn({ err, ...context }, 'the exam live fan-out failed; rooms catch up from the database'),
+  });
   const certificateKeys = createCertificateKeys(database, config.certificateKeyFile ? { keyFile: config.certificateKeyFile } : {});
   const certificates = createCertificatesService({ database, keys: certificateKeys, analysis, audit });
   subscribeCertificates(events, certificates);
@@ -174,6 +197,7 @@ export function createServices(database: Database, config: Config, metrics: AppM
     grants,
     hub,
     liveStreams,
+    examLive,
     shareLinks: createShareLinksService({ database, audit }),
     exams: createExamsService(database, audit),
     attempts: createAttemptsService({ database, audit, sessions, events }),

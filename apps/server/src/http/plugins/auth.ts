@@ -10,6 +10,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The route takes a live ticket in `?ticket=` (a session's live stream: EventSource sends no headers). */
     liveTicket?: boolean;
+    /** The route takes an exam's live ticket of this purpose in `?ticket=` (an exam's live view or alerts socket, modules/live). */
+    examTicket?: 'exam-live' | 'alerts';
   }
 }
 
@@ -28,6 +30,8 @@ export interface ActorResolvers {
   shareLink(sessionId: string, token: string): Promise<SessionReader | undefined>;
   /** A live ticket for a session (on a route that takes one): who it was issued to, as they are now, or undefined when it does not hold. */
   liveTicket(sessionId: string, ticket: string): Promise<Actor | undefined>;
+  /** An exam's live ticket (on a route that takes one, for its purpose): the person it was issued to, as they are now, or undefined. */
+  examTicket(examId: string, purpose: 'exam-live' | 'alerts', ticket: string): Promise<UserActor | undefined>;
 }
 
 /** Resolvers for an app that takes no credential at all (the worker's probes): everyone is anonymous. */
@@ -37,6 +41,7 @@ export const NO_CREDENTIALS: ActorResolvers = {
   sessionGrant: async () => 'none',
   shareLink: async () => undefined,
   liveTicket: async () => undefined,
+  examTicket: async () => undefined,
 };
 
 /** A bearer credential by its shape: an access token is a JWT, an API key starts with `vk_`; anything else is a write token. */
@@ -71,6 +76,18 @@ export function liveTicketOf(req: FastifyRequest): string | undefined {
   // Only what has a ticket's shape is looked up: anything else (an access token, junk) is no ticket,
   // and the route's schema refuses it once access has been decided without it.
   return typeof query === 'string' && LIVE_TICKET_SHAPE.test(query) ? query : undefined;
+}
+
+const EXAM_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** An exam's live ticket, sent as `?ticket=` on a route that takes one, with the exam of its path and the route's purpose. */
+export function examTicketOf(req: FastifyRequest): { examId: string; purpose: 'exam-live' | 'alerts'; ticket: string } | undefined {
+  const purpose = (req.routeOptions.config as { examTicket?: 'exam-live' | 'alerts' } | undefined)?.examTicket;
+  if (purpose === undefined) return undefined;
+  const examId = (req.params as { examId?: unknown } | undefined)?.examId;
+  const ticket = (req.query as { ticket?: unknown } | undefined)?.ticket;
+  if (typeof examId !== 'string' || !EXAM_ID.test(examId) || typeof ticket !== 'string' || !LIVE_TICKET_SHAPE.test(ticket)) return undefined;
+  return { examId, purpose, ticket };
 }
 
 /** The token of "Authorization: Bearer <token>", if any. */
@@ -129,7 +146,12 @@ async function resolveActor(req: FastifyRequest, resolvers: ActorResolvers): Pro
     }
     return { ...actor, sessionGrant };
   }
-  if (sessionId === undefined) return ANONYMOUS;
+  if (sessionId === undefined) {
+    const exam = token === undefined ? examTicketOf(req) : undefined;
+    if (exam === undefined) return ANONYMOUS;
+    // A ticket that does not hold (unknown, tampered, expired, another exam's or another purpose's) is a refused credential.
+    return (await resolvers.examTicket(exam.examId, exam.purpose, exam.ticket)) ?? { kind: 'anonymous', refused: 'invalid-credential' };
+  }
   const ticket = token === undefined ? liveTicketOf(req) : undefined;
   if (ticket !== undefined) return ticketHolder(resolvers, sessionId, ticket);
   const share = shareTokenOf(req);
