@@ -31,6 +31,7 @@ export function ExamsPage() {
                   <th scope="col">Opens</th>
                   <th scope="col">Closes</th>
                   <th scope="col">Results</th>
+                  <th scope="col">Live</th>
                 </tr>
               </thead>
               <tbody>
@@ -43,6 +44,11 @@ export function ExamsPage() {
                     <td>{formatWhen(e.opensAt)}</td>
                     <td>{formatWhen(e.closesAt)}</td>
                     <td>{e.resultsReleasedAt ? 'Released' : 'Not released'}</td>
+                    <td>
+                      <Link to={`/exams/${e.id}/live`}>
+                        Watch live<span className="sr-only">: {e.title}</span>
+                      </Link>
+                    </td>
                   </tr>
                 ))}
               </tbody>

@@ -93,6 +93,8 @@ export function followExam(examId: string, onStudents: (m: StudentsMessage) => v
 export interface AlertsHandlers {
   onAlert(alert: LiveAlert): void;
   onAcknowledged(alertId: string, ack: Acknowledgement): void;
+  /** The server refused what this page sent (in words). */
+  onProblem(message: string): void;
   onStatus(s: ChannelStatus): void;
 }
 
@@ -112,6 +114,7 @@ export function connectAlerts(examId: string, handlers: AlertsHandlers): { ack(a
       const msg = JSON.parse(m.data) as AlertsServerMessage;
       if (msg.type === 'alert') handlers.onAlert(msg.alert);
       else if (msg.type === 'acknowledged') handlers.onAcknowledged(msg.alertId, { by: msg.by, at: msg.at });
+      else if (msg.type === 'problem') handlers.onProblem(msg.problem.detail ?? msg.problem.title);
     };
     ws.onclose = lost;
     return () => ws.close();

@@ -58,6 +58,11 @@ export function ExamLivePage({ examId }: { examId: string }) {
         });
         setPending((p) => new Set([...p].filter((id) => id !== alertId)));
       },
+      onProblem: (message) => {
+        // Nothing was acknowledged: the buttons come back, and the page says why.
+        setPending(new Set());
+        setAnnouncement(`The acknowledgement was refused: ${message}.`);
+      },
       onStatus: setAlertsStatus,
     });
     alertsChannel.current = channel;
@@ -103,7 +108,7 @@ export function ExamLivePage({ examId }: { examId: string }) {
           <p className="live-meta" data-testid="alerts-status" data-state={alertsStatus.state}>
             Alerts {channelText(alertsStatus)}
           </p>
-          <div className="sr-only" aria-live="polite" data-testid="alert-announcement">
+          <div className="live-announcement" aria-live="polite" data-testid="alert-announcement">
             {announcement}
           </div>
           <AlertPanel alerts={[...alerts.values()]} pending={pending} onAck={ack} />

@@ -43,4 +43,8 @@ export interface LiveAlert {
   acknowledged: Acknowledgement | null;
 }
 
-export type AlertsServerMessage = { type: 'alert'; alert: LiveAlert } | ({ type: 'acknowledged'; alertId: string } & Acknowledgement);
+export type AlertsServerMessage =
+  | { type: 'alert'; alert: LiveAlert }
+  | ({ type: 'acknowledged'; alertId: string } & Acknowledgement)
+  /** A message refused (an observer's acknowledgement, an unknown alert). */
+  | { type: 'problem'; problem: { title: string; detail?: string; status: number } };
