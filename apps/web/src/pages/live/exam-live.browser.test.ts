@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Batch } from '@veritas/schema';
 import type { Browser, Page } from 'playwright-core';
-import { genesisHash, macKeyFromToken, sealBatch, type VeritasEvent } from '@veritas/schema';
+import type { VeritasEvent } from '@veritas/schema';
 import { launchChromium } from '../../../../../scripts/test-support/chromium';
 import { a11yViolations, writingEvents } from '../../testing/browser-harness';
 import { accessTokenOf, addPerson, DEMO_PASSWORD, signedInPage, startWebServer, type WebServer } from '../../testing/real-server';
+import { SessionWriter, textOf } from '../../testing/session-writer';
 
 // The exam's live monitor on the real server, in Chromium with its own EventSource and WebSocket:
 // the teacher opens it from the exams list, sees the student in the grid, a critical alert (a
@@ -44,31 +44,8 @@ async function call<T>(path: string, token: string, init: { method?: string; bod
   return (text ? JSON.parse(text) : undefined) as T;
 }
 
-/** The student's session, written batch by batch as the recorder sends it (chained, with MACs). */
-class Writer {
-  private prev: string | undefined;
-  private next = 0;
-  constructor(
-    private readonly sessionId: string,
-    private readonly writeToken: string,
-  ) {}
-  async send(events: VeritasEvent[]): Promise<void> {
-    this.prev ??= await genesisHash(this.sessionId);
-    const batch: Batch = await sealBatch(
-      events.map((e, i) => ({ ...e, seq: this.next + i })),
-      this.prev,
-      await macKeyFromToken(this.writeToken),
-    );
-    await call(`/v1/sessions/${this.sessionId}/events`, this.writeToken, { method: 'POST', body: batch });
-    this.prev = batch.hash;
-    this.next += events.length;
-  }
-}
-
 const shownText = (page: Page) =>
   page.getByRole('log', { name: 'The text as written' }).evaluate((el) => [...el.children].map((p) => p.textContent).join('\n'));
-const textOf = (events: VeritasEvent[]) =>
-  events.reduce((t, e) => (e.type === 'text.op' ? t.slice(0, e.data.pos) + e.data.ins + t.slice(e.data.pos + e.data.del) : t), '');
 
 describe("the exam's live monitor", () => {
   it('shows the students, pushes a critical alert to both teachers, shows the co-teacher’s acknowledgement, and opens a student’s writing live', async () => {
@@ -96,7 +73,7 @@ describe("the exam's live monitor", () => {
     // The student starts and writes.
     const studentToken = await accessTokenOf(web.url, web.people.student.email, DEMO_PASSWORD);
     const started = await call<{ attempt: { sessionId: string }; writeToken: string }>(`/v1/exams/${exam.id}/attempts`, studentToken, { method: 'POST' });
-    const writer = new Writer(started.attempt.sessionId, started.writeToken);
+    const writer = new SessionWriter(() => web.url, started.attempt.sessionId, started.writeToken);
     const events = writingEvents(30).filter((e) => e.type !== 'visibility');
     await writer.send(events.slice(0, 100));
 

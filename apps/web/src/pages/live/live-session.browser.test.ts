@@ -6,6 +6,7 @@ import { launchChromium } from '../../../../../scripts/test-support/chromium';
 import { a11yViolations, newA11yPage, writingEvents } from '../../testing/browser-harness';
 import { accessTokenOf, DEMO_PASSWORD, fillSignIn } from '../../testing/real-server';
 import { startRestartableServer, type RestartableServer } from '../../testing/server-process';
+import { SessionWriter, textOf } from '../../testing/session-writer';
 
 // The live page on a real server process, in Chromium with its own EventSource: a public sensor
 // session watched with no account (charts that grow as samples arrive), and a student's writing
@@ -131,8 +132,6 @@ describe("a student's writing, live, for their teacher", () => {
     const { id, writeToken } = await createSession({ kind: 'writing', meta: { title: 'Essay on rivers' } }, studentToken);
     const events = writingEvents(60);
     const batches = await toBatches(events, id, { batchSize: 20, macKey: await macKeyFromToken(writeToken) });
-    const textAfter = (n: number) =>
-      events.slice(0, n).reduce((t, e) => (e.type === 'text.op' ? t.slice(0, e.data.pos) + e.data.ins + t.slice(e.data.pos + e.data.del) : t), '');
 
     // Signed out, the session is not theirs to watch.
     const stranger = await newA11yPage(browser);
@@ -147,9 +146,9 @@ describe("a student's writing, live, for their teacher", () => {
     await expect.poll(async () => (await received(page)).state).toBe('live');
 
     await send(id, writeToken, batches.slice(0, 3));
-    await expect.poll(() => shownText(page)).toBe(textAfter(60));
+    await expect.poll(() => shownText(page)).toBe(textOf(events.slice(0, 60)));
     await send(id, writeToken, batches.slice(3, 12));
-    await expect.poll(() => shownText(page)).toBe(textAfter(240));
+    await expect.poll(() => shownText(page)).toBe(textOf(events.slice(0, 240)));
     expect(await page.getByTestId('writing-stats').textContent()).toContain('Pastes1 (23 characters)');
     expect(await a11yViolations(page)).toEqual([]);
 
@@ -158,8 +157,63 @@ describe("a student's writing, live, for their teacher", () => {
     await end(id, writeToken);
     await expect.poll(async () => (await received(page)).state).toBe('ended');
     expect(await received(page)).toEqual({ state: 'ended', events: events.length, lastSeq: events.length - 1, duplicates: 0 });
-    expect(await shownText(page)).toBe(textAfter(events.length));
+    expect(await shownText(page)).toBe(textOf(events.slice(0, events.length)));
     expect(await page.getByRole('link', { name: 'Open the full replay' }).getAttribute('href')).toBe(`/replay/${id}`);
+    expect(await a11yViolations(page)).toEqual([]);
+    await page.close();
+  });
+});
+
+describe("the exam's live monitor across a server restart", () => {
+  it('reconnects its view and its alerts socket with new tickets: an alert still waiting comes back once, a new one arrives', async () => {
+    const teacherToken = await accessTokenOf(server.url, server.people.teacher.email, DEMO_PASSWORD);
+    const now = Date.now();
+    const created = await fetch(`${server.url}/v1/exams`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${teacherToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        title: 'Restart drill',
+        kind: 'writing',
+        maxScore: 10,
+        passMark: 5,
+        durationMinutes: 60,
+        opensAt: new Date(now - 60_000).toISOString(),
+        closesAt: new Date(now + 3_600_000).toISOString(),
+        classIds: ['c-demo'],
+      }),
+    });
+    expect(created.status).toBe(201);
+    const exam = (await created.json()) as { id: string };
+    const studentToken = await accessTokenOf(server.url, server.people.student.email, DEMO_PASSWORD);
+    const attempt = await fetch(`${server.url}/v1/exams/${exam.id}/attempts`, { method: 'POST', headers: { authorization: `Bearer ${studentToken}` } });
+    const started = (await attempt.json()) as { attempt: { sessionId: string }; writeToken: string };
+    const writer = new SessionWriter(() => server.url, started.attempt.sessionId, started.writeToken);
+    const events = writingEvents(10).filter((e) => e.type !== 'visibility');
+    await writer.send(events.slice(0, 40));
+
+    const page = await newA11yPage(browser, { viewport: { width: 1200, height: 900 } });
+    await page.goto(`${server.url}/sign-in?next=${encodeURIComponent(`/exams/${exam.id}/live`)}`);
+    await fillSignIn(page, server.people.teacher.email);
+    const state = (id: string) => page.getByTestId(id).getAttribute('data-state');
+    await expect.poll(() => state('students-status')).toBe('live');
+    await expect.poll(() => state('alerts-status')).toBe('live');
+    await page.getByRole('row', { name: new RegExp(server.people.student.displayName) }).waitFor();
+
+    const t = events[39]!.t;
+    await writer.send([{ seq: 0, t: t + 1, type: 'violation', data: { kind: 'multiple_faces', confidence: 0.97 } } as VeritasEvent]);
+    const alerts = page.locator('[data-testid^="alert-"]:not([data-testid="alert-announcement"])');
+    await expect.poll(() => alerts.count()).toBe(1);
+
+    await server.kill();
+    await expect.poll(() => state('alerts-status')).toBe('reconnecting');
+    await server.restart();
+    await writer.send([{ seq: 0, t: t + 2, type: 'violation', data: { kind: 'no_face', confidence: 0.97 } } as VeritasEvent]);
+    await expect.poll(() => state('students-status')).toBe('live');
+    await expect.poll(() => state('alerts-status')).toBe('live');
+    await page.getByRole('button', { name: `Acknowledge no-face for ${server.people.student.displayName}` }).waitFor();
+    // The waiting one was sent again on the new socket: still one card for it.
+    expect(await alerts.count()).toBe(2);
+    expect(await page.getByRole('button', { name: `Acknowledge several-faces for ${server.people.student.displayName}` }).count()).toBe(1);
     expect(await a11yViolations(page)).toEqual([]);
     await page.close();
   });
