@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
+import WebSocket from 'ws';
 import { openSocket } from '../src/testing/socket-client';
 import { BUNDLE_FORMAT, INGEST_PROTOCOL, genesisHash, isStorableText, macKeyFromToken, sealBatch, type VeritasEvent } from '@veritas/schema';
 import { createTestApp, type TestApp } from '../src/testing/test-app';
@@ -249,6 +250,12 @@ const hostileBodies: Record<string, () => Promise<[string, string, number][]>> =
     ['feedback with U+0000', JSON.stringify({ score: 1, feedback: NUL }), 400],
     ['score past its limit', JSON.stringify({ score: 1e300 }), 400],
   ],
+  'POST /v1/exams/{examId}/live-tickets': async () => [
+    ['purpose with U+0000', JSON.stringify({ purpose: NUL }), 400],
+    ['purpose with a lone surrogate', JSON.stringify({ purpose: LONE }), 400],
+    ['an unknown purpose', JSON.stringify({ purpose: 'everything' }), 400],
+    ['an unknown field', JSON.stringify({ purpose: 'alerts', more: 1 }), 400],
+  ],
   'POST /v1/attempts/{attemptId}/external-analyses': async () => [
     ['source with U+0000', JSON.stringify({ source: NUL, result: {} }), 400],
     ['a result key with a lone surrogate', JSON.stringify({ source: 'x', result: { [LONE]: 1 } }), 400],
@@ -406,6 +413,57 @@ describe(`hostile input never gets a 5xx, always a problem (${TEST_DB})`, () => 
     ws.send(JSON.stringify({ type: 'batch', batch: ok }));
     const okAnswer = await next();
     expect(okAnswer, JSON.stringify(okAnswer)).toMatchObject({ type: 'ack', ack: 0 });
+    ws.close();
+  });
+
+  it('walks an exam’s alerts socket: every hostile message a problem, the socket still open; bad tickets and origins refused at the upgrade', async () => {
+    const exam = (await t.app.inject({ method: 'POST', url: '/v1/exams', headers: admin.headers, payload: EXAM })).json().id as string;
+    const url = `${wsBase}/v1/exams/${exam}/alerts/socket`;
+    const refused = async (path: string, headers: Record<string, string>) => {
+      const ws = new WebSocket(path, { headers });
+      const status = await new Promise<number>((resolve) => {
+        ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        ws.once('open', () => resolve(101));
+        ws.once('error', () => resolve(0));
+      });
+      ws.terminate();
+      return status;
+    };
+    expect(await refused(`${url}?ticket=${'A'.repeat(43)}`, {})).toBe(401);
+    expect(await refused(`${url}?ticket=${encodeURIComponent(NUL)}`, {})).toBe(401);
+    expect(await refused(`${url}?ticket=${'%F0'.repeat(50)}`, {})).toBe(401);
+    expect(await refused(url, { ...admin.headers, origin: 'https://evil.example' })).toBe(403);
+    expect(await refused(url, { ...admin.headers, origin: 'not a url' })).toBe(403);
+    expect(await refused(`${wsBase}/v1/exams/${encodeURIComponent(NUL)}/alerts/socket`, admin.headers)).toBeGreaterThanOrEqual(400);
+
+    const ws = new WebSocket(url, { headers: admin.headers });
+    const inbox: { type: string; problem?: { type: string; status: number } }[] = [];
+    const waiters: (() => void)[] = [];
+    ws.on('message', (d) => {
+      inbox.push(JSON.parse(d.toString()));
+      waiters.shift()?.();
+    });
+    await new Promise((r) => ws.once('open', r));
+    const messages: [string, string | Buffer][] = [
+      ['malformed JSON', '{"type":"ack",'],
+      ['wrong types', JSON.stringify({ type: 'ack', alertId: 5 })],
+      ['an unknown type', JSON.stringify({ type: 'subscribe', examId: exam })],
+      ['alertId with U+0000', JSON.stringify({ type: 'ack', alertId: NUL })],
+      ['alertId with a lone surrogate', JSON.stringify({ type: 'ack', alertId: LONE })],
+      ['nested 10,000 deep', deepJson(10_000)],
+      ['an unknown alert', JSON.stringify({ type: 'ack', alertId: 'unknown-alert' })],
+      ['binary', Buffer.from([0, 1, 2])],
+    ];
+    for (const [what, message] of messages) {
+      const answered = new Promise<void>((r) => waiters.push(r));
+      ws.send(message);
+      await answered;
+      const answer = inbox.at(-1)!;
+      expect(answer.type, what).toBe('problem');
+      expect(answer.problem!.status, `${what}: ${JSON.stringify(answer)}`).toBeLessThan(500);
+      expect(answer.problem!.type, what).toMatch(/^urn:veritas:problem:/);
+    }
+    expect(ws.readyState, 'still open').toBe(ws.OPEN);
     ws.close();
   });
 });

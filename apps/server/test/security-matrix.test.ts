@@ -62,7 +62,17 @@ const json = <T = Record<string, unknown>>(r: { statusCode: number; body: string
 };
 const as = (p: Person) => p.headers;
 const inject = (method: Method, url: string, headers: Record<string, string>, payload?: object) =>
-  t.app.inject({ method, url, headers, ...(payload ? { payload } : {}) });
+  method === 'GET' && EXAM_LIVE.test(url) ? streamed(url, headers) : t.app.inject({ method, url, headers, ...(payload ? { payload } : {}) });
+/** An exam's live view never ends by itself: it is asked over HTTP, its answer read up to its headers (a problem in full). */
+const EXAM_LIVE = /^\/v1\/exams\/[^/]+\/live(\?|$)/;
+async function streamed(url: string, headers: Record<string, string>): Promise<{ statusCode: number; body: string }> {
+  const { port } = t.app.server.address() as { port: number };
+  const controller = new AbortController();
+  const res = await fetch(`http://127.0.0.1:${port}${url}`, { headers, signal: controller.signal });
+  const body = res.status === 200 ? '' : await res.text();
+  controller.abort();
+  return { statusCode: res.status, body };
+}
 
 async function newClass(tenantId: string, teacherId: string, studentId?: string): Promise<string> {
   const id = `c-${randomBytes(6).toString('hex')}`;
@@ -426,6 +436,26 @@ const ROWS: Record<string, Row> = {
     except: { otherTeacher: 404 },
     audit: 'attempt.monitoring.read',
   },
+  // An exam live (modules/live, ADR 0019): its teachers, admins and observers of its teachers (the matrix's observer is
+  // attached to examA's teacher); another teacher's exam answers as an unknown one (404), decided after the access hook.
+  'POST /v1/exams/{examId}/live-tickets': {
+    a: () => ({ url: `/v1/exams/${w.examA}/live-tickets`, payload: { purpose: 'alerts' } }),
+    b: () => ({ url: `/v1/exams/${w.examB}/live-tickets`, payload: { purpose: 'alerts' } }),
+    except: { otherTeacher: 404 },
+  },
+  // A stream: read until its headers (see `inject`), then dropped.
+  'GET /v1/exams/{examId}/live': {
+    a: () => ({ url: `/v1/exams/${w.examA}/live` }),
+    b: () => ({ url: `/v1/exams/${w.examB}/live` }),
+    except: { otherTeacher: 404 },
+    audit: 'exam.live.watch',
+  },
+  // Asked without an upgrade, a socket route answers 404 to whoever passes its checks (exam-live.test.ts opens it).
+  'GET /v1/exams/{examId}/alerts/socket': {
+    a: () => ({ url: `/v1/exams/${w.examA}/alerts/socket` }),
+    b: () => ({ url: `/v1/exams/${w.examB}/alerts/socket` }),
+    ok: [404],
+  },
 };
 
 /** A flag to review on a session, as the review module stores one (its kind unique, so each is a fresh, open flag). */
@@ -502,6 +532,7 @@ async function freshLinkToken(): Promise<string> {
 
 beforeAll(async () => {
   t = await createTestApp({ rateLimit: { anonymousPerMinute: 1_000_000, ingestPerMinute: 1_000_000 } });
+  await t.app.listen({ host: '127.0.0.1', port: 0 });
   const school = await buildInstitution(t.app);
   const signer = await buildPerson(t.app, school.tenant, 'teacher', { password_hash: await argon2Hasher.hash(PASSWORD) });
   const bTeacher = await buildPerson(t.app, school.otherTenant, 'teacher');

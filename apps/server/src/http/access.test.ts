@@ -188,6 +188,9 @@ describe('every route answers as its declared access promises', () => {
       'GET /v1/auth/sso/:tenant',
       'GET /v1/auth/sso/:tenant/start',
       'GET /v1/auth/sso/callback',
+      'POST /v1/exams/:examId/live-tickets',
+      'GET /v1/exams/:examId/live',
+      'GET /v1/exams/:examId/alerts/socket',
     ]) {
       expect(walked, r).toContain(r);
     }
@@ -220,6 +223,26 @@ describe('every route answers as its declared access promises', () => {
         expect(await closed, credential).toBe(4401);
       }
     }
+  });
+});
+
+describe("an exam's alerts socket", () => {
+  it('checks its declared access before the upgrade: no credential, a write token or a session’s live ticket is refused', async () => {
+    const route = t.app.routeAccess.find((r) => r.url === '/v1/exams/:examId/alerts/socket' && r.method === 'GET');
+    expect(route?.access).toEqual(['exams:watch']);
+    const own = await createSession(t.app);
+    const sessionTicket = (await t.app.inject({ method: 'POST', url: `/v1/sessions/${own.id}/live-tickets` })).json().ticket as string;
+    const upgrade = (query: string, headers: Record<string, string> = {}) =>
+      new Promise<number>((resolve) => {
+        const ws = new WebSocket(`${wsBase}/v1/exams/some-exam/alerts/socket${query}`, { headers });
+        ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        ws.once('open', () => resolve(101));
+        ws.once('error', () => resolve(0));
+      });
+    expect(await upgrade('')).toBe(401);
+    expect(await upgrade('', { authorization: `Bearer ${own.writeToken}` })).toBe(401);
+    expect(await upgrade(`?ticket=${sessionTicket}`)).toBe(401);
+    expect(await upgrade(`?ticket=${WRONG_TOKEN}`)).toBe(401);
   });
 });
 

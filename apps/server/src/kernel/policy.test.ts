@@ -83,6 +83,8 @@ describe('policy', () => {
       'dashboards:teacher': ['teacher'],
       'exams:analytics': ['admin', 'teacher'],
       'attempts:monitor': ['admin', 'teacher'],
+      'exams:watch': ['admin', 'teacher', 'observer'],
+      'alerts:acknowledge': ['admin', 'teacher'],
     });
   });
 

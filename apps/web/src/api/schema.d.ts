@@ -1217,6 +1217,46 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/exams/{examId}/live-tickets': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Get a ticket for an exam’s live view or alerts socket
+     * @description A ticket valid 60 s for one channel of this exam (`purpose`: `exam-live` for GET /v1/exams/{examId}/live, `alerts` for its alerts socket), issued to whoever asked (its teachers, admins, observers of its teachers) and good for nothing else. A browser's EventSource and WebSocket cannot send an Authorization header; an access token is never accepted in a URL.
+     */
+    post: operations['postExamsByExamIdLiveTickets'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/exams/{examId}/live': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Watch an exam live (Server-Sent Events)
+     * @description Every second an event `students` whose data is `{ at, students: [{ attemptId, sessionId, studentId, studentName, attemptState, presence, charsPerMinute, pastes, awayMs, host, openAlerts }] }` (schema: LiveStudent). Presence: online, idle (no input for 30 s, or the page hidden or out of focus) or offline (nothing heard for 45 s, or the attempt not in progress). `host` is what the host page last sent in `metrics` events, under its own labels and never scored; null when the exam or the tenant refuses host signals. Open with a bearer token or, from a browser, `?ticket=` (POST …/live-tickets, purpose exam-live). The stream closes within seconds of its viewer losing access.
+     */
+    get: operations['getExamsByExamIdLive'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/students/me/dashboard': {
     parameters: {
       query?: never;
@@ -10109,6 +10149,185 @@ export interface operations {
       };
       /** @description application/problem+json */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  postExamsByExamIdLiveTickets: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        examId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description `exam-live`: GET /v1/exams/{examId}/live; `alerts`: the alerts socket. A ticket opens that channel only. */
+          purpose: 'exam-live' | 'alerts';
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Send as `?ticket=` to the channel it was issued for, within its lifetime. Shown once. */
+            ticket: string;
+            /** Format: date-time */
+            expiresAt: string;
+            /** @description The channel’s path with the ticket */
+            url: string;
+          };
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getExamsByExamIdLive: {
+    parameters: {
+      query?: {
+        /** @description A live ticket of this exam for this channel (POST /v1/exams/{examId}/live-tickets) */
+        ticket?: string;
+      };
+      header?: never;
+      path: {
+        examId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Server-Sent Events: each `students` event’s data is this object */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/event-stream': {
+            /** Format: date-time */
+            at: string;
+            students: {
+              attemptId: string;
+              sessionId: string | null;
+              studentId: string;
+              studentName: string;
+              attemptState: string;
+              presence: 'online' | 'idle' | 'offline';
+              /** @description Characters typed (not pasted) in the last minute of the student’s time */
+              charsPerMinute: number;
+              pastes: number;
+              /** @description Time with the page hidden or out of focus */
+              awayMs: number;
+              /** @description What the host page reported last, as it labels it, never scored; null when it sent nothing or the exam or tenant refuses host signals */
+              host: {
+                confusion?: number;
+                engagement?: number;
+                source?: string;
+                /** @description The host page’s latest values under its own labels */
+                labels: {
+                  [key: string]: number | boolean;
+                };
+              } | null;
+              /** @description Critical alerts not yet acknowledged */
+              openAlerts: number;
+            }[];
+          };
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
         headers: {
           [name: string]: unknown;
         };

@@ -3,13 +3,14 @@ import type { FastifyRequest } from 'fastify';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { AppError } from '../../kernel/errors';
 import { contextOf, problemFor, problemResponses, userOf } from '../../http/route-kit';
-import { enforceAccess } from '../../http/plugins/access';
+import { enforce } from '../../kernel/policy';
 import type { RouteDeps } from '../../http/route-deps';
 import { LIVE_TICKET_TTL_S } from './live-tickets.service';
-import { AlertsClientMessage, ExamLiveParams, ExamLiveTicket, ExamTicketBody, TicketQuery, type LivePurpose } from './exam-live.schemas';
+import { AlertsClientMessage, StudentsMessage, ExamLiveParams, ExamLiveTicket, ExamTicketBody, TicketQuery, type LivePurpose } from './exam-live.schemas';
 import { isAllowedOrigin } from './exam-live.origin';
 
 const clientMessage = TypeCompiler.Compile(AlertsClientMessage);
+const EXAM_ID = new RegExp(ExamLiveParams.properties.examId.pattern!);
 /** A teacher's message is a small JSON object; anything longer is refused unread. */
 const MAX_CLIENT_MESSAGE = 1024;
 
@@ -65,7 +66,10 @@ export const examLiveRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
         params: ExamLiveParams,
         querystring: TicketQuery,
         response: {
-          200: { description: 'Server-Sent Events', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+          200: {
+            description: 'Server-Sent Events: each `students` event’s data is this object',
+            content: { 'text/event-stream': { schema: StudentsMessage } },
+          },
           ...problemResponses(400, 401, 403, 404, 503),
         },
       },
@@ -114,16 +118,18 @@ export const examLiveRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
     {
       websocket: true,
       config: { access: 'exams:watch', examTicket: 'alerts' },
-      // Checked before the upgrade, so a refusal is a plain HTTP problem: the page's origin, then the
-      // declared access (the access hook leaves upgrades to the route), then the exam.
-      preHandler: async (req) => {
+      // Checked before the upgrade (and, like the access hook, before the schema), so a refusal is a plain
+      // HTTP problem: the page's origin, then the declared access (the access hook leaves upgrades to the
+      // route), then the exam. A malformed exam id names no exam: its schema answers 400.
+      preValidation: async (req) => {
         const origin = req.headers.origin;
         const actor = req.actor;
         if (origin !== undefined && !(await isAllowedOrigin(origin, req, config.publicUrl, actor, services.people.tenant))) {
           throw new AppError('forbidden', `a page of ${origin.slice(0, 100)} may not open this socket`);
         }
-        enforceAccess(actor, 'exams:watch', undefined, config.publicSessions);
-        await watchedExam(req, (req.params as { examId: string }).examId);
+        enforce(actor, 'exams:watch', { publicSessions: config.publicSessions });
+        const { examId } = req.params as { examId?: unknown };
+        if (typeof examId === 'string' && EXAM_ID.test(examId)) await watchedExam(req, examId);
       },
       schema: {
         tags: ['exams'],
@@ -136,6 +142,7 @@ export const examLiveRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
           'An observer watches but may not acknowledge: `{"type":"problem","problem":{…forbidden}}`. A message that is not one of these is answered with an invalid-request problem. The socket is closed with 4403 when its person loses access, 1012 when the server restarts.',
         params: ExamLiveParams,
         querystring: TicketQuery,
+        // Socket routes are not in the OpenAPI document; its messages are AlertsServerMessage and AlertsClientMessage (exam-live.schemas.ts).
         response: problemResponses(400, 401, 403, 404),
       },
     },

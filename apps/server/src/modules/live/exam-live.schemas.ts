@@ -81,3 +81,16 @@ export type StudentsMessage = Static<typeof StudentsMessage>;
 /** What a teacher's client sends on the alerts socket. */
 export const AlertsClientMessage = Type.Object({ type: Type.Literal('ack'), alertId: Id }, { additionalProperties: false });
 export type AlertsClientMessage = Static<typeof AlertsClientMessage>;
+
+/** What the alerts socket sends. */
+export const AlertsServerMessage = Type.Union([
+  Type.Object({ type: Type.Literal('alert'), alert: LiveAlert }),
+  Type.Object({ type: Type.Literal('acknowledged'), alertId: Type.String(), by: Person, at: Type.String({ format: 'date-time' }) }),
+  Type.Object({
+    type: Type.Literal('problem'),
+    problem: Type.Object(
+      { type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.Optional(Type.String()) },
+      { additionalProperties: true },
+    ),
+  }),
+]);
