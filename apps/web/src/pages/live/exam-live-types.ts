@@ -1,30 +1,14 @@
-/**
- * What the exam's live channels send, as the server defines them (apps/server/src/modules/live/
- * exam-live.schemas.ts): the SSE `students` message and the alerts socket's messages. They travel as
- * a stream and a socket, which the OpenAPI document (and so the generated client) does not describe.
+import type { operations } from '../../api/schema';
+
+/** The exam view's `students` message (GET /v1/exams/{examId}/live), as the generated client types it. */
+export type StudentsMessage = operations['getExamsByExamIdLive']['responses'][200]['content']['text/event-stream'];
+export type LiveStudent = StudentsMessage['students'][number];
+export type Presence = LiveStudent['presence'];
+
+/*
+ * What the alerts socket sends travels over a WebSocket, which the OpenAPI document does not describe:
+ * these follow AlertsServerMessage in apps/server/src/modules/live/exam-live.schemas.ts.
  */
-export type Presence = 'online' | 'idle' | 'offline';
-
-export interface LiveStudent {
-  attemptId: string;
-  sessionId: string | null;
-  studentId: string;
-  studentName: string;
-  attemptState: string;
-  presence: Presence;
-  charsPerMinute: number;
-  pastes: number;
-  awayMs: number;
-  /** What the host page reported last, under its own labels; never scored. */
-  host: { confusion?: number; engagement?: number; source?: string; labels?: Record<string, number | boolean> } | null;
-  openAlerts: number;
-}
-
-export interface StudentsMessage {
-  at: string;
-  students: LiveStudent[];
-}
-
 export interface Acknowledgement {
   by: { id: string; name: string };
   at: string;
