@@ -115,7 +115,16 @@ describe("the exam's live monitor", () => {
     // Enter on the student's row opens their writing, which goes on live.
     await teacher.getByRole('link', { name: 'All exams' }).focus();
     await teacher.keyboard.press('Tab');
-    await expect.poll(() => teacher.evaluate(() => document.activeElement?.getAttribute('role'))).toBe('row');
+    const focusedRole = () => teacher.evaluate(() => document.activeElement?.getAttribute('role'));
+    await expect.poll(focusedRole).toBe('row');
+    // Arrows move through the grid: into the row's cells and back.
+    await teacher.keyboard.press('ArrowRight');
+    await expect.poll(focusedRole).toBe('rowheader');
+    await teacher.keyboard.press('ArrowRight');
+    await expect.poll(() => teacher.evaluate(() => document.activeElement?.textContent)).toMatch(/Online|Idle|Offline/);
+    await teacher.keyboard.press('ArrowLeft');
+    await teacher.keyboard.press('ArrowLeft');
+    await expect.poll(focusedRole).toBe('row');
     await teacher.keyboard.press('Enter');
     await teacher.getByRole('heading', { name: `Watching ${web.people.student.displayName}` }).waitFor();
     await expect.poll(() => teacher.evaluate(() => document.activeElement?.id)).toBe('watching-h');
