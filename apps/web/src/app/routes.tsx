@@ -49,6 +49,7 @@ const GUARDED: { roles: readonly Role[]; pages: { path: string; lazy: PageLoader
       { path: 'exams', lazy: page(() => import('../pages/exams/exams-page'), 'ExamsPage') },
       { path: 'exams/new', lazy: examForm },
       { path: 'exams/:examId/edit', lazy: examForm },
+      { path: 'exams/:examId/live', lazy: page(() => import('../pages/live/exam-live-page'), 'ExamLiveRoute') },
     ],
   },
   {
@@ -107,6 +108,8 @@ export const routes: RouteObject[] = [
           { path: 'write', lazy: async () => ({ Component: (await import('../pages/write/write-page')).WritePage }) },
           { path: 'replay', lazy: async () => ({ Component: (await import('../pages/replay/replay-page')).ReplayRoute }) },
           { path: 'replay/:sessionId', lazy: async () => ({ Component: (await import('../pages/replay/replay-page')).ReplayRoute }) },
+          // A session live: public sessions by their id alone; the server decides the others (a ticket for its readers).
+          { path: 'live/:sessionId', lazy: async () => ({ Component: (await import('../pages/live/live-session-page')).LiveSessionRoute }) },
           { path: 'sign-in', lazy: async () => ({ Component: (await import('../pages/sign-in/sign-in-page')).SignInPage }) },
           { path: 'accept/:token', lazy: async () => ({ Component: (await import('../pages/accept/accept-page')).AcceptPage }) },
           {

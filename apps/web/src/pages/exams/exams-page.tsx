@@ -32,6 +32,7 @@ export function ExamsPage() {
                   <th scope="col">Closes</th>
                   <th scope="col">Results</th>
                   <th scope="col">Analytics</th>
+                  <th scope="col">Live</th>
                 </tr>
               </thead>
               <tbody>
@@ -46,6 +47,10 @@ export function ExamsPage() {
                     <td>{e.resultsReleasedAt ? 'Released' : 'Not released'}</td>
                     <td>
                       <Link to={`/exams/${e.id}/analytics`}>Analytics</Link>
+                    </td>
+                    <td>
+                      {/* Its row (the exam's name is the row header) says which exam: WCAG 2.4.4, link purpose in context. */}
+                      <Link to={`/exams/${e.id}/live`}>Watch live</Link>
                     </td>
                   </tr>
                 ))}
