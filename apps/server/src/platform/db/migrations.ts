@@ -7,6 +7,7 @@ import { tenantCorsMigration } from './schema-steps/0006-tenant-cors';
 import { liveTicketsMigration } from './schema-steps/0009-live-tickets';
 import { certificatesMigration } from './schema-steps/0008-certificates';
 import { dashboardsMigration } from './schema-steps/0010-dashboards';
+import { dashboardScaleMigration } from './schema-steps/0011-dashboard-scale';
 
 /**
  * Numbered migrations, in code so they ship with the server and run unchanged on PGlite and
@@ -135,6 +136,7 @@ const migrations: Record<string, Migration> = {
   '0009_live_tickets': { up: liveTicketsMigration },
   '0008_certificates': { up: certificatesMigration },
   '0010_dashboards': { up: dashboardsMigration },
+  '0011_dashboard_scale': { up: dashboardScaleMigration },
 };
 
 class InCodeProvider implements MigrationProvider {
