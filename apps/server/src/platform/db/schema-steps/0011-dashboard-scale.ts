@@ -116,7 +116,8 @@ const STUDENT_PARTS: Record<string, string> = {
 };
 const sums = (parts: Record<string, string>) =>
   Object.entries(parts)
-    .map(([k, e]) => `sum(s * (${e})) as ${k}`)
+    // A part is null when what it tests is (no verdict yet): it counts as 0.
+    .map(([k, e]) => `coalesce(sum(s * coalesce(${e}, 0)), 0) as ${k}`)
     .join(', ');
 const adds = (table: string, parts: Record<string, string>) =>
   Object.keys(parts)
