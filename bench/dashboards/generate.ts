@@ -71,6 +71,8 @@ const N = '\\N';
 /** When exam x (the e-th of its group) opens: the group's last exam opened 3 days ago, the others 35 days apart before it. */
 const examOpens = (x: number) => NOW - 3 * DAY - (EXAMS_PER_GROUP - 1 - (x % EXAMS_PER_GROUP)) * 35 * DAY + Math.floor(x / EXAMS_PER_GROUP) * 60_000;
 const examReleased = (x: number) => x % EXAMS_PER_GROUP < EXAMS_PER_GROUP - 2;
+/** The open exam is a week-long writing assignment (its attempts in progress stay within their deadline while the bench runs); the others last an hour. */
+const examMinutes = (x: number) => (x % EXAMS_PER_GROUP === EXAMS_PER_GROUP - 1 ? 7 * 24 * 60 : 60);
 
 // ------------------------------------------------------------------------------------------------
 // Per attempt facts, drawn once (typed arrays: 1,000,000 attempts fit in a few MB)
@@ -117,8 +119,14 @@ function drawAttempts(): { sessions: number; analyses: number; flags: number } {
     }
   for (let k = 0; total !== EVENTS; k = (k + 1) % ATTEMPTS) {
     if (state[k] === NOT_STARTED) continue;
-    if (total < EVENTS && eventCount[k]! < 60_000) (eventCount[k]++, total++);
-    else if (total > EVENTS && eventCount[k]! > 1) (eventCount[k]--, total--);
+    const n = eventCount[k]!;
+    if (total < EVENTS && n < 60_000) {
+      eventCount[k] = n + 1;
+      total++;
+    } else if (total > EVENTS && n > 1) {
+      eventCount[k] = n - 1;
+      total--;
+    }
   }
   return { sessions, analyses, flags };
 }
@@ -179,7 +187,7 @@ function* exams() {
   for (let x = 0; x < EXAMS; x++) {
     const opens = examOpens(x);
     const released = examReleased(x) ? ts(opens + 14 * DAY) : N;
-    yield `${examId(x)}\t${BENCH_TENANT}\t${teacherId(examOwner(x))}\tEssay ${x}\t${SUBJECTS[x % SUBJECTS.length]}\tWrite an essay.\twriting\t20\t10\t60\t${ts(opens)}\t${ts(opens + 7 * DAY)}\t${EXAM_SETTINGS}\t${released}\t${ts(opens - DAY)}\t${ts(opens - DAY)}\n`;
+    yield `${examId(x)}\t${BENCH_TENANT}\t${teacherId(examOwner(x))}\tEssay ${x}\t${SUBJECTS[x % SUBJECTS.length]}\tWrite an essay.\twriting\t20\t10\t${examMinutes(x)}\t${ts(opens)}\t${ts(opens + (examMinutes(x) > 60 ? 14 : 7) * DAY)}\t${EXAM_SETTINGS}\t${released}\t${ts(opens - DAY)}\t${ts(opens - DAY)}\n`;
   }
 }
 function* examClasses() {
@@ -213,7 +221,7 @@ function* sessions() {
     const { started, finished } = times(k);
     const i = Math.floor(k / EXAMS_PER_GROUP);
     const n = eventCount[k]!;
-    yield `${sessionId(k)}\t${BENCH_TENANT}\t${studentId(i)}\tuser\twriting\t${FINISHED(s) ? 'ended' : 'active'}\tlive\t{"title":"Essay"}\t${ts(started)}\t${FINISHED(s) ? ts(finished) : N}\t${n}\th${k}\t${n * 120}\t{}\t${ts(started + 60 * 60_000)}\n`;
+    yield `${sessionId(k)}\t${BENCH_TENANT}\t${studentId(i)}\tuser\twriting\t${FINISHED(s) ? 'ended' : 'active'}\tlive\t{"title":"Essay"}\t${ts(started)}\t${FINISHED(s) ? ts(finished) : N}\t${n}\th${k}\t${n * 120}\t{}\t${ts(started + examMinutes(times(k).x) * 60_000)}\n`;
   }
 }
 function* attempts() {
@@ -223,7 +231,7 @@ function* attempts() {
     const i = Math.floor(k / EXAMS_PER_GROUP);
     const go = s !== NOT_STARTED;
     const graded = s === GRADED;
-    yield `${attemptId(k)}\t${BENCH_TENANT}\t${examId(x)}\t${studentId(i)}\t${go ? sessionId(k) : N}\t${STATES[s]}\t${go ? ts(started) : N}\t${go ? ts(started + 60 * 60_000) : N}\t${FINISHED(s) ? ts(finished) : N}\t${graded ? ts(finished + 5 * DAY) : N}\t${graded ? score[k] : N}\t${graded ? 'user' : N}\t${graded ? teacherId(examOwner(x)) : N}\t${ts(created)}\n`;
+    yield `${attemptId(k)}\t${BENCH_TENANT}\t${examId(x)}\t${studentId(i)}\t${go ? sessionId(k) : N}\t${STATES[s]}\t${go ? ts(started) : N}\t${go ? ts(started + examMinutes(x) * 60_000) : N}\t${FINISHED(s) ? ts(finished) : N}\t${graded ? ts(finished + 5 * DAY) : N}\t${graded ? score[k] : N}\t${graded ? 'user' : N}\t${graded ? teacherId(examOwner(x)) : N}\t${ts(created)}\n`;
   }
 }
 
