@@ -102,7 +102,6 @@ export async function studentAttemptsFromScratch(db: Kysely<DB>, tenantId: Tenan
     .execute();
 }
 
-
 /** Over all the student's attempts: how many, how many released results, passed, their average (as % of the max score), and flags waiting about them. */
 export async function studentSummaryFromScratch(db: Kysely<DB>, tenantId: TenantId, studentId: string): Promise<StudentSummaryRow> {
   const released = sql`exams.results_released_at is not null and attempts.score is not null`;
@@ -130,7 +129,6 @@ export async function studentSummaryFromScratch(db: Kysely<DB>, tenantId: Tenant
     .executeTakeFirstOrThrow();
   return { ...counts, open_flags: flags.n };
 }
-
 
 /** The exams a teacher manages (not archived), latest closing first, with their attempt counts and flags waiting. */
 export async function managedExamsFromScratch(db: Kysely<DB>, tenantId: TenantId, managed: Managed, limit: number): Promise<ManagedExamRow[]> {
@@ -195,7 +193,6 @@ export async function pendingFlagCountFromScratch(db: Kysely<DB>, tenantId: Tena
   return row.n;
 }
 
-
 /**
  * The attempts (with a session) of the exams managed, by unreviewed risk: those with flags waiting
  * first, by the highest severity waiting, then by integrity (lowest first; not yet scored last).
@@ -234,7 +231,6 @@ export async function triageFromScratch(db: Kysely<DB>, tenantId: TenantId, mana
     .execute();
 }
 
-
 /** Every attempt of the exam (up to `limit`) with its student, analysis headline, the writing metrics compared, and its flags. */
 export async function examAttemptsFromScratch(db: Kysely<DB>, tenantId: TenantId, examId: string, limit: number): Promise<ExamAttemptRow[]> {
   return db
@@ -270,4 +266,3 @@ export async function examAttemptsFromScratch(db: Kysely<DB>, tenantId: TenantId
     .limit(limit)
     .execute();
 }
-

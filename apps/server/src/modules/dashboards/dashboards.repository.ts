@@ -130,12 +130,7 @@ export interface StudentSummaryRow {
 export async function studentSummary(db: Kysely<DB>, tenantId: TenantId, studentId: string): Promise<StudentSummaryRow> {
   const counts = await db
     .selectFrom('dashboard_students')
-    .select([
-      'total',
-      'released',
-      'passed',
-      sql<number | null>`case when released > 0 then percent_sum / released end`.as('average_percent'),
-    ])
+    .select(['total', 'released', 'passed', sql<number | null>`case when released > 0 then percent_sum / released end`.as('average_percent')])
     .where('tenant_id', '=', tenantId)
     .where('student_id', '=', studentId)
     .executeTakeFirst();
@@ -310,48 +305,50 @@ export interface ExamAttemptRow {
 
 /** Every attempt of the exam (up to `limit`) with its student, analysis headline, the writing metrics compared, and its flags (its dashboard rows). */
 export async function examAttempts(db: Kysely<DB>, tenantId: TenantId, examId: string, limit: number): Promise<ExamAttemptRow[]> {
-  return db
-    .selectFrom('dashboard_attempts as da')
-    // Each student by primary key (a lateral with a limit is never turned into a join): with one large
-    // tenant, the planner would otherwise hash all of its users to join 1,000 of them (100 ms against 6).
-    .innerJoinLateral(
-      (eb) =>
-        eb
-          .selectFrom('users')
-          .select(['users.display_name', 'users.email'])
-          .whereRef('users.id', '=', 'da.student_id')
-          .where('users.tenant_id', '=', tenantId)
-          .limit(1)
-          .as('u'),
-      (j) => j.onTrue(),
-    )
-    .select([
-      'da.attempt_id as id',
-      'da.student_id',
-      'u.display_name as student_name',
-      'u.email as student_email',
-      'da.state',
-      'da.session_id',
-      'da.started_at',
-      'da.finished_at',
-      'da.score',
-      'da.risk',
-      'da.integrity',
-      'da.verdict',
-      'da.analysed',
-      'da.active_ms',
-      'da.pauses',
-      'da.revisions',
-      'da.paste_share',
-      'da.flags',
-      'da.pending',
-    ])
-    .where('da.tenant_id', '=', tenantId)
-    .where('da.exam_id', '=', examId)
-    .orderBy('u.display_name')
-    .orderBy('da.attempt_id')
-    .limit(limit)
-    .execute();
+  return (
+    db
+      .selectFrom('dashboard_attempts as da')
+      // Each student by primary key (a lateral with a limit is never turned into a join): with one large
+      // tenant, the planner would otherwise hash all of its users to join 1,000 of them (100 ms against 6).
+      .innerJoinLateral(
+        (eb) =>
+          eb
+            .selectFrom('users')
+            .select(['users.display_name', 'users.email'])
+            .whereRef('users.id', '=', 'da.student_id')
+            .where('users.tenant_id', '=', tenantId)
+            .limit(1)
+            .as('u'),
+        (j) => j.onTrue(),
+      )
+      .select([
+        'da.attempt_id as id',
+        'da.student_id',
+        'u.display_name as student_name',
+        'u.email as student_email',
+        'da.state',
+        'da.session_id',
+        'da.started_at',
+        'da.finished_at',
+        'da.score',
+        'da.risk',
+        'da.integrity',
+        'da.verdict',
+        'da.analysed',
+        'da.active_ms',
+        'da.pauses',
+        'da.revisions',
+        'da.paste_share',
+        'da.flags',
+        'da.pending',
+      ])
+      .where('da.tenant_id', '=', tenantId)
+      .where('da.exam_id', '=', examId)
+      .orderBy('u.display_name')
+      .orderBy('da.attempt_id')
+      .limit(limit)
+      .execute()
+  );
 }
 
 // ------------------------------------------------------------------------------------------------
