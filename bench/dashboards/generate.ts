@@ -199,7 +199,8 @@ function* examClasses() {
 function* examCoTeachers() {
   for (let x = 0; x < EXAMS; x++) {
     const g = Math.floor(x / EXAMS_PER_GROUP);
-    for (let t = g * TEACHERS_PER_GROUP; t < (g + 1) * TEACHERS_PER_GROUP; t++) if (t !== examOwner(x)) yield `${examId(x)}\t${teacherId(t)}\t${BENCH_TENANT}\n`;
+    for (let t = g * TEACHERS_PER_GROUP; t < (g + 1) * TEACHERS_PER_GROUP; t++)
+      if (t !== examOwner(x)) yield `${examId(x)}\t${teacherId(t)}\t${BENCH_TENANT}\n`;
   }
 }
 
@@ -250,7 +251,9 @@ function analysisOf(k: number): string {
         )
       : [];
   const score =
-    o === NED ? `{"verdict":"not-enough-data"}` : `{"verdict":"scored","integrity":${integrity[k]!.toFixed(2)},"risk":"${RISK[o]}","components":{"writing":${(integrity[k]! / 100).toFixed(3)}}}`;
+    o === NED
+      ? `{"verdict":"not-enough-data"}`
+      : `{"verdict":"scored","integrity":${integrity[k]!.toFixed(2)},"risk":"${RISK[o]}","components":{"writing":${(integrity[k]! / 100).toFixed(3)}}}`;
   return `{"format":"veritas.analysis/v2","score":${score},"metrics":{"writing":{"totalMs":${writing},"activeMs":${Math.round(writing * (0.5 + (h % 40) / 100))},"pauses":{"thresholdMs":2000,"count":${20 + (h % 180)},"totalPauseMs":${Math.round(writing * 0.3)},"sentencePauseShare":${((h % 100) / 100).toFixed(2)}},"revisions":{"deletions":${10 + (h % 290)},"deletedChars":${40 + (h % 900)}},"paste":{"count":${paste > 0 ? 1 + (h % 4) : 0},"chars":${Math.round(paste * 2400)},"shareOfFinal":${paste.toFixed(3)}},"finalChars":2400}},"flags":[${flags.join(',')}],"notes":[],"capabilities":{"keys":true,"text":true},"notChecked":[]}`;
 }
 function* analyses() {
@@ -297,7 +300,9 @@ function* events() {
 
 async function main() {
   const t0 = performance.now();
-  console.log(`dashboards bench data: ${fmt(STUDENTS)} students, ${fmt(TEACHERS)} teachers, ${fmt(CLASSES)} classes, ${fmt(EXAMS)} exams, ${fmt(ATTEMPTS)} attempts, ${fmt(EVENTS)} events → ${BENCH_DB}`);
+  console.log(
+    `dashboards bench data: ${fmt(STUDENTS)} students, ${fmt(TEACHERS)} teachers, ${fmt(CLASSES)} classes, ${fmt(EXAMS)} exams, ${fmt(ATTEMPTS)} attempts, ${fmt(EVENTS)} events → ${BENCH_DB}`,
+  );
   await withClient(databaseUrl('postgres'), async (c) => {
     await c.query(`drop database if exists ${BENCH_DB} with (force)`);
     await c.query(`create database ${BENCH_DB}`);
@@ -322,7 +327,12 @@ async function main() {
     );
     await copy(c, 'exam_classes', 'exam_id, class_id, tenant_id', examClasses);
     await copy(c, 'exam_co_teachers', 'exam_id, user_id, tenant_id', examCoTeachers);
-    await copy(c, 'sessions', 'id, tenant_id, owner_id, owner_kind, kind, status, source, meta, created_at, ended_at, next_seq, head_hash, last_t, analysis_settings, closes_at', sessions);
+    await copy(
+      c,
+      'sessions',
+      'id, tenant_id, owner_id, owner_kind, kind, status, source, meta, created_at, ended_at, next_seq, head_hash, last_t, analysis_settings, closes_at',
+      sessions,
+    );
     await copy(
       c,
       'attempts',
@@ -355,7 +365,9 @@ async function main() {
     console.log('\n| table | rows | seconds | rows/s |\n| --- | ---: | ---: | ---: |');
     for (const r of rates) console.log(`| ${r.table} | ${fmt(r.rows)} | ${fmt(r.seconds, 1)} | ${fmt(r.rows / r.seconds)} |`);
     console.log(`| **all COPY** | ${fmt(rows)} | ${fmt(loadS, 1)} | ${fmt(rows / loadS)} |`);
-    console.log(`\ndashboard_rebuild(): ${fmt(aggS, 1)} s; analyze: ${fmt(analyzeS, 1)} s; total with migrations: ${fmt((performance.now() - t0) / 1000, 1)} s`);
+    console.log(
+      `\ndashboard_rebuild(): ${fmt(aggS, 1)} s; analyze: ${fmt(analyzeS, 1)} s; total with migrations: ${fmt((performance.now() - t0) / 1000, 1)} s`,
+    );
     console.log(`\ndatabase ${BENCH_DB}: ${mb(sizes.database)}\n\n| table | rows (estimate) | size with indexes |\n| --- | ---: | ---: |`);
     for (const t of sizes.tables) console.log(`| ${t.table} | ${fmt(t.rows)} | ${mb(t.bytes)} |`);
   });

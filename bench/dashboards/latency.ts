@@ -4,7 +4,7 @@
  * real access tokens (each person signs in). Baseline measured in the same run: GET /v1/me (an
  * authenticated read of one row) at the same concurrency; and the same pages' queries, run from the
  * bench at the same concurrency, with the aggregates (dashboards.repository.ts) and from scratch
- * (dashboards.recompute.ts, the reads before schema step 0011).
+ * (from-scratch.repository.ts, the reads before schema step 0011).
  *
  *   npx tsx bench/dashboards/latency.ts [--runs 3] [--seconds 15] [--clients 16] [--out runs.jsonl]
  *
@@ -17,7 +17,11 @@ import { parseArgs } from 'node:util';
 import { openPostgres } from '../../apps/server/src/platform/db/database';
 import { tenantId as asTenantId } from '../../apps/server/src/kernel/scope';
 import { examAttempts, findProfile, studentAttempts, studentSummary } from '../../apps/server/src/modules/dashboards/dashboards.repository';
-import { examAttemptsFromScratch, studentAttemptsFromScratch, studentSummaryFromScratch } from '../../apps/server/src/modules/dashboards/dashboards.recompute';
+import {
+  examAttemptsFromScratch,
+  studentAttemptsFromScratch,
+  studentSummaryFromScratch,
+} from '../../apps/server/src/modules/dashboards/from-scratch.repository';
 import { LIMITS } from '../../apps/server/src/modules/dashboards/dashboards.service';
 import { startServerProcess } from '../ingest/server-process';
 import { Machine, json, median, percentile, request, signIn } from '../auth/common';
@@ -179,14 +183,25 @@ async function main() {
     const target = TARGETS[name];
     const p95 = median(rs.map((r) => r.p95));
     console.log(
-      `| ${name} | ${mr(rs.map((r) => r.rps), 0)} | ${mr(rs.map((r) => r.p50))} | ${mr(rs.map((r) => r.p95))} | ${mr(rs.map((r) => r.p99))} | ${
+      `| ${name} | ${mr(
+        rs.map((r) => r.rps),
+        0,
+      )} | ${mr(rs.map((r) => r.p50))} | ${mr(rs.map((r) => r.p95))} | ${mr(rs.map((r) => r.p99))} | ${
         name.includes('baseline') || name.includes('from scratch') ? '1' : `${mr(ratios, 2)}×`
       } | ${target ? `< ${target}` : ''} | ${target ? (p95 < target ? 'yes' : '**no**') : ''} |`,
     );
   }
   console.log(`\nload average (1 min) at the loads' start: ${mr(results.map((r) => r.load1))}`);
   const http = results.filter((r) => r.serverCores !== undefined);
-  console.log(`server cores during HTTP loads: ${mr(http.map((r) => r.serverCores!), 2)}; other work: ${mr(results.map((r) => r.otherCores!), 2)} cores`);
+  console.log(
+    `server cores during HTTP loads: ${mr(
+      http.map((r) => r.serverCores!),
+      2,
+    )}; other work: ${mr(
+      results.map((r) => r.otherCores!),
+      2,
+    )} cores`,
+  );
 }
 
 await main();

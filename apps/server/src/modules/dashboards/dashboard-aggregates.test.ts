@@ -12,7 +12,7 @@ import {
   studentAttemptsFromScratch,
   studentSummaryFromScratch,
   triageFromScratch,
-} from './dashboards.recompute';
+} from './from-scratch.repository';
 
 /**
  * The dashboard aggregates (schema step 0011, kept by triggers in the writes' own transactions)

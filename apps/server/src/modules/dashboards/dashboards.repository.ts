@@ -7,7 +7,7 @@ import { PENDING } from '../review';
 /**
  * The dashboards' reads: each page's data in a handful of queries, whatever the number of attempts.
  * Counts, sums, the analysis headline and flag counts come from the aggregate tables the database
- * keeps in the writes' own transactions (schema step 0011, ADR 0018); dashboards.recompute.ts holds
+ * keeps in the writes' own transactions (schema step 0011, ADR 0018); from-scratch.repository.ts holds
  * the same reads from scratch, which the aggregates are tested against. Every query takes the tenant.
  */
 
