@@ -1,5 +1,6 @@
 import type { Static } from '@sinclair/typebox';
-import { distributionOf, percentileRank } from './class-standing';
+import { distributionOf } from './class-standing';
+import { percentileRanks } from './class-ranks';
 import { csvOf } from '../../kernel/csv';
 import { STANDING_METRICS, type AttemptMonitoring, type ExamAnalytics, type StudentDashboard, type TeacherDashboard } from './dashboards.schemas';
 import type { ExamResultsData, MonitoringData, StudentDashboardData, TeacherDashboardData } from './dashboards.service';
@@ -96,6 +97,7 @@ export function presentExamAnalytics({ exam, attempts }: ExamResultsData): Stati
     else risk.notAnalysed++;
   }
   const integrities = heads.flatMap((h) => (h.integrity === null ? [] : [h.integrity]));
+  const ranks = Object.fromEntries(STANDING_METRICS.map((m) => [m, percentileRanks(columns[m])])) as Record<Metric, (number | null)[]>;
   return {
     exam: { id: exam.id, title: exam.title, maxScore: exam.max_score, passMark: exam.pass_mark, resultsReleased: exam.released },
     summary: {
@@ -127,7 +129,7 @@ export function presentExamAnalytics({ exam, attempts }: ExamResultsData): Stati
       standing: Object.fromEntries(
         STANDING_METRICS.map((m) => {
           const value = columns[m][i]!;
-          return [m, { value, percentile: percentileRank(columns[m], value) }];
+          return [m, { value, percentile: ranks[m][i]! }];
         }),
       ) as Static<typeof ExamAnalytics>['students'][number]['standing'],
     })),

@@ -5,9 +5,10 @@ import { COPY_DETECTORS } from '@veritas/analysis';
 import { PENDING } from '../review';
 
 /**
- * The dashboards' reads: each page's data in a handful of queries, whatever the number of attempts
- * (aggregates and the analysis headline are read in SQL, never one query per attempt). Every query
- * takes the tenant.
+ * The dashboards' reads: each page's data in a handful of queries, whatever the number of attempts.
+ * Counts, sums, the analysis headline and flag counts come from the aggregate tables the database
+ * keeps in the writes' own transactions (schema step 0011, ADR 0018); from-scratch.repository.ts holds
+ * the same reads from scratch, which the aggregates are tested against. Every query takes the tenant.
  */
 
 /** A flag still waiting for a person: undecided, or decided and changed since (the review queue's "pending", modules/review). */
@@ -32,46 +33,6 @@ function managedExam(eb: ExpressionBuilder<DB, 'exams'>, tenantId: TenantId, man
       ),
     ]),
   ]);
-}
-
-/** The analysis headline of the joined `analyses` row (aliased `an`), read from its JSON in SQL. */
-const risk = sql<string | null>`an.result->'score'->>'risk'`;
-const integrity = sql<number | null>`(an.result->'score'->>'integrity')::double precision`;
-const verdict = sql<string | null>`an.result->'score'->>'verdict'`;
-/** A writing metric of the joined analysis, by its JSON path below `metrics.writing` (a constant of this file, never input). */
-const writing = (path: string) => sql<number | null>`(an.result->'metrics'->'writing'${sql.raw(path)})::double precision`;
-
-/** The ids of the exams a caller manages, as a subquery: what narrows the grouped subqueries below before they group. */
-function managedExamIds(db: Kysely<DB>, tenantId: TenantId, managed: Managed) {
-  return db
-    .selectFrom('exams')
-    .select('exams.id')
-    .where((eb) => managedExam(eb, tenantId, managed));
-}
-
-/** The sessions of the attempts at these exams (a subquery of exam ids, or one exam). */
-function sessionsOf(db: Kysely<DB>, tenantId: TenantId, exams: ReturnType<typeof managedExamIds> | string) {
-  const q = db.selectFrom('attempts as sa').select('sa.session_id').where('sa.tenant_id', '=', tenantId);
-  return typeof exams === 'string' ? q.where('sa.exam_id', '=', exams) : q.where('sa.exam_id', 'in', exams);
-}
-
-/**
- * Per session (of `sessions`): how many review flags, how many waiting, the highest severity rank of
- * the waiting ones. Narrowed to the sessions concerned before grouping, so its cost follows the page,
- * not the tenant.
- */
-function flagsBySession(db: Kysely<DB>, tenantId: TenantId, sessions: ReturnType<typeof sessionsOf>) {
-  return db
-    .selectFrom('review_flags')
-    .select([
-      'review_flags.session_id',
-      sql<number>`count(*)::int`.as('flags'),
-      sql<number>`count(*) filter (where ${waiting})::int`.as('pending'),
-      sql<number>`coalesce(max(review_flags.severity_rank) filter (where ${waiting}), 0)::int`.as('pending_rank'),
-    ])
-    .where('review_flags.tenant_id', '=', tenantId)
-    .where('review_flags.session_id', 'in', sessions)
-    .groupBy('review_flags.session_id');
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -114,41 +75,45 @@ export interface StudentAttemptRow {
   copy_sign: boolean;
 }
 
-/** A student's attempts, newest first, with their exam and analysis headline. */
+/**
+ * A student's attempts, newest first, with their exam and analysis headline (from the attempt's
+ * dashboard row). Only the copy sign still opens the analysis: it reads the analysis's flags against
+ * the constant of @veritas/analysis, for the student's own attempts only.
+ */
 export async function studentAttempts(db: Kysely<DB>, tenantId: TenantId, studentId: string, limit: number): Promise<StudentAttemptRow[]> {
   return db
-    .selectFrom('attempts')
-    .innerJoin('exams', (j) => j.onRef('exams.id', '=', 'attempts.exam_id').on('exams.tenant_id', '=', tenantId))
-    .leftJoin('analyses as an', (j) => j.onRef('an.session_id', '=', 'attempts.session_id').on('an.tenant_id', '=', tenantId))
+    .selectFrom('dashboard_attempts as da')
+    .innerJoin('exams', (j) => j.onRef('exams.id', '=', 'da.exam_id').on('exams.tenant_id', '=', tenantId))
+    .leftJoin('analyses as an', (j) => j.onRef('an.session_id', '=', 'da.session_id').on('an.tenant_id', '=', tenantId))
     .select([
-      'attempts.id',
-      'attempts.exam_id',
+      'da.attempt_id as id',
+      'da.exam_id',
       'exams.title',
       'exams.subject',
-      'attempts.state',
-      'attempts.session_id',
-      'attempts.started_at',
-      'attempts.finished_at',
-      'attempts.score',
+      'da.state',
+      'da.session_id',
+      'da.started_at',
+      'da.finished_at',
+      'da.score',
       'exams.max_score',
       'exams.pass_mark',
       sql<boolean>`exams.results_released_at is not null`.as('released'),
-      risk.as('risk'),
-      integrity.as('integrity'),
-      verdict.as('verdict'),
+      'da.risk',
+      'da.integrity',
+      'da.verdict',
       sql<boolean>`coalesce(exists (
         select 1 from jsonb_array_elements(an.result->'flags') as f
         where f->>'detector' in (${sql.join([...COPY_DETECTORS])}) and f->>'severity' = 'high'
           and not exists (
             select 1 from review_flags as rf
-            where rf.tenant_id = ${tenantId} and rf.session_id = attempts.session_id and rf.kind = f->>'detector' and rf.state = 'dismissed'
+            where rf.tenant_id = ${tenantId} and rf.session_id = da.session_id and rf.kind = f->>'detector' and rf.state = 'dismissed'
           )
       ), false)`.as('copy_sign'),
     ])
-    .where('attempts.tenant_id', '=', tenantId)
-    .where('attempts.student_id', '=', studentId)
-    .orderBy('attempts.created_at', 'desc')
-    .orderBy('attempts.id', 'desc')
+    .where('da.tenant_id', '=', tenantId)
+    .where('da.student_id', '=', studentId)
+    .orderBy('da.created_at', 'desc')
+    .orderBy('da.attempt_id', 'desc')
     .limit(limit)
     .execute();
 }
@@ -161,21 +126,14 @@ export interface StudentSummaryRow {
   open_flags: number;
 }
 
-/** Over all the student's attempts: how many, how many released results, passed, their average (as % of the max score), and flags waiting about them. */
+/** Over all the student's attempts (their aggregate row): how many, how many released results, passed, their average (as % of the max score), and flags waiting about them. */
 export async function studentSummary(db: Kysely<DB>, tenantId: TenantId, studentId: string): Promise<StudentSummaryRow> {
-  const released = sql`exams.results_released_at is not null and attempts.score is not null`;
   const counts = await db
-    .selectFrom('attempts')
-    .innerJoin('exams', (j) => j.onRef('exams.id', '=', 'attempts.exam_id').on('exams.tenant_id', '=', tenantId))
-    .select([
-      sql<number>`count(*)::int`.as('total'),
-      sql<number>`(count(*) filter (where ${released}))::int`.as('released'),
-      sql<number>`(count(*) filter (where ${released} and attempts.score >= exams.pass_mark))::int`.as('passed'),
-      sql<number | null>`(avg(100.0 * attempts.score / exams.max_score) filter (where ${released}))::double precision`.as('average_percent'),
-    ])
-    .where('attempts.tenant_id', '=', tenantId)
-    .where('attempts.student_id', '=', studentId)
-    .executeTakeFirstOrThrow();
+    .selectFrom('dashboard_students')
+    .select(['total', 'released', 'passed', sql<number | null>`case when released > 0 then percent_sum / released end`.as('average_percent')])
+    .where('tenant_id', '=', tenantId)
+    .where('student_id', '=', studentId)
+    .executeTakeFirst();
   const flags = await db
     .selectFrom('review_flags')
     .innerJoin('sessions', 'sessions.id', 'review_flags.session_id')
@@ -186,7 +144,7 @@ export async function studentSummary(db: Kysely<DB>, tenantId: TenantId, student
     .where('sessions.owner_id', '=', studentId)
     .where(waiting)
     .executeTakeFirstOrThrow();
-  return { ...counts, open_flags: flags.n };
+  return { ...(counts ?? { total: 0, released: 0, passed: 0, average_percent: null }), open_flags: flags.n };
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -209,32 +167,11 @@ export interface ManagedExamRow {
   pending_flags: number;
 }
 
-/** The exams a teacher manages (not archived), latest closing first, with their attempt counts and flags waiting. */
+/** The exams a teacher manages (not archived), latest closing first, with their attempt counts and flags waiting (their aggregate rows). */
 export async function managedExams(db: Kysely<DB>, tenantId: TenantId, managed: Managed, limit: number): Promise<ManagedExamRow[]> {
-  const counts = db
-    .selectFrom('attempts')
-    .select([
-      'attempts.exam_id',
-      sql<number>`count(*)::int`.as('attempts'),
-      sql<number>`(count(*) filter (where attempts.state = 'in_progress'))::int`.as('in_progress'),
-      sql<number>`(count(*) filter (where attempts.state in ('submitted', 'abandoned', 'timed_out', 'graded')))::int`.as('finished'),
-      sql<number>`(count(*) filter (where attempts.state = 'graded'))::int`.as('graded'),
-    ])
-    .where('attempts.tenant_id', '=', tenantId)
-    .where('attempts.exam_id', 'in', managedExamIds(db, tenantId, managed))
-    .groupBy('attempts.exam_id')
-    .as('ac');
-  const flags = db
-    .selectFrom('attempts')
-    .innerJoin(flagsBySession(db, tenantId, sessionsOf(db, tenantId, managedExamIds(db, tenantId, managed))).as('fs'), 'fs.session_id', 'attempts.session_id')
-    .select(['attempts.exam_id', sql<number>`sum(fs.pending)::int`.as('pending')])
-    .where('attempts.tenant_id', '=', tenantId)
-    .groupBy('attempts.exam_id')
-    .as('af');
   return db
     .selectFrom('exams')
-    .leftJoin(counts, 'ac.exam_id', 'exams.id')
-    .leftJoin(flags, 'af.exam_id', 'exams.id')
+    .leftJoin('dashboard_exams as de', 'de.exam_id', 'exams.id')
     .select([
       'exams.id',
       'exams.title',
@@ -244,11 +181,11 @@ export async function managedExams(db: Kysely<DB>, tenantId: TenantId, managed: 
       'exams.opens_at',
       'exams.closes_at',
       sql<boolean>`exams.results_released_at is not null`.as('released'),
-      sql<number>`coalesce(ac.attempts, 0)`.as('attempts'),
-      sql<number>`coalesce(ac.in_progress, 0)`.as('in_progress'),
-      sql<number>`coalesce(ac.finished, 0)`.as('finished'),
-      sql<number>`coalesce(ac.graded, 0)`.as('graded'),
-      sql<number>`coalesce(af.pending, 0)`.as('pending_flags'),
+      sql<number>`coalesce(de.attempts, 0)`.as('attempts'),
+      sql<number>`coalesce(de.in_progress, 0)`.as('in_progress'),
+      sql<number>`coalesce(de.finished, 0)`.as('finished'),
+      sql<number>`coalesce(de.graded, 0)`.as('graded'),
+      sql<number>`coalesce(de.pending_flags, 0)`.as('pending_flags'),
     ])
     .where((eb) => managedExam(eb, tenantId, managed))
     .where('exams.archived_at', 'is', null)
@@ -261,12 +198,10 @@ export async function managedExams(db: Kysely<DB>, tenantId: TenantId, managed: 
 /** Flags waiting for a person on the attempts of the exams managed (archived ones too: their flags still wait). */
 export async function pendingFlagCount(db: Kysely<DB>, tenantId: TenantId, managed: Managed): Promise<number> {
   const row = await db
-    .selectFrom('review_flags')
-    .innerJoin('attempts', (j) => j.onRef('attempts.session_id', '=', 'review_flags.session_id').on('attempts.tenant_id', '=', tenantId))
-    .innerJoin('exams', (j) => j.onRef('exams.id', '=', 'attempts.exam_id').on('exams.tenant_id', '=', tenantId))
-    .select(sql<number>`count(*)::int`.as('n'))
-    .where('review_flags.tenant_id', '=', tenantId)
-    .where(waiting)
+    .selectFrom('dashboard_exams as de')
+    .innerJoin('exams', (j) => j.onRef('exams.id', '=', 'de.exam_id').on('exams.tenant_id', '=', tenantId))
+    .select(sql<number>`coalesce(sum(de.pending_flags), 0)::int`.as('n'))
+    .where('de.tenant_id', '=', tenantId)
     .where((eb) => managedExam(eb, tenantId, managed))
     .executeTakeFirstOrThrow();
   return row.n;
@@ -294,33 +229,31 @@ export interface TriageRow {
  */
 export async function triage(db: Kysely<DB>, tenantId: TenantId, managed: Managed, page: { limit: number; offset: number }): Promise<TriageRow[]> {
   return db
-    .selectFrom('attempts')
-    .innerJoin('exams', (j) => j.onRef('exams.id', '=', 'attempts.exam_id').on('exams.tenant_id', '=', tenantId))
-    .innerJoin('users', (j) => j.onRef('users.id', '=', 'attempts.student_id').on('users.tenant_id', '=', tenantId))
-    .leftJoin('analyses as an', (j) => j.onRef('an.session_id', '=', 'attempts.session_id').on('an.tenant_id', '=', tenantId))
-    .leftJoin(flagsBySession(db, tenantId, sessionsOf(db, tenantId, managedExamIds(db, tenantId, managed))).as('fs'), 'fs.session_id', 'attempts.session_id')
+    .selectFrom('dashboard_attempts as da')
+    .innerJoin('exams', (j) => j.onRef('exams.id', '=', 'da.exam_id').on('exams.tenant_id', '=', tenantId))
+    .innerJoin('users', (j) => j.onRef('users.id', '=', 'da.student_id').on('users.tenant_id', '=', tenantId))
     .select([
-      'attempts.id',
-      'attempts.exam_id',
+      'da.attempt_id as id',
+      'da.exam_id',
       'exams.title as exam_title',
-      'attempts.student_id',
+      'da.student_id',
       'users.display_name as student_name',
-      'attempts.state',
-      'attempts.session_id',
-      'attempts.finished_at',
-      risk.as('risk'),
-      integrity.as('integrity'),
-      sql<number>`coalesce(fs.flags, 0)`.as('flags'),
-      sql<number>`coalesce(fs.pending, 0)`.as('pending'),
-      sql<number>`coalesce(fs.pending_rank, 0)`.as('pending_rank'),
+      'da.state',
+      'da.session_id',
+      'da.finished_at',
+      'da.risk',
+      'da.integrity',
+      'da.flags',
+      'da.pending',
+      'da.pending_rank',
     ])
-    .where('attempts.tenant_id', '=', tenantId)
-    .where('attempts.session_id', 'is not', null)
+    .where('da.tenant_id', '=', tenantId)
+    .where('da.session_id', 'is not', null)
     .where((eb) => managedExam(eb, tenantId, managed))
-    .orderBy(sql`coalesce(fs.pending, 0) > 0`, 'desc')
-    .orderBy(sql`coalesce(fs.pending_rank, 0)`, 'desc')
-    .orderBy(sql`(an.result->'score'->>'integrity')::double precision asc nulls last`)
-    .orderBy('attempts.id')
+    .orderBy(sql`da.pending > 0`, 'desc')
+    .orderBy('da.pending_rank', 'desc')
+    .orderBy(sql`da.integrity asc nulls last`)
+    .orderBy('da.attempt_id')
     .limit(page.limit)
     .offset(page.offset)
     .execute();
@@ -370,40 +303,52 @@ export interface ExamAttemptRow {
   pending: number;
 }
 
-/** Every attempt of the exam (up to `limit`) with its student, analysis headline, the writing metrics compared, and its flags. */
+/** Every attempt of the exam (up to `limit`) with its student, analysis headline, the writing metrics compared, and its flags (its dashboard rows). */
 export async function examAttempts(db: Kysely<DB>, tenantId: TenantId, examId: string, limit: number): Promise<ExamAttemptRow[]> {
-  return db
-    .selectFrom('attempts')
-    .innerJoin('users', (j) => j.onRef('users.id', '=', 'attempts.student_id').on('users.tenant_id', '=', tenantId))
-    .leftJoin('analyses as an', (j) => j.onRef('an.session_id', '=', 'attempts.session_id').on('an.tenant_id', '=', tenantId))
-    .leftJoin(flagsBySession(db, tenantId, sessionsOf(db, tenantId, examId)).as('fs'), 'fs.session_id', 'attempts.session_id')
-    .select([
-      'attempts.id',
-      'attempts.student_id',
-      'users.display_name as student_name',
-      'users.email as student_email',
-      'attempts.state',
-      'attempts.session_id',
-      'attempts.started_at',
-      'attempts.finished_at',
-      'attempts.score',
-      risk.as('risk'),
-      integrity.as('integrity'),
-      verdict.as('verdict'),
-      sql<boolean>`an.session_id is not null`.as('analysed'),
-      writing(`->>'activeMs'`).as('active_ms'),
-      writing(`->'pauses'->>'count'`).as('pauses'),
-      writing(`->'revisions'->>'deletions'`).as('revisions'),
-      writing(`->'paste'->>'shareOfFinal'`).as('paste_share'),
-      sql<number>`coalesce(fs.flags, 0)`.as('flags'),
-      sql<number>`coalesce(fs.pending, 0)`.as('pending'),
-    ])
-    .where('attempts.tenant_id', '=', tenantId)
-    .where('attempts.exam_id', '=', examId)
-    .orderBy('users.display_name')
-    .orderBy('attempts.id')
-    .limit(limit)
-    .execute();
+  return (
+    db
+      .selectFrom('dashboard_attempts as da')
+      // Each student by primary key (a lateral with a limit is never turned into a join): with one large
+      // tenant, the planner would otherwise hash all of its users to join 1,000 of them (100 ms against 6).
+      .innerJoinLateral(
+        (eb) =>
+          eb
+            .selectFrom('users')
+            .select(['users.display_name', 'users.email'])
+            .whereRef('users.id', '=', 'da.student_id')
+            .where('users.tenant_id', '=', tenantId)
+            .limit(1)
+            .as('u'),
+        (j) => j.onTrue(),
+      )
+      .select([
+        'da.attempt_id as id',
+        'da.student_id',
+        'u.display_name as student_name',
+        'u.email as student_email',
+        'da.state',
+        'da.session_id',
+        'da.started_at',
+        'da.finished_at',
+        'da.score',
+        'da.risk',
+        'da.integrity',
+        'da.verdict',
+        'da.analysed',
+        'da.active_ms',
+        'da.pauses',
+        'da.revisions',
+        'da.paste_share',
+        'da.flags',
+        'da.pending',
+      ])
+      .where('da.tenant_id', '=', tenantId)
+      .where('da.exam_id', '=', examId)
+      .orderBy('u.display_name')
+      .orderBy('da.attempt_id')
+      .limit(limit)
+      .execute()
+  );
 }
 
 // ------------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import { certificatesMigration } from './schema-steps/0008-certificates';
 import { dashboardsMigration } from './schema-steps/0010-dashboards';
 import { idempotencyMigration } from './schema-steps/0015-idempotency';
 import { liveExamMigration } from './schema-steps/0012-live-exam';
+import { dashboardScaleMigration } from './schema-steps/0011-dashboard-scale';
 
 /**
  * Numbered migrations, in code so they ship with the server and run unchanged on PGlite and
@@ -139,6 +140,7 @@ const migrations: Record<string, Migration> = {
   '0010_dashboards': { up: dashboardsMigration },
   '0015_idempotency': { up: idempotencyMigration },
   '0012_live_exam': { up: liveExamMigration },
+  '0011_dashboard_scale': { up: dashboardScaleMigration },
 };
 
 class InCodeProvider implements MigrationProvider {

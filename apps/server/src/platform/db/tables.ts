@@ -442,6 +442,66 @@ export interface AttemptExternalAnalysesTable {
   received_at: CreatedAt;
 }
 
+/**
+ * Dashboard aggregates (schema step 0011, ADR 0018), written only by the database's triggers: one row
+ * per attempt with its analysis headline and flag counts, and per exam and per student the sums of those rows.
+ */
+export interface DashboardAttemptsTable {
+  attempt_id: string;
+  tenant_id: string;
+  exam_id: string;
+  student_id: string;
+  session_id: string | null;
+  state: string;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+  score: number | null;
+  max_score: number;
+  pass_mark: number;
+  released: boolean;
+  analysed: boolean;
+  risk: string | null;
+  integrity: number | null;
+  verdict: string | null;
+  active_ms: number | null;
+  pauses: number | null;
+  revisions: number | null;
+  paste_share: number | null;
+  flags: number;
+  pending: number;
+  pending_rank: number;
+}
+
+export interface DashboardExamsTable {
+  exam_id: string;
+  tenant_id: string;
+  attempts: number;
+  in_progress: number;
+  finished: number;
+  graded: number;
+  scored: number;
+  score_sum: number;
+  passed: number;
+  integrity_n: number;
+  integrity_sum: number;
+  risk_low: number;
+  risk_medium: number;
+  risk_high: number;
+  not_enough_data: number;
+  flagged: number;
+  pending_flags: number;
+}
+
+export interface DashboardStudentsTable {
+  tenant_id: string;
+  student_id: string;
+  total: number;
+  released: number;
+  passed: number;
+  percent_sum: number;
+}
+
 export interface DB {
   exams: ExamsTable;
   exam_classes: ExamClassesTable;
@@ -477,6 +537,9 @@ export interface DB {
   review_occurrences: ReviewOccurrencesTable;
   review_decisions: ReviewDecisionsTable;
   review_answers: ReviewAnswersTable;
+  dashboard_attempts: DashboardAttemptsTable;
+  dashboard_exams: DashboardExamsTable;
+  dashboard_students: DashboardStudentsTable;
 }
 
 export type SessionRow = Selectable<SessionsTable>;

@@ -1,0 +1,207 @@
+/**
+ * p50 / p95 / p99 of the student dashboard and an exam's analytics at 16 concurrent clients, against
+ * a real server process (`veritas serve`) on the database bench/dashboards/generate.ts filled, with
+ * real access tokens (each person signs in). Baseline measured in the same run: GET /v1/me (an
+ * authenticated read of one row) at the same concurrency; and the same pages' queries, run from the
+ * bench at the same concurrency, with the aggregates (dashboards.repository.ts) and from scratch
+ * (from-scratch.repository.ts, the reads before schema step 0011).
+ *
+ *   npx tsx bench/dashboards/latency.ts [--runs 3] [--seconds 15] [--clients 16] [--out runs.jsonl]
+ *
+ * Each load is closed (a client sends its next request when the last is answered), after 2 s of
+ * warm-up; every answer must be 200. Targets (issue 12): dashboard p95 < 25 ms, analytics p95 < 100 ms.
+ */
+import { appendFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { openPostgres } from '../../apps/server/src/platform/db/database';
+import { tenantId as asTenantId } from '../../apps/server/src/kernel/scope';
+import { examAttempts, findProfile, studentAttempts, studentSummary } from '../../apps/server/src/modules/dashboards/dashboards.repository';
+import {
+  examAttemptsFromScratch,
+  studentAttemptsFromScratch,
+  studentSummaryFromScratch,
+} from '../../apps/server/src/modules/dashboards/from-scratch.repository';
+import { LIMITS } from '../../apps/server/src/modules/dashboards/dashboards.service';
+import { startServerProcess } from '../ingest/server-process';
+import { Machine, json, median, percentile, request, signIn } from '../auth/common';
+import { BENCH_PASSWORD, BENCH_TENANT, databaseUrl, fmt, rng, withClient } from './common';
+
+const { values: args } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '3' },
+    seconds: { type: 'string', default: '15' },
+    clients: { type: 'string', default: '16' },
+    people: { type: 'string', default: '64' },
+    out: { type: 'string' },
+  },
+});
+const RUNS = Number(args.runs);
+const SECONDS = Number(args.seconds);
+const CLIENTS = Number(args.clients);
+const PEOPLE = Number(args.people);
+const TARGETS: Record<string, number> = { 'GET /v1/students/me/dashboard': 25, 'GET /v1/exams/{id}/analytics': 100 };
+
+interface Result {
+  run: number;
+  name: string;
+  n: number;
+  rps: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  load1: number;
+  serverCores?: number;
+  otherCores?: number;
+}
+
+/** `clients` loops calling `once(i)` for `seconds` after a warm-up; latencies of the timed part, in ms. */
+async function closedLoop(once: (i: number) => Promise<void>, seconds: number): Promise<{ ms: number[]; wallS: number }> {
+  const ms: number[] = [];
+  let timing = false;
+  let stop = false;
+  let counter = 0;
+  const loops = Array.from({ length: CLIENTS }, async () => {
+    while (!stop) {
+      const i = counter++;
+      const t0 = performance.now();
+      await once(i);
+      if (timing) ms.push(performance.now() - t0);
+    }
+  });
+  await new Promise((r) => setTimeout(r, 2000));
+  timing = true;
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  timing = false;
+  const wallS = (performance.now() - t0) / 1000;
+  stop = true;
+  await Promise.all(loops);
+  return { ms, wallS };
+}
+
+async function get(url: string, token: string): Promise<void> {
+  const r = await request(url, 'GET', undefined, { authorization: `Bearer ${token}` });
+  if (r.status !== 200) throw new Error(`GET ${url}: ${r.status} ${r.body.slice(0, 200)}`);
+}
+
+async function main() {
+  const url = databaseUrl();
+  // The people: students spread over the school, and the owners of exams already analysed (1,000 attempts each).
+  const { students, exams } = await withClient(url, async (c) => {
+    const r = rng(7);
+    const s = await c.query<{ email: string; id: string }>(`select email, id from users where role = 'student' and tenant_id = $1`, [BENCH_TENANT]);
+    const x = await c.query<{ id: string; email: string; n: number }>(
+      `select e.id, u.email, de.attempts as n from exams e join users u on u.id = e.owner_id join dashboard_exams de on de.exam_id = e.id
+       where e.results_released_at is not null order by e.id`,
+    );
+    const pick = <T>(xs: T[], n: number) => Array.from({ length: n }, () => xs[Math.floor(r() * xs.length)]!);
+    return { students: pick(s.rows, PEOPLE), exams: pick(x.rows, Math.min(PEOPLE, 16)) };
+  });
+  if (students.length === 0 || exams.length === 0) throw new Error(`no generated data in ${url}: run bench/dashboards/generate.ts first`);
+  console.log(
+    `${exams.length} exams of ${fmt(median(exams.map((e) => e.n)))} attempts (median), ${students.length} students; ${CLIENTS} clients, ${SECONDS} s per load, ${RUNS} runs`,
+  );
+
+  const server = await startServerProcess({ DATABASE_URL: url, VERITAS_RATE_ANON_PER_MIN: '1000000' });
+  const db = openPostgres(url, CLIENTS);
+  const results: Result[] = [];
+  try {
+    const studentTokens = await Promise.all(students.map(async (s) => (await signIn(server.url, s.email, BENCH_PASSWORD)).accessToken));
+    const teacherTokens = await Promise.all(exams.map(async (e) => (await signIn(server.url, e.email, BENCH_PASSWORD)).accessToken));
+    // A check that the tokens are real: /v1/me answers with the person.
+    await json(`${server.url}/v1/me`, 'GET', undefined, { authorization: `Bearer ${studentTokens[0]}` });
+    const tenant = asTenantId(BENCH_TENANT);
+
+    const scenarios: [string, (i: number) => Promise<void>, boolean][] = [
+      ['GET /v1/me (baseline)', (i) => get(`${server.url}/v1/me`, studentTokens[i % studentTokens.length]!), true],
+      ['GET /v1/students/me/dashboard', (i) => get(`${server.url}/v1/students/me/dashboard`, studentTokens[i % studentTokens.length]!), true],
+      ['GET /v1/exams/{id}/analytics', (i) => get(`${server.url}/v1/exams/${exams[i % exams.length]!.id}/analytics`, teacherTokens[i % exams.length]!), true],
+      [
+        'student queries, aggregates',
+        async (i) => {
+          const s = students[i % students.length]!.id;
+          await Promise.all([findProfile(db.db, tenant, s), studentSummary(db.db, tenant, s), studentAttempts(db.db, tenant, s, LIMITS.studentAttempts)]);
+        },
+        false,
+      ],
+      [
+        'student queries, from scratch',
+        async (i) => {
+          const s = students[i % students.length]!.id;
+          await Promise.all([
+            findProfile(db.db, tenant, s),
+            studentSummaryFromScratch(db.db, tenant, s),
+            studentAttemptsFromScratch(db.db, tenant, s, LIMITS.studentAttempts),
+          ]);
+        },
+        false,
+      ],
+      ['exam query, aggregates', async (i) => void (await examAttempts(db.db, tenant, exams[i % exams.length]!.id, LIMITS.examAttempts)), false],
+      ['exam query, from scratch', async (i) => void (await examAttemptsFromScratch(db.db, tenant, exams[i % exams.length]!.id, LIMITS.examAttempts)), false],
+    ];
+
+    for (let run = 1; run <= RUNS; run++) {
+      for (const [name, once, http] of scenarios) {
+        const load1 = loadavg()[0]!;
+        const machine = new Machine(server.proc.pid!);
+        const { ms, wallS } = await closedLoop(once, SECONDS);
+        const m = machine.close();
+        const row: Result = {
+          run,
+          name,
+          n: ms.length,
+          rps: ms.length / wallS,
+          p50: percentile(ms, 50),
+          p95: percentile(ms, 95),
+          p99: percentile(ms, 99),
+          load1,
+          ...(http ? { serverCores: m.cores.server, otherCores: m.cores.other } : { otherCores: m.cores.other }),
+        };
+        results.push(row);
+        if (args.out) appendFileSync(args.out, JSON.stringify({ at: new Date().toISOString(), ...row }) + '\n');
+        console.log(
+          `run ${run} | ${name} | ${fmt(row.n)} req | ${fmt(row.rps)} /s | p50 ${fmt(row.p50, 1)} | p95 ${fmt(row.p95, 1)} | p99 ${fmt(row.p99, 1)} ms | load ${fmt(load1, 1)}`,
+        );
+      }
+    }
+  } finally {
+    await db.close();
+    await server.stop();
+  }
+
+  // Median (min–max) over the runs, each p95 also as a ratio of the same run's baseline p95.
+  const mr = (xs: number[], d = 1) => (xs.length === 1 ? fmt(xs[0]!, d) : `${fmt(median(xs), d)} (${fmt(Math.min(...xs), d)}–${fmt(Math.max(...xs), d)})`);
+  const baseline = (run: number, name: string) =>
+    results.find((r) => r.run === run && r.name === (name.startsWith('GET') ? 'GET /v1/me (baseline)' : name.replace('aggregates', 'from scratch')))!;
+  console.log(`\n${CLIENTS} clients, median (min–max) of ${RUNS} runs\n`);
+  console.log('| load | req/s | p50 ms | p95 ms | p99 ms | p95 ÷ baseline p95 | target p95 | met |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+  for (const name of [...new Set(results.map((r) => r.name))]) {
+    const rs = results.filter((r) => r.name === name);
+    const ratios = rs.map((r) => r.p95 / baseline(r.run, name).p95);
+    const target = TARGETS[name];
+    const p95 = median(rs.map((r) => r.p95));
+    console.log(
+      `| ${name} | ${mr(
+        rs.map((r) => r.rps),
+        0,
+      )} | ${mr(rs.map((r) => r.p50))} | ${mr(rs.map((r) => r.p95))} | ${mr(rs.map((r) => r.p99))} | ${
+        name.includes('baseline') || name.includes('from scratch') ? '1' : `${mr(ratios, 2)}×`
+      } | ${target ? `< ${target}` : ''} | ${target ? (p95 < target ? 'yes' : '**no**') : ''} |`,
+    );
+  }
+  console.log(`\nload average (1 min) at the loads' start: ${mr(results.map((r) => r.load1))}`);
+  const http = results.filter((r) => r.serverCores !== undefined);
+  console.log(
+    `server cores during HTTP loads: ${mr(
+      http.map((r) => r.serverCores!),
+      2,
+    )}; other work: ${mr(
+      results.map((r) => r.otherCores!),
+      2,
+    )} cores`,
+  );
+}
+
+await main();
