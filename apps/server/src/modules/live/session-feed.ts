@@ -1,0 +1,174 @@
+import type { VeritasEvent } from '@veritas/schema';
+import type { Scope } from '../../kernel/scope';
+import type { LiveHub, Unsubscribe } from '../../platform/hub/live-hub';
+import type { SessionsService } from '../sessions';
+import { sessionChannel } from './live.subscriptions';
+
+/** Events read from the database per query. */
+export const PAGE = 1000;
+
+/** Events of a session read once for all its viewers in this instance: those after `after`, as SSE messages. */
+export interface FeedPage {
+  after: number;
+  seqs: number[];
+  /** Each event's SSE message, encoded once for every viewer. */
+  frames: Buffer[];
+}
+
+/** A viewer's stream, as the feed sees it. */
+export interface FeedMember {
+  /** The last seq the viewer was sent. */
+  readonly lastSent: number;
+  /** A page the feed read: taken when it follows what the viewer has, else the viewer reads for itself. */
+  offer(page: FeedPage): void;
+  /** The session has ended and the feed has read all of it, up to `lastSeq`. */
+  offerEnd(lastSeq: number): void;
+  /** Reads from the database for itself, after its last seq (it is behind the feed, or the feed failed). */
+  catchUp(): void;
+}
+
+export interface SessionFeedDeps {
+  sessions: SessionsService;
+  hub: LiveHub;
+  heartbeatMs: number;
+}
+
+/**
+ * The live viewers of one session in this instance share one feed: one hub subscription, and one
+ * read of the database per hub message (or heartbeat, or hub resync) whose events are encoded once
+ * and offered to every viewer. Without it each viewer read the same rows itself, so a message cost
+ * as many queries as there were viewers. Reads are serialised; a read asked for during one runs once
+ * after it, and takes everything committed meanwhile in one page (the first coalescing).
+ */
+class SessionFeed {
+  readonly members = new Set<FeedMember>();
+  /** The last seq the feed has read; null until its first read. */
+  private head: number | null = null;
+  private reading = false;
+  private again = false;
+  private closed = false;
+  private unsubscribe: Unsubscribe | undefined;
+  private stopResync: Unsubscribe | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  readonly opened: Promise<void>;
+
+  constructor(
+    private readonly scope: Scope,
+    private readonly sessionId: string,
+    private readonly deps: SessionFeedDeps,
+  ) {
+    this.opened = this.open();
+  }
+
+  private async open(): Promise<void> {
+    const { hub } = this.deps;
+    const unsubscribe = await hub.subscribe(sessionChannel(this.sessionId), () => this.pull());
+    if (this.closed) return unsubscribe();
+    this.unsubscribe = unsubscribe;
+    // Messages lost while the hub was away: read at once, not at the next heartbeat.
+    this.stopResync = hub.onResync(() => this.pull());
+    // A hub message lost for any other reason: the heartbeat reads anyway.
+    this.heartbeat = setInterval(() => this.pull(), this.deps.heartbeatMs);
+  }
+
+  close(): void {
+    this.closed = true;
+    this.unsubscribe?.();
+    this.stopResync?.();
+    if (this.heartbeat) clearInterval(this.heartbeat);
+  }
+
+  pull(): void {
+    if (this.closed) return;
+    if (this.reading) {
+      this.again = true;
+      return;
+    }
+    this.reading = true;
+    void (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.readOnce();
+        } while (this.again && !this.closed);
+      } catch {
+        // The database is away, or the session is gone: each viewer reads for itself, and ends as
+        // its own read decides (lost access, an error it resumes from).
+        for (const m of [...this.members]) m.catchUp();
+      } finally {
+        this.reading = false;
+      }
+    })();
+  }
+
+  private async readOnce(): Promise<void> {
+    const { sessions } = this.deps;
+    if (this.head === null) {
+      // The first read starts where the viewers are; those behind it catch up by themselves.
+      const lastSent = [...this.members].map((m) => m.lastSent);
+      if (lastSent.length === 0) return;
+      this.head = Math.max(...lastSent);
+    }
+    // The status before the events: an ended session has all its events stored, so an end read
+    // first means the pages below hold the last of them.
+    const session = await sessions.get(this.scope, this.sessionId);
+    for (;;) {
+      if (this.closed) return;
+      const after: number = this.head;
+      const events = await sessions.events(this.scope, this.sessionId, after, PAGE);
+      if (this.closed) return;
+      if (events.length > 0) {
+        const page: FeedPage = { after, seqs: events.map((e) => e.seq), frames: events.map((e) => Buffer.from(frame(e))) };
+        this.head = events[events.length - 1]!.seq;
+        for (const m of [...this.members]) m.offer(page);
+      }
+      if (events.length < PAGE) break;
+    }
+    if (session.status === 'ended') for (const m of [...this.members]) m.offerEnd(this.head);
+  }
+}
+
+/** The feeds of one server instance, by session: opened with a session's first viewer, closed with its last. */
+export class SessionFeeds {
+  private readonly feeds = new Map<string, SessionFeed>();
+
+  constructor(private readonly deps: SessionFeedDeps) {}
+
+  /** Adds the viewer to its session's feed; resolves once the feed listens to the hub. Returns its leave. */
+  async join(scope: Scope, sessionId: string, member: FeedMember): Promise<() => void> {
+    const key = `${scope.tenantId ?? ''}/${sessionId}`;
+    let feed = this.feeds.get(key);
+    if (!feed) this.feeds.set(key, (feed = new SessionFeed(scope, sessionId, this.deps)));
+    feed.members.add(member);
+    const joined = feed;
+    const leave = () => {
+      if (!joined.members.delete(member) || joined.members.size > 0) return;
+      joined.close();
+      if (this.feeds.get(key) === joined) this.feeds.delete(key);
+    };
+    try {
+      await joined.opened;
+    } catch (err) {
+      leave();
+      throw err;
+    }
+    return leave;
+  }
+
+  /** Feeds open now (for tests and stats). */
+  get size(): number {
+    return this.feeds.size;
+  }
+}
+
+/** One feed registry per hub, i.e. per server instance (each builds its own hub). */
+const registries = new WeakMap<LiveHub, SessionFeeds>();
+
+export function feedsOf(deps: SessionFeedDeps): SessionFeeds {
+  let feeds = registries.get(deps.hub);
+  if (!feeds) registries.set(deps.hub, (feeds = new SessionFeeds(deps)));
+  return feeds;
+}
+
+/** One event as an SSE message: its seq is the id a reconnecting viewer resumes after. */
+export const frame = (e: VeritasEvent): string => `id: ${e.seq}\ndata: ${JSON.stringify(e)}\n\n`;
