@@ -4,7 +4,7 @@ import type { LiveHub } from '../../platform/hub/live-hub';
 import type { SessionsService } from '../sessions';
 import type { LiveAccess } from './live-access';
 import { CoalescingWriter, type WritableSink } from './coalescing-writer';
-import { feedsOf, frame, PAGE, type FeedMember, type FeedPage } from './session-feed';
+import { feedsOf, frame, PAGE, type FeedMember, type FeedPage, type SharedAccessCheck } from './session-feed';
 
 /** Where a stream writes: the HTTP response, seen as little as the stream needs. */
 export interface StreamSink extends WritableSink {
@@ -50,7 +50,7 @@ export class LiveStream implements FeedMember {
   private again = false;
   private checking = false;
   private leave: (() => void) | undefined;
-  private readonly timers: NodeJS.Timeout[] = [];
+  private sharedCheck: SharedAccessCheck | undefined;
   private readonly writer: CoalescingWriter;
 
   constructor(
@@ -67,15 +67,20 @@ export class LiveStream implements FeedMember {
     const { options, sessions, hub } = this.deps;
     // How long EventSource waits before reconnecting (with Last-Event-ID) after a drop.
     this.writer.write('retry: 1000\n\n');
-    const leave = await feedsOf({ sessions, hub, heartbeatMs: options.heartbeatMs }).join(this.target.scope, this.target.sessionId, this);
-    if (this.closed) return leave();
-    this.leave = leave;
-    this.timers.push(
-      // The feed reads on its own heartbeat; this one only keeps proxies from closing the connection.
-      setInterval(() => this.writer.write(': heartbeat\n\n'), options.heartbeatMs),
-      setInterval(() => void this.recheck(), options.recheckMs),
+    // The feed's timers write this stream's heartbeats and check its access: no timer per viewer.
+    const joined = await feedsOf({ sessions, hub, heartbeatMs: options.heartbeatMs, recheckMs: options.recheckMs }).join(
+      this.target.scope,
+      this.target.sessionId,
+      this,
     );
+    if (this.closed) return joined.leave();
+    this.leave = joined.leave;
+    this.sharedCheck = joined.stillReads;
     this.catchUp();
+  }
+
+  heartbeat(): void {
+    this.writer.write(': heartbeat\n\n');
   }
 
   offer(page: FeedPage): void {
@@ -148,12 +153,17 @@ export class LiveStream implements FeedMember {
     this.stop('ended');
   }
 
-  private async recheck(): Promise<void> {
+  recheck(): void {
+    void this.checkAccess();
+  }
+
+  private async checkAccess(): Promise<void> {
     // One check at a time: a slow database does not pile them up.
-    if (this.closed || this.checking) return;
+    if (this.closed || this.checking || !this.sharedCheck) return;
     this.checking = true;
+    const { actor, sessionId } = this.target;
     try {
-      if (!(await this.deps.access.stillReads(this.target.actor, this.target.sessionId, this.deps.now()))) this.stop('access');
+      if (!(await this.sharedCheck(JSON.stringify(actor), () => this.deps.access.stillReads(actor, sessionId, this.deps.now())))) this.stop('access');
     } catch (err) {
       // Unable to tell (the database is away): the viewer reconnects and is checked again then.
       this.stop('error', err);
@@ -170,7 +180,6 @@ export class LiveStream implements FeedMember {
   private stop(reason: CloseReason, err?: unknown): void {
     if (this.closed) return;
     this.closed = true;
-    for (const t of this.timers) clearInterval(t);
     this.leave?.();
     if (reason !== 'ended') this.writer.discard();
     this.sink.end(reason === 'slow');
