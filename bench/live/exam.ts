@@ -88,6 +88,7 @@ interface Row {
   dropped: number;
   serverCores: number;
   load: number;
+  late: number;
 }
 
 async function once(): Promise<Row> {
@@ -135,6 +136,7 @@ async function once(): Promise<Row> {
       dropped: r.dropped,
       serverCores,
       load: loadAverage(),
+      late: ran.late,
     };
   } finally {
     students.stop();
