@@ -178,7 +178,7 @@ export const stampedEvent = (seq: number, ts: number, pad = 0): VeritasEvent =>
 /** A session on a Veritas server, written batch after batch (sealed as it goes), anonymous and public. */
 export class Writer {
   private prev = '';
-  private key: CryptoKey | undefined;
+  private key: string | undefined;
   seq = 0;
   id = '';
   private token = '';
