@@ -44,7 +44,7 @@ export interface LiveStreamDeps {
  * `recheckMs` the viewer's access is checked again; lost, the stream ends.
  */
 export class LiveStream implements FeedMember {
-  lastSent: number;
+  private sent: number;
   private closed = false;
   private reading = false;
   private again = false;
@@ -58,7 +58,7 @@ export class LiveStream implements FeedMember {
     private readonly target: { scope: Scope; sessionId: string; actor: Actor; after: number },
     private readonly deps: LiveStreamDeps,
   ) {
-    this.lastSent = target.after;
+    this.sent = target.after;
     this.writer = new CoalescingWriter(sink, deps.options.maxBufferedBytes, () => this.stop('slow'));
     sink.onClose(() => this.stop('client'));
   }
@@ -79,6 +79,11 @@ export class LiveStream implements FeedMember {
     this.catchUp();
   }
 
+  /** The last seq sent to the viewer. */
+  get lastSent(): number {
+    return this.sent;
+  }
+
   heartbeat(): void {
     this.writer.write(': heartbeat\n\n');
   }
@@ -94,7 +99,7 @@ export class LiveStream implements FeedMember {
     while (i < seqs.length && seqs[i]! <= this.lastSent) i++;
     if (i === seqs.length) return;
     for (let j = i; j < frames.length; j++) this.writer.write(frames[j]!);
-    this.lastSent = seqs[seqs.length - 1]!;
+    this.sent = seqs[seqs.length - 1]!;
   }
 
   offerEnd(lastSeq: number): void {
@@ -138,7 +143,7 @@ export class LiveStream implements FeedMember {
       if (this.closed) return;
       if (page.length > 0) {
         this.writer.write(page.map(frame).join(''));
-        this.lastSent = page[page.length - 1]!.seq;
+        this.sent = page[page.length - 1]!.seq;
       }
       if (this.closed || page.length < PAGE) break;
     }
