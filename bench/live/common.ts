@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,7 +57,11 @@ export async function storage(kind: string): Promise<{ env: NodeJS.ProcessEnv; d
 
 /** A redis-server of the bench's own, on its own port (never the shared one). */
 export async function ownRedis(): Promise<{ url: string; stop(): void }> {
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  // A port nobody listens on right now (a random one can collide with an ephemeral port in use).
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const { port } = probe.address() as { port: number };
+  await new Promise((r) => probe.close(r));
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'pipe' });
   await new Promise<void>((resolve, reject) => {
     let out = '';
