@@ -124,6 +124,8 @@ describe('the Redis hub across instances and outages', () => {
     // A fresh hub's publishing connection may still be connecting (publish says false until it is up).
     await waitFor('the message before the outage', async () => (await a.publish(ch, 'before')) && onB.got.includes('before'));
     errors.length = 0;
+    let resyncs = 0;
+    b.onResync(() => resyncs++);
 
     await redis.stop();
     // The client notices the dead connection on its own schedule; from then on publish says false.
@@ -134,7 +136,10 @@ describe('the Redis hub across instances and outages', () => {
     const lateChannel = channelName('late');
     await b.subscribe(lateChannel, late.handler);
 
+    expect(resyncs).toBe(0);
     await redis.start();
+    // Messages were lost: once subscribed again, b says so, for its listeners to re-read the record.
+    await waitFor('b to announce a resync', () => resyncs >= 1);
     // Restarted empty: subscriptions exist again only because the hub subscribes again on reconnect.
     await waitFor('a subscriber to hear a message published after the restart', async () => {
       await a.publish(ch, 'after');

@@ -11,7 +11,10 @@
  * - each handler gets its own copy of the message (a JSON round trip), never the publisher's object;
  * - `publish` never rejects because the transport is down: it resolves false (and reports the
  *   reason to `onError`), so ingest goes on without the hub;
- * - a handler that throws is reported to `onError` and does not stop delivery to the others.
+ * - a handler that throws is reported to `onError` and does not stop delivery to the others;
+ * - when messages may have been lost (Redis: the subscriber connection came back after dropping),
+ *   `onResync` listeners are called once every channel is subscribed again, so live views re-read
+ *   from the database at once instead of waiting for the next message or heartbeat.
  */
 export type HubMessage = null | boolean | number | string | HubMessage[] | { [key: string]: HubMessage };
 
@@ -34,6 +37,11 @@ export interface LiveHub {
    * and the subscription starts when the transport is back.
    */
   subscribe(channel: string, handler: HubHandler): Promise<Unsubscribe>;
+  /**
+   * Calls `listener` each time messages may have been lost and the hub is delivering again (never,
+   * in process). Returns a function that stops it.
+   */
+  onResync(listener: () => void): Unsubscribe;
   /** Drops every subscription and releases the driver's connections. */
   close(): Promise<void>;
 }

@@ -45,6 +45,11 @@ export class MemoryHub implements LiveHub {
     };
   }
 
+  /** Nothing is ever lost in process: the listener is kept but never called. */
+  onResync(_listener: () => void): Unsubscribe {
+    return () => {};
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.channels.clear();

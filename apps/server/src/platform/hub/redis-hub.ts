@@ -22,7 +22,9 @@ export interface RedisHubOptions {
  * Redis away: `publish` resolves false at once (or after the command timeout) and the message is
  * lost: live views catch up from the database. The subscriber connection reconnects by itself and,
  * on every `ready`, subscribes again to every channel that has a handler, including channels
- * subscribed while Redis was down.
+ * subscribed while Redis was down; once those SUBSCRIBEs are done it calls the `onResync` listeners
+ * (whatever was published meanwhile went nowhere, and a read from the database now misses nothing
+ * that a later message would not announce).
  */
 export class RedisHub implements LiveHub {
   readonly driver = 'redis' as const;
@@ -30,6 +32,7 @@ export class RedisHub implements LiveHub {
   private readonly channels = new Map<string, Set<HubHandler>>();
   private readonly prefix: string;
   private readonly onError: HubErrorReporter;
+  private readonly resyncListeners = new Set<() => void>();
   private closed = false;
 
   constructor(
@@ -42,9 +45,7 @@ export class RedisHub implements LiveHub {
     this.subscriber = publisher.duplicate({ autoResubscribe: false, enableOfflineQueue: false, lazyConnect: false });
     // Connection errors are expected during an outage; the client reconnects by itself.
     this.subscriber.on('error', () => {});
-    this.subscriber.on('ready', () => {
-      for (const channel of this.channels.keys()) void this.listen(channel);
-    });
+    this.subscriber.on('ready', () => void this.resubscribe());
     this.subscriber.on('message', (wireChannel: string, text: string) => this.deliver(wireChannel, text));
   }
 
@@ -82,12 +83,36 @@ export class RedisHub implements LiveHub {
     };
   }
 
+  onResync(listener: () => void): Unsubscribe {
+    // A wrapper, so one function registered twice is two registrations.
+    const registration = () => listener();
+    this.resyncListeners.add(registration);
+    return () => void this.resyncListeners.delete(registration);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.channels.clear();
+    this.resyncListeners.clear();
     this.subscriber.disconnect();
     if (this.options.ownsPublisher) this.publisher.disconnect();
+  }
+
+  /**
+   * On every `ready` (the first connection included: channels subscribed before it waited for it):
+   * SUBSCRIBE every channel again, then tell the resync listeners.
+   */
+  private async resubscribe(): Promise<void> {
+    await Promise.all([...this.channels.keys()].map((channel) => this.listen(channel)));
+    if (this.closed) return;
+    for (const listener of [...this.resyncListeners]) {
+      try {
+        listener();
+      } catch (err) {
+        this.onError(err, { channel: '*', during: 'deliver' });
+      }
+    }
   }
 
   /** SUBSCRIBE when connected (waiting a little for a connection in progress); otherwise the next 'ready' does it. Never rejects. */

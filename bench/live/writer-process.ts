@@ -1,0 +1,57 @@
+/**
+ * The exam's students in a process of their own: each has a session and sends a batch every
+ * `intervalMs` (students start spread over the interval, one batch in flight each, as the recorder
+ * does), each event stamped with the time its batch was due. Orders over IPC: prepare, run.
+ */
+import { Histogram, type HistogramData } from './histogram';
+import { now, sleep, Writer } from './common';
+
+export type WriterOrder = { kind: 'prepare'; url: string; sessions: number } | { kind: 'run'; seconds: number; intervalMs: number; eventsPerBatch: number };
+export type WriterReply =
+  | { kind: 'prepared'; ids: string[] }
+  | { kind: 'ran'; acks: HistogramData; batches: number; errors: number; late: number; eventsBySession: number[] }
+  | { kind: 'failed'; message: string };
+
+let writers: Writer[] = [];
+
+async function handle(o: WriterOrder): Promise<WriterReply> {
+  if (o.kind === 'prepare') {
+    writers = [];
+    for (let i = 0; i < o.sessions; i += 50) {
+      const group = Array.from({ length: Math.min(50, o.sessions - i) }, () => new Writer(o.url).create());
+      writers.push(...(await Promise.all(group)));
+    }
+    return { kind: 'prepared', ids: writers.map((w) => w.id) };
+  }
+  const acks = new Histogram();
+  let batches = 0;
+  let errors = 0;
+  let late = 0;
+  const start = now() + 200;
+  const end = start + o.seconds * 1000;
+  const sent = writers.map((w) => w.seq);
+  await Promise.all(
+    writers.map(async (w, i) => {
+      for (let due = start + (i * o.intervalMs) / writers.length; due < end; due += o.intervalMs) {
+        const wait = due - now();
+        if (wait > 0) await sleep(wait);
+        else if (wait < -o.intervalMs) late++;
+        try {
+          acks.add(await w.send(o.eventsPerBatch, 0, due));
+          batches++;
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
+  return { kind: 'ran', acks: acks.data(), batches, errors, late, eventsBySession: writers.map((w, i) => w.seq - sent[i]!) };
+}
+
+process.on('message', (o: WriterOrder) => {
+  handle(o).then(
+    (r) => process.send!(r),
+    (err: unknown) => process.send!({ kind: 'failed', message: String((err as Error)?.stack ?? err) } satisfies WriterReply),
+  );
+});
+process.on('disconnect', () => process.exit(0));
