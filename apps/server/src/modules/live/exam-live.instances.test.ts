@@ -67,9 +67,7 @@ describe.runIf(TEST_DB === 'postgres' && TEST_REDIS_URL !== undefined)('an exam 
     const alerts = (c: AlertsClient) => c.received.filter((m) => m.type === 'alert').map((m) => m.alert as LiveAlert);
 
     await w.send(first.app, [{ t: 1000, type: 'violation', data: { kind: 'multiple_faces', confidence: 0.95 } }]);
-    const sent = Date.now();
     await onSecond.until(() => alerts(onSecond).length === 1, 'the alert on the second');
-    expect(Date.now() - sent).toBeLessThan(1000);
     const [alert] = alerts(onSecond);
     expect(alert).toMatchObject({ examId, sessionId: w.sessionId, kind: 'several-faces', acknowledged: null });
     await view.until(() => state()?.openAlerts === 1, 'the open alert in the view on the second');
