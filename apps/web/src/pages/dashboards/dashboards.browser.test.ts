@@ -7,7 +7,7 @@ import { a11yViolations } from '../../testing/browser-harness';
 import { accessTokenOf, addPerson, DEMO_PASSWORD, signedInPage, type WebServer } from '../../testing/real-server';
 import { dropoutText, type DropoutLabel } from './dashboard-words';
 import { call, createExam, takeExam, until } from './testing/dashboards-fixture';
-import { ON_POSTGRES, startDashboardsWebServer } from './testing/dashboards-web-server';
+import { ON_POSTGRES, startTestStorageWebServer } from '../../testing/test-storage-server';
 
 // The dashboards on the real server (issue 12). Through the API: the demo teacher sets an exam for
 // Demo class; Sam (the demo student) writes an honest essay and Paula pastes one; the analysis runs,
@@ -37,7 +37,7 @@ interface Analytics {
 const analytics = () => call<Analytics>(web, `/v1/exams/${examId}/analytics`, teacherToken);
 
 beforeAll(async () => {
-  web = await startDashboardsWebServer('dashboards-web');
+  web = await startTestStorageWebServer('dashboards-web');
   teacherToken = await accessTokenOf(web.url, web.people.teacher.email, DEMO_PASSWORD);
   const adminToken = await accessTokenOf(web.url, web.people.admin.email, DEMO_PASSWORD);
   await addPerson(web, PAULA);

@@ -1,14 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
-import { loadConfig, seedDemoPeople, startServer } from '@veritas/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../../../../scripts/test-support/chromium';
-import { a11yViolations, buildWeb } from '../../testing/browser-harness';
-import { accessTokenOf, DEMO_PASSWORD, signedInPage, startWebServer, type WebServer } from '../../testing/real-server';
+import { a11yViolations } from '../../testing/browser-harness';
+import { ON_POSTGRES, startTestStorageWebServer } from '../../testing/test-storage-server';
+import { accessTokenOf, DEMO_PASSWORD, signedInPage, type WebServer } from '../../testing/real-server';
 
 // The issue's journey, end to end through the web app on the real server: the demo teacher creates a
 // writing exam in the form; the demo student takes it on the take page, types, pastes a paragraph from
@@ -30,51 +25,14 @@ const ANSWER = 'It is a quotation from the reading list, with its source named b
 // Generous: the analysis runs as a job on a machine shared by many test runs.
 const ANALYSIS_CEILING = 180_000;
 
-// The server: the real-server harness's on the embedded database by default; with
-// VERITAS_TEST_DB=postgres (and VERITAS_TEST_HUB=redis) the same server on a fresh PostgreSQL database
-// of its own (dropped at the end) and the shared Redis, as the rest of the suite's PostgreSQL pass runs.
-const STORAGE = process.env.VERITAS_TEST_DB === 'postgres' ? 'postgres' : 'pglite';
-const ADMIN_URL = process.env.VERITAS_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const REDIS_URL = process.env.VERITAS_TEST_HUB === 'redis' ? (process.env.VERITAS_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379') : undefined;
-
-async function adminQuery(text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
-
-async function startJourneyServer(name: string): Promise<WebServer> {
-  if (STORAGE === 'pglite') return startWebServer(name);
-  const dir = await mkdtemp(join(tmpdir(), `veritas-${name}-`));
-  const database = `veritas_t_${randomBytes(6).toString('hex')}`;
-  await adminQuery(`create database ${database}`);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${database}`;
-  await buildWeb(join(dir, 'dist'));
-  const env = { DATABASE_URL: url.toString(), ...(REDIS_URL ? { REDIS_URL } : {}) };
-  const server = await startServer(loadConfig(env, { host: '127.0.0.1', port: 0, dataDir: join(dir, 'data'), webDist: join(dir, 'dist'), logLevel: 'silent' }));
-  const seeded = await seedDemoPeople(server.database);
-  return {
-    url: server.url,
-    server,
-    people: Object.fromEntries(seeded.map((p) => [p.role, p])) as WebServer['people'],
-    async close() {
-      await server.close();
-      await adminQuery(`drop database if exists ${database} with (force)`);
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
+// The server on the storage the suite runs on (testing/test-storage-server.ts).
+const STORAGE = ON_POSTGRES ? 'postgres' : 'pglite';
 
 let web: WebServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  web = await startJourneyServer('journey');
+  web = await startTestStorageWebServer('journey');
   browser = await launchChromium();
 }, 240_000);
 

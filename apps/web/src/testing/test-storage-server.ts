@@ -1,5 +1,5 @@
 /**
- * The real server for the dashboards' browser tests, on the storage the suite runs on: the embedded
+ * The real server for a browser test, on the storage the suite runs on: the embedded
  * database (testing/real-server.ts's startWebServer), or with VERITAS_TEST_DB=postgres a fresh
  * PostgreSQL database of its own (and Redis as the live hub with VERITAS_TEST_HUB=redis), dropped at
  * the end. Node only, never bundled.
@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { loadConfig, seedDemoPeople, startServer } from '@veritas/server';
-import { buildWeb } from '../../../testing/browser-harness';
-import { startWebServer, type WebServer } from '../../../testing/real-server';
+import { buildWeb } from './browser-harness';
+import { startWebServer, type WebServer } from './real-server';
 
 export const ON_POSTGRES = process.env.VERITAS_TEST_DB === 'postgres';
 const ADMIN_URL = process.env.VERITAS_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -26,7 +26,7 @@ async function admin(statement: string): Promise<void> {
   }
 }
 
-export async function startDashboardsWebServer(name: string): Promise<WebServer> {
+export async function startTestStorageWebServer(name: string): Promise<WebServer> {
   if (!ON_POSTGRES) return startWebServer(name);
   const dbName = `veritas_t_${randomBytes(6).toString('hex')}`;
   await admin(`create database ${dbName}`);
