@@ -173,7 +173,8 @@ describe('guards by role', () => {
   const NOT_ALLOWED = 'Not allowed (403)';
   it.each([
     ['teacher', ['/admin/users', '/my/sessions'], { '/classes': 'Classes', '/sessions': 'Sessions', '/profile': 'Your profile' }],
-    ['observer', ['/admin/audit', '/classes', '/my/sessions'], { '/sessions': 'Sessions', '/profile': 'Your profile' }],
+    // Observers read their teachers' classes (routes.tsx): /classes is theirs, read only.
+    ['observer', ['/admin/audit', '/my/sessions'], { '/sessions': 'Sessions', '/classes': 'Classes', '/profile': 'Your profile' }],
     ['admin', ['/classes', '/my/sessions'], { '/admin/users': 'Users', '/admin/invitations': 'Invitations' }],
   ] as const)('an %s is refused where the role does not fit and let in where it does', async (role, refused, allowed) => {
     const page = await browser.newPage();
