@@ -55,7 +55,8 @@ export async function findProfile(db: Kysely<DB>, tenantId: TenantId, userId: st
     .executeTakeFirst();
 }
 
-export interface StudentAttemptRow {
+/** An attempt with its exam, result and analysis: what the student's page and a teacher's view of them both read. */
+export interface AttemptResultRow {
   id: string;
   exam_id: string;
   title: string;
@@ -71,6 +72,9 @@ export interface StudentAttemptRow {
   risk: string | null;
   integrity: number | null;
   verdict: string | null;
+}
+
+export interface StudentAttemptRow extends AttemptResultRow {
   /** The analysis raised a high flag of a writing detector that signals copying, and no reviewer dismissed it. */
   copy_sign: boolean;
 }

@@ -2,6 +2,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../../platform/db/tables';
 import type { TenantId } from '../../kernel/scope';
 import { PENDING } from '../review';
+import type { AttemptResultRow } from './dashboards.repository';
 
 /**
  * A student's detail for the people who teach them (GET /v1/students/{studentId}): who may see which
@@ -94,22 +95,7 @@ export async function studentClasses(db: Kysely<DB>, tenantId: TenantId, student
     .execute();
 }
 
-export interface ViewedAttemptRow {
-  id: string;
-  exam_id: string;
-  title: string;
-  subject: string;
-  state: string;
-  session_id: string | null;
-  started_at: Date | null;
-  finished_at: Date | null;
-  score: number | null;
-  max_score: number;
-  pass_mark: number;
-  released: boolean;
-  risk: string | null;
-  integrity: number | null;
-  verdict: string | null;
+export interface ViewedAttemptRow extends AttemptResultRow {
   flags: number;
   pending: number;
 }
