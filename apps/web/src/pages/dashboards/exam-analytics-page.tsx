@@ -2,6 +2,7 @@ import { Link, useParams, useSearchParams } from 'react-router';
 import { api, unwrap } from '../../api/client';
 import { LoadState, useLoad } from '../../components/load-state';
 import { PageTitle } from '../../components/page-title';
+import { StatList } from '../../components/stat-list';
 import { StandingHistogram, STANDING } from './class-standing';
 import { decimal, integrityText, percent, riskText, stateText } from './dashboard-words';
 import { ResultsDownload } from './results-download';
@@ -34,40 +35,18 @@ export function ExamAnalyticsPage() {
               <ResultsDownload examId={d.exam.id} />
               <section aria-labelledby="summary-heading">
                 <h2 id="summary-heading">Summary</h2>
-                <dl className="stat-list">
-                  <div>
-                    <dt>Attempts</dt>
-                    <dd>{d.summary.attempts}</dd>
-                  </div>
-                  <div>
-                    <dt>Students</dt>
-                    <dd>{d.summary.students}</dd>
-                  </div>
-                  <div>
-                    <dt>Average score</dt>
-                    <dd>{d.summary.averageScore === null ? '—' : `${decimal(d.summary.averageScore)} / ${decimal(d.exam.maxScore)}`}</dd>
-                  </div>
-                  <div>
-                    <dt>Pass rate</dt>
-                    <dd>{percent(d.summary.passRate)}</dd>
-                  </div>
-                  <div>
-                    <dt>Average integrity</dt>
-                    <dd>{percent(d.summary.averageIntegrity)}</dd>
-                  </div>
-                  <div>
-                    <dt>High risk</dt>
-                    <dd>{d.summary.highRisk}</dd>
-                  </div>
-                  <div>
-                    <dt>Flagged attempts</dt>
-                    <dd>{d.summary.flagged}</dd>
-                  </div>
-                  <div>
-                    <dt>Flags waiting</dt>
-                    <dd>{d.summary.pendingFlags}</dd>
-                  </div>
-                </dl>
+                <StatList
+                  items={[
+                    ['Attempts', d.summary.attempts],
+                    ['Students', d.summary.students],
+                    ['Average score', d.summary.averageScore === null ? '—' : `${decimal(d.summary.averageScore)} / ${decimal(d.exam.maxScore)}`],
+                    ['Pass rate', percent(d.summary.passRate)],
+                    ['Average integrity', percent(d.summary.averageIntegrity)],
+                    ['High risk', d.summary.highRisk],
+                    ['Flagged attempts', d.summary.flagged],
+                    ['Flags waiting', d.summary.pendingFlags],
+                  ]}
+                />
               </section>
 
               <section aria-labelledby="risk-heading">

@@ -2,6 +2,7 @@ import { Link } from 'react-router';
 import { api, unwrap } from '../../api/client';
 import { LoadState, useLoad } from '../../components/load-state';
 import { PageTitle } from '../../components/page-title';
+import { StatList } from '../../components/stat-list';
 import { decimal, dropoutText, integrityText, riskText, stateText, when } from './dashboard-words';
 import './dashboards.css';
 
@@ -33,28 +34,15 @@ export function StudentDashboardPage() {
 
             <section aria-labelledby="summary-heading">
               <h2 id="summary-heading">Summary</h2>
-              <dl className="stat-list">
-                <div>
-                  <dt>Attempts</dt>
-                  <dd>{d.summary.attempts}</dd>
-                </div>
-                <div>
-                  <dt>Results released</dt>
-                  <dd>{d.summary.released}</dd>
-                </div>
-                <div>
-                  <dt>Passed</dt>
-                  <dd>{d.summary.passed}</dd>
-                </div>
-                <div>
-                  <dt>Average result</dt>
-                  <dd>{d.summary.averagePercent === null ? '—' : `${decimal(d.summary.averagePercent)}%`}</dd>
-                </div>
-                <div>
-                  <dt>Flags waiting for a decision</dt>
-                  <dd>{d.openFlags}</dd>
-                </div>
-              </dl>
+              <StatList
+                items={[
+                  ['Attempts', d.summary.attempts],
+                  ['Results released', d.summary.released],
+                  ['Passed', d.summary.passed],
+                  ['Average result', d.summary.averagePercent === null ? '—' : `${decimal(d.summary.averagePercent)}%`],
+                  ['Flags waiting for a decision', d.openFlags],
+                ]}
+              />
               {d.openFlags > 0 && (
                 <p>
                   <Link to="/my/flags">Read and answer the flags about you</Link>

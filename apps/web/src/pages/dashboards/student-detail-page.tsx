@@ -2,6 +2,7 @@ import { Link, useParams } from 'react-router';
 import { api, unwrap } from '../../api/client';
 import { LoadState, useLoad } from '../../components/load-state';
 import { PageTitle } from '../../components/page-title';
+import { StatList } from '../../components/stat-list';
 import { decimal, dropoutText, integrityText, percent, riskText, stateText, when } from './dashboard-words';
 import './dashboards.css';
 
@@ -37,32 +38,16 @@ export function StudentDetailPage() {
 
             <section aria-labelledby="summary-heading">
               <h2 id="summary-heading">Summary of the attempts at your exams</h2>
-              <dl className="stat-list">
-                <div>
-                  <dt>Attempts</dt>
-                  <dd>{d.summary.attempts}</dd>
-                </div>
-                <div>
-                  <dt>Graded</dt>
-                  <dd>{d.summary.graded}</dd>
-                </div>
-                <div>
-                  <dt>Passed</dt>
-                  <dd>{d.summary.passed}</dd>
-                </div>
-                <div>
-                  <dt>Average score</dt>
-                  <dd>{d.summary.averagePercent === null ? '—' : `${decimal(d.summary.averagePercent)}%`}</dd>
-                </div>
-                <div>
-                  <dt>Average integrity</dt>
-                  <dd>{percent(d.summary.averageIntegrity)}</dd>
-                </div>
-                <div>
-                  <dt>Flags waiting</dt>
-                  <dd>{d.summary.pendingFlags}</dd>
-                </div>
-              </dl>
+              <StatList
+                items={[
+                  ['Attempts', d.summary.attempts],
+                  ['Graded', d.summary.graded],
+                  ['Passed', d.summary.passed],
+                  ['Average score', d.summary.averagePercent === null ? '—' : `${decimal(d.summary.averagePercent)}%`],
+                  ['Average integrity', percent(d.summary.averageIntegrity)],
+                  ['Flags waiting', d.summary.pendingFlags],
+                ]}
+              />
             </section>
 
             <section aria-labelledby="momentum-heading" className="card">

@@ -4,6 +4,7 @@ import { Button } from 'react-aria-components';
 import { api, unwrap } from '../../api/client';
 import { LoadState, useLoad } from '../../components/load-state';
 import { PageTitle } from '../../components/page-title';
+import { StatList } from '../../components/stat-list';
 import { integrityText, riskText, stateText, when } from './dashboard-words';
 import './dashboards.css';
 
@@ -24,16 +25,12 @@ export function TeacherDashboardPage() {
       <LoadState state={state} what="your dashboard" isEmpty={() => false} empty="">
         {(d) => (
           <>
-            <dl className="stat-list">
-              <div>
-                <dt>Exams</dt>
-                <dd>{d.exams.length}</dd>
-              </div>
-              <div>
-                <dt>Open alerts (flags waiting)</dt>
-                <dd>{d.pendingFlags}</dd>
-              </div>
-            </dl>
+            <StatList
+              items={[
+                ['Exams', d.exams.length],
+                ['Open alerts (flags waiting)', d.pendingFlags],
+              ]}
+            />
             {d.pendingFlags > 0 && (
               <p>
                 <Link to="/review">All flags to review</Link>
