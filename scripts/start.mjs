@@ -31,7 +31,8 @@ const sdk = join(root, 'packages/recorder/dist/index.js');
 const sdkSources = Math.max(newest(join(root, 'packages/recorder/src')), newest(join(root, 'packages/schema/src')));
 if (!existsSync(sdk) || statSync(sdk).mtimeMs < sdkSources) {
   console.log('building the recorder SDK…');
-  const r = spawnSync(process.execPath, [join(root, 'packages/recorder/build.mjs')], { cwd: root, stdio: 'inherit' });
+  // The server serves index.js only: the declarations (and the schema's, since 0.1.1) are for publishing.
+  const r = spawnSync(process.execPath, [join(root, 'packages/recorder/build.mjs'), '--js-only'], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
