@@ -71,7 +71,8 @@ describe('connected mode against a real server', () => {
     await attachRecorder(page, site, { server: '', storageKey: 'reload', batchMs: 1500 });
     await page.locator('#ed').click();
     await page.keyboard.type('Queued while offline.');
-    await page.waitForTimeout(1800); // sealed into IndexedDB by now
+    // Sealed into IndexedDB (the route refuses to send it) before more is typed.
+    await expect.poll(() => keptBatches(page), { timeout: 20_000, interval: 100 }).toBeGreaterThan(0);
     await page.keyboard.type(' Tail'); // not sealed before the reload: spilled on pagehide
     const before = await status(page);
     expect(before.queued).toBeGreaterThan(20);
