@@ -230,6 +230,7 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, hu
     services,
     config,
     rateLimiter,
+    ...(redis ? { redis } : {}),
     async authorize(access, sessionId, token) {
       const actor = await services.credentials.actorFor(sessionId, token);
       enforceAccess(actor, access, sessionId, config.publicSessions);

@@ -15,4 +15,6 @@ export interface RouteDeps {
   authorize(access: Access, sessionId: string, token: string | undefined): Promise<Actor>;
   /** The rate limits by name, for what does not arrive as a request (a socket's batches). */
   rateLimiter: RateLimiter;
+  /** The Redis connection's state when one is configured (readiness reports it). */
+  redis?: { readonly status: string };
 }

@@ -28,7 +28,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The database is reachable */
+    /**
+     * The database is reachable (503 when not); the states of Redis and the job queue
+     * @description Only the database decides the answer: an instance serves without Redis (the hub and the rate limits fall back to the instance) and while the queue is stalled (jobs wait), so those are reported, not refused.
+     */
     get: operations['getReady'];
     put?: never;
     post?: never;
@@ -1465,7 +1468,14 @@ export interface operations {
           'application/json': {
             /** @enum {string} */
             status: 'ready';
+            /** @description pglite or postgres */
             database: string;
+            redis: 'up' | 'down' | 'not-configured';
+            queue: {
+              state: 'up' | 'down';
+              /** @description analysis jobs waiting */
+              backlog?: number;
+            };
           };
         };
       };

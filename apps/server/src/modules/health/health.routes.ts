@@ -6,10 +6,22 @@ import { AppError, toProblem } from '../../kernel/errors';
 import { problemResponses } from '../../http/route-kit';
 import type { RouteDeps } from '../../http/route-deps';
 import { createHealthService } from './health.service';
+import { ANALYZE_SESSION } from '../analysis';
+
+const DependencyState = Type.Union([Type.Literal('up'), Type.Literal('down'), Type.Literal('not-configured')]);
+const ReadinessBody = Type.Object({
+  status: Type.Literal('ready'),
+  database: Type.String({ description: 'pglite or postgres' }),
+  redis: DependencyState,
+  queue: Type.Object({
+    state: Type.Union([Type.Literal('up'), Type.Literal('down')]),
+    backlog: Type.Optional(Type.Integer({ minimum: 0, description: 'analysis jobs waiting' })),
+  }),
+});
 
 /** Liveness, readiness (the database answers) and Prometheus metrics. */
-export const healthRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { services, config }) => {
-  const health = createHealthService(services.database, app.log);
+export const healthRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { services, config, redis }) => {
+  const health = createHealthService(services.database, app.log, { ...(redis ? { redis } : {}), jobs: services.jobs, backlogQueue: ANALYZE_SESSION });
   app.get(
     '/health',
     {
@@ -25,13 +37,15 @@ export const healthRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
       config: { access: 'anyone' },
       schema: {
         tags: ['operations'],
-        summary: 'The database is reachable',
-        response: { 200: Type.Object({ status: Type.Literal('ready'), database: Type.String() }), ...problemResponses(503) },
+        summary: 'The database is reachable (503 when not); the states of Redis and the job queue',
+        description:
+          'Only the database decides the answer: an instance serves without Redis (the hub and the rate limits fall back to the instance) and while the queue is stalled (jobs wait), so those are reported, not refused.',
+        response: { 200: ReadinessBody, ...problemResponses(503) },
       },
     },
     async (req, reply) => {
       try {
-        return { status: 'ready' as const, database: await health.ready() };
+        return { status: 'ready' as const, ...(await health.ready()) };
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
         // Answered here, not by the error handler, which logs every 503 at error level: the health

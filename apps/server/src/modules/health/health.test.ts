@@ -1,9 +1,12 @@
 import { ACCESSES } from '../../kernel/policy';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestApp, type TestApp } from '../../testing/test-app';
 import { buildApp } from '../../http/app';
 import { loadConfig } from '../../config/config';
 import { openPostgres } from '../../platform/db/database';
+import { createTestDatabase, TEST_DB } from '../../testing/test-database';
+import { freePort, OwnRedis } from '../../testing/own-redis';
+import { connectRedis, redisReady } from '../../roles/server';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -44,6 +47,48 @@ describe('operations', () => {
     expect(r.json()).toMatchObject({ type: 'urn:veritas:problem:not-found', requestId: 'req-123' });
     expect(r.headers['x-request-id']).toBe('req-123');
   });
+
+  it('reports Redis and the job queue on /ready, which only the database decides', async () => {
+    const body = (await t.app.inject('/ready')).json();
+    expect(body).toMatchObject({ status: 'ready', database: TEST_DB, redis: t.redis ? 'up' : 'not-configured', queue: { state: 'up' } });
+    expect(body.queue.backlog).toBeGreaterThanOrEqual(0);
+  });
+
+  it('answers 200 while Redis is down, logs the outage once, and sees Redis come back', async () => {
+    const own = new OwnRedis(await freePort());
+    await own.start();
+    const redis = connectRedis(own.url);
+    const database = await createTestDatabase();
+    const lines: { msg: string; dependency?: string }[] = [];
+    const app = await buildApp({
+      config: loadConfig({}, { dataDir: undefined, logLevel: 'info' }),
+      database: database.database,
+      redis,
+      logger: { level: 'info', stream: { write: (line: string) => lines.push(JSON.parse(line)) } } as never,
+    });
+    const redisLog = () => lines.filter((l) => l.dependency === 'redis').map((l) => l.msg);
+    const readyRedis = async () => {
+      const r = await app.inject('/ready');
+      expect(r.statusCode).toBe(200);
+      return r.json().redis as string;
+    };
+    try {
+      expect(await redisReady(redis, 20_000)).toBe(true);
+      expect(await readyRedis()).toBe('up');
+      await own.stop();
+      await vi.waitFor(async () => expect(await readyRedis()).toBe('down'), { timeout: 20_000, interval: 50 });
+      for (let i = 0; i < 3; i++) expect(await readyRedis()).toBe('down');
+      expect(redisLog()).toEqual(['redis unreachable: /ready reports it until it is back']);
+      await own.start();
+      await vi.waitFor(async () => expect(await readyRedis()).toBe('up'), { timeout: 30_000, interval: 100 });
+      expect(redisLog()).toEqual(['redis unreachable: /ready reports it until it is back', 'redis reachable again']);
+    } finally {
+      await app.close();
+      redis.disconnect();
+      await own.stop();
+      await database.drop();
+    }
+  }, 90_000);
 
   it('answers 503 with Retry-After when PostgreSQL cannot be reached', async () => {
     // Nothing listens on port 9: every connection is refused, as when the database is down.
