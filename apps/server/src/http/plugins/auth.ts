@@ -1,6 +1,15 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SessionId } from '@veritas/schema';
-import { ANONYMOUS, type Actor, type AnonymousActor, type ApiKeyActor, type SessionGrant, type SessionReader, type UserActor } from '../../kernel/actor';
+import {
+  ANONYMOUS,
+  actorIdentity,
+  type Actor,
+  type AnonymousActor,
+  type ApiKeyActor,
+  type SessionGrant,
+  type SessionReader,
+  type UserActor,
+} from '../../kernel/actor';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -125,9 +134,19 @@ export function hasMalformedSessionId(req: FastifyRequest): boolean {
  */
 export function installAuth(app: FastifyInstance, resolvers: ActorResolvers): void {
   app.decorateRequest('actor', null as never);
-  app.addHook('preValidation', async (req) => {
+  app.addHook('preValidation', async (req, reply) => {
     req.actor = await resolveActor(req, resolvers);
+    // Every later log line of the request (the handler's, the error handler's, "request completed")
+    // names who made it, so an operator can follow one person's or key's requests. The reply keeps
+    // the logger it was created with: it is given the same child.
+    if (req.actor.kind !== 'anonymous') req.log = reply.log = req.log.child({ actor: actorForLog(req.actor) });
   });
+}
+
+/** Who, for the log: the audit's identity and, for people and keys, their tenant. Never a credential. */
+function actorForLog(actor: Exclude<Actor, AnonymousActor>): { kind: string; id: string | null; tenantId?: string } {
+  const { kind, id } = actorIdentity(actor);
+  return actor.kind === 'user' || actor.kind === 'api-key' ? { kind, id, tenantId: actor.tenantId } : { kind, id };
 }
 
 async function resolveActor(req: FastifyRequest, resolvers: ActorResolvers): Promise<Actor> {
