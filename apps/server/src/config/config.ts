@@ -19,6 +19,8 @@ export const Config = Type.Object({
   publicUrl: Type.Optional(Type.String()),
   /** When set, /metrics answers only requests with `Authorization: Bearer <metricsToken>`. */
   metricsToken: Type.Optional(Type.String({ minLength: 16 })),
+  /** OpenTelemetry traces sent over OTLP/HTTP to this endpoint; none when absent. */
+  tracing: Type.Optional(Type.Object({ endpoint: Type.String({ pattern: '^https?://' }), serviceName: Type.String({ minLength: 1, maxLength: 100 }) })),
   /** Anonymous sessions allowed (public sensor sessions, client-only uploads). */
   publicSessions: Type.Boolean(),
   /**
@@ -137,6 +139,17 @@ export type Config = Static<typeof Config>;
 const check = TypeCompiler.Compile(Config);
 
 export class ConfigError extends Error {}
+
+/**
+ * Traces go where OpenTelemetry's own variables say: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as given,
+ * or OTEL_EXPORTER_OTLP_ENDPOINT with the traces path appended (as the specification reads them).
+ */
+function tracing(env: NodeJS.ProcessEnv): Config['tracing'] {
+  const traces = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || undefined;
+  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined;
+  const endpoint = traces ?? (base ? `${base.replace(/\/+$/, '')}/v1/traces` : undefined);
+  return endpoint ? { endpoint, serviceName: env.OTEL_SERVICE_NAME || 'veritas' } : undefined;
+}
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
@@ -329,6 +342,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     redisUrl: env.REDIS_URL || undefined,
     publicUrl: env.VERITAS_PUBLIC_URL || undefined,
     metricsToken: env.VERITAS_METRICS_TOKEN || undefined,
+    tracing: tracing(env),
     publicSessions: bool(env, 'VERITAS_PUBLIC_SESSIONS', true),
     trustProxy: trustProxy(env.VERITAS_TRUST_PROXY),
     corsOrigins: corsOrigins(env.VERITAS_CORS_ORIGINS),

@@ -19,6 +19,8 @@ import { installProblemHandlers } from './plugins/problems';
 import { createRateLimiter, installRateLimit } from './plugins/rate-limit';
 import { MemoryRateCounter } from '../platform/rate-limit/rate-counter';
 import { RedisRateCounter } from '../platform/rate-limit/redis-rate-counter';
+import { createTracing } from '../platform/tracing';
+import { installTracing } from './plugins/tracing';
 import { clientErrorHandler, frameworkErrors } from './plugins/client-errors';
 import { behindTls, docsCsp, installSecurityHeaders, SAFE_REQUEST_ID } from './plugins/security-headers';
 import { enforceAccess, installAccess } from './plugins/access';
@@ -123,7 +125,9 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, hu
     ...(hubNamespace ? { prefix: hubNamespace } : {}),
     onError: (err, context) => app.log.warn({ err, ...context }, 'the live hub failed; live viewers catch up from the database'),
   });
-  const services = createServices(database, config, metrics, { log: app.log, hub, ...(clock ? { clock } : {}) });
+  const tracing = createTracing(config.tracing ? { ...config.tracing, serviceVersion: API_VERSION } : undefined);
+  if (tracing) installTracing(app, tracing);
+  const services = createServices(database, config, metrics, { log: app.log, hub, ...(clock ? { clock } : {}), ...(tracing ? { tracing } : {}) });
   app.decorate('services', services);
   app.decorate('config', config);
   app.addHook('onClose', async () => services.ingest.close());

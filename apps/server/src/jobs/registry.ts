@@ -1,3 +1,4 @@
+import { SpanStatusCode } from '@opentelemetry/api';
 import type { Config } from '../config/config';
 import type { Services } from '../modules/services';
 import { ANALYZE_SESSION, type AnalyzeSessionJob } from '../modules/analysis';
@@ -32,11 +33,18 @@ export async function workJobs(services: Services, config: Readonly<Config>): Pr
         const started = performance.now();
         metrics.jobStarted(job.name);
         let outcome: 'done' | 'failed' = 'failed';
+        // A run is a trace of its own (its queries are its children), when tracing is on.
+        const span = services.tracing?.startInternalSpan(`job ${job.name}`, { 'veritas.job.queue': job.name });
         try {
-          await job.handle(services, data);
+          await (span ? services.tracing!.within(span, () => job.handle(services, data)) : job.handle(services, data));
           outcome = 'done';
+        } catch (err) {
+          span?.recordException(err as Error);
+          span?.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+          throw err;
         } finally {
           metrics.jobFinished(job.name, outcome, (performance.now() - started) / 1000);
+          span?.end();
         }
       },
       { concurrency: job.concurrency(config) },

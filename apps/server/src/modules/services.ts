@@ -1,3 +1,4 @@
+import type { Tracing } from '../platform/tracing';
 import type { Database } from '../platform/db/database';
 import type { Config } from '../config/config';
 import type { AppMetrics } from '../platform/metrics/metrics';
@@ -91,6 +92,8 @@ export interface Services {
   examLive: ExamLiveService;
   /** Dashboards: a student's and a teacher's page, an exam's analytics and CSV, an attempt's monitoring. */
   dashboards: DashboardsService;
+  /** OpenTelemetry traces (platform/tracing), when an OTLP endpoint is configured. */
+  tracing?: Tracing;
 }
 
 export interface ServiceOptions {
@@ -101,6 +104,7 @@ export interface ServiceOptions {
   hub?: LiveHub;
   /** The clock live tickets are issued and checked by (tests move it). */
   clock?: () => Date;
+  tracing?: Tracing;
 }
 
 /** The queues the modules enqueue on, with their retry policies. */
@@ -179,6 +183,7 @@ export function createServices(database: Database, config: Config, metrics: AppM
   const certificates = createCertificatesService({ database, keys: certificateKeys, analysis, audit });
   subscribeCertificates(events, certificates);
   return {
+    ...(options.tracing ? { tracing: options.tracing } : {}),
     database,
     metrics,
     events,

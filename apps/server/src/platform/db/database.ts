@@ -1,4 +1,5 @@
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, type LogEvent } from 'kysely';
+import { recordQuery } from '../tracing';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { PGliteDialect } from './pglite-dialect';
@@ -18,6 +19,11 @@ export interface Database {
   dump?(): Promise<Blob>;
 }
 
+/** Each query becomes a span of the request or job it ran for, when tracing is on (platform/tracing). */
+const traceQuery = (event: LogEvent): void => {
+  recordQuery(event.query.sql, event.queryDurationMillis, event.level === 'error' ? event.error : undefined);
+};
+
 /** PostgreSQL through a pg pool: the scale-out driver. */
 export function openPostgres(url: string, poolSize = 10): Database {
   // int8 (counts) as numbers: our counts stay far below 2^53.
@@ -25,7 +31,7 @@ export function openPostgres(url: string, poolSize = 10): Database {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000 });
   // A client's error (the server went away) must not crash the process; the next query reports it.
   survivePoolErrors(pool);
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), log: traceQuery });
   return { db, kind: 'postgres', close: () => db.destroy() };
 }
 
@@ -33,6 +39,6 @@ export function openPostgres(url: string, poolSize = 10): Database {
 export async function openPglite(dataDir: string | undefined): Promise<Database> {
   const pglite = dataDir ? new PGlite(dataDir) : new PGlite();
   await pglite.waitReady;
-  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
+  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite), log: traceQuery });
   return { db, kind: 'pglite', close: () => db.destroy(), dump: () => db.connection().execute(() => pglite.dumpDataDir('gzip')) };
 }

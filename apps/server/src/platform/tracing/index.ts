@@ -1,0 +1,1 @@
+export { createTracing, recordQuery, currentTraceId, type Tracing, type TracingOptions } from './tracing';
