@@ -98,6 +98,14 @@ async function newInvitation(admin: Person): Promise<string> {
 async function newShareLink(person: Person, sessionId: string): Promise<string> {
   return json<{ id: string }>(await inject('POST', `/v1/sessions/${sessionId}/share-links`, as(person), {}), 201, 'sharing').id;
 }
+/** A legal hold placed by this admin on a session of their institution. */
+async function newHold(admin: Person, sessionId: string): Promise<string> {
+  return json<{ id: string }>(
+    await inject('POST', '/v1/admin/legal-holds', as(admin), { subjectKind: 'session', subjectId: sessionId, reason: 'matrix hold' }),
+    201,
+    'placing a hold',
+  ).id;
+}
 /** A session of S1's, created (not ended), for the routes that destroy or write it. */
 async function freshOwned(): Promise<Recorded> {
   return recordAs(t.app, w.school.student, { events: [], end: false });
@@ -293,6 +301,20 @@ const ROWS: Record<string, Row> = {
   },
   'POST /v1/admin/api-keys': { a: () => ({ url: '/v1/admin/api-keys', payload: { name: 'matrix', scopes: ['sessions:read'] } }), audit: 'api-key.create' },
   'GET /v1/admin/api-keys': { a: () => ({ url: '/v1/admin/api-keys' }) },
+  'GET /v1/admin/retention': { a: () => ({ url: '/v1/admin/retention' }) },
+  // null days keep everything: the walk's own sessions are never purged by it.
+  'PUT /v1/admin/retention': { a: () => ({ url: '/v1/admin/retention', payload: { rawDays: null, analysisDays: null } }), audit: 'retention.policy.set' },
+  'GET /v1/admin/legal-holds': { a: () => ({ url: '/v1/admin/legal-holds' }) },
+  'POST /v1/admin/legal-holds': {
+    a: () => ({ url: '/v1/admin/legal-holds', payload: { subjectKind: 'session', subjectId: sid(), reason: 'matrix hold' } }),
+    b: () => ({ url: '/v1/admin/legal-holds', payload: { subjectKind: 'session', subjectId: w.bSession.id, reason: 'matrix hold' } }),
+    audit: 'legal-hold.place',
+  },
+  'POST /v1/admin/legal-holds/{holdId}/lift': {
+    a: async () => ({ url: `/v1/admin/legal-holds/${await newHold(w.school.admin, sid())}/lift` }),
+    b: async () => ({ url: `/v1/admin/legal-holds/${await newHold(w.school.stranger, w.bSession.id)}/lift` }),
+    audit: 'legal-hold.lift',
+  },
   'DELETE /v1/admin/api-keys/{keyId}': {
     a: async () => ({ url: `/v1/admin/api-keys/${(await newKey(w.school.admin, ['sessions:read'])).id}` }),
     b: () => ({ url: `/v1/admin/api-keys/${w.keyIdB}` }),

@@ -53,6 +53,7 @@ import { attemptsRoutes, examsRoutes } from '../modules/exams';
 import { sdkRoutes } from '../modules/sdk';
 import { examLiveRoutes, liveRoutes } from '../modules/live';
 import { dashboardsRoutes } from '../modules/dashboards';
+import { retentionRoutes } from '../modules/retention';
 
 export interface AppDeps {
   config: Config;
@@ -268,5 +269,6 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, hu
   await app.register(liveRoutes, deps);
   await app.register(examLiveRoutes, deps);
   await app.register(dashboardsRoutes, deps);
+  await app.register(retentionRoutes, deps);
   return app as unknown as App;
 }

@@ -24,6 +24,7 @@ import { createCertificateKeys, createCertificatesService, subscribeCertificates
 import { createReviewService, subscribeReview, type ReviewService } from './review';
 import { createAttemptsService, createExamsService, type AttemptsService, type ExamsService } from './exams';
 import { createDashboardsService, type DashboardsService } from './dashboards';
+import { createRetentionService, type RetentionService } from './retention';
 import { createIdempotencyService, type IdempotencyService } from './idempotency';
 import { createExamLiveService, createLiveStreamsService, subscribeExamLive, subscribeLive, type ExamLiveService, type LiveStreamsService } from './live';
 import type { LiveHub } from '../platform/hub/live-hub';
@@ -92,6 +93,8 @@ export interface Services {
   examLive: ExamLiveService;
   /** Dashboards: a student's and a teacher's page, an exam's analytics and CSV, an attempt's monitoring. */
   dashboards: DashboardsService;
+  /** Retention policy, legal holds and the sweep (modules/retention). */
+  retention: RetentionService;
   /** OpenTelemetry traces (platform/tracing), when an OTLP endpoint is configured. */
   tracing?: Tracing;
 }
@@ -211,6 +214,7 @@ export function createServices(database: Database, config: Config, metrics: AppM
     exams: createExamsService(database, audit),
     attempts: createAttemptsService({ database, audit, sessions, events }),
     dashboards: createDashboardsService({ database, audit, analysis }),
+    retention: createRetentionService(database, audit),
     certificates,
     ingest: createIngestService(
       database,

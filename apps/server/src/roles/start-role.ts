@@ -10,6 +10,8 @@ export const SWEEP_EVERY_MS = 10 * 60_000;
 export const ATTEMPT_TIME_OUT_EVERY_MS = 30_000;
 /** How often a worker deletes idempotency records past their day (they are not replayed after it anyway). */
 export const IDEMPOTENCY_PURGE_EVERY_MS = 60 * 60_000;
+/** Retention counts in days: an hourly sweep purges within an hour of expiry. */
+export const RETENTION_SWEEP_EVERY_MS = 60 * 60_000;
 
 /**
  * What a process starts besides its HTTP app, by role:
@@ -33,6 +35,7 @@ export async function startRole(app: FastifyInstance & { services: Services }, c
         { name: 'analysis-sweep', everyMs: SWEEP_EVERY_MS, run: () => services.analysis.sweep() },
         { name: 'attempt-time-out', everyMs: ATTEMPT_TIME_OUT_EVERY_MS, run: () => services.attempts.timeOutOverdue() },
         { name: 'idempotency-purge', everyMs: IDEMPOTENCY_PURGE_EVERY_MS, run: () => services.idempotency.purgeExpired() },
+        { name: 'retention-sweep', everyMs: RETENTION_SWEEP_EVERY_MS, run: () => services.retention.sweep({ requestId: 'scheduler' }) },
       ],
       app.log,
     );

@@ -244,6 +244,38 @@ export interface OidcLoginsTable {
   expires_at: ColumnType<Date, Date | string, Date | string>;
 }
 
+/** 0019_retention: a tenant's retention policy; null days keep that data. */
+export interface RetentionPoliciesTable {
+  tenant_id: string;
+  raw_days: number | null;
+  analysis_days: number | null;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  updated_by: string | null;
+}
+
+export interface LegalHoldsTable {
+  id: string;
+  tenant_id: string;
+  subject_kind: 'session' | 'attempt' | 'person';
+  subject_id: string;
+  reason: string;
+  created_by: string;
+  created_at: CreatedAt;
+  lifted_by: string | null;
+  lifted_at: Moment;
+}
+
+export interface RetentionTombstonesTable {
+  id: string;
+  tenant_id: string;
+  session_id: string;
+  what: 'raw' | 'analysis';
+  rows: number;
+  head_hash: string | null;
+  policy_days: number;
+  purged_at: CreatedAt;
+}
+
 export interface ShareLinksTable {
   id: string;
   session_id: string;
@@ -520,6 +552,9 @@ export interface DB {
   oidc_providers: OidcProvidersTable;
   oidc_logins: OidcLoginsTable;
   share_links: ShareLinksTable;
+  retention_policies: RetentionPoliciesTable;
+  legal_holds: LegalHoldsTable;
+  retention_tombstones: RetentionTombstonesTable;
   live_tickets: LiveTicketsTable;
   idempotency_records: IdempotencyRecordsTable;
   audit_heads: AuditHeadsTable;

@@ -1,0 +1,77 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { contextOf, problemResponses, userOf } from '../../http/route-kit';
+import type { RouteDeps } from '../../http/route-deps';
+import { LegalHoldBody, LegalHoldList, LegalHoldParams, LegalHoldQuery, LegalHoldView, RetentionPolicyBody, RetentionPolicyView } from './retention.schemas';
+import { presentHold, presentPolicy } from './retention.presenter';
+
+/** The tenant's retention policy and legal holds: its admins' (ADR 0027). */
+export const retentionRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { services }) => {
+  app.get(
+    '/v1/admin/retention',
+    {
+      config: { access: 'tenant:manage' },
+      schema: { tags: ['admin'], summary: "The institution's retention policy", response: { 200: RetentionPolicyView, ...problemResponses(401, 403, 503) } },
+    },
+    async (req) => presentPolicy(await services.retention.policy(userOf(req))),
+  );
+
+  app.put(
+    '/v1/admin/retention',
+    {
+      config: { access: 'tenant:manage' },
+      schema: {
+        tags: ['admin'],
+        summary: 'Set the retention policy',
+        description:
+          'Raw data (events, batches, share links) and analyses are deleted this many days after their session ended, unless a legal hold covers the session, an attempt in it, its owner or its student. A tombstone and an audit entry record each deletion. The audit trail is kept.',
+        body: RetentionPolicyBody,
+        response: { 200: RetentionPolicyView, ...problemResponses(400, 401, 403, 503) },
+      },
+    },
+    async (req) => presentPolicy(await services.retention.setPolicy({ actor: userOf(req), context: contextOf(req) }, req.body)),
+  );
+
+  app.get(
+    '/v1/admin/legal-holds',
+    {
+      config: { access: 'tenant:manage' },
+      schema: {
+        tags: ['admin'],
+        summary: 'The legal holds',
+        querystring: LegalHoldQuery,
+        response: { 200: LegalHoldList, ...problemResponses(400, 401, 403, 503) },
+      },
+    },
+    async (req) => ({ items: (await services.retention.holds(userOf(req), req.query.active ?? true)).map(presentHold) }),
+  );
+
+  app.post(
+    '/v1/admin/legal-holds',
+    {
+      config: { access: 'tenant:manage' },
+      schema: {
+        tags: ['admin'],
+        summary: 'Place a legal hold on a session, an attempt or a person',
+        description: 'Nothing the hold covers is deleted by retention until it is lifted.',
+        body: LegalHoldBody,
+        response: { 201: LegalHoldView, ...problemResponses(400, 401, 403, 404, 503) },
+      },
+    },
+    async (req, reply) => reply.code(201).send(presentHold(await services.retention.placeHold({ actor: userOf(req), context: contextOf(req) }, req.body))),
+  );
+
+  app.post(
+    '/v1/admin/legal-holds/:holdId/lift',
+    {
+      config: { access: 'tenant:manage' },
+      schema: {
+        tags: ['admin'],
+        summary: 'Lift a legal hold',
+        description: 'Idempotent: lifting a lifted hold answers it as it is.',
+        params: LegalHoldParams,
+        response: { 200: LegalHoldView, ...problemResponses(400, 401, 403, 404, 503) },
+      },
+    },
+    async (req) => presentHold(await services.retention.liftHold({ actor: userOf(req), context: contextOf(req) }, req.params.holdId)),
+  );
+};

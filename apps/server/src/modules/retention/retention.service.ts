@@ -1,0 +1,198 @@
+import { randomUUID } from 'node:crypto';
+import { ANONYMOUS, type UserActor } from '../../kernel/actor';
+import { AppError } from '../../kernel/errors';
+import type { Database } from '../../platform/db/database';
+import type { AuditService, RequestContext } from '../audit';
+import {
+  allPolicies,
+  expiredSessions,
+  holdById,
+  holdsOf,
+  insertHold,
+  insertTombstone,
+  lockHolds,
+  liftHold,
+  policyOf,
+  purgeAnalysis,
+  purgeRaw,
+  subjectExists,
+  upsertPolicy,
+  type HoldRow,
+  type PolicyRow,
+  type Purge,
+} from './retention.repository';
+
+export interface PolicyInput {
+  rawDays: number | null;
+  analysisDays: number | null;
+}
+
+export interface HoldInput {
+  subjectKind: HoldRow['subject_kind'];
+  subjectId: string;
+  reason: string;
+}
+
+interface By {
+  actor: UserActor;
+  context: RequestContext;
+}
+
+export interface SweepItem {
+  tenantId: string;
+  sessionId: string;
+  what: Purge;
+  endedAt: string;
+  policyDays: number;
+}
+
+export interface SweepReport {
+  dryRun: boolean;
+  /** What went (or, in a dry run, would go), oldest first per tenant and kind. */
+  items: SweepItem[];
+  rowsDeleted: number;
+}
+
+export interface RetentionService {
+  policy(actor: UserActor): Promise<PolicyRow | undefined>;
+  setPolicy(by: By, input: PolicyInput): Promise<PolicyRow>;
+  holds(actor: UserActor, active: boolean): Promise<HoldRow[]>;
+  placeHold(by: By, input: HoldInput): Promise<HoldRow>;
+  liftHold(by: By, id: string): Promise<HoldRow>;
+  /** Purges what expired under each tenant's policy and is under no hold; a dry run only lists it. */
+  sweep(options?: { now?: Date; dryRun?: boolean; requestId?: string }): Promise<SweepReport>;
+}
+
+const DAY_MS = 86_400_000;
+/** Sessions examined per query; a sweep goes on until nothing expired is left. */
+const PAGE = 200;
+
+export function createRetentionService(database: Database, audit: AuditService): RetentionService {
+  const { db } = database;
+
+  async function purgeOne(tenantId: string, what: Purge, cutoff: Date, days: number, sessionId: string, requestId: string): Promise<number | undefined> {
+    return db.transaction().execute(async (trx) => {
+      // With this lock no hold is placed or lifted while the check below and the purge run (a hold
+      // committed before the purge always stops it), and two instances' sweeps take turns.
+      await lockHolds(trx);
+      const [still] = await expiredSessions(trx, tenantId, what, cutoff, 1, sessionId);
+      if (!still) return undefined;
+      const rows = what === 'raw' ? await purgeRaw(trx, sessionId) : await purgeAnalysis(trx, sessionId);
+      await insertTombstone(trx, {
+        id: randomUUID(),
+        tenant_id: tenantId,
+        session_id: sessionId,
+        what,
+        rows,
+        head_hash: what === 'raw' ? still.headHash : null,
+        policy_days: days,
+      });
+      await audit.record(
+        {
+          tenantId,
+          actor: ANONYMOUS,
+          action: 'retention.purge',
+          resource: { type: 'session', id: sessionId },
+          context: { ip: null, requestId },
+          detail: { what, rows, policyDays: days, endedAt: still.endedAt.toISOString() },
+        },
+        trx,
+      );
+      return rows;
+    });
+  }
+
+  return {
+    policy: (actor) => policyOf(db, actor.tenantId),
+
+    async setPolicy(by, input) {
+      const row = await upsertPolicy(db, {
+        tenant_id: by.actor.tenantId,
+        raw_days: input.rawDays,
+        analysis_days: input.analysisDays,
+        updated_by: by.actor.userId,
+      });
+      await audit.record({
+        tenantId: by.actor.tenantId,
+        actor: by.actor,
+        action: 'retention.policy.set',
+        resource: { type: 'tenant', id: by.actor.tenantId },
+        context: by.context,
+        detail: { ...input },
+      });
+      return row;
+    },
+
+    holds: (actor, active) => holdsOf(db, actor.tenantId, active),
+
+    async placeHold(by, input) {
+      if (!(await subjectExists(db, by.actor.tenantId, input.subjectKind, input.subjectId)))
+        throw new AppError('not-found', `no ${input.subjectKind} ${input.subjectId} in this institution`);
+      const row = await insertHold(db, {
+        id: randomUUID(),
+        tenant_id: by.actor.tenantId,
+        subject_kind: input.subjectKind,
+        subject_id: input.subjectId,
+        reason: input.reason,
+        created_by: by.actor.userId,
+      });
+      await audit.record({
+        tenantId: by.actor.tenantId,
+        actor: by.actor,
+        action: 'legal-hold.place',
+        resource: { type: input.subjectKind, id: input.subjectId },
+        context: by.context,
+        detail: { holdId: row.id, reason: input.reason },
+      });
+      return row;
+    },
+
+    async liftHold(by, id) {
+      const lifted = await liftHold(db, by.actor.tenantId, id, by.actor.userId);
+      if (!lifted) {
+        const existing = await holdById(db, by.actor.tenantId, id);
+        if (!existing) throw new AppError('not-found', `no legal hold ${id}`);
+        return existing; // lifted already: lifting again changes nothing
+      }
+      await audit.record({
+        tenantId: by.actor.tenantId,
+        actor: by.actor,
+        action: 'legal-hold.lift',
+        resource: { type: lifted.subject_kind, id: lifted.subject_id },
+        context: by.context,
+        detail: { holdId: id },
+      });
+      return lifted;
+    },
+
+    async sweep({ now = new Date(), dryRun = false, requestId = 'retention' } = {}) {
+      const items: SweepItem[] = [];
+      let rowsDeleted = 0;
+      for (const policy of await allPolicies(db)) {
+        for (const [what, days] of [
+          ['raw', policy.raw_days],
+          ['analysis', policy.analysis_days],
+        ] as const) {
+          if (days === null) continue;
+          const cutoff = new Date(now.getTime() - days * DAY_MS);
+          const seen = new Set<string>();
+          for (;;) {
+            // A dry run deletes nothing, so it pages past what it listed; a purge finds the next ones first.
+            const page = (await expiredSessions(db, policy.tenant_id, what, cutoff, PAGE + seen.size)).filter((e) => !seen.has(e.sessionId));
+            if (page.length === 0) break;
+            for (const e of page) {
+              seen.add(e.sessionId);
+              if (!dryRun) {
+                const rows = await purgeOne(policy.tenant_id, what, cutoff, days, e.sessionId, requestId);
+                if (rows === undefined) continue;
+                rowsDeleted += rows;
+              }
+              items.push({ tenantId: policy.tenant_id, sessionId: e.sessionId, what, endedAt: e.endedAt.toISOString(), policyDays: days });
+            }
+          }
+        }
+      }
+      return { dryRun, items, rowsDeleted };
+    },
+  };
+}
