@@ -225,6 +225,16 @@ const hostileBodies: Record<string, () => Promise<[string, string, number][]>> =
     ['an unknown scope', JSON.stringify({ name: 'x', scopes: [NUL] }), 400],
   ],
   'PATCH /v1/admin/tenant': async () => [['name with a lone surrogate', JSON.stringify({ name: LONE }), 400]],
+  'PUT /v1/admin/retention': async () => [
+    ['days past ten years', JSON.stringify({ rawDays: 10_000, analysisDays: null }), 400],
+    ['days as a huge number', JSON.stringify({ rawDays: 1e30, analysisDays: 1 }), 400],
+    ['days as text', JSON.stringify({ rawDays: '30', analysisDays: 1 }), 400],
+  ],
+  'POST /v1/admin/legal-holds': async () => [
+    ['reason with U+0000', JSON.stringify({ subjectKind: 'session', subjectId: 's1', reason: `appeal${NUL}` }), 400],
+    ['subject id with a lone surrogate', JSON.stringify({ subjectKind: 'person', subjectId: LONE, reason: 'appeal' }), 400],
+    ['an unknown kind of subject', JSON.stringify({ subjectKind: 'tenant', subjectId: 's1', reason: 'appeal' }), 400],
+  ],
   'POST /v1/flags/{flagId}/decisions': async () => [
     ['note with U+0000', JSON.stringify({ decision: 'confirm', note: NUL }), 400],
     ['noteToStudent with a lone surrogate', JSON.stringify({ decision: 'dismiss', noteToStudent: LONE }), 400],

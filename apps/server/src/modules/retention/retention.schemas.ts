@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { Text } from '@veritas/schema';
 
 /** Ten years: a longer retention is a policy of keeping, written as null. */
 const Days = Type.Union([Type.Integer({ minimum: 1, maximum: 3653 }), Type.Null()], {
@@ -27,7 +28,7 @@ export const LegalHoldBody = Type.Object(
   {
     subjectKind: SubjectKind,
     subjectId: Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_.:-]+$' }),
-    reason: Type.String({ minLength: 3, maxLength: 1000 }),
+    reason: Text({ minLength: 3, maxLength: 1000 }),
   },
   { additionalProperties: false },
 );
