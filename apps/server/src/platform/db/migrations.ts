@@ -9,6 +9,7 @@ import { certificatesMigration } from './schema-steps/0008-certificates';
 import { dashboardsMigration } from './schema-steps/0010-dashboards';
 import { idempotencyMigration } from './schema-steps/0015-idempotency';
 import { liveExamMigration } from './schema-steps/0012-live-exam';
+import { sessionSealingMigration } from './schema-steps/0014-session-sealing';
 import { dashboardScaleMigration } from './schema-steps/0011-dashboard-scale';
 
 /**
@@ -141,6 +142,7 @@ const migrations: Record<string, Migration> = {
   '0015_idempotency': { up: idempotencyMigration },
   '0012_live_exam': { up: liveExamMigration },
   '0011_dashboard_scale': { up: dashboardScaleMigration },
+  '0014_session_sealing': { up: sessionSealingMigration },
 };
 
 class InCodeProvider implements MigrationProvider {
