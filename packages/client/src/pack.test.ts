@@ -68,17 +68,26 @@ type Session = paths['/v1/sessions/{id}']['get']['responses'][200]['content']['a
 
 const veritas = createVeritasClient({ baseUrl: process.argv[2]! });
 const key = newIdempotencyKey();
-const body = { kind: 'sensor' as const, meta: { title: 'From the packed client' } };
+const body = { kind: 'sensor' as const, sealing: 'server' as const, meta: { title: 'From the packed client' } };
 const created = await ok(veritas.POST('/v1/sessions', { body, params: idempotent(key) }));
 const retried = await ok(veritas.POST('/v1/sessions', { body, params: idempotent(key) }));
 const read: Session = await ok(veritas.GET('/v1/sessions/{id}', { params: { path: { id: created.id } } }));
+// A server-sealed session: events go unsealed, with the session's write token.
+const sample = { seq: 0, t: 0, type: 'sensor', data: { kind: 'accel', samples: [[0, 0.1, 0.2, 9.8]] } };
+const acked = await ok(
+  veritas.POST('/v1/sessions/{id}/events', {
+    params: { path: { id: created.id } },
+    body: { firstSeq: 0, events: [sample] },
+    headers: { Authorization: \`Bearer \${created.writeToken}\` },
+  }),
+);
 let problem: { code: string; status: number } | undefined;
 try {
   await veritas.GET('/v1/sessions/{id}', { params: { path: { id: 'no-such-session-0000' } } });
 } catch (err) {
   if (err instanceof VeritasProblem) problem = { code: err.code, status: err.status };
 }
-console.log(JSON.stringify({ created: created.id, retried: retried.id, token: created.writeToken.length > 0, kind: read.kind, title: read.meta.title, problem }));
+console.log(JSON.stringify({ created: created.id, retried: retried.id, sealing: read.sealing, ack: acked.ack, kind: read.kind, title: read.meta.title, problem }));
 `;
 describe('the packed @veritas/client in a fresh folder', () => {
   it('installs with self-contained declarations: strict TypeScript compiles a partner script, and a wrong body does not', async () => {
@@ -98,10 +107,10 @@ describe('the packed @veritas/client in a fresh folder', () => {
     });
   });
 
-  it('runs on Node against a real server: creates once under one Idempotency-Key, reads, and throws a typed problem', async () => {
+  it('runs on Node against a real server: creates once under one Idempotency-Key, sends an unsealed batch, reads, and throws a typed problem', async () => {
     const { stdout } = await run(process.execPath, [join(consumer, 'out/main.js'), server!.url], { cwd: consumer });
     const result = JSON.parse(stdout.trim());
-    expect(result).toMatchObject({ token: true, kind: 'sensor', title: 'From the packed client', problem: { code: 'not-found', status: 404 } });
+    expect(result).toMatchObject({ sealing: 'server', ack: 0, kind: 'sensor', title: 'From the packed client', problem: { code: 'not-found', status: 404 } });
     expect(result.retried).toBe(result.created);
   });
 });

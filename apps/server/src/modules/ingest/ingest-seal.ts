@@ -29,7 +29,8 @@ export async function chainFieldsOf(
         'missing-mac',
         'this session was created client-sealed: send prevHash, hash and mac = HMAC-SHA256(SHA-256(write token), hash) with every batch (only a session created with sealing "server" takes unsealed batches)',
       );
-    if (body.prevHash === undefined || body.hash === undefined) throw new AppError('invalid-request', 'a sealed batch carries both prevHash and hash');
+    if (body.prevHash === undefined || body.hash === undefined)
+      throw new AppError('invalid-request', `/body/${body.prevHash === undefined ? 'prevHash' : 'hash'}: a sealed batch carries both prevHash and hash`);
     return { prevHash: body.prevHash, hash: body.hash, ...(body.mac ? { mac: body.mac } : {}) };
   }
   if (!unsealed)

@@ -87,6 +87,23 @@ describe('a server-sealed session', () => {
     expect((await bundleOf(s)).batches).toEqual([]);
   });
 
+  it('refuses events the database cannot store, and stores nothing of them', async () => {
+    const s = await create({ sealing: 'server' });
+    const hostile = [{ seq: 0, t: 0, type: 'custom', data: { name: 'x', data: { a: 'nul \u0000 here' } } }];
+    const r = await send(s, { firstSeq: 0, events: hostile });
+    expect(r.statusCode).toBe(400);
+    expect((await bundleOf(s)).batches).toEqual([]);
+    // The chain is untouched: the next good batch starts at 0.
+    expect((await send(s, { firstSeq: 0, events: metrics(0, 1) })).json()).toMatchObject({ ack: 0 });
+  });
+
+  it("refuses another server-sealed session's write token", async () => {
+    const [a, b] = [await create({ sealing: 'server' }), await create({ sealing: 'server' })];
+    const r = await send({ ...a, writeToken: b.writeToken }, { firstSeq: 0, events: metrics(0, 1) });
+    expect(r.statusCode).toBe(401);
+    expect(r.json().type).toBe('urn:veritas:problem:invalid-token');
+  });
+
   it('refuses a creation with an unknown sealing', async () => {
     const r = await t.app.inject({ method: 'POST', url: '/v1/sessions', payload: { kind: 'sensor', sealing: 'nobody' } });
     expect(r.statusCode).toBe(400);
