@@ -67,6 +67,19 @@ describe('a server-sealed session', () => {
     // The sealer is bound by the MAC: relabelled as client-sealed, the batch fails the key's check.
     const relabelled = parsed.bundle.batches.map(({ sealedBy: _, ...b }) => b);
     expect(await verifyChain(s.id, relabelled, await macKeyFromToken(s.writeToken))).toMatchObject({ code: 'bad-mac', index: 0 });
+    // Uploaded back, the server that holds the key checks every server-sealed MAC (ADR 0009 rule 3).
+    await t.app.inject({ method: 'POST', url: `/v1/sessions/${s.id}/end`, headers: { authorization: `Bearer ${s.writeToken}` } });
+    const ended = await bundleOf(s);
+    const uploaded = await t.app.inject({ method: 'POST', url: '/v1/bundles', payload: ended });
+    expect(uploaded.statusCode, uploaded.body).toBe(200);
+    expect(uploaded.json().macs).toMatchObject({ checked: true, batchesWithMac: 2 });
+    const relabelledUpload = await t.app.inject({
+      method: 'POST',
+      url: '/v1/bundles',
+      payload: { ...ended, batches: ended.batches.map(({ sealedBy: _, ...b }: { sealedBy?: string }) => b) },
+    });
+    expect(relabelledUpload.statusCode).toBe(400);
+    expect(relabelledUpload.json().type).toBe('urn:veritas:problem:invalid-bundle');
   });
 
   it('refuses a sealed batch, a half-sealed one, and a wrong token', async () => {
