@@ -73,7 +73,7 @@ const created = await ok(veritas.POST('/v1/sessions', { body, params: idempotent
 const retried = await ok(veritas.POST('/v1/sessions', { body, params: idempotent(key) }));
 const read: Session = await ok(veritas.GET('/v1/sessions/{id}', { params: { path: { id: created.id } } }));
 // A server-sealed session: events go unsealed, with the session's write token.
-const sample = { seq: 0, t: 0, type: 'sensor', data: { kind: 'accel', samples: [[0, 0.1, 0.2, 9.8]] } };
+const sample = { seq: 0, t: 0, type: 'sensor' as const, data: { kind: 'accel', samples: [[0, 0.1, 0.2, 9.8]] } };
 const acked = await ok(
   veritas.POST('/v1/sessions/{id}/events', {
     params: { path: { id: created.id } },
