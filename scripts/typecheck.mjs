@@ -10,6 +10,7 @@ export const PROJECTS = [
   'packages/replay',
   'packages/simulator',
   'packages/recorder',
+  'packages/client',
   'apps/web',
   'apps/server',
   'apps/cli',

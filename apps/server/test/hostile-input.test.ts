@@ -142,6 +142,10 @@ const hostileBodies: Record<string, () => Promise<[string, string, number][]>> =
     ['meta.labels value with a lone surrogate', JSON.stringify({ kind: 'writing', meta: { labels: { course: '\ud800' } } }), 400],
     ['analysis.thresholds key with U+0000', JSON.stringify({ kind: 'writing', analysis: { thresholds: { [NUL]: 1 } } }), 400],
     ['meta nested 10,000 deep', deep(JSON.stringify({ kind: 'writing', meta: { labels: DEEP_MARK } })), 400],
+    // docs/adr/0024-server-sealed-sessions.md
+    ['sealing not client or server', JSON.stringify({ kind: 'sensor', sealing: 'nobody' }), 400],
+    ['sealing with U+0000', JSON.stringify({ kind: 'sensor', sealing: `server${NUL}` }), 400],
+    ['sealing of the wrong type', JSON.stringify({ kind: 'sensor', sealing: true }), 400],
   ],
   'POST /v1/sessions/{id}/events': async () => [
     ...(await Promise.all(
@@ -153,6 +157,13 @@ const hostileBodies: Record<string, () => Promise<[string, string, number][]>> =
     ['custom data nested 10,000 deep', deep(JSON.stringify(await hostileBatch(DEEP, 0, false))), 400],
     ['custom data nested 10,000 deep (held)', deep(JSON.stringify(await hostileBatch(DEEP, 7, false))), 400],
     ['firstSeq past int4', JSON.stringify({ ...(await hostileBatch(hostileEvents[0]![1], 0)), firstSeq: 2147483648 }), 400],
+    // docs/adr/0024: the session here is client-sealed, so an unsealed batch is refused without its MAC, a half-sealed one as malformed.
+    ['an unsealed batch on a client-sealed session', JSON.stringify({ firstSeq: 0, events: [{ seq: 0, t: 0, type: 'mark', data: { label: 'x' } }] }), 401],
+    [
+      'a hash without its prevHash',
+      JSON.stringify({ firstSeq: 0, events: [{ seq: 0, t: 0, type: 'mark', data: { label: 'x' } }], hash: '0'.repeat(64), mac: '0'.repeat(64) }),
+      400,
+    ],
   ],
   'POST /v1/sessions/{id}/share-links': async () => [
     ['expiresInDays past int4', JSON.stringify({ expiresInDays: 2147483648 }), 400],

@@ -26,4 +26,6 @@ export interface Batch {
   prevHash: string;
   hash: string;
   mac?: string;
+  /** 'server': sealed by the server for a session created with sealing: "server" (absent: by the client). */
+  sealedBy?: 'server';
 }

@@ -6,6 +6,7 @@ import { LIMITS } from './limits';
 import { Text, TextRecord, Timestamp } from './text';
 import type { Batch } from './batch';
 import { Capabilities } from './capabilities';
+import { Sealing } from './sealing';
 
 export const SessionKind = Type.Union([Type.Literal('writing'), Type.Literal('proctoring'), Type.Literal('sensor'), Type.Literal('generic')], {
   description: 'What the session captures',
@@ -36,6 +37,11 @@ export const BundleBatch = Type.Object(
     prevHash: Hex64,
     hash: Hex64,
     mac: Type.Optional(Hex64),
+    sealedBy: Type.Optional(
+      Type.Literal('server', {
+        description: 'Sealed by the server for a client that cannot hash (docs/adr/0024); absent: sealed by the client, whose MAC is its own tamper evidence',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -51,6 +57,7 @@ export const Bundle = Type.Object(
         createdAt: Timestamp(),
         endedAt: Type.Optional(Timestamp()),
         meta: Type.Optional(SessionMeta),
+        sealing: Type.Optional(Sealing),
       },
       { additionalProperties: false },
     ),

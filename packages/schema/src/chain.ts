@@ -1,4 +1,4 @@
-import { batchHash, batchMac, genesisHash, hexEqual } from './hash';
+import { batchHash, batchMac, genesisHash, hexEqual, serverSealMac } from './hash';
 
 export interface ChainBatch {
   firstSeq: number;
@@ -6,6 +6,8 @@ export interface ChainBatch {
   prevHash: string;
   hash: string;
   mac?: string | undefined;
+  /** 'server': the server sealed it for a client that cannot hash, and its MAC is the server-sealed form. */
+  sealedBy?: 'client' | 'server' | undefined;
 }
 
 export type ChainProblem =
@@ -43,6 +45,7 @@ export async function checkBatchSelf(b: ChainBatch, index = 0): Promise<ChainPro
  * Re-checks a whole session chain from its genesis: contiguous seqs from 0, each hash right,
  * each prevHash the hash before it, and (with a mac key) each mac: given the key, a batch
  * without one fails too, or stripping the MACs would pass (docs/adr/0009-what-the-mac-proves.md).
+ * A batch labelled `sealedBy: 'server'` is checked against the server-sealed MAC form (docs/adr/0024).
  */
 export async function verifyChain(sessionId: string, batches: readonly ChainBatch[], macKey?: string): Promise<ChainProblem | null> {
   let prev = await genesisHash(sessionId);
@@ -54,7 +57,8 @@ export async function verifyChain(sessionId: string, batches: readonly ChainBatc
     const self = await checkBatchSelf(b, i);
     if (self) return self;
     if (macKey && b.mac === undefined) return { code: 'missing-mac', index: i, firstSeq: b.firstSeq };
-    if (macKey && !hexEqual(await batchMac(macKey, b.hash), b.mac!)) {
+    const expected = macKey ? await (b.sealedBy === 'server' ? serverSealMac : batchMac)(macKey, b.hash) : undefined;
+    if (expected !== undefined && !hexEqual(expected, b.mac!)) {
       return { code: 'bad-mac', index: i, firstSeq: b.firstSeq };
     }
     prev = b.hash;

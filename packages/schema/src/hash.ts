@@ -30,11 +30,28 @@ export function macKeyFromToken(writeToken: string): Promise<string> {
 }
 
 /** mac = HMAC-SHA256(key = hex-decoded mac key, message = the batch hash). */
-export async function batchMac(macKeyHex: string, hash: string): Promise<string> {
+export function batchMac(macKeyHex: string, hash: string): Promise<string> {
+  return hmacHex(macKeyHex, hash);
+}
+
+/** Binds the sealer into a server-sealed batch's MAC (docs/adr/0024-server-sealed-sessions.md). */
+const SERVER_SEALED = 'veritas.server-sealed/v1:';
+
+/**
+ * The MAC the server gives a batch it sealed for a client that cannot hash: HMAC-SHA256(key = the
+ * session's MAC key, message = "veritas.server-sealed/v1:" + hash). A bundle's `sealedBy` label is so
+ * covered by the MAC: relabelling a client-sealed batch as server-sealed (or back) fails the check
+ * of anyone who holds the key.
+ */
+export function serverSealMac(macKeyHex: string, hash: string): Promise<string> {
+  return hmacHex(macKeyHex, SERVER_SEALED + hash);
+}
+
+async function hmacHex(macKeyHex: string, message: string): Promise<string> {
   const keyBytes = new Uint8Array(macKeyHex.length / 2);
   for (let i = 0; i < keyBytes.length; i++) keyBytes[i] = parseInt(macKeyHex.slice(i * 2, i * 2 + 2), 16);
   const key = await subtle.importKey('raw', keyBytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  return toHex(await subtle.sign('HMAC', key, utf8.encode(hash)));
+  return toHex(await subtle.sign('HMAC', key, utf8.encode(message)));
 }
 
 /** Constant-time comparison of two hex strings of equal length. */

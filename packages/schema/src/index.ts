@@ -18,7 +18,8 @@ export { BatchBody, Hex64, SessionId, type Batch } from './batch';
 export { Bundle, BundleBatch, SessionKind, SessionMeta } from './bundle';
 export { canonicalJson } from './canonical';
 export { TEXT_PATTERN, TEXT_RULE, describePattern, Text, TextRecord, Timestamp, isStorableText, jsonValueIssue } from './text';
-export { sha256Hex, genesisHash, batchHash, macKeyFromToken, batchMac, hexEqual } from './hash';
+export { sha256Hex, genesisHash, batchHash, macKeyFromToken, batchMac, hexEqual, serverSealMac } from './hash';
+export { IngestBatchBody, Sealing } from './sealing';
 export { sealBatch, checkBatchSelf, verifyChain, type ChainBatch, type ChainProblem } from './chain';
 export { checkEvents, parseBundle, type EventIssue } from './validate';
 export {

@@ -92,6 +92,18 @@ export function parseBundle(input: unknown): { ok: true; bundle: Bundle } | { ok
   }
   const bundle = value as unknown as Bundle;
   for (const [b, batch] of bundle.batches.entries()) {
+    // A session's sealer is declared once (docs/adr/0024): every batch states the session's.
+    if ((batch.sealedBy === 'server') !== (bundle.session.sealing === 'server')) {
+      return {
+        ok: false,
+        issues: [
+          {
+            path: `/batches/${b}/sealedBy`,
+            message: `every batch of a ${bundle.session.sealing ?? 'client'}-sealed session is sealed by the ${bundle.session.sealing ?? 'client'}`,
+          },
+        ],
+      };
+    }
     for (const [i, e] of batch.events.entries()) {
       const issue = customDataIssue(e);
       if (issue) return { ok: false, issues: [{ path: `/batches/${b}/events/${i}${issue.path}`, message: issue.message }] };

@@ -39,6 +39,7 @@ describe('veritas verify --key', () => {
   it('passes a sound bundle with the write token or the MAC key, and says when MACs were not checked', async () => {
     const f = file(await bundleOf(typing('honest writing')));
     expect(await run({ key: TOKEN }, f)).toMatchObject({ code: 0, text: expect.stringContaining('every MAC matches the key') });
+    expect((await run({ key: TOKEN }, f)).text).toContain('client-sealed: 5 batches, seq 0–13 (hashed and MACed by the writer, MACs checked)');
     expect(await run({ key: await macKeyFromToken(TOKEN) }, f)).toMatchObject({ code: 0 });
     expect(await run({}, f)).toMatchObject({ code: 0, text: expect.stringContaining('MACs not checked (5 of 5 batches carry one') });
   });

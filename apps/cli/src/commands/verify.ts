@@ -2,6 +2,7 @@ import { macKeyFromToken, verifyChain } from '@veritas/schema';
 import type { Command } from '../main';
 import { readBundleFile, reportInvalid } from '../bundle-file';
 import { checkCertificate } from './verify-certificate';
+import { sealingReport } from './verify-sealing';
 
 /** The MAC key from --key: the write token, or the key itself (64 hex digits, SHA-256 of the token, as the server keeps it). */
 async function macKeyOf(key: string): Promise<string> {
@@ -62,6 +63,8 @@ export const verify: Command = {
       certified = `; ${outcome.summary}`;
     }
     console.log(`ok: session ${bundle.session.id}, ${bundle.batches.length} batches, ${events} events, chain intact, ${macs}${certified}`);
+    // Who sealed which batches: only client-sealed ones carry the writer's own tamper evidence (docs/adr/0024).
+    for (const line of sealingReport(bundle.batches, typeof values.key === 'string')) console.log(line);
     return 0;
   },
 };

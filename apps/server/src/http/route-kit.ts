@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { Bundle, EventEnvelope, SessionId, SessionKind, SessionMeta, AnalysisSettings } from '@veritas/schema';
+import { Sealing } from '@veritas/schema';
 import type { SessionWriter, UserActor } from '../kernel/actor';
 import { PUBLIC_SCOPE, type Scope } from '../kernel/scope';
 
@@ -52,6 +53,7 @@ export const SessionView = Type.Object({
   lastT: Type.Number({ description: 't of the last stored event' }),
   meta: SessionMeta,
   analysis: AnalysisSettings,
+  sealing: Type.Optional(Sealing),
   links: Type.Object({
     view: Type.String(),
     events: Type.String(),

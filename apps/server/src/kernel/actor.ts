@@ -36,6 +36,8 @@ export interface SessionWriter {
   readonly scope: Scope;
   /** The stored SHA-256 of the write token: the key batch MACs are checked with. */
   readonly macKey: string;
+  /** 'server': the session was created with sealing "server", its batches come unsealed (docs/adr/0024). */
+  readonly sealing?: 'server';
 }
 
 export const ROLES = ['admin', 'teacher', 'observer', 'student'] as const;

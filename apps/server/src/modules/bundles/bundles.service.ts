@@ -123,6 +123,7 @@ export function createBundlesService({ database: { db }, events, audit }: Bundle
           created_at: bundle.session.createdAt,
           ended_at: bundle.session.endedAt ?? new Date(),
           head_hash: await genesisHash(id),
+          ...(bundle.session.sealing === 'server' ? { sealing: 'server' as const } : {}),
         });
         let rows: EventRow[] = [];
         for (const b of bundle.batches) {

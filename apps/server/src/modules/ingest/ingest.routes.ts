@@ -2,7 +2,7 @@
 import type {} from '@fastify/websocket';
 import type {} from '@fastify/rate-limit';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { BatchBody } from '@veritas/schema';
+import { IngestBatchBody } from '@veritas/schema';
 import { IngestAnswer, problemResponses, SessionParams, writerOf } from '../../http/route-kit';
 import type { RouteDeps } from '../../http/route-deps';
 import { AccessRefusal } from '../../http/route-kit';
@@ -35,9 +35,10 @@ export const ingestRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
         tags: ['ingest'],
         summary: 'Send a batch of events',
         description:
-          'Answers after the batch is committed, with the highest contiguous seq stored durably. A retried batch is a no-op; a batch ahead of a gap is held (202) until the gap fills; a broken chain is refused.',
+          'Answers after the batch is committed, with the highest contiguous seq stored durably. A retried batch is a no-op; a batch ahead of a gap is held (202) until the gap fills; a broken chain is refused. ' +
+          'A session created with sealing "server" takes unsealed batches (firstSeq and events only), one at a time: the server chains and seals each; one that does not start where the chain ends is refused (409 seq-gap-unsealed, with expectedSeq). A sealed batch there, or an unsealed one on a client-sealed session, is refused (sealing-mismatch; missing-mac).',
         params: SessionParams,
-        body: BatchBody,
+        body: IngestBatchBody,
         security: [{ writeToken: [] }],
         response: { 200: IngestAnswer, 202: IngestAnswer, ...problemResponses(400, 401, 404, 409, 413, 415, 429, 503) },
       },

@@ -1,10 +1,11 @@
-import { checkBatchSelf, checkEvents, batchMac, hexEqual, type Batch, type BatchBody } from '@veritas/schema';
+import { checkBatchSelf, checkEvents, batchMac, hexEqual, type Batch, type IngestBatchBody } from '@veritas/schema';
 import type { Database } from '../../platform/db/database';
 import { AppError } from '../../kernel/errors';
 import type { SessionWriter } from '../../kernel/actor';
 import type { GroupCommitOptions } from './group-commit';
 import { createIngestCommitter, type CommittedEvents } from './ingest-commit';
 import type { IngestMetrics } from '../../platform/metrics/metrics';
+import { chainFieldsOf } from './ingest-seal';
 
 export interface IngestResult {
   /** Highest contiguous seq stored durably for the session (-1: none). */
@@ -22,13 +23,13 @@ export interface IngestService {
    * Validates a batch of the writer's session, commits it with its group, and answers with the
    * durable ack. The writer comes from the access hook (or a socket's hello): no credential check here.
    */
-  submit(writer: SessionWriter, body: BatchBody): Promise<IngestResult>;
+  submit(writer: SessionWriter, body: IngestBatchBody): Promise<IngestResult>;
   /**
    * `submit` in two steps, for a client whose batches must reach the group commit in the order it
    * sent them (the ingest socket): `prepare` checks the batch (events, hash, MAC) and may run
    * alongside others; `commit` puts it in the commit queue at once, when called, and answers the ack.
    */
-  prepare(writer: SessionWriter, body: BatchBody): Promise<PreparedBatch>;
+  prepare(writer: SessionWriter, body: IngestBatchBody): Promise<PreparedBatch>;
   commit(prepared: PreparedBatch): Promise<IngestResult>;
   /** Waits for batches already taken to be committed. */
   close(): Promise<void>;
@@ -55,19 +56,17 @@ export function createIngestService(
     throw err;
   };
 
-  async function prepare({ sessionId, macKey }: SessionWriter, body: BatchBody): Promise<PreparedBatch> {
+  async function prepare(writer: SessionWriter, body: IngestBatchBody): Promise<PreparedBatch> {
+    const { sessionId, macKey } = writer;
     try {
       const checked = checkEvents(body.firstSeq, body.events);
       if (!checked.ok) throw new AppError('invalid-event', `${checked.issues[0]!.path}: ${checked.issues[0]!.message}`, { issues: checked.issues });
-      const batch: Batch = {
-        firstSeq: body.firstSeq,
-        events: checked.events,
-        prevHash: body.prevHash,
-        hash: body.hash,
-        ...(body.mac ? { mac: body.mac } : {}),
-      };
+      // Client-sealed batches pass through as sent; a server-sealed session's are chained and MACed here (docs/adr/0024).
+      const sealed = await chainFieldsOf(database, writer, body, checked.events);
+      const batch: Batch = { firstSeq: body.firstSeq, events: checked.events, ...sealed };
       const self = await checkBatchSelf(batch);
       if (self) throw new AppError('hash-mismatch', 'the hash is not SHA-256 of the canonical JSON of { events, prevHash }');
+      if (writer.sealing === 'server') return { sessionId, batch, macKey };
       // A session with a write key takes only batches MACed with it (docs/adr/0009-what-the-mac-proves.md).
       if (!batch.mac) throw new AppError('missing-mac', 'send mac = HMAC-SHA256(SHA-256(write token), hash) with every batch');
       if (!hexEqual(await batchMac(macKey, batch.hash), batch.mac)) throw new AppError('bad-mac');

@@ -75,6 +75,12 @@ export async function findBatchHash(db: Db, sessionId: string, firstSeq: number)
   return row?.hash;
 }
 
+/** The prevHash of the stored batch that starts at firstSeq: what a retried unsealed batch is sealed onto again. */
+export async function findBatchPrevHash(db: Db, sessionId: string, firstSeq: number): Promise<string | undefined> {
+  const row = await db.selectFrom('batches').select('prev_hash').where('session_id', '=', sessionId).where('first_seq', '=', firstSeq).executeTakeFirst();
+  return row?.prev_hash;
+}
+
 /** All batches of a session in order, for the bundle; none when the session is outside the scope. */
 export async function listBatches(db: Db, scope: Scope, sessionId: string): Promise<BatchRow[]> {
   return db

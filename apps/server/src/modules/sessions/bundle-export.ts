@@ -15,6 +15,7 @@ export function bundleSession(s: SessionRow): Bundle['session'] {
     createdAt: s.created_at.toISOString(),
     ...(s.ended_at ? { endedAt: s.ended_at.toISOString() } : {}),
     meta: s.meta as SessionMeta,
+    ...(s.sealing === 'server' ? { sealing: 'server' as const } : {}),
   };
 }
 
@@ -37,7 +38,15 @@ export async function* storedBatches(db: Db, scope: Scope, session: SessionRow, 
     }
     const events = buffer.slice(at, at + b.count);
     at += b.count;
-    yield { firstSeq: b.first_seq, events, prevHash: b.prev_hash, hash: b.hash, ...(b.mac ? { mac: b.mac } : {}) };
+    // A session's sealer is declared once, at creation: every batch of it was sealed the same way (docs/adr/0024).
+    yield {
+      firstSeq: b.first_seq,
+      events,
+      prevHash: b.prev_hash,
+      hash: b.hash,
+      ...(b.mac ? { mac: b.mac } : {}),
+      ...(session.sealing === 'server' ? { sealedBy: 'server' as const } : {}),
+    };
   }
 }
 

@@ -19,5 +19,7 @@ export { PUBLISHED_SOURCE } from './session-list';
 export { createSessionCredentials, type SessionCredentials } from './session-credentials';
 export { presentSession, baseUrl } from './sessions.presenter';
 export { findSession, insertSession, advanceSessions, lockSessionsForIngest, lockSessionForImport } from './sessions.repository';
+export { findChainHead } from './sessions.repository';
+export { findBatchPrevHash } from './batches.repository';
 export { insertEvents, eventPages, type EventRow } from './events.repository';
 export { insertBatches, appendToChains, findBatchHash, insertHeldBatch, deleteHeldBatches, listHeldBatches, type BatchRow } from './batches.repository';

@@ -11,6 +11,8 @@ import { findSessionForWrite } from './sessions.repository';
 interface StoredCredential {
   writeKey: string | null;
   tenantId: string | null;
+  /** Declared at creation and never changed: safe to cache. */
+  sealing: 'client' | 'server';
   /** The token last proven to hash to writeKey: the same token again skips the SHA-256 (a recorder sends one per batch). */
   provenToken?: string;
 }
@@ -43,7 +45,7 @@ export function createSessionCredentials(database: Database): SessionCredentials
     if (cached) return cached;
     const row = await findSessionForWrite(database.db, sessionId).catch(rethrowUnavailable);
     if (!row) return undefined;
-    const credential = { writeKey: row.write_key, tenantId: row.tenant_id };
+    const credential: StoredCredential = { writeKey: row.write_key, tenantId: row.tenant_id, sealing: row.sealing };
     if (cache.size >= MAX_CACHED) cache.clear(); // bounded: a cache, not a store; nothing reads the tenant from it but this check
     cache.set(sessionId, credential);
     return credential;
@@ -77,7 +79,8 @@ export function createSessionCredentials(database: Database): SessionCredentials
         }
         credential.provenToken = token;
       }
-      return { kind: 'session-writer', sessionId, scope: scopeOfRow({ tenant_id: credential.tenantId }), macKey: credential.writeKey };
+      const writer: SessionWriter = { kind: 'session-writer', sessionId, scope: scopeOfRow({ tenant_id: credential.tenantId }), macKey: credential.writeKey };
+      return credential.sealing === 'server' ? { ...writer, sealing: 'server' } : writer;
     },
     async tenantOf(sessionId) {
       return (await credentialOf(sessionId))?.tenantId;

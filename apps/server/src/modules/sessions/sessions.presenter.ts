@@ -20,6 +20,7 @@ export function presentSession(s: SessionRow, base: string): Static<typeof Sessi
     lastT: s.last_t,
     meta: s.meta as Static<typeof SessionView>['meta'],
     analysis: (s.analysis_settings ?? {}) as Static<typeof SessionView>['analysis'],
+    sealing: s.sealing,
     links: { view: `${base}/replay/${s.id}`, events: `${api}/events`, bundle: `${api}/bundle`, ingest: `${api.replace(/^http/, 'ws')}/ingest` },
   };
 }

@@ -21,8 +21,16 @@ export async function findSession(db: Db, scope: Scope, id: string): Promise<Ses
  * The write path is capability based: the unguessable id plus the write token decide, and the
  * session's own tenant becomes the scope of what follows.
  */
-export async function findSessionForWrite(db: Db, id: string): Promise<Pick<SessionRow, 'id' | 'tenant_id' | 'write_key' | 'status'> | undefined> {
-  return db.selectFrom('sessions').select(['id', 'tenant_id', 'write_key', 'status']).where('id', '=', id).executeTakeFirst();
+export async function findSessionForWrite(db: Db, id: string): Promise<Pick<SessionRow, 'id' | 'tenant_id' | 'write_key' | 'status' | 'sealing'> | undefined> {
+  return db.selectFrom('sessions').select(['id', 'tenant_id', 'write_key', 'status', 'sealing']).where('id', '=', id).executeTakeFirst();
+}
+
+/**
+ * Where a session's chain stands (read without a lock): what the server seals an unsealed batch onto.
+ * The commit re-checks it under the row lock, so a stale read only gets the batch refused.
+ */
+export async function findChainHead(db: Db, id: string): Promise<Pick<SessionRow, 'next_seq' | 'head_hash'> | undefined> {
+  return db.selectFrom('sessions').select(['next_seq', 'head_hash']).where('id', '=', id).executeTakeFirst();
 }
 
 /** Locks the rows of the given sessions (in id order, so concurrent groups never deadlock). */

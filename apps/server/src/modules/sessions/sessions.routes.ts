@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Bundle, Seq, SessionKind, SessionMeta } from '@veritas/schema';
+import { Bundle, Seq, Sealing, SessionKind, SessionMeta } from '@veritas/schema';
 import {
   AnalysisSettings,
   EventsPage,
@@ -30,18 +30,22 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
         description:
           'Created by a signed-in person or an API key (with `sessions:write`), the session belongs to them and to their institution: people it is granted to read it, its id alone does not. ' +
           'Anonymous when the server allows public sessions: the unguessable id is then the read capability. Returns the write token (write capability) either way. ' +
+          '`sealing: "server"` declares a client that cannot hash: its batches carry firstSeq and events only, and the server chains them (the bundle marks those batches sealedBy server; only client-sealed batches carry the client\'s own tamper evidence). ' +
           'The body cannot set the tenant, the owner, the status or anything the analysis decides: unknown fields are refused.',
-        body: Type.Object({ kind: SessionKind, meta: Type.Optional(SessionMeta), analysis: Type.Optional(AnalysisSettings) }, { additionalProperties: false }),
+        body: Type.Object(
+          { kind: SessionKind, meta: Type.Optional(SessionMeta), analysis: Type.Optional(AnalysisSettings), sealing: Type.Optional(Sealing) },
+          { additionalProperties: false },
+        ),
         headers: IdempotencyHeaders,
         response: { 201: Type.Composite([SessionView, Type.Object({ writeToken: Type.String() })]), ...problemResponses(400, 403, 409, 422, 429, 503) },
       },
     },
     async (req, reply) => {
-      const { kind, meta, analysis } = req.body;
+      const { kind, meta, analysis, sealing } = req.body;
       const owner = ownerOf(req.actor);
       const { session, writeToken } = await services.sessions.create(
         scopeOf(req),
-        { kind, ...(meta ? { meta } : {}), ...(analysis ? { analysis } : {}), ...(owner ? { owner } : {}) },
+        { kind, ...(meta ? { meta } : {}), ...(analysis ? { analysis } : {}), ...(owner ? { owner } : {}), ...(sealing ? { sealing } : {}) },
         callerOf(req),
       );
       return reply.code(201).send({ ...presentSession(session, baseUrl(req, config.publicUrl)), writeToken });

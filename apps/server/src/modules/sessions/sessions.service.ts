@@ -62,6 +62,8 @@ export interface CreateSessionInput {
   source?: 'live' | 'demo';
   /** An exam attempt's deadline: ingest refuses the session's batches from then on, and once it has ended (attempt-closed). */
   closesAt?: Date;
+  /** 'server': batches come unsealed and the server chains them (docs/adr/0024); 'client' (default): each batch sealed and MACed by its sender. */
+  sealing?: 'client' | 'server';
 }
 
 /** Who a tenant's session belongs to: a person (its student, usually) or a partner's API key. */
@@ -171,9 +173,14 @@ export function createSessionsService({ database, events, audit, forget }: Sessi
       analysis_settings: JSON.stringify(checkedSettings(input.analysis)),
       head_hash: await genesisHash(id),
       ...(input.closesAt ? { closes_at: input.closesAt } : {}),
+      ...(input.sealing === 'server' ? { sealing: 'server' as const } : {}),
     };
     await insertSession(trx, row);
-    if (by) await audit.record(entry(by, 'session.create', id, { kind: input.kind, source: row.source }), trx);
+    if (by)
+      await audit.record(
+        entry(by, 'session.create', id, { kind: input.kind, source: row.source, ...(input.sealing === 'server' ? { sealing: 'server' } : {}) }),
+        trx,
+      );
     return { id, writeToken };
   }
 

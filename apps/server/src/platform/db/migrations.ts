@@ -10,6 +10,7 @@ import { dashboardsMigration } from './schema-steps/0010-dashboards';
 import { idempotencyMigration } from './schema-steps/0015-idempotency';
 import { retentionMigration } from './schema-steps/0019-retention';
 import { liveExamMigration } from './schema-steps/0012-live-exam';
+import { sessionSealingMigration } from './schema-steps/0014-session-sealing';
 import { dashboardScaleMigration } from './schema-steps/0011-dashboard-scale';
 
 /**
@@ -143,6 +144,7 @@ const migrations: Record<string, Migration> = {
   '0012_live_exam': { up: liveExamMigration },
   '0011_dashboard_scale': { up: dashboardScaleMigration },
   '0019_retention': { up: retentionMigration },
+  '0014_session_sealing': { up: sessionSealingMigration },
 };
 
 class InCodeProvider implements MigrationProvider {

@@ -26,6 +26,8 @@ export interface SessionsTable {
   last_t: Generated<number>;
   /** 0006_exams: an attempt's session takes no batch from this moment, nor once ended (ingest answers attempt-closed). */
   closes_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** 0014_session_sealing: who seals its batches, declared at creation, never changed (docs/adr/0024). */
+  sealing: ColumnType<'client' | 'server', 'client' | 'server' | undefined, never>;
 }
 
 export interface BatchesTable {

@@ -15,7 +15,7 @@ export function ResultsDownload({ examId }: { examId: string }) {
     try {
       const { data, error, response } = await api.GET('/v1/exams/{examId}/results.csv', { params: { path: { examId } }, parseAs: 'blob' });
       if (!response.ok || !data) throw ApiProblem.from(response, error);
-      const url = URL.createObjectURL(data as Blob);
+      const url = URL.createObjectURL(data);
       const a = document.createElement('a');
       a.href = url;
       a.download = `exam-${examId}-results.csv`;

@@ -1,6 +1,5 @@
 import { Link, useParams } from 'react-router';
-import { api } from '../../api/client';
-import { ApiProblem } from '../../api/problem';
+import { api, unwrap } from '../../api/client';
 import type { paths } from '../../api/schema';
 import { LoadState, useLoad } from '../../components/load-state';
 import { PageTitle } from '../../components/page-title';
@@ -14,9 +13,7 @@ const SEVERITY = { low: 'minor', medium: 'notable', high: 'serious' } as const;
 const seconds = (ms: number) => `${Math.round(ms / 1000)} s`;
 
 async function loadReport(id: string): Promise<Final | Waiting> {
-  const { data, error, response } = await api.GET('/v1/sessions/{id}/report', { params: { path: { id } } });
-  if (!response.ok) throw ApiProblem.from(response, error);
-  return data as Final | Waiting;
+  return unwrap(api.GET('/v1/sessions/{id}/report', { params: { path: { id } } }));
 }
 
 /** /report/:sessionId: the process report of a session, in plain words (what was measured, what it may mean, what it is not). */

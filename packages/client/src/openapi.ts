@@ -73,7 +73,7 @@ export interface paths {
     put?: never;
     /**
      * Create a session
-     * @description Created by a signed-in person or an API key (with `sessions:write`), the session belongs to them and to their institution: people it is granted to read it, its id alone does not. Anonymous when the server allows public sessions: the unguessable id is then the read capability. Returns the write token (write capability) either way. The body cannot set the tenant, the owner, the status or anything the analysis decides: unknown fields are refused.
+     * @description Created by a signed-in person or an API key (with `sessions:write`), the session belongs to them and to their institution: people it is granted to read it, its id alone does not. Anonymous when the server allows public sessions: the unguessable id is then the read capability. Returns the write token (write capability) either way. `sealing: "server"` declares a client that cannot hash: its batches carry firstSeq and events only, and the server chains them (the bundle marks those batches sealedBy server; only client-sealed batches carry the client's own tamper evidence). The body cannot set the tenant, the owner, the status or anything the analysis decides: unknown fields are refused.
      */
     post: operations['postSessions'];
     delete?: never;
@@ -115,7 +115,7 @@ export interface paths {
     put?: never;
     /**
      * Send a batch of events
-     * @description Answers after the batch is committed, with the highest contiguous seq stored durably. A retried batch is a no-op; a batch ahead of a gap is held (202) until the gap fills; a broken chain is refused.
+     * @description Answers after the batch is committed, with the highest contiguous seq stored durably. A retried batch is a no-op; a batch ahead of a gap is held (202) until the gap fills; a broken chain is refused. A session created with sealing "server" takes unsealed batches (firstSeq and events only), one at a time: the server chains and seals each; one that does not start where the chain ends is refused (409 seq-gap-unsealed, with expectedSeq). A sealed batch there, or an unsealed one on a client-sealed session, is refused (sealing-mismatch; missing-mac).
      */
     post: operations['postSessionsByIdEvents'];
     delete?: never;
@@ -1710,6 +1710,8 @@ export interface operations {
                 /** @description An accommodation: the writer uses assistive technology, so text inserted without key presses is an input method, not a sign (default false) */
                 assistiveTechnology?: boolean;
               };
+              /** @description Who seals the batches into the chain: 'client' (default; each batch carries prevHash, hash and mac) or 'server' (batches carry events only; the server chains them and records that it sealed them) */
+              sealing?: 'client' | 'server';
               links: {
                 view: string;
                 events: string;
@@ -1885,6 +1887,8 @@ export interface operations {
             /** @description An accommodation: the writer uses assistive technology, so text inserted without key presses is an input method, not a sign (default false) */
             assistiveTechnology?: boolean;
           };
+          /** @description Who seals the batches into the chain: 'client' (default; each batch carries prevHash, hash and mac) or 'server' (batches carry events only; the server chains them and records that it sealed them) */
+          sealing?: 'client' | 'server';
         };
       };
     };
@@ -2012,6 +2016,8 @@ export interface operations {
               /** @description An accommodation: the writer uses assistive technology, so text inserted without key presses is an input method, not a sign (default false) */
               assistiveTechnology?: boolean;
             };
+            /** @description Who seals the batches into the chain: 'client' (default; each batch carries prevHash, hash and mac) or 'server' (batches carry events only; the server chains them and records that it sealed them) */
+            sealing?: 'client' | 'server';
             links: {
               view: string;
               events: string;
@@ -2214,6 +2220,8 @@ export interface operations {
               /** @description An accommodation: the writer uses assistive technology, so text inserted without key presses is an input method, not a sign (default false) */
               assistiveTechnology?: boolean;
             };
+            /** @description Who seals the batches into the chain: 'client' (default; each batch carries prevHash, hash and mac) or 'server' (batches carry events only; the server chains them and records that it sealed them) */
+            sealing?: 'client' | 'server';
             links: {
               view: string;
               events: string;
@@ -2411,7 +2419,7 @@ export interface operations {
       };
       cookie?: never;
     };
-    /** @description A batch: its hash chains it to the previous batch of the session */
+    /** @description A batch. Client-sealed sessions (the default): prevHash, hash and mac are required, and the hash chains it to the previous batch. Server-sealed sessions (created with sealing: "server"): firstSeq and events only, sent one batch at a time; the server chains them. */
     requestBody: {
       content: {
         'application/json': {
@@ -2443,9 +2451,9 @@ export interface operations {
             data: unknown;
           }[];
           /** @description SHA-256, lowercase hex */
-          prevHash: string;
+          prevHash?: string;
           /** @description SHA-256, lowercase hex */
-          hash: string;
+          hash?: string;
           /** @description SHA-256, lowercase hex */
           mac?: string;
         };
@@ -2693,6 +2701,8 @@ export interface operations {
               /** @description An accommodation: the writer uses assistive technology, so text inserted without key presses is an input method, not a sign (default false) */
               assistiveTechnology?: boolean;
             };
+            /** @description Who seals the batches into the chain: 'client' (default; each batch carries prevHash, hash and mac) or 'server' (batches carry events only; the server chains them and records that it sealed them) */
+            sealing?: 'client' | 'server';
             links: {
               view: string;
               events: string;
@@ -2796,6 +2806,8 @@ export interface operations {
                   trustedFlags?: boolean;
                 };
               };
+              /** @description Who seals the batches into the chain: 'client' (default; each batch carries prevHash, hash and mac) or 'server' (batches carry events only; the server chains them and records that it sealed them) */
+              sealing?: 'client' | 'server';
             };
             batches: {
               /** @description Per-session sequence number, 0, 1, 2, … with no gaps */
@@ -2981,6 +2993,11 @@ export interface operations {
               hash: string;
               /** @description SHA-256, lowercase hex */
               mac?: string;
+              /**
+               * @description Sealed by the server for a client that cannot hash (docs/adr/0024); absent: sealed by the client, whose MAC is its own tamper evidence
+               * @enum {string}
+               */
+              sealedBy?: 'server';
             }[];
           };
         };
@@ -3069,6 +3086,8 @@ export interface operations {
                   trustedFlags?: boolean;
                 };
               };
+              /** @description Who seals the batches into the chain: 'client' (default; each batch carries prevHash, hash and mac) or 'server' (batches carry events only; the server chains them and records that it sealed them) */
+              sealing?: 'client' | 'server';
             };
             events: {
               /** @description Per-session sequence number, 0, 1, 2, … with no gaps */
@@ -3188,6 +3207,8 @@ export interface operations {
                 trustedFlags?: boolean;
               };
             };
+            /** @description Who seals the batches into the chain: 'client' (default; each batch carries prevHash, hash and mac) or 'server' (batches carry events only; the server chains them and records that it sealed them) */
+            sealing?: 'client' | 'server';
           };
           batches: {
             /** @description Per-session sequence number, 0, 1, 2, … with no gaps */
@@ -3373,6 +3394,11 @@ export interface operations {
             hash: string;
             /** @description SHA-256, lowercase hex */
             mac?: string;
+            /**
+             * @description Sealed by the server for a client that cannot hash (docs/adr/0024); absent: sealed by the client, whose MAC is its own tamper evidence
+             * @enum {string}
+             */
+            sealedBy?: 'server';
           }[];
         };
       };
@@ -3501,6 +3527,8 @@ export interface operations {
               /** @description An accommodation: the writer uses assistive technology, so text inserted without key presses is an input method, not a sign (default false) */
               assistiveTechnology?: boolean;
             };
+            /** @description Who seals the batches into the chain: 'client' (default; each batch carries prevHash, hash and mac) or 'server' (batches carry events only; the server chains them and records that it sealed them) */
+            sealing?: 'client' | 'server';
             links: {
               view: string;
               events: string;
@@ -3643,6 +3671,8 @@ export interface operations {
               /** @description An accommodation: the writer uses assistive technology, so text inserted without key presses is an input method, not a sign (default false) */
               assistiveTechnology?: boolean;
             };
+            /** @description Who seals the batches into the chain: 'client' (default; each batch carries prevHash, hash and mac) or 'server' (batches carry events only; the server chains them and records that it sealed them) */
+            sealing?: 'client' | 'server';
             links: {
               view: string;
               events: string;
@@ -3860,6 +3890,8 @@ export interface operations {
                 /** @description An accommodation: the writer uses assistive technology, so text inserted without key presses is an input method, not a sign (default false) */
                 assistiveTechnology?: boolean;
               };
+              /** @description Who seals the batches into the chain: 'client' (default; each batch carries prevHash, hash and mac) or 'server' (batches carry events only; the server chains them and records that it sealed them) */
+              sealing?: 'client' | 'server';
               links: {
                 view: string;
                 events: string;
