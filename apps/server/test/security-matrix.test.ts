@@ -244,6 +244,12 @@ const ROWS: Record<string, Row> = {
     b: () => ({ url: `/v1/admin/users/${w.bStudent.user.id}`, payload: { displayName: 'Renamed' } }),
     audit: 'user.update',
   },
+  // A fresh student each time: an erased person is gone for the next cell.
+  'POST /v1/admin/users/{userId}/erasure': {
+    a: async () => ({ url: `/v1/admin/users/${(await buildPerson(t.app, w.school.tenant, 'student')).user.id}/erasure` }),
+    b: async () => ({ url: `/v1/admin/users/${(await buildPerson(t.app, w.school.otherTenant, 'student')).user.id}/erasure` }),
+    audit: 'person.erase',
+  },
   // A fresh observer each time: linking what is linked records nothing.
   'PUT /v1/admin/users/{observerId}/teachers/{teacherId}': {
     a: async () => ({ url: `/v1/admin/users/${(await freshObserver(false)).user.id}/teachers/${w.school.otherTeacher.user.id}` }),

@@ -1442,6 +1442,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/admin/users/{userId}/erasure': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Erase a person on request
+     * @description Deletes their sessions (events, analyses, flags, share links), attempts, class memberships and answers, and keeps only the id of their user row, so the audit trail names no one. Refused with 409 while a legal hold covers them or their data (legal-hold), or while they teach classes or own exams (person-owns-resources). Audited.
+     */
+    post: operations['postAdminUsersByUserIdErasure'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/admin/legal-holds/{holdId}/lift': {
     parameters: {
       query?: never;
@@ -12070,6 +12090,90 @@ export interface operations {
       };
       /** @description application/problem+json */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  postAdminUsersByUserIdErasure: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        userId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            userId: string;
+            /** @description sessions deleted */
+            sessions: number;
+            /** @description attempts deleted */
+            attempts: number;
+            /** @description class memberships removed */
+            memberships: number;
+          };
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
         headers: {
           [name: string]: unknown;
         };

@@ -40,6 +40,8 @@ export const PROBLEMS = {
   'seq-conflict': { status: 409, title: 'The batch reuses stored sequence numbers with different content' },
   'broken-chain': { status: 409, title: 'The batch does not link to the stored chain' },
   'seq-gap-too-large': { status: 409, title: 'The batch is too far ahead of the stored sequence' },
+  'legal-hold': { status: 409, title: 'A legal hold covers this data: it cannot be erased until the hold is lifted' },
+  'person-owns-resources': { status: 409, title: 'The person teaches classes or owns exams: hand them to someone else first' },
   'session-not-ended': { status: 409, title: 'The session has not ended: its data is exported once it has' },
   'session-exists': { status: 409, title: 'A different session with this id is already stored' },
   'invalid-transition': { status: 409, title: 'The flag’s state does not allow this decision' },

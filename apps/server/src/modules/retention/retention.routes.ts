@@ -1,7 +1,17 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { contextOf, problemResponses, userOf } from '../../http/route-kit';
 import type { RouteDeps } from '../../http/route-deps';
-import { LegalHoldBody, LegalHoldList, LegalHoldParams, LegalHoldQuery, LegalHoldView, RetentionPolicyBody, RetentionPolicyView } from './retention.schemas';
+import {
+  ErasureParams,
+  ErasureView,
+  LegalHoldBody,
+  LegalHoldList,
+  LegalHoldParams,
+  LegalHoldQuery,
+  LegalHoldView,
+  RetentionPolicyBody,
+  RetentionPolicyView,
+} from './retention.schemas';
 import { presentHold, presentPolicy } from './retention.presenter';
 
 /** The tenant's retention policy and legal holds: its admins' (ADR 0027). */
@@ -58,6 +68,22 @@ export const retentionRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
       },
     },
     async (req, reply) => reply.code(201).send(presentHold(await services.retention.placeHold({ actor: userOf(req), context: contextOf(req) }, req.body))),
+  );
+
+  app.post(
+    '/v1/admin/users/:userId/erasure',
+    {
+      config: { access: 'users:manage' },
+      schema: {
+        tags: ['admin'],
+        summary: 'Erase a person on request',
+        description:
+          'Deletes their sessions (events, analyses, flags, share links), attempts, class memberships and answers, and keeps only the id of their user row, so the audit trail names no one. Refused with 409 while a legal hold covers them or their data (legal-hold), or while they teach classes or own exams (person-owns-resources). Audited.',
+        params: ErasureParams,
+        response: { 200: ErasureView, ...problemResponses(400, 401, 403, 404, 409, 503) },
+      },
+    },
+    async (req) => services.retention.erasePerson({ actor: userOf(req), context: contextOf(req) }, req.params.userId),
   );
 
   app.post(

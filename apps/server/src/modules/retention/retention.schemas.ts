@@ -51,3 +51,11 @@ export const LegalHoldQuery = Type.Object(
   { additionalProperties: false },
 );
 export const LegalHoldParams = Type.Object({ holdId: Type.String({ format: 'uuid' }) });
+
+export const ErasureParams = Type.Object({ userId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[\\w.:-]+$' }) });
+export const ErasureView = Type.Object({
+  userId: Type.String(),
+  sessions: Type.Integer({ description: 'sessions deleted' }),
+  attempts: Type.Integer({ description: 'attempts deleted' }),
+  memberships: Type.Integer({ description: 'class memberships removed' }),
+});

@@ -21,6 +21,7 @@ import {
   type PolicyRow,
   type Purge,
 } from './retention.repository';
+import { erasePersonRows, holdsCovering, ownedResources, personOf, sessionsOfPerson, type Erased } from './erasure.repository';
 
 export interface PolicyInput {
   rawDays: number | null;
@@ -59,6 +60,12 @@ export interface RetentionService {
   holds(actor: UserActor, active: boolean): Promise<HoldRow[]>;
   placeHold(by: By, input: HoldInput): Promise<HoldRow>;
   liftHold(by: By, id: string): Promise<HoldRow>;
+  /**
+   * Erases a person on request: their sessions (with everything of them), attempts, memberships and
+   * answers go, and their user row keeps only its id. Refused while a hold covers them, one of their
+   * sessions or attempts (legal-hold), or while they teach classes or own exams (person-owns-resources).
+   */
+  erasePerson(by: By, userId: string): Promise<Erased & { userId: string }>;
   /** Purges what expired under each tenant's policy and is under no hold; a dry run only lists it. */
   sweep(options?: { now?: Date; dryRun?: boolean; requestId?: string }): Promise<SweepReport>;
 }
@@ -163,6 +170,33 @@ export function createRetentionService(database: Database, audit: AuditService):
         detail: { holdId: id },
       });
       return lifted;
+    },
+
+    async erasePerson(by, userId) {
+      const tenantId = by.actor.tenantId;
+      const person = await personOf(db, tenantId, userId);
+      if (!person) throw new AppError('not-found', `no person ${userId} in this institution`);
+      if (userId === by.actor.userId) throw new AppError('forbidden', 'an admin cannot erase themselves; another admin can');
+      const owned = await ownedResources(db, tenantId, userId);
+      if (owned.classes + owned.exams > 0)
+        throw new AppError(
+          'person-owns-resources',
+          `${userId} teaches ${owned.classes} class(es) and owns ${owned.exams} exam(s): give them to another teacher first`,
+        );
+      const erased = await db.transaction().execute(async (trx) => {
+        await lockHolds(trx);
+        const sessionIds = await sessionsOfPerson(trx, tenantId, userId);
+        const holds = await holdsCovering(trx, tenantId, userId, sessionIds);
+        if (holds.length > 0)
+          throw new AppError('legal-hold', `a legal hold covers ${holds.map((h) => `${h.subject_kind} ${h.subject_id}`).join(', ')}: lift it before erasing`);
+        const rows = await erasePersonRows(trx, tenantId, userId, sessionIds);
+        await audit.record(
+          { tenantId, actor: by.actor, action: 'person.erase', resource: { type: 'user', id: userId }, context: by.context, detail: { ...rows } },
+          trx,
+        );
+        return rows;
+      });
+      return { userId, ...erased };
     },
 
     async sweep({ now = new Date(), dryRun = false, requestId = 'retention' } = {}) {

@@ -176,3 +176,69 @@ describe('retention', () => {
     expect((await t.app.inject({ method: 'PUT', url: '/v1/admin/retention', headers: admin(), payload: { rawDays: 5 } })).statusCode).toBe(400);
   }, 120_000);
 });
+
+describe('erasure of a person', () => {
+  it('deletes what is about them and keeps only their id, refused while a hold covers them', async () => {
+    const school2 = await buildInstitution(t.app);
+    const student = school2.student;
+    const own = await recordAs(t.app, student);
+    await classOf(t.app, school2.teacher);
+    const examId = await createExam(t.app, school2.teacher);
+    const attempt = await startAttempt(t.app, examId, student);
+    const kept = await recordAs(t.app, school2.otherStudent);
+    const erase = () => t.app.inject({ method: 'POST', url: `/v1/admin/users/${student.user.id}/erasure`, headers: school2.admin.headers });
+
+    const hold = await t.app.inject({
+      method: 'POST',
+      url: '/v1/admin/legal-holds',
+      headers: school2.admin.headers,
+      payload: { subjectKind: 'attempt', subjectId: attempt.attemptId, reason: 'appeal pending' },
+    });
+    expect(hold.statusCode).toBe(201);
+    const refused = await erase();
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().type).toBe('urn:veritas:problem:legal-hold');
+    expect(await held(own.id)).toMatchObject({ events: expect.any(Number) });
+    expect((await db().selectFrom('sessions').select('id').where('id', '=', own.id).executeTakeFirst())?.id).toBe(own.id);
+
+    expect((await t.app.inject({ method: 'POST', url: `/v1/admin/legal-holds/${hold.json().id}/lift`, headers: school2.admin.headers })).statusCode).toBe(200);
+    const done = await erase();
+    expect(done.statusCode, done.body).toBe(200);
+    expect(done.json()).toEqual({ userId: student.user.id, sessions: 2, attempts: 1, memberships: 1 });
+    for (const id of [own.id, attempt.sessionId]) {
+      expect(await db().selectFrom('sessions').select('id').where('id', '=', id).executeTakeFirst()).toBeUndefined();
+      expect(await held(id)).toEqual({ events: 0, batches: 0, shareLinks: 0, analysis: false });
+    }
+    expect(await db().selectFrom('attempts').select('id').where('student_id', '=', student.user.id).execute()).toEqual([]);
+    const user = await db().selectFrom('users').selectAll().where('id', '=', student.user.id).executeTakeFirstOrThrow();
+    expect(user).toMatchObject({
+      display_name: 'Erased person',
+      email: `erased-${student.user.id}@erased.invalid`,
+      enrollment_id: null,
+      password_hash: null,
+      status: 'disabled',
+    });
+    expect((await db().selectFrom('sessions').select('id').where('id', '=', kept.id).executeTakeFirst())?.id).toBe(kept.id);
+    // Their old token no longer works; the erasure is audited.
+    expect((await t.app.inject({ url: '/v1/me', headers: student.headers })).statusCode).toBe(401);
+    const entry = await db()
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('tenant_id', '=', school2.tenant.id)
+      .where('action', '=', 'person.erase')
+      .executeTakeFirst();
+    expect(entry?.resource_id).toBe(student.user.id);
+  }, 240_000);
+
+  it('refuses to erase a teacher who still teaches, and anyone of another institution', async () => {
+    const school3 = await buildInstitution(t.app);
+    await classOf(t.app, school3.teacher);
+    const teacher = await t.app.inject({ method: 'POST', url: `/v1/admin/users/${school3.teacher.user.id}/erasure`, headers: school3.admin.headers });
+    expect(teacher.statusCode).toBe(409);
+    expect(teacher.json().type).toBe('urn:veritas:problem:person-owns-resources');
+    const stranger = await t.app.inject({ method: 'POST', url: `/v1/admin/users/${school3.student.user.id}/erasure`, headers: school3.stranger.headers });
+    expect(stranger.statusCode).toBe(404);
+    const byTeacher = await t.app.inject({ method: 'POST', url: `/v1/admin/users/${school3.student.user.id}/erasure`, headers: school3.teacher.headers });
+    expect(byTeacher.statusCode).toBe(403);
+  }, 120_000);
+});
