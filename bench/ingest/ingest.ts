@@ -8,17 +8,21 @@
  *
  * BENCH_SERVER_CPUS / BENCH_LOAD_CPUS pin the server / the load generator with `taskset -c`;
  * BENCH_SERVER_NODE_ARGS passes node flags to the server (e.g. `--import ./bench/ingest/server-probe.mjs`).
- * Needs PostgreSQL at VERITAS_BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test).
+ * BENCH_NICE (default -15) is the nice level of the server, load generator and COPY processes;
+ * BENCH_SERVER_ROOT measures the server of another checkout (e.g. the code before a change).
+ * Needs PostgreSQL at VERITAS_BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5545/test: the
+ * bench's own cluster, `sh bench/ingest/pg-cluster.sh start`); refuses to run with synchronous_commit off.
  */
 import { parseArgs } from 'node:util';
+import pg from 'pg';
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadavg, tmpdir } from 'node:os';
 import { createPostgresDatabase } from '../../apps/server/src/testing/test-database';
-import { startServerProcess } from './server-process';
+import { BENCH_NICE, startServerProcess } from './server-process';
 import { LoadProcess } from './load-client';
 import { percentile } from './load';
-import { copyRatePglite, copyRatePostgres } from './copy-baseline';
+import { copyRateInProcess } from './copy-baseline';
 import { CpuWindow, machineCpuSeconds, postgresPids, processCpuSeconds } from './cpu';
 import { printSummary, type RunRow } from './summary';
 
@@ -41,7 +45,19 @@ const seconds = Number(values.seconds);
 const rate = Number(values.rate);
 const serverCpus = process.env.BENCH_SERVER_CPUS || undefined;
 const loadCpus = process.env.BENCH_LOAD_CPUS || undefined;
-process.env.VERITAS_TEST_DATABASE_URL ??= process.env.VERITAS_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+process.env.VERITAS_TEST_DATABASE_URL ??= process.env.VERITAS_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5545/test';
+
+/** Durability is part of what is measured: a cluster that does not flush each commit is refused. */
+async function checkDurable(url: string): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const r = await c.query<{ name: string; setting: string }>(`select name, setting from pg_settings where name in ('synchronous_commit', 'fsync')`);
+    for (const { name, setting } of r.rows) if (setting !== 'on') throw new Error(`${name} is ${setting}: the bench measures durable ingest`);
+  } finally {
+    await c.end();
+  }
+}
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -56,14 +72,15 @@ async function benchStorage(storage: 'postgres' | 'pglite', run: number): Promis
   if (storage === 'postgres') {
     const db = await createPostgresDatabase();
     dbUrl = db.url;
+    await checkDurable(db.url);
     env = { DATABASE_URL: db.url };
     cleanup = db.drop;
-    copyRate = () => copyRatePostgres(db.url, 200_000);
+    copyRate = () => copyRateInProcess('postgres', db.url, 200_000);
   } else {
     const dir = mkdtempSync(join(tmpdir(), 'veritas-bench-'));
     env = { VERITAS_DATA_DIR: dir };
     cleanup = async () => rmSync(dir, { recursive: true, force: true });
-    copyRate = () => copyRatePglite(200_000);
+    copyRate = () => copyRateInProcess('pglite', undefined, 200_000);
   }
   const rows: RunRow[] = [];
   const server = await startServerProcess(env, serverCpus);
@@ -110,6 +127,9 @@ async function benchStorage(storage: 'postgres' | 'pglite', run: number): Promis
       const totalCores = cores(machine1.total - machine0.total);
       rows.push({
         label: values.label ?? '',
+        at: new Date().toISOString(),
+        nice: BENCH_NICE,
+        pinned: { server: serverCpus ?? null, load: loadCpus ?? null },
         storage,
         run,
         load: tag,
@@ -161,6 +181,6 @@ for (let run = 1; run <= runs; run++) {
 }
 console.log(
   `\ningest: ${clients} clients, batches of ${batch} events, ${seconds} s per load, ${runs} run(s), node ${process.version}` +
-    `${serverCpus ? `, server on CPU ${serverCpus}` : ''}${loadCpus ? `, load generator on CPU ${loadCpus}` : ''}\n`,
+    `, nice ${BENCH_NICE}${serverCpus ? `, server on CPU ${serverCpus}` : ''}${loadCpus ? `, load generator on CPU ${loadCpus}` : ''}\n`,
 );
 printSummary(all);

@@ -7,6 +7,10 @@ import { fileURLToPath } from 'node:url';
 
 export interface RunRow {
   label: string;
+  /** When the load started (ISO), the nice level of the bench's processes, and their pinning. */
+  at?: string;
+  nice?: number;
+  pinned?: { server: string | null; load: string | null };
   storage: string;
   run: number;
   load: 'open' | 'closed';
