@@ -18,7 +18,6 @@ import pg from 'pg';
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadavg, tmpdir } from 'node:os';
-import { createPostgresDatabase } from '../../apps/server/src/testing/test-database';
 import { BENCH_NICE, startServerProcess } from './server-process';
 import { LoadProcess } from './load-client';
 import { percentile } from './load';
@@ -46,6 +45,9 @@ const rate = Number(values.rate);
 const serverCpus = process.env.BENCH_SERVER_CPUS || undefined;
 const loadCpus = process.env.BENCH_LOAD_CPUS || undefined;
 process.env.VERITAS_TEST_DATABASE_URL ??= process.env.VERITAS_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5545/test';
+// Imported only now: test-database reads VERITAS_TEST_DATABASE_URL when it loads, and a static import
+// would load it before the line above (the bench then used the shared cluster on 5432).
+const { createPostgresDatabase } = await import('../../apps/server/src/testing/test-database');
 
 /** Durability is part of what is measured: a cluster that does not flush each commit is refused. */
 async function checkDurable(url: string): Promise<void> {
@@ -72,6 +74,7 @@ async function benchStorage(storage: 'postgres' | 'pglite', run: number): Promis
   if (storage === 'postgres') {
     const db = await createPostgresDatabase();
     dbUrl = db.url;
+    if (new URL(db.url).port !== new URL(process.env.VERITAS_TEST_DATABASE_URL!).port) throw new Error(`the bench database ${db.url} is not on the bench's cluster`);
     await checkDurable(db.url);
     env = { DATABASE_URL: db.url };
     cleanup = db.drop;

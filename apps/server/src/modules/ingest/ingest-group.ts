@@ -1,8 +1,16 @@
 import type { Batch, VeritasEvent } from '@veritas/schema';
 import type { Db } from '../../platform/db/database';
 import { AppError } from '../../kernel/errors';
-import { lockSessionsForGroup } from './ingest.repository';
-import { appendToChains, findBatchHash, insertHeldBatch, deleteHeldBatches, listHeldBatches, type EventRow, type BatchRow } from '../sessions';
+import {
+  lockSessionsForIngest,
+  appendToChains,
+  findBatchHash,
+  insertHeldBatch,
+  deleteHeldBatches,
+  listHeldBatches,
+  type EventRow,
+  type BatchRow,
+} from '../sessions';
 import { advance, decide, type HeldBatch, type SessionState } from './ingest-decide';
 
 export interface GroupItem {
@@ -37,20 +45,18 @@ export class IngestGroup {
     private readonly writeKeys: Map<string, string | null>,
   ) {}
 
-  /** Locks the sessions of the group (in id order) and reads the held batches of those that have some. */
+  /** Locks the sessions of the group (in id order) and reads their held batches. */
   static async open(tx: Db, sessionIds: string[]): Promise<IngestGroup> {
     const states = new Map<string, SessionState>();
     const tenants = new Map<string, string | null>();
     const writeKeys = new Map<string, string | null>();
-    const holding: string[] = [];
-    for (const { tenant_id, write_key, has_held, ...r } of await lockSessionsForGroup(tx, sessionIds)) {
+    for (const { tenant_id, write_key, ...r } of await lockSessionsForIngest(tx, sessionIds)) {
       states.set(r.id, { ...r, changed: false });
       tenants.set(r.id, tenant_id);
       writeKeys.set(r.id, write_key);
-      if (has_held) holding.push(r.id);
     }
     const held = new Map<string, Map<number, HeldBatch>>();
-    for (const h of await listHeldBatches(tx, holding)) {
+    for (const h of await listHeldBatches(tx, sessionIds)) {
       const waiting = held.get(h.session_id) ?? held.set(h.session_id, new Map()).get(h.session_id)!;
       waiting.set(h.first_seq, { firstSeq: h.first_seq, count: h.count, prevHash: h.prev_hash, hash: h.hash, mac: h.mac, events: h.events as VeritasEvent[] });
     }
