@@ -4,6 +4,11 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { PGlite } from '@electric-sql/pglite';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { pinned } from './server-process';
+
+const COPY_SCRIPT = fileURLToPath(new URL('./copy-process.ts', import.meta.url));
 
 /** The same rows the ingest stores, as COPY text lines. */
 function copyLines(sessionId: string, n: number): string[] {
@@ -46,4 +51,16 @@ export async function copyRatePglite(rows: number): Promise<number> {
   const rate = rows / ((performance.now() - start) / 1000);
   await db.close();
   return rate;
+}
+
+/** One COPY in its own process at the bench's nice level (copy-process.ts): rows per second. */
+export function copyRateInProcess(storage: 'postgres' | 'pglite', url: string | undefined, rows: number): Promise<number> {
+  const [cmd, args] = pinned(undefined, process.execPath, ['--import', 'tsx', COPY_SCRIPT, storage, url ?? '-', String(rows)]);
+  return new Promise((resolve, reject) => {
+    execFile(cmd, args, { maxBuffer: 1 << 20 }, (err, stdout) => {
+      const rate = Number(stdout.trim());
+      if (err || !Number.isFinite(rate)) reject(err ?? new Error(`copy baseline printed ${stdout}`));
+      else resolve(rate);
+    });
+  });
 }

@@ -8,17 +8,21 @@
  *
  * BENCH_SERVER_CPUS / BENCH_LOAD_CPUS pin the server / the load generator with `taskset -c`;
  * BENCH_SERVER_NODE_ARGS passes node flags to the server (e.g. `--import ./bench/ingest/server-probe.mjs`).
- * Needs PostgreSQL at VERITAS_BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test).
+ * BENCH_NICE (default -15) is the nice level of the server, load generator and COPY processes;
+ * BENCH_SERVER_ROOT measures the server of another checkout (e.g. the code before a change).
+ * Needs PostgreSQL at VERITAS_BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5545/test: the
+ * bench's own cluster, `sh bench/ingest/pg-cluster.sh start`); refuses to run with synchronous_commit off.
  */
 import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadavg, tmpdir } from 'node:os';
-import { createPostgresDatabase } from '../../apps/server/src/testing/test-database';
-import { startServerProcess } from './server-process';
+import { BENCH_NICE, startServerProcess } from './server-process';
 import { LoadProcess } from './load-client';
 import { percentile } from './load';
-import { copyRatePglite, copyRatePostgres } from './copy-baseline';
+import { copyRateInProcess } from './copy-baseline';
 import { CpuWindow, machineCpuSeconds, postgresPids, processCpuSeconds } from './cpu';
 import { printSummary, type RunRow } from './summary';
 
@@ -41,7 +45,40 @@ const seconds = Number(values.seconds);
 const rate = Number(values.rate);
 const serverCpus = process.env.BENCH_SERVER_CPUS || undefined;
 const loadCpus = process.env.BENCH_LOAD_CPUS || undefined;
-process.env.VERITAS_TEST_DATABASE_URL ??= process.env.VERITAS_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+process.env.VERITAS_TEST_DATABASE_URL ??= process.env.VERITAS_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5545/test';
+// Imported only now: test-database reads VERITAS_TEST_DATABASE_URL when it loads, and a static import
+// would load it before the line above (the bench then used the shared cluster on 5432).
+const { createPostgresDatabase } = await import('../../apps/server/src/testing/test-database');
+
+/** Durability is part of what is measured: a cluster that does not flush each commit is refused. */
+async function checkDurable(url: string): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const r = await c.query<{ name: string; setting: string }>(`select name, setting from pg_settings where name in ('synchronous_commit', 'fsync')`);
+    for (const { name, setting } of r.rows) if (setting !== 'on') throw new Error(`${name} is ${setting}: the bench measures durable ingest`);
+  } finally {
+    await c.end();
+  }
+}
+
+/**
+ * BENCH_OPEN_RT=<1–99>: during the open loop only, the server, the load generator and the bench
+ * database's backends run round-robin real-time at that priority (`chrt -a -r`), and go back to the
+ * normal scheduler before the closed loop. It asks what the ack tail is when other work on the
+ * machine cannot delay these processes at all. Opt-in, and only for the open loop: at 10,000 ev/s they
+ * use about half a core, so the rest of the machine is never starved (the closed loop would be).
+ */
+const openRt = Number(process.env.BENCH_OPEN_RT ?? '0');
+function realtime(pids: number[], on: boolean): void {
+  for (const pid of pids) {
+    try {
+      execFileSync('chrt', on ? ['-a', '-r', '-p', String(openRt), String(pid)] : ['-a', '-o', '-p', '0', String(pid)], { stdio: 'ignore' });
+    } catch (err) {
+      process.stderr.write(`chrt ${pid}: ${(err as Error).message}\n`);
+    }
+  }
+}
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -56,14 +93,17 @@ async function benchStorage(storage: 'postgres' | 'pglite', run: number): Promis
   if (storage === 'postgres') {
     const db = await createPostgresDatabase();
     dbUrl = db.url;
+    if (new URL(db.url).port !== new URL(process.env.VERITAS_TEST_DATABASE_URL!).port)
+      throw new Error(`the bench database ${db.url} is not on the bench's cluster`);
+    await checkDurable(db.url);
     env = { DATABASE_URL: db.url };
     cleanup = db.drop;
-    copyRate = () => copyRatePostgres(db.url, 200_000);
+    copyRate = () => copyRateInProcess('postgres', db.url, 200_000);
   } else {
     const dir = mkdtempSync(join(tmpdir(), 'veritas-bench-'));
     env = { VERITAS_DATA_DIR: dir };
     cleanup = async () => rmSync(dir, { recursive: true, force: true });
-    copyRate = () => copyRatePglite(200_000);
+    copyRate = () => copyRateInProcess('pglite', undefined, 200_000);
   }
   const rows: RunRow[] = [];
   const server = await startServerProcess(env, serverCpus);
@@ -96,9 +136,12 @@ async function benchStorage(storage: 'postgres' | 'pglite', run: number): Promis
       const background = new CpuWindow(pgAtStart.background);
       const machine0 = machineCpuSeconds();
       const load1 = loadavg()[0]!;
+      const rtPids = tag === 'open' && openRt > 0 ? [server.proc.pid!, load.pid, ...pgAtStart.backends] : [];
+      realtime(rtPids, true);
       const started = performance.now();
       const r = await load.order({ kind: 'run', tag, url: server.url, batchSize: batch, intervalMs, seconds }, 'ran');
       const wall = (performance.now() - started) / 1000;
+      realtime(rtPids, false);
       const machine1 = machineCpuSeconds();
       const pgAtEnd = dbUrl ? await postgresPids(dbUrl) : { backends: [], background: [] };
       const cores = (s: number) => s / wall;
@@ -110,6 +153,10 @@ async function benchStorage(storage: 'postgres' | 'pglite', run: number): Promis
       const totalCores = cores(machine1.total - machine0.total);
       rows.push({
         label: values.label ?? '',
+        at: new Date().toISOString(),
+        nice: BENCH_NICE,
+        realtime: rtPids.length > 0 ? openRt : 0,
+        pinned: { server: serverCpus ?? null, load: loadCpus ?? null },
         storage,
         run,
         load: tag,
@@ -117,6 +164,8 @@ async function benchStorage(storage: 'postgres' | 'pglite', run: number): Promis
         durable: r.rate,
         p50: percentile(r.latenciesMs, 50),
         p99: percentile(r.latenciesMs, 99),
+        p50Steady: percentile(r.steadyLatenciesMs, 50),
+        p99Steady: percentile(r.steadyLatenciesMs, 99),
         p99FromDue: percentile(r.fromDueMs, 99),
         lateP99: percentile(r.lateMs, 99),
         loadLoopDelay: r.loopDelayMs,
@@ -161,6 +210,6 @@ for (let run = 1; run <= runs; run++) {
 }
 console.log(
   `\ningest: ${clients} clients, batches of ${batch} events, ${seconds} s per load, ${runs} run(s), node ${process.version}` +
-    `${serverCpus ? `, server on CPU ${serverCpus}` : ''}${loadCpus ? `, load generator on CPU ${loadCpus}` : ''}\n`,
+    `, nice ${BENCH_NICE}${openRt > 0 ? `, open loop real-time (chrt -r ${openRt})` : ''}${serverCpus ? `, server on CPU ${serverCpus}` : ''}${loadCpus ? `, load generator on CPU ${loadCpus}` : ''}\n`,
 );
 printSummary(all);

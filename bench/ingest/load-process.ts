@@ -17,6 +17,7 @@ export type LoadReply =
       tag: string;
       rate: number;
       latenciesMs: number[];
+      steadyLatenciesMs: number[];
       fromDueMs: number[];
       lateMs: number[];
       loopDelayMs: { p99: number; max: number };

@@ -61,6 +61,8 @@ export interface RunResult {
   /** Events acknowledged per second in the steady window (after the first interval of ramp-up). */
   rate: number;
   latenciesMs: number[];
+  /** The acks of the steady window only (after the first interval, when every client has sent once). */
+  steadyLatenciesMs: number[];
   /** Open loop: ack time measured from when the batch was due by the schedule, not when it left. */
   fromDueMs: number[];
   /** Open loop: how late each batch left against its schedule (the generator's own timer lateness). */
@@ -76,6 +78,7 @@ export interface RunResult {
  */
 export async function runLoad(url: string, clients: Client[], batchSize: number, intervalMs: number, seconds: number): Promise<RunResult> {
   const latencies: number[] = [];
+  const steady: number[] = [];
   const fromDue: number[] = [];
   const late: number[] = [];
   const loopDelay = monitorEventLoopDelay({ resolution: 1 });
@@ -102,6 +105,8 @@ export async function runLoad(url: string, clients: Client[], batchSize: number,
           latencies.push(done - sent);
           fromDue.push(done - scheduled);
           late.push(sent - scheduled);
+          // The first interval is each session's first batch, on a server that has not yet run the ingest path.
+          if (sent >= steadyFrom) steady.push(done - sent);
           if (done >= steadyFrom && done <= deadline) events += batchSize;
         } else errors++;
         if (intervalMs > 0) {
@@ -118,6 +123,7 @@ export async function runLoad(url: string, clients: Client[], batchSize: number,
   return {
     rate: events / ((deadline - steadyFrom) / 1000),
     latenciesMs: latencies,
+    steadyLatenciesMs: steady,
     fromDueMs: fromDue,
     lateMs: late,
     loopDelayMs: { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },

@@ -7,6 +7,12 @@ import { fileURLToPath } from 'node:url';
 
 export interface RunRow {
   label: string;
+  /** When the load started (ISO), the nice level of the bench's processes, and their pinning. */
+  at?: string;
+  nice?: number;
+  /** The real-time priority the open loop ran at (BENCH_OPEN_RT), 0 when it did not. */
+  realtime?: number;
+  pinned?: { server: string | null; load: string | null };
   storage: string;
   run: number;
   load: 'open' | 'closed';
@@ -14,6 +20,9 @@ export interface RunRow {
   durable: number;
   p50: number;
   p99: number;
+  /** Ack p50 / p99 of the batches sent after the first interval (every session's first batch, the server's first run of the ingest path, left out). */
+  p50Steady?: number;
+  p99Steady?: number;
   /** Ack p99 measured from when each batch was due by the schedule (open loop), not when it left. */
   p99FromDue?: number;
   /** p99 of how late the generator sent a batch against its schedule (its own timer lateness). */
@@ -51,8 +60,10 @@ export function printSummary(rows: RunRow[]): void {
   }
   console.log('median (min–max) over runs; durable ÷ COPY is computed within each run');
   console.log('');
-  console.log('| config | storage | load | runs | load avg | durable ev/s | ack p50 ms | ack p99 ms | errors | raw COPY rows/s | durable ÷ COPY |');
-  console.log('| --- | --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log(
+    '| config | storage | load | runs | load avg | durable ev/s | ack p50 ms | ack p99 ms | ack p99 ms, steady | errors | raw COPY rows/s | durable ÷ COPY |',
+  );
+  console.log('| --- | --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const g of groups.values()) {
     const r0 = g[0]!;
     console.log(
@@ -65,7 +76,14 @@ export function printSummary(rows: RunRow[]): void {
       )} | ${mr(
         g.map((r) => r.p99),
         1,
-      )} | ${g.reduce((a, r) => a + r.errors, 0)} | ${mr(g.map((r) => r.copy))} | ${mr(
+      )} | ${
+        g.every((r) => r.p99Steady !== undefined)
+          ? mr(
+              g.map((r) => r.p99Steady!),
+              1,
+            )
+          : '—'
+      } | ${g.reduce((a, r) => a + r.errors, 0)} | ${mr(g.map((r) => r.copy))} | ${mr(
         g.map((r) => (r.durable / r.copy) * 100),
         1,
         '%',

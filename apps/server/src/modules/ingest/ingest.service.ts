@@ -1,4 +1,5 @@
-import { checkBatchSelf, checkEvents, batchMac, hexEqual, type Batch, type IngestBatchBody } from '@veritas/schema';
+import { checkEvents, type Batch, type IngestBatchBody } from '@veritas/schema';
+import { checkSeal } from './batch-seal';
 import type { Database } from '../../platform/db/database';
 import { AppError } from '../../kernel/errors';
 import type { SessionWriter } from '../../kernel/actor';
@@ -64,12 +65,13 @@ export function createIngestService(
       // Client-sealed batches pass through as sent; a server-sealed session's are chained and MACed here (docs/adr/0024).
       const sealed = await chainFieldsOf(database, writer, body, checked.events);
       const batch: Batch = { firstSeq: body.firstSeq, events: checked.events, ...sealed };
-      const self = await checkBatchSelf(batch);
-      if (self) throw new AppError('hash-mismatch', 'the hash is not SHA-256 of the canonical JSON of { events, prevHash }');
       if (writer.sealing === 'server') return { sessionId, batch, macKey };
-      // A session with a write key takes only batches MACed with it (docs/adr/0009-what-the-mac-proves.md).
-      if (!batch.mac) throw new AppError('missing-mac', 'send mac = HMAC-SHA256(SHA-256(write token), hash) with every batch');
-      if (!hexEqual(await batchMac(macKey, batch.hash), batch.mac)) throw new AppError('bad-mac');
+      // Seqs, hash and MAC, checked synchronously (batch-seal.ts). A session with a write key takes only
+      // batches MACed with it (docs/adr/0009-what-the-mac-proves.md).
+      const problem = checkSeal(batch, macKey);
+      if (problem === 'hash-mismatch') throw new AppError('hash-mismatch', 'the hash is not SHA-256 of the canonical JSON of { events, prevHash }');
+      if (problem === 'missing-mac') throw new AppError('missing-mac', 'send mac = HMAC-SHA256(SHA-256(write token), hash) with every batch');
+      if (problem === 'bad-mac') throw new AppError('bad-mac');
       return { sessionId, batch, macKey };
     } catch (err) {
       return rejected(err);
