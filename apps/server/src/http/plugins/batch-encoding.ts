@@ -1,6 +1,7 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
+import { LIMITS } from '@veritas/schema';
 import { AppError } from '../../kernel/errors';
 import { parseJsonBody } from '../json-body';
 
@@ -11,15 +12,15 @@ import { parseJsonBody } from '../json-body';
  */
 export const BATCH_MEDIA_TYPE = 'application/vnd.veritas.batch+json';
 
-/** Row codes: `[dt, code, ...the fields in this order]`. Any other event is `[dt, type, data]`. */
+/** Codes, their event type and field order (the recorder's encoder holds the same table). */
 const ROWS: Record<string, { type: string; fields: readonly string[] }> = {
   k: { type: 'key', fields: ['class', 'hold', 'trusted'] },
   o: { type: 'text.op', fields: ['pos', 'del', 'ins', 'cause', 'trusted'] },
-  p: { type: 'text.op', fields: ['pos', 'del', 'ins', 'cause'] },
+  q: { type: 'text.op', fields: ['pos', 'del', 'ins', 'cause'] },
   s: { type: 'selection', fields: ['start', 'end'] },
 };
 
-const BODY_KEYS = new Set(['v', 'f', 'p', 'h', 'm', 'e']);
+const BODY_KEYS = new Set(['v', 'f', 'p', 'h', 'm', 'c', 't', 'i', 'x', ...Object.keys(ROWS)]);
 
 function bad(detail: string): AppError {
   return new AppError('invalid-request', `/body: not a compact batch (${detail})`);
@@ -28,40 +29,71 @@ function bad(detail: string): AppError {
 const isInt = (x: unknown): x is number => Number.isSafeInteger(x);
 
 /**
- * `{ v: 1, f: firstSeq, p: prevHash, h: hash, m?: mac, e: rows }` back into the batch: seq is
- * `firstSeq` + the row's index, t the running sum of `dt` in tenths of a millisecond, and a
- * text.op's `pos` is given as its distance from where the batch's previous text.op ended.
- * What it yields is then validated as any batch body (BatchBody, then each event's type).
+ * `{ v: 1, f: firstSeq, p: prevHash, h: hash, m?: mac, c, t, i, x, <code>: columns }` back into the
+ * batch. `c` holds one code per event; seq is `firstSeq` + the event's index, t the running sum of
+ * `t` in tenths of a millisecond. Each code has one column per field of its event type; a
+ * text.op's `pos` is its distance from where the previous text.op ended and its `ins` a length
+ * taken from `i` (the inserted texts end to end). Code `x` takes `[type, data]` from `x`. What it
+ * yields is then validated as any batch body (BatchBody, then each event's type), and its hash and
+ * MAC checked on these events.
  */
 export function decodeBatchBody(text: string): unknown {
   const body = parseJsonBody(text) as Record<string, unknown>;
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw bad('not an object');
   for (const k of Object.keys(body)) if (!BODY_KEYS.has(k)) throw bad(`unknown field "${k}"`);
-  if (body.v !== 1) throw bad('v must be 1');
-  const { f, e } = body;
+  const { v, f, c, t, i = '', x = [] } = body;
+  if (v !== 1) throw bad('v must be 1');
   if (!isInt(f) || f < 0) throw bad('f must be the first seq');
-  if (!Array.isArray(e)) throw bad('e must be an array of rows');
+  if (typeof c !== 'string' || !Array.isArray(t) || t.length !== c.length) throw bad('c and t must have one entry per event');
+  // Checked before any event is built: a body within its byte limit cannot make the decoder build more than a batch may hold.
+  if (c.length > LIMITS.batchEvents) throw bad(`at most ${LIMITS.batchEvents} events`);
+  if (typeof i !== 'string' || !Array.isArray(x)) throw bad('i must be a string and x an array');
+  const cols: Record<string, unknown[][]> = {};
+  for (const [code, shape] of Object.entries(ROWS)) {
+    const col = body[code] ?? shape.fields.map(() => []);
+    if (!Array.isArray(col) || col.length !== shape.fields.length || !col.every(Array.isArray)) throw bad(`${code} must hold ${shape.fields.length} columns`);
+    cols[code] = col as unknown[][];
+  }
+  const taken: Record<string, number> = { x: 0, k: 0, o: 0, q: 0, s: 0 };
   let tenths = 0;
   let caret = 0;
-  const events = e.map((row: unknown, i) => {
-    if (!Array.isArray(row) || row.length < 3 || !isInt(row[0]) || typeof row[1] !== 'string') throw bad(`row ${i}`);
-    tenths += row[0];
-    const head = { seq: f + i, t: tenths / 10 };
-    const shape = ROWS[row[1]];
-    if (!shape) {
-      if (row.length !== 3) throw bad(`row ${i}`);
-      return { ...head, type: row[1], data: row[2] };
+  let at = 0;
+  const events = [];
+  for (let n = 0; n < c.length; n++) {
+    const code = c[n]!;
+    const dt = t[n];
+    if (!isInt(dt)) throw bad(`t[${n}] must be an integer`);
+    tenths += dt;
+    const head = { seq: f + n, t: tenths / 10 };
+    if (code === 'x') {
+      const e = x[taken.x!++];
+      if (!Array.isArray(e) || e.length !== 2) throw bad(`x has no [type, data] for event ${n}`);
+      events.push({ ...head, type: e[0], data: e[1] });
+      continue;
     }
-    if (row.length !== shape.fields.length + 2) throw bad(`row ${i}`);
+    const shape = ROWS[code];
+    if (!shape) throw bad(`unknown code "${code}"`);
+    const k = taken[code]!++;
     const data: Record<string, unknown> = {};
-    shape.fields.forEach((name, j) => (data[name] = row[j + 2]));
+    shape.fields.forEach((name, j) => {
+      const col = cols[code]![j]!;
+      if (k >= col.length) throw bad(`column ${code}[${j}] is short`);
+      data[name] = col[k];
+    });
     if (shape.type === 'text.op') {
-      if (!isInt(data.pos) || typeof data.ins !== 'string') throw bad(`row ${i}`);
+      const len = data.ins;
+      if (!isInt(data.pos) || !isInt(len) || len < 0 || at + len > i.length) throw bad(`text.op ${n}`);
       data.pos = caret + data.pos;
-      caret = (data.pos as number) + data.ins.length;
+      data.ins = i.slice(at, at + len);
+      at += len;
+      caret = (data.pos as number) + len;
     }
-    return { ...head, type: shape.type, data };
-  });
+    events.push({ ...head, type: shape.type, data });
+  }
+  for (const [code, n] of Object.entries(taken))
+    if ((code === 'x' ? x.length : cols[code]![0]!.length) !== n || (code !== 'x' && cols[code]!.some((col) => col.length !== n)))
+      throw bad(`${code} holds more than c names`);
+  if (at !== i.length) throw bad('i holds more than the text.ops insert');
   const out: Record<string, unknown> = { firstSeq: f, events, prevHash: body.p, hash: body.h };
   if (body.m !== undefined) out.mac = body.m;
   return out;
