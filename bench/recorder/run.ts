@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Request } from 'playwright-core';
 import { loadConfig, startServer } from '@veritas/server';
 import { decodeBatchBody, BATCH_MEDIA_TYPE } from '../../apps/server/src/http/plugins/batch-encoding';
+import { sdkOptions } from '../../packages/recorder/build-options.mjs';
 import { launchChromium } from '../../scripts/test-support/chromium';
 import { bundleRecorder, serveDir, writePage } from '../../packages/recorder/src/testing/harness';
 
@@ -117,7 +118,7 @@ async function oneSide(browser: Browser, siteUrl: string, api: string, side: Sid
     let wire = 0;
     for (const b of bodies) {
       wire += b.body.length;
-      const plain = b.encoding === 'gzip' ? gunzipSync(b.body) : b.body;
+      const plain = b.encoding === "gzip" ? gunzipSync(b.body) : b.body;
       raw += plain.length;
       const text = plain.toString('utf8');
       const batch = b.type?.startsWith(BATCH_MEDIA_TYPE) ? decodeBatchBody(text) : JSON.parse(text);
@@ -136,14 +137,8 @@ async function oneSide(browser: Browser, siteUrl: string, api: string, side: Sid
 async function sdkSize() {
   const host = `const ed = document.querySelector('textarea'); ed.addEventListener('input', () => {});`;
   const size = async (contents: string) => {
-    const out = await build({
-      stdin: { contents, resolveDir: recorderSrc, loader: 'ts' },
-      bundle: true,
-      minify: true,
-      format: 'esm',
-      write: false,
-      legalComments: 'none',
-    });
+    // The published SDK's own esbuild options (packages/recorder/build-options.mjs).
+    const out = await build({ ...sdkOptions, stdin: { contents, resolveDir: recorderSrc, loader: 'ts' }, write: false });
     const code = out.outputFiles[0]!.contents;
     return { min: code.length, gz: gzipSync(code, { level: 9 }).length };
   };

@@ -99,17 +99,24 @@ export function decodeBatchBody(text: string): unknown {
   return out;
 }
 
-/** Counts what the gunzip yields and stops it past `limit` bytes: a small body that inflates without end (a zip bomb) costs no more than the limit. */
+/**
+ * Passes on what the gunzip yields and, once past `limit` bytes, stops it: Fastify's body limit sees
+ * the excess and answers 413, and a small body that inflates without end (a zip bomb) costs no
+ * more than the limit.
+ */
 class Inflated extends Transform {
   private seen = 0;
   receivedEncodedLength = 0;
-  constructor(private readonly limit: number) {
+  constructor(
+    private readonly limit: number,
+    private readonly onOver: () => void,
+  ) {
     super();
   }
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     this.seen += chunk.length;
-    if (this.seen > this.limit) return done(new AppError('body-too-large', `/body: more than ${this.limit} bytes once decompressed`));
     done(null, chunk);
+    if (this.seen > this.limit) this.onOver();
   }
 }
 
@@ -132,18 +139,19 @@ export function installBatchEncoding(app: FastifyInstance): void {
     if (coding !== 'gzip') throw new AppError('unsupported-media-type', `/headers/content-encoding: only gzip is accepted, not "${coding}"`);
     const limit = req.routeOptions.bodyLimit ?? app.initialConfig.bodyLimit ?? 1024 * 1024;
     const gunzip = createGunzip();
-    const inflated = new Inflated(limit);
+    // Stops inflating at once, and reads the rest of the request without keeping it (the answer comes after).
+    const stop = () => {
+      payload.unpipe(gunzip);
+      gunzip.unpipe(inflated);
+      gunzip.destroy();
+      payload.resume();
+    };
+    const inflated = new Inflated(limit, stop);
     // What arrived on the wire, for Fastify's Content-Length check (it compares the encoded length).
     payload.on('data', (c: Buffer) => (inflated.receivedEncodedLength += c.length));
-    const fail = (err: Error) => {
-      payload.unpipe(gunzip);
-      gunzip.destroy();
-      inflated.destroy(err instanceof AppError ? err : new AppError('malformed-json', `/body: not valid gzip (${err.message})`));
-    };
-    gunzip.on('error', fail);
-    inflated.on('error', () => {
-      payload.unpipe(gunzip);
-      gunzip.destroy();
+    gunzip.on('error', (err) => {
+      stop();
+      inflated.destroy(new AppError('malformed-json', `/body: not valid gzip (${err.message})`));
     });
     payload.pipe(gunzip).pipe(inflated);
     return inflated;
