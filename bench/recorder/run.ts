@@ -121,7 +121,7 @@ async function oneSide(browser: Browser, siteUrl: string, api: string, side: Sid
       const plain = b.encoding === "gzip" ? gunzipSync(b.body) : b.body;
       raw += plain.length;
       const text = plain.toString('utf8');
-      const batch = b.type?.startsWith(BATCH_MEDIA_TYPE) ? decodeBatchBody(text) : JSON.parse(text);
+      const batch = b.type?.startsWith(BATCH_MEDIA_TYPE) ? await decodeBatchBody(text) : JSON.parse(text);
       model += Buffer.byteLength(JSON.stringify(batch));
     }
     Object.assign(out, { modelB: model / typed, rawB: raw / typed, wireB: wire / typed });

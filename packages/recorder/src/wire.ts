@@ -14,7 +14,8 @@ const ROWS: [code: string, type: string, fields: string[]][] = [
 /**
  * The batch written short and in columns, which gzip compresses far better than one object per
  * event: `c` has one code per event, `t` the time since the event before in tenths of a millisecond
- * (seq follows from `firstSeq`), and each code a column per field. A text.op's `pos` is its distance
+ * (seq follows from `firstSeq`; a key's less its hold), and each code a column per field (a key's
+ * hold in tenths too). A text.op's `pos` is its distance
  * from where the one before ended, its `ins` a length into `i`, the inserted texts end to end. Any
  * other event is `[type, data]` in `x`. Null when an event's seq or t could not be carried back
  * exactly: that batch goes as plain JSON.
@@ -31,12 +32,16 @@ export function compactBatch(b: Batch): string | null {
     const { seq, t: time, type, data } = b.events[n]!;
     const at = Math.round(time * 10);
     if (seq !== b.firstSeq + n || at / 10 !== time || Object.keys(b.events[n]!).length !== 4) return null;
-    t.push(at - tenths);
-    tenths = at;
     const d = data as Record<string, unknown>;
     const keys = Object.keys(d);
-    const row = ROWS.find(([, ty, fields]) => ty === type && fields.length === keys.length && fields.every((f) => d[f] !== undefined));
-    if (!row || (type === 'text.op' && !(Number.isSafeInteger(d.pos) && typeof d.ins === 'string'))) {
+    const hold = Math.round((d.hold as number) * 10);
+    let row = ROWS.find(([, ty, fields]) => ty === type && fields.length === keys.length && fields.every((f) => d[f] !== undefined));
+    if ((type === 'text.op' && !(Number.isSafeInteger(d.pos) && typeof d.ins === 'string')) || (type === 'key' && hold / 10 !== d.hold)) row = undefined;
+    // A key event comes at its release, `hold` after its press, which is about when its text.op came:
+    // its time is written as the rest after the hold, mostly 0 or nearly.
+    t.push(at - tenths - (row && type === 'key' ? hold : 0));
+    tenths = at;
+    if (!row) {
       c += 'x';
       x.push([type, data]);
       continue;
@@ -49,14 +54,16 @@ export function compactBatch(b: Batch): string | null {
       if (f === 'pos') {
         v = (v as number) - caret;
         caret = (d.pos as number) + (d.ins as string).length;
-      } else if (f === 'ins') {
+      } else if (f === 'hold') v = hold;
+      else if (f === 'ins') {
         i += v as string;
         v = (v as string).length;
       }
       col[j]!.push(v);
     });
   }
-  return JSON.stringify({ v: 1, f: b.firstSeq, p: b.prevHash, h: b.hash, m: b.mac, c, t, i, x, ...cols });
+  // No `hash`: the server computes it from the events and `prevHash`, as it would to check it.
+  return JSON.stringify({ v: 1, f: b.firstSeq, p: b.prevHash, m: b.mac, c, t, i, x, ...cols });
 }
 
 /** Gzip where the browser has CompressionStream; the body as it is elsewhere. */

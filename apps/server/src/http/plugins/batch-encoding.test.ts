@@ -14,15 +14,18 @@ const keys = (from: number, n: number): VeritasEvent[] =>
   Array.from({ length: n }, (_, i) => ({ seq: from + i, t: (from + i) * 10.5, type: 'key', data: { class: 'char', hold: 3.2, trusted: true } }));
 
 /** The compact form of a batch of key events, written out by hand from the ADR. */
-function compactKeys(b: { firstSeq: number; events: VeritasEvent[]; prevHash: string; hash: string; mac?: string }): string {
+function compactKeys(b: { firstSeq: number; events: VeritasEvent[]; prevHash: string; hash: string; mac?: string }, withHash = true): string {
   let prev = 0;
+  // Times in tenths since the event before, a key's less its hold (3.2 ms: 32 tenths).
   const t = b.events.map((e) => {
-    const dt = Math.round(e.t * 10) - prev;
-    prev += dt;
+    const at = Math.round(e.t * 10);
+    const dt = at - prev - 32;
+    prev = at;
     return dt;
   });
   const n = b.events.length;
-  return JSON.stringify({ v: 1, f: b.firstSeq, p: b.prevHash, h: b.hash, m: b.mac, c: 'k'.repeat(n), t, k: [Array(n).fill('char'), Array(n).fill(3.2), Array(n).fill(true)] });
+  const k = [Array(n).fill('char'), Array(n).fill(32), Array(n).fill(true)];
+  return JSON.stringify({ v: 1, f: b.firstSeq, p: b.prevHash, ...(withHash ? { h: b.hash } : {}), m: b.mac, c: 'k'.repeat(n), t, k });
 }
 
 const post = (body: string | Buffer, headers: Record<string, string>) =>
@@ -42,7 +45,7 @@ describe(`compact and gzip-encoded batch bodies (${TEST_DB})`, () => {
     const key = await macKeyFromToken(token);
     const b1 = await sealBatch(keys(0, 5), await genesisHash(id), key);
     const body = compactKeys(b1);
-    const tampered = body.replace('[3.2,', '[9.9,');
+    const tampered = body.replace('[32,', '[99,');
     expect(tampered).not.toBe(body);
     const refused = await post(gzipSync(tampered), { 'content-type': BATCH_MEDIA_TYPE, 'content-encoding': 'gzip' });
     expect(refused.statusCode, refused.body).toBe(400);
@@ -55,6 +58,13 @@ describe(`compact and gzip-encoded batch bodies (${TEST_DB})`, () => {
     expect((await post(gzipSync(JSON.stringify(b2)), { 'content-type': 'application/json', 'content-encoding': 'gzip' })).json().ack).toBe(7);
     const b3 = await sealBatch(keys(8, 2), b2.hash, key);
     expect((await post(compactKeys(b3), { 'content-type': BATCH_MEDIA_TYPE })).json().ack).toBe(9);
+    // Without `h` the server computes the hash: a changed event then fails the MAC, which is over the true hash.
+    const b4 = await sealBatch(keys(10, 4), b3.hash, key);
+    const noHash = compactKeys(b4, false);
+    const changed = await post(noHash.replace('[32,', '[99,'), { 'content-type': BATCH_MEDIA_TYPE });
+    expect(changed.statusCode, changed.body).toBe(401);
+    expect(changed.json().type).toBe('urn:veritas:problem:bad-mac');
+    expect((await post(noHash, { 'content-type': BATCH_MEDIA_TYPE })).json().ack).toBe(13);
   });
 
   it('refuses a body that inflates past the route limit (413), other codings (415), broken gzip and broken compact bodies (400)', async () => {

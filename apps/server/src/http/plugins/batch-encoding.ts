@@ -1,7 +1,7 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
-import { LIMITS } from '@veritas/schema';
+import { LIMITS, batchHash, type VeritasEvent } from '@veritas/schema';
 import { AppError } from '../../kernel/errors';
 import { parseJsonBody } from '../json-body';
 
@@ -29,15 +29,15 @@ function bad(detail: string): AppError {
 const isInt = (x: unknown): x is number => Number.isSafeInteger(x);
 
 /**
- * `{ v: 1, f: firstSeq, p: prevHash, h: hash, m?: mac, c, t, i, x, <code>: columns }` back into the
+ * `{ v: 1, f: firstSeq, p: prevHash, h?: hash, m?: mac, c, t, i, x, <code>: columns }` back into the
  * batch. `c` holds one code per event; seq is `firstSeq` + the event's index, t the running sum of
- * `t` in tenths of a millisecond. Each code has one column per field of its event type; a
+ * `t` in tenths of a millisecond (plus, for a key, its hold, also in tenths). Each code has one column per field of its event type; a
  * text.op's `pos` is its distance from where the previous text.op ended and its `ins` a length
  * taken from `i` (the inserted texts end to end). Code `x` takes `[type, data]` from `x`. What it
  * yields is then validated as any batch body (BatchBody, then each event's type), and its hash and
  * MAC checked on these events.
  */
-export function decodeBatchBody(text: string): unknown {
+export async function decodeBatchBody(text: string): Promise<unknown> {
   const body = parseJsonBody(text) as Record<string, unknown>;
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw bad('not an object');
   for (const k of Object.keys(body)) if (!BODY_KEYS.has(k)) throw bad(`unknown field "${k}"`);
@@ -64,7 +64,7 @@ export function decodeBatchBody(text: string): unknown {
     const dt = t[n];
     if (!isInt(dt)) throw bad(`t[${n}] must be an integer`);
     tenths += dt;
-    const head = { seq: f + n, t: tenths / 10 };
+    const head: { seq: number; t: number } = { seq: f + n, t: tenths / 10 };
     if (code === 'x') {
       const e = x[taken.x!++];
       if (!Array.isArray(e) || e.length !== 2) throw bad(`x has no [type, data] for event ${n}`);
@@ -80,7 +80,13 @@ export function decodeBatchBody(text: string): unknown {
       if (k >= col.length) throw bad(`column ${code}[${j}] is short`);
       data[name] = col[k];
     });
-    if (shape.type === 'text.op') {
+    if (shape.type === 'key') {
+      // The hold is in tenths of a millisecond, and the key's time was written less its hold.
+      if (!isInt(data.hold)) throw bad(`key ${n}`);
+      tenths += data.hold;
+      head.t = tenths / 10;
+      data.hold = data.hold / 10;
+    } else if (shape.type === 'text.op') {
       const len = data.ins;
       if (!isInt(data.pos) || !isInt(len) || len < 0 || at + len > i.length) throw bad(`text.op ${n}`);
       data.pos = caret + data.pos;
@@ -94,7 +100,11 @@ export function decodeBatchBody(text: string): unknown {
     if ((code === 'x' ? x.length : cols[code]![0]!.length) !== n || (code !== 'x' && cols[code]!.some((col) => col.length !== n)))
       throw bad(`${code} holds more than c names`);
   if (at !== i.length) throw bad('i holds more than the text.ops insert');
-  const out: Record<string, unknown> = { firstSeq: f, events, prevHash: body.p, hash: body.h };
+  // Without `h`, the hash is computed here, as the chain defines it, from the events and prevHash: the
+  // chain check then holds by construction, and the MAC (checked over this hash) is what vouches for
+  // the batch (ADR 0009). A wrong prevHash or a changed event still fails, as a wrong MAC.
+  const hash = body.h ?? (typeof body.p === 'string' ? await batchHash(events as VeritasEvent[], body.p) : undefined);
+  const out: Record<string, unknown> = { firstSeq: f, events, prevHash: body.p, hash };
   if (body.m !== undefined) out.mac = body.m;
   return out;
 }
@@ -126,13 +136,7 @@ class Inflated extends Transform {
  * any other content coding is refused (415).
  */
 export function installBatchEncoding(app: FastifyInstance): void {
-  app.addContentTypeParser(BATCH_MEDIA_TYPE, { parseAs: 'string' }, (_req, body, done) => {
-    try {
-      done(null, decodeBatchBody(body as string));
-    } catch (err) {
-      done(err as Error, undefined);
-    }
-  });
+  app.addContentTypeParser(BATCH_MEDIA_TYPE, { parseAs: 'string' }, async (_req: unknown, body: string | Buffer) => decodeBatchBody(body as string));
   app.addHook('preParsing', async (req, _reply, payload) => {
     const coding = req.headers['content-encoding']?.trim().toLowerCase();
     if (!coding || coding === 'identity') return payload;
