@@ -11,7 +11,8 @@ const INTERNAL = [
   'sender', 'sink', 'snapshotIfChanged', 'spill', 'stopRunning', 'tBase', 'timer', 'tracker', 'waiters', 'wake', 'wakeUp',
   'unsealed', 'opsSinceSnapshot', 'phase', 'shownState', 'whenSaved', 'releaseWaiters', 'setOnline', 'takeSpill', 'dropSpill',
   'syncExternal', 'checkSelection', 'startSnapshots', 'takeHostToken', 'startNow', 'markEnded', 'sealAll', 'capture', 'editor',
-  'notify', 'schedule', 'model',
+  'notify', 'schedule', 'model', 'prune', 'stopped', 'sealed', 'sealSoon', 'onNetwork', 'onFatal', 'onAck', 'leaving', 'startNew', 'sleep',
+  'clip', 'inputMethod', 'finish', 'fail', 'hint', 'backward',
 ];
 
 export const sdkOptions = {
