@@ -118,7 +118,7 @@ async function oneSide(browser: Browser, siteUrl: string, api: string, side: Sid
     let wire = 0;
     for (const b of bodies) {
       wire += b.body.length;
-      const plain = b.encoding === "gzip" ? gunzipSync(b.body) : b.body;
+      const plain = b.encoding === 'gzip' ? gunzipSync(b.body) : b.body;
       raw += plain.length;
       const text = plain.toString('utf8');
       const batch = b.type?.startsWith(BATCH_MEDIA_TYPE) ? await decodeBatchBody(text) : JSON.parse(text);
@@ -139,7 +139,7 @@ async function sdkSize() {
   const size = async (contents: string) => {
     // The published SDK's own esbuild options (packages/recorder/build-options.mjs).
     const out = await build({ ...sdkOptions, stdin: { contents, resolveDir: recorderSrc, loader: 'ts' }, write: false });
-    const code = out.outputFiles[0]!.contents;
+    const code = out.outputFiles![0]!.contents;
     return { min: code.length, gz: gzipSync(code, { level: 9 }).length };
   };
   return { base: await size(host), rec: await size(`${host} import { attach } from './index'; attach(ed, {});`) };
@@ -188,9 +188,7 @@ async function main() {
   console.log('| --- | ---: | ---: | ---: | ---: | --- |');
   for (const k of ['median', 'p99', 'mean'] as const) {
     const ratio = mr(runs.veritas.map((x, i) => (x[k] - runs.none[i]![k]) / (runs.rrweb[i]![k] - runs.none[i]![k])));
-    console.log(
-      `| ${k} time (ms) | ${fmt(runs.none.map((x) => x[k]))} | ${fmt(runs.veritas.map((x) => x[k]))} | ${fmt(runs.rrweb.map((x) => x[k]))} | | |`,
-    );
+    console.log(`| ${k} time (ms) | ${fmt(runs.none.map((x) => x[k]))} | ${fmt(runs.veritas.map((x) => x[k]))} | ${fmt(runs.rrweb.map((x) => x[k]))} | | |`);
     console.log(
       `| added to ${k} (ms) | – | ${fmt(added('veritas', k))} | ${fmt(added('rrweb', k))} | ${fmt([ratio.median, ratio.min, ratio.max], 2)} | ${k === 'median' ? 'Veritas ≤ 0.5 × rrweb' : ''} |`,
     );

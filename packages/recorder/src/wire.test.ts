@@ -63,7 +63,14 @@ describe('the compact batch (ADR 0025)', () => {
       { ...base, t: [0.5] },
       { ...base, c: 'z' },
       { ...base, k: [['char'], [1]] },
-      { ...base, k: [['char', 'char'], [1, 1], [true, true]] },
+      {
+        ...base,
+        k: [
+          ['char', 'char'],
+          [1, 1],
+          [true, true],
+        ],
+      },
       { ...base, k: [['char'], [1.5], [true]] },
       { ...base, c: 'o', o: [[0], [0], [2], ['type'], [true]], i: 'a' },
       { ...base, extra: 1 },
