@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { batchHash, genesisHash, macKeyFromToken, sealBatch, type VeritasEvent } from '@veritas/schema';
-import { decodeBatchBody } from '../../../apps/server/src/http/plugins/batch-encoding';
+import { decodeBatchBody } from '@veritas/server';
 import type { Batch } from './types';
 import { compactBatch } from './wire';
 
