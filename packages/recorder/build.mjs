@@ -10,6 +10,7 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
+import { sdkOptions } from './build-options.mjs';
 
 const { values: args } = parseArgs({ options: { outdir: { type: 'string' }, 'js-only': { type: 'boolean', default: false } } });
 const here = new URL('.', import.meta.url).pathname;
@@ -17,14 +18,9 @@ const dist = args.outdir ? resolve(args.outdir) : `${here}dist`;
 rmSync(dist, { recursive: true, force: true });
 
 await build({
+  ...sdkOptions,
   entryPoints: [`${here}src/index.ts`],
-  bundle: true,
-  format: 'esm',
-  platform: 'browser',
-  target: 'es2020',
-  minify: true,
   sourcemap: true,
-  legalComments: 'none',
   outfile: `${dist}/index.js`,
   logLevel: 'warning',
 });

@@ -21,3 +21,5 @@ export {
   type CertificateCheck,
   type CertificateClaims,
 } from './modules/certificates';
+// The compact batch's decoder (ADR 0025), for the recorder's round-trip test and the recorder bench.
+export { BATCH_MEDIA_TYPE, decodeBatchBody } from './http/plugins/batch-encoding';

@@ -118,7 +118,9 @@ export class TextCapture {
     if (!press) return;
     this.held.delete(id);
     this.sink.push('key', { class: press.cls, hold: Math.max(0, round(e.timeStamp - press.at)), trusted: press.trusted && e.isTrusted }, e.timeStamp);
-    this.checkSelection();
+    // A character or space typed without a modifier moves the caret only through its input, whose
+    // op already read the selection: reading it again here (a layout read per keystroke) tells nothing.
+    if ((press.cls !== 'char' && press.cls !== 'space') || e.ctrlKey || e.metaKey || e.altKey) this.checkSelection();
   }
 
   /** Keys still down when the window loses focus are closed then: their release is not seen. */

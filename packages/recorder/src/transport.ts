@@ -1,5 +1,6 @@
 import { INGEST_PROTOCOL } from '@veritas/schema/chain';
 import type { Batch, SessionKind, SessionMeta } from './types';
+import { BATCH_TYPE, compactBatch, gzipped } from './wire';
 
 /** A failed request: `retryable` ones are kept and resent; the rest are reported (409: resending will not fix it). */
 export class TransportError extends Error {
@@ -20,16 +21,22 @@ function url(server: string, path: string): string {
   return server.replace(/\/+$/, '') + path;
 }
 
-async function request(method: string, href: string, body: unknown, token?: string): Promise<unknown> {
-  const headers: Record<string, string> = {};
-  if (body !== undefined) headers['content-type'] = 'application/json';
+/** A body already written for the wire, with its own headers (the compact, gzipped batch). */
+interface Encoded {
+  body: BodyInit;
+  headers: Record<string, string>;
+}
+
+async function request(method: string, href: string, body: unknown, token?: string, enc?: Encoded): Promise<unknown> {
+  const headers: Record<string, string> = enc ? { ...enc.headers } : {};
+  if (body !== undefined && !enc) headers['content-type'] = 'application/json';
   if (token) headers.authorization = `Bearer ${token}`;
   let res: Response;
   try {
     res = await fetch(href, {
       method,
       headers,
-      body: body === undefined ? null : JSON.stringify(body),
+      body: enc ? enc.body : body === undefined ? null : JSON.stringify(body),
       signal: AbortSignal.timeout(20_000),
       credentials: 'omit',
     });
@@ -74,6 +81,15 @@ function wire(b: Batch) {
   return b.mac ? { firstSeq: b.firstSeq, events: b.events, prevHash: b.prevHash, hash: b.hash, mac: b.mac } : b;
 }
 
+/** A batch over HTTP: compact and gzipped where it can be (ADR 0025), else the plain JSON batch. */
+async function encoded(batch: Batch): Promise<Encoded> {
+  const compact = compactBatch(batch);
+  const { body, gzip } = await gzipped(compact ?? JSON.stringify(wire(batch)));
+  const headers: Record<string, string> = { 'content-type': compact ? BATCH_TYPE : 'application/json' };
+  if (gzip) headers['content-encoding'] = 'gzip';
+  return { body, headers };
+}
+
 /** Sends one batch and answers with the server's ack. */
 export interface Channel {
   send(batch: Batch): Promise<number>;
@@ -84,7 +100,7 @@ export function httpChannel(server: string, id: string, token: string): Channel 
   const href = url(server, `/v1/sessions/${encodeURIComponent(id)}/events`);
   return {
     async send(batch) {
-      const out = (await request('POST', href, wire(batch), token)) as { ack?: unknown };
+      const out = (await request('POST', href, undefined, token, await encoded(batch))) as { ack?: unknown };
       if (typeof out?.ack !== 'number') throw new TransportError('answer without ack', true, 200);
       return out.ack;
     },

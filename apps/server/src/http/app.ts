@@ -25,6 +25,7 @@ import { clientErrorHandler, frameworkErrors } from './plugins/client-errors';
 import { behindTls, docsCsp, installSecurityHeaders, SAFE_REQUEST_ID } from './plugins/security-headers';
 import { enforceAccess, installAccess } from './plugins/access';
 import { installAuth } from './plugins/auth';
+import { installBatchEncoding } from './plugins/batch-encoding';
 import { installCors } from './plugins/cors';
 import { installIdempotency } from './plugins/idempotency';
 import { SECURITY_SCHEMES, transformDocument, transformRoute } from './openapi/openapi-hygiene';
@@ -152,6 +153,8 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, hu
       done(err as Error, undefined);
     }
   });
+  // The compact batch media type and gzip-encoded bodies (ADR 0025), decoded before validation.
+  installBatchEncoding(app);
   // Who is calling (auth), then whether the route's declared access lets them (access): before any handler.
   installAuth(app, {
     session: (sessionId, token) => services.credentials.actorFor(sessionId, token),

@@ -31,7 +31,7 @@ const SESSION_ID = new RegExp(SessionId.pattern!);
 /** What a cross-origin answer allows: the recorder's headers in, Retry-After and the request id out. */
 const ALLOWED = {
   methods: ['POST'],
-  allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-request-id'],
+  allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-request-id', 'content-encoding'],
   exposedHeaders: ['idempotent-replayed', 'retry-after', 'x-request-id'],
   credentials: false,
   maxAge: 600,

@@ -7,7 +7,7 @@ import type { IncomingMessage } from 'node:http';
  */
 export function discardBody(raw: IncomingMessage, limit: number): Promise<void> {
   const declared = Number(raw.headers['content-length']);
-  if (raw.complete || raw.destroyed || (Number.isFinite(declared) && declared > limit)) return Promise.resolve();
+  if (raw.complete || raw.readableEnded || raw.destroyed || (Number.isFinite(declared) && declared > limit)) return Promise.resolve();
   return new Promise((resolve) => {
     let seen = 0;
     const done = () => {
