@@ -97,17 +97,29 @@ class SessionFeed {
     this.stopResync = hub.onResync(() => this.pull());
     // One timer per session, not per viewer. A feed that heard nothing for a period reads anyway: its
     // last message may have been lost (a lost one followed by others shows as a gap and is read then).
-    this.timers.push(
-      setInterval(() => {
-        for (const m of this.members) m.heartbeat();
-        if (!this.heardSinceBeat) this.pull();
-        this.heardSinceBeat = false;
-      }, this.deps.heartbeatMs),
-      setInterval(() => {
-        this.checks.clear();
-        for (const m of [...this.members]) m.recheck();
-      }, this.deps.recheckMs),
-    );
+    this.every(this.deps.heartbeatMs, () => {
+      for (const m of this.members) m.heartbeat();
+      if (!this.heardSinceBeat) this.pull();
+      this.heardSinceBeat = false;
+    });
+    this.every(this.deps.recheckMs, () => {
+      this.checks.clear();
+      for (const m of [...this.members]) m.recheck();
+    });
+  }
+
+  /**
+   * Runs `tick` every `ms`, the first at a random point of the first period: feeds opened together
+   * (an exam's 2,000 streams within seconds) would otherwise all read and re-check in the same
+   * instant, thousands of queries at once in front of ingest's.
+   */
+  private every(ms: number, tick: () => void): void {
+    const first = setTimeout(() => {
+      if (this.closed) return;
+      tick();
+      this.timers.push(setInterval(tick, ms));
+    }, Math.random() * ms);
+    this.timers.push(first);
   }
 
   /**
@@ -129,7 +141,7 @@ class SessionFeed {
     this.closed = true;
     this.unsubscribe?.();
     this.stopResync?.();
-    for (const t of this.timers) clearInterval(t);
+    for (const t of this.timers) clearTimeout(t);
     this.checks.clear();
     this.heard.length = 0;
   }
