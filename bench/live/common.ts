@@ -58,10 +58,14 @@ export async function storage(kind: string): Promise<{ env: NodeJS.ProcessEnv; d
 /** A redis-server of the bench's own, on its own port (never the shared one). */
 export async function ownRedis(): Promise<{ url: string; stop(): void }> {
   // A port nobody listens on right now (a random one can collide with an ephemeral port in use).
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-  const { port } = probe.address() as { port: number };
-  await new Promise((r) => probe.close(r));
+  // BENCH_LIVE_REDIS_PORT: a port set aside for the bench's Redis (it must be free).
+  let port = Number(process.env.BENCH_LIVE_REDIS_PORT ?? 0);
+  if (!port) {
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    ({ port } = probe.address() as { port: number });
+    await new Promise((r) => probe.close(r));
+  }
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'pipe' });
   await new Promise<void>((resolve, reject) => {
     let out = '';

@@ -160,7 +160,7 @@ async function once(): Promise<Row> {
     await until(async () => {
       const r = await report(procs);
       return r.deliveries >= expected && new Set(r.alerts.map((a) => a.sessionId)).size >= violations;
-    }, 30_000);
+    }, 60_000);
     const serverCores = (sum(servers.map((s) => cpuSeconds(s.pid))) - cpu0) / ((Date.now() - t0) / 1000);
     const r = await report(procs);
     const acks = new Histogram();

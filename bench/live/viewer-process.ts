@@ -149,12 +149,21 @@ async function handle(o: ViewerOrder): Promise<ViewerReply> {
     const worker = async () => {
       while (next < o.urls.length) {
         const url = o.urls[next++]!;
-        try {
-          await openOne(url);
-          ok++;
-        } catch (err) {
-          failed++;
-          errors.add(String((err as Error).message));
+        // A busy server may refuse an open (its pool waited too long): try again, as EventSource would.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await openOne(url);
+            ok++;
+            break;
+          } catch (err) {
+            if (attempt < 5) {
+              await new Promise((r) => setTimeout(r, 1000));
+              continue;
+            }
+            failed++;
+            errors.add(String((err as Error).message));
+            break;
+          }
         }
       }
     };
