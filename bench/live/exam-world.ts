@@ -110,7 +110,11 @@ export async function buildExamWorld(databaseUrl: string, base: string, teachers
       return { sessionId: body.attempt.sessionId, writeToken: body.writeToken };
     });
     return {
-      teachers: teacherPeople.map((t, i) => ({ headers: t.headers, examId: examIds[i]!, sessionIds: started.filter((_, j) => j % teachers === i).map((s) => s.sessionId) })),
+      teachers: teacherPeople.map((t, i) => ({
+        headers: t.headers,
+        examId: examIds[i]!,
+        sessionIds: started.filter((_, j) => j % teachers === i).map((s) => s.sessionId),
+      })),
       students: started,
     };
   } finally {

@@ -131,7 +131,11 @@ async function once(): Promise<Row> {
       const viewTargets = world.teachers.map((t) => ({ url: `${watched.url}/v1/exams/${t.examId}/live`, headers: t.headers }));
       views = viewTargets.length;
       targets = [...streamTargets, ...viewTargets];
-      sockets = world.teachers.map((t) => ({ url: `${watched.url.replace(/^http/, 'ws')}/v1/exams/${t.examId}/alerts/socket`, headers: t.headers, origin: watched.url }));
+      sockets = world.teachers.map((t) => ({
+        url: `${watched.url.replace(/^http/, 'ws')}/v1/exams/${t.examId}/alerts/socket`,
+        headers: t.headers,
+        origin: watched.url,
+      }));
     } else {
       ({ ids } = await students.order({ kind: 'prepare', url: ingest.url, sessions: STUDENTS }, 'prepared'));
       // Teacher t watches students t·watch … t·watch+watch−1 (wrapping round when there are more streams than students).
@@ -150,7 +154,13 @@ async function once(): Promise<Row> {
     const cpu0 = sum(servers.map((s) => cpuSeconds(s.pid)));
     const t0 = Date.now();
     const ran = await students.order(
-      { kind: 'run', seconds: SECONDS, intervalMs: 2000, eventsPerBatch: EVENTS, ...(MODE === 'exam' ? { exam: { violationAfterMs: (SECONDS * 1000) / 2 } } : {}) },
+      {
+        kind: 'run',
+        seconds: SECONDS,
+        intervalMs: 2000,
+        eventsPerBatch: EVENTS,
+        ...(MODE === 'exam' ? { exam: { violationAfterMs: (SECONDS * 1000) / 2 } } : {}),
+      },
       'ran',
     );
     const bySession = new Map(ids.map((id, i) => [id, ran.eventsBySession[i]!]));

@@ -65,7 +65,9 @@ async function handle(o: WriterOrder): Promise<WriterReply> {
           exam
             ? [
                 { seq, t: seq * 10, type: 'metrics', data: { values: { confusion: 0.3, engagement: 0.7, bts: ts }, source: 'bench' } } as VeritasEvent,
-                ...(violating ? [{ seq: seq + 1, t: (seq + 1) * 10, type: 'violation', data: { kind: 'multiple_faces', confidence: 0.97 } } as VeritasEvent] : []),
+                ...(violating
+                  ? [{ seq: seq + 1, t: (seq + 1) * 10, type: 'violation', data: { kind: 'multiple_faces', confidence: 0.97 } } as VeritasEvent]
+                  : []),
               ]
             : [];
         try {
