@@ -11,7 +11,7 @@ import pg from 'pg';
 import { genesisHash, macKeyFromToken, sealBatch, type VeritasEvent } from '@veritas/schema';
 import { startServerProcess } from '../ingest/server-process';
 import { Histogram } from './histogram';
-import type { ViewerOrder, ViewerReply } from './viewer-process';
+import type { AlertSeen, StreamTarget, ViewerOrder, ViewerReply } from './viewer-process';
 
 export const now = () => performance.timeOrigin + performance.now();
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -58,10 +58,14 @@ export async function storage(kind: string): Promise<{ env: NodeJS.ProcessEnv; d
 /** A redis-server of the bench's own, on its own port (never the shared one). */
 export async function ownRedis(): Promise<{ url: string; stop(): void }> {
   // A port nobody listens on right now (a random one can collide with an ephemeral port in use).
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-  const { port } = probe.address() as { port: number };
-  await new Promise((r) => probe.close(r));
+  // BENCH_LIVE_REDIS_PORT: a port set aside for the bench's Redis (it must be free).
+  let port = Number(process.env.BENCH_LIVE_REDIS_PORT ?? 0);
+  if (!port) {
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    ({ port } = probe.address() as { port: number });
+    await new Promise((r) => probe.close(r));
+  }
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'pipe' });
   await new Promise<void>((resolve, reject) => {
     let out = '';
@@ -152,7 +156,7 @@ export class Viewers {
 }
 
 /** Opens `urls` spread over `procs` viewer processes. */
-export async function openViewers(procs: Viewers[], urls: string[]): Promise<{ ok: number; failed: number; errors: string[] }> {
+export async function openViewers(procs: Viewers[], urls: StreamTarget[]): Promise<{ ok: number; failed: number; errors: string[] }> {
   const replies = await Promise.all(
     procs.map((p, i) => p.order({ kind: 'open', urls: urls.filter((_, j) => j % procs.length === i), concurrency: 50 }, 'opened')),
   );
@@ -162,8 +166,16 @@ export async function openViewers(procs: Viewers[], urls: string[]): Promise<{ o
 export async function report(procs: Viewers[]) {
   const replies = await Promise.all(procs.map((p) => p.order({ kind: 'report' }, 'report')));
   const latency = new Histogram();
-  for (const r of replies) latency.merge(r.latency);
+  const view = new Histogram();
+  for (const r of replies) {
+    latency.merge(r.latency);
+    view.merge(r.view);
+  }
   return {
+    view,
+    viewMessages: sum(replies.map((r) => r.viewMessages)),
+    alerts: replies.flatMap((r): AlertSeen[] => r.alerts),
+    socketsOpen: sum(replies.map((r) => r.socketsOpen)),
     open: sum(replies.map((r) => r.open)),
     deliveries: sum(replies.map((r) => r.deliveries)),
     gaps: sum(replies.map((r) => r.gaps)),
@@ -188,6 +200,14 @@ export class Writer {
   id = '';
   private token = '';
   constructor(private readonly base: string) {}
+  /** A session made elsewhere (an exam attempt), written with its write token. */
+  async existing(id: string, writeToken: string): Promise<this> {
+    this.id = id;
+    this.token = writeToken;
+    this.key = await macKeyFromToken(this.token);
+    this.prev = await genesisHash(this.id);
+    return this;
+  }
   async create(): Promise<this> {
     const r = await fetch(`${this.base}/v1/sessions`, {
       method: 'POST',
@@ -204,8 +224,9 @@ export class Writer {
   }
   /** Sends `n` stamped events as one batch; resolves with the ack time (ms). */
   /** `ts`: when the batch was due (the open-loop clock); now by default. */
-  async send(n: number, pad = 0, ts = now()): Promise<number> {
-    const events = Array.from({ length: n }, (_, i) => stampedEvent(this.seq + i, ts, pad));
+  async send(n: number, pad = 0, ts = now(), extra: (seq: number, ts: number) => VeritasEvent[] = () => []): Promise<number> {
+    const more = extra(this.seq, ts);
+    const events = [...more, ...Array.from({ length: n - more.length }, (_, i) => stampedEvent(this.seq + more.length + i, ts, pad))];
     const batch = await sealBatch(events, this.prev, this.key);
     const r = await fetch(`${this.base}/v1/sessions/${this.id}/events`, {
       method: 'POST',

@@ -36,6 +36,8 @@ import {
 } from './common';
 import { Histogram } from './histogram';
 import type { WriterOrder, WriterReply } from './writer-process';
+import type { StreamTarget } from './viewer-process';
+import { buildExamWorld } from './exam-world';
 
 const STUDENTS = Number(option('students', '2000'));
 const TEACHERS = Number(option('teachers', '70'));
@@ -45,6 +47,8 @@ const SECONDS = Number(option('seconds', '20'));
 const RUNS = Number(option('runs', '3'));
 const INSTANCES = Number(option('instances', '1'));
 const PROCS = Number(option('procs', '2'));
+/** `exam` (default): a real exam per teacher, with attempts, the exam view and the alerts socket. `public`: anonymous public sessions, streams only (the earlier runs). */
+const MODE = option('mode', 'exam');
 
 const WRITER = fileURLToPath(new URL('./writer-process.ts', import.meta.url));
 
@@ -89,6 +93,17 @@ interface Row {
   serverCores: number;
   load: number;
   late: number;
+  /** Exam mode: host metrics → exam view, and violation → alert on the teacher's socket. */
+  viewP50: number;
+  viewP99: number;
+  viewSamples: number;
+  alertP50: number;
+  alertP99: number;
+  alertMax: number;
+  violations: number;
+  alerted: number;
+  views: number;
+  sockets: number;
 }
 
 async function once(): Promise<Row> {
@@ -101,24 +116,74 @@ async function once(): Promise<Row> {
     for (let i = 0; i < INSTANCES; i++) servers.push(await startVeritas(`veritas ${i + 1}`, { ...store.env, ...(redis ? { REDIS_URL: redis.url } : {}) }));
     const ingest = servers[0]!;
     const watched = servers[servers.length - 1]!;
-    const { ids } = await students.order({ kind: 'prepare', url: ingest.url, sessions: STUDENTS }, 'prepared');
-    // Teacher t watches students t·watch … t·watch+watch−1 (wrapping round when there are more streams than students).
-    const watchedIds = Array.from({ length: TEACHERS * WATCH }, (_, j) => ids[j % ids.length]!);
-    const urls = watchedIds.map((id) => `${watched.url}/v1/sessions/${id}/live`);
-    const opened = await openViewers(procs, urls);
+    let ids: string[];
+    let targets: StreamTarget[];
+    let watchedIds: string[];
+    let sockets: { url: string; headers: Record<string, string>; origin: string }[] = [];
+    let views = 0;
+    if (MODE === 'exam') {
+      const world = await buildExamWorld(store.env.DATABASE_URL!, ingest.url, TEACHERS, STUDENTS);
+      ({ ids } = await students.order({ kind: 'adopt', url: ingest.url, sessions: world.students }, 'prepared'));
+      // Teacher t watches up to `watch` sessions of their own exam (a teacher reads only their exam's sessions), its view, its alerts.
+      const watching = world.teachers.map((t) => ({ t, sessions: t.sessionIds.slice(0, WATCH) }));
+      watchedIds = watching.flatMap((w) => w.sessions);
+      const streamTargets = watching.flatMap(({ t, sessions }) => sessions.map((id) => ({ url: `${watched.url}/v1/sessions/${id}/live`, headers: t.headers })));
+      const viewTargets = world.teachers.map((t) => ({ url: `${watched.url}/v1/exams/${t.examId}/live`, headers: t.headers }));
+      views = viewTargets.length;
+      targets = [...streamTargets, ...viewTargets];
+      sockets = world.teachers.map((t) => ({
+        url: `${watched.url.replace(/^http/, 'ws')}/v1/exams/${t.examId}/alerts/socket`,
+        headers: t.headers,
+        origin: watched.url,
+      }));
+    } else {
+      ({ ids } = await students.order({ kind: 'prepare', url: ingest.url, sessions: STUDENTS }, 'prepared'));
+      // Teacher t watches students t·watch … t·watch+watch−1 (wrapping round when there are more streams than students).
+      watchedIds = Array.from({ length: TEACHERS * WATCH }, (_, j) => ids[j % ids.length]!);
+      targets = watchedIds.map((id) => `${watched.url}/v1/sessions/${id}/live`);
+    }
+    const opened = await openViewers(procs, targets);
     if (opened.failed) throw new Error(`${opened.failed} streams did not open: ${opened.errors.join('; ')}`);
+    if (sockets.length > 0) {
+      const per = await Promise.all(procs.map((p, i) => p.order({ kind: 'alerts', urls: sockets.filter((_, j) => j % procs.length === i) }, 'opened')));
+      const failed = sum(per.map((r) => r.failed));
+      if (failed) throw new Error(`${failed} alerts sockets did not open: ${per.flatMap((r) => r.errors).join('; ')}`);
+    }
     await sleep(1000);
     await Promise.all(procs.map((p) => p.order({ kind: 'reset' }, 'reset')));
     const cpu0 = sum(servers.map((s) => cpuSeconds(s.pid)));
     const t0 = Date.now();
-    const ran = await students.order({ kind: 'run', seconds: SECONDS, intervalMs: 2000, eventsPerBatch: EVENTS }, 'ran');
+    const ran = await students.order(
+      {
+        kind: 'run',
+        seconds: SECONDS,
+        intervalMs: 2000,
+        eventsPerBatch: EVENTS,
+        ...(MODE === 'exam' ? { exam: { violationAfterMs: (SECONDS * 1000) / 2 } } : {}),
+      },
+      'ran',
+    );
     const bySession = new Map(ids.map((id, i) => [id, ran.eventsBySession[i]!]));
+    const violationDue = new Map(ids.map((id, i) => [id, ran.violationDue[i]!]));
+    const violations = [...violationDue.values()].filter((d) => !Number.isNaN(d)).length;
     const expected = sum(watchedIds.map((id) => bySession.get(id)!));
-    await until(async () => (await report(procs)).deliveries >= expected, 30_000);
+    await until(async () => {
+      const r = await report(procs);
+      return r.deliveries >= expected && new Set(r.alerts.map((a) => a.sessionId)).size >= violations;
+    }, 60_000);
     const serverCores = (sum(servers.map((s) => cpuSeconds(s.pid))) - cpu0) / ((Date.now() - t0) / 1000);
     const r = await report(procs);
     const acks = new Histogram();
     acks.merge(ran.acks);
+    // Each alert from the due time of the batch that carried its violation (the first alert of a session only).
+    const alertLatency = new Histogram();
+    const alerted = new Set<string>();
+    for (const a of [...r.alerts].sort((x, y) => x.at - y.at)) {
+      const due = violationDue.get(a.sessionId);
+      if (due === undefined || Number.isNaN(due) || alerted.has(a.sessionId)) continue;
+      alerted.add(a.sessionId);
+      alertLatency.add(a.at - due);
+    }
     return {
       instances: INSTANCES,
       streams: opened.ok,
@@ -137,6 +202,16 @@ async function once(): Promise<Row> {
       serverCores,
       load: loadAverage(),
       late: ran.late,
+      viewP50: r.view.quantile(0.5),
+      viewP99: r.view.quantile(0.99),
+      viewSamples: r.view.count,
+      alertP50: alertLatency.quantile(0.5),
+      alertP99: alertLatency.quantile(0.99),
+      alertMax: alertLatency.max,
+      violations,
+      alerted: alerted.size,
+      views,
+      sockets: r.socketsOpen,
     };
   } finally {
     students.stop();
@@ -164,6 +239,9 @@ async function main() {
     'gaps/dups/dropped',
     'server cores',
     'load',
+    'view p50/p99 ms (samples)',
+    'alert p50/p99/max ms',
+    'violations/alerted',
   ];
   const line = (r: Row) => [
     r.instances,
@@ -179,6 +257,9 @@ async function main() {
     `${r.gaps}/${r.duplicates}/${r.dropped}`,
     fmt(r.serverCores, 2),
     fmt(r.load),
+    `${fmt(r.viewP50)}/${fmt(r.viewP99)} (${int(r.viewSamples)})`,
+    `${fmt(r.alertP50)}/${fmt(r.alertP99)}/${fmt(r.alertMax)}`,
+    `${r.violations}/${r.alerted}`,
   ];
   for (let run = 1; run <= RUNS; run++) {
     rows.push(await once());
@@ -190,7 +271,21 @@ async function main() {
   );
   console.log(
     table(
-      ['instances', 'ack p99 ms', 'ingest→viewer p50 ms', 'ingest→viewer p99 ms', 'lost (owed − delivered)', 'gaps/dups', 'server cores', 'load'],
+      [
+        'instances',
+        'ack p99 ms',
+        'ingest→viewer p50 ms',
+        'ingest→viewer p99 ms',
+        'lost (owed − delivered)',
+        'gaps/dups',
+        'exam view p50 ms',
+        'exam view p99 ms',
+        'alert p50 ms',
+        'alert p99 ms',
+        'alerts missing',
+        'server cores',
+        'load',
+      ],
       [
         [
           INSTANCES,
@@ -202,6 +297,14 @@ async function main() {
             0,
           ),
           `${Math.max(...rows.map((r) => r.gaps))}/${Math.max(...rows.map((r) => r.duplicates))}`,
+          medianRange(rows.map((r) => r.viewP50)),
+          medianRange(rows.map((r) => r.viewP99)),
+          medianRange(rows.map((r) => r.alertP50)),
+          medianRange(rows.map((r) => r.alertP99)),
+          medianRange(
+            rows.map((r) => r.violations - r.alerted),
+            0,
+          ),
           medianRange(
             rows.map((r) => r.serverCores),
             2,

@@ -6,14 +6,44 @@
  */
 import { request, type ClientRequest } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import WebSocket from 'ws';
 import { Histogram, type HistogramData } from './histogram';
 
-export type ViewerOrder = { kind: 'open'; urls: string[]; concurrency: number } | { kind: 'reset' } | { kind: 'report' } | { kind: 'close' };
+/** A stream to open: its URL, with headers (a bearer token) when it takes no ticket. */
+export type StreamTarget = string | { url: string; headers?: Record<string, string> };
+
+export type ViewerOrder =
+  | { kind: 'open'; urls: StreamTarget[]; concurrency: number }
+  /** Alerts sockets (WebSocket), opened from `origin` as the teachers' pages would. */
+  | { kind: 'alerts'; urls: { url: string; headers: Record<string, string>; origin: string }[] }
+  | { kind: 'reset' }
+  | { kind: 'report' }
+  | { kind: 'close' };
+
+/** An alert as a teacher's socket received it: which session, when (this process's clock). */
+export interface AlertSeen {
+  sessionId: string;
+  at: number;
+}
 
 export type ViewerReply =
   | { kind: 'opened'; ok: number; failed: number; errors: string[] }
   | { kind: 'reset' }
-  | { kind: 'report'; open: number; deliveries: number; gaps: number; duplicates: number; dropped: number; latency: HistogramData; perConnection: number[] }
+  | {
+      kind: 'report';
+      open: number;
+      deliveries: number;
+      gaps: number;
+      duplicates: number;
+      dropped: number;
+      latency: HistogramData;
+      perConnection: number[];
+      /** Exam views: from a host `metrics` event's due time (its `bts` label) to the first view message that shows it. */
+      view: HistogramData;
+      viewMessages: number;
+      alerts: AlertSeen[];
+      socketsOpen: number;
+    }
   | { kind: 'closed' }
   | { kind: 'failed'; message: string };
 
@@ -34,18 +64,43 @@ let deliveries = 0;
 let gaps = 0;
 let duplicates = 0;
 let dropped = 0;
+let view = new Histogram();
+let viewMessages = 0;
+/** Per exam view, per session: the last host `bts` label seen (each change is timed once per view). */
+const viewSeen = new Map<Conn, Map<string, number>>();
+let alerts: AlertSeen[] = [];
+const sockets: WebSocket[] = [];
+
+interface StudentsMessage {
+  students: { sessionId: string | null; host: { labels: Record<string, number | boolean> } | null }[];
+}
+
+function onStudents(c: Conn, data: string): void {
+  const at = now();
+  viewMessages++;
+  let seen = viewSeen.get(c);
+  if (!seen) viewSeen.set(c, (seen = new Map()));
+  for (const s of (JSON.parse(data) as StudentsMessage).students) {
+    const bts = s.host?.labels.bts;
+    if (typeof bts !== 'number' || !s.sessionId || bts <= (seen.get(s.sessionId) ?? 0)) continue;
+    seen.set(s.sessionId, bts);
+    view.add(at - bts);
+  }
+}
 
 function onBlock(c: Conn, block: string): void {
   if (block.startsWith(':') || block.startsWith('retry:')) return;
+  if (block.startsWith('event: students\ndata: ')) return onStudents(c, block.slice('event: students\ndata: '.length));
   let id = Number.NaN;
   if (block.startsWith('id: ')) id = Number(block.slice(4, block.indexOf('\n')));
   if (block.startsWith('event: end')) return;
   const m = TS.exec(block);
-  if (!m) return;
+  // Every event counts (and is checked for gaps); those stamped with a due time are timed.
+  if (!m && Number.isNaN(id)) return;
   const at = now();
   deliveries++;
   c.count++;
-  latency.add(at - Number(m[1]));
+  if (m) latency.add(at - Number(m[1]));
   if (!Number.isNaN(id)) {
     if (id <= c.lastId) duplicates++;
     else if (c.lastId >= 0 && id > c.lastId + 1) gaps += id - c.lastId - 1;
@@ -53,9 +108,10 @@ function onBlock(c: Conn, block: string): void {
   }
 }
 
-function openOne(url: string): Promise<void> {
+function openOne(target: StreamTarget): Promise<void> {
+  const { url, headers = {} } = typeof target === 'string' ? { url: target } : target;
   return new Promise((resolve, reject) => {
-    const req = request(url, { agent: false, headers: { accept: 'text/event-stream' } }, (res) => {
+    const req = request(url, { agent: false, headers: { accept: 'text/event-stream', ...headers } }, (res) => {
       if (res.statusCode !== 200) {
         res.resume();
         return reject(new Error(`status ${res.statusCode}`));
@@ -93,19 +149,58 @@ async function handle(o: ViewerOrder): Promise<ViewerReply> {
     const worker = async () => {
       while (next < o.urls.length) {
         const url = o.urls[next++]!;
-        try {
-          await openOne(url);
-          ok++;
-        } catch (err) {
-          failed++;
-          errors.add(String((err as Error).message));
+        // A busy server may refuse an open (its pool waited too long): try again, as EventSource would.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await openOne(url);
+            ok++;
+            break;
+          } catch (err) {
+            if (attempt < 5) {
+              await new Promise((r) => setTimeout(r, 1000));
+              continue;
+            }
+            failed++;
+            errors.add(String((err as Error).message));
+            break;
+          }
         }
       }
     };
     await Promise.all(Array.from({ length: o.concurrency }, worker));
     return { kind: 'opened', ok, failed, errors: [...errors].slice(0, 5) };
   }
+  if (o.kind === 'alerts') {
+    const opened = await Promise.all(
+      o.urls.map(
+        ({ url, headers, origin }) =>
+          new Promise<string | null>((resolve) => {
+            const ws = new WebSocket(url, { headers: { ...headers, origin } });
+            const sent = new Set<string>();
+            ws.once('open', () => resolve(null));
+            ws.once('unexpected-response', (_req, res) => resolve(`status ${res.statusCode}`));
+            ws.once('error', (err) => resolve(String(err.message)));
+            ws.on('close', () => {
+              if (sockets.includes(ws)) dropped++;
+            });
+            ws.on('message', (d) => {
+              const at = now();
+              const m = JSON.parse(d.toString()) as { type: string; alert?: { id: string; sessionId: string } };
+              if (m.type !== 'alert' || !m.alert || sent.has(m.alert.id)) return;
+              sent.add(m.alert.id);
+              alerts.push({ sessionId: m.alert.sessionId, at });
+            });
+            sockets.push(ws);
+          }),
+      ),
+    );
+    const errors = opened.filter((e): e is string => e !== null);
+    return { kind: 'opened', ok: opened.length - errors.length, failed: errors.length, errors: [...new Set(errors)].slice(0, 5) };
+  }
   if (o.kind === 'reset') {
+    view = new Histogram();
+    viewMessages = 0;
+    alerts = [];
     latency = new Histogram();
     deliveries = gaps = duplicates = dropped = 0;
     for (const c of conns) c.count = 0;
@@ -121,6 +216,10 @@ async function handle(o: ViewerOrder): Promise<ViewerReply> {
       dropped,
       latency: latency.data(),
       perConnection: conns.map((c) => c.count),
+      view: view.data(),
+      viewMessages,
+      alerts,
+      socketsOpen: sockets.filter((w) => w.readyState === WebSocket.OPEN).length,
     };
   }
   for (const c of conns) {
@@ -128,6 +227,7 @@ async function handle(o: ViewerOrder): Promise<ViewerReply> {
     c.req.destroy();
   }
   conns.length = 0;
+  for (const ws of sockets.splice(0)) ws.terminate();
   return { kind: 'closed' };
 }
 

@@ -3,13 +3,31 @@
  * `intervalMs` (students start spread over the interval, one batch in flight each, as the recorder
  * does), each event stamped with the time its batch was due. Orders over IPC: prepare, run.
  */
+import type { VeritasEvent } from '@veritas/schema';
 import { Histogram, type HistogramData } from './histogram';
 import { now, sleep, Writer } from './common';
 
-export type WriterOrder = { kind: 'prepare'; url: string; sessions: number } | { kind: 'run'; seconds: number; intervalMs: number; eventsPerBatch: number };
+export type WriterOrder =
+  | { kind: 'prepare'; url: string; sessions: number }
+  /** Sessions made elsewhere (exam attempts): written with their write tokens. */
+  | { kind: 'adopt'; url: string; sessions: { sessionId: string; writeToken: string }[] }
+  /**
+   * `exam`: each batch carries a host `metrics` event labelled with its due time (`bts`), and the
+   * batch due `violationAfterMs` into the run carries a `violation` (several faces) as well.
+   */
+  | { kind: 'run'; seconds: number; intervalMs: number; eventsPerBatch: number; exam?: { violationAfterMs: number } };
 export type WriterReply =
   | { kind: 'prepared'; ids: string[] }
-  | { kind: 'ran'; acks: HistogramData; batches: number; errors: number; late: number; eventsBySession: number[] }
+  | {
+      kind: 'ran';
+      acks: HistogramData;
+      batches: number;
+      errors: number;
+      late: number;
+      eventsBySession: number[];
+      /** When each session's violation batch was due (NaN: none sent, or not acknowledged). */
+      violationDue: number[];
+    }
   | { kind: 'failed'; message: string };
 
 let writers: Writer[] = [];
@@ -23,6 +41,10 @@ async function handle(o: WriterOrder): Promise<WriterReply> {
     }
     return { kind: 'prepared', ids: writers.map((w) => w.id) };
   }
+  if (o.kind === 'adopt') {
+    writers = await Promise.all(o.sessions.map((s) => new Writer(o.url).existing(s.sessionId, s.writeToken)));
+    return { kind: 'prepared', ids: writers.map((w) => w.id) };
+  }
   const acks = new Histogram();
   let batches = 0;
   let errors = 0;
@@ -30,14 +52,27 @@ async function handle(o: WriterOrder): Promise<WriterReply> {
   const start = now() + 200;
   const end = start + o.seconds * 1000;
   const sent = writers.map((w) => w.seq);
+  const violationDue = writers.map(() => Number.NaN);
+  const exam = o.exam;
   await Promise.all(
     writers.map(async (w, i) => {
       for (let due = start + (i * o.intervalMs) / writers.length; due < end; due += o.intervalMs) {
         const wait = due - now();
         if (wait > 0) await sleep(wait);
         else if (wait < -o.intervalMs) late++;
+        const violating = exam !== undefined && Number.isNaN(violationDue[i]!) && due >= start + exam.violationAfterMs;
+        const extra = (seq: number, ts: number): VeritasEvent[] =>
+          exam
+            ? [
+                { seq, t: seq * 10, type: 'metrics', data: { values: { confusion: 0.3, engagement: 0.7, bts: ts }, source: 'bench' } } as VeritasEvent,
+                ...(violating
+                  ? [{ seq: seq + 1, t: (seq + 1) * 10, type: 'violation', data: { kind: 'multiple_faces', confidence: 0.97 } } as VeritasEvent]
+                  : []),
+              ]
+            : [];
         try {
-          acks.add(await w.send(o.eventsPerBatch, 0, due));
+          acks.add(await w.send(o.eventsPerBatch, 0, due, extra));
+          if (violating) violationDue[i] = due;
           batches++;
         } catch {
           errors++;
@@ -45,7 +80,7 @@ async function handle(o: WriterOrder): Promise<WriterReply> {
       }
     }),
   );
-  return { kind: 'ran', acks: acks.data(), batches, errors, late, eventsBySession: writers.map((w, i) => w.seq - sent[i]!) };
+  return { kind: 'ran', acks: acks.data(), batches, errors, late, eventsBySession: writers.map((w, i) => w.seq - sent[i]!), violationDue };
 }
 
 process.on('message', (o: WriterOrder) => {

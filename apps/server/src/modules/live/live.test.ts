@@ -14,8 +14,8 @@ import { openPostgres, type Database } from '../../platform/db/database';
 import { TEST_DB, TEST_REDIS_URL } from '../../testing/test-database';
 import { createEventBus } from '../../kernel/events';
 import { PUBLIC_SCOPE } from '../../kernel/scope';
-import type { LiveHub } from '../../platform/hub/live-hub';
-import { sessionChannel, subscribeLive } from './live.subscriptions';
+import type { HubMessage, LiveHub } from '../../platform/hub/live-hub';
+import { NUDGE_EVENTS_MAX_CHARS, sessionChannel, subscribeLive } from './live.subscriptions';
 
 describe('a session live (SSE)', () => {
   let t: TestApp;
@@ -87,7 +87,7 @@ describe('a session live (SSE)', () => {
     expect(seqs(both)).toEqual(range(9, 19));
   });
 
-  it('tells the hub the highest committed seq of each commit, and the end', async () => {
+  it('tells the hub each commit (its highest seq and, being small, its events as stored) and the end', async () => {
     const s = await studentSession(t.app, school.student);
     const told: unknown[] = [];
     const unsubscribe = await t.app.services.hub.subscribe(sessionChannel(s.id), (m) => told.push(m));
@@ -96,7 +96,36 @@ describe('a session live (SSE)', () => {
       await send(t.app, s, 1);
       await end(t.app, s);
       await expect.poll(() => told.length).toBe(3);
-      expect(told).toEqual([{ seq: 4 }, { seq: 9 }, { ended: true }]);
+      const stored = typingEvents('abcdefghijklmnopqrst');
+      expect(told).toEqual([{ seq: 4, events: stored.slice(0, 5) }, { seq: 9, events: stored.slice(5, 10) }, { ended: true }]);
+    } finally {
+      unsubscribe();
+    }
+  });
+
+  it('reads from the database a batch too large to ride on its nudge, and events that do not follow what was offered', async () => {
+    const pad = (seq: number): VeritasEvent => ({ seq, t: seq * 10, type: 'custom', data: { name: 'pad', data: 'y'.repeat(2000) } }) as VeritasEvent;
+    const events = Array.from({ length: 30 }, (_, i) => pad(i));
+    const s = await studentSession(t.app, school.student, events, 10);
+    expect(JSON.stringify(events.slice(10, 20)).length).toBeGreaterThan(NUDGE_EVENTS_MAX_CHARS);
+    await send(t.app, s, 0);
+    const viewer = await watch(`/v1/sessions/${s.id}/live?ticket=${await ticketFor(t.app, school.teacher.headers, s.id)}`);
+    await viewer.until((c) => seqs(c).length >= 10, 'the stored events');
+    const told: unknown[] = [];
+    const unsubscribe = await t.app.services.hub.subscribe(sessionChannel(s.id), (m) => told.push(m));
+    try {
+      await send(t.app, s, 1);
+      await viewer.until((c) => seqs(c).includes(19), 'the large batch, read on its bare nudge');
+      expect(told).toEqual([{ seq: 19 }]);
+      // A message whose events do not follow what the feed offered (one lost before it): the feed
+      // reads the database instead, which holds nothing after 19, so nothing is sent.
+      await t.app.services.hub.publish(sessionChannel(s.id), { seq: 25, events: [{ seq: 25, t: 250, type: 'custom', data: { name: 'not stored', data: 1 } }] });
+      // An old message again (a duplicate, or out of order): nothing is sent twice.
+      await t.app.services.hub.publish(sessionChannel(s.id), { seq: 9, events: events.slice(5, 10) as unknown as HubMessage[] });
+      await send(t.app, s, 2);
+      await viewer.until((c) => seqs(c).includes(29), 'the third batch');
+      expect(seqs(viewer)).toEqual(range(0, 29));
+      expect(viewer.messages.map((m) => JSON.parse(m.data) as unknown)).toEqual(events);
     } finally {
       unsubscribe();
     }

@@ -2,7 +2,7 @@ import type { VeritasEvent } from '@veritas/schema';
 import type { Scope } from '../../kernel/scope';
 import type { LiveHub, Unsubscribe } from '../../platform/hub/live-hub';
 import type { SessionsService } from '../sessions';
-import { sessionChannel } from './live.subscriptions';
+import { sessionChannel, type SessionNudge } from './live.subscriptions';
 
 /** Events read from the database per query. */
 export const PAGE = 1000;
@@ -44,19 +44,34 @@ export interface SessionFeedDeps {
   recheckMs: number;
 }
 
+/** A commit heard on the hub with its events: offered as it is when it follows what the feed has read. */
+interface HeardPage {
+  seq: number;
+  events: VeritasEvent[];
+}
+
 /**
- * The live viewers of one session in this instance share one feed: one hub subscription, and one
- * read of the database per hub message (or heartbeat, or hub resync) whose events are encoded once
- * and offered to every viewer. Without it each viewer read the same rows itself, so a message cost
- * as many queries as there were viewers. Reads are serialised; a read asked for during one runs once
- * after it, and takes everything committed meanwhile in one page (the first coalescing).
+ * The live viewers of one session in this instance share one feed: one hub subscription, each event
+ * encoded once and offered to every viewer. A commit's nudge carries its events when they are small
+ * (live.subscriptions.ts): those that follow what the feed has are offered as they are, with no read
+ * at all; the database is read when they do not follow (a message lost or out of order), for a nudge
+ * without events (a large batch), for the end, after a hub resync, and at a heartbeat of a feed that
+ * heard nothing during the last period (the last message of a session lost). Work is serialised: a
+ * read asked for during one runs once after it, and takes everything committed meanwhile in one page
+ * (the first coalescing); a heard page is cut at what the feed has already offered, so nothing is
+ * offered twice.
  */
 class SessionFeed {
   readonly members = new Set<FeedMember>();
-  /** The last seq the feed has read; null until its first read. */
+  /** The last seq the feed has offered; null until its first page. */
   private head: number | null = null;
-  private reading = false;
-  private again = false;
+  private working = false;
+  /** A read of the database is owed (it runs before any heard page still waiting). */
+  private readOwed = false;
+  /** Commits heard with their events, waiting their turn. */
+  private readonly heard: HeardPage[] = [];
+  /** A hub message arrived since the last heartbeat. */
+  private heardSinceBeat = false;
   private closed = false;
   private unsubscribe: Unsubscribe | undefined;
   private stopResync: Unsubscribe | undefined;
@@ -75,22 +90,40 @@ class SessionFeed {
 
   private async open(): Promise<void> {
     const { hub } = this.deps;
-    const unsubscribe = await hub.subscribe(sessionChannel(this.sessionId), () => this.pull());
+    const unsubscribe = await hub.subscribe(sessionChannel(this.sessionId), (m) => this.onHub(m as SessionNudge));
     if (this.closed) return unsubscribe();
     this.unsubscribe = unsubscribe;
     // Messages lost while the hub was away: read at once, not at the next heartbeat.
     this.stopResync = hub.onResync(() => this.pull());
-    // One timer per session, not per viewer. A hub message lost for any other reason: the heartbeat reads anyway.
-    this.timers.push(
-      setInterval(() => {
-        for (const m of this.members) m.heartbeat();
-        this.pull();
-      }, this.deps.heartbeatMs),
-      setInterval(() => {
-        this.checks.clear();
-        for (const m of [...this.members]) m.recheck();
-      }, this.deps.recheckMs),
+    // One timer per session, not per viewer. A feed that heard nothing for a period reads anyway: its
+    // last message may have been lost (a lost one followed by others shows as a gap and is read then).
+    this.every(this.deps.heartbeatMs, () => {
+      for (const m of this.members) m.heartbeat();
+      if (!this.heardSinceBeat) this.pull();
+      this.heardSinceBeat = false;
+    });
+    this.every(this.deps.recheckMs, () => {
+      this.checks.clear();
+      for (const m of [...this.members]) m.recheck();
+    });
+  }
+
+  /**
+   * Runs `tick` every `ms`, the first at a random point of the second half of the first period:
+   * feeds opened together (an exam's 2,000 streams within seconds) would otherwise all read and
+   * re-check in the same instant, thousands of queries at once in front of ingest's. Never sooner
+   * than half a period: a heartbeat's read stays that far away (the Redis outage test relies on it).
+   */
+  private every(ms: number, tick: () => void): void {
+    const first = setTimeout(
+      () => {
+        if (this.closed) return;
+        tick();
+        this.timers.push(setInterval(tick, ms));
+      },
+      ms / 2 + (Math.random() * ms) / 2,
     );
+    this.timers.push(first);
   }
 
   /**
@@ -112,31 +145,74 @@ class SessionFeed {
     this.closed = true;
     this.unsubscribe?.();
     this.stopResync?.();
-    for (const t of this.timers) clearInterval(t);
+    for (const t of this.timers) clearTimeout(t);
     this.checks.clear();
+    this.heard.length = 0;
   }
 
-  pull(): void {
-    if (this.closed) return;
-    if (this.reading) {
-      this.again = true;
-      return;
+  private onHub(m: SessionNudge): void {
+    this.heardSinceBeat = true;
+    if ('seq' in m && Array.isArray(m.events) && m.events.length > 0) {
+      this.heard.push({ seq: m.seq, events: m.events });
+      return this.work();
     }
-    this.reading = true;
+    // Already offered: nothing to read.
+    if ('seq' in m && this.head !== null && typeof m.seq === 'number' && m.seq <= this.head) return;
+    this.pull();
+  }
+
+  /** Reads the database (once, however often it is asked while a read is owed or running). */
+  pull(): void {
+    this.readOwed = true;
+    this.work();
+  }
+
+  private work(): void {
+    if (this.closed || this.working) return;
+    this.working = true;
     void (async () => {
       try {
-        do {
-          this.again = false;
-          await this.readOnce();
-        } while (this.again && !this.closed);
+        while (!this.closed) {
+          if (this.readOwed) {
+            this.readOwed = false;
+            await this.readOnce();
+            continue;
+          }
+          const page = this.heard.shift();
+          if (!page) break;
+          await this.offerHeard(page);
+        }
       } catch {
         // The database is away, or the session is gone: each viewer reads for itself, and ends as
         // its own read decides (lost access, an error it resumes from).
+        this.heard.length = 0;
         for (const m of [...this.members]) m.catchUp();
       } finally {
-        this.reading = false;
+        this.working = false;
       }
+      // Heard while the catch-up above ran: its own turn.
+      if (!this.closed && (this.readOwed || this.heard.length > 0)) this.work();
     })();
+  }
+
+  /** The first page starts where the viewers are; those behind it catch up by themselves. False: nobody watches. */
+  private startHead(): boolean {
+    if (this.head !== null) return true;
+    const lastSent = [...this.members].map((m) => m.lastSent);
+    if (lastSent.length === 0) return false;
+    this.head = Math.max(...lastSent);
+    return true;
+  }
+
+  private async offerHeard({ events }: HeardPage): Promise<void> {
+    if (!this.startHead()) return;
+    const head = this.head!;
+    const fresh = events.filter((e) => e.seq > head);
+    if (fresh.length === 0) return;
+    // Not the next events (one was lost, or came out of order): the database has them all.
+    if (fresh[0]!.seq !== head + 1) return void (this.readOwed = true);
+    this.head = fresh[fresh.length - 1]!.seq;
+    await this.offer(pageOf(head, fresh));
   }
 
   /**
@@ -156,30 +232,31 @@ class SessionFeed {
 
   private async readOnce(): Promise<void> {
     const { sessions } = this.deps;
-    if (this.head === null) {
-      // The first read starts where the viewers are; those behind it catch up by themselves.
-      const lastSent = [...this.members].map((m) => m.lastSent);
-      if (lastSent.length === 0) return;
-      this.head = Math.max(...lastSent);
-    }
+    if (!this.startHead()) return;
     // The status before the events: an ended session has all its events stored, so an end read
     // first means the pages below hold the last of them.
     const session = await sessions.get(this.scope, this.sessionId);
     for (;;) {
       if (this.closed) return;
-      const after: number = this.head;
+      const after: number = this.head!;
       const events = await sessions.events(this.scope, this.sessionId, after, PAGE);
       if (this.closed) return;
       if (events.length > 0) {
-        const page: FeedPage = { after, seqs: events.map((e) => e.seq), frames: events.map((e) => Buffer.from(frame(e))) };
         this.head = events[events.length - 1]!.seq;
-        await this.offer(page);
+        await this.offer(pageOf(after, events));
       }
       if (events.length < PAGE) break;
     }
-    if (session.status === 'ended') for (const m of [...this.members]) m.offerEnd(this.head);
+    if (session.status === 'ended') for (const m of [...this.members]) m.offerEnd(this.head!);
   }
 }
+
+/** Events after `after`, each encoded once as its SSE message. */
+const pageOf = (after: number, events: readonly VeritasEvent[]): FeedPage => ({
+  after,
+  seqs: events.map((e) => e.seq),
+  frames: events.map((e) => Buffer.from(frame(e))),
+});
 
 /** The feeds of one server instance, by session: opened with a session's first viewer, closed with its last. */
 export class SessionFeeds {
