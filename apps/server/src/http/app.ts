@@ -51,6 +51,7 @@ import { attemptsRoutes, examsRoutes } from '../modules/exams';
 import { sdkRoutes } from '../modules/sdk';
 import { examLiveRoutes, liveRoutes } from '../modules/live';
 import { dashboardsRoutes } from '../modules/dashboards';
+import { reportsRoutes } from '../modules/reports';
 
 export interface AppDeps {
   config: Config;
@@ -263,5 +264,6 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, hu
   await app.register(liveRoutes, deps);
   await app.register(examLiveRoutes, deps);
   await app.register(dashboardsRoutes, deps);
+  await app.register(reportsRoutes, deps);
   return app as unknown as App;
 }

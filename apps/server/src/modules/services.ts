@@ -21,6 +21,7 @@ import { createGrants, type Grants } from './grants';
 import { createShareLinksService, type ShareLinksService } from './share-links';
 import { createCertificateKeys, createCertificatesService, subscribeCertificates, type CertificatesService } from './certificates';
 import { createReviewService, subscribeReview, type ReviewService } from './review';
+import { createReportsService, type ReportsService } from './reports';
 import { createAttemptsService, createExamsService, type AttemptsService, type ExamsService } from './exams';
 import { createDashboardsService, type DashboardsService } from './dashboards';
 import { createIdempotencyService, type IdempotencyService } from './idempotency';
@@ -91,6 +92,8 @@ export interface Services {
   examLive: ExamLiveService;
   /** Dashboards: a student's and a teacher's page, an exam's analytics and CSV, an attempt's monitoring. */
   dashboards: DashboardsService;
+  /** A session's PDF report (ADR 0026). */
+  reports: ReportsService;
 }
 
 export interface ServiceOptions {
@@ -207,6 +210,7 @@ export function createServices(database: Database, config: Config, metrics: AppM
     attempts: createAttemptsService({ database, audit, sessions, events }),
     dashboards: createDashboardsService({ database, audit, analysis }),
     certificates,
+    reports: createReportsService({ database, analysis, certificates }),
     ingest: createIngestService(
       database,
       { maxWaitMs: config.groupCommit.maxWaitMs, maxWeight: config.groupCommit.maxEvents, concurrency: config.groupCommit.concurrency },
