@@ -202,6 +202,12 @@ const ROWS: Record<string, Row> = {
     ok: [200, 202],
     audit: 'session.report.read',
   },
+  'GET /v1/sessions/{id}/report.pdf': {
+    a: () => ({ url: `/v1/sessions/${sid()}/report.pdf` }),
+    b: () => ({ url: `/v1/sessions/${w.bSession.id}/report.pdf` }),
+    ok: [200, 202],
+    audit: 'session.report.read',
+  },
   // The session is ended: its stream sends the stored events and the end, then closes.
   'GET /v1/sessions/{id}/live': {
     a: () => ({ url: `/v1/sessions/${sid()}/live` }),
@@ -716,6 +722,7 @@ const PUBLIC_READS = [
   'GET /v1/sessions/{id}/analysis',
   'GET /v1/sessions/{id}/alerts',
   'GET /v1/sessions/{id}/report',
+  'GET /v1/sessions/{id}/report.pdf',
 ];
 
 describe('the matrix', () => {

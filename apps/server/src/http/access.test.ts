@@ -172,6 +172,7 @@ describe('every route answers as its declared access promises', () => {
       'GET /v1/sessions/:id/analysis',
       'GET /v1/sessions/:id/alerts',
       'GET /v1/sessions/:id/report',
+      'GET /v1/sessions/:id/report.pdf',
       'DELETE /v1/sessions/:id',
       'POST /v1/sessions/:id/share-links',
       'GET /v1/sessions/:id/share-links',

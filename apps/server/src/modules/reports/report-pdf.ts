@@ -35,8 +35,16 @@ function drawFacts(doc: PDFKit.PDFDocument, c: ReportContent, width: number): vo
   c.facts.forEach(([k, v], i) => {
     const x = MARGIN + (i % 3) * col;
     const y = top + Math.floor(i / 3) * 20;
-    doc.font('Helvetica').fontSize(6.5).fillColor(MUTED).text(k.toUpperCase(), x, y, { width: col - 6, lineBreak: false });
-    doc.font('Helvetica').fontSize(8).fillColor(INK).text(winAnsi(v), x, y + 7.5, { width: col - 6, lineBreak: false, ellipsis: true });
+    doc
+      .font('Helvetica')
+      .fontSize(6.5)
+      .fillColor(MUTED)
+      .text(k.toUpperCase(), x, y, { width: col - 6, lineBreak: false });
+    doc
+      .font('Helvetica')
+      .fontSize(8)
+      .fillColor(INK)
+      .text(winAnsi(v), x, y + 7.5, { width: col - 6, lineBreak: false, ellipsis: true });
   });
   doc.x = MARGIN;
   doc.y = top + Math.ceil(c.facts.length / 3) * 20;
@@ -128,7 +136,11 @@ export function renderReportPdf(c: ReportContent, createdAt: Date): Promise<Buff
     modifiedDate: createdAt,
   });
 
-  doc.font('Helvetica-Bold').fontSize(15).fillColor(INK).text(winAnsi(shorten(c.title, 80)), MARGIN, MARGIN, { width });
+  doc
+    .font('Helvetica-Bold')
+    .fontSize(15)
+    .fillColor(INK)
+    .text(winAnsi(shorten(c.title, 80)), MARGIN, MARGIN, { width });
   doc.font('Helvetica').fontSize(8.5).fillColor(MUTED).text('Veritas process report', { width });
   doc.moveDown(0.4);
   drawFacts(doc, c, width);

@@ -6,11 +6,15 @@ import type { AnalysisService } from '../analysis';
 import type { CertificatesService } from '../certificates';
 import { sessionOutcomes } from '../review';
 import { findSession } from '../sessions';
-import { reportContent, type ReportCertificate } from './report-content';
+import { reportContent, type ReportCertificate, type ReportContent } from './report-content';
 import { renderReportPdf } from './report-pdf';
 
 /** What the PDF route answers: the document, or why there is none yet. */
-export type PdfReport = { status: 'done'; pdf: Buffer; sessionId: string } | { status: 'pending' | 'running'; detail: string } | { status: 'failed'; error: string };
+/** `content` and `createdAt` are what the PDF was rendered from (the benchmark renders them again). */
+export type PdfReport =
+  | { status: 'done'; pdf: Buffer; sessionId: string; content: ReportContent; createdAt: Date }
+  | { status: 'pending' | 'running'; detail: string }
+  | { status: 'failed'; error: string };
 
 export interface ReportsService {
   /**
@@ -68,8 +72,8 @@ export function createReportsService({
         verifyUrl,
       });
       // Dated by what it reports on, so the same analysis and certificate give the same document.
-      const pdf = await renderReportPdf(content, certificate?.issuedAt ?? new Date(s.analyzedAt));
-      return { status: 'done', pdf, sessionId };
+      const createdAt = certificate?.issuedAt ?? new Date(s.analyzedAt);
+      return { status: 'done', pdf: await renderReportPdf(content, createdAt), sessionId, content, createdAt };
     },
   };
 }

@@ -31,13 +31,21 @@ export function drawTimeline(doc: PDFKit.PDFDocument, data: TimelineData, x: num
     const barW = Math.max(0.8, xAt(w.tFrom + data.windowMs) - left - 0.6);
     doc.rect(left, baseY - h, barW, h).fill(BAR);
   }
-  doc.moveTo(x, baseY).lineTo(x + width, baseY).lineWidth(0.6).strokeColor(INK).stroke();
+  doc
+    .moveTo(x, baseY)
+    .lineTo(x + width, baseY)
+    .lineWidth(0.6)
+    .strokeColor(INK)
+    .stroke();
   doc.fontSize(6.5).fillColor(INK).font('Helvetica');
   doc.text(`${most} chars/min`, x + 2, y, { lineBreak: false });
 
   const step = (TICK_MINUTES.find((m) => span / (m * 60_000) <= 8) ?? 960) * 60_000;
   for (let t = 0; t <= span; t += step) {
-    doc.moveTo(xAt(t), baseY).lineTo(xAt(t), baseY + 3).stroke();
+    doc
+      .moveTo(xAt(t), baseY)
+      .lineTo(xAt(t), baseY + 3)
+      .stroke();
     doc.text(clock(t), Math.min(xAt(t) - 8, x + width - 20), baseY + 4, { lineBreak: false });
   }
 

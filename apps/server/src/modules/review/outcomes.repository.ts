@@ -18,7 +18,9 @@ export async function sessionOutcomes(db: Db, scope: Scope, sessionId: string): 
   if (scope.tenantId === null) return [];
   return db
     .selectFrom('review_flags')
-    .leftJoin('review_decisions', (j) => j.onRef('review_decisions.flag_id', '=', 'review_flags.id').onRef('review_decisions.tenant_id', '=', 'review_flags.tenant_id'))
+    .leftJoin('review_decisions', (j) =>
+      j.onRef('review_decisions.flag_id', '=', 'review_flags.id').onRef('review_decisions.tenant_id', '=', 'review_flags.tenant_id'),
+    )
     .select((eb) => ['review_flags.kind', 'review_flags.state', eb.fn.max('review_decisions.created_at').as('decided_at')])
     .where('review_flags.tenant_id', '=', scope.tenantId)
     .where('review_flags.session_id', '=', sessionId)
