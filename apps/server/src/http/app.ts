@@ -52,6 +52,7 @@ import { sdkRoutes } from '../modules/sdk';
 import { examLiveRoutes, liveRoutes } from '../modules/live';
 import { dashboardsRoutes } from '../modules/dashboards';
 import { reportsRoutes } from '../modules/reports';
+import { exportsRoutes } from '../modules/exports';
 
 export interface AppDeps {
   config: Config;
@@ -265,5 +266,6 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, hu
   await app.register(examLiveRoutes, deps);
   await app.register(dashboardsRoutes, deps);
   await app.register(reportsRoutes, deps);
+  await app.register(exportsRoutes, deps);
   return app as unknown as App;
 }

@@ -22,6 +22,7 @@ import { createShareLinksService, type ShareLinksService } from './share-links';
 import { createCertificateKeys, createCertificatesService, subscribeCertificates, type CertificatesService } from './certificates';
 import { createReviewService, subscribeReview, type ReviewService } from './review';
 import { createReportsService, type ReportsService } from './reports';
+import { createExportsService, type ExportsService } from './exports';
 import { createAttemptsService, createExamsService, type AttemptsService, type ExamsService } from './exams';
 import { createDashboardsService, type DashboardsService } from './dashboards';
 import { createIdempotencyService, type IdempotencyService } from './idempotency';
@@ -94,6 +95,8 @@ export interface Services {
   dashboards: DashboardsService;
   /** A session's PDF report (ADR 0026). */
   reports: ReportsService;
+  /** Exports for other tools: a writing session as an IDFX log. */
+  exports: ExportsService;
 }
 
 export interface ServiceOptions {
@@ -211,6 +214,7 @@ export function createServices(database: Database, config: Config, metrics: AppM
     dashboards: createDashboardsService({ database, audit, analysis }),
     certificates,
     reports: createReportsService({ database, analysis, certificates }),
+    exports: createExportsService({ database }),
     ingest: createIngestService(
       database,
       { maxWaitMs: config.groupCommit.maxWaitMs, maxWeight: config.groupCommit.maxEvents, concurrency: config.groupCommit.concurrency },

@@ -12,7 +12,7 @@ import { IDFX_FORMAT, type IdfxSession } from './format';
  * wordlog parts: each keyboard event gives a key event (class from the key name, hold = release −
  * press, at the release) and, when it changed the text (replay True, no replacement after it), the
  * typed change at its position; replacement and insert events give their change. Times are the log's
- * (from the first event when they count from the machine's start); a time that would go back is held at the one before (keys overlap in IDFX). What such a
+ * (from the first event when they count from the machine's start). What such a
  * log cannot tell (clipboard, focus, selection, trusted flags) is declared not captured.
  */
 
@@ -121,17 +121,24 @@ function fromVeritasParts(events: IdfxEvent[]): VeritasEvent[] {
   return out.sort((a, b) => a.seq - b.seq);
 }
 
-/** The events an IDFX log's own parts tell: keys and text changes. */
+/**
+ * The events an IDFX log's own parts tell: keys and text changes. A change is placed at its key's
+ * press (never before the change logged before it), a key event at its release with its hold, and
+ * then all are put in time order: keys overlap, so a key may be released after the next change.
+ */
 function fromIdfxParts(events: IdfxEvent[]): VeritasEvent[] {
-  const out: Omit<VeritasEvent, 'seq'>[] = [];
+  const out: { t: number; order: number; e: Omit<VeritasEvent, 'seq'> }[] = [];
   // IDFX times count from the log's start; some loggers count from the machine's (past any session's
   // length): then they count from the first event.
   let t0: number | undefined;
-  let last = 0;
-  const at = (t: number) => {
+  const rel = (t: number) => {
     t0 ??= t > LIMITS.maxT ? t : 0;
-    last = Math.max(last, t - t0);
-    return last;
+    return Math.max(0, t - t0);
+  };
+  let opT = 0;
+  const change = (t: number, data: object) => {
+    opT = Math.max(opT, rel(t));
+    out.push({ t: opT, order: out.length, e: { t: opT, type: 'text.op', data } as Omit<VeritasEvent, 'seq'> });
   };
   events.forEach((e, i) => {
     const win = e.parts.get('winlog');
@@ -141,26 +148,30 @@ function fromIdfxParts(events: IdfxEvent[]): VeritasEvent[] {
       const end = int(win.endTime, 'endTime');
       const value = text(win.value);
       const cls = classOfKey(text(win.key).trim(), value);
-      const changed = text(word.replay).trim().toLowerCase() === 'true' && events[i + 1]?.type !== 'replacement';
-      if (changed) {
-        const position = int(word.position, 'position');
+      if (text(word.replay).trim().toLowerCase() === 'true' && events[i + 1]?.type !== 'replacement') {
         const ins = insertedBy(cls, value);
-        out.push({ t: at(start), type: 'text.op', data: { pos: position, del: ins === '' ? 1 : 0, ins, cause: 'type' } } as Omit<VeritasEvent, 'seq'>);
+        change(start, { pos: int(word.position, 'position'), del: ins === '' ? 1 : 0, ins, cause: 'type' });
       }
-      out.push({ t: at(end), type: 'key', data: { class: cls, hold: Math.max(0, end - start) } } as Omit<VeritasEvent, 'seq'>);
+      const release = Math.max(rel(end), rel(start));
+      out.push({
+        t: release,
+        order: out.length,
+        e: { t: release, type: 'key', data: { class: cls, hold: release - rel(start) } } as Omit<VeritasEvent, 'seq'>,
+      });
     } else if ((e.type === 'replacement' || e.type === 'insert') && word) {
       const start = e.type === 'insert' ? int(word.position, 'position') : int(word.start, 'start');
       const del = e.type === 'insert' ? 0 : int(word.end, 'end') - start;
       const typed = events[i - 1]?.type === 'keyboard';
-      const t = win ? int(win.startTime, 'startTime') : (t0 ?? 0) + last;
-      out.push({
-        t: at(t),
-        type: 'text.op',
-        data: { pos: start, del: Math.max(0, del), ins: text(word.newtext), cause: typed ? 'type' : e.type === 'insert' ? 'paste' : 'programmatic' },
-      } as Omit<VeritasEvent, 'seq'>);
+      change(win ? int(win.startTime, 'startTime') : (t0 ?? 0) + opT, {
+        pos: start,
+        del: Math.max(0, del),
+        ins: text(word.newtext),
+        cause: typed ? 'type' : e.type === 'insert' ? 'paste' : 'programmatic',
+      });
     }
   });
-  return out.map((e, seq) => ({ ...e, seq }) as VeritasEvent);
+  out.sort((a, b) => a.t - b.t || a.order - b.order);
+  return out.map((x, seq) => ({ ...x.e, seq }) as VeritasEvent);
 }
 
 /**
