@@ -23,6 +23,7 @@ const commands: Record<string, () => Promise<Command>> = {
   certificates: async () => (await import('./commands/certificates')).certificates,
   backup: async () => (await import('./commands/backup')).backup,
   restore: async () => (await import('./commands/restore')).restore,
+  'import-idfx': async () => (await import('./commands/import-idfx')).importIdfx,
 };
 
 function help(): string {

@@ -208,6 +208,11 @@ const ROWS: Record<string, Row> = {
     ok: [200, 202],
     audit: 'session.report.read',
   },
+  'GET /v1/sessions/{id}/export.idfx': {
+    a: () => ({ url: `/v1/sessions/${sid()}/export.idfx` }),
+    b: () => ({ url: `/v1/sessions/${w.bSession.id}/export.idfx` }),
+    audit: 'session.data.export',
+  },
   // The session is ended: its stream sends the stored events and the end, then closes.
   'GET /v1/sessions/{id}/live': {
     a: () => ({ url: `/v1/sessions/${sid()}/live` }),
@@ -723,6 +728,7 @@ const PUBLIC_READS = [
   'GET /v1/sessions/{id}/alerts',
   'GET /v1/sessions/{id}/report',
   'GET /v1/sessions/{id}/report.pdf',
+  'GET /v1/sessions/{id}/export.idfx',
 ];
 
 describe('the matrix', () => {

@@ -72,7 +72,7 @@ async function requestFor(method: string, url: string, own: CreatedSession) {
   if (url === '/sdk/recorder@:version.js') return { path: `/sdk/recorder@${sdk.version}.js` };
   // A live stream lasts as long as its session: the walk's ends after the stored events and the end.
   // The raw data is given for an ended session only.
-  if (url === '/v1/sessions/:id/live' || url === '/v1/sessions/:id/data')
+  if (url === '/v1/sessions/:id/live' || url === '/v1/sessions/:id/data' || url === '/v1/sessions/:id/export.idfx')
     await t.app.inject({ method: 'POST', url: `/v1/sessions/${own.id}/end`, headers: { authorization: `Bearer ${own.writeToken}` } });
   return { path };
 }
@@ -173,6 +173,7 @@ describe('every route answers as its declared access promises', () => {
       'GET /v1/sessions/:id/alerts',
       'GET /v1/sessions/:id/report',
       'GET /v1/sessions/:id/report.pdf',
+      'GET /v1/sessions/:id/export.idfx',
       'DELETE /v1/sessions/:id',
       'POST /v1/sessions/:id/share-links',
       'GET /v1/sessions/:id/share-links',
