@@ -72,7 +72,10 @@ async function requestFor(method: string, url: string, own: CreatedSession) {
   if (url === '/sdk/recorder@:version.js') return { path: `/sdk/recorder@${sdk.version}.js` };
   // A live stream lasts as long as its session: the walk's ends after the stored events and the end.
   // The raw data is given for an ended session only.
-  if (url === '/v1/sessions/:id/live' || url === '/v1/sessions/:id/data' || url === '/v1/sessions/:id/export.idfx')
+  if (url === '/v1/sessions/:id/live' || url === '/v1/sessions/:id/data')
+    await t.app.inject({ method: 'POST', url: `/v1/sessions/${own.id}/end`, headers: { authorization: `Bearer ${own.writeToken}` } });
+  // The IDFX export too (of an ended session only).
+  if (url === '/v1/sessions/:id/export.idfx')
     await t.app.inject({ method: 'POST', url: `/v1/sessions/${own.id}/end`, headers: { authorization: `Bearer ${own.writeToken}` } });
   return { path };
 }
