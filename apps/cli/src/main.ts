@@ -24,6 +24,7 @@ const commands: Record<string, () => Promise<Command>> = {
   backup: async () => (await import('./commands/backup')).backup,
   restore: async () => (await import('./commands/restore')).restore,
   retention: async () => (await import('./commands/retention')).retention,
+  'import-idfx': async () => (await import('./commands/import-idfx')).importIdfx,
 };
 
 function help(): string {

@@ -210,6 +210,17 @@ const ROWS: Record<string, Row> = {
     ok: [200, 202],
     audit: 'session.report.read',
   },
+  'GET /v1/sessions/{id}/report.pdf': {
+    a: () => ({ url: `/v1/sessions/${sid()}/report.pdf` }),
+    b: () => ({ url: `/v1/sessions/${w.bSession.id}/report.pdf` }),
+    ok: [200, 202],
+    audit: 'session.report.read',
+  },
+  'GET /v1/sessions/{id}/export.idfx': {
+    a: () => ({ url: `/v1/sessions/${sid()}/export.idfx` }),
+    b: () => ({ url: `/v1/sessions/${w.bSession.id}/export.idfx` }),
+    audit: 'session.data.export',
+  },
   // The session is ended: its stream sends the stored events and the end, then closes.
   'GET /v1/sessions/{id}/live': {
     a: () => ({ url: `/v1/sessions/${sid()}/live` }),
@@ -744,6 +755,8 @@ const PUBLIC_READS = [
   'GET /v1/sessions/{id}/analysis',
   'GET /v1/sessions/{id}/alerts',
   'GET /v1/sessions/{id}/report',
+  'GET /v1/sessions/{id}/report.pdf',
+  'GET /v1/sessions/{id}/export.idfx',
 ];
 
 describe('the matrix', () => {

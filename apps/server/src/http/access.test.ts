@@ -74,6 +74,9 @@ async function requestFor(method: string, url: string, own: CreatedSession) {
   // The raw data is given for an ended session only.
   if (url === '/v1/sessions/:id/live' || url === '/v1/sessions/:id/data')
     await t.app.inject({ method: 'POST', url: `/v1/sessions/${own.id}/end`, headers: { authorization: `Bearer ${own.writeToken}` } });
+  // The IDFX export too (of an ended session only).
+  if (url === '/v1/sessions/:id/export.idfx')
+    await t.app.inject({ method: 'POST', url: `/v1/sessions/${own.id}/end`, headers: { authorization: `Bearer ${own.writeToken}` } });
   return { path };
 }
 
@@ -172,6 +175,8 @@ describe('every route answers as its declared access promises', () => {
       'GET /v1/sessions/:id/analysis',
       'GET /v1/sessions/:id/alerts',
       'GET /v1/sessions/:id/report',
+      'GET /v1/sessions/:id/report.pdf',
+      'GET /v1/sessions/:id/export.idfx',
       'DELETE /v1/sessions/:id',
       'POST /v1/sessions/:id/share-links',
       'GET /v1/sessions/:id/share-links',

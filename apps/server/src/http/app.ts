@@ -55,6 +55,8 @@ import { sdkRoutes } from '../modules/sdk';
 import { examLiveRoutes, liveRoutes } from '../modules/live';
 import { dashboardsRoutes } from '../modules/dashboards';
 import { retentionRoutes } from '../modules/retention';
+import { reportsRoutes } from '../modules/reports';
+import { exportsRoutes } from '../modules/exports';
 
 export interface AppDeps {
   config: Config;
@@ -273,5 +275,7 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, hu
   await app.register(examLiveRoutes, deps);
   await app.register(dashboardsRoutes, deps);
   await app.register(retentionRoutes, deps);
+  await app.register(reportsRoutes, deps);
+  await app.register(exportsRoutes, deps);
   return app as unknown as App;
 }

@@ -22,6 +22,8 @@ import { createGrants, type Grants } from './grants';
 import { createShareLinksService, type ShareLinksService } from './share-links';
 import { createCertificateKeys, createCertificatesService, subscribeCertificates, type CertificatesService } from './certificates';
 import { createReviewService, subscribeReview, type ReviewService } from './review';
+import { createReportsService, type ReportsService } from './reports';
+import { createExportsService, type ExportsService } from './exports';
 import { createAttemptsService, createExamsService, type AttemptsService, type ExamsService } from './exams';
 import { createDashboardsService, type DashboardsService } from './dashboards';
 import { createRetentionService, type RetentionService } from './retention';
@@ -97,6 +99,10 @@ export interface Services {
   retention: RetentionService;
   /** OpenTelemetry traces (platform/tracing), when an OTLP endpoint is configured. */
   tracing?: Tracing;
+  /** A session's PDF report (ADR 0026). */
+  reports: ReportsService;
+  /** Exports for other tools: a writing session as an IDFX log. */
+  exports: ExportsService;
 }
 
 export interface ServiceOptions {
@@ -216,6 +222,8 @@ export function createServices(database: Database, config: Config, metrics: AppM
     dashboards: createDashboardsService({ database, audit, analysis }),
     retention: createRetentionService(database, audit),
     certificates,
+    reports: createReportsService({ database, analysis, certificates }),
+    exports: createExportsService({ database }),
     ingest: createIngestService(
       database,
       { maxWaitMs: config.groupCommit.maxWaitMs, maxWeight: config.groupCommit.maxEvents, concurrency: config.groupCommit.concurrency },

@@ -13,3 +13,4 @@ export {
 export { AnalysisSummary as AnalysisSummarySchema } from './analysis.schemas';
 export { createLiveAnalysisService, type LiveAnalysisService, type LiveAnalysisLogger } from './live-analysis.service';
 export { subscribeAnalysis } from './analysis.subscriptions';
+export { FLAG_EXPLANATIONS, REPORT_PREAMBLE } from './process-report';

@@ -2,3 +2,4 @@
 export { reviewRoutes } from './review.routes';
 export { createReviewService, PENDING, type ReviewService, type FlagSources, type RaisedFlag } from './review.service';
 export { subscribeReview } from './review.subscriptions';
+export { sessionOutcomes, type OutcomeRow } from './outcomes.repository';

@@ -3,6 +3,7 @@ import { api, unwrap } from '../../api/client';
 import type { paths } from '../../api/schema';
 import { LoadState, useLoad } from '../../components/load-state';
 import { PageTitle } from '../../components/page-title';
+import { ReportDownload } from './report-download';
 
 type Answer = paths['/v1/sessions/{id}/report']['get']['responses'];
 type Final = Answer[200]['content']['application/json'];
@@ -30,7 +31,10 @@ export function ReportPage() {
       <LoadState state={report} what="the report" isEmpty={() => false} empty={null}>
         {(r) =>
           r.status === 'done' ? (
-            <DoneReport report={r} />
+            <>
+              <ReportDownload sessionId={sessionId} />
+              <DoneReport report={r} />
+            </>
           ) : r.status === 'failed' ? (
             <p role="alert" className="form-alert">
               The analysis of this session failed; an operator has been told.
