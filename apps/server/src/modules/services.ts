@@ -37,6 +37,7 @@ import {
   type LiveAnalysisLogger,
   type LiveAnalysisService,
 } from './analysis';
+import { createWebhooksService, DELIVER_WEBHOOK, subscribeWebhooks, webhookQueuePolicy, type WebhooksService } from './webhooks';
 
 /** Every module's service, wired once per app: the composition root of the modules. */
 export interface Services {
@@ -91,6 +92,8 @@ export interface Services {
   examLive: ExamLiveService;
   /** Dashboards: a student's and a teacher's page, an exam's analytics and CSV, an attempt's monitoring. */
   dashboards: DashboardsService;
+  /** Webhook endpoints and their signed deliveries from domain events (ADR 0023). */
+  webhooks: WebhooksService;
 }
 
 export interface ServiceOptions {
@@ -117,7 +120,7 @@ const goneAsNone = (err: unknown): undefined => {
 
 export function createServices(database: Database, config: Config, metrics: AppMetrics, options: ServiceOptions = {}): Services {
   const events = createEventBus();
-  const jobs = options.jobs ?? createJobQueue(config, database, QUEUES, options.log);
+  const jobs = options.jobs ?? createJobQueue(config, database, { ...QUEUES, [DELIVER_WEBHOOK]: webhookQueuePolicy(config) }, options.log);
   const audit = createAuditService(database);
   const people = createPeopleService(database, audit);
   // The server's refusal wins over everyone; otherwise a tenant's sessions follow the tenant's choice.
@@ -128,6 +131,7 @@ export function createServices(database: Database, config: Config, metrics: AppM
   const review = createReviewService({
     database,
     audit,
+    events,
     sources: {
       async analysisFlags(scope, sessionId) {
         const s = await analysis.status(scope, sessionId).catch(goneAsNone);
@@ -178,7 +182,10 @@ export function createServices(database: Database, config: Config, metrics: AppM
   const certificateKeys = createCertificateKeys(database, config.certificateKeyFile ? { keyFile: config.certificateKeyFile } : {});
   const certificates = createCertificatesService({ database, keys: certificateKeys, analysis, audit });
   subscribeCertificates(events, certificates);
+  const webhooks = createWebhooksService({ database, audit, jobs, settings: config.webhooks });
+  subscribeWebhooks(events, webhooks);
   return {
+    webhooks,
     database,
     metrics,
     events,
