@@ -32,7 +32,7 @@ import {
 } from './webhooks.repository';
 
 /** Endpoints one institution may have. */
-export const MAX_ENDPOINTS = 20;
+export const MAX_ENDPOINTS = 50;
 /** How long the secret before a rotation keeps signing beside the new one, by default (receivers switch over meanwhile). */
 export const DEFAULT_OVERLAP_S = 24 * 3600;
 
