@@ -6,7 +6,7 @@ const EventName = Type.Union(
   WEBHOOK_EVENTS.map((e) => Type.Literal(e)),
   { description: 'An event an endpoint receives' },
 );
-const Url = Type.String({ minLength: 8, maxLength: 2000, description: 'https:// (or http://) URL the messages are POSTed to' });
+const Url = Text({ minLength: 8, maxLength: 2000, description: 'https:// (or http://) URL the messages are POSTed to' });
 const Moment = Type.String({ format: 'date-time' });
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
