@@ -40,6 +40,15 @@ const RATE = Number(values.rate);
 const CLIENTS = Number(values.clients);
 /** Grades in flight at most (the open loop's generator must not exhaust sockets). */
 const MAX_INFLIGHT = 256;
+/** The fields of the answers read here. */
+interface Answer {
+  id: string;
+  secret: string;
+  writeToken: string;
+  accessToken: string;
+  items: { id: string }[];
+  attempt: { id: string };
+}
 const CLI = fileURLToPath(new URL('../../apps/cli/bin/veritas.mjs', import.meta.url));
 
 const pct = (xs: number[], p: number) => {
@@ -66,7 +75,7 @@ function startServer(env: NodeJS.ProcessEnv): Promise<{ proc: ChildProcess; url:
   });
 }
 
-async function call<T = Record<string, any>>(base: string, method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; json: T }> {
+async function call<T = Answer>(base: string, method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; json: T }> {
   const r = await fetch(`${base}${path}`, {
     method,
     headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -75,7 +84,7 @@ async function call<T = Record<string, any>>(base: string, method: string, path:
   const text = await r.text();
   return { status: r.status, json: (text ? JSON.parse(text) : {}) as T };
 }
-async function ok<T = Record<string, any>>(base: string, method: string, path: string, body?: unknown, token?: string): Promise<T> {
+async function ok<T = Answer>(base: string, method: string, path: string, body?: unknown, token?: string): Promise<T> {
   const r = await call<T>(base, method, path, body, token);
   if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(r.json)}`);
   return r.json;
@@ -127,7 +136,11 @@ async function oneRun(run: number): Promise<{ none: Phase; webhooks: Phase; load
   const hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
   try {
     const login = async (email: string) => (await ok(base, 'POST', '/v1/auth/login', { email, password: DEMO_PASSWORD })).accessToken as string;
-    const [admin, teacher, student] = [await login('admin@demo.veritas.test'), await login('teacher@demo.veritas.test'), await login('student@demo.veritas.test')];
+    const [admin, teacher, student] = [
+      await login('admin@demo.veritas.test'),
+      await login('teacher@demo.veritas.test'),
+      await login('student@demo.veritas.test'),
+    ];
     const classId = ((await ok(base, 'GET', '/v1/classes', undefined, teacher)).items as { id: string }[])[0]!.id;
     const hour = 3_600_000;
     const exam = await ok(
@@ -250,18 +263,30 @@ async function oneRun(run: number): Promise<{ none: Phase; webhooks: Phase; load
 }
 
 const results = [];
-console.log(`bench/webhooks: ${RUNS} runs, ${SECONDS} s per phase, grades at ${RATE}/s, ${CLIENTS} ingest clients; ${new Date().toISOString()}, load ${loadavg()[0]!.toFixed(1)}`);
+console.log(
+  `bench/webhooks: ${RUNS} runs, ${SECONDS} s per phase, grades at ${RATE}/s, ${CLIENTS} ingest clients; ${new Date().toISOString()}, load ${loadavg()[0]!.toFixed(1)}`,
+);
 for (let i = 1; i <= RUNS; i++) results.push(await oneRun(i));
 const fmt = (xs: number[], d = 0) => `${median(xs).toFixed(d)} (${Math.min(...xs).toFixed(d)}–${Math.max(...xs).toFixed(d)})`;
 const col = (f: (r: (typeof results)[number]) => number) => results.map(f);
 console.log('\n| measure | median (min–max) |\n| --- | ---: |');
 console.log(`| ingest ev/s, no webhooks | ${fmt(col((r) => r.none.ingestEvPerS))} |`);
 console.log(`| ingest ev/s, with webhooks | ${fmt(col((r) => r.webhooks.ingestEvPerS))} |`);
-console.log(`| ingest with ÷ without | ${fmt(col((r) => (100 * r.webhooks.ingestEvPerS) / r.none.ingestEvPerS), 1)} % |`);
+console.log(
+  `| ingest with ÷ without | ${fmt(
+    col((r) => (100 * r.webhooks.ingestEvPerS) / r.none.ingestEvPerS),
+    1,
+  )} % |`,
+);
 console.log(`| grades (events) made /s, no webhooks | ${fmt(col((r) => r.none.gradesPerS))} |`);
 console.log(`| grades (events) made /s, with webhooks | ${fmt(col((r) => r.webhooks.gradesPerS))} |`);
 console.log(`| messages delivered / made | ${results.map((r) => `${r.webhooks.delivered}/${r.webhooks.made}`).join(', ')} |`);
 console.log(`| deliveries/s | ${fmt(col((r) => r.webhooks.deliveriesPerS!))} |`);
 console.log(`| event → delivery p50 ms | ${fmt(col((r) => r.webhooks.delayP50!))} |`);
 console.log(`| event → delivery p99 ms | ${fmt(col((r) => r.webhooks.delayP99!))} |`);
-console.log(`| load average (1 min) at run end | ${fmt(col((r) => r.load), 1)} |`);
+console.log(
+  `| load average (1 min) at run end | ${fmt(
+    col((r) => r.load),
+    1,
+  )} |`,
+);

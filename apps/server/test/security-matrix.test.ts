@@ -615,8 +615,16 @@ beforeAll(async () => {
   // A message in each log, told through the service as a domain event's subscriber does.
   await t.app.services.webhooks.tell(tenantIdOf(school.tenant.id), 'attempt.graded', 'matrix-a', { attemptId: 'matrix-a' });
   await t.app.services.webhooks.tell(tenantIdOf(school.otherTenant.id), 'attempt.graded', 'matrix-b', { attemptId: 'matrix-b' });
-  w.deliveryA = json<{ items: { id: string }[] }>(await inject('GET', `/v1/admin/webhooks/${w.hookA}/deliveries`, as(school.admin)), 200, 'the log').items[0]!.id;
-  w.deliveryB = json<{ items: { id: string }[] }>(await inject('GET', `/v1/admin/webhooks/${w.hookB}/deliveries`, as(school.stranger)), 200, 'the log').items[0]!.id;
+  w.deliveryA = json<{ items: { id: string }[] }>(
+    await inject('GET', `/v1/admin/webhooks/${w.hookA}/deliveries`, as(school.admin)),
+    200,
+    'the log',
+  ).items[0]!.id;
+  w.deliveryB = json<{ items: { id: string }[] }>(
+    await inject('GET', `/v1/admin/webhooks/${w.hookB}/deliveries`, as(school.stranger)),
+    200,
+    'the log',
+  ).items[0]!.id;
 }, 120_000);
 afterAll(async () => {
   await t?.close();

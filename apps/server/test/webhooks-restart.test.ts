@@ -15,6 +15,15 @@ import { WebhookReceiver } from '../src/modules/webhooks/webhook-receiver.testin
  * retries: every session's end arrives, verified by `standardwebhooks`, acknowledged once per
  * webhook-id, and none comes under two ids.
  */
+/** The fields of the answers read here. */
+interface Answer {
+  id: string;
+  secret: string;
+  writeToken: string;
+  accessToken: string;
+  items: { id: string }[];
+  attempt: { id: string };
+}
 const CLI = fileURLToPath(new URL('../../cli/bin/veritas.mjs', import.meta.url));
 const cleanups: (() => Promise<void> | void)[] = [];
 afterAll(async () => {
@@ -59,7 +68,7 @@ describe(`webhooks across a server restart (${TEST_DB})`, () => {
       });
       const text = await r.text();
       if (!r.ok) throw new Error(`${method} ${path} answered ${r.status}: ${text}`);
-      return (text ? JSON.parse(text) : {}) as Record<string, any>;
+      return (text ? JSON.parse(text) : {}) as Answer;
     };
     const signedIn = await api('POST', `/v1/auth/links/${linkToken}`, { password: 'the hooked admin passphrase' });
     const admin = signedIn.accessToken as string;

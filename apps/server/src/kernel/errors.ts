@@ -59,7 +59,10 @@ export const PROBLEMS = {
   internal: { status: 500, title: 'Internal error' },
   'sso-provider-unavailable': { status: 502, title: 'The identity provider cannot be reached; retry later' },
   'database-unavailable': { status: 503, title: 'The database is unavailable; retry later' },
-  'webhook-url-refused': { status: 400, title: 'The webhook URL is refused (not http(s), credentials in it, or a non-public address this server does not reach)' },
+  'webhook-url-refused': {
+    status: 400,
+    title: 'The webhook URL is refused (not http(s), credentials in it, or a non-public address this server does not reach)',
+  },
   'webhook-endpoint-limit': { status: 409, title: 'The institution already has as many webhook endpoints as it may' },
 } as const;
 

@@ -272,7 +272,14 @@ export function createReviewService({
           trx,
         );
         return {
-          flag: { ...locked, attempt_id: found.attempt_id, state: t.to, first_confirmed_by: t.firstConfirmedBy, changed_since_decision: false, updated_at: now },
+          flag: {
+            ...locked,
+            attempt_id: found.attempt_id,
+            state: t.to,
+            first_confirmed_by: t.firstConfirmedBy,
+            changed_since_decision: false,
+            updated_at: now,
+          },
           decisionId: decision.id,
           from: locked.state,
         };

@@ -66,7 +66,9 @@ export function sendWebhook(
     const timer = setTimeout(() => {
       req.destroy(new Error(`no answer within ${options.timeoutMs} ms`));
     }, options.timeoutMs);
-    req.on('error', (err: NodeJS.ErrnoException) => done({ status: null, latencyMs: elapsed(), excerpt: null, error: err.message || err.code || 'connection failed' }));
+    req.on('error', (err: NodeJS.ErrnoException) =>
+      done({ status: null, latencyMs: elapsed(), excerpt: null, error: err.message || err.code || 'connection failed' }),
+    );
     req.end(body);
   });
 }

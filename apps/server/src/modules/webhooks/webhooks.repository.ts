@@ -70,7 +70,11 @@ export async function listEndpoints(db: WebhooksDb, tenantId: TenantId): Promise
 }
 
 export async function countEndpoints(db: WebhooksDb, tenantId: TenantId): Promise<number> {
-  const r = await db.selectFrom('webhook_endpoints').select((e) => e.fn.countAll<string>().as('n')).where('tenant_id', '=', tenantId).executeTakeFirstOrThrow();
+  const r = await db
+    .selectFrom('webhook_endpoints')
+    .select((e) => e.fn.countAll<string>().as('n'))
+    .where('tenant_id', '=', tenantId)
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
@@ -124,8 +128,7 @@ export async function listDeliveries(
   before?: { createdAt: Date; id: string },
 ): Promise<DeliveryRow[]> {
   let q = db.selectFrom('webhook_deliveries').selectAll().where('tenant_id', '=', tenantId).where('endpoint_id', '=', endpointId);
-  if (before)
-    q = q.where((e) => e.or([e('created_at', '<', before.createdAt), e.and([e('created_at', '=', before.createdAt), e('id', '<', before.id)])]));
+  if (before) q = q.where((e) => e.or([e('created_at', '<', before.createdAt), e.and([e('created_at', '=', before.createdAt), e('id', '<', before.id)])]));
   return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
 }
 

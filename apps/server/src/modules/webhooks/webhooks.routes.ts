@@ -59,7 +59,12 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
     '/v1/admin/webhooks/:endpointId',
     {
       config: ACCESS,
-      schema: { tags: TAGS, summary: 'Read a webhook endpoint', params: EndpointParams, response: { 200: EndpointView, ...problemResponses(400, 401, 403, 404, 503) } },
+      schema: {
+        tags: TAGS,
+        summary: 'Read a webhook endpoint',
+        params: EndpointParams,
+        response: { 200: EndpointView, ...problemResponses(400, 401, 403, 404, 503) },
+      },
     },
     async (req) => presentEndpoint(await services.webhooks.get(userOf(req), req.params.endpointId)),
   );

@@ -266,7 +266,12 @@ export function createWebhooksService(deps: {
         return;
       }
       const at = clock();
-      const result: SendResult = await sendWebhook(endpoint.url, delivery.body, webhookHeaders(liveSecrets(endpoint, at), delivery.id, at, delivery.body), settings);
+      const result: SendResult = await sendWebhook(
+        endpoint.url,
+        delivery.body,
+        webhookHeaders(liveSecrets(endpoint, at), delivery.id, at, delivery.body),
+        settings,
+      );
       const ok = result.status !== null && result.status >= 200 && result.status < 300;
       const last = ctx.attempt >= settings.attempts;
       const error = ok ? null : (result.error ?? `answered ${result.status}`);

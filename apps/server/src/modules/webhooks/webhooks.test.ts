@@ -30,9 +30,20 @@ afterAll(async () => {
   await t?.close();
 });
 
+/** The fields of the answers this test reads. */
+interface Answer {
+  id?: string;
+  secret?: string;
+  items?: ({ id: string } & Record<string, unknown>)[];
+  attempt?: { id: string };
+  enabled?: boolean;
+  disabledReason?: string | null;
+  previousSecretExpiresAt?: string | null;
+  type?: string;
+}
 const call = async (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, who: Person | undefined, payload?: object) => {
   const r = await t.app.inject({ method, url, headers: who?.headers ?? {}, ...(payload ? { payload } : {}) });
-  return { status: r.statusCode, body: r.body ? (JSON.parse(r.body) as Record<string, any>) : {} };
+  return { status: r.statusCode, body: (r.body ? JSON.parse(r.body) : {}) as Answer };
 };
 async function receiver(failFirst = 0): Promise<{ receiver: WebhookReceiver; url: string }> {
   const r = new WebhookReceiver({ failFirst });
@@ -58,12 +69,12 @@ describe(`webhooks (${TEST_DB})`, () => {
     let flags: { id: string; kind: string }[] = [];
     await until(async () => {
       const r = await call('GET', `/v1/sessions/${pasted.id}/flags`, school.teacher);
-      flags = r.status === 200 ? (r.body.items as { id: string; kind: string }[]) : [];
+      flags = r.status === 200 ? ((r.body.items ?? []) as unknown as { id: string; kind: string }[]) : [];
       return flags.length > 0;
     }, 'the flags of the pasted essay');
     expect((await call('POST', `/v1/flags/${flags[0]!.id}/decisions`, school.teacher, { decision: 'dismiss', note: 'quoted sources' })).status).toBe(200);
     // attempt.submitted and attempt.graded: an exam of the teacher for the student's class.
-    const classId = (await call('GET', '/v1/classes', school.teacher)).body.items[0].id as string;
+    const classId = (await call('GET', '/v1/classes', school.teacher)).body.items![0]!.id;
     const exam = await call('POST', '/v1/exams', school.teacher, {
       title: 'Hooked exam',
       kind: 'writing',
@@ -75,7 +86,7 @@ describe(`webhooks (${TEST_DB})`, () => {
       classIds: [classId],
     });
     expect(exam.status, JSON.stringify(exam.body)).toBe(201);
-    const attemptId = (await call('POST', `/v1/exams/${exam.body.id}/attempts`, school.student)).body.attempt.id as string;
+    const attemptId = (await call('POST', `/v1/exams/${exam.body.id}/attempts`, school.student)).body.attempt!.id;
     expect((await call('POST', `/v1/attempts/${attemptId}/submit`, school.student)).status).toBe(200);
     expect((await call('PUT', `/v1/attempts/${attemptId}/score`, school.teacher, { score: 7 })).status).toBe(200);
     // A session of another institution tells this endpoint nothing.
@@ -118,7 +129,12 @@ describe(`webhooks (${TEST_DB})`, () => {
     // The delivery log: three attempts each, status, latency and the answer's excerpt.
     const log = await call('GET', `/v1/admin/webhooks/${ep.id}/deliveries?limit=100`, school.admin);
     expect(log.status).toBe(200);
-    const items = log.body.items as { id: string; status: string; attempts: number; log: { statusCode: number; latencyMs: number; responseExcerpt: string }[] }[];
+    const items = log.body.items as unknown as {
+      id: string;
+      status: string;
+      attempts: number;
+      log: { statusCode: number; latencyMs: number; responseExcerpt: string }[];
+    }[];
     expect(items.length).toBe(byId.size);
     for (const d of items) {
       expect(d.status).toBe('delivered');
@@ -137,7 +153,7 @@ describe(`webhooks (${TEST_DB})`, () => {
     expect(last.answered).toBe(200);
     // Audited: creating, and the redelivery.
     const audit = await call('GET', `/v1/admin/audit?resourceId=${ep.id}`, school.admin);
-    const actions = (audit.body.items as { action: string }[] | undefined)?.map((a) => a.action) ?? [];
+    const actions = (audit.body.items ?? []).map((a) => a.action);
     expect(actions).toEqual(expect.arrayContaining(['webhook-endpoint.create', 'webhook-delivery.redeliver']));
   });
 
@@ -173,14 +189,16 @@ describe(`webhooks (${TEST_DB})`, () => {
     const ep = await endpoint(url, ['session.ended']);
     rx.secrets = [ep.secret];
     const s = await recordAs(t.app, school.student);
-    await expect.poll(async () => (await call('GET', `/v1/admin/webhooks/${ep.id}`, school.admin)).body.enabled, { timeout: 60_000, interval: 200 }).toBe(false);
+    await expect
+      .poll(async () => (await call('GET', `/v1/admin/webhooks/${ep.id}`, school.admin)).body.enabled, { timeout: 60_000, interval: 200 })
+      .toBe(false);
     const shown = (await call('GET', `/v1/admin/webhooks/${ep.id}`, school.admin)).body;
     expect(shown.disabledReason).toMatch(/disabled after 4 failed attempts/);
     expect(rx.received.filter((r) => payloadOf(r.body).data.sessionId === s.id).map((r) => r.answered)).toEqual([500, 500, 500, 500]);
-    const log = (await call('GET', `/v1/admin/webhooks/${ep.id}/deliveries`, school.admin)).body.items[0];
+    const log = (await call('GET', `/v1/admin/webhooks/${ep.id}/deliveries`, school.admin)).body.items![0];
     expect(log).toMatchObject({ status: 'failed', attempts: 4, lastStatus: 500 });
     const audit = await call('GET', `/v1/admin/audit?resourceId=${ep.id}`, school.admin);
-    expect((audit.body.items as { action: string }[]).map((a) => a.action)).toContain('webhook-endpoint.disable');
+    expect((audit.body.items ?? []).map((a) => a.action)).toContain('webhook-endpoint.disable');
     // A disabled endpoint gets nothing new.
     const quiet = await recordAs(t.app, school.student);
     const n = rx.received.length;
@@ -223,7 +241,15 @@ describe(`SSRF care (${TEST_DB})`, () => {
     const strict = await createTestApp({ webhooks: { ...SETTINGS, allowPrivate: false } });
     cleanups.push(() => strict.close());
     const admin = (await buildInstitution(strict.app)).admin;
-    for (const url of ['http://127.0.0.1:9/x', 'http://localhost/x', 'http://10.1.2.3/x', 'http://169.254.169.254/latest', 'http://[::1]/x', 'http://[::ffff:127.0.0.1]/x', 'http://192.168.1.1/']) {
+    for (const url of [
+      'http://127.0.0.1:9/x',
+      'http://localhost/x',
+      'http://10.1.2.3/x',
+      'http://169.254.169.254/latest',
+      'http://[::1]/x',
+      'http://[::ffff:127.0.0.1]/x',
+      'http://192.168.1.1/',
+    ]) {
       const r = await strict.app.inject({ method: 'POST', url: '/v1/admin/webhooks', headers: admin.headers, payload: { url, events: ['session.ended'] } });
       expect(r.statusCode, url).toBe(400);
       expect(r.json().type, url).toBe('urn:veritas:problem:webhook-url-refused');

@@ -45,8 +45,7 @@ export function WebhooksPage() {
       <h1>Webhooks</h1>
       <p>
         Veritas POSTs the chosen events to each endpoint, signed as the Standard Webhooks specification says (headers webhook-id, webhook-timestamp,
-        webhook-signature). A message that fails is retried with growing waits for more than a day; an endpoint whose message fails every attempt
-        is disabled.
+        webhook-signature). A message that fails is retried with growing waits for more than a day; an endpoint whose message fails every attempt is disabled.
       </p>
       <EndpointDialog onSaved={(e) => ('secret' in e ? showSecret(e as WithSecret) : reload())} />
       {secret && (
@@ -224,7 +223,9 @@ function DeliveryLog({ endpoint }: { endpoint: Endpoint }) {
   const [said, setSaid] = useState<string | null>(null);
   const redeliver = async (d: Delivery) => {
     try {
-      await unwrap(api.POST('/v1/admin/webhooks/{endpointId}/deliveries/{deliveryId}/redeliver', { params: { path: { endpointId: endpoint.id, deliveryId: d.id } } }));
+      await unwrap(
+        api.POST('/v1/admin/webhooks/{endpointId}/deliveries/{deliveryId}/redeliver', { params: { path: { endpointId: endpoint.id, deliveryId: d.id } } }),
+      );
       setSaid(`${d.id} queued to be sent again.`);
       reload();
     } catch (err) {
