@@ -68,7 +68,7 @@ describe('the webhooks page', () => {
     expect(await row.textContent()).toContain('Enabled');
 
     // An analysed session of the institution: its analysis.done reaches the receiver on the second attempt.
-    await importSimulated(web, web.people.teacher.email, DEMO_PASSWORD, 'writing', 7, 'Hooked essay');
+    await importSimulated(web, web.people.teacher.email, DEMO_PASSWORD, 'paste', 7, 'Hooked essay');
     await expect.poll(() => got.filter((g) => g.status === 200).length, { timeout: 60_000 }).toBe(1);
     await row.getByRole('button', { name: /Delivery log/ }).click();
     const log = page.getByRole('region', { name: /Delivery log of/ });
