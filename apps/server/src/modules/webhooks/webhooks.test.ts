@@ -126,8 +126,10 @@ describe(`webhooks (${TEST_DB})`, () => {
       expect(r.body.length).toBeLessThan(600);
     }
 
-    // The delivery log: three attempts each, status, latency and the answer's excerpt.
-    const log = await call('GET', `/v1/admin/webhooks/${ep.id}/deliveries?limit=100`, school.admin);
+    // The delivery log: three attempts each, status, latency and the answer's excerpt (the outcome is stored once the answer is read).
+    const logged = () => call('GET', `/v1/admin/webhooks/${ep.id}/deliveries?limit=100`, school.admin);
+    await expect.poll(async () => ((await logged()).body.items ?? []).every((d) => d.status === 'delivered'), { timeout: 30_000 }).toBe(true);
+    const log = await logged();
     expect(log.status).toBe(200);
     const items = log.body.items as unknown as {
       id: string;

@@ -92,7 +92,7 @@ export function WebhooksPage() {
                       </Button>
                       <ConfirmDialog
                         trigger="Rotate secret"
-                        triggerName={`Rotate the secret of ${e.url}`}
+                        triggerName={`Rotate secret of ${e.url}`}
                         title={`Rotate the secret of ${e.url}?`}
                         confirm="Rotate"
                         failure="Not rotated"
@@ -276,7 +276,7 @@ function DeliveryLog({ endpoint }: { endpoint: Endpoint }) {
                     </ol>
                   </td>
                   <td>
-                    <Button className="btn" aria-label={`Send ${m.id} again`} onPress={() => void redeliver(m)}>
+                    <Button className="btn" aria-label={`Send again ${m.id}`} onPress={() => void redeliver(m)}>
                       Send again
                     </Button>
                   </td>
