@@ -246,6 +246,21 @@ const hostileBodies: Record<string, () => Promise<[string, string, number][]>> =
     ['subject id with a lone surrogate', JSON.stringify({ subjectKind: 'person', subjectId: LONE, reason: 'appeal' }), 400],
     ['an unknown kind of subject', JSON.stringify({ subjectKind: 'tenant', subjectId: 's1', reason: 'appeal' }), 400],
   ],
+  'POST /v1/admin/webhooks': async () => [
+    ['url with U+0000', JSON.stringify({ url: `https://example.com/${NUL}`, events: ['session.ended'] }), 400],
+    ['description with a lone surrogate', JSON.stringify({ url: 'https://example.com/h', description: LONE, events: ['session.ended'] }), 400],
+    ['url of 2,001 characters', JSON.stringify({ url: `https://example.com/${'a'.repeat(1990)}`, events: ['session.ended'] }), 400],
+    ['an unknown event', JSON.stringify({ url: 'https://example.com/h', events: [NUL] }), 400],
+    ['a loopback url', JSON.stringify({ url: 'http://127.0.0.1:22/', events: ['session.ended'] }), 400],
+  ],
+  'PATCH /v1/admin/webhooks/{endpointId}': async () => [
+    ['nothing to change', '{}', 400],
+    ['description with U+0000', JSON.stringify({ description: NUL }), 400],
+  ],
+  'POST /v1/admin/webhooks/{endpointId}/rotate-secret': async () => [
+    ['a negative overlap', JSON.stringify({ overlapSeconds: -1 }), 400],
+    ['an overlap past int4', JSON.stringify({ overlapSeconds: 2147483648 }), 400],
+  ],
   'POST /v1/flags/{flagId}/decisions': async () => [
     ['note with U+0000', JSON.stringify({ decision: 'confirm', note: NUL }), 400],
     ['noteToStudent with a lone surrogate', JSON.stringify({ decision: 'dismiss', noteToStudent: LONE }), 400],

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor, ApiScope, Role } from '../src/kernel/actor';
 import { decide, type Access } from '../src/kernel/policy';
+import { tenantId as tenantIdOf } from '../src/kernel/scope';
 import { argon2Hasher } from '../src/modules/auth';
 import { buildInstitution, recordAs, until, type Institution, type Recorded } from '../src/testing/institution';
 import { buildPerson, type Person } from '../src/testing/people';
@@ -50,6 +51,11 @@ interface World {
   examB: string;
   /** B's student's attempt at examB. */
   attemptB: string;
+  /** A webhook endpoint of A and one of B, each with a message in its log. */
+  hookA: string;
+  hookB: string;
+  deliveryA: string;
+  deliveryB: string;
 }
 
 let t: TestApp;
@@ -86,6 +92,11 @@ async function newClass(tenantId: string, teacherId: string, studentId?: string)
 }
 async function newKey(admin: Person, scopes: ApiScope[]): Promise<{ id: string; key: string }> {
   return json(await inject('POST', '/v1/admin/api-keys', as(admin), { name: 'matrix', scopes }), 201, 'creating a key');
+}
+/** A webhook endpoint of the admin's institution (never delivered to here: an unreachable example host). */
+async function newHook(admin: Person): Promise<{ id: string }> {
+  const payload = { url: 'https://hooks.example.invalid/matrix', events: ['attempt.graded'] };
+  return json(await inject('POST', '/v1/admin/webhooks', as(admin), payload), 201, 'creating a webhook endpoint');
 }
 async function newInvitation(admin: Person): Promise<string> {
   const r = json<{ id: string }>(
@@ -336,6 +347,36 @@ const ROWS: Record<string, Row> = {
     a: async () => ({ url: `/v1/admin/api-keys/${(await newKey(w.school.admin, ['sessions:read'])).id}` }),
     b: () => ({ url: `/v1/admin/api-keys/${w.keyIdB}` }),
     audit: 'api-key.revoke',
+  },
+  'POST /v1/admin/webhooks': {
+    a: () => ({ url: '/v1/admin/webhooks', payload: { url: 'https://hooks.example.invalid/matrix', events: ['attempt.graded'] } }),
+    audit: 'webhook-endpoint.create',
+  },
+  'GET /v1/admin/webhooks': { a: () => ({ url: '/v1/admin/webhooks' }) },
+  'GET /v1/admin/webhooks/{endpointId}': { a: () => ({ url: `/v1/admin/webhooks/${w.hookA}` }), b: () => ({ url: `/v1/admin/webhooks/${w.hookB}` }) },
+  'PATCH /v1/admin/webhooks/{endpointId}': {
+    a: () => ({ url: `/v1/admin/webhooks/${w.hookA}`, payload: { description: `Matrix ${randomBytes(3).toString('hex')}` } }),
+    b: () => ({ url: `/v1/admin/webhooks/${w.hookB}`, payload: { description: 'Matrix' } }),
+    audit: 'webhook-endpoint.update',
+  },
+  'DELETE /v1/admin/webhooks/{endpointId}': {
+    a: async () => ({ url: `/v1/admin/webhooks/${(await newHook(w.school.admin)).id}` }),
+    b: () => ({ url: `/v1/admin/webhooks/${w.hookB}` }),
+    audit: 'webhook-endpoint.delete',
+  },
+  'POST /v1/admin/webhooks/{endpointId}/rotate-secret': {
+    a: () => ({ url: `/v1/admin/webhooks/${w.hookA}/rotate-secret`, payload: { overlapSeconds: 60 } }),
+    b: () => ({ url: `/v1/admin/webhooks/${w.hookB}/rotate-secret`, payload: {} }),
+    audit: 'webhook-endpoint.rotate-secret',
+  },
+  'GET /v1/admin/webhooks/{endpointId}/deliveries': {
+    a: () => ({ url: `/v1/admin/webhooks/${w.hookA}/deliveries` }),
+    b: () => ({ url: `/v1/admin/webhooks/${w.hookB}/deliveries` }),
+  },
+  'POST /v1/admin/webhooks/{endpointId}/deliveries/{deliveryId}/redeliver': {
+    a: () => ({ url: `/v1/admin/webhooks/${w.hookA}/deliveries/${w.deliveryA}/redeliver` }),
+    b: () => ({ url: `/v1/admin/webhooks/${w.hookB}/deliveries/${w.deliveryB}/redeliver` }),
+    audit: 'webhook-delivery.redeliver',
   },
   'GET /v1/admin/audit': { a: () => ({ url: '/v1/admin/audit' }) },
   'POST /v1/admin/invitations': {
@@ -608,6 +649,21 @@ beforeAll(async () => {
   w.linkA = await newShareLink(school.admin, owned.id);
   w.linkB = await newShareLink(school.stranger, bSession.id);
   w.forged = await forgeTokens(t.app, school.admin.user, school.admin.token);
+  w.hookA = (await newHook(school.admin)).id;
+  w.hookB = (await newHook(school.stranger)).id;
+  // A message in each log, told through the service as a domain event's subscriber does.
+  await t.app.services.webhooks.tell(tenantIdOf(school.tenant.id), 'attempt.graded', 'matrix-a', { attemptId: 'matrix-a' });
+  await t.app.services.webhooks.tell(tenantIdOf(school.otherTenant.id), 'attempt.graded', 'matrix-b', { attemptId: 'matrix-b' });
+  w.deliveryA = json<{ items: { id: string }[] }>(
+    await inject('GET', `/v1/admin/webhooks/${w.hookA}/deliveries`, as(school.admin)),
+    200,
+    'the log',
+  ).items[0]!.id;
+  w.deliveryB = json<{ items: { id: string }[] }>(
+    await inject('GET', `/v1/admin/webhooks/${w.hookB}/deliveries`, as(school.stranger)),
+    200,
+    'the log',
+  ).items[0]!.id;
 }, 120_000);
 afterAll(async () => {
   await t?.close();

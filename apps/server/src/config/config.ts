@@ -128,6 +128,17 @@ export const Config = Type.Object({
    * database. Unset: a key is generated into the database (the data folder on the embedded default).
    */
   certificateKeyFile: Type.Optional(Type.String({ minLength: 1 })),
+  /** Webhook deliveries (modules/webhooks, ADR 0023). */
+  webhooks: Type.Object({
+    /** Let endpoints resolve to loopback, private or link-local addresses (SSRF care: off by default; tests and single-host setups turn it on). */
+    allowPrivate: Type.Boolean(),
+    /** Runs of one message before it is given up and its endpoint disabled (default 15). */
+    attempts: Type.Integer({ minimum: 1, maximum: 30 }),
+    /** Wait before the first retry; retry n waits between base·2^(n−1) and base·2^n (default 6 s: 15 attempts span 27 to 55 hours). */
+    retryBaseMs: Type.Integer({ minimum: 1 }),
+    /** How long one attempt may take, connection to answer. */
+    timeoutMs: Type.Integer({ minimum: 100 }),
+  }),
   bodyLimit: Type.Object({
     default: Type.Integer({ minimum: 1024 }),
     events: Type.Integer({ minimum: 1024 }),
@@ -383,6 +394,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
       ...live,
     },
     certificateKeyFile: env.VERITAS_CERTIFICATE_KEY_FILE ? resolve(env.VERITAS_CERTIFICATE_KEY_FILE) : undefined,
+    webhooks: {
+      allowPrivate: bool(env, 'VERITAS_WEBHOOKS_ALLOW_PRIVATE', false),
+      attempts: int(env, 'VERITAS_WEBHOOKS_ATTEMPTS', 15),
+      retryBaseMs: int(env, 'VERITAS_WEBHOOKS_RETRY_BASE_MS', 6000),
+      timeoutMs: int(env, 'VERITAS_WEBHOOKS_TIMEOUT_MS', 10_000),
+    },
     bodyLimit: { default: 256 * 1024, events: 4 * 1024 * 1024, bundle: int(env, 'VERITAS_BUNDLE_LIMIT_BYTES', 64 * 1024 * 1024) },
     ...rest,
     ...('dataDir' in rest && rest.dataDir !== undefined ? { dataDir: resolve(rest.dataDir) } : {}),

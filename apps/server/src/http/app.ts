@@ -44,6 +44,7 @@ import { sessionListRoutes } from '../modules/session-list';
 import { analysisRoutes } from '../modules/analysis';
 import { peopleRoutes } from '../modules/people';
 import { apiKeysRoutes } from '../modules/api-keys';
+import { webhooksRoutes } from '../modules/webhooks';
 import { auditRoutes } from '../modules/audit';
 import { shareLinksRoutes } from '../modules/share-links';
 import { certificatesRoutes } from '../modules/certificates';
@@ -259,6 +260,7 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, hu
   await app.register(analysisRoutes, deps);
   await app.register(peopleRoutes, deps);
   await app.register(apiKeysRoutes, deps);
+  await app.register(webhooksRoutes, deps);
   await app.register(auditRoutes, deps);
   await app.register(shareLinksRoutes, deps);
   await app.register(certificatesRoutes, deps);

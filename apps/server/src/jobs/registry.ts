@@ -1,14 +1,16 @@
 import { SpanStatusCode } from '@opentelemetry/api';
 import type { Config } from '../config/config';
 import type { Services } from '../modules/services';
+import type { JobContext } from '../platform/queue/job-queue';
 import { ANALYZE_SESSION, type AnalyzeSessionJob } from '../modules/analysis';
+import { DELIVER_WEBHOOK, type DeliverWebhookJob } from '../modules/webhooks';
 
 /** One job a worker runs: its queue name and the module function that handles it. */
 export interface JobBinding {
   name: string;
   /** Runs at once per process. */
   concurrency(config: Readonly<Config>): number;
-  handle(services: Services, data: unknown): Promise<void>;
+  handle(services: Services, data: unknown, ctx: JobContext): Promise<void>;
 }
 
 /**
@@ -21,6 +23,12 @@ export const JOBS: readonly JobBinding[] = [
     concurrency: (config) => config.jobs.concurrency,
     handle: (services, data) => services.analysis.run(data as AnalyzeSessionJob),
   },
+  {
+    name: DELIVER_WEBHOOK,
+    // Deliveries wait on other servers, not on our CPU: more at once than analyses.
+    concurrency: (config) => Math.max(4, config.jobs.concurrency * 4),
+    handle: (services, data, ctx) => services.webhooks.deliver(data as DeliverWebhookJob, ctx),
+  },
 ];
 
 /** Registers every job's handler with the queue: this process now runs jobs. */
@@ -29,14 +37,14 @@ export async function workJobs(services: Services, config: Readonly<Config>): Pr
   for (const job of JOBS) {
     await services.jobs.work(
       job.name,
-      async (data) => {
+      async (data, ctx) => {
         const started = performance.now();
         metrics.jobStarted(job.name);
         let outcome: 'done' | 'failed' = 'failed';
         // A run is a trace of its own (its queries are its children), when tracing is on.
         const span = services.tracing?.startInternalSpan(`job ${job.name}`, { 'veritas.job.queue': job.name });
         try {
-          await (span ? services.tracing!.within(span, () => job.handle(services, data)) : job.handle(services, data));
+          await (span ? services.tracing!.within(span, () => job.handle(services, data, ctx)) : job.handle(services, data, ctx));
           outcome = 'done';
         } catch (err) {
           span?.recordException(err as Error);

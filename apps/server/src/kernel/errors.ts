@@ -64,6 +64,11 @@ export const PROBLEMS = {
   // docs/adr/0024-server-sealed-sessions.md
   'sealing-mismatch': { status: 400, title: 'The batch is not sealed the way its session was declared (client-sealed or server-sealed)' },
   'seq-gap-unsealed': { status: 409, title: 'An unsealed batch must start where the stored chain ends; send the batches one at a time, in order' },
+  'webhook-url-refused': {
+    status: 400,
+    title: 'The webhook URL is refused (not http(s), credentials in it, or a non-public address this server does not reach)',
+  },
+  'webhook-endpoint-limit': { status: 409, title: 'The institution already has as many webhook endpoints as it may' },
 } as const;
 
 export type ProblemCode = keyof typeof PROBLEMS;

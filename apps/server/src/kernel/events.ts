@@ -16,6 +16,14 @@ export interface DomainEvents {
   'analysis.done': { sessionId: string; scope: Scope; version: string };
   /** New live alerts stored for a session (already-stored ones are not told again). */
   'alert.raised': { sessionId: string; scope: Scope; count: number };
+  /** Review flags a consolidation stored or grew (modules/review), with what a summary needs: never the evidence itself. */
+  'flag.raised': { sessionId: string; scope: Scope; flags: { id: string; kind: string; severity: string }[] };
+  /** A reviewer's decision on a flag, told after it is committed. */
+  'flag.reviewed': { sessionId: string; scope: Scope; flagId: string; kind: string; decision: string; from: string; to: string; decisionId: string };
+  /** A student submitted their attempt (told after the commit; its session's session.ended follows). */
+  'attempt.submitted': { attemptId: string; examId: string; sessionId: string | null; scope: Scope };
+  /** An attempt was graded or re-graded. */
+  'attempt.graded': { attemptId: string; examId: string; score: number; scope: Scope };
 }
 
 export type DomainEventName = keyof DomainEvents;

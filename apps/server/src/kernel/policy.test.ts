@@ -86,6 +86,7 @@ describe('policy', () => {
       'students:read': ['admin', 'teacher', 'observer'],
       'exams:watch': ['admin', 'teacher', 'observer'],
       'alerts:acknowledge': ['admin', 'teacher'],
+      'webhooks:manage': ['admin'],
     });
   });
 

@@ -43,6 +43,7 @@ export const ACTIONS = [
   'students:read',
   'exams:watch',
   'alerts:acknowledge',
+  'webhooks:manage',
 ] as const;
 export type Level = (typeof ACCESS_LEVELS)[number];
 export type Action = (typeof ACTIONS)[number];
@@ -113,6 +114,8 @@ export const POLICY: Readonly<Record<Access, Readonly<Record<Column, Cell>>>> = 
   // co-teachers), admins, and observers attached to one of its teachers, who watch but never acknowledge an alert.
   'exams:watch': row(people('admin', 'teacher', 'observer')),
   'alerts:acknowledge': row(people('admin', 'teacher')),
+  // Webhooks (modules/webhooks, ADR 0023): where the institution's events go and with which secret is its admins' to say.
+  'webhooks:manage': row(people('admin')),
 };
 
 /** What the request is about: the session named in its path, if any; and the server's settings that bear on access. */

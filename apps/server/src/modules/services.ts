@@ -41,6 +41,7 @@ import {
   type LiveAnalysisLogger,
   type LiveAnalysisService,
 } from './analysis';
+import { createWebhooksService, DELIVER_WEBHOOK, subscribeWebhooks, webhookQueuePolicy, type WebhooksService } from './webhooks';
 
 /** Every module's service, wired once per app: the composition root of the modules. */
 export interface Services {
@@ -103,6 +104,8 @@ export interface Services {
   reports: ReportsService;
   /** Exports for other tools: a writing session as an IDFX log. */
   exports: ExportsService;
+  /** Webhook endpoints and their signed deliveries from domain events (ADR 0023). */
+  webhooks: WebhooksService;
 }
 
 export interface ServiceOptions {
@@ -130,7 +133,7 @@ const goneAsNone = (err: unknown): undefined => {
 
 export function createServices(database: Database, config: Config, metrics: AppMetrics, options: ServiceOptions = {}): Services {
   const events = createEventBus();
-  const jobs = options.jobs ?? createJobQueue(config, database, QUEUES, options.log);
+  const jobs = options.jobs ?? createJobQueue(config, database, { ...QUEUES, [DELIVER_WEBHOOK]: webhookQueuePolicy(config) }, options.log);
   const audit = createAuditService(database);
   const people = createPeopleService(database, audit);
   // The server's refusal wins over everyone; otherwise a tenant's sessions follow the tenant's choice.
@@ -141,6 +144,7 @@ export function createServices(database: Database, config: Config, metrics: AppM
   const review = createReviewService({
     database,
     audit,
+    events,
     sources: {
       async analysisFlags(scope, sessionId) {
         const s = await analysis.status(scope, sessionId).catch(goneAsNone);
@@ -191,8 +195,11 @@ export function createServices(database: Database, config: Config, metrics: AppM
   const certificateKeys = createCertificateKeys(database, config.certificateKeyFile ? { keyFile: config.certificateKeyFile } : {});
   const certificates = createCertificatesService({ database, keys: certificateKeys, analysis, audit });
   subscribeCertificates(events, certificates);
+  const webhooks = createWebhooksService({ database, audit, jobs, settings: config.webhooks });
+  subscribeWebhooks(events, webhooks);
   return {
     ...(options.tracing ? { tracing: options.tracing } : {}),
+    webhooks,
     database,
     metrics,
     events,

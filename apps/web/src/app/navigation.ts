@@ -17,6 +17,7 @@ export const NAVIGATION: Record<Audience, readonly NavItem[]> = {
     { to: '/admin/api-keys', label: 'API keys' },
     { to: '/admin/audit', label: 'Audit log' },
     { to: '/admin/institution', label: 'Institution' },
+    { to: '/admin/webhooks', label: 'Webhooks' },
     { to: '/review', label: 'Review' },
   ],
   teacher: [

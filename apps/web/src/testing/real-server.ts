@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEMO_PASSWORD, loadConfig, seedDemoPeople, startServer, type DemoPerson, type RunningServer } from '@veritas/server';
+import { DEMO_PASSWORD, loadConfig, seedDemoPeople, startServer, type ConfigOverrides, type DemoPerson, type RunningServer } from '@veritas/server';
 import type { Browser, Page } from 'playwright-core';
 import { simulate, toBundle, type SimKind } from '@veritas/simulator';
 import { buildWeb, newA11yPage } from './browser-harness';
@@ -21,10 +21,12 @@ export interface WebServer {
   close(): Promise<void>;
 }
 
-export async function startWebServer(name: string): Promise<WebServer> {
+export async function startWebServer(name: string, overrides: ConfigOverrides = {}): Promise<WebServer> {
   const dir = await mkdtemp(join(tmpdir(), `veritas-${name}-`));
   await buildWeb(join(dir, 'dist'));
-  const server = await startServer(loadConfig({}, { host: '127.0.0.1', port: 0, dataDir: join(dir, 'data'), webDist: join(dir, 'dist'), logLevel: 'silent' }));
+  const server = await startServer(
+    loadConfig({}, { host: '127.0.0.1', port: 0, dataDir: join(dir, 'data'), webDist: join(dir, 'dist'), logLevel: 'silent', ...overrides }),
+  );
   const seeded = await seedDemoPeople(server.database);
   const people = Object.fromEntries(seeded.map((p) => [p.role, p])) as WebServer['people'];
   return {

@@ -152,6 +152,13 @@ export function createAttemptsService({ database, audit, sessions, events, now =
       return detail(trx, actor.tenantId, attempt);
     });
     if (done.attempt.session_id) await events.publish('session.ended', { sessionId: done.attempt.session_id, scope: tenantScope(actor.tenantId) });
+    if (move === 'submit')
+      await events.publish('attempt.submitted', {
+        attemptId,
+        examId: done.attempt.exam_id,
+        sessionId: done.attempt.session_id,
+        scope: tenantScope(actor.tenantId),
+      });
     return done;
   }
 
@@ -256,7 +263,7 @@ export function createAttemptsService({ database, audit, sessions, events, now =
 
     async grade({ actor, context }, attemptId, input) {
       const by: Mover = actor.kind === 'api-key' || actor.role === 'teacher' ? 'grader' : 'student';
-      return inTransaction(async (trx) => {
+      const graded = await inTransaction(async (trx) => {
         const before = await lockAttempt(trx, actor.tenantId, attemptId, reachOf(actor));
         if (!before) throw notFoundAttempt(attemptId);
         const exam = await examOf(trx, actor.tenantId, before.exam_id);
@@ -283,6 +290,8 @@ export function createAttemptsService({ database, audit, sessions, events, now =
         );
         return detail(trx, actor.tenantId, attempt);
       });
+      await events.publish('attempt.graded', { attemptId, examId: graded.attempt.exam_id, score: input.score, scope: tenantScope(actor.tenantId) });
+      return graded;
     },
 
     async addExternalAnalysis({ actor, context }, attemptId, input) {

@@ -4,6 +4,7 @@ import type { UserActor } from '../../kernel/actor';
 import { AppError } from '../../kernel/errors';
 import { listingOf } from '../../kernel/policy';
 import type { Scope, TenantId } from '../../kernel/scope';
+import type { EventBus } from '../../kernel/events';
 import type { Database } from '../../platform/db/database';
 import type { DB, ReviewState } from '../../platform/db/tables';
 import { guard, rethrowUnavailable } from '../../platform/db/database-errors';
@@ -128,11 +129,14 @@ export function createReviewService({
   database: { db },
   audit,
   sources,
+  events,
   clock = () => new Date(),
 }: {
   database: Database;
   audit: AuditService;
   sources: FlagSources;
+  /** Where flag.raised and flag.reviewed are told (webhooks subscribe); optional for callers that tell nobody. */
+  events?: EventBus;
   clock?: () => Date;
 }): ReviewService {
   const inTransaction = <T>(work: (trx: Kysely<DB>) => Promise<T>) => db.transaction().execute(work).catch(rethrowUnavailable);
@@ -181,6 +185,16 @@ export function createReviewService({
       const occurrences = raised.map((f) => occurrenceOf(f, from === 'analysis' ? 'analysis' : 'alert')).filter((o): o is NewOccurrence => o !== null);
       if (occurrences.length === 0) return 0;
       const ids = await inTransaction((trx) => consolidate(trx, tenant, sessionId, occurrences, newFlagId, clock()));
+      if (events && ids.length > 0) {
+        // consolidate returns one flag per kind, in the sorted order of the kinds.
+        const kinds = [...new Set(occurrences.map((o) => o.kind))].sort();
+        const flags = ids.map((id, i) => {
+          const kind = kinds[i] ?? 'unknown';
+          const severity = occurrences.filter((o) => o.kind === kind).reduce((a, o) => (o.severityRank > a.severityRank ? o : a)).severity;
+          return { id, kind, severity };
+        });
+        await events.publish('flag.raised', { scope, sessionId, flags });
+      }
       return ids.length;
     },
 
@@ -257,9 +271,30 @@ export function createReviewService({
           },
           trx,
         );
-        return { ...locked, attempt_id: found.attempt_id, state: t.to, first_confirmed_by: t.firstConfirmedBy, changed_since_decision: false, updated_at: now };
+        return {
+          flag: {
+            ...locked,
+            attempt_id: found.attempt_id,
+            state: t.to,
+            first_confirmed_by: t.firstConfirmedBy,
+            changed_since_decision: false,
+            updated_at: now,
+          },
+          decisionId: decision.id,
+          from: locked.state,
+        };
       });
-      return (await details(tenant, [flag]))[0]!;
+      await events?.publish('flag.reviewed', {
+        scope: actor.scope,
+        sessionId: flag.flag.session_id,
+        flagId,
+        kind: flag.flag.kind,
+        decision: input.decision,
+        from: flag.from,
+        to: flag.flag.state,
+        decisionId: flag.decisionId,
+      });
+      return (await details(tenant, [flag.flag]))[0]!;
     },
 
     async answer(actor, flagId, input, context) {

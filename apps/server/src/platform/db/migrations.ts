@@ -12,6 +12,7 @@ import { retentionMigration } from './schema-steps/0019-retention';
 import { liveExamMigration } from './schema-steps/0012-live-exam';
 import { sessionSealingMigration } from './schema-steps/0014-session-sealing';
 import { dashboardScaleMigration } from './schema-steps/0011-dashboard-scale';
+import { webhooksMigration } from './schema-steps/0016-webhooks';
 
 /**
  * Numbered migrations, in code so they ship with the server and run unchanged on PGlite and
@@ -145,6 +146,7 @@ const migrations: Record<string, Migration> = {
   '0011_dashboard_scale': { up: dashboardScaleMigration },
   '0019_retention': { up: retentionMigration },
   '0014_session_sealing': { up: sessionSealingMigration },
+  '0016_webhooks': { up: webhooksMigration },
 };
 
 class InCodeProvider implements MigrationProvider {
