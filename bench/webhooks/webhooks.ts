@@ -262,7 +262,7 @@ async function oneRun(run: number): Promise<{ none: Phase; webhooks: Phase; load
   }
 }
 
-const results = [];
+const results: Awaited<ReturnType<typeof oneRun>>[] = [];
 console.log(
   `bench/webhooks: ${RUNS} runs, ${SECONDS} s per phase, grades at ${RATE}/s, ${CLIENTS} ingest clients; ${new Date().toISOString()}, load ${loadavg()[0]!.toFixed(1)}`,
 );

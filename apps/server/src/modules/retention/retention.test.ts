@@ -87,11 +87,6 @@ describe('retention', () => {
     await endedDaysAgo(rawOnly.id, 40, now);
     for (const id of [both.id, heldSession.id, heldPerson.id, otherTenant.id, attempt.sessionId]) await endedDaysAgo(id, 70, now);
     await endedDaysAgo(recent.id, 10, now);
-    await db()
-      .updateTable('sessions')
-      .set({ created_at: new Date(now.getTime() - 90 * DAY) })
-      .where('id', '=', open.id)
-      .execute();
 
     const hold = async (subjectKind: string, subjectId: string) => {
       const r = await t.app.inject({
