@@ -25,10 +25,11 @@ import {
 import { LIMITS } from '../../apps/server/src/modules/dashboards/dashboards.service';
 import { startServerProcess } from '../ingest/server-process';
 import { Machine, json, median, percentile, request, signIn } from '../auth/common';
-import { BENCH_PASSWORD, BENCH_TENANT, databaseUrl, fmt, rng, withClient } from './common';
+import { BENCH_PASSWORD, BENCH_TENANT, databaseUrl, fmt, rng, useServerUrl, withClient } from './common';
 
 const { values: args } = parseArgs({
   options: {
+    'database-url': { type: 'string' },
     runs: { type: 'string', default: '3' },
     seconds: { type: 'string', default: '15' },
     clients: { type: 'string', default: '16' },
@@ -36,6 +37,7 @@ const { values: args } = parseArgs({
     out: { type: 'string' },
   },
 });
+useServerUrl(args['database-url']);
 const RUNS = Number(args.runs);
 const SECONDS = Number(args.seconds);
 const CLIENTS = Number(args.clients);
