@@ -26,7 +26,20 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { openPostgres } from '../../apps/server/src/platform/db/database';
 import { migrateToLatest } from '../../apps/server/src/platform/db/migrations';
 import { argon2Hasher } from '../../apps/server/src/modules/auth/passwords';
-import { BENCH_DB, BENCH_PASSWORD, BENCH_TENANT, databaseSizes, databaseUrl, fmt, mb, rng, studentEmail, teacherEmail, useServerUrl, withClient } from './common';
+import {
+  BENCH_DB,
+  BENCH_PASSWORD,
+  BENCH_TENANT,
+  databaseSizes,
+  databaseUrl,
+  fmt,
+  mb,
+  rng,
+  studentEmail,
+  teacherEmail,
+  useServerUrl,
+  withClient,
+} from './common';
 
 const { values: args } = parseArgs({
   options: {

@@ -223,7 +223,11 @@ async function expectAggregatesEqualRecomputation(w: World): Promise<void> {
     expect(rounded(await studentSummary(db, tenant, s))).toEqual(rounded(await studentSummaryFromScratch(db, tenant, s)));
     expect(rounded(await studentAttempts(db, tenant, s, 200))).toEqual(rounded(await studentAttemptsFromScratch(db, tenant, s, 200)));
     // The page's one statement is its three reads.
-    const parts = { profile: await findProfile(db, tenant, s), summary: await studentSummary(db, tenant, s), attempts: await studentAttempts(db, tenant, s, 200) };
+    const parts = {
+      profile: await findProfile(db, tenant, s),
+      summary: await studentSummary(db, tenant, s),
+      attempts: await studentAttempts(db, tenant, s, 200),
+    };
     expect(rounded(await studentPage(db, tenant, s, 200))).toEqual(rounded(parts));
   }
   for (const x of w.exams) {
@@ -298,7 +302,7 @@ async function expectAnalyticsEqualComputation(tenant: TenantId, x: string, from
   }
   // Walked two rows at a time, the pages are the rows in order, each ranked in the whole class.
   const walked: typeof rows = [];
-  for (let after: { name: string; id: string } | undefined; ; ) {
+  for (let after: { name: string; id: string } | undefined; ;) {
     const page = await examPage(db, tenant, x, { limit: 2, ...(after ? { after } : {}) });
     walked.push(...page);
     if (page.length < 2) break;
@@ -344,7 +348,10 @@ describe(`dashboard aggregates (${TEST_DB})`, () => {
   it("compute an exam's distributions and ranks over a class with ties, gaps and equal names as JavaScript does", async () => {
     const w = await newWorld();
     const tenant = asTenantId(w.tenant);
-    const metric = fc.option(fc.integer({ min: 0, max: 6 }).map((n) => n * 500), { freq: 4 });
+    const metric = fc.option(
+      fc.integer({ min: 0, max: 6 }).map((n) => n * 500),
+      { freq: 4 },
+    );
     for (const [i, m] of fc.sample(metric, { numRuns: 40, seed: 7 }).entries()) {
       const student = `st-${w.tenant}-many-${i}`;
       await db
@@ -353,12 +360,21 @@ describe(`dashboard aggregates (${TEST_DB})`, () => {
         .values({ id: student, tenant_id: w.tenant, email: `${student}@x.test`, display_name: `N${i % 7}`, role: 'student' })
         .execute();
       const session = `se-${w.tenant}-many-${i}`;
-      await sql`insert into sessions (id, tenant_id, owner_id, owner_kind, kind, head_hash) values (${session}, ${w.tenant}, ${student}, 'user', 'writing', 'h')`.execute(db);
+      await sql`insert into sessions (id, tenant_id, owner_id, owner_kind, kind, head_hash) values (${session}, ${w.tenant}, ${student}, 'user', 'writing', 'h')`.execute(
+        db,
+      );
       await sql`insert into attempts (id, tenant_id, exam_id, student_id, session_id, state, score, created_at)
         values (${`at-${w.tenant}-many-${i}`}, ${w.tenant}, ${w.exams[0]!}, ${student}, ${session}, 'graded', ${i % 21}, now())`.execute(db);
       const result = {
         score: { verdict: 'scored', risk: 'low', integrity: 50 + i },
-        metrics: { writing: { activeMs: m, pauses: { count: i % 3 }, revisions: { deletions: m === null ? null : 7 }, paste: { shareOfFinal: m === null ? null : m / 3000 } } },
+        metrics: {
+          writing: {
+            activeMs: m,
+            pauses: { count: i % 3 },
+            revisions: { deletions: m === null ? null : 7 },
+            paste: { shareOfFinal: m === null ? null : m / 3000 },
+          },
+        },
         flags: [],
       };
       await sql`insert into analyses (session_id, tenant_id, result, version) values (${session}, ${w.tenant}, ${JSON.stringify(result)}, 'v')`.execute(db);

@@ -247,7 +247,10 @@ describe(`an exam's analytics and results (${TEST_DB})`, () => {
     const integrities = r.students.flatMap((x: { integrity: number | null }) => (x.integrity === null ? [] : [x.integrity]));
     expect(r.summary.averageIntegrity).toBeCloseTo(integrities.reduce((a: number, b: number) => a + b, 0) / integrities.length, 10);
     for (const m of ['writingTimeMs', 'pauses', 'revisions', 'pasteShare'])
-      expect(r.class[m].bins.reduce((n: number, b: { count: number }) => n + b.count, 0), m).toBe(r.class[m].count);
+      expect(
+        r.class[m].bins.reduce((n: number, b: { count: number }) => n + b.count, 0),
+        m,
+      ).toBe(r.class[m].count);
     expect(r.page).toEqual({ total: 2, limit: 50, next: null });
     const audit = await t.app.services.audit.search({ tenantId: s.tenant.id, resourceType: 'exam', resourceId: examId, limit: 100 });
     expect(audit.map((e) => e.action)).toContain('exam.analytics.read');

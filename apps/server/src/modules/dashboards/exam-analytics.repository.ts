@@ -64,7 +64,8 @@ const metricBins = (c: MetricColumn) =>
         count(*)::int as n
       from x where x.${c} is not null group by 1) t) as ${c}_bins`);
 
-const metricOut = (c: MetricColumn) => raw(`s.${c}_n, s.${c}_min, s.${c}_max, s.${c}_mean, s.${c}_q[1] as ${c}_q1, s.${c}_q[2] as ${c}_q2, s.${c}_q[3] as ${c}_q3`);
+const metricOut = (c: MetricColumn) =>
+  raw(`s.${c}_n, s.${c}_min, s.${c}_max, s.${c}_mean, s.${c}_q[1] as ${c}_q1, s.${c}_q[2] as ${c}_q2, s.${c}_q[3] as ${c}_q3`);
 
 type StatsRaw = Omit<ExamStatsRow, 'metrics'> & Record<string, unknown>;
 
