@@ -17,7 +17,9 @@ import { appendFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { openPostgres } from '../../apps/server/src/platform/db/database';
-import { tenantId as asTenantId } from '../../apps/server/src/kernel/scope';
+import { tenantId as asTenantId, tenantScope } from '../../apps/server/src/kernel/scope';
+import type { UserActor } from '../../apps/server/src/kernel/actor';
+import { createAuditService } from '../../apps/server/src/modules/audit';
 import { examAttempts, findProfile, studentAttempts, studentPage, studentSummary } from '../../apps/server/src/modules/dashboards/dashboards.repository';
 import { examPage, examStats } from '../../apps/server/src/modules/dashboards/exam-analytics.repository';
 import {
@@ -101,8 +103,8 @@ async function main() {
   const { students, exams } = await withClient(url, async (c) => {
     const r = rng(7);
     const s = await c.query<{ email: string; id: string }>(`select email, id from users where role = 'student' and tenant_id = $1`, [BENCH_TENANT]);
-    const x = await c.query<{ id: string; email: string; n: number }>(
-      `select e.id, u.email, de.attempts as n from exams e join users u on u.id = e.owner_id join dashboard_exams de on de.exam_id = e.id
+    const x = await c.query<{ id: string; email: string; ownerId: string; n: number }>(
+      `select e.id, u.email, u.id as "ownerId", de.attempts as n from exams e join users u on u.id = e.owner_id join dashboard_exams de on de.exam_id = e.id
        where e.results_released_at is not null order by e.id`,
     );
     const pick = <T>(xs: T[], n: number) => Array.from({ length: n }, () => xs[Math.floor(r() * xs.length)]!);
@@ -122,6 +124,7 @@ async function main() {
     // A check that the tokens are real: /v1/me answers with the person.
     await json(`${server.url}/v1/me`, 'GET', undefined, { authorization: `Bearer ${studentTokens[0]}` });
     const tenant = asTenantId(BENCH_TENANT);
+    const audit = createAuditService(db);
 
     const exam = (i: number) => exams[i % exams.length]!.id;
     // [name, one request, over HTTP, the load its p95 is compared with (the same run's)]
@@ -130,6 +133,25 @@ async function main() {
       ['GET /v1/students/me/dashboard', (i) => get(`${server.url}/v1/students/me/dashboard`, studentTokens[i % studentTokens.length]!), true, BASELINE],
       // The page as the web asks for it: the figures and the breakdown's first page (50 rows by default).
       ['GET /v1/exams/{id}/analytics', (i) => get(`${server.url}/v1/exams/${exam(i)}/analytics`, teacherTokens[i % exams.length]!), true, BASELINE],
+      // What each analytics read adds besides its queries: its audit entry, appended to the tenant's
+      // hash chain under the chain head's row lock, held until the commit is flushed (modules/audit).
+      [
+        'audit entry alone (one per analytics read)',
+        async (i) => {
+          const e = exams[i % exams.length]!;
+          const actor: UserActor = { kind: 'user', userId: e.ownerId, tenantId: tenant, role: 'teacher', via: 'password', scope: tenantScope(BENCH_TENANT) };
+          await audit.record({
+            tenantId: tenant,
+            actor,
+            action: 'exam.analytics.read',
+            resource: { type: 'exam', id: e.id },
+            context: { ip: null, requestId: `bench-${i}` },
+            detail: { attempts: e.n, rows: 50 },
+          });
+        },
+        false,
+        BASELINE,
+      ],
       [
         'student query, one statement',
         async (i) => void (await studentPage(db.db, tenant, students[i % students.length]!.id, LIMITS.studentAttempts)),

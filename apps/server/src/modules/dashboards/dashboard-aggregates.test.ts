@@ -216,12 +216,13 @@ function rounded<T>(v: T): T {
   return JSON.parse(JSON.stringify(v, (_, x: unknown) => (typeof x === 'number' ? Number(x.toPrecision(9)) : x))) as T;
 }
 
-async function expectAggregatesEqualRecomputation(w: World): Promise<void> {
+async function expectAggregatesEqualRecomputation(w: World, derived = true): Promise<void> {
   const tenant: TenantId = asTenantId(w.tenant);
   const managers: Managed[] = [{ kind: 'all' }, { kind: 'teacher', userId: w.teacher }];
   for (const s of w.students) {
     expect(rounded(await studentSummary(db, tenant, s))).toEqual(rounded(await studentSummaryFromScratch(db, tenant, s)));
     expect(rounded(await studentAttempts(db, tenant, s, 200))).toEqual(rounded(await studentAttemptsFromScratch(db, tenant, s, 200)));
+    if (!derived) continue;
     // The page's one statement is its three reads.
     const parts = {
       profile: await findProfile(db, tenant, s),
@@ -233,7 +234,7 @@ async function expectAggregatesEqualRecomputation(w: World): Promise<void> {
   for (const x of w.exams) {
     const fromScratch = await examAttemptsFromScratch(db, tenant, x, 10_000);
     expect(rounded(await examAttempts(db, tenant, x, 10_000))).toEqual(rounded(fromScratch));
-    await expectAnalyticsEqualComputation(tenant, x, fromScratch);
+    if (derived) await expectAnalyticsEqualComputation(tenant, x, fromScratch);
     // The exam's aggregate row, against the same sums over the attempts read from scratch.
     const exam = await db.selectFrom('exams').select(['pass_mark']).where('id', '=', x).executeTakeFirstOrThrow();
     const row = await db.selectFrom('dashboard_exams').selectAll().where('exam_id', '=', x).executeTakeFirstOrThrow();
@@ -317,9 +318,10 @@ describe(`dashboard aggregates (${TEST_DB})`, () => {
       fc.asyncProperty(fc.array(change, { minLength: 4, maxLength: 20 }), async (changes) => {
         const w = await newWorld();
         // Checked after every change: a later write to the same attempt would hide a change missed.
-        for (const c of changes) {
+        for (const [i, c] of changes.entries()) {
           await apply(w, c);
-          await expectAggregatesEqualRecomputation(w);
+          // The reads built on the aggregates (the student's one statement, the analytics) once, at the end.
+          await expectAggregatesEqualRecomputation(w, i === changes.length - 1);
         }
       }),
       { numRuns: 30 },
