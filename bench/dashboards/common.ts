@@ -1,8 +1,16 @@
 /** Shared pieces of the dashboards bench: where its database is, and how big it is. */
 import pg from 'pg';
 
-/** The server the bench database lives on (the shared PostgreSQL; never the `test` database's rows). */
-const SERVER_URL = process.env.VERITAS_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+/**
+ * The server the bench database lives on: by default the shared PostgreSQL (never the `test`
+ * database's rows); `--database-url` (or VERITAS_BENCH_PG_URL) points both scripts at another one, e.g.
+ * a cluster of the bench's own started under `nice -n -15` so other work does not distort it. Any
+ * database name in the URL is replaced by the bench's own; its user must be allowed to create databases.
+ */
+let SERVER_URL = process.env.VERITAS_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export function useServerUrl(url: string | undefined): void {
+  if (url) SERVER_URL = url;
+}
 export const BENCH_DB = process.env.VERITAS_BENCH_DASHBOARDS_DB ?? 'veritas_bench_dashboards';
 
 export function databaseUrl(name = BENCH_DB): string {

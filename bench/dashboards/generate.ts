@@ -26,15 +26,30 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { openPostgres } from '../../apps/server/src/platform/db/database';
 import { migrateToLatest } from '../../apps/server/src/platform/db/migrations';
 import { argon2Hasher } from '../../apps/server/src/modules/auth/passwords';
-import { BENCH_DB, BENCH_PASSWORD, BENCH_TENANT, databaseSizes, databaseUrl, fmt, mb, rng, studentEmail, teacherEmail, withClient } from './common';
+import {
+  BENCH_DB,
+  BENCH_PASSWORD,
+  BENCH_TENANT,
+  databaseSizes,
+  databaseUrl,
+  fmt,
+  mb,
+  rng,
+  studentEmail,
+  teacherEmail,
+  useServerUrl,
+  withClient,
+} from './common';
 
 const { values: args } = parseArgs({
   options: {
+    'database-url': { type: 'string' },
     students: { type: 'string', default: '100000' },
     events: { type: 'string', default: '10000000' },
     'exams-per-group': { type: 'string', default: '10' },
   },
 });
+useServerUrl(args['database-url']);
 const CLASS_SIZE = 25;
 const CLASSES_PER_GROUP = 40;
 const TEACHERS_PER_GROUP = 10;

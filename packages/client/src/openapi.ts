@@ -1455,7 +1455,7 @@ export interface paths {
     };
     /**
      * An exam's analytics
-     * @description For its teachers (owner, co-teachers) and admins: attempts, students, average score, pass rate, average integrity, high-risk and flagged counts, the risk distribution, a row per attempt, and where each attempt stands against the class (writing time, pauses, revisions, paste share) as distributions and percentile ranks. Audited as `exam.analytics.read`.
+     * @description For its teachers (owner, co-teachers) and admins: attempts, students, average score, pass rate, average integrity, high-risk and flagged counts, the risk distribution, where the class stands on writing time, pauses, revisions and paste share (distributions and histograms of every attempt), and a page of the per-student breakdown (by name; `limit`, default 50, at most 200; `cursor` from `page.next`) with each attempt’s percentile ranks in the whole class. Every row is in the results CSV. Audited as `exam.analytics.read`.
      */
     get: operations['getExamsByExamIdAnalytics'];
     put?: never;
@@ -11866,7 +11866,12 @@ export interface operations {
   };
   getExamsByExamIdAnalytics: {
     parameters: {
-      query?: never;
+      query: {
+        /** @description Rows of the per-student breakdown in this page */
+        limit: number;
+        /** @description The `page.next` of the previous page */
+        cursor?: string;
+      };
       header?: never;
       path: {
         examId: string;
@@ -11917,6 +11922,12 @@ export interface operations {
                 q3: number | null;
                 max: number | null;
                 mean: number | null;
+                /** @description The whole class as a histogram: six equal bins from min to max (the last holds its upper edge), one when every value is the same, none without values */
+                bins: {
+                  from: number;
+                  to: number;
+                  count: number;
+                }[];
               };
               pauses: {
                 count: number;
@@ -11926,6 +11937,12 @@ export interface operations {
                 q3: number | null;
                 max: number | null;
                 mean: number | null;
+                /** @description The whole class as a histogram: six equal bins from min to max (the last holds its upper edge), one when every value is the same, none without values */
+                bins: {
+                  from: number;
+                  to: number;
+                  count: number;
+                }[];
               };
               revisions: {
                 count: number;
@@ -11935,6 +11952,12 @@ export interface operations {
                 q3: number | null;
                 max: number | null;
                 mean: number | null;
+                /** @description The whole class as a histogram: six equal bins from min to max (the last holds its upper edge), one when every value is the same, none without values */
+                bins: {
+                  from: number;
+                  to: number;
+                  count: number;
+                }[];
               };
               pasteShare: {
                 count: number;
@@ -11944,9 +11967,15 @@ export interface operations {
                 q3: number | null;
                 max: number | null;
                 mean: number | null;
+                /** @description The whole class as a histogram: six equal bins from min to max (the last holds its upper edge), one when every value is the same, none without values */
+                bins: {
+                  from: number;
+                  to: number;
+                  count: number;
+                }[];
               };
             };
-            /** @description One per attempt, by name; at most 10,000 */
+            /** @description A page of the breakdown: one row per attempt, by student name then attempt id (`page`); every row is in the results CSV */
             students: {
               attemptId: string;
               studentId: string;
@@ -11982,6 +12011,12 @@ export interface operations {
                 };
               };
             }[];
+            page: {
+              /** @description Rows in the whole breakdown (the exam’s attempts) */
+              total: number;
+              limit: number;
+              next: string | null;
+            };
           };
         };
       };

@@ -12,6 +12,24 @@ export interface ClassDistribution {
   mean: number | null;
 }
 
+export interface HistogramBin {
+  from: number;
+  to: number;
+  count: number;
+}
+
+/**
+ * A class histogram's bins from the extremes and the values per bin index (the database counts them:
+ * exam-analytics.repository.ts): `binCount` equal bins from min to max, the last holding its upper
+ * edge; one bin when every value is the same; none without values.
+ */
+export function histogramBins(min: number | null, max: number | null, counts: Readonly<Record<string, number>>, binCount: number): HistogramBin[] {
+  if (min === null || max === null) return [];
+  if (min === max) return [{ from: min, to: max, count: counts['0'] ?? 0 }];
+  const width = (max - min) / binCount;
+  return Array.from({ length: binCount }, (_, i) => ({ from: min + i * width, to: min + (i + 1) * width, count: counts[String(i)] ?? 0 }));
+}
+
 /** Quantile by linear interpolation between closest ranks (the usual "type 7"); `sorted` ascending, non-empty. */
 function quantile(sorted: readonly number[], q: number): number {
   const pos = (sorted.length - 1) * q;

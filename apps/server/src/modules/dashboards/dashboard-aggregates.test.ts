@@ -4,7 +4,21 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../platform/db/tables';
 import { createTestDatabase, TEST_DB, type TestDatabase } from '../../testing/test-database';
 import { tenantId as asTenantId, type TenantId } from '../../kernel/scope';
-import { examAttempts, managedExams, pendingFlagCount, studentAttempts, studentSummary, triage, type Managed } from './dashboards.repository';
+import {
+  examAttempts,
+  findProfile,
+  managedExams,
+  pendingFlagCount,
+  studentAttempts,
+  studentPage,
+  studentSummary,
+  triage,
+  type ExamAttemptRow,
+  type Managed,
+} from './dashboards.repository';
+import { examPage, examStats, HISTOGRAM_BINS, METRIC_COLUMNS } from './exam-analytics.repository';
+import { distributionOf, histogramBins } from './class-standing';
+import { percentileRanks } from './class-ranks';
 import {
   examAttemptsFromScratch,
   managedExamsFromScratch,
@@ -202,16 +216,25 @@ function rounded<T>(v: T): T {
   return JSON.parse(JSON.stringify(v, (_, x: unknown) => (typeof x === 'number' ? Number(x.toPrecision(9)) : x))) as T;
 }
 
-async function expectAggregatesEqualRecomputation(w: World): Promise<void> {
+async function expectAggregatesEqualRecomputation(w: World, derived = true): Promise<void> {
   const tenant: TenantId = asTenantId(w.tenant);
   const managers: Managed[] = [{ kind: 'all' }, { kind: 'teacher', userId: w.teacher }];
   for (const s of w.students) {
     expect(rounded(await studentSummary(db, tenant, s))).toEqual(rounded(await studentSummaryFromScratch(db, tenant, s)));
     expect(rounded(await studentAttempts(db, tenant, s, 200))).toEqual(rounded(await studentAttemptsFromScratch(db, tenant, s, 200)));
+    if (!derived) continue;
+    // The page's one statement is its three reads.
+    const parts = {
+      profile: await findProfile(db, tenant, s),
+      summary: await studentSummary(db, tenant, s),
+      attempts: await studentAttempts(db, tenant, s, 200),
+    };
+    expect(rounded(await studentPage(db, tenant, s, 200))).toEqual(rounded(parts));
   }
   for (const x of w.exams) {
     const fromScratch = await examAttemptsFromScratch(db, tenant, x, 10_000);
     expect(rounded(await examAttempts(db, tenant, x, 10_000))).toEqual(rounded(fromScratch));
+    if (derived) await expectAnalyticsEqualComputation(tenant, x, fromScratch);
     // The exam's aggregate row, against the same sums over the attempts read from scratch.
     const exam = await db.selectFrom('exams').select(['pass_mark']).where('id', '=', x).executeTakeFirstOrThrow();
     const row = await db.selectFrom('dashboard_exams').selectAll().where('exam_id', '=', x).executeTakeFirstOrThrow();
@@ -246,15 +269,59 @@ async function expectAggregatesEqualRecomputation(w: World): Promise<void> {
   }
 }
 
+/** The reference bins: binCount equal bins from min to max, counted in JavaScript (the last holding its upper edge). */
+function binsOf(values: readonly (number | null)[], binCount: number) {
+  const xs = values.filter((v): v is number => v !== null);
+  if (xs.length === 0) return [];
+  const [min, max] = [Math.min(...xs), Math.max(...xs)];
+  if (min === max) return [{ from: min, to: max, count: xs.length }];
+  const width = (max - min) / binCount;
+  const bins = Array.from({ length: binCount }, (_, i) => ({ from: min + i * width, to: min + (i + 1) * width, count: 0 }));
+  for (const v of xs) bins[Math.min(binCount - 1, Math.floor((v - min) / width))]!.count++;
+  return bins;
+}
+
+/**
+ * An exam's figures, distributions, bins and every row's percentile ranks, computed by the database
+ * (exam-analytics.repository.ts), equal the same computed in JavaScript from every row read from
+ * scratch (class-standing.ts, class-ranks.ts: what the page computed before it was paged); and pages
+ * by cursor walk the same rows in the same order.
+ */
+async function expectAnalyticsEqualComputation(tenant: TenantId, x: string, fromScratch: ExamAttemptRow[]): Promise<void> {
+  const stats = await examStats(db, tenant, x);
+  const rows = await examPage(db, tenant, x, { limit: 10_000 });
+  expect(rows.map((r) => r.id)).toEqual(fromScratch.map((a) => a.id));
+  expect(rows.map((r) => r.student_name)).toEqual(fromScratch.map((a) => a.student_name));
+  expect(stats.students).toBe(new Set(fromScratch.map((a) => a.student_id)).size);
+  expect(stats.attempts).toBe(fromScratch.length);
+  for (const c of METRIC_COLUMNS) {
+    const values = fromScratch.map((a) => (a[c] === null ? null : Number(a[c])));
+    const { bins, ...distribution } = stats.metrics[c];
+    expect(rounded(distribution), c).toEqual(rounded(distributionOf(values)));
+    expect(rounded(histogramBins(distribution.min, distribution.max, bins, HISTOGRAM_BINS)), c).toEqual(rounded(binsOf(values, HISTOGRAM_BINS)));
+    expect(rounded(rows.map((r) => r[`${c}_rank`])), c).toEqual(rounded(percentileRanks(values)));
+  }
+  // Walked two rows at a time, the pages are the rows in order, each ranked in the whole class.
+  const walked: typeof rows = [];
+  for (let after: { name: string; id: string } | undefined; ;) {
+    const page = await examPage(db, tenant, x, { limit: 2, ...(after ? { after } : {}) });
+    walked.push(...page);
+    if (page.length < 2) break;
+    after = { name: page[1]!.student_name, id: page[1]!.id };
+  }
+  expect(walked).toEqual(rows);
+}
+
 describe(`dashboard aggregates (${TEST_DB})`, () => {
   it('equal a recomputation from scratch after any sequence of changes', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(change, { minLength: 4, maxLength: 20 }), async (changes) => {
         const w = await newWorld();
         // Checked after every change: a later write to the same attempt would hide a change missed.
-        for (const c of changes) {
+        for (const [i, c] of changes.entries()) {
           await apply(w, c);
-          await expectAggregatesEqualRecomputation(w);
+          // The reads built on the aggregates (the student's one statement, the analytics) once, at the end.
+          await expectAggregatesEqualRecomputation(w, i === changes.length - 1);
         }
       }),
       { numRuns: 30 },
@@ -279,6 +346,43 @@ describe(`dashboard aggregates (${TEST_DB})`, () => {
     await sql`select dashboard_rebuild()`.execute(db);
     await expectAggregatesEqualRecomputation(w);
   }, 120_000);
+
+  it("compute an exam's distributions and ranks over a class with ties, gaps and equal names as JavaScript does", async () => {
+    const w = await newWorld();
+    const tenant = asTenantId(w.tenant);
+    const metric = fc.option(
+      fc.integer({ min: 0, max: 6 }).map((n) => n * 500),
+      { freq: 4 },
+    );
+    for (const [i, m] of fc.sample(metric, { numRuns: 40, seed: 7 }).entries()) {
+      const student = `st-${w.tenant}-many-${i}`;
+      await db
+        .insertInto('users')
+        // Names repeat: the attempt id orders the rows of one name.
+        .values({ id: student, tenant_id: w.tenant, email: `${student}@x.test`, display_name: `N${i % 7}`, role: 'student' })
+        .execute();
+      const session = `se-${w.tenant}-many-${i}`;
+      await sql`insert into sessions (id, tenant_id, owner_id, owner_kind, kind, head_hash) values (${session}, ${w.tenant}, ${student}, 'user', 'writing', 'h')`.execute(
+        db,
+      );
+      await sql`insert into attempts (id, tenant_id, exam_id, student_id, session_id, state, score, created_at)
+        values (${`at-${w.tenant}-many-${i}`}, ${w.tenant}, ${w.exams[0]!}, ${student}, ${session}, 'graded', ${i % 21}, now())`.execute(db);
+      const result = {
+        score: { verdict: 'scored', risk: 'low', integrity: 50 + i },
+        metrics: {
+          writing: {
+            activeMs: m,
+            pauses: { count: i % 3 },
+            revisions: { deletions: m === null ? null : 7 },
+            paste: { shareOfFinal: m === null ? null : m / 3000 },
+          },
+        },
+        flags: [],
+      };
+      await sql`insert into analyses (session_id, tenant_id, result, version) values (${session}, ${w.tenant}, ${JSON.stringify(result)}, 'v')`.execute(db);
+    }
+    await expectAnalyticsEqualComputation(tenant, w.exams[0]!, await examAttemptsFromScratch(db, tenant, w.exams[0]!, 10_000));
+  });
 
   it('keeps events (now partitioned) readable and unique by session and seq', async () => {
     const w = await newWorld();

@@ -1,12 +1,12 @@
 import type { Static } from '@sinclair/typebox';
-import { distributionOf } from './class-standing';
-import { percentileRanks } from './class-ranks';
+import { histogramBins } from './class-standing';
+import { encodeStudentPosition } from './exam-analytics-cursor';
+import { HISTOGRAM_BINS, type MetricColumn } from './exam-analytics.repository';
 import { csvOf } from '../../kernel/csv';
 import { STANDING_METRICS, type AttemptMonitoring, type ExamAnalytics, type StudentDashboard, type TeacherDashboard } from './dashboards.schemas';
-import type { ExamResultsData, MonitoringData, StudentDashboardData, TeacherDashboardData } from './dashboards.service';
-import type { ExamAttemptRow } from './dashboards.repository';
+import type { ExamAnalyticsData, ExamResultsData, MonitoringData, StudentDashboardData, TeacherDashboardData } from './dashboards.service';
 
-/** Rows into the dashboards' API shapes; the class statistics and the CSV are made here, from the rows read once. */
+/** Rows into the dashboards' API shapes (the class statistics come computed from the database: exam-analytics.repository.ts); the CSV is made here. */
 type Risk = 'low' | 'medium' | 'high';
 const iso = (d: Date | null) => (d === null ? null : new Date(d).toISOString());
 const riskOf = (r: string | null): Risk | null => (r === 'low' || r === 'medium' || r === 'high' ? r : null);
@@ -78,42 +78,38 @@ export function presentTeacherDashboard(d: TeacherDashboardData): Static<typeof 
 }
 
 type Metric = (typeof STANDING_METRICS)[number];
-const METRIC_OF: Record<Metric, (a: ExamAttemptRow) => number | null> = {
-  writingTimeMs: (a) => num(a.active_ms),
-  pauses: (a) => num(a.pauses),
-  revisions: (a) => num(a.revisions),
-  pasteShare: (a) => num(a.paste_share),
-};
-const mean = (xs: number[]) => (xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length);
+/** Each measure of the API and its column (exam-analytics.repository.ts). */
+const COLUMN_OF: Record<Metric, MetricColumn> = { writingTimeMs: 'active_ms', pauses: 'pauses', revisions: 'revisions', pasteShare: 'paste_share' };
 
-export function presentExamAnalytics({ exam, attempts }: ExamResultsData): Static<typeof ExamAnalytics> {
-  const scored = attempts.filter((a) => a.score !== null);
-  const heads = attempts.map(headline);
-  const columns = Object.fromEntries(STANDING_METRICS.map((m) => [m, attempts.map(METRIC_OF[m])])) as Record<Metric, (number | null)[]>;
-  const risk = { low: 0, medium: 0, high: 0, notEnoughData: 0, notAnalysed: 0 };
-  for (const h of heads) {
-    if (h.analysis === 'done' && h.risk) risk[h.risk]++;
-    else if (h.analysis === 'not-enough-data') risk.notEnoughData++;
-    else risk.notAnalysed++;
-  }
-  const integrities = heads.flatMap((h) => (h.integrity === null ? [] : [h.integrity]));
-  const ranks = Object.fromEntries(STANDING_METRICS.map((m) => [m, percentileRanks(columns[m])])) as Record<Metric, (number | null)[]>;
+export function presentExamAnalytics({ exam, stats, rows, limit, next }: ExamAnalyticsData): Static<typeof ExamAnalytics> {
+  const risk = {
+    low: stats.risk_low,
+    medium: stats.risk_medium,
+    high: stats.risk_high,
+    notEnoughData: stats.not_enough_data,
+    notAnalysed: stats.attempts - stats.risk_low - stats.risk_medium - stats.risk_high - stats.not_enough_data,
+  };
   return {
     exam: { id: exam.id, title: exam.title, maxScore: exam.max_score, passMark: exam.pass_mark, resultsReleased: exam.released },
     summary: {
-      attempts: attempts.length,
-      students: new Set(attempts.map((a) => a.student_id)).size,
-      graded: scored.length,
-      averageScore: mean(scored.map((a) => a.score!)),
-      passRate: scored.length === 0 ? null : scored.filter((a) => a.score! >= exam.pass_mark).length / scored.length,
-      averageIntegrity: mean(integrities),
-      highRisk: risk.high,
-      flagged: attempts.filter((a) => a.flags > 0).length,
-      pendingFlags: attempts.reduce((n, a) => n + a.pending, 0),
+      attempts: stats.attempts,
+      students: stats.students,
+      graded: stats.scored,
+      averageScore: stats.scored === 0 ? null : stats.score_sum / stats.scored,
+      passRate: stats.scored === 0 ? null : stats.passed / stats.scored,
+      averageIntegrity: stats.integrity_n === 0 ? null : stats.integrity_sum / stats.integrity_n,
+      highRisk: stats.risk_high,
+      flagged: stats.flagged,
+      pendingFlags: stats.pending_flags,
     },
     risk,
-    class: Object.fromEntries(STANDING_METRICS.map((m) => [m, distributionOf(columns[m])])) as Static<typeof ExamAnalytics>['class'],
-    students: attempts.map((a, i) => ({
+    class: Object.fromEntries(
+      STANDING_METRICS.map((m) => {
+        const { bins, ...distribution } = stats.metrics[COLUMN_OF[m]];
+        return [m, { ...distribution, bins: histogramBins(distribution.min, distribution.max, bins, HISTOGRAM_BINS) }];
+      }),
+    ) as Static<typeof ExamAnalytics>['class'],
+    students: rows.map((a) => ({
       attemptId: a.id,
       studentId: a.student_id,
       name: a.student_name,
@@ -123,16 +119,17 @@ export function presentExamAnalytics({ exam, attempts }: ExamResultsData): Stati
       finishedAt: iso(a.finished_at),
       score: a.score,
       passed: a.score === null ? null : a.score >= exam.pass_mark,
-      ...heads[i]!,
+      ...headline(a),
       flags: a.flags,
       pendingFlags: a.pending,
       standing: Object.fromEntries(
         STANDING_METRICS.map((m) => {
-          const value = columns[m][i]!;
-          return [m, { value, percentile: ranks[m][i]! }];
+          const c = COLUMN_OF[m];
+          return [m, { value: num(a[c]), percentile: num(a[`${c}_rank`]) }];
         }),
       ) as Static<typeof ExamAnalytics>['students'][number]['standing'],
     })),
+    page: { total: stats.attempts, limit, next: next ? encodeStudentPosition(next) : null },
   };
 }
 

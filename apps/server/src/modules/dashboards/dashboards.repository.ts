@@ -85,6 +85,10 @@ export interface StudentAttemptRow extends AttemptResultRow {
  * the constant of @veritas/analysis, for the student's own attempts only.
  */
 export async function studentAttempts(db: Kysely<DB>, tenantId: TenantId, studentId: string, limit: number): Promise<StudentAttemptRow[]> {
+  return studentAttemptsQuery(db, tenantId, studentId, limit).execute();
+}
+
+function studentAttemptsQuery(db: Kysely<DB>, tenantId: TenantId, studentId: string, limit: number) {
   return db
     .selectFrom('dashboard_attempts as da')
     .innerJoin('exams', (j) => j.onRef('exams.id', '=', 'da.exam_id').on('exams.tenant_id', '=', tenantId))
@@ -118,8 +122,7 @@ export async function studentAttempts(db: Kysely<DB>, tenantId: TenantId, studen
     .where('da.student_id', '=', studentId)
     .orderBy('da.created_at', 'desc')
     .orderBy('da.attempt_id', 'desc')
-    .limit(limit)
-    .execute();
+    .limit(limit);
 }
 
 export interface StudentSummaryRow {
@@ -131,14 +134,9 @@ export interface StudentSummaryRow {
 }
 
 /** Over all the student's attempts (their aggregate row): how many, how many released results, passed, their average (as % of the max score), and flags waiting about them. */
-export async function studentSummary(db: Kysely<DB>, tenantId: TenantId, studentId: string): Promise<StudentSummaryRow> {
-  const counts = await db
-    .selectFrom('dashboard_students')
-    .select(['total', 'released', 'passed', sql<number | null>`case when released > 0 then percent_sum / released end`.as('average_percent')])
-    .where('tenant_id', '=', tenantId)
-    .where('student_id', '=', studentId)
-    .executeTakeFirst();
-  const flags = await db
+/** A flag about the student still waiting for a person: the sessions they own, their flags waiting. */
+function openFlagsQuery(db: Kysely<DB>, tenantId: TenantId, studentId: string) {
+  return db
     .selectFrom('review_flags')
     .innerJoin('sessions', 'sessions.id', 'review_flags.session_id')
     .select(sql<number>`count(*)::int`.as('n'))
@@ -146,9 +144,54 @@ export async function studentSummary(db: Kysely<DB>, tenantId: TenantId, student
     .where('sessions.tenant_id', '=', tenantId)
     .where('sessions.owner_kind', '=', 'user')
     .where('sessions.owner_id', '=', studentId)
-    .where(waiting)
-    .executeTakeFirstOrThrow();
+    .where(waiting);
+}
+
+export async function studentSummary(db: Kysely<DB>, tenantId: TenantId, studentId: string): Promise<StudentSummaryRow> {
+  const counts = await db
+    .selectFrom('dashboard_students')
+    .select(['total', 'released', 'passed', sql<number | null>`case when released > 0 then percent_sum / released end`.as('average_percent')])
+    .where('tenant_id', '=', tenantId)
+    .where('student_id', '=', studentId)
+    .executeTakeFirst();
+  const flags = await openFlagsQuery(db, tenantId, studentId).executeTakeFirstOrThrow();
   return { ...(counts ?? { total: 0, released: 0, passed: 0, average_percent: null }), open_flags: flags.n };
+}
+
+export interface StudentPageRow {
+  profile: ProfileRow;
+  summary: StudentSummaryRow;
+  attempts: StudentAttemptRow[];
+}
+
+type AttemptJson = Omit<StudentAttemptRow, 'started_at' | 'finished_at'> & { started_at: string | null; finished_at: string | null };
+
+/**
+ * The student's whole page in one statement (one round trip instead of four): their profile, their
+ * aggregate row, the flags waiting about them, and their latest attempts as JSON, each part the
+ * query of `findProfile`, `studentSummary` and `studentAttempts` above (which the tests hold it to).
+ * Nothing for an unknown person.
+ */
+export async function studentPage(db: Kysely<DB>, tenantId: TenantId, studentId: string, limit: number): Promise<StudentPageRow | undefined> {
+  const attempts = studentAttemptsQuery(db, tenantId, studentId, limit).select('da.created_at as created_at');
+  const result = await sql<ProfileRow & Omit<StudentSummaryRow, 'open_flags'> & { open_flags: number; attempts: AttemptJson[] | string }>`
+    select p.id, p.email, p.display_name, p.enrollment_id,
+      coalesce(ds.total, 0) as total, coalesce(ds.released, 0) as released, coalesce(ds.passed, 0) as passed,
+      case when ds.released > 0 then ds.percent_sum / ds.released end as average_percent,
+      (${openFlagsQuery(db, tenantId, studentId)}) as open_flags,
+      (select coalesce(json_agg(a order by a.created_at desc, a.id desc), '[]'::json) from (${attempts}) a) as attempts
+    from users p
+    left join dashboard_students ds on ds.tenant_id = p.tenant_id and ds.student_id = p.id
+    where p.tenant_id = ${tenantId} and p.id = ${studentId}`.execute(db);
+  const r = result.rows[0];
+  if (!r) return undefined;
+  const rows = (typeof r.attempts === 'string' ? JSON.parse(r.attempts) : r.attempts) as (AttemptJson & { created_at?: string })[];
+  const date = (v: string | null) => (v === null ? null : new Date(v));
+  return {
+    profile: { id: r.id, email: r.email, display_name: r.display_name, enrollment_id: r.enrollment_id },
+    summary: { total: r.total, released: r.released, passed: r.passed, average_percent: r.average_percent, open_flags: r.open_flags },
+    attempts: rows.map(({ created_at: _, ...a }) => ({ ...a, started_at: date(a.started_at), finished_at: date(a.finished_at) })),
+  };
 }
 
 // ------------------------------------------------------------------------------------------------

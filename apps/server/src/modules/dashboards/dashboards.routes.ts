@@ -5,6 +5,7 @@ import {
   AttemptMonitoring,
   AttemptParams,
   ExamAnalytics,
+  ExamAnalyticsQuery,
   ExamParams,
   ResultsCsv,
   StudentDashboard,
@@ -12,6 +13,7 @@ import {
   TeacherDashboardQuery,
 } from './dashboards.schemas';
 import { studentDetailRoutes } from './student-detail.routes';
+import { decodeStudentPosition } from './exam-analytics-cursor';
 import { presentExamAnalytics, presentMonitoring, presentResultsCsv, presentStudentDashboard, presentTeacherDashboard } from './dashboards.presenter';
 
 /**
@@ -66,13 +68,23 @@ export const dashboardsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
         summary: "An exam's analytics",
         description:
           'For its teachers (owner, co-teachers) and admins: attempts, students, average score, pass rate, average integrity, high-risk and flagged counts, ' +
-          'the risk distribution, a row per attempt, and where each attempt stands against the class (writing time, pauses, revisions, paste share) as ' +
-          'distributions and percentile ranks. Audited as `exam.analytics.read`.',
+          'the risk distribution, where the class stands on writing time, pauses, revisions and paste share (distributions and histograms of every attempt), ' +
+          'and a page of the per-student breakdown (by name; `limit`, default 50, at most 200; `cursor` from `page.next`) with each attempt’s percentile ' +
+          'ranks in the whole class. Every row is in the results CSV. Audited as `exam.analytics.read`.',
         params: ExamParams,
+        querystring: ExamAnalyticsQuery,
         response: { 200: ExamAnalytics, ...problemResponses(400, 401, 403, 404, 503) },
       },
     },
-    async (req) => presentExamAnalytics(await dashboards.examResults(userOf(req), req.params.examId, 'analytics', contextOf(req))),
+    async (req) =>
+      presentExamAnalytics(
+        await dashboards.examAnalytics(
+          userOf(req),
+          req.params.examId,
+          { limit: req.query.limit, ...(req.query.cursor !== undefined ? { after: decodeStudentPosition(req.query.cursor) } : {}) },
+          contextOf(req),
+        ),
+      ),
   );
 
   app.get(
@@ -91,7 +103,7 @@ export const dashboardsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
       },
     },
     async (req, reply) => {
-      const csv = presentResultsCsv(await dashboards.examResults(userOf(req), req.params.examId, 'export', contextOf(req)));
+      const csv = presentResultsCsv(await dashboards.examResults(userOf(req), req.params.examId, contextOf(req)));
       return reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="exam-${req.params.examId}-results.csv"`)

@@ -112,6 +112,14 @@ export const TeacherDashboard = Type.Object({
   }),
 });
 
+export const ExamAnalyticsQuery = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, maximum: 200, default: 50, description: 'Rows of the per-student breakdown in this page' }),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 2048, description: 'The `page.next` of the previous page' })),
+  },
+  { additionalProperties: false },
+);
+
 const Distribution = Type.Object({
   count: Count,
   min: OrNull(Type.Number()),
@@ -120,6 +128,10 @@ const Distribution = Type.Object({
   q3: OrNull(Type.Number()),
   max: OrNull(Type.Number()),
   mean: OrNull(Type.Number()),
+  bins: Type.Array(Type.Object({ from: Type.Number(), to: Type.Number(), count: Count }), {
+    description:
+      'The whole class as a histogram: six equal bins from min to max (the last holds its upper edge), one when every value is the same, none without values',
+  }),
 });
 const Standing = Type.Object({
   value: OrNull(Type.Number()),
@@ -160,8 +172,13 @@ export const ExamAnalytics = Type.Object({
       pendingFlags: Count,
       standing: standingObject(Standing),
     }),
-    { description: 'One per attempt, by name; at most 10,000' },
+    { description: 'A page of the breakdown: one row per attempt, by student name then attempt id (`page`); every row is in the results CSV' },
   ),
+  page: Type.Object({
+    total: Type.Integer({ minimum: 0, description: 'Rows in the whole breakdown (the exam’s attempts)' }),
+    limit: Type.Integer({ minimum: 1 }),
+    next: OrNull(Type.String({ description: 'Pass as `cursor` for the next page; null on the last' })),
+  }),
 });
 
 export const ResultsCsv = Type.String({ description: 'text/csv: one row per attempt (RFC 4180, formula-safe)' });

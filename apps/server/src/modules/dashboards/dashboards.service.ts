@@ -14,11 +14,9 @@ import {
   examAttempts,
   findManagedExam,
   findMonitoredAttempt,
-  findProfile,
   managedExams,
   pendingFlagCount,
-  studentAttempts,
-  studentSummary,
+  studentPage,
   triage,
   type ExamAttemptRow,
   type ExamRow,
@@ -31,8 +29,9 @@ import {
   type TimelineRow,
   type TriageRow,
 } from './dashboards.repository';
+import { examPage, examStats, type ExamPageRow, type ExamStatsRow, type StudentPosition } from './exam-analytics.repository';
 
-/** The attempts a student's page lists, the exams a teacher's page lists, the attempts an exam's analytics reads, the occurrences a timeline holds. */
+/** The attempts a student's page lists, the exams a teacher's page lists, the attempts an exam's CSV holds, the occurrences a timeline holds. */
 export const LIMITS = { studentAttempts: 200, teacherExams: 100, examAttempts: 10_000, timeline: 1_000 } as const;
 
 export interface StudentDashboardData {
@@ -75,6 +74,15 @@ export interface ExamResultsData {
   exam: ExamRow;
   attempts: ExamAttemptRow[];
 }
+export interface ExamAnalyticsData {
+  exam: ExamRow;
+  stats: ExamStatsRow;
+  /** A page of the per-student breakdown, by name. */
+  rows: ExamPageRow[];
+  limit: number;
+  /** Where the next page starts; null on the last page. */
+  next: StudentPosition | null;
+}
 export interface MonitoringData {
   attempt: MonitoredAttemptRow;
   events: { type: string; n: number }[];
@@ -86,8 +94,10 @@ export interface MonitoringData {
 export interface DashboardsService {
   student(actor: UserActor): Promise<StudentDashboardData>;
   teacher(actor: UserActor, page: { limit: number; offset: number }): Promise<TeacherDashboardData>;
-  /** An exam's attempts for its analytics (`exam.analytics.read`) or its CSV (`exam.results.export`); both audited. */
-  examResults(actor: UserActor, examId: string, purpose: 'analytics' | 'export', context: RequestContext): Promise<ExamResultsData>;
+  /** An exam's analytics with a page of its per-student breakdown; audited (`exam.analytics.read`). */
+  examAnalytics(actor: UserActor, examId: string, page: { limit: number; after?: StudentPosition }, context: RequestContext): Promise<ExamAnalyticsData>;
+  /** Every attempt of an exam, for its CSV; audited (`exam.results.export`). */
+  examResults(actor: UserActor, examId: string, context: RequestContext): Promise<ExamResultsData>;
   monitoring(actor: UserActor, attemptId: string, context: RequestContext): Promise<MonitoringData>;
 }
 
@@ -106,15 +116,10 @@ export function createDashboardsService({ database, audit, analysis }: Dashboard
 
   return {
     async student(actor) {
-      const [profile, summary, attempts] = await guard(
-        Promise.all([
-          findProfile(db, actor.tenantId, actor.userId),
-          studentSummary(db, actor.tenantId, actor.userId),
-          studentAttempts(db, actor.tenantId, actor.userId, LIMITS.studentAttempts),
-        ]),
-      );
-      if (!profile) throw new AppError('not-found', 'no such person');
-      return { profile, summary, attempts, momentum: momentumFrom(attempts) };
+      // One statement: a round trip, not four (ADR 0018, "The student's page in one statement").
+      const page = await guard(studentPage(db, actor.tenantId, actor.userId, LIMITS.studentAttempts));
+      if (!page) throw new AppError('not-found', 'no such person');
+      return { ...page, momentum: momentumFrom(page.attempts) };
     },
 
     async teacher(actor, page) {
@@ -137,14 +142,36 @@ export function createDashboardsService({ database, audit, analysis }: Dashboard
       };
     },
 
-    async examResults(actor, examId, purpose, context) {
+    async examAnalytics(actor, examId, page, context) {
+      const exam = await guard(findManagedExam(db, actor.tenantId, examId, managedBy(actor)));
+      if (!exam) throw new AppError('not-found', `no exam ${examId}`);
+      // The class's figures and one page of rows, never every attempt (ADR 0018, "Paging the breakdown").
+      const [stats, rows] = await guard(
+        Promise.all([
+          examStats(db, actor.tenantId, examId),
+          examPage(db, actor.tenantId, examId, { limit: page.limit + 1, ...(page.after ? { after: page.after } : {}) }),
+        ]),
+      );
+      const last = rows.length > page.limit ? rows[page.limit - 1]! : undefined;
+      await audit.record({
+        tenantId: actor.tenantId,
+        actor,
+        action: 'exam.analytics.read',
+        resource: { type: 'exam', id: examId },
+        context,
+        detail: { attempts: stats.attempts, rows: Math.min(rows.length, page.limit) },
+      });
+      return { exam, stats, rows: rows.slice(0, page.limit), limit: page.limit, next: last ? { name: last.student_name, id: last.id } : null };
+    },
+
+    async examResults(actor, examId, context) {
       const exam = await guard(findManagedExam(db, actor.tenantId, examId, managedBy(actor)));
       if (!exam) throw new AppError('not-found', `no exam ${examId}`);
       const attempts = await guard(examAttempts(db, actor.tenantId, examId, LIMITS.examAttempts));
       await audit.record({
         tenantId: actor.tenantId,
         actor,
-        action: purpose === 'analytics' ? 'exam.analytics.read' : 'exam.results.export',
+        action: 'exam.results.export',
         resource: { type: 'exam', id: examId },
         context,
         detail: { attempts: attempts.length },

@@ -246,8 +246,29 @@ describe(`an exam's analytics and results (${TEST_DB})`, () => {
     expect(r.class.writingTimeMs.count).toBe(2);
     const integrities = r.students.flatMap((x: { integrity: number | null }) => (x.integrity === null ? [] : [x.integrity]));
     expect(r.summary.averageIntegrity).toBeCloseTo(integrities.reduce((a: number, b: number) => a + b, 0) / integrities.length, 10);
+    for (const m of ['writingTimeMs', 'pauses', 'revisions', 'pasteShare'])
+      expect(
+        r.class[m].bins.reduce((n: number, b: { count: number }) => n + b.count, 0),
+        m,
+      ).toBe(r.class[m].count);
+    expect(r.page).toEqual({ total: 2, limit: 50, next: null });
     const audit = await t.app.services.audit.search({ tenantId: s.tenant.id, resourceType: 'exam', resourceId: examId, limit: 100 });
     expect(audit.map((e) => e.action)).toContain('exam.analytics.read');
+  });
+
+  it('pages the breakdown by name with a cursor, each page ranked against the whole class; refuses bad paging', async () => {
+    const all = await ok(s.teacher, { method: 'GET', url: `/v1/exams/${examId}/analytics` });
+    const first = await ok(s.teacher, { method: 'GET', url: `/v1/exams/${examId}/analytics?limit=1` });
+    expect(first.students).toHaveLength(1);
+    expect(first.page).toMatchObject({ total: 2, limit: 1, next: expect.any(String) });
+    expect(first.summary).toEqual(all.summary);
+    expect(first.class).toEqual(all.class);
+    const second = await ok(s.teacher, { method: 'GET', url: `/v1/exams/${examId}/analytics?limit=1&cursor=${encodeURIComponent(first.page.next)}` });
+    expect(second.page).toMatchObject({ total: 2, next: null });
+    // The two pages are the whole breakdown in its order, with the same ranks as in one page.
+    expect([...first.students, ...second.students]).toEqual(all.students);
+    for (const q of ['limit=0', 'limit=201', 'limit=x', 'cursor=', 'cursor=bm90LWEtY3Vyc29y', `cursor=${'a'.repeat(2049)}`, 'other=1'])
+      expect((await get(s.teacher, `/v1/exams/${examId}/analytics?${q}`)).statusCode, q).toBe(400);
   });
 
   it('downloads the results as CSV, quoted and formula-safe', async () => {
@@ -361,12 +382,15 @@ describe(`each page in a fixed number of queries (${TEST_DB})`, () => {
     const context = { ip: null, requestId: 'count' };
     const fresh = await buildPerson(t.app, s.tenant, 'student');
     // A student with no attempt and one with several; a teacher with one exam and one with several.
-    expect(await queries(() => dashboards.student(actorOf(fresh)))).toBe(4);
-    expect(await queries(() => dashboards.student(actorOf(s.student)))).toBe(4);
+    // The student's page is one statement.
+    expect(await queries(() => dashboards.student(actorOf(fresh)))).toBe(1);
+    expect(await queries(() => dashboards.student(actorOf(s.student)))).toBe(1);
     const lone = await buildPerson(t.app, s.tenant, 'teacher');
     expect(await queries(() => dashboards.teacher(actorOf(lone), { limit: 20, offset: 0 }))).toBe(3);
     expect(await queries(() => dashboards.teacher(actorOf(s.teacher), { limit: 20, offset: 0 }))).toBe(3);
-    expect(await queries(() => dashboards.examResults(actorOf(s.teacher), examId, 'analytics', context))).toBe(2);
+    // The exam, its figures, a page of its breakdown; the CSV: the exam and every row.
+    expect(await queries(() => dashboards.examAnalytics(actorOf(s.teacher), examId, { limit: 50 }, context))).toBe(3);
+    expect(await queries(() => dashboards.examResults(actorOf(s.teacher), examId, context))).toBe(2);
     expect(await queries(() => dashboards.monitoring(actorOf(s.teacher), pasted.attemptId, context))).toBe(4);
   });
 });

@@ -1,7 +1,7 @@
 import { Bar, BarChart, CartesianGrid, Cell, ReferenceLine, ResponsiveContainer, XAxis, YAxis } from 'recharts';
 import { ChartFigure } from './chart-figure';
 import { decimal, duration, percent } from './dashboard-words';
-import { binsOf } from './histogram';
+import { markBins } from './histogram';
 
 export type StandingMetric = 'writingTimeMs' | 'pauses' | 'revisions' | 'pasteShare';
 
@@ -21,16 +21,15 @@ const ordinal = (n: number) => `${Math.round(n)}`;
  */
 export function StandingHistogram({
   metric,
-  values,
-  median,
+  distribution,
   marked,
 }: {
   metric: (typeof STANDING)[number];
-  values: (number | null)[];
-  median: number | null;
+  /** The whole class on this measure, as the server counts it (not only the page of rows shown). */
+  distribution: { count: number; median: number | null; bins: { from: number; to: number; count: number }[] };
   marked: { name: string; value: number | null; percentile: number | null };
 }) {
-  const bins = binsOf(values, marked.value);
+  const bins = markBins(distribution.bins, marked.value);
   const rows = bins.map((b) => ({ ...b, label: b.from === b.to ? metric.axis(b.from) : `${metric.axis(b.from)}–${metric.axis(b.to)}` }));
   const markedRow = rows.find((r) => r.marked);
   const id = `standing-${metric.key}`;
@@ -38,7 +37,7 @@ export function StandingHistogram({
     marked.value === null
       ? `${marked.name} has no value on this measure.`
       : `${marked.name}: ${metric.say(marked.value)}, above ${ordinal(marked.percentile ?? 0)}% of the class.`;
-  const summary = `${values.filter((v) => v !== null).length} attempts measured; class median ${metric.say(median)}. ${where}`;
+  const summary = `${distribution.count} attempts measured; class median ${metric.say(distribution.median)}. ${where}`;
   return (
     <ChartFigure
       id={id}

@@ -33,6 +33,7 @@ interface Analytics {
   summary: { attempts: number; highRisk: number; flagged: number; pendingFlags: number; averageIntegrity: number | null };
   risk: Record<'low' | 'medium' | 'high' | 'notEnoughData' | 'notAnalysed', number>;
   students: { attemptId: string; standing: Record<string, { value: number | null; percentile: number | null }> }[];
+  page: { total: number; next: string | null };
 }
 const analytics = () => call<Analytics>(web, `/v1/exams/${examId}/analytics`, teacherToken);
 
@@ -202,6 +203,9 @@ describe("an exam's analytics", () => {
     expect(await tile(page, 'Average integrity').textContent()).toBe(`${Math.round(a.summary.averageIntegrity! * 100)}%`);
     expect(await tile(page, 'High risk').textContent()).toBe(String(a.summary.highRisk));
     expect(await tile(page, 'Flagged attempts').textContent()).toBe('1');
+    // The breakdown is paged (50 rows a page): both attempts fit on the first, so there is no next page.
+    await page.getByText('All 2 attempts, by name.').waitFor();
+    expect(await page.getByRole('button', { name: 'Next page' }).count()).toBe(0);
 
     // The risk chart: drawn (hidden from assistive technology), said in its caption and its table.
     const risk = page.getByRole('figure', { name: /Risk distribution/ });

@@ -2,6 +2,7 @@ import { Link, useParams, useSearchParams } from 'react-router';
 import { api, unwrap } from '../../api/client';
 import { LoadState, useLoad } from '../../components/load-state';
 import { PageTitle } from '../../components/page-title';
+import { Pager, usePager } from '../../components/pager';
 import { StatList } from '../../components/stat-list';
 import { StandingHistogram, STANDING } from './class-standing';
 import { decimal, integrityText, percent, riskText, stateText } from './dashboard-words';
@@ -9,16 +10,29 @@ import { ResultsDownload } from './results-download';
 import { RiskChart } from './risk-chart';
 import './dashboards.css';
 
+/** Rows of the per-student breakdown a page shows. */
+const PAGE = 50;
+
 /**
  * /exams/:examId/analytics: an exam's analytics in one request (GET /v1/exams/{examId}/analytics):
- * the class's numbers, the risk distribution, a row per attempt, and where the chosen attempt
- * (`?attempt=`, the first one by default) stands against the class on each measure. Every chart has
- * its caption and its data as a table.
+ * the class's numbers, the risk distribution, a page of the per-student breakdown (by name, 50 at a
+ * time: every row is in the CSV), and where the chosen attempt of the page (`?attempt=`, its first
+ * one by default) stands against the whole class on each measure. Every chart has its caption and its
+ * data as a table.
  */
 export function ExamAnalyticsPage() {
   const { examId = '' } = useParams();
   const [search] = useSearchParams();
-  const [state] = useLoad(() => unwrap(api.GET('/v1/exams/{examId}/analytics', { params: { path: { examId } } })), examId);
+  const paging = usePager();
+  const [state] = useLoad(
+    () =>
+      unwrap(
+        api.GET('/v1/exams/{examId}/analytics', {
+          params: { path: { examId }, query: { limit: PAGE, ...(paging.cursor ? { cursor: paging.cursor } : {}) } },
+        }),
+      ),
+    `${examId} ${paging.cursor ?? ''}`,
+  );
   const title = state.status === 'ready' ? `Analytics: ${state.data.exam.title}` : 'Exam analytics';
   return (
     <div className="page page-wide">
@@ -59,6 +73,13 @@ export function ExamAnalyticsPage() {
                 {d.students.length === 0 ? (
                   <p className="muted">No attempt yet.</p>
                 ) : (
+                  <p>
+                    {d.students.length === d.page.total
+                      ? `All ${d.page.total} attempts, by name.`
+                      : `${d.students.length} of ${d.page.total} attempts, by name (page ${paging.depth + 1}); the CSV holds them all.`}
+                  </p>
+                )}
+                {d.students.length > 0 && (
                   <table className="table">
                     <caption className="sr-only">One row per attempt, by name</caption>
                     <thead>
@@ -101,6 +122,7 @@ export function ExamAnalyticsPage() {
                     </tbody>
                   </table>
                 )}
+                <Pager paging={paging} next={d.page.next} />
               </section>
 
               {chosen && (
@@ -108,13 +130,7 @@ export function ExamAnalyticsPage() {
                   <h2 id="standing-heading">Where {chosen.name} stands against the class</h2>
                   <div className="chart-grid">
                     {STANDING.map((m) => (
-                      <StandingHistogram
-                        key={m.key}
-                        metric={m}
-                        values={d.students.map((s) => s.standing[m.key].value)}
-                        median={d.class[m.key].median}
-                        marked={{ name: chosen.name, ...chosen.standing[m.key] }}
-                      />
+                      <StandingHistogram key={m.key} metric={m} distribution={d.class[m.key]} marked={{ name: chosen.name, ...chosen.standing[m.key] }} />
                     ))}
                   </div>
                 </section>

@@ -1,20 +1,29 @@
 import { describe, expect, it } from 'vitest';
-import { binsOf } from './histogram';
+import { markBins } from './histogram';
 
-describe('binsOf', () => {
-  it('splits the range into equal bins, counts each value once, and marks the bin of the marked value', () => {
-    const bins = binsOf([0, 1, 2, 3, 6, null], 3, 3);
-    expect(bins.map((b) => [b.from, b.to, b.count, b.marked])).toEqual([
-      [0, 2, 2, false],
-      [2, 4, 2, true],
-      [4, 6, 1, false],
-    ]);
+const bins = [
+  { from: 0, to: 2, count: 2 },
+  { from: 2, to: 4, count: 2 },
+  { from: 4, to: 6, count: 1 },
+];
+
+describe('markBins', () => {
+  it('marks the bin holding the value, a value on an inner edge in the bin above it', () => {
+    expect(markBins(bins, 3).map((b) => b.marked)).toEqual([false, true, false]);
+    expect(markBins(bins, 2).map((b) => b.marked)).toEqual([false, true, false]);
+    expect(markBins(bins, 0).map((b) => b.marked)).toEqual([true, false, false]);
   });
   it('puts the largest value in the last bin', () => {
-    expect(binsOf([0, 10], 10, 5).at(-1)).toMatchObject({ count: 1, marked: true });
+    expect(markBins(bins, 6).map((b) => b.marked)).toEqual([false, false, true]);
   });
-  it('makes one bin when all values are equal, and none without values', () => {
-    expect(binsOf([4, 4], 4)).toEqual([{ from: 4, to: 4, count: 2, marked: true }]);
-    expect(binsOf([null, null], null)).toEqual([]);
+  it('marks nothing for no value or one outside the range, and keeps the counts', () => {
+    expect(markBins(bins, null).some((b) => b.marked)).toBe(false);
+    expect(markBins(bins, 7).some((b) => b.marked)).toBe(false);
+    expect(markBins(bins, -1).some((b) => b.marked)).toBe(false);
+    expect(markBins(bins, 3).map((b) => b.count)).toEqual([2, 2, 1]);
+  });
+  it('marks the one bin of a class whose values are all the same, and nothing without bins', () => {
+    expect(markBins([{ from: 4, to: 4, count: 2 }], 4)).toEqual([{ from: 4, to: 4, count: 2, marked: true }]);
+    expect(markBins([], 4)).toEqual([]);
   });
 });

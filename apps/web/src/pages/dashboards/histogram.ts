@@ -1,4 +1,4 @@
-/** Bins for a histogram of a class's values, and which bin holds the value marked (pure, for the analytics page). */
+/** A class histogram's bins with the one holding the marked value (pure, for the analytics page). */
 export interface Bin {
   from: number;
   to: number;
@@ -8,19 +8,13 @@ export interface Bin {
 }
 
 /**
- * `binCount` equal bins from the smallest to the largest value (the last bin holds its upper edge);
- * one bin when every value is the same; none without values. Nulls (no such measure) are left out.
+ * The server's bins of the whole class (equal bins from its smallest to its largest value, the last
+ * holding its upper edge; one when every value is the same) with the bin of `marked` marked: the last
+ * bin whose lower edge is at or below it, if it lies within the range at all.
  */
-export function binsOf(values: readonly (number | null)[], marked: number | null, binCount = 6): Bin[] {
-  const xs = values.filter((v): v is number => v !== null && Number.isFinite(v));
-  if (xs.length === 0) return [];
-  const min = Math.min(...xs);
-  const max = Math.max(...xs);
-  if (min === max) return [{ from: min, to: max, count: xs.length, marked: marked === min }];
-  const width = (max - min) / binCount;
-  const indexOf = (v: number) => Math.min(binCount - 1, Math.floor((v - min) / width));
-  const bins: Bin[] = Array.from({ length: binCount }, (_, i) => ({ from: min + i * width, to: min + (i + 1) * width, count: 0, marked: false }));
-  for (const v of xs) bins[indexOf(v)]!.count++;
-  if (marked !== null && marked >= min && marked <= max) bins[indexOf(marked)]!.marked = true;
-  return bins;
+export function markBins(bins: readonly Omit<Bin, 'marked'>[], marked: number | null): Bin[] {
+  const last = bins.at(-1);
+  const inRange = marked !== null && last !== undefined && marked >= bins[0]!.from && marked <= last.to;
+  const at = inRange ? bins.findLastIndex((b) => marked >= b.from) : -1;
+  return bins.map((b, i) => ({ ...b, marked: i === at }));
 }
