@@ -10,6 +10,7 @@ import { dashboardsMigration } from './schema-steps/0010-dashboards';
 import { idempotencyMigration } from './schema-steps/0015-idempotency';
 import { liveExamMigration } from './schema-steps/0012-live-exam';
 import { dashboardScaleMigration } from './schema-steps/0011-dashboard-scale';
+import { shareLinkScopeMigration } from './schema-steps/0017-share-link-scope';
 
 /**
  * Numbered migrations, in code so they ship with the server and run unchanged on PGlite and
@@ -141,6 +142,7 @@ const migrations: Record<string, Migration> = {
   '0015_idempotency': { up: idempotencyMigration },
   '0012_live_exam': { up: liveExamMigration },
   '0011_dashboard_scale': { up: dashboardScaleMigration },
+  '0017_share_link_scope': { up: shareLinkScopeMigration },
 };
 
 class InCodeProvider implements MigrationProvider {

@@ -4,6 +4,8 @@ import { ApiProblem } from '../../api/problem';
 import type { paths } from '../../api/schema';
 import { LoadState, useLoad } from '../../components/load-state';
 import { PageTitle } from '../../components/page-title';
+import { shareHeaders } from '../replay/load-bundle';
+import { CertificateLinks } from '../verify/certificate-links';
 
 type Answer = paths['/v1/sessions/{id}/report']['get']['responses'];
 type Final = Answer[200]['content']['application/json'];
@@ -13,8 +15,8 @@ type Done = Extract<Final, { status: 'done' }>;
 const SEVERITY = { low: 'minor', medium: 'notable', high: 'serious' } as const;
 const seconds = (ms: number) => `${Math.round(ms / 1000)} s`;
 
-async function loadReport(id: string): Promise<Final | Waiting> {
-  const { data, error, response } = await api.GET('/v1/sessions/{id}/report', { params: { path: { id } } });
+async function loadReport(id: string, share?: string): Promise<Final | Waiting> {
+  const { data, error, response } = await api.GET('/v1/sessions/{id}/report', { params: { path: { id } }, headers: shareHeaders(share) });
   if (!response.ok) throw ApiProblem.from(response, error);
   return data as Final | Waiting;
 }
@@ -22,7 +24,6 @@ async function loadReport(id: string): Promise<Final | Waiting> {
 /** /report/:sessionId: the process report of a session, in plain words (what was measured, what it may mean, what it is not). */
 export function ReportPage() {
   const { sessionId = '' } = useParams();
-  const [report, reload] = useLoad(() => loadReport(sessionId), sessionId);
   return (
     <div className="page">
       <PageTitle>Process report</PageTitle>
@@ -30,6 +31,17 @@ export function ReportPage() {
       <p>
         <Link to={`/replay/${sessionId}`}>Watch the replay of this session</Link>
       </p>
+      <SessionReport sessionId={sessionId} />
+      <CertificateLinks sessionId={sessionId} />
+    </div>
+  );
+}
+
+/** The report itself, for this page and the page behind a share link (`share`: its token). */
+export function SessionReport({ sessionId, share }: { sessionId: string; share?: string | undefined }) {
+  const [report, reload] = useLoad(() => loadReport(sessionId, share), sessionId);
+  return (
+    <>
       <LoadState state={report} what="the report" isEmpty={() => false} empty={null}>
         {(r) =>
           r.status === 'done' ? (
@@ -48,7 +60,7 @@ export function ReportPage() {
           )
         }
       </LoadState>
-    </div>
+    </>
   );
 }
 
