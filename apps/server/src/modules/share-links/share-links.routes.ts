@@ -79,7 +79,7 @@ export const shareLinksRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
         tags: ['sessions'],
         summary: 'What this request may read of the session',
         description:
-          'For the page behind a share link: what the link sent with this request opens (`scope`) and until when. Any other reader (a person the session is granted to, the holder of a public session\'s id) reads all of it: `viaLink` false, `scope` both.',
+          "For the page behind a share link: what the link sent with this request opens (`scope`) and until when. Any other reader (a person the session is granted to, the holder of a public session's id) reads all of it: `viaLink` false, `scope` both.",
         params: SessionParams,
         response: {
           200: Type.Object({ viaLink: Type.Boolean(), scope: ShareScopeSchema, expiresAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]) }),

@@ -72,7 +72,12 @@ describe(`share links (${TEST_DB})`, () => {
     const entries = await db().selectFrom('audit_log').selectAll().where('request_id', '=', `sl-read-${TEST_DB}`).orderBy('action').execute();
     expect(entries).toMatchObject([
       { action: 'session.events.read', actor_kind: 'session-reader', auth_method: 'share-link', detail: { after: -1, limit: 500 } },
-      { action: 'share-link.view', actor_kind: 'session-reader', auth_method: 'share-link', detail: { sessionId: session.id, route: 'GET /v1/sessions/:id/events' } },
+      {
+        action: 'share-link.view',
+        actor_kind: 'session-reader',
+        auth_method: 'share-link',
+        detail: { sessionId: session.id, route: 'GET /v1/sessions/:id/events' },
+      },
     ]);
     expect(JSON.stringify(entries)).not.toContain(token);
     expect((await t.app.inject({ method: 'GET', url: `/v1/sessions/${session.id}/replay`, headers: { 'x-veritas-share': token } })).statusCode).toBe(200);
@@ -175,7 +180,12 @@ describe(`share links (${TEST_DB})`, () => {
     });
 
     it('audits every view through a link, allowed or not, under the link', async () => {
-      const r = await t.app.inject({ method: 'POST', url: `/v1/sessions/${ended.id}/share-links`, headers: school.teacher.headers, payload: { scope: 'report' } });
+      const r = await t.app.inject({
+        method: 'POST',
+        url: `/v1/sessions/${ended.id}/share-links`,
+        headers: school.teacher.headers,
+        payload: { scope: 'report' },
+      });
       const { id, token } = r.json();
       const created = await t.app.services.audit.search({ tenantId: school.tenant.id, action: 'share-link.create', resourceId: id, limit: 5 });
       expect(created).toMatchObject([{ detail: { sessionId: ended.id, scope: 'report' } }]);
@@ -202,13 +212,22 @@ describe(`share links (${TEST_DB})`, () => {
         await t.app.inject({ method: 'POST', url: `/v1/sessions/${ended.id}/share-links`, headers: school.teacher.headers, payload: { scope: 'report' } })
       ).json();
       expect((await read('/analysis', other.token)).statusCode).not.toBe(404);
-      await db().updateTable('share_links').set({ expires_at: new Date(Date.now() - 1) }).where('id', '=', other.id).execute();
+      await db()
+        .updateTable('share_links')
+        .set({ expires_at: new Date(Date.now() - 1) })
+        .where('id', '=', other.id)
+        .execute();
       expect((await read('/analysis', other.token)).statusCode).toBe(404);
       expect((await read('', other.token)).statusCode).toBe(404);
     });
 
     it('an observer cannot create one; a live ticket of a replay-only link reads live, and a report-only link gets none', async () => {
-      const observer = await t.app.inject({ method: 'POST', url: `/v1/sessions/${ended.id}/share-links`, headers: school.observer.headers, payload: { scope: 'both' } });
+      const observer = await t.app.inject({
+        method: 'POST',
+        url: `/v1/sessions/${ended.id}/share-links`,
+        headers: school.observer.headers,
+        payload: { scope: 'both' },
+      });
       expect([403, 404]).toContain(observer.statusCode);
       const report = (
         await t.app.inject({ method: 'POST', url: `/v1/sessions/${ended.id}/share-links`, headers: school.teacher.headers, payload: { scope: 'report' } })

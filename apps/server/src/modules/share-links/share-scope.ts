@@ -45,7 +45,10 @@ export function installShareScope(app: FastifyInstance, { database: { db }, audi
     const part = SHARE_PARTS[`${req.method} ${req.routeOptions.url ?? ''}`];
     const scope = req.actor.shareScope ?? (await guard(scopeOfShareLink(db, req.actor.shareLinkId)));
     if (part === undefined || scope === undefined || !opens(scope, part))
-      throw new AppError('outside-share-scope', `this share link opens ${scope === 'both' ? 'the replay and the report' : `the ${scope ?? 'nothing'}`}, not this`);
+      throw new AppError(
+        'outside-share-scope',
+        `this share link opens ${scope === 'both' ? 'the replay and the report' : `the ${scope ?? 'nothing'}`}, not this`,
+      );
   });
   // After validation: a malformed request is no view. Before the handler: a view that cannot be audited is not served.
   app.addHook('preHandler', async (req) => {

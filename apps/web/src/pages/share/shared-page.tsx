@@ -32,7 +32,9 @@ export function SharedPage() {
           ? setLink({ state: 'ready', scope: data.scope, expiresAt: data.expiresAt })
           : setLink({
               state: 'failed',
-              message: response.ok ? 'This page opens only through a share link.' : `This link does not open anything: ${ApiProblem.from(response, error).summary}`,
+              message: response.ok
+                ? 'This page opens only through a share link.'
+                : `This link does not open anything: ${ApiProblem.from(response, error).summary}`,
             }),
       (err: Error) => err.name !== 'AbortError' && setLink({ state: 'failed', message: err.message }),
     );

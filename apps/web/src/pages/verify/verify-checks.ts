@@ -112,7 +112,12 @@ export async function verifyEvidence(bundleText: string, certificateText: string
   const digest = await analysisDigest(analysis);
   lines.push(
     digest === claims.analysis.digest
-      ? line('analysis', 'Names this analysis', 'pass', `The analysis re-run in this browser has the digest the certificate names (${claims.analysis.version}).`)
+      ? line(
+          'analysis',
+          'Names this analysis',
+          'pass',
+          `The analysis re-run in this browser has the digest the certificate names (${claims.analysis.version}).`,
+        )
       : // Not a failure: the server analysed with the session's own settings (an exam's thresholds), which the bundle does not carry.
         line(
           'analysis',
@@ -122,7 +127,14 @@ export async function verifyEvidence(bundleText: string, certificateText: string
         ),
   );
   if (source.from === 'file') {
-    lines.push(line('revocation', 'Not revoked', 'not-checked', 'Not checked: with a saved key file this page fetches nothing. Check again with the published keys to see the revocation list.'));
+    lines.push(
+      line(
+        'revocation',
+        'Not revoked',
+        'not-checked',
+        'Not checked: with a saved key file this page fetches nothing. Check again with the published keys to see the revocation list.',
+      ),
+    );
   } else {
     try {
       const revokedAt = (await revocationList()).get(claims.jti);

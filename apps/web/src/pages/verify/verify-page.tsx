@@ -65,7 +65,9 @@ export function VerifyPage() {
           <label>
             <input type="radio" name="keys" value="file" checked={keys === 'file'} onChange={() => setKeys('file')} /> A saved key file (JWKS), with no network
           </label>
-          {keys === 'file' && <FilePick label="Key file (jwks.json)" accept=".json,application/json" testId="verify-jwks" picked={keyFile} onPick={setKeyFile} />}
+          {keys === 'file' && (
+            <FilePick label="Key file (jwks.json)" accept=".json,application/json" testId="verify-jwks" picked={keyFile} onPick={setKeyFile} />
+          )}
         </fieldset>
         <button type="submit" className="btn btn-primary" disabled={!ready || state.phase === 'checking'}>
           Verify

@@ -8,6 +8,11 @@ import { sql, type Kysely } from 'kysely';
 export async function shareLinkScopeMigration(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .alterTable('share_links')
-    .addColumn('scope', 'text', (c) => c.notNull().defaultTo('both').check(sql`scope in ('replay', 'report', 'both')`))
+    .addColumn('scope', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('both')
+        .check(sql`scope in ('replay', 'report', 'both')`),
+    )
     .execute();
 }
