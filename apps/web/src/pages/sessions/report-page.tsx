@@ -6,6 +6,7 @@ import { LoadState, useLoad } from '../../components/load-state';
 import { PageTitle } from '../../components/page-title';
 import { shareHeaders } from '../replay/load-bundle';
 import { CertificateLinks } from '../verify/certificate-links';
+import { ShareLinksPanel } from '../share/share-links-panel';
 
 type Answer = paths['/v1/sessions/{id}/report']['get']['responses'];
 type Final = Answer[200]['content']['application/json'];
@@ -33,6 +34,7 @@ export function ReportPage() {
       </p>
       <SessionReport sessionId={sessionId} />
       <CertificateLinks sessionId={sessionId} />
+      <ShareLinksPanel sessionId={sessionId} />
     </div>
   );
 }

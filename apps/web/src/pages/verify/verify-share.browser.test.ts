@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { decodeJwt, generateKeyPair, SignJWT } from 'jose';
 import { launchChromium } from '../../../../../scripts/test-support/chromium';
 import { a11yViolations, newA11yPage } from '../../testing/browser-harness';
-import { accessTokenOf, DEMO_PASSWORD, importSimulated, startWebServer, type WebServer } from '../../testing/real-server';
+import { accessTokenOf, DEMO_PASSWORD, importSimulated, signedInPage, startWebServer, type WebServer } from '../../testing/real-server';
 
 /**
  * The /verify page and the page behind a share link, in Chromium against the real server: a session
@@ -179,6 +179,33 @@ describe('the page behind a share link, per scope, with no account', () => {
     const page = await browser.newPage();
     await page.goto(url.replace(/^https?:\/\/[^/]+/, web.url));
     await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 30_000 }).toMatch(/This link does not open anything: 404/);
+    await page.close();
+  });
+
+  it('the student makes a report-only link from the report page, opens it signed out, and revokes it there; no axe violations', async () => {
+    const page = await signedInPage(browser, web, `/report/${sessionId}`, web.people.student.email);
+    await page.getByRole('heading', { name: 'Share this session' }).waitFor();
+    await page.getByLabel('The report only').check();
+    await page.getByRole('spinbutton', { name: 'Days until it expires' }).fill('7');
+    await page.getByRole('button', { name: 'Make a share link' }).click();
+    const address = await page.locator('[data-testid=one-time-secret]').inputValue();
+    expect(address).toMatch(new RegExp(`/shared/${sessionId}\\?share=[A-Za-z0-9_-]{43}$`));
+    await page.getByRole('table', { name: 'Share links of this session' }).getByText('The report only').first().waitFor();
+    expect(await a11yViolations(page)).toEqual([]);
+
+    // Opened by someone with no account: the report, no replay.
+    const visitor = await browser.newPage();
+    await visitor.goto(address.replace(/^https?:\/\/[^/]+/, web.url));
+    await visitor.getByRole('heading', { name: 'In short' }).waitFor({ timeout: 60_000 });
+    expect(await visitor.locator('[data-testid=share-scope]').textContent()).toContain('opens the report until');
+    expect(await visitor.locator('[data-testid=replay-text]').count()).toBe(0);
+
+    const row = page.getByRole('row').filter({ hasText: 'The report only' }).filter({ hasText: 'active' }).first();
+    await row.getByRole('button', { name: /^Revoke/ }).click();
+    await expect.poll(() => page.getByRole('row').filter({ hasText: 'The report only' }).filter({ hasText: 'revoked' }).count()).toBeGreaterThan(0);
+    await visitor.reload();
+    await expect.poll(() => visitor.getByRole('alert').textContent(), { timeout: 30_000 }).toMatch(/does not open anything: 404/);
+    await visitor.close();
     await page.close();
   });
 });
