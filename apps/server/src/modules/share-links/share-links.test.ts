@@ -171,15 +171,16 @@ describe(`share links (${TEST_DB})`, () => {
             expect(r.json()).toMatchObject({ type: 'urn:veritas:problem:outside-share-scope' });
           }
         }
-        // Never the personal-data export, whatever the scope: it is not listed for links.
-        expect((await read('/data?format=json', token)).statusCode).toBe(403);
+        // The whole of the session's data only through a link that opens both.
+        const data = await read('/data?format=json', token);
+        expect(data.statusCode, data.body.slice(0, 200)).toBe(scope === 'both' ? 200 : 403);
       }
       // A person's own credential, with no link: they read it all.
       const own = await t.app.inject({ method: 'GET', url: `/v1/sessions/${ended.id}/share-link`, headers: school.student.headers });
       expect(own.json()).toEqual({ viaLink: false, scope: 'both', expiresAt: null });
     });
 
-    it('audits every view through a link, allowed or not, under the link', async () => {
+    it('audits every view through a link once, under the link: as share-link.view where the route does not audit the read itself', async () => {
       const r = await t.app.inject({
         method: 'POST',
         url: `/v1/sessions/${ended.id}/share-links`,
@@ -192,6 +193,10 @@ describe(`share links (${TEST_DB})`, () => {
       expect((await read('', token, `slv-${TEST_DB}-1`)).statusCode).toBe(200);
       expect((await read('/certificate', token, `slv-${TEST_DB}-2`)).statusCode).not.toBe(403);
       expect((await read('/replay', token, `slv-${TEST_DB}-3`)).statusCode).toBe(403);
+      expect((await read('/analysis', token, `slv-${TEST_DB}-4`)).statusCode).not.toBe(403);
+      const analysisRead = await db().selectFrom('audit_log').select(['action', 'actor_id']).where('request_id', '=', `slv-${TEST_DB}-4`).execute();
+      expect(analysisRead).toEqual(expect.arrayContaining([{ action: 'session.analysis.read', actor_id: id }]));
+      expect(analysisRead.length).toBeLessThanOrEqual(1);
       const views = await t.app.services.audit.search({ tenantId: school.tenant.id, action: 'share-link.view', resourceId: id, limit: 10 });
       expect(views.map((v) => [v.request_id, (v.detail as { route: string }).route]).sort()).toEqual([
         [`slv-${TEST_DB}-1`, 'GET /v1/sessions/:id'],
