@@ -127,11 +127,16 @@ describe('/verify in Chromium', () => {
     const page = await browser.newPage();
     await page.goto(`${web.url}/verify`);
     await page.getByRole('heading', { name: 'Verify a certificate' }).waitFor();
+    const focused = (testId: string) => page.locator(`[data-testid=${testId}]`).evaluate((el) => el === document.activeElement);
     const choose = async (testId: string, f: ReturnType<typeof file>) => {
-      for (let i = 0; i < 40 && !(await page.locator(`[data-testid=${testId}]`).evaluate((el) => el === document.activeElement)); i++)
-        await page.keyboard.press('Tab');
-      const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
+      for (let i = 0; i < 40 && !(await focused(testId)); i++) await page.keyboard.press('Tab');
+      expect(await focused(testId), `${testId} reached with Tab`).toBe(true);
+      const [chooser] = await Promise.all([page.waitForEvent('filechooser', { timeout: 60_000 }), page.keyboard.press('Enter')]);
       await chooser.setFiles(f);
+      await page
+        .locator(`[data-testid=${testId}] + .vf-picked`)
+        .filter({ hasText: `Chosen: ${f.name}` })
+        .waitFor();
     };
     await choose('verify-bundle', file('session.json', bundleText));
     await choose('verify-certificate', file('session.jws', jws));
