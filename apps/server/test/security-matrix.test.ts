@@ -251,6 +251,10 @@ const ROWS: Record<string, Row> = {
     a: () => ({ url: `/v1/sessions/${sid()}/share-links` }),
     b: () => ({ url: `/v1/sessions/${w.bSession.id}/share-links` }),
   },
+  'GET /v1/sessions/{id}/share-link': {
+    a: () => ({ url: `/v1/sessions/${sid()}/share-link` }),
+    b: () => ({ url: `/v1/sessions/${w.bSession.id}/share-link` }),
+  },
   'DELETE /v1/sessions/{id}/share-links/{linkId}': {
     a: async () => ({ url: `/v1/sessions/${sid()}/share-links/${await newShareLink(w.school.admin, sid())}` }),
     b: () => ({ url: `/v1/sessions/${w.bSession.id}/share-links/${w.linkB}` }),

@@ -643,7 +643,7 @@ export interface paths {
     put?: never;
     /**
      * Create a share link
-     * @description A read-only link to the session: whoever opens it reads the session (its replay, events, analysis and report) until it expires or is revoked. The token is shown once, in this answer; it lasts `expiresInDays` days (default 30). Send it as `?share=<token>` or in the `X-Veritas-Share` header.
+     * @description A read-only link to the session: whoever opens it reads what its `scope` opens until it expires or is revoked: `replay` (the events, replay, bundle and live view), `report` (the analysis, report, alerts and certificate) or `both` (the default). Other reads through it are refused with `outside-share-scope`; every read through it is audited. The token is shown once, in this answer; it lasts `expiresInDays` days (default 30). Send it as `?share=<token>` or in the `X-Veritas-Share` header.
      */
     post: operations['postSessionsByIdShareLinks'];
     delete?: never;
@@ -667,6 +667,26 @@ export interface paths {
      * @description The link stops working at once. Revoking it again answers the same.
      */
     delete: operations['deleteSessionsByIdShareLinksByLinkId'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/sessions/{id}/share-link': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * What this request may read of the session
+     * @description For the page behind a share link: what the link sent with this request opens (`scope`) and until when. Any other reader (a person the session is granted to, the holder of a public session's id) reads all of it: `viaLink` false, `scope` both.
+     */
+    get: operations['getSessionsByIdShareLink'];
+    put?: never;
+    post?: never;
+    delete?: never;
     options?: never;
     head?: never;
     patch?: never;
@@ -6965,6 +6985,8 @@ export interface operations {
             items: {
               id: string;
               sessionId: string;
+              /** @description What the link opens: the replay, the report, or both */
+              scope: 'replay' | 'report' | 'both';
               state: 'active' | 'expired' | 'revoked';
               /** Format: date-time */
               createdAt: string;
@@ -7039,6 +7061,8 @@ export interface operations {
       content: {
         'application/json': {
           expiresInDays?: number;
+          /** @description What the link opens: the replay, the report, or both */
+          scope?: 'replay' | 'report' | 'both';
         };
       };
     };
@@ -7052,6 +7076,8 @@ export interface operations {
           'application/json': {
             id: string;
             sessionId: string;
+            /** @description What the link opens: the replay, the report, or both */
+            scope: 'replay' | 'report' | 'both';
             state: 'active' | 'expired' | 'revoked';
             /** Format: date-time */
             createdAt: string;
@@ -7063,7 +7089,7 @@ export interface operations {
             lastUsedAt: string | null;
             /** @description Shown once: only its hash is stored */
             token: string;
-            /** @description The replay page with the token: <base>/replay/<id>?share=<token> */
+            /** @description The share page with the token: <base>/shared/<id>?share=<token> */
             url: string;
           };
         };
@@ -7138,6 +7164,8 @@ export interface operations {
           'application/json': {
             id: string;
             sessionId: string;
+            /** @description What the link opens: the replay, the report, or both */
+            scope: 'replay' | 'report' | 'both';
             state: 'active' | 'expired' | 'revoked';
             /** Format: date-time */
             createdAt: string;
@@ -7147,6 +7175,79 @@ export interface operations {
             revokedAt: string | null;
             /** @description Noted at most once a minute */
             lastUsedAt: string | null;
+          };
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getSessionsByIdShareLink: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description Unguessable session id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            viaLink: boolean;
+            /** @description What the link opens: the replay, the report, or both */
+            scope: 'replay' | 'report' | 'both';
+            expiresAt: string | null;
           };
         };
       };

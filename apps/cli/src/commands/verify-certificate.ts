@@ -21,23 +21,11 @@ async function readJson(file: string, what: string): Promise<unknown> {
   }
 }
 
-/** An analysis file: the result itself, or the server's answer `{ status: 'done', analysis, version }`. */
-function analysisOf(json: unknown): { result: unknown; version?: string } {
-  const o = json as { status?: unknown; analysis?: unknown; version?: unknown };
-  if (o && typeof o === 'object' && o.status === 'done' && o.analysis !== undefined)
-    return { result: o.analysis, ...(typeof o.version === 'string' ? { version: o.version } : {}) };
-  return { result: json };
-}
-
-/** Revoked ids from a saved revocation list (GET /v1/certificates/revoked: `{ items: [{ id, revokedAt }] }`). */
-function revokedIn(json: unknown, file: string): Map<string, string> {
-  const items = (json as { items?: unknown })?.items;
-  if (!Array.isArray(items)) throw new Error(`the revocation list ${file} is not a saved GET /v1/certificates/revoked (no "items")`);
-  return new Map(
-    items
-      .filter((i): i is { id: string; revokedAt?: unknown } => typeof i?.id === 'string')
-      .map((i) => [i.id, typeof i.revokedAt === 'string' ? i.revokedAt : 'an unknown time']),
-  );
+/** Revoked ids from a saved revocation list (GET /v1/certificates/revoked), read by the code the browser's /verify page runs. */
+function revokedFrom(json: unknown, file: string, revokedIn: (json: unknown) => Map<string, string> | undefined): Map<string, string> {
+  const list = revokedIn(json);
+  if (!list) throw new Error(`the revocation list ${file} is not a saved GET /v1/certificates/revoked (no "items")`);
+  return list;
 }
 
 /**
@@ -50,7 +38,7 @@ export async function checkCertificate(
   files: { certificate: string; jwks: string; analysis?: string; revoked?: string },
 ): Promise<CertificateOutcome> {
   // Loaded only here: checking a bare bundle never loads the server.
-  const { verifyCertificate, mismatchesWith, analysisDigest } = await import('@veritas/server');
+  const { verifyCertificate, mismatchesWith, analysisDigest, analysisOf, revokedIn } = await import('@veritas/schema/certificate');
   const jws = (await readText(files.certificate, 'certificate')).trim();
   const jwks = (await readJson(files.jwks, 'key set')) as { keys?: unknown };
   const check = await verifyCertificate(jws, jwks);
@@ -69,7 +57,7 @@ export async function checkCertificate(
   }
   let revocation = 'revocation not checked (--revoked FILE checks a saved GET /v1/certificates/revoked)';
   if (files.revoked) {
-    const revokedAt = revokedIn(await readJson(files.revoked, 'revocation list'), files.revoked).get(claims.jti);
+    const revokedAt = revokedFrom(await readJson(files.revoked, 'revocation list'), files.revoked, revokedIn).get(claims.jti);
     if (revokedAt) problems.push(`certificate ${claims.jti} was revoked at ${revokedAt}`);
     else revocation = 'not on the revocation list';
   }

@@ -46,7 +46,7 @@ import { peopleRoutes } from '../modules/people';
 import { apiKeysRoutes } from '../modules/api-keys';
 import { webhooksRoutes } from '../modules/webhooks';
 import { auditRoutes } from '../modules/audit';
-import { shareLinksRoutes } from '../modules/share-links';
+import { installShareScope, shareLinksRoutes } from '../modules/share-links';
 import { certificatesRoutes } from '../modules/certificates';
 import { authRoutes, linksRoutes, meRoutes } from '../modules/auth';
 import { ssoAdminRoutes, ssoSignInRoutes } from '../modules/sso';
@@ -174,6 +174,8 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, hu
     tenantOrigins: (tenantId) => services.people.tenant.corsOriginsOf(tenantId),
   });
   installAccess(app, { publicSessions: config.publicSessions });
+  // After access: a share link's reader reads only what its scope opens, and each read is audited.
+  installShareScope(app, { database, audit: services.audit });
   // After access and validation (a preHandler): a refused or malformed create never claims its key.
   installIdempotency(app, services.idempotency);
   app.addSchema(Problem);

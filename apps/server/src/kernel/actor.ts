@@ -27,6 +27,8 @@ export interface SessionReader {
   readonly refusedToken?: 'invalid-token' | 'not-found';
   /** Set when the capability is a share link rather than the id itself: the link's id, for the audit. */
   readonly shareLinkId?: string;
+  /** With shareLinkId: what the link opens (the share-links module refuses the rest). */
+  readonly shareScope?: 'replay' | 'report' | 'both';
 }
 
 /** Holds a session's write token: writes that session, in the session's own scope. */

@@ -31,6 +31,7 @@ export const PROBLEMS = {
   'wrong-password': { status: 403, title: 'The current password is wrong' },
   'sso-no-account': { status: 403, title: 'No account of this institution matches this identity' },
   'account-disabled': { status: 403, title: 'This account is disabled' },
+  'outside-share-scope': { status: 403, title: 'This share link does not open this part of the session' },
   'link-invalid': { status: 410, title: 'The link is unknown, used, revoked or expired' },
   'not-found': { status: 404, title: 'Not found' },
   'certificate-not-issued': { status: 404, title: 'No certificate yet: one is issued when the session has ended and its analysis is done' },

@@ -111,6 +111,9 @@ export const routes: RouteObject[] = [
           { path: 'replay/:sessionId', lazy: async () => ({ Component: (await import('../pages/replay/replay-page')).ReplayRoute }) },
           // A session live: public sessions by their id alone; the server decides the others (a ticket for its readers).
           { path: 'live/:sessionId', lazy: async () => ({ Component: (await import('../pages/live/live-session-page')).LiveSessionRoute }) },
+          // Public: checking evidence needs no account; a share link's page is opened by its token alone.
+          { path: 'verify', lazy: async () => ({ Component: (await import('../pages/verify/verify-page')).VerifyPage }) },
+          { path: 'shared/:sessionId', lazy: async () => ({ Component: (await import('../pages/share/shared-page')).SharedPage }) },
           { path: 'sign-in', lazy: async () => ({ Component: (await import('../pages/sign-in/sign-in-page')).SignInPage }) },
           { path: 'accept/:token', lazy: async () => ({ Component: (await import('../pages/accept/accept-page')).AcceptPage }) },
           {

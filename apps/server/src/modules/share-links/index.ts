@@ -2,3 +2,4 @@
 export { shareLinksRoutes } from './share-links.routes';
 export { createShareLinksService, DEFAULT_SHARE_DAYS, type ShareLinksService } from './share-links.service';
 export { findShareLink } from './share-links.repository';
+export { installShareScope, SHARE_PARTS } from './share-scope';

@@ -1,9 +1,15 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { ShareLinkRow } from './share-links.repository';
 
+/** What a link opens: the replay (events, replay, bundle, live), the report (analysis, report, alerts, certificate), or both. */
+export const ShareScopeSchema = Type.Union([Type.Literal('replay'), Type.Literal('report'), Type.Literal('both')], {
+  description: 'What the link opens: the replay, the report, or both',
+});
+
 export const ShareLinkView = Type.Object({
   id: Type.String(),
   sessionId: Type.String(),
+  scope: ShareScopeSchema,
   state: Type.Union([Type.Literal('active'), Type.Literal('expired'), Type.Literal('revoked')]),
   createdAt: Type.String({ format: 'date-time' }),
   createdBy: Type.Union([Type.String(), Type.Null()], { description: 'The person who created it' }),
@@ -16,7 +22,7 @@ export const CreatedShareLink = Type.Composite([
   ShareLinkView,
   Type.Object({
     token: Type.String({ description: 'Shown once: only its hash is stored' }),
-    url: Type.String({ description: 'The replay page with the token: <base>/replay/<id>?share=<token>' }),
+    url: Type.String({ description: 'The share page with the token: <base>/shared/<id>?share=<token>' }),
   }),
 ]);
 
@@ -27,6 +33,7 @@ export function presentShareLink(l: ShareLinkRow, now = Date.now()): Static<type
   return {
     id: l.id,
     sessionId: l.session_id,
+    scope: l.scope,
     state,
     createdAt: l.created_at.toISOString(),
     createdBy: l.created_by,

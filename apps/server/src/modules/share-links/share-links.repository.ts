@@ -1,6 +1,6 @@
 import { sql, type Insertable, type Selectable } from 'kysely';
 import type { Db } from '../../platform/db/database';
-import type { ShareLinksTable } from '../../platform/db/tables';
+import type { ShareLinksTable, ShareScope } from '../../platform/db/tables';
 import type { Scope } from '../../kernel/scope';
 import { inScope } from '../../platform/db/scope-sql';
 
@@ -47,11 +47,11 @@ export async function findOpenShareLink(
   db: Db,
   sessionId: string,
   tokenHash: string,
-): Promise<{ id: string; tenant_id: string | null; last_used_at: Date | null } | undefined> {
+): Promise<{ id: string; tenant_id: string | null; last_used_at: Date | null; scope: ShareScope } | undefined> {
   return db
     .selectFrom('share_links as l')
     .innerJoin('sessions as s', 's.id', 'l.session_id')
-    .select(['l.id', 's.tenant_id', 'l.last_used_at'])
+    .select(['l.id', 's.tenant_id', 'l.last_used_at', 'l.scope'])
     .where('l.token_hash', '=', tokenHash)
     .where('l.session_id', '=', sessionId)
     .where('l.revoked_at', 'is', null)
@@ -67,4 +67,10 @@ export async function touchShareLink(db: Db, id: string): Promise<void> {
     .where('id', '=', id)
     .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', sql<Date>`now() - interval '1 minute'`)]))
     .execute();
+}
+
+/** What a link opens, by its id alone (a live ticket's holder carries the link's id, not its scope). */
+export async function scopeOfShareLink(db: Db, id: string): Promise<ShareScope | undefined> {
+  const row = await db.selectFrom('share_links').select('scope').where('id', '=', id).executeTakeFirst();
+  return row?.scope;
 }

@@ -13,6 +13,7 @@ import { liveExamMigration } from './schema-steps/0012-live-exam';
 import { sessionSealingMigration } from './schema-steps/0014-session-sealing';
 import { dashboardScaleMigration } from './schema-steps/0011-dashboard-scale';
 import { webhooksMigration } from './schema-steps/0016-webhooks';
+import { shareLinkScopeMigration } from './schema-steps/0017-share-link-scope';
 
 /**
  * Numbered migrations, in code so they ship with the server and run unchanged on PGlite and
@@ -147,6 +148,7 @@ const migrations: Record<string, Migration> = {
   '0019_retention': { up: retentionMigration },
   '0014_session_sealing': { up: sessionSealingMigration },
   '0016_webhooks': { up: webhooksMigration },
+  '0017_share_link_scope': { up: shareLinkScopeMigration },
 };
 
 class InCodeProvider implements MigrationProvider {

@@ -288,7 +288,12 @@ export interface ShareLinksTable {
   expires_at: Moment;
   revoked_at: Moment;
   last_used_at: Moment;
+  /** What the link opens (schema step 0017): the replay, the report or both. */
+  scope: ColumnType<ShareScope, ShareScope | undefined, never>;
 }
+
+/** What a share link opens (schema step 0017). */
+export type ShareScope = 'replay' | 'report' | 'both';
 
 export interface LiveTicketsTable {
   token_hash: string;

@@ -4,6 +4,9 @@ import type { paths } from '../../api/schema';
 import { LoadState, useLoad } from '../../components/load-state';
 import { PageTitle } from '../../components/page-title';
 import { ReportDownload } from './report-download';
+import { shareHeaders } from '../replay/load-bundle';
+import { CertificateLinks } from '../verify/certificate-links';
+import { ShareLinksPanel } from '../share/share-links-panel';
 
 type Answer = paths['/v1/sessions/{id}/report']['get']['responses'];
 type Final = Answer[200]['content']['application/json'];
@@ -13,14 +16,13 @@ type Done = Extract<Final, { status: 'done' }>;
 const SEVERITY = { low: 'minor', medium: 'notable', high: 'serious' } as const;
 const seconds = (ms: number) => `${Math.round(ms / 1000)} s`;
 
-async function loadReport(id: string): Promise<Final | Waiting> {
-  return unwrap(api.GET('/v1/sessions/{id}/report', { params: { path: { id } } }));
+async function loadReport(id: string, share?: string): Promise<Final | Waiting> {
+  return unwrap(api.GET('/v1/sessions/{id}/report', { params: { path: { id } }, headers: shareHeaders(share) }));
 }
 
 /** /report/:sessionId: the process report of a session, in plain words (what was measured, what it may mean, what it is not). */
 export function ReportPage() {
   const { sessionId = '' } = useParams();
-  const [report, reload] = useLoad(() => loadReport(sessionId), sessionId);
   return (
     <div className="page">
       <PageTitle>Process report</PageTitle>
@@ -28,11 +30,24 @@ export function ReportPage() {
       <p>
         <Link to={`/replay/${sessionId}`}>Watch the replay of this session</Link>
       </p>
+      <SessionReport sessionId={sessionId} />
+      <CertificateLinks sessionId={sessionId} />
+      <ShareLinksPanel sessionId={sessionId} />
+    </div>
+  );
+}
+
+/** The report itself, for this page and the page behind a share link (`share`: its token). */
+export function SessionReport({ sessionId, share }: { sessionId: string; share?: string | undefined }) {
+  const [report, reload] = useLoad(() => loadReport(sessionId, share), sessionId);
+  return (
+    <>
       <LoadState state={report} what="the report" isEmpty={() => false} empty={null}>
         {(r) =>
           r.status === 'done' ? (
             <>
-              <ReportDownload sessionId={sessionId} />
+              {/* The PDF is for signed-in readers: a share link opens the report page, not its download. */}
+              {share === undefined && <ReportDownload sessionId={sessionId} />}
               <DoneReport report={r} />
             </>
           ) : r.status === 'failed' ? (
@@ -49,7 +64,7 @@ export function ReportPage() {
           )
         }
       </LoadState>
-    </div>
+    </>
   );
 }
 
