@@ -4,10 +4,11 @@ import { buildReplayIndexFromBundle, bundleEvents } from '@veritas/replay';
 import { analyzeSession } from '@veritas/analysis';
 import { api } from '../../api/client';
 import { checkChain, flagsOf, parseBundleJson, type FlagsState, type LoadedSession } from '../replay/load-bundle';
+import type { ReportPdfEvidence } from './report-pdf';
 
 /** One line of the verdict: what was checked, whether it holds, and in plain words why. */
 export interface CheckLine {
-  id: 'bundle' | 'chain' | 'signature' | 'names' | 'analysis' | 'revocation';
+  id: 'bundle' | 'chain' | 'signature' | 'names' | 'analysis' | 'revocation' | 'report';
   label: string;
   outcome: 'pass' | 'fail' | 'not-checked';
   detail: string;
@@ -126,26 +127,62 @@ export async function verifyEvidence(bundleText: string, certificateText: string
           `The analysis re-run in this browser with default settings (digest ${digest.slice(0, 19)}…) is not the certified one (${claims.analysis.digest.slice(0, 19)}…, ${claims.analysis.version}): the server may have used its exam's settings or another analysis version. The flags shown below are the ones re-run here from the verified events.`,
         ),
   );
-  if (source.from === 'file') {
-    lines.push(
-      line(
-        'revocation',
-        'Not revoked',
-        'not-checked',
-        'Not checked: with a saved key file this page fetches nothing. Check again with the published keys to see the revocation list.',
-      ),
-    );
-  } else {
-    try {
-      const revokedAt = (await revocationList()).get(claims.jti);
-      lines.push(
-        revokedAt
-          ? line('revocation', 'Not revoked', 'fail', `Certificate ${claims.jti} was revoked at ${revokedAt}.`)
-          : line('revocation', 'Not revoked', 'pass', `Certificate ${claims.jti} is not on the public revocation list.`),
-      );
-    } catch (err) {
-      lines.push(line('revocation', 'Not revoked', 'fail', `${(err as Error).message}.`));
-    }
-  }
+  lines.push(await revocationLine(claims, source));
   return { ok: lines.every((l) => l.outcome !== 'fail'), lines, replay };
+}
+
+/** Whether the certificate is on the public revocation list; not checked with a saved key file (nothing is fetched then). */
+async function revocationLine(claims: CertificateClaims, source: KeySource): Promise<CheckLine> {
+  if (source.from === 'file')
+    return line(
+      'revocation',
+      'Not revoked',
+      'not-checked',
+      'Not checked: with a saved key file this page fetches nothing. Check again with the published keys to see the revocation list.',
+    );
+  try {
+    const revokedAt = (await revocationList()).get(claims.jti);
+    return revokedAt
+      ? line('revocation', 'Not revoked', 'fail', `Certificate ${claims.jti} was revoked at ${revokedAt}.`)
+      : line('revocation', 'Not revoked', 'pass', `Certificate ${claims.jti} is not on the public revocation list.`);
+  } catch (err) {
+    return line('revocation', 'Not revoked', 'fail', `${(err as Error).message}.`);
+  }
+}
+
+/**
+ * A report PDF on its own (no bundle): the certificate it carries is checked (signature, revocation)
+ * and must name the chain head the report states. The events are not in a report: with the bundle
+ * too, verifyEvidence checks them against the same certificate.
+ */
+export async function verifyReportPdf(evidence: ReportPdfEvidence, source: KeySource): Promise<Verdict> {
+  const lines: CheckLine[] = [];
+  let keys: { keys?: unknown };
+  try {
+    keys = await keysOf(source);
+  } catch (err) {
+    return { ok: false, lines: [line('signature', 'Signature', 'fail', (err as Error).message)] };
+  }
+  const keyWords = source.from === 'file' ? `the saved key file ${source.name}` : "this server's published keys";
+  const check = await verifyCertificate(evidence.certificate, keys);
+  if (!check.ok) return { ok: false, lines: [line('signature', 'Signature', 'fail', `Certificate refused: ${check.detail} (checked against ${keyWords}).`)] };
+  const claims = check.claims;
+  lines.push(line('signature', 'Signature', 'pass', `Signed by key ${check.kid} of ${keyWords}, at ${new Date(claims.iat * 1000).toISOString()}.`));
+  lines.push(
+    evidence.chainHead === claims.chain.head
+      ? line(
+          'report',
+          'Names this report',
+          'pass',
+          `The report's chain head ${claims.chain.head.slice(0, 16)}… is the certified one: session ${claims.sub}, ${claims.chain.events} events. Give the bundle too to check the events themselves.`,
+        )
+      : line(
+          'report',
+          'Names this report',
+          'fail',
+          `The report states chain head ${evidence.chainHead ?? '(none)'}, the certificate names ${claims.chain.head}.`,
+        ),
+  );
+  lines.push(await revocationLine(claims, source));
+  return { ok: lines.every((l) => l.outcome !== 'fail'), lines };
 }

@@ -1,7 +1,8 @@
 import { useId, useState, type ReactNode } from 'react';
 import { PageTitle } from '../../components/page-title';
 import { ReplayPlayer } from '../replay/replay-player';
-import { verifyEvidence, type CheckLine, type KeySource, type Verdict } from './verify-checks';
+import { verifyEvidence, verifyReportPdf, type CheckLine, type KeySource, type Verdict } from './verify-checks';
+import { evidenceFromReportPdf, isPdf } from './report-pdf';
 import '../replay/replay.css';
 import './verify.css';
 
@@ -26,14 +27,18 @@ export function VerifyPage() {
   const [keyFile, setKeyFile] = useState<Picked | null>(null);
   const [keys, setKeys] = useState<'published' | 'file'>('published');
   const [state, setState] = useState<State>({ phase: 'idle' });
-  const ready = bundle !== null && certificate !== null && (keys === 'published' || keyFile !== null);
+  // A report PDF carries its certificate and chain head: the bundle is then optional.
+  const fromPdf = certificate !== null && isPdf(certificate.text);
+  const ready = certificate !== null && (bundle !== null || fromPdf) && (keys === 'published' || keyFile !== null);
 
   const check = async () => {
-    if (!bundle || !certificate) return;
+    if (!certificate) return;
     const source: KeySource = keys === 'file' && keyFile ? { from: 'file', name: keyFile.name, text: keyFile.text } : { from: 'published' };
     setState({ phase: 'checking' });
     try {
-      setState({ phase: 'done', verdict: await verifyEvidence(bundle.text, certificate.text, source) });
+      const pdf = fromPdf ? evidenceFromReportPdf(certificate.text) : undefined;
+      const verdict = bundle ? await verifyEvidence(bundle.text, pdf ? pdf.certificate : certificate.text, source) : await verifyReportPdf(pdf!, source);
+      setState({ phase: 'done', verdict });
     } catch (err) {
       setState({ phase: 'error', message: (err as Error).message });
     }
@@ -44,8 +49,9 @@ export function VerifyPage() {
       <PageTitle>Verify a certificate</PageTitle>
       <h1>Verify a certificate</h1>
       <p>
-        Give a session&apos;s bundle and its certificate. Everything is checked here, in this browser: the files are not sent anywhere. The keys come from this
-        server, or from a key file you saved earlier (then nothing at all is fetched).
+        Give a session&apos;s bundle and its certificate, or its report PDF (which carries the certificate and the chain head; add the bundle to check the
+        events too). Everything is checked here, in this browser: the files are not sent anywhere. The keys come from this server, or from a key file you saved
+        earlier (then nothing at all is fetched).
       </p>
       <form
         className="vf-form"
@@ -54,8 +60,20 @@ export function VerifyPage() {
           void check();
         }}
       >
-        <FilePick label="Bundle (.json)" accept=".json,application/json" testId="verify-bundle" picked={bundle} onPick={setBundle} />
-        <FilePick label="Certificate (.jws)" accept=".jws,.jwt,.txt,text/plain" testId="verify-certificate" picked={certificate} onPick={setCertificate} />
+        <FilePick
+          label="Bundle (.json), optional with a report PDF"
+          accept=".json,application/json"
+          testId="verify-bundle"
+          picked={bundle}
+          onPick={setBundle}
+        />
+        <FilePick
+          label="Certificate (.jws) or report (.pdf)"
+          accept=".jws,.jwt,.txt,text/plain,.pdf,application/pdf"
+          testId="verify-certificate"
+          picked={certificate}
+          onPick={setCertificate}
+        />
         <fieldset className="vf-keys">
           <legend>Keys to check the signature with</legend>
           <label>
@@ -129,7 +147,11 @@ function FilePick({
   const id = useId();
   const [over, setOver] = useState(false);
   const take = async (file: File | undefined) => {
-    if (file) onPick({ name: file.name, text: await file.text() });
+    if (!file) return;
+    // A PDF is read byte for byte (latin1): its evidence is ASCII among binary streams; other files as UTF-8 text.
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const pdf = bytes.length >= 5 && String.fromCharCode(...bytes.subarray(0, 5)) === '%PDF-';
+    onPick({ name: file.name, text: new TextDecoder(pdf ? 'latin1' : 'utf-8').decode(bytes) });
   };
   return (
     <div

@@ -17,6 +17,7 @@ let bundleText: string;
 let jws: string;
 let jwksText: string;
 let token: string;
+let reportPdf: Buffer;
 
 const file = (name: string, text: string) => ({ name, mimeType: name.endsWith('.jws') ? 'text/plain' : 'application/json', buffer: Buffer.from(text) });
 
@@ -40,6 +41,9 @@ beforeAll(async () => {
   }
   bundleText = await (await fetch(`${web.url}/v1/sessions/${sessionId}/bundle`, { headers: auth })).text();
   jwksText = await (await fetch(`${web.url}/.well-known/jwks.json`)).text();
+  const pdf = await fetch(`${web.url}/v1/sessions/${sessionId}/report.pdf`, { headers: auth });
+  if (pdf.status !== 200) throw new Error(`the report PDF answered ${pdf.status}`);
+  reportPdf = Buffer.from(await pdf.arrayBuffer());
   browser = await launchChromium();
 }, 300_000);
 
@@ -66,7 +70,49 @@ async function verifyWith(page: Page, bundle: string, certificate: string, keyFi
 
 const verdictText = (page: Page) => page.locator('[data-testid=verdict]').innerText();
 
+/** Gives /verify a report PDF (and a bundle when given) and verifies; returns each check's outcome by id. */
+async function verifyPdf(page: Page, pdf: Buffer, bundle?: string): Promise<Record<string, string>> {
+  if (bundle !== undefined) await page.locator('[data-testid=verify-bundle]').setInputFiles(file('session.json', bundle));
+  await page.locator('[data-testid=verify-certificate]').setInputFiles({ name: 'report.pdf', mimeType: 'application/pdf', buffer: pdf });
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await page.locator('[data-testid=verdict]').waitFor({ timeout: 60_000 });
+  const lines = await page
+    .locator('[data-testid=verdict] li')
+    .evaluateAll((els) => els.map((e) => [e.getAttribute('data-check'), e.getAttribute('data-outcome')]));
+  return Object.fromEntries(lines);
+}
+
 describe('/verify in Chromium', () => {
+  it('verifies a report PDF on its own (the certificate and chain head it carries), and with its bundle the events too', async () => {
+    const page = await newA11yPage(browser, { viewport: { width: 1100, height: 900 } });
+    await page.goto(`${web.url}/verify`);
+    await page.getByRole('heading', { name: 'Verify a certificate' }).waitFor();
+    const alone = await verifyPdf(page, reportPdf);
+    expect(alone, await verdictText(page)).toEqual({ signature: 'pass', report: 'pass', revocation: 'pass' });
+    expect(await verdictText(page)).toContain('Verified: Veritas recorded this session');
+    expect(await a11yViolations(page)).toEqual([]);
+    await page.goto(`${web.url}/verify`);
+    const withBundle = await verifyPdf(page, reportPdf, bundleText);
+    expect(withBundle, await verdictText(page)).toEqual({ chain: 'pass', signature: 'pass', names: 'pass', analysis: 'pass', revocation: 'pass' });
+    await page.close();
+  });
+
+  it('fails a report PDF whose certificate was altered by one character', async () => {
+    const text = reportPdf.toString('latin1');
+    // The copy /verify reads: the object the document information's /VeritasCertificate points at.
+    const ref = /\/VeritasCertificate (\d+) 0 R/.exec(text)!;
+    const start = new RegExp(`\\n${ref[1]} 0 obj\\s*\\(`).exec(text)!;
+    expect(text.slice(start.index + start[0].length).startsWith(jws)).toBe(true);
+    const at = start.index + start[0].length + jws.indexOf('.') + 5; // inside the payload: the claims no longer match the signature
+    const altered = Buffer.from(text.slice(0, at) + (text[at] === 'A' ? 'B' : 'A') + text.slice(at + 1), 'latin1');
+    const page = await browser.newPage();
+    await page.goto(`${web.url}/verify`);
+    const outcome = await verifyPdf(page, altered);
+    expect(outcome.signature).toBe('fail');
+    expect(await verdictText(page)).toContain('Not verified.');
+    await page.close();
+  });
+
   it('passes a valid bundle and certificate against the published keys, then plays the replay; no axe violations; no sign-in', async () => {
     const page = await newA11yPage(browser, { viewport: { width: 1100, height: 900 } });
     await page.goto(`${web.url}/verify`);
