@@ -18,7 +18,7 @@ const PREFIX = 'urn:veritas:problem:';
  * answer (a proxy's 502 page) gets `code: "http-<status>"`.
  */
 export class VeritasProblem extends Error {
-  override readonly name = 'VeritasProblem';
+  override readonly name: string = 'VeritasProblem';
   readonly code: string;
   readonly status: number;
   readonly title: string;
@@ -45,22 +45,32 @@ export class VeritasProblem extends Error {
       .clone()
       .text()
       .catch(() => '');
-    const retry = Number(response.headers.get('Retry-After'));
-    const retryAfter = Number.isFinite(retry) && retry >= 0 && response.headers.has('Retry-After') ? retry : undefined;
-    let body: unknown;
+    let body: unknown = text;
     try {
       body = JSON.parse(text);
     } catch {
-      body = undefined;
+      // not JSON: the text itself (a proxy's page, a plain message)
     }
-    if (isProblem(body)) return new VeritasProblem({ ...body, status: body.status || response.status }, retryAfter);
-    // A short plain-text answer says what went wrong; an HTML error page is not worth repeating.
-    const detail = text.length > 0 && text.length < 300 && !text.trimStart().startsWith('<') ? text : undefined;
-    return new VeritasProblem(
-      { type: 'about:blank', title: response.statusText || `HTTP ${response.status}`, status: response.status, ...(detail ? { detail } : {}) },
-      retryAfter,
-    );
+    return new VeritasProblem(problemOf(response, body), retryAfterOf(response));
   }
+}
+
+/**
+ * The problem an answer stands for, from its body as read (parsed JSON, text or nothing): the body
+ * itself when it is a problem; otherwise one made of the status, with a short plain-text answer as its
+ * detail (an HTML error page is not worth repeating).
+ */
+export function problemOf(response: Response, body: unknown): Problem {
+  if (isProblem(body)) return { ...body, status: body.status || response.status };
+  const detail = typeof body === 'string' && body.length > 0 && body.length < 300 && !body.trimStart().startsWith('<') ? body : undefined;
+  return { type: 'about:blank', title: response.statusText || `HTTP ${response.status}`, status: response.status, ...(detail ? { detail } : {}) };
+}
+
+/** Seconds, from a Retry-After header of whole seconds, when the answer has one. */
+export function retryAfterOf(response: Response): number | undefined {
+  if (!response.headers.has('Retry-After')) return undefined;
+  const retry = Number(response.headers.get('Retry-After'));
+  return Number.isFinite(retry) && retry >= 0 ? retry : undefined;
 }
 
 function isProblem(body: unknown): body is Problem {
