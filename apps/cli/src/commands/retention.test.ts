@@ -3,8 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, migrateToLatest, openDatabase, type Database } from '@veritas/server';
+import type { Database } from '@veritas/server';
 import { main } from '../main';
+import { withData as withEmbeddedData } from '../testing/with-data';
 
 let dir: string;
 beforeAll(async () => {
@@ -12,16 +13,7 @@ beforeAll(async () => {
 });
 afterAll(async () => rm(dir, { recursive: true, force: true }));
 
-async function withData<T>(work: (database: Database) => Promise<T>): Promise<T> {
-  const { database, unlock } = await openDatabase(loadConfig({}, { dataDir: dir }));
-  try {
-    await migrateToLatest(database.db);
-    return await work(database);
-  } finally {
-    await database.close();
-    unlock();
-  }
-}
+const withData = <T>(work: (database: Database) => Promise<T>) => withEmbeddedData(dir, work);
 
 const count = (database: Database, sessionId: string) =>
   database.db
