@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { JOBS } from '../jobs/registry';
 import { simulate, toBundle } from '@veritas/simulator';
 import { ConfigError, loadConfig } from '../config/config';
 import { buildApp } from '../http/app';
@@ -114,7 +115,9 @@ describe('what starts the jobs', () => {
 
       const allApp = await buildApp({ config: all, database: db.database, logger: false });
       await startRole(allApp, all);
-      expect(work.mock.calls.map((c) => c[0])).toEqual(['analyze-session']);
+      // Every registered job gets a worker (the analysis and the webhook deliveries among them).
+      expect(work.mock.calls.map((c) => c[0])).toEqual(JOBS.map((j) => j.name));
+      expect(work.mock.calls.map((c) => c[0])).toEqual(expect.arrayContaining(['analyze-session', 'webhook.deliver']));
       await allApp.close();
     } finally {
       work.mockRestore();
