@@ -87,6 +87,6 @@ export const shareLinksRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
         },
       },
     },
-    async (req) => services.shareLinks.current(req.actor, req.params.id),
+    async (req) => services.shareLinks.current(req.actor, scopeOf(req), req.params.id),
   );
 };

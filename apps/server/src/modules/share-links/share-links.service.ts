@@ -34,7 +34,7 @@ export interface ShareLinksService {
   /** The reader a share link's token makes for this session, when the link is open; else undefined (the auth plugin's shareLink). */
   resolve(sessionId: string, token: string): Promise<SessionReader | undefined>;
   /** What the share link a reader came through opens, and until when; every other reader (the access hook let through) reads it all. */
-  current(actor: Actor, sessionId: string): Promise<{ viaLink: boolean; scope: ShareScope; expiresAt: string | null }>;
+  current(actor: Actor, scope: Scope, sessionId: string): Promise<{ viaLink: boolean; scope: ShareScope; expiresAt: string | null }>;
 }
 
 export function createShareLinksService({ database: { db }, audit }: { database: Database; audit: AuditService }): ShareLinksService {
@@ -102,8 +102,12 @@ export function createShareLinksService({ database: { db }, audit }: { database:
       return { kind: 'session-reader', sessionId, scope: scopeOfRow(link), shareLinkId: link.id, shareScope: link.scope };
     },
 
-    async current(actor, sessionId) {
-      if (actor.kind !== 'session-reader' || actor.shareLinkId === undefined) return { viaLink: false, scope: 'both', expiresAt: null };
+    async current(actor, scope, sessionId) {
+      if (actor.kind !== 'session-reader' || actor.shareLinkId === undefined) {
+        // Not through a link: the reader reads all of a session that exists (an unknown id is a 404, as on every session route).
+        await sessionIn(scope, sessionId);
+        return { viaLink: false, scope: 'both', expiresAt: null };
+      }
       const link = await guard(findShareLink(db, actor.scope, sessionId, actor.shareLinkId));
       if (!link) throw new AppError('not-found', `no share link of session ${sessionId}`);
       return { viaLink: true, scope: link.scope, expiresAt: link.expires_at?.toISOString() ?? null };
