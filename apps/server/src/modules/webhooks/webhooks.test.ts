@@ -110,6 +110,13 @@ describe(`webhooks (${TEST_DB})`, () => {
       )
       .toBe(true);
 
+    // Other messages of the same work (the attempt's own session ending and analysed, say) may still be
+    // between their retries: wait until every message seen has been acknowledged.
+    const acknowledged = () => {
+      const ids = new Set(rx.received.map((r) => r.id));
+      return [...ids].every((id) => rx.received.some((r) => r.id === id && r.answered === 200));
+    };
+    await expect.poll(acknowledged, { timeout: 60_000, interval: 200 }).toBe(true);
     // Every message was verified by standardwebhooks; each was refused twice, then acknowledged once and never sent again.
     expect(rx.received.every((r) => r.verified)).toBe(true);
     const byId = new Map<string, number[]>();
