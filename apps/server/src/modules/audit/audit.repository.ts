@@ -8,25 +8,43 @@ export type NewAuditRow = Omit<AuditRow, 'seq' | 'prev_hash' | 'hash'>;
 export const GENESIS_HASH = '0'.repeat(64);
 
 /**
- * Appends one entry to its chain inside the caller's transaction: the chain's head row is locked,
- * so entries of one chain are numbered and linked one after another even across processes.
+ * Appends entries of one chain, in order, inside the caller's transaction: the chain's head row is
+ * locked once, so entries of one chain are numbered and linked one after another even across
+ * processes, and a group pays for one lock, one insert and one head update.
  */
-export async function appendAuditEntry(trx: Kysely<DB>, entry: NewAuditRow, hashOf: (row: Omit<AuditRow, 'hash'>) => string): Promise<AuditRow> {
+export async function appendAuditEntries(
+  trx: Kysely<DB>,
+  chain: string,
+  entries: readonly NewAuditRow[],
+  hashOf: (row: Omit<AuditRow, 'hash'>) => string,
+): Promise<AuditRow[]> {
+  if (entries.length === 0) return [];
   await trx
     .insertInto('audit_heads')
-    .values({ chain: entry.chain, seq: 0, hash: GENESIS_HASH })
+    .values({ chain, seq: 0, hash: GENESIS_HASH })
     .onConflict((oc) => oc.column('chain').doNothing())
     .execute();
-  const head = await trx.selectFrom('audit_heads').select(['seq', 'hash']).where('chain', '=', entry.chain).forUpdate().executeTakeFirstOrThrow();
-  const seq = String(Number(head.seq) + 1);
-  const unhashed = { ...entry, seq, prev_hash: head.hash };
-  const row: AuditRow = { ...unhashed, hash: hashOf(unhashed) };
+  const head = await trx.selectFrom('audit_heads').select(['seq', 'hash']).where('chain', '=', chain).forUpdate().executeTakeFirstOrThrow();
+  let seq = Number(head.seq);
+  let prev = head.hash;
+  const rows = entries.map((entry) => {
+    if (entry.chain !== chain) throw new Error(`audit entry of chain ${entry.chain} appended to ${chain}`);
+    seq++;
+    const unhashed = { ...entry, seq: String(seq), prev_hash: prev };
+    const row: AuditRow = { ...unhashed, hash: hashOf(unhashed) };
+    prev = row.hash;
+    return row;
+  });
   await trx
     .insertInto('audit_log')
-    .values({ ...row, detail: JSON.stringify(row.detail) })
+    .values(rows.map((row) => ({ ...row, detail: JSON.stringify(row.detail) })))
     .execute();
-  await trx.updateTable('audit_heads').set({ seq, hash: row.hash }).where('chain', '=', entry.chain).execute();
-  return row;
+  await trx
+    .updateTable('audit_heads')
+    .set({ seq: String(seq), hash: prev })
+    .where('chain', '=', chain)
+    .execute();
+  return rows;
 }
 
 /** A chain's entries in order, a page at a time (verification walks them all). */

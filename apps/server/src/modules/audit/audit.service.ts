@@ -4,8 +4,9 @@ import { actorIdentity, type Actor } from '../../kernel/actor';
 import type { Database } from '../../platform/db/database';
 import type { DB } from '../../platform/db/tables';
 import { rethrowUnavailable } from '../../platform/db/database-errors';
+import { isDatabaseUnavailable } from '../../platform/db/availability';
 import { auditHash } from './audit-hash';
-import { allChains, appendAuditEntry, chainHead, chainPage, GENESIS_HASH, searchAudit, type AuditQuery, type AuditRow } from './audit.repository';
+import { allChains, appendAuditEntries, chainHead, chainPage, GENESIS_HASH, searchAudit, type AuditQuery, type AuditRow } from './audit.repository';
 
 /** Where a request came from, for the audit: its address and request id. */
 export interface RequestContext {
@@ -45,25 +46,78 @@ export interface AuditService {
 }
 
 const PAGE = 1000;
+/** Entries of one chain appended in one transaction at most: a bounded statement, whatever the burst. */
+const GROUP = 200;
+
+interface Waiting {
+  row: ReturnType<typeof rowOfInput>;
+  done: (row: AuditRow) => void;
+  failed: (err: unknown) => void;
+}
+
+function rowOfInput(input: AuditInput, at: Date) {
+  const who = actorIdentity(input.actor);
+  return {
+    id: randomUUID(),
+    chain: chainOf(input.tenantId),
+    tenant_id: input.tenantId,
+    at,
+    actor_kind: who.kind,
+    actor_id: who.id,
+    auth_method: who.authMethod,
+    action: input.action,
+    resource_type: input.resource.type,
+    resource_id: input.resource.id,
+    ip: input.context.ip,
+    request_id: input.context.requestId,
+    detail: input.detail ?? {},
+  };
+}
 
 export function createAuditService(database: Database, clock: () => Date = () => new Date()): AuditService {
-  function rowOf(input: AuditInput) {
-    const who = actorIdentity(input.actor);
-    return {
-      id: randomUUID(),
-      chain: chainOf(input.tenantId),
-      tenant_id: input.tenantId,
-      at: clock(),
-      actor_kind: who.kind,
-      actor_id: who.id,
-      auth_method: who.authMethod,
-      action: input.action,
-      resource_type: input.resource.type,
-      resource_id: input.resource.id,
-      ip: input.context.ip,
-      request_id: input.context.requestId,
-      detail: input.detail ?? {},
-    };
+  const rowOf = (input: AuditInput) => rowOfInput(input, clock());
+  const append = (chain: string, rows: Waiting['row'][]) => database.db.transaction().execute((t) => appendAuditEntries(t, chain, rows, auditHash));
+
+  /**
+   * Entries recorded on their own wait for their chain: while one transaction holds the chain's head,
+   * the entries that arrive meanwhile queue and go in the next one together (one lock and one commit
+   * for the group, not one each: the head row serialises every append of a tenant). Each caller's
+   * promise settles when its entry is committed. An entry that fails for any reason but an
+   * unreachable database is tried again alone, so it fails alone.
+   */
+  const waiting = new Map<string, Waiting[]>();
+  async function drain(chain: string, queue: Waiting[]): Promise<void> {
+    // Entries recorded in the same turn of the event loop (a burst) join the first transaction.
+    await Promise.resolve();
+    while (queue.length > 0) {
+      const group = queue.splice(0, GROUP);
+      try {
+        const rows = await append(
+          chain,
+          group.map((w) => w.row),
+        );
+        group.forEach((w, i) => w.done(rows[i]!));
+      } catch (err) {
+        if (group.length === 1 || isDatabaseUnavailable(err)) {
+          for (const w of group) w.failed(err);
+          continue;
+        }
+        for (const w of group) await append(chain, [w.row]).then(([row]) => w.done(row!), w.failed);
+      }
+    }
+    waiting.delete(chain);
+  }
+  function enqueue(row: Waiting['row']): Promise<AuditRow> {
+    return new Promise<AuditRow>((done, failed) => {
+      const queue = waiting.get(row.chain);
+      if (queue) {
+        queue.push({ row, done, failed });
+        return;
+      }
+      const fresh: Waiting[] = [{ row, done, failed }];
+      waiting.set(row.chain, fresh);
+      void drain(row.chain, fresh);
+    });
   }
 
   async function verifyChain(chain: string): Promise<ChainReport> {
@@ -98,11 +152,8 @@ export function createAuditService(database: Database, clock: () => Date = () =>
   return {
     async record(input, trx) {
       const row = rowOf(input);
-      if (trx) return appendAuditEntry(trx, row, auditHash);
-      return database.db
-        .transaction()
-        .execute((t) => appendAuditEntry(t, row, auditHash))
-        .catch(rethrowUnavailable);
+      if (trx) return (await appendAuditEntries(trx, row.chain, [row], auditHash))[0]!;
+      return enqueue(row).catch(rethrowUnavailable);
     },
     async verify(chain) {
       const chains = chain === undefined ? await allChains(database.db) : [chain];

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sql } from 'kysely';
+import { sql, type KyselyPlugin } from 'kysely';
 import { createTestDatabase, type TestDatabase } from '../../testing/test-database';
 import { tenantScope, tenantId } from '../../kernel/scope';
 import type { Actor } from '../../kernel/actor';
@@ -33,6 +33,31 @@ describe('audit trail', () => {
     const rows = await audit.search({ tenantId: 'chain-a', limit: 100 });
     expect(rows.map((r) => Number(r.seq))).toEqual(Array.from({ length: 25 }, (_, i) => 25 - i));
     expect(rows[0]).toMatchObject({ actor_kind: 'user', actor_id: 'u-admin', auth_method: 'password', ip: '127.0.0.1', request_id: 'req-1' });
+  });
+
+  it('appends entries recorded together in one transaction, answers each caller with its own entry, and fails alone an entry the database refuses', async () => {
+    const statements: string[] = [];
+    const counting: KyselyPlugin = {
+      transformQuery: (args) => {
+        if (args.node.kind === 'InsertQueryNode') statements.push(args.node.into?.table.identifier.name ?? '');
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    };
+    const grouped = createAuditService({ ...t.database, db: t.database.db.withPlugin(counting) });
+    const inputs = Array.from({ length: 40 }, (_, i) => entry('chain-g', 'user.update', i === 17 ? { i, bad: 'nul \u0000 byte' } : { i }));
+    const settled = await Promise.allSettled(inputs.map((input) => grouped.record(input)));
+    // One group, refused for entry 17; then each entry alone: 40 tried alone, 39 stored.
+    expect(statements.filter((s) => s === 'audit_log')).toHaveLength(1 + 40);
+    expect(settled.map((r) => r.status)).toEqual(inputs.map((_, i) => (i === 17 ? 'rejected' : 'fulfilled')));
+    for (const [i, r] of settled.entries()) if (r.status === 'fulfilled') expect(r.value.detail).toEqual({ i });
+    expect(await audit.verify('chain-g')).toEqual([{ chain: 'chain-g', entries: 39, ok: true }]);
+
+    statements.length = 0;
+    const rows = await Promise.all(Array.from({ length: 30 }, (_, i) => grouped.record(entry('chain-g', 'user.update', { j: i }))));
+    expect(statements.filter((s) => s === 'audit_log')).toHaveLength(1);
+    expect(rows.map((r) => Number(r.seq))).toEqual(Array.from({ length: 30 }, (_, i) => 40 + i));
+    expect(await audit.verify('chain-g')).toEqual([{ chain: 'chain-g', entries: 69, ok: true }]);
   });
 
   it('finds an altered entry', async () => {

@@ -16,7 +16,7 @@ import {
   type ExamAttemptRow,
   type Managed,
 } from './dashboards.repository';
-import { examPage, examStats, HISTOGRAM_BINS, METRIC_COLUMNS } from './exam-analytics.repository';
+import { examClassOrder, examClassPosition, examPage, examStats, HISTOGRAM_BINS, METRIC_COLUMNS } from './exam-analytics.repository';
 import { distributionOf, histogramBins } from './class-standing';
 import { percentileRanks } from './class-ranks';
 import {
@@ -237,7 +237,12 @@ async function expectAggregatesEqualRecomputation(w: World, derived = true): Pro
     if (derived) await expectAnalyticsEqualComputation(tenant, x, fromScratch);
     // The exam's aggregate row, against the same sums over the attempts read from scratch.
     const exam = await db.selectFrom('exams').select(['pass_mark']).where('id', '=', x).executeTakeFirstOrThrow();
-    const row = await db.selectFrom('dashboard_exams').selectAll().where('exam_id', '=', x).executeTakeFirstOrThrow();
+    const { version, ...row } = await db.selectFrom('dashboard_exams').selectAll().where('exam_id', '=', x).executeTakeFirstOrThrow();
+    // The exam's version (schema step 0022) moves whenever its rows do: the class figures a server keeps follow it.
+    const facts = JSON.stringify(rounded(fromScratch));
+    const seen = versionsSeen.get(x);
+    if (seen && seen.facts !== facts) expect(version, `exam ${x} changed but kept version ${version}`).not.toBe(seen.version);
+    versionsSeen.set(x, { version, facts });
     const scored = fromScratch.filter((a) => a.verdict === 'scored');
     const count = (f: (a: (typeof fromScratch)[number]) => boolean) => fromScratch.filter(f).length;
     expect(rounded(row)).toEqual(
@@ -287,9 +292,13 @@ function binsOf(values: readonly (number | null)[], binCount: number) {
  * scratch (class-standing.ts, class-ranks.ts: what the page computed before it was paged); and pages
  * by cursor walk the same rows in the same order.
  */
+/** Each exam's version and rows when last checked. */
+const versionsSeen = new Map<string, { version: string; facts: string }>();
+
 async function expectAnalyticsEqualComputation(tenant: TenantId, x: string, fromScratch: ExamAttemptRow[]): Promise<void> {
   const stats = await examStats(db, tenant, x);
-  const rows = await examPage(db, tenant, x, { limit: 10_000 });
+  const order = await examClassOrder(db, tenant, x);
+  const { rows } = await examPage(db, tenant, x, order, { limit: 10_000 });
   expect(rows.map((r) => r.id)).toEqual(fromScratch.map((a) => a.id));
   expect(rows.map((r) => r.student_name)).toEqual(fromScratch.map((a) => a.student_name));
   expect(stats.students).toBe(new Set(fromScratch.map((a) => a.student_id)).size);
@@ -304,12 +313,19 @@ async function expectAnalyticsEqualComputation(tenant: TenantId, x: string, from
   // Walked two rows at a time, the pages are the rows in order, each ranked in the whole class.
   const walked: typeof rows = [];
   for (let after: { name: string; id: string } | undefined; ;) {
-    const page = await examPage(db, tenant, x, { limit: 2, ...(after ? { after } : {}) });
-    walked.push(...page);
-    if (page.length < 2) break;
-    after = { name: page[1]!.student_name, id: page[1]!.id };
+    const page = await examPage(db, tenant, x, order, { limit: 2, ...(after ? { after } : {}) });
+    walked.push(...page.rows);
+    if (!page.next) break;
+    after = page.next;
   }
   expect(walked).toEqual(rows);
+  // Where the database sorts each cursor (a page whose cursor's row has left the class starts there).
+  for (const [i, e] of order.entries()) expect(await examClassPosition(db, tenant, x, { name: e.student_name, id: e.attempt_id })).toBe(i + 1);
+  // A cursor missing from the order kept (computed before its row changed) pages from the class read again.
+  if (order.length > 1) {
+    const after = { name: order[0]!.student_name, id: order[0]!.attempt_id };
+    expect((await examPage(db, tenant, x, order.slice(1), { limit: 10_000, after })).rows.map((r) => r.id)).toEqual(order.slice(1).map((e) => e.attempt_id));
+  }
 }
 
 describe(`dashboard aggregates (${TEST_DB})`, () => {

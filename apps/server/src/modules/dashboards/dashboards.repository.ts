@@ -350,8 +350,8 @@ export interface ExamAttemptRow {
   pending: number;
 }
 
-/** Every attempt of the exam (up to `limit`) with its student, analysis headline, the writing metrics compared, and its flags (its dashboard rows). */
-export async function examAttempts(db: Kysely<DB>, tenantId: TenantId, examId: string, limit: number): Promise<ExamAttemptRow[]> {
+/** An exam's attempt rows with their student (each student by primary key), the columns a breakdown row shows. */
+function examAttemptRows(db: Kysely<DB>, tenantId: TenantId) {
   return (
     db
       .selectFrom('dashboard_attempts as da')
@@ -390,12 +390,18 @@ export async function examAttempts(db: Kysely<DB>, tenantId: TenantId, examId: s
         'da.pending',
       ])
       .where('da.tenant_id', '=', tenantId)
-      .where('da.exam_id', '=', examId)
-      .orderBy('u.display_name')
-      .orderBy('da.attempt_id')
-      .limit(limit)
-      .execute()
   );
+}
+
+/** Every attempt of the exam (up to `limit`) with its student, analysis headline, the writing metrics compared, and its flags (its dashboard rows). */
+export async function examAttempts(db: Kysely<DB>, tenantId: TenantId, examId: string, limit: number): Promise<ExamAttemptRow[]> {
+  return examAttemptRows(db, tenantId).where('da.exam_id', '=', examId).orderBy('u.display_name').orderBy('da.attempt_id').limit(limit).execute();
+}
+
+/** These attempts' rows (a page of the breakdown), in no particular order. */
+export async function examAttemptsByIds(db: Kysely<DB>, tenantId: TenantId, ids: readonly string[]): Promise<ExamAttemptRow[]> {
+  if (ids.length === 0) return [];
+  return examAttemptRows(db, tenantId).where('da.attempt_id', 'in', ids).execute();
 }
 
 // ------------------------------------------------------------------------------------------------

@@ -29,7 +29,8 @@ import {
   type TimelineRow,
   type TriageRow,
 } from './dashboards.repository';
-import { examPage, examStats, type ExamPageRow, type ExamStatsRow, type StudentPosition } from './exam-analytics.repository';
+import { examClassOrder, examPage, examStats, examVersion, type ExamPageRow, type ExamStatsRow, type StudentPosition } from './exam-analytics.repository';
+import { createExamClassCache, type ExamClass } from './exam-class-cache';
 
 /** The attempts a student's page lists, the exams a teacher's page lists, the attempts an exam's CSV holds, the occurrences a timeline holds. */
 export const LIMITS = { studentAttempts: 200, teacherExams: 100, examAttempts: 10_000, timeline: 1_000 } as const;
@@ -113,6 +114,8 @@ const managedBy = (actor: UserActor): Managed => (actor.role === 'admin' ? { kin
 export function createDashboardsService({ database, audit, analysis }: DashboardsDeps): DashboardsService {
   const db = database.db;
   const guard = <T>(p: Promise<T>) => p.catch(rethrowUnavailable);
+  // A minute at most at one version: the version follows the exam's rows, the age a renamed student.
+  const classCache = createExamClassCache({ maxExams: 200, maxAgeMs: 60_000 });
 
   return {
     async student(actor) {
@@ -143,25 +146,28 @@ export function createDashboardsService({ database, audit, analysis }: Dashboard
     },
 
     async examAnalytics(actor, examId, page, context) {
-      const exam = await guard(findManagedExam(db, actor.tenantId, examId, managedBy(actor)));
-      if (!exam) throw new AppError('not-found', `no exam ${examId}`);
-      // The class's figures and one page of rows, never every attempt (ADR 0018, "Paging the breakdown").
-      const [stats, rows] = await guard(
-        Promise.all([
-          examStats(db, actor.tenantId, examId),
-          examPage(db, actor.tenantId, examId, { limit: page.limit + 1, ...(page.after ? { after: page.after } : {}) }),
-        ]),
+      const [exam, version] = await guard(
+        Promise.all([findManagedExam(db, actor.tenantId, examId, managedBy(actor)), examVersion(db, actor.tenantId, examId)]),
       );
-      const last = rows.length > page.limit ? rows[page.limit - 1]! : undefined;
+      if (!exam) throw new AppError('not-found', `no exam ${examId}`);
+      // The class's figures and ranking once per version of the exam's rows, then one page of rows
+      // (ADR 0018, "Paging the breakdown" and "Class figures cached per exam").
+      let cls: ExamClass | undefined = version === null ? undefined : classCache.get(actor.tenantId, examId, version);
+      if (!cls) {
+        const [stats, order] = await guard(Promise.all([examStats(db, actor.tenantId, examId), examClassOrder(db, actor.tenantId, examId)]));
+        cls = { stats, order };
+        if (version !== null) classCache.set(actor.tenantId, examId, version, cls);
+      }
+      const { rows, next } = await guard(examPage(db, actor.tenantId, examId, cls.order, { limit: page.limit, ...(page.after ? { after: page.after } : {}) }));
       await audit.record({
         tenantId: actor.tenantId,
         actor,
         action: 'exam.analytics.read',
         resource: { type: 'exam', id: examId },
         context,
-        detail: { attempts: stats.attempts, rows: Math.min(rows.length, page.limit) },
+        detail: { attempts: cls.stats.attempts, rows: rows.length },
       });
-      return { exam, stats, rows: rows.slice(0, page.limit), limit: page.limit, next: last ? { name: last.student_name, id: last.id } : null };
+      return { exam, stats: cls.stats, rows, limit: page.limit, next };
     },
 
     async examResults(actor, examId, context) {

@@ -271,6 +271,19 @@ describe(`an exam's analytics and results (${TEST_DB})`, () => {
       expect((await get(s.teacher, `/v1/exams/${examId}/analytics?${q}`)).statusCode, q).toBe(400);
   });
 
+  it('shows a change on the next read: the class figures kept between reads follow the exam version', async () => {
+    const before = await ok(s.teacher, { method: 'GET', url: `/v1/exams/${examId}/analytics` });
+    expect(before.summary).toMatchObject({ averageScore: 10, passRate: 0.5 });
+    // The same figures read again come from what the server kept; a re-grade must not be hidden by it.
+    expect((await ok(s.teacher, { method: 'GET', url: `/v1/exams/${examId}/analytics` })).summary).toEqual(before.summary);
+    await grade(pasted.attemptId, 12);
+    const after = await ok(s.teacher, { method: 'GET', url: `/v1/exams/${examId}/analytics` });
+    expect(after.summary).toMatchObject({ averageScore: 13.5, passRate: 1 });
+    expect(after.students.find((x: { attemptId: string }) => x.attemptId === pasted.attemptId)).toMatchObject({ score: 12, passed: true });
+    await grade(pasted.attemptId, 5);
+    expect((await ok(s.teacher, { method: 'GET', url: `/v1/exams/${examId}/analytics` })).summary).toEqual(before.summary);
+  });
+
   it('downloads the results as CSV, quoted and formula-safe', async () => {
     const r = await get(s.teacher, `/v1/exams/${examId}/results.csv`);
     expect(r.statusCode, r.body).toBe(200);
@@ -389,6 +402,9 @@ describe(`each page in a fixed number of queries (${TEST_DB})`, () => {
     expect(await queries(() => dashboards.teacher(actorOf(lone), { limit: 20, offset: 0 }))).toBe(3);
     expect(await queries(() => dashboards.teacher(actorOf(s.teacher), { limit: 20, offset: 0 }))).toBe(3);
     // The exam, its figures, a page of its breakdown; the CSV: the exam and every row.
+    // The exam, its version, its figures, its class order, the page's rows; read again at the same
+    // version, the figures and order kept are used.
+    expect(await queries(() => dashboards.examAnalytics(actorOf(s.teacher), examId, { limit: 50 }, context))).toBe(5);
     expect(await queries(() => dashboards.examAnalytics(actorOf(s.teacher), examId, { limit: 50 }, context))).toBe(3);
     expect(await queries(() => dashboards.examResults(actorOf(s.teacher), examId, context))).toBe(2);
     expect(await queries(() => dashboards.monitoring(actorOf(s.teacher), pasted.attemptId, context))).toBe(4);

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../platform/db/tables';
 import type { TenantId } from '../../kernel/scope';
-import type { ExamAttemptRow } from './dashboards.repository';
+import { examAttemptsByIds, type ExamAttemptRow } from './dashboards.repository';
 
 /**
  * An exam's analytics without shipping its attempts: the summary from the exam's aggregate row
@@ -127,12 +127,17 @@ export interface StudentPosition {
   id: string;
 }
 
-export interface ExamPageRow extends ExamAttemptRow {
+/** An attempt's place in its class: the breakdown's sort key and its percentile rank on each metric. */
+export interface ClassEntry {
+  attempt_id: string;
+  student_name: string;
   active_ms_rank: number | null;
   pauses_rank: number | null;
   revisions_rank: number | null;
   paste_share_rank: number | null;
 }
+
+export type ExamPageRow = ExamAttemptRow & Omit<ClassEntry, 'attempt_id' | 'student_name'>;
 
 /**
  * A metric's percentile rank in the class, as class-ranks.ts computes it: the share of the class's
@@ -146,33 +151,81 @@ const metricRank = (c: MetricColumn) =>
   );
 const metricWindow = (c: MetricColumn) => raw(`w_${c} as (partition by da.${c} is null order by da.${c})`);
 
+/** The exam's attempts with their student's name (each student by primary key: a lateral with a limit is never turned into a join). */
+const classRows = (tenantId: TenantId, examId: string) => sql`dashboard_attempts da
+  cross join lateral (select display_name from users where users.id = da.student_id and users.tenant_id = ${tenantId} limit 1) u
+  where da.tenant_id = ${tenantId} and da.exam_id = ${examId}`;
+
 /**
- * A page of the exam's attempts by student name then attempt id, after `after` (up to `limit`), each
- * with its student, analysis headline, metrics, flags and percentile ranks in the whole class. The
- * ranks and the order are computed over narrow rows (id, name, metrics); only the page's rows are
- * then read whole.
+ * The whole class in the breakdown's order (student name, then attempt id, in the database's
+ * collation), each attempt with its percentile ranks: narrow rows, computed once per version of the
+ * exam's figures and kept (exam-class-cache.ts); a page then reads only its own rows whole.
  */
-export async function examPage(db: Kysely<DB>, tenantId: TenantId, examId: string, page: { limit: number; after?: StudentPosition }): Promise<ExamPageRow[]> {
-  const after = page.after ? sql`where (r.student_name, r.attempt_id) > (${page.after.name}, ${page.after.id})` : sql``;
-  const result = await sql<ExamPageRow>`
-    with ranked as (
-      select da.attempt_id, u.display_name as student_name, ${sql.join(METRIC_COLUMNS.map(metricRank))}
-      from dashboard_attempts da
-      -- Each student by primary key (a lateral with a limit is never turned into a join): the planner
-      -- would otherwise hash all of a large tenant's users to join an exam's (dashboards.repository.ts).
-      cross join lateral (select display_name from users where users.id = da.student_id and users.tenant_id = ${tenantId} limit 1) u
-      where da.tenant_id = ${tenantId} and da.exam_id = ${examId}
-      window ${sql.join(METRIC_COLUMNS.map(metricWindow))}
-    ), page as (
-      select * from ranked r ${after} order by r.student_name, r.attempt_id limit ${page.limit}
-    )
-    select da.attempt_id as id, da.student_id, p.student_name, u.email as student_email, da.state, da.session_id,
-      da.started_at, da.finished_at, da.score, da.risk, da.integrity, da.verdict, da.analysed,
-      da.active_ms, da.pauses, da.revisions, da.paste_share, da.flags, da.pending,
-      ${raw(METRIC_COLUMNS.map((c) => `p.${c}_rank`).join(', '))}
-    from page p
-    join dashboard_attempts da on da.attempt_id = p.attempt_id
-    join users u on u.id = da.student_id and u.tenant_id = ${tenantId}
-    order by p.student_name, p.attempt_id`.execute(db);
+export async function examClassOrder(db: Kysely<DB>, tenantId: TenantId, examId: string): Promise<ClassEntry[]> {
+  const result = await sql<ClassEntry>`
+    select da.attempt_id, u.display_name as student_name, ${sql.join(METRIC_COLUMNS.map(metricRank))}
+    from ${classRows(tenantId, examId)}
+    window ${sql.join(METRIC_COLUMNS.map(metricWindow))}
+    order by u.display_name, da.attempt_id`.execute(db);
   return result.rows;
+}
+
+/** How many of the class sort at or before `after`: where a page starts when its cursor's row is no longer in the class (the database compares, as it sorted). */
+export async function examClassPosition(db: Kysely<DB>, tenantId: TenantId, examId: string, after: StudentPosition): Promise<number> {
+  const result = await sql<{ n: number }>`
+    select count(*)::int as n from ${classRows(tenantId, examId)} and (u.display_name, da.attempt_id) <= (${after.name}, ${after.id})`.execute(db);
+  return Number(result.rows[0]!.n);
+}
+
+/** The exam's figures version (schema step 0022): new whenever one of its attempts' dashboard rows changes; null for no such exam. */
+export async function examVersion(db: Kysely<DB>, tenantId: TenantId, examId: string): Promise<string | null> {
+  const row = await db.selectFrom('dashboard_exams').select('version').where('tenant_id', '=', tenantId).where('exam_id', '=', examId).executeTakeFirst();
+  return row ? String(row.version) : null;
+}
+
+/**
+ * A page of the breakdown from the class's order: up to `limit` entries after `after`, each with its
+ * attempt's row read now (its student, analysis headline, metrics, flags); `next` is where the
+ * following page starts, or null at the end.
+ */
+export async function examPage(
+  db: Kysely<DB>,
+  tenantId: TenantId,
+  examId: string,
+  kept: readonly ClassEntry[],
+  page: { limit: number; after?: StudentPosition },
+): Promise<{ rows: ExamPageRow[]; next: StudentPosition | null }> {
+  let order = kept;
+  const after = page.after;
+  let start = 0;
+  if (after) {
+    const find = (o: readonly ClassEntry[]) => o.findIndex((e) => e.student_name === after.name && e.attempt_id === after.id);
+    let at = find(order);
+    if (at < 0) {
+      // The cursor's row is not in the order given (kept from before a change): the class as it is now,
+      // then where the database sorts the cursor in it if its row is gone or renamed.
+      order = await examClassOrder(db, tenantId, examId);
+      at = find(order);
+      if (at < 0) at = (await examClassPosition(db, tenantId, examId, after)) - 1;
+    }
+    start = at + 1;
+  }
+  const entries = order.slice(start, start + page.limit);
+  const found = new Map(
+    (
+      await examAttemptsByIds(
+        db,
+        tenantId,
+        entries.map((e) => e.attempt_id),
+      )
+    ).map((r) => [r.id, r]),
+  );
+  const rows = entries.flatMap(({ attempt_id, student_name, ...ranks }) => {
+    const row = found.get(attempt_id);
+    // An attempt deleted since the order was computed (retention, erasure) is left out of its page.
+    return row ? [{ ...row, student_name, ...ranks }] : [];
+  });
+  const last = entries[entries.length - 1];
+  const next = last && start + page.limit < order.length ? { name: last.student_name, id: last.attempt_id } : null;
+  return { rows, next };
 }

@@ -530,6 +530,8 @@ export interface DashboardExamsTable {
   not_enough_data: number;
   flagged: number;
   pending_flags: number;
+  /** New on every change to one of the exam's dashboard_attempts rows (schema step 0022). */
+  version: Generated<string>;
 }
 
 export interface DashboardStudentsTable {
