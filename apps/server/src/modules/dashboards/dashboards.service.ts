@@ -3,7 +3,7 @@ import { ANALYSIS_FORMAT } from '@veritas/schema';
 import { momentumOf, type Momentum } from '@veritas/analysis';
 import type { UserActor } from '../../kernel/actor';
 import { AppError } from '../../kernel/errors';
-import type { Database } from '../../platform/db/database';
+import { staleReads, type Database } from '../../platform/db/database';
 import { rethrowUnavailable } from '../../platform/db/database-errors';
 import type { AuditService, RequestContext } from '../audit';
 import type { AnalysisService } from '../analysis';
@@ -112,11 +112,15 @@ const managedBy = (actor: UserActor): Managed => (actor.role === 'admin' ? { kin
 
 export function createDashboardsService({ database, audit, analysis }: DashboardsDeps): DashboardsService {
   const db = database.db;
+  // The replica when one is configured (ADR 0031): pages about others' work, which tolerate the
+  // replica's bounded lag (VERITAS_REPLICA_MAX_LAG_MS). What its reader wrote a moment ago stays on `db`.
+  const reads = staleReads(database);
   const guard = <T>(p: Promise<T>) => p.catch(rethrowUnavailable);
 
   return {
     async student(actor) {
       // One statement: a round trip, not four (ADR 0018, "The student's page in one statement").
+      // Primary: a student opens it right after submitting, and must see that attempt submitted.
       const page = await guard(studentPage(db, actor.tenantId, actor.userId, LIMITS.studentAttempts));
       if (!page) throw new AppError('not-found', 'no such person');
       return { ...page, momentum: momentumFrom(page.attempts) };
@@ -124,11 +128,13 @@ export function createDashboardsService({ database, audit, analysis }: Dashboard
 
     async teacher(actor, page) {
       const managed = managedBy(actor);
+      // Replica: students' attempts and flags as they stand; a teacher's own decisions are read back
+      // on the review queue (primary), here they may show up to the bound late.
       const [exams, pendingFlags, rows] = await guard(
         Promise.all([
-          managedExams(db, actor.tenantId, managed, LIMITS.teacherExams),
-          pendingFlagCount(db, actor.tenantId, managed),
-          triage(db, actor.tenantId, managed, { limit: page.limit + 1, offset: page.offset }),
+          managedExams(reads, actor.tenantId, managed, LIMITS.teacherExams),
+          pendingFlagCount(reads, actor.tenantId, managed),
+          triage(reads, actor.tenantId, managed, { limit: page.limit + 1, offset: page.offset }),
         ]),
       );
       const more = rows.length > page.limit;
@@ -143,13 +149,14 @@ export function createDashboardsService({ database, audit, analysis }: Dashboard
     },
 
     async examAnalytics(actor, examId, page, context) {
-      const exam = await guard(findManagedExam(db, actor.tenantId, examId, managedBy(actor)));
+      // Replica: the class's figures tolerate the bound; the audit entry below is written to the primary.
+      const exam = await guard(findManagedExam(reads, actor.tenantId, examId, managedBy(actor)));
       if (!exam) throw new AppError('not-found', `no exam ${examId}`);
       // The class's figures and one page of rows, never every attempt (ADR 0018, "Paging the breakdown").
       const [stats, rows] = await guard(
         Promise.all([
-          examStats(db, actor.tenantId, examId),
-          examPage(db, actor.tenantId, examId, { limit: page.limit + 1, ...(page.after ? { after: page.after } : {}) }),
+          examStats(reads, actor.tenantId, examId),
+          examPage(reads, actor.tenantId, examId, { limit: page.limit + 1, ...(page.after ? { after: page.after } : {}) }),
         ]),
       );
       const last = rows.length > page.limit ? rows[page.limit - 1]! : undefined;
@@ -165,6 +172,7 @@ export function createDashboardsService({ database, audit, analysis }: Dashboard
     },
 
     async examResults(actor, examId, context) {
+      // Primary: a teacher grades, then exports the grades at once; the file must hold the last grade.
       const exam = await guard(findManagedExam(db, actor.tenantId, examId, managedBy(actor)));
       if (!exam) throw new AppError('not-found', `no exam ${examId}`);
       const attempts = await guard(examAttempts(db, actor.tenantId, examId, LIMITS.examAttempts));
@@ -180,7 +188,8 @@ export function createDashboardsService({ database, audit, analysis }: Dashboard
     },
 
     async monitoring(actor, attemptId, context) {
-      const attempt = await guard(findMonitoredAttempt(db, actor.tenantId, attemptId, managedBy(actor)));
+      // Replica: a snapshot of a stream still moving (counts, alerts, the flags' timeline) tolerates the bound.
+      const attempt = await guard(findMonitoredAttempt(reads, actor.tenantId, attemptId, managedBy(actor)));
       if (!attempt) throw new AppError('not-found', `no attempt ${attemptId}`);
       const sessionId = attempt.session_id;
       if (sessionId === null) {
@@ -189,9 +198,9 @@ export function createDashboardsService({ database, audit, analysis }: Dashboard
         return { attempt, events: [], alerts: [], timeline: [], analysis: { status: 'none', result: null } };
       }
       const [events, alerts, timeline, status] = await Promise.all([
-        guard(eventCounts(db, actor.tenantId, sessionId)),
-        guard(alertCounts(db, actor.tenantId, sessionId)),
-        guard(anomalyTimeline(db, actor.tenantId, sessionId, LIMITS.timeline)),
+        guard(eventCounts(reads, actor.tenantId, sessionId)),
+        guard(alertCounts(reads, actor.tenantId, sessionId)),
+        guard(anomalyTimeline(reads, actor.tenantId, sessionId, LIMITS.timeline)),
         analysis.status(actor.scope, sessionId),
       ]);
       await recordRead(actor, attemptId, context);
