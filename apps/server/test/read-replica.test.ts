@@ -77,7 +77,9 @@ async function connect(c: Cluster): Promise<pg.Client> {
 }
 /** How often the teacher dashboard's exams query (its `coalesce(de.in_progress` column) ran on this server. */
 async function managedExamsCalls(client: pg.Client): Promise<number> {
-  const { rows } = await client.query<{ n: number }>(`select coalesce(sum(calls), 0)::int as n from pg_stat_statements where query like '%coalesce(de.in_progress%'`);
+  const { rows } = await client.query<{ n: number }>(
+    `select coalesce(sum(calls), 0)::int as n from pg_stat_statements where query like '%coalesce(de.in_progress%'`,
+  );
   return rows[0]!.n;
 }
 const get = (who: Person, url: string) => app.inject({ method: 'GET', url, headers: who.headers });
@@ -96,7 +98,14 @@ async function teacherExam(): Promise<ExamCard | undefined> {
 async function tick(): Promise<void> {
   await direct.primary!.query('create table if not exists replica_tick (at timestamptz); insert into replica_tick values (now())');
   const { rows } = await direct.primary!.query<{ n: number }>('select count(*)::int as n from replica_tick');
-  await until(async () => (await direct.standby!.query<{ n: number }>('select count(*)::int as n from replica_tick').catch(() => ({ rows: [{ n: -1 }] }))).rows[0]!.n === rows[0]!.n, 'the tick replayed', 30_000, 20);
+  await until(
+    async () =>
+      (await direct.standby!.query<{ n: number }>('select count(*)::int as n from replica_tick').catch(() => ({ rows: [{ n: -1 }] }))).rows[0]!.n ===
+      rows[0]!.n,
+    'the tick replayed',
+    30_000,
+    20,
+  );
 }
 async function attemptsOnStandby(): Promise<number> {
   const { rows } = await direct.standby!.query<{ n: number }>('select count(*)::int as n from attempts where exam_id = $1', [examId]);
@@ -178,7 +187,9 @@ describe.skipIf(skipReason !== undefined)(`a read replica beside the primary${sk
     // The dashboard's query ran on the replica, by the app's replica pool, and not on the primary.
     expect(await managedExamsCalls(direct.standby!)).toBe(before.standby + 1);
     expect(await managedExamsCalls(direct.primary!)).toBe(before.primary);
-    const { rows } = await direct.standby!.query<{ n: number }>('select count(*)::int as n from pg_stat_activity where application_name = $1', [REPLICA_APPLICATION_NAME]);
+    const { rows } = await direct.standby!.query<{ n: number }>('select count(*)::int as n from pg_stat_activity where application_name = $1', [
+      REPLICA_APPLICATION_NAME,
+    ]);
     expect(rows[0]!.n).toBeGreaterThan(0);
 
     // The replica stops replaying: what is written now reaches the primary only.
@@ -195,7 +206,9 @@ describe.skipIf(skipReason !== undefined)(`a read replica beside the primary${sk
       const analytics = await get(s.teacher, `/v1/exams/${examId}/analytics`);
       expect(analytics.statusCode, analytics.body).toBe(200);
       expect(analytics.json()).toMatchObject({ summary: { attempts: 0 } });
-      const audited = await direct.primary!.query("select count(*)::int as n from audit_log where action = 'exam.analytics.read' and resource_id = $1", [examId]);
+      const audited = await direct.primary!.query("select count(*)::int as n from audit_log where action = 'exam.analytics.read' and resource_id = $1", [
+        examId,
+      ]);
       expect(audited.rows[0].n).toBe(1);
       // The student's own page reads the primary: right after starting, the attempt is there.
       const mine = await get(s.student, '/v1/students/me/dashboard');

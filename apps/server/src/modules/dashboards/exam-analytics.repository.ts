@@ -9,6 +9,9 @@ import type { ExamAttemptRow } from './dashboards.repository';
  * aggregation over the exam's narrow `dashboard_attempts` rows, and a page of the per-student
  * breakdown with each row's percentile ranks computed by window functions over the whole class.
  * The CSV export still reads every row (dashboards.repository.ts `examAttempts`).
+ *
+ * Staleness (ADR 0031): `examStats` and `examPage` run on the read replica when one is configured and
+ * tolerate VERITAS_REPLICA_MAX_LAG_MS (10 s by default) plus one probe interval: class figures.
  */
 
 /** The writing metrics an attempt is placed on against its class: their columns in `dashboard_attempts`. */

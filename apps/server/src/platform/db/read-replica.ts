@@ -118,8 +118,8 @@ class ReplicaRouter implements Driver {
   private readonly checkMs: number;
 
   constructor(
-    private readonly replica: PostgresDriver,
-    private readonly primary: PostgresDriver,
+    private readonly replica: Driver,
+    private readonly primary: Driver,
     private readonly options: ReplicaOptions,
   ) {
     this.checkMs = options.checkMs ?? 1000;
@@ -185,7 +185,7 @@ class ReplicaRouter implements Driver {
     conn.onReplica = false;
   }
 
-  private driverOf(conn: DatabaseConnection): PostgresDriver {
+  private driverOf(conn: DatabaseConnection): Driver {
     return (conn as RoutedConnection).onReplica ? this.replica : this.primary;
   }
 
