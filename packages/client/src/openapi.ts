@@ -29,8 +29,8 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * The database is reachable (503 when not); the states of Redis and the job queue
-     * @description Only the database decides the answer: an instance serves without Redis (the hub and the rate limits fall back to the instance) and while the queue is stalled (jobs wait), so those are reported, not refused.
+     * The database is reachable (503 when not); the states of Redis, the job queue and the read replica
+     * @description Only the database decides the answer: an instance serves without Redis (the hub and the rate limits fall back to the instance), while the queue is stalled (jobs wait) and without its read replica (reads go to the primary), so those are reported, not refused.
      */
     get: operations['getReady'];
     put?: never;
@@ -1723,6 +1723,12 @@ export interface operations {
               state: 'up' | 'down';
               /** @description analysis jobs waiting */
               backlog?: number;
+            };
+            replica: {
+              /** @description the read replica (DATABASE_REPLICA_URL); lagging or down: its reads go to the primary */
+              state: 'up' | 'lagging' | 'down' | 'not-configured';
+              /** @description how far its replay trails what it received */
+              lagMs?: number;
             };
           };
         };

@@ -63,6 +63,19 @@ describe('loadConfig', () => {
     });
   });
 
+  it('takes DATABASE_REPLICA_URL beside DATABASE_URL only, with the lag its reads tolerate', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@h/db' }).replica).toBeUndefined();
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@h/db', DATABASE_REPLICA_URL: 'postgres://u@r/db' }).replica).toEqual({
+      url: 'postgres://u@r/db',
+      maxLagMs: 10_000,
+    });
+    expect(
+      loadConfig({ DATABASE_URL: 'postgres://u@h/db', DATABASE_REPLICA_URL: 'postgres://u@r/db', VERITAS_REPLICA_MAX_LAG_MS: '2500' }).replica?.maxLagMs,
+    ).toBe(2500);
+    expect(() => loadConfig({ DATABASE_REPLICA_URL: 'postgres://u@r/db' })).toThrow(/DATABASE_REPLICA_URL needs DATABASE_URL/);
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://u@h/db', DATABASE_REPLICA_URL: 'mysql://r' })).toThrow(/replica/);
+  });
+
   it('is frozen once checked, overrides included', () => {
     const c = loadConfig({}, { dataDir: 'relative-dir', role: 'all' });
     expect(c.dataDir).toMatch(/^\/.*relative-dir$/);

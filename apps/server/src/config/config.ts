@@ -14,6 +14,8 @@ export const Config = Type.Object({
   /** Embedded PGlite data folder; ignored when databaseUrl is set. Undefined: in memory (tests). */
   dataDir: Type.Optional(Type.String()),
   databaseUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  /** A streaming replica of databaseUrl for reads that tolerate `maxLagMs` of staleness (dashboards, analytics; ADR 0031). */
+  replica: Type.Optional(Type.Object({ url: Type.String({ pattern: '^postgres(ql)?://' }), maxLagMs: Type.Integer({ minimum: 0, maximum: 3_600_000 }) })),
   redisUrl: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   /** Public base URL used in links (view URL); defaults to the listening address. */
   publicUrl: Type.Optional(Type.String()),
@@ -328,6 +330,13 @@ export type ConfigOverrides = Partial<Omit<Config, 'groupCommit' | 'rateLimit' |
   timeouts?: Partial<Config['timeouts']>;
 };
 
+/** DATABASE_REPLICA_URL: only beside a primary (DATABASE_URL); reads trail it by at most VERITAS_REPLICA_MAX_LAG_MS. */
+function replica(env: NodeJS.ProcessEnv): Config['replica'] {
+  if (!env.DATABASE_REPLICA_URL) return undefined;
+  if (!env.DATABASE_URL) throw new ConfigError('DATABASE_REPLICA_URL needs DATABASE_URL: the replica serves reads beside a PostgreSQL primary');
+  return { url: env.DATABASE_REPLICA_URL, maxLagMs: int(env, 'VERITAS_REPLICA_MAX_LAG_MS', 10_000) };
+}
+
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object') {
     for (const v of Object.values(value)) deepFreeze(v);
@@ -350,6 +359,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     port: int(env, 'PORT', 8080),
     dataDir,
     databaseUrl: env.DATABASE_URL || undefined,
+    replica: replica(env),
     redisUrl: env.REDIS_URL || undefined,
     publicUrl: env.VERITAS_PUBLIC_URL || undefined,
     metricsToken: env.VERITAS_METRICS_TOKEN || undefined,

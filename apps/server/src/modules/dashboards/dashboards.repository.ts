@@ -9,6 +9,12 @@ import { PENDING } from '../review';
  * Counts, sums, the analysis headline and flag counts come from the aggregate tables the database
  * keeps in the writes' own transactions (schema step 0011, ADR 0018); from-scratch.repository.ts holds
  * the same reads from scratch, which the aggregates are tested against. Every query takes the tenant.
+ *
+ * Staleness (ADR 0031): the service runs the teacher's page (`managedExams`, `pendingFlagCount`,
+ * `triage`), `findManagedExam` for analytics and the monitoring reads (`findMonitoredAttempt`,
+ * `eventCounts`, `alertCounts`, `anomalyTimeline`) on the read replica when one is configured: each
+ * tolerates VERITAS_REPLICA_MAX_LAG_MS (10 s by default) plus one probe interval. `studentPage` and
+ * `examAttempts` (the CSV) run on the primary: read right after their reader's own writes.
  */
 
 /** A flag still waiting for a person: undecided, or decided and changed since (the review queue's "pending", modules/review). */

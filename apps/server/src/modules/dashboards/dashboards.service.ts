@@ -3,7 +3,7 @@ import { ANALYSIS_FORMAT } from '@veritas/schema';
 import { momentumOf, type Momentum } from '@veritas/analysis';
 import type { UserActor } from '../../kernel/actor';
 import { AppError } from '../../kernel/errors';
-import type { Database } from '../../platform/db/database';
+import { staleReads, type Database } from '../../platform/db/database';
 import { rethrowUnavailable } from '../../platform/db/database-errors';
 import type { AuditService, RequestContext } from '../audit';
 import type { AnalysisService } from '../analysis';
@@ -113,6 +113,9 @@ const managedBy = (actor: UserActor): Managed => (actor.role === 'admin' ? { kin
 
 export function createDashboardsService({ database, audit, analysis }: DashboardsDeps): DashboardsService {
   const db = database.db;
+  // The replica when one is configured (ADR 0031): pages about others' work, which tolerate the
+  // replica's bounded lag (VERITAS_REPLICA_MAX_LAG_MS). What its reader wrote a moment ago stays on `db`.
+  const reads = staleReads(database);
   const guard = <T>(p: Promise<T>) => p.catch(rethrowUnavailable);
   // A minute at most at one version: the version follows the exam's rows, the age a renamed student.
   const classCache = createExamClassCache({ maxExams: 200, maxAgeMs: 60_000 });
@@ -120,6 +123,7 @@ export function createDashboardsService({ database, audit, analysis }: Dashboard
   return {
     async student(actor) {
       // One statement: a round trip, not four (ADR 0018, "The student's page in one statement").
+      // Primary: a student opens it right after submitting, and must see that attempt submitted.
       const page = await guard(studentPage(db, actor.tenantId, actor.userId, LIMITS.studentAttempts));
       if (!page) throw new AppError('not-found', 'no such person');
       return { ...page, momentum: momentumFrom(page.attempts) };
@@ -127,11 +131,13 @@ export function createDashboardsService({ database, audit, analysis }: Dashboard
 
     async teacher(actor, page) {
       const managed = managedBy(actor);
+      // Replica: students' attempts and flags as they stand; a teacher's own decisions are read back
+      // on the review queue (primary), here they may show up to the bound late.
       const [exams, pendingFlags, rows] = await guard(
         Promise.all([
-          managedExams(db, actor.tenantId, managed, LIMITS.teacherExams),
-          pendingFlagCount(db, actor.tenantId, managed),
-          triage(db, actor.tenantId, managed, { limit: page.limit + 1, offset: page.offset }),
+          managedExams(reads, actor.tenantId, managed, LIMITS.teacherExams),
+          pendingFlagCount(reads, actor.tenantId, managed),
+          triage(reads, actor.tenantId, managed, { limit: page.limit + 1, offset: page.offset }),
         ]),
       );
       const more = rows.length > page.limit;
@@ -146,19 +152,23 @@ export function createDashboardsService({ database, audit, analysis }: Dashboard
     },
 
     async examAnalytics(actor, examId, page, context) {
+      // Replica: the class's figures tolerate its bound (ADR 0031); the audit entry below is written to the primary.
       const [exam, version] = await guard(
-        Promise.all([findManagedExam(db, actor.tenantId, examId, managedBy(actor)), examVersion(db, actor.tenantId, examId)]),
+        Promise.all([findManagedExam(reads, actor.tenantId, examId, managedBy(actor)), examVersion(reads, actor.tenantId, examId)]),
       );
       if (!exam) throw new AppError('not-found', `no exam ${examId}`);
       // The class's figures and ranking once per version of the exam's rows, then one page of rows
       // (ADR 0018, "Paging the breakdown" and "Class figures cached per exam").
       let cls: ExamClass | undefined = version === null ? undefined : classCache.get(actor.tenantId, examId, version);
       if (!cls) {
-        const [stats, order] = await guard(Promise.all([examStats(db, actor.tenantId, examId), examClassOrder(db, actor.tenantId, examId)]));
+        const [stats, order] = await guard(Promise.all([examStats(reads, actor.tenantId, examId), examClassOrder(reads, actor.tenantId, examId)]));
         cls = { stats, order };
-        if (version !== null) classCache.set(actor.tenantId, examId, version, cls);
+        // Kept only when the figures were read at the version read first (no change in between, the same database).
+        if (version !== null && stats.version === version) classCache.set(actor.tenantId, examId, version, cls);
       }
-      const { rows, next } = await guard(examPage(db, actor.tenantId, examId, cls.order, { limit: page.limit, ...(page.after ? { after: page.after } : {}) }));
+      const { rows, next } = await guard(
+        examPage(reads, actor.tenantId, examId, cls.order, { limit: page.limit, ...(page.after ? { after: page.after } : {}) }),
+      );
       await audit.record({
         tenantId: actor.tenantId,
         actor,
@@ -171,6 +181,7 @@ export function createDashboardsService({ database, audit, analysis }: Dashboard
     },
 
     async examResults(actor, examId, context) {
+      // Primary: a teacher grades, then exports the grades at once; the file must hold the last grade.
       const exam = await guard(findManagedExam(db, actor.tenantId, examId, managedBy(actor)));
       if (!exam) throw new AppError('not-found', `no exam ${examId}`);
       const attempts = await guard(examAttempts(db, actor.tenantId, examId, LIMITS.examAttempts));
@@ -186,7 +197,8 @@ export function createDashboardsService({ database, audit, analysis }: Dashboard
     },
 
     async monitoring(actor, attemptId, context) {
-      const attempt = await guard(findMonitoredAttempt(db, actor.tenantId, attemptId, managedBy(actor)));
+      // Replica: a snapshot of a stream still moving (counts, alerts, the flags' timeline) tolerates the bound.
+      const attempt = await guard(findMonitoredAttempt(reads, actor.tenantId, attemptId, managedBy(actor)));
       if (!attempt) throw new AppError('not-found', `no attempt ${attemptId}`);
       const sessionId = attempt.session_id;
       if (sessionId === null) {
@@ -195,9 +207,9 @@ export function createDashboardsService({ database, audit, analysis }: Dashboard
         return { attempt, events: [], alerts: [], timeline: [], analysis: { status: 'none', result: null } };
       }
       const [events, alerts, timeline, status] = await Promise.all([
-        guard(eventCounts(db, actor.tenantId, sessionId)),
-        guard(alertCounts(db, actor.tenantId, sessionId)),
-        guard(anomalyTimeline(db, actor.tenantId, sessionId, LIMITS.timeline)),
+        guard(eventCounts(reads, actor.tenantId, sessionId)),
+        guard(alertCounts(reads, actor.tenantId, sessionId)),
+        guard(anomalyTimeline(reads, actor.tenantId, sessionId, LIMITS.timeline)),
         analysis.status(actor.scope, sessionId),
       ]);
       await recordRead(actor, attemptId, context);

@@ -9,6 +9,9 @@ import { examAttemptsByIds, type ExamAttemptRow } from './dashboards.repository'
  * aggregation over the exam's narrow `dashboard_attempts` rows, and a page of the per-student
  * breakdown with each row's percentile ranks computed by window functions over the whole class.
  * The CSV export still reads every row (dashboards.repository.ts `examAttempts`).
+ *
+ * Staleness (ADR 0031): `examStats` and `examPage` run on the read replica when one is configured and
+ * tolerate VERITAS_REPLICA_MAX_LAG_MS (10 s by default) plus one probe interval: class figures.
  */
 
 /** The writing metrics an attempt is placed on against its class: their columns in `dashboard_attempts`. */
@@ -44,6 +47,8 @@ export interface ExamStatsRow {
   not_enough_data: number;
   flagged: number;
   pending_flags: number;
+  /** The exam's version these figures were read at (schema step 0022); null without its aggregate row. */
+  version: string | null;
   metrics: Record<MetricColumn, MetricStats>;
 }
 
@@ -67,7 +72,7 @@ const metricBins = (c: MetricColumn) =>
 const metricOut = (c: MetricColumn) =>
   raw(`s.${c}_n, s.${c}_min, s.${c}_max, s.${c}_mean, s.${c}_q[1] as ${c}_q1, s.${c}_q[2] as ${c}_q2, s.${c}_q[3] as ${c}_q3`);
 
-type StatsRaw = Omit<ExamStatsRow, 'metrics'> & Record<string, unknown>;
+type StatsRaw = Omit<ExamStatsRow, 'metrics' | 'version'> & Record<string, unknown>;
 
 /** The exam's summary (its aggregate row), unique students, and each metric's distribution and bins: one statement. */
 export async function examStats(db: Kysely<DB>, tenantId: TenantId, examId: string): Promise<ExamStatsRow> {
@@ -82,6 +87,7 @@ export async function examStats(db: Kysely<DB>, tenantId: TenantId, examId: stri
       coalesce(de.passed, 0) as passed, coalesce(de.integrity_n, 0) as integrity_n, coalesce(de.integrity_sum, 0) as integrity_sum,
       coalesce(de.risk_low, 0) as risk_low, coalesce(de.risk_medium, 0) as risk_medium, coalesce(de.risk_high, 0) as risk_high,
       coalesce(de.not_enough_data, 0) as not_enough_data, coalesce(de.flagged, 0) as flagged, coalesce(de.pending_flags, 0) as pending_flags,
+      de.version,
       ${sql.join(METRIC_COLUMNS.map(metricOut))},
       ${sql.join(METRIC_COLUMNS.map(metricBins))}
     from s left join dashboard_exams de on de.exam_id = ${examId} and de.tenant_id = ${tenantId}`.execute(db);
@@ -102,7 +108,7 @@ export async function examStats(db: Kysely<DB>, tenantId: TenantId, examId: stri
       },
     ]),
   ) as Record<MetricColumn, MetricStats>;
-  const num = (k: keyof Omit<ExamStatsRow, 'metrics'>) => Number(r[k]);
+  const num = (k: keyof Omit<ExamStatsRow, 'metrics' | 'version'>) => Number(r[k]);
   return {
     students: num('students'),
     attempts: num('attempts'),
@@ -117,6 +123,7 @@ export async function examStats(db: Kysely<DB>, tenantId: TenantId, examId: stri
     not_enough_data: num('not_enough_data'),
     flagged: num('flagged'),
     pending_flags: num('pending_flags'),
+    version: r.version === null || r.version === undefined ? null : String(r.version),
     metrics,
   };
 }

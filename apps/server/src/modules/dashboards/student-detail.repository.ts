@@ -7,6 +7,9 @@ import type { AttemptResultRow } from './dashboards.repository';
 /**
  * A student's detail for the people who teach them (GET /v1/students/{studentId}): who may see which
  * student and which of their attempts, in SQL. Every query takes the tenant.
+ *
+ * Staleness (ADR 0031): every query here runs on the read replica when one is configured and
+ * tolerates VERITAS_REPLICA_MAX_LAG_MS (10 s by default) plus one probe interval.
  */
 
 /** Who reads: an admin (the whole tenant), a teacher, or an observer (through the teachers they are attached to). */

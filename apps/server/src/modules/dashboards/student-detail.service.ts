@@ -1,7 +1,7 @@
 import type { Momentum } from '@veritas/analysis';
 import type { UserActor } from '../../kernel/actor';
 import { AppError } from '../../kernel/errors';
-import type { Database } from '../../platform/db/database';
+import { staleReads, type Database } from '../../platform/db/database';
 import { rethrowUnavailable } from '../../platform/db/database-errors';
 import type { AuditService, RequestContext } from '../audit';
 import { studentAttempts } from './dashboards.repository';
@@ -39,7 +39,9 @@ const viewerOf = (actor: UserActor): Viewer => {
 };
 
 export function createStudentDetailService({ database, audit }: { database: Database; audit: AuditService }): StudentDetailService {
-  const db = database.db;
+  // Replica when configured (ADR 0031): a teacher reads about a student's work, none of it their own
+  // write a moment ago; it tolerates the replica's bounded lag. The audit entry goes to the primary.
+  const db = staleReads(database);
   const guard = <T>(p: Promise<T>) => p.catch(rethrowUnavailable);
   return {
     async detail(actor, studentId, context) {

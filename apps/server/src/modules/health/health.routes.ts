@@ -17,6 +17,12 @@ const ReadinessBody = Type.Object({
     state: Type.Union([Type.Literal('up'), Type.Literal('down')]),
     backlog: Type.Optional(Type.Integer({ minimum: 0, description: 'analysis jobs waiting' })),
   }),
+  replica: Type.Object({
+    state: Type.Union([Type.Literal('up'), Type.Literal('lagging'), Type.Literal('down'), Type.Literal('not-configured')], {
+      description: 'the read replica (DATABASE_REPLICA_URL); lagging or down: its reads go to the primary',
+    }),
+    lagMs: Type.Optional(Type.Integer({ minimum: 0, description: 'how far its replay trails what it received' })),
+  }),
 });
 
 /** Liveness, readiness (the database answers) and Prometheus metrics. */
@@ -37,9 +43,9 @@ export const healthRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
       config: { access: 'anyone' },
       schema: {
         tags: ['operations'],
-        summary: 'The database is reachable (503 when not); the states of Redis and the job queue',
+        summary: 'The database is reachable (503 when not); the states of Redis, the job queue and the read replica',
         description:
-          'Only the database decides the answer: an instance serves without Redis (the hub and the rate limits fall back to the instance) and while the queue is stalled (jobs wait), so those are reported, not refused.',
+          'Only the database decides the answer: an instance serves without Redis (the hub and the rate limits fall back to the instance), while the queue is stalled (jobs wait) and without its read replica (reads go to the primary), so those are reported, not refused.',
         response: { 200: ReadinessBody, ...problemResponses(503) },
       },
     },

@@ -2,6 +2,7 @@ import type { Database } from '../../platform/db/database';
 import type { JobQueue } from '../../platform/queue/job-queue';
 import { AppError } from '../../kernel/errors';
 import { pingDatabase } from './health.repository';
+import type { ReplicaState } from '../../platform/db/read-replica';
 
 /** A dependency the server can work without for a while: reported, never a reason to refuse traffic. */
 export type DependencyState = 'up' | 'down' | 'not-configured';
@@ -12,6 +13,8 @@ export interface Readiness {
   redis: DependencyState;
   /** The job queue's store answers, with the analysis backlog; jobs wait in it while it is down. */
   queue: { state: Exclude<DependencyState, 'not-configured'>; backlog?: number };
+  /** The read replica (DATABASE_REPLICA_URL): while it is down or lagging its reads go to the primary. */
+  replica: { state: ReplicaState | 'not-configured'; lagMs?: number };
 }
 
 export interface HealthService {
@@ -38,8 +41,9 @@ const QUEUE_PROBE_MS = 1_000;
  * Readiness, logged on a change of state (an outage once, the recovery once), not on every probe:
  * an orchestrator probes every few seconds, and an outage must not bury the log in errors.
  * Only the database decides the answer: without Redis an instance still serves (hub and rate limits
- * fall back to the instance), and a stalled queue delays jobs, not requests; taking every instance out
- * of rotation for either would turn a degraded service into none.
+ * fall back to the instance), without its read replica too (those reads go to the primary), and a
+ * stalled queue delays jobs, not requests; taking every instance out of rotation for any of them
+ * would turn a degraded service into none.
  */
 export function createHealthService(database: Database, log: HealthLog, deps: HealthDependencies): HealthService {
   const last = new Map<string, string>();
@@ -81,7 +85,9 @@ export function createHealthService(database: Database, log: HealthLog, deps: He
       note('redis', redis);
       const { error, ...queue } = await queueState();
       note('queue', queue.state, { err: error });
-      return { database: database.kind, redis, queue };
+      const replica = database.replica ? await database.replica.check() : { state: 'not-configured' as const };
+      note('replica', replica.state === 'up' || replica.state === 'not-configured' ? 'up' : 'down', replica);
+      return { database: database.kind, redis, queue, replica };
     },
   };
 }

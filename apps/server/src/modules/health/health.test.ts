@@ -50,7 +50,13 @@ describe('operations', () => {
 
   it('reports Redis and the job queue on /ready, which only the database decides', async () => {
     const body = (await t.app.inject('/ready')).json();
-    expect(body).toMatchObject({ status: 'ready', database: TEST_DB, redis: t.redis ? 'up' : 'not-configured', queue: { state: 'up' } });
+    expect(body).toMatchObject({
+      status: 'ready',
+      database: TEST_DB,
+      redis: t.redis ? 'up' : 'not-configured',
+      queue: { state: 'up' },
+      replica: { state: 'not-configured' },
+    });
     expect(body.queue.backlog).toBeGreaterThanOrEqual(0);
   });
 

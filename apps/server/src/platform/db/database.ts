@@ -5,6 +5,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { PGliteDialect } from './pglite-dialect';
 import { survivePoolErrors } from './pg-pool-errors';
 import type { DB } from './tables';
+import { openReadReplica, type ReadReplica, type ReplicaOptions } from './read-replica';
 
 export type Db = Kysely<DB>;
 
@@ -17,22 +18,41 @@ export interface Database {
    * only connection, so no transaction is half-way through: a consistent copy while serving.
    */
   dump?(): Promise<Blob>;
+  /** A streaming replica for the reads that tolerate staleness (DATABASE_REPLICA_URL; ADR 0031). */
+  replica?: ReadReplica;
 }
+
+/**
+ * Where a read that tolerates the replica's bounded staleness goes: the replica's Kysely (which falls
+ * back to the primary by itself) when one is configured, the primary otherwise. Anything a caller
+ * reads right after writing it stays on `database.db`.
+ */
+export const staleReads = (database: Database): Db => database.replica?.db ?? database.db;
 
 /** Each query becomes a span of the request or job it ran for, when tracing is on (platform/tracing). */
 const traceQuery = (event: LogEvent): void => {
   recordQuery(event.query.sql, event.queryDurationMillis, event.level === 'error' ? event.error : undefined);
 };
 
-/** PostgreSQL through a pg pool: the scale-out driver. */
-export function openPostgres(url: string, poolSize = 10): Database {
+/** PostgreSQL through a pg pool: the scale-out driver; with `replica`, a streaming replica beside it for stale-tolerant reads. */
+export function openPostgres(url: string, poolSize = 10, replica?: ReplicaOptions): Database {
   // int8 (counts) as numbers: our counts stay far below 2^53.
   pg.types.setTypeParser(20, (v) => Number(v));
   const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000 });
   // A client's error (the server went away) must not crash the process; the next query reports it.
   survivePoolErrors(pool);
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), log: traceQuery });
-  return { db, kind: 'postgres', close: () => db.destroy() };
+  if (!replica) return { db, kind: 'postgres', close: () => db.destroy() };
+  const reads = openReadReplica(pool, { poolSize, ...replica }, traceQuery);
+  return {
+    db,
+    kind: 'postgres',
+    replica: reads,
+    async close() {
+      await reads.close();
+      await db.destroy();
+    },
+  };
 }
 
 /** PGlite inside this process: the embedded default. `dataDir` undefined means in memory. */
