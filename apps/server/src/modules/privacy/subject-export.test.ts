@@ -6,7 +6,7 @@ import { strFromU8, unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../testing/test-app';
 import { buildInstitution, recordAs, until, type Institution, type Recorded } from '../../testing/institution';
-import type { Person } from '../../testing/people';
+import { buildPerson, type Person } from '../../testing/people';
 import { classOf, createExam, startAttempt } from '../../testing/exam-live';
 import { typingEvents } from '../../testing/batches';
 import type { VeritasEvent } from '@veritas/schema';
@@ -282,6 +282,14 @@ describe('subject-access export', () => {
     expect(await auditCount('subject-export.expire')).toBeGreaterThan(expiredBefore);
     const after = await t.app.inject({ method: 'GET', url: `/v1/subject-exports/${created.id}`, headers: school.admin.headers });
     expect(after.json().status).toBe('expired');
+    // Erasing a person ends their archives' links at once.
+    const erased = await buildPerson(t.app, school.tenant, 'student');
+    const theirs = (
+      await t.app.inject({ method: 'POST', url: `/v1/admin/users/${erased.user.id}/subject-export`, headers: school.admin.headers })
+    ).json() as Created;
+    await built(school.admin, theirs);
+    expect((await t.app.inject({ method: 'POST', url: `/v1/admin/users/${erased.user.id}/erasure`, headers: school.admin.headers })).statusCode).toBe(200);
+    expect((await download(school.admin, theirs.id, theirs.token)).statusCode).toBe(410);
     // The others' archives, not expired, are still there.
     const kept = await db().selectFrom('subject_exports').select(['blob_key']).where('id', '=', adminExport.id).executeTakeFirstOrThrow();
     expect(await blob.exists(kept.blob_key!)).toBe(true);
