@@ -5,9 +5,8 @@ import { contextOf, problemResponses, userOf } from '../../http/route-kit';
 import type { RouteDeps } from '../../http/route-deps';
 import { DownloadQuery, ExportParams, SubjectExportCreated, SubjectExportView, SubjectParams } from './subject-export.schemas';
 import { presentExport } from './subject-export.presenter';
-import type { ExportRow } from './subject-export.repository';
 
-const created = (row: ExportRow, token: string) => {
+const created = (row: Parameters<typeof presentExport>[0], token: string) => {
   const view = presentExport(row);
   return { ...view, token, downloadUrl: `${view.links.download}?token=${token}` };
 };
