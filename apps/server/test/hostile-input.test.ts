@@ -246,6 +246,20 @@ const hostileBodies: Record<string, () => Promise<[string, string, number][]>> =
     ['subject id with a lone surrogate', JSON.stringify({ subjectKind: 'person', subjectId: LONE, reason: 'appeal' }), 400],
     ['an unknown kind of subject', JSON.stringify({ subjectKind: 'tenant', subjectId: 's1', reason: 'appeal' }), 400],
   ],
+  'PUT /v1/admin/consent': async () => [
+    ['required as text', JSON.stringify({ required: 'yes' }), 400],
+    ['an unknown field', JSON.stringify({ required: false, policy: NUL }), 400],
+  ],
+  'POST /v1/admin/consent/texts': async () => [
+    ['title with U+0000', JSON.stringify({ title: NUL, body: 'b' }), 400],
+    ['body with a lone surrogate', JSON.stringify({ title: 't', body: LONE }), 400],
+    ['body past its limit', JSON.stringify({ title: 't', body: 'b'.repeat(20_001) }), 400],
+  ],
+  'POST /v1/me/consent': async () => [
+    ['version past int4', JSON.stringify({ version: 2 ** 31 }), 400],
+    ['version as text', JSON.stringify({ version: '1' }), 400],
+    ['version zero', JSON.stringify({ version: 0 }), 400],
+  ],
   'POST /v1/admin/webhooks': async () => [
     ['url with U+0000', JSON.stringify({ url: `https://example.com/${NUL}`, events: ['session.ended'] }), 400],
     ['description with a lone surrogate', JSON.stringify({ url: 'https://example.com/h', description: LONE, events: ['session.ended'] }), 400],
@@ -334,13 +348,14 @@ function urlFor(op: Operation, id: string, query = ''): string {
       .replace('{linkId}', 'sl_AAAAAAAAAAAAAAAA')
       .replace('{flagId}', 'rv_AAAAAAAAAAAAAAAA')
       .replace('{token}', 'A'.repeat(43))
+      .replace('{exportId}', '00000000-0000-4000-8000-000000000000')
       .replace('{tenant}', ssoTenant.slug)
       .replace(/\{(userId|observerId|teacherId|classId|keyId|examId|attemptId|studentId)\}/g, 'unknown-id') + query
   );
 }
 
 const forPeople = (op: Operation) =>
-  /^\/v1\/(me|admin|classes|review|flags|exams|attempts|students|teachers)\b/.test(op.path) ||
+  /^\/v1\/(me|admin|classes|review|flags|exams|attempts|students|teachers|subject-exports)\b/.test(op.path) ||
   op.path.includes('/share-links') ||
   op.path.includes('/certificate/revoke');
 const forStudents = (op: Operation) => op.path === '/v1/me/flags' || op.path.endsWith('/answers') || op.path === '/v1/students/me/dashboard';

@@ -56,6 +56,9 @@ interface World {
   hookB: string;
   deliveryA: string;
   deliveryB: string;
+  /** A built subject-access archive of S1 asked by A's admin, and one of B's student asked by B's admin (ADR 0029). */
+  exportA: { id: string; token: string; admin: Person };
+  exportB: { id: string; token: string; admin: Person };
 }
 
 let t: TestApp;
@@ -116,6 +119,35 @@ async function newHold(admin: Person, sessionId: string): Promise<string> {
     201,
     'placing a hold',
   ).id;
+}
+/** A consent text published as the next version by A's admin: each agreement is then a first one. */
+async function newConsentVersion(): Promise<number> {
+  return json<{ version: number }>(
+    await inject('POST', '/v1/admin/consent/texts', as(w.school.admin), { title: 'Matrix consent', body: 'We record.' }),
+    201,
+    'publishing consent',
+  ).version;
+}
+/** A subject-access export asked by this admin for this person (its archive is built by the job meanwhile). */
+async function askExport(admin: Person, subject: Person): Promise<{ id: string; token: string; admin: Person }> {
+  const e = json<{ id: string; token: string }>(
+    await inject('POST', `/v1/admin/users/${subject.user.id}/subject-export`, as(admin)),
+    202,
+    'asking for an export',
+  );
+  return { ...e, admin };
+}
+const exportsBuilt = new Map<string, Promise<void>>();
+/** The export once its archive is built (waited for once). */
+async function built(e: { id: string; token: string; admin?: Person }): Promise<{ id: string; token: string }> {
+  const wait = async () =>
+    until(
+      async () => json<{ status: string }>(await inject('GET', `/v1/subject-exports/${e.id}`, as(e.admin!)), 200, 'its status').status === 'done',
+      'the archive',
+    );
+  if (!exportsBuilt.has(e.id)) exportsBuilt.set(e.id, wait());
+  await exportsBuilt.get(e.id);
+  return e;
 }
 /** A session of S1's, created (not ended), for the routes that destroy or write it. */
 async function freshOwned(): Promise<Recorded> {
@@ -383,6 +415,34 @@ const ROWS: Record<string, Row> = {
     audit: 'webhook-delivery.redeliver',
   },
   'GET /v1/admin/audit': { a: () => ({ url: '/v1/admin/audit' }) },
+  // Privacy (ADR 0029). The requirement is never switched on here: the walk's sessions record without consent.
+  'GET /v1/admin/consent': { a: () => ({ url: '/v1/admin/consent' }) },
+  'PUT /v1/admin/consent': { a: () => ({ url: '/v1/admin/consent', payload: { required: false } }), audit: 'consent.require' },
+  'POST /v1/admin/consent/texts': {
+    a: () => ({ url: '/v1/admin/consent/texts', payload: { title: 'Matrix consent', body: 'We record.' } }),
+    audit: 'consent.text.publish',
+  },
+  'GET /v1/me/consent': { a: () => ({ url: '/v1/me/consent' }) },
+  // A fresh version each time: agreeing again to one agreed records nothing.
+  'POST /v1/me/consent': { a: async () => ({ url: '/v1/me/consent', payload: { version: await newConsentVersion() } }), audit: 'consent.agree' },
+  'POST /v1/admin/users/{userId}/subject-export': {
+    a: () => ({ url: `/v1/admin/users/${w.school.student.user.id}/subject-export` }),
+    b: () => ({ url: `/v1/admin/users/${w.bStudent.user.id}/subject-export` }),
+    audit: 'subject-export.request',
+  },
+  'POST /v1/me/subject-export': { a: () => ({ url: '/v1/me/subject-export' }), audit: 'subject-export.request' },
+  // An export is its requester's (A's admin) and its institution's admins': every other person gets an unknown one.
+  'GET /v1/subject-exports/{exportId}': {
+    a: () => ({ url: `/v1/subject-exports/${w.exportA.id}` }),
+    b: () => ({ url: `/v1/subject-exports/${w.exportB.id}` }),
+    except: { teacher: 404, otherTeacher: 404, observer: 404, student: 404, otherStudent: 404 },
+  },
+  'GET /v1/subject-exports/{exportId}/archive': {
+    a: async () => ({ url: `/v1/subject-exports/${(await built(w.exportA)).id}/archive?token=${w.exportA.token}` }),
+    b: async () => ({ url: `/v1/subject-exports/${(await built(w.exportB)).id}/archive?token=${w.exportB.token}` }),
+    except: { teacher: 404, otherTeacher: 404, observer: 404, student: 404, otherStudent: 404 },
+    audit: 'subject-export.download',
+  },
   'POST /v1/admin/invitations': {
     a: () => ({ url: '/v1/admin/invitations', payload: { email: `m-${randomBytes(5).toString('hex')}@matrix.test`, role: 'student' } }),
     audit: 'user.invite',
@@ -655,6 +715,8 @@ beforeAll(async () => {
   w.forged = await forgeTokens(t.app, school.admin.user, school.admin.token);
   w.hookA = (await newHook(school.admin)).id;
   w.hookB = (await newHook(school.stranger)).id;
+  w.exportA = await askExport(school.admin, school.student);
+  w.exportB = await askExport(school.stranger, bStudent);
   // A message in each log, told through the service as a domain event's subscriber does.
   await t.app.services.webhooks.tell(tenantIdOf(school.tenant.id), 'attempt.graded', 'matrix-a', { attemptId: 'matrix-a' });
   await t.app.services.webhooks.tell(tenantIdOf(school.otherTenant.id), 'attempt.graded', 'matrix-b', { attemptId: 'matrix-b' });

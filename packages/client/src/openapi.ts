@@ -1648,6 +1648,148 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/admin/consent': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The consent texts and whether consent is required */
+    get: operations['getAdminConsent'];
+    /**
+     * Require consent before sessions record, or stop requiring it
+     * @description While required, ingest refuses the first events of a session whose owner has not agreed to the current consent text (403 consent-required). Requiring needs a published text (409 conflict). Audited.
+     */
+    put: operations['putAdminConsent'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/admin/consent/texts': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Publish the next version of the consent text
+     * @description Versions count up from 1 and are never changed; people who agreed to an earlier version are asked again. Audited.
+     */
+    post: operations['postAdminConsentTexts'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/me/consent': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The consent text I am asked to agree to, and my agreement */
+    get: operations['getMeConsent'];
+    put?: never;
+    /**
+     * Agree to the current consent text
+     * @description Records which text and version the person agreed to, and when. Agreeing again answers the first agreement. Audited.
+     */
+    post: operations['postMeConsent'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/admin/users/{userId}/subject-export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Export everything held about a person (subject access)
+     * @description Queues a job that writes one zip archive: profile, memberships, attempts, sessions with their bundles (events and batches), analyses, alerts, flags with their decisions and the reviewers’ notes, answers and appeals, consents, share links and the audit entries about them. Nothing of another person. The answer carries the download token once. Audited.
+     */
+    post: operations['postAdminUsersByUserIdSubjectExport'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/me/subject-export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Export everything held about me
+     * @description As an admin’s export of the person, with the review decisions as the person sees them (the notes meant for them, not the reviewers’ own). Audited.
+     */
+    post: operations['postMeSubjectExport'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/subject-exports/{exportId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * An export’s progress
+     * @description For its requester and the institution’s admins; anyone else gets 404.
+     */
+    get: operations['getSubjectExportsByExportId'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/subject-exports/{exportId}/archive': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Download the archive
+     * @description Needs the requester’s (or an admin’s) sign-in and the token the request answered. A wrong token is 403 export-token-invalid, an expired link 410 link-invalid, an archive still being built 409 export-not-ready. Audited on every download.
+     */
+    get: operations['getSubjectExportsByExportIdArchive'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -13365,6 +13507,741 @@ export interface operations {
       };
       /** @description application/problem+json */
       413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getAdminConsent: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description ingest refuses a session whose owner has not agreed to the current text (consent-required) */
+            required: boolean;
+            /** @description the latest version, the one people agree to now; null when none is published */
+            current: {
+              id: string;
+              version: number;
+              title: string;
+              body: string;
+              /** @description what a session's first event (type consent) names in its `policy` where consent is required */
+              policy: string;
+              /** Format: date-time */
+              createdAt: string;
+            } | null;
+            /** @description every version, newest first (200 at most) */
+            texts: {
+              id: string;
+              version: number;
+              title: string;
+              body: string;
+              /** @description what a session's first event (type consent) names in its `policy` where consent is required */
+              policy: string;
+              /** Format: date-time */
+              createdAt: string;
+            }[];
+          };
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  putAdminConsent: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          required: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description ingest refuses a session whose owner has not agreed to the current text (consent-required) */
+            required: boolean;
+            /** @description the latest version, the one people agree to now; null when none is published */
+            current: {
+              id: string;
+              version: number;
+              title: string;
+              body: string;
+              /** @description what a session's first event (type consent) names in its `policy` where consent is required */
+              policy: string;
+              /** Format: date-time */
+              createdAt: string;
+            } | null;
+            /** @description every version, newest first (200 at most) */
+            texts: {
+              id: string;
+              version: number;
+              title: string;
+              body: string;
+              /** @description what a session's first event (type consent) names in its `policy` where consent is required */
+              policy: string;
+              /** Format: date-time */
+              createdAt: string;
+            }[];
+          };
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  postAdminConsentTexts: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          title: string;
+          /** @description what the person agrees to, as plain text (paragraphs separated by blank lines) */
+          body: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            version: number;
+            title: string;
+            body: string;
+            /** @description what a session's first event (type consent) names in its `policy` where consent is required */
+            policy: string;
+            /** Format: date-time */
+            createdAt: string;
+          };
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getMeConsent: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            required: boolean;
+            /** @description the latest version, the one people agree to now; null when none is published */
+            current: {
+              id: string;
+              version: number;
+              title: string;
+              body: string;
+              /** @description what a session's first event (type consent) names in its `policy` where consent is required */
+              policy: string;
+              /** Format: date-time */
+              createdAt: string;
+            } | null;
+            /** @description the person's agreement to the current version, if any */
+            agreement: {
+              id: string;
+              textId: string;
+              version: number;
+              /** Format: date-time */
+              agreedAt: string;
+            } | null;
+          };
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  postMeConsent: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description the version read; it must be the current one */
+          version: number;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            textId: string;
+            version: number;
+            /** Format: date-time */
+            agreedAt: string;
+          };
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  postAdminUsersByUserIdSubjectExport: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        userId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            subjectId: string;
+            requestedAs: 'admin' | 'self';
+            status: 'queued' | 'running' | 'done' | 'failed' | 'expired';
+            /** @description percent built */
+            progress: number;
+            /** @description what the job is writing now */
+            step: string | null;
+            /** @description bytes of the archive once built */
+            size: number | null;
+            sha256: string | null;
+            error: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            finishedAt: string | null;
+            /**
+             * Format: date-time
+             * @description the download link works until then; the archive is deleted after it
+             */
+            expiresAt: string;
+            links: {
+              status: string;
+              /** @description add ?token=<the token> (answered once, on request) */
+              download: string;
+            };
+          } & {
+            /** @description the download token: shown this once, stored only as its SHA-256 */
+            token: string;
+            /** @description the download link with its token; it needs the requester’s (or an admin’s) sign-in too */
+            downloadUrl: string;
+          };
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  postMeSubjectExport: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            subjectId: string;
+            requestedAs: 'admin' | 'self';
+            status: 'queued' | 'running' | 'done' | 'failed' | 'expired';
+            /** @description percent built */
+            progress: number;
+            /** @description what the job is writing now */
+            step: string | null;
+            /** @description bytes of the archive once built */
+            size: number | null;
+            sha256: string | null;
+            error: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            finishedAt: string | null;
+            /**
+             * Format: date-time
+             * @description the download link works until then; the archive is deleted after it
+             */
+            expiresAt: string;
+            links: {
+              status: string;
+              /** @description add ?token=<the token> (answered once, on request) */
+              download: string;
+            };
+          } & {
+            /** @description the download token: shown this once, stored only as its SHA-256 */
+            token: string;
+            /** @description the download link with its token; it needs the requester’s (or an admin’s) sign-in too */
+            downloadUrl: string;
+          };
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getSubjectExportsByExportId: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        exportId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            subjectId: string;
+            requestedAs: 'admin' | 'self';
+            status: 'queued' | 'running' | 'done' | 'failed' | 'expired';
+            /** @description percent built */
+            progress: number;
+            /** @description what the job is writing now */
+            step: string | null;
+            /** @description bytes of the archive once built */
+            size: number | null;
+            sha256: string | null;
+            error: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            finishedAt: string | null;
+            /**
+             * Format: date-time
+             * @description the download link works until then; the archive is deleted after it
+             */
+            expiresAt: string;
+            links: {
+              status: string;
+              /** @description add ?token=<the token> (answered once, on request) */
+              download: string;
+            };
+          };
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getSubjectExportsByExportIdArchive: {
+    parameters: {
+      query?: {
+        /** @description the token the request answered, once (without it: 403 export-token-invalid) */
+        token?: string;
+      };
+      header?: never;
+      path: {
+        exportId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the zip archive */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/zip': string;
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      410: {
         headers: {
           [name: string]: unknown;
         };

@@ -198,6 +198,15 @@ describe('every route answers as its declared access promises', () => {
       'POST /v1/exams/:examId/live-tickets',
       'GET /v1/exams/:examId/live',
       'GET /v1/exams/:examId/alerts/socket',
+      'GET /v1/admin/consent',
+      'PUT /v1/admin/consent',
+      'POST /v1/admin/consent/texts',
+      'GET /v1/me/consent',
+      'POST /v1/me/consent',
+      'POST /v1/admin/users/:userId/subject-export',
+      'POST /v1/me/subject-export',
+      'GET /v1/subject-exports/:exportId',
+      'GET /v1/subject-exports/:exportId/archive',
     ]) {
       expect(walked, r).toContain(r);
     }

@@ -58,6 +58,7 @@ import { dashboardsRoutes } from '../modules/dashboards';
 import { retentionRoutes } from '../modules/retention';
 import { reportsRoutes } from '../modules/reports';
 import { exportsRoutes } from '../modules/exports';
+import { consentRoutes, subjectExportRoutes } from '../modules/privacy';
 
 export interface AppDeps {
   config: Config;
@@ -138,6 +139,7 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, hu
   app.addHook('onClose', async () => services.ingest.close());
   installGracefulClose(app);
   app.addHook('onClose', async () => hub.close());
+  app.addHook('onClose', async () => services.closeBlob());
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
@@ -208,6 +210,7 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, hu
         { name: 'exams', description: 'Exams: their window, classes, co-teachers, analysis settings and results release' },
         { name: 'attempts', description: 'Attempts at exams: start or resume, submit, abandon, scores and partners’ analyses' },
         { name: 'dashboards', description: 'Each page’s data in one request: student and teacher dashboards, exam analytics and CSV, attempt monitoring' },
+        { name: 'privacy', description: 'Consent texts and agreements; subject-access archives behind expiring links' },
       ],
     },
     // An operationId and a security declaration per operation, from its method, path and declared access.
@@ -281,5 +284,7 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, hu
   await app.register(retentionRoutes, deps);
   await app.register(reportsRoutes, deps);
   await app.register(exportsRoutes, deps);
+  await app.register(consentRoutes, deps);
+  await app.register(subjectExportRoutes, deps);
   return app as unknown as App;
 }

@@ -4,6 +4,7 @@ import type { Services } from '../modules/services';
 import type { JobContext } from '../platform/queue/job-queue';
 import { ANALYZE_SESSION, type AnalyzeSessionJob } from '../modules/analysis';
 import { DELIVER_WEBHOOK, type DeliverWebhookJob } from '../modules/webhooks';
+import { BUILD_SUBJECT_EXPORT, type BuildSubjectExportJob } from '../modules/privacy';
 
 /** One job a worker runs: its queue name and the module function that handles it. */
 export interface JobBinding {
@@ -29,6 +30,8 @@ export const JOBS: readonly JobBinding[] = [
     concurrency: (config) => Math.max(4, config.jobs.concurrency * 4),
     handle: (services, data, ctx) => services.webhooks.deliver(data as DeliverWebhookJob, ctx),
   },
+  // Subject-access archives (ADR 0029): one at a time per process; each reads a person's whole history.
+  { name: BUILD_SUBJECT_EXPORT, concurrency: () => 1, handle: (services, data) => services.subjectExports.build(data as BuildSubjectExportJob) },
 ];
 
 /** Registers every job's handler with the queue: this process now runs jobs. */

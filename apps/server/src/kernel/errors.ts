@@ -70,6 +70,14 @@ export const PROBLEMS = {
     title: 'The webhook URL is refused (not http(s), credentials in it, or a non-public address this server does not reach)',
   },
   'webhook-endpoint-limit': { status: 409, title: 'The institution already has as many webhook endpoints as it may' },
+  // docs/adr/0029-subject-access-and-consent.md
+  'consent-required': {
+    status: 403,
+    title: 'The institution requires consent before a session records: the person has not agreed to its current consent text',
+  },
+  'consent-not-current': { status: 409, title: 'This is not the current version of the consent text; read the current one and agree to it' },
+  'export-not-ready': { status: 409, title: 'The archive is not built yet; follow its progress and download it once done' },
+  'export-token-invalid': { status: 403, title: 'The download token does not match this archive' },
 } as const;
 
 export type ProblemCode = keyof typeof PROBLEMS;

@@ -41,6 +41,9 @@ import {
   type LiveAnalysisLogger,
   type LiveAnalysisService,
 } from './analysis';
+import { BUILD_SUBJECT_EXPORT, createConsentService, createSubjectExportsService, type ConsentService, type SubjectExportsService } from './privacy';
+import { createBlobStore } from '../platform/blob/create-blob-store';
+import type { BlobStore } from '../platform/blob/blob-store';
 import { createWebhooksService, DELIVER_WEBHOOK, subscribeWebhooks, webhookQueuePolicy, type WebhooksService } from './webhooks';
 
 /** Every module's service, wired once per app: the composition root of the modules. */
@@ -106,6 +109,13 @@ export interface Services {
   exports: ExportsService;
   /** Webhook endpoints and their signed deliveries from domain events (ADR 0023). */
   webhooks: WebhooksService;
+  /** Consent texts, the requirement and agreements (ADR 0029). */
+  consent: ConsentService;
+  /** Subject-access archives: built by a job into the blob store, downloaded behind an expiring token (ADR 0029). */
+  subjectExports: SubjectExportsService;
+  /** The blob store (platform/blob), opened on first use and closed with the app. */
+  blob(): Promise<BlobStore>;
+  closeBlob(): Promise<void>;
 }
 
 export interface ServiceOptions {
@@ -117,10 +127,12 @@ export interface ServiceOptions {
   /** The clock live tickets are issued and checked by (tests move it). */
   clock?: () => Date;
   tracing?: Tracing;
+  /** A blob store to use instead of the configured one (tests). */
+  blob?: BlobStore;
 }
 
 /** The queues the modules enqueue on, with their retry policies. */
-export const QUEUES = { [ANALYZE_SESSION]: ANALYZE_SESSION_POLICY };
+export const QUEUES = { [ANALYZE_SESSION]: ANALYZE_SESSION_POLICY, [BUILD_SUBJECT_EXPORT]: {} };
 
 /** A session's live alerts the review consolidates (each alert.raised reads them again; stored once each). */
 const REVIEW_ALERTS_READ = 10_000;
@@ -197,7 +209,16 @@ export function createServices(database: Database, config: Config, metrics: AppM
   subscribeCertificates(events, certificates);
   const webhooks = createWebhooksService({ database, audit, jobs, settings: config.webhooks });
   subscribeWebhooks(events, webhooks);
+  let blobStore: Promise<BlobStore> | undefined = options.blob ? Promise.resolve(options.blob) : undefined;
+  const blob = () => (blobStore ??= createBlobStore(config));
+  const subjectExports = createSubjectExportsService({ database, audit, jobs, sessions, blob, ...(options.clock ? { now: options.clock } : {}) });
   return {
+    consent: createConsentService(database, audit),
+    subjectExports,
+    blob,
+    closeBlob: async () => {
+      if (blobStore && !options.blob) await (await blobStore).close();
+    },
     ...(options.tracing ? { tracing: options.tracing } : {}),
     webhooks,
     database,

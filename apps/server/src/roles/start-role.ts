@@ -36,6 +36,7 @@ export async function startRole(app: FastifyInstance & { services: Services }, c
         { name: 'attempt-time-out', everyMs: ATTEMPT_TIME_OUT_EVERY_MS, run: () => services.attempts.timeOutOverdue() },
         { name: 'idempotency-purge', everyMs: IDEMPOTENCY_PURGE_EVERY_MS, run: () => services.idempotency.purgeExpired() },
         { name: 'retention-sweep', everyMs: RETENTION_SWEEP_EVERY_MS, run: () => services.retention.sweep({ requestId: 'scheduler' }) },
+        { name: 'subject-export-sweep', everyMs: RETENTION_SWEEP_EVERY_MS, run: () => services.subjectExports.sweepExpired() },
       ],
       app.log,
     );

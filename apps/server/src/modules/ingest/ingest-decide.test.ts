@@ -52,3 +52,32 @@ describe('decide', () => {
     expect(s).toMatchObject({ next_seq: 15, head_hash: 'h14', last_t: 1004, changed: true });
   });
 });
+
+describe('consent on the first events (ADR 0029)', () => {
+  const fresh = (consent: SessionState['consent']) => state({ next_seq: 0, head_hash: 'g', last_t: 0, ...(consent ? { consent } : {}) });
+  const consentFirst = (policy: string, accepted = true): Batch => ({
+    firstSeq: 0,
+    prevHash: 'g',
+    hash: 'h1',
+    events: [
+      { seq: 0, t: 0, type: 'consent', data: { policy, accepted } },
+      { seq: 1, t: 5, type: 'mark', data: { label: 'x' } },
+    ],
+  });
+  const code = (d: ReturnType<typeof decide>) => (d.kind === 'reject' ? d.error.code : d.kind);
+
+  it('takes first events that start with the consent to the current text, from a person who agreed', () => {
+    expect(code(decide(fresh({ policy: 'p/v2', agreed: true }), consentFirst('p/v2')))).toBe('append');
+  });
+  it('refuses first events without it, with another policy, not accepted, or from a person who never agreed', () => {
+    expect(code(decide(fresh({ policy: 'p/v2', agreed: true }), batch(0, 2, 'g', 0)))).toBe('consent-required');
+    expect(code(decide(fresh({ policy: 'p/v2', agreed: true }), consentFirst('p/v1')))).toBe('consent-required');
+    expect(code(decide(fresh({ policy: 'p/v2', agreed: true }), consentFirst('p/v2', false)))).toBe('consent-required');
+    expect(code(decide(fresh({ policy: 'p/v2', agreed: false }), consentFirst('p/v2')))).toBe('consent-required');
+    expect(code(decide(fresh({ policy: null, agreed: true }), consentFirst('p/v2')))).toBe('consent-required');
+  });
+  it('asks nothing where consent is not required, and holds a batch ahead until the first arrives', () => {
+    expect(code(decide(fresh(undefined), batch(0, 2, 'g', 0)))).toBe('append');
+    expect(code(decide(fresh({ policy: 'p/v2', agreed: false }), batch(5, 2, 'x', 10)))).toBe('hold');
+  });
+});

@@ -12,6 +12,8 @@ export interface SessionState {
   changed: boolean;
   /** An exam attempt's session past its deadline, or ended after its attempt closed: refused as attempt-closed, not session-ended. */
   closed?: boolean;
+  /** Nothing is stored yet and its tenant requires consent: what its first events must carry (ADR 0029). */
+  consent?: { policy: string | null; agreed: boolean };
 }
 
 export interface HeldBatch {
@@ -57,11 +59,28 @@ export function decide(state: SessionState, batch: Batch): Decision {
   if (batch.prevHash !== state.head_hash) {
     return { kind: 'reject', error: new AppError('broken-chain', `prevHash does not match the hash of the batch before seq ${batch.firstSeq}`) };
   }
+  if (state.consent && state.next_seq === 0) {
+    const refusal = consentRefusal(state.consent, batch.events[0]!);
+    if (refusal) return { kind: 'reject', error: new AppError('consent-required', refusal) };
+  }
   const firstT = batch.events[0]!.t;
   if (firstT < state.last_t) {
     return { kind: 'reject', error: new AppError('invalid-event', `t goes back from ${state.last_t} to ${firstT} at seq ${batch.firstSeq}`) };
   }
   return { kind: 'append', batch };
+}
+
+/**
+ * Why a session's first event does not carry the consent its tenant requires, or undefined when it
+ * does: it must be a consent event, accepted, naming the tenant's current text, and the person the
+ * session belongs to must have agreed to that text (POST /v1/me/consent).
+ */
+export function consentRefusal(demand: { policy: string | null; agreed: boolean }, first: VeritasEvent): string | undefined {
+  if (demand.policy === null) return 'the institution requires consent but has published no consent text';
+  if (first.type !== 'consent' || !first.data.accepted || first.data.policy !== demand.policy)
+    return `the session's first event must be the consent to ${demand.policy} (type consent, accepted: true)`;
+  if (!demand.agreed) return `the person this session belongs to has not agreed to ${demand.policy}`;
+  return undefined;
 }
 
 /** Moves the state past an appended batch. */

@@ -11,6 +11,7 @@ import {
   type EventRow,
   type BatchRow,
 } from '../sessions';
+import { consentDemands } from '../privacy';
 import { advance, decide, type HeldBatch, type SessionState } from './ingest-decide';
 
 export interface GroupItem {
@@ -55,6 +56,9 @@ export class IngestGroup {
       tenants.set(r.id, tenant_id);
       writeKeys.set(r.id, write_key);
     }
+    // Where the tenant requires consent, a session's first events must carry it; asked only of sessions with none stored.
+    const fresh = [...states.values()].filter((s) => s.next_seq === 0).map((s) => s.id);
+    for (const [id, demand] of await consentDemands(tx, fresh)) states.get(id)!.consent = demand;
     const held = new Map<string, Map<number, HeldBatch>>();
     for (const h of await listHeldBatches(tx, sessionIds)) {
       const waiting = held.get(h.session_id) ?? held.set(h.session_id, new Map()).get(h.session_id)!;

@@ -90,6 +90,13 @@ export async function erasePersonRows(trx: Kysely<DB>, tenantId: string, userId:
   await trx.deleteFrom('refresh_tokens').where('user_id', '=', userId).execute();
   await trx.deleteFrom('one_time_links').where('user_id', '=', userId).execute();
   await trx.deleteFrom('dashboard_students').where('tenant_id', '=', tenantId).where('student_id', '=', userId).execute();
+  // Their subject-access archives stop downloading now; the export sweep deletes the files (ADR 0029).
+  await trx
+    .updateTable('subject_exports')
+    .set({ expires_at: new Date(0) })
+    .where('tenant_id', '=', tenantId)
+    .where('subject_id', '=', userId)
+    .execute();
   await trx
     .updateTable('users')
     .set({

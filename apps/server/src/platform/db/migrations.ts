@@ -9,6 +9,7 @@ import { certificatesMigration } from './schema-steps/0008-certificates';
 import { dashboardsMigration } from './schema-steps/0010-dashboards';
 import { idempotencyMigration } from './schema-steps/0015-idempotency';
 import { retentionMigration } from './schema-steps/0019-retention';
+import { privacyMigration } from './schema-steps/0020-privacy';
 import { liveExamMigration } from './schema-steps/0012-live-exam';
 import { sessionSealingMigration } from './schema-steps/0014-session-sealing';
 import { dashboardScaleMigration } from './schema-steps/0011-dashboard-scale';
@@ -147,6 +148,7 @@ const migrations: Record<string, Migration> = {
   '0012_live_exam': { up: liveExamMigration },
   '0011_dashboard_scale': { up: dashboardScaleMigration },
   '0019_retention': { up: retentionMigration },
+  '0020_privacy': { up: privacyMigration },
   '0014_session_sealing': { up: sessionSealingMigration },
   '0016_webhooks': { up: webhooksMigration },
   '0017_share_link_scope': { up: shareLinkScopeMigration },

@@ -564,6 +564,10 @@ export interface DB {
   retention_policies: RetentionPoliciesTable;
   legal_holds: LegalHoldsTable;
   retention_tombstones: RetentionTombstonesTable;
+  consent_texts: ConsentTextsTable;
+  consent_settings: ConsentSettingsTable;
+  consent_agreements: ConsentAgreementsTable;
+  subject_exports: SubjectExportsTable;
   live_tickets: LiveTicketsTable;
   idempotency_records: IdempotencyRecordsTable;
   audit_heads: AuditHeadsTable;
@@ -589,3 +593,46 @@ export interface DB {
 export type SessionRow = Selectable<SessionsTable>;
 export type NewSession = Insertable<SessionsTable>;
 export type SessionUpdate = Updateable<SessionsTable>;
+
+/** 0020_privacy: consent texts per tenant and version, the requirement, agreements, subject-access exports. */
+export interface ConsentTextsTable {
+  id: string;
+  tenant_id: string;
+  version: number;
+  title: string;
+  body: string;
+  created_by: string;
+  created_at: CreatedAt;
+}
+export interface ConsentSettingsTable {
+  tenant_id: string;
+  required: boolean;
+  updated_by: string;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+export interface ConsentAgreementsTable {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  text_id: string;
+  version: number;
+  agreed_at: CreatedAt;
+}
+export interface SubjectExportsTable {
+  id: string;
+  tenant_id: string;
+  subject_id: string;
+  requested_by: string;
+  requested_as: 'admin' | 'self';
+  status: ColumnType<'queued' | 'running' | 'done' | 'failed' | 'expired', 'queued' | undefined, 'queued' | 'running' | 'done' | 'failed' | 'expired'>;
+  progress: ColumnType<number, number | undefined, number>;
+  step: string | null;
+  token_hash: string;
+  blob_key: string | null;
+  size: ColumnType<string | null, number | null | undefined, number | null>;
+  sha256: string | null;
+  error: string | null;
+  created_at: CreatedAt;
+  finished_at: Moment;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+}

@@ -15,16 +15,18 @@ import { startProblem } from './exam-words';
 type Started = operations['postExamsByExamIdAttempts']['responses'][200]['content']['application/json'];
 type Attempt = Started['attempt'];
 type Exam = operations['getExamsByExamId']['responses'][200]['content']['application/json'];
+type Consent = operations['getMeConsent']['responses'][200]['content']['application/json'];
 
 const POLICY = 'veritas-exam-v1';
 const storageKeyOf = (attemptId: string) => `exam:${attemptId}`;
 
 async function loadExam(examId: string) {
-  const [exam, attempts] = await Promise.all([
+  const [exam, attempts, consent] = await Promise.all([
     unwrap(api.GET('/v1/exams/{examId}', { params: { path: { examId } } })),
     unwrap(api.GET('/v1/exams/{examId}/attempts', { params: { path: { examId } } })),
+    unwrap(api.GET('/v1/me/consent')),
   ]);
-  return { exam, attempt: attempts.items[0] ?? null };
+  return { exam, attempt: attempts.items[0] ?? null, consent };
 }
 
 /** /my/exams/:examId/take: starts or resumes the student's attempt, records the writing into its session, submits. */
@@ -40,7 +42,7 @@ export function TakeExamPage() {
       </p>
       <h1>{title}</h1>
       <LoadState state={loaded} what="the exam" isEmpty={() => false} empty="">
-        {(d) => <Attempting exam={d.exam} initial={d.attempt} />}
+        {(d) => <Attempting exam={d.exam} initial={d.attempt} consent={d.consent} />}
       </LoadState>
     </div>
   );
@@ -48,7 +50,7 @@ export function TakeExamPage() {
 
 type Phase = 'ready' | 'starting' | 'writing' | 'expired' | 'submitted' | 'closed';
 
-function Attempting({ exam, initial }: { exam: Exam; initial: Attempt | null }) {
+function Attempting({ exam, initial, consent }: { exam: Exam; initial: Attempt | null; consent: Consent }) {
   const editor = useRef<HTMLTextAreaElement>(null);
   const recorder = useRef<Recorder | null>(null);
   const [attempt, setAttempt] = useState<Attempt | null>(initial);
@@ -65,6 +67,8 @@ function Attempting({ exam, initial }: { exam: Exam; initial: Attempt | null }) 
     setPhase('starting');
     setProblem(null);
     try {
+      // The institution's consent text, agreed to before the attempt starts: the server records which version and when.
+      if (consent.current && !consent.agreement) await unwrap(api.POST('/v1/me/consent', { body: { version: consent.current.version } }));
       const answer = await unwrap(api.POST('/v1/exams/{examId}/attempts', { params: { path: { examId: exam.id } } }));
       // A resumed attempt brings a new token: the recorder takes it from `session` below and re-signs what it kept.
       setAttempt(answer.attempt);
@@ -103,7 +107,8 @@ function Attempting({ exam, initial }: { exam: Exam; initial: Attempt | null }) 
           setPhase('closed');
           return;
         }
-        await rec.start({ policy: POLICY });
+        // The session's first event names the consent text agreed to (the server checks it where consent is required).
+        await rec.start({ policy: consent.current?.policy ?? POLICY });
       }
       if (!live) return;
       setStatus(rec.status);
@@ -149,6 +154,7 @@ function Attempting({ exam, initial }: { exam: Exam; initial: Attempt | null }) 
             of the clipboard, not its contents), and when you leave the page. It is sent to your institution’s Veritas server; your teacher sees the replay and
             the process evidence, and so can you.
           </p>
+          {consent.current && <ConsentText text={consent.current} />}
           <Button className="btn btn-primary" onPress={() => void begin()}>
             I agree — start the exam
           </Button>
@@ -210,6 +216,22 @@ function Attempting({ exam, initial }: { exam: Exam; initial: Attempt | null }) 
         </>
       )}
     </>
+  );
+}
+
+/** The institution's consent text: its title, its version and its paragraphs, in a region one can scroll by keyboard. */
+function ConsentText({ text }: { text: NonNullable<Consent['current']> }) {
+  return (
+    <div role="region" aria-labelledby="consent-text-title" tabIndex={0} className="card" style={{ maxHeight: '16rem', overflowY: 'auto' }}>
+      <h3 id="consent-text-title">
+        {text.title} <span className="muted">(version {text.version})</span>
+      </h3>
+      {text.body.split(/\n\s*\n/).map((paragraph, i) => (
+        <p key={i} style={{ whiteSpace: 'pre-line' }}>
+          {paragraph}
+        </p>
+      ))}
+    </div>
   );
 }
 
