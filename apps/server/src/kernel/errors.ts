@@ -70,6 +70,12 @@ export const PROBLEMS = {
     title: 'The webhook URL is refused (not http(s), credentials in it, or a non-public address this server does not reach)',
   },
   'webhook-endpoint-limit': { status: 409, title: 'The institution already has as many webhook endpoints as it may' },
+  // docs/adr/0028-lti-with-jose.md
+  'lti-launch-refused': { status: 400, title: 'The LTI launch was refused: its id token or claims do not hold' },
+  'lti-state-invalid': { status: 400, title: 'This LTI launch is unknown, already used or expired; launch again from the LMS' },
+  'lti-not-registered': { status: 404, title: 'No LTI registration of this platform' },
+  'lti-registration-invalid': { status: 400, title: 'The LTI registration is not usable' },
+  'lti-platform-unavailable': { status: 502, title: 'The LMS could not be reached; retry later' },
 } as const;
 
 export type ProblemCode = keyof typeof PROBLEMS;

@@ -41,6 +41,7 @@ import {
   type LiveAnalysisLogger,
   type LiveAnalysisService,
 } from './analysis';
+import { createLtiService, type LtiService } from './lti';
 import { createWebhooksService, DELIVER_WEBHOOK, subscribeWebhooks, webhookQueuePolicy, type WebhooksService } from './webhooks';
 
 /** Every module's service, wired once per app: the composition root of the modules. */
@@ -106,6 +107,8 @@ export interface Services {
   exports: ExportsService;
   /** Webhook endpoints and their signed deliveries from domain events (ADR 0023). */
   webhooks: WebhooksService;
+  /** LTI 1.3: LMS registrations, login initiation and launch (calls auth.signIn). */
+  lti: LtiService;
 }
 
 export interface ServiceOptions {
@@ -210,6 +213,7 @@ export function createServices(database: Database, config: Config, metrics: AppM
     accessTokens,
     auth,
     sso: createSsoService({ database, audit, auth }),
+    lti: createLtiService({ database, audit, auth }),
     review,
     analysis,
     live,

@@ -14,6 +14,7 @@ import { sessionSealingMigration } from './schema-steps/0014-session-sealing';
 import { dashboardScaleMigration } from './schema-steps/0011-dashboard-scale';
 import { webhooksMigration } from './schema-steps/0016-webhooks';
 import { shareLinkScopeMigration } from './schema-steps/0017-share-link-scope';
+import { ltiMigration } from './schema-steps/0018-lti';
 
 /**
  * Numbered migrations, in code so they ship with the server and run unchanged on PGlite and
@@ -149,6 +150,7 @@ const migrations: Record<string, Migration> = {
   '0014_session_sealing': { up: sessionSealingMigration },
   '0016_webhooks': { up: webhooksMigration },
   '0017_share_link_scope': { up: shareLinkScopeMigration },
+  '0018_lti': { up: ltiMigration },
 };
 
 class InCodeProvider implements MigrationProvider {
