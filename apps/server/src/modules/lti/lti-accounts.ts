@@ -97,11 +97,15 @@ export async function resolveLtiClass(
   const tenant: TenantId = tenantId(registration.tenant_id);
   let classId = await findContextClass(trx, tenant, registration.id, claims.context.id);
   if (!classId) {
-    if (user.role === 'student')
-      refuse('course-not-set-up', 'your teacher has not opened Veritas from this course yet: ask them to, then launch again');
+    if (user.role === 'student') refuse('course-not-set-up', 'your teacher has not opened Veritas from this course yet: ask them to, then launch again');
     if (user.role !== 'teacher' && user.role !== 'admin') return undefined;
     classId = randomUUID();
-    await insertClass(trx, { id: classId, tenant_id: tenant, name: (claims.context.title ?? `LMS course ${claims.context.id}`).slice(0, 200), teacher_id: user.id });
+    await insertClass(trx, {
+      id: classId,
+      tenant_id: tenant,
+      name: (claims.context.title ?? `LMS course ${claims.context.id}`).slice(0, 200),
+      teacher_id: user.id,
+    });
     await insertContext(trx, { tenant_id: tenant, registration_id: registration.id, context_id: claims.context.id, class_id: classId });
     await audit.record(
       {

@@ -51,7 +51,8 @@ export function createPlatformKeys(options: { cooldownMs?: number } = {}) {
 export type PlatformKeys = ReturnType<typeof createPlatformKeys>;
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
-const obj = (v: unknown): Record<string, unknown> | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+const obj = (v: unknown): Record<string, unknown> | undefined =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 
 /**
  * Verifies a launch's id token against the registration (LTI 1.3 Core §5.1.3, the IMS Security

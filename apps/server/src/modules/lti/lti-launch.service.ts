@@ -52,7 +52,8 @@ export function createLtiLaunch({ database, audit, auth, keys, clock }: LtiLaunc
     const registration = await guard(findRegistrationById(db, registrationId));
     if (!registration) throw new AppError('lti-not-registered', 'no LTI registration has this login-initiation URL; copy it again from Veritas’s LTI page');
     if (params.iss !== registration.issuer) refuse('issuer', `the issuer "${params.iss}" is not the one registered at this URL`);
-    if (params.client_id !== undefined && params.client_id !== registration.client_id) refuse('client-id', 'the client id is not the one registered at this URL');
+    if (params.client_id !== undefined && params.client_id !== registration.client_id)
+      refuse('client-id', 'the client id is not the one registered at this URL');
     if (params.lti_deployment_id !== undefined && !registration.deployment_ids.includes(params.lti_deployment_id))
       refuse('deployment', `the deployment "${params.lti_deployment_id}" is not registered for this platform; add it on the LTI page`);
     const state = randomToken();
@@ -145,7 +146,8 @@ export function createLtiLaunch({ database, audit, auth, keys, clock }: LtiLaunc
         const classId = await resolveLtiClass(trx, audit, registration, claims, user, context);
         const frame = `lti=${encodeURIComponent(registration.id)}`;
         if (!examId) return { user, location: `${user.role === 'student' ? '/my/exams' : '/exams'}?${frame}` };
-        const reach = user.role === 'admin' ? { kind: 'all' as const } : user.role === 'teacher' ? { kind: 'teacher' as const, userId: user.id } : { kind: 'all' as const };
+        const reach =
+          user.role === 'admin' ? { kind: 'all' as const } : user.role === 'teacher' ? { kind: 'teacher' as const, userId: user.id } : { kind: 'all' as const };
         const exam = await findExam(trx, tenant, examId, reach);
         if (!exam) refuse('exam', 'the exam this link opens is not one of this institution’s, or not yours');
         if (user.role === 'student') return { user, location: `/my/exams/${encodeURIComponent(exam!.id)}/take?${frame}` };

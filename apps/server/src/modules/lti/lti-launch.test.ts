@@ -105,7 +105,9 @@ describe(`LTI 1.3 launches (${TEST_DB})`, () => {
     const auth = new URL(res.headers.get('location')!);
     expect(`${auth.origin}${auth.pathname}`).toBe(platform.authEndpoint);
     const q = auth.searchParams;
-    expect(Object.fromEntries(['scope', 'response_type', 'response_mode', 'prompt', 'client_id', 'login_hint', 'lti_message_hint'].map((k) => [k, q.get(k)]))).toEqual({
+    expect(
+      Object.fromEntries(['scope', 'response_type', 'response_mode', 'prompt', 'client_id', 'login_hint', 'lti_message_hint'].map((k) => [k, q.get(k)])),
+    ).toEqual({
       scope: 'openid',
       response_type: 'id_token',
       response_mode: 'form_post',
@@ -126,15 +128,28 @@ describe(`LTI 1.3 launches (${TEST_DB})`, () => {
       status: 400,
       body: { type: 'urn:veritas:problem:lti-launch-refused', reason: 'issuer' },
     });
-    expect(await answer(await initiate(registration.loginUrl, platform, 'x', { client_id: 'another' }))).toMatchObject({ status: 400, body: { reason: 'client-id' } });
-    expect(await answer(await initiate(registration.loginUrl, platform, 'x', { lti_deployment_id: 'unknown' }))).toMatchObject({ status: 400, body: { reason: 'deployment' } });
+    expect(await answer(await initiate(registration.loginUrl, platform, 'x', { client_id: 'another' }))).toMatchObject({
+      status: 400,
+      body: { reason: 'client-id' },
+    });
+    expect(await answer(await initiate(registration.loginUrl, platform, 'x', { lti_deployment_id: 'unknown' }))).toMatchObject({
+      status: 400,
+      body: { reason: 'deployment' },
+    });
     const unknown = await initiate(`${base}/v1/lti/${randomUUID()}/login`, platform, 'x');
     expect(await answer(unknown)).toMatchObject({ status: 404, body: { type: 'urn:veritas:problem:lti-not-registered' } });
   });
 
   it('an instructor’s launch signs them in (linked by address), makes the course a class on the exam, and opens the exam’s dashboard, framed', async () => {
     const sub = `instructor-${randomUUID()}`;
-    const r = await launch(registration.loginUrl, platform, { sub, roles: [ROLE.instructor], email: teacher.user.email, name: 'T. Teacher', context: course, custom: custom() });
+    const r = await launch(registration.loginUrl, platform, {
+      sub,
+      roles: [ROLE.instructor],
+      email: teacher.user.email,
+      name: 'T. Teacher',
+      context: course,
+      custom: custom(),
+    });
     expect(r.status, JSON.stringify(r.problem)).toBe(303);
     expect(r.location).toBe(`/exams/${examId}/analytics?lti=${registration.id}`);
     // Cookies that work inside the LMS's frame.
@@ -210,18 +225,32 @@ describe(`LTI 1.3 launches (${TEST_DB})`, () => {
     const spec = { roles: [ROLE.learner], context: course, custom: custom() };
     const sub = () => `h-${randomUUID()}`;
     refused(await launch(registration.loginUrl, platform, { ...spec, sub: sub(), override: { aud: 'another-tool', azp: undefined } }), 'audience');
-    refused(await launch(registration.loginUrl, platform, { ...spec, sub: sub(), override: { aud: [platform.clientId, 'another-tool'], azp: 'another-tool' } }), 'azp');
+    refused(
+      await launch(registration.loginUrl, platform, { ...spec, sub: sub(), override: { aud: [platform.clientId, 'another-tool'], azp: 'another-tool' } }),
+      'azp',
+    );
     refused(await launch(registration.loginUrl, platform, { ...spec, sub: sub(), expiresIn: -120 }), 'expired');
     refused(
-      await launch(registration.loginUrl, platform, { ...spec, sub: sub(), override: { 'https://purl.imsglobal.org/spec/lti/claim/deployment_id': 'deployment-unknown' } }),
+      await launch(registration.loginUrl, platform, {
+        ...spec,
+        sub: sub(),
+        override: { 'https://purl.imsglobal.org/spec/lti/claim/deployment_id': 'deployment-unknown' },
+      }),
       'deployment',
     );
     refused(await launch(registration.loginUrl, platform, { ...spec, sub: sub(), signing: 'other-key' }), 'signature');
     refused(await launch(registration.loginUrl, platform, { ...spec, sub: sub(), signing: 'none' }), 'algorithm');
-    refused(await launch(registration.loginUrl, platform, { ...spec, sub: sub(), override: { 'https://purl.imsglobal.org/spec/lti/claim/version': '1.1' } }), 'version');
+    refused(
+      await launch(registration.loginUrl, platform, { ...spec, sub: sub(), override: { 'https://purl.imsglobal.org/spec/lti/claim/version': '1.1' } }),
+      'version',
+    );
     refused(await launch(registration.loginUrl, platform, { ...spec, sub: sub(), override: { iss: 'https://elsewhere.example' } }), 'issuer');
     refused(
-      await launch(registration.loginUrl, platform, { ...spec, sub: sub(), override: { 'https://purl.imsglobal.org/spec/lti/claim/message_type': 'LtiSubmissionReviewRequest' } }),
+      await launch(registration.loginUrl, platform, {
+        ...spec,
+        sub: sub(),
+        override: { 'https://purl.imsglobal.org/spec/lti/claim/message_type': 'LtiSubmissionReviewRequest' },
+      }),
       'message-type',
     );
     // None of them made an account.

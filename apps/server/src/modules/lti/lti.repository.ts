@@ -32,7 +32,11 @@ export async function listRegistrations(db: Kysely<DB>, tenantId: TenantId): Pro
 }
 
 export async function countRegistrations(db: Kysely<DB>, tenantId: TenantId): Promise<number> {
-  const r = await db.selectFrom('lti_registrations').select((eb) => eb.fn.countAll<string>().as('n')).where('tenant_id', '=', tenantId).executeTakeFirst();
+  const r = await db
+    .selectFrom('lti_registrations')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('tenant_id', '=', tenantId)
+    .executeTakeFirst();
   return Number(r?.n ?? 0);
 }
 
@@ -110,7 +114,10 @@ export async function findContextClass(db: Kysely<DB>, tenantId: TenantId, regis
   return r?.class_id;
 }
 
-export async function insertContext(db: Kysely<DB>, row: { tenant_id: TenantId; registration_id: string; context_id: string; class_id: string }): Promise<void> {
+export async function insertContext(
+  db: Kysely<DB>,
+  row: { tenant_id: TenantId; registration_id: string; context_id: string; class_id: string },
+): Promise<void> {
   await db.insertInto('lti_contexts').values(row).execute();
 }
 

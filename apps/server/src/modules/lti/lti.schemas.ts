@@ -68,6 +68,6 @@ export const LoginParamsSchema = Type.Object({
 });
 
 export const LaunchBody = Type.Object({
-  id_token: Type.String({ minLength: 1, maxLength: 65536 }),
-  state: Type.String({ minLength: 1, maxLength: 512 }),
+  id_token: Text({ minLength: 1, maxLength: 65536 }),
+  state: Text({ minLength: 1, maxLength: 512 }),
 });

@@ -15,7 +15,17 @@ export interface LtiService {
   toolKeys: ToolKeys;
 }
 
-export function createLtiService({ database, audit, auth, clock = () => new Date() }: { database: Database; audit: AuditService; auth: AuthService; clock?: () => Date }): LtiService {
+export function createLtiService({
+  database,
+  audit,
+  auth,
+  clock = () => new Date(),
+}: {
+  database: Database;
+  audit: AuditService;
+  auth: AuthService;
+  clock?: () => Date;
+}): LtiService {
   return {
     registrations: createLtiRegistrations({ database, audit, clock }),
     launches: createLtiLaunch({ database, audit, auth, keys: createPlatformKeys(), clock }),

@@ -130,7 +130,8 @@ export async function startTestPlatform(options: { clientId?: string; deployment
       if (q.get(k) !== v) return send(res, 400, 'text/plain', `auth request: ${k} must be ${v}, not ${String(q.get(k))}`);
     const spec = launches.get(q.get('login_hint') ?? '');
     const redirect = q.get('redirect_uri');
-    if (!spec || !redirect || !q.get('state') || !q.get('nonce')) return send(res, 400, 'text/plain', 'auth request: unknown login_hint, or no redirect_uri, state or nonce');
+    if (!spec || !redirect || !q.get('state') || !q.get('nonce'))
+      return send(res, 400, 'text/plain', 'auth request: unknown login_hint, or no redirect_uri, state or nonce');
     const token = await idToken(spec, q.get('nonce')!);
     send(
       res,
@@ -162,7 +163,12 @@ export async function startTestPlatform(options: { clientId?: string; deployment
     } catch (err) {
       return send(res, 401, 'application/json', JSON.stringify({ error: 'invalid_client', error_description: (err as Error).message }));
     }
-    send(res, 200, 'application/json', JSON.stringify({ access_token: `at-${randomUUID()}`, token_type: 'Bearer', expires_in: 3600, scope: form.get('scope') ?? '' }));
+    send(
+      res,
+      200,
+      'application/json',
+      JSON.stringify({ access_token: `at-${randomUUID()}`, token_type: 'Bearer', expires_in: 3600, scope: form.get('scope') ?? '' }),
+    );
   }
 
   const server: Server = createServer((req, res) => {
