@@ -265,3 +265,32 @@ describe(`LTI 1.3 launches (${TEST_DB})`, () => {
     expect(r.status, JSON.stringify(r.problem)).toBe(303);
   });
 });
+
+describe(`Veritas as a client of the platform’s services (${TEST_DB})`, () => {
+  it('publishes its RS256 keys and gets a token at the platform’s token endpoint with a JWT client assertion the platform verifies against them', async () => {
+    const jwks = (await (await fetch(`${base}/v1/lti/jwks`)).json()) as { keys: { kty: string; alg: string; kid: string; d?: string }[] };
+    expect(jwks.keys.length).toBeGreaterThan(0);
+    for (const k of jwks.keys) expect(k).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig' });
+    expect(jwks.keys.some((k) => 'd' in k || 'p' in k)).toBe(false);
+    const row = await db().selectFrom('lti_registrations').selectAll().where('id', '=', registration.id).executeTakeFirstOrThrow();
+    const scopes = ['https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly'];
+    const token = await t.app.services.lti.platformToken(row, scopes);
+    expect(token).toMatch(/^at-/);
+    const [assertion] = platform.assertions.slice(-1);
+    expect(assertion).toMatchObject({ iss: platform.clientId, sub: platform.clientId, aud: platform.tokenEndpoint });
+    expect(typeof assertion!.jti).toBe('string');
+    // Kept until it nears its expiry: no second request.
+    expect(await t.app.services.lti.platformToken(row, scopes)).toBe(token);
+    expect(platform.assertions).toHaveLength(1);
+    // A platform that does not know Veritas's key refuses the assertion: said as the LMS being unusable, not a crash.
+    const stranger = await startTestPlatform({ clientId: platform.clientId });
+    stranger.toolJwksUrl = platform.jwksUrl; // the platform's own keys, not Veritas's
+    try {
+      await expect(t.app.services.lti.platformToken({ ...row, id: randomUUID(), token_endpoint: stranger.tokenEndpoint }, scopes)).rejects.toMatchObject({
+        code: 'lti-platform-unavailable',
+      });
+    } finally {
+      await stranger.close();
+    }
+  });
+});

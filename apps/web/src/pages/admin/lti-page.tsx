@@ -148,7 +148,7 @@ function RegistrationDialog({ registration, onSaved }: { registration?: Registra
       <Button className={registration ? 'btn' : 'btn btn-primary'} {...(registration ? { 'aria-label': title } : {})}>
         {registration ? 'Change' : 'Register an LMS'}
       </Button>
-      <Modal className="modal" isDismissable>
+      <Modal className="modal modal-tall" isDismissable>
         <Dialog className="dialog">
           {({ close }) => {
             const submit = async (ev: FormEvent<HTMLFormElement>) => {

@@ -14,7 +14,7 @@ let browser: Browser;
 beforeAll(async () => {
   web = await startWebServer('lti-web');
   browser = await launchChromium();
-}, 180_000);
+}, 600_000);
 
 afterAll(async () => {
   await browser?.close();
