@@ -191,6 +191,22 @@ const hostileBodies: Record<string, () => Promise<[string, string, number][]>> =
     ['displayName with a lone surrogate', JSON.stringify({ email: 'a@b.test', role: 'student', displayName: LONE }), 400],
   ],
   'POST /v1/auth/links/{token}': async () => [['password with U+0000', JSON.stringify({ password: NUL.repeat(10) }), 400]],
+  'POST /v1/admin/lti/registrations': async () => LTI_HOSTILE,
+  'PUT /v1/admin/lti/registrations/{registrationId}': async () => LTI_HOSTILE,
+  'POST /v1/lti/{registrationId}/login': async () => [
+    ['iss with U+0000', JSON.stringify({ iss: `https://lms.test/${NUL}`, login_hint: 'x', target_link_uri: 'https://v.test' }), 400],
+    ['login_hint with a lone surrogate', JSON.stringify({ iss: 'https://lms.test', login_hint: LONE, target_link_uri: 'https://v.test' }), 400],
+    [
+      'lti_message_hint past its limit',
+      JSON.stringify({ iss: 'https://lms.test', login_hint: 'x', target_link_uri: 'https://v.test', lti_message_hint: 'x'.repeat(5000) }),
+      400,
+    ],
+  ],
+  'POST /v1/lti/launch': async () => [
+    ['state with U+0000', JSON.stringify({ id_token: 'a.b.c', state: NUL }), 400],
+    ['id_token with a lone surrogate', JSON.stringify({ id_token: LONE, state: 'x' }), 400],
+    ['id_token past its limit', JSON.stringify({ id_token: 'x'.repeat(70_000), state: 'x' }), 400],
+  ],
   'PUT /v1/admin/sso': async () => [
     ['issuer with U+0000', JSON.stringify({ issuer: `https://idp.test/${NUL}`, clientId: 'x' }), 400],
     ['clientSecret with a lone surrogate', JSON.stringify({ issuer: 'https://idp.test', clientId: 'x', clientSecret: LONE }), 400],
@@ -313,6 +329,26 @@ const hostileBodies: Record<string, () => Promise<[string, string, number][]>> =
   ],
 };
 
+/** An LMS registration body spoiled one field at a time. */
+const LTI_REGISTRATION = {
+  name: 'LMS',
+  issuer: 'https://lms.test',
+  clientId: 'c',
+  deploymentIds: ['d'],
+  jwksUrl: 'https://lms.test/jwks',
+  authEndpoint: 'https://lms.test/auth',
+  tokenEndpoint: 'https://lms.test/token',
+};
+const LTI_HOSTILE: [string, string, number][] = [
+  ['issuer with U+0000', JSON.stringify({ ...LTI_REGISTRATION, issuer: `https://lms.test/${NUL}` }), 400],
+  ['name with a lone surrogate', JSON.stringify({ ...LTI_REGISTRATION, name: LONE }), 400],
+  ['a deployment id with U+0000', JSON.stringify({ ...LTI_REGISTRATION, deploymentIds: [NUL] }), 400],
+  ['no deployment', JSON.stringify({ ...LTI_REGISTRATION, deploymentIds: [] }), 400],
+  ['a javascript: JWKS URL', JSON.stringify({ ...LTI_REGISTRATION, jwksUrl: 'javascript:alert(1)' }), 400],
+  ['a frame origin with a path', JSON.stringify({ ...LTI_REGISTRATION, frameOrigins: ['https://lms.test/course'] }), 400],
+  ['clientId past its limit', JSON.stringify({ ...LTI_REGISTRATION, clientId: 'x'.repeat(300) }), 400],
+];
+
 /** A valid exam body the hostile cases spoil one field of. */
 const EXAM = {
   title: 'Exam',
@@ -350,6 +386,7 @@ function urlFor(op: Operation, id: string, query = ''): string {
       .replace('{token}', 'A'.repeat(43))
       .replace('{exportId}', '00000000-0000-4000-8000-000000000000')
       .replace('{tenant}', ssoTenant.slug)
+      .replace('{registrationId}', '00000000-0000-4000-8000-000000000000')
       .replace(/\{(userId|observerId|teacherId|classId|keyId|examId|attemptId|studentId)\}/g, 'unknown-id') + query
   );
 }

@@ -101,6 +101,31 @@ async function newHook(admin: Person): Promise<{ id: string }> {
   const payload = { url: 'https://hooks.example.invalid/matrix', events: ['attempt.graded'] };
   return json(await inject('POST', '/v1/admin/webhooks', as(admin), payload), 201, 'creating a webhook endpoint');
 }
+/** An LMS registration body (its URLs are never fetched by these routes); a fresh client id each time, as one per issuer and client is allowed. */
+const ltiBody = () => ({
+  name: 'Matrix LMS',
+  issuer: 'https://lms.matrix.example',
+  clientId: `matrix-${randomBytes(5).toString('hex')}`,
+  deploymentIds: ['matrix-deployment'],
+  jwksUrl: 'https://lms.matrix.example/jwks',
+  authEndpoint: 'https://lms.matrix.example/auth',
+  tokenEndpoint: 'https://lms.matrix.example/token',
+});
+const ltiLogin = () => ({ iss: 'https://lms.matrix.example', login_hint: 'matrix', target_link_uri: 'https://veritas.example/launch' });
+async function newLtiRegistration(admin: Person): Promise<string> {
+  return json<{ id: string }>(await inject('POST', '/v1/admin/lti/registrations', as(admin), ltiBody()), 201, 'registering an LMS').id;
+}
+const ltiRegistrations: { a?: Promise<string>; b?: Promise<string> } = {};
+let victim: string | undefined;
+/** A registration of A's for the delete row: made again only once the last one was deleted (an institution registers at most 20). */
+async function ltiVictim(): Promise<string> {
+  const db = t.app.services.database.db;
+  const alive = victim && (await db.selectFrom('lti_registrations').select('id').where('id', '=', victim).executeTakeFirst());
+  if (!alive) victim = await newLtiRegistration(w.school.admin);
+  return victim!;
+}
+/** A's (or B's) one registration, made on first use. */
+const ltiRegistration = (of: 'a' | 'b') => (ltiRegistrations[of] ??= newLtiRegistration(of === 'a' ? w.school.admin : w.school.stranger));
 async function newInvitation(admin: Person): Promise<string> {
   const r = json<{ id: string }>(
     await inject('POST', '/v1/admin/invitations', as(admin), { email: `inv-${randomBytes(5).toString('hex')}@matrix.test`, role: 'student' }),
@@ -472,6 +497,31 @@ const ROWS: Record<string, Row> = {
   'GET /v1/auth/sso/{tenant}': { a: () => ({ url: `/v1/auth/sso/${w.school.tenant.slug}` }) },
   'GET /v1/auth/sso/{tenant}/start': { a: () => ({ url: `/v1/auth/sso/${w.school.tenant.slug}/start` }) },
   'GET /v1/auth/sso/callback': { a: () => ({ url: '/v1/auth/sso/callback' }) },
+  // LTI 1.3 (issue 17): an admin's registrations (fresh ones where the route changes or removes one); the LMS-facing routes are open to
+  // anyone and judge what they are sent: a login initiation of A's registration redirects every caller alike; a launch with no live login is 400.
+  'GET /v1/admin/lti': { a: () => ({ url: '/v1/admin/lti' }) },
+  'POST /v1/admin/lti/registrations': { a: () => ({ url: '/v1/admin/lti/registrations', payload: ltiBody() }), ok: [201], audit: 'lti-registration.create' },
+  'GET /v1/admin/lti/registrations/{registrationId}': {
+    a: async () => ({ url: `/v1/admin/lti/registrations/${await ltiRegistration('a')}` }),
+    b: async () => ({ url: `/v1/admin/lti/registrations/${await ltiRegistration('b')}` }),
+  },
+  'PUT /v1/admin/lti/registrations/{registrationId}': {
+    a: async () => ({ url: `/v1/admin/lti/registrations/${await ltiRegistration('a')}`, payload: { ...ltiBody(), clientId: 'matrix-a' } }),
+    b: async () => ({ url: `/v1/admin/lti/registrations/${await ltiRegistration('b')}`, payload: { ...ltiBody(), clientId: 'matrix-b' } }),
+    audit: 'lti-registration.update',
+  },
+  'DELETE /v1/admin/lti/registrations/{registrationId}': {
+    a: async () => ({ url: `/v1/admin/lti/registrations/${await ltiVictim()}` }),
+    b: async () => ({ url: `/v1/admin/lti/registrations/${await ltiRegistration('b')}` }),
+    audit: 'lti-registration.delete',
+  },
+  'GET /v1/lti/jwks': { a: () => ({ url: '/v1/lti/jwks' }) },
+  'GET /v1/lti/{registrationId}/login': {
+    a: async () => ({ url: `/v1/lti/${await ltiRegistration('a')}/login?${new URLSearchParams(ltiLogin())}` }),
+    ok: [302],
+  },
+  'POST /v1/lti/{registrationId}/login': { a: async () => ({ url: `/v1/lti/${await ltiRegistration('a')}/login`, payload: ltiLogin() }), ok: [302] },
+  'POST /v1/lti/launch': { a: () => ({ url: '/v1/lti/launch', payload: { id_token: 'not.a.token', state: 'no-such-state' } }), ok: [400] },
   // Review: the queue by role; a session's flags for its reviewers and observers; decisions on a fresh flag of S1's session each time
   // (one decided is settled); answers by the student a flag is about (no admin answers, so no mirror row on B's ids: B's people on
   // A's ids stand for it). A teacher of another class or another student: an unknown flag.

@@ -1790,6 +1790,132 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/admin/lti': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** My institution’s LMS registrations (LTI 1.3) and the URLs to paste into the LMS */
+    get: operations['getAdminLti'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/admin/lti/registrations': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Register an LMS platform
+     * @description URLs are https (plain http only on localhost). At most 20 per institution; one per issuer and client id. Audited.
+     */
+    post: operations['postAdminLtiRegistrations'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/admin/lti/registrations/{registrationId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One LMS registration */
+    get: operations['getAdminLtiRegistrationsByRegistrationId'];
+    /**
+     * Change an LMS registration
+     * @description The whole registration, as when created. Audited.
+     */
+    put: operations['putAdminLtiRegistrationsByRegistrationId'];
+    post?: never;
+    /**
+     * Remove an LMS registration
+     * @description Its launches stop working; the accounts and classes it made stay. Audited.
+     */
+    delete: operations['deleteAdminLtiRegistrationsByRegistrationId'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/lti/jwks': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Veritas’s public keys as an LTI tool (JWKS)
+     * @description RS256 keys that sign Veritas’s client assertions; paste this URL into the LMS.
+     */
+    get: operations['getLtiJwks'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/lti/{registrationId}/login': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * OIDC third-party login initiation (the LMS calls it to start a launch)
+     * @description Checks the issuer, client id and deployment against the registration, keeps a state and a nonce (single use, 10 minutes) and redirects the browser to the platform’s auth endpoint. Unknown registration: 404 lti-not-registered; another issuer, client or deployment: 400 lti-launch-refused.
+     */
+    get: operations['getLtiByRegistrationIdLogin'];
+    put?: never;
+    /**
+     * OIDC third-party login initiation (the LMS calls it to start a launch)
+     * @description Checks the issuer, client id and deployment against the registration, keeps a state and a nonce (single use, 10 minutes) and redirects the browser to the platform’s auth endpoint. Unknown registration: 404 lti-not-registered; another issuer, client or deployment: 400 lti-launch-refused.
+     */
+    post: operations['postLtiByRegistrationIdLogin'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/lti/launch': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * The launch: the platform posts the id token here (form_post)
+     * @description Takes the login its `state` names (once; 10 minutes; else 400 lti-state-invalid), verifies the id token against the platform’s JWKS (RS256 only) and its claims (iss, aud, azp, exp, nonce, deployment, message type, version 1.3.0), else 400 lti-launch-refused with the `reason`. The person is found or made (Learner → student, Instructor → teacher, Administrator → admin), the course becomes a class, the person is signed in (cookies SameSite=None; Secure; Partitioned, for the LMS frame) and sent to the exam (a student) or its dashboard (a teacher), with `?lti=<registration>` so that page may be framed by the LMS.
+     */
+    post: operations['postLtiLaunch'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -7722,7 +7848,7 @@ export interface operations {
               /** @description Teachers: their department */
               department?: string | null;
               /** @description How this sign-in was made */
-              authMethod: 'password' | 'oidc';
+              authMethod: 'password' | 'oidc' | 'lti';
             };
           };
         };
@@ -7812,7 +7938,7 @@ export interface operations {
               /** @description Teachers: their department */
               department?: string | null;
               /** @description How this sign-in was made */
-              authMethod: 'password' | 'oidc';
+              authMethod: 'password' | 'oidc' | 'lti';
             };
           };
         };
@@ -7974,7 +8100,7 @@ export interface operations {
             /** @description Teachers: their department */
             department?: string | null;
             /** @description How this sign-in was made */
-            authMethod: 'password' | 'oidc';
+            authMethod: 'password' | 'oidc' | 'lti';
           };
         };
       };
@@ -8047,7 +8173,7 @@ export interface operations {
             /** @description Teachers: their department */
             department?: string | null;
             /** @description How this sign-in was made */
-            authMethod: 'password' | 'oidc';
+            authMethod: 'password' | 'oidc' | 'lti';
           };
         };
       };
@@ -8492,7 +8618,7 @@ export interface operations {
               /** @description Teachers: their department */
               department?: string | null;
               /** @description How this sign-in was made */
-              authMethod: 'password' | 'oidc';
+              authMethod: 'password' | 'oidc' | 'lti';
             };
           };
         };
@@ -14242,6 +14368,695 @@ export interface operations {
       };
       /** @description application/problem+json */
       410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getAdminLti: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            tool: {
+              /** @description The redirect (launch) URL: where the LMS posts the id token */
+              launchUrl: string;
+              /** @description Veritas’s public keys (JWKS URL) */
+              jwksUrl: string;
+              /** @description Each registration has its own login-initiation URL (`loginUrl`) */
+              loginUrlTemplate: string;
+            };
+            registrations: {
+              id: string;
+              name: string;
+              issuer: string;
+              clientId: string;
+              deploymentIds: string[];
+              jwksUrl: string;
+              authEndpoint: string;
+              tokenEndpoint: string;
+              frameOrigins: string[];
+              /** @description Veritas’s login-initiation URL for this registration: paste it into the LMS */
+              loginUrl: string;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+            }[];
+          };
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  postAdminLtiRegistrations: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description What the institution calls this LMS (shown on the LTI page) */
+          name: string;
+          /** @description The platform’s issuer (`iss`), e.g. https://canvas.instructure.com */
+          issuer: string;
+          /** @description The client id the LMS gave Veritas */
+          clientId: string;
+          /** @description The deployment ids a launch may carry (one per place the LMS installed Veritas) */
+          deploymentIds: string[];
+          /** @description The platform’s public keys (JWKS URL) */
+          jwksUrl: string;
+          /** @description The platform’s OIDC authorization endpoint (where the login initiation sends the browser) */
+          authEndpoint: string;
+          /** @description The platform’s OAuth 2 token endpoint (client credentials, for LTI Advantage services) */
+          tokenEndpoint: string;
+          /** @description Origins whose pages may frame what a launch opens (frame-ancestors). Default: the issuer’s and the auth endpoint’s origins. */
+          frameOrigins?: string[];
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            name: string;
+            issuer: string;
+            clientId: string;
+            deploymentIds: string[];
+            jwksUrl: string;
+            authEndpoint: string;
+            tokenEndpoint: string;
+            frameOrigins: string[];
+            /** @description Veritas’s login-initiation URL for this registration: paste it into the LMS */
+            loginUrl: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+          };
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getAdminLtiRegistrationsByRegistrationId: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        registrationId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            name: string;
+            issuer: string;
+            clientId: string;
+            deploymentIds: string[];
+            jwksUrl: string;
+            authEndpoint: string;
+            tokenEndpoint: string;
+            frameOrigins: string[];
+            /** @description Veritas’s login-initiation URL for this registration: paste it into the LMS */
+            loginUrl: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+          };
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  putAdminLtiRegistrationsByRegistrationId: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        registrationId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description What the institution calls this LMS (shown on the LTI page) */
+          name: string;
+          /** @description The platform’s issuer (`iss`), e.g. https://canvas.instructure.com */
+          issuer: string;
+          /** @description The client id the LMS gave Veritas */
+          clientId: string;
+          /** @description The deployment ids a launch may carry (one per place the LMS installed Veritas) */
+          deploymentIds: string[];
+          /** @description The platform’s public keys (JWKS URL) */
+          jwksUrl: string;
+          /** @description The platform’s OIDC authorization endpoint (where the login initiation sends the browser) */
+          authEndpoint: string;
+          /** @description The platform’s OAuth 2 token endpoint (client credentials, for LTI Advantage services) */
+          tokenEndpoint: string;
+          /** @description Origins whose pages may frame what a launch opens (frame-ancestors). Default: the issuer’s and the auth endpoint’s origins. */
+          frameOrigins?: string[];
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            name: string;
+            issuer: string;
+            clientId: string;
+            deploymentIds: string[];
+            jwksUrl: string;
+            authEndpoint: string;
+            tokenEndpoint: string;
+            frameOrigins: string[];
+            /** @description Veritas’s login-initiation URL for this registration: paste it into the LMS */
+            loginUrl: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+          };
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  deleteAdminLtiRegistrationsByRegistrationId: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        registrationId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getLtiJwks: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            keys: {
+              [key: string]: unknown;
+            }[];
+          };
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getLtiByRegistrationIdLogin: {
+    parameters: {
+      query: {
+        iss: string;
+        login_hint: string;
+        target_link_uri: string;
+        lti_message_hint?: string;
+        lti_deployment_id?: string;
+        client_id?: string;
+        lti_storage_target?: string;
+      };
+      header?: never;
+      path: {
+        registrationId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description To the platform’s auth endpoint */
+      302: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  postLtiByRegistrationIdLogin: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        registrationId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          iss: string;
+          login_hint: string;
+          target_link_uri: string;
+          lti_message_hint?: string;
+          lti_deployment_id?: string;
+          client_id?: string;
+          lti_storage_target?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description To the platform’s auth endpoint */
+      302: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  postLtiLaunch: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          id_token: string;
+          state: string;
+        };
+      };
+    };
+    responses: {
+      /** @description To the exam or its dashboard, signed in */
+      303: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      502: {
         headers: {
           [name: string]: unknown;
         };

@@ -16,6 +16,7 @@ import { argon2Hasher } from '../modules/auth';
 import { callbackUrlOf, start, useProvider } from '../modules/sso/testing/sso-flow';
 import { signInAtProvider, startTestProvider, type TestProvider } from '../modules/sso/testing/test-provider';
 import type { TenantRow } from '../modules/people';
+import { startTestPlatform, formOf, ROLE, type TestPlatform } from '../modules/lti/testing/test-platform';
 
 let t: TestApp;
 let sdk: ReturnType<typeof buildSdkInto>;
@@ -39,6 +40,7 @@ beforeAll(async () => {
   provider.accounts.set(SSO_SUB, { sub: SSO_SUB });
 });
 afterAll(async () => {
+  await lms?.platform.close();
   await provider?.close();
   await t?.close();
 });
@@ -69,6 +71,7 @@ async function requestFor(method: string, url: string, own: CreatedSession) {
   if (method === 'POST' && url === '/v1/sessions/:id/events') return { path, payload: await buildBatch({ sessionId: own.id, writeToken: own.writeToken }) };
   if (method === 'POST' && url === '/v1/bundles') return { path, payload: await buildBundle({ id: `accessWalkBundle${String(bundleN++).padStart(4, '0')}` }) };
   if (url.startsWith('/v1/auth/')) return signInRequestFor(method, url);
+  if (url.startsWith('/v1/lti/')) return ltiRequestFor(method, url);
   if (url === '/sdk/recorder@:version.js') return { path: `/sdk/recorder@${sdk.version}.js` };
   // A live stream lasts as long as its session: the walk's ends after the stored events and the end.
   // The raw data is given for an ended session only.
@@ -99,6 +102,31 @@ async function signInRequestFor(method: string, url: string): Promise<{ path: st
     const email = `walk-${bundleN++}@access.test`;
     const { url: link } = await t.app.services.auth.links.invite(ANONYMOUS, tenantId(signer.user.tenant_id), { email, role: 'student' }, 'http://x', context);
     return { path: url.replace(':token', link.split('/accept/')[1]!), ...(method === 'POST' ? { payload: { password: 'a walk passphrase' } } : {}) };
+  }
+  return { path: url };
+}
+
+/** LTI's LMS-facing routes: a registered test platform, a login initiation of it, and a launch with what its auth endpoint posts. */
+let lms: { platform: TestPlatform; registrationId: string } | undefined;
+async function ltiRequestFor(method: string, url: string): Promise<{ path: string; payload?: object }> {
+  if (!lms) {
+    const platform = await startTestPlatform();
+    const tenant = await buildTenant(t.app);
+    const admin = await buildPerson(t.app, tenant, 'admin');
+    const body = { name: 'Walk LMS', issuer: platform.issuer, clientId: platform.clientId, deploymentIds: [platform.deploymentId] };
+    const urls = { jwksUrl: platform.jwksUrl, authEndpoint: platform.authEndpoint, tokenEndpoint: platform.tokenEndpoint };
+    const r = await t.app.inject({ method: 'POST', url: '/v1/admin/lti/registrations', headers: admin.headers, payload: { ...body, ...urls } });
+    lms = { platform, registrationId: (r.json() as { id: string }).id };
+  }
+  const params = { iss: lms.platform.issuer, login_hint: `walk-${bundleN++}`, target_link_uri: 'https://veritas.invalid/launch' };
+  const login = `/v1/lti/${lms.registrationId}/login`;
+  if (url === '/v1/lti/:registrationId/login')
+    return method === 'POST' ? { path: login, payload: params } : { path: `${login}?${new URLSearchParams(params)}` };
+  if (url === '/v1/lti/launch') {
+    lms.platform.launches.set(params.login_hint, { sub: params.login_hint, roles: [ROLE.learner] });
+    const started = await t.app.inject({ method: 'GET', url: `${login}?${new URLSearchParams(params)}` });
+    const form = formOf(await (await fetch(String(started.headers.location))).text());
+    return { path: url, payload: { id_token: form.id_token, state: form.state } };
   }
   return { path: url };
 }
@@ -195,6 +223,8 @@ describe('every route answers as its declared access promises', () => {
       'GET /v1/auth/sso/:tenant',
       'GET /v1/auth/sso/:tenant/start',
       'GET /v1/auth/sso/callback',
+      'POST /v1/lti/launch',
+      'GET /v1/lti/:registrationId/login',
       'POST /v1/exams/:examId/live-tickets',
       'GET /v1/exams/:examId/live',
       'GET /v1/exams/:examId/alerts/socket',

@@ -59,6 +59,7 @@ import { retentionRoutes } from '../modules/retention';
 import { reportsRoutes } from '../modules/reports';
 import { exportsRoutes } from '../modules/exports';
 import { consentRoutes, subjectExportRoutes } from '../modules/privacy';
+import { ltiFrameHeaders, ltiRoutes } from '../modules/lti';
 
 export interface AppDeps {
   config: Config;
@@ -209,6 +210,7 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, hu
         { name: 'review', description: 'Flag review: consolidated flags, reviewers’ decisions, students’ answers' },
         { name: 'exams', description: 'Exams: their window, classes, co-teachers, analysis settings and results release' },
         { name: 'attempts', description: 'Attempts at exams: start or resume, submit, abandon, scores and partners’ analyses' },
+        { name: 'lti', description: 'LTI 1.3: Veritas inside an institution’s LMS (registrations, login initiation, launch)' },
         { name: 'dashboards', description: 'Each page’s data in one request: student and teacher dashboards, exam analytics and CSV, attempt monitoring' },
         { name: 'privacy', description: 'Consent texts and agreements; subject-access archives behind expiring links' },
       ],
@@ -232,10 +234,14 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, hu
   const webDist = config.webDist && existsSync(config.webDist) ? config.webDist : undefined;
   if (webDist) await app.register(fastifyStatic, { root: webDist, wildcard: false, index: false, decorateReply: true, serveDotFiles: false });
 
-  installProblemHandlers(app, (req, reply) => {
+  installProblemHandlers(app, async (req, reply) => {
     const isPage = req.method === 'GET' && !req.url.startsWith('/v1/') && (req.headers.accept ?? '').includes('text/html');
     // The web app routes by path: any page path gets index.html.
-    if (webDist && isPage) return reply.type('text/html').sendFile('index.html');
+    if (webDist && isPage) {
+      // A page an LTI launch opened (`?lti=`) may be framed by that LMS (modules/lti).
+      await ltiFrameHeaders(services.lti, req, reply);
+      return reply.type('text/html').sendFile('index.html');
+    }
     return reply
       .code(404)
       .type('application/problem+json')
@@ -286,5 +292,6 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, hu
   await app.register(exportsRoutes, deps);
   await app.register(consentRoutes, deps);
   await app.register(subjectExportRoutes, deps);
+  await app.register(ltiRoutes, deps);
   return app as unknown as App;
 }

@@ -46,7 +46,7 @@ export const ROLES = ['admin', 'teacher', 'observer', 'student'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** How a person proved who they are (recorded in the audit). */
-export type AuthMethod = 'password' | 'oidc';
+export type AuthMethod = 'password' | 'oidc' | 'lti';
 
 /** A signed-in person of a tenant, from a verified access token. */
 export interface UserActor {

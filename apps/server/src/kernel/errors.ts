@@ -78,6 +78,12 @@ export const PROBLEMS = {
   'consent-not-current': { status: 409, title: 'This is not the current version of the consent text; read the current one and agree to it' },
   'export-not-ready': { status: 409, title: 'The archive is not built yet; follow its progress and download it once done' },
   'export-token-invalid': { status: 403, title: 'The download token does not match this archive' },
+  // docs/adr/0028-lti-with-jose.md
+  'lti-launch-refused': { status: 400, title: 'The LTI launch was refused: its id token or claims do not hold' },
+  'lti-state-invalid': { status: 400, title: 'This LTI launch is unknown, already used or expired; launch again from the LMS' },
+  'lti-not-registered': { status: 404, title: 'No LTI registration of this platform' },
+  'lti-registration-invalid': { status: 400, title: 'The LTI registration is not usable' },
+  'lti-platform-unavailable': { status: 502, title: 'The LMS could not be reached; retry later' },
 } as const;
 
 export type ProblemCode = keyof typeof PROBLEMS;

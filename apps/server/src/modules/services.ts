@@ -44,6 +44,7 @@ import {
 import { BUILD_SUBJECT_EXPORT, createConsentService, createSubjectExportsService, type ConsentService, type SubjectExportsService } from './privacy';
 import { createBlobStore } from '../platform/blob/create-blob-store';
 import type { BlobStore } from '../platform/blob/blob-store';
+import { createLtiService, type LtiService } from './lti';
 import { createWebhooksService, DELIVER_WEBHOOK, subscribeWebhooks, webhookQueuePolicy, type WebhooksService } from './webhooks';
 
 /** Every module's service, wired once per app: the composition root of the modules. */
@@ -116,6 +117,8 @@ export interface Services {
   /** The blob store (platform/blob), opened on first use and closed with the app. */
   blob(): Promise<BlobStore>;
   closeBlob(): Promise<void>;
+  /** LTI 1.3: LMS registrations, login initiation and launch (calls auth.signIn). */
+  lti: LtiService;
 }
 
 export interface ServiceOptions {
@@ -231,6 +234,7 @@ export function createServices(database: Database, config: Config, metrics: AppM
     accessTokens,
     auth,
     sso: createSsoService({ database, audit, auth }),
+    lti: createLtiService({ database, audit, auth }),
     review,
     analysis,
     live,

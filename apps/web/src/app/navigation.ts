@@ -18,6 +18,7 @@ export const NAVIGATION: Record<Audience, readonly NavItem[]> = {
     { to: '/admin/audit', label: 'Audit log' },
     { to: '/admin/institution', label: 'Institution' },
     { to: '/admin/webhooks', label: 'Webhooks' },
+    { to: '/admin/lti', label: 'LMS' },
     { to: '/review', label: 'Review' },
   ],
   teacher: [

@@ -31,6 +31,7 @@ const GUARDED: { roles: readonly Role[]; pages: { path: string; lazy: PageLoader
       { path: 'admin/audit', lazy: page(() => import('../pages/admin/audit-page'), 'AuditPage') },
       { path: 'admin/institution', lazy: page(() => import('../pages/admin/institution-page'), 'InstitutionPage') },
       { path: 'admin/webhooks', lazy: page(() => import('../pages/admin/webhooks-page'), 'WebhooksPage') },
+      { path: 'admin/lti', lazy: page(() => import('../pages/admin/lti-page'), 'LtiPage') },
     ],
   },
   // An observer reads the classes of the teachers they are attached to; the page offers them no change.

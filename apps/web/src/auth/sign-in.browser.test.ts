@@ -81,7 +81,7 @@ async function recordHeadings(page: Page) {
 
 describe('signing in', () => {
   it.each([
-    { role: 'admin', start: '/admin/users', nav: ['Users', 'Invitations', 'Classes', 'API keys', 'Audit log', 'Institution', 'Webhooks', 'Review'] },
+    { role: 'admin', start: '/admin/users', nav: ['Users', 'Invitations', 'Classes', 'API keys', 'Audit log', 'Institution', 'Webhooks', 'LMS', 'Review'] },
     { role: 'teacher', start: '/classes', nav: ['Classes', 'Dashboard', 'Exams', 'Sessions', 'Review'] },
     { role: 'observer', start: '/sessions', nav: ['Sessions', 'Classes', 'Review'] },
     { role: 'student', start: '/my/sessions', nav: ['My sessions', 'My dashboard', 'My exams', 'My flags', 'Profile'] },

@@ -157,7 +157,8 @@ export function createAccessTokens(database: Database, clock: () => Date = () =>
         const role = payload.role;
         const tid = payload.tid;
         const via = Array.isArray(payload.amr) ? payload.amr[0] : undefined;
-        if (typeof tid !== 'string' || tid === '' || !(ROLES as readonly unknown[]).includes(role) || (via !== 'password' && via !== 'oidc')) return INVALID;
+        if (typeof tid !== 'string' || tid === '' || !(ROLES as readonly unknown[]).includes(role) || (via !== 'password' && via !== 'oidc' && via !== 'lti'))
+          return INVALID;
         const sid = typeof payload.sid === 'string' && payload.sid !== '' ? { signInId: payload.sid } : {};
         const actor: UserActor = { kind: 'user', userId: payload.sub!, tenantId: tenantId(tid), role: role as Role, via, scope: tenantScope(tid), ...sid };
         if (verified.size >= MAX_REMEMBERED) verified.delete(verified.keys().next().value!);

@@ -29,7 +29,7 @@ export const Me = Type.Object({
   tenant: Type.Object({ id: Type.String(), slug: Type.String(), name: Type.String() }),
   enrollmentId: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'Students: the institution’s enrollment id' })),
   department: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'Teachers: their department' })),
-  authMethod: Type.Union([Type.Literal('password'), Type.Literal('oidc')], { description: 'How this sign-in was made' }),
+  authMethod: Type.Union([Type.Literal('password'), Type.Literal('oidc'), Type.Literal('lti')], { description: 'How this sign-in was made' }),
 });
 export type MeView = Static<typeof Me>;
 

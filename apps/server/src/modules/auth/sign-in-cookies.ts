@@ -14,10 +14,20 @@ const REFRESH_PATH = '/v1/auth';
 
 const base = (secure: boolean): CookieSerializeOptions => ({ secure, sameSite: 'strict', maxAge: REFRESH_TOKEN_TTL_S });
 
-/** Sets the refresh and CSRF cookies of a sign-in (SameSite=Strict: a cross-site request carries neither). */
+/**
+ * A sign-in made by an LTI launch lives inside the LMS's frame, where the page is a cross-site
+ * context: its cookies are SameSite=None, Secure (else the browser never sends them there) and
+ * Partitioned (kept in the LMS site's cookie jar only, so browsers that block third-party cookies keep
+ * them, and no other site that frames Veritas can make the browser send them). The CSRF double
+ * submit still guards the refresh.
+ */
+const framed = (): CookieSerializeOptions => ({ secure: true, sameSite: 'none', partitioned: true, maxAge: REFRESH_TOKEN_TTL_S });
+
+/** Sets the refresh and CSRF cookies of a sign-in (SameSite=Strict: a cross-site request carries neither; an LTI sign-in's: see `framed`). */
 export function setSignInCookies(reply: FastifyReply, signedIn: SignedIn, { secure }: { secure: boolean }): void {
-  reply.setCookie(REFRESH_COOKIE, signedIn.refreshToken, { ...base(secure), httpOnly: true, path: REFRESH_PATH });
-  reply.setCookie(CSRF_COOKIE, signedIn.csrfToken, { ...base(secure), httpOnly: false, path: '/' });
+  const options = signedIn.authMethod === 'lti' ? framed() : base(secure);
+  reply.setCookie(REFRESH_COOKIE, signedIn.refreshToken, { ...options, httpOnly: true, path: REFRESH_PATH });
+  reply.setCookie(CSRF_COOKIE, signedIn.csrfToken, { ...options, httpOnly: false, path: '/' });
 }
 
 export function clearSignInCookies(reply: FastifyReply, { secure }: { secure: boolean } = { secure: true }): void {

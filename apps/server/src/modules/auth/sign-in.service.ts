@@ -156,7 +156,7 @@ export function createSignIn({ database, accessTokens, audit, hasher, clock }: S
     if (row.used_at !== null) return refused(row, 'auth.refresh-reused', context, 'refresh-reused');
     const user = await findUser(db, tenantId(row.tenant_id), row.user_id).catch(rethrowUnavailable);
     if (!user || user.status !== 'active') return refused(row, 'auth.refresh-refused', context, 'invalid-credential');
-    const via: AuthMethod = row.auth_method === 'oidc' ? 'oidc' : 'password';
+    const via: AuthMethod = row.auth_method === 'oidc' || row.auth_method === 'lti' ? row.auth_method : 'password';
     const now = clock();
     const { tokens, store } = await issue(user, via, row.family_id, now);
     const spent = await db
@@ -177,7 +177,7 @@ export function createSignIn({ database, accessTokens, audit, hasher, clock }: S
     const row = await findRefreshToken(db, tokenHash(refreshToken)).catch(rethrowUnavailable);
     if (!row || row.revoked_at !== null) return;
     const user = await findUser(db, tenantId(row.tenant_id), row.user_id).catch(rethrowUnavailable);
-    const via: AuthMethod = row.auth_method === 'oidc' ? 'oidc' : 'password';
+    const via: AuthMethod = row.auth_method === 'oidc' || row.auth_method === 'lti' ? row.auth_method : 'password';
     await db
       .transaction()
       .execute(async (trx) => {

@@ -7,7 +7,7 @@ import { deleteExpiredExamTickets, findExamTicket, insertExamTicket } from './ex
 import type { LivePurpose } from './exam-live.schemas';
 import { LIVE_TICKET_TTL_S } from './live-tickets.service';
 
-const AUTH_METHODS: readonly string[] = ['password', 'oidc'] satisfies AuthMethod[];
+const AUTH_METHODS: readonly string[] = ['password', 'oidc', 'lti'] satisfies AuthMethod[];
 
 export interface ExamTickets {
   /** A ticket for one channel of one exam, issued to a person already let through as its watcher. Shown once; stored hashed. */

@@ -10,7 +10,7 @@ import { deleteExpiredLiveTickets, findLiveTicket, insertLiveTicket } from './li
 /** A ticket opens a stream within this long of being issued (the stream then lives on, re-checked). */
 export const LIVE_TICKET_TTL_S = 60;
 
-const AUTH_METHODS: readonly string[] = ['password', 'oidc'] satisfies AuthMethod[];
+const AUTH_METHODS: readonly string[] = ['password', 'oidc', 'lti'] satisfies AuthMethod[];
 
 export interface LiveTickets {
   /**

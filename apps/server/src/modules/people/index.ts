@@ -6,3 +6,4 @@ export { createPeopleService, type PeopleService } from './people.service';
 export type { Caller, UsersService } from './users.service';
 export type { ClassesService } from './classes.service';
 export type { TenantService, HostSignals } from './tenant.service';
+export { insertClass, addMember } from './classes.repository';

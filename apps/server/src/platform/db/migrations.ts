@@ -16,6 +16,7 @@ import { dashboardScaleMigration } from './schema-steps/0011-dashboard-scale';
 import { webhooksMigration } from './schema-steps/0016-webhooks';
 import { shareLinkScopeMigration } from './schema-steps/0017-share-link-scope';
 import { dashboardExamVersionMigration } from './schema-steps/0022-dashboard-exam-version';
+import { ltiMigration } from './schema-steps/0018-lti';
 
 /**
  * Numbered migrations, in code so they ship with the server and run unchanged on PGlite and
@@ -153,6 +154,7 @@ const migrations: Record<string, Migration> = {
   '0016_webhooks': { up: webhooksMigration },
   '0017_share_link_scope': { up: shareLinkScopeMigration },
   '0022_dashboard_exam_version': { up: dashboardExamVersionMigration },
+  '0018_lti': { up: ltiMigration },
 };
 
 class InCodeProvider implements MigrationProvider {

@@ -543,7 +543,61 @@ export interface DashboardStudentsTable {
   percent_sum: number;
 }
 
+/** 0018_lti: a tenant's LMS registrations (LTI 1.3), the tool's keys, logins in flight, linked LMS users and courses. */
+export interface LtiRegistrationsTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  issuer: string;
+  client_id: string;
+  deployment_ids: Json<string[]>;
+  jwks_url: string;
+  auth_endpoint: string;
+  token_endpoint: string;
+  frame_origins: Json<string[]>;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface LtiToolKeysTable {
+  kid: string;
+  private_jwk: Json<Record<string, unknown>>;
+  public_jwk: Json<Record<string, unknown>>;
+  created_at: CreatedAt;
+  retired_at: Moment;
+}
+
+export interface LtiLoginsTable {
+  state: string;
+  tenant_id: string;
+  registration_id: string;
+  nonce: string;
+  target_link_uri: string | null;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+}
+
+export interface LtiAccountsTable {
+  registration_id: string;
+  sub: string;
+  tenant_id: string;
+  user_id: string;
+  created_at: CreatedAt;
+}
+
+export interface LtiContextsTable {
+  registration_id: string;
+  context_id: string;
+  tenant_id: string;
+  class_id: string;
+  created_at: CreatedAt;
+}
+
 export interface DB {
+  lti_registrations: LtiRegistrationsTable;
+  lti_tool_keys: LtiToolKeysTable;
+  lti_logins: LtiLoginsTable;
+  lti_accounts: LtiAccountsTable;
+  lti_contexts: LtiContextsTable;
   exams: ExamsTable;
   exam_classes: ExamClassesTable;
   exam_co_teachers: ExamCoTeachersTable;
