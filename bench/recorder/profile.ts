@@ -148,8 +148,8 @@ for (let r = 0; r < RUNS; r++) {
   for (let i = 0; i < SIDES.length; i++) {
     const side = SIDES[(i + r) % SIDES.length]!;
     const { per, self, thread } = await oneSide(browser, site.url, veritas.url, side);
-    threadRows[side].push(thread);
-    rows[side].push(per);
+    threadRows[side]!.push(thread);
+    rows[side]!.push(per);
     for (const [k, v] of self ?? []) selfTotal.set(k, (selfTotal.get(k) ?? 0) + v);
   }
 }
@@ -160,23 +160,23 @@ console.log(`per event type, µs per keystroke: median of run medians (run means
 console.log(`| event | ${SIDES.join(' | ')} |`);
 console.log(`| --- |${SIDES.map(() => ' ---: |').join('')}`);
 const all = Object.fromEntries(
-  SIDES.map((s) => [s, rows[s].map((_, r) => rows[s][r]![TYPES[0]]!.map((_, k) => TYPES.reduce((sum, t) => sum + (rows[s][r]![t]![k] ?? 0), 0)))]),
+  SIDES.map((s) => [s, rows[s]!.map((_, r) => rows[s]![r]![TYPES[0]]!.map((_, k) => TYPES.reduce((sum, t) => sum + (rows[s]![r]![t]![k] ?? 0), 0)))]),
 );
 for (const t of [...TYPES, 'all'] as const) {
-  const pick = (s: Side) => (t === 'all' ? all[s]! : rows[s].map((x) => x[t]!));
+  const pick = (s: Side) => (t === 'all' ? all[s]! : rows[s]!.map((x) => x[t]!));
   const m = (s: Side) => median(pick(s).map((x) => median(x))) * 1000;
   const a = (s: Side) => median(pick(s).map((x) => mean(x))) * 1000;
   console.log(`| ${t} |${SIDES.map((s) => ` ${m(s).toFixed(1)} [${a(s).toFixed(1)}] |`).join('')}`);
 }
 if (TRACE) {
   console.log(`\nthread time per event dispatch (µs, trace), median of run means [median of run medians]:`);
-  const types = [...new Set(SIDES.flatMap((s) => threadRows[s].flatMap((r) => Object.keys(r))))].filter(
-    (t) => threadRows[SIDES[0]!]![0]![t]?.length ?? 0 > 100,
+  const types = [...new Set(SIDES.flatMap((s) => threadRows[s]!.flatMap((r) => Object.keys(r))))].filter(
+    (t) => (threadRows[SIDES[0]!]![0]![t]?.length ?? 0) > 100,
   );
   console.log(`| event | count/run | ${SIDES.join(' | ')} |`);
   for (const t of types) {
     const v = (s: Side) =>
-      `${median(threadRows[s].map((r) => mean(r[t] ?? [0]))).toFixed(1)} [${median(threadRows[s].map((r) => median(r[t] ?? [0]))).toFixed(1)}]`;
+      `${median(threadRows[s]!.map((r) => mean(r[t] ?? [0]))).toFixed(1)} [${median(threadRows[s]!.map((r) => median(r[t] ?? [0]))).toFixed(1)}]`;
     console.log(`| ${t} | ${threadRows[SIDES[0]!]![0]![t]!.length} |${SIDES.map((s) => ` ${v(s)} |`).join('')}`);
   }
 }
