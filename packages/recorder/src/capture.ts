@@ -7,6 +7,7 @@ import { diffText, type ChangeHint } from './text-diff';
 import type { EventDataOf, VeritasEvent } from './types';
 
 type DataOf<K extends VeritasEvent['type']> = EventDataOf<K>;
+type Sel = { start: number; end: number } | null;
 
 /** What the capture hands its events to: the recorder core. */
 export interface CaptureSink {
@@ -29,17 +30,29 @@ const KEY_WINDOW = 1000;
 /**
  * Captures one editor: text changes from what the text became (before/after each input), key classes
  * and hold times, selection, clipboard hashes, focus. The page's visibility is captured by the core.
+ *
+ * The keystroke's listeners (keydown, beforeinput, input, keyup) only read (the text, the selection,
+ * the event's fields) and queue what they read; the events are made from it later, in order, by
+ * `drain()`: in a task of its own (within 100 ms), or at once before anything else is recorded (the
+ * core's `push` drains first), spilled, exported or stopped. So the text diff, the event objects and
+ * the batcher run outside the keystroke, and the events are the ones the listeners would have made
+ * themselves (docs/adr/0032). Rarer events (focus, clipboard) are pushed at once, after the queue.
  */
 export class TextCapture {
   readonly editor: Editor;
-  /** The text as recorded: the initial text with every recorded op applied. */
+  /** The text as recorded: the initial text with every recorded op applied (once drained). */
   model = '';
+  /** The text as last read by a listener: what `model` will be once the queue is drained. */
+  private seen = '';
+  private queue: (() => void)[] = [];
   private pending: Pending | null = null;
   private readonly held = new Map<string, { at: number; cls: ReturnType<typeof keyClass>; trusted: boolean }>();
   private lastKeyAt = -Infinity;
   private composing = false;
   private compositionKeys = 0;
-  private sel: { start: number; end: number } | null = null;
+  private sel: Sel = null;
+  /** The last selection read by a check, which `sel` will be once drained: a read equal to it records nothing. */
+  private last: Sel = null;
   private readonly off: (() => void)[] = [];
   opsSinceSnapshot = 0;
 
@@ -51,8 +64,8 @@ export class TextCapture {
   }
 
   start(text: string): void {
-    this.model = text;
-    this.sel = this.editor.selection();
+    this.model = this.seen = text;
+    this.sel = this.last = this.editor.selection();
     const on = <T extends Event>(target: EventTarget, type: string, fn: (e: T) => void, capture = false) => {
       const h = (e: Event) => {
         try {
@@ -95,21 +108,52 @@ export class TextCapture {
 
   stop(): void {
     this.releaseAll();
+    this.drain();
     for (const f of this.off.splice(0)) f();
+  }
+
+  /** Queues work made from what a listener read; the first one in an empty queue schedules a drain. */
+  private defer(f: () => void): void {
+    // Within 100 ms, in a task of its own: out of the keystroke, and a few keystrokes per task.
+    if (this.queue.push(f) === 1) setTimeout(() => this.drain(), 100);
+  }
+
+  /**
+   * Makes the queued events now, in the order they were read. The queue is taken first, so a push
+   * from inside (which drains before it records) finds it empty; a drain timer that finds it empty
+   * does nothing.
+   */
+  drain(): void {
+    const q = this.queue;
+    this.queue = [];
+    // A failing entry is reported and dropped, as a failing listener was; the rest still drain.
+    for (const f of q) {
+      try {
+        f();
+      } catch (err) {
+        this.sink.fail('capture', err);
+      }
+    }
   }
 
   /** Records a change nobody typed (a script set the value): compares the editor with the model. */
   syncExternal(): void {
+    this.external();
+    this.drain();
+  }
+
+  /** A script changed the text since it was last read: that change is recorded first, as programmatic. */
+  private external(): void {
     const now = this.editor.read();
-    if (now !== this.model) this.record(now, null, 'programmatic', undefined);
+    if (now !== this.seen) this.record(now, null, 'programmatic', undefined);
   }
 
   private keydown(e: KeyboardEvent): void {
-    this.lastKeyAt = e.timeStamp;
+    const at = (this.lastKeyAt = e.timeStamp);
     this.checkSelection();
     if (this.composing || e.isComposing) this.compositionKeys++;
     if (e.repeat) return;
-    this.held.set(e.code || e.key, { at: e.timeStamp, cls: keyClass(e.key), trusted: e.isTrusted });
+    this.held.set(e.code || e.key, { at, cls: keyClass(e.key), trusted: e.isTrusted });
   }
 
   private keyup(e: KeyboardEvent): void {
@@ -117,7 +161,9 @@ export class TextCapture {
     const press = this.held.get(id);
     if (!press) return;
     this.held.delete(id);
-    this.sink.push('key', { class: press.cls, hold: Math.max(0, round(e.timeStamp - press.at)), trusted: press.trusted && e.isTrusted }, e.timeStamp);
+    const t = e.timeStamp;
+    const data = { class: press.cls, hold: Math.max(0, round(t - press.at)), trusted: press.trusted && e.isTrusted };
+    this.defer(() => this.sink.push('key', data, t));
     // A character or space typed without a modifier moves the caret only through its input, whose
     // op already read the selection: reading it again here (a layout read per keystroke) tells nothing.
     if ((press.cls !== 'char' && press.cls !== 'space') || e.ctrlKey || e.metaKey || e.altKey) this.checkSelection();
@@ -131,7 +177,7 @@ export class TextCapture {
   }
 
   private beforeinput(e: InputEvent): void {
-    this.syncExternal();
+    this.external();
     const sel = this.editor.selection();
     this.pending = {
       hint: sel ? { start: sel.start, end: sel.end, backward: BACKWARD.test(e.inputType) } : null,
@@ -143,41 +189,62 @@ export class TextCapture {
     const pending = this.pending;
     this.pending = null;
     const after = this.editor.read();
-    if (after === this.model) return;
+    if (after === this.seen) return;
     const inputType = e.inputType || pending?.inputType;
-    let cause: TextCause = e.isTrusted || inputType ? causeOf(inputType) : 'programmatic';
-    const typedRecently = e.timeStamp - this.lastKeyAt < KEY_WINDOW;
+    const trusted = e.isTrusted;
+    const t = e.timeStamp;
+    let cause: TextCause = trusted || inputType ? causeOf(inputType) : 'programmatic';
+    const typedRecently = t - this.lastKeyAt < KEY_WINDOW;
     if (this.sink.inputMethod() === 'dictation' && !isTransfer(cause)) cause = 'dictation';
-    else if (e.isTrusted && cause === 'ime' && this.compositionKeys === 0 && !typedRecently) cause = 'dictation';
-    else if (e.isTrusted && cause === 'type' && inputType === 'insertText' && (e.data?.length ?? 0) > 1 && !typedRecently) cause = 'dictation';
-    this.record(after, pending?.hint ?? null, cause, e.isTrusted, e.timeStamp);
+    else if (trusted && cause === 'ime' && this.compositionKeys === 0 && !typedRecently) cause = 'dictation';
+    else if (trusted && cause === 'type' && inputType === 'insertText' && (e.data?.length ?? 0) > 1 && !typedRecently) cause = 'dictation';
+    this.record(after, pending?.hint ?? null, cause, trusted, t);
   }
 
+  /**
+   * Reads what the change left (the text is `after`, the selection) now; the op is made from it later.
+   * The selection read here is timed at the input event, when there is one (no clock read per keystroke).
+   */
   private record(after: string, hint: ChangeHint | null, cause: TextCause, trusted: boolean | undefined, timeStamp?: number): void {
-    const c = diffText(this.model, after, hint);
-    this.model = after;
-    if (!c) return;
-    const extra = trusted === undefined ? {} : { trusted };
-    // A change larger than one op may carry is recorded as several ops at consecutive positions.
-    const max = LIMITS.opText;
-    let pos = c.pos;
-    for (let i = 0; i === 0 || i < c.ins.length; i += max) {
-      const ins = c.ins.slice(i, i + max);
-      this.sink.push('text.op', { pos, del: i === 0 ? c.del : 0, ins, cause, ...extra }, timeStamp);
-      pos += ins.length;
-    }
-    this.opsSinceSnapshot++;
-    const end = c.pos + c.ins.length;
-    this.sel = { start: end, end };
-    this.checkSelection();
+    this.seen = after;
+    const s = (this.last = this.editor.selection());
+    const now = timeStamp ?? performance.now();
+    // The op, made later: the diff with the text as recorded, and where the change left the caret.
+    this.defer(() => {
+      const c = diffText(this.model, after, hint);
+      this.model = after;
+      if (!c) return;
+      const extra = trusted === undefined ? {} : { trusted };
+      // A change larger than one op may carry is recorded as several ops at consecutive positions.
+      const max = LIMITS.opText;
+      let pos = c.pos;
+      for (let i = 0; i === 0 || i < c.ins.length; i += max) {
+        const ins = c.ins.slice(i, i + max);
+        this.sink.push('text.op', { pos, del: i === 0 ? c.del : 0, ins, cause, ...extra }, timeStamp);
+        pos += ins.length;
+      }
+      this.opsSinceSnapshot++;
+      const end = c.pos + c.ins.length;
+      this.sel = { start: end, end };
+      this.selected(s, now);
+    });
   }
 
-  /** Records the selection when it differs from where the last change left the caret. */
+  /** Reads the selection now; it is recorded (later) if it differs from where the last change left the caret. */
   checkSelection(): void {
     const s = this.editor.selection();
-    if (!s || (this.sel && s.start === this.sel.start && s.end === this.sel.end)) return;
+    // Null records nothing; nor does the selection last read (typing: no clock read, nothing queued).
+    if (!s || same(s, this.last)) return;
+    this.last = s;
+    const now = performance.now();
+    this.defer(() => this.selected(s, now));
+  }
+
+  /** The selection `s`, read at `now`: recorded when it differs from the last one recorded. */
+  private selected(s: Sel, now: number): void {
+    if (!s || same(s, this.sel)) return;
     this.sel = s;
-    this.sink.push('selection', s);
+    this.sink.push('selection', s, now);
   }
 
   private clipboard(action: 'copy' | 'cut' | 'paste', text: string, e: Event): void {
@@ -185,6 +252,10 @@ export class TextCapture {
     const internal = this.sink.clip(hash, action !== 'paste');
     this.sink.push('clipboard', action === 'paste' ? { action, len: text.length, hash, internal } : { action, len: text.length, hash }, e.timeStamp);
   }
+}
+
+function same(a: NonNullable<Sel>, b: Sel): boolean {
+  return !!b && a.start === b.start && a.end === b.end;
 }
 
 function round(ms: number): number {

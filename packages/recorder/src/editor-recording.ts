@@ -39,6 +39,11 @@ export class EditorRecording {
     if (this.capture) this.timer = setInterval(() => this.snapshotIfChanged(), this.opts.snapshotMs ?? 30_000);
   }
 
+  /** Makes the events the capture has read and not yet made: before anything else is recorded or kept. */
+  drain(): void {
+    this.capture?.drain();
+  }
+
   /** Records what a script changed in the editor since the last event (no input event tells of it). */
   sync(): void {
     this.capture?.syncExternal();

@@ -191,6 +191,8 @@ export class VeritasRecorder implements Recorder, CaptureSink {
   // ---- events -------------------------------------------------------------------------------
 
   push<K extends VeritasEvent['type']>(type: K, data: DataOf<K>, timeStamp?: number): void {
+    // What the capture read before this event comes first (a no-op while the capture itself drains).
+    this.editor.drain();
     if (!this.recording) return;
     this.batcher.add(type, data, this.clock.at(timeStamp));
     this.tracker.notify();
@@ -227,6 +229,7 @@ export class VeritasRecorder implements Recorder, CaptureSink {
 
   private spill(): void {
     try {
+      this.editor.drain();
       this.storage.spill(this.batcher.unsealed);
     } catch (e) {
       this.fail('storage', e);
@@ -296,6 +299,7 @@ export class VeritasRecorder implements Recorder, CaptureSink {
   }
 
   private stopRunning(): void {
+    this.editor.drain();
     this.recording = false;
     this.editor.stop();
     for (const f of this.off.splice(0)) f();
