@@ -30,6 +30,7 @@ import { installCors } from './plugins/cors';
 import { installIdempotency } from './plugins/idempotency';
 import { SECURITY_SCHEMES, transformDocument, transformRoute } from './openapi/openapi-hygiene';
 import { createHub } from '../platform/hub/create-hub';
+import { instrumentHub } from '../platform/hub/instrumented-hub';
 import { createServices, type Services } from '../modules/services';
 import { Problem } from './route-kit';
 import type { RouteDeps } from './route-deps';
@@ -58,6 +59,8 @@ import { dashboardsRoutes } from '../modules/dashboards';
 import { retentionRoutes } from '../modules/retention';
 import { reportsRoutes } from '../modules/reports';
 import { exportsRoutes } from '../modules/exports';
+import { downloadsRoutes } from '../modules/downloads';
+import { createBlobStore } from '../platform/blob/create-blob-store';
 
 export interface AppDeps {
   config: Config;
@@ -73,9 +76,9 @@ export interface AppDeps {
   logger?: boolean | object;
 }
 
-/** A request as logged: a share link's token (`?share=`) or a live ticket (`?ticket=`) is a credential and never reaches the logs. */
+/** A request as logged: a share link's token (`?share=`), a live ticket (`?ticket=`) or a download grant (`?grant=`) is a credential and never reaches the logs. */
 function requestForLog(req: { method: string; url: string; ip?: string; id?: unknown }) {
-  return { method: req.method, url: req.url.replace(/([?&](?:share|ticket)=)[^&#]*/g, '$1[redacted]'), remoteAddress: req.ip, reqId: req.id };
+  return { method: req.method, url: req.url.replace(/([?&](?:share|ticket|grant)=)[^&#]*/g, '$1[redacted]'), remoteAddress: req.ip, reqId: req.id };
 }
 
 /**
@@ -126,13 +129,18 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, hu
 
   const metrics = createMetrics();
   // The live hub: in process, or shared by every instance through Redis. Its failures are logged, never thrown.
-  const hub = createHub(config, redis, {
-    ...(hubNamespace ? { prefix: hubNamespace } : {}),
-    onError: (err, context) => app.log.warn({ err, ...context }, 'the live hub failed; live viewers catch up from the database'),
-  });
+  const hub = instrumentHub(
+    createHub(config, redis, {
+      ...(hubNamespace ? { prefix: hubNamespace } : {}),
+      onError: (err, context) => app.log.warn({ err, ...context }, 'the live hub failed; live viewers catch up from the database'),
+    }),
+    metrics,
+  );
   const tracing = createTracing(config.tracing ? { ...config.tracing, serviceVersion: API_VERSION } : undefined);
   if (tracing) installTracing(app, tracing);
-  const services = createServices(database, config, metrics, { log: app.log, hub, ...(clock ? { clock } : {}), ...(tracing ? { tracing } : {}) });
+  const blobs = await createBlobStore(config);
+  app.addHook('onClose', async () => blobs.close());
+  const services = createServices(database, config, metrics, { log: app.log, hub, blobs, ...(clock ? { clock } : {}), ...(tracing ? { tracing } : {}) });
   app.decorate('services', services);
   app.decorate('config', config);
   app.addHook('onClose', async () => services.ingest.close());
@@ -281,5 +289,6 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, hu
   await app.register(retentionRoutes, deps);
   await app.register(reportsRoutes, deps);
   await app.register(exportsRoutes, deps);
+  await app.register(downloadsRoutes, deps);
   return app as unknown as App;
 }

@@ -70,6 +70,8 @@ export const PROBLEMS = {
     title: 'The webhook URL is refused (not http(s), credentials in it, or a non-public address this server does not reach)',
   },
   'webhook-endpoint-limit': { status: 409, title: 'The institution already has as many webhook endpoints as it may' },
+  // docs/adr/0030-stored-files-and-download-links.md
+  'report-not-ready': { status: 409, title: 'The report is made once the analysis is done; ask again shortly' },
 } as const;
 
 export type ProblemCode = keyof typeof PROBLEMS;

@@ -41,6 +41,9 @@ import {
   type LiveAnalysisLogger,
   type LiveAnalysisService,
 } from './analysis';
+import type { BlobStore } from '../platform/blob/blob-store';
+import { FileBlobStore } from '../platform/blob/file-blob-store';
+import { createDownloadsService, type DownloadsService } from './downloads';
 import { createWebhooksService, DELIVER_WEBHOOK, subscribeWebhooks, webhookQueuePolicy, type WebhooksService } from './webhooks';
 
 /** Every module's service, wired once per app: the composition root of the modules. */
@@ -106,6 +109,10 @@ export interface Services {
   exports: ExportsService;
   /** Webhook endpoints and their signed deliveries from domain events (ADR 0023). */
   webhooks: WebhooksService;
+  /** The blob store (platform/blob): stored bundles, exports and reports. */
+  blobs: BlobStore;
+  /** Stored files of sessions and expiring links to them (ADR 0030). */
+  downloads: DownloadsService;
 }
 
 export interface ServiceOptions {
@@ -117,6 +124,8 @@ export interface ServiceOptions {
   /** The clock live tickets are issued and checked by (tests move it). */
   clock?: () => Date;
   tracing?: Tracing;
+  /** The blob store (createBlobStore); the filesystem one of the configuration when not given. */
+  blobs?: BlobStore;
 }
 
 /** The queues the modules enqueue on, with their retry policies. */
@@ -195,9 +204,24 @@ export function createServices(database: Database, config: Config, metrics: AppM
   const certificateKeys = createCertificateKeys(database, config.certificateKeyFile ? { keyFile: config.certificateKeyFile } : {});
   const certificates = createCertificatesService({ database, keys: certificateKeys, analysis, audit });
   subscribeCertificates(events, certificates);
-  const webhooks = createWebhooksService({ database, audit, jobs, settings: config.webhooks });
+  const webhooks = createWebhooksService({ database, audit, jobs, settings: config.webhooks, metrics });
   subscribeWebhooks(events, webhooks);
+  if (!options.blobs && config.blob.driver !== 'fs') throw new Error('an S3 blob store is made with createBlobStore and given to createServices');
+  const blobs = options.blobs ?? new FileBlobStore(config.blob.driver === 'fs' ? config.blob.dir : '');
+  const reports = createReportsService({ database, analysis, certificates });
+  const exportsService = createExportsService({ database });
+  const downloads = createDownloadsService({
+    blobs,
+    sessions,
+    exports: exportsService,
+    reports,
+    tokens: accessTokens,
+    audit,
+    linkTtlS: config.downloadLinkTtlS,
+  });
   return {
+    blobs,
+    downloads,
     ...(options.tracing ? { tracing: options.tracing } : {}),
     webhooks,
     database,
@@ -227,10 +251,10 @@ export function createServices(database: Database, config: Config, metrics: AppM
     exams: createExamsService(database, audit),
     attempts: createAttemptsService({ database, audit, sessions, events }),
     dashboards: createDashboardsService({ database, audit, analysis }),
-    retention: createRetentionService(database, audit),
+    retention: createRetentionService(database, audit, { forgetFiles: (tenantId, sessionId, part) => downloads.forget(tenantId, sessionId, part) }),
     certificates,
-    reports: createReportsService({ database, analysis, certificates }),
-    exports: createExportsService({ database }),
+    reports,
+    exports: exportsService,
     ingest: createIngestService(
       database,
       { maxWaitMs: config.groupCommit.maxWaitMs, maxWeight: config.groupCommit.maxEvents, concurrency: config.groupCommit.concurrency },
