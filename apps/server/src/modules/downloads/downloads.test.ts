@@ -51,7 +51,7 @@ function storedFiles(store: 'filesystem' | 'S3 (s3rver)', setup: () => Promise<{
       school = await buildInstitution(t.app);
       essay = await recordAs(t.app, school.student);
       await analysed(essay.id);
-    }, 120_000);
+    }, 300_000);
     afterAll(async () => {
       await t?.close();
       await stop();
@@ -147,14 +147,14 @@ function storedFiles(store: 'filesystem' | 'S3 (s3rver)', setup: () => Promise<{
         const grant = await t.app.services.accessTokens.signGrant(
           DOWNLOAD_AUDIENCE,
           { key: file.key, tid: school.tenant.id, sid: essay.id, fmt: 'csv', fn: file.fileName, ct: file.contentType, by: 'test', au: true },
-          1,
+          3,
         );
         url = `http://localhost/v1/downloads?grant=${grant}`;
       } else {
-        url = await blobs().directLink!(file.key, { expiresInS: 1, fileName: file.fileName, contentType: file.contentType });
+        url = await blobs().directLink!(file.key, { expiresInS: 3, fileName: file.fileName, contentType: file.contentType });
       }
       expect((await follow(url)).status).toBe(200);
-      await new Promise((r) => setTimeout(r, 2100));
+      await new Promise((r) => setTimeout(r, 4500));
       const late = await follow(url);
       expect(late.status).toBe(store === 'filesystem' ? 410 : 403);
       expect(late.body.toString()).not.toContain('seq,t,type,data');

@@ -80,11 +80,11 @@ describe('createBlobStore', () => {
     try {
       await store.put('a/b.csv', Buffer.from('x,y\r\n'), { contentType: 'text/csv' });
       expect((await buffer((await store.get('a/b.csv'))!.body)).toString()).toBe('x,y\r\n');
-      const url = await store.directLink!('a/b.csv', { expiresInS: 1, fileName: 'b "1".csv', contentType: 'text/csv' });
+      const url = await store.directLink!('a/b.csv', { expiresInS: 3, fileName: 'b "1".csv', contentType: 'text/csv' });
       const got = await fetch(url);
       expect(got.status).toBe(200);
       expect(await got.text()).toBe('x,y\r\n');
-      await new Promise((r) => setTimeout(r, 2100));
+      await new Promise((r) => setTimeout(r, 4500));
       expect((await fetch(url)).status).toBe(403);
     } finally {
       await store.close();
