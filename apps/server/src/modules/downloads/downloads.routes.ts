@@ -54,7 +54,7 @@ export const downloadsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
   app.get(
     '/v1/downloads',
     {
-      config: { access: 'public', rateLimit: { max: config.rateLimit.anonymousPerMinute, timeWindow: 60_000 } },
+      config: { access: 'anyone', rateLimit: { max: config.rateLimit.anonymousPerMinute, timeWindow: 60_000 } },
       schema: {
         tags: ['sessions'],
         summary: 'Download a stored file through a signed link',
