@@ -835,7 +835,6 @@ const PUBLIC_READS = [
   'GET /v1/sessions/{id}/report',
   'GET /v1/sessions/{id}/report.pdf',
   'GET /v1/sessions/{id}/export.idfx',
-  'POST /v1/sessions/{id}/download-links',
 ];
 
 describe('the matrix', () => {

@@ -61,7 +61,7 @@ export const downloadsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
         description:
           'The link `POST /v1/sessions/{id}/download-links` gives when the files are on this server. The grant is the credential: it names one file of one session of one institution ' +
           'and expires. 410 link-invalid when it has expired, was not made here, or its file is gone (deleted with its session or by retention). Audited as `session.download`.',
-        querystring: Type.Object({ grant: Type.String({ minLength: 1, maxLength: GRANT_MAX }) }),
+        querystring: Type.Object({ grant: Type.String({ minLength: 5, maxLength: GRANT_MAX, pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$' }) }),
         produces: ['application/octet-stream'],
         response: {
           200: { description: 'The file', content: { 'application/octet-stream': { schema: Type.Unsafe<Buffer>({ type: 'string', format: 'binary' }) } } },
