@@ -11,6 +11,8 @@ export { tenantScope } from './kernel/scope';
 export { startRole } from './roles/start-role';
 export { createAuditService, type AuditService, type ChainReport } from './modules/audit';
 export { createRetentionService, type RetentionService, type SweepReport } from './modules/retention';
+export { forgetSessionFiles } from './modules/downloads';
+export { createBlobStore } from './platform/blob/create-blob-store';
 export { createAdminInvitation, rotateSigningKeys, seedDemoPeople, DEMO_PASSWORD, DEMO_TENANT, type AdminInvitation, type DemoPerson } from './modules/auth';
 export {
   rotateCertificateKeys,

@@ -276,6 +276,13 @@ const hostileBodies: Record<string, () => Promise<[string, string, number][]>> =
     ['version as text', JSON.stringify({ version: '1' }), 400],
     ['version zero', JSON.stringify({ version: 0 }), 400],
   ],
+  // docs/adr/0030-stored-files-and-download-links.md
+  'POST /v1/sessions/{id}/download-links': async () => [
+    ['format with U+0000', JSON.stringify({ format: `csv${NUL}` }), 400],
+    ['an unknown format', JSON.stringify({ format: 'zip' }), 400],
+    ['format of the wrong type', JSON.stringify({ format: 1 }), 400],
+    ['another field', JSON.stringify({ format: 'csv', key: 'tenants/x' }), 400],
+  ],
   'POST /v1/admin/webhooks': async () => [
     ['url with U+0000', JSON.stringify({ url: `https://example.com/${NUL}`, events: ['session.ended'] }), 400],
     ['description with a lone surrogate', JSON.stringify({ url: 'https://example.com/h', description: LONE, events: ['session.ended'] }), 400],

@@ -289,6 +289,24 @@ const ROWS: Record<string, Row> = {
     b: () => ({ url: `/v1/sessions/${w.bSession.id}/export.idfx` }),
     audit: 'session.data.export',
   },
+  // docs/adr/0030-stored-files-and-download-links.md: a link to a stored file, by whoever reads the session.
+  'POST /v1/sessions/{id}/download-links': {
+    a: () => ({ url: `/v1/sessions/${sid()}/download-links`, payload: { format: 'csv' } }),
+    b: () => ({ url: `/v1/sessions/${w.bSession.id}/download-links`, payload: { format: 'csv' } }),
+    audit: 'session.download.link',
+  },
+  // The grant in the query is the credential: any caller holding the link gets the file.
+  'GET /v1/downloads': {
+    a: async () => {
+      const made = json<{ url: string }>(
+        await inject('POST', `/v1/sessions/${sid()}/download-links`, as(w.school.student), { format: 'csv' }),
+        201,
+        'making a download link',
+      );
+      const url = new URL(made.url);
+      return { url: `${url.pathname}${url.search}` };
+    },
+  },
   // The session is ended: its stream sends the stored events and the end, then closes.
   'GET /v1/sessions/{id}/live': {
     a: () => ({ url: `/v1/sessions/${sid()}/live` }),

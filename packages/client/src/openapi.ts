@@ -1916,6 +1916,46 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/sessions/{id}/download-links': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * An expiring link to a stored export or report of a session
+     * @description Made and stored the first time (the blob store: a folder, or an S3-compatible bucket), then served from there: a large session is not rebuilt for each download. With S3 the link is presigned by the bucket; otherwise it is a signed link to `GET /v1/downloads`. It opens only this file, for anyone holding it, until `expiresAt` (VERITAS_DOWNLOAD_LINK_TTL_S, at most 15 minutes). Whoever may read the session may make one; audited as `session.download.link`. 409 session-not-ended while the session is active, report-not-ready while its analysis runs.
+     */
+    post: operations['postSessionsByIdDownloadLinks'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/downloads': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Download a stored file through a signed link
+     * @description The link `POST /v1/sessions/{id}/download-links` gives when the files are on this server. The grant is the credential: it names one file of one session of one institution and expires. 410 link-invalid when it has expired, was not made here, or its file is gone (deleted with its session or by retention). Audited as `session.download`.
+     */
+    get: operations['getDownloads'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -15071,6 +15111,161 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  postSessionsByIdDownloadLinks: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description Unguessable session id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description bundle (v1 bundle JSON), json or csv (the raw data), idfx (Inputlog XML, writing sessions), report (the PDF) */
+          format: 'bundle' | 'json' | 'csv' | 'idfx' | 'report';
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Where the file is downloaded from, without credentials, until expiresAt */
+            url: string;
+            /** Format: date-time */
+            expiresAt: string;
+            /** @description bundle (v1 bundle JSON), json or csv (the raw data), idfx (Inputlog XML, writing sessions), report (the PDF) */
+            format: 'bundle' | 'json' | 'csv' | 'idfx' | 'report';
+            fileName: string;
+            contentType: string;
+            /** @description Bytes */
+            size: number;
+            /** @description True: a presigned link to the object store (S3); false: a signed link to this server */
+            direct: boolean;
+          };
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getDownloads: {
+    parameters: {
+      query: {
+        grant: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The file */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/octet-stream': string;
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/octet-stream': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/octet-stream': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/octet-stream': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/octet-stream': components['schemas']['def-0'];
         };
       };
     };

@@ -1,4 +1,4 @@
-import { createAuditService, createRetentionService, type SweepReport } from '@veritas/server';
+import { createAuditService, createBlobStore, createRetentionService, forgetSessionFiles, type SweepReport } from '@veritas/server';
 import { withMigratedDatabase } from '../with-database';
 import type { Command } from '../main';
 import { configFromFlags, describeStorage } from './serve';
@@ -13,7 +13,7 @@ export function describeSweep(report: SweepReport): string[] {
   );
   const total = report.dryRun
     ? `${report.items.length} purge(s) due; nothing deleted (dry run)`
-    : `${report.items.length} purge(s), ${report.rowsDeleted} row(s) deleted`;
+    : `${report.items.length} purge(s), ${report.rowsDeleted} row(s) deleted, with ${report.filesDeleted} stored file(s)`;
   return [...lines, report.items.length === 0 ? 'nothing has expired' : total];
 }
 
@@ -29,9 +29,11 @@ export const retention: Command = {
     }
     const config = configFromFlags(values);
     const dryRun = values['dry-run'] === true;
+    const blobs = await createBlobStore(config);
+    const files = { forgetFiles: (tenantId: string, sessionId: string, part?: 'raw' | 'analysis') => forgetSessionFiles(blobs, tenantId, sessionId, part) };
     const report = await withMigratedDatabase(config, (database) =>
-      createRetentionService(database, createAuditService(database)).sweep({ dryRun, requestId: 'cli' }),
-    );
+      createRetentionService(database, createAuditService(database), files).sweep({ dryRun, requestId: 'cli' }),
+    ).finally(() => blobs.close());
     console.log(`retention on ${describeStorage(config)}`);
     for (const line of describeSweep(report)) console.log(line);
     return 0;

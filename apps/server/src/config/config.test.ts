@@ -128,5 +128,19 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...s3, VERITAS_S3_ACCESS_KEY_ID: 'id' })).toThrow(/VERITAS_S3_ACCESS_KEY_ID and VERITAS_S3_SECRET_ACCESS_KEY go together/);
     expect(() => loadConfig({ ...s3, VERITAS_S3_SECRET_ACCESS_KEY: 'secret' })).toThrow(ConfigError);
     expect(() => loadConfig({ ...s3, VERITAS_S3_FORCE_PATH_STYLE: 'sometimes' })).toThrow(/VERITAS_S3_FORCE_PATH_STYLE must be true or false/);
+    expect(() => loadConfig({ ...s3, VERITAS_S3_PUBLIC_ENDPOINT: 'files.example' })).toThrow(
+      /VERITAS_S3_PUBLIC_ENDPOINT must be an http:\/\/ or https:\/\/ URL/,
+    );
+  });
+
+  it('reads where browsers reach the bucket, and how long a download link lasts (ADR 0030)', () => {
+    const s3 = { VERITAS_BLOB_DRIVER: 's3', VERITAS_S3_BUCKET: 'veritas', VERITAS_S3_ENDPOINT: 'http://minio:9000' };
+    expect(loadConfig({ ...s3, VERITAS_S3_PUBLIC_ENDPOINT: 'https://files.example' }).blob).toMatchObject({
+      s3: { endpoint: 'http://minio:9000', publicEndpoint: 'https://files.example' },
+    });
+    expect(loadConfig({}).downloadLinkTtlS).toBe(300);
+    expect(loadConfig({ VERITAS_DOWNLOAD_LINK_TTL_S: '900' }).downloadLinkTtlS).toBe(900);
+    expect(() => loadConfig({ VERITAS_DOWNLOAD_LINK_TTL_S: '901' })).toThrow(/downloadLinkTtlS/);
+    expect(() => loadConfig({ VERITAS_DOWNLOAD_LINK_TTL_S: 'soon' })).toThrow(/VERITAS_DOWNLOAD_LINK_TTL_S must be a number/);
   });
 });

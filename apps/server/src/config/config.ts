@@ -109,6 +109,8 @@ export const Config = Type.Object({
       driver: Type.Literal('s3'),
       s3: Type.Object({
         endpoint: Type.Optional(Type.String({ pattern: '^https?://' })),
+        /** Where browsers reach the bucket, when not at `endpoint` (download links are signed for this host). */
+        publicEndpoint: Type.Optional(Type.String({ pattern: '^https?://' })),
         region: Type.String({ minLength: 1 }),
         bucket: Type.String({ minLength: 3, maxLength: 63 }),
         forcePathStyle: Type.Boolean(),
@@ -116,6 +118,8 @@ export const Config = Type.Object({
       }),
     }),
   ]),
+  /** Download links to stored exports and reports (modules/downloads): how long one lasts, in seconds (at most 900). */
+  downloadLinkTtlS: Type.Integer({ minimum: 10, maximum: 900 }),
   /** Live streams (GET /v1/sessions/{id}/live). */
   live: Type.Object({
     /** A comment line is sent this often on an open stream, so proxies do not close it, in ms. */
@@ -277,6 +281,20 @@ function jobsDriver(env: NodeJS.ProcessEnv): Config['jobs']['driver'] {
 /** S3 bucket names: 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit. */
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
+/** An optional http(s) URL from the environment. */
+function httpUrl(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const raw = env[name] || undefined;
+  if (raw === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw new ConfigError(`${name} must be an http:// or https:// URL, got "${raw}"`);
+  return raw;
+}
+
 /**
  * The blob store: a folder (VERITAS_BLOB_DIR, default `<data dir>/blobs`) or an S3-compatible bucket.
  * Path-style addressing is the default with an endpoint (MinIO, Ceph, s3rver … need it), virtual-host
@@ -292,17 +310,8 @@ function blobStore(env: NodeJS.ProcessEnv, dataDir: string): Config['blob'] {
   if (!bucket) throw new ConfigError('VERITAS_BLOB_DRIVER=s3 needs VERITAS_S3_BUCKET (the bucket blobs are stored in)');
   if (!BUCKET.test(bucket) || bucket.includes('..'))
     throw new ConfigError(`VERITAS_S3_BUCKET must be a bucket name (3-63 lowercase letters, digits, "." and "-"), got "${bucket}"`);
-  const endpoint = env.VERITAS_S3_ENDPOINT || undefined;
-  if (endpoint !== undefined) {
-    let url: URL | undefined;
-    try {
-      url = new URL(endpoint);
-    } catch {
-      url = undefined;
-    }
-    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
-      throw new ConfigError(`VERITAS_S3_ENDPOINT must be an http:// or https:// URL, got "${endpoint}"`);
-  }
+  const endpoint = httpUrl(env, 'VERITAS_S3_ENDPOINT');
+  const publicEndpoint = httpUrl(env, 'VERITAS_S3_PUBLIC_ENDPOINT');
   const accessKeyId = env.VERITAS_S3_ACCESS_KEY_ID || undefined;
   const secretAccessKey = env.VERITAS_S3_SECRET_ACCESS_KEY || undefined;
   if ((accessKeyId === undefined) !== (secretAccessKey === undefined))
@@ -311,6 +320,7 @@ function blobStore(env: NodeJS.ProcessEnv, dataDir: string): Config['blob'] {
     driver: 's3',
     s3: {
       ...(endpoint ? { endpoint } : {}),
+      ...(publicEndpoint ? { publicEndpoint } : {}),
       region: env.VERITAS_S3_REGION || 'us-east-1',
       bucket,
       forcePathStyle: bool(env, 'VERITAS_S3_FORCE_PATH_STYLE', endpoint !== undefined),
@@ -397,6 +407,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
       concurrency: int(env, 'VERITAS_JOBS_CONCURRENCY', 2),
     },
     blob: blobStore(env, dataDir),
+    downloadLinkTtlS: int(env, 'VERITAS_DOWNLOAD_LINK_TTL_S', 300),
     live: {
       heartbeatMs: int(env, 'VERITAS_LIVE_HEARTBEAT_MS', 15_000),
       recheckMs: int(env, 'VERITAS_LIVE_RECHECK_MS', 5_000),

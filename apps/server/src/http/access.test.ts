@@ -10,7 +10,7 @@ import { loadConfig } from '../config/config';
 import { buildApp } from './app';
 import { writerOf } from './route-kit';
 import { ANONYMOUS } from '../kernel/actor';
-import { tenantId } from '../kernel/scope';
+import { PUBLIC_SCOPE, tenantId } from '../kernel/scope';
 import { buildPerson, buildTenant } from '../testing/people';
 import { argon2Hasher } from '../modules/auth';
 import { callbackUrlOf, start, useProvider } from '../modules/sso/testing/sso-flow';
@@ -80,6 +80,14 @@ async function requestFor(method: string, url: string, own: CreatedSession) {
   // The IDFX export too (of an ended session only).
   if (url === '/v1/sessions/:id/export.idfx')
     await t.app.inject({ method: 'POST', url: `/v1/sessions/${own.id}/end`, headers: { authorization: `Bearer ${own.writeToken}` } });
+  // Download links and downloads: of an ended session's stored file (ADR 0030).
+  if (url === '/v1/sessions/:id/download-links' || url === '/v1/downloads')
+    await t.app.inject({ method: 'POST', url: `/v1/sessions/${own.id}/end`, headers: { authorization: `Bearer ${own.writeToken}` } });
+  if (url === '/v1/sessions/:id/download-links') return { path, payload: { format: 'csv' } };
+  if (url === '/v1/downloads') {
+    const link = await t.app.services.downloads.link({ actor: ANONYMOUS }, PUBLIC_SCOPE, own.id, 'csv', { base: 'http://x', verify: 'http://x/verify' });
+    return { path: `${new URL(link.url).pathname}${new URL(link.url).search}` };
+  }
   return { path };
 }
 
@@ -205,6 +213,8 @@ describe('every route answers as its declared access promises', () => {
       'GET /v1/sessions/:id/report',
       'GET /v1/sessions/:id/report.pdf',
       'GET /v1/sessions/:id/export.idfx',
+      'POST /v1/sessions/:id/download-links',
+      'GET /v1/downloads',
       'DELETE /v1/sessions/:id',
       'POST /v1/sessions/:id/share-links',
       'GET /v1/sessions/:id/share-links',

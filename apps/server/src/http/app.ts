@@ -30,6 +30,7 @@ import { installCors } from './plugins/cors';
 import { installIdempotency } from './plugins/idempotency';
 import { SECURITY_SCHEMES, transformDocument, transformRoute } from './openapi/openapi-hygiene';
 import { createHub } from '../platform/hub/create-hub';
+import { instrumentHub } from '../platform/hub/instrumented-hub';
 import { createServices, type Services } from '../modules/services';
 import { Problem } from './route-kit';
 import type { RouteDeps } from './route-deps';
@@ -60,6 +61,8 @@ import { reportsRoutes } from '../modules/reports';
 import { exportsRoutes } from '../modules/exports';
 import { consentRoutes, subjectExportRoutes } from '../modules/privacy';
 import { ltiFrameHeaders, ltiRoutes } from '../modules/lti';
+import { downloadsRoutes } from '../modules/downloads';
+import { createBlobStore } from '../platform/blob/create-blob-store';
 
 export interface AppDeps {
   config: Config;
@@ -75,9 +78,9 @@ export interface AppDeps {
   logger?: boolean | object;
 }
 
-/** A request as logged: a share link's token (`?share=`) or a live ticket (`?ticket=`) is a credential and never reaches the logs. */
+/** A request as logged: a share link's token (`?share=`), a live ticket (`?ticket=`) or a download grant (`?grant=`) is a credential and never reaches the logs. */
 function requestForLog(req: { method: string; url: string; ip?: string; id?: unknown }) {
-  return { method: req.method, url: req.url.replace(/([?&](?:share|ticket)=)[^&#]*/g, '$1[redacted]'), remoteAddress: req.ip, reqId: req.id };
+  return { method: req.method, url: req.url.replace(/([?&](?:share|ticket|grant)=)[^&#]*/g, '$1[redacted]'), remoteAddress: req.ip, reqId: req.id };
 }
 
 /**
@@ -128,19 +131,23 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, hu
 
   const metrics = createMetrics();
   // The live hub: in process, or shared by every instance through Redis. Its failures are logged, never thrown.
-  const hub = createHub(config, redis, {
-    ...(hubNamespace ? { prefix: hubNamespace } : {}),
-    onError: (err, context) => app.log.warn({ err, ...context }, 'the live hub failed; live viewers catch up from the database'),
-  });
+  const hub = instrumentHub(
+    createHub(config, redis, {
+      ...(hubNamespace ? { prefix: hubNamespace } : {}),
+      onError: (err, context) => app.log.warn({ err, ...context }, 'the live hub failed; live viewers catch up from the database'),
+    }),
+    metrics,
+  );
   const tracing = createTracing(config.tracing ? { ...config.tracing, serviceVersion: API_VERSION } : undefined);
   if (tracing) installTracing(app, tracing);
-  const services = createServices(database, config, metrics, { log: app.log, hub, ...(clock ? { clock } : {}), ...(tracing ? { tracing } : {}) });
+  const blobs = await createBlobStore(config);
+  app.addHook('onClose', async () => blobs.close());
+  const services = createServices(database, config, metrics, { log: app.log, hub, blobs, ...(clock ? { clock } : {}), ...(tracing ? { tracing } : {}) });
   app.decorate('services', services);
   app.decorate('config', config);
   app.addHook('onClose', async () => services.ingest.close());
   installGracefulClose(app);
   app.addHook('onClose', async () => hub.close());
-  app.addHook('onClose', async () => services.closeBlob());
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
@@ -293,5 +300,6 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, hu
   await app.register(consentRoutes, deps);
   await app.register(subjectExportRoutes, deps);
   await app.register(ltiRoutes, deps);
+  await app.register(downloadsRoutes, deps);
   return app as unknown as App;
 }

@@ -42,9 +42,10 @@ import {
   type LiveAnalysisService,
 } from './analysis';
 import { BUILD_SUBJECT_EXPORT, createConsentService, createSubjectExportsService, type ConsentService, type SubjectExportsService } from './privacy';
-import { createBlobStore } from '../platform/blob/create-blob-store';
-import type { BlobStore } from '../platform/blob/blob-store';
 import { createLtiService, type LtiService } from './lti';
+import type { BlobStore } from '../platform/blob/blob-store';
+import { FileBlobStore } from '../platform/blob/file-blob-store';
+import { createDownloadsService, type DownloadsService } from './downloads';
 import { createWebhooksService, DELIVER_WEBHOOK, subscribeWebhooks, webhookQueuePolicy, type WebhooksService } from './webhooks';
 
 /** Every module's service, wired once per app: the composition root of the modules. */
@@ -114,11 +115,14 @@ export interface Services {
   consent: ConsentService;
   /** Subject-access archives: built by a job into the blob store, downloaded behind an expiring token (ADR 0029). */
   subjectExports: SubjectExportsService;
-  /** The blob store (platform/blob), opened on first use and closed with the app. */
+  /** The blob store (platform/blob): stored bundles, exports, reports and subject-access archives. */
+  blobs: BlobStore;
+  /** The same blob store, for callers that take it asynchronously (the subject-access archives). */
   blob(): Promise<BlobStore>;
-  closeBlob(): Promise<void>;
   /** LTI 1.3: LMS registrations, login initiation and launch (calls auth.signIn). */
   lti: LtiService;
+  /** Stored files of sessions and expiring links to them (ADR 0030). */
+  downloads: DownloadsService;
 }
 
 export interface ServiceOptions {
@@ -130,8 +134,8 @@ export interface ServiceOptions {
   /** The clock live tickets are issued and checked by (tests move it). */
   clock?: () => Date;
   tracing?: Tracing;
-  /** A blob store to use instead of the configured one (tests). */
-  blob?: BlobStore;
+  /** The blob store (createBlobStore); the filesystem one of the configuration when not given. */
+  blobs?: BlobStore;
 }
 
 /** The queues the modules enqueue on, with their retry policies. */
@@ -210,18 +214,29 @@ export function createServices(database: Database, config: Config, metrics: AppM
   const certificateKeys = createCertificateKeys(database, config.certificateKeyFile ? { keyFile: config.certificateKeyFile } : {});
   const certificates = createCertificatesService({ database, keys: certificateKeys, analysis, audit });
   subscribeCertificates(events, certificates);
-  const webhooks = createWebhooksService({ database, audit, jobs, settings: config.webhooks });
+  const webhooks = createWebhooksService({ database, audit, jobs, settings: config.webhooks, metrics });
   subscribeWebhooks(events, webhooks);
-  let blobStore: Promise<BlobStore> | undefined = options.blob ? Promise.resolve(options.blob) : undefined;
-  const blob = () => (blobStore ??= createBlobStore(config));
+  if (!options.blobs && config.blob.driver !== 'fs') throw new Error('an S3 blob store is made with createBlobStore and given to createServices');
+  const blobs = options.blobs ?? new FileBlobStore(config.blob.driver === 'fs' ? config.blob.dir : '');
+  const blob = async () => blobs;
   const subjectExports = createSubjectExportsService({ database, audit, jobs, sessions, blob, ...(options.clock ? { now: options.clock } : {}) });
+  const reports = createReportsService({ database, analysis, certificates });
+  const exportsService = createExportsService({ database });
+  const downloads = createDownloadsService({
+    blobs,
+    sessions,
+    exports: exportsService,
+    reports,
+    tokens: accessTokens,
+    audit,
+    linkTtlS: config.downloadLinkTtlS,
+  });
   return {
     consent: createConsentService(database, audit),
     subjectExports,
+    blobs,
     blob,
-    closeBlob: async () => {
-      if (blobStore && !options.blob) await (await blobStore).close();
-    },
+    downloads,
     ...(options.tracing ? { tracing: options.tracing } : {}),
     webhooks,
     database,
@@ -252,10 +267,10 @@ export function createServices(database: Database, config: Config, metrics: AppM
     exams: createExamsService(database, audit),
     attempts: createAttemptsService({ database, audit, sessions, events }),
     dashboards: createDashboardsService({ database, audit, analysis }),
-    retention: createRetentionService(database, audit),
+    retention: createRetentionService(database, audit, { forgetFiles: (tenantId, sessionId, part) => downloads.forget(tenantId, sessionId, part) }),
     certificates,
-    reports: createReportsService({ database, analysis, certificates }),
-    exports: createExportsService({ database }),
+    reports,
+    exports: exportsService,
     ingest: createIngestService(
       database,
       { maxWaitMs: config.groupCommit.maxWaitMs, maxWeight: config.groupCommit.maxEvents, concurrency: config.groupCommit.concurrency },

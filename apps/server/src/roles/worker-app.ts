@@ -12,6 +12,7 @@ import { createServices, type Services } from '../modules/services';
 import { healthRoutes } from '../modules/health';
 import { Problem } from '../http/route-kit';
 import { startRole } from './start-role';
+import { createBlobStore } from '../platform/blob/create-blob-store';
 
 export type WorkerApp = FastifyInstance & { services: Services };
 
@@ -21,7 +22,10 @@ export type WorkerApp = FastifyInstance & { services: Services };
  */
 export async function buildWorkerApp({ config, database, logger }: { config: Config; database: Database; logger?: boolean | object }): Promise<WorkerApp> {
   const app = Fastify({ logger: logger ?? { level: config.logLevel } }).withTypeProvider<TypeBoxTypeProvider>();
-  const services = createServices(database, config, createMetrics(), { log: app.log });
+  // The retention sweep runs here and deletes stored files with what expired.
+  const blobs = await createBlobStore(config);
+  app.addHook('onClose', async () => blobs.close());
+  const services = createServices(database, config, createMetrics(), { log: app.log, blobs });
   app.decorate('services', services);
   // Its routes are all `anyone`; the same hooks still run, so no route here is open by accident.
   installAuth(app, NO_CREDENTIALS);

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { loadConfig, type ConfigOverrides } from '../config/config';
 import { buildApp, type App, type AppDeps } from '../http/app';
@@ -18,6 +21,8 @@ export interface TestApp {
  * suite runs on it, started in its role (default all: it runs the jobs too), as `veritas serve` would.
  */
 export async function createTestApp(overrides: ConfigOverrides = {}, deps: Pick<AppDeps, 'clock' | 'hubNamespace'> = {}): Promise<TestApp> {
+  // Stored files go to a folder of this app's own, removed on close (unless the test chose a store).
+  const blobDir = overrides.blob ? undefined : await mkdtemp(join(tmpdir(), 'veritas-test-blobs-'));
   const config = loadConfig(
     {},
     {
@@ -26,6 +31,7 @@ export async function createTestApp(overrides: ConfigOverrides = {}, deps: Pick<
       ...(TEST_REDIS_URL ? { redisUrl: TEST_REDIS_URL } : {}),
       // The database is opened here, not from DATABASE_URL: give ingest the concurrency the config derives for it.
       ...(TEST_DB === 'postgres' ? { groupCommit: { concurrency: 4 } } : {}),
+      ...(blobDir ? { blob: { driver: 'fs' as const, dir: blobDir } } : {}),
       ...overrides,
     },
   );
@@ -50,6 +56,7 @@ export async function createTestApp(overrides: ConfigOverrides = {}, deps: Pick<
       await app.close();
       redis?.disconnect();
       await db.drop();
+      if (blobDir) await rm(blobDir, { recursive: true, force: true });
     },
   };
 }

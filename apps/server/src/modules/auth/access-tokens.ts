@@ -37,7 +37,16 @@ export interface AccessTokens {
   rotate(): Promise<string>;
   /** The public keys that verify live tokens (JWKS). */
   jwks(): Promise<{ keys: JWK[] }>;
+  /**
+   * A short-lived signed grant for another audience (a download link), at most ACCESS_TOKEN_TTL_S:
+   * signed with the same keys, typed `grant+jwt`, so it never passes for an access token nor one for it.
+   */
+  signGrant(audience: string, claims: Record<string, string | number | boolean | null>, ttlS: number): Promise<string>;
+  /** The claims of a grant for `audience`, or why it does not hold. */
+  verifyGrant(audience: string, token: string): Promise<Record<string, unknown> | 'expired' | 'invalid'>;
 }
+
+const GRANT_TYP = 'grant+jwt';
 
 interface KnownKey {
   kid: string;
@@ -180,6 +189,40 @@ export function createAccessTokens(database: Database, clock: () => Date = () =>
 
     async jwks() {
       return { keys: (await reload()).map((k) => k.publicJwk) };
+    },
+
+    async signGrant(audience, claims, ttlS) {
+      // Keys retired for longer than an access token lives are no longer loaded: a grant lives no longer.
+      if (!(ttlS > 0 && ttlS <= ACCESS_TOKEN_TTL_S)) throw new RangeError(`a grant lives 1 to ${ACCESS_TOKEN_TTL_S} s, not ${ttlS}`);
+      const key = await signingKey();
+      const now = Math.floor(clock().getTime() / 1000);
+      return new SignJWT(claims)
+        .setProtectedHeader({ alg: ALG, kid: key.kid, typ: GRANT_TYP })
+        .setIssuer(TOKEN_ISSUER)
+        .setAudience(audience)
+        .setIssuedAt(now)
+        .setExpirationTime(now + ttlS)
+        .setJti(randomUUID())
+        .sign(key.privateKey!);
+    },
+
+    async verifyGrant(audience, token) {
+      try {
+        const { payload } = await jwtVerify(
+          token,
+          async (header) => {
+            const key = typeof header.kid === 'string' ? await keyFor(header.kid) : undefined;
+            if (!key) throw new joseErrors.JWKSNoMatchingKey();
+            return key.publicKey;
+          },
+          { algorithms: [ALG], issuer: TOKEN_ISSUER, audience, typ: GRANT_TYP, currentDate: clock(), requiredClaims: ['exp', 'iat', 'jti'] },
+        );
+        return payload as Record<string, unknown>;
+      } catch (err) {
+        if (err instanceof joseErrors.JWTExpired) return 'expired';
+        if (err instanceof joseErrors.JOSEError) return 'invalid';
+        throw err;
+      }
     },
   };
 }

@@ -27,8 +27,15 @@ export const exportsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, {
       preHandler: auditedRead(services.audit, 'session.data.export', () => ({ format: 'idfx' })),
     },
     async (req, reply) => {
-      const { xml, fileName } = await services.exports.idfx(scopeOf(req), req.params.id);
-      return reply.type('application/xml; charset=utf-8').header('content-disposition', `attachment; filename="${fileName}"`).send(xml);
+      // Made once from the ended session and stored (ADR 0030); later downloads read the stored file.
+      const scope = scopeOf(req);
+      const file = await services.downloads.rawFile(scope, req.params.id, 'idfx');
+      const blob = await services.downloads.open(file, () => services.downloads.rawFile(scope, req.params.id, 'idfx'));
+      return reply
+        .type(file.contentType)
+        .header('content-length', String(blob.size))
+        .header('content-disposition', `attachment; filename="${file.fileName}"`)
+        .send(blob.body as never);
     },
   );
 };

@@ -40,14 +40,24 @@ export const reportsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, {
       preHandler: auditedRead(services.audit, 'session.report.read', () => ({ format: 'pdf' })),
     },
     async (req, reply) => {
-      const r = await services.reports.pdf(scopeOf(req), req.params.id, `${baseUrl(req, config.publicUrl)}/verify`);
+      // Stored once per content (ADR 0030): rendered again only when what it shows changed.
+      const scope = scopeOf(req);
+      const verify = `${baseUrl(req, config.publicUrl)}/verify`;
+      const r = await services.downloads.reportFile(scope, req.params.id, verify);
       switch (r.status) {
-        case 'done':
+        case 'done': {
+          const blob = await services.downloads.open(r.file, async () => {
+            const again = await services.downloads.reportFile(scope, req.params.id, verify);
+            if (again.status !== 'done') throw new Error('the report went back to not ready');
+            return again.file;
+          });
           return reply
             .type('application/pdf')
-            .header('content-disposition', `attachment; filename="veritas-report-${r.sessionId}.pdf"`)
+            .header('content-length', String(blob.size))
+            .header('content-disposition', `attachment; filename="${r.file.fileName}"`)
             .header('cache-control', 'private, no-store')
-            .send(r.pdf);
+            .send(blob.body as never);
+        }
         case 'failed':
           return reply.type('application/json').send(r);
         default:

@@ -52,6 +52,14 @@ export interface SweepReport {
   /** What went (or, in a dry run, would go), oldest first per tenant and kind. */
   items: SweepItem[];
   rowsDeleted: number;
+  /** Stored files (exports, bundles, reports in the blob store) deleted with what expired. */
+  filesDeleted: number;
+}
+
+/** Where a session's stored files go when its raw data or analysis expires (modules/downloads). */
+export interface RetentionFiles {
+  /** Deletes the session's stored files of one part, or all of them. */
+  forgetFiles(tenantId: string, sessionId: string, part?: Purge): Promise<number>;
 }
 
 export interface RetentionService {
@@ -74,16 +82,30 @@ const DAY_MS = 86_400_000;
 /** Sessions examined per query; a sweep goes on until nothing expired is left. */
 const PAGE = 200;
 
-export function createRetentionService(database: Database, audit: AuditService): RetentionService {
+export function createRetentionService(database: Database, audit: AuditService, files?: RetentionFiles): RetentionService {
   const { db } = database;
 
-  async function purgeOne(tenantId: string, what: Purge, cutoff: Date, days: number, sessionId: string, requestId: string): Promise<number | undefined> {
-    return db.transaction().execute(async (trx) => {
+  /**
+   * Purges one session's expired part and its stored files. The files go inside the transaction,
+   * before the rows: a store that fails rolls the purge back and the next sweep tries again (the
+   * files are made from the rows, so nothing is lost either way). They go again after the commit,
+   * for a file a download made from the rows in between.
+   */
+  async function purgeOne(
+    tenantId: string,
+    what: Purge,
+    cutoff: Date,
+    days: number,
+    sessionId: string,
+    requestId: string,
+  ): Promise<{ rows: number; files: number } | undefined> {
+    const purged = await db.transaction().execute(async (trx) => {
       // With this lock no hold is placed or lifted while the check below and the purge run (a hold
       // committed before the purge always stops it), and two instances' sweeps take turns.
       await lockHolds(trx);
       const [still] = await expiredSessions(trx, tenantId, what, cutoff, 1, sessionId);
       if (!still) return undefined;
+      const fileCount = files ? await files.forgetFiles(tenantId, sessionId, what) : 0;
       const rows = what === 'raw' ? await purgeRaw(trx, sessionId) : await purgeAnalysis(trx, sessionId);
       await insertTombstone(trx, {
         id: randomUUID(),
@@ -101,12 +123,14 @@ export function createRetentionService(database: Database, audit: AuditService):
           action: 'retention.purge',
           resource: { type: 'session', id: sessionId },
           context: { ip: null, requestId },
-          detail: { what, rows, policyDays: days, endedAt: still.endedAt.toISOString() },
+          detail: { what, rows, files: fileCount, policyDays: days, endedAt: still.endedAt.toISOString() },
         },
         trx,
       );
-      return rows;
+      return { rows, files: fileCount };
     });
+    if (purged && files) purged.files += await files.forgetFiles(tenantId, sessionId, what);
+    return purged;
   }
 
   return {
@@ -194,14 +218,17 @@ export function createRetentionService(database: Database, audit: AuditService):
           { tenantId, actor: by.actor, action: 'person.erase', resource: { type: 'user', id: userId }, context: by.context, detail: { ...rows } },
           trx,
         );
-        return rows;
+        return { rows, sessionIds };
       });
-      return { userId, ...erased };
+      // Their sessions' stored files go once the rows have (nothing can make them again).
+      for (const id of erased.sessionIds) await files?.forgetFiles(tenantId, id);
+      return { userId, ...erased.rows };
     },
 
     async sweep({ now = new Date(), dryRun = false, requestId = 'retention' } = {}) {
       const items: SweepItem[] = [];
       let rowsDeleted = 0;
+      let filesDeleted = 0;
       for (const policy of await allPolicies(db)) {
         for (const [what, days] of [
           ['raw', policy.raw_days],
@@ -217,16 +244,17 @@ export function createRetentionService(database: Database, audit: AuditService):
             for (const e of page) {
               seen.add(e.sessionId);
               if (!dryRun) {
-                const rows = await purgeOne(policy.tenant_id, what, cutoff, days, e.sessionId, requestId);
-                if (rows === undefined) continue;
-                rowsDeleted += rows;
+                const purged = await purgeOne(policy.tenant_id, what, cutoff, days, e.sessionId, requestId);
+                if (purged === undefined) continue;
+                rowsDeleted += purged.rows;
+                filesDeleted += purged.files;
               }
               items.push({ tenantId: policy.tenant_id, sessionId: e.sessionId, what, endedAt: e.endedAt.toISOString(), policyDays: days });
             }
           }
         }
       }
-      return { dryRun, items, rowsDeleted };
+      return { dryRun, items, rowsDeleted, filesDeleted };
     },
   };
 }

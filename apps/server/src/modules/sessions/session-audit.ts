@@ -41,7 +41,8 @@ export type SessionRead =
   | 'session.export'
   | 'session.data.export'
   | 'session.analysis.read'
-  | 'session.report.read';
+  | 'session.report.read'
+  | 'session.download.link';
 
 /**
  * A route's preHandler that records a sensitive read of the session in its path, after the access

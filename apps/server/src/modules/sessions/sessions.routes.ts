@@ -119,7 +119,17 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
       preHandler: auditedRead(services.audit, 'session.export'),
     },
     async (req, reply) => {
-      const chunks = await services.sessions.bundleJson(scopeOf(req), req.params.id);
+      // An ended session's bundle is stored once and read from the blob store (ADR 0030); an active one's is read as it grows.
+      const scope = scopeOf(req);
+      const stored = await services.downloads.endedBundle(scope, req.params.id);
+      if (stored) {
+        const blob = await services.downloads.open(stored, () => services.downloads.rawFile(scope, req.params.id, 'bundle'));
+        return reply
+          .type('application/json')
+          .header('content-length', String(blob.size))
+          .send(blob.body as never);
+      }
+      const chunks = await services.sessions.bundleJson(scope, req.params.id);
       // Streamed as it is read, a page of events at a time: a long session is never built whole in memory.
       return reply.type('application/json').send(Readable.from(chunks) as never);
     },
@@ -151,9 +161,15 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
     },
     async (req, reply) => {
       const { format } = req.query;
-      const chunks = await services.sessions.data(scopeOf(req), req.params.id, format);
-      reply.header('content-disposition', `attachment; filename="session-${req.params.id}.${format}"`).header('cache-control', 'no-store');
-      return reply.type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json').send(Readable.from(chunks) as never);
+      // Made once from the ended session and stored (ADR 0030); later downloads read the stored file.
+      const scope = scopeOf(req);
+      const file = await services.downloads.rawFile(scope, req.params.id, format);
+      const blob = await services.downloads.open(file, () => services.downloads.rawFile(scope, req.params.id, format));
+      reply.header('content-disposition', `attachment; filename="${file.fileName}"`).header('cache-control', 'no-store');
+      return reply
+        .type(file.contentType)
+        .header('content-length', String(blob.size))
+        .send(blob.body as never);
     },
   );
 
@@ -171,7 +187,10 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
       },
     },
     async (req, reply) => {
-      await services.sessions.delete(scopeOf(req), req.params.id, callerOf(req));
+      const scope = scopeOf(req);
+      await services.sessions.delete(scope, req.params.id, callerOf(req));
+      // Its stored files (bundle, exports, reports) go after the rows: nothing can make them again now.
+      await services.downloads.forget(scope.tenantId, req.params.id);
       return reply.code(204).send(null);
     },
   );

@@ -11,6 +11,7 @@ import { DELIVER_WEBHOOK, messageBody, messageId, type DeliverWebhookJob, type W
 import { urlProblem } from './webhook-address';
 import { newWebhookSecret, webhookHeaders } from './webhook-signing';
 import { sendWebhook, type SendResult } from './webhook-sender';
+import type { WebhookMetrics } from '../../platform/metrics/metrics';
 import {
   countEndpoints,
   deleteEndpoint,
@@ -94,6 +95,8 @@ export function createWebhooksService(deps: {
   jobs: JobQueue;
   settings: WebhookSettings;
   clock?: () => Date;
+  /** Each attempt's result and latency, each delivery's end (veritas_webhook_*). */
+  metrics?: WebhookMetrics;
 }): WebhooksService {
   const { audit, jobs, settings } = deps;
   const clock = deps.clock ?? (() => new Date());
@@ -263,6 +266,7 @@ export function createWebhooksService(deps: {
       if (!endpoint) return;
       if (!endpoint.enabled) {
         await updateDelivery(db, delivery.id, { status: 'failed', last_error: 'the endpoint is disabled' });
+        deps.metrics?.webhookDelivery('failed');
         return;
       }
       const at = clock();
@@ -274,6 +278,7 @@ export function createWebhooksService(deps: {
       );
       const ok = result.status !== null && result.status >= 200 && result.status < 300;
       const last = ctx.attempt >= settings.attempts;
+      deps.metrics?.webhookAttempt(ok ? 'ok' : result.status === null ? 'network_error' : 'http_error', result.latencyMs / 1000);
       const error = ok ? null : (result.error ?? `answered ${result.status}`);
       await inTransaction(async (trx) => {
         await insertAttempt(trx, {
@@ -305,6 +310,8 @@ export function createWebhooksService(deps: {
           }
         }
       });
+      if (ok) deps.metrics?.webhookDelivery('delivered');
+      else if (last) deps.metrics?.webhookDelivery('failed');
       // Not the last attempt: the queue retries with its backoff (ADR 0023 gives the schedule).
       if (!ok && !last) throw new Error(`webhook ${delivery.id} to ${endpoint.id}: ${error}`);
     },

@@ -33,7 +33,19 @@ export interface BlobStore {
   delete(key: string): Promise<void>;
   /** Keys starting with `prefix`, in key order, at most `limit` (default and ceiling 1000) after `after`. */
   list(prefix: string, options?: { limit?: number; after?: string }): Promise<BlobPage>;
+  /**
+   * A link a browser downloads the blob from without this server, valid `expiresInS` seconds, or
+   * undefined when the driver has none (the filesystem: the server serves a signed link itself).
+   */
+  directLink?(key: string, options: DirectLinkOptions): Promise<string>;
   close(): Promise<void>;
+}
+
+export interface DirectLinkOptions {
+  expiresInS: number;
+  /** The name the browser saves it under (Content-Disposition: attachment). */
+  fileName: string;
+  contentType: string;
 }
 
 export const MAX_KEY_LENGTH = 512;

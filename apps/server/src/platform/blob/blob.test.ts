@@ -2,6 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/config';
 import { blobStoreContract } from './blob.contract';
@@ -65,6 +66,32 @@ describe('the filesystem blob store', () => {
 });
 
 describe('createBlobStore', () => {
+  it('makes an S3 store that works from the loaded (frozen) configuration, and presigns links the bucket honours until they expire', async () => {
+    const server = await startS3TestServer('veritas-frozen');
+    const store = await createBlobStore(
+      loadConfig({
+        VERITAS_BLOB_DRIVER: 's3',
+        VERITAS_S3_BUCKET: server.bucket,
+        VERITAS_S3_ENDPOINT: server.endpoint,
+        VERITAS_S3_ACCESS_KEY_ID: server.accessKeyId,
+        VERITAS_S3_SECRET_ACCESS_KEY: server.secretAccessKey,
+      }),
+    );
+    try {
+      await store.put('a/b.csv', Buffer.from('x,y\r\n'), { contentType: 'text/csv' });
+      expect((await buffer((await store.get('a/b.csv'))!.body)).toString()).toBe('x,y\r\n');
+      const url = await store.directLink!('a/b.csv', { expiresInS: 3, fileName: 'b "1".csv', contentType: 'text/csv' });
+      const got = await fetch(url);
+      expect(got.status).toBe(200);
+      expect(await got.text()).toBe('x,y\r\n');
+      await new Promise((r) => setTimeout(r, 4500));
+      expect((await fetch(url)).status).toBe(403);
+    } finally {
+      await store.close();
+      await server.stop();
+    }
+  }, 30_000);
+
   it('chooses the filesystem under the data folder by default, S3 with VERITAS_BLOB_DRIVER=s3', async () => {
     const fs = await createBlobStore(loadConfig({ VERITAS_DATA_DIR: '/srv/veritas' }));
     expect(fs).toBeInstanceOf(FileBlobStore);

@@ -8,8 +8,9 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Readable } from 'node:stream';
-import { checkBlobKey, checkBlobPrefix, listLimit, type BlobInfo, type BlobObject, type BlobPage, type BlobStore } from './blob-store';
+import { checkBlobKey, checkBlobPrefix, listLimit, type BlobInfo, type BlobObject, type BlobPage, type BlobStore, type DirectLinkOptions } from './blob-store';
 
 export interface S3BlobStoreOptions {
   bucket: string;
@@ -20,6 +21,8 @@ export interface S3BlobStoreOptions {
   forcePathStyle: boolean;
   /** Unset: the SDK's default chain (environment, instance role …). */
   credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Where browsers reach the bucket, when not at `endpoint`: download links are signed for this host. */
+  publicEndpoint?: string;
 }
 
 const isNotFound = (e: unknown) => e instanceof S3ServiceException && (e.name === 'NoSuchKey' || e.name === 'NotFound' || e.$metadata.httpStatusCode === 404);
@@ -27,20 +30,39 @@ const isNotFound = (e: unknown) => e instanceof S3ServiceException && (e.name ==
 /** The S3-compatible driver (`@aws-sdk/client-s3`), for servers that share storage between instances. */
 export class S3BlobStore implements BlobStore {
   private readonly client: S3Client;
+  /** The client links are signed with: the same, or one for the public endpoint (a signature covers the host). */
+  private readonly signer: S3Client;
   private readonly bucket: string;
 
   constructor(options: S3BlobStoreOptions) {
     this.bucket = options.bucket;
-    this.client = new S3Client({
-      region: options.region,
-      forcePathStyle: options.forcePathStyle,
-      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-      ...(options.credentials ? { credentials: options.credentials } : {}),
-      // Checksums only where S3 requires them: many S3-compatible servers do not understand the
-      // newer default (CRC32 trailers in aws-chunked bodies).
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
+    const clientFor = (endpoint: string | undefined) =>
+      new S3Client({
+        region: options.region,
+        forcePathStyle: options.forcePathStyle,
+        ...(endpoint ? { endpoint } : {}),
+        // A copy: the SDK writes into the credentials object, and the configuration's is frozen.
+        ...(options.credentials ? { credentials: { ...options.credentials } } : {}),
+        // Checksums only where S3 requires them: many S3-compatible servers do not understand the
+        // newer default (CRC32 trailers in aws-chunked bodies).
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+      });
+    this.client = clientFor(options.endpoint);
+    this.signer = options.publicEndpoint ? clientFor(options.publicEndpoint) : this.client;
+  }
+
+  /** A presigned GET (signature v4 in the query string), valid `expiresInS` seconds, saved under `fileName`. */
+  async directLink(key: string, { expiresInS, fileName, contentType }: DirectLinkOptions): Promise<string> {
+    checkBlobKey(key);
+    const command = new GetObjectCommand({
+      Bucket: this.bucket,
+      Key: key,
+      ResponseContentDisposition: `attachment; filename="${fileName.replace(/["\\\r\n]/g, '_')}"`,
+      ResponseContentType: contentType,
+      ResponseCacheControl: 'private, no-store',
     });
+    return getSignedUrl(this.signer, command, { expiresIn: expiresInS });
   }
 
   async put(key: string, body: Buffer | Readable, options: { contentType: string }): Promise<{ size: number }> {
@@ -108,5 +130,6 @@ export class S3BlobStore implements BlobStore {
 
   async close(): Promise<void> {
     this.client.destroy();
+    if (this.signer !== this.client) this.signer.destroy();
   }
 }

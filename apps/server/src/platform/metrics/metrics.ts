@@ -22,7 +22,24 @@ export interface JobMetrics {
   readJobCountsFrom(queues: readonly string[], counts: (queue: string) => Promise<{ queued: number; running: number; failed: number }>): void;
 }
 
-export interface AppMetrics extends IngestMetrics, HttpMetrics, JobMetrics {
+/** The live hub (platform/hub, either driver): subscriptions here, messages sent, handed to handlers, dropped. */
+export interface HubMetrics {
+  hubSubscribed(driver: string, delta: 1 | -1): void;
+  hubPublished(driver: string): void;
+  hubDelivered(driver: string): void;
+  /** A message lost here: `publish_failed` (transport down or hub closed: nobody got it), `handler_failed` (one subscriber's handler threw). */
+  hubDropped(driver: string, reason: 'publish_failed' | 'handler_failed'): void;
+}
+
+/** Webhook attempts from this process (modules/webhooks): each attempt's result and time, each delivery's end. */
+export interface WebhookMetrics {
+  /** One attempt: `ok` (2xx), `http_error` (another status), `network_error` (no answer, or refused by the SSRF check). */
+  webhookAttempt(result: 'ok' | 'http_error' | 'network_error', seconds: number): void;
+  /** A delivery ended: delivered, or failed for good (its last attempt failed, or its endpoint is disabled). */
+  webhookDelivery(outcome: 'delivered' | 'failed'): void;
+}
+
+export interface AppMetrics extends IngestMetrics, HttpMetrics, JobMetrics, HubMetrics, WebhookMetrics {
   registry: Registry;
 }
 
@@ -80,8 +97,69 @@ export function createMetrics(): AppMetrics {
       }
     },
   });
+  const hubSubscribers = new Gauge({
+    name: 'veritas_hub_subscribers',
+    help: 'Live hub subscriptions held by this process (SSE viewers, exam rooms, alert sockets), by driver',
+    labelNames: ['driver'],
+    registers: [registry],
+  });
+  const hubPublished = new Counter({
+    name: 'veritas_hub_messages_published_total',
+    help: 'Messages this process published that the hub took, by driver',
+    labelNames: ['driver'],
+    registers: [registry],
+  });
+  const hubDelivered = new Counter({
+    name: 'veritas_hub_messages_delivered_total',
+    help: "Messages handed to this process's subscribers (one per subscriber), by driver",
+    labelNames: ['driver'],
+    registers: [registry],
+  });
+  const hubDropped = new Counter({
+    name: 'veritas_hub_messages_dropped_total',
+    help: 'Messages lost by the hub in this process, by driver and reason (publish_failed: transport down; handler_failed: a subscriber threw)',
+    labelNames: ['driver', 'reason'],
+    registers: [registry],
+  });
+  const webhookAttempts = new Histogram({
+    name: 'veritas_webhook_attempt_duration_seconds',
+    help: 'Webhook delivery attempts from this process by result (ok, http_error, network_error), with their latency',
+    labelNames: ['result'],
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  const webhookFailures = new Counter({
+    name: 'veritas_webhook_attempt_failures_total',
+    help: 'Webhook attempts that failed (retried unless it was the last), by result',
+    labelNames: ['result'],
+    registers: [registry],
+  });
+  const webhookDeliveries = new Counter({
+    name: 'veritas_webhook_deliveries_total',
+    help: 'Webhook deliveries ended by this process, by outcome (delivered, failed)',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  // Every series present from the start, at 0, so rates and panels have something before the first event.
+  for (const driver of ['memory', 'redis']) {
+    hubSubscribers.set({ driver }, 0);
+    hubPublished.inc({ driver }, 0);
+    hubDelivered.inc({ driver }, 0);
+    for (const reason of ['publish_failed', 'handler_failed']) hubDropped.inc({ driver, reason }, 0);
+  }
+  for (const result of ['http_error', 'network_error']) webhookFailures.inc({ result }, 0);
+  for (const outcome of ['delivered', 'failed']) webhookDeliveries.inc({ outcome }, 0);
   return {
     registry,
+    hubSubscribed: (driver, delta) => hubSubscribers.inc({ driver }, delta),
+    hubPublished: (driver) => hubPublished.inc({ driver }),
+    hubDelivered: (driver) => hubDelivered.inc({ driver }),
+    hubDropped: (driver, reason) => hubDropped.inc({ driver, reason }),
+    webhookAttempt: (result, seconds) => {
+      webhookAttempts.observe({ result }, seconds);
+      if (result !== 'ok') webhookFailures.inc({ result });
+    },
+    webhookDelivery: (outcome) => webhookDeliveries.inc({ outcome }),
     observeRequest: (method, route, status, seconds) => http.observe({ method, route, status: String(status) }, seconds),
     jobStarted: (queue) => jobsRunningHere.inc({ queue }),
     jobFinished: (queue, outcome, seconds) => {
