@@ -62,6 +62,7 @@ export const PROBLEMS = {
   internal: { status: 500, title: 'Internal error' },
   'sso-provider-unavailable': { status: 502, title: 'The identity provider cannot be reached; retry later' },
   'database-unavailable': { status: 503, title: 'The database is unavailable; retry later' },
+  'storage-unavailable': { status: 503, title: 'The file store is unavailable; retry later' },
   // docs/adr/0024-server-sealed-sessions.md
   'sealing-mismatch': { status: 400, title: 'The batch is not sealed the way its session was declared (client-sealed or server-sealed)' },
   'seq-gap-unsealed': { status: 409, title: 'An unsealed batch must start where the stored chain ends; send the batches one at a time, in order' },

@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/config';
+import { AppError, PROBLEMS } from '../../kernel/errors';
 import { blobStoreContract } from './blob.contract';
 import { createBlobStore } from './create-blob-store';
 import { FileBlobStore } from './file-blob-store';
@@ -91,6 +92,42 @@ describe('createBlobStore', () => {
       await server.stop();
     }
   }, 30_000);
+
+  it('answers a store that went away with the typed 503 (storage-unavailable) on every call, never an untyped error', async () => {
+    const server = await startS3TestServer('veritas-gone');
+    const store = await createBlobStore(
+      loadConfig({
+        VERITAS_BLOB_DRIVER: 's3',
+        VERITAS_S3_BUCKET: server.bucket,
+        VERITAS_S3_ENDPOINT: server.endpoint,
+        VERITAS_S3_ACCESS_KEY_ID: server.accessKeyId,
+        VERITAS_S3_SECRET_ACCESS_KEY: server.secretAccessKey,
+      }),
+    );
+    try {
+      await store.put('k/1', Buffer.from('1'), { contentType: 'text/plain' });
+      await server.stop();
+      const calls: [string, () => Promise<unknown>][] = [
+        ['get', () => store.get('k/1')],
+        ['head', () => store.head('k/1')],
+        ['put', () => store.put('k/2', Buffer.from('2'), { contentType: 'text/plain' })],
+        ['put a stream', () => store.put('k/3', Readable.from([Buffer.from('3')]), { contentType: 'text/plain' })],
+        ['list', () => store.list('k/')],
+        ['delete', () => store.delete('k/1')],
+      ];
+      for (const [name, call] of calls) {
+        const err = await call().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(err, name).toBeInstanceOf(AppError);
+        expect((err as AppError).code, name).toBe('storage-unavailable');
+        expect(PROBLEMS[(err as AppError).code].status, name).toBe(503);
+      }
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
 
   it('chooses the filesystem under the data folder by default, S3 with VERITAS_BLOB_DRIVER=s3', async () => {
     const fs = await createBlobStore(loadConfig({ VERITAS_DATA_DIR: '/srv/veritas' }));
