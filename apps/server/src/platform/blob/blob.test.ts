@@ -66,18 +66,22 @@ describe('the filesystem blob store', () => {
   });
 });
 
+/** The S3 store createBlobStore makes from the loaded (frozen) configuration of a test server. */
+const s3StoreOf = (server: Awaited<ReturnType<typeof startS3TestServer>>) =>
+  createBlobStore(
+    loadConfig({
+      VERITAS_BLOB_DRIVER: 's3',
+      VERITAS_S3_BUCKET: server.bucket,
+      VERITAS_S3_ENDPOINT: server.endpoint,
+      VERITAS_S3_ACCESS_KEY_ID: server.accessKeyId,
+      VERITAS_S3_SECRET_ACCESS_KEY: server.secretAccessKey,
+    }),
+  );
+
 describe('createBlobStore', () => {
   it('makes an S3 store that works from the loaded (frozen) configuration, and presigns links the bucket honours until they expire', async () => {
     const server = await startS3TestServer('veritas-frozen');
-    const store = await createBlobStore(
-      loadConfig({
-        VERITAS_BLOB_DRIVER: 's3',
-        VERITAS_S3_BUCKET: server.bucket,
-        VERITAS_S3_ENDPOINT: server.endpoint,
-        VERITAS_S3_ACCESS_KEY_ID: server.accessKeyId,
-        VERITAS_S3_SECRET_ACCESS_KEY: server.secretAccessKey,
-      }),
-    );
+    const store = await s3StoreOf(server);
     try {
       await store.put('a/b.csv', Buffer.from('x,y\r\n'), { contentType: 'text/csv' });
       expect((await buffer((await store.get('a/b.csv'))!.body)).toString()).toBe('x,y\r\n');
@@ -95,15 +99,7 @@ describe('createBlobStore', () => {
 
   it('answers a store that went away with the typed 503 (storage-unavailable) on every call, never an untyped error', async () => {
     const server = await startS3TestServer('veritas-gone');
-    const store = await createBlobStore(
-      loadConfig({
-        VERITAS_BLOB_DRIVER: 's3',
-        VERITAS_S3_BUCKET: server.bucket,
-        VERITAS_S3_ENDPOINT: server.endpoint,
-        VERITAS_S3_ACCESS_KEY_ID: server.accessKeyId,
-        VERITAS_S3_SECRET_ACCESS_KEY: server.secretAccessKey,
-      }),
-    );
+    const store = await s3StoreOf(server);
     try {
       await store.put('k/1', Buffer.from('1'), { contentType: 'text/plain' });
       await server.stop();
