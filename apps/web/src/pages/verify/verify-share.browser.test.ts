@@ -26,22 +26,9 @@ beforeAll(async () => {
   const student = web.people.student;
   sessionId = await importSimulated(web, student.email, DEMO_PASSWORD, 'genuine', 7, 'Verified essay');
   token = await accessTokenOf(web.url, student.email, DEMO_PASSWORD);
-  const auth = { authorization: `Bearer ${token}` };
-  // Issued once the analysis job has run: wait for that condition (checked every 200 ms, 120 s ceiling).
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const r = await fetch(`${web.url}/v1/sessions/${sessionId}/certificate`, { headers: auth });
-    const body = (await r.json()) as { jws?: string };
-    if (r.status === 200 && body.jws) {
-      jws = body.jws;
-      break;
-    }
-    if (Date.now() > deadline) throw new Error('no certificate after 120 s');
-    await new Promise((res) => setTimeout(res, 200));
-  }
-  bundleText = await (await fetch(`${web.url}/v1/sessions/${sessionId}/bundle`, { headers: auth })).text();
+  ({ jws, bundleText } = await certifiedBundle(sessionId));
   jwksText = await (await fetch(`${web.url}/.well-known/jwks.json`)).text();
-  const pdf = await fetch(`${web.url}/v1/sessions/${sessionId}/report.pdf`, { headers: auth });
+  const pdf = await fetch(`${web.url}/v1/sessions/${sessionId}/report.pdf`, { headers: { authorization: `Bearer ${token}` } });
   if (pdf.status !== 200) throw new Error(`the report PDF answered ${pdf.status}`);
   reportPdf = Buffer.from(await pdf.arrayBuffer());
   browser = await launchChromium();
@@ -51,6 +38,24 @@ afterAll(async () => {
   await browser?.close();
   await web?.close();
 });
+
+/**
+ * A session's certificate and bundle as its student downloads them. The certificate is issued once the
+ * analysis job has run: wait for that condition (checked every 200 ms, 120 s ceiling).
+ */
+async function certifiedBundle(id: string): Promise<{ jws: string; bundleText: string }> {
+  const auth = { authorization: `Bearer ${token}` };
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const r = await fetch(`${web.url}/v1/sessions/${id}/certificate`, { headers: auth });
+    const body = (await r.json()) as { jws?: string };
+    if (r.status === 200 && body.jws) {
+      return { jws: body.jws, bundleText: await (await fetch(`${web.url}/v1/sessions/${id}/bundle`, { headers: auth })).text() };
+    }
+    if (Date.now() > deadline) throw new Error(`no certificate for ${id} after 120 s`);
+    await new Promise((res) => setTimeout(res, 200));
+  }
+}
 
 /** Opens /verify, gives the files, verifies; returns each check's outcome by id. */
 async function verifyWith(page: Page, bundle: string, certificate: string, keyFile?: string): Promise<Record<string, string>> {
@@ -123,6 +128,25 @@ describe('/verify in Chromium', () => {
     expect(await verdictText(page)).toContain('Verified: Veritas recorded this session');
     expect(await verdictText(page)).toContain(`${decodeJwt(jws).jti} is not on the public revocation list`);
     await page.locator('[data-testid=replay-text]').waitFor();
+    expect(await a11yViolations(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('plays a flagged session with its flags: the pasted paragraph is a flag on the timeline, reachable and jumping the replay', async () => {
+    const pasted = await importSimulated(web, web.people.student.email, DEMO_PASSWORD, 'paste', 7, 'Essay with a pasted paragraph');
+    const evidence = await certifiedBundle(pasted);
+    const page = await newA11yPage(browser, { viewport: { width: 1100, height: 900 } });
+    await page.goto(`${web.url}/verify`);
+    const outcome = await verifyWith(page, evidence.bundleText, evidence.jws);
+    expect(outcome, await verdictText(page)).toEqual({ chain: 'pass', signature: 'pass', names: 'pass', analysis: 'pass', revocation: 'pass' });
+    await page.locator('[data-testid=replay-text]').waitFor();
+    const flags = page.locator('button[data-flag]');
+    await flags.first().waitFor();
+    expect(await flags.count()).toBeGreaterThan(0);
+    expect(await page.locator('[data-testid=flags-source]').innerText()).toMatch(/^\d+ flags? from an analysis run in this browser/);
+    await flags.first().focus();
+    await page.keyboard.press('Enter');
+    await page.locator('button[data-flag].rp-flag-active').waitFor();
     expect(await a11yViolations(page)).toEqual([]);
     await page.close();
   });
