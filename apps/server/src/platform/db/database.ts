@@ -4,6 +4,7 @@ import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { PGliteDialect } from './pglite-dialect';
 import { survivePoolErrors } from './pg-pool-errors';
+import { PreparingClient } from './prepared-statements';
 import type { DB } from './tables';
 import { openReadReplica, type ReadReplica, type ReplicaOptions } from './read-replica';
 
@@ -38,7 +39,7 @@ const traceQuery = (event: LogEvent): void => {
 export function openPostgres(url: string, poolSize = 10, replica?: ReplicaOptions): Database {
   // int8 (counts) as numbers: our counts stay far below 2^53.
   pg.types.setTypeParser(20, (v) => Number(v));
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000 });
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000, Client: PreparingClient });
   // A client's error (the server went away) must not crash the process; the next query reports it.
   survivePoolErrors(pool);
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), log: traceQuery });

@@ -15,6 +15,7 @@ import {
 import pg from 'pg';
 import { isDatabaseUnavailable } from './availability';
 import { survivePoolErrors } from './pg-pool-errors';
+import { PreparingClient } from './prepared-statements';
 import type { DB } from './tables';
 
 /**
@@ -70,6 +71,7 @@ export function openReadReplica(primaryPool: pg.Pool, options: ReplicaOptions, l
     // A replica that does not answer must cost a read little before it falls back.
     connectionTimeoutMillis: 1000,
     application_name: REPLICA_APPLICATION_NAME,
+    Client: PreparingClient,
   });
   survivePoolErrors(pool);
   const router = new ReplicaRouter(new PostgresDriver({ pool }), new PostgresDriver({ pool: primaryPool }), options);
