@@ -120,7 +120,9 @@ export function createLtiDeepLinking({ database, audit, toolKeys, clock }: { dat
     const user = await guard(findUser(db, tenant, row.user_id));
     if (!user || user.status !== 'active' || !canPlace(user)) throw invalid();
     const now = clock();
-    const placed = await db
+    // The tool key is loaded (or made) before the transaction: signing inside it then touches no other connection.
+    await toolKeys.jwks();
+    const { placed, jwt } = await db
       .transaction()
       .execute(async (trx) => {
         const exam = choice.examId === undefined ? undefined : await findExam(trx, tenant, choice.examId, reachOf(user));
@@ -138,20 +140,20 @@ export function createLtiDeepLinking({ database, audit, toolKeys, clock }: { dat
           },
           trx,
         );
-        return exam;
+        // Signed before the commit: an answer that could not be signed leaves the request unanswered, to be tried again.
+        const claims = deepLinkingResponseClaims({
+          clientId: registration.client_id,
+          issuer: registration.issuer,
+          deploymentId: row.deployment_id,
+          nonce: randomToken(),
+          data: row.data,
+          launchUrl,
+          exam: exam ? { id: exam.id, title: exam.title, maxScore: exam.max_score } : undefined,
+          acceptLineItem: row.accept_lineitem,
+        });
+        return { placed: exam, jwt: await toolKeys.sign(claims, { expiresInS: RESPONSE_TTL_S, now }) };
       })
       .catch((err: unknown) => (err instanceof AppError ? Promise.reject(err) : rethrowUnavailable(err)));
-    const claims = deepLinkingResponseClaims({
-      clientId: registration.client_id,
-      issuer: registration.issuer,
-      deploymentId: row.deployment_id,
-      nonce: randomToken(),
-      data: row.data,
-      launchUrl,
-      exam: placed ? { id: placed.id, title: placed.title, maxScore: placed.max_score } : undefined,
-      acceptLineItem: row.accept_lineitem,
-    });
-    const jwt = await toolKeys.sign(claims, { expiresInS: RESPONSE_TTL_S, now });
     return returnPage({
       returnUrl: row.return_url,
       jwt,
