@@ -147,7 +147,15 @@ async function deepLinkRequestFor(method: string, url: string): Promise<{ path: 
   if (!deepLinker) {
     const person = await buildPerson(t.app, await buildTenant(t.app), 'admin');
     const lms = 'https://lms.walk.example';
-    const payload = { name: 'Walk LMS', issuer: lms, clientId: 'walk', deploymentIds: ['walk'], jwksUrl: `${lms}/jwks`, authEndpoint: `${lms}/auth`, tokenEndpoint: `${lms}/token` };
+    const payload = {
+      name: 'Walk LMS',
+      issuer: lms,
+      clientId: 'walk',
+      deploymentIds: ['walk'],
+      jwksUrl: `${lms}/jwks`,
+      authEndpoint: `${lms}/auth`,
+      tokenEndpoint: `${lms}/token`,
+    };
     const r = await t.app.inject({ method: 'POST', url: '/v1/admin/lti/registrations', headers: person.headers, payload });
     deepLinker = { registrationId: (r.json() as { id: string }).id, person };
   }

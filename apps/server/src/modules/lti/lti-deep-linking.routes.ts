@@ -67,13 +67,14 @@ export const ltiDeepLinkingRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async 
       const { action, examId } = req.body;
       if (action === 'place' && examId === undefined) throw new AppError('invalid-request', 'body/examId: placing an exam needs its id');
       const base = linkBase(req, config.publicUrl);
-      const page = await deepLinks.respond(req.params.deepLinkToken, { examId: action === 'place' ? examId : undefined }, contextOf(req), `${base}${LAUNCH_PATH}`);
+      const page = await deepLinks.respond(
+        req.params.deepLinkToken,
+        { examId: action === 'place' ? examId : undefined },
+        contextOf(req),
+        `${base}${LAUNCH_PATH}`,
+      );
       reply.removeHeader('x-frame-options');
-      return reply
-        .header('content-security-policy', page.csp)
-        .header('cache-control', 'no-store')
-        .type('text/html; charset=utf-8')
-        .send(page.html);
+      return reply.header('content-security-policy', page.csp).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(page.html);
     },
   );
 };

@@ -226,7 +226,11 @@ describe(`LTI deep linking (${TEST_DB})`, () => {
     refused(await launch(registration.loginUrl, platform, lms.request(spec, { settings: null })), 'deep-linking-settings');
     refused(await launch(registration.loginUrl, platform, lms.request(spec, { acceptTypes: ['link', 'file'] })), 'deep-linking-settings');
     refused(
-      await launch(registration.loginUrl, platform, lms.request(spec, { settings: { deep_link_return_url: 'javascript:alert(1)', accept_types: ['ltiResourceLink'] } })),
+      await launch(
+        registration.loginUrl,
+        platform,
+        lms.request(spec, { settings: { deep_link_return_url: 'javascript:alert(1)', accept_types: ['ltiResourceLink'] } }),
+      ),
       'deep-linking-settings',
     );
     const refusals = (await audited('lti.launch-refused')).map((e) => (e.detail as { reason: string }).reason);
@@ -235,13 +239,20 @@ describe(`LTI deep linking (${TEST_DB})`, () => {
 
   it('refuses replayed and expired deep-linking requests', async () => {
     // The launch's form posted again: its state is used.
-    const first = await launch(registration.loginUrl, platform, lms.request({ sub: `dl-${teacher.user.id}`, roles: [ROLE.instructor], email: teacher.user.email }));
+    const first = await launch(
+      registration.loginUrl,
+      platform,
+      lms.request({ sub: `dl-${teacher.user.id}`, roles: [ROLE.instructor], email: teacher.user.email }),
+    );
     expect(first.status).toBe(303);
     const replay = await postLaunch(first.form);
     expect(replay.status).toBe(400);
     expect(replay.problem?.type).toBe('urn:veritas:problem:lti-state-invalid');
     // An expired id token.
-    refused(await launch(registration.loginUrl, platform, { ...lms.request({ sub: `dl-${randomUUID()}`, roles: [ROLE.instructor] }), expiresIn: -120 }), 'expired');
+    refused(
+      await launch(registration.loginUrl, platform, { ...lms.request({ sub: `dl-${randomUUID()}`, roles: [ROLE.instructor] }), expiresIn: -120 }),
+      'expired',
+    );
     // A request older than its hour: neither its page nor its answer works.
     const { token, accessToken } = await deepLinkingLaunch();
     await db()

@@ -49,7 +49,8 @@ export function readDeepLinkingSettings(claims: LaunchClaims): DeepLinkingSettin
   if (!Array.isArray(types) || !types.includes(RESOURCE_LINK_TYPE))
     refuse('deep-linking-settings', 'the LMS does not accept LTI resource links here (accept_types), the only thing Veritas places');
   const data = settings.data === undefined ? undefined : str(settings.data, 4096);
-  if (settings.data !== undefined && data === undefined) refuse('deep-linking-settings', 'the deep-linking request’s data is not a string of at most 4,096 characters');
+  if (settings.data !== undefined && data === undefined)
+    refuse('deep-linking-settings', 'the deep-linking request’s data is not a string of at most 4,096 characters');
   return { returnUrl: parsed!.href, data, acceptLineItem: settings.accept_lineitem === true, title: str(settings.title, 200) };
 }
 
