@@ -207,6 +207,11 @@ const hostileBodies: Record<string, () => Promise<[string, string, number][]>> =
     ['id_token with a lone surrogate', JSON.stringify({ id_token: LONE, state: 'x' }), 400],
     ['id_token past its limit', JSON.stringify({ id_token: 'x'.repeat(70_000), state: 'x' }), 400],
   ],
+  'POST /v1/lti/deep-links/{deepLinkToken}/response': async () => [
+    ['examId with U+0000', JSON.stringify({ action: 'place', examId: NUL }), 400],
+    ['action unknown', JSON.stringify({ action: 'publish' }), 400],
+    ['examId past its limit', JSON.stringify({ action: 'place', examId: 'x'.repeat(65) }), 400],
+  ],
   'PUT /v1/admin/sso': async () => [
     ['issuer with U+0000', JSON.stringify({ issuer: `https://idp.test/${NUL}`, clientId: 'x' }), 400],
     ['clientSecret with a lone surrogate', JSON.stringify({ issuer: 'https://idp.test', clientId: 'x', clientSecret: LONE }), 400],
@@ -394,6 +399,7 @@ function urlFor(op: Operation, id: string, query = ''): string {
       .replace('{exportId}', '00000000-0000-4000-8000-000000000000')
       .replace('{tenant}', ssoTenant.slug)
       .replace('{registrationId}', '00000000-0000-4000-8000-000000000000')
+      .replace('{deepLinkToken}', 'A'.repeat(43))
       .replace(/\{(userId|observerId|teacherId|classId|keyId|examId|attemptId|studentId)\}/g, 'unknown-id') + query
   );
 }

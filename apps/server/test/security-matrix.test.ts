@@ -4,6 +4,7 @@ import type { Actor, ApiScope, Role } from '../src/kernel/actor';
 import { decide, type Access } from '../src/kernel/policy';
 import { tenantId as tenantIdOf } from '../src/kernel/scope';
 import { argon2Hasher } from '../src/modules/auth';
+import { randomToken, tokenHash } from '../src/modules/auth';
 import { buildInstitution, recordAs, until, type Institution, type Recorded } from '../src/testing/institution';
 import { buildPerson, type Person } from '../src/testing/people';
 import { forgeTokens, type ForgedTokens } from '../src/testing/forged-tokens';
@@ -126,6 +127,26 @@ async function ltiVictim(): Promise<string> {
 }
 /** A's (or B's) one registration, made on first use. */
 const ltiRegistration = (of: 'a' | 'b') => (ltiRegistrations[of] ??= newLtiRegistration(of === 'a' ? w.school.admin : w.school.stranger));
+/** A deep-linking request of this person's in flight (as their deep-linking launch from A's or B's LMS leaves it): its token. */
+async function newDeepLink(person: Person): Promise<string> {
+  const token = randomToken();
+  const registrationId = await ltiRegistration(person.user.tenant_id === w.school.tenant.id ? 'a' : 'b');
+  await t.app.services.database.db
+    .insertInto('lti_deep_links')
+    .values({
+      token_hash: tokenHash(token),
+      tenant_id: person.user.tenant_id,
+      registration_id: registrationId,
+      user_id: person.user.id,
+      deployment_id: 'matrix-deployment',
+      return_url: 'https://lms.matrix.example/deep-link-return',
+      expires_at: new Date(Date.now() + 3_600_000),
+    })
+    .execute();
+  return token;
+}
+/** The person a caller of A is (keys: A's admin made the request). */
+const personOf = (caller: Caller = 'admin'): Person => (caller === 'keyFull' || caller === 'keyWriteOnly' ? w.school.admin : w.school[caller]);
 async function newInvitation(admin: Person): Promise<string> {
   const r = json<{ id: string }>(
     await inject('POST', '/v1/admin/invitations', as(admin), { email: `inv-${randomBytes(5).toString('hex')}@matrix.test`, role: 'student' }),
@@ -540,6 +561,16 @@ const ROWS: Record<string, Row> = {
   },
   'POST /v1/lti/{registrationId}/login': { a: async () => ({ url: `/v1/lti/${await ltiRegistration('a')}/login`, payload: ltiLogin() }), ok: [302] },
   'POST /v1/lti/launch': { a: () => ({ url: '/v1/lti/launch', payload: { id_token: 'not.a.token', state: 'no-such-state' } }), ok: [400] },
+  // Deep linking: the picker's request for the person whose launch made it (anyone else of any institution: not found); its answer
+  // is open to anyone holding the token (the capability), each cell on a fresh request of A's teacher, cancelled (nothing placed).
+  'GET /v1/lti/deep-links/{deepLinkToken}': {
+    a: async (caller) => ({ url: `/v1/lti/deep-links/${await newDeepLink(personOf(caller))}` }),
+    b: async () => ({ url: `/v1/lti/deep-links/${await newDeepLink(w.school.stranger)}` }),
+  },
+  'POST /v1/lti/deep-links/{deepLinkToken}/response': {
+    a: async () => ({ url: `/v1/lti/deep-links/${await newDeepLink(w.school.teacher)}/response`, payload: { action: 'cancel' } }),
+    ok: [200],
+  },
   // Review: the queue by role; a session's flags for its reviewers and observers; decisions on a fresh flag of S1's session each time
   // (one decided is settled); answers by the student a flag is about (no admin answers, so no mirror row on B's ids: B's people on
   // A's ids stand for it). A teacher of another class or another student: an unknown flag.

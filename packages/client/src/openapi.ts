@@ -1916,6 +1916,46 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/lti/deep-links/{deepLinkToken}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A deep-linking request in flight (the exam picker inside the LMS)
+     * @description For the person whose deep-linking launch made it, while it is unanswered and less than an hour old (else 400 lti-deep-link-invalid); anyone else, or an unknown token: 404 not-found.
+     */
+    get: operations['getLtiDeepLinksByDeepLinkToken'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/lti/deep-links/{deepLinkToken}/response': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Answer a deep-linking request: the exam picked (or none) goes back to the LMS
+     * @description Posted by the picker page as a form (the token in the path is the capability; it works once, for an hour, and only for exams the teacher of the launch manages, else 404 not-found). Answers an HTML page that posts the LtiDeepLinkingResponse, signed by Veritas’s tool key (kid in the header; iss the client id, aud the platform, a fresh nonce, the deployment, the request’s data, one `ltiResourceLink` to the launch URL with custom `veritas_exam_id`), as the form field `JWT` to the LMS’s deep_link_return_url. The course’s class is put on the exam. Audited `lti.deep-link` (or `lti.deep-link-cancel`). A used, expired or unknown request: 400 lti-deep-link-invalid.
+     */
+    post: operations['postLtiDeepLinksByDeepLinkTokenResponse'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/sessions/{id}/download-links': {
     parameters: {
       query?: never;
@@ -14449,6 +14489,8 @@ export interface operations {
               jwksUrl: string;
               /** @description Each registration has its own login-initiation URL (`loginUrl`) */
               loginUrlTemplate: string;
+              /** @description The deep-linking (content selection) URL: the launch URL, which tells deep-linking requests apart */
+              deepLinkingUrl: string;
             };
             registrations: {
               id: string;
@@ -15111,6 +15153,161 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  getLtiDeepLinksByDeepLinkToken: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The token in the picker page’s URL, from the deep-linking launch */
+        deepLinkToken: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description The LMS the request came from, as the institution named it */
+            registrationName: string;
+            /** @description The title the LMS suggests for what is placed */
+            suggestedTitle: string | null;
+            /**
+             * Format: date-time
+             * @description The request must be answered before then
+             */
+            expiresAt: string;
+          };
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  postLtiDeepLinksByDeepLinkTokenResponse: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The token in the picker page’s URL, from the deep-linking launch */
+        deepLinkToken: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description place: add `examId` to the course; cancel: add nothing */
+          action: 'place' | 'cancel';
+          /** @description An exam the teacher manages */
+          examId?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': components['schemas']['def-0'];
         };
       };
     };

@@ -17,6 +17,7 @@ import { callbackUrlOf, start, useProvider } from '../modules/sso/testing/sso-fl
 import { signInAtProvider, startTestProvider, type TestProvider } from '../modules/sso/testing/test-provider';
 import type { TenantRow } from '../modules/people';
 import { startTestPlatform, formOf, ROLE, type TestPlatform } from '../modules/lti/testing/test-platform';
+import { randomToken, tokenHash } from '../modules/auth';
 
 let t: TestApp;
 let sdk: ReturnType<typeof buildSdkInto>;
@@ -71,6 +72,7 @@ async function requestFor(method: string, url: string, own: CreatedSession) {
   if (method === 'POST' && url === '/v1/sessions/:id/events') return { path, payload: await buildBatch({ sessionId: own.id, writeToken: own.writeToken }) };
   if (method === 'POST' && url === '/v1/bundles') return { path, payload: await buildBundle({ id: `accessWalkBundle${String(bundleN++).padStart(4, '0')}` }) };
   if (url.startsWith('/v1/auth/')) return signInRequestFor(method, url);
+  if (url.startsWith('/v1/lti/deep-links/')) return deepLinkRequestFor(method, url);
   if (url.startsWith('/v1/lti/')) return ltiRequestFor(method, url);
   if (url === '/sdk/recorder@:version.js') return { path: `/sdk/recorder@${sdk.version}.js` };
   // A live stream lasts as long as its session: the walk's ends after the stored events and the end.
@@ -137,6 +139,41 @@ async function ltiRequestFor(method: string, url: string): Promise<{ path: strin
     return { path: url, payload: { id_token: form.id_token, state: form.state } };
   }
   return { path: url };
+}
+
+/** Deep linking's picker routes: a fresh request in flight (as a deep-linking launch leaves it) of an institution's admin; the answer cancels it. */
+let deepLinker: { registrationId: string; person: Awaited<ReturnType<typeof buildPerson>> } | undefined;
+async function deepLinkRequestFor(method: string, url: string): Promise<{ path: string; payload?: object }> {
+  if (!deepLinker) {
+    const person = await buildPerson(t.app, await buildTenant(t.app), 'admin');
+    const lms = 'https://lms.walk.example';
+    const payload = {
+      name: 'Walk LMS',
+      issuer: lms,
+      clientId: 'walk',
+      deploymentIds: ['walk'],
+      jwksUrl: `${lms}/jwks`,
+      authEndpoint: `${lms}/auth`,
+      tokenEndpoint: `${lms}/token`,
+    };
+    const r = await t.app.inject({ method: 'POST', url: '/v1/admin/lti/registrations', headers: person.headers, payload });
+    deepLinker = { registrationId: (r.json() as { id: string }).id, person };
+  }
+  const token = randomToken();
+  await t.app.services.database.db
+    .insertInto('lti_deep_links')
+    .values({
+      token_hash: tokenHash(token),
+      tenant_id: deepLinker.person.user.tenant_id,
+      registration_id: deepLinker.registrationId,
+      user_id: deepLinker.person.user.id,
+      deployment_id: 'walk',
+      return_url: 'https://lms.walk.example/deep-link-return',
+      expires_at: new Date(Date.now() + 3_600_000),
+    })
+    .execute();
+  const path = url.replace(':deepLinkToken', token);
+  return method === 'POST' ? { path, payload: { action: 'cancel' } } : { path };
 }
 
 /** What the declared access promises a caller holding `credential`. */
@@ -235,6 +272,8 @@ describe('every route answers as its declared access promises', () => {
       'GET /v1/auth/sso/callback',
       'POST /v1/lti/launch',
       'GET /v1/lti/:registrationId/login',
+      'GET /v1/lti/deep-links/:deepLinkToken',
+      'POST /v1/lti/deep-links/:deepLinkToken/response',
       'POST /v1/exams/:examId/live-tickets',
       'GET /v1/exams/:examId/live',
       'GET /v1/exams/:examId/alerts/socket',

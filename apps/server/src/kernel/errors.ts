@@ -85,6 +85,7 @@ export const PROBLEMS = {
   'lti-not-registered': { status: 404, title: 'No LTI registration of this platform' },
   'lti-registration-invalid': { status: 400, title: 'The LTI registration is not usable' },
   'lti-platform-unavailable': { status: 502, title: 'The LMS could not be reached; retry later' },
+  'lti-deep-link-invalid': { status: 400, title: 'This deep-linking request is unknown, already answered or expired; start again from the LMS' },
   // docs/adr/0030-stored-files-and-download-links.md
   'report-not-ready': { status: 409, title: 'The report is made once the analysis is done; ask again shortly' },
 } as const;

@@ -86,6 +86,8 @@ const GUARDED: { roles: readonly Role[]; pages: { path: string; lazy: PageLoader
     roles: ['teacher', 'observer', 'admin'],
     pages: [{ path: 'students/:studentId', lazy: page(() => import('../pages/dashboards/student-detail-page'), 'StudentDetailPage') }],
   },
+  // Deep linking (LTI): the exam picker a deep-linking launch opens inside the LMS; whose request it is, the server decides.
+  { roles: ['teacher', 'admin'], pages: [{ path: 'lti/deep-link/:deepLinkToken', lazy: page(() => import('../pages/lti/deep-link-page'), 'DeepLinkPage') }] },
   // Whose report it is, the server decides (404 otherwise).
   {
     roles: ['student', 'teacher', 'observer', 'admin'],

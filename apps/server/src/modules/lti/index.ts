@@ -3,3 +3,4 @@ export { createLtiService, type LtiService } from './lti.service';
 export { ltiRoutes } from './lti.routes';
 export { ltiFrameHeaders } from './lti-frame';
 export { mapRoles, CLAIM as LTI_CLAIM, EXAM_PARAMETER } from './lti-claims';
+export { ltiDeepLinkingRoutes } from './lti-deep-linking.routes';

@@ -9,6 +9,7 @@ import { examClassIds, findExam, setExamClasses } from '../exams';
 import { EXAM_PARAMETER, mapRoles, RESOURCE_LINK_REQUEST } from './lti-claims';
 import { LtiRefusal, refuse, verifyIdToken, type LaunchClaims, type PlatformKeys } from './lti-id-token';
 import { ltiActorOf, resolveLtiAccount, resolveLtiClass } from './lti-accounts';
+import { enterDeepLinking } from './lti-deep-linking.service';
 import { findRegistration, findRegistrationById, insertLogin, purgeExpiredLogins, takeLogin, type LtiRegistrationRow } from './lti.repository';
 
 /** A login initiation's state and nonce last ten minutes and work once. */
@@ -105,10 +106,13 @@ export function createLtiLaunch({ database, audit, auth, keys, clock }: LtiLaunc
       if (!registration) throw new AppError('lti-not-registered', 'the LMS’s registration was removed meanwhile');
       const claims = await verifyIdToken(form.id_token, registration, { nonce: login.nonce, now, keys: keys(registration.jwks_url) });
       seen = { sub: claims.sub };
-      if (claims.messageType !== RESOURCE_LINK_REQUEST) refuse('message-type', 'deep linking is not offered by this Veritas yet');
       const role = mapRoles(claims.roles);
       if (!role) refuse('roles', 'none of the launch’s roles is Learner, Instructor or Administrator');
-      const { user, location } = await enter(registration, claims, role!, context);
+      // A deep-linking request opens the exam picker (lti-deep-linking.service.ts); a resource link, its exam.
+      const { user, location } =
+        claims.messageType === RESOURCE_LINK_REQUEST
+          ? await enter(registration, claims, role!, context)
+          : await enterDeepLinking({ db, audit, clock }, registration, claims, role!, context);
       const signedIn = await auth.signIn(user, 'lti', context);
       await audit.record({
         tenantId: tenant,

@@ -24,5 +24,11 @@ export function presentRegistration(row: LtiRegistrationRow, base: string): Stat
 }
 
 export function presentTool(base: string): Static<typeof ToolUrls> {
-  return { launchUrl: `${base}${LAUNCH_PATH}`, jwksUrl: `${base}${JWKS_PATH}`, loginUrlTemplate: `${base}${loginPath('{registrationId}')}` };
+  return {
+    launchUrl: `${base}${LAUNCH_PATH}`,
+    jwksUrl: `${base}${JWKS_PATH}`,
+    loginUrlTemplate: `${base}${loginPath('{registrationId}')}`,
+    // Deep linking (Deep Linking 2.0) comes in through the same launch URL: its message type tells it apart.
+    deepLinkingUrl: `${base}${LAUNCH_PATH}`,
+  };
 }

@@ -47,6 +47,7 @@ export const ToolUrls = Type.Object({
   launchUrl: Type.String({ description: 'The redirect (launch) URL: where the LMS posts the id token' }),
   jwksUrl: Type.String({ description: 'Veritas’s public keys (JWKS URL)' }),
   loginUrlTemplate: Type.String({ description: 'Each registration has its own login-initiation URL (`loginUrl`)' }),
+  deepLinkingUrl: Type.String({ description: 'The deep-linking (content selection) URL: the launch URL, which tells deep-linking requests apart' }),
 });
 
 export const LtiSettingsView = Type.Object({

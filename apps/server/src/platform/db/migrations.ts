@@ -17,6 +17,7 @@ import { webhooksMigration } from './schema-steps/0016-webhooks';
 import { shareLinkScopeMigration } from './schema-steps/0017-share-link-scope';
 import { dashboardExamVersionMigration } from './schema-steps/0022-dashboard-exam-version';
 import { ltiMigration } from './schema-steps/0018-lti';
+import { ltiDeepLinksMigration } from './schema-steps/0024-lti-deep-links';
 
 /**
  * Numbered migrations, in code so they ship with the server and run unchanged on PGlite and
@@ -155,6 +156,7 @@ const migrations: Record<string, Migration> = {
   '0017_share_link_scope': { up: shareLinkScopeMigration },
   '0022_dashboard_exam_version': { up: dashboardExamVersionMigration },
   '0018_lti': { up: ltiMigration },
+  '0024_lti_deep_links': { up: ltiDeepLinksMigration },
 };
 
 class InCodeProvider implements MigrationProvider {

@@ -592,12 +592,30 @@ export interface LtiContextsTable {
   created_at: CreatedAt;
 }
 
+/** 0024_lti_deep_links: a deep-linking request in flight (LTI Deep Linking 2.0), single use. */
+export interface LtiDeepLinksTable {
+  token_hash: string;
+  tenant_id: string;
+  registration_id: string;
+  user_id: string;
+  deployment_id: string;
+  return_url: string;
+  data: string | null;
+  accept_lineitem: ColumnType<boolean, boolean | undefined, boolean>;
+  title: string | null;
+  class_id: string | null;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+  used_at: Moment;
+  created_at: CreatedAt;
+}
+
 export interface DB {
   lti_registrations: LtiRegistrationsTable;
   lti_tool_keys: LtiToolKeysTable;
   lti_logins: LtiLoginsTable;
   lti_accounts: LtiAccountsTable;
   lti_contexts: LtiContextsTable;
+  lti_deep_links: LtiDeepLinksTable;
   exams: ExamsTable;
   exam_classes: ExamClassesTable;
   exam_co_teachers: ExamCoTeachersTable;

@@ -72,6 +72,7 @@ export function LtiPage() {
               <p>Paste these into the LMS when you add Veritas as an LTI 1.3 tool. Each registration below has its own login-initiation URL.</p>
               <PasteValue label="Launch (redirect) URL" value={d.tool.launchUrl} />
               <PasteValue label="Public keyset (JWKS) URL" value={d.tool.jwksUrl} />
+              <PasteValue label="Deep linking (content selection) URL" value={d.tool.deepLinkingUrl} />
             </section>
             <RegistrationDialog onSaved={reload} />
             <section aria-labelledby="registrations-h">
