@@ -53,7 +53,8 @@ export async function seedWorld(adminUrl: string, opts: { tenants: number; attem
   const tenants: BenchTenant[] = [];
   await withClient(url, async (c) => {
     // Every admin signs in with the demo password: its hash is the demo admin's.
-    const hash = (await c.query<{ h: string }>(`select password_hash as h from users where tenant_id = $1 and role = 'admin' limit 1`, [DEMO_TENANT.id])).rows[0]!.h;
+    const hash = (await c.query<{ h: string }>(`select password_hash as h from users where tenant_id = $1 and role = 'admin' limit 1`, [DEMO_TENANT.id]))
+      .rows[0]!.h;
     for (let t = 0; t < opts.tenants; t++) {
       const id = t === 0 ? DEMO_TENANT.id : `tn-whb-${t}`;
       if (t > 0) await c.query(`insert into tenants (id, slug, name) values ($1, $2, $3)`, [id, `whb-${t}`, `Bench school ${t}`]);

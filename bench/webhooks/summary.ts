@@ -71,14 +71,38 @@ export function printSummary(rows: PhaseRow[]): void {
   line('messages made → delivered (lost, duplicated), per run', hooks.map((r) => `${r.made} → ${r.delivered} (${r.lost}, ${r.duplicates})`).join('; '));
   line('deliveries/s during the phase', fmtRange(hooks.map((r) => r.deliveriesPerS)));
   line('deliveries/s, phase start to last arrival', fmtRange(hooks.map((r) => r.deliveriesPerSOverall)));
-  line('last arrival after the phase ended, s', fmtRange(hooks.map((r) => r.drainS), 1));
+  line(
+    'last arrival after the phase ended, s',
+    fmtRange(
+      hooks.map((r) => r.drainS),
+      1,
+    ),
+  );
   line('event → delivery p50 ms', fmtRange(hooks.map((r) => r.delayP50)));
   line('event → delivery p99 ms', fmtRange(hooks.map((r) => r.delayP99)));
   line('ingest ev/s, none', fmtRange(none.map((r) => r.ingestEvPerS)));
   line('ingest ev/s, webhooks', fmtRange(hooks.map((r) => r.ingestEvPerS)));
-  line('ingest webhooks ÷ none (same run)', fmtRange(pairs.map((p) => (100 * p.h.ingestEvPerS) / p.n!.ingestEvPerS), 1) + ' %');
-  line('grade answer p50 / p99 ms, none', `${fmtRange(none.map((r) => r.grades.p50), 1)} / ${fmtRange(none.map((r) => r.grades.p99))}`);
-  line('grade answer p50 / p99 ms, webhooks', `${fmtRange(hooks.map((r) => r.grades.p50), 1)} / ${fmtRange(hooks.map((r) => r.grades.p99))}`);
+  line(
+    'ingest webhooks ÷ none (same run)',
+    fmtRange(
+      pairs.map((p) => (100 * p.h.ingestEvPerS) / p.n!.ingestEvPerS),
+      1,
+    ) + ' %',
+  );
+  line(
+    'grade answer p50 / p99 ms, none',
+    `${fmtRange(
+      none.map((r) => r.grades.p50),
+      1,
+    )} / ${fmtRange(none.map((r) => r.grades.p99))}`,
+  );
+  line(
+    'grade answer p50 / p99 ms, webhooks',
+    `${fmtRange(
+      hooks.map((r) => r.grades.p50),
+      1,
+    )} / ${fmtRange(hooks.map((r) => r.grades.p99))}`,
+  );
   line(
     'errors: ingest / grades failed / grades not sent (in-flight bound), none',
     rows
@@ -90,7 +114,13 @@ export function printSummary(rows: PhaseRow[]): void {
   line('signatures verified / refused (sample)', hooks.map((r) => `${r.verified}/${r.refused}`).join('; '));
   line('commits/s, none / webhooks', `${fmtRange(none.map((r) => r.commitsPerS))} / ${fmtRange(hooks.map((r) => r.commitsPerS))}`);
   line('WAL flushes/s, none / webhooks', `${fmtRange(none.map((r) => r.walSyncsPerS))} / ${fmtRange(hooks.map((r) => r.walSyncsPerS))}`);
-  line('load average (1 min) at phase start', fmtRange(rows.map((r) => r.loadavg), 1));
+  line(
+    'load average (1 min) at phase start',
+    fmtRange(
+      rows.map((r) => r.loadavg),
+      1,
+    ),
+  );
   console.log('\nCores used during the phases, median (min–max):\n');
   const keys = ['server', 'postgres', 'postgresBackground', 'ingestLoad', 'grader', 'receiver', 'rest', 'idle'] as const;
   console.log(`| phase | ${keys.join(' | ')} |\n| --- |${keys.map(() => ' ---: |').join('')}`);
@@ -98,7 +128,16 @@ export function printSummary(rows: PhaseRow[]): void {
     ['none', none],
     ['webhooks', hooks],
   ] as const)
-    console.log(`| ${name} | ${keys.map((k) => fmtRange(set.map((r) => r.cpu[k]), 2)).join(' | ')} |`);
+    console.log(
+      `| ${name} | ${keys
+        .map((k) =>
+          fmtRange(
+            set.map((r) => r.cpu[k]),
+            2,
+          ),
+        )
+        .join(' | ')} |`,
+    );
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

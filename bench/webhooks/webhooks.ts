@@ -164,7 +164,9 @@ async function oneRun(run: number): Promise<PhaseRow[]> {
       process.stderr.write(`[run ${run}] ${phase}: sealing ${CLIENTS} × ${perClient} batches (load ${loadavg()[0]!.toFixed(2)})…\n`);
       await load.order({ kind: 'prepare', tag, url: base, clients: CLIENTS, batchesEach: perClient, batchSize: BATCH }, 'prepared');
       await receiver.next('arrivals', { kind: 'collect' }); // drops anything before the phase
-      const madeBefore = await withClient(world.url, async (c) => Number((await c.query<{ n: string }>('select count(*) as n from webhook_deliveries')).rows[0]!.n));
+      const madeBefore = await withClient(world.url, async (c) =>
+        Number((await c.query<{ n: string }>('select count(*) as n from webhook_deliveries')).rows[0]!.n),
+      );
       await withClient(ADMIN_URL, (c) => c.query('select pg_stat_statements_reset()'));
       const pg0 = await pgCounters(ADMIN_URL, dbName);
       const pgAtStart = await postgresPids(world.url);
@@ -194,7 +196,9 @@ async function oneRun(run: number): Promise<PhaseRow[]> {
       const busy = cores(machine1.busy - machine0.busy);
 
       // Every message stored during the phase, then wait for them all (by webhook-id) at the receiver.
-      const made = (await withClient(world.url, async (c) => Number((await c.query<{ n: string }>('select count(*) as n from webhook_deliveries')).rows[0]!.n))) - madeBefore;
+      const made =
+        (await withClient(world.url, async (c) => Number((await c.query<{ n: string }>('select count(*) as n from webhook_deliveries')).rows[0]!.n))) -
+        madeBefore;
       const arrivals = { ids: [] as string[], at: [] as number[], stamped: [] as number[] };
       const unique = new Set<string>();
       let verified = 0;
@@ -228,7 +232,15 @@ async function oneRun(run: number): Promise<PhaseRow[]> {
         ingestErrors: ingest.errors,
         ingestP99: pct(ingest.latenciesMs, 99),
         gradesPerS: grades.okPerS,
-        grades: { sent: grades.sent, ok: grades.ok, failed: grades.failed, skipped: grades.skipped, statuses: grades.statuses, p50: grades.p50, p99: grades.p99 },
+        grades: {
+          sent: grades.sent,
+          ok: grades.ok,
+          failed: grades.failed,
+          skipped: grades.skipped,
+          statuses: grades.statuses,
+          p50: grades.p50,
+          p99: grades.p99,
+        },
         made,
         delivered: unique.size,
         duplicates: arrivals.ids.length - unique.size,
