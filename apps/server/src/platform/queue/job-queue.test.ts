@@ -37,6 +37,32 @@ if (TEST_DB === 'postgres') {
       close: () => pg.drop(),
     };
   });
+
+  describe('pg-boss worker', () => {
+    it('drains a backlog without sleeping its polling interval between jobs', async () => {
+      const pg = await createPostgresDatabase();
+      const pollIntervalMs = 2000;
+      const q = new PgBossJobQueue({ connectionString: pg.url, queues: { backlog: {} }, pollIntervalMs, poolSize: 3 });
+      try {
+        await q.start();
+        // Enqueued before any worker exists: no enqueue wakes the worker, as with jobs from another process.
+        const ids: string[] = [];
+        for (let i = 0; i < 10; i++) ids.push((await q.enqueue('backlog', { i })).id);
+        const ran: number[] = [];
+        const started = performance.now();
+        await q.work<{ i: number }>('backlog', async ({ i }) => void ran.push(i), { concurrency: 1 });
+        const ceiling = Date.now() + 60_000;
+        while (ran.length < ids.length && Date.now() < ceiling) await new Promise((r) => setTimeout(r, 20));
+        const took = performance.now() - started;
+        expect(ran.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+        // One job per polling interval (the pg-boss default behaviour) would take 9 intervals, 18 s.
+        expect(took).toBeLessThan(2 * pollIntervalMs);
+      } finally {
+        await q.stop({ timeoutMs: 1000 });
+        await pg.drop();
+      }
+    });
+  });
 }
 
 describe('job queue helpers', () => {

@@ -1,0 +1,45 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { pinned } from '../ingest/server-process';
+
+/**
+ * A TypeScript script of the bench in a process of its own, at the bench's nice level in a session
+ * (autogroup) of its own (bench/ingest's `pinned`), driven over the IPC channel one order at a time.
+ */
+export class Child<Order, Reply extends { kind: string }> {
+  readonly proc: ChildProcess;
+  private waiting: ((r: Reply) => void) | null = null;
+  private readonly early: Reply[] = [];
+
+  constructor(script: string) {
+    const [cmd, args] = pinned(undefined, process.execPath, ['--import', 'tsx', script]);
+    this.proc = spawn(cmd, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.proc.on('message', (r: Reply) => {
+      const w = this.waiting;
+      this.waiting = null;
+      if (w) w(r);
+      else this.early.push(r);
+    });
+  }
+
+  get pid(): number {
+    return this.proc.pid!;
+  }
+
+  /** The next reply of this kind (one the child sent unasked, e.g. `listening`, or the answer to `order`). */
+  next<K extends Reply['kind']>(expect: K, order?: Order): Promise<Extract<Reply, { kind: K }>> {
+    return new Promise((resolve, reject) => {
+      const take = (r: Reply) =>
+        r.kind === expect
+          ? resolve(r as Extract<Reply, { kind: K }>)
+          : reject(new Error(r.kind === 'failed' ? String((r as { message?: unknown }).message) : `unexpected ${r.kind}`));
+      const early = order === undefined ? this.early.shift() : undefined;
+      if (early) return take(early);
+      this.waiting = take;
+      if (order !== undefined) this.proc.send(order as object);
+    });
+  }
+
+  stop(): void {
+    if (this.proc.connected) this.proc.disconnect();
+  }
+}
