@@ -73,6 +73,29 @@ async function oneSide(browser: Browser, siteUrl: string, api: string, side: Sid
         ed.addEventListener('beforeinput', nop);
         ed.addEventListener('input', nop);
         window.addEventListener('keyup', nop, true);
+      } else if (side === 'empty3') {
+        // The floor of three listeners (no beforeinput).
+        const nop = () => {};
+        ed.addEventListener('keydown', nop);
+        ed.addEventListener('input', nop);
+        window.addEventListener('keyup', nop, true);
+      } else if (side === 'reads') {
+        // What no capture of text changes can avoid: four listeners, each event kept, the text read once
+        // before and once after the input, the selection read once before and once after.
+        const q: unknown[] = [];
+        let seen = (ed as HTMLTextAreaElement).value;
+        const sel = () => ({ start: (ed as HTMLTextAreaElement).selectionStart, end: (ed as HTMLTextAreaElement).selectionEnd });
+        ed.addEventListener('keydown', (e) => void q.push(e));
+        ed.addEventListener('beforeinput', (e) => {
+          if ((ed as HTMLTextAreaElement).value !== seen) q.push(seen);
+          q.push(e, sel());
+        });
+        ed.addEventListener('input', (e) => {
+          const v = (ed as HTMLTextAreaElement).value;
+          if (v !== seen) q.push(e, (seen = v), sel());
+        });
+        window.addEventListener('keyup', (e) => void q.push(e), true);
+        setInterval(() => (q.length = 0), 100);
       }
       w.armEnd();
     },

@@ -3,7 +3,7 @@ import type { TextCause } from '@veritas/schema';
 import { editorFor, type Editor } from './editor';
 import { causeOf, isTransfer, keyClass } from './input-kinds';
 import { sha256HexSync } from './sha256';
-import { diffText, type ChangeHint } from './text-diff';
+import { diffText } from './text-diff';
 import type { EventDataOf, VeritasEvent } from './types';
 
 type DataOf<K extends VeritasEvent['type']> = EventDataOf<K>;
@@ -18,25 +18,33 @@ export interface CaptureSink {
   fail(code: string, error: unknown): void;
 }
 
-interface Pending {
-  hint: ChangeHint | null;
-  inputType: string;
-}
+/**
+ * What a listener read, queued in the order read: a key or composition event itself (its fields do
+ * not change after dispatch, so they are read when drained); a text change `[after, selection, t,
+ * input, beforeinput, selection before]` (the last three missing for a change a script made); a
+ * selection read by a check `[selection, t]`.
+ */
+type Read = Event | Change | [Sel, number];
+type Change = [after: string, s: Sel, t: number, input?: InputEvent, before?: InputEvent | null, hint?: Sel];
 
 const BACKWARD = /^delete.*Backward$/;
 /** How long after a key press an insertion still counts as typed (ms). */
 const KEY_WINDOW = 1000;
 
+/** A key that types one character (or a space) with no modifier: it moves the caret only through its input. */
+const plain = (e: KeyboardEvent) => e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey;
+
 /**
  * Captures one editor: text changes from what the text became (before/after each input), key classes
  * and hold times, selection, clipboard hashes, focus. The page's visibility is captured by the core.
  *
- * The keystroke's listeners (keydown, beforeinput, input, keyup) only read (the text, the selection,
- * the event's fields) and queue what they read; the events are made from it later, in order, by
- * `drain()`: in a task of its own (within 100 ms), or at once before anything else is recorded (the
- * core's `push` drains first), spilled, exported or stopped. So the text diff, the event objects and
- * the batcher run outside the keystroke, and the events are the ones the listeners would have made
- * themselves (docs/adr/0032). Rarer events (focus, clipboard) are pushed at once, after the queue.
+ * The keystroke's listeners (keydown, beforeinput, input, keyup) only read what can only be read
+ * then (the text, the selection) and queue it with the event itself; the events are made from the
+ * queue later, in order, by `drain()`: in a task of its own (within 100 ms), or at once before
+ * anything else is recorded (the core's `push` drains first), spilled, exported or stopped. So the
+ * key state, the cause of a change, the text diff, the event objects and the batcher run outside the
+ * keystroke, and the events are the ones the listeners would have made themselves (docs/adr/0032).
+ * Rarer events (focus, clipboard) are pushed at once, after the queue.
  */
 export class TextCapture {
   readonly editor: Editor;
@@ -44,14 +52,17 @@ export class TextCapture {
   model = '';
   /** The text as last read by a listener: what `model` will be once the queue is drained. */
   private seen = '';
-  private queue: (() => void)[] = [];
-  private pending: Pending | null = null;
-  private readonly held = new Map<string, { at: number; cls: ReturnType<typeof keyClass>; trusted: boolean }>();
+  private queue: Read[] = [];
+  /** The beforeinput not yet followed by its input, and the selection it found. */
+  private pending: InputEvent | null = null;
+  private hint: Sel = null;
+  // Drained state: what the queue's key and composition events made so far.
+  private readonly held = new Map<string, KeyboardEvent>();
   private lastKeyAt = -Infinity;
   private composing = false;
   private compositionKeys = 0;
   private sel: Sel = null;
-  /** The last selection read by a check, which `sel` will be once drained: a read equal to it records nothing. */
+  /** The last selection read, which `sel` will be once drained: a read equal to it records nothing. */
   private last: Sel = null;
   private readonly off: (() => void)[] = [];
   opsSinceSnapshot = 0;
@@ -79,18 +90,28 @@ export class TextCapture {
     };
     const el = this.el;
     const win = el.ownerDocument.defaultView ?? window;
-    on<KeyboardEvent>(el, 'keydown', (e) => this.keydown(e));
-    on<KeyboardEvent>(win, 'keyup', (e) => this.keyup(e), true);
+    on<KeyboardEvent>(el, 'keydown', (e) => {
+      // A plain character's selection is read by its beforeinput; any other key may find it moved.
+      if (!plain(e)) this.checkSelection();
+      this.defer(e);
+    });
+    on<KeyboardEvent>(
+      win,
+      'keyup',
+      (e) => {
+        // A release closes a press only if one is held or queued: keys typed elsewhere on the page cost nothing more.
+        if (!this.queue.length && !this.held.size) return;
+        this.defer(e);
+        // A plain character moves the caret only through its input, which read the selection after it.
+        if (!plain(e)) this.checkSelection();
+      },
+      true,
+    );
     on<FocusEvent>(win, 'blur', () => this.releaseAll());
     on<InputEvent>(el, 'beforeinput', (e) => this.beforeinput(e));
     on<InputEvent>(el, 'input', (e) => this.input(e));
-    on<CompositionEvent>(el, 'compositionstart', () => {
-      this.composing = true;
-      this.compositionKeys = 0;
-    });
-    on<CompositionEvent>(el, 'compositionend', () => {
-      this.composing = false;
-    });
+    on<CompositionEvent>(el, 'compositionstart', (e) => this.defer(e));
+    on<CompositionEvent>(el, 'compositionend', (e) => this.defer(e));
     on<ClipboardEvent>(el, 'copy', (e) => this.clipboard('copy', this.editor.selectedText(), e));
     on<ClipboardEvent>(el, 'cut', (e) => this.clipboard('cut', this.editor.selectedText(), e));
     on<ClipboardEvent>(el, 'paste', (e) => this.clipboard('paste', e.clipboardData?.getData('text/plain') ?? '', e));
@@ -108,14 +129,13 @@ export class TextCapture {
 
   stop(): void {
     this.releaseAll();
-    this.drain();
     for (const f of this.off.splice(0)) f();
   }
 
-  /** Queues work made from what a listener read; the first one in an empty queue schedules a drain. */
-  private defer(f: () => void): void {
+  /** Queues what a listener read; the first read in an empty queue schedules a drain. */
+  private defer(r: Read): void {
     // Within 100 ms, in a task of its own: out of the keystroke, and a few keystrokes per task.
-    if (this.queue.push(f) === 1) setTimeout(() => this.drain(), 100);
+    if (this.queue.push(r) === 1) setTimeout(() => this.drain(), 100);
   }
 
   /**
@@ -127,9 +147,11 @@ export class TextCapture {
     const q = this.queue;
     this.queue = [];
     // A failing entry is reported and dropped, as a failing listener was; the rest still drain.
-    for (const f of q) {
+    for (const r of q) {
       try {
-        f();
+        if (!Array.isArray(r)) this.step(r);
+        else if (typeof r[0] === 'string') this.record(...(r as Change));
+        else this.selected(r[0], r[1] as number);
       } catch (err) {
         this.sink.fail('capture', err);
       }
@@ -143,108 +165,110 @@ export class TextCapture {
   }
 
   /** A script changed the text since it was last read: that change is recorded first, as programmatic. */
-  private external(): void {
+  private external(s?: Sel): void {
     const now = this.editor.read();
-    if (now !== this.seen) this.record(now, null, 'programmatic', undefined);
+    if (now !== this.seen) this.changed([now, s === undefined ? this.editor.selection() : s, performance.now()]);
   }
 
-  private keydown(e: KeyboardEvent): void {
-    const at = (this.lastKeyAt = e.timeStamp);
-    this.checkSelection();
-    if (this.composing || e.isComposing) this.compositionKeys++;
-    if (e.repeat) return;
-    this.held.set(e.code || e.key, { at, cls: keyClass(e.key), trusted: e.isTrusted });
-  }
-
-  private keyup(e: KeyboardEvent): void {
-    const id = e.code || e.key;
-    const press = this.held.get(id);
-    if (!press) return;
-    this.held.delete(id);
-    const t = e.timeStamp;
-    const data = { class: press.cls, hold: Math.max(0, round(t - press.at)), trusted: press.trusted && e.isTrusted };
-    this.defer(() => this.sink.push('key', data, t));
-    // A character or space typed without a modifier moves the caret only through its input, whose
-    // op already read the selection: reading it again here (a layout read per keystroke) tells nothing.
-    if ((press.cls !== 'char' && press.cls !== 'space') || e.ctrlKey || e.metaKey || e.altKey) this.checkSelection();
+  /** A change read now: the text it left and the selection after it; the op is made from them when drained. */
+  private changed(r: Change): void {
+    this.seen = r[0];
+    this.last = r[1];
+    this.defer(r);
   }
 
   /** Keys still down when the window loses focus are closed then: their release is not seen. */
   private releaseAll(): void {
+    this.drain();
     const now = performance.now();
-    for (const press of this.held.values()) this.sink.push('key', { class: press.cls, hold: Math.max(0, round(now - press.at)), trusted: press.trusted }, now);
+    for (const press of this.held.values())
+      this.sink.push('key', { class: keyClass(press.key), hold: Math.max(0, round(now - press.timeStamp)), trusted: press.isTrusted }, now);
     this.held.clear();
   }
 
   private beforeinput(e: InputEvent): void {
-    this.external();
-    const sel = this.editor.selection();
-    this.pending = {
-      hint: sel ? { start: sel.start, end: sel.end, backward: BACKWARD.test(e.inputType) } : null,
-      inputType: e.inputType,
-    };
+    // The check a plain character's keydown left to this listener; the same read is the change's hint.
+    const s = this.checkSelection();
+    this.external(s);
+    this.pending = e;
+    this.hint = s;
   }
 
   private input(e: InputEvent): void {
-    const pending = this.pending;
+    const before = this.pending;
     this.pending = null;
     const after = this.editor.read();
-    if (after === this.seen) return;
-    const inputType = e.inputType || pending?.inputType;
-    const trusted = e.isTrusted;
-    const t = e.timeStamp;
-    let cause: TextCause = trusted || inputType ? causeOf(inputType) : 'programmatic';
-    const typedRecently = t - this.lastKeyAt < KEY_WINDOW;
-    if (this.sink.inputMethod() === 'dictation' && !isTransfer(cause)) cause = 'dictation';
-    else if (trusted && cause === 'ime' && this.compositionKeys === 0 && !typedRecently) cause = 'dictation';
-    else if (trusted && cause === 'type' && inputType === 'insertText' && (e.data?.length ?? 0) > 1 && !typedRecently) cause = 'dictation';
-    this.record(after, pending?.hint ?? null, cause, trusted, t);
+    if (after !== this.seen) this.changed([after, this.editor.selection(), e.timeStamp, e, before, this.hint]);
+  }
+
+  /** A key or composition event, drained in its place: the state the text changes after it are judged with. */
+  private step(e: Event): void {
+    const k = e as KeyboardEvent;
+    const id = k.code || k.key;
+    if (e.type === 'keydown') {
+      this.lastKeyAt = e.timeStamp;
+      if (this.composing || k.isComposing) this.compositionKeys++;
+      if (!k.repeat) this.held.set(id, k);
+    } else if (e.type === 'keyup') {
+      const press = this.held.get(id);
+      if (!press) return;
+      this.held.delete(id);
+      const t = e.timeStamp;
+      this.sink.push('key', { class: keyClass(press.key), hold: Math.max(0, round(t - press.timeStamp)), trusted: press.isTrusted && e.isTrusted }, t);
+    } else {
+      this.composing = e.type === 'compositionstart';
+      if (this.composing) this.compositionKeys = 0;
+    }
   }
 
   /**
-   * Reads what the change left (the text is `after`, the selection) now; the op is made from it later.
-   * The selection read here is timed at the input event, when there is one (no clock read per keystroke).
+   * The op of a change read at `t`: the diff of the text as recorded with `after` (the selection
+   * before the input as its hint), the cause from the input and the keys before it, and where the
+   * change left the caret (`s`, timed at the change).
    */
-  private record(after: string, hint: ChangeHint | null, cause: TextCause, trusted: boolean | undefined, timeStamp?: number): void {
-    this.seen = after;
-    const s = (this.last = this.editor.selection());
-    const now = timeStamp ?? performance.now();
-    // The op, made later: the diff with the text as recorded, and where the change left the caret.
-    this.defer(() => {
-      const c = diffText(this.model, after, hint);
-      this.model = after;
-      if (!c) return;
-      const extra = trusted === undefined ? {} : { trusted };
-      // A change larger than one op may carry is recorded as several ops at consecutive positions.
-      const max = LIMITS.opText;
-      let pos = c.pos;
-      for (let i = 0; i === 0 || i < c.ins.length; i += max) {
-        const ins = c.ins.slice(i, i + max);
-        this.sink.push('text.op', { pos, del: i === 0 ? c.del : 0, ins, cause, ...extra }, timeStamp);
-        pos += ins.length;
-      }
-      this.opsSinceSnapshot++;
-      const end = c.pos + c.ins.length;
-      this.sel = { start: end, end };
-      this.selected(s, now);
-    });
+  private record(after: string, s: Sel, t: number, e?: InputEvent, before?: InputEvent | null, hint?: Sel): void {
+    let cause: TextCause = 'programmatic';
+    let extra = {};
+    if (e) {
+      const inputType = e.inputType || before?.inputType;
+      const trusted = e.isTrusted;
+      const typedRecently = t - this.lastKeyAt < KEY_WINDOW;
+      extra = { trusted };
+      if (trusted || inputType) cause = causeOf(inputType);
+      if (this.sink.inputMethod() === 'dictation' && !isTransfer(cause)) cause = 'dictation';
+      else if (trusted && cause === 'ime' && this.compositionKeys === 0 && !typedRecently) cause = 'dictation';
+      else if (trusted && cause === 'type' && inputType === 'insertText' && (e.data?.length ?? 0) > 1 && !typedRecently) cause = 'dictation';
+    }
+    const c = diffText(this.model, after, before && hint ? { ...hint, backward: BACKWARD.test(before.inputType) } : null);
+    this.model = after;
+    if (!c) return;
+    // A change larger than one op may carry is recorded as several ops at consecutive positions.
+    const max = LIMITS.opText;
+    let pos = c.pos;
+    for (let i = 0; i === 0 || i < c.ins.length; i += max) {
+      const ins = c.ins.slice(i, i + max);
+      this.sink.push('text.op', { pos, del: i === 0 ? c.del : 0, ins, cause, ...extra }, t);
+      pos += ins.length;
+    }
+    this.opsSinceSnapshot++;
+    const end = c.pos + c.ins.length;
+    this.sel = { start: end, end };
+    this.selected(s, t);
   }
 
-  /** Reads the selection now; it is recorded (later) if it differs from where the last change left the caret. */
-  checkSelection(): void {
+  /** Reads the selection now (and answers it); it is recorded (later) if it differs from the last one read. */
+  checkSelection(): Sel {
     const s = this.editor.selection();
     // Null records nothing; nor does the selection last read (typing: no clock read, nothing queued).
-    if (!s || same(s, this.last)) return;
-    this.last = s;
-    const now = performance.now();
-    this.defer(() => this.selected(s, now));
+    if (s && !same(s, this.last)) this.defer([(this.last = s), performance.now()]);
+    return s;
   }
 
-  /** The selection `s`, read at `now`: recorded when it differs from the last one recorded. */
-  private selected(s: Sel, now: number): void {
+  /** The selection `s`, read at `t`: recorded when it differs from the last one recorded. */
+  private selected(s: Sel, t: number): void {
     if (!s || same(s, this.sel)) return;
     this.sel = s;
-    this.sink.push('selection', s, now);
+    this.sink.push('selection', s, t);
   }
 
   private clipboard(action: 'copy' | 'cut' | 'paste', text: string, e: Event): void {

@@ -212,6 +212,8 @@ export class VeritasRecorder implements Recorder, CaptureSink {
   }
 
   setInputMethod(method: 'dictation' | null): void {
+    // The capture judges what it read with the method of that moment: what came before is drained first.
+    this.editor.drain();
     this.method = method;
   }
 
