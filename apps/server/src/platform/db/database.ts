@@ -4,6 +4,7 @@ import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { PGliteDialect } from './pglite-dialect';
 import { survivePoolErrors } from './pg-pool-errors';
+import { preparingPool } from './prepared-statements';
 import type { DB } from './tables';
 import { openReadReplica, type ReadReplica, type ReplicaOptions } from './read-replica';
 
@@ -41,7 +42,8 @@ export function openPostgres(url: string, poolSize = 10, replica?: ReplicaOption
   const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000 });
   // A client's error (the server went away) must not crash the process; the next query reports it.
   survivePoolErrors(pool);
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), log: traceQuery });
+  // Statements marked PREPARED (the ingest group's) are parsed and planned once per connection.
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }), log: traceQuery });
   if (!replica) return { db, kind: 'postgres', close: () => db.destroy() };
   const reads = openReadReplica(pool, { poolSize, ...replica }, traceQuery);
   return {
