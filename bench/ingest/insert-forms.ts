@@ -10,7 +10,9 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { processCpuSeconds } from './cpu';
 
-const { values } = parseArgs({ options: { groups: { type: 'string', default: '60' }, batches: { type: 'string', default: '20' }, rounds: { type: 'string', default: '3' } } });
+const { values } = parseArgs({
+  options: { groups: { type: 'string', default: '60' }, batches: { type: 'string', default: '20' }, rounds: { type: 'string', default: '3' } },
+});
 const groups = Number(values.groups);
 const batchesPerGroup = Number(values.batches);
 const rounds = Number(values.rounds);
@@ -21,7 +23,9 @@ const { migrateToLatest } = await import('../../apps/server/src/platform/db/migr
 
 const EVENTS = 50;
 const data = (seq: number) =>
-  seq % 2 === 0 ? JSON.stringify({ pos: seq >> 1, del: 0, ins: 'e', cause: 'type', trusted: true }) : JSON.stringify({ class: 'char', hold: 85, trusted: true });
+  seq % 2 === 0
+    ? JSON.stringify({ pos: seq >> 1, del: 0, ins: 'e', cause: 'type', trusted: true })
+    : JSON.stringify({ class: 'char', hold: 85, trusted: true });
 
 /** The events part of the append statement, in each form tried ($1..$5: session ids, seqs, ts, types, data). */
 const FORMS: Record<string, string> = {

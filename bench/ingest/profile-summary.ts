@@ -19,7 +19,7 @@ interface Profile {
 
 /** Functions whose inclusive time tells a step of ingest apart (matched on name, then on file). */
 const STEPS: [string, RegExp][] = [
-  ['checkSeal (hash + MAC)', /^checkSeal$/],
+  ['checkSeal (hash + MAC)', /^checkSeal(Of)?$/],
   ['canonical JSON', /^(canonicalJson|serialize|canonicalBatch|canonical)$/],
   ['JSON body parse', /^parseJsonBody$/],
   ['checkEvents', /^checkEvents$/],

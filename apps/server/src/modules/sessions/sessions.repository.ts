@@ -44,7 +44,9 @@ export async function lockSessionsForIngest(
 ): Promise<(Pick<SessionRow, 'id' | 'tenant_id' | 'status' | 'next_seq' | 'head_hash' | 'last_t' | 'write_key'> & { closed: boolean })[]> {
   if (ids.length === 0) return [];
   // An attempt's session (closes_at set) is closed past its deadline, and once ended (submitted, timed out).
-  const { rows } = await sql<Pick<SessionRow, 'id' | 'tenant_id' | 'status' | 'next_seq' | 'head_hash' | 'last_t' | 'write_key'> & { closed: boolean }>`${sql.raw(PREPARED)}
+  const { rows } = await sql<
+    Pick<SessionRow, 'id' | 'tenant_id' | 'status' | 'next_seq' | 'head_hash' | 'last_t' | 'write_key'> & { closed: boolean }
+  >`${sql.raw(PREPARED)}
     select id, tenant_id, status, next_seq, head_hash, last_t, write_key, closes_at is not null and (status = 'ended' or closes_at <= now()) as closed
     from sessions where id = any(${ids}::text[]) order by id for update`.execute(db);
   return rows;

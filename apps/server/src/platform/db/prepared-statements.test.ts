@@ -9,7 +9,8 @@ beforeAll(async () => {
 });
 afterAll(async () => t.drop());
 
-const marked = (n: number, names: string[]) => sql<{ n: number; names: string[] }>`${sql.raw(PREPARED)}select ${n}::integer + 1 as n, ${names}::text[] as names`;
+const marked = (n: number, names: string[]) =>
+  sql<{ n: number; names: string[] }>`${sql.raw(PREPARED)}select ${n}::integer + 1 as n, ${names}::text[] as names`;
 
 describe('prepared statements (the PREPARED marker)', () => {
   it('a marked statement answers as an unmarked one would, call after call, with other parameters each time', async () => {

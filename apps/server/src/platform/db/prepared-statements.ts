@@ -34,7 +34,7 @@ export function preparingPool(pool: pg.Pool): PostgresPool {
         query: ((textOrCursor: unknown, parameters?: readonly unknown[]) =>
           typeof textOrCursor === 'string' && textOrCursor.startsWith(PREPARED)
             ? client.query({ name: nameOf(textOrCursor), text: textOrCursor, values: parameters as unknown[] })
-            : client.query(textOrCursor as never, parameters as never)) as PostgresPoolClient['query'],
+            : client.query(textOrCursor as never, parameters as never)) as unknown as PostgresPoolClient['query'],
         release: () => client.release(),
       };
       wrapped.set(client, w);
