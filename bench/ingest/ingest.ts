@@ -10,6 +10,7 @@
  * BENCH_SERVER_NODE_ARGS passes node flags to the server (e.g. `--import ./bench/ingest/server-probe.mjs`).
  * BENCH_NICE (default -15) is the nice level of the server, load generator and COPY processes;
  * BENCH_SERVER_ROOT measures the server of another checkout (e.g. the code before a change).
+ * BENCH_LOAD_CLIENT=node sends with Node's http.request instead of the raw keep-alive client (load.ts).
  * Needs PostgreSQL at VERITAS_BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5545/test: the
  * bench's own cluster, `sh bench/ingest/pg-cluster.sh start`); refuses to run with synchronous_commit off.
  */
@@ -21,7 +22,7 @@ import { join } from 'node:path';
 import { loadavg, tmpdir } from 'node:os';
 import { BENCH_NICE, startServerProcess } from './server-process';
 import { LoadProcess } from './load-client';
-import { percentile } from './load';
+import { LOAD_CLIENT, percentile } from './load';
 import { copyRateInProcess } from './copy-baseline';
 import { CpuWindow, machineCpuSeconds, postgresPids, processCpuSeconds } from './cpu';
 import { printSummary, type RunRow } from './summary';
@@ -155,6 +156,7 @@ async function benchStorage(storage: 'postgres' | 'pglite', run: number): Promis
         label: values.label ?? '',
         at: new Date().toISOString(),
         nice: BENCH_NICE,
+        loadClient: LOAD_CLIENT,
         realtime: rtPids.length > 0 ? openRt : 0,
         pinned: { server: serverCpus ?? null, load: loadCpus ?? null },
         storage,
@@ -210,6 +212,6 @@ for (let run = 1; run <= runs; run++) {
 }
 console.log(
   `\ningest: ${clients} clients, batches of ${batch} events, ${seconds} s per load, ${runs} run(s), node ${process.version}` +
-    `, nice ${BENCH_NICE}${openRt > 0 ? `, open loop real-time (chrt -r ${openRt})` : ''}${serverCpus ? `, server on CPU ${serverCpus}` : ''}${loadCpus ? `, load generator on CPU ${loadCpus}` : ''}\n`,
+    `, nice ${BENCH_NICE}, ${LOAD_CLIENT} load client${openRt > 0 ? `, open loop real-time (chrt -r ${openRt})` : ''}${serverCpus ? `, server on CPU ${serverCpus}` : ''}${loadCpus ? `, load generator on CPU ${loadCpus}` : ''}\n`,
 );
 printSummary(all);

@@ -1,12 +1,22 @@
 import http from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { genesisHash, macKeyFromToken, sealBatch, type VeritasEvent } from '@veritas/schema';
+import { RawConnection, requestBytes } from './raw-http';
 
 export interface Client {
   id: string;
   token: string;
   bodies: string[];
+  /** Each batch's whole request (headers and body) as bytes, written before timing: what the raw client sends. */
+  requests: Buffer[];
 }
+
+/**
+ * Which HTTP client the loads use (BENCH_LOAD_CLIENT): `raw` (default), one keep-alive socket per client
+ * writing requests prepared as bytes (raw-http.ts); `node`, Node's http.request per batch (the client of
+ * every figure before 1 Dec 2026, 12:00 UTC), to compare the generator's own cost.
+ */
+export const LOAD_CLIENT = process.env.BENCH_LOAD_CLIENT === 'node' ? 'node' : 'raw';
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1024 });
 
@@ -46,13 +56,16 @@ export async function prepareClients(url: string, n: number, batchesEach: number
     const key = await macKeyFromToken(writeToken);
     let prev = await genesisHash(id);
     const bodies: string[] = [];
+    const requests: Buffer[] = [];
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${writeToken}` };
     for (let b = 0; b < batchesEach; b++) {
       const events = Array.from({ length: batchSize }, (_, i) => event(b * batchSize + i));
       const sealed = await sealBatch(events, prev, key);
       prev = sealed.hash;
       bodies.push(JSON.stringify(sealed));
+      if (LOAD_CLIENT === 'raw') requests.push(requestBytes(new URL(url), 'POST', `/v1/sessions/${id}/events`, headers, bodies[b]!));
     }
-    clients.push({ id, token: writeToken, bodies });
+    clients.push({ id, token: writeToken, bodies, requests });
   }
   return clients;
 }
@@ -88,6 +101,13 @@ export async function runLoad(url: string, clients: Client[], batchSize: number,
   const start = performance.now();
   const deadline = start + seconds * 1000;
   const steadyFrom = start + Math.min(intervalMs, seconds * 500);
+  const { hostname, port } = new URL(url);
+  const connections = clients.map(() => new RawConnection(hostname, Number(port)));
+  const post =
+    LOAD_CLIENT === 'raw'
+      ? (c: Client, ci: number, b: number) => connections[ci]!.send(c.requests[b]!)
+      : async (c: Client, _ci: number, b: number) =>
+          (await request(`${url}/v1/sessions/${c.id}/events`, 'POST', c.bodies[b], { authorization: `Bearer ${c.token}` })).status;
   await Promise.all(
     clients.map(async (c, ci) => {
       // Spread open-loop clients across the interval so the offered load is even.
@@ -99,9 +119,9 @@ export async function runLoad(url: string, clients: Client[], batchSize: number,
       for (let b = 0; b < c.bodies.length && performance.now() < deadline; b++) {
         const sent = performance.now();
         if (intervalMs === 0) scheduled = sent;
-        const r = await request(`${url}/v1/sessions/${c.id}/events`, 'POST', c.bodies[b], { authorization: `Bearer ${c.token}` });
+        const status = await post(c, ci, b).catch(() => 0);
         const done = performance.now();
-        if (r.status === 200) {
+        if (status === 200) {
           latencies.push(done - sent);
           fromDue.push(done - scheduled);
           late.push(sent - scheduled);
@@ -120,6 +140,7 @@ export async function runLoad(url: string, clients: Client[], batchSize: number,
     }),
   );
   loopDelay.disable();
+  for (const c of connections) c.close();
   return {
     rate: events / ((deadline - steadyFrom) / 1000),
     latenciesMs: latencies,

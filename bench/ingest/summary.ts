@@ -10,6 +10,8 @@ export interface RunRow {
   /** When the load started (ISO), the nice level of the bench's processes, and their pinning. */
   at?: string;
   nice?: number;
+  /** The load generator's HTTP client: raw (prepared bytes on keep-alive sockets) or node (http.request); absent before 1 Dec 2026 12:00 UTC (node). */
+  loadClient?: 'raw' | 'node';
   /** The real-time priority the open loop ran at (BENCH_OPEN_RT), 0 when it did not. */
   realtime?: number;
   pinned?: { server: string | null; load: string | null };
@@ -94,17 +96,18 @@ export function printSummary(rows: RunRow[]): void {
   console.log('cores used during the load (median over runs; 2 cores in all)');
   console.log('');
   console.log(
-    '| config | storage | load | server | PostgreSQL backends | PostgreSQL background | load generator | rest of the machine | idle | server µs/event | PostgreSQL µs/event | sealing µs/batch |',
+    '| config | storage | load | server | PostgreSQL backends | PostgreSQL background | load generator | rest of the machine | idle | server µs/event | PostgreSQL µs/event | server + PostgreSQL µs/event | load generator µs/event | sealing µs/batch |',
   );
-  console.log('| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log('| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const g of groups.values()) {
     const r0 = g[0]!;
     const c = (k: keyof RunRow['cpu']) => fmt(median(g.map((r) => r.cpu[k])), 2);
     // CPU time per durable event: what a component costs, whatever else shares the machine.
-    const perEvent = (k: 'server' | 'postgres') =>
+    const perEvent = (k: 'server' | 'postgres' | 'loadGenerator') =>
       r0.storage === 'pglite' && k === 'postgres' ? '—' : fmt(median(g.map((r) => (r.cpu[k] / r.durable) * 1e6)), 1);
+    const both = r0.storage === 'pglite' ? '—' : fmt(median(g.map((r) => ((r.cpu.server + r.cpu.postgres) / r.durable) * 1e6)), 1);
     console.log(
-      `| ${r0.label || '—'} | ${r0.storage} | ${r0.load} | ${c('server')} | ${c('postgres')} | ${c('postgresBackground')} | ${c('loadGenerator')} | ${c('other')} | ${c('idle')} | ${perEvent('server')} | ${perEvent('postgres')} | ${fmt(median(g.map((r) => r.sealUsPerBatch)))} |`,
+      `| ${r0.label || '—'} | ${r0.storage} | ${r0.load} | ${c('server')} | ${c('postgres')} | ${c('postgresBackground')} | ${c('loadGenerator')} | ${c('other')} | ${c('idle')} | ${perEvent('server')} | ${perEvent('postgres')} | ${both} | ${perEvent('loadGenerator')} | ${fmt(median(g.map((r) => r.sealUsPerBatch)))} |`,
     );
   }
 }

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Selectable } from 'kysely';
 import type { Db } from '../../platform/db/database';
+import { preparedMark } from '../../platform/db/prepared-statements';
 import type { BatchesTable } from '../../platform/db/tables';
 import type { Scope } from '../../kernel/scope';
 import { inScope } from '../../platform/db/scope-sql';
@@ -22,6 +23,9 @@ export async function insertBatches(db: Db, rows: BatchRow[]): Promise<void> {
     on conflict (session_id, first_seq) do nothing`.execute(db);
 }
 
+/** An event to append, with its data already serialised when ingest's seal check did it (canonical JSON, the same value). */
+export type AppendedEvent = EventRow & { dataJson?: string };
+
 export interface ChainPosition {
   id: string;
   next_seq: number;
@@ -40,7 +44,7 @@ export interface ChainPosition {
  * the session's locked next_seq, so a stored (session_id, seq) is never offered again; were it
  * offered, the unique key refuses the statement rather than storing it twice.
  */
-export async function appendToChains(db: Db, events: EventRow[], batches: BatchRow[], positions: ChainPosition[]): Promise<void> {
+export async function appendToChains(db: Db, events: AppendedEvent[], batches: BatchRow[], positions: ChainPosition[]): Promise<void> {
   if (events.length === 0 && batches.length === 0 && positions.length === 0) return;
   const sessionIds: string[] = new Array(events.length);
   const seqs: number[] = new Array(events.length);
@@ -52,9 +56,9 @@ export async function appendToChains(db: Db, events: EventRow[], batches: BatchR
     seqs[i] = e.seq;
     ts[i] = e.t;
     types[i] = e.type;
-    data[i] = JSON.stringify(e.data);
+    data[i] = e.dataJson ?? JSON.stringify(e.data);
   });
-  await sql`
+  await sql`${preparedMark('ingest-append')}
     with appended_events as (
       insert into events (session_id, seq, t, type, data)
       select * from unnest(${sessionIds}::text[], ${seqs}::integer[], ${ts}::double precision[], ${types}::text[], ${data}::jsonb[])
@@ -104,13 +108,11 @@ export async function deleteHeldBatches(db: Db, sessionId: string, firstSeqs: nu
   await db.deleteFrom('held_batches').where('session_id', '=', sessionId).where('first_seq', 'in', firstSeqs).execute();
 }
 
-/** Every held batch of the given sessions: few by design (bounded by the seq window). */
+/** Every held batch of the given sessions: few by design (bounded by the seq window). One text for any number of sessions: a prepared statement. */
 export async function listHeldBatches(db: Db, sessionIds: string[]): Promise<HeldBatchRow[]> {
   if (sessionIds.length === 0) return [];
-  return db
-    .selectFrom('held_batches')
-    .select(['session_id', 'first_seq', 'count', 'prev_hash', 'hash', 'mac', 'events'])
-    .where('session_id', 'in', sessionIds)
-    .orderBy('first_seq')
-    .execute();
+  const { rows } = await sql<HeldBatchRow>`${preparedMark('ingest-held-batches')}
+    select session_id, first_seq, count, prev_hash, hash, mac, events
+    from held_batches where session_id = any(${sessionIds}::text[]) order by first_seq`.execute(db);
+  return rows;
 }

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database';
+import { preparedMark } from '../../platform/db/prepared-statements';
 import type { NewSession, SessionRow } from '../../platform/db/tables';
 
 import type { Scope } from '../../kernel/scope';
@@ -33,23 +34,22 @@ export async function findChainHead(db: Db, id: string): Promise<Pick<SessionRow
   return db.selectFrom('sessions').select(['next_seq', 'head_hash']).where('id', '=', id).executeTakeFirst();
 }
 
-/** Locks the rows of the given sessions (in id order, so concurrent groups never deadlock). */
+/**
+ * Locks the rows of the given sessions (in id order, so concurrent groups never deadlock). One text
+ * for any number of sessions (an array parameter, not a list in the text), so it runs as a prepared statement.
+ */
 export async function lockSessionsForIngest(
   db: Db,
   ids: string[],
 ): Promise<(Pick<SessionRow, 'id' | 'tenant_id' | 'status' | 'next_seq' | 'head_hash' | 'last_t' | 'write_key'> & { closed: boolean })[]> {
-  const sorted = [...ids].sort();
-  return (
-    db
-      .selectFrom('sessions')
-      .select(['id', 'tenant_id', 'status', 'next_seq', 'head_hash', 'last_t', 'write_key'])
-      // An attempt's session (closes_at set) is closed past its deadline, and once ended (submitted, timed out).
-      .select(sql<boolean>`closes_at is not null and (status = 'ended' or closes_at <= now())`.as('closed'))
-      .where('id', 'in', sorted)
-      .orderBy('id')
-      .forUpdate()
-      .execute()
-  );
+  if (ids.length === 0) return [];
+  // An attempt's session (closes_at set) is closed past its deadline, and once ended (submitted, timed out).
+  const { rows } = await sql<
+    Pick<SessionRow, 'id' | 'tenant_id' | 'status' | 'next_seq' | 'head_hash' | 'last_t' | 'write_key'> & { closed: boolean }
+  >`${preparedMark('ingest-session-lock')}
+    select id, tenant_id, status, next_seq, head_hash, last_t, write_key, closes_at is not null and (status = 'ended' or closes_at <= now()) as closed
+    from sessions where id = any(${ids}::text[]) order by id for update`.execute(db);
+  return rows;
 }
 
 export interface IngestProgress {

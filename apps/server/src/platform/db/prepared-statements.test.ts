@@ -48,4 +48,13 @@ describe.runIf(TEST_DB === 'postgres')('marked statements on PostgreSQL', () => 
     expect(prepared.every((p) => p.statement.includes('prepared:test-echo'))).toBe(true);
     expect(prepared.some((p) => p.statement.includes('unmarked'))).toBe(false);
   });
+
+  it('a marked statement the database refuses fails its transaction only: the same statement runs again after it', async () => {
+    const failing = (v: string) => sql<{ n: number }>`${preparedMark('test-refused')}select ${v}::integer as n`;
+    await expect(t.database.db.transaction().execute(async (tx) => failing('not a number').execute(tx))).rejects.toMatchObject({ code: '22P02' });
+    for (let i = 0; i < 6; i++) {
+      const { rows } = await t.database.db.transaction().execute(async (tx) => failing(String(i)).execute(tx));
+      expect(rows).toEqual([{ n: i }]);
+    }
+  });
 });
