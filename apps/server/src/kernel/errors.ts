@@ -87,6 +87,8 @@ export const PROBLEMS = {
   'lti-platform-unavailable': { status: 502, title: 'The LMS could not be reached; retry later' },
   // docs/adr/0030-stored-files-and-download-links.md
   'report-not-ready': { status: 409, title: 'The report is made once the analysis is done; ask again shortly' },
+  // docs/adr/0027-retention-and-legal-holds.md (amendment: the audit's own retention)
+  'retention-policy-invalid': { status: 400, title: 'The audit trail must be kept at least as long as the raw data and the analyses it records' },
 } as const;
 
 export type ProblemCode = keyof typeof PROBLEMS;

@@ -17,6 +17,8 @@ import { webhooksMigration } from './schema-steps/0016-webhooks';
 import { shareLinkScopeMigration } from './schema-steps/0017-share-link-scope';
 import { dashboardExamVersionMigration } from './schema-steps/0022-dashboard-exam-version';
 import { ltiMigration } from './schema-steps/0018-lti';
+import { auditRetentionMigration } from './schema-steps/0025-audit-retention';
+import { consentWithdrawalMigration } from './schema-steps/0026-consent-withdrawal';
 
 /**
  * Numbered migrations, in code so they ship with the server and run unchanged on PGlite and
@@ -155,6 +157,8 @@ const migrations: Record<string, Migration> = {
   '0017_share_link_scope': { up: shareLinkScopeMigration },
   '0022_dashboard_exam_version': { up: dashboardExamVersionMigration },
   '0018_lti': { up: ltiMigration },
+  '0025_audit_retention': { up: auditRetentionMigration },
+  '0026_consent_withdrawal': { up: consentWithdrawalMigration },
 };
 
 class InCodeProvider implements MigrationProvider {
