@@ -36,23 +36,23 @@ export interface AuditCutPoint {
  * hold, whichever comes first. Undefined when not one entry may go.
  */
 export async function auditCutPoint(db: Kysely<DB>, chain: string, cutoff: Date): Promise<AuditCutPoint | undefined> {
-  const bounds = await sql<{ after: string | null; head: string | null; first_kept: string | null; first_held: string | null }>`
-    with b as (select coalesce((select seq from audit_anchors where chain = ${chain}), 0) as after)
-    select b.after,
+  const bounds = await sql<{ anchor_seq: string | null; head: string | null; first_kept: string | null; first_held: string | null }>`
+    with b as (select coalesce((select seq from audit_anchors where chain = ${chain}), 0) as anchor_seq)
+    select b.anchor_seq,
            (select seq from audit_heads where chain = ${chain}) as head,
-           (select min(seq) from audit_log where chain = ${chain} and seq > b.after and at >= ${cutoff}) as first_kept,
-           (select min(a.seq) from audit_log a where a.chain = ${chain} and a.seq > b.after and a.at < ${cutoff} and ${ABOUT_HELD}) as first_held
+           (select min(seq) from audit_log where chain = ${chain} and seq > b.anchor_seq and "at" >= ${cutoff}) as first_kept,
+           (select min(a.seq) from audit_log a where a.chain = ${chain} and a.seq > b.anchor_seq and a."at" < ${cutoff} and ${ABOUT_HELD}) as first_held
       from b`.execute(db);
   const row = bounds.rows[0];
   if (!row || row.head === null) return undefined;
-  const after = Number(row.after ?? 0);
+  const after = Number(row.anchor_seq ?? 0);
   const head = Number(row.head);
   const firstKept = row.first_kept === null ? head + 1 : Number(row.first_kept);
   const heldFrom = row.first_held === null ? null : Number(row.first_held);
   const throughSeq = Math.min(firstKept, heldFrom ?? head + 1) - 1;
   if (throughSeq <= after) return undefined;
   const span = await sql<{ oldest: Date; newest: Date }>`
-    select min(at) as oldest, max(at) as newest from audit_log where chain = ${chain} and seq > ${after} and seq <= ${throughSeq}`.execute(db);
+    select min("at") as oldest, max("at") as newest from audit_log where chain = ${chain} and seq > ${after} and seq <= ${throughSeq}`.execute(db);
   return {
     fromSeq: after + 1,
     throughSeq,
