@@ -46,9 +46,9 @@ async function bundle(withPolicy?: string): Promise<Bundle> {
 }
 
 const upload = (person: Person | undefined, b: Bundle) => t.app.inject({ method: 'POST', url: '/v1/bundles', headers: person?.headers ?? {}, payload: b });
-const stored = async (id: string) => (await t.app.services.database.db.selectFrom('sessions').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
-const eventsOf = async (id: string) =>
-  (await t.app.services.database.db.selectFrom('events').select('seq').where('session_id', '=', id).execute()).length;
+const stored = async (id: string) =>
+  (await t.app.services.database.db.selectFrom('sessions').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+const eventsOf = async (id: string) => (await t.app.services.database.db.selectFrom('events').select('seq').where('session_id', '=', id).execute()).length;
 
 /** A live session of this person's, and the answer to its first batch (the consent first when `withPolicy`). */
 async function liveFirstBatch(person: Person, withPolicy?: string) {
@@ -123,7 +123,9 @@ describe('withdrawing consent', () => {
     // The withdrawal is in the audit trail, once, with the versions withdrawn.
     const audit = await t.app.inject({ url: `/v1/admin/audit?action=consent.withdraw&actorId=${student.user.id}`, headers: school.admin.headers });
     expect(audit.statusCode, audit.body).toBe(200);
-    expect(audit.json().items).toMatchObject([{ action: 'consent.withdraw', resource: { type: 'user', id: student.user.id }, detail: { versions: [version] } }]);
+    expect(audit.json().items).toMatchObject([
+      { action: 'consent.withdraw', resource: { type: 'user', id: student.user.id }, detail: { versions: [version] } },
+    ]);
 
     // Agreeing again is a new agreement (the withdrawn one stays on record), and the person records again.
     const again = await agree(student);

@@ -12,7 +12,9 @@ export function checkAuditDays(input: { rawDays: number | null; analysisDays: nu
     ['rawDays', input.rawDays],
     ['analysisDays', input.analysisDays],
   ] as const) {
-    if (days === null) throw new AppError('retention-policy-invalid', `/auditDays ${audit} needs /${name} too: data kept for ever would outlive its audit trail`);
-    if (days > audit) throw new AppError('retention-policy-invalid', `/auditDays ${audit} is shorter than /${name} ${days}: keep the audit trail at least as long`);
+    if (days === null)
+      throw new AppError('retention-policy-invalid', `/auditDays ${audit} needs /${name} too: data kept for ever would outlive its audit trail`);
+    if (days > audit)
+      throw new AppError('retention-policy-invalid', `/auditDays ${audit} is shorter than /${name} ${days}: keep the audit trail at least as long`);
   }
 }

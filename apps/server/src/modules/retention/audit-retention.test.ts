@@ -55,7 +55,12 @@ async function write(tenant: string, now: Date, daysAgo: number, entries: { acti
 const seqs = async (chain: string) =>
   (await db().selectFrom('audit_log').select('seq').where('chain', '=', chain).orderBy('seq').execute()).map((r) => Number(r.seq));
 const entry = (chain: string, seq: number) =>
-  db().selectFrom('audit_log').selectAll().where('chain', '=', chain).where(sql<boolean>`seq = ${seq}`).executeTakeFirstOrThrow();
+  db()
+    .selectFrom('audit_log')
+    .selectAll()
+    .where('chain', '=', chain)
+    .where(sql<boolean>`seq = ${seq}`)
+    .executeTakeFirstOrThrow();
 const ofTenant = <T extends { tenantId: string }>(items: T[], id: string) => items.filter((i) => i.tenantId === id);
 
 describe('the audit trail’s retention', () => {
