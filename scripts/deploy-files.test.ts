@@ -115,6 +115,30 @@ describe('deploy/compose.yaml', () => {
       probeOf(role, path!);
     }
   });
+
+  it('publishes the S3-compatible store where its download links point, and streams a replica the servers read from', () => {
+    const services = compose.services as Record<string, { ports?: string[]; entrypoint?: string[]; depends_on?: Record<string, unknown>; image?: string }>;
+    for (const [name, s] of veritas) {
+      const config = checkEnvironment(s.environment ?? {}, roleOfCommand(s.command));
+      const inner = new URL(config.blob.driver === 's3' ? (config.blob.s3.endpoint ?? '') : '');
+      const outer = new URL(config.blob.driver === 's3' ? (config.blob.s3.publicEndpoint ?? 'http://unset') : '');
+      // A browser outside the compose network reaches the store on this machine, at a port the store's service publishes.
+      expect(outer.hostname, name).toBe('localhost');
+      expect(services[inner.hostname], `${name}: ${inner.hostname} is a service`).toBeDefined();
+      expect(services[inner.hostname]!.ports ?? [], name).toContain(`${outer.port}:${inner.port}`);
+      // The replica is a service of its own, copied from the primary the servers write to.
+      const replica = new URL(config.replica?.url ?? 'postgres://unset');
+      const primary = new URL(config.databaseUrl!);
+      expect(replica.hostname, name).not.toBe(primary.hostname);
+      const standby = services[replica.hostname];
+      expect(standby, `${name}: ${replica.hostname} is a service`).toBeDefined();
+      expect(standby!.image, name).toBe(services[primary.hostname]!.image);
+      expect(Object.keys(standby!.depends_on ?? {}), name).toContain(primary.hostname);
+      const script = (standby!.entrypoint ?? []).join(' ');
+      expect(script, name).toContain(`pg_basebackup -h ${primary.hostname} -p ${primary.port || '5432'} -U ${primary.username} `);
+      expect(script, name).toMatch(/ -R /);
+    }
+  });
 });
 
 describe('deploy/kubernetes', () => {
@@ -149,6 +173,8 @@ describe('deploy/kubernetes', () => {
         Object.assign(env, (source as { data?: Env }).data ?? {}, (source as { stringData?: Env }).stringData ?? {});
       }
       const config = checkEnvironment(env, role);
+      // The replica's address is a secret beside the primary's, and loads as the replica (ADR 0031).
+      expect(config.replica?.url, d.metadata.name).toMatch(/^postgres:\/\/.+@postgres-replica:5432\//);
       expect(c!.ports.map((p) => p.containerPort)).toEqual([config.port]);
       for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe']) {
         const get = (c![probe] as { httpGet?: { path: string; port: string | number } } | undefined)?.httpGet;

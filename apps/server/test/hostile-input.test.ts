@@ -261,6 +261,10 @@ const hostileBodies: Record<string, () => Promise<[string, string, number][]>> =
     ['days past ten years', JSON.stringify({ rawDays: 10_000, analysisDays: null }), 400],
     ['days as a huge number', JSON.stringify({ rawDays: 1e30, analysisDays: 1 }), 400],
     ['days as text', JSON.stringify({ rawDays: '30', analysisDays: 1 }), 400],
+    ['audit days as text', JSON.stringify({ rawDays: 30, analysisDays: 30, auditDays: '365' }), 400],
+    ['audit days past a hundred years', JSON.stringify({ rawDays: 30, analysisDays: 30, auditDays: 36_526 }), 400],
+    ['audit days shorter than raw days', JSON.stringify({ rawDays: 30, analysisDays: 30, auditDays: 29 }), 400],
+    ['audit days with raw data kept for ever', JSON.stringify({ rawDays: null, analysisDays: 30, auditDays: 365 }), 400],
   ],
   'POST /v1/admin/legal-holds': async () => [
     ['reason with U+0000', JSON.stringify({ subjectKind: 'session', subjectId: 's1', reason: `appeal${NUL}` }), 400],

@@ -489,6 +489,15 @@ const ROWS: Record<string, Row> = {
   'GET /v1/me/consent': { a: () => ({ url: '/v1/me/consent' }) },
   // A fresh version each time: agreeing again to one agreed records nothing.
   'POST /v1/me/consent': { a: async () => ({ url: '/v1/me/consent', payload: { version: await newConsentVersion() } }), audit: 'consent.agree' },
+  // Withdrawing is audited when an agreement stood: the caller (a person of A) agrees to a fresh version first.
+  'POST /v1/me/consent/withdraw': {
+    a: async (caller) => {
+      const person = caller && !caller.startsWith('key') ? w.school[caller as Exclude<Caller, 'keyFull' | 'keyWriteOnly'>] : undefined;
+      if (person) json(await inject('POST', '/v1/me/consent', as(person), { version: await newConsentVersion() }), 200, 'agreeing before withdrawing');
+      return { url: '/v1/me/consent/withdraw' };
+    },
+    audit: 'consent.withdraw',
+  },
   'POST /v1/admin/users/{userId}/subject-export': {
     a: () => ({ url: `/v1/admin/users/${w.school.student.user.id}/subject-export` }),
     b: () => ({ url: `/v1/admin/users/${w.bStudent.user.id}/subject-export` }),

@@ -1537,7 +1537,7 @@ export interface paths {
     get: operations['getAdminRetention'];
     /**
      * Set the retention policy
-     * @description Raw data (events, batches, share links) and analyses are deleted this many days after their session ended, unless a legal hold covers the session, an attempt in it, its owner or its student. A tombstone and an audit entry record each deletion. The audit trail is kept.
+     * @description Raw data (events, batches, share links) and analyses are deleted this many days after their session ended, unless a legal hold covers the session, an attempt in it, its owner or its student. A tombstone and an audit entry record each deletion. The audit trail is kept unless auditDays is set (at least rawDays and analysisDays, else 400 retention-policy-invalid): then its entries go that many days after they were written, oldest first, stopping at the first entry about a subject under a legal hold; the chain still verifies from the last entry deleted, and an audit.purge entry records each cut.
      */
     put: operations['putAdminRetention'];
     post?: never;
@@ -1704,6 +1704,26 @@ export interface paths {
      * @description Records which text and version the person agreed to, and when. Agreeing again answers the first agreement. Audited.
      */
     post: operations['postMeConsent'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/me/consent/withdraw': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Withdraw my agreement to the consent text
+     * @description Withdraws every agreement of mine that stands. Where consent is required, my new sessions (their first events) and bundle uploads are then refused (403 consent-required) until I agree again. Sessions and data already stored are kept until retention or an erasure removes them; ask an admin for erasure. Withdrawing with nothing to withdraw changes nothing. Audited (consent.withdraw).
+     */
+    post: operations['postMeConsentWithdraw'];
     delete?: never;
     options?: never;
     head?: never;
@@ -13157,6 +13177,8 @@ export interface operations {
             rawDays: number | null;
             /** @description days after a session ends; null keeps it */
             analysisDays: number | null;
+            /** @description days audit entries are kept after they were written; null (the default) keeps them. At least rawDays and analysisDays, which must then be set (retention-policy-invalid) */
+            auditDays: number | null;
             updatedAt: string | null;
             updatedBy: string | null;
           };
@@ -13205,6 +13227,8 @@ export interface operations {
           rawDays: number | null;
           /** @description days after a session ends; null keeps it */
           analysisDays: number | null;
+          /** @description days audit entries are kept after they were written; null (the default) keeps them. At least rawDays and analysisDays, which must then be set (retention-policy-invalid) */
+          auditDays?: number | null;
         };
       };
     };
@@ -13220,6 +13244,8 @@ export interface operations {
             rawDays: number | null;
             /** @description days after a session ends; null keeps it */
             analysisDays: number | null;
+            /** @description days audit entries are kept after they were written; null (the default) keeps them. At least rawDays and analysisDays, which must then be set (retention-policy-invalid) */
+            auditDays: number | null;
             updatedAt: string | null;
             updatedBy: string | null;
           };
@@ -14100,6 +14126,67 @@ export interface operations {
       };
       /** @description application/problem+json */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  postMeConsentWithdraw: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            required: boolean;
+            /** @description the latest version, the one people agree to now; null when none is published */
+            current: {
+              id: string;
+              version: number;
+              title: string;
+              body: string;
+              /** @description what a session's first event (type consent) names in its `policy` where consent is required */
+              policy: string;
+              /** Format: date-time */
+              createdAt: string;
+            } | null;
+            /** @description the person's agreement to the current version, if any */
+            agreement: {
+              id: string;
+              textId: string;
+              version: number;
+              /** Format: date-time */
+              agreedAt: string;
+            } | null;
+            /** @description the versions whose agreement this request withdrew (empty when none stood) */
+            withdrawn: number[];
+          };
+        };
+      };
+      /** @description application/problem+json */
+      401: {
         headers: {
           [name: string]: unknown;
         };

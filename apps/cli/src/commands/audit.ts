@@ -5,7 +5,8 @@ import { configFromFlags, describeStorage } from './serve';
 
 /** One line per chain: how many entries hold, and the first that does not, with why. */
 export function describeChain(r: ChainReport): string {
-  if (r.ok) return `${r.chain}: ${r.entries} entries, ok`;
+  // A chain the audit retention cut starts after its anchor: its entries count from there.
+  if (r.ok) return `${r.chain}: ${r.entries} entries${r.from === undefined ? '' : ` from entry ${r.from}`}, ok`;
   return `${r.chain}: BROKEN at entry ${r.broken!.seq}: ${r.broken!.reason} (${r.entries} entries before it hold)`;
 }
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Database } from '@veritas/server';
+import { createAuditService, type Database } from '@veritas/server';
 import { main } from '../main';
 import { withData as withEmbeddedData } from '../testing/with-data';
 
@@ -65,5 +65,39 @@ describe('veritas retention', () => {
     expect(await withData((d) => count(d, 's-old'))).toBe(0);
     expect(await withData((d) => count(d, 's-new'))).toBe(1);
     expect((await printed(() => main(['retention', '--data', dir]))).text).toContain('nothing has expired');
+  });
+
+  it('lists the audit entries that would go with --dry-run, one by one, then cuts them; the chain still verifies', async () => {
+    const DAY = 86_400_000;
+    await withData(async (database) => {
+      await database.db.insertInto('tenants').values({ id: 't-aud', slug: 't-aud', name: 'Audit School' }).execute();
+      await database.db
+        .insertInto('retention_policies')
+        .values({ tenant_id: 't-aud', raw_days: 30, analysis_days: 30, audit_days: 365, updated_by: null })
+        .execute();
+      const record = (daysAgo: number, action: string) =>
+        createAuditService(database, () => new Date(Date.now() - daysAgo * DAY)).record({
+          tenantId: 't-aud',
+          actor: { kind: 'anonymous' },
+          action,
+          resource: { type: 'user', id: 'u-1' },
+          context: { ip: null, requestId: 'cli-test' },
+        });
+      await record(800, 'user.invite');
+      await record(700, 'user.update');
+      await record(10, 'class.create');
+    });
+    const dry = await printed(() => main(['retention', '--dry-run', '--data', dir]));
+    expect(dry.code).toBe(0);
+    expect(dry.text).toMatch(/would purge audit entries 1–2 of tenant t-aud \(2 entries, written \S+ to \S+, kept 365 days\)/);
+    expect(dry.text).toMatch(/ {2}audit entry 1 \S+ user\.invite user u-1/);
+    expect(dry.text).toMatch(/ {2}audit entry 2 \S+ user\.update user u-1/);
+    expect(dry.text).not.toContain('audit entry 3');
+    const run = await printed(() => main(['retention', '--data', dir]));
+    expect(run.text).toContain('purged audit entries 1–2 of tenant t-aud (2 entries');
+    expect(run.text).not.toContain('audit entry 1 ');
+    const verify = await printed(() => main(['audit', 'verify', '--chain', 't-aud', '--data', dir]));
+    expect(verify.code, verify.text).toBe(0);
+    expect(verify.text).toContain('t-aud: 2 entries from entry 3, ok');
   });
 });

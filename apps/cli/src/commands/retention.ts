@@ -14,12 +14,23 @@ export function describeSweep(report: SweepReport): string[] {
   const total = report.dryRun
     ? `${report.items.length} purge(s) due; nothing deleted (dry run)`
     : `${report.items.length} purge(s), ${report.rowsDeleted} row(s) deleted, with ${report.filesDeleted} stored file(s)`;
-  return [...lines, report.items.length === 0 ? 'nothing has expired' : total];
+  const audit = report.audit.flatMap((a) => describeAuditExpiry(a, report.dryRun));
+  const nothing = report.items.length === 0 && report.audit.length === 0;
+  return [...lines, ...audit, nothing ? 'nothing has expired' : total];
+}
+
+/** A tenant's audit entries that went (or would go): the range, then in a dry run each entry. */
+function describeAuditExpiry(a: SweepReport['audit'][number], dryRun: boolean): string[] {
+  const held = a.heldFrom === null ? '' : `; stopped before entry ${a.heldFrom}, under a legal hold`;
+  const head = `${dryRun ? 'would purge' : 'purged'} audit entries ${a.fromSeq}–${a.throughSeq} of tenant ${a.tenantId} (${a.entries} entries, written ${a.oldestAt} to ${a.newestAt}, kept ${a.policyDays} days${held})`;
+  const listed = (a.listed ?? []).map((e) => `  audit entry ${e.seq} ${e.at} ${e.action} ${e.resource}`);
+  const more = a.listed && a.entries > a.listed.length ? [`  … and ${a.entries - a.listed.length} more`] : [];
+  return [head, ...listed, ...more];
 }
 
 export const retention: Command = {
   summary:
-    "Apply each institution's retention policy now: purge raw data and analyses past their days, except under a legal hold (the server's worker does this hourly). --dry-run lists what would go and deletes nothing.",
+    "Apply each institution's retention policy now: purge raw data, analyses and audit entries past their days, except under a legal hold (the server's worker does this hourly). --dry-run lists what would go, audit entries one by one, and deletes nothing.",
   usage: USAGE,
   options: { data: { type: 'string' }, 'dry-run': { type: 'boolean' } },
   async run({ values, positionals }) {

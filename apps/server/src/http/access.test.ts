@@ -282,6 +282,7 @@ describe('every route answers as its declared access promises', () => {
       'POST /v1/admin/consent/texts',
       'GET /v1/me/consent',
       'POST /v1/me/consent',
+      'POST /v1/me/consent/withdraw',
       'POST /v1/admin/users/:userId/subject-export',
       'POST /v1/me/subject-export',
       'GET /v1/subject-exports/:exportId',

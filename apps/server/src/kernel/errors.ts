@@ -88,6 +88,8 @@ export const PROBLEMS = {
   'lti-deep-link-invalid': { status: 400, title: 'This deep-linking request is unknown, already answered or expired; start again from the LMS' },
   // docs/adr/0030-stored-files-and-download-links.md
   'report-not-ready': { status: 409, title: 'The report is made once the analysis is done; ask again shortly' },
+  // docs/adr/0027-retention-and-legal-holds.md (amendment: the audit's own retention)
+  'retention-policy-invalid': { status: 400, title: 'The audit trail must be kept at least as long as the raw data and the analyses it records' },
 } as const;
 
 export type ProblemCode = keyof typeof PROBLEMS;

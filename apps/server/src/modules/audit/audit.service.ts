@@ -6,6 +6,7 @@ import type { DB } from '../../platform/db/tables';
 import { rethrowUnavailable } from '../../platform/db/database-errors';
 import { isDatabaseUnavailable } from '../../platform/db/availability';
 import { auditHash } from './audit-hash';
+import { chainAnchor } from './audit-cut.repository';
 import { allChains, appendAuditEntries, chainHead, chainPage, GENESIS_HASH, searchAudit, type AuditQuery, type AuditRow } from './audit.repository';
 
 /** Where a request came from, for the audit: its address and request id. */
@@ -35,6 +36,8 @@ export interface ChainReport {
   ok: boolean;
   /** The first entry that does not hold, and why. */
   broken?: { seq: number; reason: string };
+  /** The first entry checked, when retention deleted the ones before it (`entries` counts from here). */
+  from?: number;
 }
 
 export interface AuditService {
@@ -120,33 +123,55 @@ export function createAuditService(database: Database, clock: () => Date = () =>
     });
   }
 
+  /**
+   * Walks a chain from its start: the genesis, or the anchor the audit retention left when it deleted
+   * the oldest entries. An anchor counts only when an `audit.purge` entry kept in the chain records
+   * that very cut (its seq and hash): the entries after it are hashed, so an anchor moved by hand to
+   * hide more deleted entries does not verify.
+   */
   async function verifyChain(chain: string): Promise<ChainReport> {
-    let prev = GENESIS_HASH;
-    let expected = 1;
+    const anchor = await chainAnchor(database.db, chain);
+    const base = anchor?.seq ?? 0;
+    const from = anchor ? { from: base + 1 } : {};
+    let prev = anchor?.hash ?? GENESIS_HASH;
+    let expected = base + 1;
+    let anchored = anchor === undefined;
+    const held = () => expected - 1 - base;
     for (;;) {
       const page = await chainPage(database.db, chain, expected - 1, PAGE);
       for (const row of page) {
         const seq = Number(row.seq);
-        if (seq !== expected) return { chain, entries: expected - 1, ok: false, broken: { seq: expected, reason: `entry ${expected} is missing` } };
-        if (row.prev_hash !== prev) return { chain, entries: seq - 1, ok: false, broken: { seq, reason: 'does not link to the entry before it' } };
+        if (seq !== expected) return { chain, entries: held(), ...from, ok: false, broken: { seq: expected, reason: `entry ${expected} is missing` } };
+        if (row.prev_hash !== prev) return { chain, entries: held(), ...from, ok: false, broken: { seq, reason: 'does not link to the entry before it' } };
         const { hash, ...unhashed } = row;
-        if (auditHash(unhashed) !== hash) return { chain, entries: seq - 1, ok: false, broken: { seq, reason: 'its content does not match its hash' } };
+        if (auditHash(unhashed) !== hash) return { chain, entries: held(), ...from, ok: false, broken: { seq, reason: 'its content does not match its hash' } };
+        if (!anchored && row.action === 'audit.purge' && row.detail.throughSeq === base && row.detail.anchorHash === anchor!.hash) anchored = true;
         prev = hash;
         expected++;
       }
       if (page.length < PAGE) break;
     }
     const head = await chainHead(database.db, chain);
-    const entries = expected - 1;
-    if (head && (Number(head.seq) !== entries || head.hash !== prev)) {
+    const last = expected - 1;
+    if (head && (Number(head.seq) !== last || head.hash !== prev)) {
       return {
         chain,
-        entries,
+        entries: held(),
+        ...from,
         ok: false,
-        broken: { seq: Number(head.seq), reason: `the chain ends at entry ${entries} but its head says ${head.seq}: entries were removed` },
+        broken: { seq: Number(head.seq), reason: `the chain ends at entry ${last} but its head says ${head.seq}: entries were removed` },
       };
     }
-    return { chain, entries, ok: true };
+    if (!anchored) {
+      return {
+        chain,
+        entries: held(),
+        ...from,
+        ok: false,
+        broken: { seq: base + 1, reason: `the chain starts after entry ${base}, but no audit.purge entry in it records that cut` },
+      };
+    }
+    return { chain, entries: held(), ...from, ok: true };
   }
 
   return {

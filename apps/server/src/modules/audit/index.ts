@@ -3,3 +3,5 @@ export { createAuditService, chainOf, PUBLIC_CHAIN, type AuditService, type Audi
 export type { AuditRow, AuditQuery } from './audit.repository';
 export { canonicalJson } from './audit-hash';
 export { auditRoutes } from './audit.routes';
+/** Only the audit retention (modules/retention) cuts a chain: oldest entries first, behind an anchor it verifies from. */
+export { cutChain, chainAnchor, lockChainHead, type ChainCut } from './audit-cut.repository';

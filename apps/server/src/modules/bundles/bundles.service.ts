@@ -17,6 +17,8 @@ import {
   type SessionOwner,
 } from '../sessions';
 import type { AuditService } from '../audit';
+import { consentDemandFor } from '../privacy';
+import { consentRefusal } from '../ingest';
 import { rethrowUnavailable } from '../../platform/db/database-errors';
 
 /** What an upload could say about the bundle's MACs (docs/adr/0009-what-the-mac-proves.md). */
@@ -76,6 +78,20 @@ async function checkMacs(id: string, batches: Bundle['batches'], writeKey: strin
 
 const CHUNK = 5000;
 
+/**
+ * Where the uploader's tenant requires consent, a bundle is a whole session at once and is asked what
+ * ingest asks of a session's first batch (ADR 0029): its first event is the accepted consent to the
+ * current text, and the person it belongs to agreed to that text and has not withdrawn. Read in the
+ * transaction that stores it, so a requirement or a withdrawal committed before counts.
+ */
+async function refuseWithoutConsent(tx: Parameters<typeof consentDemandFor>[0], scope: Scope, bundle: Bundle, owner: SessionOwner | undefined) {
+  const demand = await consentDemandFor(tx, scope.tenantId, owner);
+  if (!demand) return;
+  const first = bundle.batches[0]?.events[0];
+  const refusal = first ? consentRefusal(demand, first) : `the bundle has no events, so not the consent to ${demand.policy ?? 'a consent text'}`;
+  if (refusal) throw new AppError('consent-required', refusal);
+}
+
 export interface BundlesDeps {
   database: Database;
   /** Told bundle.imported once the import is committed (analysis starts there). */
@@ -110,6 +126,7 @@ export function createBundlesService({ database: { db }, events, audit }: Bundle
           return { session: (await findSession(tx, scope, id))!, created: false, macs };
         }
         const macs = await checkMacs(id, bundle.batches, null);
+        await refuseWithoutConsent(tx, scope, bundle, options.owner);
         await insertSession(tx, {
           id,
           tenant_id: scope.tenantId,

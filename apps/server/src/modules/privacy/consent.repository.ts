@@ -37,6 +37,7 @@ export const setRequirement = (db: Kysely<DB>, tenantId: string, required: boole
     .returningAll()
     .executeTakeFirstOrThrow();
 
+/** The person's standing agreement to this version (one they withdrew does not count). */
 export const agreementTo = (db: Kysely<DB>, tenantId: string, userId: string, version: number) =>
   db
     .selectFrom('consent_agreements')
@@ -44,6 +45,7 @@ export const agreementTo = (db: Kysely<DB>, tenantId: string, userId: string, ve
     .where('tenant_id', '=', tenantId)
     .where('user_id', '=', userId)
     .where('version', '=', version)
+    .where('withdrawn_at', 'is', null)
     .executeTakeFirst();
 
 /** Records the agreement once: agreeing again to the same version keeps the first time. */
@@ -51,7 +53,8 @@ export async function insertAgreement(db: Kysely<DB>, row: { id: string; tenant_
   await db
     .insertInto('consent_agreements')
     .values(row)
-    .onConflict((oc) => oc.columns(['tenant_id', 'user_id', 'version']).doNothing())
+    // The unique index holds standing agreements only (schema step 0026): one withdrawn stays beside the new one.
+    .onConflict((oc) => oc.columns(['tenant_id', 'user_id', 'version']).where('withdrawn_at', 'is', null).doNothing())
     .execute();
   return (await agreementTo(db, row.tenant_id, row.user_id, row.version))!;
 }
@@ -61,7 +64,7 @@ export const agreementsOf = (db: Kysely<DB>, tenantId: string, userId: string) =
   db
     .selectFrom('consent_agreements as a')
     .innerJoin('consent_texts as t', 't.id', 'a.text_id')
-    .select(['a.id', 'a.version', 'a.agreed_at', 't.title', 't.body', 't.id as text_id'])
+    .select(['a.id', 'a.version', 'a.agreed_at', 'a.withdrawn_at', 't.title', 't.body', 't.id as text_id'])
     .where('a.tenant_id', '=', tenantId)
     .where('a.user_id', '=', userId)
     .orderBy('a.agreed_at', 'desc')
@@ -88,7 +91,7 @@ export async function consentDemands(db: Kysely<DB>, sessionIds: string[]): Prom
     select s.id, t.id as text_id, t.version,
            (s.owner_kind is distinct from 'user' or exists (
               select 1 from consent_agreements a
-               where a.tenant_id = s.tenant_id and a.user_id = s.owner_id and a.version = t.version)) as agreed
+               where a.tenant_id = s.tenant_id and a.user_id = s.owner_id and a.version = t.version and a.withdrawn_at is null)) as agreed
       from sessions s
       join consent_settings c on c.tenant_id = s.tenant_id and c.required
       left join lateral (
@@ -97,4 +100,35 @@ export async function consentDemands(db: Kysely<DB>, sessionIds: string[]): Prom
   return new Map(
     rows.rows.map((r) => [r.id, { policy: r.text_id === null ? null : policyOf({ id: r.text_id, version: Number(r.version) }), agreed: Boolean(r.agreed) }]),
   );
+}
+
+/** Withdraws every agreement of the person that stands; the rows stay, with the time (the history of what they agreed to). */
+export const withdrawAgreements = (db: Kysely<DB>, tenantId: string, userId: string) =>
+  db
+    .updateTable('consent_agreements')
+    .set({ withdrawn_at: new Date() })
+    .where('tenant_id', '=', tenantId)
+    .where('user_id', '=', userId)
+    .where('withdrawn_at', 'is', null)
+    .returningAll()
+    .execute();
+
+/**
+ * What a new session of this tenant and owner must carry where the tenant requires consent (undefined
+ * where it does not): the same demand `consentDemands` makes of a recorded session, for a session not
+ * stored yet (an uploaded bundle). Read in the caller's transaction.
+ */
+export async function consentDemandFor(
+  db: Kysely<DB>,
+  tenantId: string | null,
+  owner: { kind: string; id: string } | undefined,
+): Promise<ConsentDemand | undefined> {
+  if (tenantId === null) return undefined;
+  const required = await db.selectFrom('consent_settings').select('required').where('tenant_id', '=', tenantId).executeTakeFirst();
+  if (!required?.required) return undefined;
+  const text = await currentText(db, tenantId);
+  if (!text) return { policy: null, agreed: false };
+  // As consentDemands: a session no person owns (a partner's key) needs the consent event only.
+  const agreed = owner?.kind !== 'user' || (await agreementTo(db, tenantId, owner.id, text.version)) !== undefined;
+  return { policy: policyOf(text), agreed };
 }

@@ -1,7 +1,16 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { contextOf, problemResponses, userOf } from '../../http/route-kit';
 import type { RouteDeps } from '../../http/route-deps';
-import { AgreeBody, AgreementView, ConsentRequirementBody, ConsentSettingsView, ConsentTextBody, ConsentTextView, MyConsentView } from './consent.schemas';
+import {
+  AgreeBody,
+  AgreementView,
+  ConsentRequirementBody,
+  ConsentSettingsView,
+  ConsentTextBody,
+  ConsentTextView,
+  MyConsentView,
+  WithdrawalView,
+} from './consent.schemas';
 import { presentAgreement, presentText } from './consent.presenter';
 
 /** Consent texts and the requirement (admins); one's own agreement (every signed-in person). ADR 0029. */
@@ -87,5 +96,30 @@ export const consentRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, {
       },
     },
     async (req) => presentAgreement(await services.consent.agree({ actor: userOf(req), context: contextOf(req) }, req.body.version)),
+  );
+
+  app.post(
+    '/v1/me/consent/withdraw',
+    {
+      config: { access: 'signed-in' },
+      schema: {
+        tags: ['privacy'],
+        summary: 'Withdraw my agreement to the consent text',
+        description:
+          'Withdraws every agreement of mine that stands. Where consent is required, my new sessions (their first events) and bundle uploads are then refused (403 consent-required) until I agree again. Sessions and data already stored are kept until retention or an erasure removes them; ask an admin for erasure. Withdrawing with nothing to withdraw changes nothing. Audited (consent.withdraw).',
+        response: { 200: WithdrawalView, ...problemResponses(401, 503) },
+      },
+    },
+    async (req) => {
+      const actor = userOf(req);
+      const { withdrawn } = await services.consent.withdraw({ actor, context: contextOf(req) });
+      const s = await services.consent.mine(actor);
+      return {
+        required: s.required,
+        current: s.current ? presentText(s.current) : null,
+        agreement: s.agreement ? presentAgreement(s.agreement) : null,
+        withdrawn,
+      };
+    },
   );
 };

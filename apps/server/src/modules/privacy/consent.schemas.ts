@@ -41,6 +41,13 @@ export const MyConsentView = Type.Object({
   agreement: Type.Union([AgreementView, Type.Null()], { description: "the person's agreement to the current version, if any" }),
 });
 
+export const WithdrawalView = Type.Composite([
+  MyConsentView,
+  Type.Object({
+    withdrawn: Type.Array(Type.Integer(), { description: 'the versions whose agreement this request withdrew (empty when none stood)' }),
+  }),
+]);
+
 export const AgreeBody = Type.Object(
   { version: Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'the version read; it must be the current one' }) },
   { additionalProperties: false },

@@ -11,6 +11,7 @@ import {
   requirementOf,
   setRequirement,
   textsOf,
+  withdrawAgreements,
   type AgreementRow,
   type ConsentTextRow,
 } from './consent.repository';
@@ -36,6 +37,12 @@ export interface ConsentService {
   mine(actor: UserActor): Promise<ConsentState & { agreement: AgreementRow | undefined }>;
   /** Records that the person agreed to this version, which must be the current one. Audited. */
   agree(by: By, version: number): Promise<AgreementRow>;
+  /**
+   * Withdraws the person's agreements (every version that stands): from now on, where consent is
+   * required, their new sessions and uploads are refused until they agree again. What is stored stays
+   * (ADR 0029, amendment). Audited when something was withdrawn; withdrawing nothing changes nothing.
+   */
+  withdraw(by: By): Promise<{ withdrawn: number[] }>;
 }
 
 export function createConsentService(database: Database, audit: AuditService): ConsentService {
@@ -105,6 +112,28 @@ export function createConsentService(database: Database, audit: AuditService): C
         detail: { version },
       });
       return row;
+    },
+
+    async withdraw(by) {
+      const tenantId = by.actor.tenantId;
+      return db.transaction().execute(async (trx) => {
+        const rows = await withdrawAgreements(trx, tenantId, by.actor.userId);
+        const withdrawn = rows.map((r) => r.version).sort((a, b) => a - b);
+        if (withdrawn.length > 0) {
+          await audit.record(
+            {
+              tenantId,
+              actor: by.actor,
+              action: 'consent.withdraw',
+              resource: { type: 'user', id: by.actor.userId },
+              context: by.context,
+              detail: { versions: withdrawn },
+            },
+            trx,
+          );
+        }
+        return { withdrawn };
+      });
     },
   };
 }

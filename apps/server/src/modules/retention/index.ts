@@ -3,3 +3,4 @@ export { createRetentionService, type RetentionService, type SweepReport, type S
 export { retentionRoutes } from './retention.routes';
 /** The sessions that are a person's (owned, or of their attempts): what erasure deletes and a subject-access export holds. */
 export { sessionsOfPerson } from './erasure.repository';
+export { type AuditExpiry } from './audit-expiry';

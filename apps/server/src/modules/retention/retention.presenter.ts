@@ -5,6 +5,7 @@ const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOS
 export const presentPolicy = (row: PolicyRow | undefined) => ({
   rawDays: row?.raw_days ?? null,
   analysisDays: row?.analysis_days ?? null,
+  auditDays: row?.audit_days ?? null,
   updatedAt: row ? iso(row.updated_at) : null,
   updatedBy: row?.updated_by ?? null,
 });

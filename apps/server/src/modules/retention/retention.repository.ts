@@ -13,16 +13,22 @@ export const allPolicies = (db: Kysely<DB>) =>
   db
     .selectFrom('retention_policies')
     .selectAll()
-    .where((w) => w.or([w('raw_days', 'is not', null), w('analysis_days', 'is not', null)]))
+    .where((w) => w.or([w('raw_days', 'is not', null), w('analysis_days', 'is not', null), w('audit_days', 'is not', null)]))
     .orderBy('tenant_id')
     .execute();
 
-export async function upsertPolicy(db: Kysely<DB>, row: Omit<PolicyRow, 'updated_at'>): Promise<PolicyRow> {
+export async function upsertPolicy(db: Kysely<DB>, row: Omit<PolicyRow, 'updated_at' | 'audit_days'> & { audit_days?: number | null }): Promise<PolicyRow> {
   return db
     .insertInto('retention_policies')
     .values({ ...row, updated_at: new Date() })
     .onConflict((oc) =>
-      oc.column('tenant_id').doUpdateSet({ raw_days: row.raw_days, analysis_days: row.analysis_days, updated_by: row.updated_by, updated_at: new Date() }),
+      oc.column('tenant_id').doUpdateSet({
+        raw_days: row.raw_days,
+        analysis_days: row.analysis_days,
+        audit_days: row.audit_days ?? null,
+        updated_by: row.updated_by,
+        updated_at: new Date(),
+      }),
     )
     .returningAll()
     .executeTakeFirstOrThrow();

@@ -33,7 +33,8 @@ export const retentionRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
         tags: ['admin'],
         summary: 'Set the retention policy',
         description:
-          'Raw data (events, batches, share links) and analyses are deleted this many days after their session ended, unless a legal hold covers the session, an attempt in it, its owner or its student. A tombstone and an audit entry record each deletion. The audit trail is kept.',
+          'Raw data (events, batches, share links) and analyses are deleted this many days after their session ended, unless a legal hold covers the session, an attempt in it, its owner or its student. A tombstone and an audit entry record each deletion. ' +
+          'The audit trail is kept unless auditDays is set (at least rawDays and analysisDays, else 400 retention-policy-invalid): then its entries go that many days after they were written, oldest first, stopping at the first entry about a subject under a legal hold; the chain still verifies from the last entry deleted, and an audit.purge entry records each cut.',
         body: RetentionPolicyBody,
         response: { 200: RetentionPolicyView, ...problemResponses(400, 401, 403, 503) },
       },

@@ -6,10 +6,17 @@ const Days = Type.Union([Type.Integer({ minimum: 1, maximum: 3653 }), Type.Null(
   description: 'days after a session ends; null keeps it',
 });
 
+/** The audit trail's days: at least as many as the other two (checked by the service: retention-policy-invalid). */
+const AuditDays = Type.Union([Type.Integer({ minimum: 1, maximum: 36_525 }), Type.Null()], {
+  description:
+    'days audit entries are kept after they were written; null (the default) keeps them. At least rawDays and analysisDays, which must then be set (retention-policy-invalid)',
+});
+
 export const RetentionPolicyBody = Type.Object(
   {
     rawDays: Days,
     analysisDays: Days,
+    auditDays: Type.Optional(AuditDays),
   },
   { additionalProperties: false },
 );
@@ -18,6 +25,7 @@ export type RetentionPolicyBody = Static<typeof RetentionPolicyBody>;
 export const RetentionPolicyView = Type.Object({
   rawDays: Days,
   analysisDays: Days,
+  auditDays: AuditDays,
   updatedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   updatedBy: Type.Union([Type.String(), Type.Null()]),
 });

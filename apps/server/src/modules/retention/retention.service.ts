@@ -22,10 +22,14 @@ import {
   type Purge,
 } from './retention.repository';
 import { erasePersonRows, holdsCovering, ownedResources, personOf, sessionsOfPerson, type Erased } from './erasure.repository';
+import { expireAudit, type AuditExpiry } from './audit-expiry';
+import { checkAuditDays } from './audit-days';
 
 export interface PolicyInput {
   rawDays: number | null;
   analysisDays: number | null;
+  /** Absent or null: the audit trail is kept. */
+  auditDays?: number | null;
 }
 
 export interface HoldInput {
@@ -54,6 +58,8 @@ export interface SweepReport {
   rowsDeleted: number;
   /** Stored files (exports, bundles, reports in the blob store) deleted with what expired. */
   filesDeleted: number;
+  /** Each tenant's audit entries that went (or would go) under its audit days, oldest first. */
+  audit: AuditExpiry[];
 }
 
 /** Where a session's stored files go when its raw data or analysis expires (modules/downloads). */
@@ -137,10 +143,12 @@ export function createRetentionService(database: Database, audit: AuditService, 
     policy: (actor) => policyOf(db, actor.tenantId),
 
     async setPolicy(by, input) {
+      checkAuditDays(input);
       const row = await upsertPolicy(db, {
         tenant_id: by.actor.tenantId,
         raw_days: input.rawDays,
         analysis_days: input.analysisDays,
+        audit_days: input.auditDays ?? null,
         updated_by: by.actor.userId,
       });
       await audit.record({
@@ -149,7 +157,7 @@ export function createRetentionService(database: Database, audit: AuditService, 
         action: 'retention.policy.set',
         resource: { type: 'tenant', id: by.actor.tenantId },
         context: by.context,
-        detail: { ...input },
+        detail: { ...input, auditDays: input.auditDays ?? null },
       });
       return row;
     },
@@ -227,6 +235,7 @@ export function createRetentionService(database: Database, audit: AuditService, 
 
     async sweep({ now = new Date(), dryRun = false, requestId = 'retention' } = {}) {
       const items: SweepItem[] = [];
+      const audits: AuditExpiry[] = [];
       let rowsDeleted = 0;
       let filesDeleted = 0;
       for (const policy of await allPolicies(db)) {
@@ -253,8 +262,14 @@ export function createRetentionService(database: Database, audit: AuditService, 
             }
           }
         }
+        // The audit last: the purges above are recorded in it first, and it is kept longest.
+        if (policy.audit_days !== null) {
+          const cutoff = new Date(now.getTime() - policy.audit_days * DAY_MS);
+          const cut = await expireAudit(db, audit, { tenantId: policy.tenant_id, cutoff, policyDays: policy.audit_days, dryRun, requestId });
+          if (cut) audits.push(cut);
+        }
       }
-      return { dryRun, items, rowsDeleted, filesDeleted };
+      return { dryRun, items, rowsDeleted, filesDeleted, audit: audits };
     },
   };
 }

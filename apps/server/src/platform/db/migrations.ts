@@ -18,6 +18,8 @@ import { shareLinkScopeMigration } from './schema-steps/0017-share-link-scope';
 import { dashboardExamVersionMigration } from './schema-steps/0022-dashboard-exam-version';
 import { ltiMigration } from './schema-steps/0018-lti';
 import { ltiDeepLinksMigration } from './schema-steps/0024-lti-deep-links';
+import { auditRetentionMigration } from './schema-steps/0025-audit-retention';
+import { consentWithdrawalMigration } from './schema-steps/0026-consent-withdrawal';
 
 /**
  * Numbered migrations, in code so they ship with the server and run unchanged on PGlite and
@@ -157,6 +159,8 @@ const migrations: Record<string, Migration> = {
   '0022_dashboard_exam_version': { up: dashboardExamVersionMigration },
   '0018_lti': { up: ltiMigration },
   '0024_lti_deep_links': { up: ltiDeepLinksMigration },
+  '0025_audit_retention': { up: auditRetentionMigration },
+  '0026_consent_withdrawal': { up: consentWithdrawalMigration },
 };
 
 class InCodeProvider implements MigrationProvider {

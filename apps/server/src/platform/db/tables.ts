@@ -251,6 +251,8 @@ export interface RetentionPoliciesTable {
   tenant_id: string;
   raw_days: number | null;
   analysis_days: number | null;
+  /** Days audit entries are kept after they were written; null keeps them (schema step 0025). */
+  audit_days: ColumnType<number | null, number | null | undefined, number | null>;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
   updated_by: string | null;
 }
@@ -324,7 +326,18 @@ export interface AuditHeadsTable {
   hash: string;
 }
 
-/** Append-only: nothing updates or deletes a row (the hash chain shows it if something did). */
+/**
+ * Where a tenant's audit chain starts once retention cut its oldest entries (schema step 0025): the
+ * seq and hash of the last entry deleted, which the first kept entry links to.
+ */
+export interface AuditAnchorsTable {
+  chain: string;
+  seq: ColumnType<string, string | number, string | number>;
+  hash: string;
+  cut_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+/** Append-only: nothing updates a row, and only the audit retention deletes, the oldest first behind an anchor (audit_anchors); the hash chain shows anything else. */
 export interface AuditLogTable {
   id: string;
   chain: string;
@@ -644,6 +657,7 @@ export interface DB {
   idempotency_records: IdempotencyRecordsTable;
   audit_heads: AuditHeadsTable;
   audit_log: AuditLogTable;
+  audit_anchors: AuditAnchorsTable;
   sessions: SessionsTable;
   batches: BatchesTable;
   events: EventsTable;
@@ -689,6 +703,8 @@ export interface ConsentAgreementsTable {
   text_id: string;
   version: number;
   agreed_at: CreatedAt;
+  /** When the person withdrew this agreement; null while it stands (schema step 0026). */
+  withdrawn_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 export interface SubjectExportsTable {
   id: string;

@@ -91,4 +91,53 @@ describe('consent on the take page', () => {
     expect(events.items[0]).toMatchObject({ seq: 0, type: 'consent', data: { policy: text.policy } });
     await page.close();
   }, 180_000);
+
+  it('lets the student withdraw the agreement by keyboard where the text is shown; the server records it and starting agrees again; passes axe', async () => {
+    // Runs after the test above: consent is required and the student agreed to version 1.
+    const teacherToken = await accessTokenOf(web.url, web.people.teacher.email, DEMO_PASSWORD);
+    const now = Date.now();
+    const exam = await call<{ id: string }>('/v1/exams', teacherToken, {
+      method: 'POST',
+      body: {
+        title: 'Withdrawal essay',
+        kind: 'writing',
+        maxScore: 10,
+        passMark: 5,
+        durationMinutes: 60,
+        opensAt: new Date(now - 60_000).toISOString(),
+        closesAt: new Date(now + 3_600_000).toISOString(),
+        classIds: ['c-demo'],
+      },
+    });
+    const studentToken = await accessTokenOf(web.url, web.people.student.email, DEMO_PASSWORD);
+    expect((await call<{ agreement: unknown }>('/v1/me/consent', studentToken)).agreement).not.toBeNull();
+
+    const page = await signedInPage(browser, web, `/my/exams/${exam.id}/take`, web.people.student.email);
+    const region = page.getByRole('region', { name: new RegExp(CONSENT.title) });
+    await region.waitFor();
+    await page.getByText(/You agreed to version 1 on/).waitFor();
+    expect(await a11yViolations(page)).toEqual([]);
+
+    // Keyboard only: from the text, Tab reaches the withdrawal; Enter withdraws; the focus lands on what happened, then Tab reaches "I agree".
+    const withdraw = page.getByRole('button', { name: 'Withdraw my agreement' });
+    await region.focus();
+    await page.keyboard.press('Tab');
+    expect(await withdraw.evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.keyboard.press('Enter');
+    const said = page.getByRole('status').filter({ hasText: 'Your agreement is withdrawn' });
+    await said.waitFor();
+    expect(await said.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await withdraw.count()).toBe(0);
+    expect((await call<{ agreement: unknown }>('/v1/me/consent', studentToken)).agreement).toBeNull();
+    expect(await a11yViolations(page)).toEqual([]);
+
+    await page.keyboard.press('Tab');
+    const agree = page.getByRole('button', { name: 'I agree — start the exam' });
+    expect(await agree.evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.keyboard.press('Enter');
+    const editor = page.getByRole('textbox', { name: 'Your answer' });
+    await expect.poll(() => editor.isEnabled(), { timeout: 30_000 }).toBe(true);
+    expect((await call<{ agreement: { version: number } | null }>('/v1/me/consent', studentToken)).agreement).toMatchObject({ version: 1 });
+    await page.close();
+  }, 180_000);
 });

@@ -58,6 +58,8 @@ function Attempting({ exam, initial, consent }: { exam: Exam; initial: Attempt |
   const [phase, setPhase] = useState<Phase>(() => phaseOf(initial));
   const [status, setStatus] = useState<RecorderStatus | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
+  // The person's standing agreement: withdrawn here, made again by starting.
+  const [agreement, setAgreement] = useState<Consent['agreement']>(consent.agreement);
 
   // One start per page: each call hands out a new write token and voids the one before.
   const asked = useRef(false);
@@ -68,7 +70,7 @@ function Attempting({ exam, initial, consent }: { exam: Exam; initial: Attempt |
     setProblem(null);
     try {
       // The institution's consent text, agreed to before the attempt starts: the server records which version and when.
-      if (consent.current && !consent.agreement) await unwrap(api.POST('/v1/me/consent', { body: { version: consent.current.version } }));
+      if (consent.current && !agreement) setAgreement(await unwrap(api.POST('/v1/me/consent', { body: { version: consent.current.version } })));
       const answer = await unwrap(api.POST('/v1/exams/{examId}/attempts', { params: { path: { examId: exam.id } } }));
       // A resumed attempt brings a new token: the recorder takes it from `session` below and re-signs what it kept.
       setAttempt(answer.attempt);
@@ -155,6 +157,7 @@ function Attempting({ exam, initial, consent }: { exam: Exam; initial: Attempt |
             the process evidence, and so can you.
           </p>
           {consent.current && <ConsentText text={consent.current} />}
+          {consent.current && <Withdrawal agreement={agreement} onWithdrawn={() => setAgreement(null)} />}
           <Button className="btn btn-primary" onPress={() => void begin()}>
             I agree — start the exam
           </Button>
@@ -216,6 +219,51 @@ function Attempting({ exam, initial, consent }: { exam: Exam; initial: Attempt |
         </>
       )}
     </>
+  );
+}
+
+/**
+ * The person's agreement to the consent text and a way to withdraw it (ADR 0029, amendment). After
+ * withdrawing, the institution refuses new recordings until they agree again (starting the exam
+ * does); what is stored stays until retention or an erasure removes it, which the message says.
+ */
+function Withdrawal({ agreement, onWithdrawn }: { agreement: Consent['agreement']; onWithdrawn: () => void }) {
+  const [state, setState] = useState<'idle' | 'withdrawing' | 'withdrawn' | 'failed'>('idle');
+  const said = useRef<HTMLParagraphElement>(null);
+  // The button goes with the agreement: the focus moves to what happened, and Tab goes on to "I agree".
+  useEffect(() => {
+    if (state === 'withdrawn') said.current?.focus();
+  }, [state]);
+  const withdraw = async () => {
+    setState('withdrawing');
+    try {
+      await unwrap(api.POST('/v1/me/consent/withdraw'));
+      setState('withdrawn');
+      onWithdrawn();
+    } catch {
+      setState('failed');
+    }
+  };
+  return (
+    <div className="write-withdrawal">
+      {agreement && (
+        <p>
+          You agreed to version {agreement.version} on {formatWhen(agreement.agreedAt)}.{' '}
+          <Button className="btn" onPress={() => void withdraw()} isDisabled={state === 'withdrawing'}>
+            Withdraw my agreement
+          </Button>
+        </p>
+      )}
+      <p role="status" ref={said} tabIndex={-1}>
+        {state === 'withdrawn' &&
+          'Your agreement is withdrawn: nothing new is recorded until you agree again. What was already recorded is kept until your institution’s retention period ends or you ask for it to be erased.'}
+      </p>
+      {state === 'failed' && (
+        <p role="alert" className="form-alert">
+          Your agreement could not be withdrawn; try again.
+        </p>
+      )}
+    </div>
   );
 }
 
