@@ -61,6 +61,7 @@ import { reportsRoutes } from '../modules/reports';
 import { exportsRoutes } from '../modules/exports';
 import { consentRoutes, subjectExportRoutes } from '../modules/privacy';
 import { ltiFrameHeaders, ltiRoutes } from '../modules/lti';
+import { ltiServicesRoutes } from '../modules/lti';
 import { downloadsRoutes } from '../modules/downloads';
 import { createBlobStore } from '../platform/blob/create-blob-store';
 
@@ -301,5 +302,6 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, hu
   await app.register(subjectExportRoutes, deps);
   await app.register(ltiRoutes, deps);
   await app.register(downloadsRoutes, deps);
+  await app.register(ltiServicesRoutes, deps);
   return app as unknown as App;
 }

@@ -87,6 +87,8 @@ export const PROBLEMS = {
   'lti-platform-unavailable': { status: 502, title: 'The LMS could not be reached; retry later' },
   // docs/adr/0030-stored-files-and-download-links.md
   'report-not-ready': { status: 409, title: 'The report is made once the analysis is done; ask again shortly' },
+  // docs/adr/0028-lti-with-jose.md, amendment "Grades and rosters"
+  'lti-roster-unavailable': { status: 409, title: 'This class is not an LMS course whose launches named a roster service (NRPS)' },
 } as const;
 
 export type ProblemCode = keyof typeof PROBLEMS;

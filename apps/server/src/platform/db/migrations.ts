@@ -17,6 +17,7 @@ import { webhooksMigration } from './schema-steps/0016-webhooks';
 import { shareLinkScopeMigration } from './schema-steps/0017-share-link-scope';
 import { dashboardExamVersionMigration } from './schema-steps/0022-dashboard-exam-version';
 import { ltiMigration } from './schema-steps/0018-lti';
+import { ltiServicesMigration } from './schema-steps/0023-lti-services';
 
 /**
  * Numbered migrations, in code so they ship with the server and run unchanged on PGlite and
@@ -155,6 +156,7 @@ const migrations: Record<string, Migration> = {
   '0017_share_link_scope': { up: shareLinkScopeMigration },
   '0022_dashboard_exam_version': { up: dashboardExamVersionMigration },
   '0018_lti': { up: ltiMigration },
+  '0023_lti_services': { up: ltiServicesMigration },
 };
 
 class InCodeProvider implements MigrationProvider {
