@@ -5,6 +5,7 @@ import { startAttempt } from '../../testing/exam-live';
 import { until } from '../../testing/institution';
 import type { Person } from '../../testing/people';
 import { LTI_GRADE_PASSBACK } from './lti-ags';
+import { agsOf, scoresUrl, serviceUrl } from './lti-services.claims';
 import { buildAdvantageWorld, type AdvantageWorld } from './testing/lti-advantage-world';
 import { ROLE, type LmsScore } from './testing/test-platform';
 
@@ -62,12 +63,29 @@ beforeAll(async () => {
   sessionId = writer.sessionId;
   const submitted = await w.t.app.inject({ method: 'POST', url: `/v1/attempts/${attemptId}/submit`, headers: learner.headers });
   expect(submitted.statusCode, submitted.body).toBe(200);
-}, 60_000);
+}, 300_000);
 afterAll(async () => {
   await w?.close();
 });
 
 describe(`AGS grade passback through the job queue (${TEST_DB})`, () => {
+  it('reads the AGS claim’s URLs only when Veritas may call them, and appends /scores to a line item’s path, keeping its query', () => {
+    expect(scoresUrl('https://lms.example/lineitems/7?type=x')).toBe('https://lms.example/lineitems/7/scores?type=x');
+    expect(scoresUrl('https://lms.example/lineitems/7/')).toBe('https://lms.example/lineitems/7/scores');
+    expect(serviceUrl('http://10.0.0.5/lineitems')).toBeUndefined();
+    expect(serviceUrl('https://user:pw@lms.example/lineitems')).toBeUndefined();
+    expect(serviceUrl('javascript:alert(1)')).toBeUndefined();
+    expect(serviceUrl('http://127.0.0.1:8080/lineitems')).toBe('http://127.0.0.1:8080/lineitems');
+    const claim = 'https://purl.imsglobal.org/spec/lti-ags/claim/endpoint';
+    expect(agsOf({ [claim]: { scope: ['s', 5], lineitem: 'https://lms.example/li/1' } })).toEqual({
+      scopes: ['s'],
+      lineitems: undefined,
+      lineitem: 'https://lms.example/li/1',
+    });
+    expect(agsOf({ [claim]: { scope: [], lineitems: 'ftp://lms.example/li' } })).toBeUndefined();
+    expect(agsOf({})).toBeUndefined();
+  });
+
   it('keeps the launch’s AGS endpoint and the learner’s LMS id per resource link, tenant-scoped', async () => {
     const link = await db().selectFrom('lti_links').selectAll().where('registration_id', '=', w.registrationId).executeTakeFirstOrThrow();
     expect(link).toMatchObject({

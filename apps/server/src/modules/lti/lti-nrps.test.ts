@@ -62,7 +62,7 @@ beforeAll(async () => {
   ];
   w.lms.pageSize = 3;
   w.lms.rosters.set(w.course.id, roster);
-}, 60_000);
+}, 300_000);
 afterAll(async () => {
   await w?.close();
 });
