@@ -174,7 +174,7 @@ export function createExamsService(database: Database, audit: AuditService, now:
 
     async update({ actor, context }, examId, patch) {
       checkedThresholds(patch.analysis);
-      let released = false;
+      let releasedNow = false;
       const updated = await inTransaction(async (trx) => {
         const before = await lockExam(trx, actor.tenantId, examId, writeReach(actor, false));
         if (!before) throw notFoundExam(examId);
@@ -218,7 +218,7 @@ export function createExamsService(database: Database, audit: AuditService, now:
             trx,
           );
         if (resultsReleased !== undefined && (before.results_released_at !== null) !== resultsReleased) {
-          released = resultsReleased;
+          releasedNow = resultsReleased;
           await audit.record(
             {
               tenantId: actor.tenantId,
@@ -233,7 +233,7 @@ export function createExamsService(database: Database, audit: AuditService, now:
         return (await detailsOf(trx, actor, [exam]))[0]!;
       });
       // Told after the commit (the LMS gradebook's passbacks add the report link, modules/lti).
-      if (released) await events?.publish('exam.results.released', { examId, scope: tenantScope(actor.tenantId) });
+      if (releasedNow) await events?.publish('exam.results.released', { examId, scope: tenantScope(actor.tenantId) });
       return updated;
     },
 
