@@ -137,10 +137,20 @@ const ltiCourse = () =>
     const body = { ...ltiBody(), tokenEndpoint: 'http://127.0.0.1:9/token' };
     const registrationId = json<{ id: string }>(await inject('POST', '/v1/admin/lti/registrations', as(w.school.admin), body), 201, 'registering').id;
     const row = { tenant_id: w.school.tenant.id, registration_id: registrationId, context_id: 'matrix-course' };
-    await db.insertInto('lti_contexts').values({ ...row, class_id: w.classA }).execute();
+    await db
+      .insertInto('lti_contexts')
+      .values({ ...row, class_id: w.classA })
+      .execute();
     await db
       .insertInto('lti_links')
-      .values({ ...row, id: `matrix-${randomBytes(6).toString('hex')}`, deployment_id: 'matrix-deployment', resource_link_id: 'matrix-link', ags_scopes: '[]', nrps_url: 'http://127.0.0.1:9/memberships' })
+      .values({
+        ...row,
+        id: `matrix-${randomBytes(6).toString('hex')}`,
+        deployment_id: 'matrix-deployment',
+        resource_link_id: 'matrix-link',
+        ags_scopes: '[]',
+        nrps_url: 'http://127.0.0.1:9/memberships',
+      })
       .execute();
     return w.classA;
   })());

@@ -8,16 +8,7 @@ import type { AuditService, RequestContext } from '../audit';
 import { findExam } from '../exams';
 import { findRegistration, type LtiRegistrationRow } from './lti.repository';
 import { AGS_SCOPE, MEDIA, scoresUrl, serviceUrl } from './lti-services.claims';
-import {
-  findGradeLink,
-  findLink,
-  gradedAttempt,
-  gradedLtiAttempts,
-  gradeLinksOf,
-  keepLineItem,
-  noteSent,
-  type LtiLinkRow,
-} from './lti-services.repository';
+import { findGradeLink, findLink, gradedAttempt, gradedLtiAttempts, gradeLinksOf, keepLineItem, noteSent, type LtiLinkRow } from './lti-services.repository';
 import type { PlatformTokens } from './platform-token';
 
 /** The queue of grade passbacks (AGS score publish): one job per (link, attempt, score timestamp). */
@@ -119,7 +110,13 @@ export function createLtiAgs({ database, audit, jobs, platformToken, publicUrl, 
       {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': MEDIA.lineItem, accept: MEDIA.lineItem },
-        body: JSON.stringify({ scoreMaximum: exam.max_score, label: exam.title.slice(0, 200), resourceLinkId: link.resource_link_id, resourceId: exam.id, tag: 'veritas' }),
+        body: JSON.stringify({
+          scoreMaximum: exam.max_score,
+          label: exam.title.slice(0, 200),
+          resourceLinkId: link.resource_link_id,
+          resourceId: exam.id,
+          tag: 'veritas',
+        }),
       },
       'line items service',
     ).catch((err: unknown) => {

@@ -16,7 +16,13 @@ import { ROLE, type LmsMember } from './testing/test-platform';
 let w: AdvantageWorld;
 let classId: string;
 let existing: Person;
-const subs = { ada: `ada-${randomUUID()}`, ben: `ben-${randomUUID()}`, teacher: `instructor-${randomUUID()}`, cleo: `cleo-${randomUUID()}`, dan: `dan-${randomUUID()}` };
+const subs = {
+  ada: `ada-${randomUUID()}`,
+  ben: `ben-${randomUUID()}`,
+  teacher: `instructor-${randomUUID()}`,
+  cleo: `cleo-${randomUUID()}`,
+  dan: `dan-${randomUUID()}`,
+};
 const mentor = `mentor-${randomUUID()}`;
 
 const db = () => w.t.app.services.database.db;
@@ -42,8 +48,7 @@ const syncs = async () =>
       .orderBy('seq')
       .execute()
   ).map((r) => r.detail as SyncDetail);
-const memberIds = async () =>
-  (await db().selectFrom('class_members').select('user_id').where('class_id', '=', classId).execute()).map((r) => r.user_id).sort();
+const memberIds = async () => (await db().selectFrom('class_members').select('user_id').where('class_id', '=', classId).execute()).map((r) => r.user_id).sort();
 const userOf = async (sub: string) => {
   const a = await db().selectFrom('lti_accounts').select('user_id').where('sub', '=', sub).where('registration_id', '=', w.registrationId).executeTakeFirst();
   return a ? db().selectFrom('users').selectAll().where('id', '=', a.user_id).executeTakeFirstOrThrow() : undefined;

@@ -112,7 +112,8 @@ export function createLtiNrps({ database, audit, jobs, platformToken, clock, fet
         const m = memberOf(raw);
         if (m) members.push(m);
       }
-      if (members.length > MAX_MEMBERS) throw new AppError('lti-platform-unavailable', `the course roster lists more than ${MAX_MEMBERS} members; not taken in`);
+      if (members.length > MAX_MEMBERS)
+        throw new AppError('lti-platform-unavailable', `the course roster lists more than ${MAX_MEMBERS} members; not taken in`);
       url = nextLink(res.headers.get('link'), url);
       // The next page is the same service's: a Link header never sends Veritas's token to another origin.
       if (url && new URL(url).origin !== origin) throw new AppError('lti-platform-unavailable', 'the roster’s next page is on another origin');

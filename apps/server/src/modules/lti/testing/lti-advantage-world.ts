@@ -98,7 +98,12 @@ export async function buildAdvantageWorld(): Promise<AdvantageWorld> {
       });
     },
     async personOf(sub) {
-      const account = await db.selectFrom('lti_accounts').select('user_id').where('sub', '=', sub).where('registration_id', '=', registrationId).executeTakeFirstOrThrow();
+      const account = await db
+        .selectFrom('lti_accounts')
+        .select('user_id')
+        .where('sub', '=', sub)
+        .where('registration_id', '=', registrationId)
+        .executeTakeFirstOrThrow();
       const user = await db.selectFrom('users').selectAll().where('id', '=', account.user_id).executeTakeFirstOrThrow();
       const { token } = await t.app.services.accessTokens.issue(user, 'lti');
       return { user, token, headers: { authorization: `Bearer ${token}` } };
