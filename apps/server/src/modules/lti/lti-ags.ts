@@ -45,7 +45,7 @@ type Outcome = 'sent' | 'unchanged' | 'not-granted' | 'no-gradebook' | 'failed';
 class PassbackFailure extends AppError {
   constructor(
     detail: string,
-    readonly status: number | null,
+    readonly httpStatus: number | null,
   ) {
     super('lti-platform-unavailable', detail);
   }
@@ -120,7 +120,7 @@ export function createLtiAgs({ database, audit, jobs, platformToken, publicUrl, 
       },
       'line items service',
     ).catch((err: unknown) => {
-      if (err instanceof PassbackFailure && err.status === 401) platformToken.forget(registration, [AGS_SCOPE.lineitem]);
+      if (err instanceof PassbackFailure && err.httpStatus === 401) platformToken.forget(registration, [AGS_SCOPE.lineitem]);
       throw err;
     });
     const made = serviceUrl(((await res.json().catch(() => ({}))) as { id?: unknown }).id);
@@ -176,13 +176,13 @@ export function createLtiAgs({ database, audit, jobs, platformToken, publicUrl, 
           { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': MEDIA.score }, body: JSON.stringify(score) },
           'score service',
         ).catch((err: unknown) => {
-          if (err instanceof PassbackFailure && err.status === 401) platformToken.forget(registration, [AGS_SCOPE.score]);
+          if (err instanceof PassbackFailure && err.httpStatus === 401) platformToken.forget(registration, [AGS_SCOPE.score]);
           throw err;
         });
         await guard(noteSent(db, tenant, link.id, attempt.student_id, timestamp));
         await record(tenant, job, 'sent', { lineitem, score: attempt.score, timestamp: score.timestamp, reportLink: report, run: ctx.attempt });
       } catch (err) {
-        const status = err instanceof PassbackFailure ? err.status : null;
+        const status = err instanceof PassbackFailure ? err.httpStatus : null;
         await record(tenant, job, 'failed', { run: ctx.attempt, status, error: (err as Error).message.slice(0, 300) }).catch(() => undefined);
         throw err;
       }
