@@ -147,6 +147,34 @@ async function newDeepLink(person: Person): Promise<string> {
 }
 /** The person a caller of A is (keys: A's admin made the request). */
 const personOf = (caller: Caller = 'admin'): Person => (caller === 'keyFull' || caller === 'keyWriteOnly' ? w.school.admin : w.school[caller]);
+let ltiCourseA: Promise<string> | undefined;
+/**
+ * classA as an LMS course whose launch named a roster service (ADR 0028, "Grades and rosters"): the sync
+ * job the route enqueues fails in the background on a token endpoint that refuses connections.
+ */
+const ltiCourse = () =>
+  (ltiCourseA ??= (async () => {
+    const db = t.app.services.database.db;
+    const body = { ...ltiBody(), tokenEndpoint: 'http://127.0.0.1:9/token' };
+    const registrationId = json<{ id: string }>(await inject('POST', '/v1/admin/lti/registrations', as(w.school.admin), body), 201, 'registering').id;
+    const row = { tenant_id: w.school.tenant.id, registration_id: registrationId, context_id: 'matrix-course' };
+    await db
+      .insertInto('lti_contexts')
+      .values({ ...row, class_id: w.classA })
+      .execute();
+    await db
+      .insertInto('lti_links')
+      .values({
+        ...row,
+        id: `matrix-${randomBytes(6).toString('hex')}`,
+        deployment_id: 'matrix-deployment',
+        resource_link_id: 'matrix-link',
+        ags_scopes: '[]',
+        nrps_url: 'http://127.0.0.1:9/memberships',
+      })
+      .execute();
+    return w.classA;
+  })());
 async function newInvitation(admin: Person): Promise<string> {
   const r = json<{ id: string }>(
     await inject('POST', '/v1/admin/invitations', as(admin), { email: `inv-${randomBytes(5).toString('hex')}@matrix.test`, role: 'student' }),
@@ -579,6 +607,14 @@ const ROWS: Record<string, Row> = {
   'POST /v1/lti/deep-links/{deepLinkToken}/response': {
     a: async () => ({ url: `/v1/lti/deep-links/${await newDeepLink(w.school.teacher)}/response`, payload: { action: 'cancel' } }),
     ok: [200],
+  },
+  // A class's roster from its LMS course (NRPS): its teacher or an admin; another teacher's class answers as an unknown one.
+  'POST /v1/classes/{classId}/lti-roster-sync': {
+    a: async () => ({ url: `/v1/classes/${await ltiCourse()}/lti-roster-sync` }),
+    b: () => ({ url: `/v1/classes/${w.classB}/lti-roster-sync` }),
+    ok: [202],
+    except: { otherTeacher: 404 },
+    audit: 'lti.roster-sync.request',
   },
   // Review: the queue by role; a session's flags for its reviewers and observers; decisions on a fresh flag of S1's session each time
   // (one decided is settled); answers by the student a flag is about (no admin answers, so no mirror row on B's ids: B's people on

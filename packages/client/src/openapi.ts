@@ -2016,6 +2016,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/classes/{classId}/lti-roster-sync': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Sync a class’s roster from its LMS course now (Names and Role Provisioning Services)
+     * @description For a class made from an LMS course whose launches named a roster service: a job reads every page of the course’s membership, makes or matches each Active member’s account (no password; the role their LMS roles map to), adds learners to the class and removes Inactive, Deleted and no longer listed ones (a sync run twice changes nothing more). The request and the outcome (with counts: members, created, matched, added, removed, skipped) are audited. Another class: 409 lti-roster-unavailable.
+     */
+    post: operations['postClassesByClassIdLtiRosterSync'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -15550,6 +15570,86 @@ export interface operations {
         };
         content: {
           'application/octet-stream': components['schemas']['def-0'];
+        };
+      };
+    };
+  };
+  postClassesByClassIdLtiRosterSync: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        classId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description The sync job (its outcome, with counts, is audited as `lti.roster-sync`) */
+            jobId: string;
+            classId: string;
+          };
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
+        };
+      };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['def-0'];
         };
       };
     };

@@ -287,6 +287,7 @@ describe('every route answers as its declared access promises', () => {
       'POST /v1/me/subject-export',
       'GET /v1/subject-exports/:exportId',
       'GET /v1/subject-exports/:exportId/archive',
+      'POST /v1/classes/:classId/lti-roster-sync',
     ]) {
       expect(walked, r).toContain(r);
     }

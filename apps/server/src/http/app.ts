@@ -61,7 +61,7 @@ import { reportsRoutes } from '../modules/reports';
 import { exportsRoutes } from '../modules/exports';
 import { consentRoutes, subjectExportRoutes } from '../modules/privacy';
 import { ltiFrameHeaders, ltiRoutes } from '../modules/lti';
-import { ltiDeepLinkingRoutes } from '../modules/lti';
+import { ltiDeepLinkingRoutes, ltiServicesRoutes } from '../modules/lti';
 import { downloadsRoutes } from '../modules/downloads';
 import { createBlobStore } from '../platform/blob/create-blob-store';
 
@@ -303,5 +303,6 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, hu
   await app.register(ltiRoutes, deps);
   await app.register(ltiDeepLinkingRoutes, deps);
   await app.register(downloadsRoutes, deps);
+  await app.register(ltiServicesRoutes, deps);
   return app as unknown as App;
 }

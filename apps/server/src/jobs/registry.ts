@@ -5,6 +5,7 @@ import type { JobContext } from '../platform/queue/job-queue';
 import { ANALYZE_SESSION, type AnalyzeSessionJob } from '../modules/analysis';
 import { DELIVER_WEBHOOK, type DeliverWebhookJob } from '../modules/webhooks';
 import { BUILD_SUBJECT_EXPORT, type BuildSubjectExportJob } from '../modules/privacy';
+import { LTI_GRADE_PASSBACK, LTI_ROSTER_SYNC, type GradePassbackJob, type RosterSyncJob } from '../modules/lti';
 
 /** One job a worker runs: its queue name and the module function that handles it. */
 export interface JobBinding {
@@ -32,6 +33,13 @@ export const JOBS: readonly JobBinding[] = [
   },
   // Subject-access archives (ADR 0029): one at a time per process; each reads a person's whole history.
   { name: BUILD_SUBJECT_EXPORT, concurrency: () => 1, handle: (services, data) => services.subjectExports.build(data as BuildSubjectExportJob) },
+  // LTI Advantage (ADR 0028): grade passbacks wait on the LMS, not on our CPU; a roster sync writes a class at a time.
+  {
+    name: LTI_GRADE_PASSBACK,
+    concurrency: (config) => Math.max(2, config.jobs.concurrency * 2),
+    handle: (services, data, ctx) => services.lti.advantage.ags.pass(data as GradePassbackJob, ctx),
+  },
+  { name: LTI_ROSTER_SYNC, concurrency: () => 1, handle: async (services, data) => void (await services.lti.advantage.nrps.sync(data as RosterSyncJob)) },
 ];
 
 /** Registers every job's handler with the queue: this process now runs jobs. */

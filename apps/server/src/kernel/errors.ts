@@ -90,6 +90,8 @@ export const PROBLEMS = {
   'report-not-ready': { status: 409, title: 'The report is made once the analysis is done; ask again shortly' },
   // docs/adr/0027-retention-and-legal-holds.md (amendment: the audit's own retention)
   'retention-policy-invalid': { status: 400, title: 'The audit trail must be kept at least as long as the raw data and the analyses it records' },
+  // docs/adr/0028-lti-with-jose.md, amendment "Grades and rosters"
+  'lti-roster-unavailable': { status: 409, title: 'This class is not an LMS course whose launches named a roster service (NRPS)' },
 } as const;
 
 export type ProblemCode = keyof typeof PROBLEMS;

@@ -24,6 +24,8 @@ export interface DomainEvents {
   'attempt.submitted': { attemptId: string; examId: string; sessionId: string | null; scope: Scope };
   /** An attempt was graded or re-graded. */
   'attempt.graded': { attemptId: string; examId: string; score: number; scope: Scope };
+  /** An exam's results were released to its students (told after the commit; not told again while they stay released). */
+  'exam.results.released': { examId: string; scope: Scope };
 }
 
 export type DomainEventName = keyof DomainEvents;

@@ -43,6 +43,7 @@ import {
 } from './analysis';
 import { BUILD_SUBJECT_EXPORT, createConsentService, createSubjectExportsService, type ConsentService, type SubjectExportsService } from './privacy';
 import { createLtiService, type LtiService } from './lti';
+import { LTI_GRADE_PASSBACK, LTI_GRADE_PASSBACK_POLICY, LTI_ROSTER_SYNC, LTI_ROSTER_SYNC_POLICY, subscribeLtiAdvantage } from './lti';
 import type { BlobStore } from '../platform/blob/blob-store';
 import { FileBlobStore } from '../platform/blob/file-blob-store';
 import { createDownloadsService, type DownloadsService } from './downloads';
@@ -140,6 +141,8 @@ export interface ServiceOptions {
 
 /** The queues the modules enqueue on, with their retry policies. */
 export const QUEUES = { [ANALYZE_SESSION]: ANALYZE_SESSION_POLICY, [BUILD_SUBJECT_EXPORT]: {} };
+/** LTI Advantage's queues (modules/lti): grade passbacks and roster syncs. */
+export const LTI_QUEUES = { [LTI_GRADE_PASSBACK]: LTI_GRADE_PASSBACK_POLICY, [LTI_ROSTER_SYNC]: LTI_ROSTER_SYNC_POLICY };
 
 /** A session's live alerts the review consolidates (each alert.raised reads them again; stored once each). */
 const REVIEW_ALERTS_READ = 10_000;
@@ -152,7 +155,7 @@ const goneAsNone = (err: unknown): undefined => {
 
 export function createServices(database: Database, config: Config, metrics: AppMetrics, options: ServiceOptions = {}): Services {
   const events = createEventBus();
-  const jobs = options.jobs ?? createJobQueue(config, database, { ...QUEUES, [DELIVER_WEBHOOK]: webhookQueuePolicy(config) }, options.log);
+  const jobs = options.jobs ?? createJobQueue(config, database, { ...QUEUES, [DELIVER_WEBHOOK]: webhookQueuePolicy(config), ...LTI_QUEUES }, options.log);
   const audit = createAuditService(database);
   const people = createPeopleService(database, audit);
   // The server's refusal wins over everyone; otherwise a tenant's sessions follow the tenant's choice.
@@ -221,6 +224,8 @@ export function createServices(database: Database, config: Config, metrics: AppM
   const blob = async () => blobs;
   const subjectExports = createSubjectExportsService({ database, audit, jobs, sessions, blob, ...(options.clock ? { now: options.clock } : {}) });
   const reports = createReportsService({ database, analysis, certificates });
+  const lti = createLtiService({ database, audit, auth, jobs, publicUrl: config.publicUrl });
+  subscribeLtiAdvantage(events, lti.advantage);
   const exportsService = createExportsService({ database });
   const downloads = createDownloadsService({
     blobs,
@@ -249,7 +254,7 @@ export function createServices(database: Database, config: Config, metrics: AppM
     accessTokens,
     auth,
     sso: createSsoService({ database, audit, auth }),
-    lti: createLtiService({ database, audit, auth }),
+    lti,
     review,
     analysis,
     live,
@@ -264,7 +269,7 @@ export function createServices(database: Database, config: Config, metrics: AppM
     liveStreams,
     examLive,
     shareLinks: createShareLinksService({ database, audit }),
-    exams: createExamsService(database, audit),
+    exams: createExamsService(database, audit, undefined, events),
     attempts: createAttemptsService({ database, audit, sessions, events }),
     dashboards: createDashboardsService({ database, audit, analysis }),
     retention: createRetentionService(database, audit, { forgetFiles: (tenantId, sessionId, part) => downloads.forget(tenantId, sessionId, part) }),

@@ -3,6 +3,8 @@ import type { Kysely } from 'kysely';
 import { resolveThresholds } from '@veritas/analysis';
 import type { UserActor } from '../../kernel/actor';
 import { AppError } from '../../kernel/errors';
+import type { EventBus } from '../../kernel/events';
+import { tenantScope } from '../../kernel/scope';
 import type { Database } from '../../platform/db/database';
 import type { DB } from '../../platform/db/tables';
 import { guard, rethrowUnavailable } from '../../platform/db/database-errors';
@@ -106,7 +108,7 @@ function checkedThresholds(analysis: ExamCreate['analysis']): void {
   }
 }
 
-export function createExamsService(database: Database, audit: AuditService, now: () => Date = () => new Date()): ExamsService {
+export function createExamsService(database: Database, audit: AuditService, now: () => Date = () => new Date(), events?: EventBus): ExamsService {
   const { db } = database;
   const inTransaction = <T>(work: (trx: Kysely<DB>) => Promise<T>) => db.transaction().execute(work).catch(rethrowUnavailable);
 
@@ -172,7 +174,8 @@ export function createExamsService(database: Database, audit: AuditService, now:
 
     async update({ actor, context }, examId, patch) {
       checkedThresholds(patch.analysis);
-      return inTransaction(async (trx) => {
+      let releasedNow = false;
+      const updated = await inTransaction(async (trx) => {
         const before = await lockExam(trx, actor.tenantId, examId, writeReach(actor, false));
         if (!before) throw notFoundExam(examId);
         const settings = before.settings as { analysis?: unknown; accommodations?: unknown };
@@ -215,6 +218,7 @@ export function createExamsService(database: Database, audit: AuditService, now:
             trx,
           );
         if (resultsReleased !== undefined && (before.results_released_at !== null) !== resultsReleased) {
+          releasedNow = resultsReleased;
           await audit.record(
             {
               tenantId: actor.tenantId,
@@ -228,6 +232,9 @@ export function createExamsService(database: Database, audit: AuditService, now:
         }
         return (await detailsOf(trx, actor, [exam]))[0]!;
       });
+      // Told after the commit (the LMS gradebook's passbacks add the report link, modules/lti).
+      if (releasedNow) await events?.publish('exam.results.released', { examId, scope: tenantScope(actor.tenantId) });
+      return updated;
     },
 
     async archive({ actor, context }, examId) {

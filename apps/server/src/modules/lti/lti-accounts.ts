@@ -23,7 +23,7 @@ export const ltiActorOf = (user: UserRow): UserActor => ({
  * institution's account's): under `.invalid` (RFC 6761), which no mail ever reaches and no person can
  * type to sign in with a password, derived from the registration and the subject so it is stable.
  */
-const ltiAddress = (registrationId: string, sub: string) =>
+export const ltiAddress = (registrationId: string, sub: string) =>
   `lti-${createHash('sha256').update(`${registrationId}\n${sub}`).digest('hex').slice(0, 24)}@lti.invalid`;
 
 /**

@@ -5,6 +5,7 @@ import type { Database } from '../../platform/db/database';
 import { guard, rethrowUnavailable } from '../../platform/db/database-errors';
 import type { AuditService, RequestContext } from '../audit';
 import { randomToken, type AuthService, type SignedIn } from '../auth';
+import type { UserRow } from '../people';
 import { examClassIds, findExam, setExamClasses } from '../exams';
 import { EXAM_PARAMETER, mapRoles, RESOURCE_LINK_REQUEST } from './lti-claims';
 import { LtiRefusal, refuse, verifyIdToken, type LaunchClaims, type PlatformKeys } from './lti-id-token';
@@ -38,10 +39,12 @@ export interface LtiLaunchDeps {
   auth: AuthService;
   keys: PlatformKeys;
   clock: () => Date;
+  /** After a resource-link launch succeeded: its LTI Advantage service endpoints are kept (lti-services.ts). */
+  onLaunched?: (registration: LtiRegistrationRow, claims: LaunchClaims, user: UserRow) => Promise<void>;
 }
 
 /** OIDC third-party login initiation and the resource-link launch (LTI 1.3 Core, the IMS Security Framework). */
-export function createLtiLaunch({ database, audit, auth, keys, clock }: LtiLaunchDeps) {
+export function createLtiLaunch({ database, audit, auth, keys, clock, onLaunched }: LtiLaunchDeps) {
   const db = database.db;
 
   /**
@@ -122,6 +125,7 @@ export function createLtiLaunch({ database, audit, auth, keys, clock }: LtiLaunc
         context,
         detail: { registrationId: registration.id, sub: claims.sub, deploymentId: claims.deploymentId, resourceLinkId: claims.resourceLink?.id ?? null },
       });
+      if (onLaunched) await onLaunched(registration, claims, user);
       return { signedIn, location, registration };
     } catch (err) {
       const reason = err instanceof LtiRefusal ? err.reason : err instanceof AppError ? err.code : 'internal';

@@ -14,9 +14,11 @@ const MARGIN_MS = 60_000;
  */
 export function createPlatformTokens({ toolKeys, clock, fetchFn = fetch }: { toolKeys: ToolKeys; clock: () => Date; fetchFn?: typeof fetch }) {
   const cache = new Map<string, { token: string; until: number }>();
+  const keyOf = (registration: LtiRegistrationRow, scopes: readonly string[]) =>
+    `${registration.id}\n${registration.token_endpoint}\n${[...scopes].sort().join(' ')}`;
 
-  return async function platformToken(registration: LtiRegistrationRow, scopes: readonly string[]): Promise<string> {
-    const key = `${registration.id}\n${registration.token_endpoint}\n${[...scopes].sort().join(' ')}`;
+  const platformToken = async function platformToken(registration: LtiRegistrationRow, scopes: readonly string[]): Promise<string> {
+    const key = keyOf(registration, scopes);
     const now = clock();
     const known = cache.get(key);
     if (known && known.until > now.getTime()) return known.token;
@@ -46,5 +48,9 @@ export function createPlatformTokens({ toolKeys, clock, fetchFn = fetch }: { too
     cache.set(key, { token: answer.access_token, until: now.getTime() + lifeS * 1000 - MARGIN_MS });
     return answer.access_token;
   };
+  // A token the platform's service refused (401: expired early, or revoked) is asked again on the next call.
+  return Object.assign(platformToken, {
+    forget: (registration: LtiRegistrationRow, scopes: readonly string[]): void => void cache.delete(keyOf(registration, scopes)),
+  });
 }
 export type PlatformTokens = ReturnType<typeof createPlatformTokens>;

@@ -7,3 +7,4 @@ export type { Caller, UsersService } from './users.service';
 export type { ClassesService } from './classes.service';
 export type { TenantService, HostSignals } from './tenant.service';
 export { insertClass, addMember } from './classes.repository';
+export { removeMember } from './classes.repository';

@@ -20,6 +20,7 @@ import { ltiMigration } from './schema-steps/0018-lti';
 import { ltiDeepLinksMigration } from './schema-steps/0024-lti-deep-links';
 import { auditRetentionMigration } from './schema-steps/0025-audit-retention';
 import { consentWithdrawalMigration } from './schema-steps/0026-consent-withdrawal';
+import { ltiServicesMigration } from './schema-steps/0023-lti-services';
 
 /**
  * Numbered migrations, in code so they ship with the server and run unchanged on PGlite and
@@ -161,6 +162,7 @@ const migrations: Record<string, Migration> = {
   '0024_lti_deep_links': { up: ltiDeepLinksMigration },
   '0025_audit_retention': { up: auditRetentionMigration },
   '0026_consent_withdrawal': { up: consentWithdrawalMigration },
+  '0023_lti_services': { up: ltiServicesMigration },
 };
 
 class InCodeProvider implements MigrationProvider {

@@ -622,6 +622,32 @@ export interface LtiDeepLinksTable {
   created_at: CreatedAt;
 }
 
+/** 0023_lti_services: resource links with their AGS and NRPS endpoints, and the LMS user of each person at a link. */
+export interface LtiLinksTable {
+  id: string;
+  tenant_id: string;
+  registration_id: string;
+  deployment_id: string;
+  context_id: string | null;
+  resource_link_id: string;
+  exam_id: string | null;
+  ags_scopes: Json<string[]>;
+  ags_lineitems: string | null;
+  ags_lineitem: string | null;
+  nrps_url: string | null;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface LtiGradeLinksTable {
+  link_id: string;
+  user_id: string;
+  tenant_id: string;
+  sub: string;
+  sent_timestamp: Moment;
+  created_at: CreatedAt;
+}
+
 export interface DB {
   lti_registrations: LtiRegistrationsTable;
   lti_tool_keys: LtiToolKeysTable;
@@ -674,6 +700,8 @@ export interface DB {
   dashboard_attempts: DashboardAttemptsTable;
   dashboard_exams: DashboardExamsTable;
   dashboard_students: DashboardStudentsTable;
+  lti_links: LtiLinksTable;
+  lti_grade_links: LtiGradeLinksTable;
 }
 
 export type SessionRow = Selectable<SessionsTable>;
