@@ -1,11 +1,10 @@
-import { useState, type FormEvent } from 'react';
-import { Button, Dialog, DialogTrigger, Form, Heading, Modal } from 'react-aria-components';
+import { useState } from 'react';
 import { api, unwrap } from '../../api/client';
 import type { paths } from '../../api/schema';
-import { ApiProblem } from '../../api/problem';
 import { Field } from '../../components/field';
 import { ConfirmDialog } from '../../components/confirm-dialog';
-import { LoadState, messageOf, useLoad } from '../../components/load-state';
+import { FormDialog } from '../../components/form-dialog';
+import { LoadState, useLoad } from '../../components/load-state';
 import { OneTimeSecret } from '../../components/one-time-secret';
 import { PageTitle } from '../../components/page-title';
 
@@ -54,70 +53,25 @@ export function ApiKeysPage() {
 
 /** Creating asks in a dialog: a name and at least one scope. */
 function CreateKey({ onCreated }: { onCreated: (k: Created) => void }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<{ text: string; fields: Record<string, string> } | null>(null);
+  const send = async (form: FormData) => {
+    const name = String(form.get('name')).trim();
+    const scopes = form.getAll('scopes').map(String) as Scope[];
+    if (scopes.length === 0) return 'Choose at least one scope.';
+    onCreated(await unwrap(api.POST('/v1/admin/api-keys', { body: { name, scopes } })));
+    return undefined;
+  };
   return (
-    <DialogTrigger onOpenChange={() => setError(null)}>
-      <Button className="btn btn-primary">Create an API key</Button>
-      <Modal className="modal" isDismissable>
-        <Dialog className="dialog">
-          {({ close }) => {
-            const submit = async (e: FormEvent<HTMLFormElement>) => {
-              e.preventDefault();
-              const form = new FormData(e.currentTarget);
-              const name = String(form.get('name')).trim();
-              const scopes = form.getAll('scopes').map(String) as Scope[];
-              if (scopes.length === 0) {
-                setError({ text: 'Choose at least one scope.', fields: {} });
-                return;
-              }
-              setBusy(true);
-              setError(null);
-              try {
-                const k = await unwrap(api.POST('/v1/admin/api-keys', { body: { name, scopes } }));
-                close();
-                onCreated(k);
-              } catch (err) {
-                setError({
-                  text: `Not created: ${messageOf(err)}.`,
-                  fields: err instanceof ApiProblem && err.code === 'invalid-request' ? err.fieldErrors() : {},
-                });
-              }
-              setBusy(false);
-            };
-            return (
-              <>
-                <Heading slot="title">Create an API key</Heading>
-                {error && (
-                  <p role="alert" className="form-alert">
-                    {error.text}
-                  </p>
-                )}
-                <Form className="form" onSubmit={(e) => void submit(e)} validationErrors={error?.fields ?? {}}>
-                  <Field name="name" label="Name" description="What the key is for, e.g. the partner platform" isRequired autoComplete="off" maxLength={200} />
-                  <fieldset className="field">
-                    <legend className="field-label">Scopes</legend>
-                    {SCOPES.map((s) => (
-                      <label key={s.id} className="checkbox">
-                        <input type="checkbox" name="scopes" value={s.id} defaultChecked={s.id !== 'reports:read'} /> {s.label}
-                      </label>
-                    ))}
-                  </fieldset>
-                  <div className="dialog-actions">
-                    <Button className="btn" onPress={close}>
-                      Cancel
-                    </Button>
-                    <Button type="submit" className="btn btn-primary" isPending={busy}>
-                      Create
-                    </Button>
-                  </div>
-                </Form>
-              </>
-            );
-          }}
-        </Dialog>
-      </Modal>
-    </DialogTrigger>
+    <FormDialog trigger="Create an API key" title="Create an API key" submit="Create" failure="Not created" send={send}>
+      <Field name="name" label="Name" description="What the key is for, e.g. the partner platform" isRequired autoComplete="off" maxLength={200} />
+      <fieldset className="field">
+        <legend className="field-label">Scopes</legend>
+        {SCOPES.map((s) => (
+          <label key={s.id} className="checkbox">
+            <input type="checkbox" name="scopes" value={s.id} defaultChecked={s.id !== 'reports:read'} /> {s.label}
+          </label>
+        ))}
+      </fieldset>
+    </FormDialog>
   );
 }
 

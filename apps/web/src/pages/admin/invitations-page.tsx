@@ -1,14 +1,14 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { Button, Form } from 'react-aria-components';
 import { api, unwrap } from '../../api/client';
 import type { Role } from '../../api/pending-paths';
 import type { paths } from '../../api/schema';
-import { ApiProblem } from '../../api/problem';
 import { ROLE_LABEL } from '../../app/navigation';
 import { Choice, ROLE_OPTIONS } from '../../components/choice';
 import { Field } from '../../components/field';
 import { ConfirmDialog } from '../../components/confirm-dialog';
-import { LoadState, messageOf, useLoad } from '../../components/load-state';
+import { FormAlert, useFormSend } from '../../components/form-dialog';
+import { LoadState, useLoad } from '../../components/load-state';
 import { OneTimeSecret } from '../../components/one-time-secret';
 import { PageTitle } from '../../components/page-title';
 
@@ -50,40 +50,24 @@ export function InvitationsPage() {
 
 function InviteForm({ onIssued }: { onIssued: (i: Issued) => void }) {
   const [role, setRole] = useState<Role>('teacher');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<{ text: string; fields: Record<string, string> } | null>(null);
   const [formKey, setFormKey] = useState(0);
-  const submit = async (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    const form = new FormData(e.currentTarget);
+  const sending = useFormSend('Not invited');
+  const send = async (form: FormData) => {
     const email = String(form.get('email')).trim();
     const displayName = String(form.get('displayName') ?? '').trim();
-    setBusy(true);
-    setError(null);
-    try {
-      onIssued(await unwrap(api.POST('/v1/admin/invitations', { body: { email, role, ...(displayName ? { displayName } : {}) } })));
-      setFormKey((k) => k + 1);
-    } catch (err) {
-      setError({
-        text: `Not invited: ${messageOf(err)}.`,
-        fields: err instanceof ApiProblem && err.code === 'invalid-request' ? err.fieldErrors() : {},
-      });
-    }
-    setBusy(false);
+    onIssued(await unwrap(api.POST('/v1/admin/invitations', { body: { email, role, ...(displayName ? { displayName } : {}) } })));
+    setFormKey((k) => k + 1);
+    return undefined;
   };
   return (
     <section aria-labelledby="invite-h" className="card">
       <h2 id="invite-h">Invite a person</h2>
-      {error && (
-        <p role="alert" className="form-alert">
-          {error.text}
-        </p>
-      )}
-      <Form key={formKey} className="form" onSubmit={(e) => void submit(e)} validationErrors={error?.fields ?? {}}>
+      <FormAlert error={sending.error} />
+      <Form key={formKey} className="form" onSubmit={(e) => void sending.submit(e, send)} validationErrors={sending.error?.fields ?? {}}>
         <Field name="email" type="email" label="Email address" isRequired autoComplete="off" maxLength={254} />
         <Field name="displayName" label="Name (optional)" maxLength={200} autoComplete="off" />
         <Choice label="Role" options={ROLE_OPTIONS} value={role} onChange={setRole} />
-        <Button type="submit" className="btn btn-primary" isPending={busy}>
+        <Button type="submit" className="btn btn-primary" isPending={sending.busy}>
           Invite
         </Button>
       </Form>

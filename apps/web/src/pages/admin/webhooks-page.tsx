@@ -1,10 +1,10 @@
-import { useState, type FormEvent } from 'react';
-import { Button, Dialog, DialogTrigger, Form, Heading, Modal } from 'react-aria-components';
+import { useState } from 'react';
+import { Button } from 'react-aria-components';
 import { api, unwrap } from '../../api/client';
 import type { paths } from '../../api/schema';
-import { ApiProblem } from '../../api/problem';
 import { Field } from '../../components/field';
 import { ConfirmDialog } from '../../components/confirm-dialog';
+import { FormDialog } from '../../components/form-dialog';
 import { LoadState, messageOf, useLoad } from '../../components/load-state';
 import { OneTimeSecret } from '../../components/one-time-secret';
 import { PageTitle } from '../../components/page-title';
@@ -130,87 +130,46 @@ export function WebhooksPage() {
 
 /** Adding (no `endpoint`) or changing an endpoint, in a dialog: URL, description, events, and whether it is enabled. */
 function EndpointDialog({ endpoint, onSaved }: { endpoint?: Endpoint; onSaved: (e: WithSecret | Endpoint) => void }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<{ text: string; fields: Record<string, string> } | null>(null);
   const title = endpoint ? `Change ${endpoint.url}` : 'Add an endpoint';
+  const send = async (form: FormData) => {
+    const url = String(form.get('url')).trim();
+    const description = String(form.get('description') ?? '').trim();
+    const events = form.getAll('events').map(String) as EventName[];
+    if (events.length === 0) return 'Choose at least one event.';
+    onSaved(
+      endpoint
+        ? await unwrap(
+            api.PATCH('/v1/admin/webhooks/{endpointId}', { ...path(endpoint.id), body: { url, description, events, enabled: form.get('enabled') === 'on' } }),
+          )
+        : await unwrap(api.POST('/v1/admin/webhooks', { body: { url, description, events } })),
+    );
+    return undefined;
+  };
   return (
-    <DialogTrigger onOpenChange={() => setError(null)}>
-      <Button className={endpoint ? 'btn' : 'btn btn-primary'} {...(endpoint ? { 'aria-label': title } : {})}>
-        {endpoint ? 'Change' : 'Add an endpoint'}
-      </Button>
-      <Modal className="modal" isDismissable>
-        <Dialog className="dialog">
-          {({ close }) => {
-            const submit = async (ev: FormEvent<HTMLFormElement>) => {
-              ev.preventDefault();
-              const form = new FormData(ev.currentTarget);
-              const url = String(form.get('url')).trim();
-              const description = String(form.get('description') ?? '').trim();
-              const events = form.getAll('events').map(String) as EventName[];
-              if (events.length === 0) {
-                setError({ text: 'Choose at least one event.', fields: {} });
-                return;
-              }
-              setBusy(true);
-              setError(null);
-              try {
-                const saved = endpoint
-                  ? await unwrap(
-                      api.PATCH('/v1/admin/webhooks/{endpointId}', {
-                        ...path(endpoint.id),
-                        body: { url, description, events, enabled: form.get('enabled') === 'on' },
-                      }),
-                    )
-                  : await unwrap(api.POST('/v1/admin/webhooks', { body: { url, description, events } }));
-                close();
-                onSaved(saved);
-              } catch (err) {
-                setError({
-                  text: `Not saved: ${messageOf(err)}.`,
-                  fields: err instanceof ApiProblem && err.code === 'invalid-request' ? err.fieldErrors() : {},
-                });
-              }
-              setBusy(false);
-            };
-            return (
-              <>
-                <Heading slot="title">{title}</Heading>
-                {error && (
-                  <p role="alert" className="form-alert">
-                    {error.text}
-                  </p>
-                )}
-                <Form className="form" onSubmit={(ev) => void submit(ev)} validationErrors={error?.fields ?? {}}>
-                  <Field name="url" label="URL" type="url" isRequired autoComplete="off" maxLength={2000} defaultValue={endpoint?.url ?? ''} />
-                  <Field name="description" label="Description" autoComplete="off" maxLength={200} defaultValue={endpoint?.description ?? ''} />
-                  <fieldset className="field">
-                    <legend className="field-label">Events</legend>
-                    {EVENTS.map((ev) => (
-                      <label key={ev.id} className="checkbox">
-                        <input type="checkbox" name="events" value={ev.id} defaultChecked={endpoint ? endpoint.events.includes(ev.id) : true} /> {ev.label}
-                      </label>
-                    ))}
-                  </fieldset>
-                  {endpoint && (
-                    <label className="checkbox">
-                      <input type="checkbox" name="enabled" defaultChecked={endpoint.enabled} /> Enabled
-                    </label>
-                  )}
-                  <div className="dialog-actions">
-                    <Button className="btn" onPress={close}>
-                      Cancel
-                    </Button>
-                    <Button type="submit" className="btn btn-primary" isPending={busy}>
-                      Save
-                    </Button>
-                  </div>
-                </Form>
-              </>
-            );
-          }}
-        </Dialog>
-      </Modal>
-    </DialogTrigger>
+    <FormDialog
+      trigger={endpoint ? 'Change' : 'Add an endpoint'}
+      {...(endpoint ? { triggerName: title, triggerClassName: 'btn' } : {})}
+      title={title}
+      submit="Save"
+      failure="Not saved"
+      send={send}
+    >
+      <Field name="url" label="URL" type="url" isRequired autoComplete="off" maxLength={2000} defaultValue={endpoint?.url ?? ''} />
+      <Field name="description" label="Description" autoComplete="off" maxLength={200} defaultValue={endpoint?.description ?? ''} />
+      <fieldset className="field">
+        <legend className="field-label">Events</legend>
+        {EVENTS.map((ev) => (
+          <label key={ev.id} className="checkbox">
+            <input type="checkbox" name="events" value={ev.id} defaultChecked={endpoint ? endpoint.events.includes(ev.id) : true} /> {ev.label}
+          </label>
+        ))}
+      </fieldset>
+      {endpoint && (
+        <label className="checkbox">
+          <input type="checkbox" name="enabled" defaultChecked={endpoint.enabled} /> Enabled
+        </label>
+      )}
+    </FormDialog>
   );
 }
 
