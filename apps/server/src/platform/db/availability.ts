@@ -9,7 +9,9 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   if (/^(08|53|57P)/.test(code)) return true;
   if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH'].includes(code)) return true;
   const msg = typeof e.message === 'string' ? e.message : '';
-  return /Connection terminated|connection timeout|Client has encountered a connection error|PGlite is closed|database system is (shutting down|starting up)/i.test(
+  // "timeout exceeded when trying to connect": pg-pool found no free connection in time (every one busy
+  // under load): the database is saturated, not the request wrong.
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|PGlite is closed|database system is (shutting down|starting up)/i.test(
     msg,
   );
 }
