@@ -118,8 +118,6 @@ export interface Services {
   subjectExports: SubjectExportsService;
   /** The blob store (platform/blob): stored bundles, exports, reports and subject-access archives. */
   blobs: BlobStore;
-  /** The same blob store, for callers that take it asynchronously (the subject-access archives). */
-  blob(): Promise<BlobStore>;
   /** LTI 1.3: LMS registrations, login initiation and launch (calls auth.signIn). */
   lti: LtiService;
   /** Stored files of sessions and expiring links to them (ADR 0030). */
@@ -221,8 +219,7 @@ export function createServices(database: Database, config: Config, metrics: AppM
   subscribeWebhooks(events, webhooks);
   if (!options.blobs && config.blob.driver !== 'fs') throw new Error('an S3 blob store is made with createBlobStore and given to createServices');
   const blobs = options.blobs ?? new FileBlobStore(config.blob.driver === 'fs' ? config.blob.dir : '');
-  const blob = async () => blobs;
-  const subjectExports = createSubjectExportsService({ database, audit, jobs, sessions, blob, ...(options.clock ? { now: options.clock } : {}) });
+  const subjectExports = createSubjectExportsService({ database, audit, jobs, sessions, blobs, ...(options.clock ? { now: options.clock } : {}) });
   const reports = createReportsService({ database, analysis, certificates });
   const lti = createLtiService({ database, audit, auth, jobs, publicUrl: config.publicUrl });
   subscribeLtiAdvantage(events, lti.advantage);
@@ -240,7 +237,6 @@ export function createServices(database: Database, config: Config, metrics: AppM
     consent: createConsentService(database, audit),
     subjectExports,
     blobs,
-    blob,
     downloads,
     ...(options.tracing ? { tracing: options.tracing } : {}),
     webhooks,

@@ -46,7 +46,7 @@ export function createSubjectExportsService(deps: {
   audit: AuditService;
   jobs: JobQueue;
   sessions: SessionsService;
-  blob: () => Promise<BlobStore>;
+  blobs: BlobStore;
   now?: () => Date;
 }): SubjectExportsService {
   const { db } = deps.database;
@@ -93,7 +93,7 @@ export function createSubjectExportsService(deps: {
       if (row.status === 'expired' || new Date(row.expires_at).getTime() <= now().getTime())
         throw new AppError('link-invalid', 'this archive’s link has expired; ask for a new export');
       if (row.status !== 'done' || !row.blob_key) throw new AppError('export-not-ready', `the archive is ${row.status} (${row.progress}%)`);
-      const blob = await (await deps.blob()).get(row.blob_key);
+      const blob = await deps.blobs.get(row.blob_key);
       if (!blob) throw new AppError('link-invalid', 'this archive is gone; ask for a new export');
       await deps.audit.record({
         tenantId: by.actor.tenantId,
@@ -110,7 +110,7 @@ export function createSubjectExportsService(deps: {
       const row = await exportForJob(db, exportId);
       if (!row || row.status === 'done' || row.status === 'expired') return;
       await updateExport(db, exportId, { status: 'running', progress: 0, step: 'starting', error: null });
-      const store = await deps.blob();
+      const store = deps.blobs;
       const key = keyOf(exportId);
       try {
         const { size, sha256: digest } = await writeSubjectArchive({
@@ -146,7 +146,7 @@ export function createSubjectExportsService(deps: {
       for (;;) {
         const page = await expiredExports(db, at, 100);
         if (page.length === 0) return n;
-        const store = await deps.blob();
+        const store = deps.blobs;
         for (const row of page) {
           if (row.blob_key) await store.delete(row.blob_key);
           await updateExport(db, row.id, { status: 'expired', blob_key: null });

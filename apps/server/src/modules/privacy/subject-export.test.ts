@@ -257,7 +257,7 @@ describe('subject-access export', () => {
     const created = r.json() as Created;
     await built(school.admin, created);
     const row = await db().selectFrom('subject_exports').selectAll().where('id', '=', created.id).executeTakeFirstOrThrow();
-    const blob = await t.app.services.blob();
+    const blob = t.app.services.blobs;
     expect(await blob.exists(row.blob_key!)).toBe(true);
 
     await db().updateTable('subject_exports').set({ status: 'running' }).where('id', '=', created.id).execute();
