@@ -56,6 +56,8 @@ export interface FormDialogProps {
   trigger: string;
   triggerName?: string;
   triggerClassName?: string;
+  /** `modal modal-tall` for a long form. */
+  modalClassName?: string;
   title: string;
   /** The sending button's text: "Create", "Save". */
   submit: string;
@@ -71,14 +73,24 @@ export interface FormDialogProps {
  * the title, the alert, the fields, Cancel and the sending button, busy while the request runs. It
  * closes when the send went through and stays open with the server's words when it did not.
  */
-export function FormDialog({ trigger, triggerName, triggerClassName = 'btn btn-primary', title, submit, failure, send, children }: FormDialogProps) {
+export function FormDialog({
+  trigger,
+  triggerName,
+  triggerClassName = 'btn btn-primary',
+  modalClassName = 'modal',
+  title,
+  submit,
+  failure,
+  send,
+  children,
+}: FormDialogProps) {
   const sending = useFormSend(failure);
   return (
     <DialogTrigger onOpenChange={sending.clear}>
       <Button className={triggerClassName} {...(triggerName ? { 'aria-label': triggerName } : {})}>
         {trigger}
       </Button>
-      <Modal className="modal" isDismissable>
+      <Modal className={modalClassName} isDismissable>
         <Dialog className="dialog">
           {({ close }) => (
             <>

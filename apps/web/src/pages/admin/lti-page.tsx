@@ -1,11 +1,11 @@
-import { useState, type FormEvent } from 'react';
-import { Button, Dialog, DialogTrigger, Form, Heading, Modal } from 'react-aria-components';
+import { useState } from 'react';
+import { Button } from 'react-aria-components';
 import { api, unwrap } from '../../api/client';
 import type { paths } from '../../api/schema';
-import { ApiProblem } from '../../api/problem';
 import { Field } from '../../components/field';
 import { ConfirmDialog } from '../../components/confirm-dialog';
-import { LoadState, messageOf, useLoad } from '../../components/load-state';
+import { FormDialog } from '../../components/form-dialog';
+import { LoadState, useLoad } from '../../components/load-state';
 import { PageTitle } from '../../components/page-title';
 
 type Settings = paths['/v1/admin/lti']['get']['responses'][200]['content']['application/json'];
@@ -139,122 +139,62 @@ function RegistrationCard({ registration: r, onChanged }: { registration: Regist
   );
 }
 
+/** The platform's URLs a registration names, each a URL field of its own. */
+const URL_FIELDS = [
+  ['jwksUrl', 'Platform keyset (JWKS) URL'],
+  ['authEndpoint', 'Auth endpoint'],
+  ['tokenEndpoint', 'Token endpoint'],
+] as const;
+
 /** Adding (no `registration`) or changing a platform, in a dialog. */
-function RegistrationDialog({ registration, onSaved }: { registration?: Registration; onSaved: () => void }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<{ text: string; fields: Record<string, string> } | null>(null);
-  const title = registration ? `Change ${registration.name}` : 'Register an LMS';
+function RegistrationDialog({ registration: r, onSaved }: { registration?: Registration; onSaved: () => void }) {
+  const title = r ? `Change ${r.name}` : 'Register an LMS';
+  const send = async (form: FormData) => {
+    const text = (k: string) => String(form.get(k) ?? '').trim();
+    const frameOrigins = lines(form.get('frameOrigins'));
+    const body: Body = {
+      name: text('name'),
+      issuer: text('issuer'),
+      clientId: text('clientId'),
+      deploymentIds: lines(form.get('deploymentIds')),
+      jwksUrl: text('jwksUrl'),
+      authEndpoint: text('authEndpoint'),
+      tokenEndpoint: text('tokenEndpoint'),
+      ...(frameOrigins.length > 0 ? { frameOrigins } : {}),
+    };
+    if (r) await unwrap(api.PUT('/v1/admin/lti/registrations/{registrationId}', { ...path(r.id), body }));
+    else await unwrap(api.POST('/v1/admin/lti/registrations', { body }));
+    onSaved();
+    return undefined;
+  };
   return (
-    <DialogTrigger onOpenChange={() => setError(null)}>
-      <Button className={registration ? 'btn' : 'btn btn-primary'} {...(registration ? { 'aria-label': title } : {})}>
-        {registration ? 'Change' : 'Register an LMS'}
-      </Button>
-      <Modal className="modal modal-tall" isDismissable>
-        <Dialog className="dialog">
-          {({ close }) => {
-            const submit = async (ev: FormEvent<HTMLFormElement>) => {
-              ev.preventDefault();
-              const form = new FormData(ev.currentTarget);
-              const text = (k: string) => String(form.get(k) ?? '').trim();
-              const frameOrigins = lines(form.get('frameOrigins'));
-              const body: Body = {
-                name: text('name'),
-                issuer: text('issuer'),
-                clientId: text('clientId'),
-                deploymentIds: lines(form.get('deploymentIds')),
-                jwksUrl: text('jwksUrl'),
-                authEndpoint: text('authEndpoint'),
-                tokenEndpoint: text('tokenEndpoint'),
-                ...(frameOrigins.length > 0 ? { frameOrigins } : {}),
-              };
-              setBusy(true);
-              setError(null);
-              try {
-                if (registration) await unwrap(api.PUT('/v1/admin/lti/registrations/{registrationId}', { ...path(registration.id), body }));
-                else await unwrap(api.POST('/v1/admin/lti/registrations', { body }));
-                close();
-                onSaved();
-              } catch (err) {
-                setError({
-                  text: `Not saved: ${messageOf(err)}.`,
-                  fields: err instanceof ApiProblem && err.code === 'invalid-request' ? err.fieldErrors() : {},
-                });
-              }
-              setBusy(false);
-            };
-            const r = registration;
-            return (
-              <>
-                <Heading slot="title">{title}</Heading>
-                {error && (
-                  <p role="alert" className="form-alert">
-                    {error.text}
-                  </p>
-                )}
-                <Form className="form" onSubmit={(ev) => void submit(ev)} validationErrors={error?.fields ?? {}}>
-                  <Field name="name" label="Name" isRequired maxLength={200} defaultValue={r?.name ?? ''} autoComplete="off" />
-                  <Field name="issuer" label="Issuer" type="url" isRequired maxLength={2048} defaultValue={r?.issuer ?? ''} autoComplete="off" />
-                  <Field name="clientId" label="Client id" isRequired maxLength={255} defaultValue={r?.clientId ?? ''} autoComplete="off" />
-                  <div className="field">
-                    <label htmlFor="lti-deployments" className="field-label">
-                      Deployment ids (one a line)
-                    </label>
-                    <textarea
-                      id="lti-deployments"
-                      name="deploymentIds"
-                      className="field-input"
-                      required
-                      rows={3}
-                      defaultValue={r?.deploymentIds.join('\n') ?? ''}
-                    />
-                  </div>
-                  <Field
-                    name="jwksUrl"
-                    label="Platform keyset (JWKS) URL"
-                    type="url"
-                    isRequired
-                    maxLength={2048}
-                    defaultValue={r?.jwksUrl ?? ''}
-                    autoComplete="off"
-                  />
-                  <Field
-                    name="authEndpoint"
-                    label="Auth endpoint"
-                    type="url"
-                    isRequired
-                    maxLength={2048}
-                    defaultValue={r?.authEndpoint ?? ''}
-                    autoComplete="off"
-                  />
-                  <Field
-                    name="tokenEndpoint"
-                    label="Token endpoint"
-                    type="url"
-                    isRequired
-                    maxLength={2048}
-                    defaultValue={r?.tokenEndpoint ?? ''}
-                    autoComplete="off"
-                  />
-                  <div className="field">
-                    <label htmlFor="lti-frames" className="field-label">
-                      Origins that may frame Veritas (one a line; empty: the issuer’s and the auth endpoint’s)
-                    </label>
-                    <textarea id="lti-frames" name="frameOrigins" className="field-input" rows={2} defaultValue={r?.frameOrigins.join('\n') ?? ''} />
-                  </div>
-                  <div className="dialog-actions">
-                    <Button className="btn" onPress={close}>
-                      Cancel
-                    </Button>
-                    <Button type="submit" className="btn btn-primary" isPending={busy}>
-                      Save
-                    </Button>
-                  </div>
-                </Form>
-              </>
-            );
-          }}
-        </Dialog>
-      </Modal>
-    </DialogTrigger>
+    <FormDialog
+      trigger={r ? 'Change' : 'Register an LMS'}
+      {...(r ? { triggerName: title, triggerClassName: 'btn' } : {})}
+      modalClassName="modal modal-tall"
+      title={title}
+      submit="Save"
+      failure="Not saved"
+      send={send}
+    >
+      <Field name="name" label="Name" isRequired maxLength={200} defaultValue={r?.name ?? ''} autoComplete="off" />
+      <Field name="issuer" label="Issuer" type="url" isRequired maxLength={2048} defaultValue={r?.issuer ?? ''} autoComplete="off" />
+      <Field name="clientId" label="Client id" isRequired maxLength={255} defaultValue={r?.clientId ?? ''} autoComplete="off" />
+      <div className="field">
+        <label htmlFor="lti-deployments" className="field-label">
+          Deployment ids (one a line)
+        </label>
+        <textarea id="lti-deployments" name="deploymentIds" className="field-input" required rows={3} defaultValue={r?.deploymentIds.join('\n') ?? ''} />
+      </div>
+      {URL_FIELDS.map(([name, label]) => (
+        <Field key={name} name={name} label={label} type="url" isRequired maxLength={2048} defaultValue={r?.[name] ?? ''} autoComplete="off" />
+      ))}
+      <div className="field">
+        <label htmlFor="lti-frames" className="field-label">
+          Origins that may frame Veritas (one a line; empty: the issuer’s and the auth endpoint’s)
+        </label>
+        <textarea id="lti-frames" name="frameOrigins" className="field-input" rows={2} defaultValue={r?.frameOrigins.join('\n') ?? ''} />
+      </div>
+    </FormDialog>
   );
 }
