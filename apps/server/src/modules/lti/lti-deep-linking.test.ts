@@ -8,7 +8,7 @@ import { TEST_DB } from '../../testing/test-database';
 import { buildPerson, buildTenant, type Person } from '../../testing/people';
 import { createExam } from '../../testing/exam-live';
 import type { TenantRow } from '../people';
-import { launch, postLaunch, type LaunchResult } from './testing/lti-flow';
+import { launch, postLaunch, registerPlatform, type LaunchResult } from './testing/lti-flow';
 import { ROLE, startTestPlatform, type TestPlatform } from './testing/test-platform';
 import { answerFormOf, postAnswer, startDeepLinkReturn, type DeepLinkReturn } from './testing/test-platform-deep-linking';
 
@@ -97,22 +97,7 @@ beforeAll(async () => {
   const stranger = await buildPerson(t.app, other, 'teacher');
   await t.app.inject({ method: 'POST', url: '/v1/classes', headers: stranger.headers, payload: { name: 'Their class' } });
   foreignExamId = await createExam(t.app, stranger, { title: 'Another institution’s' });
-  const res = await t.app.inject({
-    method: 'POST',
-    url: '/v1/admin/lti/registrations',
-    headers: admin.headers,
-    payload: {
-      name: 'Test LMS',
-      issuer: platform.issuer,
-      clientId: platform.clientId,
-      deploymentIds: [platform.deploymentId],
-      jwksUrl: platform.jwksUrl,
-      authEndpoint: platform.authEndpoint,
-      tokenEndpoint: platform.tokenEndpoint,
-    },
-  });
-  expect(res.statusCode, res.body).toBe(201);
-  registration = res.json() as { id: string; loginUrl: string };
+  registration = await registerPlatform(t.app, admin, platform);
 });
 afterAll(async () => {
   await lms?.close();

@@ -9,7 +9,7 @@ import { buildPerson, buildTenant, type Person } from '../../testing/people';
 import { createExam } from '../../testing/exam-live';
 import type { TenantRow } from '../people';
 import { mapRoles } from './lti-claims';
-import { initiate, launch, postLaunch, type LaunchResult } from './testing/lti-flow';
+import { initiate, launch, postLaunch, registerPlatform, type LaunchResult } from './testing/lti-flow';
 import { ROLE, startTestPlatform, type TestPlatform } from './testing/test-platform';
 
 /** Issue 17: LTI 1.3 launches from a test LMS (its own keys, auth endpoint, JWKS) over real HTTP, the learner's, the instructor's and hostile ones. */
@@ -26,25 +26,7 @@ let registration: { id: string; loginUrl: string; frameOrigins: string[] };
 const db = () => t.app.services.database.db;
 const audited = (action: string) => db().selectFrom('audit_log').selectAll().where('tenant_id', '=', tenant.id).where('action', '=', action).execute();
 
-async function register(p: TestPlatform, extra: Record<string, unknown> = {}) {
-  const res = await t.app.inject({
-    method: 'POST',
-    url: '/v1/admin/lti/registrations',
-    headers: admin.headers,
-    payload: {
-      name: 'Test LMS',
-      issuer: p.issuer,
-      clientId: p.clientId,
-      deploymentIds: [p.deploymentId],
-      jwksUrl: p.jwksUrl,
-      authEndpoint: p.authEndpoint,
-      tokenEndpoint: p.tokenEndpoint,
-      ...extra,
-    },
-  });
-  expect(res.statusCode, res.body).toBe(201);
-  return res.json() as { id: string; loginUrl: string; frameOrigins: string[] };
-}
+const register = (p: TestPlatform, extra: Record<string, unknown> = {}) => registerPlatform(t.app, admin, p, extra);
 
 const course = { id: `course-${randomUUID()}`, title: 'Rivers 101' };
 const custom = () => ({ veritas_exam_id: examId });

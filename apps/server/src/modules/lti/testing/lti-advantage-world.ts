@@ -5,7 +5,7 @@ import { buildPerson, buildTenant, type Person } from '../../../testing/people';
 import { createExam } from '../../../testing/exam-live';
 import type { TenantRow } from '../../people';
 import { CLAIM } from '../lti-claims';
-import { launch, type LaunchResult } from './lti-flow';
+import { launch, registerPlatform, type LaunchResult } from './lti-flow';
 import { startLmsServices, startTestPlatform, type LaunchSpec, type LmsServices, type TestPlatform } from './test-platform';
 
 /**
@@ -53,22 +53,7 @@ export async function buildAdvantageWorld(): Promise<AdvantageWorld> {
   const teacher = await buildPerson(t.app, tenant, 'teacher', { email: `teacher-${randomUUID()}@school.test` });
   await t.app.inject({ method: 'POST', url: '/v1/classes', headers: teacher.headers, payload: { name: 'Own class' } });
   const examId = await createExam(t.app, teacher);
-  const res = await t.app.inject({
-    method: 'POST',
-    url: '/v1/admin/lti/registrations',
-    headers: admin.headers,
-    payload: {
-      name: 'Test LMS',
-      issuer: platform.issuer,
-      clientId: platform.clientId,
-      deploymentIds: [platform.deploymentId],
-      jwksUrl: platform.jwksUrl,
-      authEndpoint: platform.authEndpoint,
-      tokenEndpoint: lms.tokenEndpoint,
-    },
-  });
-  if (res.statusCode !== 201) throw new Error(`registering the LMS answered ${res.statusCode}: ${res.body}`);
-  const { id: registrationId, loginUrl } = res.json() as { id: string; loginUrl: string };
+  const { id: registrationId, loginUrl } = await registerPlatform(t.app, admin, platform, { tokenEndpoint: lms.tokenEndpoint });
   const course = { id: `course-${randomUUID()}`, title: 'Rivers 101' };
   const db = t.app.services.database.db;
 
