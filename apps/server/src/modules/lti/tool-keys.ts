@@ -33,20 +33,31 @@ export function createToolKeys(database: Database) {
     return keys;
   }
 
+  let creating: Promise<ToolKey[]> | undefined;
+
+  /** The first key, made once however many callers need it at the same moment (the token request and the platform's JWKS fetch it sets off). */
+  async function create(): Promise<ToolKey[]> {
+    const { privateKey, publicKey } = await generateKeyPair(LTI_ALG, { extractable: true, modulusLength: 2048 });
+    await insertToolKey(database.db, { kid: randomUUID(), privateJwk: await exportJWK(privateKey), publicJwk: await exportJWK(publicKey) }).catch(
+      rethrowUnavailable,
+    );
+    loading = load();
+    return loading;
+  }
+
   async function keys(): Promise<ToolKey[]> {
-    let known = await (loading ??= load().catch((err: unknown) => {
-      loading = undefined;
-      throw err;
-    }));
-    if (known.length === 0) {
-      const { privateKey, publicKey } = await generateKeyPair(LTI_ALG, { extractable: true, modulusLength: 2048 });
-      await insertToolKey(database.db, { kid: randomUUID(), privateJwk: await exportJWK(privateKey), publicJwk: await exportJWK(publicKey) }).catch(
-        rethrowUnavailable,
-      );
-      loading = load();
-      known = await loading;
+    for (;;) {
+      const current = (loading ??= load().catch((err: unknown) => {
+        loading = undefined;
+        throw err;
+      }));
+      const known = await current;
+      if (known.length > 0) return known;
+      if (current !== loading) continue; // a key was made while this read: read what is kept now
+      // Two callers making a key each signed with one and published the other (a platform then refused
+      // the assertion: "no applicable key"): one creation at a time in this process.
+      return (creating ??= create().finally(() => (creating = undefined)));
     }
-    return known;
   }
 
   return {
