@@ -6,7 +6,7 @@ import { until } from '../../testing/institution';
 import type { Person } from '../../testing/people';
 import { LTI_GRADE_PASSBACK } from './lti-ags';
 import { agsOf, scoresUrl, serviceUrl } from './lti-services.claims';
-import { buildAdvantageWorld, type AdvantageWorld } from './testing/lti-advantage-world';
+import { buildAdvantageWorld, type AdvantageWorld } from '../../testing/lti-advantage-world';
 import { ROLE, type LmsScore } from './testing/test-platform';
 
 /**
@@ -107,8 +107,15 @@ describe(`AGS grade passback through the job queue (${TEST_DB})`, () => {
     expect(w.lms.failScorePosts).toBe(1);
     await grade(15, 'Clear structure.');
     await until(async () => held()?.scoreGiven === 15, 'the gradebook to hold the score', 90_000);
+    // The job notes and audits what it sent after the LMS took it: wait for its entry, not a guessed moment.
+    await until(async () => (await passbacks()).some((o) => o.outcome === 'sent'), 'the passback audited', 60_000);
     const posts = w.lms.scorePosts.filter((p) => p.body.userId === learnerSub);
-    expect(posts.map((p) => p.status)).toEqual([500, 200]);
+    // On a failure, what the passbacks said (they tell a token refusal from a score refusal).
+    const said = JSON.stringify(await passbacks());
+    expect(
+      posts.map((p) => p.status),
+      said,
+    ).toEqual([500, 200]);
     expect(held()).toMatchObject({
       userId: learnerSub,
       scoreGiven: 15,
@@ -126,7 +133,10 @@ describe(`AGS grade passback through the job queue (${TEST_DB})`, () => {
     const link = await db().selectFrom('lti_links').select('ags_lineitem').where('registration_id', '=', w.registrationId).executeTakeFirstOrThrow();
     expect(link.ags_lineitem).toBe(item!.id);
     const outcomes = await passbacks();
-    expect(outcomes.map((o) => o.outcome)).toEqual(['failed', 'sent']);
+    expect(
+      outcomes.map((o) => o.outcome),
+      said,
+    ).toEqual(['failed', 'sent']);
     expect(outcomes[0]).toMatchObject({ status: 500 });
     expect(outcomes[1]).toMatchObject({ score: 15, reportLink: null });
     const sent = await db().selectFrom('lti_grade_links').select('sent_timestamp').where('user_id', '=', learner.user.id).executeTakeFirstOrThrow();
@@ -138,6 +148,7 @@ describe(`AGS grade passback through the job queue (${TEST_DB})`, () => {
     const r = await w.t.app.inject({ method: 'PATCH', url: `/v1/exams/${w.examId}`, headers: w.teacher.headers, payload: { resultsReleased: true } });
     expect(r.statusCode, r.body).toBe(200);
     await until(async () => (held()?.comment ?? '').includes('/report/'), 'the report link in the gradebook', 90_000);
+    await until(async () => (await passbacks()).at(-1)?.reportLink != null, 'the release passback audited', 60_000);
     expect(held()!.comment).toBe(`Clear structure.\n\nProcess report: ${w.base}/report/${sessionId}`);
     expect(held()!.scoreGiven).toBe(15);
     // The release is when the score last changed: a later timestamp, so the platform takes it.

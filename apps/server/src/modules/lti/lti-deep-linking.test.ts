@@ -8,7 +8,8 @@ import { TEST_DB } from '../../testing/test-database';
 import { buildPerson, buildTenant, type Person } from '../../testing/people';
 import { createExam } from '../../testing/exam-live';
 import type { TenantRow } from '../people';
-import { launch, postLaunch, registerPlatform, type LaunchResult } from './testing/lti-flow';
+import { launch, postLaunch, type LaunchResult } from './testing/lti-flow';
+import { registerPlatform } from '../../testing/lti-registration';
 import { ROLE, startTestPlatform, type TestPlatform } from './testing/test-platform';
 import { answerFormOf, postAnswer, startDeepLinkReturn, type DeepLinkReturn } from './testing/test-platform-deep-linking';
 

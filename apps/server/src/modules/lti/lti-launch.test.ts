@@ -9,7 +9,8 @@ import { buildPerson, buildTenant, type Person } from '../../testing/people';
 import { createExam } from '../../testing/exam-live';
 import type { TenantRow } from '../people';
 import { mapRoles } from './lti-claims';
-import { initiate, launch, postLaunch, registerPlatform, type LaunchResult } from './testing/lti-flow';
+import { initiate, launch, postLaunch, type LaunchResult } from './testing/lti-flow';
+import { registerPlatform } from '../../testing/lti-registration';
 import { ROLE, startTestPlatform, type TestPlatform } from './testing/test-platform';
 
 /** Issue 17: LTI 1.3 launches from a test LMS (its own keys, auth endpoint, JWKS) over real HTTP, the learner's, the instructor's and hostile ones. */

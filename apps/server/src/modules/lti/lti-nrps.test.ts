@@ -4,7 +4,7 @@ import { TEST_DB } from '../../testing/test-database';
 import { until } from '../../testing/institution';
 import { buildPerson, buildTenant, type Person } from '../../testing/people';
 import { nextLink } from './lti-services.claims';
-import { buildAdvantageWorld, type AdvantageWorld } from './testing/lti-advantage-world';
+import { buildAdvantageWorld, type AdvantageWorld } from '../../testing/lti-advantage-world';
 import { ROLE, type LmsMember } from './testing/test-platform';
 
 /**

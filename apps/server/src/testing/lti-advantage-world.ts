@@ -1,12 +1,13 @@
 import { createServer } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { createTestApp, type TestApp } from '../../../testing/test-app';
-import { buildPerson, buildTenant, type Person } from '../../../testing/people';
-import { createExam } from '../../../testing/exam-live';
-import type { TenantRow } from '../../people';
-import { CLAIM } from '../lti-claims';
-import { launch, registerPlatform, type LaunchResult } from './lti-flow';
-import { startLmsServices, startTestPlatform, type LaunchSpec, type LmsServices, type TestPlatform } from './test-platform';
+import { createTestApp, type TestApp } from './test-app';
+import { buildPerson, buildTenant, type Person } from './people';
+import { createExam } from './exam-live';
+import type { TenantRow } from '../modules/people';
+import { CLAIM } from '../modules/lti/lti-claims';
+import { launch, type LaunchResult } from '../modules/lti/testing/lti-flow';
+import { registerPlatform } from './lti-registration';
+import { startLmsServices, startTestPlatform, type LaunchSpec, type LmsServices, type TestPlatform } from '../modules/lti/testing/test-platform';
 
 /**
  * The world of the LTI Advantage tests: a Veritas listening on a known port (its public URL, which the
