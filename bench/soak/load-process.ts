@@ -11,7 +11,7 @@ import type { VeritasEvent } from '@veritas/schema';
 import { typingEvents } from '../../apps/server/src/testing/batches';
 import { Histogram, type HistogramData } from '../live/histogram';
 import { now, sleep, Writer } from '../live/common';
-import { serveOrders } from './child';
+import { serveOrders } from '../shared/child';
 
 export type LoadOrder =
   | { kind: 'prepare'; url: string; apiKey: string; sessions: number; watched: number; batch: number; rate: number; sessionSeconds: number }

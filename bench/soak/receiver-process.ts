@@ -7,7 +7,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Histogram, type HistogramData } from '../live/histogram';
-import { serveOrders } from './child';
+import { serveOrders } from '../shared/child';
 
 export type ReceiverOrder = { kind: 'listen' } | { kind: 'minute' };
 export type ReceiverReply =

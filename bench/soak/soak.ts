@@ -26,7 +26,7 @@ import { startServerProcess, BENCH_NICE } from '../ingest/server-process';
 import { CpuWindow, processCpuSeconds } from '../ingest/cpu';
 import { Histogram, type HistogramData } from '../live/histogram';
 import { fmt, int, medianRange, now, openViewers, report, sleep, table, Viewers } from '../live/common';
-import { Child } from './child';
+import { Child } from '../shared/child';
 import { clusterMemory, clusterPids, redisInfo, rssMb, serverHeap } from './memory';
 import { noGrowth, slopeWithInterval } from './trend';
 import type { LoadOrder, LoadReply } from './load-process';

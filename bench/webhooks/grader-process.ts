@@ -8,6 +8,7 @@
  */
 import http from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { serveOrders } from '../shared/child';
 
 export interface Target {
   attemptId: string;
@@ -120,10 +121,4 @@ async function run(o: Extract<GraderOrder, { kind: 'run' }>): Promise<GraderRepl
   };
 }
 
-process.on('message', (o: GraderOrder) => {
-  run(o).then(
-    (r) => process.send!(r),
-    (err: unknown) => process.send!({ kind: 'failed', message: String((err as Error)?.stack ?? err) } satisfies GraderReply),
-  );
-});
-process.on('disconnect', () => process.exit(0));
+serveOrders<GraderOrder, GraderReply>(run);

@@ -29,7 +29,7 @@ import { DEMO_PASSWORD } from '@veritas/server';
 import { BENCH_NICE, startServerProcess } from '../ingest/server-process';
 import { LoadProcess } from '../ingest/load-client';
 import { CpuWindow, machineCpuSeconds, postgresPids, processCpuSeconds } from '../ingest/cpu';
-import { Child } from './child';
+import { Child } from '../shared/child';
 import { seedWorld } from './seed';
 import type { GraderOrder, GraderReply, Target } from './grader-process';
 import type { ReceiverOrder, ReceiverReply } from './receiver-process';

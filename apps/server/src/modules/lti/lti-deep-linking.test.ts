@@ -1,16 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../testing/test-app';
+import type { TestApp } from '../../testing/test-app';
 import { TEST_DB } from '../../testing/test-database';
 import { buildPerson, buildTenant, type Person } from '../../testing/people';
 import { createExam } from '../../testing/exam-live';
 import type { TenantRow } from '../people';
 import { launch, postLaunch, type LaunchResult } from './testing/lti-flow';
-import { registerPlatform } from '../../testing/lti-registration';
-import { ROLE, startTestPlatform, type TestPlatform } from './testing/test-platform';
+import { registerPlatform, startToolAndPlatform } from '../../testing/lti-registration';
+import { ROLE, type TestPlatform } from './testing/test-platform';
 import { answerFormOf, postAnswer, startDeepLinkReturn, type DeepLinkReturn } from './testing/test-platform-deep-linking';
 
 /**
@@ -79,13 +76,7 @@ const answer = (token: string, fields: Record<string, string>) =>
   });
 
 beforeAll(async () => {
-  const webDist = mkdtempSync(join(tmpdir(), 'veritas-lti-dl-web-'));
-  writeFileSync(join(webDist, 'index.html'), '<!doctype html><title>Veritas</title>');
-  t = await createTestApp({ rateLimit: { anonymousPerMinute: 10_000 }, webDist });
-  await t.app.listen({ host: '127.0.0.1', port: 0 });
-  base = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
-  platform = await startTestPlatform();
-  platform.toolJwksUrl = `${base}/v1/lti/jwks`;
+  ({ t, base, platform } = await startToolAndPlatform());
   lms = await startDeepLinkReturn(platform);
   tenant = await buildTenant(t.app);
   admin = await buildPerson(t.app, tenant, 'admin');

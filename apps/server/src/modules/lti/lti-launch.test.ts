@@ -1,16 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../testing/test-app';
+import type { TestApp } from '../../testing/test-app';
 import { TEST_DB } from '../../testing/test-database';
 import { buildPerson, buildTenant, type Person } from '../../testing/people';
 import { createExam } from '../../testing/exam-live';
 import type { TenantRow } from '../people';
 import { mapRoles } from './lti-claims';
 import { initiate, launch, postLaunch, type LaunchResult } from './testing/lti-flow';
-import { registerPlatform } from '../../testing/lti-registration';
+import { registerPlatform, startToolAndPlatform } from '../../testing/lti-registration';
 import { ROLE, startTestPlatform, type TestPlatform } from './testing/test-platform';
 
 /** Issue 17: LTI 1.3 launches from a test LMS (its own keys, auth endpoint, JWKS) over real HTTP, the learner's, the instructor's and hostile ones. */
@@ -50,13 +47,7 @@ async function refreshWith(cookies: Record<string, string>) {
 }
 
 beforeAll(async () => {
-  const webDist = mkdtempSync(join(tmpdir(), 'veritas-lti-web-'));
-  writeFileSync(join(webDist, 'index.html'), '<!doctype html><title>Veritas</title>');
-  t = await createTestApp({ rateLimit: { anonymousPerMinute: 10_000 }, webDist });
-  await t.app.listen({ host: '127.0.0.1', port: 0 });
-  base = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
-  platform = await startTestPlatform();
-  platform.toolJwksUrl = `${base}/v1/lti/jwks`;
+  ({ t, base, platform } = await startToolAndPlatform());
   tenant = await buildTenant(t.app);
   admin = await buildPerson(t.app, tenant, 'admin');
   teacher = await buildPerson(t.app, tenant, 'teacher', { email: `teacher-${randomUUID()}@school.test` });

@@ -3,7 +3,8 @@ import { pinned } from '../ingest/server-process';
 
 /**
  * A TypeScript script of the bench in a process of its own, at the bench's nice level in a session
- * (autogroup) of its own (bench/ingest's `pinned`), driven over the IPC channel one order at a time.
+ * (autogroup) of its own (bench/ingest's `pinned`), driven over the IPC channel one order at a time;
+ * its side is `serveOrders`. Used by bench/webhooks and bench/soak.
  */
 export class Child<Order, Reply extends { kind: string }> {
   readonly proc: ChildProcess;
@@ -19,6 +20,8 @@ export class Child<Order, Reply extends { kind: string }> {
       if (w) w(r);
       else this.early.push(r);
     });
+    // A child that dies fails the order it was given instead of leaving it waiting.
+    this.proc.on('exit', (code) => this.waiting?.({ kind: 'failed', message: `${script} exited (${code})` } as unknown as Reply));
   }
 
   get pid(): number {
@@ -39,7 +42,23 @@ export class Child<Order, Reply extends { kind: string }> {
     });
   }
 
+  /** Sends `order` and waits for its answer of kind `expect`. */
+  ask<K extends Reply['kind']>(order: Order, expect: K): Promise<Extract<Reply, { kind: K }>> {
+    return this.next(expect, order);
+  }
+
   stop(): void {
     if (this.proc.connected) this.proc.disconnect();
   }
+}
+
+/** The child's side: answers each order with what `handle` returns, or `failed` with the error. */
+export function serveOrders<Order, Reply>(handle: (o: Order) => Promise<Reply>): void {
+  process.on('message', (o: Order) => {
+    handle(o).then(
+      (r) => process.send!(r),
+      (err: unknown) => process.send!({ kind: 'failed', message: String((err as Error)?.stack ?? err) }),
+    );
+  });
+  process.on('disconnect', () => process.exit(0));
 }
