@@ -8,7 +8,7 @@ import {
   insertHeldBatch,
   deleteHeldBatches,
   listHeldBatches,
-  type AppendedEvent,
+  type EventRow,
   type BatchRow,
 } from '../sessions';
 import { consentDemands } from '../privacy';
@@ -19,8 +19,6 @@ export interface GroupItem {
   batch: Batch;
   /** The write key the batch's writer proved (its MAC key): refused if the session's key was rotated since. */
   macKey?: string;
-  /** Each event's data as canonical JSON, when the seal check made it: sent to the database as is. */
-  dataJson?: readonly (string | undefined)[];
 }
 
 export type ItemOutcome = { ok: true; held: boolean; duplicate: boolean } | { ok: false; error: AppError };
@@ -33,7 +31,7 @@ type Chainable = { firstSeq: number; events: VeritasEvent[]; prevHash: string; h
  * group has advanced it; `persist` then writes everything in a handful of statements.
  */
 export class IngestGroup {
-  private readonly eventRows: AppendedEvent[] = [];
+  private readonly eventRows: EventRow[] = [];
   private readonly batchRows: BatchRow[] = [];
   private readonly newHeld: { sessionId: string; batch: HeldBatch }[] = [];
   private readonly dropHeld = new Map<string, number[]>();
@@ -85,7 +83,7 @@ export class IngestGroup {
     return this.eventRows.length;
   }
 
-  async add({ sessionId, batch, macKey, dataJson }: GroupItem): Promise<ItemOutcome> {
+  async add({ sessionId, batch, macKey }: GroupItem): Promise<ItemOutcome> {
     const state = this.states.get(sessionId);
     if (!state) return { ok: false, error: new AppError('not-found', `no session ${sessionId}`) };
     // Checked on the locked row: a token rotated since another instance cached the old key writes nothing.
@@ -93,7 +91,7 @@ export class IngestGroup {
     const d = decide(state, batch);
     switch (d.kind) {
       case 'append':
-        this.append(state, d.batch, dataJson);
+        this.append(state, d.batch);
         return { ok: true, held: false, duplicate: false };
       case 'hold':
         return this.hold(state, d.batch);
@@ -104,9 +102,9 @@ export class IngestGroup {
     }
   }
 
-  private append(state: SessionState, b: Chainable, dataJson?: readonly (string | undefined)[]): void {
+  private append(state: SessionState, b: Chainable): void {
     const list = this.appended.get(state.id) ?? this.appended.set(state.id, []).get(state.id)!;
-    this.write(state, b, list, dataJson);
+    this.write(state, b, list);
     // Batches that waited for this gap now follow, if they link.
     const waiting = this.held.get(state.id);
     for (let next = waiting?.get(state.next_seq); waiting && next; next = waiting.get(state.next_seq)) {
@@ -117,14 +115,8 @@ export class IngestGroup {
     }
   }
 
-  private write(state: SessionState, b: Chainable, list: VeritasEvent[], dataJson?: readonly (string | undefined)[]): void {
-    for (let i = 0; i < b.events.length; i++) {
-      const e = b.events[i]!;
-      const row: AppendedEvent = { session_id: state.id, seq: e.seq, t: e.t, type: e.type, data: e.data };
-      const json = dataJson?.[i];
-      if (json !== undefined) row.dataJson = json;
-      this.eventRows.push(row);
-    }
+  private write(state: SessionState, b: Chainable, list: VeritasEvent[]): void {
+    for (const e of b.events) this.eventRows.push({ session_id: state.id, seq: e.seq, t: e.t, type: e.type, data: e.data });
     this.batchRows.push({ session_id: state.id, first_seq: b.firstSeq, count: b.events.length, prev_hash: b.prevHash, hash: b.hash, mac: b.mac ?? null });
     advance(state, b);
     list.push(...b.events);

@@ -1,5 +1,5 @@
 import { checkEvents, type Batch, type IngestBatchBody } from '@veritas/schema';
-import { checkSealOf } from './batch-seal';
+import { checkSeal } from './batch-seal';
 import type { Database } from '../../platform/db/database';
 import { AppError } from '../../kernel/errors';
 import type { SessionWriter } from '../../kernel/actor';
@@ -42,8 +42,6 @@ export interface PreparedBatch {
   readonly batch: Batch;
   /** The writer's key: the commit checks it against the locked session row (a resumed attempt rotates it). */
   readonly macKey: SessionWriter['macKey'];
-  /** Each event's data as the seal check serialised it (canonical JSON), for the insert; absent for server-sealed batches. */
-  readonly dataJson?: readonly (string | undefined)[];
 }
 
 export function createIngestService(
@@ -70,19 +68,19 @@ export function createIngestService(
       if (writer.sealing === 'server') return { sessionId, batch, macKey };
       // Seqs, hash and MAC, checked synchronously (batch-seal.ts). A session with a write key takes only
       // batches MACed with it (docs/adr/0009-what-the-mac-proves.md).
-      const { problem, ...seal } = checkSealOf(batch, macKey);
+      const problem = checkSeal(batch, macKey);
       if (problem === 'hash-mismatch') throw new AppError('hash-mismatch', 'the hash is not SHA-256 of the canonical JSON of { events, prevHash }');
       if (problem === 'missing-mac') throw new AppError('missing-mac', 'send mac = HMAC-SHA256(SHA-256(write token), hash) with every batch');
       if (problem === 'bad-mac') throw new AppError('bad-mac');
-      return { sessionId, batch, macKey, ...('dataJson' in seal ? { dataJson: seal.dataJson } : {}) };
+      return { sessionId, batch, macKey };
     } catch (err) {
       return rejected(err);
     }
   }
 
-  function commit({ sessionId, batch, macKey, dataJson }: PreparedBatch): Promise<IngestResult> {
+  function commit({ sessionId, batch, macKey }: PreparedBatch): Promise<IngestResult> {
     return committer
-      .submit({ sessionId, batch, macKey, ...(dataJson ? { dataJson } : {}) })
+      .submit({ sessionId, batch, macKey })
       .then((r) => {
         if (!r.ok) throw r.error;
         return { ack: r.ack, held: r.held, duplicate: r.duplicate };

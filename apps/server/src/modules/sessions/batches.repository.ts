@@ -23,9 +23,6 @@ export async function insertBatches(db: Db, rows: BatchRow[]): Promise<void> {
     on conflict (session_id, first_seq) do nothing`.execute(db);
 }
 
-/** An event to append, with its data already serialised when ingest's seal check did it (canonical JSON, the same value). */
-export type AppendedEvent = EventRow & { dataJson?: string };
-
 export interface ChainPosition {
   id: string;
   next_seq: number;
@@ -44,7 +41,7 @@ export interface ChainPosition {
  * the session's locked next_seq, so a stored (session_id, seq) is never offered again; were it
  * offered, the unique key refuses the statement rather than storing it twice.
  */
-export async function appendToChains(db: Db, events: AppendedEvent[], batches: BatchRow[], positions: ChainPosition[]): Promise<void> {
+export async function appendToChains(db: Db, events: EventRow[], batches: BatchRow[], positions: ChainPosition[]): Promise<void> {
   if (events.length === 0 && batches.length === 0 && positions.length === 0) return;
   const sessionIds: string[] = new Array(events.length);
   const seqs: number[] = new Array(events.length);
@@ -56,7 +53,7 @@ export async function appendToChains(db: Db, events: AppendedEvent[], batches: B
     seqs[i] = e.seq;
     ts[i] = e.t;
     types[i] = e.type;
-    data[i] = e.dataJson ?? JSON.stringify(e.data);
+    data[i] = JSON.stringify(e.data);
   });
   await sql`${preparedMark('ingest-append')}
     with appended_events as (

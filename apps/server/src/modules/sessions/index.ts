@@ -22,13 +22,4 @@ export { findSession, insertSession, advanceSessions, lockSessionsForIngest, loc
 export { findChainHead } from './sessions.repository';
 export { findBatchPrevHash } from './batches.repository';
 export { insertEvents, eventPages, type EventRow } from './events.repository';
-export {
-  insertBatches,
-  appendToChains,
-  findBatchHash,
-  insertHeldBatch,
-  deleteHeldBatches,
-  listHeldBatches,
-  type BatchRow,
-  type AppendedEvent,
-} from './batches.repository';
+export { insertBatches, appendToChains, findBatchHash, insertHeldBatch, deleteHeldBatches, listHeldBatches, type BatchRow } from './batches.repository';
