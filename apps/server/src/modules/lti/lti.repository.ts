@@ -1,4 +1,5 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
+import { sql } from 'kysely';
 import type { DB, LtiLoginsTable, LtiRegistrationsTable } from '../../platform/db/tables';
 import type { TenantId } from '../../kernel/scope';
 
@@ -125,9 +126,18 @@ export async function activeToolKeys(db: Kysely<DB>) {
   return db.selectFrom('lti_tool_keys').selectAll().where('retired_at', 'is', null).orderBy('created_at', 'desc').execute();
 }
 
-export async function insertToolKey(db: Kysely<DB>, key: { kid: string; privateJwk: object; publicJwk: object }): Promise<void> {
-  await db
-    .insertInto('lti_tool_keys')
-    .values({ kid: key.kid, private_jwk: JSON.stringify(key.privateJwk), public_jwk: JSON.stringify(key.publicJwk) })
-    .execute();
+/**
+ * Stores the tool's first key unless an active one exists by the time it holds a transaction-scoped
+ * advisory lock: instances that found no key at the same moment take turns, and the later ones find
+ * the first one's key instead of adding their own.
+ */
+export async function insertFirstToolKey(db: Kysely<DB>, key: { kid: string; privateJwk: object; publicJwk: object }): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(hashtext('veritas.lti_tool_keys'))`.execute(trx);
+    if ((await activeToolKeys(trx)).length > 0) return;
+    await trx
+      .insertInto('lti_tool_keys')
+      .values({ kid: key.kid, private_jwk: JSON.stringify(key.privateJwk), public_jwk: JSON.stringify(key.publicJwk) })
+      .execute();
+  });
 }

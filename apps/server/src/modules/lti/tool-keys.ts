@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
 import type { Database } from '../../platform/db/database';
 import { rethrowUnavailable } from '../../platform/db/database-errors';
-import { activeToolKeys, insertToolKey } from './lti.repository';
+import { activeToolKeys, insertFirstToolKey } from './lti.repository';
 
 /** LTI 1.3 asks RS256 of both sides (the IMS Security Framework). */
 export const LTI_ALG = 'RS256';
@@ -35,12 +35,17 @@ export function createToolKeys(database: Database) {
 
   let creating: Promise<ToolKey[]> | undefined;
 
-  /** The first key, made once however many callers need it at the same moment (the token request and the platform's JWKS fetch it sets off). */
+  /**
+   * The first key, made once however many callers need it at the same moment (the token request and
+   * the platform's JWKS fetch it sets off), in this process and across instances: the insert happens
+   * under a transaction-scoped advisory lock and only if no active key exists by then, so a second
+   * instance that also found none waits, then reads the first one's key instead of adding its own
+   * (each instance keeps the keys it read, and the LMS may fetch the JWKS from either).
+   */
   async function create(): Promise<ToolKey[]> {
     const { privateKey, publicKey } = await generateKeyPair(LTI_ALG, { extractable: true, modulusLength: 2048 });
-    await insertToolKey(database.db, { kid: randomUUID(), privateJwk: await exportJWK(privateKey), publicJwk: await exportJWK(publicKey) }).catch(
-      rethrowUnavailable,
-    );
+    const key = { kid: randomUUID(), privateJwk: await exportJWK(privateKey), publicJwk: await exportJWK(publicKey) };
+    await insertFirstToolKey(database.db, key).catch(rethrowUnavailable);
     loading = load();
     return loading;
   }
