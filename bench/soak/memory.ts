@@ -1,10 +1,10 @@
 /**
  * What the soak reads about each process's memory: resident set (VmRSS) of a process from /proc, the
  * proportional set (Pss, shared pages divided among the processes that map them) summed over a
- * PostgreSQL cluster's processes, a Redis's own figures, and a Node server's heap from its /metrics.
+ * PostgreSQL cluster's processes, a Redis's own figures, and a Node server's heap after a full collection.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 
 const MB = 1024 * 1024;
 
@@ -18,13 +18,17 @@ export function rssMb(pid: number): number {
   }
 }
 
-/** Proportional set size in MB (0 once it is gone): a backend's share of shared_buffers counted once in the sum. */
-function pssMb(pid: number): number {
+/**
+ * A process's proportional set size in MB, whole and without its shared-memory part (Pss_Shmem), 0
+ * once it is gone. A PostgreSQL backend's share of shared_buffers counts once in the cluster's sum.
+ */
+function pss(pid: number): { all: number; shmem: number } {
   try {
-    const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : 0;
+    const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0);
+    return { all: kb('Pss') / 1024, shmem: kb('Pss_Shmem') / 1024 };
   } catch {
-    return 0;
+    return { all: 0, shmem: 0 };
   }
 }
 
@@ -46,10 +50,17 @@ export function clusterPids(dataDir: string): number[] {
   return pids;
 }
 
-/** A PostgreSQL cluster's memory: the sum of its processes' Pss (MB) and how many there are. */
-export function clusterMemory(dataDir: string): { pssMb: number; processes: number } {
+/**
+ * A PostgreSQL cluster's memory (MB), summed over its processes: Pss, and Pss without shared memory
+ * (the backends' own: caches, plans, sort memory — where a leak would show). The shared part is
+ * shared_buffers and friends, fixed in size by the configuration, and counted in Pss only as
+ * processes first touch its pages, so on a cold cluster it climbs for minutes without any leak.
+ */
+export function clusterMemory(dataDir: string): { pssMb: number; privateMb: number; processes: number } {
   const pids = clusterPids(dataDir);
-  return { pssMb: pids.reduce((s, p) => s + pssMb(p), 0), processes: pids.length };
+  const each = pids.map(pss);
+  const pssMb = each.reduce((s, p) => s + p.all, 0);
+  return { pssMb, privateMb: pssMb - each.reduce((s, p) => s + p.shmem, 0), processes: pids.length };
 }
 
 /** A Redis's pid and its allocator's own count of bytes in use (`used_memory`, MB). */
@@ -59,13 +70,25 @@ export function redisInfo(port: number): { pid: number; usedMb: number } {
   return { pid: field('process_id'), usedMb: field('used_memory') / MB };
 }
 
-/** A Node server's heap in use and resident memory (MB), from prom-client's default metrics on /metrics. */
-export async function serverHeap(base: string): Promise<{ heapMb: number; rssMb: number }> {
+/**
+ * A Node server's heap in use (MB) right after a full collection: bench/soak/heap-probe.mjs, preloaded
+ * into it, collects on SIGUSR2 and writes the figure to `<dir>/<pid>.json`. NaN if no answer comes
+ * within `waitMs` (a busy machine can delay the signal's handler by seconds, so the ceiling is generous).
+ */
+export async function heapAfterGcMb(pid: number, dir: string, waitMs = 30_000): Promise<number> {
+  const file = `${dir}/${pid}.json`;
+  rmSync(file, { force: true });
   try {
-    const text = await (await fetch(`${base}/metrics`)).text();
-    const value = (name: string) => Number(new RegExp(`^${name} ([0-9.e+]+)`, 'm').exec(text)?.[1]) / MB;
-    return { heapMb: value('nodejs_heap_size_used_bytes'), rssMb: value('process_resident_memory_bytes') };
+    process.kill(pid, 'SIGUSR2');
   } catch {
-    return { heapMb: Number.NaN, rssMb: Number.NaN };
+    return Number.NaN;
   }
+  for (const until = Date.now() + waitMs; Date.now() < until;) {
+    try {
+      return (JSON.parse(readFileSync(file, 'utf8')) as { heapUsed: number }).heapUsed / MB;
+    } catch {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  return Number.NaN;
 }

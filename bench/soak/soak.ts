@@ -27,7 +27,7 @@ import { CpuWindow, processCpuSeconds } from '../ingest/cpu';
 import { Histogram, type HistogramData } from '../live/histogram';
 import { fmt, int, medianRange, now, openViewers, report, sleep, table, Viewers } from '../live/common';
 import { Child } from '../shared/child';
-import { clusterMemory, clusterPids, redisInfo, rssMb, serverHeap } from './memory';
+import { clusterMemory, clusterPids, heapAfterGcMb, redisInfo, rssMb } from './memory';
 import { noGrowth, slopeWithInterval } from './trend';
 import type { LoadOrder, LoadReply } from './load-process';
 import type { ReceiverOrder, ReceiverReply } from './receiver-process';
@@ -59,10 +59,19 @@ const PG_PORT = Number(process.env.PGPORT ?? 5546);
 const REDIS_PORT = Number(process.env.BENCH_SOAK_REDIS_PORT ?? 6391);
 const WORK = dirname(PG_DIR);
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
+// The API's and the worker's heap is read after a full collection (heap-probe.mjs, on SIGUSR2).
+process.env.BENCH_SERVER_NODE_ARGS =
+  `${process.env.BENCH_SERVER_NODE_ARGS ?? ''} --expose-gc --import ${new URL('./heap-probe.mjs', import.meta.url).href}`.trim();
 
 /** The processes whose memory is judged, and how each is read. */
-const JUDGED = ['API RSS', 'API heap', 'worker RSS', 'worker heap', 'receiver RSS', 'PostgreSQL PSS', 'Redis RSS', 'Redis used'] as const;
+const JUDGED = ['API RSS', 'API heap after GC', 'worker RSS', 'worker heap after GC', 'receiver RSS', 'PostgreSQL private', 'Redis RSS', 'Redis used'] as const;
 type Judged = (typeof JUDGED)[number];
+/**
+ * Read and printed, not judged: the cluster's whole Pss counts shared_buffers (an allocation fixed by
+ * the configuration) only as each process first touches its pages, so it climbs on a cold cluster
+ * with no leak; 'PostgreSQL private' (Pss without shared memory) is what a backend leak would move.
+ */
+const SHOWN = [...JUDGED, 'PostgreSQL PSS', 'load generator RSS', 'viewers RSS'] as const;
 
 interface Minute {
   run: number;
@@ -75,7 +84,7 @@ interface Minute {
   analysesPerMin: number;
   analysisBacklog: number;
   webhooks: { perMin: number; p50: number; p99: number; repeats: number };
-  memory: Record<Judged | 'load generator RSS' | 'viewers RSS', number>;
+  memory: Record<(typeof SHOWN)[number], number>;
   cores: { api: number; worker: number; postgres: number };
   hist: { acks: HistogramData; live: HistogramData; webhooks: HistogramData };
 }
@@ -160,7 +169,13 @@ async function oneRun(run: number): Promise<RunResult> {
     await database.close();
   }
   const redis = startRedis();
-  const env = { DATABASE_URL: dbUrl, REDIS_URL: `redis://127.0.0.1:${REDIS_PORT}`, VERITAS_DATA_DIR: dataDir, VERITAS_WEBHOOKS_ALLOW_PRIVATE: 'true' };
+  const env = {
+    BENCH_HEAP_DIR: dataDir,
+    DATABASE_URL: dbUrl,
+    REDIS_URL: `redis://127.0.0.1:${REDIS_PORT}`,
+    VERITAS_DATA_DIR: dataDir,
+    VERITAS_WEBHOOKS_ALLOW_PRIVATE: 'true',
+  };
   const receiver = new Child<ReceiverOrder, ReceiverReply>(here('./receiver-process.ts'));
   const load = new Child<LoadOrder, LoadReply>(here('./load-process.ts'));
   const viewers = Array.from({ length: Number(values['viewer-procs']) }, () => new Viewers());
@@ -230,13 +245,15 @@ async function oneRun(run: number): Promise<RunResult> {
       };
       const samples: Minute['memory'][] = [];
       for (;;) {
+        const pgMemory = clusterMemory(PG_DIR);
         samples.push({
           'API RSS': rssMb(api.proc.pid!),
-          'API heap': Number.NaN,
+          'API heap after GC': Number.NaN,
           'worker RSS': rssMb(worker.proc.pid!),
-          'worker heap': Number.NaN,
+          'worker heap after GC': Number.NaN,
           'receiver RSS': rssMb(receiver.pid),
-          'PostgreSQL PSS': clusterMemory(PG_DIR).pssMb,
+          'PostgreSQL PSS': pgMemory.pssMb,
+          'PostgreSQL private': pgMemory.privateMb,
           'Redis RSS': rssMb(redis.pid),
           'Redis used': Number.NaN,
           'load generator RSS': rssMb(load.pid),
@@ -250,8 +267,8 @@ async function oneRun(run: number): Promise<RunResult> {
         load.ask({ kind: 'minute' }, 'minute'),
         receiver.ask({ kind: 'minute' }, 'minute'),
         report(viewers),
-        serverHeap(api.url),
-        serverHeap(worker.url),
+        heapAfterGcMb(api.proc.pid!, dataDir),
+        heapAfterGcMb(worker.proc.pid!, dataDir),
         analysed(),
       ]);
       endedSoFar += l.ended;
@@ -260,8 +277,8 @@ async function oneRun(run: number): Promise<RunResult> {
       const liveMin = diff(liveNow, prevLiveData);
       const hooks = merged(w.delay);
       const memory = Object.fromEntries(Object.keys(samples[0]!).map((k) => [k, mean(samples.map((s) => s[k as keyof Minute['memory']]))])) as Minute['memory'];
-      memory['API heap'] = apiHeap.heapMb;
-      memory['worker heap'] = workerHeap.heapMb;
+      memory['API heap after GC'] = apiHeap;
+      memory['worker heap after GC'] = workerHeap;
       memory['Redis used'] = redisInfo(REDIS_PORT).usedMb;
       const row: Minute = {
         run,
@@ -411,12 +428,10 @@ function printRun(r: RunResult): void {
   console.log('');
   console.log(
     table(
-      ['min', ...JUDGED.map((k) => `${k} MB`), 'load gen RSS MB', 'viewers RSS MB', 'cores API / worker / PG'],
+      ['min', ...SHOWN.map((k) => `${k} MB`), 'cores API / worker / PG'],
       r.minutes.map((m) => [
         m.minute,
-        ...JUDGED.map((k) => fmt(m.memory[k])),
-        fmt(m.memory['load generator RSS']),
-        fmt(m.memory['viewers RSS']),
+        ...SHOWN.map((k) => fmt(m.memory[k])),
         `${fmt(m.cores.api, 2)} / ${fmt(m.cores.worker, 2)} / ${fmt(m.cores.postgres, 2)}`,
       ]),
     ),
