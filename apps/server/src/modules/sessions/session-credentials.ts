@@ -27,8 +27,10 @@ export interface SessionCredentials {
   actorFor(sessionId: string, token: string | undefined): Promise<SessionReader | SessionWriter | AnonymousActor>;
   /** The tenant of a session (null: a public session), or undefined when there is no such session (for CORS). */
   tenantOf(sessionId: string): Promise<string | null | undefined>;
-  /** Drops what is cached of a session (it was deleted). */
+  /** Drops what is cached of a session (it ended, or was deleted). */
   forget(sessionId: string): void;
+  /** How many sessions are cached (bounded; ended sessions are not kept). */
+  cachedSessions(): number;
 }
 
 /** A wrong token for a tenant's session: anonymous, with the reason (the writer routes answer invalid-token). */
@@ -46,7 +48,12 @@ export function createSessionCredentials(database: Database): SessionCredentials
     const row = await findSessionForWrite(database.db, sessionId).catch(rethrowUnavailable);
     if (!row) return undefined;
     const credential: StoredCredential = { writeKey: row.write_key, tenantId: row.tenant_id, sealing: row.sealing };
-    if (cache.size >= MAX_CACHED) cache.clear(); // bounded: a cache, not a store; nothing reads the tenant from it but this check
+    // An ended session takes no more batches: keeping it would only grow the cache with every session
+    // a long-running server sees (the soak's heap snapshots found exactly that).
+    if (row.status === 'ended') return credential;
+    // Bounded: a cache, not a store. The oldest entry goes first, not the whole cache at once (which
+    // sent every open session's next batch to the database together).
+    if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);
     cache.set(sessionId, credential);
     return credential;
   }
@@ -88,5 +95,6 @@ export function createSessionCredentials(database: Database): SessionCredentials
     forget(sessionId) {
       cache.delete(sessionId);
     },
+    cachedSessions: () => cache.size,
   };
 }

@@ -208,6 +208,7 @@ export function createSessionsService({ database, events, audit, forget }: Sessi
       const ended = await endSession(trx, scope, id);
       if (!ended) throw new AppError('not-found', `no session ${id}`);
       if (by) await audit.record(entry(by, 'session.end', id, { eventCount: ended.next_seq }), trx);
+      forget?.(id);
       return ended;
     },
     get,
@@ -220,6 +221,7 @@ export function createSessionsService({ database, events, audit, forget }: Sessi
         }),
       );
       if (!row) throw new AppError('not-found', `no session ${id}`);
+      forget?.(id);
       // Ending twice tells it twice: subscribers are idempotent (one analysis job per session).
       await events.publish('session.ended', { sessionId: id, scope });
       return row;

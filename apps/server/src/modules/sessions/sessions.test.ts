@@ -73,6 +73,27 @@ describe('sessions', () => {
     expect(r2.json().endedAt).toBe(r1.json().endedAt);
   });
 
+  it('keeps no credential of an ended session in memory, and a late batch for it is still refused', async () => {
+    const credentials = t.app.services.credentials;
+    const sessions = await Promise.all(['one', 'two', 'three'].map((w) => recorded(`cached ${w}`)));
+    const before = credentials.cachedSessions();
+    for (const s of sessions) {
+      const r = await t.app.inject({ method: 'POST', url: `/v1/sessions/${s.id}/end`, headers: { authorization: `Bearer ${s.writeToken}` } });
+      expect(r.statusCode).toBe(200);
+    }
+    expect(credentials.cachedSessions()).toBe(before - sessions.length);
+    // A client that sends after the end reads the credential once more, is refused, and leaves nothing cached.
+    const [late] = await chainBatches(sessions[0]!.id, typingEvents('late'), 10, sessions[0]!.writeToken);
+    const r = await t.app.inject({
+      method: 'POST',
+      url: `/v1/sessions/${sessions[0]!.id}/events`,
+      headers: { authorization: `Bearer ${sessions[0]!.writeToken}` },
+      payload: late,
+    });
+    expect(r.statusCode).toBe(409);
+    expect(credentials.cachedSessions()).toBe(before - sessions.length);
+  });
+
   it('exports a bundle whose chain verifies offline, macs included', async () => {
     const s = await recorded('bundle me please', 4);
     const r = await t.app.inject({ method: 'GET', url: `/v1/sessions/${s.id}/bundle` });
