@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { CertificateKeysTable, DB } from '../../platform/db/tables';
 
 export type CertificateKeyRow = Selectable<CertificateKeysTable>;
@@ -34,4 +34,34 @@ export async function retireCertificateKeysExcept(db: Kysely<DB>, keep: string, 
 /** Puts a retired key back in service (a key file named again after a rotation). */
 export async function reactivateCertificateKey(db: Kysely<DB>, kid: string): Promise<void> {
   await db.updateTable('certificate_keys').set({ retired_at: null }).where('kid', '=', kid).execute();
+}
+
+/**
+ * Stores a generated key and retires every other active one, in one transaction under an advisory
+ * lock, so instances doing it at the same moment take turns. With `unlessActive` (the first key, which
+ * several instances may need at once) it does nothing when a generated key with its private part is
+ * already active: the later instances then sign with the first one's key, instead of each retiring
+ * the others' (which left none active, or an instance signing with a retired key).
+ */
+export async function putGeneratedCertificateKey(
+  db: Kysely<DB>,
+  key: { kid: string; alg: string; publicJwk: object; privateJwk: object },
+  at: Date,
+  options: { unlessActive: boolean },
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(hashtext('veritas.certificate_keys'))`.execute(trx);
+    if (options.unlessActive) {
+      const active = await trx
+        .selectFrom('certificate_keys')
+        .select('kid')
+        .where('retired_at', 'is', null)
+        .where('source', '=', 'generated')
+        .where('private_jwk', 'is not', null)
+        .executeTakeFirst();
+      if (active) return;
+    }
+    await insertCertificateKey(trx, { ...key, source: 'generated' });
+    await retireCertificateKeysExcept(trx, key.kid, at);
+  });
 }

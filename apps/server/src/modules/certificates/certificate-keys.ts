@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import type { Database } from '../../platform/db/database';
 import { rethrowUnavailable } from '../../platform/db/database-errors';
-import { insertCertificateKey, listCertificateKeys, reactivateCertificateKey, retireCertificateKeysExcept } from './certificate-keys.repository';
+import {
+  insertCertificateKey,
+  listCertificateKeys,
+  putGeneratedCertificateKey,
+  reactivateCertificateKey,
+  retireCertificateKeysExcept,
+} from './certificate-keys.repository';
 import { CERTIFICATE_ALG, CERTIFICATE_KID_PREFIX } from './certificate-check';
 
 /** The signing key is re-read at least this often, so a rotation made elsewhere (`veritas certificates rotate-keys`) takes effect within a minute. */
@@ -64,13 +70,13 @@ export function createCertificateKeys(database: Database, options: { keyFile?: s
   const fileJwk = options.keyFile ? readCertificateKeyFile(options.keyFile) : undefined;
   let current: { kid: string; privateKey: CryptoKey; at: number } | undefined;
 
-  async function generate(): Promise<string> {
+  /** A new key, made the active one; `first`: only if no generated key is active by then (see putGeneratedCertificateKey). */
+  async function generate(first = false): Promise<string> {
     const privateJwk = await newCertificateJwk();
     const kid = await certificateKid(privateJwk);
-    await insertCertificateKey(database.db, { kid, alg: CERTIFICATE_ALG, publicJwk: publicPart(privateJwk), privateJwk, source: 'generated' }).catch(
-      rethrowUnavailable,
-    );
-    await retireCertificateKeysExcept(database.db, kid, clock()).catch(rethrowUnavailable);
+    await putGeneratedCertificateKey(database.db, { kid, alg: CERTIFICATE_ALG, publicJwk: publicPart(privateJwk), privateJwk }, clock(), {
+      unlessActive: first,
+    }).catch(rethrowUnavailable);
     return kid;
   }
 
@@ -88,7 +94,7 @@ export function createCertificateKeys(database: Database, options: { keyFile?: s
       (await listCertificateKeys(database.db).catch(rethrowUnavailable)).find(
         (r) => r.retired_at === null && r.private_jwk !== null && r.source === 'generated',
       );
-    const row = (await usable()) ?? ((await generate()) && (await usable()));
+    const row = (await usable()) ?? ((await generate(true)) && (await usable()));
     if (!row) throw new Error('no certificate key after generating one');
     return { kid: row.kid, privateKey: (await importJWK(row.private_jwk as JWK, CERTIFICATE_ALG)) as CryptoKey };
   }
