@@ -1,4 +1,5 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
+import { takeTransactionLock } from '../../platform/db/transaction-lock';
 import type { CertificateKeysTable, DB } from '../../platform/db/tables';
 
 export type CertificateKeyRow = Selectable<CertificateKeysTable>;
@@ -50,7 +51,7 @@ export async function putGeneratedCertificateKey(
   options: { unlessActive: boolean },
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    await sql`select pg_advisory_xact_lock(hashtext('veritas.certificate_keys'))`.execute(trx);
+    await takeTransactionLock(trx, 'veritas.certificate_keys');
     if (options.unlessActive) {
       const active = await trx
         .selectFrom('certificate_keys')

@@ -1,5 +1,5 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
-import { sql } from 'kysely';
+import { takeTransactionLock } from '../../platform/db/transaction-lock';
 import type { DB, LtiLoginsTable, LtiRegistrationsTable } from '../../platform/db/tables';
 import type { TenantId } from '../../kernel/scope';
 
@@ -133,7 +133,7 @@ export async function activeToolKeys(db: Kysely<DB>) {
  */
 export async function insertFirstToolKey(db: Kysely<DB>, key: { kid: string; privateJwk: object; publicJwk: object }): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    await sql`select pg_advisory_xact_lock(hashtext('veritas.lti_tool_keys'))`.execute(trx);
+    await takeTransactionLock(trx, 'veritas.lti_tool_keys');
     if ((await activeToolKeys(trx)).length > 0) return;
     await trx
       .insertInto('lti_tool_keys')
