@@ -120,6 +120,36 @@ describe('textarea', () => {
     expect(events.filter((e) => e.type === 'selection').map((e) => e.data)).toContainEqual({ start: 6, end: 11 });
   });
 
+  it('the caret after each typed character, and a caret the page moved after the input', async () => {
+    const s = await open('textarea.html', 'Hello');
+    await s.page.keyboard.press('End');
+    await s.page.keyboard.type('ab');
+    // The page moves the caret to the start whenever the text changes: the recording must end there.
+    await s.page.evaluate(() => {
+      const ed = document.getElementById('ed') as HTMLTextAreaElement;
+      ed.addEventListener('input', () => ed.setSelectionRange(0, 0));
+    });
+    await s.page.keyboard.type('c');
+    await s.page.waitForFunction(() => (document.getElementById('ed') as HTMLTextAreaElement).selectionStart === 0);
+    const events = await finish(s, 'Helloabc');
+    const o = ops(events);
+    expect(o.map((x) => [x.pos, x.ins])).toEqual([
+      [5, 'a'],
+      [6, 'b'],
+      [7, 'c'],
+    ]);
+    // Typing alone records no selection: each caret is where its op left it.
+    const firstOp = events.findIndex((e) => e.type === 'text.op');
+    const lastOp = events.findLastIndex((e) => e.type === 'text.op');
+    expect(events.slice(firstOp, lastOp).filter((e) => e.type === 'selection')).toEqual([]);
+    expect(
+      events
+        .slice(lastOp)
+        .filter((e) => e.type === 'selection')
+        .map((e) => e.data),
+    ).toEqual([{ start: 0, end: 0 }]);
+  });
+
   it('copy, cut and paste: hashes and lengths, internal and external pastes', async () => {
     const s = await open('textarea.html', 'alpha beta');
     await s.page.evaluate(() => (document.getElementById('ed') as HTMLTextAreaElement).setSelectionRange(0, 5));
