@@ -128,9 +128,13 @@ describe('textarea', () => {
     await s.page.evaluate(() => {
       const ed = document.getElementById('ed') as HTMLTextAreaElement;
       ed.addEventListener('input', () => ed.setSelectionRange(0, 0));
+      // Heard after the recorder's own selectionchange listener (registered before this one).
+      (window as unknown as { moved: Promise<void> }).moved = new Promise((resolve) =>
+        document.addEventListener('selectionchange', () => ed.selectionStart === 0 && resolve()),
+      );
     });
     await s.page.keyboard.type('c');
-    await s.page.waitForFunction(() => (document.getElementById('ed') as HTMLTextAreaElement).selectionStart === 0);
+    await s.page.evaluate(() => (window as unknown as { moved: Promise<void> }).moved);
     const events = await finish(s, 'Helloabc');
     const o = ops(events);
     expect(o.map((x) => [x.pos, x.ins])).toEqual([
