@@ -54,6 +54,12 @@ export const Config = Type.Object({
      * keeps latency low at light load and still batches under heavy load (bench/ingest).
      */
     maxWaitMs: Type.Number({ minimum: 0, maximum: 100 }),
+    /**
+     * How long it waits instead while another group is committing, in ms (default 2): no wait on an
+     * idle server, larger groups on a busy one (bench/README.md, ingest, "A wait only while another
+     * group commits").
+     */
+    busyWaitMs: Type.Number({ minimum: 0, maximum: 100 }),
     /** A group is committed at once when it holds this many events. */
     maxEvents: Type.Integer({ minimum: 1 }),
     /**
@@ -382,6 +388,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     sdkDir: resolve(env.VERITAS_SDK_DIR || DEFAULT_SDK_DIR),
     groupCommit: {
       maxWaitMs: int(env, 'VERITAS_GROUP_COMMIT_MS', 0),
+      busyWaitMs: int(env, 'VERITAS_GROUP_COMMIT_BUSY_MS', 2),
       maxEvents: int(env, 'VERITAS_GROUP_COMMIT_EVENTS', 5000),
       concurrency: databaseUrl ? 4 : 1,
       ...groupCommit,

@@ -274,7 +274,12 @@ export function createServices(database: Database, config: Config, metrics: AppM
     exports: exportsService,
     ingest: createIngestService(
       database,
-      { maxWaitMs: config.groupCommit.maxWaitMs, maxWeight: config.groupCommit.maxEvents, concurrency: config.groupCommit.concurrency },
+      {
+        maxWaitMs: config.groupCommit.maxWaitMs,
+        busyWaitMs: config.groupCommit.busyWaitMs,
+        maxWeight: config.groupCommit.maxEvents,
+        concurrency: config.groupCommit.concurrency,
+      },
       metrics,
       (committed) => {
         for (const c of committed) {

@@ -39,6 +39,37 @@ describe('GroupCommitter', () => {
     expect(groups.length).toBe(2);
   });
 
+  it('adds no wait when idle, and waits for company (busyWaitMs) only while another group commits', async () => {
+    const groups: number[][] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const gc = new GroupCommitter<number, number>(
+      // A wait far longer than the test: a group that waited for its timer would time the test out.
+      { maxWaitMs: 0, busyWaitMs: 600_000, maxWeight: 1000, concurrency: 2 },
+      () => 1,
+      async (items) => {
+        groups.push(items);
+        if (groups.length === 1) await gate;
+        return items;
+      },
+    );
+    const first = gc.submit(1);
+    // Idle: the first item went at once, alone.
+    expect(groups).toEqual([[1]]);
+    // A slot is free, but a group is committing: these wait for company instead of taking it.
+    const rest = [gc.submit(2), gc.submit(3), gc.submit(4)];
+    await new Promise((r) => setImmediate(r));
+    expect(groups).toEqual([[1]]);
+    // The commit in flight ends: what gathered goes at once, as one group, without the timer.
+    release();
+    await Promise.all([first, ...rest]);
+    expect(groups).toEqual([[1], [2, 3, 4]]);
+    // Idle again: the next item goes at once.
+    await gc.submit(5);
+    expect(groups.at(-1)).toEqual([5]);
+    await gc.close();
+  });
+
   it('fails every item of a group whose commit fails, and keeps working after', async () => {
     let fail = true;
     const gc = new GroupCommitter<number, number>(

@@ -6,6 +6,12 @@
 export interface GroupCommitOptions {
   /** How long the first item of a group waits for company. */
   maxWaitMs: number;
+  /**
+   * How long it waits instead while another group is committing (the longer of the two applies).
+   * As PostgreSQL's commit_delay with commit_siblings: an idle committer adds no wait, a busy one
+   * gathers larger groups (fewer commits for the same events; bench/ingest). Default 0.
+   */
+  busyWaitMs?: number;
   /** A group is flushed at once when its items weigh this much (events). */
   maxWeight: number;
   /** Groups committing at the same time (1 for PGlite, a few for a PostgreSQL pool). */
@@ -52,10 +58,12 @@ export class GroupCommitter<I, R> {
 
   private schedule(): void {
     if (this.pending.length === 0 || this.inFlight >= this.options.concurrency) return;
-    if (this.weight >= this.options.maxWeight || this.options.maxWaitMs === 0) {
+    const wait = this.inFlight > 0 ? Math.max(this.options.maxWaitMs, this.options.busyWaitMs ?? 0) : this.options.maxWaitMs;
+    if (this.weight >= this.options.maxWeight || wait === 0) {
       this.flush();
     } else if (!this.timer) {
-      this.timer = setTimeout(() => this.flush(), this.options.maxWaitMs);
+      // Cut short when the last commit in flight ends: what gathered then goes at once (flush's caller).
+      this.timer = setTimeout(() => this.flush(), wait);
     }
   }
 
