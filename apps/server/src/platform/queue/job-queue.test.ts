@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { createPostgresDatabase, createTestDatabase, TEST_DB } from '../../testing/test-database';
 import { EmbeddedJobQueue } from './embedded-job-queue';
@@ -36,6 +37,35 @@ if (TEST_DB === 'postgres') {
       },
       close: () => pg.drop(),
     };
+  });
+
+  describe('pg-boss stop', () => {
+    it('lets the process exit when it stops with more workers fetching than connections', async () => {
+      const pg = await createPostgresDatabase();
+      try {
+        // A process of its own: what is checked is that nothing keeps it alive once the queue stopped.
+        const module = new URL('./pg-boss-job-queue.ts', import.meta.url).href;
+        const script = `
+          const { PgBossJobQueue } = await import(${JSON.stringify(module)});
+          const q = new PgBossJobQueue({ connectionString: ${JSON.stringify(pg.url)}, queues: { a: {}, b: {}, c: {} }, pollIntervalMs: 500, poolSize: 1 });
+          await q.start();
+          // Twelve workers on one connection: their first fetches queue for it.
+          for (const name of ['a', 'b', 'c']) await q.work(name, async () => {}, { concurrency: 4 });
+          await q.stop({ timeoutMs: 1000 });
+          console.log('stopped');`;
+        const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+        // A generous ceiling for a busy machine; before the fix the process never exited.
+        const code = await Promise.race([exited, new Promise<'alive'>((r) => setTimeout(() => r('alive'), 90_000))]);
+        if (code === 'alive') child.kill('SIGKILL');
+        expect(out).toContain('stopped');
+        expect(code).toBe(0);
+      } finally {
+        await pg.drop();
+      }
+    }, 120_000);
   });
 
   describe('pg-boss worker', () => {

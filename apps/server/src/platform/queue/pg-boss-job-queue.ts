@@ -164,8 +164,22 @@ export class PgBossJobQueue implements JobQueue {
   async stop(options: { timeoutMs?: number } = {}): Promise<void> {
     if (!this.started) return void (await this.pool.end().catch(() => {}));
     this.started = false;
-    await this.boss.stop({ graceful: true, wait: true, close: false, timeout: options.timeoutMs ?? 10_000 });
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    await this.boss.stop({ graceful: true, wait: true, close: false, timeout: timeoutMs });
+    await this.poolSettled(timeoutMs);
     await this.pool.end().catch(() => {});
+  }
+
+  /**
+   * Waits (bounded) until no query waits for one of the pool's connections. pg-boss's stop tells its
+   * workers to stop but answers while a worker's fetch may still be queued for a connection, and
+   * pg-pool never answers a request still queued when the pool ends: that worker never stopped, and
+   * pg-boss's offWork looked for it every second forever, so the process never exited (seen once
+   * after a closed-loop ingest bench; `job-queue.test.ts` stops with more workers than connections).
+   */
+  private async poolSettled(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.pool.waitingCount > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   }
 
   /**
