@@ -195,6 +195,8 @@ describe(`AGS grade passback through the job queue (${TEST_DB})`, () => {
     await until(async () => (await passbacks()).slice(mid).some((o) => o.outcome === 'failed' && o.status === 401), 'the LMS refusing it', 90_000);
     w.lms.tokenAnswer = 'ok';
     await until(async () => held()?.scoreGiven === 11, 'the gradebook to hold the score', 120_000);
+    // The job audits the passback after the LMS answers: wait for that entry, not only the LMS.
+    await until(async () => (await passbacks()).at(-1)?.outcome === 'sent', 'the passback audited', 60_000);
     const outcomes = (await passbacks()).slice(before);
     expect(outcomes.at(-1)).toMatchObject({ outcome: 'sent', score: 11 });
     // Never an internal error: every failure is the LMS's, said as such.
