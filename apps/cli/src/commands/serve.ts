@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { DEFAULT_WEB_DIST, loadConfig, startServer, type Config, type ConfigOverrides } from '@veritas/server';
+import { DEFAULT_WEB_DIST, loadConfig, startServer, type App, type Config, type ConfigOverrides } from '@veritas/server';
 import type { Command } from '../main';
 import { seedDemo, seedDemoInstitution } from '../demo-seed';
 
@@ -39,13 +39,14 @@ export const serve: Command = {
   options: { port: { type: 'string' }, host: { type: 'string' }, data: { type: 'string' }, role: { type: 'string' }, demo: { type: 'boolean' } },
   async run({ values }) {
     const config = configFromFlags(values);
-    const server = await startServer(config);
     let demoPeople: string[] = [];
-    if (values.demo) {
-      const seeded = await seedDemo(server.app.services);
+    // Seeded before the port opens, so a sign-in right after /ready answers ready finds the demo accounts.
+    const seed = async (app: App) => {
+      const seeded = await seedDemo(app.services);
       if (seeded > 0) console.log(`seeded ${seeded} demo sessions`);
-      demoPeople = await seedDemoInstitution(server.app.services);
-    }
+      demoPeople = await seedDemoInstitution(app.services);
+    };
+    const server = await startServer(config, values.demo ? { beforeListen: seed } : {});
     console.log(`Veritas listening on ${server.url}`);
     console.log(`  storage: ${describeStorage(config)}`);
     console.log(`  role: ${config.role} (jobs: ${config.jobs.driver}${config.role === 'api' ? ', run by worker processes' : ''})`);

@@ -60,7 +60,16 @@ export function connectRedis(url: string): Redis {
   return redis;
 }
 
-export async function startServer(config: Config, options: { logger?: boolean | object } = {}): Promise<RunningServer> {
+export interface StartOptions {
+  logger?: boolean | object;
+  /**
+   * Runs once the app is built and its role started, before the port opens: work a first request
+   * must find done (the demo data) is done before /ready can answer ready.
+   */
+  beforeListen?: (app: App) => Promise<void>;
+}
+
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   // The embedded database belongs to one process, so API and workers cannot be split on it.
   if (!config.databaseUrl && config.role !== 'all')
     throw new ConfigError(`--role ${config.role} needs DATABASE_URL (PostgreSQL): the embedded database serves one process, which must do both (--role all)`);
@@ -78,6 +87,7 @@ export async function startServer(config: Config, options: { logger?: boolean | 
       app = await buildApp({ config, database, ...(redis ? { redis } : {}), ...logger });
       await startRole(app, config);
     }
+    await options.beforeListen?.(app);
     await app.listen({ host: config.host, port: config.port });
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.port;
