@@ -106,6 +106,11 @@ interface Row {
   sockets: number;
 }
 
+/** What the run is doing, on stderr: building the world and opening thousands of streams take minutes at full size. */
+function progress(what: string): void {
+  process.stderr.write(`[${new Date().toISOString()}] ${what}…\n`);
+}
+
 async function once(): Promise<Row> {
   const store = await storage('postgres');
   const redis = INSTANCES > 1 ? await ownRedis() : undefined;
@@ -122,6 +127,7 @@ async function once(): Promise<Row> {
     let sockets: { url: string; headers: Record<string, string>; origin: string }[] = [];
     let views = 0;
     if (MODE === 'exam') {
+      progress(`building the exam world: ${TEACHERS} teachers, ${STUDENTS} students`);
       const world = await buildExamWorld(store.env.DATABASE_URL!, ingest.url, TEACHERS, STUDENTS);
       ({ ids } = await students.order({ kind: 'adopt', url: ingest.url, sessions: world.students }, 'prepared'));
       // Teacher t watches up to `watch` sessions of their own exam (a teacher reads only their exam's sessions), its view, its alerts.
@@ -142,6 +148,7 @@ async function once(): Promise<Row> {
       watchedIds = Array.from({ length: TEACHERS * WATCH }, (_, j) => ids[j % ids.length]!);
       targets = watchedIds.map((id) => `${watched.url}/v1/sessions/${id}/live`);
     }
+    progress(`opening ${targets.length} streams and views, ${sockets.length} alerts sockets`);
     const opened = await openViewers(procs, targets);
     if (opened.failed) throw new Error(`${opened.failed} streams did not open: ${opened.errors.join('; ')}`);
     if (sockets.length > 0) {
@@ -151,6 +158,7 @@ async function once(): Promise<Row> {
     }
     await sleep(1000);
     await Promise.all(procs.map((p) => p.order({ kind: 'reset' }, 'reset')));
+    progress(`students writing for ${SECONDS} s`);
     const cpu0 = sum(servers.map((s) => cpuSeconds(s.pid)));
     const t0 = Date.now();
     const ran = await students.order(
@@ -167,6 +175,7 @@ async function once(): Promise<Row> {
     const violationDue = new Map(ids.map((id, i) => [id, ran.violationDue[i]!]));
     const violations = [...violationDue.values()].filter((d) => !Number.isNaN(d)).length;
     const expected = sum(watchedIds.map((id) => bySession.get(id)!));
+    progress(`waiting for ${expected} deliveries and ${violations} alerts`);
     await until(async () => {
       const r = await report(procs);
       return r.deliveries >= expected && new Set(r.alerts.map((a) => a.sessionId)).size >= violations;

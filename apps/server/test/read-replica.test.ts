@@ -131,7 +131,7 @@ beforeAll(async () => {
   direct.primary = await connect(primary);
   await direct.primary.query('create extension if not exists pg_stat_statements');
 
-  database = openPostgres(primary.url, 5, { url: standby.url, maxLagMs: MAX_LAG_MS, checkMs: 100 });
+  database = openPostgres(primary.url, 5, { replica: { url: standby.url, maxLagMs: MAX_LAG_MS, checkMs: 100 } });
   await migrateToLatest(database.db);
   const config = loadConfig({}, { dataDir: undefined, logLevel: 'silent', role: 'api', jobs: { driver: 'embedded', pollIntervalMs: 200, concurrency: 1 } });
   app = await buildApp({ config, database, logger: false });

@@ -173,7 +173,6 @@ export function createServices(database: Database, config: Config, metrics: AppM
       alerts: async (scope, sessionId) => (await live.alerts(scope, sessionId, REVIEW_ALERTS_READ).catch(goneAsNone)) ?? [],
     },
   });
-  subscribeReview(events, review);
   const credentials = createSessionCredentials(database);
   const sessions = createSessionsService({ database, events, audit, forget: (id) => credentials.forget(id) });
   const accessTokens = createAccessTokens(database);
@@ -212,6 +211,9 @@ export function createServices(database: Database, config: Config, metrics: AppM
     examLive,
     report: (err, context) => options.log?.warn({ err, ...context }, 'the exam live fan-out failed; rooms catch up from the database'),
   });
+  // Subscribers are told in the order they subscribed: the exam rooms hear of a new alert before review
+  // consolidates it into a flag (a transaction of its own), so a teacher is not told later for it.
+  subscribeReview(events, review);
   const certificateKeys = createCertificateKeys(database, config.certificateKeyFile ? { keyFile: config.certificateKeyFile } : {});
   const certificates = createCertificatesService({ database, keys: certificateKeys, analysis, audit });
   subscribeCertificates(events, certificates);

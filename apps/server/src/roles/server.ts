@@ -23,7 +23,15 @@ export const DEFAULT_WEB_DIST = join(fileURLToPath(new URL('.', import.meta.url)
 
 /** Opens the configured database (locking the embedded data folder), migrates it, and listens. */
 export async function openDatabase(config: Config): Promise<{ database: Database; unlock: () => void }> {
-  if (config.databaseUrl) return { database: openPostgres(config.databaseUrl, 10, config.replica), unlock: () => {} };
+  if (config.databaseUrl)
+    return {
+      database: openPostgres(config.databaseUrl, 10, {
+        ...(config.replica ? { replica: config.replica } : {}),
+        // One connection per group ingest may commit at once (groupCommit.concurrency).
+        ingestConnections: config.groupCommit.concurrency,
+      }),
+      unlock: () => {},
+    };
   const unlock = config.dataDir ? lockDataDir(config.dataDir) : () => {};
   try {
     return { database: await openPglite(config.dataDir ? join(config.dataDir, 'pglite') : undefined), unlock };

@@ -38,7 +38,7 @@ export async function createPostgresDatabase(): Promise<{ url: string; drop(): P
 export async function createTestDatabase(): Promise<TestDatabase> {
   if (TEST_DB === 'postgres') {
     const pgdb = await createPostgresDatabase();
-    const database = openPostgres(pgdb.url, 5);
+    const database = openPostgres(pgdb.url, 5, { ingestConnections: 2 });
     await migrateToLatest(database.db);
     return {
       database,

@@ -1,5 +1,5 @@
 import type { VeritasEvent } from '@veritas/schema';
-import type { Database, Db } from '../../platform/db/database';
+import { ingestDb, type Database, type Db } from '../../platform/db/database';
 import { AppError } from '../../kernel/errors';
 import type { IngestMetrics } from '../../platform/metrics/metrics';
 import { rethrowUnavailable } from '../../platform/db/database-errors';
@@ -66,7 +66,7 @@ export function createIngestCommitter(
   const committer = new GroupCommitter<GroupItem, CommitOutcome>(
     { ...options, isolate: isRefusedInput },
     (item) => item.batch.events.length,
-    (items) => commitGroup(database.db, items),
+    (items) => commitGroup(ingestDb(database), items),
     (size, seconds) => metrics.observeGroup(size, seconds),
   );
 

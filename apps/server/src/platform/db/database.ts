@@ -21,7 +21,15 @@ export interface Database {
   dump?(): Promise<Blob>;
   /** A streaming replica for the reads that tolerate staleness (DATABASE_REPLICA_URL; ADR 0031). */
   replica?: ReadReplica;
+  /**
+   * Connections of ingest's own (PostgreSQL), for its group commits: a burst of other work (alerts,
+   * review, live reads) queues for the main pool, never in front of an acknowledgement (ADR 0001).
+   */
+  ingest?: Db;
 }
+
+/** Where ingest commits: its own connections when it has them, the one connection or pool otherwise. */
+export const ingestDb = (database: Database): Db => database.ingest ?? database.db;
 
 /**
  * Where a read that tolerates the replica's bounded staleness goes: the replica's Kysely (which falls
@@ -36,24 +44,33 @@ const traceQuery = (event: LogEvent): void => {
 };
 
 /** PostgreSQL through a pg pool: the scale-out driver; with `replica`, a streaming replica beside it for stale-tolerant reads. */
-export function openPostgres(url: string, poolSize = 10, replica?: ReplicaOptions): Database {
+export function openPostgres(url: string, poolSize = 10, options: { replica?: ReplicaOptions; ingestConnections?: number } = {}): Database {
   // int8 (counts) as numbers: our counts stay far below 2^53.
   pg.types.setTypeParser(20, (v) => Number(v));
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000, Client: PreparingClient });
-  // A client's error (the server went away) must not crash the process; the next query reports it.
-  survivePoolErrors(pool);
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), log: traceQuery });
-  if (!replica) return { db, kind: 'postgres', close: () => db.destroy() };
-  const reads = openReadReplica(pool, { poolSize, ...replica }, traceQuery);
+  const main = poolOf(url, poolSize);
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: main }), log: traceQuery });
+  const ingest = options.ingestConnections
+    ? new Kysely<DB>({ dialect: new PostgresDialect({ pool: poolOf(url, options.ingestConnections) }), log: traceQuery })
+    : undefined;
+  const reads = options.replica ? openReadReplica(main, { poolSize, ...options.replica }, traceQuery) : undefined;
   return {
     db,
     kind: 'postgres',
-    replica: reads,
+    ...(reads ? { replica: reads } : {}),
+    ...(ingest ? { ingest } : {}),
     async close() {
-      await reads.close();
+      await reads?.close();
+      await ingest?.destroy();
       await db.destroy();
     },
   };
+}
+
+function poolOf(url: string, max: number): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5000, Client: PreparingClient });
+  // A client's error (the server went away) must not crash the process; the next query reports it.
+  survivePoolErrors(pool);
+  return pool;
 }
 
 /** PGlite inside this process: the embedded default. `dataDir` undefined means in memory. */
