@@ -37,6 +37,9 @@ export async function findChainHead(db: Db, id: string): Promise<Pick<SessionRow
 /**
  * Locks the rows of the given sessions (in id order, so concurrent groups never deadlock). One text
  * for any number of sessions (an array parameter, not a list in the text), so it runs as a prepared statement.
+ * `for no key update`, the lock PostgreSQL's own update of non-key columns takes: it excludes other
+ * ingest groups, ends and deletes, but not the key-share lock a row referencing the session takes
+ * (an alert, a review flag), so a slow transaction writing such a row never holds ingest up.
  */
 export async function lockSessionsForIngest(
   db: Db,
@@ -48,7 +51,7 @@ export async function lockSessionsForIngest(
     Pick<SessionRow, 'id' | 'tenant_id' | 'status' | 'next_seq' | 'head_hash' | 'last_t' | 'write_key'> & { closed: boolean }
   >`${preparedMark('ingest-session-lock')}
     select id, tenant_id, status, next_seq, head_hash, last_t, write_key, closes_at is not null and (status = 'ended' or closes_at <= now()) as closed
-    from sessions where id = any(${ids}::text[]) order by id for update`.execute(db);
+    from sessions where id = any(${ids}::text[]) order by id for no key update`.execute(db);
   return rows;
 }
 
