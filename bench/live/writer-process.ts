@@ -21,6 +21,8 @@ export type WriterReply =
   | {
       kind: 'ran';
       acks: HistogramData;
+      /** The acks of batches due after the first interval: every student's first batch (a new connection, the session's first commit) is in it. */
+      steadyAcks: HistogramData;
       batches: number;
       errors: number;
       late: number;
@@ -46,6 +48,7 @@ async function handle(o: WriterOrder): Promise<WriterReply> {
     return { kind: 'prepared', ids: writers.map((w) => w.id) };
   }
   const acks = new Histogram();
+  const steadyAcks = new Histogram();
   let batches = 0;
   let errors = 0;
   let late = 0;
@@ -71,7 +74,9 @@ async function handle(o: WriterOrder): Promise<WriterReply> {
               ]
             : [];
         try {
-          acks.add(await w.send(o.eventsPerBatch, 0, due, extra));
+          const ack = await w.send(o.eventsPerBatch, 0, due, extra);
+          acks.add(ack);
+          if (due >= start + o.intervalMs) steadyAcks.add(ack);
           if (violating) violationDue[i] = due;
           batches++;
         } catch {
@@ -80,7 +85,7 @@ async function handle(o: WriterOrder): Promise<WriterReply> {
       }
     }),
   );
-  return { kind: 'ran', acks: acks.data(), batches, errors, late, eventsBySession: writers.map((w, i) => w.seq - sent[i]!), violationDue };
+  return { kind: 'ran', acks: acks.data(), steadyAcks: steadyAcks.data(), batches, errors, late, eventsBySession: writers.map((w, i) => w.seq - sent[i]!), violationDue };
 }
 
 process.on('message', (o: WriterOrder) => {
