@@ -85,7 +85,16 @@ async function handle(o: WriterOrder): Promise<WriterReply> {
       }
     }),
   );
-  return { kind: 'ran', acks: acks.data(), steadyAcks: steadyAcks.data(), batches, errors, late, eventsBySession: writers.map((w, i) => w.seq - sent[i]!), violationDue };
+  return {
+    kind: 'ran',
+    acks: acks.data(),
+    steadyAcks: steadyAcks.data(),
+    batches,
+    errors,
+    late,
+    eventsBySession: writers.map((w, i) => w.seq - sent[i]!),
+    violationDue,
+  };
 }
 
 process.on('message', (o: WriterOrder) => {
