@@ -86,7 +86,7 @@ export interface SessionsService {
    * a token cannot be handed out twice: resuming an attempt after a reload rotates it.
    */
   rotateWriteToken(trx: Db, scope: Scope, id: string): Promise<string>;
-  /** Ends the session inside `trx` (audited there with `by`); the caller publishes session.ended after its commit. */
+  /** Ends the session inside `trx` (audited there with `by`); the caller publishes session.ended after its commit, which drops its cached credential. */
   endWithin(trx: Db, scope: Scope, id: string, by?: Caller): Promise<SessionRow>;
   get(scope: Scope, id: string): Promise<SessionRow>;
   end(scope: Scope, id: string, by?: Caller): Promise<SessionRow>;
@@ -208,7 +208,8 @@ export function createSessionsService({ database, events, audit, forget }: Sessi
       const ended = await endSession(trx, scope, id);
       if (!ended) throw new AppError('not-found', `no session ${id}`);
       if (by) await audit.record(entry(by, 'session.end', id, { eventCount: ended.next_seq }), trx);
-      forget?.(id);
+      // Its credential is dropped when the caller tells session.ended, after the commit (services.ts):
+      // dropped here, a batch read before the commit would cache it again.
       return ended;
     },
     get,
@@ -221,7 +222,6 @@ export function createSessionsService({ database, events, audit, forget }: Sessi
         }),
       );
       if (!row) throw new AppError('not-found', `no session ${id}`);
-      forget?.(id);
       // Ending twice tells it twice: subscribers are idempotent (one analysis job per session).
       await events.publish('session.ended', { sessionId: id, scope });
       return row;

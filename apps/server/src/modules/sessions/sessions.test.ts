@@ -5,6 +5,7 @@ import { chainBatches, typingEvents } from '../../testing/batches';
 import { listEvents } from './events.repository';
 import { listBatches } from './batches.repository';
 import { tenantScope } from '../../kernel/scope';
+import { TEST_DB } from '../../testing/test-database';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -92,6 +93,22 @@ describe('sessions', () => {
     });
     expect(r.statusCode).toBe(409);
     expect(credentials.cachedSessions()).toBe(before - sessions.length);
+  });
+
+  // PGlite's one connection cannot read beside an open transaction.
+  it.skipIf(TEST_DB !== 'postgres')('drops a credential read before an end committed, once the end is told', async () => {
+    const credentials = t.app.services.credentials;
+    const s = await recorded('ended inside a transaction');
+    const cached = credentials.cachedSessions();
+    const scope = { tenantId: null };
+    await t.db.database.db.transaction().execute(async (trx) => {
+      await t.app.services.sessions.endWithin(trx, scope, s.id);
+      // A batch's credential read on another connection, before the commit: the session is still open there.
+      expect((await credentials.actorFor(s.id, s.writeToken)).kind).toBe('session-writer');
+    });
+    // As endWithin's callers (attempts) do after their commit.
+    await t.app.services.events.publish('session.ended', { sessionId: s.id, scope });
+    expect(credentials.cachedSessions()).toBe(cached - 1);
   });
 
   it('exports a bundle whose chain verifies offline, macs included', async () => {
