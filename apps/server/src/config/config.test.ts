@@ -21,6 +21,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ VERITAS_PUBLIC_SESSIONS: 'maybe' })).toThrow(/true or false/);
   });
 
+  it('keeps 5,000 live analysers unless VERITAS_LIVE_ANALYSERS says otherwise (an exam of 2,000 writes into more than the 1,000 it was)', () => {
+    expect(loadConfig({}).live.analysers).toBe(5000);
+    expect(loadConfig({ VERITAS_LIVE_ANALYSERS: '20000' }).live.analysers).toBe(20000);
+    expect(() => loadConfig({ VERITAS_LIVE_ANALYSERS: '0' })).toThrow(ConfigError);
+  });
+
   it('reads VERITAS_TRUST_PROXY as a hop count or a list of proxies, and refuses anything else by name', () => {
     expect(loadConfig({}).trustProxy).toBe(false);
     expect(loadConfig({ VERITAS_TRUST_PROXY: '0' }).trustProxy).toBe(false);

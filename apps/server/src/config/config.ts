@@ -134,6 +134,11 @@ export const Config = Type.Object({
     recheckMs: Type.Integer({ minimum: 10 }),
     /** A viewer with more than this many bytes written and not yet taken is dropped (it resumes from its id). */
     maxBufferedBytes: Type.Integer({ minimum: 1024 }),
+    /**
+     * Live analysers kept in memory (about 10 KB each), least recently fed evicted first. Fewer than the
+     * sessions writing at once, and every batch rebuilds one from all its stored events.
+     */
+    analysers: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
   }),
   /**
    * A private Ed25519 JWK that signs certificates (ADR 0016); its private part never enters the
@@ -419,6 +424,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
       heartbeatMs: int(env, 'VERITAS_LIVE_HEARTBEAT_MS', 15_000),
       recheckMs: int(env, 'VERITAS_LIVE_RECHECK_MS', 5_000),
       maxBufferedBytes: int(env, 'VERITAS_LIVE_MAX_BUFFER_BYTES', 1024 * 1024),
+      analysers: int(env, 'VERITAS_LIVE_ANALYSERS', 5_000),
       ...live,
     },
     certificateKeyFile: env.VERITAS_CERTIFICATE_KEY_FILE ? resolve(env.VERITAS_CERTIFICATE_KEY_FILE) : undefined,

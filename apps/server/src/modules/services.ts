@@ -159,7 +159,7 @@ export function createServices(database: Database, config: Config, metrics: AppM
   // The server's refusal wins over everyone; otherwise a tenant's sessions follow the tenant's choice.
   const policy = { hostSignals: config.hostSignals, tenantHostSignals: (tenantId: string) => people.tenant.hostSignalsOf(tenantId) };
   const analysis = createAnalysisService({ database, jobs, policy, events });
-  const live = createLiveAnalysisService(database, { policy, events, ...(options.log ? { log: options.log } : {}) });
+  const live = createLiveAnalysisService(database, { policy, events, maxSessions: config.live.analysers, ...(options.log ? { log: options.log } : {}) });
   subscribeAnalysis(events, { analysis, live });
   const review = createReviewService({
     database,

@@ -28,7 +28,7 @@ export interface LiveAnalysisService {
 }
 
 export interface LiveAnalysisOptions {
-  /** Analysers kept in memory, least recently fed evicted first (default 1000). */
+  /** Analysers kept in memory, least recently fed evicted first (default 1000; the server's is VERITAS_LIVE_ANALYSERS). */
   maxSessions?: number;
   log?: LiveAnalysisLogger;
   /** The host-signal policy the whole analysis uses too, so live alerts and the final analysis agree. */

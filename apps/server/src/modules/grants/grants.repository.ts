@@ -67,6 +67,19 @@ export function readableBy(scope: Scope, reach: Reach) {
 }
 
 /** Whether the session is in the scope and within the reach: one query on the session's primary key. */
+/** Which of `sessionIds` are within reach: one query for many (live re-checks of one person's streams). */
+export async function sessionsWithinReach(db: Db, scope: Scope, reach: Reach, sessionIds: readonly string[]): Promise<Set<string>> {
+  if (scope.tenantId === null || sessionIds.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('sessions')
+    .select('sessions.id')
+    .where('sessions.id', 'in', [...sessionIds])
+    .where(inScope(scope))
+    .where(readableBy(scope, reach))
+    .execute();
+  return new Set(rows.map((r) => r.id));
+}
+
 export async function sessionWithinReach(db: Db, scope: Scope, reach: Reach, sessionId: string): Promise<boolean> {
   if (scope.tenantId === null) return false;
   const row = await db

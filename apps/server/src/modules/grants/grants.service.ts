@@ -2,7 +2,7 @@ import type { ApiKeyActor, SessionGrant, UserActor } from '../../kernel/actor';
 import { listingOf } from '../../kernel/policy';
 import type { Database } from '../../platform/db/database';
 import { guard } from '../../platform/db/database-errors';
-import { sessionWithinReach } from './grants.repository';
+import { sessionsWithinReach, sessionWithinReach } from './grants.repository';
 
 export interface Grants {
   /**
@@ -11,6 +11,8 @@ export interface Grants {
    * 'none', so the access hook answers them alike (404).
    */
   sessionGrant(actor: UserActor | ApiKeyActor, sessionId: string): Promise<SessionGrant>;
+  /** The same decision for many sessions in one query: the ids among them this person or key reads. */
+  sessionsRead(actor: UserActor | ApiKeyActor, sessionIds: readonly string[]): Promise<Set<string>>;
 }
 
 export function createGrants({ db }: Database): Grants {
@@ -21,6 +23,12 @@ export function createGrants({ db }: Database): Grants {
       const { scope, listing, userId } = listingOf(actor);
       const reach = { listing, ...(userId !== undefined ? { userId } : {}) };
       return (await guard(sessionWithinReach(db, scope, reach, sessionId))) ? 'read' : 'none';
+    },
+    async sessionsRead(actor, sessionIds) {
+      if (actor.kind === 'api-key' && !actor.scopes.includes('sessions:read')) return new Set();
+      const { scope, listing, userId } = listingOf(actor);
+      const reach = { listing, ...(userId !== undefined ? { userId } : {}) };
+      return guard(sessionsWithinReach(db, scope, reach, sessionIds));
     },
   };
 }

@@ -4,7 +4,7 @@ import type { Database } from '../../platform/db/database';
 import type { LiveHub } from '../../platform/hub/live-hub';
 import type { Grants } from '../grants';
 import type { SessionsService } from '../sessions';
-import { createLiveAccess, type LiveAccess } from './live-access';
+import { createLiveAccess, recheckWindowOf, type LiveAccess } from './live-access';
 import { LiveStream, type CloseReason, type LiveStreamOptions, type StreamSink } from './live-stream';
 import { createLiveTickets, type LiveTickets } from './live-tickets.service';
 
@@ -37,7 +37,7 @@ export interface LiveStreamsDeps {
 }
 
 export function createLiveStreamsService({ database, sessions, grants, hub, options, now = () => new Date(), log }: LiveStreamsDeps): LiveStreamsService {
-  const access = createLiveAccess({ database, grants, sessions });
+  const access = createLiveAccess({ database, grants, sessions, recheckWindowMs: recheckWindowOf(options.recheckMs) });
   const tickets = createLiveTickets({ database, access, now });
   const streams = new Set<LiveStream>();
   const closed: Record<CloseReason, number> = { ended: 0, client: 0, slow: 0, access: 0, error: 0, shutdown: 0 };
