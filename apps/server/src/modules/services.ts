@@ -175,9 +175,6 @@ export function createServices(database: Database, config: Config, metrics: AppM
   });
   const credentials = createSessionCredentials(database);
   const sessions = createSessionsService({ database, events, audit, forget: (id) => credentials.forget(id) });
-  // An ended session's credential goes once its end is committed and told; a batch read in between found
-  // the session still open and cached it again (ingest refuses the batch at the lock either way).
-  events.on('session.ended', ({ sessionId }) => credentials.forget(sessionId));
   const accessTokens = createAccessTokens(database);
   const auth = createAuthService({ database, accessTokens, audit });
   const grants = createGrants(database);

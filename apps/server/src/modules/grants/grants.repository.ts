@@ -66,8 +66,10 @@ export function readableBy(scope: Scope, reach: Reach) {
   };
 }
 
-/** Whether the session is in the scope and within the reach: one query on the session's primary key. */
-/** Which of `sessionIds` are within reach: one query for many (live re-checks of one person's streams). */
+/**
+ * Which of `sessionIds` are in the scope and within the reach: one query on the sessions' primary key,
+ * for one session (the access hook) or many (the live re-checks of one person's streams).
+ */
 export async function sessionsWithinReach(db: Db, scope: Scope, reach: Reach, sessionIds: readonly string[]): Promise<Set<string>> {
   if (scope.tenantId === null || sessionIds.length === 0) return new Set();
   const rows = await db
@@ -78,16 +80,4 @@ export async function sessionsWithinReach(db: Db, scope: Scope, reach: Reach, se
     .where(readableBy(scope, reach))
     .execute();
   return new Set(rows.map((r) => r.id));
-}
-
-export async function sessionWithinReach(db: Db, scope: Scope, reach: Reach, sessionId: string): Promise<boolean> {
-  if (scope.tenantId === null) return false;
-  const row = await db
-    .selectFrom('sessions')
-    .select('sessions.id')
-    .where('sessions.id', '=', sessionId)
-    .where(inScope(scope))
-    .where(readableBy(scope, reach))
-    .executeTakeFirst();
-  return row !== undefined;
 }

@@ -2,7 +2,7 @@ import type { ApiKeyActor, SessionGrant, UserActor } from '../../kernel/actor';
 import { listingOf } from '../../kernel/policy';
 import type { Database } from '../../platform/db/database';
 import { guard } from '../../platform/db/database-errors';
-import { sessionsWithinReach, sessionWithinReach } from './grants.repository';
+import { sessionsWithinReach } from './grants.repository';
 
 export interface Grants {
   /**
@@ -16,19 +16,17 @@ export interface Grants {
 }
 
 export function createGrants({ db }: Database): Grants {
-  return {
+  const grants: Grants = {
     async sessionGrant(actor, sessionId) {
-      // The policy checks the key's scope too; without it no query is worth making.
-      if (actor.kind === 'api-key' && !actor.scopes.includes('sessions:read')) return 'none';
-      const { scope, listing, userId } = listingOf(actor);
-      const reach = { listing, ...(userId !== undefined ? { userId } : {}) };
-      return (await guard(sessionWithinReach(db, scope, reach, sessionId))) ? 'read' : 'none';
+      return (await grants.sessionsRead(actor, [sessionId])).has(sessionId) ? 'read' : 'none';
     },
     async sessionsRead(actor, sessionIds) {
+      // The policy checks the key's scope too; without it no query is worth making.
       if (actor.kind === 'api-key' && !actor.scopes.includes('sessions:read')) return new Set();
       const { scope, listing, userId } = listingOf(actor);
       const reach = { listing, ...(userId !== undefined ? { userId } : {}) };
       return guard(sessionsWithinReach(db, scope, reach, sessionIds));
     },
   };
+  return grants;
 }

@@ -149,6 +149,9 @@ function entry(by: Caller, action: string, sessionId: string, detail?: Record<st
 }
 
 export function createSessionsService({ database, events, audit, forget }: SessionsDeps): SessionsService {
+  // An ended session's credential goes once its end is committed and told (by end(), or by endWithin's
+  // caller after its commit): dropped before, a batch read in between found it open and cached it again.
+  events.on('session.ended', ({ sessionId }) => forget?.(sessionId));
   const { db } = database;
   async function get(scope: Scope, id: string): Promise<SessionRow> {
     const row = await guard(findSession(db, scope, id));
@@ -208,8 +211,7 @@ export function createSessionsService({ database, events, audit, forget }: Sessi
       const ended = await endSession(trx, scope, id);
       if (!ended) throw new AppError('not-found', `no session ${id}`);
       if (by) await audit.record(entry(by, 'session.end', id, { eventCount: ended.next_seq }), trx);
-      // Its credential is dropped when the caller tells session.ended, after the commit (services.ts):
-      // dropped here, a batch read before the commit would cache it again.
+      // Its credential is dropped when the caller tells session.ended, after the commit (above).
       return ended;
     },
     get,
