@@ -10,6 +10,7 @@ import { buildPerson, type Person } from '../src/testing/people';
 import { forgeTokens, type ForgedTokens } from '../src/testing/forged-tokens';
 import { createTestApp, type TestApp } from '../src/testing/test-app';
 import { buildBatch, buildBundle } from '../src/testing/factories';
+import { linkedAudit } from '../src/testing/linked-audit';
 
 /**
  * Issue 10, the security matrix: every route of the OpenAPI document (and the hidden ones), asked by
@@ -987,7 +988,7 @@ let requestN = 0;
 const requestId = () => `matrix-${process.pid}-${requestN++}-${randomBytes(3).toString('hex')}`;
 
 async function auditOf(rid: string) {
-  return t.app.services.database.db.selectFrom('audit_log').selectAll().where('request_id', '=', rid).execute();
+  return (await linkedAudit(t.app.services)).selectFrom('audit_log').selectAll().where('request_id', '=', rid).execute();
 }
 
 /** Replaces every id-looking segment of a path with a random one of the same shape: an unknown id. */

@@ -76,7 +76,7 @@ describe('veritas retention', () => {
         .values({ tenant_id: 't-aud', raw_days: 30, analysis_days: 30, audit_days: 365, updated_by: null })
         .execute();
       const record = (daysAgo: number, action: string) =>
-        createAuditService(database, () => new Date(Date.now() - daysAgo * DAY)).record({
+        createAuditService(database, { clock: () => new Date(Date.now() - daysAgo * DAY) }).record({
           tenantId: 't-aud',
           actor: { kind: 'anonymous' },
           action,

@@ -42,9 +42,14 @@ export const retention: Command = {
     const dryRun = values['dry-run'] === true;
     const blobs = await createBlobStore(config);
     const files = { forgetFiles: (tenantId: string, sessionId: string, part?: 'raw' | 'analysis') => forgetSessionFiles(blobs, tenantId, sessionId, part) };
-    const report = await withMigratedDatabase(config, (database) =>
-      createRetentionService(database, createAuditService(database), files).sweep({ dryRun, requestId: 'cli' }),
-    ).finally(() => blobs.close());
+    const report = await withMigratedDatabase(config, async (database) => {
+      const audit = createAuditService(database);
+      const swept = await createRetentionService(database, audit, files).sweep({ dryRun, requestId: 'cli' });
+      // The purges' entries are linked into their chains now, not by a server's sweep later (ADR 0033).
+      await audit.linkPending();
+      await audit.stop();
+      return swept;
+    }).finally(() => blobs.close());
     console.log(`retention on ${describeStorage(config)}`);
     for (const line of describeSweep(report)) console.log(line);
     return 0;

@@ -147,6 +147,7 @@ export async function buildApp({ config, database, redis, rateLimitNamespace, hu
   app.decorate('services', services);
   app.decorate('config', config);
   app.addHook('onClose', async () => services.ingest.close());
+  app.addHook('onClose', async () => services.audit.stop());
   installGracefulClose(app);
   app.addHook('onClose', async () => hub.close());
   app.addHook('onSend', async (req, reply) => {

@@ -154,7 +154,7 @@ const goneAsNone = (err: unknown): undefined => {
 export function createServices(database: Database, config: Config, metrics: AppMetrics, options: ServiceOptions = {}): Services {
   const events = createEventBus();
   const jobs = options.jobs ?? createJobQueue(config, database, { ...QUEUES, [DELIVER_WEBHOOK]: webhookQueuePolicy(config), ...LTI_QUEUES }, options.log);
-  const audit = createAuditService(database);
+  const audit = createAuditService(database, options.log ? { log: options.log } : {});
   const people = createPeopleService(database, audit);
   // The server's refusal wins over everyone; otherwise a tenant's sessions follow the tenant's choice.
   const policy = { hostSignals: config.hostSignals, tenantHostSignals: (tenantId: string) => people.tenant.hostSignalsOf(tenantId) };

@@ -10,6 +10,11 @@ export const SWEEP_EVERY_MS = 10 * 60_000;
 export const ATTEMPT_TIME_OUT_EVERY_MS = 30_000;
 /** How often a worker deletes idempotency records past their day (they are not replayed after it anyway). */
 export const IDEMPOTENCY_PURGE_EVERY_MS = 60 * 60_000;
+/**
+ * How often a worker links audit entries left pending (ADR 0033): the process that recorded them links
+ * them within a moment of their commit, so this catches only those of a process that died first.
+ */
+export const AUDIT_LINK_EVERY_MS = 5_000;
 /** Retention counts in days: an hourly sweep purges within an hour of expiry. */
 export const RETENTION_SWEEP_EVERY_MS = 60 * 60_000;
 
@@ -32,6 +37,7 @@ export async function startRole(app: FastifyInstance & { services: Services }, c
     await workJobs(services, config as Readonly<Config>);
     scheduler = startScheduler(
       [
+        { name: 'audit-link', everyMs: AUDIT_LINK_EVERY_MS, run: () => services.audit.linkPending() },
         { name: 'analysis-sweep', everyMs: SWEEP_EVERY_MS, run: () => services.analysis.sweep() },
         { name: 'attempt-time-out', everyMs: ATTEMPT_TIME_OUT_EVERY_MS, run: () => services.attempts.timeOutOverdue() },
         { name: 'idempotency-purge', everyMs: IDEMPOTENCY_PURGE_EVERY_MS, run: () => services.idempotency.purgeExpired() },

@@ -27,6 +27,7 @@ export async function buildWorkerApp({ config, database, logger }: { config: Con
   app.addHook('onClose', async () => blobs.close());
   const services = createServices(database, config, createMetrics(), { log: app.log, blobs });
   app.decorate('services', services);
+  app.addHook('onClose', async () => services.audit.stop());
   // Its routes are all `anyone`; the same hooks still run, so no route here is open by accident.
   installAuth(app, NO_CREDENTIALS);
   installAccess(app, { publicSessions: false });

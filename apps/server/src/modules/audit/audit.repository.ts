@@ -7,28 +7,44 @@ export type NewAuditRow = Omit<AuditRow, 'seq' | 'prev_hash' | 'hash'>;
 
 export const GENESIS_HASH = '0'.repeat(64);
 
+/** Records entries unnumbered, in the caller's transaction or on their own: no lock on any chain's head. */
+export async function insertPending(db: Kysely<DB>, entries: readonly NewAuditRow[]): Promise<void> {
+  if (entries.length === 0) return;
+  await db
+    .insertInto('audit_pending')
+    .values(entries.map((entry) => ({ ...entry, detail: JSON.stringify(entry.detail) })))
+    .execute();
+}
+
+/** Whether a chain has entries waiting to be linked (a cheap look before taking its head's lock). */
+export async function hasPending(db: Kysely<DB>, chain: string): Promise<boolean> {
+  return (await db.selectFrom('audit_pending').select('n').where('chain', '=', chain).limit(1).executeTakeFirst()) !== undefined;
+}
+
+/** The chains with entries waiting to be linked. */
+export async function pendingChains(db: Kysely<DB>): Promise<string[]> {
+  return (await db.selectFrom('audit_pending').select('chain').distinct().execute()).map((r) => r.chain);
+}
+
 /**
- * Appends entries of one chain, in order, inside the caller's transaction: the chain's head row is
- * locked once, so entries of one chain are numbered and linked one after another even across
- * processes, and a group pays for one lock, one insert and one head update.
+ * Links up to `limit` of a chain's committed pending entries, in the order they were recorded, inside
+ * the caller's transaction: the chain's head row is locked (so linkers of several processes number one
+ * after another), the entries are numbered and hashed after it, moved into `audit_log`, and the head
+ * moves to the last. Returns the entries linked.
  */
-export async function appendAuditEntries(
-  trx: Kysely<DB>,
-  chain: string,
-  entries: readonly NewAuditRow[],
-  hashOf: (row: Omit<AuditRow, 'hash'>) => string,
-): Promise<AuditRow[]> {
-  if (entries.length === 0) return [];
+export async function linkPendingEntries(trx: Kysely<DB>, chain: string, limit: number, hashOf: (row: Omit<AuditRow, 'hash'>) => string): Promise<AuditRow[]> {
   await trx
     .insertInto('audit_heads')
     .values({ chain, seq: 0, hash: GENESIS_HASH })
     .onConflict((oc) => oc.column('chain').doNothing())
     .execute();
   const head = await trx.selectFrom('audit_heads').select(['seq', 'hash']).where('chain', '=', chain).forUpdate().executeTakeFirstOrThrow();
+  // Read after the lock: under read committed this statement sees what another linker committed meanwhile.
+  const pending = await trx.selectFrom('audit_pending').selectAll().where('chain', '=', chain).orderBy('n').limit(limit).execute();
+  if (pending.length === 0) return [];
   let seq = Number(head.seq);
   let prev = head.hash;
-  const rows = entries.map((entry) => {
-    if (entry.chain !== chain) throw new Error(`audit entry of chain ${entry.chain} appended to ${chain}`);
+  const rows = pending.map(({ n: _n, ...entry }) => {
     seq++;
     const unhashed = { ...entry, seq: String(seq), prev_hash: prev };
     const row: AuditRow = { ...unhashed, hash: hashOf(unhashed) };
@@ -38,6 +54,14 @@ export async function appendAuditEntries(
   await trx
     .insertInto('audit_log')
     .values(rows.map((row) => ({ ...row, detail: JSON.stringify(row.detail) })))
+    .execute();
+  await trx
+    .deleteFrom('audit_pending')
+    .where(
+      'n',
+      'in',
+      pending.map((p) => p.n),
+    )
     .execute();
   await trx
     .updateTable('audit_heads')

@@ -7,7 +7,20 @@ import { rethrowUnavailable } from '../../platform/db/database-errors';
 import { isDatabaseUnavailable } from '../../platform/db/availability';
 import { auditHash } from './audit-hash';
 import { chainAnchor } from './audit-cut.repository';
-import { allChains, appendAuditEntries, chainHead, chainPage, GENESIS_HASH, searchAudit, type AuditQuery, type AuditRow } from './audit.repository';
+import {
+  allChains,
+  chainHead,
+  chainPage,
+  GENESIS_HASH,
+  hasPending,
+  insertPending,
+  linkPendingEntries,
+  pendingChains,
+  searchAudit,
+  type AuditQuery,
+  type AuditRow,
+} from './audit.repository';
+import { coalescedByKey } from './coalesced-by-key';
 
 /** Where a request came from, for the audit: its address and request id. */
 export interface RequestContext {
@@ -41,20 +54,43 @@ export interface ChainReport {
 }
 
 export interface AuditService {
-  /** Records an entry in its own transaction, or in `trx` so it commits (or not) with the write it describes. */
-  record(input: AuditInput, trx?: Kysely<DB>): Promise<AuditRow>;
+  /**
+   * Records an entry. In `trx` it commits (or not) with the write it describes, unnumbered, and is
+   * linked into its chain soon after the commit (ADR 0033); on its own it is stored and linked before
+   * the promise settles.
+   */
+  record(input: AuditInput, trx?: Kysely<DB>): Promise<void>;
+  /**
+   * Links the committed pending entries of one chain, or of every chain, now: before a reader that must
+   * see them all (the audit retention's cut), and the scheduled sweep, after a process died before its links ran.
+   */
+  linkPending(chain?: string): Promise<void>;
   /** Walks every chain (or one) and checks each entry's hash, its link to the one before, and the head. */
   verify(chain?: string): Promise<ChainReport[]>;
   search(query: AuditQuery): Promise<AuditRow[]>;
+  /** Cancels the links scheduled after commits (their entries wait for the sweep) and waits for the links running. */
+  stop(): Promise<void>;
+}
+
+interface AuditServiceOptions {
+  clock?: () => Date;
+  log?: { warn(obj: object, msg: string): void };
 }
 
 const PAGE = 1000;
-/** Entries of one chain appended in one transaction at most: a bounded statement, whatever the burst. */
+/** Entries of one chain inserted, or linked, in one statement at most: bounded, whatever the burst. */
 const GROUP = 200;
+const LINKED_AT_ONCE = 500;
+/**
+ * How long after an entry recorded in a transaction its chain is linked: long enough for that
+ * transaction to have committed as a rule, short enough that the chain is seldom behind. An entry
+ * whose transaction commits later is linked by the next link of its chain or by the sweep.
+ */
+const LINK_AFTER_MS = 50;
 
 interface Waiting {
   row: ReturnType<typeof rowOfInput>;
-  done: (row: AuditRow) => void;
+  done: () => void;
   failed: (err: unknown) => void;
 }
 
@@ -77,41 +113,80 @@ function rowOfInput(input: AuditInput, at: Date) {
   };
 }
 
-export function createAuditService(database: Database, clock: () => Date = () => new Date()): AuditService {
+export function createAuditService(database: Database, options: AuditServiceOptions = {}): AuditService {
+  const clock = options.clock ?? (() => new Date());
   const rowOf = (input: AuditInput) => rowOfInput(input, clock());
-  const append = (chain: string, rows: Waiting['row'][]) => database.db.transaction().execute((t) => appendAuditEntries(t, chain, rows, auditHash));
+
+  /** Moves a chain's committed pending entries into it, a bounded batch per transaction, until none are left. */
+  async function linkChain(chain: string): Promise<void> {
+    if (!(await hasPending(database.db, chain))) return;
+    for (;;) {
+      const linked = await database.db.transaction().execute((t) => linkPendingEntries(t, chain, LINKED_AT_ONCE, auditHash));
+      if (linked.length < LINKED_AT_ONCE) return;
+    }
+  }
+  // One link of a chain at a time in this process; whoever asks while one runs is served by the next.
+  const link = coalescedByKey(linkChain);
+  const running = new Set<Promise<void>>();
+  const track = (p: Promise<void>) => {
+    running.add(p);
+    void p.finally(() => running.delete(p));
+  };
+  const linkLogged = (chain: string) =>
+    link(chain).catch((err: unknown) =>
+      options.log?.warn({ err, chain }, 'linking audit entries failed; they stay recorded and the next link or the sweep links them'),
+    );
+
+  async function linkPending(chain?: string): Promise<void> {
+    for (const c of chain === undefined ? await pendingChains(database.db) : [chain]) await link(c);
+  }
+
+  let stopped = false;
+  const scheduled = new Map<string, NodeJS.Timeout>();
+  function linkSoon(chain: string): void {
+    if (stopped || scheduled.has(chain)) return;
+    const timer = setTimeout(() => {
+      scheduled.delete(chain);
+      track(linkLogged(chain));
+    }, LINK_AFTER_MS);
+    timer.unref();
+    scheduled.set(chain, timer);
+  }
 
   /**
-   * Entries recorded on their own wait for their chain: while one transaction holds the chain's head,
-   * the entries that arrive meanwhile queue and go in the next one together (one lock and one commit
-   * for the group, not one each: the head row serialises every append of a tenant). Each caller's
-   * promise settles when its entry is committed. An entry that fails for any reason but an
-   * unreachable database is tried again alone, so it fails alone.
+   * Entries recorded on their own wait for their chain: while one insert runs, the entries that arrive
+   * meanwhile queue and go in the next one together (one statement and one commit for the group, not
+   * one each). An entry that fails for any reason but an unreachable database is tried again alone, so
+   * it fails alone. Each caller's promise settles once its entry is stored and its chain linked.
    */
   const waiting = new Map<string, Waiting[]>();
   async function drain(chain: string, queue: Waiting[]): Promise<void> {
-    // Entries recorded in the same turn of the event loop (a burst) join the first transaction.
+    // Entries recorded in the same turn of the event loop (a burst) join the first insert.
     await Promise.resolve();
     while (queue.length > 0) {
       const group = queue.splice(0, GROUP);
+      const stored: Waiting[] = [];
       try {
-        const rows = await append(
-          chain,
+        await insertPending(
+          database.db,
           group.map((w) => w.row),
         );
-        group.forEach((w, i) => w.done(rows[i]!));
+        stored.push(...group);
       } catch (err) {
         if (group.length === 1 || isDatabaseUnavailable(err)) {
           for (const w of group) w.failed(err);
           continue;
         }
-        for (const w of group) await append(chain, [w.row]).then(([row]) => w.done(row!), w.failed);
+        for (const w of group) await insertPending(database.db, [w.row]).then(() => stored.push(w), w.failed);
       }
+      // Stored is recorded: a link that fails leaves the entries pending for the next link or the sweep.
+      await linkLogged(chain);
+      for (const w of stored) w.done();
     }
     waiting.delete(chain);
   }
-  function enqueue(row: Waiting['row']): Promise<AuditRow> {
-    return new Promise<AuditRow>((done, failed) => {
+  function enqueue(row: Waiting['row']): Promise<void> {
+    return new Promise<void>((done, failed) => {
       const queue = waiting.get(row.chain);
       if (queue) {
         queue.push({ row, done, failed });
@@ -177,15 +252,32 @@ export function createAuditService(database: Database, clock: () => Date = () =>
   return {
     async record(input, trx) {
       const row = rowOf(input);
-      if (trx) return (await appendAuditEntries(trx, row.chain, [row], auditHash))[0]!;
-      return enqueue(row).catch(rethrowUnavailable);
+      if (!trx) return enqueue(row).catch(rethrowUnavailable);
+      await insertPending(trx, [row]);
+      linkSoon(row.chain);
     },
+    linkPending,
     async verify(chain) {
+      // What is committed is checked: the entries still pending are linked first.
+      await linkPending(chain);
       const chains = chain === undefined ? await allChains(database.db) : [chain];
       const reports: ChainReport[] = [];
       for (const c of chains) reports.push(await verifyChain(c));
       return reports;
     },
-    search: (query) => searchAudit(database.db, query).catch(rethrowUnavailable),
+    async search(query) {
+      try {
+        await link(chainOf(query.tenantId));
+        return await searchAudit(database.db, query);
+      } catch (err) {
+        return rethrowUnavailable(err);
+      }
+    },
+    async stop() {
+      stopped = true;
+      for (const timer of scheduled.values()) clearTimeout(timer);
+      scheduled.clear();
+      await Promise.all(running);
+    },
   };
 }

@@ -7,6 +7,7 @@ import { startS3TestServer, type S3TestServer } from '../../platform/blob/s3-tes
 import type { ConfigOverrides } from '../../config/config';
 import { DOWNLOAD_AUDIENCE } from './downloads.service';
 import { sessionPrefix } from './download-keys';
+import { linkedAudit } from '../../testing/linked-audit';
 
 const DAY = 86_400_000;
 
@@ -111,7 +112,9 @@ function storedFiles(store: 'filesystem' | 'S3 (s3rver)', setup: () => Promise<{
           expect(got.body.toString()).toBe((await t.app.inject({ url: `/v1/sessions/${essay.id}${url}`, headers: school.teacher.headers })).body);
         }
       }
-      const audited = await db()
+      const audited = await (
+        await linkedAudit(t.app.services)
+      )
         .selectFrom('audit_log')
         .select(['action', 'detail'])
         .where('resource_id', '=', essay.id)
@@ -249,7 +252,14 @@ function storedFiles(store: 'filesystem' | 'S3 (s3rver)', setup: () => Promise<{
       // A link made before the sweep opens nothing after it.
       const after = await follow(oldLink);
       expect(after.status).not.toBe(200);
-      const purge = await db().selectFrom('audit_log').select('detail').where('resource_id', '=', allGone.id).where('action', '=', 'retention.purge').execute();
+      const purge = await (
+        await linkedAudit(t.app.services)
+      )
+        .selectFrom('audit_log')
+        .select('detail')
+        .where('resource_id', '=', allGone.id)
+        .where('action', '=', 'retention.purge')
+        .execute();
       expect(purge.map((p) => (p.detail as { files: number }).files).sort()).toEqual([1, 2]);
     }, 240_000);
   });

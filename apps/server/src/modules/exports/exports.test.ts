@@ -5,6 +5,7 @@ import { fromIdfx, idfxToBundle } from '@veritas/schema/idfx';
 import { createTestApp, type TestApp } from '../../testing/test-app';
 import { TEST_DB } from '../../testing/test-database';
 import { buildInstitution, recordAs, type Institution, type Recorded } from '../../testing/institution';
+import { linkedAudit } from '../../testing/linked-audit';
 
 let t: TestApp;
 let school: Institution;
@@ -54,7 +55,9 @@ describe(`IDFX export and import (${TEST_DB})`, () => {
     expect(mine.statusCode).toBe(200);
     expect((await get(`/v1/sessions/${essay.id}/export.idfx`, school.otherStudent.headers)).statusCode).toBe(404);
     expect((await get(`/v1/sessions/${essay.id}/export.idfx`, school.stranger.headers)).statusCode).toBe(404);
-    const audited = await t.app.services.database.db
+    const audited = await (
+      await linkedAudit(t.app.services)
+    )
       .selectFrom('audit_log')
       .select(['detail'])
       .where('resource_id', '=', essay.id)

@@ -3,6 +3,7 @@ import { tenantScope } from '../../kernel/scope';
 import { createTestApp, type TestApp } from '../../testing/test-app';
 import { TEST_DB } from '../../testing/test-database';
 import { buildInstitution, recordAs, until, type Institution, type Recorded } from '../../testing/institution';
+import { linkedAudit } from '../../testing/linked-audit';
 
 /**
  * Issue 10: who sees what. Every route of a session, asked by everyone who might ask: the people of
@@ -109,7 +110,7 @@ async function ask(name: AskerName, method: 'GET' | 'POST' | 'DELETE', path: str
 }
 
 async function auditOf(requestId: string) {
-  return t.app.services.database.db.selectFrom('audit_log').selectAll().where('request_id', '=', requestId).execute();
+  return (await linkedAudit(t.app.services)).selectFrom('audit_log').selectAll().where('request_id', '=', requestId).execute();
 }
 
 async function expectAudited(requestId: string, a: Asker, action: string, resourceId: string, where: string) {

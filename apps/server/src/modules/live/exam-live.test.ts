@@ -5,6 +5,7 @@ import { openSse, type SseClient } from '../../testing/sse-client';
 import { baseOf } from '../../testing/live';
 import { createExam, examTicket, openAlerts, startAttempt, typed, type AlertsClient, type Writer } from '../../testing/exam-live';
 import type { LiveAlert, StudentsMessage } from './exam-live.schemas';
+import { linkedAudit } from '../../testing/linked-audit';
 
 /**
  * An exam's live supervision (issue 13, ADR 0019): the exam view (SSE) with each student's presence,
@@ -178,7 +179,9 @@ describe('critical alerts (WebSocket)', () => {
     expect(await db.selectFrom('alert_acknowledgements').selectAll().where('alert_id', '=', alert!.id).execute()).toMatchObject([
       { exam_id: examId, user_id: school.otherTeacher.user.id, tenant_id: school.tenant.id },
     ]);
-    const audit = await db
+    const audit = await (
+      await linkedAudit(t.app.services)
+    )
       .selectFrom('audit_log')
       .select(['action', 'actor_id', 'resource_id'])
       .where('action', '=', 'alert.acknowledge')

@@ -8,6 +8,7 @@ import { LTI_GRADE_PASSBACK } from './lti-ags';
 import { agsOf, scoresUrl, serviceUrl } from './lti-services.claims';
 import { buildAdvantageWorld, type AdvantageWorld } from '../../testing/lti-advantage-world';
 import { ROLE, type LmsScore } from './testing/test-platform';
+import { linkedAudit } from '../../testing/linked-audit';
 
 /**
  * Issue 17, Assignment and Grade Services: a graded attempt of an exam launched from the LMS reaches the
@@ -24,7 +25,9 @@ let sessionId: string;
 const db = () => w.t.app.services.database.db;
 const passbacks = async () =>
   (
-    await db()
+    await (
+      await linkedAudit(w.t.app.services)
+    )
       .selectFrom('audit_log')
       .select(['detail', 'seq'])
       .where('tenant_id', '=', w.tenant.id)

@@ -6,6 +6,7 @@ import { buildPerson, buildTenant, type Person } from '../../testing/people';
 import { nextLink } from './lti-services.claims';
 import { buildAdvantageWorld, type AdvantageWorld } from '../../testing/lti-advantage-world';
 import { ROLE, type LmsMember } from './testing/test-platform';
+import { linkedAudit } from '../../testing/linked-audit';
 
 /**
  * Issue 17, Names and Role Provisioning Services: the course roster (two pages) syncs into the course's
@@ -39,7 +40,9 @@ interface SyncDetail {
 }
 const syncs = async () =>
   (
-    await db()
+    await (
+      await linkedAudit(w.t.app.services)
+    )
       .selectFrom('audit_log')
       .select(['detail'])
       .where('tenant_id', '=', w.tenant.id)
@@ -118,7 +121,9 @@ describe(`NRPS roster sync (${TEST_DB})`, () => {
     expect(await memberIds()).toEqual([ada.id, existing.user.id].sort());
     // Their accounts stay; only their place in the class goes.
     expect(await userOf(subs.dan)).toMatchObject({ id: dan.id, status: 'active' });
-    const requested = await db()
+    const requested = await (
+      await linkedAudit(w.t.app.services)
+    )
       .selectFrom('audit_log')
       .selectAll()
       .where('tenant_id', '=', w.tenant.id)

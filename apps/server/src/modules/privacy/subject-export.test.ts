@@ -10,6 +10,7 @@ import { buildPerson, type Person } from '../../testing/people';
 import { classOf, createExam, startAttempt } from '../../testing/exam-live';
 import { typingEvents } from '../../testing/batches';
 import type { VeritasEvent } from '@veritas/schema';
+import { linkedAudit } from '../../testing/linked-audit';
 
 let t: TestApp;
 let school: Institution;
@@ -141,7 +142,9 @@ function unzip(body: Buffer): Record<string, string> {
 const auditCount = async (action: string) =>
   Number(
     (
-      await db()
+      await (
+        await linkedAudit(t.app.services)
+      )
         .selectFrom('audit_log')
         .select((e) => e.fn.countAll().as('n'))
         .where('action', '=', action)

@@ -6,6 +6,7 @@ import { buildInstitution, recordAs, type Institution, type Recorded } from '../
 import { inkOf, readPdf, type ReadPdf } from '../../testing/pdf-reader';
 import type { Person } from '../../testing/people';
 import { verifyCertificate } from '../certificates';
+import { linkedAudit } from '../../testing/linked-audit';
 
 let t: TestApp;
 let school: Institution;
@@ -109,7 +110,9 @@ describe(`the PDF report (${TEST_DB})`, () => {
     // A tenant's session is never readable by its id alone: as an unknown id.
     expect((await get(`/v1/sessions/${essay.id}/report.pdf`, {})).statusCode).toBe(404);
     await pdfOf(essay.id, school.student);
-    const audited = await t.app.services.database.db
+    const audited = await (
+      await linkedAudit(t.app.services)
+    )
       .selectFrom('audit_log')
       .select(['action', 'detail'])
       .where('resource_id', '=', essay.id)

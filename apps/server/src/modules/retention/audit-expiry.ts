@@ -47,6 +47,9 @@ export async function expireAudit(
     policyDays,
     heldFrom: cut.heldFrom,
   });
+  // Entries recorded in transactions just before (this sweep's own purges among them) join the chain
+  // first, so the cut sees every committed entry (ADR 0033).
+  await audit.linkPending(tenantId);
   if (options.dryRun) {
     const cut = await auditCutPoint(db, tenantId, cutoff);
     if (!cut) return undefined;

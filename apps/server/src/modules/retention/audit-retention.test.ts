@@ -5,6 +5,7 @@ import { createTestApp, type TestApp } from '../../testing/test-app';
 import { tenantId, tenantScope } from '../../kernel/scope';
 import type { Actor } from '../../kernel/actor';
 import { createAuditService } from '../audit';
+import { linkedAudit } from '../../testing/linked-audit';
 
 // The audit trail's own retention (ADR 0027, amendment): a short audit policy, a sweep, and exactly the
 // expired entries at the start of the chain are gone, the chain still verifies from its anchor, the cut
@@ -32,7 +33,7 @@ async function tenant(policy: { raw: number | null; analysis: number | null; aud
 
 /** Records entries in a tenant's chain as if written `daysAgo` days before `now` (the entry's time is hashed, so it is set when written). */
 async function write(tenant: string, now: Date, daysAgo: number, entries: { action?: string; resource?: [string, string]; actor?: string }[]) {
-  const audit = createAuditService(t.app.services.database, () => new Date(now.getTime() - daysAgo * DAY));
+  const audit = createAuditService(t.app.services.database, { clock: () => new Date(now.getTime() - daysAgo * DAY) });
   for (const e of entries) {
     const actor: Actor = {
       kind: 'user',
@@ -53,9 +54,11 @@ async function write(tenant: string, now: Date, daysAgo: number, entries: { acti
 }
 
 const seqs = async (chain: string) =>
-  (await db().selectFrom('audit_log').select('seq').where('chain', '=', chain).orderBy('seq').execute()).map((r) => Number(r.seq));
-const entry = (chain: string, seq: number) =>
-  db()
+  (await (await linkedAudit(t.app.services)).selectFrom('audit_log').select('seq').where('chain', '=', chain).orderBy('seq').execute()).map((r) =>
+    Number(r.seq),
+  );
+const entry = async (chain: string, seq: number) =>
+  (await linkedAudit(t.app.services))
     .selectFrom('audit_log')
     .selectAll()
     .where('chain', '=', chain)
@@ -198,7 +201,15 @@ describe('the audit trail’s retention', () => {
     expect(await seqs(school)).toEqual([6, 7, 8, 9]);
     expect(await t.app.services.audit.verify(school)).toEqual([{ chain: school, entries: 4, from: 6, ok: true }]);
     // Each cut is on record, the last one naming the anchor the chain starts from.
-    const cuts = await db().selectFrom('audit_log').select('detail').where('chain', '=', school).where('action', '=', 'audit.purge').orderBy('seq').execute();
+    const cuts = await (
+      await linkedAudit(t.app.services)
+    )
+      .selectFrom('audit_log')
+      .select('detail')
+      .where('chain', '=', school)
+      .where('action', '=', 'audit.purge')
+      .orderBy('seq')
+      .execute();
     expect(cuts.map((c) => [c.detail.fromSeq, c.detail.throughSeq])).toEqual([
       [1, 2],
       [3, 3],

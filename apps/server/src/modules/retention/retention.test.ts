@@ -3,6 +3,7 @@ import { createTestApp, type TestApp } from '../../testing/test-app';
 import { buildInstitution, recordAs, until, type Institution, type Recorded } from '../../testing/institution';
 import { classOf, createExam, startAttempt } from '../../testing/exam-live';
 import { typingEvents } from '../../testing/batches';
+import { linkedAudit } from '../../testing/linked-audit';
 
 const DAY = 86_400_000;
 let t: TestApp;
@@ -130,7 +131,14 @@ describe('retention', () => {
       rows: before.get(rawOnly.id)!.events + before.get(rawOnly.id)!.batches + 1,
       policy_days: 30,
     });
-    const audit = await db().selectFrom('audit_log').selectAll().where('tenant_id', '=', school.tenant.id).where('action', '=', 'retention.purge').execute();
+    const audit = await (
+      await linkedAudit(t.app.services)
+    )
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('tenant_id', '=', school.tenant.id)
+      .where('action', '=', 'retention.purge')
+      .execute();
     expect(audit).toHaveLength(3);
 
     // A second sweep finds nothing more; lifting the hold lets the held session go on the next one.
@@ -143,7 +151,14 @@ describe('retention', () => {
     expect(await held(heldSession.id)).toEqual({ events: 0, batches: 0, shareLinks: 0, analysis: false });
     for (const action of ['retention.policy.set', 'legal-hold.place', 'legal-hold.lift']) {
       expect(
-        await db().selectFrom('audit_log').select('id').where('tenant_id', '=', school.tenant.id).where('action', '=', action).executeTakeFirst(),
+        await (
+          await linkedAudit(t.app.services)
+        )
+          .selectFrom('audit_log')
+          .select('id')
+          .where('tenant_id', '=', school.tenant.id)
+          .where('action', '=', action)
+          .executeTakeFirst(),
         action,
       ).toBeDefined();
     }
@@ -216,7 +231,9 @@ describe('erasure of a person', () => {
     expect((await db().selectFrom('sessions').select('id').where('id', '=', kept.id).executeTakeFirst())?.id).toBe(kept.id);
     // Their old token no longer works; the erasure is audited.
     expect((await t.app.inject({ url: '/v1/me', headers: student.headers })).statusCode).toBe(401);
-    const entry = await db()
+    const entry = await (
+      await linkedAudit(t.app.services)
+    )
       .selectFrom('audit_log')
       .selectAll()
       .where('tenant_id', '=', school2.tenant.id)

@@ -6,6 +6,7 @@ import { chainBatches, typingEvents } from '../../testing/batches';
 import { buildPerson, buildTenant, type Person } from '../../testing/people';
 import { tenantId, tenantScope } from '../../kernel/scope';
 import { ownerOf } from './session-owner';
+import { linkedAudit } from '../../testing/linked-audit';
 
 let t: TestApp;
 let student: Person;
@@ -24,7 +25,8 @@ beforeAll(async () => {
 afterAll(async () => t?.close());
 
 const row = (id: string) => t.app.services.database.db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-const auditOf = (requestId: string) => t.app.services.database.db.selectFrom('audit_log').selectAll().where('request_id', '=', requestId).execute();
+const auditOf = async (requestId: string) =>
+  (await linkedAudit(t.app.services)).selectFrom('audit_log').selectAll().where('request_id', '=', requestId).execute();
 
 describe(`sessions belong to people and tenants (${TEST_DB})`, () => {
   it('a person’s new session gets their tenant and them as owner, audited as session.create; an anonymous one stays public', async () => {

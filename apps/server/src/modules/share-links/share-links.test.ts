@@ -4,6 +4,7 @@ import { createTestApp, type TestApp } from '../../testing/test-app';
 import { TEST_DB } from '../../testing/test-database';
 import { buildInstitution, recordAs, type Institution, type Recorded } from '../../testing/institution';
 import { DEFAULT_SHARE_DAYS } from './share-links.service';
+import { linkedAudit } from '../../testing/linked-audit';
 
 let t: TestApp;
 let school: Institution;
@@ -69,7 +70,7 @@ describe(`share links (${TEST_DB})`, () => {
     });
     expect(read.statusCode).toBe(200);
     // The read is audited once, under the link's id (by the route itself), and the token is nowhere in the trail.
-    const entries = await db().selectFrom('audit_log').selectAll().where('request_id', '=', `sl-read-${TEST_DB}`).execute();
+    const entries = await (await linkedAudit(t.app.services)).selectFrom('audit_log').selectAll().where('request_id', '=', `sl-read-${TEST_DB}`).execute();
     expect(entries).toMatchObject([
       { action: 'session.events.read', actor_kind: 'session-reader', auth_method: 'share-link', detail: { after: -1, limit: 500 } },
     ]);
@@ -188,7 +189,13 @@ describe(`share links (${TEST_DB})`, () => {
       expect((await read('/certificate', token, `slv-${TEST_DB}-2`)).statusCode).not.toBe(403);
       expect((await read('/replay', token, `slv-${TEST_DB}-3`)).statusCode).toBe(403);
       expect((await read('/analysis', token, `slv-${TEST_DB}-4`)).statusCode).not.toBe(403);
-      const analysisRead = await db().selectFrom('audit_log').select(['action', 'actor_id']).where('request_id', '=', `slv-${TEST_DB}-4`).execute();
+      const analysisRead = await (
+        await linkedAudit(t.app.services)
+      )
+        .selectFrom('audit_log')
+        .select(['action', 'actor_id'])
+        .where('request_id', '=', `slv-${TEST_DB}-4`)
+        .execute();
       expect(analysisRead).toEqual(expect.arrayContaining([{ action: 'session.analysis.read', actor_id: id }]));
       expect(analysisRead.length).toBeLessThanOrEqual(1);
       const views = await t.app.services.audit.search({ tenantId: school.tenant.id, action: 'share-link.view', resourceId: id, limit: 10 });

@@ -6,6 +6,7 @@ import { tenantId } from '../../kernel/scope';
 import { findUser, findUserByOidcSubject, type TenantRow } from '../people';
 import { callbackUrlOf, listening, refreshWith, start, throughProvider, useProvider, visitCallback, type Callback } from './testing/sso-flow';
 import { startTestProvider, type TestAccount, type TestProvider } from './testing/test-provider';
+import { linkedAudit } from '../../testing/linked-audit';
 
 /** Issue 10: which account an identity from the provider signs into — and which it never does. */
 
@@ -28,7 +29,9 @@ afterAll(async () => {
 const db = () => t.app.services.database.db;
 const reasons = async (tenant: TenantRow) =>
   (
-    await db()
+    await (
+      await linkedAudit(t.app.services)
+    )
       .selectFrom('audit_log')
       .select('detail')
       .where('tenant_id', '=', tenant.id)
@@ -79,7 +82,14 @@ describe(`which account a provider's identity signs into (${TEST_DB})`, () => {
     expect(me).toMatchObject({ role: 'student', displayName: 'Katherine Johnson', email: person.email, authMethod: 'oidc', tenant: { id: tenant.id } });
     const created = await findUserByOidcSubject(db(), tenantId(tenant.id), person.sub);
     expect(created).toMatchObject({ id: me.id, role: 'student', password_hash: null });
-    const [entry] = await db().selectFrom('audit_log').selectAll().where('tenant_id', '=', tenant.id).where('action', '=', 'auth.sso.user-create').execute();
+    const [entry] = await (
+      await linkedAudit(t.app.services)
+    )
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('tenant_id', '=', tenant.id)
+      .where('action', '=', 'auth.sso.user-create')
+      .execute();
     expect(entry?.detail).toMatchObject({ issuer: op.issuer, sub: person.sub, role: 'student' });
     // The next sign-in finds the same account.
     expect((await signedInAs(await signIn(tenant, person.sub))).id).toBe(me.id);
@@ -105,7 +115,14 @@ describe(`which account a provider's identity signs into (${TEST_DB})`, () => {
     const me = await signedInAs(await signIn(tenant, person.sub));
     expect(me).toMatchObject({ id: user.id, role: 'teacher', authMethod: 'oidc' });
     expect((await findUser(db(), tenantId(tenant.id), user.id))?.oidc_subject).toBe(person.sub);
-    const [link] = await db().selectFrom('audit_log').selectAll().where('tenant_id', '=', tenant.id).where('action', '=', 'auth.sso.link').execute();
+    const [link] = await (
+      await linkedAudit(t.app.services)
+    )
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('tenant_id', '=', tenant.id)
+      .where('action', '=', 'auth.sso.link')
+      .execute();
     expect(link).toMatchObject({ actor_id: user.id, detail: { issuer: op.issuer, sub: person.sub } });
 
     // Linked once, the account stays with that subject: another identity with the same address does not take it over.

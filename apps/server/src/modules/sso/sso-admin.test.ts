@@ -7,6 +7,7 @@ import { tenantId } from '../../kernel/scope';
 import { findUser, type TenantRow } from '../people';
 import { callbackUrlOf, listening, start, useProvider } from './testing/sso-flow';
 import { startTestProvider, type TestProvider } from './testing/test-provider';
+import { linkedAudit } from '../../testing/linked-audit';
 
 /** Issue 10: an administrator configures their institution's OpenID Connect provider. */
 
@@ -32,8 +33,14 @@ afterAll(async () => {
 const db = () => t.app.services.database.db;
 const sso = (person: Person | undefined, method: 'GET' | 'PUT' | 'DELETE' = 'GET', payload?: object) =>
   t.app.inject({ method, url: '/v1/admin/sso', headers: person ? person.headers : {}, ...(payload ? { payload } : {}) });
-const audited = (tenant: TenantRow, action: string) =>
-  db().selectFrom('audit_log').selectAll().where('tenant_id', '=', tenant.id).where('action', '=', action).orderBy('at').execute();
+const audited = async (tenant: TenantRow, action: string) =>
+  (await linkedAudit(t.app.services))
+    .selectFrom('audit_log')
+    .selectAll()
+    .where('tenant_id', '=', tenant.id)
+    .where('action', '=', action)
+    .orderBy('at')
+    .execute();
 
 /** A port on 127.0.0.1 that nothing listens on. */
 async function closedPort(): Promise<number> {

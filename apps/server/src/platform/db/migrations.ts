@@ -20,6 +20,7 @@ import { ltiMigration } from './schema-steps/0018-lti';
 import { ltiDeepLinksMigration } from './schema-steps/0024-lti-deep-links';
 import { auditRetentionMigration } from './schema-steps/0025-audit-retention';
 import { consentWithdrawalMigration } from './schema-steps/0026-consent-withdrawal';
+import { auditPendingMigration } from './schema-steps/0027-audit-pending';
 import { ltiServicesMigration } from './schema-steps/0023-lti-services';
 
 /**
@@ -164,6 +165,7 @@ const migrations: Record<string, Migration> = {
   '0024_lti_deep_links': { up: ltiDeepLinksMigration },
   '0025_audit_retention': { up: auditRetentionMigration },
   '0026_consent_withdrawal': { up: consentWithdrawalMigration },
+  '0027_audit_pending': { up: auditPendingMigration },
 };
 
 class InCodeProvider implements MigrationProvider {

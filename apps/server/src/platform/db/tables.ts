@@ -358,6 +358,27 @@ export interface AuditLogTable {
   hash: string;
 }
 
+/**
+ * 0027: audit entries recorded in a write's transaction, not yet numbered and linked into their chain
+ * (audit_log). The linker moves them there in the order of `n`, soon after their commit.
+ */
+export interface AuditPendingTable {
+  n: Generated<string>;
+  id: string;
+  chain: string;
+  tenant_id: string | null;
+  at: ColumnType<Date, Date | string, never>;
+  actor_kind: string;
+  actor_id: string | null;
+  auth_method: string;
+  action: string;
+  resource_type: string;
+  resource_id: string | null;
+  ip: string | null;
+  request_id: string | null;
+  detail: ColumnType<Record<string, unknown>, string, never>;
+}
+
 export type ReviewState = 'open' | 'awaiting_second_review' | 'confirmed' | 'dismissed' | 'escalated';
 
 /** 0007_review: one flag to review per (session, detector), consolidating its raised flags and alerts. */
@@ -683,6 +704,7 @@ export interface DB {
   idempotency_records: IdempotencyRecordsTable;
   audit_heads: AuditHeadsTable;
   audit_log: AuditLogTable;
+  audit_pending: AuditPendingTable;
   audit_anchors: AuditAnchorsTable;
   sessions: SessionsTable;
   batches: BatchesTable;
