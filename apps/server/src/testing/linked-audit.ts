@@ -12,3 +12,10 @@ export async function linkedAudit(services: { audit: AuditService; database: Dat
   await services.audit.linkPending();
   return services.database.db;
 }
+
+/** The linked entries of one action, in one tenant or every chain, oldest first. */
+export async function auditedAction(services: { audit: AuditService; database: Database }, action: string, tenantId?: string) {
+  let query = (await linkedAudit(services)).selectFrom('audit_log').selectAll().where('action', '=', action);
+  if (tenantId !== undefined) query = query.where('tenant_id', '=', tenantId);
+  return query.orderBy('at').orderBy('seq').execute();
+}

@@ -10,7 +10,7 @@ import { createRateLimiter } from '../../http/plugins/rate-limit';
 import { MemoryRateCounter } from '../../platform/rate-limit/rate-counter';
 import type { TenantRow } from '../people';
 import { argon2Hasher, createAuthService, createLoginThrottle, LOGIN_LIMITS, type PasswordHasher } from './index';
-import { linkedAudit } from '../../testing/linked-audit';
+import { auditedAction } from '../../testing/linked-audit';
 
 const PASSWORD = 'correct horse battery';
 let t: TestApp;
@@ -31,7 +31,7 @@ const login = (email: string, password: string, remoteAddress = '10.0.0.1', extr
   t.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password, ...extra }, remoteAddress });
 
 /** Audit entries of an action, every chain (failed sign-ins of unknown addresses go to the public one). */
-const audited = async (action: string) => (await linkedAudit(t.app.services)).selectFrom('audit_log').selectAll().where('action', '=', action).execute();
+const audited = (action: string) => auditedAction(t.app.services, action);
 
 describe('POST /v1/auth/login', () => {
   it('signs a person in: an access token for /v1/me, the person, and the refresh and CSRF cookies', async () => {

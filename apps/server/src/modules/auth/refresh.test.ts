@@ -4,7 +4,7 @@ import { buildPerson, buildTenant } from '../../testing/people';
 import { tenantId } from '../../kernel/scope';
 import { updateUser, type TenantRow } from '../people';
 import { argon2Hasher } from './index';
-import { linkedAudit } from '../../testing/linked-audit';
+import { auditedAction } from '../../testing/linked-audit';
 
 const PASSWORD = 'correct horse battery';
 let t: TestApp;
@@ -45,7 +45,7 @@ async function browserRefresh(browser: Browser, csrf: string | null = browser.co
 
 const bodyRefresh = (refreshToken: string) => t.app.inject({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken } });
 const me = (accessToken: string) => t.app.inject({ method: 'GET', url: '/v1/me', headers: { authorization: `Bearer ${accessToken}` } });
-const audited = async (action: string) => (await linkedAudit(t.app.services)).selectFrom('audit_log').selectAll().where('action', '=', action).execute();
+const audited = (action: string) => auditedAction(t.app.services, action);
 
 describe('refresh tokens', () => {
   it('rotate from the cookie: a new access token, a new refresh cookie, and the old refresh token spent', async () => {

@@ -9,7 +9,7 @@ import { launch, postLaunch, type LaunchResult } from './testing/lti-flow';
 import { registerPlatform, startToolAndPlatform } from '../../testing/lti-registration';
 import { ROLE, type TestPlatform } from './testing/test-platform';
 import { answerFormOf, postAnswer, startDeepLinkReturn, type DeepLinkReturn } from './testing/test-platform-deep-linking';
-import { linkedAudit } from '../../testing/linked-audit';
+import { auditedAction } from '../../testing/linked-audit';
 
 /**
  * Issue 17, deep linking (LTI Deep Linking 2.0) against the test LMS over real HTTP: a teacher's
@@ -31,8 +31,7 @@ let foreignExamId: string;
 let registration: { id: string; loginUrl: string };
 
 const db = () => t.app.services.database.db;
-const audited = async (action: string) =>
-  (await linkedAudit(t.app.services)).selectFrom('audit_log').selectAll().where('tenant_id', '=', tenant.id).where('action', '=', action).execute();
+const audited = (action: string) => auditedAction(t.app.services, action, tenant.id);
 const course = { id: `course-${randomUUID()}`, title: 'Geography 7B' };
 const tokenOf = (location: string) => /^\/lti\/deep-link\/([A-Za-z0-9_-]{43})\?lti=/.exec(location)?.[1];
 

@@ -9,7 +9,7 @@ import { mapRoles } from './lti-claims';
 import { initiate, launch, postLaunch, type LaunchResult } from './testing/lti-flow';
 import { registerPlatform, startToolAndPlatform } from '../../testing/lti-registration';
 import { ROLE, startTestPlatform, type TestPlatform } from './testing/test-platform';
-import { linkedAudit } from '../../testing/linked-audit';
+import { auditedAction } from '../../testing/linked-audit';
 
 /** Issue 17: LTI 1.3 launches from a test LMS (its own keys, auth endpoint, JWKS) over real HTTP, the learner's, the instructor's and hostile ones. */
 
@@ -23,8 +23,7 @@ let examId: string;
 let registration: { id: string; loginUrl: string; frameOrigins: string[] };
 
 const db = () => t.app.services.database.db;
-const audited = async (action: string) =>
-  (await linkedAudit(t.app.services)).selectFrom('audit_log').selectAll().where('tenant_id', '=', tenant.id).where('action', '=', action).execute();
+const audited = (action: string) => auditedAction(t.app.services, action, tenant.id);
 
 const register = (p: TestPlatform, extra: Record<string, unknown> = {}) => registerPlatform(t.app, admin, p, extra);
 

@@ -7,7 +7,7 @@ import { tenantId } from '../../kernel/scope';
 import { findUser, type TenantRow } from '../people';
 import { callbackUrlOf, listening, start, useProvider } from './testing/sso-flow';
 import { startTestProvider, type TestProvider } from './testing/test-provider';
-import { linkedAudit } from '../../testing/linked-audit';
+import { auditedAction } from '../../testing/linked-audit';
 
 /** Issue 10: an administrator configures their institution's OpenID Connect provider. */
 
@@ -33,14 +33,7 @@ afterAll(async () => {
 const db = () => t.app.services.database.db;
 const sso = (person: Person | undefined, method: 'GET' | 'PUT' | 'DELETE' = 'GET', payload?: object) =>
   t.app.inject({ method, url: '/v1/admin/sso', headers: person ? person.headers : {}, ...(payload ? { payload } : {}) });
-const audited = async (tenant: TenantRow, action: string) =>
-  (await linkedAudit(t.app.services))
-    .selectFrom('audit_log')
-    .selectAll()
-    .where('tenant_id', '=', tenant.id)
-    .where('action', '=', action)
-    .orderBy('at')
-    .execute();
+const audited = (tenant: TenantRow, action: string) => auditedAction(t.app.services, action, tenant.id);
 
 /** A port on 127.0.0.1 that nothing listens on. */
 async function closedPort(): Promise<number> {

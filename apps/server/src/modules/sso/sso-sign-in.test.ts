@@ -8,7 +8,7 @@ import type { TenantRow } from '../people';
 import { safeReturnTo } from './index';
 import { callbackUrlOf, listening, refreshWith, start, throughProvider, useProvider, visitCallback } from './testing/sso-flow';
 import { signInAtProvider, startTestProvider, type TestProvider } from './testing/test-provider';
-import { linkedAudit } from '../../testing/linked-audit';
+import { auditedAction } from '../../testing/linked-audit';
 
 /** Issue 10: signing in with an institution's OpenID Connect provider, against a real provider (oidc-provider) over real HTTP. */
 
@@ -37,14 +37,7 @@ afterAll(async () => {
 });
 
 const db = () => t.app.services.database.db;
-const audited = async (tenant: TenantRow, action: string) =>
-  (await linkedAudit(t.app.services))
-    .selectFrom('audit_log')
-    .selectAll()
-    .where('tenant_id', '=', tenant.id)
-    .where('action', '=', action)
-    .orderBy('at')
-    .execute();
+const audited = (tenant: TenantRow, action: string) => auditedAction(t.app.services, action, tenant.id);
 const loginRow = (state: string) => db().selectFrom('oidc_logins').selectAll().where('state', '=', state).executeTakeFirst();
 const stateOf = (url: string) => new URL(url).searchParams.get('state')!;
 

@@ -362,22 +362,7 @@ export interface AuditLogTable {
  * 0027: audit entries recorded in a write's transaction, not yet numbered and linked into their chain
  * (audit_log). The linker moves them there in the order of `n`, soon after their commit.
  */
-export interface AuditPendingTable {
-  n: Generated<string>;
-  id: string;
-  chain: string;
-  tenant_id: string | null;
-  at: ColumnType<Date, Date | string, never>;
-  actor_kind: string;
-  actor_id: string | null;
-  auth_method: string;
-  action: string;
-  resource_type: string;
-  resource_id: string | null;
-  ip: string | null;
-  request_id: string | null;
-  detail: ColumnType<Record<string, unknown>, string, never>;
-}
+export type AuditPendingTable = Omit<AuditLogTable, 'seq' | 'prev_hash' | 'hash'> & { n: Generated<string> };
 
 export type ReviewState = 'open' | 'awaiting_second_review' | 'confirmed' | 'dismissed' | 'escalated';
 
