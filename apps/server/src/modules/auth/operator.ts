@@ -50,8 +50,8 @@ export async function createAdminInvitation(
     input.linkBase,
     CLI,
   );
-  // The invitation's entry is linked into the chain now, not by a server's sweep later (ADR 0033).
-  await audit.linkPending();
+  // The invitation's entry is linked into its tenant's chain now, not by a server's sweep later (ADR 0033).
+  await audit.linkPending(tenant.id);
   await audit.stop();
   return { tenant, tenantCreated, link: url, expiresAt: link.expires_at };
 }
