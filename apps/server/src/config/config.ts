@@ -135,8 +135,8 @@ export const Config = Type.Object({
     /** A viewer with more than this many bytes written and not yet taken is dropped (it resumes from its id). */
     maxBufferedBytes: Type.Integer({ minimum: 1024 }),
     /**
-     * Live analysers kept in memory (about 10 KB each), least recently fed evicted first. Fewer than the
-     * sessions writing at once, and every batch rebuilds one from all its stored events.
+     * Live analysers kept in memory (20–60 KB each, bench/analysis/memory.ts), least recently fed evicted
+     * first. Fewer than the sessions writing at once, and every batch rebuilds one from all its stored events.
      */
     analysers: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
   }),
