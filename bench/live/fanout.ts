@@ -8,6 +8,9 @@
  *
  *   npx tsx bench/live/fanout.ts --viewers 1000 --rates 2 --seconds 10 --runs 3
  *   npx tsx bench/live/fanout.ts --viewers 10000 --rates 2,5,10,20 --seconds 10 --runs 3 --procs 4
+ *
+ * Each measure follows `--warmup-seconds` (default 2) of the same messages, unmeasured, on both
+ * servers; 0 times them from their first message, as the figures before 2 Dec 2026 did.
  */
 import {
   BaselinePublisher,
@@ -38,6 +41,8 @@ const RATES = option('rates', '2').split(',').map(Number);
 const SECONDS = Number(option('seconds', '10'));
 const RUNS = Number(option('runs', '3'));
 const PROCS = Number(option('procs', '2'));
+/** Messages sent at the rate before the measure, on both servers, so neither is timed on its first (cold) ones. */
+const WARMUP_SECONDS = Number(option('warmup-seconds', '2'));
 const STORAGE = option('storage', 'postgres');
 const ONLY = option('only', 'both');
 
@@ -74,6 +79,17 @@ async function measure(
   );
   if (opened.failed > 0) console.warn(`${target.name}: ${opened.failed} viewers could not open (${opened.errors.join('; ')})`);
   await sleep(1000);
+  const warmup = Math.round(rate * WARMUP_SECONDS);
+  if (warmup > 0) {
+    const warmStart = now();
+    for (let i = 0; i < warmup; i++) {
+      const wait = warmStart + (i * 1000) / rate - now();
+      if (wait > 0) await sleep(wait);
+      await publisher.send(1, 0, now());
+    }
+    if (!(await until(async () => (await report(procs)).deliveries >= warmup * opened.ok, 30_000)))
+      console.warn(`${target.name}: the warm-up was not all delivered in 30 s`);
+  }
   await Promise.all(procs.map((p) => p.order({ kind: 'reset' }, 'reset')));
   const messages = Math.round(rate * SECONDS);
   const cpu0 = cpuSeconds(target.pid);
