@@ -37,6 +37,19 @@ export async function reactivateCertificateKey(db: Kysely<DB>, kid: string): Pro
   await db.updateTable('certificate_keys').set({ retired_at: null }).where('kid', '=', kid).execute();
 }
 
+/** The generated key that signs: not retired, its private part stored (one at most, by putGeneratedCertificateKey). */
+export async function activeGeneratedCertificateKey(db: Kysely<DB>): Promise<CertificateKeyRow | undefined> {
+  return db
+    .selectFrom('certificate_keys')
+    .selectAll()
+    .where('retired_at', 'is', null)
+    .where('source', '=', 'generated')
+    .where('private_jwk', 'is not', null)
+    .orderBy('created_at', 'desc')
+    .orderBy('kid')
+    .executeTakeFirst();
+}
+
 /**
  * Stores a generated key and retires every other active one, in one transaction under an advisory
  * lock, so instances doing it at the same moment take turns. With `unlessActive` (the first key, which
@@ -52,16 +65,7 @@ export async function putGeneratedCertificateKey(
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await takeTransactionLock(trx, 'veritas.certificate_keys');
-    if (options.unlessActive) {
-      const active = await trx
-        .selectFrom('certificate_keys')
-        .select('kid')
-        .where('retired_at', 'is', null)
-        .where('source', '=', 'generated')
-        .where('private_jwk', 'is not', null)
-        .executeTakeFirst();
-      if (active) return;
-    }
+    if (options.unlessActive && (await activeGeneratedCertificateKey(trx))) return;
     await insertCertificateKey(trx, { ...key, source: 'generated' });
     await retireCertificateKeysExcept(trx, key.kid, at);
   });

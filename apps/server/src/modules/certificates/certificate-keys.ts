@@ -3,6 +3,7 @@ import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type Cry
 import type { Database } from '../../platform/db/database';
 import { rethrowUnavailable } from '../../platform/db/database-errors';
 import {
+  activeGeneratedCertificateKey,
   insertCertificateKey,
   listCertificateKeys,
   putGeneratedCertificateKey,
@@ -90,10 +91,7 @@ export function createCertificateKeys(database: Database, options: { keyFile?: s
       await retireCertificateKeysExcept(database.db, kid, clock()).catch(rethrowUnavailable);
       return { kid, privateKey: (await importJWK(fileJwk, CERTIFICATE_ALG)) as CryptoKey };
     }
-    const usable = async () =>
-      (await listCertificateKeys(database.db).catch(rethrowUnavailable)).find(
-        (r) => r.retired_at === null && r.private_jwk !== null && r.source === 'generated',
-      );
+    const usable = () => activeGeneratedCertificateKey(database.db).catch(rethrowUnavailable);
     const row = (await usable()) ?? ((await generate(true)) && (await usable()));
     if (!row) throw new Error('no certificate key after generating one');
     return { kid: row.kid, privateKey: (await importJWK(row.private_jwk as JWK, CERTIFICATE_ALG)) as CryptoKey };
