@@ -3,6 +3,7 @@ import { Button } from 'react-aria-components';
 import { api } from '../../api/client';
 import { ApiProblem } from '../../api/problem';
 import { messageOf } from '../../components/load-state';
+import { saveFile } from '../../components/save-file';
 
 /**
  * Downloads the exam's results as CSV (GET /v1/exams/{examId}/results.csv). A plain link would go
@@ -15,15 +16,7 @@ export function ResultsDownload({ examId }: { examId: string }) {
     try {
       const { data, error, response } = await api.GET('/v1/exams/{examId}/results.csv', { params: { path: { examId } }, parseAs: 'blob' });
       if (!response.ok || !data) throw ApiProblem.from(response, error);
-      const url = URL.createObjectURL(data);
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = `exam-${examId}-results.csv`;
-      document.body.append(a);
-      a.click();
-      a.remove();
-      // Give the browser the time to start the download before the URL goes.
-      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      saveFile(`exam-${examId}-results.csv`, data);
       setStatus({ kind: 'idle' });
     } catch (err) {
       setStatus({ kind: 'failed', message: messageOf(err) });

@@ -3,6 +3,7 @@ import { Button } from 'react-aria-components';
 import { api } from '../../api/client';
 import { ApiProblem } from '../../api/problem';
 import { messageOf } from '../../components/load-state';
+import { saveFile } from '../../components/save-file';
 
 /**
  * Downloads the session's PDF report (GET /v1/sessions/{id}/report.pdf): the same document for the
@@ -18,15 +19,7 @@ export function ReportDownload({ sessionId }: { sessionId: string }) {
       if (!response.ok || !data) throw ApiProblem.from(response, error);
       if (response.status === 202 || response.headers.get('content-type') !== 'application/pdf')
         throw new Error('the report is not ready yet; try again in a moment');
-      const url = URL.createObjectURL(data as Blob);
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = `veritas-report-${sessionId}.pdf`;
-      document.body.append(a);
-      a.click();
-      a.remove();
-      // Give the browser the time to start the download before the URL goes.
-      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      saveFile(`veritas-report-${sessionId}.pdf`, data as Blob);
       setStatus({ kind: 'idle' });
     } catch (err) {
       setStatus({ kind: 'failed', message: messageOf(err) });

@@ -2,17 +2,8 @@ import { useState } from 'react';
 import { Link } from 'react-router';
 import { api } from '../../api/client';
 import { ApiProblem } from '../../api/problem';
+import { saveFile } from '../../components/save-file';
 import { shareHeaders } from '../replay/load-bundle';
-
-/** Saves text as a file the browser downloads (an object URL, released once clicked). */
-function save(name: string, text: string, type: string) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  URL.revokeObjectURL(url);
-}
 
 /**
  * The evidence of a session, to download and check elsewhere: its certificate, its bundle and this
@@ -28,17 +19,17 @@ export function CertificateLinks({ sessionId, share }: { sessionId: string; shar
     const { data, error, response } = await api.GET('/v1/sessions/{id}/certificate', { params: { path: { id: sessionId } }, headers: shareHeaders(share) });
     if (!response.ok || !data) throw ApiProblem.from(response, error);
     if (!('jws' in data)) throw new Error(`no certificate yet: ${data.detail}`);
-    save(`${sessionId}.jws`, `${data.jws}\n`, 'text/plain');
+    saveFile(`${sessionId}.jws`, `${data.jws}\n`, 'text/plain');
   });
   const bundle = run(async () => {
     const { data, error, response } = await api.GET('/v1/sessions/{id}/bundle', { params: { path: { id: sessionId } }, headers: shareHeaders(share) });
     if (!response.ok || !data) throw ApiProblem.from(response, error);
-    save(`${sessionId}.json`, JSON.stringify(data), 'application/json');
+    saveFile(`${sessionId}.json`, JSON.stringify(data), 'application/json');
   });
   const keys = run(async () => {
     const res = await fetch('/.well-known/jwks.json');
     if (!res.ok) throw new Error(`the keys could not be read (${res.status})`);
-    save('veritas-jwks.json', await res.text(), 'application/json');
+    saveFile('veritas-jwks.json', await res.text(), 'application/json');
   });
   return (
     <section aria-labelledby="evidence-h" className="card">

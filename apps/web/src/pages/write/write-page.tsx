@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { attach, type Recorder, type RecorderStatus } from '@veritas/recorder';
 import { PageTitle } from '../../components/page-title';
+import { saveFile } from '../../components/save-file';
 import { RecordingIndicator } from './recording-indicator';
 
 const POLICY = 'veritas-writing-v1';
@@ -72,12 +73,7 @@ export function WritePage() {
     const rec = recorder.current;
     if (!rec) return;
     const bundle = await rec.exportBundle();
-    const url = URL.createObjectURL(new Blob([JSON.stringify(bundle)], { type: 'application/json' }));
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = `veritas-${bundle.session.id}.json`;
-    a.click();
-    URL.revokeObjectURL(url);
+    saveFile(`veritas-${bundle.session.id}.json`, JSON.stringify(bundle), 'application/json');
   };
 
   return (
