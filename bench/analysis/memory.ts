@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { VeritasEvent } from '@veritas/schema';
 import { simulate } from '@veritas/simulator';
 import { createIncrementalAnalyzer } from '@veritas/analysis';
+import { median, medianRange } from '../shared/stats';
 
 const COUNT = 1_000;
 const SIZES = [0, 300, 3_000];
@@ -59,14 +60,8 @@ function measure(side: string, n: number): Measure {
   return JSON.parse(r.stdout) as Measure;
 }
 
-const kb = (b: number): string => (b / 1024).toFixed(1);
-function stat(xs: number[]): string {
-  const s = [...xs].sort((a, b) => a - b);
-  return `${kb(s[Math.floor(s.length / 2)]!)} (${kb(s[0]!)}–${kb(s[s.length - 1]!)})`;
-}
-function median(xs: number[]): number {
-  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-}
+/** Bytes per analyser as KB, "median (min–max)" of the runs. */
+const stat = (bytes: number[]): string => medianRange(bytes.map((b) => b / 1024));
 
 if (process.argv[2] === '--child') {
   process.stdout.write(JSON.stringify(child(process.argv[3]!, Number(process.argv[4]))));

@@ -13,6 +13,8 @@ import { startServerProcess } from '../ingest/server-process';
 import { Histogram } from './histogram';
 import type { AlertSeen, StreamTarget, ViewerOrder, ViewerReply } from './viewer-process';
 
+export { fmt, int, medianRange, table } from '../shared/stats';
+
 export const now = () => performance.timeOrigin + performance.now();
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -258,28 +260,10 @@ export class BaselinePublisher {
   }
 }
 
-export const fmt = (n: number, digits = 1) =>
-  Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '—';
-export const int = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '—');
-
-export function table(header: string[], rows: (string | number)[][]): string {
-  const lines = [`| ${header.join(' | ')} |`, `| ${header.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`];
-  for (const r of rows) lines.push(`| ${r.join(' | ')} |`);
-  return lines.join('\n');
-}
-
 /** Waits until `cond` or `ms` pass (a polled condition with a ceiling). */
 export async function until(cond: () => Promise<boolean>, ms: number): Promise<boolean> {
   for (const deadline = Date.now() + ms; Date.now() < deadline; await sleep(100)) if (await cond()) return true;
   return cond();
-}
-
-/** Median and range of runs, as the README quotes them: "median (min–max)". */
-export function medianRange(xs: number[], digits = 1): string {
-  const v = xs.filter(Number.isFinite).sort((a, b) => a - b);
-  if (v.length === 0) return '—';
-  const med = v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
-  return v.length === 1 ? fmt(med, digits) : `${fmt(med, digits)} (${fmt(v[0]!, digits)}–${fmt(v[v.length - 1]!, digits)})`;
 }
 
 /** Raises the soft limit of open files as far as the hard limit allows (for this process and its children). */

@@ -66,6 +66,16 @@ interface Row {
   ackP99: number;
 }
 
+/** Sends `count` messages on an open-loop clock of `rate` a second from `start`, each with the time it was due. */
+async function paced(rate: number, count: number, send: (due: number) => Promise<unknown>, start = now()): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const due = start + (i * 1000) / rate;
+    const wait = due - now();
+    if (wait > 0) await sleep(wait);
+    await send(due);
+  }
+}
+
 async function measure(
   target: Target,
   publisher: { send(n: number, pad: number, ts: number): Promise<number> },
@@ -81,12 +91,7 @@ async function measure(
   await sleep(1000);
   const warmup = Math.round(rate * WARMUP_SECONDS);
   if (warmup > 0) {
-    const warmStart = now();
-    for (let i = 0; i < warmup; i++) {
-      const wait = warmStart + (i * 1000) / rate - now();
-      if (wait > 0) await sleep(wait);
-      await publisher.send(1, 0, now());
-    }
+    await paced(rate, warmup, (due) => publisher.send(1, 0, due));
     if (!(await until(async () => (await report(procs)).deliveries >= warmup * opened.ok, 30_000)))
       console.warn(`${target.name}: the warm-up was not all delivered in 30 s`);
   }
@@ -95,12 +100,7 @@ async function measure(
   const cpu0 = cpuSeconds(target.pid);
   const start = now();
   const acks = new Histogram();
-  for (let i = 0; i < messages; i++) {
-    const due = start + (i * 1000) / rate;
-    const wait = due - now();
-    if (wait > 0) await sleep(wait);
-    acks.add(await publisher.send(1, 0, due));
-  }
+  await paced(rate, messages, async (due) => acks.add(await publisher.send(1, 0, due)), start);
   const expected = messages * opened.ok;
   await until(async () => (await report(procs)).deliveries >= expected, 30_000);
   const elapsed = (now() - start) / 1000;
