@@ -46,21 +46,24 @@ export class IngestGroup {
     private readonly writeKeys: Map<string, string | null>,
   ) {}
 
-  /** Locks the sessions of the group (in id order) and reads their held batches. */
+  /** Locks the sessions of the group (in id order) and reads their held batches, if they have any. */
   static async open(tx: Db, sessionIds: string[]): Promise<IngestGroup> {
     const states = new Map<string, SessionState>();
     const tenants = new Map<string, string | null>();
     const writeKeys = new Map<string, string | null>();
-    for (const { tenant_id, write_key, ...r } of await lockSessionsForIngest(tx, sessionIds)) {
+    const holding: string[] = [];
+    for (const { tenant_id, write_key, held_count, ...r } of await lockSessionsForIngest(tx, sessionIds)) {
       states.set(r.id, { ...r, changed: false });
       tenants.set(r.id, tenant_id);
       writeKeys.set(r.id, write_key);
+      // Counted on the locked row (schema step 0028): none held, no read, in the common case.
+      if (held_count > 0) holding.push(r.id);
     }
     // Where the tenant requires consent, a session's first events must carry it; asked only of sessions with none stored.
     const fresh = [...states.values()].filter((s) => s.next_seq === 0).map((s) => s.id);
     for (const [id, demand] of await consentDemands(tx, fresh)) states.get(id)!.consent = demand;
     const held = new Map<string, Map<number, HeldBatch>>();
-    for (const h of await listHeldBatches(tx, sessionIds)) {
+    for (const h of await listHeldBatches(tx, holding)) {
       const waiting = held.get(h.session_id) ?? held.set(h.session_id, new Map()).get(h.session_id)!;
       waiting.set(h.first_seq, { firstSeq: h.first_seq, count: h.count, prevHash: h.prev_hash, hash: h.hash, mac: h.mac, events: h.events as VeritasEvent[] });
     }

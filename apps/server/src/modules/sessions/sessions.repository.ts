@@ -44,13 +44,14 @@ export async function findChainHead(db: Db, id: string): Promise<Pick<SessionRow
 export async function lockSessionsForIngest(
   db: Db,
   ids: string[],
-): Promise<(Pick<SessionRow, 'id' | 'tenant_id' | 'status' | 'next_seq' | 'head_hash' | 'last_t' | 'write_key'> & { closed: boolean })[]> {
+): Promise<(Pick<SessionRow, 'id' | 'tenant_id' | 'status' | 'next_seq' | 'head_hash' | 'last_t' | 'write_key' | 'held_count'> & { closed: boolean })[]> {
   if (ids.length === 0) return [];
   // An attempt's session (closes_at set) is closed past its deadline, and once ended (submitted, timed out).
+  // held_count comes from the row's latest version (the one the lock was taken on), whatever the statement's snapshot.
   const { rows } = await sql<
-    Pick<SessionRow, 'id' | 'tenant_id' | 'status' | 'next_seq' | 'head_hash' | 'last_t' | 'write_key'> & { closed: boolean }
+    Pick<SessionRow, 'id' | 'tenant_id' | 'status' | 'next_seq' | 'head_hash' | 'last_t' | 'write_key' | 'held_count'> & { closed: boolean }
   >`${preparedMark('ingest-session-lock')}
-    select id, tenant_id, status, next_seq, head_hash, last_t, write_key, closes_at is not null and (status = 'ended' or closes_at <= now()) as closed
+    select id, tenant_id, status, next_seq, head_hash, last_t, write_key, held_count, closes_at is not null and (status = 'ended' or closes_at <= now()) as closed
     from sessions where id = any(${ids}::text[]) order by id for no key update`.execute(db);
   return rows;
 }

@@ -21,6 +21,7 @@ import { ltiDeepLinksMigration } from './schema-steps/0024-lti-deep-links';
 import { auditRetentionMigration } from './schema-steps/0025-audit-retention';
 import { consentWithdrawalMigration } from './schema-steps/0026-consent-withdrawal';
 import { auditPendingMigration } from './schema-steps/0027-audit-pending';
+import { heldCountMigration } from './schema-steps/0028-held-count';
 import { ltiServicesMigration } from './schema-steps/0023-lti-services';
 
 /**
@@ -166,6 +167,7 @@ const migrations: Record<string, Migration> = {
   '0025_audit_retention': { up: auditRetentionMigration },
   '0026_consent_withdrawal': { up: consentWithdrawalMigration },
   '0027_audit_pending': { up: auditPendingMigration },
+  '0028_held_count': { up: heldCountMigration },
 };
 
 class InCodeProvider implements MigrationProvider {

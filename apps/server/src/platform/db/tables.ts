@@ -24,6 +24,8 @@ export interface SessionsTable {
   /** Hash of the last stored batch: the prevHash the next batch must carry. */
   head_hash: string;
   last_t: Generated<number>;
+  /** 0028_held_count: how many of its batches wait in held_batches, kept by a trigger there (ingest reads them only when above zero). */
+  held_count: ColumnType<number, never, never>;
   /** 0006_exams: an attempt's session takes no batch from this moment, nor once ended (ingest answers attempt-closed). */
   closes_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   /** 0014_session_sealing: who seals its batches, declared at creation, never changed (docs/adr/0024). */
