@@ -19,8 +19,8 @@ export function median(xs: number[]): number {
 
 /** Median and range of runs, as the README quotes them: "median (min–max)". */
 export function medianRange(xs: number[], digits = 1): string {
-  const v = xs.filter(Number.isFinite).sort((a, b) => a - b);
+  const v = xs.filter(Number.isFinite);
   if (v.length === 0) return '—';
-  const med = median(v);
-  return v.length === 1 ? fmt(med, digits) : `${fmt(med, digits)} (${fmt(v[0]!, digits)}–${fmt(v[v.length - 1]!, digits)})`;
+  const med = fmt(median(v), digits);
+  return v.length === 1 ? med : `${med} (${fmt(Math.min(...v), digits)}–${fmt(Math.max(...v), digits)})`;
 }
