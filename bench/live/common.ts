@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
+import WebSocket from 'ws';
 import { genesisHash, macKeyFromToken, sealBatch, type VeritasEvent } from '@veritas/schema';
 import { startServerProcess } from '../ingest/server-process';
 import { Histogram } from './histogram';
@@ -195,6 +196,9 @@ export const stampedEvent = (seq: number, ts: number, pad = 0): VeritasEvent =>
   ({ seq, t: seq * 10, type: 'custom', data: { name: 'bench', data: pad > 0 ? { ts, pad: 'x'.repeat(pad) } : { ts } } }) as VeritasEvent;
 
 /** A session on a Veritas server, written batch after batch (sealed as it goes), anonymous and public. */
+/** What the ingest socket answers (the bench reads only these fields); `closed` is the socket's close. */
+type SocketAnswer = { type: string; firstSeq?: number; held?: boolean; code?: number };
+
 export class Writer {
   private prev = '';
   private key: string | undefined;
@@ -224,19 +228,58 @@ export class Writer {
     this.prev = await genesisHash(this.id);
     return this;
   }
+  /**
+   * Sends the batches that follow over the session's ingest socket (veritas.ingest/v1) instead of a
+   * POST each: the hello, then one batch in flight at a time, as the recorder's socket transport does.
+   */
+  async openSocket(): Promise<void> {
+    const ws = new WebSocket(`${this.base.replace(/^http/, 'ws')}/v1/sessions/${this.id}/ingest`);
+    ws.on('error', () => {}); // a failure shows as the close below, answering what waits
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('close', (code) => reject(new Error(`the ingest socket closed with ${code} before it opened`)));
+    });
+    ws.on('message', (data) => this.answered(JSON.parse(String(data)) as SocketAnswer));
+    ws.on('close', (code) => this.answered({ type: 'closed', code }));
+    const ready = await this.exchange(ws, { type: 'hello', protocol: 'veritas.ingest/v1', token: this.token });
+    if (ready.type !== 'ready') throw new Error(`the ingest socket answered the hello with ${JSON.stringify(ready)}`);
+    this.socket = ws;
+  }
+  closeSocket(): void {
+    this.socket?.close(1000);
+    this.socket = undefined;
+  }
+  private socket: WebSocket | undefined;
+  private waiting: ((m: SocketAnswer) => void) | undefined;
+  private answered(m: SocketAnswer): void {
+    const w = this.waiting;
+    this.waiting = undefined;
+    w?.(m);
+  }
+  private exchange(ws: WebSocket, message: object): Promise<SocketAnswer> {
+    return new Promise((resolve) => {
+      this.waiting = resolve;
+      ws.send(JSON.stringify(message));
+    });
+  }
   /** Sends `n` stamped events as one batch; resolves with the ack time (ms). */
   /** `ts`: when the batch was due (the open-loop clock); now by default. */
   async send(n: number, pad = 0, ts = now(), extra: (seq: number, ts: number) => VeritasEvent[] = () => []): Promise<number> {
     const more = extra(this.seq, ts);
     const events = [...more, ...Array.from({ length: n - more.length }, (_, i) => stampedEvent(this.seq + more.length + i, ts, pad))];
     const batch = await sealBatch(events, this.prev, this.key);
-    const r = await fetch(`${this.base}/v1/sessions/${this.id}/events`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.token}` },
-      body: JSON.stringify(batch),
-    });
-    await r.text();
-    if (r.status !== 200) throw new Error(`ingest answered ${r.status}`);
+    if (this.socket) {
+      const m = await this.exchange(this.socket, { type: 'batch', batch });
+      if (m.type !== 'ack' || m.firstSeq !== batch.firstSeq || m.held) throw new Error(`the ingest socket answered ${JSON.stringify(m)}`);
+    } else {
+      const r = await fetch(`${this.base}/v1/sessions/${this.id}/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.token}` },
+        body: JSON.stringify(batch),
+      });
+      await r.text();
+      if (r.status !== 200) throw new Error(`ingest answered ${r.status}`);
+    }
     this.prev = batch.hash;
     this.seq += n;
     return now() - ts;

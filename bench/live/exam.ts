@@ -1,9 +1,12 @@
 /**
  * Issue 13, questions 3 and 4: an exam-sized load. `--students` writers (a process of their own)
- * each send a batch of `--events` events every 2 s over HTTP; `--teachers` teachers each watch
+ * each send a batch of `--events` events every 2 s over HTTP or the ingest socket; `--teachers` teachers each watch
  * `--watch` students' session streams (SSE, viewer processes of their own). Measured: ingest-to-viewer
  * latency of every event (from when its batch was due to when a viewer read it), the ingest ack,
  * and whether every committed event reached every viewer of its session once, in order.
+ *
+ * `--transport ws` sends each student's batches over their session's ingest socket (veritas.ingest/v1)
+ * instead of a POST each (`http`, the default); the issue allows either.
  *
  * `--instances 2` runs two servers on one PostgreSQL behind one Redis (a redis-server of the
  * bench's own): students write to the first, teachers watch on the second, so every event crosses
@@ -11,6 +14,7 @@
  *
  *   npx tsx bench/live/exam.ts --students 2000 --teachers 70 --watch 30 --seconds 20 --runs 3 --instances 1
  *   npx tsx bench/live/exam.ts … --instances 2
+ *   npx tsx bench/live/exam.ts … --transport ws
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -35,7 +39,7 @@ import {
   type Target,
 } from './common';
 import { Histogram } from './histogram';
-import type { WriterOrder, WriterReply } from './writer-process';
+import type { Transport, WriterOrder, WriterReply } from './writer-process';
 import type { StreamTarget } from './viewer-process';
 import { buildExamWorld } from './exam-world';
 
@@ -49,6 +53,10 @@ const INSTANCES = Number(option('instances', '1'));
 const PROCS = Number(option('procs', '2'));
 /** `exam` (default): a real exam per teacher, with attempts, the exam view and the alerts socket. `public`: anonymous public sessions, streams only (the earlier runs). */
 const MODE = option('mode', 'exam');
+const TRANSPORT = option('transport', 'http') as Transport;
+if (TRANSPORT !== 'http' && TRANSPORT !== 'ws') throw new Error(`--transport is http or ws, not ${String(TRANSPORT)}`);
+/** Every student writes from this one host: its ingest sockets must not meet the per-client limit. */
+const TRANSPORT_ENV: NodeJS.ProcessEnv = TRANSPORT === 'ws' ? { VERITAS_SOCKETS_PER_CLIENT: String(STUDENTS + 1) } : {};
 
 const WRITER = fileURLToPath(new URL('./writer-process.ts', import.meta.url));
 
@@ -120,7 +128,8 @@ async function once(): Promise<Row> {
   const students = new Students();
   const procs = Array.from({ length: PROCS }, () => new Viewers());
   try {
-    for (let i = 0; i < INSTANCES; i++) servers.push(await startVeritas(`veritas ${i + 1}`, { ...store.env, ...(redis ? { REDIS_URL: redis.url } : {}) }));
+    for (let i = 0; i < INSTANCES; i++)
+      servers.push(await startVeritas(`veritas ${i + 1}`, { ...store.env, ...TRANSPORT_ENV, ...(redis ? { REDIS_URL: redis.url } : {}) }));
     const ingest = servers[0]!;
     const watched = servers[servers.length - 1]!;
     let ids: string[];
@@ -131,7 +140,7 @@ async function once(): Promise<Row> {
     if (MODE === 'exam') {
       progress(`building the exam world: ${TEACHERS} teachers, ${STUDENTS} students`);
       const world = await buildExamWorld(store.env.DATABASE_URL!, ingest.url, TEACHERS, STUDENTS);
-      ({ ids } = await students.order({ kind: 'adopt', url: ingest.url, sessions: world.students }, 'prepared'));
+      ({ ids } = await students.order({ kind: 'adopt', url: ingest.url, sessions: world.students, transport: TRANSPORT }, 'prepared'));
       // Teacher t watches up to `watch` sessions of their own exam (a teacher reads only their exam's sessions), its view, its alerts.
       const watching = world.teachers.map((t) => ({ t, sessions: t.sessionIds.slice(0, WATCH) }));
       watchedIds = watching.flatMap((w) => w.sessions);
@@ -145,7 +154,7 @@ async function once(): Promise<Row> {
         origin: watched.url,
       }));
     } else {
-      ({ ids } = await students.order({ kind: 'prepare', url: ingest.url, sessions: STUDENTS }, 'prepared'));
+      ({ ids } = await students.order({ kind: 'prepare', url: ingest.url, sessions: STUDENTS, transport: TRANSPORT }, 'prepared'));
       // Teacher t watches students t·watch … t·watch+watch−1 (wrapping round when there are more streams than students).
       watchedIds = Array.from({ length: TEACHERS * WATCH }, (_, j) => ids[j % ids.length]!);
       targets = watchedIds.map((id) => `${watched.url}/v1/sessions/${id}/live`);
@@ -281,7 +290,7 @@ async function main() {
     console.log(table(header, [line(rows.at(-1)!)]));
   }
   console.log(
-    `\nSummary, median (min–max) of ${RUNS} runs: ${STUDENTS} students × a batch of ${EVENTS} events every 2 s, ${TEACHERS} teachers × ${WATCH} streams, ${SECONDS} s, ${INSTANCES} instance(s):`,
+    `\nSummary, median (min–max) of ${RUNS} runs: ${STUDENTS} students × a batch of ${EVENTS} events every 2 s, ${TEACHERS} teachers × ${WATCH} streams, ${SECONDS} s, ${INSTANCES} instance(s), batches over ${TRANSPORT === 'ws' ? 'the ingest socket' : 'HTTP'}:`,
   );
   console.log(
     table(

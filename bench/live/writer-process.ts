@@ -1,16 +1,17 @@
 /**
  * The exam's students in a process of their own: each has a session and sends a batch every
  * `intervalMs` (students start spread over the interval, one batch in flight each, as the recorder
- * does), each event stamped with the time its batch was due. Orders over IPC: prepare, run.
+ * does), each event stamped with the time its batch was due, over HTTP (a POST per batch) or each
+ * over its session's ingest socket (`transport: 'ws'`). Orders over IPC: prepare, run.
  */
 import type { VeritasEvent } from '@veritas/schema';
 import { Histogram, type HistogramData } from './histogram';
 import { now, sleep, Writer } from './common';
 
 export type WriterOrder =
-  | { kind: 'prepare'; url: string; sessions: number }
+  | { kind: 'prepare'; url: string; sessions: number; transport: Transport }
   /** Sessions made elsewhere (exam attempts): written with their write tokens. */
-  | { kind: 'adopt'; url: string; sessions: { sessionId: string; writeToken: string }[] }
+  | { kind: 'adopt'; url: string; sessions: { sessionId: string; writeToken: string }[]; transport: Transport }
   /**
    * `exam`: each batch carries a host `metrics` event labelled with its due time (`bts`), and the
    * batch due `violationAfterMs` into the run carries a `violation` (several faces) as well.
@@ -32,7 +33,15 @@ export type WriterReply =
     }
   | { kind: 'failed'; message: string };
 
+/** How each student's batches travel: a POST each, or the session's ingest socket (opened before the run). */
+export type Transport = 'http' | 'ws';
+
 let writers: Writer[] = [];
+
+async function connect(transport: Transport): Promise<void> {
+  if (transport !== 'ws') return;
+  for (let i = 0; i < writers.length; i += 100) await Promise.all(writers.slice(i, i + 100).map((w) => w.openSocket()));
+}
 
 async function handle(o: WriterOrder): Promise<WriterReply> {
   if (o.kind === 'prepare') {
@@ -41,10 +50,12 @@ async function handle(o: WriterOrder): Promise<WriterReply> {
       const group = Array.from({ length: Math.min(50, o.sessions - i) }, () => new Writer(o.url).create());
       writers.push(...(await Promise.all(group)));
     }
+    await connect(o.transport);
     return { kind: 'prepared', ids: writers.map((w) => w.id) };
   }
   if (o.kind === 'adopt') {
     writers = await Promise.all(o.sessions.map((s) => new Writer(o.url).existing(s.sessionId, s.writeToken)));
+    await connect(o.transport);
     return { kind: 'prepared', ids: writers.map((w) => w.id) };
   }
   const acks = new Histogram();
