@@ -14,8 +14,15 @@ export interface DomainEvents {
   /** A bundle stored as an ended session (`created` false: the same bundle was already stored). */
   'bundle.imported': { sessionId: string; scope: Scope; created: boolean };
   'analysis.done': { sessionId: string; scope: Scope; version: string };
-  /** New live alerts stored for a session (already-stored ones are not told again). */
-  'alert.raised': { sessionId: string; scope: Scope; count: number };
+  /**
+   * New live alerts stored for a session (already-stored ones are not told again), as stored: the exam
+   * rooms show them without reading them back (bench/README.md, live, "The alert told as stored").
+   */
+  'alert.raised': {
+    sessionId: string;
+    scope: Scope;
+    alerts: { id: string; detector: string; severity: string; message: string; /** When it was stored (ISO). */ at: string }[];
+  };
   /** Review flags a consolidation stored or grew (modules/review), with what a summary needs: never the evidence itself. */
   'flag.raised': { sessionId: string; scope: Scope; flags: { id: string; kind: string; severity: string }[] };
   /** A reviewer's decision on a flag, told after it is committed. */

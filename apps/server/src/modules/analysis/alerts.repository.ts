@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../platform/db/database';
 import type { Scope } from '../../kernel/scope';
+import type { DomainEvents } from '../../kernel/events';
 import { inScope } from '../../platform/db/scope-sql';
 
 export interface NewAlert {
@@ -23,10 +24,13 @@ export interface AlertRow {
   created_at: Date;
 }
 
-/** Stores alerts; one already stored (same session, detector and evidence.seqFrom) is skipped. Returns how many were new. */
-export async function insertAlerts(db: Db, scope: Scope, alerts: NewAlert[]): Promise<number> {
-  if (alerts.length === 0) return 0;
-  const r = await db
+/** A newly stored alert as alert.raised tells it (what an exam room shows), so no subscriber reads it back. */
+export type StoredAlert = DomainEvents['alert.raised']['alerts'][number];
+
+/** Stores alerts; one already stored (same session, detector and evidence.seqFrom) is skipped. Returns the new ones as stored. */
+export async function insertAlerts(db: Db, scope: Scope, alerts: NewAlert[]): Promise<StoredAlert[]> {
+  if (alerts.length === 0) return [];
+  const rows = await db
     .insertInto('alerts')
     .values(
       alerts.map((a) => ({
@@ -42,8 +46,9 @@ export async function insertAlerts(db: Db, scope: Scope, alerts: NewAlert[]): Pr
       })),
     )
     .onConflict((oc) => oc.columns(['session_id', 'detector', 'seq_from']).doNothing())
-    .executeTakeFirst();
-  return Number(r.numInsertedOrUpdatedRows ?? 0);
+    .returning(['id', 'detector', 'severity', 'message', 'created_at'])
+    .execute();
+  return rows.map((r) => ({ id: r.id, detector: r.detector, severity: r.severity, message: r.message, at: r.created_at.toISOString() }));
 }
 
 /** A session's alerts in stream order. The caller has checked the session is in scope; the scope is applied again. */

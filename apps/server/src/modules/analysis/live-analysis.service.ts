@@ -93,7 +93,7 @@ export function createLiveAnalysisService(database: Database, options: LiveAnaly
       scope,
       alerts.map((a) => ({ sessionId: c.sessionId, detector: a.detector, severity: a.severity, message: a.message, evidence: a.evidence, values: a.values })),
     );
-    if (stored > 0) await options.events?.publish('alert.raised', { sessionId: c.sessionId, scope, count: stored });
+    if (stored.length > 0) await options.events?.publish('alert.raised', { sessionId: c.sessionId, scope, alerts: stored });
   }
 
   function schedule(id: string, work: () => Promise<void>): void {

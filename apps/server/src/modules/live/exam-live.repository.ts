@@ -9,6 +9,10 @@ import './exam-live.tables';
  */
 export const VIOLATION_DETECTORS = ['several-faces', 'no-face', 'prolonged-absence'] as const;
 
+/** The same rule as `criticalAlerts`' condition, for an alert told as stored (alert.raised). */
+export const isCriticalAlert = (a: { severity: string; detector: string }): boolean =>
+  a.severity === 'high' || (VIOLATION_DETECTORS as readonly string[]).includes(a.detector);
+
 /** Whether a person of the tenant watches the exam: an admin any; a teacher one they own or co-teach; an observer one of a teacher they are attached to. */
 export async function watchesExam(db: Db, tenantId: string, examId: string, user: { id: string; role: string }): Promise<boolean> {
   const exam = db.selectFrom('exams').select('id').where('tenant_id', '=', tenantId).where('id', '=', examId);
@@ -63,10 +67,20 @@ export async function examRoster(db: Db, tenantId: string, examId: string): Prom
     .execute();
 }
 
-/** The exam a session is the attempt of, with the tenant, or undefined (a session outside exams). */
-export async function examOfSession(db: Db, tenantId: string, sessionId: string): Promise<string | undefined> {
-  const row = await db.selectFrom('attempts').select('exam_id').where('tenant_id', '=', tenantId).where('session_id', '=', sessionId).executeTakeFirst();
-  return row?.exam_id;
+/** The attempt a session is the writing of (its exam, its student's name), in the tenant, or undefined (a session outside exams). */
+export async function attemptOfSession(
+  db: Db,
+  tenantId: string,
+  sessionId: string,
+): Promise<{ examId: string; attemptId: string; studentName: string } | undefined> {
+  const row = await db
+    .selectFrom('attempts as a')
+    .innerJoin('users as u', (j) => j.onRef('u.id', '=', 'a.student_id').onRef('u.tenant_id', '=', 'a.tenant_id'))
+    .select(['a.exam_id', 'a.id', 'u.display_name'])
+    .where('a.tenant_id', '=', tenantId)
+    .where('a.session_id', '=', sessionId)
+    .executeTakeFirst();
+  return row && { examId: row.exam_id, attemptId: row.id, studentName: row.display_name };
 }
 
 /** Whether the exam's sessions may show host-page signals: its analysis settings and the tenant's choice. */

@@ -11,7 +11,7 @@ import type { AuditService, RequestContext } from '../audit';
 import type { LiveAccess } from './live-access';
 import type { LiveLogger } from './live.service';
 import { criticalAlerts, insertAcknowledgement, watchesExam } from './exam-live.repository';
-import { asHubMessage, examChannel, ExamRoom, presentAlert, type RoomMember } from './exam-live.room';
+import { asHubMessage, examChannel, ExamRoom, type RoomMember } from './exam-live.room';
 import { createExamTickets, type ExamTickets } from './exam-tickets.service';
 import type { LiveAlert, StudentsMessage } from './exam-live.schemas';
 
@@ -59,8 +59,8 @@ export interface ExamLiveService {
   alerts(socket: AlertSocket, actor: UserActor, examId: string): Promise<void>;
   /** A teacher's (or admin's) acknowledgement: stored once (the first stands), audited, told to every socket of the exam. */
   acknowledge(actor: UserActor, examId: string, alertId: string, context: RequestContext): Promise<AckAnswer>;
-  /** Publishes a session's new critical alerts to its exam's channel (alert.raised). */
-  publishAlerts(tenantId: string, examId: string, sessionId: string): Promise<void>;
+  /** Publishes new critical alerts to their exam's channel (alert.raised, as stored: nothing is read back). */
+  publishAlerts(examId: string, alerts: LiveAlert[]): Promise<void>;
   stats(): { rooms: number; members: number };
   closeAll(): void;
 }
@@ -247,10 +247,8 @@ export function createExamLiveService({ database, hub, audit, access, options, n
       return { ack, fresh };
     },
 
-    async publishAlerts(tenantId, examId, sessionId) {
-      const rows = await criticalAlerts(db, tenantId, examId, { sessionId, openOnly: true, limit: 100 });
-      if (rows.length === 0) return;
-      await hub.publish(examChannel(examId), asHubMessage({ k: 'alerts', alerts: rows.map(presentAlert) }));
+    async publishAlerts(examId, alerts) {
+      if (alerts.length > 0) await hub.publish(examChannel(examId), asHubMessage({ k: 'alerts', alerts }));
     },
 
     stats: () => ({ rooms: rooms.size, members: closers.size }),

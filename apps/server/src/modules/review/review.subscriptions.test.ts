@@ -24,7 +24,7 @@ describe('review subscriptions', () => {
     } as unknown as ReviewService;
     subscribeReview(events, review);
     const scope = tenantScope('t1');
-    const told = Array.from({ length: 10 }, (_, i) => events.publish('alert.raised', { sessionId: `s${i}`, scope, count: 1 }));
+    const told = Array.from({ length: 10 }, (_, i) => events.publish('alert.raised', { sessionId: `s${i}`, scope, alerts: [] }));
     // Open the gates as collects arrive, until all ten have run.
     while (done.length < 10) {
       await expect.poll(() => gates.length, { timeout: 10_000 }).toBeGreaterThan(0);

@@ -380,7 +380,7 @@ describe(`flag review (${TEST_DB})`, () => {
         values: '{}',
       })
       .execute();
-    await t.app.services.events.publish('alert.raised', { sessionId: others, scope: { tenantId: school.tenant.id } as never, count: 1 });
+    await t.app.services.events.publish('alert.raised', { sessionId: others, scope: { tenantId: school.tenant.id } as never, alerts: [] });
     const grown = (await flagOf(others, 'several-faces'))!;
     expect(grown).toMatchObject({ state: 'dismissed', severity: 'high', occurrences: f.occurrences + 1, changedSinceDecision: true, lastT: 900_000 });
     const pending = (await get('/v1/review/flags?limit=100', school.otherTeacher)).json().items as FlagJson[];
