@@ -16,7 +16,7 @@ export interface DomainEvents {
   'analysis.done': { sessionId: string; scope: Scope; version: string };
   /**
    * New live alerts stored for a session (already-stored ones are not told again), as stored: the exam
-   * rooms show them without reading them back (bench/README.md, live, "The alert told as stored").
+   * rooms show them without reading them back (bench/README.md, live, "2,000 students over the ingest socket, and the alert told as stored").
    */
   'alert.raised': {
     sessionId: string;

@@ -37,7 +37,7 @@ function tablesRead(): { plugin: KyselyPlugin; queries: string[][] } {
  * alert.raised carries the alerts as stored: an exam's teachers are sent them named from the session's
  * attempt (looked up once per session and remembered), with no read of the alerts themselves. In a
  * burst of alerts (every student of an exam within two seconds) each read-back queued for the pool
- * behind every other query (bench/README.md, live, "The alert told as stored").
+ * behind every other query (bench/README.md, live, "2,000 students over the ingest socket, and the alert told as stored").
  */
 describe('the exam rooms told of a new alert', () => {
   let t: TestApp;
