@@ -92,6 +92,8 @@ interface Row {
   ackP99: number;
   /** After the first interval (every student's first batch is in it). */
   ackP99Steady: number;
+  /** Ack p50/p99 of the batches due in each 2 s interval of the run, in order. */
+  ackTimeline: { p50: number; p99: number }[];
   p50: number;
   p99: number;
   max: number;
@@ -214,6 +216,11 @@ async function once(): Promise<Row> {
       ackP50: acks.quantile(0.5),
       ackP99: acks.quantile(0.99),
       ackP99Steady: steadyAcks.quantile(0.99),
+      ackTimeline: ran.ackWindows.map((data) => {
+        const h = new Histogram();
+        h.merge(data);
+        return { p50: h.quantile(0.5), p99: h.quantile(0.99) };
+      }),
       p50: r.latency.quantile(0.5),
       p99: r.latency.quantile(0.99),
       max: r.latency.max,
@@ -288,6 +295,17 @@ async function main() {
     rows.push(await once());
     console.log(`run ${run}:`);
     console.log(table(header, [line(rows.at(-1)!)]));
+    // When in the run the tail comes: the exam's violations are all due in the interval that starts at half the run.
+    const timeline = rows.at(-1)!.ackTimeline;
+    console.log(
+      table(
+        ['ack by interval due', ...timeline.map((_, i) => `${i * 2}–${i * 2 + 2} s${MODE === 'exam' && i * 2 === SECONDS / 2 ? ' (violations)' : ''}`)],
+        [
+          ['p50 ms', ...timeline.map((w) => fmt(w.p50))],
+          ['p99 ms', ...timeline.map((w) => fmt(w.p99))],
+        ],
+      ),
+    );
   }
   console.log(
     `\nSummary, median (min–max) of ${RUNS} runs: ${STUDENTS} students × a batch of ${EVENTS} events every 2 s, ${TEACHERS} teachers × ${WATCH} streams, ${SECONDS} s, ${INSTANCES} instance(s), batches over ${TRANSPORT === 'ws' ? 'the ingest socket' : 'HTTP'}:`,

@@ -24,6 +24,8 @@ export type WriterReply =
       acks: HistogramData;
       /** The acks of batches due after the first interval: every student's first batch (a new connection, the session's first commit) is in it. */
       steadyAcks: HistogramData;
+      /** The acks by the interval their batch was due in (index 0: the first interval), to see when in the run the tail comes. */
+      ackWindows: HistogramData[];
       batches: number;
       errors: number;
       late: number;
@@ -60,6 +62,7 @@ async function handle(o: WriterOrder): Promise<WriterReply> {
   }
   const acks = new Histogram();
   const steadyAcks = new Histogram();
+  const ackWindows = Array.from({ length: Math.ceil((o.seconds * 1000) / o.intervalMs) }, () => new Histogram());
   let batches = 0;
   let errors = 0;
   let late = 0;
@@ -88,6 +91,7 @@ async function handle(o: WriterOrder): Promise<WriterReply> {
           const ack = await w.send(o.eventsPerBatch, 0, due, extra);
           acks.add(ack);
           if (due >= start + o.intervalMs) steadyAcks.add(ack);
+          ackWindows[Math.floor((due - start) / o.intervalMs)]?.add(ack);
           if (violating) violationDue[i] = due;
           batches++;
         } catch {
@@ -100,6 +104,7 @@ async function handle(o: WriterOrder): Promise<WriterReply> {
     kind: 'ran',
     acks: acks.data(),
     steadyAcks: steadyAcks.data(),
+    ackWindows: ackWindows.map((h) => h.data()),
     batches,
     errors,
     late,
