@@ -1,9 +1,11 @@
+import DataLoader from 'dataloader';
 import { createIncrementalAnalyzer, type Flag, type IncrementalAnalyzer } from '@veritas/analysis';
 import type { VeritasEvent } from '@veritas/schema';
 import type { Database } from '../../platform/db/database';
 import type { CommittedEvents } from '../ingest';
-import { findSession, eventPages } from '../sessions';
+import { findSession, findSessions, eventPages } from '../sessions';
 import { scopeOfRow, type Scope } from '../../kernel/scope';
+import type { SessionRow } from '../../platform/db/tables';
 import type { EventBus } from '../../kernel/events';
 import { insertAlerts, listAlerts, type AlertRow } from './alerts.repository';
 import { AppError } from '../../kernel/errors';
@@ -56,6 +58,19 @@ export function createLiveAnalysisService(database: Database, options: LiveAnaly
   const max = Math.max(1, options.maxSessions ?? 1000);
   const live = new Map<string, Live>(); // insertion order = recency (LRU)
   const pending = new Map<string, Promise<void>>();
+  // The sessions whose analysers are made in one turn of the event loop (a commit group's, as an exam
+  // starts: every student's first batch within seconds) are read in one query per tenant, not one each.
+  const sessionsRead = new DataLoader<{ tenantId: string | null; sessionId: string }, SessionRow | undefined>(
+    async (keys) => {
+      const byTenant = new Map<string | null, string[]>();
+      for (const k of keys) byTenant.set(k.tenantId, [...(byTenant.get(k.tenantId) ?? []), k.sessionId]);
+      const found = new Map<string, SessionRow>();
+      for (const [tenantId, ids] of byTenant)
+        for (const row of await findSessions(db, scopeOfRow({ tenant_id: tenantId }), ids)) found.set(`${tenantId ?? ''}/${row.id}`, row);
+      return keys.map((k) => found.get(`${k.tenantId ?? ''}/${k.sessionId}`));
+    },
+    { cache: false, maxBatchSize: 500 },
+  );
 
   function touch(id: string, l: Live): void {
     live.delete(id);
@@ -77,7 +92,7 @@ export function createLiveAnalysisService(database: Database, options: LiveAnaly
     const scope = scopeOfRow({ tenant_id: c.tenantId });
     let l = live.get(c.sessionId);
     if (!l) {
-      const session = await findSession(db, scope, c.sessionId);
+      const session = await sessionsRead.load({ tenantId: c.tenantId, sessionId: c.sessionId });
       if (!session) return;
       const policy = await policyFor(session, options.policy ?? { hostSignals: 'accept' });
       l = { analyzer: createIncrementalAnalyzer(analysisOptionsFor(session, policy)), scope };

@@ -1,37 +1,12 @@
-import type { KyselyPlugin, OperationNode } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEventBus } from '../../kernel/events';
 import { createTestApp, type TestApp } from '../../testing/test-app';
 import { buildInstitution, type Institution } from '../../testing/institution';
 import { createExam, startAttempt, typed, type Writer } from '../../testing/exam-live';
+import { tablesRead } from '../../testing/tables-read';
 import type { LiveAlert } from './exam-live.schemas';
 import type { ExamLiveService } from './exam-live.service';
 import { subscribeExamLive } from './exam-live.subscriptions';
-
-/** The tables each query names, as a Kysely plugin sees the query before it runs. */
-function tablesRead(): { plugin: KyselyPlugin; queries: string[][] } {
-  const queries: string[][] = [];
-  const tables = (node: unknown, into: Set<string>): Set<string> => {
-    if (Array.isArray(node)) for (const n of node) tables(n, into);
-    else if (node !== null && typeof node === 'object') {
-      const n = node as { kind?: string; table?: { identifier?: { name?: string } } };
-      if (n.kind === 'TableNode' && n.table?.identifier?.name) into.add(n.table.identifier.name);
-      // A column reference names its table's alias ("a"."exam_id"), not a table read.
-      if (n.kind !== 'ReferenceNode') for (const v of Object.values(node)) tables(v, into);
-    }
-    return into;
-  };
-  return {
-    queries,
-    plugin: {
-      transformQuery: ({ node }) => {
-        queries.push([...tables(node as OperationNode, new Set())].sort());
-        return node;
-      },
-      transformResult: async ({ result }) => result,
-    },
-  };
-}
 
 /**
  * alert.raised carries the alerts as stored: an exam's teachers are sent them named from the session's
@@ -105,6 +80,25 @@ describe('the exam rooms told of a new alert', () => {
     await expect.poll(() => published.length, { timeout: 30_000 }).toBe(2);
     expect(published[1]!.alerts.map((a) => a.id)).toEqual(['a3']);
     expect(read.queries).toHaveLength(1);
+    expect(errors).toEqual([]);
+  });
+
+  it('looks the sessions first told in one turn up in one query, and sends each to its own exam', async () => {
+    const otherExamId = await createExam(t.app, school.otherTeacher);
+    const w2 = await startAttempt(t.app, otherExamId, school.otherStudent);
+    const read = tablesRead();
+    const channels: string[] = [];
+    const hub = { publish: async (channel: string) => void channels.push(channel) } as never;
+    const events = createEventBus();
+    const errors: unknown[] = [];
+    subscribeExamLive(events, { db: t.app.services.database.db.withPlugin(read.plugin), hub, examLive: {} as never, report: (err) => errors.push(err) });
+    const scope = { tenantId: school.tenant.id } as never;
+    const batch = (sessionId: string) => ({ sessionId, scope, events: [{ seq: 0, t: 0, type: 'key', data: { key: 'a' } }] as never });
+    // A commit group's sessions are told in one synchronous loop (services.ts).
+    await Promise.all([events.publish('batch.committed', batch(w.sessionId)), events.publish('batch.committed', batch(w2.sessionId))]);
+    await expect.poll(() => channels.length, { timeout: 30_000 }).toBe(2);
+    expect(channels.sort()).toEqual([`exam:${examId}`, `exam:${otherExamId}`].sort());
+    expect(read.queries).toEqual([['attempts', 'users']]);
     expect(errors).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import DataLoader from 'dataloader';
 import type { UserActor } from '../../kernel/actor';
 import { AppError } from '../../kernel/errors';
 import { originProblem } from '../../config/config';
@@ -39,6 +40,18 @@ const CORS_ORIGINS_TTL_MS = 10_000;
 export function createTenantService(database: Database, audit: AuditService): TenantService {
   const { db } = database;
   const corsOrigins = new Map<string, { origins: readonly string[]; readAt: number }>();
+  // The asks of one turn of the event loop share one read per tenant: every session of an exam's
+  // first commit group asks for the same tenant's choice when its live analyser is made. Not a cache:
+  // a change is seen by the next turn's asks.
+  const hostSignalsRead = new DataLoader<string, HostSignals>(
+    async (ids) => {
+      const unique = [...new Set(ids)];
+      const rows = await Promise.all(unique.map((id) => findTenantById(db, id)));
+      const of = new Map(unique.map((id, i) => [id, rows[i]?.host_signals ?? 'accept']));
+      return ids.map((id) => of.get(id)!);
+    },
+    { cache: false, maxBatchSize: 500 },
+  );
 
   async function get(actor: UserActor): Promise<TenantRow> {
     const row = await guard(findTenantById(db, actor.tenantId));
@@ -86,9 +99,7 @@ export function createTenantService(database: Database, audit: AuditService): Te
         .catch(rethrowUnavailable);
     },
 
-    async hostSignalsOf(tenantId) {
-      return (await findTenantById(db, tenantId))?.host_signals ?? 'accept';
-    },
+    hostSignalsOf: (tenantId) => hostSignalsRead.load(tenantId),
 
     async corsOriginsOf(tenantId) {
       const known = corsOrigins.get(tenantId);

@@ -18,7 +18,7 @@ export { ownerOf } from './session-owner';
 export { PUBLISHED_SOURCE } from './session-list';
 export { createSessionCredentials, type SessionCredentials } from './session-credentials';
 export { presentSession, baseUrl } from './sessions.presenter';
-export { findSession, insertSession, advanceSessions, lockSessionsForIngest, lockSessionForImport } from './sessions.repository';
+export { findSession, findSessions, insertSession, advanceSessions, lockSessionsForIngest, lockSessionForImport } from './sessions.repository';
 export { findChainHead } from './sessions.repository';
 export { findBatchPrevHash } from './batches.repository';
 export { insertEvents, eventPages, type EventRow } from './events.repository';

@@ -18,6 +18,16 @@ export async function findSession(db: Db, scope: Scope, id: string): Promise<Ses
   return db.selectFrom('sessions').selectAll().where('id', '=', id).where(inScope(scope)).executeTakeFirst();
 }
 
+/** Several sessions of one scope in one query (those the scope cannot see are absent). */
+export async function findSessions(db: Db, scope: Scope, ids: readonly string[]): Promise<SessionRow[]> {
+  return db
+    .selectFrom('sessions')
+    .selectAll()
+    .where('id', '=', sql<string>`any(${[...ids]}::text[])`)
+    .where(inScope(scope))
+    .execute();
+}
+
 /**
  * The write path is capability based: the unguessable id plus the write token decide, and the
  * session's own tenant becomes the scope of what follows.
