@@ -27,8 +27,14 @@ export interface AlertRow {
 /** A newly stored alert as alert.raised tells it (what an exam room shows), so no subscriber reads it back. */
 export type StoredAlert = DomainEvents['alert.raised']['alerts'][number];
 
-/** Stores alerts; one already stored (same session, detector and evidence.seqFrom) is skipped. Returns the new ones as stored. */
-export async function insertAlerts(db: Db, scope: Scope, alerts: NewAlert[]): Promise<StoredAlert[]> {
+/** A newly stored alert, with the session it belongs to. */
+export type StoredSessionAlert = StoredAlert & { sessionId: string };
+
+/**
+ * Stores alerts, of one or several sessions of the scope, in one statement; one already stored (same
+ * session, detector and evidence.seqFrom) is skipped. Returns the new ones as stored.
+ */
+export async function insertAlerts(db: Db, scope: Scope, alerts: NewAlert[]): Promise<StoredSessionAlert[]> {
   if (alerts.length === 0) return [];
   const rows = await db
     .insertInto('alerts')
@@ -46,9 +52,16 @@ export async function insertAlerts(db: Db, scope: Scope, alerts: NewAlert[]): Pr
       })),
     )
     .onConflict((oc) => oc.columns(['session_id', 'detector', 'seq_from']).doNothing())
-    .returning(['id', 'detector', 'severity', 'message', 'created_at'])
+    .returning(['id', 'session_id', 'detector', 'severity', 'message', 'created_at'])
     .execute();
-  return rows.map((r) => ({ id: r.id, detector: r.detector, severity: r.severity, message: r.message, at: r.created_at.toISOString() }));
+  return rows.map((r) => ({
+    sessionId: r.session_id,
+    id: r.id,
+    detector: r.detector,
+    severity: r.severity,
+    message: r.message,
+    at: r.created_at.toISOString(),
+  }));
 }
 
 /** A session's alerts in stream order. The caller has checked the session is in scope; the scope is applied again. */

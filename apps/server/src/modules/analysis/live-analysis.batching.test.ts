@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { VeritasEvent } from '@veritas/schema';
+import { createEventBus } from '../../kernel/events';
 import { createTestApp, type TestApp } from '../../testing/test-app';
 import { buildInstitution, type Institution } from '../../testing/institution';
 import { createExam, startAttempt, type Writer } from '../../testing/exam-live';
@@ -51,5 +53,27 @@ describe(`live analysers made together (${TEST_DB})`, () => {
     live.onCommitted([{ sessionId: writers[0]!.sessionId, tenantId: school.otherTenant.id, events: typingEvents('x', 0) }]);
     await live.whenIdle();
     expect(live.size).toBe(2);
+  });
+
+  it("stores the alerts the analysers of one turn raise in one statement, and tells each session's own", async () => {
+    const read = tablesRead();
+    const database = t.app.services.database;
+    const events = createEventBus();
+    const raised: { sessionId: string; detectors: string[] }[] = [];
+    events.on('alert.raised', ({ sessionId, alerts }) => void raised.push({ sessionId, detectors: alerts.map((a) => a.detector) }));
+    const live = createLiveAnalysisService({ ...database, db: database.db.withPlugin(read.plugin) }, { events });
+    const violation = (seq: number) => ({ seq, t: seq * 100, type: 'violation', data: { kind: 'multiple_faces', confidence: 0.97 } }) as VeritasEvent;
+    live.onCommitted(writers.map((w) => ({ sessionId: w.sessionId, tenantId: school.tenant.id, events: [...typingEvents('hi'), violation(2)] })));
+    await live.whenIdle();
+    expect(read.queries.filter((q) => q.includes('alerts'))).toEqual([['alerts']]);
+    expect(raised.sort((a, b) => a.sessionId.localeCompare(b.sessionId))).toEqual(
+      writers.map((w) => ({ sessionId: w.sessionId, detectors: ['several-faces'] })).sort((a, b) => a.sessionId.localeCompare(b.sessionId)),
+    );
+
+    // Told again (a replay after a restart): stored once, nothing raised again.
+    live.forget(writers[0]!.sessionId);
+    live.onCommitted([{ sessionId: writers[0]!.sessionId, tenantId: school.tenant.id, events: [...typingEvents('hi'), violation(2)] }]);
+    await live.whenIdle();
+    expect(raised).toHaveLength(2);
   });
 });

@@ -7,7 +7,7 @@ import { findSession, findSessions, eventPages } from '../sessions';
 import { scopeOfRow, type Scope } from '../../kernel/scope';
 import type { SessionRow } from '../../platform/db/tables';
 import type { EventBus } from '../../kernel/events';
-import { insertAlerts, listAlerts, type AlertRow } from './alerts.repository';
+import { insertAlerts, listAlerts, type AlertRow, type NewAlert, type StoredSessionAlert } from './alerts.repository';
 import { AppError } from '../../kernel/errors';
 import { guard } from '../../platform/db/database-errors';
 import { analysisOptionsFor, policyFor, type AnalysisPolicy } from './analysis.service';
@@ -71,6 +71,26 @@ export function createLiveAnalysisService(database: Database, options: LiveAnaly
     },
     { cache: false, maxBatchSize: 500 },
   );
+  // The same for the alerts the analysers of one turn raise: an exam's violations come from every
+  // student within seconds, and each session's insert queued for the pool on its own. A statement that
+  // fails fails its turn's sessions together; each drops its analyser and raises its alerts again from
+  // the stored events with its next batch (the inserts are idempotent), as a lone failure did.
+  const alertsStored = new DataLoader<{ scope: Scope; alerts: NewAlert[] }, StoredSessionAlert[]>(
+    async (asks) => {
+      const byTenant = new Map<string | null, { scope: Scope; alerts: NewAlert[] }>();
+      for (const a of asks) {
+        const group = byTenant.get(a.scope.tenantId) ?? { scope: a.scope, alerts: [] };
+        group.alerts.push(...a.alerts);
+        byTenant.set(a.scope.tenantId, group);
+      }
+      const bySession = new Map<string, StoredSessionAlert[]>();
+      for (const { scope, alerts } of byTenant.values())
+        for (const s of await insertAlerts(db, scope, alerts)) bySession.set(s.sessionId, [...(bySession.get(s.sessionId) ?? []), s]);
+      // One ask per session in a turn (a session's work is serialised), so a session's stored alerts are its ask's.
+      return asks.map((a) => bySession.get(a.alerts[0]!.sessionId) ?? []);
+    },
+    { cache: false, maxBatchSize: 200 },
+  );
 
   function touch(id: string, l: Live): void {
     live.delete(id);
@@ -103,12 +123,24 @@ export function createLiveAnalysisService(database: Database, options: LiveAnaly
     await catchUp(scope, c.sessionId, l, fresh[0]!.seq, alerts);
     alerts.push(...l.analyzer.push(fresh));
     touch(c.sessionId, l);
-    const stored = await insertAlerts(
-      db,
+    if (alerts.length === 0) return;
+    const stored = await alertsStored.load({
       scope,
-      alerts.map((a) => ({ sessionId: c.sessionId, detector: a.detector, severity: a.severity, message: a.message, evidence: a.evidence, values: a.values })),
-    );
-    if (stored.length > 0) await options.events?.publish('alert.raised', { sessionId: c.sessionId, scope, alerts: stored });
+      alerts: alerts.map((a) => ({
+        sessionId: c.sessionId,
+        detector: a.detector,
+        severity: a.severity,
+        message: a.message,
+        evidence: a.evidence,
+        values: a.values,
+      })),
+    });
+    if (stored.length > 0)
+      await options.events?.publish('alert.raised', {
+        sessionId: c.sessionId,
+        scope,
+        alerts: stored.map(({ id, detector, severity, message, at }) => ({ id, detector, severity, message, at })),
+      });
   }
 
   function schedule(id: string, work: () => Promise<void>): void {
