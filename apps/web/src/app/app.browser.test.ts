@@ -89,7 +89,7 @@ describe('keyboard and landmarks', () => {
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter'); // the skip link
     await page.keyboard.press('Tab');
-    expect(await email.evaluate((el) => el === document.activeElement)).toBe(true);
+    await expect.poll(() => email.evaluate((el) => el === document.activeElement), { timeout: 10_000 }).toBe(true);
 
     // Sent empty: the browser's checks stop it, each message is read with its field, focus goes to the first.
     await page.keyboard.press('Tab'); // password
@@ -97,7 +97,7 @@ describe('keyboard and landmarks', () => {
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Sign in');
     await page.keyboard.press('Enter');
     await expect.poll(() => email.getAttribute('aria-invalid')).toBe('true');
-    expect(await email.evaluate((el) => el === document.activeElement)).toBe(true);
+    await expect.poll(() => email.evaluate((el) => el === document.activeElement), { timeout: 10_000 }).toBe(true);
     const describedBy = (await email.getAttribute('aria-describedby'))!.split(' ');
     const errorText = await page.evaluate((ids) => ids.map((id) => document.getElementById(id)?.textContent ?? '').join(' '), describedBy);
     expect(errorText.length).toBeGreaterThan(0);

@@ -75,7 +75,7 @@ describe('the API keys page', () => {
     expect(await a11yViolations(page)).toEqual([]);
     await page.keyboard.press('Escape');
     await confirm.waitFor({ state: 'detached' });
-    expect(await revoke.evaluate((b) => b === document.activeElement)).toBe(true);
+    await expect.poll(() => revoke.evaluate((b) => b === document.activeElement), { timeout: 10_000 }).toBe(true);
     expect(await statusWith(key)).toBe(200);
     await page.keyboard.press('Enter');
     await confirm.getByRole('button', { name: 'Revoke' }).focus();

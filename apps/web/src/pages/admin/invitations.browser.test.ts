@@ -135,7 +135,7 @@ describe('the Invitations page', () => {
     expect(await a11yViolations(page)).toEqual([]);
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
-    expect(await revoke.evaluate((b) => b === document.activeElement)).toBe(true);
+    await expect.poll(() => revoke.evaluate((b) => b === document.activeElement), { timeout: 10_000 }).toBe(true);
     expect(await row.count()).toBe(1);
 
     // Again, and confirmed with the keyboard: the invitation is gone, on the server too.

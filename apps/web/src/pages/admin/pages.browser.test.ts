@@ -45,7 +45,7 @@ describe('Users', () => {
     expect(await a11yViolations(page)).toEqual([]);
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
-    expect(await open.evaluate((b) => b === document.activeElement)).toBe(true);
+    await expect.poll(() => open.evaluate((b) => b === document.activeElement), { timeout: 10_000 }).toBe(true);
 
     await page.keyboard.press('Enter');
     await dialog.waitFor();

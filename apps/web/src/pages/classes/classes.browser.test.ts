@@ -74,7 +74,7 @@ describe('an administrator', () => {
     expect(await a11yViolations(page)).toEqual([]);
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
-    expect(await remove.evaluate((b) => b === document.activeElement)).toBe(true);
+    await expect.poll(() => remove.evaluate((b) => b === document.activeElement), { timeout: 10_000 }).toBe(true);
     expect(await membersOf('Year 9 History')).toEqual(['Rui Student']);
     await page.keyboard.press('Enter');
     await dialog.getByRole('button', { name: 'Remove' }).click();

@@ -67,7 +67,7 @@ describe('consent on the take page', () => {
     const agree = page.getByRole('button', { name: 'I agree — start the exam' });
     await region.focus();
     await page.keyboard.press('Tab');
-    expect(await agree.evaluate((el) => el === document.activeElement)).toBe(true);
+    await expect.poll(() => agree.evaluate((el) => el === document.activeElement), { timeout: 10_000 }).toBe(true);
     await page.keyboard.press('Enter');
     const editor = page.getByRole('textbox', { name: 'Your answer' });
     await expect.poll(() => editor.isEnabled(), { timeout: 30_000 }).toBe(true);
@@ -122,18 +122,18 @@ describe('consent on the take page', () => {
     const withdraw = page.getByRole('button', { name: 'Withdraw my agreement' });
     await region.focus();
     await page.keyboard.press('Tab');
-    expect(await withdraw.evaluate((el) => el === document.activeElement)).toBe(true);
+    await expect.poll(() => withdraw.evaluate((el) => el === document.activeElement), { timeout: 10_000 }).toBe(true);
     await page.keyboard.press('Enter');
     const said = page.getByRole('status').filter({ hasText: 'Your agreement is withdrawn' });
     await said.waitFor();
-    expect(await said.evaluate((el) => el === document.activeElement)).toBe(true);
+    await expect.poll(() => said.evaluate((el) => el === document.activeElement), { timeout: 10_000 }).toBe(true);
     expect(await withdraw.count()).toBe(0);
     expect((await call<{ agreement: unknown }>('/v1/me/consent', studentToken)).agreement).toBeNull();
     expect(await a11yViolations(page)).toEqual([]);
 
     await page.keyboard.press('Tab');
     const agree = page.getByRole('button', { name: 'I agree — start the exam' });
-    expect(await agree.evaluate((el) => el === document.activeElement)).toBe(true);
+    await expect.poll(() => agree.evaluate((el) => el === document.activeElement), { timeout: 10_000 }).toBe(true);
     await page.keyboard.press('Enter');
     const editor = page.getByRole('textbox', { name: 'Your answer' });
     await expect.poll(() => editor.isEnabled(), { timeout: 30_000 }).toBe(true);

@@ -160,7 +160,7 @@ describe('a student', () => {
     expect(await a11yViolations(page)).toEqual([]);
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
-    expect(await submit.evaluate((b) => b === document.activeElement)).toBe(true);
+    await expect.poll(() => submit.evaluate((b) => b === document.activeElement), { timeout: 10_000 }).toBe(true);
     expect((await myAttempts(exam.id))[0]!.state).toBe('in_progress');
     await page.keyboard.press('Enter');
     await dialog.getByRole('button', { name: 'Submit', exact: true }).focus();

@@ -70,7 +70,7 @@ describe('flag review, end to end', () => {
     expect(await a11yViolations(teacher)).toEqual([]);
     await teacher.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
-    expect(await decide.evaluate((b) => b === document.activeElement)).toBe(true);
+    await expect.poll(() => decide.evaluate((b) => b === document.activeElement), { timeout: 10_000 }).toBe(true);
 
     // Confirm without a note: the note field says it is required, and nothing is sent.
     await teacher.keyboard.press('Enter');
