@@ -5,6 +5,7 @@ import { eventPages } from '../sessions';
 import { criticalAlerts, examHostSignals, examRoster, type CriticalAlertRow, type RosterRow } from './exam-live.repository';
 import { slim, SLIM_TYPES, StudentFold, type SlimEvent } from './exam-live.fold';
 import type { LiveAlert, LiveStudent, StudentsMessage } from './exam-live.schemas';
+import { jitteredEvery } from './jittered-every';
 
 /** The hub channel of an exam's live supervision: its students' commits (slimmed), its critical alerts and their acknowledgements. */
 export const examChannel = (examId: string): string => `exam:${examId}`;
@@ -77,7 +78,7 @@ export class ExamRoom {
   private hostShown = false;
   private chain: Promise<void> = Promise.resolve();
   private unsubscribe: Unsubscribe | undefined;
-  private timers: NodeJS.Timeout[] = [];
+  private stopRefresh: (() => void) | undefined;
   private stopped = false;
   /** The next send of the view to this room's viewers, and when the last one went. */
   private sendTimer: NodeJS.Timeout | undefined;
@@ -92,8 +93,12 @@ export class ExamRoom {
   private async start(): Promise<void> {
     // Subscribed first, seeded after: what arrives meanwhile waits in the chain behind the seed.
     this.unsubscribe = await this.deps.hub.subscribe(examChannel(this.deps.examId), (m) => this.enqueue('hub', () => this.onHub(m as ExamHubMessage)));
+    // Stopped while subscribing: stop() found nothing to unsubscribe.
+    if (this.stopped) return this.unsubscribe();
     await this.enqueue('seed', () => this.refresh(), true);
-    this.timers.push(setInterval(() => void this.enqueue('refresh', () => this.refresh()), this.deps.refreshMs));
+    if (this.stopped) return;
+    // Jittered: the rooms of an exam's teachers open together as it starts, and their refreshes would stay in step.
+    this.stopRefresh = jitteredEvery(this.deps.refreshMs, () => void this.enqueue('refresh', () => this.refresh()));
     this.scheduleSend(this.deps.now() + this.deps.tickMs);
   }
 
@@ -122,7 +127,7 @@ export class ExamRoom {
 
   stop(): void {
     this.stopped = true;
-    for (const t of this.timers) clearInterval(t);
+    this.stopRefresh?.();
     clearTimeout(this.sendTimer);
     this.unsubscribe?.();
   }

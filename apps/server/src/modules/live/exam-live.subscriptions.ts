@@ -12,8 +12,6 @@ const REMEMBERED = 10_000;
 /** A session found in no exam is looked up again after this (its attempt may be written just after it). */
 const NONE_FOR_MS = 30_000;
 
-type Attempt = AttemptOfSession;
-
 /** A session to look up, with its tenant (every query is scoped by tenant). */
 interface SessionKey {
   tenantId: string;
@@ -24,12 +22,12 @@ interface SessionKey {
  * The attempts asked for in one turn of the event loop (a commit group's sessions, told together),
  * read in one query per tenant. Not a cache: the remembering is `attemptOf`'s.
  */
-function attemptLoader(db: Db): DataLoader<SessionKey, Attempt | undefined> {
-  return new DataLoader<SessionKey, Attempt | undefined>(
+function attemptLoader(db: Db): DataLoader<SessionKey, AttemptOfSession | undefined> {
+  return new DataLoader<SessionKey, AttemptOfSession | undefined>(
     async (keys) => {
       const byTenant = new Map<string, string[]>();
       for (const k of keys) byTenant.set(k.tenantId, [...(byTenant.get(k.tenantId) ?? []), k.sessionId]);
-      const found = new Map<string, Map<string, Attempt>>();
+      const found = new Map<string, Map<string, AttemptOfSession>>();
       await Promise.all([...byTenant].map(async ([tenantId, ids]) => found.set(tenantId, await attemptsOfSessions(db, tenantId, ids))));
       return keys.map((k) => found.get(k.tenantId)!.get(k.sessionId));
     },
@@ -40,18 +38,20 @@ function attemptLoader(db: Db): DataLoader<SessionKey, Attempt | undefined> {
 /**
  * Feeds every instance's exam rooms: each commit of an exam's session is told on the exam's channel,
  * slimmed to what the live view folds (no text), and each alert.raised sends its new critical alerts
- * as they were stored, named from the remembered attempt (the sessions first told in one turn are looked up in one query): an alert reaches the teachers with no read
- * of its own, which in a burst of alerts queued behind every other query for the pool. Like the session nudges (live.subscriptions.ts), nothing here is awaited by ingest
- * or the analyser, and a hub or database that fails is reported, never thrown.
+ * as they were stored, named from the remembered attempt (the sessions first told in one turn are
+ * looked up in one query): an alert reaches the teachers with no read of its own, which in a burst
+ * of alerts queued behind every other query for the pool. Like the session nudges
+ * (live.subscriptions.ts), nothing here is awaited by ingest or the analyser, and a hub or database
+ * that fails is reported, never thrown.
  */
 export function subscribeExamLive(
   events: EventBus,
   { db, hub, examLive, report }: { db: Db; hub: LiveHub; examLive: ExamLiveService; report: HubErrorReporter },
 ): void {
   // A promise per session, so the batches of one session are told in commit order even while its attempt is looked up.
-  const attempts = new Map<string, { attempt: Promise<Attempt | undefined>; at: number }>();
+  const attempts = new Map<string, { attempt: Promise<AttemptOfSession | undefined>; at: number }>();
   const loader = attemptLoader(db);
-  const attemptOf = (tenantId: string, sessionId: string): Promise<Attempt | undefined> => {
+  const attemptOf = (tenantId: string, sessionId: string): Promise<AttemptOfSession | undefined> => {
     const known = attempts.get(sessionId);
     if (known) {
       attempts.delete(sessionId);

@@ -3,6 +3,7 @@ import type { Scope } from '../../kernel/scope';
 import type { LiveHub, Unsubscribe } from '../../platform/hub/live-hub';
 import type { SessionsService } from '../sessions';
 import { sessionChannel, type SessionNudge } from './live.subscriptions';
+import { jitteredEvery } from './jittered-every';
 
 /** Events read from the database per query. */
 export const PAGE = 1000;
@@ -75,7 +76,8 @@ class SessionFeed {
   private closed = false;
   private unsubscribe: Unsubscribe | undefined;
   private stopResync: Unsubscribe | undefined;
-  private readonly timers: NodeJS.Timeout[] = [];
+  /** What stops the feed's timers (one pair per session, not per viewer). */
+  private readonly stops: (() => void)[] = [];
   /** Access checks of this period, by actor: the viewers of one actor share one check. */
   private readonly checks = new Map<string, Promise<boolean>>();
   readonly opened: Promise<void>;
@@ -108,22 +110,8 @@ class SessionFeed {
     });
   }
 
-  /**
-   * Runs `tick` every `ms`, the first at a random point of the second half of the first period:
-   * feeds opened together (an exam's 2,000 streams within seconds) would otherwise all read and
-   * re-check in the same instant, thousands of queries at once in front of ingest's. Never sooner
-   * than half a period: a heartbeat's read stays that far away (the Redis outage test relies on it).
-   */
   private every(ms: number, tick: () => void): void {
-    const first = setTimeout(
-      () => {
-        if (this.closed) return;
-        tick();
-        this.timers.push(setInterval(tick, ms));
-      },
-      ms / 2 + (Math.random() * ms) / 2,
-    );
-    this.timers.push(first);
+    this.stops.push(jitteredEvery(ms, tick));
   }
 
   /**
@@ -145,7 +133,7 @@ class SessionFeed {
     this.closed = true;
     this.unsubscribe?.();
     this.stopResync?.();
-    for (const t of this.timers) clearTimeout(t);
+    for (const stop of this.stops) stop();
     this.checks.clear();
     this.heard.length = 0;
   }
