@@ -7,6 +7,7 @@ import { findSession, findSessions, eventPages } from '../sessions';
 import { scopeOfRow, type Scope } from '../../kernel/scope';
 import type { SessionRow } from '../../platform/db/tables';
 import type { EventBus } from '../../kernel/events';
+import { groupBy } from '../../kernel/group-by';
 import { insertAlerts, listAlerts, type AlertRow, type NewAlert, type StoredSessionAlert } from './alerts.repository';
 import { AppError } from '../../kernel/errors';
 import { guard } from '../../platform/db/database-errors';
@@ -62,11 +63,15 @@ export function createLiveAnalysisService(database: Database, options: LiveAnaly
   // starts: every student's first batch within seconds) are read in one query per tenant, not one each.
   const sessionsRead = new DataLoader<{ tenantId: string | null; sessionId: string }, SessionRow | undefined>(
     async (keys) => {
-      const byTenant = new Map<string | null, string[]>();
-      for (const k of keys) byTenant.set(k.tenantId, [...(byTenant.get(k.tenantId) ?? []), k.sessionId]);
       const found = new Map<string, SessionRow>();
-      for (const [tenantId, ids] of byTenant)
-        for (const row of await findSessions(db, scopeOfRow({ tenant_id: tenantId }), ids)) found.set(`${tenantId ?? ''}/${row.id}`, row);
+      for (const [tenantId, ks] of groupBy(keys, (k) => k.tenantId)) {
+        const rows = await findSessions(
+          db,
+          scopeOfRow({ tenant_id: tenantId }),
+          ks.map((k) => k.sessionId),
+        );
+        for (const row of rows) found.set(`${tenantId ?? ''}/${row.id}`, row);
+      }
       return keys.map((k) => found.get(`${k.tenantId ?? ''}/${k.sessionId}`));
     },
     { cache: false, maxBatchSize: 500 },
@@ -77,15 +82,12 @@ export function createLiveAnalysisService(database: Database, options: LiveAnaly
   // the stored events with its next batch (the inserts are idempotent), as a lone failure did.
   const alertsStored = new DataLoader<{ scope: Scope; alerts: NewAlert[] }, StoredSessionAlert[]>(
     async (asks) => {
-      const byTenant = new Map<string | null, { scope: Scope; alerts: NewAlert[] }>();
-      for (const a of asks) {
-        const group = byTenant.get(a.scope.tenantId) ?? { scope: a.scope, alerts: [] };
-        group.alerts.push(...a.alerts);
-        byTenant.set(a.scope.tenantId, group);
+      const stored: StoredSessionAlert[] = [];
+      for (const group of groupBy(asks, (a) => a.scope.tenantId).values()) {
+        const alerts = group.flatMap((a) => a.alerts);
+        stored.push(...(await insertAlerts(db, group[0]!.scope, alerts)));
       }
-      const bySession = new Map<string, StoredSessionAlert[]>();
-      for (const { scope, alerts } of byTenant.values())
-        for (const s of await insertAlerts(db, scope, alerts)) bySession.set(s.sessionId, [...(bySession.get(s.sessionId) ?? []), s]);
+      const bySession = groupBy(stored, (s) => s.sessionId);
       // One ask per session in a turn (a session's work is serialised), so a session's stored alerts are its ask's.
       return asks.map((a) => bySession.get(a.alerts[0]!.sessionId) ?? []);
     },

@@ -67,8 +67,7 @@ export async function examRoster(db: Db, tenantId: string, examId: string): Prom
     .execute();
 }
 
-/** The attempt a session is the writing of (its exam, its student's name), in the tenant, or undefined (a session outside exams). */
-/** An exam session's attempt, as the live fan-out names it. */
+/** The attempt a session is the writing of (its exam, its student's name), as the live fan-out names it. */
 export interface AttemptOfSession {
   examId: string;
   attemptId: string;

@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { EventBus } from '../../kernel/events';
+import { groupBy } from '../../kernel/group-by';
 import type { Db } from '../../platform/db/database';
 import type { HubErrorReporter, LiveHub } from '../../platform/hub/live-hub';
 import { attemptsOfSessions, isCriticalAlert, type AttemptOfSession } from './exam-live.repository';
@@ -25,10 +26,11 @@ interface SessionKey {
 function attemptLoader(db: Db): DataLoader<SessionKey, AttemptOfSession | undefined> {
   return new DataLoader<SessionKey, AttemptOfSession | undefined>(
     async (keys) => {
-      const byTenant = new Map<string, string[]>();
-      for (const k of keys) byTenant.set(k.tenantId, [...(byTenant.get(k.tenantId) ?? []), k.sessionId]);
       const found = new Map<string, Map<string, AttemptOfSession>>();
-      await Promise.all([...byTenant].map(async ([tenantId, ids]) => found.set(tenantId, await attemptsOfSessions(db, tenantId, ids))));
+      for (const [tenantId, ks] of groupBy(keys, (k) => k.tenantId)) {
+        const sessionIds = ks.map((k) => k.sessionId);
+        found.set(tenantId, await attemptsOfSessions(db, tenantId, sessionIds));
+      }
       return keys.map((k) => found.get(k.tenantId)!.get(k.sessionId));
     },
     { cache: false, maxBatchSize: 500 },
