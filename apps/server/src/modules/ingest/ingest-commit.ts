@@ -3,7 +3,7 @@ import { ingestDb, type Database, type Db } from '../../platform/db/database';
 import { AppError } from '../../kernel/errors';
 import type { IngestMetrics } from '../../platform/metrics/metrics';
 import { rethrowUnavailable } from '../../platform/db/database-errors';
-import { GroupCommitter, type GroupCommitOptions } from './group-commit';
+import { GroupCommitter, type GroupCommitOptions } from '../../kernel/group-commit';
 import { IngestGroup, type GroupItem, type ItemOutcome } from './ingest-group';
 
 export type CommitOutcome = ItemOutcome & { ack: number };

@@ -3,7 +3,7 @@ import { checkSeal } from './batch-seal';
 import type { Database } from '../../platform/db/database';
 import { AppError } from '../../kernel/errors';
 import type { SessionWriter } from '../../kernel/actor';
-import type { GroupCommitOptions } from './group-commit';
+import type { GroupCommitOptions } from '../../kernel/group-commit';
 import { createIngestCommitter, type CommittedEvents } from './ingest-commit';
 import type { IngestMetrics } from '../../platform/metrics/metrics';
 import { chainFieldsOf } from './ingest-seal';
