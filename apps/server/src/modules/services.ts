@@ -170,7 +170,7 @@ export function createServices(database: Database, config: Config, metrics: AppM
         const s = await analysis.status(scope, sessionId).catch(goneAsNone);
         return s?.status === 'done' && Array.isArray(s.analysis.flags) ? s.analysis.flags : [];
       },
-      alerts: async (scope, sessionId) => (await live.alerts(scope, sessionId, REVIEW_ALERTS_READ).catch(goneAsNone)) ?? [],
+      alertsOf: (scope, sessionIds) => live.alertsOfSessions(scope, sessionIds, REVIEW_ALERTS_READ),
     },
   });
   const credentials = createSessionCredentials(database);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database';
 import type { Scope } from '../../kernel/scope';
 import type { DomainEvents } from '../../kernel/events';
@@ -74,5 +75,30 @@ export async function listAlerts(db: Db, scope: Scope, sessionId: string, limit:
     .orderBy('seq_from')
     .orderBy('created_at')
     .limit(limit)
+    .execute();
+}
+
+/**
+ * The alerts of several sessions of the scope, each session's first `limitEach` in stream order, in
+ * one query: what review consolidates when many sessions raise alerts at once. A session out of the
+ * scope (or unknown) has none.
+ */
+export async function listAlertsOfSessions(db: Db, scope: Scope, sessionIds: readonly string[], limitEach: number): Promise<AlertRow[]> {
+  if (sessionIds.length === 0) return [];
+  return db
+    .selectFrom((eb) =>
+      eb
+        .selectFrom('alerts')
+        .select(['id', 'session_id', 'detector', 'severity', 'message', 'evidence', 'values', 'created_at', 'seq_from'])
+        .select(sql<number>`row_number() over (partition by session_id order by seq_from, created_at)`.as('n'))
+        .where('session_id', '=', sql<string>`any(${[...sessionIds]}::text[])`)
+        .where(inScope(scope))
+        .as('a'),
+    )
+    .select(['id', 'session_id', 'detector', 'severity', 'message', 'evidence', 'values', 'created_at'])
+    .where('n', '<=', limitEach)
+    .orderBy('session_id')
+    .orderBy('seq_from')
+    .orderBy('created_at')
     .execute();
 }

@@ -8,7 +8,7 @@ import { scopeOfRow, type Scope } from '../../kernel/scope';
 import type { SessionRow } from '../../platform/db/tables';
 import type { EventBus } from '../../kernel/events';
 import { groupBy } from '../../kernel/group-by';
-import { insertAlerts, listAlerts, type AlertRow, type NewAlert, type StoredSessionAlert } from './alerts.repository';
+import { insertAlerts, listAlerts, listAlertsOfSessions, type AlertRow, type NewAlert, type StoredSessionAlert } from './alerts.repository';
 import { AppError } from '../../kernel/errors';
 import { guard } from '../../platform/db/database-errors';
 import { analysisOptionsFor, policyFor, type AnalysisPolicy } from './analysis.service';
@@ -24,6 +24,8 @@ export interface LiveAnalysisService {
   forget(sessionId: string): void;
   /** A session's stored alerts, in stream order; not-found when the session is not in scope. */
   alerts(scope: Scope, sessionId: string, limit: number): Promise<AlertRow[]>;
+  /** The stored alerts of several sessions of the scope (each one's first `limitEach`, in stream order), in one read; a session out of scope has none. */
+  alertsOfSessions(scope: Scope, sessionIds: readonly string[], limitEach: number): Promise<Map<string, AlertRow[]>>;
   /** Resolves when all scheduled work is done (tests, shutdown). */
   whenIdle(): Promise<void>;
   /** Sessions with an analyser in memory. */
@@ -170,6 +172,9 @@ export function createLiveAnalysisService(database: Database, options: LiveAnaly
     async alerts(scope, sessionId, limit) {
       if (!(await guard(findSession(db, scope, sessionId)))) throw new AppError('not-found', `no session ${sessionId}`);
       return guard(listAlerts(db, scope, sessionId, limit));
+    },
+    async alertsOfSessions(scope, sessionIds, limitEach) {
+      return groupBy(await guard(listAlertsOfSessions(db, scope, sessionIds, limitEach)), (a) => a.session_id);
     },
     async whenIdle() {
       while (pending.size > 0) await Promise.all([...pending.values()]);

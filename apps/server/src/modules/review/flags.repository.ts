@@ -104,27 +104,36 @@ const ATTEMPT_OF_FLAG = sql<
   'attempt_id',
 );
 
+/** What one session raised, to be consolidated into its flags. */
+export interface SessionOccurrences {
+  sessionId: string;
+  occurrences: NewOccurrence[];
+}
+
+/** Rows per statement: well under PostgreSQL's 65,535 parameters at 12 columns a row. */
+const ROWS_PER_STATEMENT = 500;
+
 /**
- * Consolidates occurrences into their session's flags, one per kind, in the caller's transaction.
- * Each flag row is upserted first (in kind order), which locks it: a concurrent consolidation of the
- * same session waits, so the counts below see every occurrence committed before. A flag's review
- * state is never touched here.
+ * Consolidates occurrences into their sessions' flags, one per session and kind, in the caller's
+ * transaction, a statement per table for all the sessions given (an exam's violations come from every
+ * student within seconds; one transaction each queued hundreds in front of ingest: bench/README.md,
+ * live). Each flag row is upserted first, in (session, kind) order, which locks it: a concurrent
+ * consolidation of the same sessions waits, taking the rows in the same order (no deadlock), and the
+ * counts below see every occurrence committed before. A flag's review state is never touched here.
+ * Each session is given once. Returns each session's flag ids in the sorted order of its kinds.
  */
 export async function consolidate(
   trx: Kysely<DB>,
   tenant: TenantId,
-  sessionId: string,
-  occurrences: NewOccurrence[],
+  sessions: SessionOccurrences[],
   newId: () => string,
   now: Date,
-): Promise<string[]> {
-  const kinds = [...new Set(occurrences.map((o) => o.kind))].sort();
-  const ids = new Map<string, string>();
-  for (const kind of kinds) {
-    const first = occurrences.find((o) => o.kind === kind)!;
-    const row = await trx
-      .insertInto('review_flags')
-      .values({
+): Promise<Map<string, string[]>> {
+  const ordered = sessions.filter((s) => s.occurrences.length > 0).sort((a, b) => (a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0));
+  const flagRows = ordered.flatMap(({ sessionId, occurrences }) =>
+    [...new Set(occurrences.map((o) => o.kind))].sort().map((kind) => {
+      const first = occurrences.find((o) => o.kind === kind)!;
+      return {
         id: newId(),
         tenant_id: tenant,
         session_id: sessionId,
@@ -134,34 +143,44 @@ export async function consolidate(
         message: first.message,
         created_at: now,
         updated_at: now,
-      })
+      };
+    }),
+  );
+  const idOf = new Map<string, string>();
+  const key = (sessionId: string, kind: string) => `${sessionId}\u0000${kind}`;
+  for (let i = 0; i < flagRows.length; i += ROWS_PER_STATEMENT) {
+    const rows = await trx
+      .insertInto('review_flags')
+      .values(flagRows.slice(i, i + ROWS_PER_STATEMENT))
       .onConflict((oc) => oc.columns(['session_id', 'kind']).doUpdateSet({ updated_at: now }))
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    ids.set(kind, row.id);
+      .returning(['id', 'session_id', 'kind'])
+      .execute();
+    for (const r of rows) idOf.set(key(r.session_id, r.kind), r.id);
   }
-  if (occurrences.length === 0) return [];
-  const rows = occurrences.map((o) => ({
-    flag_id: ids.get(o.kind)!,
-    tenant_id: tenant,
-    seq_from: o.seqFrom,
-    seq_to: o.seqTo,
-    t_from: o.tFrom,
-    t_to: o.tTo,
-    severity: o.severity,
-    severity_rank: o.severityRank,
-    message: o.message,
-    evidence: JSON.stringify(o.evidence),
-    values: JSON.stringify(o.values ?? {}),
-    source: o.source,
-  }));
+  if (idOf.size === 0) return new Map();
+  const occurrenceRows = ordered.flatMap(({ sessionId, occurrences }) =>
+    occurrences.map((o) => ({
+      flag_id: idOf.get(key(sessionId, o.kind))!,
+      tenant_id: tenant,
+      seq_from: o.seqFrom,
+      seq_to: o.seqTo,
+      t_from: o.tFrom,
+      t_to: o.tTo,
+      severity: o.severity,
+      severity_rank: o.severityRank,
+      message: o.message,
+      evidence: JSON.stringify(o.evidence),
+      values: JSON.stringify(o.values ?? {}),
+      source: o.source,
+    })),
+  );
   // The same stretch told by a live alert and then by the analysis is one occurrence: the analysis's wording wins.
   const fromAnalysis = sql<boolean>`excluded.source = 'analysis'`;
   const pick = (col: string) => sql`case when ${fromAnalysis} then excluded.${sql.ref(col)} else review_occurrences.${sql.ref(col)} end`;
-  for (let i = 0; i < rows.length; i += 500) {
+  for (let i = 0; i < occurrenceRows.length; i += ROWS_PER_STATEMENT) {
     await trx
       .insertInto('review_occurrences')
-      .values(rows.slice(i, i + 500))
+      .values(occurrenceRows.slice(i, i + ROWS_PER_STATEMENT))
       .onConflict((oc) =>
         oc.columns(['flag_id', 'seq_from']).doUpdateSet({
           severity_rank: sql`greatest(review_occurrences.severity_rank, excluded.severity_rank)`,
@@ -176,7 +195,7 @@ export async function consolidate(
       )
       .execute();
   }
-  const flagIds = [...ids.values()];
+  const flagIds = [...idOf.values()];
   await sql`
     update review_flags f set
       occurrences = a.n,
@@ -190,10 +209,15 @@ export async function consolidate(
       updated_at = ${now}
     from (
       select flag_id, count(*)::int as n, min(t_from) as ft, max(t_to) as lt, max(severity_rank) as r
-      from review_occurrences where flag_id in (${sql.join(flagIds)}) group by flag_id
+      from review_occurrences where flag_id = any(${flagIds}::text[]) group by flag_id
     ) a
     where f.id = a.flag_id and f.tenant_id = ${tenant}`.execute(trx);
-  return flagIds;
+  const bySession = new Map<string, string[]>();
+  for (const r of flagRows) {
+    const list = bySession.get(r.session_id) ?? bySession.set(r.session_id, []).get(r.session_id)!;
+    list.push(idOf.get(key(r.session_id, r.kind))!);
+  }
+  return bySession;
 }
 
 /** The sessions of the scope within the reach (modules/grants' one rule), as a subquery on their ids. */

@@ -44,8 +44,8 @@ export interface RaisedFlag {
 export interface FlagSources {
   /** The flags of the session's stored analysis; none while it has none. */
   analysisFlags(scope: Scope, sessionId: string): Promise<RaisedFlag[]>;
-  /** The session's stored live alerts. */
-  alerts(scope: Scope, sessionId: string): Promise<RaisedFlag[]>;
+  /** The stored live alerts of several sessions of the scope, in one read (a session out of scope has none). */
+  alertsOf(scope: Scope, sessionIds: readonly string[]): Promise<Map<string, RaisedFlag[]>>;
 }
 
 /** A flag with what its reader sees of it. */
@@ -82,6 +82,11 @@ export interface AnswerInput {
 export interface ReviewService {
   /** Consolidates the session's raised flags (from its analysis, or its live alerts) into review flags. Idempotent; never changes a review state. */
   collect(scope: Scope, sessionId: string, from: 'analysis' | 'alerts'): Promise<number>;
+  /**
+   * The same for the live alerts of several sessions of the scope, in one transaction of a few
+   * statements whatever their number (an exam's burst of alerts). Returns the flags each session has.
+   */
+  collectAlerts(scope: Scope, sessionIds: readonly string[]): Promise<Map<string, number>>;
   /** The flags the reviewer (or observer) may see, but those of their own sessions, by severity then age. */
   queue(actor: UserActor, q: QueueQuery): Promise<FlagPage>;
   /** A session's flags with their occurrences (the first OCCURRENCES_SHOWN), decisions and answers; the caller holds a grant to the session. */
@@ -177,26 +182,50 @@ export function createReviewService({
     return flag;
   }
 
+  /** Consolidates what the sessions raised, in one transaction, and tells flag.raised per session after it. */
+  async function consolidateRaised(scope: Scope, raised: Map<string, RaisedFlag[]>, from: 'analysis' | 'alerts'): Promise<Map<string, number>> {
+    const tenant = scope.tenantId;
+    if (tenant === null) return new Map(); // review is for a tenant's sessions
+    const source = from === 'analysis' ? 'analysis' : 'alert';
+    const sessions = [...raised].map(([sessionId, flags]) => ({
+      sessionId,
+      occurrences: flags.map((f) => occurrenceOf(f, source)).filter((o): o is NewOccurrence => o !== null),
+    }));
+    if (!sessions.some((s) => s.occurrences.length > 0)) return new Map();
+    const ids = await inTransaction((trx) => consolidate(trx, tenant, sessions, newFlagId, clock()));
+    const counts = new Map<string, number>();
+    for (const { sessionId, occurrences } of sessions) {
+      const flagIds = ids.get(sessionId) ?? [];
+      counts.set(sessionId, flagIds.length);
+      if (!events || flagIds.length === 0) continue;
+      // consolidate returns one flag per kind, in the sorted order of the kinds.
+      const kinds = [...new Set(occurrences.map((o) => o.kind))].sort();
+      const flags = flagIds.map((id, i) => {
+        const kind = kinds[i] ?? 'unknown';
+        const severity = occurrences.filter((o) => o.kind === kind).reduce((a, o) => (o.severityRank > a.severityRank ? o : a)).severity;
+        return { id, kind, severity };
+      });
+      await events.publish('flag.raised', { scope, sessionId, flags });
+    }
+    return counts;
+  }
+
+  async function collectAlerts(scope: Scope, sessionIds: readonly string[]): Promise<Map<string, number>> {
+    if (scope.tenantId === null || sessionIds.length === 0) return new Map();
+    const unique = [...new Set(sessionIds)];
+    const alerts = await sources.alertsOf(scope, unique);
+    return consolidateRaised(scope, new Map(unique.map((id) => [id, alerts.get(id) ?? []])), 'alerts');
+  }
+
   return {
     async collect(scope, sessionId, from) {
+      if (from === 'alerts') return (await collectAlerts(scope, [sessionId])).get(sessionId) ?? 0;
       if (scope.tenantId === null) return 0; // review is for a tenant's sessions
-      const tenant = scope.tenantId;
-      const raised = from === 'analysis' ? await sources.analysisFlags(scope, sessionId) : await sources.alerts(scope, sessionId);
-      const occurrences = raised.map((f) => occurrenceOf(f, from === 'analysis' ? 'analysis' : 'alert')).filter((o): o is NewOccurrence => o !== null);
-      if (occurrences.length === 0) return 0;
-      const ids = await inTransaction((trx) => consolidate(trx, tenant, sessionId, occurrences, newFlagId, clock()));
-      if (events && ids.length > 0) {
-        // consolidate returns one flag per kind, in the sorted order of the kinds.
-        const kinds = [...new Set(occurrences.map((o) => o.kind))].sort();
-        const flags = ids.map((id, i) => {
-          const kind = kinds[i] ?? 'unknown';
-          const severity = occurrences.filter((o) => o.kind === kind).reduce((a, o) => (o.severityRank > a.severityRank ? o : a)).severity;
-          return { id, kind, severity };
-        });
-        await events.publish('flag.raised', { scope, sessionId, flags });
-      }
-      return ids.length;
+      const raised = await sources.analysisFlags(scope, sessionId);
+      return (await consolidateRaised(scope, new Map([[sessionId, raised]]), 'analysis')).get(sessionId) ?? 0;
     },
+
+    collectAlerts,
 
     // The queue leaves out the caller's own sessions: nobody reviews their own flags.
     queue: (actor, q) => page(actor, reachOf(actor), q, true),

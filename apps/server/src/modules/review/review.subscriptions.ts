@@ -1,25 +1,57 @@
-import pLimit from 'p-limit';
+import { AppError } from '../../kernel/errors';
 import type { EventBus } from '../../kernel/events';
+import { GroupCommitter } from '../../kernel/group-commit';
+import { groupBy } from '../../kernel/group-by';
+import type { Scope } from '../../kernel/scope';
+import { isDatabaseUnavailable } from '../../platform/db/availability';
 import type { ReviewService } from './review.service';
 
 /**
- * Consolidations of live alerts running at once in this instance. Each is a transaction of several
- * round trips; when every student of an exam raises an alert within the same seconds, hundreds of them
- * queued for the pool in front of the alerts' own inserts and the exam rooms' reads, which is what
- * tells a teacher. Flags are for review afterwards, so they wait their turn instead (bench/live).
+ * How live alerts become review flags: the sessions whose alerts were stored while one consolidation
+ * ran are consolidated together by the next, one transaction of a few statements for all of them, one
+ * at a time in this instance. When every student of an exam raises an alert within the same seconds,
+ * a transaction each (even two at a time) kept PostgreSQL busy for seconds after the burst, in front
+ * of ingest and of the exam rooms' reads, which is what tells a teacher (bench/README.md, live).
+ * Flags are for review afterwards: the first of a burst waits `waitMs` for company.
  */
-export const ALERT_COLLECTS_AT_ONCE = 2;
+export const ALERT_COLLECTS = { waitMs: 20, sessionsAtOnce: 200 } as const;
+
+interface AlertCollect {
+  scope: Scope;
+  sessionId: string;
+}
 
 /**
  * Where review flags come from, read in one place: a session's finished analysis (its raised flags)
  * and its live alerts as they are stored. Both consolidate idempotently; neither changes a review state.
  */
 export function subscribeReview(events: EventBus, review: ReviewService): void {
-  const alertCollects = pLimit(ALERT_COLLECTS_AT_ONCE);
+  const alertCollects = new GroupCommitter<AlertCollect, number>(
+    {
+      maxWaitMs: ALERT_COLLECTS.waitMs,
+      maxWeight: ALERT_COLLECTS.sessionsAtOnce,
+      concurrency: 1,
+      // A group that fails for one of its sessions (not because the database is away) is split until
+      // that session fails alone: the others' flags are still made.
+      isolate: (err) => !isDatabaseUnavailable(err) && !(err instanceof AppError && err.code === 'database-unavailable'),
+    },
+    () => 1,
+    async (asked) => {
+      const counts = new Map<string, number>();
+      for (const group of groupBy(asked, (a) => a.scope.tenantId).values()) {
+        const made = await review.collectAlerts(
+          group[0]!.scope,
+          group.map((a) => a.sessionId),
+        );
+        for (const [sessionId, n] of made) counts.set(`${group[0]!.scope.tenantId ?? ''}/${sessionId}`, n);
+      }
+      return asked.map((a) => counts.get(`${a.scope.tenantId ?? ''}/${a.sessionId}`) ?? 0);
+    },
+  );
   events.on('analysis.done', async ({ scope, sessionId }) => {
     await review.collect(scope, sessionId, 'analysis');
   });
   events.on('alert.raised', async ({ scope, sessionId }) => {
-    await alertCollects(() => review.collect(scope, sessionId, 'alerts'));
+    await alertCollects.submit({ scope, sessionId });
   });
 }
