@@ -22,6 +22,7 @@ import { auditRetentionMigration } from './schema-steps/0025-audit-retention';
 import { consentWithdrawalMigration } from './schema-steps/0026-consent-withdrawal';
 import { auditPendingMigration } from './schema-steps/0027-audit-pending';
 import { heldCountMigration } from './schema-steps/0028-held-count';
+import { sessionsFillfactorMigration } from './schema-steps/0029-sessions-fillfactor';
 import { ltiServicesMigration } from './schema-steps/0023-lti-services';
 
 /**
@@ -168,6 +169,7 @@ const migrations: Record<string, Migration> = {
   '0026_consent_withdrawal': { up: consentWithdrawalMigration },
   '0027_audit_pending': { up: auditPendingMigration },
   '0028_held_count': { up: heldCountMigration },
+  '0029_sessions_fillfactor': { up: sessionsFillfactorMigration },
 };
 
 class InCodeProvider implements MigrationProvider {
