@@ -171,6 +171,7 @@ export function createServices(database: Database, config: Config, metrics: AppM
         return s?.status === 'done' && Array.isArray(s.analysis.flags) ? s.analysis.flags : [];
       },
       alertsOf: (scope, sessionIds) => live.alertsOfSessions(scope, sessionIds, REVIEW_ALERTS_READ),
+      alertCounts: (scope, sessionIds) => live.alertCountsOfSessions(scope, sessionIds),
     },
   });
   const credentials = createSessionCredentials(database);

@@ -102,3 +102,17 @@ export async function listAlertsOfSessions(db: Db, scope: Scope, sessionIds: rea
     .orderBy('created_at')
     .execute();
 }
+
+/** How many alerts each of several sessions of the scope has stored (sessions with none are left out). */
+export async function countAlertsOfSessions(db: Db, scope: Scope, sessionIds: readonly string[]): Promise<Map<string, number>> {
+  if (sessionIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('alerts')
+    .select('session_id')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('session_id', '=', sql<string>`any(${[...sessionIds]}::text[])`)
+    .where(inScope(scope))
+    .groupBy('session_id')
+    .execute();
+  return new Map(rows.map((r) => [r.session_id, Number(r.n)]));
+}

@@ -8,7 +8,15 @@ import { scopeOfRow, type Scope } from '../../kernel/scope';
 import type { SessionRow } from '../../platform/db/tables';
 import type { EventBus } from '../../kernel/events';
 import { groupBy } from '../../kernel/group-by';
-import { insertAlerts, listAlerts, listAlertsOfSessions, type AlertRow, type NewAlert, type StoredSessionAlert } from './alerts.repository';
+import {
+  countAlertsOfSessions,
+  insertAlerts,
+  listAlerts,
+  listAlertsOfSessions,
+  type AlertRow,
+  type NewAlert,
+  type StoredSessionAlert,
+} from './alerts.repository';
 import { AppError } from '../../kernel/errors';
 import { guard } from '../../platform/db/database-errors';
 import { analysisOptionsFor, policyFor, type AnalysisPolicy } from './analysis.service';
@@ -26,6 +34,8 @@ export interface LiveAnalysisService {
   alerts(scope: Scope, sessionId: string, limit: number): Promise<AlertRow[]>;
   /** The stored alerts of several sessions of the scope (each one's first `limitEach`, in stream order), in one read; a session out of scope has none. */
   alertsOfSessions(scope: Scope, sessionIds: readonly string[], limitEach: number): Promise<Map<string, AlertRow[]>>;
+  /** How many alerts each of several sessions of the scope has stored (none: left out). */
+  alertCountsOfSessions(scope: Scope, sessionIds: readonly string[]): Promise<Map<string, number>>;
   /** Resolves when all scheduled work is done (tests, shutdown). */
   whenIdle(): Promise<void>;
   /** Sessions with an analyser in memory. */
@@ -176,6 +186,7 @@ export function createLiveAnalysisService(database: Database, options: LiveAnaly
     async alertsOfSessions(scope, sessionIds, limitEach) {
       return groupBy(await guard(listAlertsOfSessions(db, scope, sessionIds, limitEach)), (a) => a.session_id);
     },
+    alertCountsOfSessions: (scope, sessionIds) => guard(countAlertsOfSessions(db, scope, sessionIds)),
     async whenIdle() {
       while (pending.size > 0) await Promise.all([...pending.values()]);
     },

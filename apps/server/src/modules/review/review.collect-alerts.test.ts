@@ -38,10 +38,10 @@ describe(`live alerts of many sessions consolidated together (${TEST_DB})`, () =
   }, 120_000);
   afterAll(async () => t?.close());
 
-  it("writes every session's flags with one statement per table, each with its own occurrences", async () => {
+  /** A review service whose queries are counted, the flags the app's own subscription made put aside. */
+  async function countedReview(budget: { alertsPerConsolidation?: number } = {}) {
     const database = t.app.services.database;
     const ids = [...sessions.map((s) => s.id), foreign];
-    // What the app's own subscription made of them is put aside: this consolidation makes them again.
     await database.db.deleteFrom('review_flags').where('session_id', 'in', ids).execute();
     const read = tablesRead();
     const review = createReviewService({
@@ -50,8 +50,15 @@ describe(`live alerts of many sessions consolidated together (${TEST_DB})`, () =
       sources: {
         analysisFlags: async () => [],
         alertsOf: (scope, sessionIds) => t.app.services.live.alertsOfSessions(scope, sessionIds, 1000),
+        alertCounts: (scope, sessionIds) => t.app.services.live.alertCountsOfSessions(scope, sessionIds),
       },
+      ...budget,
     });
+    return { database, ids, read, review };
+  }
+
+  it("writes every session's flags with one statement per table, each with its own occurrences", async () => {
+    const { database, ids, read, review } = await countedReview();
     const made = await review.collectAlerts(tenantScope(school.tenant.id), ids);
 
     expect(read.queries.filter((q) => q.includes('review_flags'))).toEqual([['review_flags']]);
@@ -78,5 +85,17 @@ describe(`live alerts of many sessions consolidated together (${TEST_DB})`, () =
     expect(after.sort((a, b) => a.session_id.localeCompare(b.session_id))).toEqual(
       flags.map(({ session_id, occurrences }) => ({ session_id, occurrences })).sort((a, b) => a.session_id.localeCompare(b.session_id)),
     );
+  });
+
+  it('takes a burst in steps of a bounded number of alerts, with the same flags', async () => {
+    // 24 alerts in all (1, 2 or 3 a session): steps of at most 5, so at least five transactions.
+    const { database, ids, read, review } = await countedReview({ alertsPerConsolidation: 5 });
+    const made = await review.collectAlerts(tenantScope(school.tenant.id), ids);
+    expect(read.queries.filter((q) => q.includes('review_flags')).length).toBeGreaterThanOrEqual(5);
+    const flags = await database.db.selectFrom('review_flags').select(['session_id', 'occurrences']).where('session_id', 'in', ids).execute();
+    for (const s of sessions) {
+      expect(made.get(s.id)).toBe(1);
+      expect(flags.filter((f) => f.session_id === s.id)).toEqual([{ session_id: s.id, occurrences: s.alerts }]);
+    }
   });
 });

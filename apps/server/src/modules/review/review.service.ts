@@ -29,6 +29,7 @@ import {
   type OccurrenceRow,
 } from './flags.repository';
 import { decodeQueuePosition, encodeQueuePosition } from './review-cursor';
+import { inSteps } from './consolidation-steps';
 import { severityRank, transition, type Decision, type ReviewState as State } from './review-states';
 
 /** What a detector raised about a stretch of a session, as the analysis's flags and the live alerts both carry it. */
@@ -46,6 +47,8 @@ export interface FlagSources {
   analysisFlags(scope: Scope, sessionId: string): Promise<RaisedFlag[]>;
   /** The stored live alerts of several sessions of the scope, in one read (a session out of scope has none). */
   alertsOf(scope: Scope, sessionIds: readonly string[]): Promise<Map<string, RaisedFlag[]>>;
+  /** How many live alerts each of several sessions of the scope has stored (none: left out). */
+  alertCounts(scope: Scope, sessionIds: readonly string[]): Promise<Map<string, number>>;
 }
 
 /** A flag with what its reader sees of it. */
@@ -97,6 +100,13 @@ export interface ReviewService {
   answer(actor: UserActor, flagId: string, input: AnswerInput, context: RequestContext): Promise<AnswerRow>;
 }
 
+/**
+ * Alerts consolidated in one transaction at most (but a session's own, which go alone): a group of
+ * sessions is read and written in steps of this many, so a burst of sessions with thousands of alerts
+ * each never holds them all in memory at once.
+ */
+export const ALERTS_PER_CONSOLIDATION = 20_000;
+
 /** Occurrences listed per flag (the count says how many there are in all). */
 export const OCCURRENCES_SHOWN = 100;
 /** Answers a student may give to one flag. */
@@ -136,6 +146,7 @@ export function createReviewService({
   sources,
   events,
   clock = () => new Date(),
+  alertsPerConsolidation = ALERTS_PER_CONSOLIDATION,
 }: {
   database: Database;
   audit: AuditService;
@@ -143,6 +154,8 @@ export function createReviewService({
   /** Where flag.raised and flag.reviewed are told (webhooks subscribe); optional for callers that tell nobody. */
   events?: EventBus;
   clock?: () => Date;
+  /** Alerts consolidated in one transaction at most (tests make it small). */
+  alertsPerConsolidation?: number;
 }): ReviewService {
   const inTransaction = <T>(work: (trx: Kysely<DB>) => Promise<T>) => db.transaction().execute(work).catch(rethrowUnavailable);
   const tenantOf = (actor: UserActor): TenantId => actor.tenantId;
@@ -212,9 +225,15 @@ export function createReviewService({
 
   async function collectAlerts(scope: Scope, sessionIds: readonly string[]): Promise<Map<string, number>> {
     if (scope.tenantId === null || sessionIds.length === 0) return new Map();
-    const unique = [...new Set(sessionIds)];
-    const alerts = await sources.alertsOf(scope, unique);
-    return consolidateRaised(scope, new Map(unique.map((id) => [id, alerts.get(id) ?? []])), 'alerts');
+    const counts = await sources.alertCounts(scope, [...new Set(sessionIds)]);
+    const made = new Map<string, number>();
+    // Sessions with no alert stored (another tenant's, or unknown) have nothing to consolidate.
+    for (const step of inSteps([...counts.keys()], counts, alertsPerConsolidation)) {
+      const alerts = await sources.alertsOf(scope, step);
+      const raised = await consolidateRaised(scope, new Map(step.map((id) => [id, alerts.get(id) ?? []])), 'alerts');
+      for (const [id, n] of raised) made.set(id, n);
+    }
+    return made;
   }
 
   return {
