@@ -30,7 +30,13 @@ export function ClassesPage() {
       ),
     `${teacherId}|${cursor ?? ''}`,
   );
-  const teacherName = (id: string) => (teachers.status === 'ready' ? teachers.data.find((t) => t.id === id)?.label : undefined) ?? 'a former teacher';
+  // "a former teacher" only once the teachers are read and theirs is not among them: never a guess while they load.
+  const teacherName = (id: string) =>
+    teachers.status === 'ready'
+      ? (teachers.data.find((t) => t.id === id)?.label ?? 'a former teacher')
+      : teachers.status === 'loading'
+        ? 'Loading…'
+        : 'not known (the teachers could not be read)';
   return (
     <div className="page page-wide">
       <PageTitle>Classes</PageTitle>
