@@ -1,9 +1,8 @@
-import { AppError } from '../../kernel/errors';
 import type { EventBus } from '../../kernel/events';
 import { GroupCommitter } from '../../kernel/group-commit';
 import { groupBy } from '../../kernel/group-by';
 import type { Scope } from '../../kernel/scope';
-import { isDatabaseUnavailable } from '../../platform/db/availability';
+import { isUnavailable } from '../../platform/db/database-errors';
 import type { ReviewService } from './review.service';
 
 /**
@@ -33,19 +32,20 @@ export function subscribeReview(events: EventBus, review: ReviewService): void {
       concurrency: 1,
       // A group that fails for one of its sessions (not because the database is away) is split until
       // that session fails alone: the others' flags are still made.
-      isolate: (err) => !isDatabaseUnavailable(err) && !(err instanceof AppError && err.code === 'database-unavailable'),
+      isolate: (err) => !isUnavailable(err),
     },
     () => 1,
     async (asked) => {
-      const counts = new Map<string, number>();
+      const counts = new Map<AlertCollect, number>();
+      // One tenant's sessions at a time, with that tenant's scope.
       for (const group of groupBy(asked, (a) => a.scope.tenantId).values()) {
         const made = await review.collectAlerts(
           group[0]!.scope,
           group.map((a) => a.sessionId),
         );
-        for (const [sessionId, n] of made) counts.set(`${group[0]!.scope.tenantId ?? ''}/${sessionId}`, n);
+        for (const a of group) counts.set(a, made.get(a.sessionId) ?? 0);
       }
-      return asked.map((a) => counts.get(`${a.scope.tenantId ?? ''}/${a.sessionId}`) ?? 0);
+      return asked.map((a) => counts.get(a) ?? 0);
     },
   );
   events.on('analysis.done', async ({ scope, sessionId }) => {

@@ -2,8 +2,7 @@ import { hexEqual, sha256Hex } from '@veritas/schema';
 import { ANONYMOUS, type AnonymousActor, type SessionReader, type SessionWriter } from '../../kernel/actor';
 import { PUBLIC_SCOPE, scopeOfRow } from '../../kernel/scope';
 import type { Database } from '../../platform/db/database';
-import { rethrowUnavailable } from '../../platform/db/database-errors';
-import { AppError } from '../../kernel/errors';
+import { isUnavailable, rethrowUnavailable } from '../../platform/db/database-errors';
 import { sameSecret } from '../auth';
 import { findSessionForWrite } from './sessions.repository';
 
@@ -68,7 +67,7 @@ export function createSessionCredentials(database: Database): SessionCredentials
       try {
         credential = await credentialOf(sessionId);
       } catch (err) {
-        if (token === undefined && err instanceof AppError && err.code === 'database-unavailable') return reader;
+        if (token === undefined && isUnavailable(err)) return reader;
         throw err;
       }
       // An unknown id reads nothing; with a token, the writer routes say the session is not found.

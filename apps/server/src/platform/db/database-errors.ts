@@ -7,6 +7,11 @@ export function rethrowUnavailable(err: unknown): never {
   throw err;
 }
 
+/** The database could not be reached: as the driver reports it, or as the typed 503 it was turned into. */
+export function isUnavailable(err: unknown): boolean {
+  return isDatabaseUnavailable(err) || (err instanceof AppError && err.code === 'database-unavailable');
+}
+
 /** Awaits a database call, turning unavailability into the typed 503. */
 export async function guard<T>(p: Promise<T>): Promise<T> {
   try {
