@@ -863,8 +863,8 @@ beforeAll(async () => {
   w.exportA = await askExport(school.admin, school.student);
   w.exportB = await askExport(school.stranger, bStudent);
   // A message in each log, told through the service as a domain event's subscriber does.
-  await t.app.services.webhooks.tell(tenantIdOf(school.tenant.id), 'attempt.graded', 'matrix-a', { attemptId: 'matrix-a' });
-  await t.app.services.webhooks.tell(tenantIdOf(school.otherTenant.id), 'attempt.graded', 'matrix-b', { attemptId: 'matrix-b' });
+  await t.app.services.webhooks.tell(tenantIdOf(school.tenant.id), 'attempt.graded', [{ subjectId: 'matrix-a', data: { attemptId: 'matrix-a' } }]);
+  await t.app.services.webhooks.tell(tenantIdOf(school.otherTenant.id), 'attempt.graded', [{ subjectId: 'matrix-b', data: { attemptId: 'matrix-b' } }]);
   w.deliveryA = json<{ items: { id: string }[] }>(
     await inject('GET', `/v1/admin/webhooks/${w.hookA}/deliveries`, as(school.admin)),
     200,

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import type { VeritasEvent } from '@veritas/schema';
 import { tenantScope } from '../../kernel/scope';
 import { createTestApp, type TestApp } from '../../testing/test-app';
@@ -6,6 +7,8 @@ import { TEST_DB } from '../../testing/test-database';
 import { typingEvents } from '../../testing/batches';
 import { tablesRead } from '../../testing/tables-read';
 import { buildInstitution, recordAs, type Institution } from '../../testing/institution';
+import { createEventBus, type EventBus } from '../../kernel/events';
+import { createWebhooksService, subscribeWebhooks } from '../webhooks';
 import { createReviewService } from './review.service';
 
 /** Some typing, then `n` reports of several faces a few seconds apart: `n` live alerts. */
@@ -39,7 +42,7 @@ describe(`live alerts of many sessions consolidated together (${TEST_DB})`, () =
   afterAll(async () => t?.close());
 
   /** A review service whose queries are counted, the flags the app's own subscription made put aside. */
-  async function countedReview(budget: { alertsPerConsolidation?: number } = {}) {
+  async function countedReview(budget: { alertsPerConsolidation?: number } = {}, events?: EventBus) {
     const database = t.app.services.database;
     const ids = [...sessions.map((s) => s.id), foreign];
     await database.db.deleteFrom('review_flags').where('session_id', 'in', ids).execute();
@@ -53,6 +56,7 @@ describe(`live alerts of many sessions consolidated together (${TEST_DB})`, () =
         alertCounts: (scope, sessionIds) => t.app.services.live.alertCountsOfSessions(scope, sessionIds),
       },
       ...budget,
+      ...(events ? { events } : {}),
     });
     return { database, ids, read, review };
   }
@@ -96,6 +100,40 @@ describe(`live alerts of many sessions consolidated together (${TEST_DB})`, () =
     for (const s of sessions) {
       expect(made.get(s.id)).toBe(1);
       expect(flags.filter((f) => f.session_id === s.id)).toEqual([{ session_id: s.id, occurrences: s.alerts }]);
+    }
+  });
+
+  it("tells flag.raised for every session together: the tenant's webhook endpoints read once, a message stored per flag", async () => {
+    const hook = await t.app.inject({
+      method: 'POST',
+      url: '/v1/admin/webhooks',
+      headers: school.admin.headers,
+      payload: { url: 'https://receiver.invalid/veritas', events: ['flag.raised'], description: 'counted' },
+    });
+    expect(hook.statusCode, hook.body).toBe(201);
+    const endpointId = (JSON.parse(hook.body) as { id: string }).id;
+    try {
+      const events = createEventBus();
+      const { database, ids, read, review } = await countedReview({}, events);
+      const webhooks = createWebhooksService({
+        database: { ...database, db: database.db.withPlugin(read.plugin) },
+        audit: t.app.services.audit,
+        jobs: t.app.services.jobs,
+        settings: { allowPrivate: false, attempts: 1, timeoutMs: 1000 },
+      });
+      subscribeWebhooks(events, webhooks);
+      const made = await review.collectAlerts(tenantScope(school.tenant.id), ids);
+
+      expect(read.queries.filter((q) => q.includes('webhook_endpoints'))).toEqual([['webhook_endpoints']]);
+      const flagIds = (await database.db.selectFrom('review_flags').select('id').where('session_id', 'in', ids).execute()).map((f) => f.id);
+      expect(flagIds).toHaveLength(sessions.length);
+      expect([...made.values()].reduce((a, n) => a + n, 0)).toBe(sessions.length);
+      const { rows: messages } = await sql<{ subject_id: string; event_type: string }>`
+        select subject_id, event_type from webhook_deliveries where endpoint_id = ${endpointId}`.execute(database.db);
+      expect(messages.map((m) => m.subject_id).sort()).toEqual([...flagIds].sort());
+      expect(new Set(messages.map((m) => m.event_type))).toEqual(new Set(['flag.raised']));
+    } finally {
+      expect((await t.app.inject({ method: 'DELETE', url: `/v1/admin/webhooks/${endpointId}`, headers: school.admin.headers })).statusCode).toBe(204);
     }
   });
 });

@@ -207,10 +207,11 @@ export function createReviewService({
     if (!sessions.some((s) => s.occurrences.length > 0)) return new Map();
     const ids = await inTransaction((trx) => consolidate(trx, tenant, sessions, newFlagId, clock()));
     const counts = new Map<string, number>();
+    const told: { sessionId: string; flags: { id: string; kind: string; severity: string }[] }[] = [];
     for (const { sessionId, occurrences } of sessions) {
       const flagIds = ids.get(sessionId) ?? [];
       counts.set(sessionId, flagIds.length);
-      if (!events || flagIds.length === 0) continue;
+      if (flagIds.length === 0) continue;
       // consolidate returns one flag per kind, in the sorted order of the kinds.
       const kinds = [...new Set(occurrences.map((o) => o.kind))].sort();
       const flags = flagIds.map((id, i) => {
@@ -218,8 +219,10 @@ export function createReviewService({
         const severity = occurrences.filter((o) => o.kind === kind).reduce((a, o) => (o.severityRank > a.severityRank ? o : a)).severity;
         return { id, kind, severity };
       });
-      await events.publish('flag.raised', { scope, sessionId, flags });
+      told.push({ sessionId, flags });
     }
+    // Told for every session at once: their subscribers' reads gather (webhooks reads the tenant's endpoints once for all).
+    if (events) await Promise.all(told.map(({ sessionId, flags }) => events.publish('flag.raised', { scope, sessionId, flags })));
     return counts;
   }
 

@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Kysely, Selectable, Updateable } from 'kysely';
+import { sql, type ColumnType, type Generated, type Insertable, type Kysely, type Selectable, type Updateable } from 'kysely';
 import type { DB } from '../../platform/db/tables';
 import type { TenantId } from '../../kernel/scope';
 
@@ -92,10 +92,15 @@ export async function deleteEndpoint(db: WebhooksDb, tenantId: TenantId, id: str
   return Number(r.numDeletedRows) > 0;
 }
 
-/** The tenant's enabled endpoints subscribed to this event type. */
-export async function subscribedEndpoints(db: WebhooksDb, tenantId: TenantId, eventType: string): Promise<EndpointRow[]> {
-  const rows = await db.selectFrom('webhook_endpoints').selectAll().where('tenant_id', '=', tenantId).where('enabled', '=', true).execute();
-  return rows.filter((r) => r.events.includes(eventType));
+/** The enabled endpoints of these tenants (each keeps the events it subscribes to). */
+export async function enabledEndpoints(db: WebhooksDb, tenantIds: readonly TenantId[]): Promise<EndpointRow[]> {
+  if (tenantIds.length === 0) return [];
+  return db
+    .selectFrom('webhook_endpoints')
+    .selectAll()
+    .where('tenant_id', '=', sql<TenantId>`any(${[...tenantIds]}::text[])`)
+    .where('enabled', '=', true)
+    .execute();
 }
 
 /** Stores the messages owed; ids already stored (the same event told twice) are left as they are. Returns the ids newly stored. */

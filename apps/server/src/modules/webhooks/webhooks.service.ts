@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import DataLoader from 'dataloader';
+import { groupBy } from '../../kernel/group-by';
 import type { UserActor, Actor } from '../../kernel/actor';
 import { AppError } from '../../kernel/errors';
 import { tenantId as asTenantId, type TenantId } from '../../kernel/scope';
@@ -23,7 +25,7 @@ import {
   listAttempts,
   listDeliveries,
   listEndpoints,
-  subscribedEndpoints,
+  enabledEndpoints,
   updateDelivery,
   updateEndpoint,
   webhooksDb,
@@ -50,6 +52,12 @@ export interface EndpointInput {
   enabled?: boolean;
 }
 
+/** What one message is about: its subject (the message id's part that makes it unique) and its payload. */
+export interface WebhookSubject {
+  subjectId: string;
+  data: Record<string, unknown>;
+}
+
 export interface DeliveryLogPage {
   items: { delivery: DeliveryRow; attempts: AttemptRow[] }[];
   next: string | null;
@@ -67,8 +75,8 @@ export interface WebhooksService {
   deliveries(actor: UserActor, endpointId: string, limit: number, cursor?: string): Promise<DeliveryLogPage>;
   /** Sends a message again, as a new job of a new generation, whatever its state. Audited. */
   redeliver(caller: Caller, endpointId: string, deliveryId: string): Promise<DeliveryRow>;
-  /** Stores one message per subscribed endpoint and enqueues its delivery (the domain events' subscriber). */
-  tell(tenant: TenantId, type: WebhookEvent, subjectId: string, data: Record<string, unknown>): Promise<number>;
+  /** Stores one message per subscribed endpoint and subject, and enqueues its delivery (the domain events' subscriber). */
+  tell(tenant: TenantId, type: WebhookEvent, subjects: readonly WebhookSubject[]): Promise<number>;
   /** The job: one attempt at one message. Throws to be retried; the last attempt's failure disables the endpoint. */
   deliver(job: DeliverWebhookJob, ctx: JobContext): Promise<void>;
 }
@@ -122,6 +130,20 @@ export function createWebhooksService(deps: {
   /** The secrets that sign now: the current one, and the previous one while its overlap lasts. */
   const liveSecrets = (e: EndpointRow, at: Date) =>
     e.previous_secret && e.previous_secret_expires_at && e.previous_secret_expires_at > at ? [e.secret, e.previous_secret] : [e.secret];
+
+  /**
+   * The enabled endpoints of the tenants told in one turn of the event loop, read in one query: an
+   * exam's consolidation tells flag.raised for hundreds of sessions at once, most often of a tenant
+   * with no endpoint at all. Batching only (no cache): each turn reads afresh, so an endpoint made,
+   * changed or disabled is seen by the next event on every instance.
+   */
+  const endpointsOf = new DataLoader<TenantId, EndpointRow[]>(
+    async (tenants) => {
+      const byTenant = groupBy(await guard(enabledEndpoints(db, tenants)), (e) => e.tenant_id);
+      return tenants.map((t) => byTenant.get(t) ?? []);
+    },
+    { cache: false, maxBatchSize: 500 },
+  );
 
   async function record(trx: typeof db, actor: Actor, tenant: TenantId, action: string, id: string, context: RequestContext, detail: Record<string, unknown>) {
     await audit.record({ tenantId: tenant, actor, action, resource: { type: 'webhook-endpoint', id }, context, detail }, trx as never);
@@ -238,19 +260,22 @@ export function createWebhooksService(deps: {
       return row;
     },
 
-    async tell(tenant, type, subjectId, data) {
-      const endpoints = await subscribedEndpoints(db, tenant, type);
+    async tell(tenant, type, subjects) {
+      if (subjects.length === 0) return 0;
+      const endpoints = (await endpointsOf.load(tenant)).filter((e) => e.events.includes(type));
       if (endpoints.length === 0) return 0;
       const at = clock();
-      const rows = endpoints.map((e) => ({
-        id: messageId(e.id, type, subjectId),
-        tenant_id: tenant,
-        endpoint_id: e.id,
-        event_type: type,
-        subject_id: subjectId,
-        body: messageBody(type, at, data),
-        created_at: at,
-      }));
+      const rows = endpoints.flatMap((e) =>
+        subjects.map(({ subjectId, data }) => ({
+          id: messageId(e.id, type, subjectId),
+          tenant_id: tenant,
+          endpoint_id: e.id,
+          event_type: type,
+          subject_id: subjectId,
+          body: messageBody(type, at, data),
+          created_at: at,
+        })),
+      );
       const stored = new Set(await insertDeliveries(db, rows));
       // Enqueued after the rows commit; a message already stored was enqueued when it was (the job key dedupes anyway).
       for (const r of rows) if (stored.has(r.id)) await enqueue({ id: r.id, tenant_id: tenant, generation: 0 });

@@ -12,29 +12,34 @@ export function subscribeWebhooks(events: EventBus, webhooks: WebhooksService, n
   const tenantOf = (scope: Scope): TenantId | null => scope.tenantId;
   events.on('session.ended', async ({ scope, sessionId }) => {
     const t = tenantOf(scope);
-    if (t) await webhooks.tell(t, 'session.ended', sessionId, { sessionId });
+    if (t) await webhooks.tell(t, 'session.ended', [{ subjectId: sessionId, data: { sessionId } }]);
   });
   events.on('analysis.done', async ({ scope, sessionId, version }) => {
     const t = tenantOf(scope);
     // The analysis version makes the subject: a session analysed again by a newer analysis is told again.
-    if (t) await webhooks.tell(t, 'analysis.done', `${sessionId}:${version}`, { sessionId, analysisVersion: version });
+    if (t) await webhooks.tell(t, 'analysis.done', [{ subjectId: `${sessionId}:${version}`, data: { sessionId, analysisVersion: version } }]);
   });
   events.on('flag.raised', async ({ scope, sessionId, flags }) => {
     const t = tenantOf(scope);
-    if (!t) return;
-    for (const f of flags) await webhooks.tell(t, 'flag.raised', f.id, { flagId: f.id, sessionId, kind: f.kind, severity: f.severity });
+    // The session's flags in one tell: its endpoints read once, its messages stored in one insert.
+    if (t)
+      await webhooks.tell(
+        t,
+        'flag.raised',
+        flags.map((f) => ({ subjectId: f.id, data: { flagId: f.id, sessionId, kind: f.kind, severity: f.severity } })),
+      );
   });
   events.on('flag.reviewed', async ({ scope, sessionId, flagId, kind, decision, from, to, decisionId }) => {
     const t = tenantOf(scope);
-    if (t) await webhooks.tell(t, 'flag.reviewed', decisionId, { flagId, sessionId, kind, decision, from, to, decisionId });
+    if (t) await webhooks.tell(t, 'flag.reviewed', [{ subjectId: decisionId, data: { flagId, sessionId, kind, decision, from, to, decisionId } }]);
   });
   events.on('attempt.submitted', async ({ scope, attemptId, examId, sessionId }) => {
     const t = tenantOf(scope);
-    if (t) await webhooks.tell(t, 'attempt.submitted', attemptId, { attemptId, examId, sessionId });
+    if (t) await webhooks.tell(t, 'attempt.submitted', [{ subjectId: attemptId, data: { attemptId, examId, sessionId } }]);
   });
   events.on('attempt.graded', async ({ scope, attemptId, examId, score }) => {
     const t = tenantOf(scope);
     // Each grading is its own event (a re-grade is told again).
-    if (t) await webhooks.tell(t, 'attempt.graded', `${attemptId}:${now().toISOString()}`, { attemptId, examId, score });
+    if (t) await webhooks.tell(t, 'attempt.graded', [{ subjectId: `${attemptId}:${now().toISOString()}`, data: { attemptId, examId, score } }]);
   });
 }
