@@ -15,6 +15,12 @@
  *   npx tsx bench/live/exam.ts --students 2000 --teachers 70 --watch 30 --seconds 20 --runs 3 --instances 1
  *   npx tsx bench/live/exam.ts … --instances 2
  *   npx tsx bench/live/exam.ts … --transport ws
+ *
+ * `--warmup-seconds N` (exam mode; default 0) first runs a smaller exam on the same servers for N
+ * seconds (a tenth of the teachers and students, its own streams, view and alerts sockets, closed
+ * afterwards): the measured exam then meets a server whose code, pools and caches have been used,
+ * as a server that has been up a while has them, while its own start (every student's first
+ * commit at once) is still measured. 0: the measured exam meets a server just started.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -41,7 +47,7 @@ import {
 import { Histogram } from './histogram';
 import type { Transport, WriterOrder, WriterReply } from './writer-process';
 import type { StreamTarget } from './viewer-process';
-import { buildExamWorld } from './exam-world';
+import { buildExamWorld, type ExamWorld } from './exam-world';
 
 const STUDENTS = Number(option('students', '2000'));
 const TEACHERS = Number(option('teachers', '70'));
@@ -51,6 +57,7 @@ const SECONDS = Number(option('seconds', '20'));
 const RUNS = Number(option('runs', '3'));
 const INSTANCES = Number(option('instances', '1'));
 const PROCS = Number(option('procs', '2'));
+const WARMUP_SECONDS = Number(option('warmup-seconds', '0'));
 /** `exam` (default): a real exam per teacher, with attempts, the exam view and the alerts socket. `public`: anonymous public sessions, streams only (the earlier runs). */
 const MODE = option('mode', 'exam');
 const TRANSPORT = option('transport', 'http') as Transport;
@@ -123,6 +130,44 @@ function progress(what: string): void {
   process.stderr.write(`[${new Date().toISOString()}] ${what}…\n`);
 }
 
+/** Teacher t watches up to `watch` sessions of their own exam (a teacher reads only their exam's sessions), its view, its alerts. */
+function examTargets(world: ExamWorld, base: string) {
+  const watching = world.teachers.map((t) => ({ t, sessions: t.sessionIds.slice(0, WATCH) }));
+  const streamTargets = watching.flatMap(({ t, sessions }) => sessions.map((id) => ({ url: `${base}/v1/sessions/${id}/live`, headers: t.headers })));
+  const viewTargets = world.teachers.map((t) => ({ url: `${base}/v1/exams/${t.examId}/live`, headers: t.headers }));
+  return {
+    watchedIds: watching.flatMap((w) => w.sessions),
+    targets: [...streamTargets, ...viewTargets] as StreamTarget[],
+    sockets: world.teachers.map((t) => ({ url: `${base.replace(/^http/, 'ws')}/v1/exams/${t.examId}/alerts/socket`, headers: t.headers, origin: base })),
+  };
+}
+
+/** A tenth of the exam, on its own tenant, students, streams and sockets, run and closed before the measured one (`--warmup-seconds`). */
+async function warmUp(databaseUrl: string, ingestUrl: string, watchedUrl: string): Promise<void> {
+  const teachers = Math.max(1, Math.round(TEACHERS / 10));
+  const count = Math.max(teachers, Math.round(STUDENTS / 10));
+  progress(`warming the servers up: ${teachers} teachers, ${count} students, ${WARMUP_SECONDS} s`);
+  const world = await buildExamWorld(databaseUrl, ingestUrl, teachers, count);
+  const writers = new Students();
+  const viewers = new Viewers();
+  try {
+    await writers.order({ kind: 'adopt', url: ingestUrl, sessions: world.students, transport: TRANSPORT }, 'prepared');
+    const { targets, sockets } = examTargets(world, watchedUrl);
+    const opened = await openViewers([viewers], targets);
+    if (opened.failed) throw new Error(`warm-up: ${opened.failed} streams did not open: ${opened.errors.join('; ')}`);
+    const alerts = await viewers.order({ kind: 'alerts', urls: sockets }, 'opened');
+    if (alerts.failed) throw new Error(`warm-up: ${alerts.failed} alerts sockets did not open: ${alerts.errors.join('; ')}`);
+    const ran = await writers.order(
+      { kind: 'run', seconds: WARMUP_SECONDS, intervalMs: 2000, eventsPerBatch: EVENTS, exam: { violationAfterMs: (WARMUP_SECONDS * 1000) / 2 } },
+      'ran',
+    );
+    if (ran.errors) throw new Error(`warm-up: ${ran.errors} of ${ran.batches} batches failed`);
+  } finally {
+    writers.stop();
+    viewers.stop();
+  }
+}
+
 async function once(): Promise<Row> {
   const store = await storage('postgres');
   const redis = INSTANCES > 1 ? await ownRedis() : undefined;
@@ -139,22 +184,14 @@ async function once(): Promise<Row> {
     let watchedIds: string[];
     let sockets: { url: string; headers: Record<string, string>; origin: string }[] = [];
     let views = 0;
+    if (MODE === 'exam' && WARMUP_SECONDS > 0) await warmUp(store.env.DATABASE_URL!, ingest.url, watched.url);
     if (MODE === 'exam') {
       progress(`building the exam world: ${TEACHERS} teachers, ${STUDENTS} students`);
       const world = await buildExamWorld(store.env.DATABASE_URL!, ingest.url, TEACHERS, STUDENTS);
       ({ ids } = await students.order({ kind: 'adopt', url: ingest.url, sessions: world.students, transport: TRANSPORT }, 'prepared'));
       // Teacher t watches up to `watch` sessions of their own exam (a teacher reads only their exam's sessions), its view, its alerts.
-      const watching = world.teachers.map((t) => ({ t, sessions: t.sessionIds.slice(0, WATCH) }));
-      watchedIds = watching.flatMap((w) => w.sessions);
-      const streamTargets = watching.flatMap(({ t, sessions }) => sessions.map((id) => ({ url: `${watched.url}/v1/sessions/${id}/live`, headers: t.headers })));
-      const viewTargets = world.teachers.map((t) => ({ url: `${watched.url}/v1/exams/${t.examId}/live`, headers: t.headers }));
-      views = viewTargets.length;
-      targets = [...streamTargets, ...viewTargets];
-      sockets = world.teachers.map((t) => ({
-        url: `${watched.url.replace(/^http/, 'ws')}/v1/exams/${t.examId}/alerts/socket`,
-        headers: t.headers,
-        origin: watched.url,
-      }));
+      ({ watchedIds, targets, sockets } = examTargets(world, watched.url));
+      views = world.teachers.length;
     } else {
       ({ ids } = await students.order({ kind: 'prepare', url: ingest.url, sessions: STUDENTS, transport: TRANSPORT }, 'prepared'));
       // Teacher t watches students t·watch … t·watch+watch−1 (wrapping round when there are more streams than students).
@@ -308,7 +345,7 @@ async function main() {
     );
   }
   console.log(
-    `\nSummary, median (min–max) of ${RUNS} runs: ${STUDENTS} students × a batch of ${EVENTS} events every 2 s, ${TEACHERS} teachers × ${WATCH} streams, ${SECONDS} s, ${INSTANCES} instance(s), batches over ${TRANSPORT === 'ws' ? 'the ingest socket' : 'HTTP'}:`,
+    `\nSummary, median (min–max) of ${RUNS} runs: ${STUDENTS} students × a batch of ${EVENTS} events every 2 s, ${TEACHERS} teachers × ${WATCH} streams, ${SECONDS} s, ${INSTANCES} instance(s), batches over ${TRANSPORT === 'ws' ? 'the ingest socket' : 'HTTP'}, ${WARMUP_SECONDS > 0 ? `after a ${WARMUP_SECONDS} s warm-up exam` : 'no warm-up'}:`,
   );
   console.log(
     table(
