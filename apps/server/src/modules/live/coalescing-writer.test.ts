@@ -1,6 +1,6 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CoalescingWriter } from './coalescing-writer';
+import { CoalescingWriter, FLUSH_TURN_MS, type WritableSink } from './coalescing-writer';
 
 /** A real loopback connection: `server` is the side the writer writes to, `client` the viewer. */
 async function connection(): Promise<{ server: Socket; client: Socket; listener: Server }> {
@@ -89,5 +89,39 @@ describe('the coalescing writer', () => {
     writer.flush();
     expect(writer.writes).toBe(writes);
     expect(overflows).toBe(1);
+  });
+
+  it('writes to many viewers over several turns, letting other I/O in between, each viewer once and in order', async () => {
+    // Sinks whose write takes a quarter of the turn's budget: 40 of them are ten budgets' worth.
+    const busy = (ms: number) => {
+      for (const end = performance.now() + ms; performance.now() < end;);
+    };
+    const viewers = 40;
+    const order: number[] = [];
+    const received: string[] = Array.from({ length: viewers }, () => '');
+    const writers = received.map((_, v) => {
+      const sink: WritableSink = {
+        writableLength: 0,
+        write(chunk) {
+          busy(FLUSH_TURN_MS / 4);
+          order.push(v);
+          received[v] += chunk.toString();
+          return true;
+        },
+      };
+      return new CoalescingWriter(sink, 1024 * 1024, () => {
+        throw new Error('not behind');
+      });
+    });
+    for (const w of writers) w.write(message(1));
+    // Queued after the flush: runs once the first turn's writes stop, which must be well before all 40.
+    let writtenWhenOthersRan = -1;
+    setImmediate(() => (writtenWhenOthersRan = order.length));
+    await until('every viewer written to', () => order.length === viewers);
+    expect(writtenWhenOthersRan).toBeGreaterThan(0);
+    expect(writtenWhenOthersRan).toBeLessThanOrEqual(4);
+    expect(order).toEqual(Array.from({ length: viewers }, (_, v) => v));
+    expect(received.every((r) => r === message(1))).toBe(true);
+    expect(writers.every((w) => w.writes === 1)).toBe(true);
   });
 });

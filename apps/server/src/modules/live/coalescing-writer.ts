@@ -11,8 +11,8 @@ const HELD_RETRY_MS = 25;
 
 /**
  * What a viewer is owed, written in as few writes as possible. Chunks written in one turn of the
- * event loop go out as one write at the end of it (every writer due is flushed by one
- * `setImmediate`). A viewer whose connection has not taken the last write (its socket is full: it
+ * event loop go out as one write after it (the writers due are flushed by a `setImmediate`, for at
+ * most `FLUSH_TURN_MS` a turn). A viewer whose connection has not taken the last write (its socket is full: it
  * is behind) is not written to at all: what it is owed piles up here and goes out as one write once
  * the socket has emptied. So the cost of a viewer that falls behind is one write per catch-up, not
  * one per message, and the server's writes per second stop growing with the message rate. Bytes
@@ -93,7 +93,16 @@ function join(chunks: (string | Uint8Array)[]): string | Uint8Array {
   return Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)));
 }
 
-/** Writers with something to write this turn: flushed together, once, when the turn's I/O is done. */
+/**
+ * The longest one turn of the event loop spends writing to viewers. Ten thousand viewers of a
+ * session are ten thousand socket writes (tens of milliseconds): done in one turn, every commit
+ * waiting on the database in the meantime (a publisher's next batch, each of its round trips) waits
+ * for all of them. Past this budget the rest are written in the next turn, after the I/O that came
+ * in; what they are owed meanwhile joins their next write.
+ */
+export const FLUSH_TURN_MS = 2;
+
+/** Writers with something to write: flushed together when the turn's I/O is done, a budget's worth a turn. */
 const due = new Set<CoalescingWriter>();
 let scheduled = false;
 
@@ -106,7 +115,15 @@ function flushSoon(writer: CoalescingWriter): void {
 
 function flushDue(): void {
   scheduled = false;
-  const writers = [...due];
-  due.clear();
-  for (const writer of writers) writer.flush();
+  const deadline = performance.now() + FLUSH_TURN_MS;
+  // In the order they became due (a Set iterates in insertion order and allows deleting as it goes).
+  for (const writer of due) {
+    due.delete(writer);
+    writer.flush();
+    if (performance.now() >= deadline) break;
+  }
+  if (due.size > 0) {
+    scheduled = true;
+    setImmediate(flushDue);
+  }
 }
