@@ -98,7 +98,9 @@ export class LiveStream implements FeedMember {
     let i = 0;
     while (i < seqs.length && seqs[i]! <= this.lastSent) i++;
     if (i === seqs.length) return;
-    for (let j = i; j < frames.length; j++) this.writer.write(frames[j]!);
+    // The whole page (the common case) is one buffer shared by every viewer: nothing joined per viewer.
+    if (i === 0) this.writer.write(page.whole);
+    else for (let j = i; j < frames.length; j++) this.writer.write(frames[j]!);
     this.sent = seqs[seqs.length - 1]!;
   }
 

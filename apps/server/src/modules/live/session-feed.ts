@@ -17,6 +17,8 @@ export interface FeedPage {
   seqs: number[];
   /** Each event's SSE message, encoded once for every viewer. */
   frames: Buffer[];
+  /** All the frames as one buffer, made once: what a viewer that takes the whole page is written. */
+  whole: Buffer;
 }
 
 /** An access check shared by the viewers of one actor: `check` runs only when none ran this period. */
@@ -46,7 +48,7 @@ export interface SessionFeedDeps {
 }
 
 /** A commit heard on the hub with its events: offered as it is when it follows what the feed has read. */
-interface HeardPage {
+export interface HeardPage {
   seq: number;
   events: VeritasEvent[];
 }
@@ -166,9 +168,11 @@ class SessionFeed {
             await this.readOnce();
             continue;
           }
-          const page = this.heard.shift();
-          if (!page) break;
-          await this.offerHeard(page);
+          if (this.heard.length === 0) break;
+          // Everything heard while the last page was offered goes out as one page: a fan-out to
+          // thousands of viewers outlasts many commits, and one page per commit would be one write
+          // per commit per viewer however far behind the feed had fallen.
+          await this.offerHeard(mergeHeard(this.heard.splice(0)));
         }
       } catch {
         // The database is away, or the session is gone: each viewer reads for itself, and ends as
@@ -199,8 +203,13 @@ class SessionFeed {
     if (fresh.length === 0) return;
     // Not the next events (one was lost, or came out of order): the database has them all.
     if (fresh[0]!.seq !== head + 1) return void (this.readOwed = true);
-    this.head = fresh[fresh.length - 1]!.seq;
-    await this.offer(pageOf(head, fresh));
+    // Merged pages with a commit missing between them: the part before the gap now, the rest read.
+    let n = 1;
+    while (n < fresh.length && fresh[n]!.seq === fresh[n - 1]!.seq + 1) n++;
+    if (n < fresh.length) this.readOwed = true;
+    const offered = fresh.slice(0, n);
+    this.head = offered[offered.length - 1]!.seq;
+    await this.offer(pageOf(head, offered));
   }
 
   /**
@@ -240,11 +249,19 @@ class SessionFeed {
 }
 
 /** Events after `after`, each encoded once as its SSE message. */
-const pageOf = (after: number, events: readonly VeritasEvent[]): FeedPage => ({
-  after,
-  seqs: events.map((e) => e.seq),
-  frames: events.map((e) => Buffer.from(frame(e))),
-});
+function pageOf(after: number, events: readonly VeritasEvent[]): FeedPage {
+  const frames = events.map((e) => Buffer.from(frame(e)));
+  return { after, seqs: events.map((e) => e.seq), frames, whole: frames.length === 1 ? frames[0]! : Buffer.concat(frames) };
+}
+
+/** Heard pages as one: their events in seq order, each once (a commit heard twice, or out of order). */
+export function mergeHeard(pages: readonly HeardPage[]): HeardPage {
+  if (pages.length === 1) return pages[0]!;
+  const bySeq = new Map<number, VeritasEvent>();
+  for (const p of pages) for (const e of p.events) if (!bySeq.has(e.seq)) bySeq.set(e.seq, e);
+  const events = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+  return { seq: events[events.length - 1]!.seq, events };
+}
 
 /** The feeds of one server instance, by session: opened with a session's first viewer, closed with its last. */
 export class SessionFeeds {
